@@ -1,0 +1,20 @@
+// Builds dist/ when it is missing or older than any source file, so that `npm start`
+// works on a fresh clone without a separate build step and stays fast afterwards.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, statSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+function newest(dir) {
+  let latest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    const t = entry.isDirectory() ? newest(p) : statSync(p).mtimeMs;
+    if (t > latest) latest = t;
+  }
+  return latest;
+}
+
+const marker = 'dist/cli/main.js';
+if (!existsSync(marker) || statSync(marker).mtimeMs < newest('src')) {
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+}

@@ -1,0 +1,39 @@
+/** `gust serve`: runs the server in this process until SIGINT or SIGTERM. */
+import type { Command } from 'commander';
+import { ConfigError, OPTIONS, loadConfig } from '../server/config.js';
+import { startGust } from '../server/gust-server.js';
+
+export function registerServe(program: Command): void {
+  const cmd = program.command('serve').description('Run the Gust server (Lambda API on one port, state in the data dir)');
+  for (const spec of OPTIONS) {
+    cmd.option(`${spec.flag} <value>`, `${spec.doc} (env ${spec.env}, default ${JSON.stringify(spec.default)})`);
+  }
+  cmd.action(async (flags: Record<string, string | undefined>) => {
+    let config;
+    try {
+      config = loadConfig(flags, process.env);
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        process.stderr.write(`gust serve: ${err.message}\n`);
+        process.exit(2);
+      }
+      throw err;
+    }
+    const gust = await startGust(config);
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      gust.logger.info({ signal }, 'shutting down');
+      gust.close().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          gust.logger.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+  });
+}

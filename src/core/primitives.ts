@@ -1,0 +1,59 @@
+/** Small async primitives, each used by several subsystems. */
+
+/** A promise with its resolve and reject exposed. */
+export class Deferred<T> {
+  readonly promise: Promise<T>;
+  resolve!: (value: T) => void;
+  reject!: (reason: unknown) => void;
+  settled = false;
+
+  constructor() {
+    this.promise = new Promise<T>((resolve, reject) => {
+      this.resolve = (v) => {
+        this.settled = true;
+        resolve(v);
+      };
+      this.reject = (e) => {
+        this.settled = true;
+        reject(e);
+      };
+    });
+  }
+}
+
+/** Serialises async critical sections (for example all writes to one function). */
+export class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+
+  async run<T>(fn: () => Promise<T> | T): Promise<T> {
+    const previous = this.tail;
+    let release!: () => void;
+    this.tail = new Promise<void>((r) => (release = r));
+    await previous;
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+}
+
+/** One Mutex per key, dropped when no one holds or waits for it. */
+export class KeyedMutex {
+  private readonly locks = new Map<string, { mutex: Mutex; users: number }>();
+
+  async run<T>(key: string, fn: () => Promise<T> | T): Promise<T> {
+    let entry = this.locks.get(key);
+    if (!entry) {
+      entry = { mutex: new Mutex(), users: 0 };
+      this.locks.set(key, entry);
+    }
+    entry.users++;
+    try {
+      return await entry.mutex.run(fn);
+    } finally {
+      entry.users--;
+      if (entry.users === 0) this.locks.delete(key);
+    }
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * The HTTP server for the Lambda API (and, later, function URLs and events on the same
+ * port). Bodies are kept raw: JSON operations parse them once in the route, and Invoke
+ * forwards payload bytes without re-parsing them.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { newRequestId } from '../../core/ids.js';
+import { UnknownOperationException } from '../../core/errors.js';
+import { handleError, sendError } from '../render-error.js';
+import type { ApiContext } from './context.js';
+import { ROUTE_MODULES } from './routes.js';
+
+/** Base64 of a 50 MB zip in a JSON body, with room for the other fields. */
+const MAX_BODY_BYTES = 69_905_067;
+
+export function buildLambdaApi(ctx: ApiContext, logger: Logger): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: MAX_BODY_BYTES,
+    genReqId: () => newRequestId(),
+    requestIdLogLabel: 'requestId',
+    disableRequestLogging: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
+  });
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES }, (_req, body, done) => done(null, body));
+
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-amzn-RequestId', request.id);
+    done();
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    done();
+  });
+
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) => {
+    sendError(reply, new UnknownOperationException(`No operation matches ${request.method} ${request.url.split('?')[0]}`));
+  });
+
+  app.get('/health', async () => ({ status: 'ok' }));
+
+  for (const register of ROUTE_MODULES) register(app, ctx);
+  return app;
+}

@@ -1,0 +1,24 @@
+/** The Lambda API's route table: one module per resource. */
+import type { FastifyInstance } from 'fastify';
+import type { ApiContext } from './context.js';
+import { registerFunctionRoutes } from './functions.js';
+import { registerVersionRoutes } from './versions.js';
+import { registerAliasRoutes } from './aliases.js';
+import { registerConcurrencyRoutes } from './concurrency.js';
+import { registerTagRoutes } from './tags.js';
+import { registerAccountRoutes } from './account.js';
+import { registerLayerRoutes } from './layers.js';
+import { registerCodeRoutes } from './code.js';
+
+export type RouteModule = (app: FastifyInstance, ctx: ApiContext) => void;
+
+export const ROUTE_MODULES: RouteModule[] = [
+  registerFunctionRoutes,
+  registerVersionRoutes,
+  registerAliasRoutes,
+  registerConcurrencyRoutes,
+  registerTagRoutes,
+  registerAccountRoutes,
+  registerLayerRoutes,
+  registerCodeRoutes,
+];

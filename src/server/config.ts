@@ -1,0 +1,89 @@
+/**
+ * Gust's configuration, parsed once: command-line flags > `GUST_*` environment
+ * variables > defaults. Each option is declared once here with its doc string;
+ * docs/configuration.md lists them. A bad value fails start-up naming the option.
+ */
+
+export interface GustConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  region: string;
+  accountId: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+type Parser<T> = (raw: string) => T;
+
+interface OptionSpec<K extends keyof GustConfig> {
+  key: K;
+  flag: string;
+  env: string;
+  doc: string;
+  default: GustConfig[K];
+  parse: Parser<GustConfig[K]>;
+}
+
+export class ConfigError extends Error {}
+
+const text: Parser<string> = (raw) => raw;
+
+function integer(min: number, max: number): Parser<number> {
+  return (raw) => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`expected an integer from ${min} to ${max}`);
+    return n;
+  };
+}
+
+function oneOf<T extends string>(values: readonly T[]): Parser<T> {
+  return (raw) => {
+    if (!(values as readonly string[]).includes(raw)) throw new Error(`expected one of ${values.join(', ')}`);
+    return raw as T;
+  };
+}
+
+function pattern(re: RegExp, what: string): Parser<string> {
+  return (raw) => {
+    if (!re.test(raw)) throw new Error(`expected ${what}`);
+    return raw;
+  };
+}
+
+/** Every option, in the order `gust serve --help` lists them. */
+export const OPTIONS: OptionSpec<keyof GustConfig>[] = [
+  { key: 'host', flag: '--host', env: 'GUST_HOST', doc: 'Address to listen on', default: '127.0.0.1', parse: text },
+  { key: 'port', flag: '--port', env: 'GUST_PORT', doc: 'Port for the Lambda API, function URLs and events (0 picks a free one)', default: 9000, parse: integer(0, 65535) },
+  { key: 'dataDir', flag: '--data-dir', env: 'GUST_DATA_DIR', doc: 'Directory for the SQLite database and code blobs', default: '.gust', parse: text },
+  { key: 'region', flag: '--region', env: 'GUST_REGION', doc: 'Region that appears in ARNs', default: 'us-east-1', parse: pattern(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'a region such as us-east-1') },
+  { key: 'accountId', flag: '--account-id', env: 'GUST_ACCOUNT_ID', doc: 'Account id that appears in ARNs', default: '000000000000', parse: pattern(/^\d{12}$/, 'twelve digits') },
+  { key: 'logLevel', flag: '--log-level', env: 'GUST_LOG_LEVEL', doc: 'Server log level', default: 'info', parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const) },
+] as OptionSpec<keyof GustConfig>[];
+
+/** Converts `--data-dir` to the camelCase name commander gives the parsed flag. */
+export function flagProperty(flag: string): string {
+  return flag.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/**
+ * Builds the configuration from parsed flags (raw strings keyed by flag property) and
+ * the environment.
+ */
+export function loadConfig(flags: Record<string, string | undefined>, env: NodeJS.ProcessEnv): GustConfig {
+  const config: Record<string, unknown> = {};
+  for (const spec of OPTIONS) {
+    const fromFlag = flags[flagProperty(spec.flag)];
+    const raw = fromFlag ?? env[spec.env];
+    if (raw === undefined) {
+      config[spec.key] = spec.default;
+      continue;
+    }
+    try {
+      config[spec.key] = spec.parse(raw);
+    } catch (err) {
+      const source = fromFlag !== undefined ? spec.flag : spec.env;
+      throw new ConfigError(`Invalid value '${raw}' for ${source}: ${(err as Error).message}`);
+    }
+  }
+  return config as unknown as GustConfig;
+}

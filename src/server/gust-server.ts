@@ -1,0 +1,59 @@
+/**
+ * The composition root: the only place that chooses concrete implementations and
+ * wires them together. `startGust` returns once the server listens; `close` stops it
+ * gracefully.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import pino, { type Logger } from 'pino';
+import type { Partition } from '../core/arn.js';
+import { systemClock } from '../core/clock.js';
+import { SqliteMetadataStore } from '../store/sqlite/sqlite-metadata-store.js';
+import { FsBlobStore } from '../store/fs-blob-store.js';
+import { FunctionService } from '../control/function-service.js';
+import { LayerService } from '../control/layer-service.js';
+import { buildLambdaApi } from '../http/lambda-api/app.js';
+import type { GustConfig } from './config.js';
+
+export interface RunningGust {
+  /** Base URL, for example http://127.0.0.1:9000 */
+  url: string;
+  port: number;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export async function startGust(config: GustConfig, logger: Logger = pino({ level: config.logLevel })): Promise<RunningGust> {
+  const dataDir = resolve(config.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const partition: Partition = { region: config.region, accountId: config.accountId };
+
+  const store = SqliteMetadataStore.open(join(dataDir, 'gust.db'));
+  const blobs = new FsBlobStore(join(dataDir, 'blobs'));
+  const functions = new FunctionService({ store, blobs, partition, clock: systemClock });
+  const layers = new LayerService({ store, blobs, partition, clock: systemClock });
+  await functions.load();
+
+  let baseUrl = '';
+  const app = buildLambdaApi({ partition, functions, layers, blobs, baseUrl: () => baseUrl }, logger);
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  baseUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  logger.info({ url: baseUrl, dataDir }, 'gust listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: baseUrl,
+    port,
+    logger,
+    close() {
+      closing ??= (async () => {
+        await app.close();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * The MetadataStore: everything Gust must remember about functions, versions, aliases
+ * and layers. Each method is atomic on its own. Callers that need several writes to
+ * appear together (for example PublishVersion) serialise per function themselves and
+ * use `batch`. The interface is async so that a networked implementation (PostgreSQL)
+ * can stand behind it; the embedded SQLite one answers synchronously inside.
+ * Every implementation must pass `runStoreContract` in store-contract.ts.
+ */
+import type { Alias, FunctionRecord, FunctionVersion, LayerVersion } from '../core/model.js';
+
+export interface MetadataStore {
+  getFunction(name: string): Promise<FunctionRecord | undefined>;
+  /** All functions, ordered by name. */
+  listFunctions(): Promise<FunctionRecord[]>;
+  putFunction(record: FunctionRecord): Promise<void>;
+  /** Deletes the function with all its versions and aliases. */
+  deleteFunction(name: string): Promise<void>;
+
+  getVersion(functionName: string, version: string): Promise<FunctionVersion | undefined>;
+  /** `$LATEST` first, then published versions in ascending numeric order. */
+  listVersions(functionName: string): Promise<FunctionVersion[]>;
+  /** All versions of all functions (used to warm the in-memory cache at start-up). */
+  listAllVersions(): Promise<FunctionVersion[]>;
+  putVersion(version: FunctionVersion): Promise<void>;
+  deleteVersion(functionName: string, version: string): Promise<void>;
+
+  getAlias(functionName: string, name: string): Promise<Alias | undefined>;
+  /** Ordered by alias name. */
+  listAliases(functionName: string): Promise<Alias[]>;
+  putAlias(alias: Alias): Promise<void>;
+  deleteAlias(functionName: string, name: string): Promise<void>;
+
+  getLayerVersion(layerName: string, version: number): Promise<LayerVersion | undefined>;
+  /** Newest first, as ListLayerVersions returns them. */
+  listLayerVersions(layerName: string): Promise<LayerVersion[]>;
+  /** Every layer name that has at least one version, ordered by name. */
+  listLayerNames(): Promise<string[]>;
+  /** Reserves the next version number of a layer; numbers are never reused, even after deletion. */
+  nextLayerVersionNumber(layerName: string): Promise<number>;
+  putLayerVersion(layer: LayerVersion): Promise<void>;
+  deleteLayerVersion(layerName: string, version: number): Promise<void>;
+
+  /** Runs several writes so that all or none of them are stored. */
+  batch(writes: StoreWrite[]): Promise<void>;
+
+  close(): Promise<void>;
+}
+
+/** One write inside a `batch`. */
+export type StoreWrite =
+  | { kind: 'putFunction'; record: FunctionRecord }
+  | { kind: 'putVersion'; version: FunctionVersion }
+  | { kind: 'deleteVersion'; functionName: string; version: string }
+  | { kind: 'putAlias'; alias: Alias }
+  | { kind: 'deleteAlias'; functionName: string; name: string };

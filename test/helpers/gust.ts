@@ -1,0 +1,49 @@
+/**
+ * Starts a real Gust server for a test: a fresh temporary data dir, port 0, silent
+ * logs. `stop` closes it and removes the data dir unless `keepDataDir` was asked for.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { loadConfig, type GustConfig } from '../../src/server/config.js';
+import { startGust, type RunningGust } from '../../src/server/gust-server.js';
+
+export interface TestGust {
+  gust: RunningGust;
+  url: string;
+  dataDir: string;
+  config: GustConfig;
+  /** An SDK client pointed at this server with dummy credentials. */
+  lambda: LambdaClient;
+  stop(): Promise<void>;
+}
+
+export function newDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'gust-test-'));
+}
+
+export async function startTestGust(options: { dataDir?: string; keepDataDir?: boolean; flags?: Record<string, string> } = {}): Promise<TestGust> {
+  const dataDir = options.dataDir ?? newDataDir();
+  const config = loadConfig({ port: '0', dataDir, logLevel: 'silent', ...options.flags }, {});
+  const gust = await startGust(config, pino({ level: 'silent' }));
+  const lambda = new LambdaClient({
+    endpoint: gust.url,
+    region: config.region,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1,
+  });
+  return {
+    gust,
+    url: gust.url,
+    dataDir,
+    config,
+    lambda,
+    async stop() {
+      lambda.destroy();
+      await gust.close();
+      if (!options.keepDataDir && !options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
