@@ -1,0 +1,39 @@
+/** The few Lambda API calls the benchmark makes, over the plain keep-alive client. */
+import { jsonRequest, post } from './http-client.js';
+import { zipFiles } from './fixtures.js';
+
+export async function createFunction(agent, base, name, fixture, extra = {}) {
+  const zip = await zipFiles(fixture.files);
+  await jsonRequest(agent, 'POST', `${base}/2015-03-31/functions`, {
+    FunctionName: name,
+    Runtime: fixture.runtime,
+    Handler: fixture.handler,
+    Role: 'arn:aws:iam::000000000000:role/bench',
+    Code: { ZipFile: zip.toString('base64') },
+    Timeout: 30,
+    ...extra,
+  });
+  for (let i = 0; i < 500; i++) {
+    const fn = await jsonRequest(agent, 'GET', `${base}/2015-03-31/functions/${name}`);
+    if (fn.Configuration.State === 'Active') return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`${name} did not become Active`);
+}
+
+export async function putConcurrency(agent, base, name, reserved) {
+  await jsonRequest(agent, 'PUT', `${base}/2017-10-31/functions/${name}/concurrency`, { ReservedConcurrentExecutions: reserved });
+}
+
+export function invokeUrl(base, name) {
+  return `${base}/2015-03-31/functions/${name}/invocations`;
+}
+
+/** Invokes and checks that the function answered without error. */
+export async function invoke(agent, base, name, payload, headers = {}) {
+  const res = await post(agent, invokeUrl(base, name), payload, headers);
+  if (res.status !== 200 || res.headers['x-amz-function-error']) {
+    throw new Error(`invoke ${name} answered ${res.status} ${res.headers['x-amz-function-error'] ?? ''}: ${res.body.toString().slice(0, 300)}`);
+  }
+  return res;
+}

@@ -1,0 +1,42 @@
+/** How the baselines start Gust's runtimes bare: the same command Gust uses, minimal environment. */
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+function python() {
+  for (const p of ['/usr/bin/python3', '/usr/local/bin/python3']) if (existsSync(p)) return p;
+  throw new Error('no python3 at /usr/bin or /usr/local/bin');
+}
+
+export function runtimeCommand(kind) {
+  if (kind === 'node') return [process.execPath, join(root, 'runtimes/node/bootstrap.mjs')];
+  if (kind === 'python') return [python(), join(root, 'runtimes/python/bootstrap.py')];
+  throw new Error(`unknown runtime kind ${kind}`);
+}
+
+/** Writes a fixture's files to a temporary task root. */
+export function prepareCode(fixture) {
+  const dir = mkdtempSync(join(tmpdir(), 'gust-bench-code-'));
+  for (const [name, text] of Object.entries(fixture.files)) writeFileSync(join(dir, name), text);
+  return { dir, handler: fixture.handler, runtime: fixture.runtime };
+}
+
+export function runtimeEnv(code) {
+  return {
+    PATH: '/usr/local/bin:/usr/bin:/bin',
+    LANG: 'en_US.UTF-8',
+    TZ: ':UTC',
+    _HANDLER: code.handler,
+    LAMBDA_TASK_ROOT: code.dir,
+    AWS_LAMBDA_FUNCTION_NAME: 'baseline',
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128',
+    AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/baseline',
+    AWS_LAMBDA_LOG_STREAM_NAME: 'baseline',
+    AWS_REGION: 'us-east-1',
+    AWS_EXECUTION_ENV: `AWS_Lambda_${code.runtime}`,
+  };
+}

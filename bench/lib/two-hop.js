@@ -1,0 +1,142 @@
+/**
+ * The two-hop limit: the least any Runtime-API platform must do. A bare node HTTP server
+ * takes an invoke on its front port and hands the body to a runtime process parked on
+ * GET /next of a minimal Runtime API, then answers with what the runtime posts back.
+ * The runtime processes are Gust's own bootstraps running the same handler, so the only
+ * difference from Gust is everything Gust does besides forwarding.
+ */
+import http from 'node:http';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+
+export class TwoHopServer {
+  constructor() {
+    this.parked = []; // runtimes waiting on /next: {res}
+    this.queue = []; // invokes waiting for a runtime: {body, resolve}
+    this.inflight = new Map(); // request id → resolve
+    this.children = [];
+    this.firstNext = new Map(); // runtime index → resolve of its first /next
+  }
+
+  async start() {
+    this.runtimeServer = http.createServer((req, res) => this.onRuntime(req, res));
+    this.runtimeServer.keepAliveTimeout = 0;
+    this.frontServer = http.createServer((req, res) => this.onFront(req, res));
+    await Promise.all([listen(this.runtimeServer), listen(this.frontServer)]);
+    this.runtimeAddress = `127.0.0.1:${this.runtimeServer.address().port}`;
+    this.url = `http://127.0.0.1:${this.frontServer.address().port}/invoke`;
+  }
+
+  onFront(req, res) {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      this.dispatch(Buffer.concat(chunks)).then((payload) => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': payload.length });
+        res.end(payload);
+      });
+    });
+  }
+
+  dispatch(body) {
+    return new Promise((resolve) => {
+      const runtime = this.parked.shift();
+      if (runtime) this.deliver(runtime, body, resolve);
+      else this.queue.push({ body, resolve });
+    });
+  }
+
+  deliver(res, body, resolve) {
+    const id = randomUUID();
+    this.inflight.set(id, resolve);
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': body.length,
+      'lambda-runtime-aws-request-id': id,
+      'lambda-runtime-deadline-ms': String(Date.now() + 60_000),
+      'lambda-runtime-invoked-function-arn': 'arn:aws:lambda:us-east-1:000000000000:function:baseline',
+      'lambda-runtime-trace-id': 'Root=1-00000000-000000000000000000000000',
+    });
+    res.end(body);
+  }
+
+  onRuntime(req, res) {
+    if (req.method === 'GET' && req.url.endsWith('/runtime/invocation/next')) {
+      this.onFirstNext?.();
+      const waiting = this.queue.shift();
+      if (waiting) this.deliver(res, waiting.body, waiting.resolve);
+      else this.parked.push(res);
+      return;
+    }
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const m = /\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(req.url);
+      const resolve = m && this.inflight.get(m[1]);
+      if (resolve) {
+        this.inflight.delete(m[1]);
+        resolve(Buffer.concat(chunks));
+      }
+      res.writeHead(202, { 'content-type': 'application/json' });
+      res.end('{"status":"OK"}');
+    });
+  }
+
+  /** Spawns `count` runtimes with `command`; resolves when each has parked its first /next. */
+  async spawnRuntimes(count, command, env) {
+    const before = this.parked.length;
+    const ready = new Promise((resolve) => {
+      this.onFirstNext = () => {
+        if (this.parked.length + 1 - before >= count) {
+          this.onFirstNext = undefined;
+          setImmediate(resolve);
+        }
+      };
+    });
+    for (let i = 0; i < count; i++) {
+      const child = spawn(command[0], command.slice(1), { env: { ...env, AWS_LAMBDA_RUNTIME_API: this.runtimeAddress }, stdio: ['ignore', 'ignore', 'inherit'] });
+      this.children.push(child);
+    }
+    await ready;
+  }
+
+  async stop() {
+    for (const c of this.children) c.kill('SIGKILL');
+    for (const res of this.parked) res.destroy();
+    this.runtimeServer.closeAllConnections();
+    this.frontServer.closeAllConnections();
+    await Promise.all([close(this.runtimeServer), close(this.frontServer)]);
+  }
+}
+
+function listen(server) {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+}
+
+function close(server) {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/**
+ * Starts one bare runtime process against a fresh minimal Runtime API and resolves with
+ * the milliseconds from spawn to its first GET /next: the runtime's own start-up.
+ */
+export async function bareStartupMs(command, env) {
+  const server = http.createServer((req, res) => {
+    if (req.url.endsWith('/next')) {
+      resolveNext(performance.now());
+      res.destroy();
+    } else res.end();
+  });
+  let resolveNext;
+  const next = new Promise((r) => (resolveNext = r));
+  await listen(server);
+  const t0 = performance.now();
+  const child = spawn(command[0], command.slice(1), { env: { ...env, AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${server.address().port}` }, stdio: 'ignore' });
+  const t1 = await next;
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('exit', r));
+  server.closeAllConnections();
+  await close(server);
+  return t1 - t0;
+}

@@ -1,0 +1,44 @@
+/** Cold starts (invoke to response on a new environment) against the runtime's bare start-up. */
+import { keepAliveAgent } from '../lib/http-client.js';
+import { HANDLERS, payloadOf } from '../lib/fixtures.js';
+import { createFunction, invoke } from '../lib/lambda.js';
+import { bareStartupMs } from '../lib/two-hop.js';
+import { median } from '../lib/stats.js';
+import { prepareCode, runtimeCommand, runtimeEnv } from '../lib/runtimes.js';
+
+const KINDS = { node: HANDLERS.nodeHello, python: HANDLERS.pythonHello };
+
+function initDurationOf(res) {
+  const tail = Buffer.from(res.headers['x-amz-log-result'] ?? '', 'base64').toString();
+  const m = /Init Duration: ([\d.]+) ms/.exec(tail);
+  if (!m) throw new Error(`no Init Duration in the log tail of a cold start: ${tail.slice(-300)}`);
+  return Number(m[1]);
+}
+
+export async function coldRound({ gust, quick }, kind) {
+  const agent = keepAliveAgent(8);
+  const payload = payloadOf(64);
+  const count = quick ? 8 : 20;
+  const fixture = KINDS[kind];
+  const names = [];
+  const prefix = `cold-${kind}-${Math.random().toString(36).slice(2, 8)}`;
+  for (let i = 0; i < count; i++) {
+    names.push(`${prefix}-${i}`);
+    await createFunction(agent, gust.url, names[i], fixture);
+  }
+  const totals = [];
+  const inits = [];
+  for (const name of names) {
+    const t0 = performance.now();
+    const res = await invoke(agent, gust.url, name, payload, { 'x-amz-log-type': 'Tail' });
+    totals.push(performance.now() - t0);
+    inits.push(initDurationOf(res));
+  }
+  const code = prepareCode(fixture);
+  const bare = [];
+  for (let i = 0; i < count; i++) bare.push(await bareStartupMs(runtimeCommand(kind), runtimeEnv(code)));
+  agent.destroy();
+  const total = median(totals);
+  const bareMs = median(bare);
+  return { total, init: median(inits), bare: bareMs, gustShare: total - bareMs, samples: count };
+}
