@@ -3,7 +3,7 @@
  * port). Bodies are kept raw: JSON operations parse them once in the route, and Invoke
  * forwards payload bytes without re-parsing them.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { newRequestId } from '../../core/ids.js';
 import { UnknownOperationException } from '../../core/errors.js';
@@ -16,7 +16,9 @@ const MAX_BODY_BYTES = 69_905_067;
 
 export function buildLambdaApi(ctx: ApiContext, logger: Logger): FastifyInstance {
   const app = Fastify({
-    loggerInstance: logger,
+    // Typed as Fastify's base logger so that the instance is the plain FastifyInstance
+    // the route modules take (pino's Logger type is a wider generic parameter).
+    loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: MAX_BODY_BYTES,
     genReqId: () => newRequestId(),
     requestIdLogLabel: 'requestId',
