@@ -1,0 +1,153 @@
+/**
+ * What every control-plane operation shares: the dependencies, the registry (cache and
+ * write path), one lock per function that serialises its writes, the change
+ * listeners, and the step that finishes a version's creation or update right after
+ * the write that started it.
+ */
+import { functionArn, type Partition } from '../core/arn.js';
+import type { Clock } from '../core/clock.js';
+import { PreconditionFailedException, ResourceNotFoundException } from '../core/errors.js';
+import { newRevisionId } from '../core/ids.js';
+import type { FunctionRecord, FunctionVersion } from '../core/model.js';
+import { KeyedMutex, Mutex } from '../core/primitives.js';
+import type { BlobStore } from '../store/blob-store.js';
+import type { MetadataStore, StoreWrite } from '../store/metadata-store.js';
+import { FunctionRegistry } from './function-registry.js';
+import { settle } from './function-state.js';
+
+export interface FunctionServiceDeps {
+  store: MetadataStore;
+  blobs: BlobStore;
+  partition: Partition;
+  clock: Clock;
+  /** The account's concurrency limit (AWS's default quota is 1000). */
+  accountConcurrencyLimit?: number;
+  /** Where failures of background work (finishing a creation, listeners) are reported. */
+  reportError?: (err: unknown, context: string) => void;
+}
+
+/** What changed about a function; listeners drain environments on code, configuration and deletion. */
+export type FunctionChangeKind =
+  | 'created'
+  | 'code'
+  | 'configuration'
+  | 'published'
+  | 'version-deleted'
+  | 'alias'
+  | 'concurrency'
+  | 'tags'
+  | 'deleted';
+
+export interface FunctionChange {
+  kind: FunctionChangeKind;
+  /** The version or alias concerned, when the change is about one. */
+  qualifier?: string;
+}
+
+export type FunctionChangeListener = (functionName: string, change: FunctionChange) => void;
+
+export const PRECONDITION_MESSAGE =
+  'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id';
+
+export class ControlCore {
+  readonly registry: FunctionRegistry;
+  /** Serialises writes per function name. */
+  readonly locks = new KeyedMutex();
+  /** Serialises reserved-concurrency changes, which are checked against the whole account. */
+  readonly accountLock = new Mutex();
+  readonly accountConcurrencyLimit: number;
+  private readonly listeners = new Set<FunctionChangeListener>();
+  private readonly reportError: (err: unknown, context: string) => void;
+
+  constructor(readonly deps: FunctionServiceDeps) {
+    this.registry = new FunctionRegistry(deps.store);
+    this.accountConcurrencyLimit = deps.accountConcurrencyLimit ?? 1000;
+    this.reportError = deps.reportError ?? ((err, context) => process.emitWarning(`${context}: ${String(err)}`));
+  }
+
+  get partition(): Partition {
+    return this.deps.partition;
+  }
+
+  arn(name: string, qualifier?: string): string {
+    return functionArn(this.deps.partition, name, qualifier);
+  }
+
+  /** The current time as an ISO string, from the injected clock. */
+  now(): string {
+    return new Date(this.deps.clock.now()).toISOString();
+  }
+
+  /** The function, or AWS's ResourceNotFoundException naming the ARN that was asked for. */
+  requireFunction(name: string, qualifier?: string): FunctionRecord {
+    const record = this.registry.getFunction(name);
+    if (!record) throw new ResourceNotFoundException(`Function not found: ${this.arn(name, qualifier)}`);
+    return record;
+  }
+
+  requireLatest(name: string): FunctionVersion {
+    this.requireFunction(name);
+    const latest = this.registry.getVersion(name, '$LATEST');
+    if (!latest) throw new ResourceNotFoundException(`Function not found: ${this.arn(name)}`);
+    return latest;
+  }
+
+  /** PreconditionFailedException when the client's RevisionId is stale. */
+  checkRevision(current: string, given: string | undefined): void {
+    if (given !== undefined && given !== '' && given !== current) throw new PreconditionFailedException(PRECONDITION_MESSAGE);
+  }
+
+  onChange(listener: FunctionChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Stores the writes (all or none), updates the cache, then tells the listeners. */
+  async commit(name: string, writes: StoreWrite[], change?: FunctionChange): Promise<void> {
+    await this.registry.commit(writes);
+    if (change) this.emit(name, change);
+  }
+
+  async deleteFunction(name: string): Promise<void> {
+    await this.registry.deleteFunction(name);
+    this.emit(name, { kind: 'deleted' });
+  }
+
+  /**
+   * Finishes a creation or update (Pending → Active, InProgress → Successful) right
+   * after the current write. Must be called while holding the function's lock: the
+   * lock is FIFO, so the step runs before any later request to the function, as soon
+   * as the current one has answered with the in-between state.
+   */
+  settleSoon(name: string, version: string): void {
+    this.locks.run(name, () => this.settleLocked(name, version)).catch((err: unknown) => this.reportError(err, `finishing ${name}:${version}`));
+  }
+
+  /** Finishes every version left half-way by a previous process (its code was stored before). */
+  async settleAll(): Promise<void> {
+    const pending: Promise<void>[] = [];
+    for (const name of this.registry.functionNames()) {
+      for (const version of this.registry.versions(name)) {
+        if (settle(version)) pending.push(this.locks.run(name, () => this.settleLocked(name, version.version)));
+      }
+    }
+    await Promise.all(pending);
+  }
+
+  private async settleLocked(name: string, versionName: string): Promise<void> {
+    const current = this.registry.getVersion(name, versionName);
+    const next = current && settle(current);
+    // Lambda hands out a new RevisionId when the function becomes Active or an update completes.
+    if (next) await this.registry.commit([{ kind: 'putVersion', version: { ...next, revisionId: newRevisionId() } }]);
+  }
+
+  private emit(name: string, change: FunctionChange): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(name, change);
+      } catch (err) {
+        this.reportError(err, `change listener for ${name}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * The in-memory read path of the control plane: every function record, version and
+ * alias, warmed from the MetadataStore at start-up and updated after each write. The
+ * invoke hot path reads it synchronously, so nothing on that path touches the disk.
+ *
+ * Writes go to the store first and reach the cache only once the store has accepted
+ * them, so the cache never shows something that a restart would lose. Cached objects
+ * are frozen: readers share them, and a mutation would silently bypass the store.
+ */
+import type { Alias, FunctionRecord, FunctionVersion } from '../core/model.js';
+import type { MetadataStore, StoreWrite } from '../store/metadata-store.js';
+
+interface Entry {
+  record: FunctionRecord;
+  versions: Map<string, FunctionVersion>;
+  aliases: Map<string, Alias>;
+}
+
+/** Orders `$LATEST` first, then published versions numerically, as ListVersionsByFunction does. */
+export function compareVersions(a: string, b: string): number {
+  if (a === b) return 0;
+  if (a === '$LATEST') return -1;
+  if (b === '$LATEST') return 1;
+  return Number(a) - Number(b);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value as Record<string, unknown>)) deepFreeze(inner);
+  }
+  return value;
+}
+
+export class FunctionRegistry {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly store: MetadataStore) {}
+
+  /** Replaces the cache with everything the store holds. */
+  async load(): Promise<void> {
+    const [records, versions] = await Promise.all([this.store.listFunctions(), this.store.listAllVersions()]);
+    this.entries.clear();
+    for (const record of records) {
+      this.entries.set(record.name, { record: deepFreeze(record), versions: new Map(), aliases: new Map() });
+    }
+    for (const version of versions) {
+      this.entries.get(version.functionName)?.versions.set(version.version, deepFreeze(version));
+    }
+    await Promise.all(
+      records.map(async (record) => {
+        const entry = this.entries.get(record.name);
+        for (const alias of await this.store.listAliases(record.name)) entry?.aliases.set(alias.name, deepFreeze(alias));
+      }),
+    );
+  }
+
+  getFunction(name: string): FunctionRecord | undefined {
+    return this.entries.get(name)?.record;
+  }
+
+  getVersion(name: string, version: string): FunctionVersion | undefined {
+    return this.entries.get(name)?.versions.get(version);
+  }
+
+  getAlias(name: string, alias: string): Alias | undefined {
+    return this.entries.get(name)?.aliases.get(alias);
+  }
+
+  /** Every function name, sorted. */
+  functionNames(): string[] {
+    return [...this.entries.keys()].sort();
+  }
+
+  /** Every function record (unsorted). */
+  records(): FunctionRecord[] {
+    return [...this.entries.values()].map((e) => e.record);
+  }
+
+  /** The function's versions, `$LATEST` first, then ascending. */
+  versions(name: string): FunctionVersion[] {
+    const entry = this.entries.get(name);
+    if (!entry) return [];
+    return [...entry.versions.values()].sort((a, b) => compareVersions(a.version, b.version));
+  }
+
+  /** The function's aliases, sorted by name. */
+  aliases(name: string): Alias[] {
+    const entry = this.entries.get(name);
+    if (!entry) return [];
+    return [...entry.aliases.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /** Stores the writes atomically, then applies them to the cache. */
+  async commit(writes: StoreWrite[]): Promise<void> {
+    await this.store.batch(writes);
+    for (const write of writes) this.apply(write);
+  }
+
+  /** Deletes the function with its versions and aliases, in the store and then here. */
+  async deleteFunction(name: string): Promise<void> {
+    await this.store.deleteFunction(name);
+    this.entries.delete(name);
+  }
+
+  private apply(write: StoreWrite): void {
+    switch (write.kind) {
+      case 'putFunction': {
+        const entry = this.entries.get(write.record.name);
+        if (entry) entry.record = deepFreeze(write.record);
+        else this.entries.set(write.record.name, { record: deepFreeze(write.record), versions: new Map(), aliases: new Map() });
+        return;
+      }
+      case 'putVersion':
+        this.entries.get(write.version.functionName)?.versions.set(write.version.version, deepFreeze(write.version));
+        return;
+      case 'deleteVersion':
+        this.entries.get(write.functionName)?.versions.delete(write.version);
+        return;
+      case 'putAlias':
+        this.entries.get(write.alias.functionName)?.aliases.set(write.alias.name, deepFreeze(write.alias));
+        return;
+      case 'deleteAlias':
+        this.entries.get(write.functionName)?.aliases.delete(write.name);
+        return;
+    }
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * FunctionService: the control plane for functions, versions, aliases, reserved
+ * concurrency and tags. It keeps every function, version and alias in memory (warmed by
+ * `load`, updated on every write) so that the invoke path can read them synchronously,
+ * and tells listeners about changes so that they can drain execution environments.
+ * Writes are serialised per function. Each operation lives in its own module; this
+ * class is the one door to them.
+ */
+import { ResourceNotFoundException } from '../core/errors.js';
+import type { Alias, FunctionRecord, FunctionVersion } from '../core/model.js';
+import * as aliases from './function-aliases.js';
+import * as concurrency from './function-concurrency.js';
+import { ControlCore, type FunctionChangeListener, type FunctionServiceDeps } from './function-core.js';
+import type {
+  AliasInput,
+  CreateFunctionInput,
+  PageRequest,
+  PublishVersionInput,
+  UpdateFunctionCodeInput,
+  UpdateFunctionConfigurationInput,
+} from './function-inputs.js';
+import * as lifecycle from './function-lifecycle.js';
+import * as tags from './function-tags.js';
+import * as versions from './function-versions.js';
+import { paginate, versionSortKey, type Page } from './pagination.js';
+
+export type { FunctionChange, FunctionChangeKind, FunctionChangeListener, FunctionServiceDeps } from './function-core.js';
+export type { AccountSettings } from './function-concurrency.js';
+export type { Page } from './pagination.js';
+
+/** A qualifier resolved to the version it designates. */
+export interface ResolvedFunction {
+  record: FunctionRecord;
+  version: FunctionVersion;
+  /** Set when the qualifier was an alias (its weights are the invoke path's to apply). */
+  alias?: Alias;
+}
+
+export class FunctionService {
+  private readonly core: ControlCore;
+
+  constructor(deps: FunctionServiceDeps) {
+    this.core = new ControlCore(deps);
+  }
+
+  /** Warms the cache from the store and finishes creations a previous process left Pending. */
+  async load(): Promise<void> {
+    await this.core.registry.load();
+    await this.core.settleAll();
+  }
+
+  /**
+   * Calls `listener(functionName, change)` after every committed change. Listeners run
+   * synchronously and must not throw (a throw is reported and ignored). Returns an
+   * unsubscribe function.
+   */
+  onChange(listener: FunctionChangeListener): () => void {
+    return this.core.onChange(listener);
+  }
+
+  // Synchronous reads for the invoke path: no I/O, no throwing.
+
+  getFunctionSync(name: string): FunctionRecord | undefined {
+    return this.core.registry.getFunction(name);
+  }
+
+  getVersionSync(name: string, version: string): FunctionVersion | undefined {
+    return this.core.registry.getVersion(name, version);
+  }
+
+  getAliasSync(name: string, alias: string): Alias | undefined {
+    return this.core.registry.getAlias(name, alias);
+  }
+
+  /** Resolves no qualifier (`$LATEST`), a version or an alias; undefined when any part is missing. */
+  resolveSync(name: string, qualifier?: string): ResolvedFunction | undefined {
+    const registry = this.core.registry;
+    const record = registry.getFunction(name);
+    if (!record) return undefined;
+    const q = qualifier ?? '$LATEST';
+    if (q === '$LATEST' || /^[0-9]+$/.test(q)) {
+      const version = registry.getVersion(name, q);
+      return version && { record, version };
+    }
+    const alias = registry.getAlias(name, q);
+    const version = alias && registry.getVersion(name, alias.functionVersion);
+    return alias && version && { record, version, alias };
+  }
+
+  // Functions.
+
+  createFunction(input: CreateFunctionInput): Promise<FunctionVersion> {
+    return lifecycle.createFunction(this.core, input);
+  }
+
+  /** GetFunction / GetFunctionConfiguration: the version a qualifier designates. */
+  getFunction(name: string, qualifier?: string): ResolvedFunction {
+    this.core.requireFunction(name, qualifier);
+    const resolved = this.resolveSync(name, qualifier);
+    if (!resolved) throw new ResourceNotFoundException(`Function not found: ${this.core.arn(name, qualifier)}`);
+    return resolved;
+  }
+
+  /** `$LATEST` of every function, or with `all` every version of every function, by name. */
+  listFunctions(all: boolean, page: PageRequest): Page<FunctionVersion> {
+    const registry = this.core.registry;
+    const names = registry.functionNames();
+    if (!all) {
+      const latest = names.map((n) => registry.getVersion(n, '$LATEST')).filter((v): v is FunctionVersion => v !== undefined);
+      return paginate(latest, (v) => v.functionName, page);
+    }
+    const every = names.flatMap((n) => registry.versions(n));
+    return paginate(every, (v) => `${v.functionName}\u0000${versionSortKey(v.version)}`, page);
+  }
+
+  updateFunctionCode(input: UpdateFunctionCodeInput): Promise<FunctionVersion> {
+    return lifecycle.updateFunctionCode(this.core, input);
+  }
+
+  updateFunctionConfiguration(input: UpdateFunctionConfigurationInput): Promise<FunctionVersion> {
+    return lifecycle.updateFunctionConfiguration(this.core, input);
+  }
+
+  deleteFunction(name: string, qualifier?: string): Promise<void> {
+    return lifecycle.deleteFunction(this.core, name, qualifier);
+  }
+
+  // Versions.
+
+  publishVersion(input: PublishVersionInput): Promise<FunctionVersion> {
+    return versions.publishVersion(this.core, input);
+  }
+
+  listVersions(name: string, page: PageRequest): Page<FunctionVersion> {
+    return versions.listVersions(this.core, name, page);
+  }
+
+  // Aliases.
+
+  createAlias(input: AliasInput): Promise<Alias> {
+    return aliases.createAlias(this.core, input);
+  }
+
+  getAlias(functionName: string, name: string): Alias {
+    return aliases.getAlias(this.core, functionName, name);
+  }
+
+  updateAlias(input: AliasInput): Promise<Alias> {
+    return aliases.updateAlias(this.core, input);
+  }
+
+  deleteAlias(functionName: string, name: string): Promise<void> {
+    return aliases.deleteAlias(this.core, functionName, name);
+  }
+
+  listAliases(functionName: string, functionVersion: string | undefined, page: PageRequest): Page<Alias> {
+    return aliases.listAliases(this.core, functionName, functionVersion, page);
+  }
+
+  // Reserved concurrency and account settings.
+
+  putFunctionConcurrency(name: string, reserved: number): Promise<number> {
+    return concurrency.putConcurrency(this.core, name, reserved);
+  }
+
+  /** The reserved concurrency, or undefined when none is set. */
+  getFunctionConcurrency(name: string): number | undefined {
+    return concurrency.getConcurrency(this.core, name);
+  }
+
+  deleteFunctionConcurrency(name: string): Promise<void> {
+    return concurrency.deleteConcurrency(this.core, name);
+  }
+
+  getAccountSettings(): Promise<concurrency.AccountSettings> {
+    return concurrency.getAccountSettings(this.core);
+  }
+
+  // Tags, addressed by function ARN.
+
+  tagResource(resource: string, newTags: Record<string, string>): Promise<void> {
+    return tags.tagResource(this.core, resource, newTags);
+  }
+
+  untagResource(resource: string, keys: string[]): Promise<void> {
+    return tags.untagResource(this.core, resource, keys);
+  }
+
+  listTags(resource: string): Record<string, string> {
+    return tags.listTags(this.core, resource);
+  }
+}

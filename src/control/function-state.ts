@@ -1,0 +1,62 @@
+/**
+ * The function state machine, as Lambda exposes it: a new version is `Pending` until
+ * its code is ready and then `Active`; an update of `$LATEST` is `InProgress` until it
+ * is applied and then `Successful`. Each transition checks the current state and
+ * returns the next version object; one that is not allowed throws, naming the state.
+ * https://docs.aws.amazon.com/lambda/latest/dg/functions-states.html
+ */
+import { ResourceConflictException } from '../core/errors.js';
+import type { FunctionVersion } from '../core/model.js';
+
+/** The state a version is created in (CreateFunction, PublishVersion). */
+export const PENDING_STATE = {
+  state: 'Pending',
+  stateReason: 'The function is being created.',
+  stateReasonCode: 'Creating',
+} as const;
+
+/** Thrown when the code calls a transition the current state does not allow. */
+export class IllegalTransitionError extends Error {}
+
+/**
+ * Refuses a client update while the version is still being created or updated, with
+ * AWS's ResourceConflictException.
+ */
+export function assertUpdatable(version: FunctionVersion, arn: string): void {
+  if (version.state === 'Pending') {
+    throw new ResourceConflictException(`The operation cannot be performed at this time. The function is currently in the following state: Pending`);
+  }
+  if (version.lastUpdateStatus === 'InProgress') {
+    throw new ResourceConflictException(`The operation cannot be performed at this time. An update is in progress for resource: ${arn}`);
+  }
+}
+
+/** Active (or Failed) → an update in progress. */
+export function beginUpdate(version: FunctionVersion): FunctionVersion {
+  if (version.state === 'Pending' || version.lastUpdateStatus === 'InProgress') {
+    throw new IllegalTransitionError(`cannot begin an update of ${version.functionName}:${version.version} in state ${version.state}/${version.lastUpdateStatus}`);
+  }
+  // AWS reports an update with the same reason and code as a creation.
+  return {
+    ...version,
+    lastUpdateStatus: 'InProgress',
+    lastUpdateStatusReason: 'The function is being created.',
+    lastUpdateStatusReasonCode: 'Creating',
+  };
+}
+
+/**
+ * Finishes whatever the version was doing: Pending → Active, InProgress → Successful.
+ * Returns undefined when there is nothing to finish.
+ */
+export function settle(version: FunctionVersion): FunctionVersion | undefined {
+  if (version.state === 'Pending') {
+    const { stateReason: _r, stateReasonCode: _c, ...rest } = version;
+    return { ...rest, state: 'Active', lastUpdateStatus: 'Successful' };
+  }
+  if (version.lastUpdateStatus === 'InProgress') {
+    const { lastUpdateStatusReason: _r, lastUpdateStatusReasonCode: _c, ...rest } = version;
+    return { ...rest, lastUpdateStatus: 'Successful' };
+  }
+  return undefined;
+}

@@ -1,0 +1,236 @@
+/**
+ * Checks of function configuration values, with the error types and messages AWS
+ * returns for them (ValidationException for the model's own constraints,
+ * InvalidParameterValueException for Lambda's rules). `applyConfig` validates what a
+ * request sets and merges it onto the current configuration.
+ * https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html
+ */
+import { InvalidParameterValueException, ValidationException } from '../core/errors.js';
+import { LIMITS, SUPPORTED_RUNTIMES, isSupportedRuntime } from '../core/limits.js';
+import type { Architecture, FunctionVersion, LoggingConfig } from '../core/model.js';
+import type { FunctionConfigInput, LoggingConfigInput } from './function-inputs.js';
+
+/** The configuration fields `applyConfig` manages (layers and code are resolved elsewhere). */
+export type ConfigFields = Pick<
+  FunctionVersion,
+  'description' | 'runtime' | 'role' | 'handler' | 'timeout' | 'memorySize' | 'ephemeralStorageMb' | 'environment' | 'tracingMode' | 'loggingConfig' | 'deadLetterTargetArn' | 'kmsKeyArn'
+>;
+
+/**
+ * Lambda's reserved environment variables: the runtime sets them, so a function may not.
+ * `AWS_LAMBDA_EXEC_WRAPPER`, `TZ`, `AWS_XRAY_*`, `LANG`, `PATH` and the like are not
+ * reserved. https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
+ */
+export const RESERVED_ENVIRONMENT_KEYS: ReadonlySet<string> = new Set([
+  '_HANDLER',
+  '_X_AMZN_TRACE_ID',
+  'AWS_DEFAULT_REGION',
+  'AWS_REGION',
+  'AWS_EXECUTION_ENV',
+  'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+  'AWS_LAMBDA_FUNCTION_VERSION',
+  'AWS_LAMBDA_INITIALIZATION_TYPE',
+  'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME',
+  'AWS_LAMBDA_RUNTIME_API',
+  'AWS_ACCESS_KEY',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'LAMBDA_TASK_ROOT',
+  'LAMBDA_RUNTIME_DIR',
+]);
+
+const ROLE_RE = /^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/;
+const HANDLER_RE = /^[^\s]+$/;
+const ENV_KEY_RE = /^[a-zA-Z]([a-zA-Z0-9_])+$/;
+const ARN_OR_EMPTY_RE = /^((arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|())$/s;
+const LOG_GROUP_RE = /^[.\-_/#A-Za-z0-9]+$/;
+
+/** AWS's wording for a constraint the API model checks. */
+export function constraintError(value: unknown, field: string, constraint: string): ValidationException {
+  return new ValidationException(`1 validation error detected: Value '${String(value)}' at '${field}' failed to satisfy constraint: ${constraint}`);
+}
+
+function checkEnum(value: string, field: string, allowed: readonly string[]): void {
+  if (!allowed.includes(value)) throw constraintError(value, field, `Member must satisfy enum value set: [${allowed.join(', ')}]`);
+}
+
+function checkRange(value: number, field: string, min: number, max: number): void {
+  if (value < min) throw constraintError(value, field, `Member must have value greater than or equal to ${min}`);
+  if (value > max) throw constraintError(value, field, `Member must have value less than or equal to ${max}`);
+}
+
+export function checkDescription(value: string): void {
+  if (value.length > LIMITS.descriptionMaxLength) {
+    throw constraintError(value, 'description', `Member must have length less than or equal to ${LIMITS.descriptionMaxLength}`);
+  }
+}
+
+export function checkRole(role: string): void {
+  if (!ROLE_RE.test(role)) {
+    throw constraintError(role, 'role', 'Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+');
+  }
+}
+
+export function checkRuntime(runtime: string): void {
+  if (!isSupportedRuntime(runtime)) {
+    throw new InvalidParameterValueException(
+      `Value ${runtime} at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: [${SUPPORTED_RUNTIMES.join(', ')}] or be a valid ARN`,
+    );
+  }
+}
+
+export function checkHandler(handler: string): void {
+  if (handler.length > 128) throw constraintError(handler, 'handler', 'Member must have length less than or equal to 128');
+  if (!HANDLER_RE.test(handler)) throw constraintError(handler, 'handler', 'Member must satisfy regular expression pattern: [^\\s]+');
+}
+
+/** Key pattern, reserved keys and the 4 KB limit, in the order Lambda reports them. */
+export function checkEnvironment(variables: Record<string, string>): void {
+  for (const key of Object.keys(variables)) {
+    if (!ENV_KEY_RE.test(key)) {
+      throw new ValidationException(
+        "1 validation error detected: Value at 'environment.variables' failed to satisfy constraint: Map keys must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]",
+      );
+    }
+  }
+  const reserved = Object.keys(variables).filter((key) => RESERVED_ENVIRONMENT_KEYS.has(key));
+  if (reserved.length > 0) {
+    throw new InvalidParameterValueException(
+      `Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: ${reserved.join(', ')}`,
+    );
+  }
+  // Lambda measures the variables serialised as compact JSON, in UTF-8 bytes.
+  const measured = JSON.stringify(variables);
+  if (Buffer.byteLength(measured, 'utf8') > LIMITS.environmentBytes) {
+    throw new InvalidParameterValueException(
+      `Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: ${measured}`,
+    );
+  }
+}
+
+export function checkArchitectures(architectures: string[]): Architecture[] {
+  const shown = `[${architectures.join(', ')}]`;
+  if (architectures.length !== 1) throw constraintError(shown, 'architectures', 'Member must have length less than or equal to 1');
+  if (architectures[0] !== 'x86_64' && architectures[0] !== 'arm64') {
+    throw constraintError(shown, 'architectures', 'Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64], Member must not be null]');
+  }
+  return architectures as Architecture[];
+}
+
+/** Tags as TagResource and CreateFunction accept them. */
+export function checkTags(tags: Record<string, string>, existing: Record<string, string> = {}): void {
+  for (const [key, value] of Object.entries(tags)) {
+    if (key.length < 1 || key.length > 128) throw constraintError(key, 'tags', 'Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]');
+    if (value.length > 256) throw constraintError(value, 'tags', 'Map value must satisfy constraint: [Member must have length less than or equal to 256]');
+  }
+  if (Object.keys({ ...existing, ...tags }).length > 50) {
+    throw new InvalidParameterValueException('Number of tags exceeds resource tag limit.');
+  }
+}
+
+function applyLogging(input: LoggingConfigInput, current: LoggingConfig): LoggingConfig {
+  if (input.logFormat !== undefined) checkEnum(input.logFormat, 'loggingConfig.logFormat', ['JSON', 'Text']);
+  if (input.applicationLogLevel !== undefined) {
+    checkEnum(input.applicationLogLevel, 'loggingConfig.applicationLogLevel', ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL']);
+  }
+  if (input.systemLogLevel !== undefined) checkEnum(input.systemLogLevel, 'loggingConfig.systemLogLevel', ['DEBUG', 'INFO', 'WARN']);
+  if (input.logGroup !== undefined) {
+    if (input.logGroup.length < 1 || input.logGroup.length > 512) {
+      throw constraintError(input.logGroup, 'loggingConfig.logGroup', 'Member must have length less than or equal to 512, Member must have length greater than or equal to 1');
+    }
+    if (!LOG_GROUP_RE.test(input.logGroup)) throw constraintError(input.logGroup, 'loggingConfig.logGroup', 'Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+');
+  }
+  const logFormat = (input.logFormat ?? current.logFormat) as LoggingConfig['logFormat'];
+  const logGroup = input.logGroup ?? current.logGroup;
+  // Log levels belong to the JSON format: Lambda fills in INFO when switching to JSON
+  // and drops them when switching back to Text.
+  if (logFormat === 'Text') return { logFormat, logGroup };
+  return {
+    logFormat,
+    logGroup,
+    applicationLogLevel: input.applicationLogLevel ?? current.applicationLogLevel ?? 'INFO',
+    systemLogLevel: input.systemLogLevel ?? current.systemLogLevel ?? 'INFO',
+  };
+}
+
+/** The configuration of a new function before the request's fields are applied. */
+export function defaultConfig(functionName: string): ConfigFields {
+  return {
+    description: '',
+    role: '',
+    timeout: LIMITS.timeoutSecondsDefault,
+    memorySize: LIMITS.memoryMbDefault,
+    ephemeralStorageMb: LIMITS.ephemeralStorageMbDefault,
+    environment: {},
+    tracingMode: 'PassThrough',
+    loggingConfig: { logFormat: 'Text', logGroup: `/aws/lambda/${functionName}` },
+  };
+}
+
+/**
+ * Validates every field the request sets and returns `current` with them applied.
+ * Fields the request leaves out keep their current value.
+ */
+export function applyConfig(input: FunctionConfigInput, current: ConfigFields): ConfigFields {
+  const next: ConfigFields = { ...current };
+  if (input.description !== undefined) {
+    checkDescription(input.description);
+    next.description = input.description;
+  }
+  if (input.role !== undefined) {
+    checkRole(input.role);
+    next.role = input.role;
+  }
+  if (input.runtime !== undefined) {
+    checkRuntime(input.runtime);
+    next.runtime = input.runtime as ConfigFields['runtime'];
+  }
+  if (input.handler !== undefined) {
+    checkHandler(input.handler);
+    next.handler = input.handler;
+  }
+  if (input.timeout !== undefined) {
+    checkRange(input.timeout, 'timeout', LIMITS.timeoutSecondsMin, LIMITS.timeoutSecondsMax);
+    next.timeout = input.timeout;
+  }
+  if (input.memorySize !== undefined) {
+    checkRange(input.memorySize, 'memorySize', LIMITS.memoryMbMin, LIMITS.memoryMbMax);
+    next.memorySize = input.memorySize;
+  }
+  if (input.ephemeralStorageMb !== undefined) {
+    checkRange(input.ephemeralStorageMb, 'ephemeralStorage.size', LIMITS.ephemeralStorageMbMin, LIMITS.ephemeralStorageMbMax);
+    next.ephemeralStorageMb = input.ephemeralStorageMb;
+  }
+  if (input.environment !== undefined) {
+    checkEnvironment(input.environment);
+    next.environment = { ...input.environment };
+  }
+  if (input.tracingMode !== undefined) {
+    checkEnum(input.tracingMode, 'tracingConfig.mode', ['Active', 'PassThrough']);
+    next.tracingMode = input.tracingMode as ConfigFields['tracingMode'];
+  }
+  if (input.loggingConfig !== undefined) next.loggingConfig = applyLogging(input.loggingConfig, current.loggingConfig);
+  if (input.deadLetterTargetArn !== undefined) {
+    if (!ARN_OR_EMPTY_RE.test(input.deadLetterTargetArn)) {
+      throw constraintError(input.deadLetterTargetArn, 'deadLetterConfig.targetArn', 'Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()');
+    }
+    next.deadLetterTargetArn = input.deadLetterTargetArn === '' ? undefined : input.deadLetterTargetArn;
+  }
+  if (input.kmsKeyArn !== undefined) {
+    if (!ARN_OR_EMPTY_RE.test(input.kmsKeyArn)) {
+      throw constraintError(input.kmsKeyArn, 'kMSKeyArn', 'Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()');
+    }
+    next.kmsKeyArn = input.kmsKeyArn === '' ? undefined : input.kmsKeyArn;
+  }
+  if (input.snapStartApplyOn !== undefined) {
+    checkEnum(input.snapStartApplyOn, 'snapStart.applyOn', ['PublishedVersions', 'None']);
+    // Gust has no snapshots, so SnapStart stays off for every runtime it runs.
+    if (input.snapStartApplyOn === 'PublishedVersions') {
+      throw new InvalidParameterValueException(`${next.runtime ?? 'This runtime'} is not supported for SnapStart enabled functions.`);
+    }
+  }
+  return next;
+}
