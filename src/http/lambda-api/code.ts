@@ -1,0 +1,23 @@
+/**
+ * `GET /gust/code/{hash}.zip`: downloads a stored code package. GetFunction's
+ * Code.Location and GetLayerVersion's Content.Location point here, where AWS would
+ * hand out a presigned S3 URL.
+ */
+import { createReadStream } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { ResourceNotFoundException } from '../../core/errors.js';
+import type { ApiContext } from './context.js';
+import { pathParam } from './fn-request.js';
+
+export function registerCodeRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  app.get('/gust/code/:file', async (request, reply) => {
+    const file = pathParam(request, 'file');
+    const hash = /^([0-9a-f]{64})\.zip$/.exec(file)?.[1];
+    const blob = hash === undefined ? undefined : await ctx.blobs.stat(hash);
+    if (hash === undefined || !blob) throw new ResourceNotFoundException(`Code package not found: ${file}`);
+    return reply
+      .header('content-type', 'application/zip')
+      .header('content-length', String(blob.size))
+      .send(createReadStream(ctx.blobs.zipPath(hash)));
+  });
+}

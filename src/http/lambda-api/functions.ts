@@ -1,0 +1,105 @@
+/**
+ * Function routes of the Lambda API (`/2015-03-31/functions`): CreateFunction,
+ * ListFunctions, GetFunction, GetFunctionConfiguration, UpdateFunctionCode,
+ * UpdateFunctionConfiguration and DeleteFunction. Methods, paths and status codes are
+ * the SDK model's, except DeleteFunction's 204, which is what Lambda actually sends.
+ */
+import type { FastifyInstance } from 'fastify';
+import { parseFunctionName } from '../../core/arn.js';
+import { ValidationException } from '../../core/errors.js';
+import type { ApiContext } from './context.js';
+import { readCode, readConfig } from './fn-inputs.js';
+import { functionTarget, JsonObject, pageQuery, pathParam, queryString, unqualifiedFunction } from './fn-request.js';
+import { codeLocation, renderConfiguration } from './render-function.js';
+
+const BASE = '/2015-03-31/functions';
+
+const UPDATE_QUALIFIED = 'Updating a version or alias is not supported: versions are immutable. Specify the unqualified function name or ARN.';
+
+export function registerFunctionRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const { partition, functions } = ctx;
+
+  app.post(BASE, async (request, reply) => {
+    const body = JsonObject.fromBody(request);
+    const rawName = body.string('FunctionName');
+    if (rawName === undefined) {
+      throw new ValidationException("1 validation error detected: Value null at 'functionName' failed to satisfy constraint: Member must not be null");
+    }
+    const ref = parseFunctionName(rawName, partition);
+    if (ref.qualifier !== undefined) {
+      throw new ValidationException(
+        `1 validation error detected: Value '${rawName}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)`,
+      );
+    }
+    const version = await functions.createFunction({
+      ...readConfig(body),
+      functionName: ref.name,
+      code: readCode(body.object('Code')),
+      packageType: body.string('PackageType'),
+      architectures: body.stringList('Architectures'),
+      publish: body.boolean('Publish'),
+      tags: body.stringMap('Tags'),
+    });
+    return reply.code(201).send(renderConfiguration(partition, version));
+  });
+
+  app.get(BASE, async (request) => {
+    const functionVersion = queryString(request, 'FunctionVersion');
+    if (functionVersion !== undefined && functionVersion !== 'ALL') {
+      throw new ValidationException(
+        `1 validation error detected: Value '${functionVersion}' at 'functionVersion' failed to satisfy constraint: Member must satisfy enum value set: [ALL]`,
+      );
+    }
+    const all = functionVersion === 'ALL';
+    const page = functions.listFunctions(all, pageQuery(request));
+    return {
+      Functions: page.items.map((v) => renderConfiguration(partition, v, { list: true, arnQualifier: all ? v.version : undefined })),
+      ...(page.nextMarker === undefined ? {} : { NextMarker: page.nextMarker }),
+    };
+  });
+
+  app.get(`${BASE}/:FunctionName`, async (request) => {
+    const { name, qualifier } = functionTarget(request, partition);
+    const { record, version } = functions.getFunction(name, qualifier);
+    return {
+      Configuration: renderConfiguration(partition, version, { arnQualifier: qualifier }),
+      Code: { RepositoryType: 'S3', Location: codeLocation(ctx.baseUrl(), version.codeHash) },
+      ...(Object.keys(record.tags).length > 0 ? { Tags: { ...record.tags } } : {}),
+      ...(record.reservedConcurrency === undefined ? {} : { Concurrency: { ReservedConcurrentExecutions: record.reservedConcurrency } }),
+    };
+  });
+
+  app.get(`${BASE}/:FunctionName/configuration`, async (request) => {
+    const { name, qualifier } = functionTarget(request, partition);
+    const { version } = functions.getFunction(name, qualifier);
+    return renderConfiguration(partition, version, { arnQualifier: qualifier });
+  });
+
+  app.put(`${BASE}/:FunctionName/code`, async (request) => {
+    const name = unqualifiedFunction(parseFunctionName(pathParam(request, 'FunctionName'), partition), UPDATE_QUALIFIED);
+    const body = JsonObject.fromBody(request);
+    const publish = body.boolean('Publish');
+    const version = await functions.updateFunctionCode({
+      functionName: name,
+      code: readCode(body),
+      architectures: body.stringList('Architectures'),
+      publish,
+      dryRun: body.boolean('DryRun'),
+      revisionId: body.string('RevisionId'),
+    });
+    return renderConfiguration(partition, version, { arnQualifier: publish ? version.version : undefined });
+  });
+
+  app.put(`${BASE}/:FunctionName/configuration`, async (request) => {
+    const name = unqualifiedFunction(parseFunctionName(pathParam(request, 'FunctionName'), partition), UPDATE_QUALIFIED);
+    const body = JsonObject.fromBody(request);
+    const version = await functions.updateFunctionConfiguration({ ...readConfig(body), functionName: name, revisionId: body.string('RevisionId') });
+    return renderConfiguration(partition, version);
+  });
+
+  app.delete(`${BASE}/:FunctionName`, async (request, reply) => {
+    const { name, qualifier } = functionTarget(request, partition);
+    await functions.deleteFunction(name, qualifier);
+    return reply.code(204).send();
+  });
+}

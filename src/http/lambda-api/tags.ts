@@ -1,0 +1,30 @@
+/**
+ * Tag routes of the Lambda API (`/2017-03-31/tags/{ARN}`): TagResource (204),
+ * UntagResource (204, keys in repeated `tagKeys` query parameters) and ListTags.
+ */
+import type { FastifyInstance } from 'fastify';
+import { ValidationException } from '../../core/errors.js';
+import type { ApiContext } from './context.js';
+import { JsonObject, pathParam, queryList } from './fn-request.js';
+
+const PATH = '/2017-03-31/tags/:ARN';
+
+export function registerTagRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const { functions } = ctx;
+
+  app.post(PATH, async (request, reply) => {
+    const tags = JsonObject.fromBody(request).stringMap('Tags');
+    if (tags === undefined) {
+      throw new ValidationException("1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null");
+    }
+    await functions.tagResource(pathParam(request, 'ARN'), tags);
+    return reply.code(204).send();
+  });
+
+  app.delete(PATH, async (request, reply) => {
+    await functions.untagResource(pathParam(request, 'ARN'), queryList(request, 'tagKeys'));
+    return reply.code(204).send();
+  });
+
+  app.get(PATH, async (request) => ({ Tags: { ...functions.listTags(pathParam(request, 'ARN')) } }));
+}
