@@ -15,6 +15,15 @@ export interface StoredBlob {
   unzippedSize: number;
 }
 
+/** Optional context for `BlobStore.put`. */
+export interface PutOptions {
+  /**
+   * The API operation storing the zip, named in AWS's RequestTooLargeException message
+   * (`CreateFunction`, `UpdateFunctionCode`, `PublishLayerVersion`). Default `CreateFunction`.
+   */
+  operation?: string;
+}
+
 export interface BlobStore {
   /**
    * Validates and stores a zip. Refuses (with an InvalidParameterValueException or
@@ -22,7 +31,7 @@ export interface BlobStore {
    * escape the package, and packages over the size limits. Storing the same bytes twice
    * is a no-op that returns the same result.
    */
-  put(zip: Buffer): Promise<StoredBlob>;
+  put(zip: Buffer, options?: PutOptions): Promise<StoredBlob>;
   /** Whether the hash is stored. */
   has(hash: string): Promise<boolean>;
   /** Metadata of a stored zip, or undefined. */

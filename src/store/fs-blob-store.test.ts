@@ -1,0 +1,180 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InvalidParameterValueException, RequestTooLargeException } from '../core/errors.js';
+import { LIMITS } from '../core/limits.js';
+import { FsBlobStore } from './fs-blob-store.js';
+import { removeTree } from './fs-tree.js';
+import { link, listTree, makeZip, renameEntry, zerosZip } from './testing/zip-fixtures.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'gust-blobs-'));
+});
+afterEach(async () => {
+  await removeTree(dir);
+});
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest();
+const packageZip = () =>
+  makeZip([
+    { name: 'bootstrap', data: '#!/bin/sh\n', mode: 0o100755 },
+    { name: 'lib/util.js', data: 'module.exports = 1;' },
+    link('lib/current', 'util.js'),
+  ]);
+
+/** Everything under the blob directory that is not a directory. */
+async function leftovers(): Promise<string[]> {
+  return (await listTree(dir)).filter((e) => e.type !== 'dir').map((e) => e.path);
+}
+
+describe('FsBlobStore', () => {
+  it('stores a zip content-addressed, with its package unpacked read-only beside it', async () => {
+    const store = new FsBlobStore(dir);
+    const zip = await packageZip();
+    const hash = sha256(zip).toString('hex');
+    const blob = await store.put(zip);
+    expect(blob).toEqual({ hash, sha256Base64: sha256(zip).toString('base64'), size: zip.length, unzippedSize: 10 + 19 + 7 });
+    expect(store.zipPath(hash)).toBe(join(dir, 'zips', hash.slice(0, 2), `${hash}.zip`));
+    expect(store.unpackedPath(hash)).toBe(join(dir, 'code', hash));
+    expect(await readFile(store.zipPath(hash))).toEqual(zip);
+    expect(await store.has(hash)).toBe(true);
+    expect(await store.stat(hash)).toEqual(blob);
+    expect(await listTree(store.unpackedPath(hash))).toEqual([
+      { path: 'bootstrap', type: 'file', mode: 0o555 },
+      { path: 'lib', type: 'dir', mode: 0o555 },
+      { path: 'lib/current', type: 'link', mode: 0o777 },
+      { path: 'lib/util.js', type: 'file', mode: 0o444 },
+    ]);
+    expect((await stat(store.unpackedPath(hash))).mode & 0o777).toBe(0o555);
+    expect(await listTree(join(dir, 'tmp'))).toEqual([]);
+  });
+
+  it('treats a second put of the same bytes as a no-op', async () => {
+    const store = new FsBlobStore(dir);
+    const zip = await packageZip();
+    const first = await store.put(zip);
+    const before = await stat(store.unpackedPath(first.hash));
+    expect(await store.put(zip)).toEqual(first);
+    const after = await stat(store.unpackedPath(first.hash));
+    expect(after.ino).toBe(before.ino);
+    expect(after.ctimeMs).toBe(before.ctimeMs);
+  });
+
+  it('serves concurrent puts of the same bytes once', async () => {
+    const store = new FsBlobStore(dir);
+    const zip = await packageZip();
+    const results = await Promise.all([store.put(zip), store.put(zip), store.put(zip)]);
+    expect(results[1]).toEqual(results[0]);
+    expect(results[2]).toEqual(results[0]);
+    expect(await listTree(join(dir, 'code'))).toHaveLength(1 + 4);
+    expect(await listTree(join(dir, 'tmp'))).toEqual([]);
+  });
+
+  it('stores different packages side by side, and a second store on the directory sees them', async () => {
+    const store = new FsBlobStore(dir);
+    const [a, b] = await Promise.all([store.put(await makeZip([{ name: 'a', data: 'a' }])), store.put(await makeZip([{ name: 'b', data: 'b' }]))]);
+    expect(a.hash).not.toBe(b.hash);
+    const again = new FsBlobStore(dir);
+    expect(await again.stat(a.hash)).toEqual(a);
+    expect(await readFile(join(again.unpackedPath(b.hash), 'b'), 'utf8')).toBe('b');
+  });
+
+  it('deletes the zip, its metadata and its read-only tree', async () => {
+    const store = new FsBlobStore(dir);
+    const kept = await store.put(await makeZip([{ name: 'keep', data: 'k' }]));
+    const gone = await store.put(await packageZip());
+    await store.delete(gone.hash);
+    expect(await store.has(gone.hash)).toBe(false);
+    expect(await store.stat(gone.hash)).toBeUndefined();
+    expect(existsSync(store.zipPath(gone.hash))).toBe(false);
+    expect(existsSync(store.unpackedPath(gone.hash))).toBe(false);
+    await expect(store.delete(gone.hash)).resolves.toBeUndefined();
+    expect(await store.has(kept.hash)).toBe(true);
+    expect((await leftovers()).filter((p) => !p.includes(kept.hash))).toEqual([]);
+  });
+
+  it('answers unknown and malformed hashes without touching the file system', async () => {
+    const store = new FsBlobStore(dir);
+    expect(await store.has('0'.repeat(64))).toBe(false);
+    expect(await store.stat('../../etc/passwd')).toBeUndefined();
+    expect(() => store.zipPath('../x')).toThrow(InvalidParameterValueException);
+    expect(() => store.unpackedPath('A'.repeat(64))).toThrow(InvalidParameterValueException);
+    await expect(store.delete('..')).rejects.toBeInstanceOf(InvalidParameterValueException);
+  });
+
+  it('clears what a crashed put left: work directories and a tree without metadata', async () => {
+    const zip = await packageZip();
+    const hash = sha256(zip).toString('hex');
+    await mkdir(join(dir, 'tmp', 'put-crashed', 'code'), { recursive: true });
+    await writeFile(join(dir, 'tmp', 'put-crashed', 'code', 'half.js'), 'x');
+    await mkdir(join(dir, 'code', hash), { recursive: true });
+    await writeFile(join(dir, 'code', hash, 'stale.js'), 'stale');
+    const store = new FsBlobStore(dir);
+    await store.put(zip);
+    expect(await listTree(join(dir, 'tmp'))).toEqual([]);
+    expect((await listTree(store.unpackedPath(hash))).map((e) => e.path)).toEqual(['bootstrap', 'lib', 'lib/current', 'lib/util.js']);
+  });
+
+  describe('refusals leave nothing behind', () => {
+    const UNZIP_FAILED = 'Could not unzip uploaded file. Please check your file, then try to upload again.';
+
+    async function expectRefused(store: FsBlobStore, zip: Buffer, type: new (message: string) => Error, message: string, operation?: string): Promise<void> {
+      const error = await store.put(zip, operation === undefined ? {} : { operation }).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(error).toBeInstanceOf(type);
+      expect((error as Error).message).toBe(message);
+      expect(await leftovers()).toEqual([]);
+      expect(await store.has(sha256(zip).toString('hex'))).toBe(false);
+    }
+
+    it('refuses garbage and truncated zips', async () => {
+      const store = new FsBlobStore(dir);
+      await expectRefused(store, Buffer.alloc(0), InvalidParameterValueException, UNZIP_FAILED);
+      await expectRefused(store, Buffer.from('not a zip at all'), InvalidParameterValueException, UNZIP_FAILED);
+      const zip = await makeZip([{ name: 'a.txt', data: Buffer.alloc(4000, 7) }, { name: 'b.txt', data: 'b' }]);
+      await expectRefused(store, zip.subarray(0, zip.length - 30), InvalidParameterValueException, UNZIP_FAILED);
+    });
+
+    it('refuses entries that escape the package, after unpacking part of it', async () => {
+      const store = new FsBlobStore(dir);
+      const files = [{ name: 'index.js', data: 'x' }, { name: 'lib/a.js', data: 'a' }];
+      const dotdot = renameEntry(await makeZip([...files, { name: '__/evil', data: 'x' }]), '__/evil', '../evil');
+      await expectRefused(store, dotdot, InvalidParameterValueException, "Could not unzip uploaded file. The entry '../evil' points outside the package.");
+      const absolute = renameEntry(await makeZip([...files, { name: '_etc/x', data: 'x' }]), '_etc/x', '/etc/x');
+      await expectRefused(store, absolute, InvalidParameterValueException, "Could not unzip uploaded file. The entry '/etc/x' has an absolute path.");
+      const outside = await makeZip([...files, link('lib/passwd', '../../../etc/passwd')]);
+      await expectRefused(
+        store,
+        outside,
+        InvalidParameterValueException,
+        "Could not unzip uploaded file. The entry 'lib/passwd' is a symbolic link to '../../../etc/passwd', outside the package.",
+      );
+    });
+
+    it('refuses a zip bomb', async () => {
+      const store = new FsBlobStore(dir, { maxUnzippedBytes: 2 * 1024 * 1024 });
+      const zip = await zerosZip('zeros.bin', 8 * 1024 * 1024);
+      await expectRefused(store, zip, InvalidParameterValueException, 'Unzipped size must be smaller than 2097152 bytes');
+    });
+
+    it('refuses a zip over the zipped limit before reading it', async () => {
+      const store = new FsBlobStore(dir);
+      const big = Buffer.alloc(LIMITS.zippedCodeBytes + 1);
+      await expectRefused(store, big, RequestTooLargeException, 'Request must be smaller than 69905067 bytes for the CreateFunction operation');
+      await expectRefused(store, big, RequestTooLargeException, 'Request must be smaller than 69905067 bytes for the UpdateFunctionCode operation', 'UpdateFunctionCode');
+      expect(await listTree(dir)).toEqual([]);
+    });
+
+    it('takes a zip exactly at the zipped limit', async () => {
+      const zip = await packageZip();
+      await expectRefused(new FsBlobStore(dir, { maxZippedBytes: zip.length - 1 }), zip, RequestTooLargeException, 'Request must be smaller than 69905067 bytes for the CreateFunction operation');
+      await expect(new FsBlobStore(dir, { maxZippedBytes: zip.length }).put(zip)).resolves.toMatchObject({ size: zip.length });
+    });
+  });
+});

@@ -1,0 +1,158 @@
+/**
+ * The BlobStore on a local file system, content-addressed by SHA-256:
+ *
+ *   <dir>/zips/<hash[0..2]>/<hash>.zip    the zip as uploaded (for GetFunction downloads)
+ *   <dir>/zips/<hash[0..2]>/<hash>.json   its StoredBlob; written last, it marks the blob complete
+ *   <dir>/code/<hash>/                    the package unpacked once, read-only, shared by every
+ *                                         version and layer with that code
+ *   <dir>/tmp/                            work directories of puts in progress
+ *
+ * A put unpacks into a work directory first and renames into place only after the whole
+ * package validated, so the invoke path never unzips and a refused zip leaves nothing.
+ * One Gust process owns the directory: puts and deletes of one hash are serialised in
+ * memory, and work directories left by a crash are cleared when the store is first used.
+ */
+import { createHash } from 'node:crypto';
+import { chmod, mkdir, mkdtemp, readdir, rename } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { InvalidParameterValueException } from '../core/errors.js';
+import { LIMITS } from '../core/limits.js';
+import { KeyedMutex } from '../core/primitives.js';
+import type { BlobStore, PutOptions, StoredBlob } from './blob-store.js';
+import { readIfExists, removeTree, syncDir, writeFileDurably } from './fs-tree.js';
+import { extractZip, zipTooLarge } from './zip-package.js';
+
+/** Limits of an FsBlobStore; the defaults are AWS's. */
+export interface FsBlobStoreOptions {
+  /** Largest package, unpacked. Default LIMITS.unzippedCodeBytes. */
+  maxUnzippedBytes?: number;
+  /** Largest zip. Default LIMITS.zippedCodeBytes. */
+  maxZippedBytes?: number;
+}
+
+const HASH_RE = /^[0-9a-f]{64}$/;
+
+/** A BlobStore in a directory of the local file system. */
+export class FsBlobStore implements BlobStore {
+  private readonly dir: string;
+  private readonly maxUnzippedBytes: number;
+  private readonly maxZippedBytes: number;
+  private readonly locks = new KeyedMutex();
+  private ready: Promise<void> | undefined;
+
+  /** `dir` is created on first use. */
+  constructor(dir: string, options: FsBlobStoreOptions = {}) {
+    this.dir = resolve(dir);
+    this.maxUnzippedBytes = options.maxUnzippedBytes ?? LIMITS.unzippedCodeBytes;
+    this.maxZippedBytes = options.maxZippedBytes ?? LIMITS.zippedCodeBytes;
+  }
+
+  async put(zip: Buffer, options: PutOptions = {}): Promise<StoredBlob> {
+    if (zip.length > this.maxZippedBytes) throw zipTooLarge(options.operation);
+    const digest = createHash('sha256').update(zip).digest();
+    const hash = digest.toString('hex');
+    await this.init();
+    return this.locks.run(hash, async () => {
+      const existing = await this.stat(hash);
+      if (existing) return existing;
+      const work = await mkdtemp(join(this.dir, 'tmp', 'put-'));
+      try {
+        const tree = join(work, 'code');
+        const { unzippedSize } = await extractZip(zip, tree, { maxUnzippedBytes: this.maxUnzippedBytes });
+        const blob: StoredBlob = { hash, sha256Base64: digest.toString('base64'), size: zip.length, unzippedSize };
+        await writeFileDurably(join(work, 'code.zip'), zip);
+        await writeFileDurably(join(work, 'blob.json'), JSON.stringify(blob));
+        await this.commit(hash, work);
+        return blob;
+      } finally {
+        await removeTree(work);
+      }
+    });
+  }
+
+  async has(hash: string): Promise<boolean> {
+    return (await this.stat(hash)) !== undefined;
+  }
+
+  async stat(hash: string): Promise<StoredBlob | undefined> {
+    if (!HASH_RE.test(hash)) return undefined;
+    const json = await readIfExists(this.metaPath(hash));
+    return json === undefined ? undefined : (JSON.parse(json.toString('utf8')) as StoredBlob);
+  }
+
+  zipPath(hash: string): string {
+    return join(this.shard(hash), `${hash}.zip`);
+  }
+
+  unpackedPath(hash: string): string {
+    checkHash(hash);
+    return join(this.dir, 'code', hash);
+  }
+
+  async delete(hash: string): Promise<void> {
+    checkHash(hash);
+    await this.init();
+    await this.locks.run(hash, async () => {
+      // Metadata first: from here on the blob is absent, even if a crash stops the rest.
+      await removeTree(this.metaPath(hash));
+      await removeTree(this.zipPath(hash));
+      await removeTree(this.unpackedPath(hash));
+    });
+  }
+
+  /**
+   * Moves a validated work directory into place. The metadata goes last: until it is
+   * there the blob does not exist, so a crash in between leaves only pieces that the next
+   * put of the same bytes replaces. If a rename fails, the pieces already moved are removed.
+   */
+  private async commit(hash: string, work: string): Promise<void> {
+    const unpacked = this.unpackedPath(hash);
+    const shard = this.shard(hash);
+    await mkdir(shard, { recursive: true });
+    await removeTree(unpacked);
+    try {
+      // Moving a directory to another parent rewrites its `..` entry, which needs write
+      // permission on it: the root is made read-only again once in place.
+      await chmod(join(work, 'code'), 0o755);
+      await rename(join(work, 'code'), unpacked);
+      await chmod(unpacked, 0o555);
+      await rename(join(work, 'code.zip'), this.zipPath(hash));
+      await syncDir(dirname(unpacked));
+      await rename(join(work, 'blob.json'), this.metaPath(hash));
+      await syncDir(shard);
+    } catch (err) {
+      await removeTree(this.metaPath(hash));
+      await removeTree(this.zipPath(hash));
+      await removeTree(unpacked);
+      throw err;
+    }
+  }
+
+  private shard(hash: string): string {
+    checkHash(hash);
+    return join(this.dir, 'zips', hash.slice(0, 2));
+  }
+
+  private metaPath(hash: string): string {
+    return join(this.shard(hash), `${hash}.json`);
+  }
+
+  /** Creates the layout and clears work directories a crashed process left; once. */
+  private init(): Promise<void> {
+    this.ready ??= (async () => {
+      await mkdir(join(this.dir, 'zips'), { recursive: true });
+      await mkdir(join(this.dir, 'code'), { recursive: true });
+      await mkdir(join(this.dir, 'tmp'), { recursive: true });
+      for (const name of await readdir(join(this.dir, 'tmp'))) await removeTree(join(this.dir, 'tmp', name));
+    })().catch((err: unknown) => {
+      this.ready = undefined;
+      throw err;
+    });
+    return this.ready;
+  }
+}
+
+/** Hashes become paths: anything but 64 hex digits could point elsewhere. */
+function checkHash(hash: string): void {
+  if (!HASH_RE.test(hash)) throw new InvalidParameterValueException(`'${hash}' is not a code hash (64 lower-case hex digits).`);
+}
