@@ -1,0 +1,184 @@
+/**
+ * The behaviour every SandboxDriver must have, as one suite each driver's test runs with
+ * its own factory: `runSandboxDriverContract({ name, create })`. Real processes only.
+ * Linux-only checks (/proc) are skipped elsewhere, with the reason in the test name.
+ */
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Sandbox, SandboxDriver, SandboxSpec } from './sandbox-driver.js';
+
+export interface SandboxDriverContractOptions {
+  name: string;
+  /** A driver whose private directories live under `tmpRoot`. */
+  create(tmpRoot: string): SandboxDriver;
+}
+
+const hasProc = existsSync('/proc/self/status');
+
+/** Whether a process exists and is not a zombie waiting for its parent. */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  if (!hasProc) return true;
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+export async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await sleep(10);
+  }
+}
+
+export function runSandboxDriverContract(options: SandboxDriverContractOptions): void {
+  describe(`SandboxDriver contract: ${options.name}`, () => {
+    let root: string;
+    let codeDir: string;
+    let driver: SandboxDriver;
+    const started: Sandbox[] = [];
+
+    beforeEach(() => {
+      root = mkdtempSync(join(tmpdir(), 'gust-sandbox-'));
+      codeDir = join(root, 'code');
+      mkdirSync(codeDir);
+      driver = options.create(root);
+    });
+
+    afterEach(async () => {
+      await Promise.all(started.splice(0).map((s) => s.stop(100)));
+      rmSync(root, { recursive: true, force: true });
+    });
+
+    function script(name: string, body: string): string {
+      const path = join(codeDir, name);
+      writeFileSync(path, `#!/bin/bash\n${body}\n`);
+      chmodSync(path, 0o755);
+      return path;
+    }
+
+    async function start(command: string, extra: Partial<SandboxSpec> = {}): Promise<{ sandbox: Sandbox; lines: { line: string; stream: string }[] }> {
+      const lines: { line: string; stream: string }[] = [];
+      const sandbox = await driver.start({
+        command,
+        args: [],
+        env: { PATH: '/usr/bin:/bin', GUST_TEST: 'yes' },
+        codeDir,
+        layerDirs: [],
+        limits: { memoryMb: 128, ephemeralStorageMb: 512 },
+        onOutput: (line, stream) => lines.push({ line, stream }),
+        ...extra,
+      });
+      started.push(sandbox);
+      return { sandbox, lines };
+    }
+
+    it('runs in the code directory with exactly the given environment plus a private TMPDIR', async () => {
+      const { sandbox, lines } = await start('/usr/bin/env');
+      const exit = await sandbox.exited;
+      expect(exit).toEqual({ code: 0, signal: null, reason: 'exit' });
+      const vars = Object.fromEntries(lines.map((l) => l.line.split(/=(.*)/s).slice(0, 2)));
+      const layout = driver.layout({ codeDir, layerDirs: [] });
+      expect(Object.keys(vars).sort()).toEqual(['GUST_TEST', 'PATH', 'TMPDIR']);
+      expect(vars.GUST_TEST).toBe('yes');
+      const pwd = await start(script('pwd.sh', 'pwd'));
+      await pwd.sandbox.exited;
+      expect(pwd.lines.map((l) => l.line)).toEqual([layout.taskRoot]);
+    });
+
+    it('delivers stdout and stderr line by line, including a last line without a newline', async () => {
+      const { sandbox, lines } = await start(script('out.sh', 'echo one; echo two >&2; printf "three\\r\\nfour"'));
+      await sandbox.exited;
+      // Two pipes have no order between them; within one, order holds.
+      expect(lines.filter((l) => l.stream === 'stdout').map((l) => l.line)).toEqual(['one', 'three', 'four']);
+      expect(lines.filter((l) => l.stream === 'stderr').map((l) => l.line)).toEqual(['two']);
+    });
+
+    it('drainOutput delivers what was written before it was called', async () => {
+      const { sandbox, lines } = await start(script('burst.sh', 'for i in $(seq 1 2000); do echo "line $i"; done; touch "$TMPDIR/written"; sleep 30'));
+      const tmp = readdirTmp(root);
+      await waitFor(() => tmp().some((d) => existsSync(join(d, 'written'))));
+      // Everything is in the pipe now; drainOutput must deliver all of it.
+      await sandbox.drainOutput();
+      expect(lines.filter((l) => l.line.startsWith('line ')).length).toBe(2000);
+    });
+
+    it('reports an exit status, and a signal it did not send as an exit', async () => {
+      const a = await start(script('exit3.sh', 'exit 3'));
+      expect(await a.sandbox.exited).toEqual({ code: 3, signal: null, reason: 'exit' });
+      const b = await start(script('sleep.sh', 'sleep 30'));
+      process.kill(b.sandbox.pid, 'SIGKILL');
+      expect(await b.sandbox.exited).toEqual({ code: null, signal: 'SIGKILL', reason: 'exit' });
+      expect(b.sandbox.exit).toEqual({ code: null, signal: 'SIGKILL', reason: 'exit' });
+    });
+
+    it('stop() sends SIGTERM, then SIGKILL after the grace, to the whole tree, and removes TMPDIR', async () => {
+      const { sandbox, lines } = await start(script('stubborn.sh', 'trap "" TERM; sleep 300 & echo "child $!"; echo "tmp $TMPDIR"; wait'));
+      await waitFor(() => lines.length >= 2);
+      const child = Number(lines.find((l) => l.line.startsWith('child '))!.line.slice(6));
+      const tmp = lines.find((l) => l.line.startsWith('tmp '))!.line.slice(4);
+      expect(existsSync(tmp)).toBe(true);
+      const t0 = Date.now();
+      const exit = await sandbox.stop(300);
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
+      expect(exit.reason).toBe('killed');
+      expect(exit.signal).toBe('SIGKILL');
+      await waitFor(() => !processAlive(child));
+      expect(processAlive(sandbox.pid)).toBe(false);
+      expect(existsSync(tmp)).toBe(false);
+    });
+
+    it('stop() of a runtime that obeys SIGTERM is quick', async () => {
+      const { sandbox } = await start(script('sleep.sh', 'sleep 300 & wait'));
+      const t0 = Date.now();
+      const exit = await sandbox.stop(5000);
+      expect(Date.now() - t0).toBeLessThan(2000);
+      expect(exit).toEqual({ code: null, signal: 'SIGTERM', reason: 'killed' });
+    });
+
+    it('kill() ends the tree at once', async () => {
+      const { sandbox } = await start(script('sleep.sh', 'trap "" TERM; sleep 300'));
+      sandbox.kill();
+      expect(await sandbox.exited).toMatchObject({ signal: 'SIGKILL', reason: 'killed' });
+    });
+
+    it('an unexpected exit takes the runtime\'s children with it', async () => {
+      const { sandbox, lines } = await start(script('orphan.sh', 'sleep 300 & echo "child $!"; exit 0'));
+      await sandbox.exited;
+      const child = Number(lines.find((l) => l.line.startsWith('child '))!.line.slice(6));
+      await waitFor(() => !processAlive(child));
+    });
+
+    it('rejects when the command cannot be spawned', async () => {
+      await expect(start(join(codeDir, 'missing'))).rejects.toThrow(/ENOENT/);
+    });
+
+    it.skipIf(!hasProc)('measures peak memory of the process tree and resets it per window (needs /proc)', async () => {
+      const js = join(codeDir, 'mem.js');
+      writeFileSync(js, "let b = Buffer.alloc(80e6, 1); console.log('allocated'); setTimeout(() => { b = null; global.gc(); console.log('freed'); }, 100); setInterval(() => {}, 1000);");
+      const { sandbox, lines } = await start(script('mem.sh', `"${process.execPath}" --expose-gc "${js}" & wait`));
+      await waitFor(() => lines.some((l) => l.line === 'freed'));
+      const peak = sandbox.peakMemoryBytes();
+      expect(peak).toBeGreaterThan(80e6);
+      sandbox.resetPeakMemory();
+      const after = sandbox.peakMemoryBytes();
+      expect(after).toBeGreaterThan(0);
+      expect(after).toBeLessThan(peak - 40e6);
+    });
+  });
+}
+
+/** The private temporary directories a driver made under `root` (they start with gust-env-). */
+function readdirTmp(root: string): () => string[] {
+  return () => readdirSync(root).filter((n) => n.startsWith('gust-env-')).map((n) => join(root, n));
+}

@@ -1,0 +1,152 @@
+/**
+ * The seam between an execution environment and the thing that actually runs a runtime
+ * process. The pool speaks only this interface; `process-driver.ts` is the first driver
+ * (a plain child process, trusted code only) and a `namespace` driver (bubblewrap +
+ * cgroups) is meant to replace it without touching the pool.
+ *
+ * What differs between drivers is *where* things appear to the runtime: the process
+ * driver shows the host paths, a namespace driver binds the code at `/var/task` and the
+ * layers at `/opt`. That difference is captured by {@link SandboxLayout}: the pool asks
+ * the driver for the layout first, builds Lambda's environment variables from it, and then
+ * starts the sandbox with that environment.
+ */
+
+/** Resource limits of one environment, from the function's configuration. */
+export interface SandboxLimits {
+  /** MemorySize in MB. Enforced by drivers that can (cgroups); the process driver only measures. */
+  memoryMb: number;
+  /** EphemeralStorage in MB: the size of the private /tmp, where the driver can limit it. */
+  ephemeralStorageMb: number;
+}
+
+/** Host-side inputs of a sandbox: the unpacked code and layers, as the BlobStore holds them. */
+export interface SandboxMounts {
+  /** Absolute host path of the unpacked function code (read-only, shared between versions). */
+  codeDir: string;
+  /**
+   * Absolute host paths of the unpacked layers, in the function's layer order. Lambda
+   * extracts them into /opt in that order, so a later layer's file wins over an earlier one.
+   */
+  layerDirs: readonly string[];
+}
+
+/** How the code and layers appear from inside the sandbox. */
+export interface SandboxLayout {
+  /** LAMBDA_TASK_ROOT as the runtime sees it (`/var/task` on Lambda). */
+  taskRoot: string;
+  /**
+   * The directories that play /opt, in *lookup* order: the first one wins. A driver that
+   * merges layers into one /opt returns `['/opt']`; the process driver returns the layer
+   * directories last-to-first, which gives the same precedence as Lambda's extraction order.
+   */
+  optRoots: readonly string[];
+}
+
+/** What to start: the command, its clean environment, and where it runs. */
+export interface SandboxSpec extends SandboxMounts {
+  /** Absolute path of the executable (never looked up through PATH). */
+  command: string;
+  args: readonly string[];
+  /**
+   * The complete environment of the runtime. Drivers add only what they own (TMPDIR for a
+   * private temporary directory) and never pass anything of Gust's own environment.
+   */
+  env: Readonly<Record<string, string>>;
+  limits: SandboxLimits;
+  /** Called for every line the runtime writes, without its trailing newline. */
+  onOutput: (line: string, stream: 'stdout' | 'stderr') => void;
+}
+
+/**
+ * Why a sandbox ended: `exit` when the runtime ended on its own (including a signal that
+ * Gust did not send), `oom` when a memory limit killed it, `killed` when Gust stopped it.
+ */
+export type SandboxExitReason = 'exit' | 'oom' | 'killed';
+
+export interface SandboxExit {
+  /** Exit status, or null when a signal ended the process. */
+  code: number | null;
+  /** The signal that ended the process, or null. */
+  signal: NodeJS.Signals | null;
+  reason: SandboxExitReason;
+}
+
+/** One running runtime process (and everything it started). */
+export interface Sandbox {
+  /** Host pid of the runtime process; it leads its own process group. */
+  readonly pid: number;
+  /** High-resolution time (performance.now()) just before the process was spawned. */
+  readonly spawnedAt: number;
+  /**
+   * Settles once, when the runtime process has exited and its output pipes are drained.
+   * Never rejects. Owners must watch it: an exit is an event, not an error to wait for.
+   */
+  readonly exited: Promise<SandboxExit>;
+  /** The exit once it happened; undefined while the runtime runs. */
+  readonly exit: SandboxExit | undefined;
+  /**
+   * Peak resident memory of the whole process tree in bytes since the last
+   * {@link resetPeakMemory} (or since start). Best effort: 0 when nothing can be read.
+   */
+  peakMemoryBytes(): number;
+  /** Starts a new peak-memory window; called at the start of every invocation. */
+  resetPeakMemory(): void;
+  /**
+   * Resolves when every byte the runtime wrote *before this call* has been delivered to
+   * `onOutput`. A partial last line is delivered too. Used before END so that a handler's
+   * output lands inside its invocation.
+   */
+  drainOutput(): Promise<void>;
+  /**
+   * Stops the whole process tree: SIGTERM, then SIGKILL after `graceMs` (default 2000),
+   * then releases what the driver created (temporary directory). Idempotent; resolves
+   * with the exit.
+   */
+  stop(graceMs?: number): Promise<SandboxExit>;
+  /** SIGKILL to the whole process tree, at once. Cleanup still happens through `stop`. */
+  kill(): void;
+}
+
+/** A way of running runtime processes. One instance serves every environment. */
+export interface SandboxDriver {
+  /** Short name for logs and configuration (`process`, `namespace`). */
+  readonly name: string;
+  /** Where the mounts will appear inside a sandbox of this driver. Pure; no I/O. */
+  layout(mounts: SandboxMounts): SandboxLayout;
+  /**
+   * Starts the runtime. Resolves once the process is spawned (not once it is ready: the
+   * Runtime API's first /next says that). Rejects when the process cannot be spawned at all.
+   */
+  start(spec: SandboxSpec): Promise<Sandbox>;
+}
+
+/**
+ * Go's `os.ProcessState.String()` wording for signals, which is what Lambda prints in
+ * "Runtime exited with error: signal: killed".
+ */
+const SIGNAL_WORDS: Partial<Record<NodeJS.Signals, string>> = {
+  SIGKILL: 'killed',
+  SIGTERM: 'terminated',
+  SIGSEGV: 'segmentation fault',
+  SIGABRT: 'aborted',
+  SIGINT: 'interrupt',
+  SIGHUP: 'hangup',
+  SIGQUIT: 'quit',
+  SIGILL: 'illegal instruction',
+  SIGTRAP: 'trace/breakpoint trap',
+  SIGBUS: 'bus error',
+  SIGFPE: 'floating point exception',
+  SIGPIPE: 'broken pipe',
+  SIGALRM: 'alarm clock',
+  SIGUSR1: 'user defined signal 1',
+  SIGUSR2: 'user defined signal 2',
+  SIGSYS: 'bad system call',
+  SIGXCPU: 'CPU time limit exceeded',
+  SIGXFSZ: 'file size limit exceeded',
+};
+
+/** `exit status 3` or `signal: killed`, as Lambda's Runtime.ExitError message words it. */
+export function describeExit(exit: Pick<SandboxExit, 'code' | 'signal'>): string {
+  if (exit.signal) return `signal: ${SIGNAL_WORDS[exit.signal] ?? exit.signal}`;
+  return `exit status ${exit.code ?? 0}`;
+}
