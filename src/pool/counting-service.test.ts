@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { TooManyRequestsException } from '../core/errors.js';
+import { CountingService } from './counting-service.js';
+
+function reason(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(TooManyRequestsException);
+    expect((err as TooManyRequestsException).message).toBe('Rate Exceeded.');
+    return (err as TooManyRequestsException).fields.Reason as string;
+  }
+  return undefined;
+}
+
+describe('CountingService', () => {
+  it('admits exactly the reserved concurrency of a function, then throttles with the reserved Reason', () => {
+    const c = new CountingService({ accountLimit: 10 });
+    c.setReserved('f', 2);
+    const a = c.acquire('f');
+    c.acquire('f');
+    expect(reason(() => c.acquire('f'))).toBe('ReservedFunctionConcurrentInvocationLimitExceeded');
+    a.release();
+    a.release(); // twice is harmless
+    expect(() => c.acquire('f')).not.toThrow();
+    expect(reason(() => c.acquire('f'))).toBe('ReservedFunctionConcurrentInvocationLimitExceeded');
+  });
+
+  it('reserved 0 throttles every invocation', () => {
+    const c = new CountingService();
+    c.setReserved('off', 0);
+    expect(reason(() => c.acquire('off'))).toBe('ReservedFunctionConcurrentInvocationLimitExceeded');
+  });
+
+  it('unreserved functions share the account limit minus all reservations', () => {
+    const c = new CountingService({ accountLimit: 5 });
+    c.setReserved('r', 2);
+    c.acquire('x');
+    c.acquire('y');
+    c.acquire('x');
+    expect(reason(() => c.acquire('z'))).toBe('ConcurrentInvocationLimitExceeded');
+    // The reservation stays available to its function.
+    c.acquire('r');
+    c.acquire('r');
+    expect(c.stats()).toEqual({ accountLimit: 5, reserved: 2, unreservedInFlight: 3, inFlight: 5 });
+  });
+
+  it('moves in-flight invocations between pools when a reservation changes', () => {
+    const c = new CountingService({ accountLimit: 4 });
+    const l = c.acquire('f');
+    c.setReserved('f', 1);
+    expect(c.stats().unreservedInFlight).toBe(0);
+    expect(reason(() => c.acquire('f'))).toBe('ReservedFunctionConcurrentInvocationLimitExceeded');
+    c.setReserved('f', undefined);
+    expect(c.stats().unreservedInFlight).toBe(1);
+    l.release();
+    expect(c.stats()).toMatchObject({ unreservedInFlight: 0, inFlight: 0 });
+  });
+
+  it('withLease releases however the work ends', async () => {
+    const c = new CountingService({ accountLimit: 1 });
+    await expect(c.withLease('f', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect(c.running('f')).toBe(0);
+    await expect(c.withLease('f', async () => 7)).resolves.toBe(7);
+    expect(c.stats().inFlight).toBe(0);
+  });
+});
