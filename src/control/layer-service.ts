@@ -96,7 +96,7 @@ export class LayerService {
 
     // The blob is stored before a number is reserved, so that a refused zip does not
     // use up a version number (numbers are never reused).
-    const blob = await this.blobs.put(zip);
+    const blob = await this.blobs.put(zip, { operation: 'PublishLayerVersion' });
     const version = await this.store.nextLayerVersionNumber(layerName);
     const layer: LayerVersion = {
       layerName,
