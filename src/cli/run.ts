@@ -26,14 +26,16 @@ interface GlobalFlags {
 /** Wraps a command's action; `cmd` is the commander Command the action belongs to. */
 export async function runCommand(cmd: Command, action: (ctx: CommandContext) => Promise<void>): Promise<void> {
   const flags = cmd.optsWithGlobals<GlobalFlags>();
-  const target = resolveTarget(flags.endpoint, process.env);
-  const lambda = createClient(target);
+  let target: Target | undefined;
+  let lambda: LambdaClient | undefined;
   try {
+    target = resolveTarget(flags.endpoint, process.env);
+    lambda = createClient(target);
     await action({ lambda, target, json: flags.json === true, print: (text) => process.stdout.write(`${text}\n`) });
   } catch (err) {
-    process.stderr.write(`gust: ${describeError(err, target.endpoint)}\n`);
+    process.stderr.write(`gust: ${describeError(err, target?.endpoint ?? '(no endpoint)')}\n`);
     process.exitCode = 1;
   } finally {
-    lambda.destroy();
+    lambda?.destroy();
   }
 }

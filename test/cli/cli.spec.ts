@@ -211,7 +211,7 @@ describe('failures', () => {
   });
 
   it('reports bad arguments and bad paths in one line', async () => {
-    for (const args of [['deploy', 'hello', '--memory', 'lots'], ['deploy', 'no-such-dir'], ['deploy', 'hello', '--env', 'NOEQUALS'], ['frobnicate']]) {
+    for (const args of [['deploy', 'hello', '--memory', 'lots'], ['deploy', 'no-such-dir'], ['deploy', 'hello', '--env', 'NOEQUALS'], ['frobnicate'], ['--endpoint', 'ftp://x', 'ls']]) {
       const run = await gust(args);
       expect(run.code, args.join(' ')).not.toBe(0);
       expect(run.stderr, args.join(' ')).toMatch(/^gust: [^\n]+\n$/);

@@ -53,12 +53,12 @@ function parseEnv(pairs: string[]): Record<string, string> | undefined {
   return vars;
 }
 
-async function exists(lambda: LambdaClient, name: string): Promise<boolean> {
+/** The function's configuration, or undefined when there is no such function yet. */
+async function current(lambda: LambdaClient, name: string): Promise<FunctionConfiguration | undefined> {
   try {
-    await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
-    return true;
+    return await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
   } catch (err) {
-    if (err instanceof ResourceNotFoundException) return false;
+    if (err instanceof ResourceNotFoundException) return undefined;
     throw err;
   }
 }
@@ -97,8 +97,12 @@ export function registerDeploy(program: Command): void {
         const config = configFromFlags(flags);
         let final: FunctionConfiguration;
         let action: 'created' | 'updated';
-        if (await exists(lambda, name)) {
+        const existing = await current(lambda, name);
+        if (existing) {
           action = 'updated';
+          // Lambda refuses an update while another is in progress; let that one finish.
+          if (existing.State === 'Pending') await waitForFunction(lambda, name, 'active');
+          if (existing.LastUpdateStatus === 'InProgress') await waitForFunction(lambda, name, 'updated');
           await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: pkg.zip }));
           final = await waitForFunction(lambda, name, 'updated');
           if (Object.keys(config).length > 0) {
