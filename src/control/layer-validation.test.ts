@@ -4,6 +4,7 @@ import {
   checkCompatibleArchitectures,
   checkCompatibleRuntimes,
   checkMaxItems,
+  parseMaxItems,
   parseLayerName,
   parseLayerVersionArnParam,
   parseVersionNumber,
@@ -66,5 +67,7 @@ describe('request checks', () => {
     expect(() => checkMaxItems(0)).toThrow(ValidationException);
     expect(() => checkMaxItems(51)).toThrow(ValidationException);
     expect(() => checkMaxItems(Number.NaN)).toThrow(ValidationException);
+    expect(parseMaxItems('7')).toBe(7);
+    expect(() => parseMaxItems('abc')).toThrow(/Value 'abc' at 'maxItems'/);
   });
 });

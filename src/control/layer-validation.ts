@@ -112,6 +112,12 @@ export function checkMaxLength(value: string | undefined, field: string, max: nu
   }
 }
 
+/** A MaxItems query parameter, which must be an integer. */
+export function parseMaxItems(raw: string): number {
+  if (!/^-?[0-9]+$/.test(raw)) throw invalid(raw, 'maxItems', 'Member must be a number');
+  return Number(raw);
+}
+
 /** MaxItems of the list operations: 1 to 50, 50 when absent. */
 export function checkMaxItems(maxItems: number | undefined): number {
   if (maxItems === undefined) return LAYER_LIMITS.maxItemsMax;

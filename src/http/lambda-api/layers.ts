@@ -8,7 +8,7 @@ import { layerArn, type Partition } from '../../core/arn.js';
 import { InvalidRequestContentException } from '../../core/errors.js';
 import type { LayerVersion } from '../../core/model.js';
 import type { LayerListQuery } from '../../control/layer-service.js';
-import { parseVersionNumber } from '../../control/layer-validation.js';
+import { parseMaxItems, parseVersionNumber } from '../../control/layer-validation.js';
 import { jsonBody } from '../body.js';
 import type { ApiContext } from './context.js';
 
@@ -83,7 +83,7 @@ function listQuery(query: Query): LayerListQuery {
   if (runtime !== undefined) q.compatibleRuntime = runtime;
   if (arch !== undefined) q.compatibleArchitecture = arch;
   if (marker !== undefined) q.marker = marker;
-  if (maxItems !== undefined) q.maxItems = Number(maxItems);
+  if (maxItems !== undefined) q.maxItems = parseMaxItems(maxItems);
   return q;
 }
 
