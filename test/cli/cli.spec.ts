@@ -18,6 +18,8 @@ import { GetFunctionCommand, GetFunctionConfigurationCommand } from '@aws-sdk/cl
 import { startTestGust, type TestGust } from '../helpers/gust.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+// Each CLI run is a fresh Node process loading the SDK (0.3 to 2 s on a busy 2-core machine).
+const SLOW = { timeout: 90_000 };
 
 interface Run {
   code: number | null;
@@ -116,7 +118,7 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-describe('gust deploy', () => {
+describe('gust deploy', SLOW, () => {
   it('creates a function from a folder, honouring .gustignore and keeping executable bits', async () => {
     const out = await ok(['deploy', 'hello']);
     expect(out).toMatch(/^created hello \(nodejs20\.x, /);
@@ -156,7 +158,7 @@ describe('gust deploy', () => {
   });
 });
 
-describe('gust ls, info, publish, rm', () => {
+describe('gust ls, info, publish, rm', SLOW, () => {
   it('lists functions as an aligned table and as JSON', async () => {
     const lines = (await ok(['ls'])).trimEnd().split('\n');
     expect(lines[0]).toMatch(/^NAME\s+RUNTIME\s+MEMORY\s+TIMEOUT\s+CODE\s+LAST MODIFIED$/);
@@ -197,7 +199,7 @@ describe('gust ls, info, publish, rm', () => {
   });
 });
 
-describe('failures', () => {
+describe('failures', SLOW, () => {
   it('says in one line that the server cannot be reached; --endpoint beats GUST_ENDPOINT', async () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
     const viaEnv = await gust(['ls'], { GUST_ENDPOINT: url });
