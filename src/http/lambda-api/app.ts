@@ -24,6 +24,9 @@ export function buildLambdaApi(ctx: ApiContext, logger: Logger): FastifyInstance
     requestIdLogLabel: 'requestId',
     disableRequestLogging: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
+    // Errors Fastify raises before routing (a malformed percent-encoding in the URL) get
+    // the same AWS-shaped answer as every other error.
+    frameworkErrors: handleError,
   });
 
   app.removeAllContentTypeParsers();
