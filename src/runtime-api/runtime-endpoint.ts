@@ -1,0 +1,135 @@
+/**
+ * The Runtime API server of ONE execution environment: the only door between Gust and the
+ * code in a sandbox. Plain `node:http` (the hot path is a parked GET /next answered with the
+ * event bytes, and a POST of the result: no framework earns its cost there), on 127.0.0.1
+ * port 0 by default, or on a unix socket that a sandbox driver bridges into its namespace.
+ *
+ * The pool drives it: `ready()` waits for the runtime's first /next (end of init),
+ * `invoke()` hands over one invocation and resolves with what the runtime reported,
+ * `close()` ends it. The protocol rules live in runtime-session.ts and invocation-state.ts;
+ * the handlers, one per endpoint, in the files that routes.ts lists.
+ * https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html
+ */
+import { lstatSync, unlinkSync } from 'node:fs';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { RuntimeState } from './invocation-state.js';
+import type { FunctionInfo, RouteContext } from './route-context.js';
+import { dispatch } from './routes.js';
+import { RuntimeSession } from './runtime-session.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, type RuntimeInvocation, type RuntimeOutcome } from './runtime-types.js';
+
+export { InitError, DEFAULT_MAX_RESPONSE_BYTES, type RuntimeInvocation, type RuntimeOutcome } from './runtime-types.js';
+export { InvocationAbortedError } from './runtime-session.js';
+export type { RuntimeState } from './invocation-state.js';
+export type { FunctionInfo } from './route-context.js';
+
+export interface RuntimeEndpointOptions {
+  /** Listen on this unix socket path instead of 127.0.0.1 on a free port. A stale socket there is replaced. */
+  path?: string;
+  /** Largest result a runtime may post (default 6 MiB + 100 bytes, as Lambda). */
+  maxResponseBytes?: number;
+  /** What extension registration reports (empty strings when not given). */
+  functionInfo?: Partial<FunctionInfo>;
+}
+
+/** One environment's Runtime API listener; see the module comment. */
+export class RuntimeEndpoint {
+  /**
+   * `127.0.0.1:<port>`: the value for AWS_LAMBDA_RUNTIME_API. With `path`, the socket path
+   * (the sandbox driver bridges it to a host:port inside the sandbox).
+   */
+  readonly address: string;
+  private readonly session: RuntimeSession;
+  private readonly parkedExtensions: Set<ServerResponse>;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly server: Server,
+    address: string,
+    context: RouteContext,
+  ) {
+    this.address = address;
+    this.session = context.session;
+    this.parkedExtensions = context.parkedExtensions;
+  }
+
+  /** Starts a listener; resolves once it accepts connections. */
+  static async listen(options: RuntimeEndpointOptions = {}): Promise<RuntimeEndpoint> {
+    const context: RouteContext = {
+      session: new RuntimeSession(options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES),
+      extensionIds: new Set(),
+      parkedExtensions: new Set(),
+      functionInfo: { functionName: '', functionVersion: '', handler: '', ...options.functionInfo },
+    };
+    const server = createServer({ noDelay: true }, (req, res) => dispatch(context, req, res));
+    // A parked /next may wait for minutes, and a runtime may be slow to ask again after a
+    // result: neither Node's keep-alive timeout nor its request timeout may cut them off.
+    server.keepAliveTimeout = 0;
+    server.requestTimeout = 0;
+    if (options.path !== undefined) removeStaleSocket(options.path);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      const done = (): void => {
+        server.off('error', reject);
+        resolve();
+      };
+      if (options.path !== undefined) server.listen(options.path, done);
+      else server.listen(0, '127.0.0.1', done);
+    });
+    const address = options.path ?? `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return new RuntimeEndpoint(server, address, context);
+  }
+
+  /** The runtime's protocol state (for diagnostics and tests). */
+  get state(): RuntimeState {
+    return this.session.state;
+  }
+
+  /** A /next is parked and no invocation is in flight. */
+  get idle(): boolean {
+    return this.session.idle;
+  }
+
+  /**
+   * Resolves at the runtime's first GET /next (the end of its init); rejects with InitError
+   * when it posts /runtime/init/error, or with an Error when the endpoint closes first.
+   */
+  ready(): Promise<void> {
+    return this.session.ready();
+  }
+
+  /**
+   * Hands one invocation to the runtime: to the parked /next, or to the next /next. Resolves
+   * on its /response (success, or tooLarge over the limit) or /error; rejects with an
+   * InvocationAbortedError (name `AbortError`) when `signal` aborts — the environment is
+   * then to be killed — and with InitError if the runtime reports an init failure instead.
+   * Throws at once if an invocation is already in flight or the runtime can take none
+   * (init failed, aborted, closed).
+   */
+  invoke(invocation: RuntimeInvocation, signal?: AbortSignal): Promise<RuntimeOutcome> {
+    return this.session.invoke(invocation, signal);
+  }
+
+  /** Ends the parked requests and the listener. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      this.session.close();
+      for (const res of this.parkedExtensions) res.destroy();
+      this.parkedExtensions.clear();
+      this.server.close(() => resolve());
+      // Idle keep-alive connections would hold close() open until the runtime dies.
+      this.server.closeAllConnections();
+    });
+    return this.closing;
+  }
+}
+
+/** A socket left behind by a crashed owner would make listen() fail with EADDRINUSE. */
+function removeStaleSocket(path: string): void {
+  try {
+    if (lstatSync(path).isSocket()) unlinkSync(path);
+  } catch {
+    // Nothing there: the common case.
+  }
+}

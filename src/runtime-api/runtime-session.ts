@@ -1,0 +1,164 @@
+/**
+ * The hand-off between one runtime and the environment that owns it: the state machine of
+ * invocation-state.ts, the parked GET /next, the invocation in flight and the readiness of
+ * the runtime. The HTTP handlers call it after parsing a request; RuntimeEndpoint calls it
+ * for `invoke`, `ready` and `close`. It knows nothing of routes; it writes only the /next
+ * answer, because an invocation may be delivered from either side (a /next that finds one
+ * waiting, or an invoke that finds a /next parked).
+ */
+import type { ServerResponse } from 'node:http';
+import { Deferred } from '../core/primitives.js';
+import { InvalidRequestIdError } from './runtime-api-errors.js';
+import { InvocationStateMachine, type RuntimeState } from './invocation-state.js';
+import { writeInvocation } from './invocation-next.js';
+import { InitError, type RuntimeInvocation, type RuntimeOutcome } from './runtime-types.js';
+
+interface InFlight {
+  invocation: RuntimeInvocation;
+  outcome: Deferred<RuntimeOutcome>;
+  /** Detaches the abort listener. */
+  dispose: () => void;
+}
+
+/** The error `invoke` rejects with when its signal aborts. */
+export class InvocationAbortedError extends Error {
+  constructor(requestId: string, cause: unknown) {
+    super(`Invocation ${requestId} was aborted`, { cause });
+    this.name = 'AbortError';
+  }
+}
+
+/** One runtime's protocol state; see the module comment. */
+export class RuntimeSession {
+  private readonly machine = new InvocationStateMachine();
+  private readonly readiness = new Deferred<void>();
+  private parked: ServerResponse | undefined;
+  private inFlight: InFlight | undefined;
+  /** The id the runtime may answer: set when an invocation is delivered, cleared by its next /next. */
+  private answerableId: string | undefined;
+
+  constructor(readonly maxResponseBytes: number) {
+    // Nobody may be waiting on readiness when it fails; that must not be an unhandled rejection.
+    this.readiness.promise.catch(() => undefined);
+  }
+
+  get state(): RuntimeState {
+    return this.machine.state;
+  }
+
+  /** A /next is parked and nothing is in flight. */
+  get idle(): boolean {
+    return this.machine.state === 'Ready' && this.inFlight === undefined;
+  }
+
+  ready(): Promise<void> {
+    return this.readiness.promise;
+  }
+
+  /** GET /next: the runtime is ready for an invocation; delivers the waiting one, or parks. */
+  next(res: ServerResponse): void {
+    this.machine.to('Ready');
+    this.answerableId = undefined;
+    if (!this.readiness.settled) this.readiness.resolve();
+    this.parked = res;
+    res.once('close', () => {
+      // Delivery clears `parked` first, so this only fires for a /next that was abandoned.
+      if (this.parked !== res) return;
+      this.parked = undefined;
+      if (this.machine.state === 'Ready') this.machine.to('Detached');
+    });
+    if (this.inFlight) this.deliver(this.inFlight);
+  }
+
+  /**
+   * Hands `invocation` to the runtime (now if a /next is parked, else at its next /next).
+   * Throws when an invocation is already in flight or the runtime can take none.
+   */
+  invoke(invocation: RuntimeInvocation, signal?: AbortSignal): Promise<RuntimeOutcome> {
+    if (this.inFlight) {
+      throw new Error(`Invocation ${this.inFlight.invocation.requestId} is still in flight; a runtime serves one invocation at a time.`);
+    }
+    const state = this.machine.state;
+    if (state === 'InitError' || state === 'Aborted' || state === 'Closed') {
+      throw new Error(`The runtime is ${state}; it cannot take invocation ${invocation.requestId}.`);
+    }
+    if (signal?.aborted) return Promise.reject(new InvocationAbortedError(invocation.requestId, signal.reason));
+    const flight: InFlight = { invocation, outcome: new Deferred<RuntimeOutcome>(), dispose: () => undefined };
+    if (signal) {
+      const onAbort = (): void => this.abort(flight, signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      flight.dispose = () => signal.removeEventListener('abort', onAbort);
+    }
+    this.inFlight = flight;
+    if (this.machine.state === 'Ready') this.deliver(flight);
+    return flight.outcome.promise;
+  }
+
+  /**
+   * Starts receiving a result (`target` is `InvocationResponse` or `InvocationErrorResponse`).
+   * The id is checked before the state, as RIE does: an id that is not the current one is a
+   * 400 InvalidRequestID whatever the state; a second result for the current one is a 403.
+   */
+  beginResult(requestId: string, target: 'InvocationResponse' | 'InvocationErrorResponse'): void {
+    if (requestId === '' || requestId !== this.answerableId) throw new InvalidRequestIdError();
+    this.machine.to(target);
+  }
+
+  /** Ends the result begun by {@link beginResult}; the invoke promise resolves with `outcome`. */
+  finishResult(outcome: RuntimeOutcome): void {
+    this.machine.to('ResponseSent');
+    const flight = this.inFlight!;
+    this.inFlight = undefined;
+    flight.dispose();
+    flight.outcome.resolve(outcome);
+  }
+
+  /** Throws unless POST /runtime/init/error is allowed now (checked before its body is read). */
+  checkInitError(): void {
+    this.machine.check('InitError');
+  }
+
+  /** POST /runtime/init/error: readiness (and an invocation waiting for it) fail with InitError. */
+  initError(errorType: string, payload: Buffer): void {
+    this.machine.to('InitError');
+    const err = new InitError(errorType, payload);
+    this.readiness.reject(err);
+    this.failInFlight(err);
+  }
+
+  /** Ends everything: the parked /next, the invocation in flight, readiness. Idempotent. */
+  close(): void {
+    if (this.machine.state === 'Closed') return;
+    this.machine.to('Closed');
+    this.parked?.destroy();
+    this.parked = undefined;
+    const closed = new Error('The Runtime API endpoint was closed');
+    if (!this.readiness.settled) this.readiness.reject(closed);
+    this.failInFlight(closed);
+  }
+
+  private deliver(flight: InFlight): void {
+    const res = this.parked!;
+    this.machine.to('Running');
+    this.parked = undefined;
+    this.answerableId = flight.invocation.requestId;
+    writeInvocation(res, flight.invocation);
+  }
+
+  private abort(flight: InFlight, reason: unknown): void {
+    if (this.inFlight !== flight) return;
+    // The environment is killed after an abort; nothing the runtime says later counts.
+    this.machine.to('Aborted');
+    this.parked?.destroy();
+    this.parked = undefined;
+    this.failInFlight(new InvocationAbortedError(flight.invocation.requestId, reason));
+  }
+
+  private failInFlight(err: Error): void {
+    const flight = this.inFlight;
+    if (!flight) return;
+    this.inFlight = undefined;
+    flight.dispose();
+    flight.outcome.reject(err);
+  }
+}
