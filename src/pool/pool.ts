@@ -1,0 +1,212 @@
+/**
+ * The pool: the one entry point the invoke layer uses to run a synchronous invocation.
+ * It takes a concurrency lease (CountingService), finds the version's manager (making a
+ * new one, and draining the old, when the version's configuration changed), and runs the
+ * invocation on an environment. The pool keeps everything in memory: the caller resolves
+ * the code and layer directories once and passes them with the version, so the hot path
+ * touches no disk.
+ */
+import type { Clock } from '../core/clock.js';
+import { ServiceException } from '../core/errors.js';
+import { LIMITS } from '../core/limits.js';
+import type { LogSink } from '../logs/log-stream.js';
+import { DEFAULT_MAX_RESPONSE_BYTES } from '../runtime-api/runtime-endpoint.js';
+import type { RuntimeCommandResolver } from '../sandbox/runtime-command.js';
+import type { SandboxDriver } from '../sandbox/sandbox-driver.js';
+import { CountingService, type ConcurrencyStats } from './counting-service.js';
+import { ENVIRONMENT_STATES, type EnvironmentState } from './environment-state.js';
+import type { EnvironmentDeps, InvokableVersion } from './execution-environment.js';
+import { VersionManager } from './version-manager.js';
+
+export type { InvokableVersion } from './execution-environment.js';
+
+export interface PoolOptions {
+  driver: SandboxDriver;
+  commands: RuntimeCommandResolver;
+  /** Where log lines go (the LogStore). */
+  logs: LogSink;
+  clock: Clock;
+  /** AWS_REGION of every function. */
+  region: string;
+  /** Account concurrency limit (default 1000). */
+  accountConcurrency?: number;
+  /** Idle time before an environment is stopped (default 10 minutes). */
+  keepAliveMs?: number;
+  /** SIGTERM → SIGKILL grace when stopping environments (default 2 s). */
+  stopGraceMs?: number;
+  /** Spawn → first /next limit (default Lambda's 10 s). */
+  initTimeoutMs?: number;
+  /** Largest function response (default Lambda's 6 MiB + 100 bytes). */
+  maxResponseBytes?: number;
+}
+
+export interface PoolInvokeRequest {
+  requestId: string;
+  payload: Buffer;
+  /** The ARN the caller used (with its qualifier), handed to the function's context. */
+  invokedFunctionArn: string;
+  /** Base64 ClientContext from `X-Amz-Client-Context`. */
+  clientContext?: string;
+  traceId?: string;
+  /** `LogType: Tail`: return the last 4 KB of this invocation's log. */
+  wantTail: boolean;
+}
+
+export interface PoolInvokeResult {
+  outcome: 'success' | 'error';
+  /** The function's response, or the error document (AWS's shape). */
+  payload: Buffer;
+  /** `Unhandled` for every function error (`X-Amz-Function-Error`). */
+  functionError?: 'Unhandled';
+  errorType?: string;
+  /** Last 4 KB of this invocation's log lines (START … REPORT), when `wantTail`. */
+  logTail?: string;
+  executedVersion: string;
+  coldStart: boolean;
+  durationMs: number;
+  billedDurationMs: number;
+  maxMemoryUsedMb: number;
+  initDurationMs?: number;
+}
+
+export interface PoolStats {
+  environments: Record<EnvironmentState, number>;
+  /** Version managers alive, including draining ones. */
+  versions: number;
+  concurrency: ConcurrencyStats;
+}
+
+export class Pool {
+  readonly counting: CountingService;
+  private readonly deps: EnvironmentDeps;
+  private readonly keepAliveMs: number;
+  /** The current manager per `name\0version`. */
+  private readonly managers = new Map<string, VersionManager>();
+  /** Managers replaced or drained that still have environments. */
+  private readonly retiring = new Set<VersionManager>();
+  private closed = false;
+
+  constructor(private readonly options: PoolOptions) {
+    this.counting = new CountingService({ accountLimit: options.accountConcurrency ?? 1000 });
+    this.keepAliveMs = options.keepAliveMs ?? 10 * 60 * 1000;
+    this.deps = {
+      driver: options.driver,
+      commands: options.commands,
+      logs: options.logs,
+      clock: options.clock,
+      region: options.region,
+      initTimeoutMs: options.initTimeoutMs ?? LIMITS.initTimeoutMs,
+      stopGraceMs: options.stopGraceMs ?? 2000,
+      maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+    };
+  }
+
+  /**
+   * Runs one synchronous invocation of `version`. Throws TooManyRequestsException when
+   * concurrency is exhausted and InvalidRuntimeException when the host cannot run the
+   * runtime; every failure of the function itself (errors, timeouts, crashes, init
+   * errors) is a result with `outcome: 'error'`.
+   */
+  async invoke(version: InvokableVersion, request: PoolInvokeRequest): Promise<PoolInvokeResult> {
+    if (this.closed) throw new ServiceException('The server is shutting down.');
+    return this.counting.withLease(version.functionName, async () => {
+      const manager = this.managerFor(version);
+      const r = await manager.invoke(
+        {
+          requestId: request.requestId,
+          payload: request.payload,
+          invokedFunctionArn: request.invokedFunctionArn,
+          ...(request.clientContext === undefined ? {} : { clientContext: request.clientContext }),
+          ...(request.traceId === undefined ? {} : { traceId: request.traceId }),
+        },
+        request.wantTail,
+      );
+      return {
+        outcome: r.outcome,
+        payload: r.payload,
+        ...(r.outcome === 'error' ? { functionError: 'Unhandled' as const } : {}),
+        ...(r.errorType === undefined ? {} : { errorType: r.errorType }),
+        ...(r.logTail === undefined ? {} : { logTail: r.logTail }),
+        executedVersion: version.version,
+        coldStart: r.coldStart,
+        durationMs: r.durationMs,
+        billedDurationMs: r.billedDurationMs,
+        maxMemoryUsedMb: r.maxMemoryUsedMb,
+        ...(r.initDurationMs === undefined ? {} : { initDurationMs: r.initDurationMs }),
+      };
+    });
+  }
+
+  /** Sets or clears a function's reserved concurrency (see CountingService.setReserved). */
+  setReservedConcurrency(functionName: string, reserved: number | undefined): void {
+    this.counting.setReserved(functionName, reserved);
+  }
+
+  /**
+   * After a code or configuration update: in-flight invocations finish on their
+   * environments, new ones start new environments, and the old environments stop once
+   * idle. Resolves when the old environments have stopped.
+   */
+  async drainFunction(functionName: string): Promise<void> {
+    await Promise.all(this.take(functionName).map((m) => this.retire(m)));
+  }
+
+  /** Stops every environment of a function now (DeleteFunction), in-flight ones included. */
+  async stopFunction(functionName: string): Promise<void> {
+    const managers = [...this.take(functionName), ...[...this.retiring].filter((m) => m.version.functionName === functionName)];
+    await Promise.all(managers.map((m) => m.stop()));
+  }
+
+  /** Stops everything (server shutdown): SIGTERM, SIGKILL after the grace; no process survives. */
+  async stopAll(): Promise<void> {
+    this.closed = true;
+    const all = [...this.managers.values(), ...this.retiring];
+    this.managers.clear();
+    await Promise.all(all.map((m) => m.stop()));
+  }
+
+  stats(): PoolStats {
+    const environments = Object.fromEntries(ENVIRONMENT_STATES.map((s) => [s, 0])) as Record<EnvironmentState, number>;
+    const all = [...this.managers.values(), ...this.retiring];
+    for (const m of all) m.countByState(environments);
+    return { environments, versions: all.length, concurrency: this.counting.stats() };
+  }
+
+  /** Runtime pids of every live environment of a function (diagnostics and tests). */
+  pids(functionName?: string): number[] {
+    return [...this.managers.values(), ...this.retiring]
+      .filter((m) => functionName === undefined || m.version.functionName === functionName)
+      .flatMap((m) => m.pids());
+  }
+
+  /** The manager for this exact configuration; a changed revision retires the previous one. */
+  private managerFor(version: InvokableVersion): VersionManager {
+    const key = `${version.functionName}\0${version.version}`;
+    const current = this.managers.get(key);
+    if (current && current.version.revisionId === version.revisionId && current.version.codeDir === version.codeDir) return current;
+    if (current) void this.retire(current);
+    const manager = new VersionManager(version, { deps: this.deps, clock: this.options.clock, keepAliveMs: this.keepAliveMs });
+    this.managers.set(key, manager);
+    return manager;
+  }
+
+  /** Removes a function's current managers from the map, so new invocations get new ones. */
+  private take(functionName: string): VersionManager[] {
+    const taken: VersionManager[] = [];
+    for (const [key, m] of this.managers) {
+      if (m.version.functionName !== functionName) continue;
+      this.managers.delete(key);
+      taken.push(m);
+    }
+    return taken;
+  }
+
+  private async retire(manager: VersionManager): Promise<void> {
+    this.retiring.add(manager);
+    try {
+      await manager.drain();
+    } finally {
+      this.retiring.delete(manager);
+    }
+  }
+}

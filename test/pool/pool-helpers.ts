@@ -1,0 +1,172 @@
+/**
+ * Shared set-up for the pool suites: a real Pool with the process driver, a real SQLite log
+ * store in memory, a ManualClock for keep-alive, and helpers to find the processes a test
+ * left behind.
+ */
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ManualClock } from '../../src/core/clock.js';
+import { newRequestId } from '../../src/core/ids.js';
+import type { Runtime } from '../../src/core/limits.js';
+import type { FunctionVersion } from '../../src/core/model.js';
+import { Pool, type InvokableVersion, type PoolInvokeResult, type PoolOptions } from '../../src/pool/pool.js';
+import { ProcessDriver } from '../../src/sandbox/process-driver.js';
+import { RuntimeCommandResolver } from '../../src/sandbox/runtime-command.js';
+import { SqliteLogStore } from '../../src/store/sqlite/sqlite-log-store.js';
+
+export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
+
+export interface TestPool {
+  pool: Pool;
+  logs: SqliteLogStore;
+  clock: ManualClock;
+  root: string;
+  /** Copies a fixture directory into the test's temp dir and returns the copy. */
+  fixture(name: string): string;
+  /** Writes files into a new code directory. */
+  code(files: Record<string, string>): string;
+  cleanup(): Promise<void>;
+}
+
+export async function startTestPool(options: Partial<PoolOptions> = {}): Promise<TestPool> {
+  const root = mkdtempSync(join(tmpdir(), 'gust-pool-'));
+  const clock = new ManualClock(Date.now());
+  const logs = SqliteLogStore.open(':memory:');
+  const pool = new Pool({
+    driver: new ProcessDriver({ tmpRoot: root }),
+    commands: new RuntimeCommandResolver(),
+    logs,
+    clock,
+    region: 'us-east-1',
+    stopGraceMs: 500,
+    ...options,
+  });
+  let n = 0;
+  return {
+    pool,
+    logs,
+    clock,
+    root,
+    fixture(name) {
+      const dir = join(root, `code-${n++}`);
+      cpSync(join(FIXTURES, name), dir, { recursive: true });
+      return dir;
+    },
+    code(files) {
+      const dir = join(root, `code-${n++}`);
+      for (const [name, content] of Object.entries(files)) {
+        const path = join(dir, name);
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, content);
+        if (name === 'bootstrap' || name.endsWith('.sh')) chmodSync(path, 0o755);
+      }
+      return dir;
+    },
+    async cleanup() {
+      await pool.stopAll();
+      await logs.close();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+export function testVersion(functionName: string, codeDir: string, over: Partial<FunctionVersion> & { runtime?: Runtime; layerDirs?: string[] } = {}): InvokableVersion {
+  const { layerDirs, ...rest } = over;
+  return {
+    functionName,
+    version: '$LATEST',
+    description: '',
+    runtime: 'provided.al2023',
+    role: 'arn:aws:iam::000000000000:role/test',
+    handler: 'index.handler',
+    timeout: 3,
+    memorySize: 128,
+    ephemeralStorageMb: 512,
+    environment: {},
+    layers: [],
+    architectures: ['x86_64'],
+    packageType: 'Zip',
+    codeHash: 'hash',
+    codeSha256: 'sha',
+    codeSize: 1,
+    lastModified: '2026-01-01T00:00:00.000Z',
+    revisionId: 'rev-1',
+    state: 'Active',
+    lastUpdateStatus: 'Successful',
+    tracingMode: 'PassThrough',
+    loggingConfig: { logFormat: 'Text', logGroup: `/aws/lambda/${functionName}` },
+    ...rest,
+    codeDir,
+    layerDirs: layerDirs ?? [],
+  };
+}
+
+export function invoke(pool: Pool, version: InvokableVersion, payload: string, wantTail = true): Promise<PoolInvokeResult> {
+  return pool.invoke(version, {
+    requestId: newRequestId(),
+    payload: Buffer.from(payload),
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${version.functionName}`,
+    wantTail,
+  });
+}
+
+export function text(r: PoolInvokeResult): string {
+  return r.payload.toString('utf8');
+}
+
+interface ProcInfo {
+  pid: number;
+  ppid: number;
+  pgrp: number;
+  state: string;
+}
+
+/** Every process on the machine, from /proc/<pid>/stat. */
+export function allProcesses(): ProcInfo[] {
+  const out: ProcInfo[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // The command name may hold spaces and parentheses; fields start after the last ')'.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.push({ pid: Number(name), state: fields[0]!, ppid: Number(fields[1]), pgrp: Number(fields[2]) });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/**
+ * Live (non-zombie) processes descending from this test process, or in the process group of
+ * one of `leaders` (a runtime's children re-parented to init stay in its group).
+ */
+export function ourProcesses(leaders: number[] = []): ProcInfo[] {
+  const procs = allProcesses().filter((p) => p.state !== 'Z');
+  const byPid = new Map(procs.map((p) => [p.pid, p]));
+  const groups = new Set(leaders);
+  return procs.filter((p) => {
+    if (p.pid === process.pid) return false;
+    if (groups.has(p.pgrp)) return true;
+    for (let q = byPid.get(p.ppid); q; q = byPid.get(q.ppid)) {
+      if (q.pid === process.pid) return true;
+      if (q.pid <= 1) break;
+    }
+    return false;
+  });
+}
+
+export function alive(pid: number): boolean {
+  return allProcesses().some((p) => p.pid === pid && p.state !== 'Z');
+}
+
+export async function waitUntil(cond: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
