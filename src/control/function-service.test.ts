@@ -1,0 +1,141 @@
+/**
+ * FunctionService against the real embedded stores (SQLite and the file-system blob
+ * store in a temp dir) with a manual clock: the synchronous read path, change events,
+ * finishing a creation left Pending by a previous process, and writes racing each other.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import yazl from 'yazl';
+import { ManualClock } from '../core/clock.js';
+import { LambdaError } from '../core/errors.js';
+import { FsBlobStore } from '../store/fs-blob-store.js';
+import { SqliteMetadataStore } from '../store/sqlite/sqlite-metadata-store.js';
+import { FunctionService, type FunctionChange } from './function-service.js';
+import type { CreateFunctionInput } from './function-inputs.js';
+
+const PARTITION = { region: 'us-east-1', accountId: '000000000000' };
+const ROLE = 'arn:aws:iam::000000000000:role/r';
+
+function zipOf(content: string): Promise<Buffer> {
+  const zip = new yazl.ZipFile();
+  zip.addBuffer(Buffer.from(content), 'index.js', { mtime: new Date(0) });
+  zip.end();
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
+    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
+  });
+}
+
+/** Lets queued lock work (the Pending → Active step) run. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+describe('FunctionService', () => {
+  let dir: string;
+  let store: SqliteMetadataStore;
+  let blobs: FsBlobStore;
+  let clock: ManualClock;
+  let service: FunctionService;
+  let zip: Buffer;
+  const input = (name: string): CreateFunctionInput => ({ functionName: name, runtime: 'nodejs20.x', role: ROLE, handler: 'index.handler', code: { zipFile: zip } });
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gust-fs-'));
+    store = SqliteMetadataStore.open(join(dir, 'gust.db'));
+    blobs = new FsBlobStore(join(dir, 'blobs'));
+    clock = new ManualClock(Date.UTC(2024, 0, 2, 3, 4, 5, 678));
+    service = new FunctionService({ store, blobs, partition: PARTITION, clock, accountConcurrencyLimit: 150 });
+    await service.load();
+    zip = await zipOf('exports.handler = async () => 1;');
+  });
+  afterEach(async () => {
+    await settle();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves writes from the synchronous read path, frozen, with the injected clock', async () => {
+    const created = await service.createFunction(input('f'));
+    expect(created.state).toBe('Pending');
+    expect(created.lastModified).toBe('2024-01-02T03:04:05.678Z');
+    await settle();
+    const latest = service.getVersionSync('f', '$LATEST');
+    expect(latest?.state).toBe('Active');
+    expect(Object.isFrozen(latest)).toBe(true);
+    expect(Object.isFrozen(latest?.environment)).toBe(true);
+    expect(service.getFunctionSync('f')?.nextVersion).toBe(1);
+
+    const v1 = await service.publishVersion({ functionName: 'f' });
+    await service.createAlias({ functionName: 'f', name: 'live', functionVersion: v1.version });
+    expect(service.resolveSync('f', 'live')?.version.version).toBe('1');
+    expect(service.resolveSync('f', 'live')?.alias?.name).toBe('live');
+    expect(service.resolveSync('f')?.version.version).toBe('$LATEST');
+    expect(service.resolveSync('f', '7')).toBeUndefined();
+    expect(service.resolveSync('nope')).toBeUndefined();
+  });
+
+  it('tells listeners what changed, after the change is readable', async () => {
+    const seen: [string, FunctionChange, string | undefined][] = [];
+    const unsubscribe = service.onChange((name, change) => seen.push([name, change, service.getVersionSync(name, '$LATEST')?.codeSha256]));
+    await service.createFunction(input('g'));
+    await settle();
+    await service.updateFunctionConfiguration({ functionName: 'g', timeout: 9 });
+    await settle();
+    const updated = await service.updateFunctionCode({ functionName: 'g', code: { zipFile: await zipOf('changed') } });
+    await service.deleteFunction('g');
+    unsubscribe();
+    await service.createFunction(input('h'));
+    expect(seen.map(([name, change]) => [name, change.kind])).toEqual([
+      ['g', 'created'],
+      ['g', 'configuration'],
+      ['g', 'code'],
+      ['g', 'deleted'],
+    ]);
+    // The code event already sees the new code.
+    expect(seen[2]![2]).toBe(updated.codeSha256);
+  });
+
+  it('finishes creations a previous process left Pending', async () => {
+    await service.createFunction(input('p'));
+    await settle();
+    const active = service.getVersionSync('p', '$LATEST')!;
+    await store.putVersion({ ...active, state: 'Pending', stateReason: 'The function is being created.', stateReasonCode: 'Creating' });
+    const restarted = new FunctionService({ store, blobs, partition: PARTITION, clock });
+    await restarted.load();
+    const after = restarted.getVersionSync('p', '$LATEST')!;
+    expect(after.state).toBe('Active');
+    expect(after.stateReason).toBeUndefined();
+    expect((await store.getVersion('p', '$LATEST'))?.state).toBe('Active');
+  });
+
+  it('lets only one of two racing creates of a name win', async () => {
+    const results = await Promise.allSettled([service.createFunction(input('race')), service.createFunction(input('race'))]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const failure = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect((failure.reason as LambdaError).awsType).toBe('ResourceConflictException');
+  });
+
+  it('never reserves past the account limit, however the puts interleave', async () => {
+    for (const name of ['r1', 'r2', 'r3']) await service.createFunction(input(name));
+    // Limit 150 keeps 100 unreserved: 50 to share.
+    const results = await Promise.allSettled(['r1', 'r2', 'r3'].map((name) => service.putFunctionConcurrency(name, 30)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const settings = await service.getAccountSettings();
+    expect(settings.accountLimit.unreservedConcurrentExecutions).toBe(120);
+  });
+
+  it('keeps version numbers after the newest version is deleted', async () => {
+    await service.createFunction(input('n'));
+    await settle();
+    await service.publishVersion({ functionName: 'n' });
+    await service.updateFunctionConfiguration({ functionName: 'n', memorySize: 256 });
+    await settle();
+    await service.publishVersion({ functionName: 'n' });
+    await service.deleteFunction('n', '2');
+    await service.updateFunctionConfiguration({ functionName: 'n', memorySize: 512 });
+    await settle();
+    expect((await service.publishVersion({ functionName: 'n' })).version).toBe('3');
+  });
+});
