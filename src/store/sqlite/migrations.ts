@@ -68,12 +68,39 @@ const initialSchema = `
   ) STRICT;
 `;
 
+/**
+ * EventBridge rules, keyed by event bus and name, and their targets, which go with their
+ * rule (ON DELETE CASCADE, like versions with their function).
+ */
+const eventRulesSchema = `
+  CREATE TABLE event_rules (
+    event_bus TEXT NOT NULL,
+    name      TEXT NOT NULL,
+    doc       TEXT NOT NULL,
+    PRIMARY KEY (event_bus, name)
+  ) STRICT;
+
+  CREATE TABLE event_targets (
+    event_bus TEXT NOT NULL,
+    rule_name TEXT NOT NULL,
+    id        TEXT NOT NULL,
+    doc       TEXT NOT NULL,
+    PRIMARY KEY (event_bus, rule_name, id),
+    FOREIGN KEY (event_bus, rule_name) REFERENCES event_rules (event_bus, name) ON DELETE CASCADE
+  ) STRICT;
+`;
+
 /** Every migration, oldest first. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     description: 'functions, versions, aliases, layer versions and layer counters',
     up: (db) => db.exec(initialSchema),
+  },
+  {
+    version: 2,
+    description: 'EventBridge rules and their targets',
+    up: (db) => db.exec(eventRulesSchema),
   },
 ];
 
