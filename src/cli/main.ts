@@ -7,6 +7,8 @@ import { registerLs } from './commands/ls.js';
 import { registerInfo } from './commands/info.js';
 import { registerRm } from './commands/rm.js';
 import { registerPublish } from './commands/publish.js';
+import { registerInvoke } from './commands/invoke.js';
+import { registerLogs } from './commands/logs.js';
 
 // The SDK warns on stderr that its 2027 releases will need Node 22. A failure must be one
 // line and a success none, so the CLI, which supports Node 20, turns that notice off.
@@ -26,5 +28,7 @@ registerLs(program);
 registerInfo(program);
 registerRm(program);
 registerPublish(program);
+registerInvoke(program);
+registerLogs(program);
 
 await program.parseAsync(process.argv);

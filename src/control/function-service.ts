@@ -60,6 +60,11 @@ export class FunctionService {
 
   // Synchronous reads for the invoke path: no I/O, no throwing.
 
+  /** Every function's name, from the cache. */
+  functionNamesSync(): string[] {
+    return this.core.registry.functionNames();
+  }
+
   getFunctionSync(name: string): FunctionRecord | undefined {
     return this.core.registry.getFunction(name);
   }

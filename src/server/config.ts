@@ -11,6 +11,12 @@ export interface GustConfig {
   region: string;
   accountId: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Idle time after which a warm environment is stopped, in ms. */
+  keepAliveMs: number;
+  /** Account-wide concurrency limit. */
+  concurrencyLimit: number;
+  /** Log bytes kept per function before the oldest are dropped. */
+  logRetentionBytes: number;
 }
 
 type Parser<T> = (raw: string) => T;
@@ -43,6 +49,17 @@ function oneOf<T extends string>(values: readonly T[]): Parser<T> {
   };
 }
 
+/** `500ms`, `30s`, `10m`, `1h`, or a bare number of seconds; returns milliseconds. */
+function duration(min: number, max: number): Parser<number> {
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  return (raw) => {
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(raw.trim());
+    const ms = m ? Math.round(Number(m[1]) * units[m[2] ?? 's']!) : NaN;
+    if (!(ms >= min && ms <= max)) throw new Error(`expected a duration such as 30s, 10m or 1h, from ${min} ms to ${max / 3_600_000} h`);
+    return ms;
+  };
+}
+
 function pattern(re: RegExp, what: string): Parser<string> {
   return (raw) => {
     if (!re.test(raw)) throw new Error(`expected ${what}`);
@@ -57,6 +74,9 @@ export const OPTIONS: OptionSpec<keyof GustConfig>[] = [
   { key: 'dataDir', flag: '--data-dir', env: 'GUST_DATA_DIR', doc: 'Directory for the SQLite database and code blobs', default: '.gust', parse: text },
   { key: 'region', flag: '--region', env: 'GUST_REGION', doc: 'Region that appears in ARNs', default: 'us-east-1', parse: pattern(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'a region such as us-east-1') },
   { key: 'accountId', flag: '--account-id', env: 'GUST_ACCOUNT_ID', doc: 'Account id that appears in ARNs', default: '000000000000', parse: pattern(/^\d{12}$/, 'twelve digits') },
+  { key: 'keepAliveMs', flag: '--keep-alive', env: 'GUST_KEEP_ALIVE', doc: 'Idle time before a warm environment is stopped (30s, 10m, 1h)', default: 600_000, parse: duration(100, 24 * 3_600_000) },
+  { key: 'concurrencyLimit', flag: '--concurrency-limit', env: 'GUST_CONCURRENCY_LIMIT', doc: 'Account concurrency limit: environments running at once', default: 1000, parse: integer(1, 100_000) },
+  { key: 'logRetentionBytes', flag: '--log-retention-bytes', env: 'GUST_LOG_RETENTION_BYTES', doc: 'Log bytes kept per function; the oldest go first', default: 64 * 1024 * 1024, parse: integer(1024, 2 ** 40) },
   { key: 'logLevel', flag: '--log-level', env: 'GUST_LOG_LEVEL', doc: 'Server log level', default: 'info', parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const) },
 ] as OptionSpec<keyof GustConfig>[];
 

@@ -13,6 +13,11 @@ import { FsBlobStore } from '../store/fs-blob-store.js';
 import { FunctionService } from '../control/function-service.js';
 import { LayerService } from '../control/layer-service.js';
 import { buildLambdaApi } from '../http/lambda-api/app.js';
+import { InvokeService } from '../invoke/invoke-service.js';
+import { Pool } from '../pool/pool.js';
+import { ProcessDriver } from '../sandbox/process-driver.js';
+import { RuntimeCommandResolver } from '../sandbox/runtime-command.js';
+import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.js';
 import type { GustConfig } from './config.js';
 
 export interface RunningGust {
@@ -30,12 +35,26 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
 
   const store = SqliteMetadataStore.open(join(dataDir, 'gust.db'));
   const blobs = new FsBlobStore(join(dataDir, 'blobs'));
-  const functions = new FunctionService({ store, blobs, partition, clock: systemClock });
+  const logs = SqliteLogStore.open(join(dataDir, 'logs.db'), { retention: { maxBytesPerGroup: config.logRetentionBytes } });
+  const functions = new FunctionService({ store, blobs, partition, clock: systemClock, accountConcurrencyLimit: config.concurrencyLimit });
   const layers = new LayerService({ store, blobs, partition, clock: systemClock });
   await functions.load();
 
+  const envTmp = join(dataDir, 'env-tmp');
+  mkdirSync(envTmp, { recursive: true });
+  const pool = new Pool({
+    driver: new ProcessDriver({ tmpRoot: envTmp }),
+    commands: new RuntimeCommandResolver(),
+    logs,
+    clock: systemClock,
+    region: config.region,
+    accountConcurrency: config.concurrencyLimit,
+    keepAliveMs: config.keepAliveMs,
+  });
+  const invoker = new InvokeService({ functions, pool, blobs, partition });
+
   let baseUrl = '';
-  const app = buildLambdaApi({ partition, functions, layers, blobs, baseUrl: () => baseUrl }, logger);
+  const app = buildLambdaApi({ partition, functions, layers, blobs, invoker, logs, baseUrl: () => baseUrl }, logger);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -50,7 +69,11 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     logger,
     close() {
       closing ??= (async () => {
+        // Environments first: in-flight invocations end, and no runtime outlives the server.
+        await pool.stopAll();
+        invoker.close();
         await app.close();
+        await logs.close();
         await store.close();
       })();
       return closing;

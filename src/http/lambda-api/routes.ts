@@ -9,6 +9,8 @@ import { registerTagRoutes } from './tags.js';
 import { registerAccountRoutes } from './account.js';
 import { registerLayerRoutes } from './layers.js';
 import { registerCodeRoutes } from './code.js';
+import { registerInvokeRoutes } from './invoke.js';
+import { registerLogRoutes } from './logs.js';
 
 export type RouteModule = (app: FastifyInstance, ctx: ApiContext) => void;
 
@@ -21,4 +23,6 @@ export const ROUTE_MODULES: RouteModule[] = [
   registerAccountRoutes,
   registerLayerRoutes,
   registerCodeRoutes,
+  registerInvokeRoutes,
+  registerLogRoutes,
 ];

@@ -1,0 +1,161 @@
+/**
+ * InvokeService: where every invocation enters, whatever triggered it. It resolves the
+ * function and qualifier from the in-memory cache (no disk on the hot path), applies an
+ * alias's weighted routing, validates the payload as AWS does, and hands the invocation
+ * to the pool. It also keeps the pool in step with the control plane: reserved
+ * concurrency, draining on code or configuration changes, stopping on delete.
+ */
+import { functionArn, parseFunctionName, resolveQualifier, type Partition } from '../core/arn.js';
+import {
+  InvalidParameterValueException,
+  InvalidRequestContentException,
+  RequestTooLargeException,
+  ResourceConflictException,
+  ResourceNotFoundException,
+} from '../core/errors.js';
+import { newRequestId } from '../core/ids.js';
+import { LIMITS } from '../core/limits.js';
+import type { Alias, FunctionVersion } from '../core/model.js';
+import type { FunctionService } from '../control/function-service.js';
+import type { InvokableVersion, Pool } from '../pool/pool.js';
+import type { BlobStore } from '../store/blob-store.js';
+import type { InvokeRequest, InvokeResult } from './invoke-types.js';
+
+export interface InvokeServiceDeps {
+  functions: FunctionService;
+  pool: Pool;
+  blobs: Pick<BlobStore, 'unpackedPath'>;
+  partition: Partition;
+  /** Where asynchronous (`Event`) invocations go; absent until a queue is wired. */
+  enqueue?: (request: InvokeRequest & { requestId: string }) => Promise<void>;
+  /** Picks a number in [0, 1) for alias weights; injectable so tests can steer routing. */
+  random?: () => number;
+}
+
+/** An empty payload reaches the handler as `{}`, as on Lambda. */
+const EMPTY_EVENT = Buffer.from('{}');
+
+export class InvokeService {
+  private readonly random: () => number;
+  /** InvokableVersion objects, rebuilt only when a version's configuration changes. */
+  private readonly invokables = new Map<string, InvokableVersion>();
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly deps: InvokeServiceDeps) {
+    this.random = deps.random ?? Math.random;
+    for (const name of deps.functions.functionNamesSync()) this.syncConcurrency(name);
+    this.unsubscribe = deps.functions.onChange((name, change) => {
+      switch (change.kind) {
+        case 'created':
+        case 'concurrency':
+          this.syncConcurrency(name);
+          break;
+        case 'code':
+        case 'configuration':
+          this.forget(name);
+          void deps.pool.drainFunction(name);
+          break;
+        case 'deleted':
+          this.forget(name);
+          this.deps.pool.setReservedConcurrency(name, undefined);
+          void deps.pool.stopFunction(name);
+          break;
+        default:
+          break;
+      }
+    });
+  }
+
+  async invoke(request: InvokeRequest): Promise<InvokeResult> {
+    const ref = parseFunctionName(request.functionName, this.deps.partition);
+    const qualifier = resolveQualifier(ref, request.qualifier);
+    const resolved = this.deps.functions.resolveSync(ref.name, qualifier);
+    if (!resolved) throw new ResourceNotFoundException(`Function not found: ${functionArn(this.deps.partition, ref.name, qualifier)}`);
+    const payload = checkPayload(request);
+    const requestId = request.requestId ?? newRequestId();
+
+    if (request.invocationType === 'DryRun') {
+      return { statusCode: 204, payload: Buffer.alloc(0), executedVersion: resolved.version.version, requestId };
+    }
+    if (request.invocationType === 'Event') {
+      if (!this.deps.enqueue) throw new InvalidParameterValueException('Asynchronous invocation (InvocationType Event) is not available on this server.');
+      await this.deps.enqueue({ ...request, payload, requestId });
+      return { statusCode: 202, payload: Buffer.alloc(0), executedVersion: resolved.version.version, requestId };
+    }
+
+    const version = resolved.alias ? this.route(ref.name, resolved.alias, resolved.version) : resolved.version;
+    if (version.state !== 'Active') {
+      throw new ResourceConflictException(`The operation cannot be performed at this time. The function is currently in the following state: ${version.state}`);
+    }
+    const r = await this.deps.pool.invoke(this.invokable(version), {
+      requestId,
+      payload,
+      invokedFunctionArn: functionArn(this.deps.partition, ref.name, qualifier),
+      ...(request.clientContext === undefined ? {} : { clientContext: request.clientContext }),
+      wantTail: request.logType === 'Tail',
+    });
+    return {
+      statusCode: 200,
+      payload: r.payload,
+      ...(r.functionError ? { functionError: r.functionError } : {}),
+      ...(r.errorType === undefined ? {} : { errorType: r.errorType }),
+      ...(r.logTail === undefined ? {} : { logResult: Buffer.from(r.logTail).toString('base64') }),
+      executedVersion: r.executedVersion,
+      requestId,
+    };
+  }
+
+  /** Stops listening to the control plane (server shutdown). */
+  close(): void {
+    this.unsubscribe();
+  }
+
+  /** Applies AdditionalVersionWeights: the extra version gets its weight's share. */
+  private route(name: string, alias: Alias, primary: FunctionVersion): FunctionVersion {
+    const draw = this.random();
+    let acc = 0;
+    for (const [v, weight] of Object.entries(alias.additionalVersionWeights)) {
+      acc += weight;
+      if (draw < acc) return this.deps.functions.getVersionSync(name, v) ?? primary;
+    }
+    return primary;
+  }
+
+  private invokable(version: FunctionVersion): InvokableVersion {
+    const key = `${version.functionName}\0${version.version}\0${version.revisionId}`;
+    let inv = this.invokables.get(key);
+    if (!inv) {
+      inv = {
+        ...version,
+        codeDir: this.deps.blobs.unpackedPath(version.codeHash),
+        layerDirs: version.layers.map((l) => this.deps.blobs.unpackedPath(l.codeHash)),
+      };
+      this.invokables.set(key, inv);
+    }
+    return inv;
+  }
+
+  private forget(name: string): void {
+    const prefix = `${name}\0`;
+    for (const key of this.invokables.keys()) if (key.startsWith(prefix)) this.invokables.delete(key);
+  }
+
+  private syncConcurrency(name: string): void {
+    this.deps.pool.setReservedConcurrency(name, this.deps.functions.getFunctionSync(name)?.reservedConcurrency);
+  }
+}
+
+/** Size and JSON checks of AWS's Invoke; returns the bytes to hand to the runtime. */
+function checkPayload(request: InvokeRequest): Buffer {
+  const limit = request.invocationType === 'Event' ? LIMITS.asyncPayloadBytes : LIMITS.syncPayloadBytes;
+  if (request.payload.length > limit) {
+    throw new RequestTooLargeException(`Request must be smaller than ${limit} bytes for the InvokeFunction operation`);
+  }
+  if (request.payload.length === 0) return EMPTY_EVENT;
+  try {
+    JSON.parse(request.payload.toString('utf8'));
+  } catch (err) {
+    throw new InvalidRequestContentException(`Could not parse request body into json: Could not parse payload into json: ${(err as Error).message}`);
+  }
+  return request.payload;
+}
