@@ -17,6 +17,10 @@ export interface GustConfig {
   concurrencyLimit: number;
   /** Log bytes kept per function before the oldest are dropped. */
   logRetentionBytes: number;
+  /** The access key AWS_IAM function URLs accept in SigV4 signatures. */
+  urlAccessKeyId: string;
+  /** Its secret. */
+  urlSecretAccessKey: string;
 }
 
 type Parser<T> = (raw: string) => T;
@@ -77,6 +81,8 @@ export const OPTIONS: OptionSpec<keyof GustConfig>[] = [
   { key: 'keepAliveMs', flag: '--keep-alive', env: 'GUST_KEEP_ALIVE', doc: 'Idle time before a warm environment is stopped (30s, 10m, 1h)', default: 600_000, parse: duration(100, 24 * 3_600_000) },
   { key: 'concurrencyLimit', flag: '--concurrency-limit', env: 'GUST_CONCURRENCY_LIMIT', doc: 'Account concurrency limit: environments running at once', default: 1000, parse: integer(1, 100_000) },
   { key: 'logRetentionBytes', flag: '--log-retention-bytes', env: 'GUST_LOG_RETENTION_BYTES', doc: 'Log bytes kept per function; the oldest go first', default: 64 * 1024 * 1024, parse: integer(1024, 2 ** 40) },
+  { key: 'urlAccessKeyId', flag: '--url-access-key-id', env: 'GUST_URL_ACCESS_KEY_ID', doc: 'Access key id that AWS_IAM function URLs accept in SigV4 signatures', default: 'test', parse: pattern(/^\S{1,128}$/, 'an access key id without spaces') },
+  { key: 'urlSecretAccessKey', flag: '--url-secret-access-key', env: 'GUST_URL_SECRET_ACCESS_KEY', doc: 'Secret access key that goes with --url-access-key-id', default: 'test', parse: pattern(/^\S{1,128}$/, 'a secret access key without spaces') },
   { key: 'logLevel', flag: '--log-level', env: 'GUST_LOG_LEVEL', doc: 'Server log level', default: 'info', parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const) },
 ] as OptionSpec<keyof GustConfig>[];
 

@@ -12,6 +12,8 @@ import { SqliteMetadataStore } from '../store/sqlite/sqlite-metadata-store.js';
 import { FsBlobStore } from '../store/fs-blob-store.js';
 import { FunctionService } from '../control/function-service.js';
 import { LayerService } from '../control/layer-service.js';
+import { UrlService } from '../control/url-service.js';
+import { SqliteUrlStore } from '../store/sqlite/sqlite-url-store.js';
 import { buildLambdaApi } from '../http/lambda-api/app.js';
 import { InvokeService } from '../invoke/invoke-service.js';
 import { Pool } from '../pool/pool.js';
@@ -39,6 +41,10 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   const functions = new FunctionService({ store, blobs, partition, clock: systemClock, accountConcurrencyLimit: config.concurrencyLimit });
   const layers = new LayerService({ store, blobs, partition, clock: systemClock });
   await functions.load();
+  const urlStore = SqliteUrlStore.open(join(dataDir, 'urls.db'));
+  const urls = new UrlService({ store: urlStore, functions, partition, clock: systemClock });
+  await urls.load();
+  const urlCredentials = [{ accessKeyId: config.urlAccessKeyId, secretAccessKey: config.urlSecretAccessKey }];
 
   const envTmp = join(dataDir, 'env-tmp');
   mkdirSync(envTmp, { recursive: true });
@@ -54,7 +60,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   const invoker = new InvokeService({ functions, pool, blobs, partition });
 
   let baseUrl = '';
-  const app = buildLambdaApi({ partition, functions, layers, blobs, invoker, logs, baseUrl: () => baseUrl }, logger);
+  const app = buildLambdaApi({ partition, functions, layers, blobs, invoker, logs, urls, urlCredentials, baseUrl: () => baseUrl }, logger);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -74,6 +80,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
         invoker.close();
         await app.close();
         await logs.close();
+        await urlStore.close();
         await store.close();
       })();
       return closing;

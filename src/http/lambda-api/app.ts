@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { newRequestId } from '../../core/ids.js';
 import { UnknownOperationException } from '../../core/errors.js';
 import { handleError, sendError } from '../render-error.js';
+import { functionUrlRewriter } from '../function-urls/url-request.js';
 import type { ApiContext } from './context.js';
 import { ROUTE_MODULES } from './routes.js';
 
@@ -24,6 +25,8 @@ export function buildLambdaApi(ctx: ApiContext, logger: Logger): FastifyInstance
     requestIdLogLabel: 'requestId',
     disableRequestLogging: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
+    // Function URLs' host names (<url-id>.lambda-url.<region>.localhost) route to /lambda-url/<url-id>/….
+    rewriteUrl: functionUrlRewriter(ctx.partition.region),
     // Errors Fastify raises before routing (a malformed percent-encoding in the URL) get
     // the same AWS-shaped answer as every other error.
     frameworkErrors: handleError,

@@ -5,9 +5,11 @@
 import type { Partition } from '../../core/arn.js';
 import type { FunctionService } from '../../control/function-service.js';
 import type { LayerService } from '../../control/layer-service.js';
+import type { UrlService } from '../../control/url-service.js';
 import type { InvokeService } from '../../invoke/invoke-service.js';
 import type { BlobStore } from '../../store/blob-store.js';
 import type { LogStore } from '../../store/log-store.js';
+import type { UrlCredential } from '../function-urls/url-sigv4.js';
 
 export interface ApiContext {
   partition: Partition;
@@ -16,6 +18,10 @@ export interface ApiContext {
   blobs: BlobStore;
   invoker: InvokeService;
   logs: LogStore;
+  /** Function URL configurations, for their API and for routing requests to URLs. */
+  urls: UrlService;
+  /** The access keys whose SigV4 signatures AWS_IAM function URLs accept. */
+  urlCredentials: readonly UrlCredential[];
   /** The server's own base URL (known only once it listens), for `Code.Location`. */
   baseUrl(): string;
 }

@@ -11,6 +11,8 @@ import { registerLayerRoutes } from './layers.js';
 import { registerCodeRoutes } from './code.js';
 import { registerInvokeRoutes } from './invoke.js';
 import { registerLogRoutes } from './logs.js';
+import { registerUrlConfigRoutes } from './urls.js';
+import { registerFunctionUrlRoutes } from '../function-urls/url-routes.js';
 
 export type RouteModule = (app: FastifyInstance, ctx: ApiContext) => void;
 
@@ -25,4 +27,7 @@ export const ROUTE_MODULES: RouteModule[] = [
   registerCodeRoutes,
   registerInvokeRoutes,
   registerLogRoutes,
+  registerUrlConfigRoutes,
+  // Not Lambda API routes: the function URLs that share the port (see function-urls/).
+  registerFunctionUrlRoutes,
 ];

@@ -1,0 +1,92 @@
+/**
+ * One request to a function URL, from a resolved configuration to the answer: CORS
+ * preflight, SigV4 for AWS_IAM URLs, the 6 MB request limit, the payload 2.0 event, a
+ * synchronous invoke through the InvokeService, and the mapping of its result. Free of
+ * Fastify so that the whole path can be exercised with plain values.
+ *
+ * Answers Gust gives itself, in AWS's shapes:
+ *   unknown url-id                403 {"Message":null}         AccessDeniedException
+ *   bad or missing signature      403 {"Message":"Forbidden"}  AccessDeniedException
+ *   request over 6 MB             413 RequestTooLargeException
+ *   throttled                     429 {"Message":"Rate Exceeded."} TooManyRequestsException
+ *   function error or timeout     502 Internal Server Error
+ * RESPONSE_STREAM URLs are answered buffered, like BUFFERED ones.
+ */
+import type { Partition } from '../../core/arn.js';
+import { LambdaError, RequestTooLargeException, ResourceNotFoundException, TooManyRequestsException } from '../../core/errors.js';
+import { LIMITS } from '../../core/limits.js';
+import type { InvokeRequest, InvokeResult } from '../../invoke/invoke-types.js';
+import type { UrlConfig } from '../../store/url-store.js';
+import { isPreflight, preflightResponse, withCorsHeaders } from './url-cors.js';
+import { buildUrlEvent, joinHeaders, type IamCaller } from './url-event.js';
+import type { UrlRequest } from './url-request.js';
+import { badGateway, errorResponse, toUrlResponse, type UrlResponse } from './url-response.js';
+import { verifySigV4, type UrlCredential } from './url-sigv4.js';
+
+/** What function URLs invoke through: the InvokeService's synchronous path. */
+export interface FunctionInvoker {
+  invoke(request: InvokeRequest): Promise<InvokeResult>;
+}
+
+export interface UrlInvocationDeps {
+  partition: Partition;
+  invoker: FunctionInvoker;
+  credentials: readonly UrlCredential[];
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** The server's port, for the event's `x-forwarded-port`. */
+  port(): number;
+}
+
+/** The answer for a url-id no configuration has. */
+export const notFound = (): UrlResponse => errorResponse(403, 'AccessDeniedException', null);
+const FORBIDDEN = (): UrlResponse => errorResponse(403, 'AccessDeniedException', 'Forbidden');
+const TOO_LARGE = (): UrlResponse =>
+  errorResponse(413, 'RequestTooLargeException', `Request must be smaller than ${LIMITS.syncPayloadBytes} bytes for the InvokeFunction operation`);
+
+/** The caller an access key stands for: Gust has no IAM, so the key is the identity. */
+function callerFor(accessKeyId: string, accountId: string): IamCaller {
+  return { accessKey: accessKeyId, accountId, callerId: accessKeyId, userArn: `arn:aws:iam::${accountId}:root`, userId: accessKeyId };
+}
+
+/** Answers a request to the URL `config` (already resolved from its url-id). `requestId` is also the invocation's. */
+export async function handleUrlRequest(deps: UrlInvocationDeps, config: Readonly<UrlConfig>, req: UrlRequest, requestId: string): Promise<UrlResponse> {
+  const headers = joinHeaders(req.rawHeaders);
+  if (config.cors && isPreflight(req.method, headers)) return preflightResponse(config.cors, headers);
+
+  let caller: IamCaller | undefined;
+  if (config.authType === 'AWS_IAM') {
+    const accessKeyId = await verifySigV4(req, { credentials: deps.credentials, region: deps.partition.region, now: deps.now() });
+    if (accessKeyId === undefined) return FORBIDDEN();
+    caller = callerFor(accessKeyId, deps.partition.accountId);
+  }
+
+  if (req.body.length > LIMITS.syncPayloadBytes) return TOO_LARGE();
+  const event = buildUrlEvent(req, { accountId: deps.partition.accountId, requestId, now: deps.now(), port: deps.port(), ...(caller ? { caller } : {}) });
+  const payload = Buffer.from(JSON.stringify(event));
+  // The limit is on the invocation payload: a body just under 6 MB grows past it in base64.
+  if (payload.length > LIMITS.syncPayloadBytes) return TOO_LARGE();
+
+  const response = await invoke(deps.invoker, {
+    functionName: config.functionName,
+    ...(config.qualifier === undefined ? {} : { qualifier: config.qualifier }),
+    payload,
+    invocationType: 'RequestResponse',
+    requestId,
+  });
+  return config.cors ? withCorsHeaders(response, config.cors, headers.get('origin')) : response;
+}
+
+async function invoke(invoker: FunctionInvoker, request: InvokeRequest): Promise<UrlResponse> {
+  try {
+    return toUrlResponse(await invoker.invoke(request));
+  } catch (err) {
+    if (err instanceof TooManyRequestsException) return errorResponse(429, 'TooManyRequestsException', 'Rate Exceeded.');
+    if (err instanceof RequestTooLargeException) return TOO_LARGE();
+    // The function or alias went away between resolving the URL and invoking it.
+    if (err instanceof ResourceNotFoundException) return notFound();
+    // Anything else the invoke path refuses (a function not Active, a runtime Gust cannot start) fails the request as a failed function does.
+    if (err instanceof LambdaError) return badGateway();
+    throw err;
+  }
+}

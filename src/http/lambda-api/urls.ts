@@ -1,0 +1,105 @@
+/**
+ * Function URL configuration routes (`/2021-10-31/functions/{FunctionName}/url[s]`):
+ * CreateFunctionUrlConfig (201), GetFunctionUrlConfig, UpdateFunctionUrlConfig,
+ * DeleteFunctionUrlConfig (204) and ListFunctionUrlConfigs. The qualifier is the
+ * `Qualifier` query parameter or a `:alias` suffix of the name.
+ */
+import type { FastifyInstance } from 'fastify';
+import { parseFunctionName } from '../../core/arn.js';
+import type { UrlConfigInput } from '../../control/url-service.js';
+import type { UrlConfig, UrlCors } from '../../store/url-store.js';
+import type { ApiContext } from './context.js';
+import { JsonObject, functionTarget, pathParam, queryInt, queryString } from './fn-request.js';
+
+const URL_PATH = '/2021-10-31/functions/:FunctionName/url';
+
+/** AWS's URL for a url-id: its own host name under `localhost`, on Gust's port. */
+export function functionUrl(urlId: string, region: string, baseUrl: string): string {
+  const port = new URL(baseUrl).port;
+  return `http://${urlId}.lambda-url.${region}.localhost${port ? `:${port}` : ''}/`;
+}
+
+function readCors(body: JsonObject): UrlCors | undefined {
+  const cors = body.object('Cors');
+  if (!cors) return undefined;
+  const out: UrlCors = {};
+  const allowCredentials = cors.boolean('AllowCredentials');
+  if (allowCredentials !== undefined) out.allowCredentials = allowCredentials;
+  for (const [key, member] of [
+    ['allowHeaders', 'AllowHeaders'],
+    ['allowMethods', 'AllowMethods'],
+    ['allowOrigins', 'AllowOrigins'],
+    ['exposeHeaders', 'ExposeHeaders'],
+  ] as const) {
+    const list = cors.stringList(member);
+    if (list !== undefined) out[key] = list;
+  }
+  const maxAge = cors.integer('MaxAge');
+  if (maxAge !== undefined) out.maxAge = maxAge;
+  return out;
+}
+
+function renderCors(cors: UrlCors): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (cors.allowCredentials !== undefined) out.AllowCredentials = cors.allowCredentials;
+  if (cors.allowHeaders !== undefined) out.AllowHeaders = cors.allowHeaders;
+  if (cors.allowMethods !== undefined) out.AllowMethods = cors.allowMethods;
+  if (cors.allowOrigins !== undefined) out.AllowOrigins = cors.allowOrigins;
+  if (cors.exposeHeaders !== undefined) out.ExposeHeaders = cors.exposeHeaders;
+  if (cors.maxAge !== undefined) out.MaxAge = cors.maxAge;
+  return out;
+}
+
+export function registerUrlConfigRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const { partition, urls } = ctx;
+
+  /** FunctionUrlConfig; CreateFunctionUrlConfig's answer has no LastModifiedTime. */
+  const render = (config: UrlConfig, withLastModified = true): Record<string, unknown> => ({
+    FunctionUrl: functionUrl(config.urlId, partition.region, ctx.baseUrl()),
+    FunctionArn: urls.functionArn(config),
+    AuthType: config.authType,
+    ...(config.cors === undefined ? {} : { Cors: renderCors(config.cors) }),
+    CreationTime: config.creationTime,
+    ...(withLastModified ? { LastModifiedTime: config.lastModifiedTime } : {}),
+    ...(config.invokeMode === undefined ? {} : { InvokeMode: config.invokeMode }),
+  });
+
+  const input = (request: Parameters<typeof functionTarget>[0], body?: JsonObject): UrlConfigInput => {
+    const target = functionTarget(request, partition);
+    return {
+      functionName: target.name,
+      ...(target.qualifier === undefined ? {} : { qualifier: target.qualifier }),
+      ...(body === undefined ? {} : { authType: body.string('AuthType'), cors: readCors(body), invokeMode: body.string('InvokeMode') }),
+    };
+  };
+
+  app.post(URL_PATH, async (request, reply) => {
+    const config = await urls.create(input(request, JsonObject.fromBody(request)));
+    return reply.code(201).send(render(config, false));
+  });
+
+  app.get(URL_PATH, async (request) => {
+    const { functionName, qualifier } = input(request);
+    return render(urls.get(functionName, qualifier));
+  });
+
+  app.put(URL_PATH, async (request) => render(await urls.update(input(request, JsonObject.fromBody(request)))));
+
+  app.delete(URL_PATH, async (request, reply) => {
+    const { functionName, qualifier } = input(request);
+    await urls.delete(functionName, qualifier);
+    return reply.code(204).send();
+  });
+
+  app.get(`${URL_PATH}s`, async (request) => {
+    // The list covers the function's own URL and its aliases' URLs; a qualifier suffix is ignored, as on AWS.
+    const name = parseFunctionName(pathParam(request, 'FunctionName'), partition).name;
+    // AWS returns at most 50 configurations per page, whatever MaxItems asks.
+    const maxItems = queryInt(request, 'MaxItems', 1, 10000);
+    const page = urls.list(name, { marker: queryString(request, 'Marker'), maxItems: maxItems === undefined ? undefined : Math.min(maxItems, 50) });
+    return {
+      FunctionUrlConfigs: page.items.map((c) => render(c)),
+      ...(page.nextMarker === undefined ? {} : { NextMarker: page.nextMarker }),
+    };
+  });
+}
