@@ -22,7 +22,7 @@ import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Deferred } from '../core/primitives.js';
 import { LineSplitter } from './line-splitter.js';
-import { processTree, resetTreePeakRss, treePeakRssBytes } from './process-tree.js';
+import { PeakMemoryMeter, processTree } from './process-tree.js';
 import type { Sandbox, SandboxDriver, SandboxExit, SandboxLayout, SandboxMounts, SandboxSpec } from './sandbox-driver.js';
 
 export interface ProcessDriverOptions {
@@ -70,6 +70,7 @@ class ProcessSandbox implements Sandbox {
   private stopping: Promise<SandboxExit> | undefined;
   /** Descendants seen while the runtime was alive; they outlive it only if they left the group. */
   private knownTree: number[] = [];
+  private readonly meter: PeakMemoryMeter;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -80,6 +81,7 @@ class ProcessSandbox implements Sandbox {
     onOutput: SandboxSpec['onOutput'],
   ) {
     this.exited = this.exitDeferred.promise;
+    this.meter = new PeakMemoryMeter(pid);
     const out = new LineSplitter((line) => onOutput(line, 'stdout'));
     const err = new LineSplitter((line) => onOutput(line, 'stderr'));
     this.splitters = [out, err];
@@ -116,12 +118,11 @@ class ProcessSandbox implements Sandbox {
   }
 
   peakMemoryBytes(): number {
-    if (this.exit) return 0;
-    return treePeakRssBytes(this.pid);
+    return this.exit ? 0 : this.meter.peakBytes();
   }
 
   resetPeakMemory(): void {
-    if (!this.exit) resetTreePeakRss(this.pid);
+    if (!this.exit) this.meter.reset();
   }
 
   async drainOutput(): Promise<void> {
@@ -189,6 +190,7 @@ class ProcessSandbox implements Sandbox {
     const settle = () => {
       if (this.exit) return;
       for (const s of this.splitters) s.flush();
+      this.meter.close();
       this.exit = exit;
       this.exitDeferred.resolve(exit);
     };

@@ -89,7 +89,7 @@ export interface Sandbox {
    * {@link resetPeakMemory} (or since start). Best effort: 0 when nothing can be read.
    */
   peakMemoryBytes(): number;
-  /** Starts a new peak-memory window; called at the start of every invocation. */
+  /** Starts a new peak-memory window; called between invocations. Must be cheap. */
   resetPeakMemory(): void;
   /**
    * Resolves when every byte the runtime wrote *before this call* has been delivered to
