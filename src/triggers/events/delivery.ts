@@ -1,0 +1,64 @@
+/**
+ * Handing events to the targets of a rule. Triggers declare what they need from the invoke
+ * path as `EventDelivery`; the composition root implements it with an asynchronous
+ * (`Event`) invoke. Dispatching never blocks its caller: PutEvents answers once the event is
+ * accepted, and a schedule keeps time, as on AWS, where delivery is asynchronous too.
+ */
+import type { Logger } from 'pino';
+import type { RuleRecord, RuleStore } from '../../store/rule-store.js';
+import { targetPayload } from './target-input.js';
+
+/** The invoke path as triggers see it: hand `payload` to a Lambda function, asynchronously. */
+export interface EventDelivery {
+  /** Resolves once the invocation is accepted (queued), not when the function has run. */
+  deliver(functionArn: string, payload: Buffer): Promise<void>;
+}
+
+/** What the dispatcher logs: the two levels of pino's Logger it uses. */
+export type DispatchLog = Pick<Logger, 'warn' | 'error'>;
+
+/** Sends events to the current targets of rules, and tracks deliveries still in flight. */
+export class TargetDispatcher {
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly deps: { store: RuleStore; delivery: EventDelivery; log: DispatchLog },
+  ) {}
+
+  /**
+   * Sends `event` to each target of `rule` as it stands now (targets are read at dispatch
+   * time, so a target removed a moment ago receives nothing). Failures are logged; they
+   * never reach the caller, which has already answered.
+   */
+  dispatch(rule: RuleRecord, event: object): void {
+    this.track(this.send(rule, event));
+  }
+
+  /** Resolves when every dispatch started so far has settled (for shutdown and tests). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private track(work: Promise<void>): void {
+    const tracked = work.catch((err: unknown) => this.deps.log.error({ err }, 'event dispatch failed')).finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
+  }
+
+  private async send(rule: RuleRecord, event: object): Promise<void> {
+    const targets = await this.deps.store.listTargets(rule.eventBusName, rule.name);
+    await Promise.all(
+      targets.map(async (target) => {
+        const payload = targetPayload(target, event);
+        if (payload === undefined) {
+          this.deps.log.warn({ rule: rule.arn, target: target.id, inputPath: target.inputPath }, 'InputPath selects nothing in this event; target not invoked');
+          return;
+        }
+        try {
+          await this.deps.delivery.deliver(target.arn, payload);
+        } catch (err) {
+          this.deps.log.warn({ err, rule: rule.arn, target: target.id, function: target.arn }, 'event delivery to target failed');
+        }
+      }),
+    );
+  }
+}
