@@ -72,6 +72,7 @@ export class InvokeService {
     const resolved = this.deps.functions.resolveSync(ref.name, qualifier);
     if (!resolved) throw new ResourceNotFoundException(`Function not found: ${functionArn(this.deps.partition, ref.name, qualifier)}`);
     const payload = checkPayload(request);
+    const clientContext = request.clientContext === undefined ? undefined : decodeClientContext(request.clientContext);
     const requestId = request.requestId ?? newRequestId();
 
     if (request.invocationType === 'DryRun') {
@@ -91,7 +92,7 @@ export class InvokeService {
       requestId,
       payload,
       invokedFunctionArn: functionArn(this.deps.partition, ref.name, qualifier),
-      ...(request.clientContext === undefined ? {} : { clientContext: request.clientContext }),
+      ...(clientContext === undefined ? {} : { clientContext }),
       wantTail: request.logType === 'Tail',
     });
     return {
@@ -143,6 +144,27 @@ export class InvokeService {
   private syncConcurrency(name: string): void {
     this.deps.pool.setReservedConcurrency(name, this.deps.functions.getFunctionSync(name)?.reservedConcurrency);
   }
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * `X-Amz-Client-Context` is base64 of a JSON object; the runtime gets the JSON text itself
+ * (`Lambda-Runtime-Client-Context`), which it parses into `context.clientContext`.
+ * Anything else is refused as AWS refuses it.
+ */
+function decodeClientContext(header: string): string {
+  const invalid = () => new InvalidRequestContentException('Client context must be a valid Base64-encoded JSON object.');
+  if (!BASE64.test(header)) throw invalid();
+  const text = Buffer.from(header, 'base64').toString('utf8');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw invalid();
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalid();
+  return text;
 }
 
 /** Size and JSON checks of AWS's Invoke; returns the bytes to hand to the runtime. */

@@ -41,6 +41,9 @@ export function registerInvokeRoutes(app: FastifyInstance, ctx: ApiContext): voi
       invocationType: invocationType(request),
       logType: logType(request),
       ...(clientContext === undefined ? {} : { clientContext }),
+      // One id for the HTTP exchange and the invocation: AWS's x-amzn-RequestId is the
+      // request id the function sees (context.awsRequestId) and its log lines carry.
+      requestId: request.id,
     });
     reply.status(result.statusCode).header('x-amz-executed-version', result.executedVersion);
     if (result.functionError) reply.header('x-amz-function-error', result.functionError);
