@@ -1,0 +1,106 @@
+/**
+ * The EventQueueStore keeps everything asynchronous invocation must not lose: the queued
+ * events themselves (committed before the Invoke API answers 202, deleted only once their
+ * outcome is recorded), the failed events kept for `gust events`, and the per-qualifier
+ * asynchronous invocation configurations (PutFunctionEventInvokeConfig). Every
+ * implementation must pass `runEventQueueContract` in event-queue.contract.ts.
+ *
+ * Rules every implementation keeps:
+ * - `write` is atomic: all of its operations are stored, in order, or none are (the
+ *   promise rejects). The async queue leans on this to delete an event in the same
+ *   transaction that records its failure, and on the order of successive `write`s to
+ *   commit a destination's event before the event it came from is deleted.
+ * - A `write` that resolved is durable: it survives a crash of the process and of the
+ *   machine (the SQLite store runs with `synchronous = FULL`).
+ * - Reads return copies.
+ * - Putting an event or a configuration that exists replaces it; deleting something that
+ *   is not stored is a no-op.
+ * - Failed events are kept up to a retention per function; the oldest go first.
+ */
+
+/** One asynchronous invocation waiting for (or in the middle of) delivery. */
+export interface StoredEvent {
+  /** Arrival order, unique across the store; assigned by the queue, never reused while stored. */
+  seq: number;
+  /** The request id the 202 answered with; every delivery of the event carries it. */
+  requestId: string;
+  functionName: string;
+  /** `$LATEST`, a version or an alias; undefined when the caller gave none. */
+  qualifier?: string;
+  payload: Buffer;
+  /** The base64 `X-Amz-Client-Context` the caller sent. */
+  clientContext?: string;
+  /** When the event was accepted (ms since the epoch): its age counts from here. */
+  enqueuedAt: number;
+  /** Invocations of the function so far (AWS's approximateInvokeCount). */
+  attempts: number;
+  /** Not to be delivered before this time (ms since the epoch); 0 when due at once. */
+  notBefore: number;
+  /** How many destination hops led to this event (0 for a client's invoke); stops loops. */
+  depth: number;
+  /** The last failure, for `gust events`: `ErrorType: message`. */
+  lastError?: string;
+}
+
+/** Why an event left the queue without success. AWS's `requestContext.condition` values. */
+export type FailureCondition = 'RetriesExhausted' | 'EventAgeExceeded';
+
+/** An event that failed for good, as `gust events` shows it. */
+export interface FailedEvent {
+  seq: number;
+  requestId: string;
+  functionName: string;
+  qualifier?: string;
+  condition: FailureCondition | 'Dropped';
+  attempts: number;
+  enqueuedAt: number;
+  failedAt: number;
+  /** The last function error or the reason for dropping it. */
+  error?: string;
+  /** Where the failure went: OnFailure destination and dead-letter target ARNs. */
+  sentTo: string[];
+  /** The first bytes of the event, as text. */
+  payloadPreview: string;
+}
+
+/**
+ * A function's, version's or alias's asynchronous invocation settings. Absent members were
+ * not set (AWS leaves them out of its answers and applies its defaults).
+ */
+export interface EventInvokeConfig {
+  functionName: string;
+  /** `$LATEST`, a version number or an alias name. */
+  qualifier: string;
+  maximumRetryAttempts?: number;
+  maximumEventAgeInSeconds?: number;
+  /** Destination ARN for successful invocations. */
+  onSuccess?: string;
+  /** Destination ARN for events that failed every attempt or grew too old. */
+  onFailure?: string;
+  /** ms since the epoch. */
+  lastModified: number;
+}
+
+/** One operation of an atomic `write`. */
+export type QueueWrite =
+  | { kind: 'putEvent'; event: StoredEvent }
+  | { kind: 'deleteEvent'; seq: number }
+  | { kind: 'putFailed'; failed: FailedEvent }
+  | { kind: 'putConfig'; config: EventInvokeConfig }
+  | { kind: 'deleteConfig'; functionName: string; qualifier: string }
+  /** Removes a deleted function's events, failed events and configurations. */
+  | { kind: 'deleteFunction'; functionName: string };
+
+export interface EventQueueStore {
+  /** Stores the operations in order, all or none; durable once the promise resolves. */
+  write(ops: QueueWrite[]): Promise<void>;
+  /** Every stored event, in `seq` order (arrival order). */
+  pendingEvents(): Promise<StoredEvent[]>;
+  /** The highest `seq` of any stored event or failed event; 0 when there is none. */
+  lastSeq(): Promise<number>;
+  /** A function's failed events, newest first, at most `limit`. */
+  failedEvents(functionName: string, limit: number): Promise<FailedEvent[]>;
+  /** Every configuration, ordered by function name, then qualifier. */
+  listConfigs(): Promise<EventInvokeConfig[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,218 @@
+/**
+ * The embedded EventQueueStore: its own SQLite file (`<dataDir>/queue.db`) in WAL mode
+ * with `synchronous = FULL`, so that a `write` that returned is on disk before the Invoke
+ * API answers 202. It has its own migration list (applied by the shared `migrate`): the
+ * queue is the busiest writer in Gust, and in a file of its own its commits never wait
+ * for, or make wait, the metadata database's. The asynchronous invocation configurations
+ * live here too, next to the events they govern; with no foreign key to the functions
+ * table, EventInvokeConfigService removes the configurations of deleted functions,
+ * versions and aliases itself (on change events, and again when it loads).
+ *
+ * Callers batch many operations into one `write` (see invoke/async/group-commit.ts): one
+ * transaction, one fsync, however many events it carries.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { EventInvokeConfig, EventQueueStore, FailedEvent, QueueWrite, StoredEvent } from '../event-queue.js';
+import { migrate, type Migration } from './migrations.js';
+
+/** The queue's schema, oldest first. Append only. */
+export const QUEUE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'asynchronous events, failed events and event invoke configurations',
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE events (
+          seq           INTEGER PRIMARY KEY,
+          request_id    TEXT NOT NULL,
+          function_name TEXT NOT NULL,
+          -- '' when the caller gave no qualifier.
+          qualifier     TEXT NOT NULL,
+          payload       BLOB NOT NULL,
+          -- Everything else (attempts, times, client context): small, read only at start-up.
+          meta          TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX events_by_function ON events (function_name);
+
+        CREATE TABLE failed_events (
+          seq           INTEGER PRIMARY KEY,
+          function_name TEXT NOT NULL,
+          doc           TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX failed_events_by_function ON failed_events (function_name, seq);
+
+        CREATE TABLE event_invoke_configs (
+          function_name TEXT NOT NULL,
+          qualifier     TEXT NOT NULL,
+          doc           TEXT NOT NULL,
+          PRIMARY KEY (function_name, qualifier)
+        ) STRICT;
+      `),
+  },
+];
+
+export interface SqliteEventQueueOptions {
+  /** Failed events kept per function (default 1000); the oldest go first. */
+  failedRetention?: number;
+}
+
+/** The columns of `meta`. */
+interface EventMeta {
+  clientContext?: string;
+  enqueuedAt: number;
+  attempts: number;
+  notBefore: number;
+  depth: number;
+  lastError?: string;
+}
+
+interface EventRow {
+  seq: number;
+  request_id: string;
+  function_name: string;
+  qualifier: string;
+  payload: Buffer;
+  meta: string;
+}
+
+/** The SQLite EventQueueStore. Open it with `SqliteEventQueue.open`. */
+export class SqliteEventQueue implements EventQueueStore {
+  private readonly retention: number;
+  private readonly putEvent: Database.Statement<[number, string, string, string, Buffer, string]>;
+  private readonly deleteEvent: Database.Statement<[number]>;
+  private readonly putFailed: Database.Statement<[number, string, string]>;
+  private readonly trimFailed: Database.Statement<[string, string, number]>;
+  private readonly putConfig: Database.Statement<[string, string, string]>;
+  private readonly deleteConfig: Database.Statement<[string, string]>;
+  private readonly deleteFunctionStmts: Database.Statement<[string]>[];
+  private readonly runWrites: (ops: QueueWrite[]) => void;
+
+  private constructor(
+    private readonly db: Database.Database,
+    options: SqliteEventQueueOptions,
+  ) {
+    this.retention = options.failedRetention ?? 1000;
+    this.putEvent = db.prepare(
+      'INSERT INTO events (seq, request_id, function_name, qualifier, payload, meta) VALUES (?, ?, ?, ?, ?, ?) ' +
+        'ON CONFLICT (seq) DO UPDATE SET request_id = excluded.request_id, function_name = excluded.function_name, qualifier = excluded.qualifier, payload = excluded.payload, meta = excluded.meta',
+    );
+    this.deleteEvent = db.prepare('DELETE FROM events WHERE seq = ?');
+    this.putFailed = db.prepare('INSERT INTO failed_events (seq, function_name, doc) VALUES (?, ?, ?) ON CONFLICT (seq) DO UPDATE SET function_name = excluded.function_name, doc = excluded.doc');
+    // Keeps the newest `retention` rows of a function: deletes those below the retention-th newest.
+    this.trimFailed = db.prepare(
+      'DELETE FROM failed_events WHERE function_name = ? AND seq < (SELECT seq FROM failed_events WHERE function_name = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)',
+    );
+    this.putConfig = db.prepare(
+      'INSERT INTO event_invoke_configs (function_name, qualifier, doc) VALUES (?, ?, ?) ON CONFLICT (function_name, qualifier) DO UPDATE SET doc = excluded.doc',
+    );
+    this.deleteConfig = db.prepare('DELETE FROM event_invoke_configs WHERE function_name = ? AND qualifier = ?');
+    this.deleteFunctionStmts = ['events', 'failed_events', 'event_invoke_configs'].map((table) => db.prepare<[string]>(`DELETE FROM ${table} WHERE function_name = ?`));
+    this.runWrites = db.transaction((ops: QueueWrite[]) => {
+      for (const op of ops) this.apply(op);
+    });
+  }
+
+  /** Opens (creating it if needed) the database at `path`; `:memory:` for tests. */
+  static open(path: string, options: SqliteEventQueueOptions = {}): SqliteEventQueue {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path);
+    try {
+      db.pragma('journal_mode = WAL');
+      // A 202 promises the event survives a power loss: every commit is fsynced.
+      db.pragma('synchronous = FULL');
+      db.pragma('busy_timeout = 5000');
+      migrate(db, QUEUE_MIGRATIONS);
+      return new SqliteEventQueue(db, options);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  async write(ops: QueueWrite[]): Promise<void> {
+    if (ops.length === 0) return;
+    // better-sqlite3's transaction wrapper rolls back when a statement throws.
+    this.runWrites.immediate(ops);
+  }
+
+  async pendingEvents(): Promise<StoredEvent[]> {
+    const rows = this.db.prepare<[], EventRow>('SELECT seq, request_id, function_name, qualifier, payload, meta FROM events ORDER BY seq').all();
+    return rows.map((row) => {
+      const meta = JSON.parse(row.meta) as EventMeta;
+      return {
+        seq: row.seq,
+        requestId: row.request_id,
+        functionName: row.function_name,
+        ...(row.qualifier === '' ? {} : { qualifier: row.qualifier }),
+        payload: Buffer.from(row.payload),
+        ...(meta.clientContext === undefined ? {} : { clientContext: meta.clientContext }),
+        enqueuedAt: meta.enqueuedAt,
+        attempts: meta.attempts,
+        notBefore: meta.notBefore,
+        depth: meta.depth,
+        ...(meta.lastError === undefined ? {} : { lastError: meta.lastError }),
+      };
+    });
+  }
+
+  async lastSeq(): Promise<number> {
+    const row = this.db.prepare<[], number | null>('SELECT max(m) FROM (SELECT max(seq) AS m FROM events UNION ALL SELECT max(seq) FROM failed_events)').pluck().get();
+    return row ?? 0;
+  }
+
+  async failedEvents(functionName: string, limit: number): Promise<FailedEvent[]> {
+    return this.db
+      .prepare<[string, number], string>('SELECT doc FROM failed_events WHERE function_name = ? ORDER BY seq DESC LIMIT ?')
+      .pluck()
+      .all(functionName, limit)
+      .map((doc) => JSON.parse(doc) as FailedEvent);
+  }
+
+  async listConfigs(): Promise<EventInvokeConfig[]> {
+    return this.db
+      .prepare<[], string>('SELECT doc FROM event_invoke_configs ORDER BY function_name, qualifier')
+      .pluck()
+      .all()
+      .map((doc) => JSON.parse(doc) as EventInvokeConfig);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  private apply(op: QueueWrite): void {
+    switch (op.kind) {
+      case 'putEvent': {
+        const e = op.event;
+        const meta: EventMeta = {
+          ...(e.clientContext === undefined ? {} : { clientContext: e.clientContext }),
+          enqueuedAt: e.enqueuedAt,
+          attempts: e.attempts,
+          notBefore: e.notBefore,
+          depth: e.depth,
+          ...(e.lastError === undefined ? {} : { lastError: e.lastError }),
+        };
+        this.putEvent.run(e.seq, e.requestId, e.functionName, e.qualifier ?? '', e.payload, JSON.stringify(meta));
+        return;
+      }
+      case 'deleteEvent':
+        this.deleteEvent.run(op.seq);
+        return;
+      case 'putFailed':
+        this.putFailed.run(op.failed.seq, op.failed.functionName, JSON.stringify(op.failed));
+        this.trimFailed.run(op.failed.functionName, op.failed.functionName, this.retention - 1);
+        return;
+      case 'putConfig':
+        this.putConfig.run(op.config.functionName, op.config.qualifier, JSON.stringify(op.config));
+        return;
+      case 'deleteConfig':
+        this.deleteConfig.run(op.functionName, op.qualifier);
+        return;
+      case 'deleteFunction':
+        for (const stmt of this.deleteFunctionStmts) stmt.run(op.functionName);
+        return;
+    }
+  }
+}
