@@ -11,7 +11,7 @@ import { alive, invoke, ourProcesses, startTestPool, testVersion, text, type Tes
 const HANDLERS = {
   'index.js': `
 let count = 0;
-exports.handler = async (event) => {
+exports.handler = async (event, context) => {
   count++;
   switch (event.action) {
     case 'count': return { count };
@@ -23,6 +23,7 @@ exports.handler = async (event) => {
     case 'throw': throw new TypeError('bad input');
     case 'env': return { env: process.env, cwd: process.cwd(), tmp: require('os').tmpdir() };
     case 'layer': return require('greet')('gust');
+    case 'context': return { clientContext: context.clientContext, arn: context.invokedFunctionArn, remaining: context.getRemainingTimeInMillis(), group: context.logGroupName };
     case 'alloc': { const b = Buffer.alloc(event.mb * 1024 * 1024, 1); return b.length; }
     default: return event;
   }
@@ -126,6 +127,21 @@ describe('Pool with the Node.js runtime', () => {
     const m = await invoke(t.pool, testVersion('init-missing', missing, { runtime: 'nodejs20.x' }), '{}');
     expect(m.errorType).toBe('Runtime.ImportModuleError');
     expect(t.pool.pids('init-throws')).toEqual([]);
+  });
+
+  it('hands the context over: ClientContext decoded from base64, the ARN, the remaining time', async () => {
+    const v = node('ctx', { timeout: 5 });
+    const r = await t.pool.invoke(v, {
+      requestId: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+      payload: Buffer.from(JSON.stringify({ action: 'context' })),
+      invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:ctx:live',
+      clientContext: Buffer.from(JSON.stringify({ custom: { a: 1 } })).toString('base64'),
+      wantTail: false,
+    });
+    const got = JSON.parse(text(r));
+    expect(got).toMatchObject({ clientContext: { custom: { a: 1 } }, arn: 'arn:aws:lambda:us-east-1:000000000000:function:ctx:live', group: '/aws/lambda/ctx' });
+    expect(got.remaining).toBeGreaterThan(4000);
+    expect(got.remaining).toBeLessThanOrEqual(5000);
   });
 
   it("gives the runtime Lambda's variables and nothing of the host; cwd is the code, TMPDIR private", async () => {

@@ -3,7 +3,8 @@
  * provided.al2023 function, speaking the real Runtime API. Keep-alive runs on a ManualClock.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TooManyRequestsException } from '../../src/core/errors.js';
+import { InvalidRuntimeException, TooManyRequestsException } from '../../src/core/errors.js';
+import { RuntimeCommandResolver } from '../../src/sandbox/runtime-command.js';
 import { parseReportLine } from '../../src/logs/log-format.js';
 import { alive, invoke, ourProcesses, startTestPool, testVersion, text, waitUntil, type TestPool } from './pool-helpers.js';
 
@@ -160,6 +161,29 @@ describe('Pool with a provided.al2023 bash runtime', () => {
         await fast.cleanup();
       }
     });
+  });
+
+  it('an idle runtime that dies is dropped; the next invocation starts a new one', async () => {
+    const v = testVersion('idle-death', t.fixture('provided'));
+    await invoke(t.pool, v, 'x');
+    const [pid] = t.pool.pids('idle-death');
+    process.kill(pid!, 'SIGKILL');
+    await waitUntil(() => t.pool.pids('idle-death').length === 0);
+    const r = await invoke(t.pool, v, 'y');
+    expect(r.coldStart).toBe(true);
+    expect(text(r)).toBe('echo:y:count:1');
+  });
+
+  it('a runtime the host cannot provide is an InvalidRuntimeException, not a hang', async () => {
+    const noPython = await startTestPool({ commands: new RuntimeCommandResolver({ pythonCandidates: [] }) });
+    try {
+      const v = testVersion('py', noPython.code({ 'app.py': 'def handler(e, c): return e\n' }), { runtime: 'python3.12', handler: 'app.handler' });
+      await expect(invoke(noPython.pool, v, '{}')).rejects.toBeInstanceOf(InvalidRuntimeException);
+      expect(noPython.pool.stats().environments).toMatchObject({ starting: 0, stopping: 0, failed: 0 });
+      expect(noPython.pool.counting.stats().inFlight).toBe(0);
+    } finally {
+      await noPython.cleanup();
+    }
   });
 
   it('writes START, output, END and REPORT to the log store, in order, in one stream per environment', async () => {
