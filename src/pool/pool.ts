@@ -45,7 +45,7 @@ export interface PoolInvokeRequest {
   payload: Buffer;
   /** The ARN the caller used (with its qualifier), handed to the function's context. */
   invokedFunctionArn: string;
-  /** `X-Amz-Client-Context` as sent (base64 of a JSON object); decoded for the runtime here. */
+  /** The ClientContext as JSON text, already decoded from the Invoke header's base64 by the caller. */
   clientContext?: string;
   traceId?: string;
   /** `LogType: Tail`: return the last 4 KB of this invocation's log. */
@@ -116,8 +116,7 @@ export class Pool {
           requestId: request.requestId,
           payload: request.payload,
           invokedFunctionArn: request.invokedFunctionArn,
-          // The runtime gets the JSON text; the Invoke header carries it in base64.
-          ...(request.clientContext === undefined ? {} : { clientContext: Buffer.from(request.clientContext, 'base64').toString('utf8') }),
+          ...(request.clientContext === undefined ? {} : { clientContext: request.clientContext }),
           ...(request.traceId === undefined ? {} : { traceId: request.traceId }),
         },
         request.wantTail,

@@ -129,13 +129,13 @@ describe('Pool with the Node.js runtime', () => {
     expect(t.pool.pids('init-throws')).toEqual([]);
   });
 
-  it('hands the context over: ClientContext decoded from base64, the ARN, the remaining time', async () => {
+  it('hands the context over: ClientContext, the ARN, the remaining time', async () => {
     const v = node('ctx', { timeout: 5 });
     const r = await t.pool.invoke(v, {
       requestId: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
       payload: Buffer.from(JSON.stringify({ action: 'context' })),
       invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:ctx:live',
-      clientContext: Buffer.from(JSON.stringify({ custom: { a: 1 } })).toString('base64'),
+      clientContext: JSON.stringify({ custom: { a: 1 } }),
       wantTail: false,
     });
     const got = JSON.parse(text(r));
