@@ -8,6 +8,7 @@
 import { InvalidParameterValueException, ValidationException } from '../core/errors.js';
 import { LIMITS, SUPPORTED_RUNTIMES, isSupportedRuntime } from '../core/limits.js';
 import type { Architecture, FunctionVersion, LoggingConfig } from '../core/model.js';
+import { checkDeadLetterTarget } from './event-invoke-config-validation.js';
 import type { FunctionConfigInput, LoggingConfigInput } from './function-inputs.js';
 
 /** The configuration fields `applyConfig` manages (layers and code are resolved elsewhere). */
@@ -217,6 +218,7 @@ export function applyConfig(input: FunctionConfigInput, current: ConfigFields): 
     if (!ARN_OR_EMPTY_RE.test(input.deadLetterTargetArn)) {
       throw constraintError(input.deadLetterTargetArn, 'deadLetterConfig.targetArn', 'Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()');
     }
+    checkDeadLetterTarget(input.deadLetterTargetArn);
     next.deadLetterTargetArn = input.deadLetterTargetArn === '' ? undefined : input.deadLetterTargetArn;
   }
   if (input.kmsKeyArn !== undefined) {

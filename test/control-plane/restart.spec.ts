@@ -86,7 +86,7 @@ describe('restart', () => {
           Architectures: ['arm64'],
           LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'DEBUG' },
           TracingConfig: { Mode: 'Active' },
-          DeadLetterConfig: { TargetArn: 'arn:aws:sqs:us-east-1:000000000000:dlq' },
+          DeadLetterConfig: { TargetArn: 'arn:aws:lambda:us-east-1:000000000000:function:dlq' },
         }),
       );
       await lambda.send(new CreateFunctionCommand({ FunctionName: 'keep-b', Runtime: 'python3.12', Role: ROLE, Handler: 'main.handler', Code: { ZipFile: otherZip }, Publish: true }));
