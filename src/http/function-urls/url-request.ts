@@ -64,11 +64,14 @@ function splitUrl(url: string): { path: string; query: string } {
   return q < 0 ? { path: url, query: '' } : { path: url.slice(0, q), query: url.slice(q + 1) };
 }
 
-/** Reads a routed function URL request (either form). */
-export function readUrlRequest(request: FastifyRequest, region: string): UrlRequest {
+/**
+ * Reads a routed function URL request (either form); `matchHost` is `hostMatcher(region)`,
+ * built once by the caller.
+ */
+export function readUrlRequest(request: FastifyRequest, region: string, matchHost: (host: string | undefined) => string | undefined): UrlRequest {
   const urlId = (request.params as { urlId: string }).urlId.toLowerCase();
   const sent = splitUrl(request.originalUrl);
-  const hostForm = hostMatcher(region)(request.headers.host) !== undefined;
+  const hostForm = matchHost(request.headers.host) !== undefined;
   // In the path form the function sees what follows /lambda-url/<url-id>.
   const rawPath = hostForm ? sent.path : sent.path.slice(PATH_PREFIX.length + 1 + urlId.length) || '/';
   const ip = request.socket.remoteAddress ?? '';

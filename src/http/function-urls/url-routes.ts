@@ -10,7 +10,7 @@ import { LIMITS } from '../../core/limits.js';
 import type { ApiContext } from '../lambda-api/context.js';
 import { errorResponse, type UrlResponse } from './url-response.js';
 import { handleUrlRequest, notFound } from './url-invocation.js';
-import { PATH_PREFIX, readUrlRequest } from './url-request.js';
+import { PATH_PREFIX, hostMatcher, readUrlRequest } from './url-request.js';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
@@ -40,16 +40,20 @@ function handleError(err: FastifyError, request: FastifyRequest, reply: FastifyR
 
 /** Registers both forms of every function URL. */
 export function registerFunctionUrlRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const region = ctx.partition.region;
+  const matchHost = hostMatcher(region);
+  // The port is known only once the server listens; read it at the first request.
+  let port: number | undefined;
   const deps = {
     partition: ctx.partition,
     invoker: ctx.invoker,
     credentials: ctx.urlCredentials,
     now: () => systemClock.now(),
-    port: () => Number(new URL(ctx.baseUrl()).port),
+    port: () => (port ??= Number(new URL(ctx.baseUrl()).port)),
   };
 
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
-    const req = readUrlRequest(request, ctx.partition.region);
+    const req = readUrlRequest(request, region, matchHost);
     const config = ctx.urls.resolve(req.urlId);
     const response = config ? await handleUrlRequest(deps, config, req, request.id) : notFound();
     return send(reply, response);
