@@ -9,13 +9,16 @@ import { newRequestId } from '../../core/ids.js';
 import { UnknownOperationException } from '../../core/errors.js';
 import { handleError, sendError } from '../render-error.js';
 import { functionUrlRewriter } from '../function-urls/url-request.js';
+import type { EventsBackend } from '../events-api/backend.js';
+import { registerEventsApi } from '../events-api/events-api.js';
 import type { ApiContext } from './context.js';
 import { ROUTE_MODULES } from './routes.js';
 
 /** Base64 of a 50 MB zip in a JSON body, with room for the other fields. */
 const MAX_BODY_BYTES = 69_905_067;
 
-export function buildLambdaApi(ctx: ApiContext, logger: Logger): FastifyInstance {
+/** `events`, when given, serves the EventBridge API (awsJson1_1 on `POST /`) on the same port. */
+export function buildLambdaApi(ctx: ApiContext, logger: Logger, events?: EventsBackend): FastifyInstance {
   const app = Fastify({
     // Typed as Fastify's base logger so that the instance is the plain FastifyInstance
     // the route modules take (pino's Logger type is a wider generic parameter).
@@ -52,5 +55,6 @@ export function buildLambdaApi(ctx: ApiContext, logger: Logger): FastifyInstance
   app.get('/health', async () => ({ status: 'ok' }));
 
   for (const register of ROUTE_MODULES) register(app, ctx);
+  if (events) registerEventsApi(app, events);
   return app;
 }
