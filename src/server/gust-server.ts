@@ -20,6 +20,12 @@ import { Pool } from '../pool/pool.js';
 import { ProcessDriver } from '../sandbox/process-driver.js';
 import { RuntimeCommandResolver } from '../sandbox/runtime-command.js';
 import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.js';
+import { SqliteRuleStore } from '../store/sqlite/sqlite-rule-store.js';
+import { EventRules } from '../triggers/events/event-rules.js';
+import { EventBus } from '../triggers/events/event-bus.js';
+import { TargetDispatcher } from '../triggers/events/delivery.js';
+import { InvokeDelivery } from '../triggers/events/invoke-delivery.js';
+import { Scheduler } from '../triggers/schedule/scheduler.js';
 import type { GustConfig } from './config.js';
 
 export interface RunningGust {
@@ -59,8 +65,19 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   });
   const invoker = new InvokeService({ functions, pool, blobs, partition });
 
+  // EventBridge rules and schedules: rules live in gust.db beside the functions. Deliveries
+  // are RequestResponse invokes until the InvokeService has an async queue (`enqueue`);
+  // then switch invocationType to 'Event'.
+  const ruleStore = SqliteRuleStore.open(join(dataDir, 'gust.db'));
+  const eventRules = new EventRules({ store: ruleStore, partition, clock: systemClock, log: logger });
+  const delivery = new InvokeDelivery({ invoker, invocationType: 'RequestResponse', log: logger });
+  const dispatcher = new TargetDispatcher({ store: ruleStore, delivery, log: logger });
+  const eventBus = new EventBus({ rules: eventRules, dispatcher, partition, clock: systemClock });
+  const scheduler = new Scheduler({ clock: systemClock, partition, dispatcher, rules: eventRules, log: logger });
+  scheduler.start(await eventRules.load());
+
   let baseUrl = '';
-  const app = buildLambdaApi({ partition, functions, layers, blobs, invoker, logs, urls, urlCredentials, baseUrl: () => baseUrl }, logger);
+  const app = buildLambdaApi({ partition, functions, layers, blobs, invoker, logs, urls, urlCredentials, baseUrl: () => baseUrl }, logger, { rules: eventRules, bus: eventBus });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -75,12 +92,16 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     logger,
     close() {
       closing ??= (async () => {
+        scheduler.stop();
+        dispatcher.close();
         // Environments first: in-flight invocations end, and no runtime outlives the server.
         await pool.stopAll();
+        await dispatcher.idle();
         invoker.close();
         await app.close();
         await logs.close();
         await urlStore.close();
+        await ruleStore.close();
         await store.close();
       })();
       return closing;

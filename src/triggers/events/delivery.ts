@@ -20,6 +20,7 @@ export type DispatchLog = Pick<Logger, 'warn' | 'error'>;
 /** Sends events to the current targets of rules, and tracks deliveries still in flight. */
 export class TargetDispatcher {
   private readonly inFlight = new Set<Promise<void>>();
+  private closed = false;
 
   constructor(
     private readonly deps: { store: RuleStore; delivery: EventDelivery; log: DispatchLog },
@@ -32,6 +33,14 @@ export class TargetDispatcher {
    */
   dispatch(rule: RuleRecord, event: object): void {
     this.track(this.send(rule, event));
+  }
+
+  /**
+   * Stops handing events over (they are logged and dropped), so that shutting down can stop
+   * the functions without a late delivery starting one again.
+   */
+  close(): void {
+    this.closed = true;
   }
 
   /** Resolves when every dispatch started so far has settled (for shutdown and tests). */
@@ -49,6 +58,10 @@ export class TargetDispatcher {
     await Promise.all(
       targets.map(async (target) => {
         const payload = targetPayload(target, event);
+        if (this.closed) {
+          this.deps.log.warn({ rule: rule.arn, target: target.id }, 'shutting down; event not delivered');
+          return;
+        }
         if (payload === undefined) {
           this.deps.log.warn({ rule: rule.arn, target: target.id, inputPath: target.inputPath }, 'InputPath selects nothing in this event; target not invoked');
           return;
