@@ -76,7 +76,8 @@ export function rawRequest(url: string, options: { method?: string; headers?: Re
       url,
       {
         method: options.method ?? 'GET',
-        headers: options.headers,
+        // node:http frames a DELETE or OPTIONS body only when told its length.
+        headers: options.body === undefined ? options.headers : { 'content-length': String(Buffer.byteLength(options.body)), ...options.headers },
         lookup: (hostname, opts, cb) => {
           if (hostname.endsWith('.localhost')) {
             if ((opts as { all?: boolean }).all) (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: '127.0.0.1', family: 4 }]);
