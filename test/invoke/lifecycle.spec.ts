@@ -1,0 +1,152 @@
+/**
+ * Environments across control-plane changes and shutdown, through the real SDK against a
+ * real server: a code update lets in-flight invokes finish on the old code and sends the
+ * next ones to the new; DeleteFunction ends an invoke in flight and leaves no runtime
+ * behind; stopping the server leaves no runtime process behind.
+ *
+ * Handlers write a marker file (named by request id, holding their pid) into MARK_DIR when
+ * an invocation starts, so a test knows an invoke is in flight without sleeping; MARK_DIR
+ * is also in every runtime's environment, which finds the processes of one test in /proc.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeleteFunctionCommand, LambdaClient, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
+import { startTestGust, type TestGust } from '../helpers/gust.js';
+import { createFunction, gone, invoke, makeZip, processesMentioning, waitActive, waitFor, type Invoked } from '../helpers/invoke.js';
+
+const handler = (code: string) => `
+const { renameSync, writeFileSync } = require('node:fs');
+exports.handler = async (event, context) => {
+  // Written aside and renamed, so that a reader never sees a half-written marker.
+  const marker = process.env.MARK_DIR + '/' + context.awsRequestId;
+  writeFileSync(marker + '.tmp', String(process.pid));
+  renameSync(marker + '.tmp', marker);
+  await new Promise((r) => setTimeout(r, event.ms ?? 0));
+  return { code: '${code}', pid: process.pid };
+};
+`;
+
+interface Answer {
+  code: string;
+  pid: number;
+}
+
+let root: string;
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'gust-lifecycle-'));
+});
+
+afterAll(() => {
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+/** A fresh marker directory for one function. */
+function markDir(name: string): string {
+  return mkdtempSync(join(root, `${name}-`));
+}
+
+/** Waits until `n` invocations have started (their markers exist); returns their pids. */
+function started(dir: string, n: number): Promise<number[]> {
+  return waitFor(`${n} invocations to start`, () => {
+    const files = readdirSync(dir).filter((f) => !f.endsWith('.tmp'));
+    return files.length >= n ? files.map((f) => Number(readFileSync(join(dir, f), 'utf8'))) : undefined;
+  }, 10_000);
+}
+
+async function allGone(pids: number[]): Promise<void> {
+  await waitFor(`runtimes ${pids.join(', ')} to stop`, () => (pids.every(gone) ? true : undefined), 5000);
+}
+
+describe('code updates and deletion during invokes', () => {
+  let t: TestGust;
+
+  beforeAll(async () => {
+    t = await startTestGust();
+  });
+
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('UpdateFunctionCode: 3 invokes in flight finish on the old code, the next ones run the new code', async () => {
+    const dir = markDir('update');
+    await createFunction(t.lambda, 'update', { Environment: { Variables: { MARK_DIR: dir } }, files: { 'index.js': handler('old') } });
+    const inFlight = Promise.all([1, 2, 3].map(() => invoke(t.lambda, 'update', { ms: 1000 })));
+    const oldPids = await started(dir, 3);
+
+    await t.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'update', ZipFile: await makeZip({ 'index.js': handler('new') }) }));
+    await waitActive(t.lambda, 'update');
+
+    const old = await inFlight;
+    expect(old.map((r) => r.functionError)).toEqual([undefined, undefined, undefined]);
+    expect(old.map((r) => (r.json as Answer).code)).toEqual(['old', 'old', 'old']);
+    expect(new Set(old.map((r) => (r.json as Answer).pid))).toEqual(new Set(oldPids));
+
+    for (let i = 0; i < 3; i++) {
+      const r = await invoke(t.lambda, 'update');
+      expect(r.json).toMatchObject({ code: 'new' });
+      expect(oldPids).not.toContain((r.json as Answer).pid);
+    }
+    // The old environments are drained and stopped once their invocations ended.
+    await allGone(oldPids);
+  });
+
+  it('DeleteFunction during an invoke ends the invoke and leaves no runtime behind', async () => {
+    const dir = markDir('doomed');
+    await createFunction(t.lambda, 'doomed', { Timeout: 30, Environment: { Variables: { MARK_DIR: dir } }, files: { 'index.js': handler('x') } });
+    const begin = Date.now();
+    const pending: Promise<Invoked | Error> = invoke(t.lambda, 'doomed', { ms: 20_000 }).catch((err: Error) => err);
+    const [pid] = await started(dir, 1);
+
+    await t.lambda.send(new DeleteFunctionCommand({ FunctionName: 'doomed' }));
+    const outcome = await pending;
+    // It ended long before the handler would have (no hang): with an error either way.
+    expect(Date.now() - begin).toBeLessThan(10_000);
+    if (outcome instanceof Error) expect(outcome.name).not.toBe('TimeoutError');
+    else expect(outcome.functionError).toBe('Unhandled');
+
+    await allGone([pid!]);
+    expect(processesMentioning(dir)).toEqual([]);
+  });
+});
+
+describe('server shutdown', () => {
+  it('stops every runtime, idle or invoking, when the server stops', async () => {
+    const t = await startTestGust();
+    const dir = markDir('shutdown');
+    let stopped = false;
+    try {
+      await createFunction(t.lambda, 'warm', { Timeout: 30, Environment: { Variables: { MARK_DIR: dir } }, files: { 'index.js': handler('x') } });
+      // Three environments, warm and idle.
+      const warm = await Promise.all([1, 2, 3].map(() => invoke(t.lambda, 'warm', { ms: 300 })));
+      const pids = warm.map((r) => (r.json as Answer).pid);
+      expect(new Set(pids).size).toBe(3);
+      // And one of them in the middle of an invocation, on a client of its own (stop()
+      // destroys t.lambda), to see what the server answers it.
+      const client = new LambdaClient({ endpoint: t.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+      const busy = invoke(client, 'warm', { ms: 20_000 }).catch((err: Error) => err);
+      const all = await started(dir, 4);
+      expect(processesMentioning(dir).sort()).toEqual([...new Set(all)].sort());
+
+      const begin = Date.now();
+      await t.stop();
+      stopped = true;
+      expect(Date.now() - begin).toBeLessThan(10_000);
+      // The invocation the stop cut short is answered, as a runtime that went away.
+      const cut = await busy;
+      client.destroy();
+      expect(cut).not.toBeInstanceOf(Error);
+      expect((cut as Invoked).functionError).toBe('Unhandled');
+      expect((cut as Invoked).json).toMatchObject({ errorType: 'Runtime.ExitError' });
+      // Nothing of the server's runtimes survives: by pid, and by a scan of /proc.
+      await allGone(all);
+      expect(processesMentioning(dir)).toEqual([]);
+      expect(processesMentioning(t.dataDir)).toEqual([]);
+    } finally {
+      if (!stopped) await t.stop();
+    }
+  });
+});
