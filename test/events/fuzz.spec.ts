@@ -1,0 +1,88 @@
+/**
+ * Fuzzing the EventBridge API: random operations (known and unknown), random members of
+ * every JSON type, and garbage bodies, from a fixed seed. Only 200 and 400 may come back,
+ * always in awsJson's error shape; never a 500 or a dropped connection.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGust, type TestGust } from '../helpers/gust.js';
+
+const SEED = 20260102;
+const REQUESTS = 1500;
+
+/** mulberry32: a small seeded generator, so a failure can be replayed. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const OPERATIONS = ['PutRule', 'DescribeRule', 'ListRules', 'EnableRule', 'DisableRule', 'DeleteRule', 'PutTargets', 'RemoveTargets', 'ListTargetsByRule', 'PutEvents', 'TestEventPattern', 'CreateEventBus', ''];
+const MEMBERS = ['Name', 'Rule', 'EventBusName', 'ScheduleExpression', 'EventPattern', 'State', 'Description', 'RoleArn', 'NamePrefix', 'NextToken', 'Limit', 'Targets', 'Ids', 'Entries', 'Event'];
+const STRINGS = [
+  'r1', 'default', '', 'x'.repeat(300), 'rate(1 minute)', 'rate(2 minutes)', 'cron(0 12 * * ? *)', 'cron(* * * * * *)', 'ENABLED', 'DISABLED',
+  '{"source":["a"]}', '{"detail":{"n":[{"numeric":[">",1,"<",0]}]}}', '{"a":[{"cidr":"::/129"}]}', '{"$or":[{"a":["b"]},{"c":[{"prefix":"d"}]}]}',
+  '{"__proto__":["x"]}', '{"a":{"b":{"c":{"d":[{"anything-but":{"wildcard":"*x*"}}]}}}}', '[]', 'null', '{', 'eyJhZnRlciI6MX0=', 'arn:aws:lambda:us-east-1:000000000000:function:f',
+  '$.detail', '$..x', '{"id":"1","account":"1","source":"a","time":"t","region":"r","resources":[],"detail-type":"d"}',
+];
+
+function value(r: () => number, depth = 0): unknown {
+  const pick = Math.floor(r() * (depth > 2 ? 5 : 8));
+  switch (pick) {
+    case 0:
+    case 1:
+      return STRINGS[Math.floor(r() * STRINGS.length)];
+    case 2:
+      return [0, -1, 1.5, 101, 1e308, 5][Math.floor(r() * 6)];
+    case 3:
+      return r() < 0.5;
+    case 4:
+      return null;
+    case 5:
+    case 6:
+      return Array.from({ length: Math.floor(r() * 4) }, () => value(r, depth + 1));
+    default:
+      return Object.fromEntries(Array.from({ length: Math.floor(r() * 4) }, () => [['Id', 'Arn', 'Input', 'InputPath', 'Source', 'DetailType', 'Detail', 'Time', 'Resources', 'InputTransformer'][Math.floor(r() * 10)]!, value(r, depth + 1)]));
+  }
+}
+
+let t: TestGust;
+beforeAll(async () => {
+  t = await startTestGust();
+});
+afterAll(async () => {
+  await t.stop();
+});
+
+describe('fuzzing the EventBridge API', () => {
+  it(`answers ${REQUESTS} random requests with 200 or an awsJson 400 (seed ${SEED})`, async () => {
+    const r = rng(SEED);
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < REQUESTS; i++) {
+      const op = OPERATIONS[Math.floor(r() * OPERATIONS.length)]!;
+      const body =
+        r() < 0.05
+          ? ['', 'not json', '[1,2]', '"s"', '{"Name":'][Math.floor(r() * 5)]!
+          : JSON.stringify(Object.fromEntries(MEMBERS.filter(() => r() < 0.35).map((m) => [m, value(r)])));
+      const res = await fetch(`${t.url}/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-amz-json-1.1', ...(op === '' ? {} : { 'x-amz-target': `AWSEvents.${op}` }) },
+        body,
+      });
+      const text = await res.text();
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+      expect([200, 400], `${op} ${body} → ${res.status} ${text}`).toContain(res.status);
+      if (res.status === 400) {
+        const error = JSON.parse(text) as { __type?: unknown; message?: unknown };
+        expect(typeof error.__type).toBe('string');
+        expect(typeof error.message).toBe('string');
+      }
+    }
+    // Some requests must get through, or the fuzzer only tests the front door.
+    expect(statuses.get(200) ?? 0).toBeGreaterThan(20);
+  });
+});
