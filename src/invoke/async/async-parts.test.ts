@@ -1,0 +1,116 @@
+/** The async queue's small parts: group commit, the retry policy, the event state machine, invocation records. */
+import { describe, expect, it } from 'vitest';
+import type { QueueWrite } from '../../store/event-queue.js';
+import { EventStateError, transition, type EventState } from './event-state.js';
+import { GroupCommit } from './group-commit.js';
+import { invocationRecord, recordBytes } from './invocation-record.js';
+import { AWS_RETRY_TIMINGS, functionErrorDelay, isExpired, throttleDelay } from './retry-policy.js';
+
+const del = (seq: number): QueueWrite => ({ kind: 'deleteEvent', seq });
+
+describe('GroupCommit', () => {
+  it('commits everything submitted in one turn as one write, in order, and resolves every submitter after it', async () => {
+    const writes: number[][] = [];
+    const gc = new GroupCommit(async (ops) => void writes.push(ops.map((o) => (o as { seq: number }).seq)));
+    const done: number[] = [];
+    const all = [1, 2, 3].map((n) => gc.submit([del(n)]).then(() => done.push(n)));
+    expect(writes).toEqual([]);
+    await Promise.all(all);
+    expect(writes).toEqual([[1, 2, 3]]);
+    expect(done).toEqual([1, 2, 3]);
+    await gc.submit([del(4)]);
+    expect(writes).toEqual([[1, 2, 3], [4]]);
+    expect(gc.stats()).toEqual({ batches: 2, operations: 4, largestBatch: 3 });
+  });
+
+  it('cuts a full batch at once, and commits batches one after another', async () => {
+    const log: string[] = [];
+    let release!: () => void;
+    const first = new Promise<void>((r) => (release = r));
+    const gc = new GroupCommit(
+      async (ops) => {
+        log.push(`start ${ops.length}`);
+        if (log.length === 1) await first;
+        log.push(`end ${ops.length}`);
+      },
+      { maxBatch: 2 },
+    );
+    const a = gc.submit([del(1), del(2)]);
+    const b = gc.submit([del(3)]);
+    await new Promise((r) => setImmediate(r));
+    expect(log).toEqual(['start 2']);
+    release();
+    await Promise.all([a, b]);
+    expect(log).toEqual(['start 2', 'end 2', 'start 1', 'end 1']);
+  });
+
+  it('rejects every submitter of a failed batch, and carries on with the next', async () => {
+    let fail = true;
+    const gc = new GroupCommit(async () => {
+      if (fail) throw new Error('disk full');
+    });
+    const results = await Promise.allSettled([gc.submit([del(1)]), gc.submit([del(2)])]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    fail = false;
+    await expect(gc.submit([del(3)])).resolves.toBeUndefined();
+  });
+
+  it('flush commits what is pending without waiting for the next turn', async () => {
+    const writes: number[] = [];
+    const gc = new GroupCommit(async (ops) => void writes.push(ops.length), { nextTurn: () => {} });
+    void gc.submit([del(1)]);
+    await gc.flush();
+    expect(writes).toEqual([1]);
+  });
+});
+
+describe('retry policy', () => {
+  it("waits one and two minutes after function errors, as AWS documents", () => {
+    expect([1, 2].map((n) => functionErrorDelay(n, AWS_RETRY_TIMINGS))).toEqual([60_000, 120_000]);
+  });
+
+  it('backs off exponentially from 1 s to at most 5 minutes after throttles', () => {
+    expect([1, 2, 3, 4, 9, 10, 50].map((n) => throttleDelay(n, AWS_RETRY_TIMINGS))).toEqual([1000, 2000, 4000, 8000, 256_000, 300_000, 300_000]);
+  });
+
+  it('expires an event once it is older than its maximum age', () => {
+    expect(isExpired(0, 60, 60_000)).toBe(false);
+    expect(isExpired(0, 60, 60_001)).toBe(true);
+  });
+});
+
+describe('event state machine', () => {
+  it('allows the documented transitions and refuses others, naming the current state', () => {
+    const e: { state: EventState } = { state: 'queued' };
+    transition(e, 'in-flight');
+    transition(e, 'retrying');
+    transition(e, 'queued');
+    transition(e, 'done');
+    expect(() => transition(e, 'queued')).toThrow(new EventStateError('done', 'queued'));
+    expect(() => transition({ state: 'queued' }, 'retrying')).toThrow('An async event in state queued cannot become retrying');
+  });
+});
+
+describe('invocation record', () => {
+  const base = { requestId: 'r', functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:f:$LATEST', payload: Buffer.from('{"a":1}'), now: Date.UTC(2026, 0, 1) };
+
+  it("has AWS's shape, and leaves the response out when the function never ran", () => {
+    expect(invocationRecord({ ...base, condition: 'RetriesExhausted', approximateInvokeCount: 0 })).toEqual({
+      version: '1.0',
+      timestamp: '2026-01-01T00:00:00.000Z',
+      requestContext: { requestId: 'r', functionArn: base.functionArn, condition: 'RetriesExhausted', approximateInvokeCount: 0 },
+      requestPayload: { a: 1 },
+    });
+    const withText = invocationRecord({ ...base, condition: 'Success', approximateInvokeCount: 1, response: { statusCode: 200, executedVersion: '3', payload: Buffer.from('not json') } });
+    expect(withText.responseContext).toEqual({ statusCode: 200, executedVersion: '3' });
+    expect(withText.responsePayload).toBe('not json');
+  });
+
+  it('drops payloads from a record that would exceed the async limit', () => {
+    const big = Buffer.from(JSON.stringify({ s: 'x'.repeat(2000) }));
+    const record = invocationRecord({ ...base, payload: big, condition: 'Success', approximateInvokeCount: 1, response: { statusCode: 200, executedVersion: '$LATEST', payload: big } });
+    expect(JSON.parse(recordBytes(record, 3000).toString())).not.toHaveProperty('responsePayload');
+    expect(JSON.parse(recordBytes(record, 3000).toString())).toHaveProperty('requestPayload');
+    expect(JSON.parse(recordBytes(record, 1000).toString())).toEqual({ version: '1.0', timestamp: record.timestamp, requestContext: record.requestContext, responseContext: record.responseContext });
+  });
+});

@@ -1,0 +1,607 @@
+/**
+ * AsyncQueue: asynchronous (`Event`) invocation, durable. `enqueue` commits the event to
+ * the EventQueueStore (group commit: one transaction for every event that arrived in the
+ * same turn of the event loop) and resolves only then, so the 202 means "on disk". Workers
+ * then take each function's events in arrival order and invoke them through the same
+ * synchronous path as everyone else (InvokeService, with the event's own request id on
+ * every delivery), up to the function's concurrency, and apply AWS's rules:
+ * - function errors are retried MaximumRetryAttempts times, after retryBase × attempt;
+ * - throttles and platform errors are retried with exponential backoff until the event is
+ *   older than MaximumEventAgeInSeconds; waiting for concurrency is not an error;
+ * - reserved concurrency 0 sends new events straight to failure, without retries;
+ * - at the end, an invocation record goes to the OnSuccess/OnFailure destination, the event
+ *   itself to the version's dead-letter target, and a failure is kept for `gust events`.
+ * An event leaves the store only after its outcome is recorded (its destination's event
+ * committed first), so after a crash every unfinished event is delivered again at start-up
+ * (at-least-once, as on AWS). An in-flight event's lease is the life of this process: the
+ * store keeps the event until the outcome, and a new process starts with every stored
+ * event available again. All waits run on the injected Clock.
+ * https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html
+ */
+import { functionArn, parseFunctionName, resolveQualifier, type Partition } from '../../core/arn.js';
+import type { Clock } from '../../core/clock.js';
+import { ResourceNotFoundException, ServiceException, TooManyRequestsException } from '../../core/errors.js';
+import { newRequestId } from '../../core/ids.js';
+import type { AsyncSettings } from '../../control/event-invoke-config-service.js';
+import type { FunctionService } from '../../control/function-service.js';
+import type { EventQueueStore, FailedEvent, FailureCondition, QueueWrite, StoredEvent } from '../../store/event-queue.js';
+import type { InvokeRequest, InvokeResult } from '../invoke-types.js';
+import { AsyncMetrics, type AsyncCounters } from './async-metrics.js';
+import type { Capacity } from './capacity.js';
+import type { DeadLetterTarget, DeliveryContext, Destination, DestinationRouter } from './destinations.js';
+import { transition, type EventState } from './event-state.js';
+import { FunctionLane, type AsyncEvent } from './function-lane.js';
+import { GroupCommit, type GroupCommitOptions } from './group-commit.js';
+import { invocationRecord, type RecordCondition } from './invocation-record.js';
+import { expiresAt, functionErrorDelay, isExpired, throttleDelay, type RetryTimings } from './retry-policy.js';
+
+/**
+ * Destination hops after which a chain of records is cut: AWS's recursive loop detection
+ * stops a loop after about 16 invocations.
+ */
+export const MAX_DESTINATION_DEPTH = 16;
+
+export interface AsyncQueueDeps {
+  store: EventQueueStore;
+  /** The synchronous invoke path (InvokeService.invoke). */
+  invoke: (request: InvokeRequest) => Promise<InvokeResult>;
+  functions: FunctionService;
+  /** The event invoke configuration that applies to an event's function and qualifier. */
+  settings: { settingsFor(functionName: string, qualifier: string | undefined): AsyncSettings };
+  capacity: Capacity;
+  destinations: DestinationRouter;
+  partition: Partition;
+  clock: Clock;
+  timings: RetryTimings;
+  /** Most invocations the queue runs at once for one function (reserved concurrency may lower it). */
+  maxConcurrencyPerFunction: number;
+  groupCommit?: GroupCommitOptions;
+  /** Where unexpected failures are reported (platform errors, failed deliveries). */
+  report?: (err: unknown, context: string) => void;
+}
+
+/** A queued event as `gust events` shows it. */
+export interface AsyncEventView {
+  requestId: string;
+  qualifier?: string;
+  state: Exclude<EventState, 'done'>;
+  attempts: number;
+  enqueuedAt: number;
+  /** When a retrying event is tried again. */
+  nextAttemptAt?: number;
+  lastError?: string;
+}
+
+/** Gauges and counters of one function's part of the queue (or of all of them). */
+export interface AsyncStats {
+  queued: number;
+  inFlight: number;
+  retrying: number;
+  /** Age of the oldest event still in the queue, in ms; 0 when empty. */
+  oldestEventAgeMs: number;
+  counters: AsyncCounters;
+}
+
+export interface AsyncFunctionReport extends AsyncStats {
+  functionName: string;
+  events: AsyncEventView[];
+  failed: FailedEvent[];
+}
+
+type QueueState = 'created' | 'running' | 'stopping' | 'stopped';
+
+/** What the queue needs to accept an event, whoever sends it. */
+interface Arrival {
+  requestId: string;
+  functionName: string;
+  qualifier?: string;
+  payload: Buffer;
+  clientContext?: string;
+  depth: number;
+}
+
+function toStored(e: AsyncEvent): StoredEvent {
+  return {
+    seq: e.seq,
+    requestId: e.requestId,
+    functionName: e.functionName,
+    ...(e.qualifier === undefined ? {} : { qualifier: e.qualifier }),
+    payload: e.payload,
+    ...(e.clientContext === undefined ? {} : { clientContext: e.clientContext }),
+    enqueuedAt: e.enqueuedAt,
+    attempts: e.attempts,
+    notBefore: e.notBefore,
+    depth: e.depth,
+    ...(e.lastError === undefined ? {} : { lastError: e.lastError }),
+  };
+}
+
+/** `errorType: errorMessage` of a function's error document, shortened. */
+function describeFunctionError(result: InvokeResult): string {
+  let text = result.errorType ?? 'Error';
+  try {
+    const doc = JSON.parse(result.payload.toString('utf8')) as { errorType?: unknown; errorMessage?: unknown };
+    text = `${typeof doc.errorType === 'string' ? doc.errorType : text}: ${typeof doc.errorMessage === 'string' ? doc.errorMessage : ''}`;
+  } catch {
+    // not JSON: keep the type alone
+  }
+  return text.slice(0, 500);
+}
+
+function describeError(err: unknown): string {
+  return (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 500);
+}
+
+export class AsyncQueue {
+  readonly metrics = new AsyncMetrics();
+  private state: QueueState = 'created';
+  private readonly lanes = new Map<string, FunctionLane>();
+  /** Lanes waiting for one of the queue's own invocations to end (then capacity may be free). */
+  private readonly starved = new Set<FunctionLane>();
+  private readonly writer: GroupCommit;
+  /** Finalisations under way (deliveries, outcome writes); `stop` waits for them. */
+  private readonly work = new Set<Promise<void>>();
+  private readonly report: (err: unknown, context: string) => void;
+  private readonly unsubscribe: () => void;
+  private seq = 0;
+  /** The queue's invocations in flight, over every function. */
+  private running = 0;
+
+  constructor(private readonly deps: AsyncQueueDeps) {
+    this.writer = new GroupCommit((ops) => deps.store.write(ops), deps.groupCommit);
+    this.report = deps.report ?? ((err, context) => process.emitWarning(`${context}: ${String(err)}`));
+    this.unsubscribe = deps.functions.onChange((name, change) => {
+      if (change.kind === 'deleted') this.purge(name);
+      else if (change.kind === 'concurrency' || change.kind === 'code' || change.kind === 'configuration') {
+        const lane = this.lanes.get(name);
+        if (lane) this.pump(lane);
+      }
+    });
+  }
+
+  /**
+   * Loads the stored events (everything a previous process accepted and did not finish)
+   * and starts delivering. Call once, after FunctionService.load.
+   */
+  async start(): Promise<void> {
+    if (this.state !== 'created') throw new Error(`The async queue cannot start: it is ${this.state}`);
+    this.seq = await this.deps.store.lastSeq();
+    const orphans: QueueWrite[] = [];
+    const now = this.deps.clock.now();
+    for (const stored of await this.deps.store.pendingEvents()) {
+      if (!this.deps.functions.getFunctionSync(stored.functionName)) {
+        orphans.push({ kind: 'deleteEvent', seq: stored.seq });
+        continue;
+      }
+      const event: AsyncEvent = { ...stored, state: 'queued', failuresInARow: 0 };
+      const lane = this.lane(stored.functionName);
+      if (stored.notBefore > now) {
+        event.state = 'retrying';
+        lane.retrying.add(event);
+        this.armRetry(lane, event, stored.notBefore);
+      } else lane.insertReady(event);
+    }
+    if (orphans.length > 0) await this.writer.submit(orphans);
+    this.state = 'running';
+    for (const lane of this.lanes.values()) this.pump(lane);
+  }
+
+  /**
+   * Accepts an Event invocation that InvokeService has validated. Resolves once the event
+   * is durable; the caller answers 202 then.
+   */
+  async enqueue(request: InvokeRequest & { requestId: string }): Promise<void> {
+    const ref = parseFunctionName(request.functionName, this.deps.partition);
+    const qualifier = resolveQualifier(ref, request.qualifier);
+    await this.accept({
+      requestId: request.requestId,
+      functionName: ref.name,
+      ...(qualifier === undefined ? {} : { qualifier }),
+      payload: request.payload,
+      ...(request.clientContext === undefined ? {} : { clientContext: request.clientContext }),
+      depth: 0,
+    });
+  }
+
+  /** A destination's or dead-letter target's event: a new asynchronous invocation of `functionName`. */
+  async handOver(request: { functionName: string; qualifier?: string; payload: Buffer; depth: number }): Promise<void> {
+    if (!this.deps.functions.resolveSync(request.functionName, request.qualifier)) {
+      throw new ResourceNotFoundException(`Function not found: ${functionArn(this.deps.partition, request.functionName, request.qualifier)}`);
+    }
+    await this.accept({ requestId: newRequestId(), ...request });
+  }
+
+  /**
+   * Stops delivering: no new attempts, pending timers cancelled, outcomes already decided
+   * written. Invocations still running are abandoned (their events stay stored and are
+   * delivered again by the next start). Call before the pool stops its environments.
+   */
+  async stop(): Promise<void> {
+    if (this.state === 'stopping' || this.state === 'stopped') return;
+    this.state = 'stopping';
+    this.unsubscribe();
+    for (const lane of this.lanes.values()) {
+      lane.cancelBlock?.();
+      lane.cancelBlock = undefined;
+      for (const e of lane.retrying) e.cancelTimer?.();
+    }
+    await Promise.allSettled([...this.work]);
+    await this.writer.flush();
+    this.state = 'stopped';
+  }
+
+  /** Gauges and counters of one function. */
+  functionStats(functionName: string): AsyncStats {
+    const lane = this.lanes.get(functionName);
+    const oldest = lane?.oldestEnqueuedAt();
+    return {
+      queued: lane?.ready.length ?? 0,
+      inFlight: lane?.inFlight.size ?? 0,
+      retrying: lane?.retrying.size ?? 0,
+      oldestEventAgeMs: oldest === undefined ? 0 : Math.max(0, this.deps.clock.now() - oldest),
+      counters: this.metrics.counters(functionName),
+    };
+  }
+
+  /** Gauges and counters over every function. */
+  totalStats(): AsyncStats & { functions: string[]; groupCommit: ReturnType<GroupCommit['stats']> } {
+    let queued = 0;
+    let inFlight = 0;
+    let retrying = 0;
+    let oldest: number | undefined;
+    for (const lane of this.lanes.values()) {
+      queued += lane.ready.length;
+      inFlight += lane.inFlight.size;
+      retrying += lane.retrying.size;
+      const o = lane.oldestEnqueuedAt();
+      if (o !== undefined && (oldest === undefined || o < oldest)) oldest = o;
+    }
+    const names = new Set([...this.lanes.keys(), ...this.metrics.functionNames()]);
+    return {
+      queued,
+      inFlight,
+      retrying,
+      oldestEventAgeMs: oldest === undefined ? 0 : Math.max(0, this.deps.clock.now() - oldest),
+      counters: this.metrics.totals(),
+      functions: [...names].sort(),
+      groupCommit: this.writer.stats(),
+    };
+  }
+
+  /** One function's events (in flight, queued, retrying; at most `limit`) and its latest failures. */
+  async describe(functionName: string, limit = 100): Promise<AsyncFunctionReport> {
+    const lane = this.lanes.get(functionName);
+    const events = lane ? [...lane.inFlight, ...lane.ready, ...lane.retrying] : [];
+    return {
+      functionName,
+      ...this.functionStats(functionName),
+      events: events.slice(0, limit).map((e) => ({
+        requestId: e.requestId,
+        ...(e.qualifier === undefined ? {} : { qualifier: e.qualifier }),
+        state: e.state as AsyncEventView['state'],
+        attempts: e.attempts,
+        enqueuedAt: e.enqueuedAt,
+        ...(e.state === 'retrying' ? { nextAttemptAt: e.notBefore } : {}),
+        ...(e.lastError === undefined ? {} : { lastError: e.lastError }),
+      })),
+      failed: await this.deps.store.failedEvents(functionName, limit),
+    };
+  }
+
+  // Accepting.
+
+  private async accept(arrival: Arrival): Promise<void> {
+    if (this.state === 'stopping' || this.state === 'stopped') throw new ServiceException('The server is shutting down.');
+    const event: AsyncEvent = { seq: ++this.seq, ...arrival, enqueuedAt: this.deps.clock.now(), attempts: 0, notBefore: 0, state: 'queued', failuresInARow: 0 };
+    await this.writer.submit([{ kind: 'putEvent', event: toStored(event) }]);
+    this.metrics.inc(event.functionName, 'enqueued');
+    // Not running yet: `start` loads it from the store. Stopping: the next start will.
+    if (this.state !== 'running') return;
+    if (!this.deps.functions.getFunctionSync(event.functionName)) {
+      // Deleted while the event was being committed: it goes with its function.
+      this.writeLater([{ kind: 'deleteEvent', seq: event.seq }], event.functionName);
+      return;
+    }
+    const lane = this.lane(event.functionName);
+    lane.insertReady(event);
+    this.pump(lane);
+  }
+
+  private lane(functionName: string): FunctionLane {
+    let lane = this.lanes.get(functionName);
+    if (!lane) this.lanes.set(functionName, (lane = new FunctionLane(functionName)));
+    return lane;
+  }
+
+  // Dispatching.
+
+  /** Starts as many of the lane's ready events as its concurrency allows, oldest first. */
+  private pump(lane: FunctionLane): void {
+    if (this.state !== 'running' || lane.cancelBlock) return;
+    this.starved.delete(lane);
+    const name = lane.functionName;
+    while (lane.ready.length > 0) {
+      const event = lane.ready[0]!;
+      const settings = this.deps.settings.settingsFor(name, event.qualifier);
+      if (isExpired(event.enqueuedAt, settings.maximumEventAgeInSeconds, this.deps.clock.now())) {
+        lane.ready.shift();
+        this.finish(lane, event, 'EventAgeExceeded');
+        continue;
+      }
+      // Reserved concurrency 0: AWS sends new events to the failure destination without retries.
+      if (this.deps.capacity.reserved(name) === 0) {
+        lane.ready.shift();
+        this.finish(lane, event, 'RetriesExhausted');
+        continue;
+      }
+      if (lane.inFlight.size >= this.deps.maxConcurrencyPerFunction) return; // one of them ending pumps again
+      if (!this.deps.capacity.hasRoom(name)) {
+        // Full. If any of the queue's own invocations is running, its end may free a slot;
+        // otherwise others hold the concurrency and the lane backs off on the clock.
+        if (this.running > 0) this.starved.add(lane);
+        else this.block(lane);
+        return;
+      }
+      lane.ready.shift();
+      lane.blocks = 0;
+      this.dispatch(lane, event);
+    }
+  }
+
+  /** Waits out a throttle backoff before the lane tries again. */
+  private block(lane: FunctionLane): void {
+    lane.blocks++;
+    this.metrics.inc(lane.functionName, 'throttles');
+    const wait = throttleDelay(lane.blocks, this.deps.timings);
+    lane.blockedUntil = this.deps.clock.now() + wait;
+    lane.cancelBlock = this.deps.clock.setTimer(() => {
+      lane.cancelBlock = undefined;
+      this.pump(lane);
+    }, wait);
+  }
+
+  /** Wakes the lane and every lane that waited for one of the queue's invocations to end. */
+  private wake(lane: FunctionLane): void {
+    this.pump(lane);
+    for (const starved of [...this.starved]) this.pump(starved);
+  }
+
+  private dispatch(lane: FunctionLane, event: AsyncEvent): void {
+    transition(event, 'in-flight');
+    lane.inFlight.add(event);
+    this.running++;
+    void this.attempt(lane, event);
+  }
+
+  /** One invocation of the event through the synchronous path; its outcome decides what follows. */
+  private async attempt(lane: FunctionLane, event: AsyncEvent): Promise<void> {
+    let result: InvokeResult | undefined;
+    let error: unknown;
+    try {
+      result = await this.deps.invoke({
+        functionName: lane.functionName,
+        ...(event.qualifier === undefined ? {} : { qualifier: event.qualifier }),
+        payload: event.payload,
+        invocationType: 'RequestResponse',
+        requestId: event.requestId,
+        ...(event.clientContext === undefined ? {} : { clientContext: event.clientContext }),
+      });
+    } catch (err) {
+      error = err;
+    }
+    this.running--;
+    lane.inFlight.delete(event);
+    // Stopping: the outcome is not recorded; the next start delivers the event again.
+    // Done: the function was deleted meanwhile.
+    if (this.state !== 'running' || event.state !== 'in-flight') return;
+    try {
+      if (result) this.afterResult(lane, event, result);
+      else this.afterError(lane, event, error);
+    } catch (err) {
+      this.report(err, `async event ${event.requestId} of ${lane.functionName}`);
+    } finally {
+      this.wake(lane);
+    }
+  }
+
+  private afterResult(lane: FunctionLane, event: AsyncEvent, result: InvokeResult): void {
+    const name = lane.functionName;
+    event.attempts++;
+    event.failuresInARow = 0;
+    event.lastResponse = {
+      statusCode: result.statusCode,
+      executedVersion: result.executedVersion,
+      ...(result.functionError === undefined ? {} : { functionError: result.functionError }),
+      payload: result.payload,
+    };
+    if (!result.functionError) {
+      this.metrics.inc(name, 'succeeded');
+      this.finish(lane, event, 'Success');
+      return;
+    }
+    this.metrics.inc(name, 'functionErrors');
+    event.lastError = describeFunctionError(result);
+    if (event.attempts > this.deps.settings.settingsFor(name, event.qualifier).maximumRetryAttempts) {
+      this.finish(lane, event, 'RetriesExhausted');
+      return;
+    }
+    this.metrics.inc(name, 'retries');
+    this.retryLater(lane, event, this.deps.clock.now() + functionErrorDelay(event.attempts, this.deps.timings));
+  }
+
+  private afterError(lane: FunctionLane, event: AsyncEvent, error: unknown): void {
+    if (error instanceof ResourceNotFoundException) {
+      // The function (or the alias the event names) is gone: nothing left to invoke.
+      this.drop(lane, event, describeError(error));
+      return;
+    }
+    const throttled = error instanceof TooManyRequestsException;
+    this.metrics.inc(lane.functionName, throttled ? 'throttles' : 'platformErrors');
+    if (!throttled) this.report(error, `async invocation ${event.requestId} of ${lane.functionName}`);
+    event.failuresInARow++;
+    event.lastError = describeError(error);
+    this.retryLater(lane, event, this.deps.clock.now() + throttleDelay(event.failuresInARow, this.deps.timings));
+  }
+
+  /** Parks the event until `at` (or its expiry, if sooner), durably. */
+  private retryLater(lane: FunctionLane, event: AsyncEvent, at: number): void {
+    transition(event, 'retrying');
+    lane.retrying.add(event);
+    event.notBefore = at;
+    this.writeLater([{ kind: 'putEvent', event: toStored(event) }], lane.functionName);
+    this.armRetry(lane, event, at);
+  }
+
+  private armRetry(lane: FunctionLane, event: AsyncEvent, at: number): void {
+    const maxAge = this.deps.settings.settingsFor(lane.functionName, event.qualifier).maximumEventAgeInSeconds;
+    // Wake when the wait ends, or just after the event expires if that comes first.
+    const due = Math.min(at, expiresAt(event.enqueuedAt, maxAge) + 1);
+    event.cancelTimer = this.deps.clock.setTimer(() => this.retryDue(lane, event), Math.max(0, due - this.deps.clock.now()));
+  }
+
+  private retryDue(lane: FunctionLane, event: AsyncEvent): void {
+    if (event.state !== 'retrying' || this.state !== 'running') return;
+    event.cancelTimer = undefined;
+    lane.retrying.delete(event);
+    const maxAge = this.deps.settings.settingsFor(lane.functionName, event.qualifier).maximumEventAgeInSeconds;
+    if (isExpired(event.enqueuedAt, maxAge, this.deps.clock.now())) {
+      this.finish(lane, event, 'EventAgeExceeded');
+      return;
+    }
+    transition(event, 'queued');
+    lane.insertReady(event);
+    this.pump(lane);
+  }
+
+  // Outcomes.
+
+  /** The event is done: deliver its record and dead letter, then record the outcome. */
+  private finish(lane: FunctionLane, event: AsyncEvent, condition: RecordCondition): void {
+    transition(event, 'done');
+    lane.retrying.delete(event);
+    this.track(this.finalize(event, condition));
+  }
+
+  private async finalize(event: AsyncEvent, condition: RecordCondition): Promise<void> {
+    const name = event.functionName;
+    const settings = this.deps.settings.settingsFor(name, event.qualifier);
+    const context: DeliveryContext = { depth: event.depth + 1, sourceRequestId: event.requestId };
+    const record = () =>
+      invocationRecord({
+        requestId: event.requestId,
+        functionArn: functionArn(this.deps.partition, name, event.qualifier ?? '$LATEST'),
+        condition,
+        approximateInvokeCount: event.attempts,
+        payload: event.payload,
+        ...(event.lastResponse === undefined ? {} : { response: event.lastResponse }),
+        now: this.deps.clock.now(),
+      });
+    const sentTo: string[] = [];
+    const problems: string[] = [];
+    const send = async (arn: string, how: (target: Destination & DeadLetterTarget) => Promise<void>) => {
+      const target = this.deps.destinations.target(arn);
+      if (!target) {
+        problems.push(`Gust cannot deliver to ${arn}`);
+        this.metrics.inc(name, 'destinationFailures');
+        return;
+      }
+      if (context.depth > MAX_DESTINATION_DEPTH) {
+        problems.push(`not sent to ${arn}: a loop of ${MAX_DESTINATION_DEPTH} destination hops was cut`);
+        this.metrics.inc(name, 'dropped');
+        return;
+      }
+      try {
+        await how(target);
+        sentTo.push(arn);
+        this.metrics.inc(name, 'destinationDeliveries');
+      } catch (err) {
+        problems.push(`not sent to ${arn}: ${describeError(err)}`);
+        this.metrics.inc(name, 'destinationFailures');
+        if (this.state === 'running') this.report(err, `delivering the ${condition} record of ${event.requestId} to ${arn}`);
+      }
+    };
+
+    const deliveries: Promise<void>[] = [];
+    const deadLetter = condition === 'Success' ? undefined : this.deadLetterArn(event);
+    const destination = condition === 'Success' ? settings.onSuccess : settings.onFailure;
+    if (destination) deliveries.push(send(destination, (t) => t.deliver(record(), context)));
+    if (deadLetter) deliveries.push(send(deadLetter, (t) => t.sendEvent(event.payload, context)));
+    await Promise.all(deliveries);
+    // Stopping: a delivery may have been refused for that reason alone. Keep the event;
+    // the next start delivers it again.
+    if (this.state !== 'running') return;
+
+    const ops: QueueWrite[] = [{ kind: 'deleteEvent', seq: event.seq }];
+    if (condition !== 'Success') {
+      this.metrics.inc(name, 'failed');
+      if (condition === 'EventAgeExceeded') this.metrics.inc(name, 'expired');
+      if (deadLetter && sentTo.includes(deadLetter)) this.metrics.inc(name, 'deadLettered');
+      if (this.deps.functions.getFunctionSync(name)) ops.push({ kind: 'putFailed', failed: this.failedRecord(event, condition, sentTo, problems) });
+    }
+    await this.writer.submit(ops);
+  }
+
+  /** The dead-letter target of the version that ran the event (or that its qualifier names). */
+  private deadLetterArn(event: AsyncEvent): string | undefined {
+    const fns = this.deps.functions;
+    const version = event.lastResponse ? fns.getVersionSync(event.functionName, event.lastResponse.executedVersion) : fns.resolveSync(event.functionName, event.qualifier)?.version;
+    return version?.deadLetterTargetArn;
+  }
+
+  private failedRecord(event: AsyncEvent, condition: FailureCondition | 'Dropped', sentTo: string[], problems: string[]): FailedEvent {
+    const error = [event.lastError, ...problems].filter((s): s is string => s !== undefined).join('; ');
+    return {
+      seq: event.seq,
+      requestId: event.requestId,
+      functionName: event.functionName,
+      ...(event.qualifier === undefined ? {} : { qualifier: event.qualifier }),
+      condition,
+      attempts: event.attempts,
+      enqueuedAt: event.enqueuedAt,
+      failedAt: this.deps.clock.now(),
+      ...(error === '' ? {} : { error }),
+      sentTo,
+      payloadPreview: event.payload.subarray(0, 256).toString('utf8'),
+    };
+  }
+
+  /** Removes the event without an outcome to deliver (its function or alias is gone). */
+  private drop(lane: FunctionLane, event: AsyncEvent, reason: string): void {
+    transition(event, 'done');
+    lane.retrying.delete(event);
+    this.metrics.inc(lane.functionName, 'dropped');
+    const ops: QueueWrite[] = [{ kind: 'deleteEvent', seq: event.seq }];
+    if (this.deps.functions.getFunctionSync(lane.functionName)) {
+      event.lastError = reason;
+      ops.push({ kind: 'putFailed', failed: this.failedRecord(event, 'Dropped', [], []) });
+    }
+    this.writeLater(ops, lane.functionName);
+  }
+
+  /** DeleteFunction: the function's events go with it, wherever they are. */
+  private purge(functionName: string): void {
+    const lane = this.lanes.get(functionName);
+    if (lane) {
+      lane.cancelBlock?.();
+      for (const event of lane.all()) {
+        event.cancelTimer?.();
+        if (event.state !== 'done') transition(event, 'done');
+      }
+      this.lanes.delete(functionName);
+      this.starved.delete(lane);
+    }
+    this.metrics.forget(functionName);
+    this.writeLater([{ kind: 'deleteFunction', functionName }], functionName);
+  }
+
+  /** A write nobody waits for (a retry's new state, a deletion); failures are reported. */
+  private writeLater(ops: QueueWrite[], functionName: string): void {
+    this.track(this.writer.submit(ops).catch((err: unknown) => this.report(err, `writing the async queue of ${functionName}`)));
+  }
+
+  private track(work: Promise<void>): void {
+    const tracked = work.catch((err: unknown) => this.report(err, 'async queue'));
+    this.work.add(tracked);
+    void tracked.finally(() => this.work.delete(tracked));
+  }
+}
