@@ -14,12 +14,6 @@ export class InvalidEventPatternException extends LambdaError {
   }
 }
 
-export class ResourceAlreadyExistsException extends LambdaError {
-  constructor(message: string) {
-    super('ResourceAlreadyExistsException', 400, message);
-  }
-}
-
 /** A quota of EventBridge, such as five targets per rule. */
 export class LimitExceededException extends LambdaError {
   constructor(message = 'The requested resource exceeds the maximum number allowed.') {

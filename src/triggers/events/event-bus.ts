@@ -66,6 +66,7 @@ function entrySize(e: PutEventsEntry): number {
   return (e.timeMs === undefined ? 0 : 14) + bytes(e.source) + bytes(e.detailType) + bytes(e.detail) + (e.resources ?? []).reduce((n, r) => n + bytes(r), 0);
 }
 
+/** Gust's one event bus (`default`): accepts events and hands each to the rules that match it. */
 export class EventBus {
   constructor(private readonly deps: EventBusDeps) {}
 

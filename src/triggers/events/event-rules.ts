@@ -54,6 +54,7 @@ export interface EventRulesDeps {
 const isEnabled = (rule: RuleRecord): boolean => rule.state !== 'DISABLED';
 const key = (bus: string, name: string): string => `${bus}\u0000${name}`;
 
+/** The rules of Gust's one event bus (`default`) and their targets. Call `load` before use. */
 export class EventRules {
   /** Enabled rules with an event pattern, compiled: what PutEvents matches against. */
   private readonly patterns = new Map<string, { rule: RuleRecord; pattern: EventPattern }>();

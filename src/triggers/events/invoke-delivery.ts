@@ -15,6 +15,7 @@ export interface InvokeDeliveryOptions {
   log: Pick<Logger, 'warn'>;
 }
 
+/** Delivers each event as one invocation of the target function through the InvokeService. */
 export class InvokeDelivery implements EventDelivery {
   constructor(private readonly options: InvokeDeliveryOptions) {}
 

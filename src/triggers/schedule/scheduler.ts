@@ -43,6 +43,7 @@ interface Armed {
 
 const key = (bus: string, name: string): string => `${bus}\u0000${name}`;
 
+/** One timer per enabled scheduled rule, on the injected clock; `start` once, `stop` at shutdown. */
 export class Scheduler {
   private readonly armed = new Map<string, Armed>();
   private unsubscribe: (() => void) | undefined;
