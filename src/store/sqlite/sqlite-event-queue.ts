@@ -87,7 +87,7 @@ export class SqliteEventQueue implements EventQueueStore {
   private readonly putConfig: Database.Statement<[string, string, string]>;
   private readonly deleteConfig: Database.Statement<[string, string]>;
   private readonly deleteFunctionStmts: Database.Statement<[string]>[];
-  private readonly runWrites: (ops: QueueWrite[]) => void;
+  private readonly runWrites: Database.Transaction<(ops: QueueWrite[]) => void>;
 
   private constructor(
     private readonly db: Database.Database,
