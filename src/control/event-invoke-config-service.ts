@@ -36,10 +36,10 @@ export interface EventInvokeConfigServiceDeps {
   partition: Partition;
   clock: Clock;
   /**
-   * The ARN services the server can deliver invocation records to (default `lambda`);
-   * the composition root passes the destination router's list.
+   * The ARN services the server can deliver invocation records to (default `lambda`); the
+   * composition root passes the async queue's destination router, asked at every check.
    */
-  deliverable?: ReadonlySet<string>;
+  deliverable?: { services(): ReadonlySet<string> };
   /** Where failures of background deletions are reported. */
   reportError?: (err: unknown, context: string) => void;
 }
@@ -77,12 +77,12 @@ function listKey(qualifier: string): string {
 export class EventInvokeConfigService {
   private readonly configs = new Map<string, EventInvokeConfig>();
   private readonly locks = new KeyedMutex();
-  private readonly deliverable: ReadonlySet<string>;
+  private readonly deliverable: { services(): ReadonlySet<string> };
   private readonly reportError: (err: unknown, context: string) => void;
   private readonly unsubscribe: () => void;
 
   constructor(private readonly deps: EventInvokeConfigServiceDeps) {
-    this.deliverable = deps.deliverable ?? new Set(['lambda']);
+    this.deliverable = deps.deliverable ?? { services: () => new Set(['lambda']) };
     this.reportError = deps.reportError ?? ((err, context) => process.emitWarning(`${context}: ${String(err)}`));
     this.unsubscribe = deps.functions.onChange((name, change) => {
       if (change.kind === 'deleted') this.dropWhere((c) => c.functionName === name);
@@ -207,7 +207,7 @@ export class EventInvokeConfigService {
 
   /** A destination Gust can deliver to, that exists, in this region and account, and is not the function itself. */
   private checkDestination(arn: string, config: DestinationConfigInput, functionName: string): void {
-    checkDeliverableService(arn, config, this.deliverable);
+    checkDeliverableService(arn, config, this.deliverable.services());
     if (arnService(arn) !== 'lambda') return;
     const parts = parseFunctionArn(arn);
     const invalid = new InvalidParameterValueException(`The destination ARN ${arn} is invalid.`);

@@ -21,6 +21,14 @@ export interface GustConfig {
   urlAccessKeyId: string;
   /** Its secret. */
   urlSecretAccessKey: string;
+  /** Unit of the async queue's waits after function errors (waits 1×, 2×), in ms. */
+  asyncRetryBaseMs: number;
+  /** First async retry wait after a throttle or platform error, in ms. */
+  asyncThrottleBaseMs: number;
+  /** Longest async retry wait after throttles or platform errors, in ms. */
+  asyncThrottleMaxMs: number;
+  /** Most async invocations running at once per function. */
+  asyncMaxConcurrency: number;
 }
 
 type Parser<T> = (raw: string) => T;
@@ -83,6 +91,10 @@ export const OPTIONS: OptionSpec<keyof GustConfig>[] = [
   { key: 'logRetentionBytes', flag: '--log-retention-bytes', env: 'GUST_LOG_RETENTION_BYTES', doc: 'Log bytes kept per function; the oldest go first', default: 64 * 1024 * 1024, parse: integer(1024, 2 ** 40) },
   { key: 'urlAccessKeyId', flag: '--url-access-key-id', env: 'GUST_URL_ACCESS_KEY_ID', doc: 'Access key id that AWS_IAM function URLs accept in SigV4 signatures', default: 'test', parse: pattern(/^\S{1,128}$/, 'an access key id without spaces') },
   { key: 'urlSecretAccessKey', flag: '--url-secret-access-key', env: 'GUST_URL_SECRET_ACCESS_KEY', doc: 'Secret access key that goes with --url-access-key-id', default: 'test', parse: pattern(/^\S{1,128}$/, 'a secret access key without spaces') },
+  { key: 'asyncRetryBaseMs', flag: '--async-retry-base', env: 'GUST_ASYNC_RETRY_BASE', doc: 'Async invocations: wait after a function error, times the attempt number (AWS: 1m)', default: 60_000, parse: duration(1, 3_600_000) },
+  { key: 'asyncThrottleBaseMs', flag: '--async-throttle-base', env: 'GUST_ASYNC_THROTTLE_BASE', doc: 'Async invocations: first wait after a throttle, doubling each time (AWS: 1s)', default: 1000, parse: duration(1, 3_600_000) },
+  { key: 'asyncThrottleMaxMs', flag: '--async-throttle-max', env: 'GUST_ASYNC_THROTTLE_MAX', doc: 'Async invocations: longest wait after throttles (AWS: 5m)', default: 300_000, parse: duration(1, 6 * 3_600_000) },
+  { key: 'asyncMaxConcurrency', flag: '--async-max-concurrency', env: 'GUST_ASYNC_MAX_CONCURRENCY', doc: 'Async invocations running at once per function (reserved concurrency can lower it)', default: 10, parse: integer(1, 100_000) },
   { key: 'logLevel', flag: '--log-level', env: 'GUST_LOG_LEVEL', doc: 'Server log level', default: 'info', parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const) },
 ] as OptionSpec<keyof GustConfig>[];
 

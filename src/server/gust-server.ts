@@ -14,6 +14,11 @@ import { FunctionService } from '../control/function-service.js';
 import { LayerService } from '../control/layer-service.js';
 import { UrlService } from '../control/url-service.js';
 import { SqliteUrlStore } from '../store/sqlite/sqlite-url-store.js';
+import { EventInvokeConfigService } from '../control/event-invoke-config-service.js';
+import { SqliteEventQueue } from '../store/sqlite/sqlite-event-queue.js';
+import { AsyncQueue } from '../invoke/async/async-queue.js';
+import { poolCapacity } from '../invoke/async/capacity.js';
+import { DestinationRouter, LambdaTarget } from '../invoke/async/destinations.js';
 import { buildLambdaApi } from '../http/lambda-api/app.js';
 import { InvokeService } from '../invoke/invoke-service.js';
 import { Pool } from '../pool/pool.js';
@@ -51,6 +56,11 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   const urls = new UrlService({ store: urlStore, functions, partition, clock: systemClock });
   await urls.load();
   const urlCredentials = [{ accessKeyId: config.urlAccessKeyId, secretAccessKey: config.urlSecretAccessKey }];
+  // Async invocation: events and their settings in queue.db; destinations by ARN service.
+  const queueStore = SqliteEventQueue.open(join(dataDir, 'queue.db'));
+  const destinations = new DestinationRouter();
+  const eventInvokeConfigs = new EventInvokeConfigService({ store: queueStore, functions, partition, clock: systemClock, deliverable: destinations });
+  await eventInvokeConfigs.load();
 
   const envTmp = join(dataDir, 'env-tmp');
   mkdirSync(envTmp, { recursive: true });
@@ -63,7 +73,22 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     accountConcurrency: config.concurrencyLimit,
     keepAliveMs: config.keepAliveMs,
   });
-  const invoker = new InvokeService({ functions, pool, blobs, partition });
+  const invoker: InvokeService = new InvokeService({ functions, pool, blobs, partition, enqueue: (request) => asyncQueue.enqueue(request) });
+  const asyncQueue: AsyncQueue = new AsyncQueue({
+    store: queueStore,
+    invoke: (request) => invoker.invoke(request),
+    functions,
+    settings: eventInvokeConfigs,
+    capacity: poolCapacity(pool.counting),
+    destinations,
+    partition,
+    clock: systemClock,
+    timings: { retryBaseMs: config.asyncRetryBaseMs, throttleBaseMs: config.asyncThrottleBaseMs, throttleMaxMs: config.asyncThrottleMaxMs },
+    maxConcurrencyPerFunction: config.asyncMaxConcurrency,
+    report: (err, context) => logger.warn({ err }, context),
+  });
+  destinations.register('lambda', (arn) => new LambdaTarget(arn, (request) => asyncQueue.handOver(request)));
+  await asyncQueue.start();
 
   // EventBridge rules and schedules: rules live in gust.db beside the functions. Deliveries
   // are RequestResponse invokes until the InvokeService has an async queue (`enqueue`);
@@ -77,7 +102,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   scheduler.start(await eventRules.load());
 
   let baseUrl = '';
-  const app = buildLambdaApi({ partition, functions, layers, blobs, invoker, logs, urls, urlCredentials, baseUrl: () => baseUrl }, logger, { rules: eventRules, bus: eventBus });
+  const app = buildLambdaApi({ partition, functions, layers, blobs, invoker, logs, urls, urlCredentials, eventInvokeConfigs, asyncQueue, baseUrl: () => baseUrl }, logger, { rules: eventRules, bus: eventBus });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -94,6 +119,9 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
       closing ??= (async () => {
         scheduler.stop();
         dispatcher.close();
+        // The async queue before the environments: outcomes of invocations cut short by the
+        // stop are not recorded, so those events are delivered again at the next start.
+        await asyncQueue.stop();
         // Environments first: in-flight invocations end, and no runtime outlives the server.
         await pool.stopAll();
         await dispatcher.idle();
@@ -101,6 +129,8 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
         await app.close();
         await logs.close();
         await urlStore.close();
+        eventInvokeConfigs.close();
+        await queueStore.close();
         await ruleStore.close();
         await store.close();
       })();

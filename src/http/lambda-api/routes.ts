@@ -12,6 +12,8 @@ import { registerCodeRoutes } from './code.js';
 import { registerInvokeRoutes } from './invoke.js';
 import { registerLogRoutes } from './logs.js';
 import { registerUrlConfigRoutes } from './urls.js';
+import { registerEventInvokeConfigRoutes } from './event-invoke-config.js';
+import { registerAsyncEventRoutes } from './async-events.js';
 import { registerFunctionUrlRoutes } from '../function-urls/url-routes.js';
 
 export type RouteModule = (app: FastifyInstance, ctx: ApiContext) => void;
@@ -28,6 +30,8 @@ export const ROUTE_MODULES: RouteModule[] = [
   registerInvokeRoutes,
   registerLogRoutes,
   registerUrlConfigRoutes,
+  registerEventInvokeConfigRoutes,
+  registerAsyncEventRoutes,
   // Not Lambda API routes: the function URLs that share the port (see function-urls/).
   registerFunctionUrlRoutes,
 ];
