@@ -57,7 +57,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   await urls.load();
   const urlCredentials = [{ accessKeyId: config.urlAccessKeyId, secretAccessKey: config.urlSecretAccessKey }];
   // Async invocation: events and their settings in queue.db; destinations by ARN service.
-  const queueStore = SqliteEventQueue.open(join(dataDir, 'queue.db'));
+  const queueStore = SqliteEventQueue.open(join(dataDir, 'queue.db'), { writerThread: true });
   const destinations = new DestinationRouter();
   const eventInvokeConfigs = new EventInvokeConfigService({ store: queueStore, functions, partition, clock: systemClock, deliverable: destinations });
   await eventInvokeConfigs.load();

@@ -1,15 +1,16 @@
 /**
- * Group commit: writes submitted while a commit is being prepared join one batch, and the
- * batch is stored in ONE atomic `write` (one transaction, one fsync) however many events
- * it carries. A batch is cut at the next turn of the event loop (`setImmediate`, after the
- * I/O callbacks that are ready: every request that arrived meanwhile joins) or as soon as
- * it holds `maxBatch` operations. Every submitter's promise settles when its batch is
- * durable, so the Invoke API answers 202 only after the commit, and durability costs one
- * fsync per batch rather than one per event.
+ * Group commit: writes submitted while a commit is being prepared or is in progress join
+ * one batch, and the batch is stored in ONE atomic `write` (one transaction, one fsync)
+ * however many events it carries. A batch starts committing at the next turn of the event
+ * loop (`setImmediate`: every request whose bytes are already here joins it) or at once
+ * when it holds `maxBatch` operations; while a commit is in progress (on the store's writer
+ * thread) the next batch keeps growing and starts the moment the commit ends. Every
+ * submitter's promise settles when its batch is durable, so the Invoke API answers 202
+ * only after the commit, and durability costs one fsync per batch rather than one per event.
  *
- * Batches commit one after another, in submission order: a write submitted after another
- * is never durable before it. The async queue relies on that to commit a destination's
- * event before deleting the event it came from.
+ * One batch commits at a time, in submission order: a write submitted after another is
+ * never durable before it. The async queue relies on that to commit a destination's event
+ * before deleting the event it came from.
  */
 import { Deferred } from '../../core/primitives.js';
 import type { QueueWrite } from '../../store/event-queue.js';
@@ -36,8 +37,9 @@ export class GroupCommit {
   private readonly maxBatch: number;
   private readonly nextTurn: (fn: () => void) => void;
   private pending: Batch | undefined;
-  /** The last batch handed to `write`; the next one waits for it. */
-  private chain: Promise<void> = Promise.resolve();
+  private scheduled = false;
+  /** The commit in progress, if any. */
+  private committing: Promise<void> | undefined;
   private readonly counters: GroupCommitStats = { batches: 0, operations: 0, largestBatch: 0 };
 
   constructor(
@@ -50,32 +52,38 @@ export class GroupCommit {
 
   /** Adds `ops` to the current batch; resolves once they are durable, rejects if the batch failed. */
   submit(ops: QueueWrite[]): Promise<void> {
-    let batch = this.pending;
-    if (!batch) {
-      const fresh: Batch = { ops: [], done: new Deferred<void>() };
-      batch = this.pending = fresh;
-      this.nextTurn(() => this.cut(fresh));
-    }
+    const batch = (this.pending ??= { ops: [], done: new Deferred<void>() });
     batch.ops.push(...ops);
-    const promise = batch.done.promise;
-    if (batch.ops.length >= this.maxBatch) this.cut(batch);
-    return promise;
+    if (batch.ops.length >= this.maxBatch) this.kick();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      this.nextTurn(() => {
+        this.scheduled = false;
+        this.kick();
+      });
+    }
+    return batch.done.promise;
   }
 
-  /** Commits what is pending now and resolves when every batch submitted so far is settled. */
+  /** Commits what is pending now and resolves when everything submitted so far is settled. */
   async flush(): Promise<void> {
-    if (this.pending) this.cut(this.pending);
-    await this.chain;
+    this.kick();
+    while (this.committing) await this.committing;
   }
 
   stats(): GroupCommitStats {
     return { ...this.counters };
   }
 
-  private cut(batch: Batch): void {
-    if (this.pending !== batch) return;
+  /** Starts committing the pending batch, unless a commit is in progress (it takes the batch when it ends). */
+  private kick(): void {
+    if (this.committing || !this.pending) return;
+    const batch = this.pending;
     this.pending = undefined;
-    this.chain = this.chain.then(() => this.commit(batch));
+    this.committing = this.commit(batch).finally(() => {
+      this.committing = undefined;
+      this.kick();
+    });
   }
 
   private async commit(batch: Batch): Promise<void> {

@@ -10,21 +10,25 @@ const root = mkdtempSync(join(tmpdir(), 'gust-queue-store-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 let n = 0;
-let last = '';
-runEventQueueContract({
-  async create(options) {
-    last = join(root, `queue-${n++}.db`);
-    return SqliteEventQueue.open(last, options);
-  },
-  async reopen() {
-    return SqliteEventQueue.open(last);
-  },
-});
+for (const writerThread of [false, true]) {
+  describe(writerThread ? 'with a writer thread' : 'writing on the calling thread', () => {
+    let last = '';
+    runEventQueueContract({
+      async create(options) {
+        last = join(root, `queue-${n++}.db`);
+        return SqliteEventQueue.open(last, { ...options, writerThread });
+      },
+      async reopen() {
+        return SqliteEventQueue.open(last, { writerThread });
+      },
+    });
+  });
+}
 
 describe('SqliteEventQueue', () => {
   it('runs in WAL mode with synchronous FULL, and a committed write is visible to another connection at once', async () => {
     const path = join(root, 'durable.db');
-    const queue = SqliteEventQueue.open(path);
+    const queue = SqliteEventQueue.open(path, { writerThread: true });
     try {
       await queue.write([{ kind: 'putEvent', event: sampleEvent(1) }]);
       const reader = new Database(path, { readonly: true });

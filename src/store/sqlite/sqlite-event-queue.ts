@@ -12,8 +12,11 @@
  * transaction, one fsync, however many events it carries.
  */
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { Deferred } from '../../core/primitives.js';
 import type { EventInvokeConfig, EventQueueStore, FailedEvent, QueueWrite, StoredEvent } from '../event-queue.js';
 import { migrate, type Migration } from './migrations.js';
 
@@ -56,6 +59,12 @@ export const QUEUE_MIGRATIONS: readonly Migration[] = [
 export interface SqliteEventQueueOptions {
   /** Failed events kept per function (default 1000); the oldest go first. */
   failedRetention?: number;
+  /**
+   * Commit writes on a worker thread with its own connection (default false). A commit
+   * waits for an fsync; on a thread, the event loop keeps serving requests meanwhile (and
+   * they join the next batch) instead of standing still. Reads stay on the calling thread.
+   */
+  writerThread?: boolean;
 }
 
 /** The columns of `meta`. */
@@ -77,54 +86,184 @@ interface EventRow {
   meta: string;
 }
 
+/** Every statement a write runs, by name: prepared by whichever connection writes. */
+const WRITE_SQL = {
+  putEvent:
+    'INSERT INTO events (seq, request_id, function_name, qualifier, payload, meta) VALUES (?, ?, ?, ?, ?, ?) ' +
+    'ON CONFLICT (seq) DO UPDATE SET request_id = excluded.request_id, function_name = excluded.function_name, qualifier = excluded.qualifier, payload = excluded.payload, meta = excluded.meta',
+  deleteEvent: 'DELETE FROM events WHERE seq = ?',
+  putFailed: 'INSERT INTO failed_events (seq, function_name, doc) VALUES (?, ?, ?) ON CONFLICT (seq) DO UPDATE SET function_name = excluded.function_name, doc = excluded.doc',
+  // Keeps the newest `retention` rows of a function: deletes those below the retention-th newest.
+  trimFailed: 'DELETE FROM failed_events WHERE function_name = ? AND seq < (SELECT seq FROM failed_events WHERE function_name = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)',
+  putConfig: 'INSERT INTO event_invoke_configs (function_name, qualifier, doc) VALUES (?, ?, ?) ON CONFLICT (function_name, qualifier) DO UPDATE SET doc = excluded.doc',
+  deleteConfig: 'DELETE FROM event_invoke_configs WHERE function_name = ? AND qualifier = ?',
+  deleteFunctionEvents: 'DELETE FROM events WHERE function_name = ?',
+  deleteFunctionFailed: 'DELETE FROM failed_events WHERE function_name = ?',
+  deleteFunctionConfigs: 'DELETE FROM event_invoke_configs WHERE function_name = ?',
+} as const;
+
+type StepName = keyof typeof WRITE_SQL;
+/** One statement of a write, with its parameters. */
+type Step = [StepName, unknown[]];
+
+/** The statements that store one operation. */
+function steps(op: QueueWrite, retention: number): Step[] {
+  switch (op.kind) {
+    case 'putEvent': {
+      const e = op.event;
+      const meta: EventMeta = {
+        ...(e.clientContext === undefined ? {} : { clientContext: e.clientContext }),
+        enqueuedAt: e.enqueuedAt,
+        attempts: e.attempts,
+        notBefore: e.notBefore,
+        depth: e.depth,
+        ...(e.lastError === undefined ? {} : { lastError: e.lastError }),
+      };
+      return [['putEvent', [e.seq, e.requestId, e.functionName, e.qualifier ?? '', e.payload, JSON.stringify(meta)]]];
+    }
+    case 'deleteEvent':
+      return [['deleteEvent', [op.seq]]];
+    case 'putFailed':
+      return [
+        ['putFailed', [op.failed.seq, op.failed.functionName, JSON.stringify(op.failed)]],
+        ['trimFailed', [op.failed.functionName, op.failed.functionName, retention - 1]],
+      ];
+    case 'putConfig':
+      return [['putConfig', [op.config.functionName, op.config.qualifier, JSON.stringify(op.config)]]];
+    case 'deleteConfig':
+      return [['deleteConfig', [op.functionName, op.qualifier]]];
+    case 'deleteFunction':
+      return [
+        ['deleteFunctionEvents', [op.functionName]],
+        ['deleteFunctionFailed', [op.functionName]],
+        ['deleteFunctionConfigs', [op.functionName]],
+      ];
+  }
+}
+
+function configure(db: Database.Database): void {
+  db.pragma('journal_mode = WAL');
+  // A 202 promises the event survives a power loss: every commit is fsynced.
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+}
+
+/** Runs a write's statements in one transaction, on some connection. */
+interface Committer {
+  commit(batch: Step[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Commits on the calling thread's connection. */
+function inlineCommitter(db: Database.Database): Committer {
+  const prepared = Object.fromEntries(Object.entries(WRITE_SQL).map(([name, sql]) => [name, db.prepare(sql)])) as Record<StepName, Database.Statement>;
+  // better-sqlite3's transaction wrapper rolls back when a statement throws.
+  const run = db.transaction((batch: Step[]) => {
+    for (const [name, args] of batch) prepared[name].run(...args);
+  });
+  return {
+    async commit(batch) {
+      run.immediate(batch);
+    },
+    async close() {},
+  };
+}
+
+/**
+ * The writer thread: its own connection, the same statements, one transaction per
+ * message. Plain JavaScript evaluated in the worker, so that it runs the same from src/
+ * (under vitest) and from dist/; Buffers arrive as Uint8Arrays and are rewrapped.
+ */
+const WRITER_THREAD = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.path);
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = FULL');
+db.pragma('busy_timeout = 5000');
+const prepared = {};
+for (const [name, sql] of Object.entries(workerData.sql)) prepared[name] = db.prepare(sql);
+const bytes = (a) => (a instanceof Uint8Array && !Buffer.isBuffer(a) ? Buffer.from(a.buffer, a.byteOffset, a.byteLength) : a);
+const run = db.transaction((batch) => {
+  for (const [name, args] of batch) prepared[name].run(...args.map(bytes));
+});
+parentPort.on('message', (m) => {
+  if (m.close) {
+    db.close();
+    parentPort.postMessage({ closed: true });
+    return;
+  }
+  try {
+    run.immediate(m.batch);
+    parentPort.postMessage({ id: m.id });
+  } catch (err) {
+    parentPort.postMessage({ id: m.id, error: String((err && err.message) || err) });
+  }
+});
+`;
+
+function threadCommitter(path: string): Committer {
+  const worker = new Worker(WRITER_THREAD, { eval: true, workerData: { path, driver: createRequire(import.meta.url).resolve('better-sqlite3'), sql: WRITE_SQL } });
+  const waiting = new Map<number, Deferred<void>>();
+  const closed = new Deferred<void>();
+  let next = 0;
+  let failure: Error | undefined;
+  worker.on('message', (m: { id?: number; error?: string; closed?: boolean }) => {
+    if (m.closed) {
+      void worker.terminate().then(() => closed.resolve());
+      return;
+    }
+    const d = waiting.get(m.id!);
+    waiting.delete(m.id!);
+    if (m.error === undefined) d?.resolve();
+    else d?.reject(new Error(m.error));
+  });
+  // The thread died (it could not open the database, say): every write fails from now on.
+  worker.on('error', (err) => {
+    failure = err;
+    for (const d of waiting.values()) d.reject(err);
+    waiting.clear();
+    closed.resolve();
+  });
+  worker.on('exit', () => closed.resolve());
+  return {
+    commit(batch) {
+      if (failure) return Promise.reject(failure);
+      const id = next++;
+      const d = new Deferred<void>();
+      waiting.set(id, d);
+      worker.postMessage({ id, batch });
+      return d.promise;
+    },
+    async close() {
+      if (!failure) worker.postMessage({ close: true });
+      await closed.promise;
+    },
+  };
+}
+
 /** The SQLite EventQueueStore. Open it with `SqliteEventQueue.open`. */
 export class SqliteEventQueue implements EventQueueStore {
   private readonly retention: number;
-  private readonly putEvent: Database.Statement<[number, string, string, string, Buffer, string]>;
-  private readonly deleteEvent: Database.Statement<[number]>;
-  private readonly putFailed: Database.Statement<[number, string, string]>;
-  private readonly trimFailed: Database.Statement<[string, string, number]>;
-  private readonly putConfig: Database.Statement<[string, string, string]>;
-  private readonly deleteConfig: Database.Statement<[string, string]>;
-  private readonly deleteFunctionStmts: Database.Statement<[string]>[];
-  private readonly runWrites: Database.Transaction<(ops: QueueWrite[]) => void>;
+  private closing: Promise<void> | undefined;
 
   private constructor(
     private readonly db: Database.Database,
+    private readonly committer: Committer,
     options: SqliteEventQueueOptions,
   ) {
     this.retention = options.failedRetention ?? 1000;
-    this.putEvent = db.prepare(
-      'INSERT INTO events (seq, request_id, function_name, qualifier, payload, meta) VALUES (?, ?, ?, ?, ?, ?) ' +
-        'ON CONFLICT (seq) DO UPDATE SET request_id = excluded.request_id, function_name = excluded.function_name, qualifier = excluded.qualifier, payload = excluded.payload, meta = excluded.meta',
-    );
-    this.deleteEvent = db.prepare('DELETE FROM events WHERE seq = ?');
-    this.putFailed = db.prepare('INSERT INTO failed_events (seq, function_name, doc) VALUES (?, ?, ?) ON CONFLICT (seq) DO UPDATE SET function_name = excluded.function_name, doc = excluded.doc');
-    // Keeps the newest `retention` rows of a function: deletes those below the retention-th newest.
-    this.trimFailed = db.prepare(
-      'DELETE FROM failed_events WHERE function_name = ? AND seq < (SELECT seq FROM failed_events WHERE function_name = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)',
-    );
-    this.putConfig = db.prepare(
-      'INSERT INTO event_invoke_configs (function_name, qualifier, doc) VALUES (?, ?, ?) ON CONFLICT (function_name, qualifier) DO UPDATE SET doc = excluded.doc',
-    );
-    this.deleteConfig = db.prepare('DELETE FROM event_invoke_configs WHERE function_name = ? AND qualifier = ?');
-    this.deleteFunctionStmts = ['events', 'failed_events', 'event_invoke_configs'].map((table) => db.prepare<[string]>(`DELETE FROM ${table} WHERE function_name = ?`));
-    this.runWrites = db.transaction((ops: QueueWrite[]) => {
-      for (const op of ops) this.apply(op);
-    });
   }
 
-  /** Opens (creating it if needed) the database at `path`; `:memory:` for tests. */
+  /** Opens (creating it if needed) the database at `path`; `:memory:` for tests (no writer thread). */
   static open(path: string, options: SqliteEventQueueOptions = {}): SqliteEventQueue {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     const db = new Database(path);
     try {
-      db.pragma('journal_mode = WAL');
-      // A 202 promises the event survives a power loss: every commit is fsynced.
-      db.pragma('synchronous = FULL');
-      db.pragma('busy_timeout = 5000');
+      configure(db);
       migrate(db, QUEUE_MIGRATIONS);
-      return new SqliteEventQueue(db, options);
+      const committer = options.writerThread && path !== ':memory:' ? threadCommitter(path) : inlineCommitter(db);
+      return new SqliteEventQueue(db, committer, options);
     } catch (err) {
       db.close();
       throw err;
@@ -133,8 +272,7 @@ export class SqliteEventQueue implements EventQueueStore {
 
   async write(ops: QueueWrite[]): Promise<void> {
     if (ops.length === 0) return;
-    // better-sqlite3's transaction wrapper rolls back when a statement throws.
-    this.runWrites.immediate(ops);
+    await this.committer.commit(ops.flatMap((op) => steps(op, this.retention)));
   }
 
   async pendingEvents(): Promise<StoredEvent[]> {
@@ -179,40 +317,10 @@ export class SqliteEventQueue implements EventQueueStore {
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
-  }
-
-  private apply(op: QueueWrite): void {
-    switch (op.kind) {
-      case 'putEvent': {
-        const e = op.event;
-        const meta: EventMeta = {
-          ...(e.clientContext === undefined ? {} : { clientContext: e.clientContext }),
-          enqueuedAt: e.enqueuedAt,
-          attempts: e.attempts,
-          notBefore: e.notBefore,
-          depth: e.depth,
-          ...(e.lastError === undefined ? {} : { lastError: e.lastError }),
-        };
-        this.putEvent.run(e.seq, e.requestId, e.functionName, e.qualifier ?? '', e.payload, JSON.stringify(meta));
-        return;
-      }
-      case 'deleteEvent':
-        this.deleteEvent.run(op.seq);
-        return;
-      case 'putFailed':
-        this.putFailed.run(op.failed.seq, op.failed.functionName, JSON.stringify(op.failed));
-        this.trimFailed.run(op.failed.functionName, op.failed.functionName, this.retention - 1);
-        return;
-      case 'putConfig':
-        this.putConfig.run(op.config.functionName, op.config.qualifier, JSON.stringify(op.config));
-        return;
-      case 'deleteConfig':
-        this.deleteConfig.run(op.functionName, op.qualifier);
-        return;
-      case 'deleteFunction':
-        for (const stmt of this.deleteFunctionStmts) stmt.run(op.functionName);
-        return;
-    }
+    this.closing ??= (async () => {
+      await this.committer.close();
+      if (this.db.open) this.db.close();
+    })();
+    return this.closing;
   }
 }
