@@ -9,6 +9,7 @@ import { registerRm } from './commands/rm.js';
 import { registerPublish } from './commands/publish.js';
 import { registerInvoke } from './commands/invoke.js';
 import { registerLogs } from './commands/logs.js';
+import { registerEvents } from './commands/events.js';
 
 // The SDK warns on stderr that its 2027 releases will need Node 22. A failure must be one
 // line and a success none, so the CLI, which supports Node 20, turns that notice off.
@@ -30,5 +31,6 @@ registerRm(program);
 registerPublish(program);
 registerInvoke(program);
 registerLogs(program);
+registerEvents(program);
 
 await program.parseAsync(process.argv);

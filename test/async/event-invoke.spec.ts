@@ -96,16 +96,21 @@ describe('Event invocations', () => {
 
   it('starts the handler within milliseconds of the 202 when the queue is empty and the function warm', async () => {
     const file = join(out, 'probe.jsonl');
-    const gaps: number[] = [];
+    const sinceSent: number[] = [];
+    const since202: number[] = [];
     for (let i = 0; i < 20; i++) {
       const before = lines(file).length;
       const answer = await postEvent(t.url, 'probe', JSON.stringify({ latency: i }));
       const ran = await waitForLines<ProbeLine>(file, before + 1);
-      gaps.push(ran[ran.length - 1]!.start - answer.at);
+      const start = ran[ran.length - 1]!.start;
+      sinceSent.push(start - answer.sentAt);
+      // Can be negative: the handler may start before the client has read the 202.
+      since202.push(start - answer.at);
     }
-    gaps.sort((a, b) => a - b);
-    console.log(`202 → handler start, warm, empty queue: median ${gaps[10]} ms, max ${gaps[19]} ms`);
-    expect(gaps[10]).toBeLessThan(100);
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[10]!;
+    console.log(`warm function, empty queue: request sent → handler start median ${median(sinceSent)} ms (max ${Math.max(...sinceSent)}); 202 received → handler start median ${median(since202)} ms (max ${Math.max(...since202)})`);
+    const gaps = since202;
+    expect(median(gaps)).toBeLessThan(100);
   });
 
   it('GET /gust/events reports totals, and a missing function is a 404', async () => {

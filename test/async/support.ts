@@ -60,6 +60,8 @@ export interface EventAnswer {
   status: number;
   requestId: string;
   body: string;
+  /** When the request was sent (ms since the epoch). */
+  sentAt: number;
   /** When the answer's headers arrived (ms since the epoch). */
   at: number;
 }
@@ -70,12 +72,13 @@ const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 export function postEvent(baseUrl: string, fn: string, payload: Buffer | string, qualifier?: string): Promise<EventAnswer> {
   const url = new URL(`${baseUrl}/2015-03-31/functions/${encodeURIComponent(fn)}/invocations${qualifier ? `?Qualifier=${encodeURIComponent(qualifier)}` : ''}`);
   const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
+  const sentAt = Date.now();
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { method: 'POST', agent, headers: { 'x-amz-invocation-type': 'Event', 'content-length': body.length } }, (res) => {
       const at = Date.now();
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, requestId: String(res.headers['x-amzn-requestid'] ?? ''), body: Buffer.concat(chunks).toString('utf8'), at }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, requestId: String(res.headers['x-amzn-requestid'] ?? ''), body: Buffer.concat(chunks).toString('utf8'), sentAt, at }));
       res.on('error', reject);
     });
     req.on('error', reject);

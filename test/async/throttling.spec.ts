@@ -21,7 +21,7 @@ exports.handler = async (event, context) => {
   fs.writeFileSync(mine, '');
   const running = fs.readdirSync(process.env.RUNNING).length;
   fs.appendFileSync(process.env.OUT, JSON.stringify({ phase: 'start', i: event.i }) + '\\n');
-  await new Promise((r) => setTimeout(r, 5));
+  await new Promise((r) => setTimeout(r, 20));
   fs.unlinkSync(mine);
   fs.appendFileSync(process.env.OUT, JSON.stringify({ phase: 'end', id: context.awsRequestId, running, i: event.i }) + '\\n');
   return running;
