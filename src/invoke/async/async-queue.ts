@@ -24,22 +24,21 @@ import { ResourceNotFoundException, ServiceException, TooManyRequestsException }
 import { newRequestId } from '../../core/ids.js';
 import type { AsyncSettings } from '../../control/event-invoke-config-service.js';
 import type { FunctionService } from '../../control/function-service.js';
-import type { EventQueueStore, FailedEvent, FailureCondition, QueueWrite, StoredEvent } from '../../store/event-queue.js';
+import type { EventQueueStore, QueueWrite } from '../../store/event-queue.js';
 import type { InvokeRequest, InvokeResult } from '../invoke-types.js';
-import { AsyncMetrics, type AsyncCounters } from './async-metrics.js';
+import { AsyncMetrics } from './async-metrics.js';
 import type { Capacity } from './capacity.js';
-import type { DeadLetterTarget, DeliveryContext, Destination, DestinationRouter } from './destinations.js';
-import { transition, type EventState } from './event-state.js';
-import { FunctionLane, type AsyncEvent } from './function-lane.js';
+import type { DestinationRouter } from './destinations.js';
+import { transition } from './event-state.js';
+import { FunctionLane, toStored, type AsyncEvent } from './function-lane.js';
 import { GroupCommit, type GroupCommitOptions } from './group-commit.js';
-import { invocationRecord, type RecordCondition } from './invocation-record.js';
+import type { RecordCondition } from './invocation-record.js';
+import { Outcomes, describeError, describeFunctionError, failedRecord } from './outcomes.js';
+import { statsOf, viewOf, type AsyncFunctionReport, type AsyncStats, type AsyncTotals } from './queue-views.js';
 import { expiresAt, functionErrorDelay, isExpired, throttleDelay, type RetryTimings } from './retry-policy.js';
 
-/**
- * Destination hops after which a chain of records is cut: AWS's recursive loop detection
- * stops a loop after about 16 invocations.
- */
-export const MAX_DESTINATION_DEPTH = 16;
+export { MAX_DESTINATION_DEPTH } from './outcomes.js';
+export type { AsyncEventView, AsyncFunctionReport, AsyncStats, AsyncTotals } from './queue-views.js';
 
 export interface AsyncQueueDeps {
   store: EventQueueStore;
@@ -60,34 +59,6 @@ export interface AsyncQueueDeps {
   report?: (err: unknown, context: string) => void;
 }
 
-/** A queued event as `gust events` shows it. */
-export interface AsyncEventView {
-  requestId: string;
-  qualifier?: string;
-  state: Exclude<EventState, 'done'>;
-  attempts: number;
-  enqueuedAt: number;
-  /** When a retrying event is tried again. */
-  nextAttemptAt?: number;
-  lastError?: string;
-}
-
-/** Gauges and counters of one function's part of the queue (or of all of them). */
-export interface AsyncStats {
-  queued: number;
-  inFlight: number;
-  retrying: number;
-  /** Age of the oldest event still in the queue, in ms; 0 when empty. */
-  oldestEventAgeMs: number;
-  counters: AsyncCounters;
-}
-
-export interface AsyncFunctionReport extends AsyncStats {
-  functionName: string;
-  events: AsyncEventView[];
-  failed: FailedEvent[];
-}
-
 type QueueState = 'created' | 'running' | 'stopping' | 'stopped';
 
 /** What the queue needs to accept an event, whoever sends it. */
@@ -100,37 +71,8 @@ interface Arrival {
   depth: number;
 }
 
-function toStored(e: AsyncEvent): StoredEvent {
-  return {
-    seq: e.seq,
-    requestId: e.requestId,
-    functionName: e.functionName,
-    ...(e.qualifier === undefined ? {} : { qualifier: e.qualifier }),
-    payload: e.payload,
-    ...(e.clientContext === undefined ? {} : { clientContext: e.clientContext }),
-    enqueuedAt: e.enqueuedAt,
-    attempts: e.attempts,
-    notBefore: e.notBefore,
-    depth: e.depth,
-    ...(e.lastError === undefined ? {} : { lastError: e.lastError }),
-  };
-}
 
-/** `errorType: errorMessage` of a function's error document, shortened. */
-function describeFunctionError(result: InvokeResult): string {
-  let text = result.errorType ?? 'Error';
-  try {
-    const doc = JSON.parse(result.payload.toString('utf8')) as { errorType?: unknown; errorMessage?: unknown };
-    text = `${typeof doc.errorType === 'string' ? doc.errorType : text}: ${typeof doc.errorMessage === 'string' ? doc.errorMessage : ''}`;
-  } catch {
-    // not JSON: keep the type alone
-  }
-  return text.slice(0, 500);
-}
 
-function describeError(err: unknown): string {
-  return (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 500);
-}
 
 export class AsyncQueue {
   readonly metrics = new AsyncMetrics();
@@ -139,6 +81,7 @@ export class AsyncQueue {
   /** Lanes waiting for one of the queue's own invocations to end (then capacity may be free). */
   private readonly starved = new Set<FunctionLane>();
   private readonly writer: GroupCommit;
+  private readonly outcomes: Outcomes;
   /** Finalisations under way (deliveries, outcome writes); `stop` waits for them. */
   private readonly work = new Set<Promise<void>>();
   private readonly report: (err: unknown, context: string) => void;
@@ -150,6 +93,7 @@ export class AsyncQueue {
   constructor(private readonly deps: AsyncQueueDeps) {
     this.writer = new GroupCommit((ops) => deps.store.write(ops), deps.groupCommit);
     this.report = deps.report ?? ((err, context) => process.emitWarning(`${context}: ${String(err)}`));
+    this.outcomes = new Outcomes({ ...deps, metrics: this.metrics, writer: this.writer, report: this.report, running: () => this.state === 'running' });
     this.unsubscribe = deps.functions.onChange((name, change) => {
       if (change.kind === 'deleted') this.purge(name);
       else if (change.kind === 'concurrency' || change.kind === 'code' || change.kind === 'configuration') {
@@ -233,39 +177,13 @@ export class AsyncQueue {
   /** Gauges and counters of one function. */
   functionStats(functionName: string): AsyncStats {
     const lane = this.lanes.get(functionName);
-    const oldest = lane?.oldestEnqueuedAt();
-    return {
-      queued: lane?.ready.length ?? 0,
-      inFlight: lane?.inFlight.size ?? 0,
-      retrying: lane?.retrying.size ?? 0,
-      oldestEventAgeMs: oldest === undefined ? 0 : Math.max(0, this.deps.clock.now() - oldest),
-      counters: this.metrics.counters(functionName),
-    };
+    return statsOf(lane ? [lane] : [], this.metrics.counters(functionName), this.deps.clock.now());
   }
 
-  /** Gauges and counters over every function. */
-  totalStats(): AsyncStats & { functions: string[]; groupCommit: ReturnType<GroupCommit['stats']> } {
-    let queued = 0;
-    let inFlight = 0;
-    let retrying = 0;
-    let oldest: number | undefined;
-    for (const lane of this.lanes.values()) {
-      queued += lane.ready.length;
-      inFlight += lane.inFlight.size;
-      retrying += lane.retrying.size;
-      const o = lane.oldestEnqueuedAt();
-      if (o !== undefined && (oldest === undefined || o < oldest)) oldest = o;
-    }
+  /** Gauges and counters over every function, and the group commit's batch sizes. */
+  totalStats(): AsyncTotals {
     const names = new Set([...this.lanes.keys(), ...this.metrics.functionNames()]);
-    return {
-      queued,
-      inFlight,
-      retrying,
-      oldestEventAgeMs: oldest === undefined ? 0 : Math.max(0, this.deps.clock.now() - oldest),
-      counters: this.metrics.totals(),
-      functions: [...names].sort(),
-      groupCommit: this.writer.stats(),
-    };
+    return { ...statsOf([...this.lanes.values()], this.metrics.totals(), this.deps.clock.now()), functions: [...names].sort(), groupCommit: this.writer.stats() };
   }
 
   /** One function's events (in flight, queued, retrying; at most `limit`) and its latest failures. */
@@ -275,15 +193,7 @@ export class AsyncQueue {
     return {
       functionName,
       ...this.functionStats(functionName),
-      events: events.slice(0, limit).map((e) => ({
-        requestId: e.requestId,
-        ...(e.qualifier === undefined ? {} : { qualifier: e.qualifier }),
-        state: e.state as AsyncEventView['state'],
-        attempts: e.attempts,
-        enqueuedAt: e.enqueuedAt,
-        ...(e.state === 'retrying' ? { nextAttemptAt: e.notBefore } : {}),
-        ...(e.lastError === undefined ? {} : { lastError: e.lastError }),
-      })),
+      events: events.slice(0, limit).map(viewOf),
       failed: await this.deps.store.failedEvents(functionName, limit),
     };
   }
@@ -356,14 +266,26 @@ export class AsyncQueue {
     lane.blockedUntil = this.deps.clock.now() + wait;
     lane.cancelBlock = this.deps.clock.setTimer(() => {
       lane.cancelBlock = undefined;
-      this.pump(lane);
+      this.safely(lane, () => this.pump(lane));
     }, wait);
   }
 
   /** Wakes the lane and every lane that waited for one of the queue's invocations to end. */
   private wake(lane: FunctionLane): void {
-    this.pump(lane);
-    for (const starved of [...this.starved]) this.pump(starved);
+    this.safely(lane, () => this.pump(lane));
+    for (const starved of [...this.starved]) this.safely(starved, () => this.pump(starved));
+  }
+
+  /**
+   * Runs queue work from a timer or a finished invocation, where nobody would catch a throw:
+   * a bug must be reported, not take the server down.
+   */
+  private safely(lane: FunctionLane, work: () => void): void {
+    try {
+      work();
+    } catch (err) {
+      this.report(err, `async queue of ${lane.functionName}`);
+    }
   }
 
   private dispatch(lane: FunctionLane, event: AsyncEvent): void {
@@ -399,9 +321,8 @@ export class AsyncQueue {
       else this.afterError(lane, event, error);
     } catch (err) {
       this.report(err, `async event ${event.requestId} of ${lane.functionName}`);
-    } finally {
-      this.wake(lane);
     }
+    this.wake(lane);
   }
 
   private afterResult(lane: FunctionLane, event: AsyncEvent, result: InvokeResult): void {
@@ -456,7 +377,7 @@ export class AsyncQueue {
     const maxAge = this.deps.settings.settingsFor(lane.functionName, event.qualifier).maximumEventAgeInSeconds;
     // Wake when the wait ends, or just after the event expires if that comes first.
     const due = Math.min(at, expiresAt(event.enqueuedAt, maxAge) + 1);
-    event.cancelTimer = this.deps.clock.setTimer(() => this.retryDue(lane, event), Math.max(0, due - this.deps.clock.now()));
+    event.cancelTimer = this.deps.clock.setTimer(() => this.safely(lane, () => this.retryDue(lane, event)), Math.max(0, due - this.deps.clock.now()));
   }
 
   private retryDue(lane: FunctionLane, event: AsyncEvent): void {
@@ -479,90 +400,7 @@ export class AsyncQueue {
   private finish(lane: FunctionLane, event: AsyncEvent, condition: RecordCondition): void {
     transition(event, 'done');
     lane.retrying.delete(event);
-    this.track(this.finalize(event, condition));
-  }
-
-  private async finalize(event: AsyncEvent, condition: RecordCondition): Promise<void> {
-    const name = event.functionName;
-    const settings = this.deps.settings.settingsFor(name, event.qualifier);
-    const context: DeliveryContext = { depth: event.depth + 1, sourceRequestId: event.requestId };
-    const record = () =>
-      invocationRecord({
-        requestId: event.requestId,
-        functionArn: functionArn(this.deps.partition, name, event.qualifier ?? '$LATEST'),
-        condition,
-        approximateInvokeCount: event.attempts,
-        payload: event.payload,
-        ...(event.lastResponse === undefined ? {} : { response: event.lastResponse }),
-        now: this.deps.clock.now(),
-      });
-    const sentTo: string[] = [];
-    const problems: string[] = [];
-    const send = async (arn: string, how: (target: Destination & DeadLetterTarget) => Promise<void>) => {
-      const target = this.deps.destinations.target(arn);
-      if (!target) {
-        problems.push(`Gust cannot deliver to ${arn}`);
-        this.metrics.inc(name, 'destinationFailures');
-        return;
-      }
-      if (context.depth > MAX_DESTINATION_DEPTH) {
-        problems.push(`not sent to ${arn}: a loop of ${MAX_DESTINATION_DEPTH} destination hops was cut`);
-        this.metrics.inc(name, 'dropped');
-        return;
-      }
-      try {
-        await how(target);
-        sentTo.push(arn);
-        this.metrics.inc(name, 'destinationDeliveries');
-      } catch (err) {
-        problems.push(`not sent to ${arn}: ${describeError(err)}`);
-        this.metrics.inc(name, 'destinationFailures');
-        if (this.state === 'running') this.report(err, `delivering the ${condition} record of ${event.requestId} to ${arn}`);
-      }
-    };
-
-    const deliveries: Promise<void>[] = [];
-    const deadLetter = condition === 'Success' ? undefined : this.deadLetterArn(event);
-    const destination = condition === 'Success' ? settings.onSuccess : settings.onFailure;
-    if (destination) deliveries.push(send(destination, (t) => t.deliver(record(), context)));
-    if (deadLetter) deliveries.push(send(deadLetter, (t) => t.sendEvent(event.payload, context)));
-    await Promise.all(deliveries);
-    // Stopping: a delivery may have been refused for that reason alone. Keep the event;
-    // the next start delivers it again.
-    if (this.state !== 'running') return;
-
-    const ops: QueueWrite[] = [{ kind: 'deleteEvent', seq: event.seq }];
-    if (condition !== 'Success') {
-      this.metrics.inc(name, 'failed');
-      if (condition === 'EventAgeExceeded') this.metrics.inc(name, 'expired');
-      if (deadLetter && sentTo.includes(deadLetter)) this.metrics.inc(name, 'deadLettered');
-      if (this.deps.functions.getFunctionSync(name)) ops.push({ kind: 'putFailed', failed: this.failedRecord(event, condition, sentTo, problems) });
-    }
-    await this.writer.submit(ops);
-  }
-
-  /** The dead-letter target of the version that ran the event (or that its qualifier names). */
-  private deadLetterArn(event: AsyncEvent): string | undefined {
-    const fns = this.deps.functions;
-    const version = event.lastResponse ? fns.getVersionSync(event.functionName, event.lastResponse.executedVersion) : fns.resolveSync(event.functionName, event.qualifier)?.version;
-    return version?.deadLetterTargetArn;
-  }
-
-  private failedRecord(event: AsyncEvent, condition: FailureCondition | 'Dropped', sentTo: string[], problems: string[]): FailedEvent {
-    const error = [event.lastError, ...problems].filter((s): s is string => s !== undefined).join('; ');
-    return {
-      seq: event.seq,
-      requestId: event.requestId,
-      functionName: event.functionName,
-      ...(event.qualifier === undefined ? {} : { qualifier: event.qualifier }),
-      condition,
-      attempts: event.attempts,
-      enqueuedAt: event.enqueuedAt,
-      failedAt: this.deps.clock.now(),
-      ...(error === '' ? {} : { error }),
-      sentTo,
-      payloadPreview: event.payload.subarray(0, 256).toString('utf8'),
-    };
+    this.track(this.outcomes.finalize(event, condition));
   }
 
   /** Removes the event without an outcome to deliver (its function or alias is gone). */
@@ -573,7 +411,7 @@ export class AsyncQueue {
     const ops: QueueWrite[] = [{ kind: 'deleteEvent', seq: event.seq }];
     if (this.deps.functions.getFunctionSync(lane.functionName)) {
       event.lastError = reason;
-      ops.push({ kind: 'putFailed', failed: this.failedRecord(event, 'Dropped', [], []) });
+      ops.push({ kind: 'putFailed', failed: failedRecord(event, 'Dropped', [], [], this.deps.clock.now()) });
     }
     this.writeLater(ops, lane.functionName);
   }

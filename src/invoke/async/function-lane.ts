@@ -20,6 +20,23 @@ export interface AsyncEvent extends StoredEvent {
   lastResponse?: LastResponse;
 }
 
+/** The fields the store keeps of an event. */
+export function toStored(e: AsyncEvent): StoredEvent {
+  return {
+    seq: e.seq,
+    requestId: e.requestId,
+    functionName: e.functionName,
+    ...(e.qualifier === undefined ? {} : { qualifier: e.qualifier }),
+    payload: e.payload,
+    ...(e.clientContext === undefined ? {} : { clientContext: e.clientContext }),
+    enqueuedAt: e.enqueuedAt,
+    attempts: e.attempts,
+    notBefore: e.notBefore,
+    depth: e.depth,
+    ...(e.lastError === undefined ? {} : { lastError: e.lastError }),
+  };
+}
+
 export class FunctionLane {
   /** Ready events, ascending `seq`. */
   readonly ready: AsyncEvent[] = [];
