@@ -5,6 +5,7 @@
  * request sets and merges it onto the current configuration.
  * https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html
  */
+import { RESERVED_ENVIRONMENT_KEYS } from '../core/reserved-variables.js';
 import { InvalidParameterValueException, ValidationException } from '../core/errors.js';
 import { LIMITS, SUPPORTED_RUNTIMES, isSupportedRuntime } from '../core/limits.js';
 import type { Architecture, FunctionVersion, LoggingConfig } from '../core/model.js';
@@ -17,31 +18,6 @@ export type ConfigFields = Pick<
   'description' | 'runtime' | 'role' | 'handler' | 'timeout' | 'memorySize' | 'ephemeralStorageMb' | 'environment' | 'tracingMode' | 'loggingConfig' | 'deadLetterTargetArn' | 'kmsKeyArn'
 >;
 
-/**
- * Lambda's reserved environment variables: the runtime sets them, so a function may not.
- * `AWS_LAMBDA_EXEC_WRAPPER`, `TZ`, `AWS_XRAY_*`, `LANG`, `PATH` and the like are not
- * reserved. https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
- */
-export const RESERVED_ENVIRONMENT_KEYS: ReadonlySet<string> = new Set([
-  '_HANDLER',
-  '_X_AMZN_TRACE_ID',
-  'AWS_DEFAULT_REGION',
-  'AWS_REGION',
-  'AWS_EXECUTION_ENV',
-  'AWS_LAMBDA_FUNCTION_NAME',
-  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
-  'AWS_LAMBDA_FUNCTION_VERSION',
-  'AWS_LAMBDA_INITIALIZATION_TYPE',
-  'AWS_LAMBDA_LOG_GROUP_NAME',
-  'AWS_LAMBDA_LOG_STREAM_NAME',
-  'AWS_LAMBDA_RUNTIME_API',
-  'AWS_ACCESS_KEY',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'LAMBDA_TASK_ROOT',
-  'LAMBDA_RUNTIME_DIR',
-]);
 
 const ROLE_RE = /^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/;
 const HANDLER_RE = /^[^\s]+$/;

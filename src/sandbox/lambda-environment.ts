@@ -6,33 +6,12 @@
  * Reference: https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html
  * ("Defined runtime environment variables").
  */
+import { RESERVED_ENVIRONMENT_KEYS } from '../core/reserved-variables.js';
 import type { FunctionVersion } from '../core/model.js';
 import type { SandboxLayout } from './sandbox-driver.js';
 
-/**
- * Variables Lambda reserves: a function's configuration cannot set them, and if one
- * slips through it is overwritten here. (The control plane refuses them at write time.)
- */
-export const RESERVED_VARIABLES: readonly string[] = [
-  '_HANDLER',
-  '_X_AMZN_TRACE_ID',
-  'AWS_DEFAULT_REGION',
-  'AWS_REGION',
-  'AWS_EXECUTION_ENV',
-  'AWS_LAMBDA_FUNCTION_NAME',
-  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
-  'AWS_LAMBDA_FUNCTION_VERSION',
-  'AWS_LAMBDA_INITIALIZATION_TYPE',
-  'AWS_LAMBDA_LOG_GROUP_NAME',
-  'AWS_LAMBDA_LOG_STREAM_NAME',
-  'AWS_ACCESS_KEY',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_LAMBDA_RUNTIME_API',
-  'LAMBDA_TASK_ROOT',
-  'LAMBDA_RUNTIME_DIR',
-];
+/** Reserved variables are overwritten here if one slips past the control plane, which refuses them at write time. */
+export const RESERVED_VARIABLES: readonly string[] = [...RESERVED_ENVIRONMENT_KEYS];
 
 /** Where the executables of the host's system live; the tail of every PATH. */
 export const SYSTEM_PATH: readonly string[] = ['/usr/local/bin', '/usr/bin', '/bin'];
