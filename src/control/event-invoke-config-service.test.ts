@@ -4,49 +4,21 @@
  * queue reads, and configurations following their function, version or alias out of
  * existence (by change event, and at load after a crash). Also the dead-letter target check.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import yazl from 'yazl';
-import { ManualClock } from '../core/clock.js';
+import type { ManualClock } from '../core/clock.js';
 import { LambdaError } from '../core/errors.js';
-import { FsBlobStore } from '../store/fs-blob-store.js';
 import { SqliteEventQueue } from '../store/sqlite/sqlite-event-queue.js';
-import { SqliteMetadataStore } from '../store/sqlite/sqlite-metadata-store.js';
 import { EventInvokeConfigService, type EventInvokeConfigInput } from './event-invoke-config-service.js';
 import { checkDeadLetterTarget } from './event-invoke-config-validation.js';
-import { FunctionService } from './function-service.js';
+import type { FunctionService } from './function-service.js';
+import { failure, handlerZip, nodeFunction, openFunctionFixture, settle, TEST_PARTITION as PARTITION, type FunctionFixture } from './testing/function-fixtures.js';
 
-const PARTITION = { region: 'us-east-1', accountId: '000000000000' };
 const ARN = 'arn:aws:lambda:us-east-1:000000000000:function';
 
-function zipOf(content: string): Promise<Buffer> {
-  const zip = new yazl.ZipFile();
-  zip.addBuffer(Buffer.from(content), 'index.js', { mtime: new Date(0) });
-  zip.end();
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
-    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
-  });
-}
-
-const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
-
-async function failure(p: Promise<unknown> | (() => unknown)): Promise<{ type: string; message: string }> {
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (err) {
-    if (err instanceof LambdaError) return { type: err.awsType, message: err.message };
-    throw err;
-  }
-  throw new Error('expected a failure');
-}
-
 describe('EventInvokeConfigService', () => {
+  let fixture: FunctionFixture;
   let dir: string;
-  let store: SqliteMetadataStore;
   let queue: SqliteEventQueue;
   let clock: ManualClock;
   let functions: FunctionService;
@@ -55,17 +27,12 @@ describe('EventInvokeConfigService', () => {
   const put = (over: Partial<EventInvokeConfigInput>) => configs.put({ function: fn('f'), ...over });
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'gust-eic-'));
-    store = SqliteMetadataStore.open(join(dir, 'gust.db'));
+    fixture = await openFunctionFixture({ startMs: Date.UTC(2026, 0, 2, 3, 4, 5, 678) });
+    ({ dir, clock, functions } = fixture);
     queue = SqliteEventQueue.open(join(dir, 'queue.db'));
-    clock = new ManualClock(Date.UTC(2026, 0, 2, 3, 4, 5, 678));
-    functions = new FunctionService({ store, blobs: new FsBlobStore(join(dir, 'blobs')), partition: PARTITION, clock });
-    await functions.load();
     configs = new EventInvokeConfigService({ store: queue, functions, partition: PARTITION, clock });
-    const zip = await zipOf('exports.handler = async () => 1;');
-    for (const name of ['f', 'g']) {
-      await functions.createFunction({ functionName: name, runtime: 'nodejs20.x', role: 'arn:aws:iam::000000000000:role/r', handler: 'index.handler', code: { zipFile: zip } });
-    }
+    const zip = await handlerZip();
+    for (const name of ['f', 'g']) await functions.createFunction(nodeFunction(name, zip));
     await settle();
     await functions.publishVersion({ functionName: 'f' });
     await functions.createAlias({ functionName: 'f', name: 'live', functionVersion: '1' });
@@ -74,8 +41,7 @@ describe('EventInvokeConfigService', () => {
     configs.close();
     await settle();
     await queue.close();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    await fixture.close();
   });
 
   it('applies AWS defaults until a configuration says otherwise, per qualifier', async () => {

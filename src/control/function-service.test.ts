@@ -3,58 +3,30 @@
  * store in a temp dir) with a manual clock: the synchronous read path, change events,
  * finishing a creation left Pending by a previous process, and writes racing each other.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import yazl from 'yazl';
-import { ManualClock } from '../core/clock.js';
+import type { ManualClock } from '../core/clock.js';
 import { LambdaError } from '../core/errors.js';
-import { FsBlobStore } from '../store/fs-blob-store.js';
-import { SqliteMetadataStore } from '../store/sqlite/sqlite-metadata-store.js';
+import type { FsBlobStore } from '../store/fs-blob-store.js';
+import type { SqliteMetadataStore } from '../store/sqlite/sqlite-metadata-store.js';
 import { FunctionService, type FunctionChange } from './function-service.js';
 import type { CreateFunctionInput } from './function-inputs.js';
-
-const PARTITION = { region: 'us-east-1', accountId: '000000000000' };
-const ROLE = 'arn:aws:iam::000000000000:role/r';
-
-function zipOf(content: string): Promise<Buffer> {
-  const zip = new yazl.ZipFile();
-  zip.addBuffer(Buffer.from(content), 'index.js', { mtime: new Date(0) });
-  zip.end();
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
-    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
-  });
-}
-
-/** Lets queued lock work (the Pending → Active step) run. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+import { handlerZip as zipOf, nodeFunction, openFunctionFixture, settle, TEST_PARTITION as PARTITION, type FunctionFixture } from './testing/function-fixtures.js';
 
 describe('FunctionService', () => {
-  let dir: string;
+  let fixture: FunctionFixture;
   let store: SqliteMetadataStore;
   let blobs: FsBlobStore;
   let clock: ManualClock;
   let service: FunctionService;
   let zip: Buffer;
-  const input = (name: string): CreateFunctionInput => ({ functionName: name, runtime: 'nodejs20.x', role: ROLE, handler: 'index.handler', code: { zipFile: zip } });
+  const input = (name: string): CreateFunctionInput => nodeFunction(name, zip);
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'gust-fs-'));
-    store = SqliteMetadataStore.open(join(dir, 'gust.db'));
-    blobs = new FsBlobStore(join(dir, 'blobs'));
-    clock = new ManualClock(Date.UTC(2024, 0, 2, 3, 4, 5, 678));
-    service = new FunctionService({ store, blobs, partition: PARTITION, clock, accountConcurrencyLimit: 150 });
-    await service.load();
-    zip = await zipOf('exports.handler = async () => 1;');
+    fixture = await openFunctionFixture({ startMs: Date.UTC(2024, 0, 2, 3, 4, 5, 678), accountConcurrencyLimit: 150 });
+    ({ store, blobs, clock, functions: service } = fixture);
+    zip = await zipOf();
   });
-  afterEach(async () => {
-    await settle();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => fixture.close());
 
   it('serves writes from the synchronous read path, frozen, with the injected clock', async () => {
     const created = await service.createFunction(input('f'));

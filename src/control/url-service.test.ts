@@ -3,71 +3,36 @@
  * messages, the in-memory read path, and configurations following their function and
  * alias out of existence (by change event, and at load after a crash).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import yazl from 'yazl';
-import { ManualClock } from '../core/clock.js';
-import { LambdaError } from '../core/errors.js';
-import { FsBlobStore } from '../store/fs-blob-store.js';
-import { SqliteMetadataStore } from '../store/sqlite/sqlite-metadata-store.js';
+import type { ManualClock } from '../core/clock.js';
 import { SqliteUrlStore } from '../store/sqlite/sqlite-url-store.js';
-import { FunctionService } from './function-service.js';
+import type { FunctionService } from './function-service.js';
+import { failure, handlerZip, nodeFunction, openFunctionFixture, settle, TEST_PARTITION as PARTITION, type FunctionFixture } from './testing/function-fixtures.js';
 import { UrlService } from './url-service.js';
 
-const PARTITION = { region: 'us-east-1', accountId: '000000000000' };
-
-function zipOf(content: string): Promise<Buffer> {
-  const zip = new yazl.ZipFile();
-  zip.addBuffer(Buffer.from(content), 'index.js', { mtime: new Date(0) });
-  zip.end();
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
-    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
-  });
-}
-
-const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
-
-async function failure(p: Promise<unknown> | (() => unknown)): Promise<{ type: string; message: string }> {
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (err) {
-    if (err instanceof LambdaError) return { type: err.awsType, message: err.message };
-    throw err;
-  }
-  throw new Error('expected a failure');
-}
-
 describe('UrlService', () => {
+  let fixture: FunctionFixture;
   let dir: string;
-  let store: SqliteMetadataStore;
   let urlStore: SqliteUrlStore;
   let functions: FunctionService;
   let clock: ManualClock;
   let urls: UrlService;
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'gust-urls-'));
-    store = SqliteMetadataStore.open(join(dir, 'gust.db'));
+    fixture = await openFunctionFixture({ startMs: Date.UTC(2026, 1, 3, 4, 5, 6, 789) });
+    ({ dir, clock, functions } = fixture);
     urlStore = SqliteUrlStore.open(join(dir, 'urls.db'));
-    clock = new ManualClock(Date.UTC(2026, 1, 3, 4, 5, 6, 789));
-    functions = new FunctionService({ store, blobs: new FsBlobStore(join(dir, 'blobs')), partition: PARTITION, clock });
-    await functions.load();
     urls = new UrlService({ store: urlStore, functions, partition: PARTITION, clock });
     await urls.load();
-    const zip = await zipOf('exports.handler = async () => 1;');
-    await functions.createFunction({ functionName: 'f', runtime: 'nodejs20.x', role: 'arn:aws:iam::000000000000:role/r', handler: 'index.handler', code: { zipFile: zip } });
+    await functions.createFunction(nodeFunction('f', await handlerZip()));
     await settle();
     await functions.createAlias({ functionName: 'f', name: 'live', functionVersion: '$LATEST' });
   });
   afterEach(async () => {
     await settle();
     await urlStore.close();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    await fixture.close();
   });
 
   it('creates a configuration with a stable 32-character url-id and serves it from memory', async () => {

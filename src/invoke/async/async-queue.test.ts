@@ -5,40 +5,24 @@
  * while it runs, so throttling behaves as with the pool; the integration suites in
  * test/async run the same queue against real runtimes.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import yazl from 'yazl';
-import { ManualClock } from '../../core/clock.js';
+import type { ManualClock } from '../../core/clock.js';
 import { ServiceException, TooManyRequestsException } from '../../core/errors.js';
 import { Deferred } from '../../core/primitives.js';
 import { EventInvokeConfigService, type EventInvokeConfigInput } from '../../control/event-invoke-config-service.js';
-import { FunctionService } from '../../control/function-service.js';
+import type { FunctionService } from '../../control/function-service.js';
+import { handlerZip, nodeFunction, openFunctionFixture, TEST_PARTITION as PARTITION, type FunctionFixture } from '../../control/testing/function-fixtures.js';
 import { CountingService } from '../../pool/counting-service.js';
-import { FsBlobStore } from '../../store/fs-blob-store.js';
 import { SqliteEventQueue } from '../../store/sqlite/sqlite-event-queue.js';
-import { SqliteMetadataStore } from '../../store/sqlite/sqlite-metadata-store.js';
 import type { InvokeRequest, InvokeResult } from '../invoke-types.js';
 import { AsyncQueue } from './async-queue.js';
 import { poolCapacity } from './capacity.js';
 import { DestinationRouter, LambdaTarget } from './destinations.js';
 import type { InvocationRecord } from './invocation-record.js';
 
-const PARTITION = { region: 'us-east-1', accountId: '000000000000' };
 const ARN = 'arn:aws:lambda:us-east-1:000000000000:function';
 const TIMINGS = { retryBaseMs: 60_000, throttleBaseMs: 1_000, throttleMaxMs: 300_000 };
-
-function zipOf(content: string): Promise<Buffer> {
-  const zip = new yazl.ZipFile();
-  zip.addBuffer(Buffer.from(content), 'index.js', { mtime: new Date(0) });
-  zip.end();
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
-    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
-  });
-}
 
 /** Lets commits (next turn of the loop) and the work they unblock run. */
 async function settle(turns = 8): Promise<void> {
@@ -58,8 +42,7 @@ interface Harness {
 }
 
 describe('AsyncQueue', () => {
-  let dir: string;
-  let store: SqliteMetadataStore;
+  let fixture: FunctionFixture;
   let queueStore: SqliteEventQueue;
   let clock: ManualClock;
   let functions: FunctionService;
@@ -68,7 +51,7 @@ describe('AsyncQueue', () => {
   const harnesses: Harness[] = [];
 
   async function create(name: string): Promise<void> {
-    await functions.createFunction({ functionName: name, runtime: 'nodejs20.x', role: 'arn:aws:iam::000000000000:role/r', handler: 'index.handler', code: { zipFile: await zipOf('x') } });
+    await functions.createFunction(nodeFunction(name, await handlerZip('x')));
   }
 
   function harness(over: { maxConcurrencyPerFunction?: number } = {}): Harness {
@@ -123,12 +106,9 @@ describe('AsyncQueue', () => {
   const putConfig = (input: Omit<EventInvokeConfigInput, 'function'> & { fn?: string }) => configs.put({ function: { name: input.fn ?? 'f' }, ...input });
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'gust-async-'));
-    store = SqliteMetadataStore.open(join(dir, 'gust.db'));
-    queueStore = SqliteEventQueue.open(join(dir, 'queue.db'));
-    clock = new ManualClock(Date.UTC(2026, 0, 1));
-    functions = new FunctionService({ store, blobs: new FsBlobStore(join(dir, 'blobs')), partition: PARTITION, clock });
-    await functions.load();
+    fixture = await openFunctionFixture({ startMs: Date.UTC(2026, 0, 1) });
+    ({ clock, functions } = fixture);
+    queueStore = SqliteEventQueue.open(join(fixture.dir, 'queue.db'));
     counting = new CountingService({ accountLimit: 50 });
     functions.onChange((name) => counting.setReserved(name, functions.getFunctionSync(name)?.reservedConcurrency));
     configs = new EventInvokeConfigService({ store: queueStore, functions, partition: PARTITION, clock });
@@ -141,8 +121,7 @@ describe('AsyncQueue', () => {
     configs.close();
     await settle();
     await queueStore.close();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    await fixture.close();
   });
 
   it('commits before resolving, delivers with the same request id, and forgets the event after success', async () => {
