@@ -90,12 +90,11 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   destinations.register('lambda', (arn) => new LambdaTarget(arn, (request) => asyncQueue.handOver(request)));
   await asyncQueue.start();
 
-  // EventBridge rules and schedules: rules live in gust.db beside the functions. Deliveries
-  // are RequestResponse invokes until the InvokeService has an async queue (`enqueue`);
-  // then switch invocationType to 'Event'.
+  // EventBridge rules and schedules: rules live in gust.db beside the functions. Each
+  // delivery is an Event invoke, committed to queue.db with its retries, as on AWS.
   const ruleStore = SqliteRuleStore.open(join(dataDir, 'gust.db'));
   const eventRules = new EventRules({ store: ruleStore, partition, clock: systemClock, log: logger });
-  const delivery = new InvokeDelivery({ invoker, invocationType: 'RequestResponse', log: logger });
+  const delivery = new InvokeDelivery(invoker);
   const dispatcher = new TargetDispatcher({ store: ruleStore, delivery, log: logger });
   const eventBus = new EventBus({ rules: eventRules, dispatcher, partition, clock: systemClock });
   const scheduler = new Scheduler({ clock: systemClock, partition, dispatcher, rules: eventRules, log: logger });
@@ -119,12 +118,13 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
       closing ??= (async () => {
         scheduler.stop();
         dispatcher.close();
+        // Deliveries already handed over only wait for their commit to queue.db.
+        await dispatcher.idle();
         // The async queue before the environments: outcomes of invocations cut short by the
         // stop are not recorded, so those events are delivered again at the next start.
         await asyncQueue.stop();
         // Environments first: in-flight invocations end, and no runtime outlives the server.
         await pool.stopAll();
-        await dispatcher.idle();
         invoker.close();
         await app.close();
         await logs.close();

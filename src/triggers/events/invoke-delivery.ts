@@ -1,29 +1,19 @@
 /**
- * EventDelivery over the InvokeService: each delivery is one invocation of the target
- * function with the event as its payload. EventBridge invokes Lambda asynchronously
- * (`Event`); until Gust's asynchronous queue is wired into the InvokeService, the
- * composition root asks for `RequestResponse`, which runs the function at once (the
- * dispatcher never makes a caller wait for it) but has no retries or dead letters.
+ * EventDelivery over the InvokeService: each delivery is one asynchronous (`Event`)
+ * invocation of the target function with the event as its payload, as EventBridge invokes
+ * Lambda. The event is committed to the durable queue before `deliver` resolves, so a
+ * firing gets the queue's retries, event age, destinations and dead letters, and a
+ * function's failure is recorded there rather than here.
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-targets.html
  */
-import type { Logger } from 'pino';
 import type { InvokeRequest, InvokeResult } from '../../invoke/invoke-types.js';
 import type { EventDelivery } from './delivery.js';
 
-export interface InvokeDeliveryOptions {
-  invoker: { invoke(request: InvokeRequest): Promise<InvokeResult> };
-  invocationType: 'Event' | 'RequestResponse';
-  log: Pick<Logger, 'warn'>;
-}
-
-/** Delivers each event as one invocation of the target function through the InvokeService. */
+/** Delivers each event as one `Event` invocation of the target function. */
 export class InvokeDelivery implements EventDelivery {
-  constructor(private readonly options: InvokeDeliveryOptions) {}
+  constructor(private readonly invoker: { invoke(request: InvokeRequest): Promise<InvokeResult> }) {}
 
   async deliver(functionArn: string, payload: Buffer): Promise<void> {
-    const result = await this.options.invoker.invoke({ functionName: functionArn, invocationType: this.options.invocationType, payload });
-    if (result.functionError) {
-      // A function's own failure is its business (and its log's); the delivery itself worked.
-      this.options.log.warn({ function: functionArn, requestId: result.requestId, errorType: result.errorType }, 'event target function failed');
-    }
+    await this.invoker.invoke({ functionName: functionArn, invocationType: 'Event', payload });
   }
 }
