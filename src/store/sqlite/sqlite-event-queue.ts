@@ -11,14 +11,13 @@
  * Callers batch many operations into one `write` (see invoke/async/group-commit.ts): one
  * transaction, one fsync, however many events it carries.
  */
-import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { Deferred } from '../../core/primitives.js';
 import type { EventInvokeConfig, EventQueueStore, FailedEvent, QueueWrite, StoredEvent } from '../event-queue.js';
-import { migrate, type Migration } from './migrations.js';
+import type { Migration } from './migrations.js';
+import { DURABLE_PRAGMAS, openDurableDatabase } from './open-database.js';
 
 /** The queue's schema, oldest first. Append only. */
 export const QUEUE_MIGRATIONS: readonly Migration[] = [
@@ -141,13 +140,6 @@ function steps(op: QueueWrite, retention: number): Step[] {
   }
 }
 
-function configure(db: Database.Database): void {
-  db.pragma('journal_mode = WAL');
-  // A 202 promises the event survives a power loss: every commit is fsynced.
-  db.pragma('synchronous = FULL');
-  db.pragma('busy_timeout = 5000');
-}
-
 /** Runs a write's statements in one transaction, on some connection. */
 interface Committer {
   commit(batch: Step[]): Promise<void>;
@@ -178,9 +170,7 @@ const WRITER_THREAD = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.path);
-db.pragma('journal_mode = WAL');
-db.pragma('synchronous = FULL');
-db.pragma('busy_timeout = 5000');
+for (const pragma of workerData.pragmas) db.pragma(pragma);
 const prepared = {};
 for (const [name, sql] of Object.entries(workerData.sql)) prepared[name] = db.prepare(sql);
 const bytes = (a) => (a instanceof Uint8Array && !Buffer.isBuffer(a) ? Buffer.from(a.buffer, a.byteOffset, a.byteLength) : a);
@@ -203,7 +193,7 @@ parentPort.on('message', (m) => {
 `;
 
 function threadCommitter(path: string): Committer {
-  const worker = new Worker(WRITER_THREAD, { eval: true, workerData: { path, driver: createRequire(import.meta.url).resolve('better-sqlite3'), sql: WRITE_SQL } });
+  const worker = new Worker(WRITER_THREAD, { eval: true, workerData: { path, driver: createRequire(import.meta.url).resolve('better-sqlite3'), sql: WRITE_SQL, pragmas: DURABLE_PRAGMAS } });
   const waiting = new Map<number, Deferred<void>>();
   const closed = new Deferred<void>();
   let next = 0;
@@ -257,11 +247,9 @@ export class SqliteEventQueue implements EventQueueStore {
 
   /** Opens (creating it if needed) the database at `path`; `:memory:` for tests (no writer thread). */
   static open(path: string, options: SqliteEventQueueOptions = {}): SqliteEventQueue {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const db = new Database(path);
+    // A 202 promises the event survives a power loss: openDurableDatabase fsyncs every commit.
+    const db = openDurableDatabase(path, QUEUE_MIGRATIONS);
     try {
-      configure(db);
-      migrate(db, QUEUE_MIGRATIONS);
       const committer = options.writerThread && path !== ':memory:' ? threadCommitter(path) : inlineCommitter(db);
       return new SqliteEventQueue(db, committer, options);
     } catch (err) {

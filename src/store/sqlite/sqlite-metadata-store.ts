@@ -3,19 +3,17 @@
  * better-sqlite3 is synchronous, so every method does its work before its promise is
  * created; the async signatures exist for networked implementations.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { InvalidParameterValueException, ResourceNotFoundException } from '../../core/errors.js';
 import type { Alias, FunctionRecord, FunctionVersion, LayerVersion } from '../../core/model.js';
 import type { MetadataStore, StoreWrite } from '../metadata-store.js';
-import { migrate } from './migrations.js';
+
+import { openDurableDatabase } from './open-database.js';
 
 type Db = Database.Database;
 type Stmt<P extends unknown[], R = unknown> = Database.Statement<P, R>;
 
 /** How long a writer waits for another connection's lock before SQLITE_BUSY. */
-const BUSY_TIMEOUT_MS = 5_000;
 
 /** The statements, prepared once per connection. */
 interface Statements {
@@ -118,21 +116,7 @@ export class SqliteMetadataStore implements MetadataStore {
    * Throws DatabaseVersionError for a database written by a newer Gust.
    */
   static open(path: string): SqliteMetadataStore {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const db = new Database(path);
-    try {
-      db.pragma('journal_mode = WAL');
-      // FULL: a write the API acknowledged survives power loss, not only a process crash.
-      db.pragma('synchronous = FULL');
-      // Per connection, off by default in SQLite; the cascades of deleteFunction need it.
-      db.pragma('foreign_keys = ON');
-      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-      migrate(db);
-      return new SqliteMetadataStore(db);
-    } catch (err) {
-      db.close();
-      throw err;
-    }
+    return new SqliteMetadataStore(openDurableDatabase(path));
   }
 
   async getFunction(name: string): Promise<FunctionRecord | undefined> {

@@ -5,16 +5,13 @@
  * the other's short transactions; sharing the file keeps one schema version and one set of
  * migrations (migrations.ts, applied by whichever store opens the file first).
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ResourceNotFoundException } from '../../core/errors.js';
 import type { RuleRecord, RuleStore, TargetRecord } from '../rule-store.js';
-import { migrate } from './migrations.js';
+
+import { openDurableDatabase } from './open-database.js';
 
 type Stmt<P extends unknown[], R = unknown> = Database.Statement<P, R>;
-
-const BUSY_TIMEOUT_MS = 5_000;
 
 interface Statements {
   getRule: Stmt<[string, string], string>;
@@ -68,21 +65,7 @@ export class SqliteRuleStore implements RuleStore {
    * in-memory store, for tests.
    */
   static open(path: string): SqliteRuleStore {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const db = new Database(path);
-    try {
-      db.pragma('journal_mode = WAL');
-      // As the MetadataStore: an acknowledged PutRule survives power loss.
-      db.pragma('synchronous = FULL');
-      // Per connection; the cascade from a rule to its targets needs it.
-      db.pragma('foreign_keys = ON');
-      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-      migrate(db);
-      return new SqliteRuleStore(db);
-    } catch (err) {
-      db.close();
-      throw err;
-    }
+    return new SqliteRuleStore(openDurableDatabase(path));
   }
 
   async getRule(eventBusName: string, name: string): Promise<RuleRecord | undefined> {

@@ -6,12 +6,11 @@
  * function, so UrlService removes the configurations of deleted functions and aliases
  * (on FunctionService's change events, and again when it loads).
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ResourceConflictException } from '../../core/errors.js';
 import type { UrlConfig, UrlStore } from '../url-store.js';
-import { migrate, type Migration } from './migrations.js';
+import type { Migration } from './migrations.js';
+import { openDurableDatabase } from './open-database.js';
 
 /** The url store's schema, oldest first. Append only. */
 export const URL_MIGRATIONS: readonly Migration[] = [
@@ -48,18 +47,7 @@ export class SqliteUrlStore implements UrlStore {
 
   /** Opens (creating it if needed) the database at `path`; `:memory:` for tests. */
   static open(path: string): SqliteUrlStore {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const db = new Database(path);
-    try {
-      db.pragma('journal_mode = WAL');
-      // A configuration the API acknowledged survives power loss, as in the metadata store.
-      db.pragma('synchronous = FULL');
-      migrate(db, URL_MIGRATIONS);
-      return new SqliteUrlStore(db);
-    } catch (err) {
-      db.close();
-      throw err;
-    }
+    return new SqliteUrlStore(openDurableDatabase(path, URL_MIGRATIONS));
   }
 
   async listUrlConfigs(): Promise<UrlConfig[]> {
