@@ -3,63 +3,21 @@
  * serializers and its own, older API model, with nothing but `--endpoint-url` changed.
  * Skipped, saying why, where the CLI is not installed.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import yazl from 'yazl';
+import { awsCliMissing, runAwsCli, type AwsCliRun } from '../helpers/aws-cli.js';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
+import { makeZip as zipOf } from '../helpers/invoke.js';
 
-const AWS = '/usr/bin/aws';
-const haveAws = existsSync(AWS);
-if (!haveAws) console.log(`aws-cli compat suite skipped: ${AWS} is not installed (apt-get install awscli)`);
+const missing = awsCliMissing('aws-cli compat suite');
 
 let t: TestGust;
 let work: string;
 
-async function zipOf(files: Record<string, string>): Promise<Buffer> {
-  const zip = new yazl.ZipFile();
-  for (const [name, text] of Object.entries(files)) zip.addBuffer(Buffer.from(text), name, { mode: 0o100644 });
-  zip.end();
-  const chunks: Buffer[] = [];
-  for await (const c of zip.outputStream) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
-
-interface AwsRun {
-  code: number;
-  json: Record<string, unknown>;
-  stderr: string;
-}
-
-/** Runs `aws lambda …` with dummy credentials and no user configuration. */
-function aws(...args: string[]): Promise<AwsRun> {
-  return new Promise((done) => {
-    execFile(
-      AWS,
-      ['lambda', ...args, '--endpoint-url', t.url, '--output', 'json'],
-      {
-        cwd: work,
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          HOME: work,
-          AWS_ACCESS_KEY_ID: 'test',
-          AWS_SECRET_ACCESS_KEY: 'test',
-          AWS_DEFAULT_REGION: 'us-east-1',
-          AWS_PAGER: '',
-          AWS_MAX_ATTEMPTS: '1',
-          AWS_CONFIG_FILE: join(work, 'no-config'),
-          AWS_SHARED_CREDENTIALS_FILE: join(work, 'no-credentials'),
-        },
-      },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        done({ code, json: stdout.trim() === '' ? {} : (JSON.parse(stdout) as Record<string, unknown>), stderr });
-      },
-    );
-  });
-}
+/** Runs `aws lambda …` against the suite's Gust. */
+const aws = (...args: string[]): Promise<AwsCliRun> => runAwsCli('lambda', args, { endpoint: t.url, cwd: work });
 
 async function ok(...args: string[]): Promise<Record<string, unknown>> {
   const run = await aws(...args);
@@ -68,7 +26,7 @@ async function ok(...args: string[]): Promise<Record<string, unknown>> {
   return run.json;
 }
 
-describe.skipIf(!haveAws)('aws CLI v2', () => {
+describe.skipIf(missing !== undefined)('aws CLI v2', () => {
   beforeAll(async () => {
     t = await startTestGust();
     work = mkdtempSync(join(tmpdir(), 'gust-awscli-'));

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import yazl from 'yazl';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
+import { makeZip as zipOf } from '../helpers/invoke.js';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'boto3_ops.py');
@@ -24,15 +24,6 @@ function boto3Missing(): string | undefined {
 
 const missing = boto3Missing();
 if (missing) console.log(`boto3 compat suite skipped: ${missing}`);
-
-async function zipOf(files: Record<string, string>): Promise<Buffer> {
-  const zip = new yazl.ZipFile();
-  for (const [name, text] of Object.entries(files)) zip.addBuffer(Buffer.from(text), name, { mode: 0o100644 });
-  zip.end();
-  const chunks: Buffer[] = [];
-  for await (const c of zip.outputStream) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
 
 type Result = Record<string, unknown> & { Error?: { Code: string; Message: string } };
 

@@ -5,7 +5,6 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import yazl from 'yazl';
 import {
   CreateFunctionCommand,
   DeleteLayerVersionCommand,
@@ -19,17 +18,9 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-lambda';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
+import { makeZip as zipOf } from '../helpers/invoke.js';
 
 const AWS_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000$/;
-
-async function zipOf(files: Record<string, string>): Promise<Buffer> {
-  const zip = new yazl.ZipFile();
-  for (const [name, text] of Object.entries(files)) zip.addBuffer(Buffer.from(text), name, { mode: 0o100644 });
-  zip.end();
-  const chunks: Buffer[] = [];
-  for await (const c of zip.outputStream) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
 
 async function errorOf(p: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
   try {
