@@ -7,29 +7,10 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { normaliseErrorPayload } from './error-payload.js';
-import { readBody, renderBodyFailure } from './request-body.js';
-import type { RouteHandler } from './route-context.js';
-import { RequestEntityTooLargeError, renderRuntimeApiError, sendAccepted } from './runtime-api-errors.js';
+import { resultRoute } from './invocation-result.js';
 import type { RuntimeOutcome } from './runtime-types.js';
 
-export const handleInvocationResponse: RouteHandler = (ctx, req, res, params) => {
-  ctx.session.beginResult(params.requestId!, 'InvocationResponse');
-  readBody(req, ctx.session.maxResponseBytes).then(
-    (body) => {
-      try {
-        if (body.kind === 'tooLarge') {
-          ctx.session.finishResult({ kind: 'tooLarge', size: body.size });
-          throw new RequestEntityTooLargeError(ctx.session.maxResponseBytes);
-        }
-        ctx.session.finishResult(streamedError(req) ?? { kind: 'success', payload: body.body });
-        sendAccepted(res);
-      } catch (err) {
-        renderRuntimeApiError(res, err);
-      }
-    },
-    (err: unknown) => renderBodyFailure(res, err),
-  );
-};
+export const handleInvocationResponse = resultRoute('InvocationResponse', (req, body) => streamedError(req) ?? { kind: 'success', payload: body });
 
 /** The error a streaming runtime reported in its trailers, if it did. */
 function streamedError(req: IncomingMessage): RuntimeOutcome | undefined {
