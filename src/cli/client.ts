@@ -1,8 +1,10 @@
 /**
- * The CLI's connection to a Gust server: an ordinary `@aws-sdk/client-lambda` client,
- * so that the CLI uses Gust exactly as any user would. Credentials are dummies and the
- * region comes from GUST_REGION, so that no AWS configuration is needed.
+ * The CLI's connection to a Gust server: ordinary `@aws-sdk/client-lambda` and
+ * `@aws-sdk/client-eventbridge` clients, so that the CLI uses Gust exactly as any user
+ * would, and `fetchGust` for Gust's own read-only routes under `/gust/`. Credentials are
+ * dummies and the region comes from GUST_REGION, so that no AWS configuration is needed.
  */
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { CliError } from './output.js';
 
@@ -30,8 +32,8 @@ export function resolveTarget(endpointFlag: string | undefined, env: NodeJS.Proc
   return { endpoint, region: env.GUST_REGION ?? DEFAULT_REGION };
 }
 
-export function createClient(target: Target): LambdaClient {
-  return new LambdaClient({
+function clientConfig(target: Target) {
+  return {
     endpoint: target.endpoint,
     region: target.region,
     // Gust does not check signatures, but the SDK signs every request.
@@ -39,5 +41,40 @@ export function createClient(target: Target): LambdaClient {
     // A server that is down should be reported at once, not after retries with backoff.
     maxAttempts: 1,
     requestHandler: { connectionTimeout: 5_000 },
-  });
+  };
+}
+
+export function createClient(target: Target): LambdaClient {
+  return new LambdaClient(clientConfig(target));
+}
+
+/** The EventBridge API, which Gust serves on the same port as the Lambda API. */
+export function createEventsClient(target: Target): EventBridgeClient {
+  return new EventBridgeClient(clientConfig(target));
+}
+
+/**
+ * GETs one of Gust's own JSON routes (`/gust/…`, which no AWS SDK models). A refusal
+ * becomes a CliError reading `<x-amzn-ErrorType>: <Message>`, or the body as it came when
+ * it is not Gust's JSON error.
+ */
+export async function fetchGust<T>(target: Target, path: string): Promise<T> {
+  const res = await fetch(`${target.endpoint}${path}`);
+  const body = await res.text();
+  if (!res.ok) throw new CliError(refusal(res, body));
+  try {
+    return JSON.parse(body) as T;
+  } catch {
+    throw new CliError(`unexpected answer from ${target.endpoint}${path}: is it a Gust server?`);
+  }
+}
+
+function refusal(res: Response, body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { Message?: unknown };
+    if (typeof parsed.Message === 'string') return `${res.headers.get('x-amzn-errortype') ?? `HTTP ${res.status}`}: ${parsed.Message}`;
+  } catch {
+    // not JSON: the body as it came, below
+  }
+  return body.trim() || `HTTP ${res.status}`;
 }

@@ -10,6 +10,9 @@ import { registerPublish } from './commands/publish.js';
 import { registerInvoke } from './commands/invoke.js';
 import { registerLogs } from './commands/logs.js';
 import { registerEvents } from './commands/events.js';
+import { registerUrl } from './commands/url.js';
+import { registerSchedule } from './commands/schedule.js';
+import { registerSchedules } from './commands/schedules.js';
 
 // The SDK warns on stderr that its 2027 releases will need Node 22. A failure must be one
 // line and a success none, so the CLI, which supports Node 20, turns that notice off.
@@ -32,5 +35,8 @@ registerPublish(program);
 registerInvoke(program);
 registerLogs(program);
 registerEvents(program);
+registerUrl(program);
+registerSchedule(program);
+registerSchedules(program);
 
 await program.parseAsync(process.argv);

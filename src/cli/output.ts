@@ -2,6 +2,7 @@
  * How the CLI prints: aligned tables and key/value blocks for people, JSON for scripts,
  * and the one line on stderr that any failure becomes.
  */
+import { EventBridgeServiceException } from '@aws-sdk/client-eventbridge';
 import { LambdaServiceException } from '@aws-sdk/client-lambda';
 
 /** A failure the CLI itself detects (bad flags, missing files); printed as its message. */
@@ -39,10 +40,12 @@ const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EA
 
 function isConnectionError(err: unknown): boolean {
   if (!err || typeof err !== 'object') return false;
-  const e = err as { code?: unknown; name?: unknown; errors?: unknown[] };
+  const e = err as { code?: unknown; name?: unknown; errors?: unknown[]; cause?: unknown };
   if (typeof e.code === 'string' && CONNECTION_CODES.has(e.code)) return true;
   // The SDK's connectionTimeout, and Node's happy-eyeballs AggregateError for `localhost`.
   if (e.name === 'TimeoutError') return true;
+  // fetch() (Gust's own routes) wraps the socket's error as its `cause`.
+  if (isConnectionError(e.cause)) return true;
   return Array.isArray(e.errors) && e.errors.some(isConnectionError);
 }
 
@@ -50,7 +53,7 @@ function isConnectionError(err: unknown): boolean {
 export function describeError(err: unknown, endpoint: string): string {
   if (err instanceof CliError) return err.message;
   if (isConnectionError(err)) return `cannot reach Gust at ${endpoint}: is 'gust serve' running?`;
-  if (err instanceof LambdaServiceException) {
+  if (err instanceof LambdaServiceException || err instanceof EventBridgeServiceException) {
     const status = err.$metadata.httpStatusCode;
     // A body that is not an AWS error (a proxy's page, say) leaves the SDK with no name.
     if (err.name === 'Unknown' || err.name === 'UnknownError' || err.message === 'UnknownError') {

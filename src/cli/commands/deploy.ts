@@ -12,8 +12,9 @@ import {
   type LambdaClient,
   type Runtime,
 } from '@aws-sdk/client-lambda';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { loadPackage } from '../deploy-package.js';
+import { collect, positiveInteger } from '../flags.js';
 import { CliError, formatBytes, toJson } from '../output.js';
 import { runCommand } from '../run.js';
 import { waitForFunction } from '../wait.js';
@@ -30,16 +31,6 @@ interface DeployFlags {
   env: string[];
   role?: string;
   description?: string;
-}
-
-function positiveInteger(raw: string): number {
-  const n = Number(raw);
-  if (!/^[0-9]+$/.test(raw) || !Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer.');
-  return n;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 function parseEnv(pairs: string[]): Record<string, string> | undefined {

@@ -4,6 +4,7 @@
  * or dead-lettered ones. Without: the totals over every function.
  */
 import type { Command } from 'commander';
+import { fetchGust } from '../client.js';
 import { CliError, keyValues, table } from '../output.js';
 import { runCommand } from '../run.js';
 
@@ -27,22 +28,6 @@ interface FunctionReport extends Stats {
 
 interface Totals extends Stats {
   functions: string[];
-}
-
-async function fetchJson<T>(url: string): Promise<T> {
-  const res = await fetch(url);
-  const body = await res.text();
-  if (!res.ok) {
-    let message = body;
-    try {
-      const parsed = JSON.parse(body) as { Message?: string };
-      message = `${res.headers.get('x-amzn-errortype') ?? res.status}: ${parsed.Message ?? body}`;
-    } catch {
-      // not JSON: print as it came
-    }
-    throw new CliError(message);
-  }
-  return JSON.parse(body) as T;
 }
 
 /** `1.2 s`, `3 m 4 s`: an age for people. */
@@ -104,11 +89,11 @@ export function registerEvents(program: Command): void {
       runCommand(cmd, async ({ target, json, print }) => {
         if (!/^[1-9][0-9]{0,4}$/.test(flags.limit)) throw new CliError(`--limit takes a number from 1 to 10000, got '${flags.limit}'`);
         if (fn === undefined) {
-          const totals = await fetchJson<Totals>(`${target.endpoint}/gust/events`);
+          const totals = await fetchGust<Totals>(target, '/gust/events');
           print(json ? JSON.stringify(totals, null, 2) : `${summary(totals)}${totals.functions.length ? `\n\nfunctions  ${totals.functions.join(', ')}` : ''}`);
           return;
         }
-        const report = await fetchJson<FunctionReport>(`${target.endpoint}/gust/events/${encodeURIComponent(fn)}?limit=${flags.limit}`);
+        const report = await fetchGust<FunctionReport>(target, `/gust/events/${encodeURIComponent(fn)}?limit=${flags.limit}`);
         print(json ? JSON.stringify(report, null, 2) : renderReport(report, Date.now()));
       }),
     );

@@ -3,6 +3,7 @@
  * server's `/gust/logs` route; `--follow` keeps polling with the page cursor.
  */
 import type { Command } from 'commander';
+import { fetchGust } from '../client.js';
 import { CliError } from '../output.js';
 import { runCommand } from '../run.js';
 
@@ -27,22 +28,6 @@ export function parseSince(raw: string, now: number): number {
   return t;
 }
 
-async function fetchPage(endpoint: string, fn: string, query: URLSearchParams): Promise<LogsPage> {
-  const res = await fetch(`${endpoint}/gust/logs/${encodeURIComponent(fn)}?${query}`);
-  const body = await res.text();
-  if (!res.ok) {
-    let message = body;
-    try {
-      const parsed = JSON.parse(body) as { Message?: string };
-      message = `${res.headers.get('x-amzn-errortype') ?? res.status}: ${parsed.Message ?? body}`;
-    } catch {
-      // not JSON: print as it came
-    }
-    throw new CliError(message);
-  }
-  return JSON.parse(body) as LogsPage;
-}
-
 export function registerLogs(program: Command): void {
   program
     .command('logs')
@@ -57,7 +42,7 @@ export function registerLogs(program: Command): void {
         let stop = false;
         process.once('SIGINT', () => (stop = true));
         for (;;) {
-          const page = await fetchPage(target.endpoint, fn, query);
+          const page = await fetchGust<LogsPage>(target, `/gust/logs/${encodeURIComponent(fn)}?${query}`);
           for (const e of page.events) {
             print(json ? JSON.stringify(e) : `${new Date(e.timestamp).toISOString()}  ${e.message.replace(/\n$/, '')}`);
           }
