@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { Partition } from '../core/arn.js';
-import { systemClock } from '../core/clock.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import { SqliteMetadataStore } from '../store/sqlite/sqlite-metadata-store.js';
 import { FsBlobStore } from '../store/fs-blob-store.js';
 import { FunctionService } from '../control/function-service.js';
@@ -41,7 +41,16 @@ export interface RunningGust {
   close(): Promise<void>;
 }
 
-export async function startGust(config: GustConfig, logger: Logger = pino({ level: config.logLevel })): Promise<RunningGust> {
+/** What a test may replace in the wiring; production passes nothing. */
+export interface StartOptions {
+  /**
+   * The clock of EventBridge rules, the event bus and the scheduler (default: the system
+   * clock): end-to-end suites fire schedules with a ManualClock instead of waiting.
+   */
+  eventsClock?: Clock;
+}
+
+export async function startGust(config: GustConfig, logger: Logger = pino({ level: config.logLevel }), options: StartOptions = {}): Promise<RunningGust> {
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const partition: Partition = { region: config.region, accountId: config.accountId };
@@ -93,11 +102,12 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   // EventBridge rules and schedules: rules live in gust.db beside the functions. Each
   // delivery is an Event invoke, committed to queue.db with its retries, as on AWS.
   const ruleStore = SqliteRuleStore.open(join(dataDir, 'gust.db'));
-  const eventRules = new EventRules({ store: ruleStore, partition, clock: systemClock, log: logger });
+  const eventsClock = options.eventsClock ?? systemClock;
+  const eventRules = new EventRules({ store: ruleStore, partition, clock: eventsClock, log: logger });
   const delivery = new InvokeDelivery(invoker);
   const dispatcher = new TargetDispatcher({ store: ruleStore, delivery, log: logger });
-  const eventBus = new EventBus({ rules: eventRules, dispatcher, partition, clock: systemClock });
-  const scheduler = new Scheduler({ clock: systemClock, partition, dispatcher, rules: eventRules, log: logger });
+  const eventBus = new EventBus({ rules: eventRules, dispatcher, partition, clock: eventsClock });
+  const scheduler = new Scheduler({ clock: eventsClock, partition, dispatcher, rules: eventRules, log: logger });
   scheduler.start(await eventRules.load());
 
   let baseUrl = '';

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import type { Clock } from '../../src/core/clock.js';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { loadConfig, type GustConfig } from '../../src/server/config.js';
 import { startGust, type RunningGust } from '../../src/server/gust-server.js';
@@ -24,10 +25,10 @@ export function newDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'gust-test-'));
 }
 
-export async function startTestGust(options: { dataDir?: string; keepDataDir?: boolean; flags?: Record<string, string> } = {}): Promise<TestGust> {
+export async function startTestGust(options: { dataDir?: string; keepDataDir?: boolean; flags?: Record<string, string>; eventsClock?: Clock } = {}): Promise<TestGust> {
   const dataDir = options.dataDir ?? newDataDir();
   const config = loadConfig({ port: '0', dataDir, logLevel: 'silent', ...options.flags }, {});
-  const gust = await startGust(config, pino({ level: 'silent' }));
+  const gust = await startGust(config, pino({ level: 'silent' }), options.eventsClock ? { eventsClock: options.eventsClock } : {});
   const lambda = new LambdaClient({
     endpoint: gust.url,
     region: config.region,
