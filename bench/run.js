@@ -15,23 +15,35 @@ import { warmRound } from './scenarios/warm.js';
 import { coldRound } from './scenarios/cold.js';
 import { scaleOutRound } from './scenarios/scale-out.js';
 import { memoryRound } from './scenarios/memory.js';
+import { asyncRound } from './scenarios/async.js';
+import { createLargeRound, listFunctionsRound, startupRound } from './scenarios/control.js';
 
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const onlyIndex = args.indexOf('--only');
-const only = onlyIndex >= 0 ? args[onlyIndex + 1]?.split(',') : undefined;
-const roundsIndex = args.indexOf('--rounds');
-const rounds = roundsIndex >= 0 ? Number(args[roundsIndex + 1]) : quick ? 1 : 3;
+function option(name) {
+  const i = process.argv.indexOf(name);
+  if (i < 0) return undefined;
+  const v = process.argv[i + 1];
+  if (v === undefined || v.startsWith('--')) throw new Error(`${name} needs a value`);
+  return v;
+}
 
-/** Each scenario: how to run one round, and how to turn rounds into table rows. */
+const quick = process.argv.includes('--quick');
+const only = option('--only')?.split(',');
+const rounds = Number(option('--rounds') ?? (quick ? 1 : 3));
+/** Sandbox drivers to run the cold starts with; the first one serves every other scenario. */
+const sandboxes = option('--sandbox')?.split(',') ?? [undefined];
+const profileDir = option('--profile');
+
+/** Gust's own share of a cold start, per driver (issue 7). */
+const COLD_SHARE_TARGET_MS = { process: 5, namespace: 15 };
+
+/**
+ * Each scenario: how to run one round, and how to turn rounds into table rows. `optIn`
+ * scenarios run only when named with --only.
+ */
 const SCENARIOS = {
   startup: {
-    round: async () => {
-      const g = await startGustProcess();
-      await g.stop();
-      return { ms: g.healthMs };
-    },
-    rows: (r) => [row('gust serve → first 200 on /health (ms)', pick(r, 'ms'), undefined, undefined)],
+    round: (ctx) => startupRound(ctx),
+    rows: (r) => [row('gust serve → first 200 on /health (ms)', pick(r, 'gustMs'), pick(r, 'bareMs'), undefined)],
   },
   warm: {
     round: (ctx) => warmRound(ctx),
@@ -42,16 +54,21 @@ const SCENARIOS = {
     ],
   },
   'cold-node': {
+    perDriver: true,
     round: (ctx) => coldRound(ctx, 'node'),
-    rows: (r) => coldRows('node', r),
+    rows: (r, driver) => coldRows('node', r, driver),
   },
   'cold-python': {
+    perDriver: true,
     round: (ctx) => coldRound(ctx, 'python'),
-    rows: (r) => coldRows('python', r),
+    rows: (r, driver) => coldRows('python', r, driver),
   },
   'scale-out': {
     round: (ctx) => scaleOutRound(ctx),
-    rows: (r) => [row('scale-out: 50 concurrent cold invokes, 100 ms handler (ms)', pick(r, 'gustMs'), pick(r, 'baseMs'), { max: 1.3 })],
+    rows: (r) => [
+      row('scale-out: 50 concurrent cold invokes, 100 ms handler (ms)', pick(r, 'gustMs'), pick(r, 'baseMs'), { max: 1.3 }),
+      row('scale-out: runtimes that answered the 50', pick(r, 'gustEnvironments'), pick(r, 'baseEnvironments'), undefined),
+    ],
   },
   memory: {
     round: (ctx) => memoryRound(ctx),
@@ -60,13 +77,34 @@ const SCENARIOS = {
       row('idle environment RSS vs bare runtime (MB)', pick(r, (x) => x.envRss / 2 ** 20), pick(r, (x) => x.bareRss / 2 ** 20), undefined),
     ],
   },
+  async: {
+    round: (ctx) => asyncRound(ctx),
+    rows: (r) => [
+      row(`async: ${r[0].events} events accepted (events/s) vs sync invokes/s`, pick(r, 'acceptedPerSecond'), pick(r, 'syncPerSecond'), undefined),
+      row(`async: ${r[0].events} events processed (events/s) vs sync invokes/s`, pick(r, 'processedPerSecond'), pick(r, 'syncPerSecond'), { min: 0.7 }),
+    ],
+  },
+  'create-5mb': {
+    round: (ctx) => createLargeRound(ctx),
+    rows: (r) => [row('CreateFunction, 5 MB zip → Active (ms)', pick(r, 'ms'), undefined, undefined)],
+  },
+  'list-functions': {
+    optIn: true,
+    round: (ctx) => listFunctionsRound(ctx),
+    rows: (r) => [
+      row('ListFunctions, all pages over 10,000 functions (ms)', pick(r, 'listMs'), undefined, undefined),
+      row('CreateFunction while filling 10,000 functions (per s)', pick(r, 'createPerSecond'), undefined, undefined),
+    ],
+  },
 };
 
-function coldRows(kind, r) {
+function coldRows(kind, r, driver = 'process') {
+  const target = COLD_SHARE_TARGET_MS[driver];
   return [
-    row(`cold start ${kind}: invoke → response (ms)`, pick(r, 'total'), pick(r, 'bare'), undefined),
-    row(`cold start ${kind}: Gust's own share (ms)`, pick(r, 'gustShare'), undefined, { absMax: 5 }),
-    row(`cold start ${kind}: reported Init Duration (ms)`, pick(r, 'init'), undefined, undefined),
+    row(`cold start ${kind} [${driver}]: invoke → response vs bare spawn → response (ms)`, pick(r, 'total'), pick(r, 'bare'), undefined),
+    row(`cold start ${kind} [${driver}]: Gust's own share (ms)`, pick(r, 'gustShare'), undefined, target === undefined ? undefined : { absMax: target }),
+    row(`cold start ${kind}: bare spawn → first /next (ms)`, pick(r, 'bareNext'), undefined, undefined),
+    row(`cold start ${kind} [${driver}]: reported Init Duration (ms)`, pick(r, 'init'), undefined, undefined),
   ];
 }
 
@@ -89,26 +127,53 @@ function fmt(s) {
   return s.rounds > 1 ? `${round(s.median)} (${round(s.min)}–${round(s.max)})` : `${round(s.median)}`;
 }
 
-async function main() {
-  const names = only ?? Object.keys(SCENARIOS);
-  for (const n of names) if (!SCENARIOS[n]) throw new Error(`unknown scenario '${n}'; known: ${Object.keys(SCENARIOS).join(', ')}`);
-  const machine = { cores: cpus().length, cpu: cpus()[0]?.model, loadavg: loadavg().map((l) => round(l)), node: process.version };
-  console.log(`gust bench: ${quick ? 'quick, ' : ''}${rounds} round(s); ${machine.cores} cores, load ${machine.loadavg.join(' ')}`);
+/** One Gust per sandbox driver, started when first needed and stopped at the end. */
+function gustPool() {
+  const running = new Map();
+  return {
+    async get(sandbox) {
+      if (!running.has(sandbox)) running.set(sandbox, await startGustProcess({ sandbox, ...(profileDir ? { cpuProfDir: profileDir } : {}) }));
+      return running.get(sandbox);
+    },
+    async stopAll() {
+      const all = [...running.values()];
+      running.clear();
+      await Promise.all(all.map((g) => g.stop()));
+    },
+  };
+}
 
-  const gust = await startGustProcess();
+async function main() {
+  const names = only ?? Object.keys(SCENARIOS).filter((n) => !SCENARIOS[n].optIn);
+  for (const n of names) if (!SCENARIOS[n]) throw new Error(`unknown scenario '${n}'; known: ${Object.keys(SCENARIOS).join(', ')}`);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds needs a positive integer');
+  const machine = { cores: cpus().length, cpu: cpus()[0]?.model, loadavg: loadavg().map((l) => round(l)), node: process.version };
+  const drivers = sandboxes.map((s) => s ?? 'default (process)').join(', ');
+  console.log(`gust bench: ${quick ? 'quick, ' : ''}${rounds} round(s); sandbox ${drivers}; ${machine.cores} cores, load ${machine.loadavg.join(' ')}`);
+
+  const started = performance.now();
+  const gusts = gustPool();
   const rows = [];
+  const loads = {};
   try {
     for (const n of names) {
-      const results = [];
-      for (let i = 0; i < rounds; i++) {
-        process.stdout.write(`  ${n} round ${i + 1}/${rounds}…\n`);
-        results.push(await SCENARIOS[n].round({ gust, quick }));
+      const scenario = SCENARIOS[n];
+      for (const sandbox of scenario.perDriver ? sandboxes : [sandboxes[0]]) {
+        const results = [];
+        loads[n] = loadavg().map((l) => round(l));
+        for (let i = 0; i < rounds; i++) {
+          process.stdout.write(`  ${n}${sandbox && scenario.perDriver ? ` [${sandbox}]` : ''} round ${i + 1}/${rounds} (load ${loadavg()[0].toFixed(2)})…\n`);
+          const gust = await gusts.get(sandbox);
+          results.push(await scenario.round({ gust, quick, gustOptions: sandbox ? { sandbox } : {} }));
+        }
+        rows.push(...scenario.rows(results, sandbox));
       }
-      rows.push(...SCENARIOS[n].rows(results));
     }
   } finally {
-    await gust.stop();
+    await gusts.stopAll();
   }
+  const seconds = (performance.now() - started) / 1000;
+  machine.loadavgAfter = loadavg().map((l) => round(l));
 
   const header = ['scenario', 'Gust', 'baseline', 'ratio', 'target', ''];
   const table = rows.map((r) => [r.name, fmt(r.gust), fmt(r.baseline), r.ratio === undefined ? '' : `${round(r.ratio)}×`, r.target, r.pass === undefined ? '' : r.pass ? 'ok' : 'MISS']);
@@ -117,12 +182,13 @@ async function main() {
   console.log('\n' + line(header));
   console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
   for (const t of table) console.log(line(t));
+  console.log(`\n${machine.cores} cores; load ${machine.loadavg.join(' ')} before, ${machine.loadavgAfter.join(' ')} after; ${round(seconds, 1)} s`);
 
   const dir = fileURLToPath(new URL('./results/', import.meta.url));
   mkdirSync(dir, { recursive: true });
   const file = `${dir}${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), quick, rounds, machine, rows }, null, 2));
-  console.log(`\nwritten to ${file}`);
+  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), quick, rounds, sandboxes: sandboxes.map((s) => s ?? 'default'), seconds, machine, loadBeforeScenario: loads, rows }, null, 2));
+  console.log(`written to ${file}`);
 }
 
 main().catch((err) => {

@@ -1,36 +1,64 @@
 /** Runs `gust serve` as a separate process on a temporary data dir, as a user would. */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-export async function startGustProcess(extraArgs = []) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'gust-bench-'));
-  const t0 = performance.now();
-  const child = spawn(process.execPath, [join(root, 'bin/gust.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'info', ...extraArgs], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout });
-  const url = await new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`gust serve exited with ${code} before listening`)));
-    lines.on('line', (line) => {
-      try {
-        const rec = JSON.parse(line);
-        if (rec.msg === 'gust listening') resolve(rec.url);
-      } catch {
-        // not a log record
-      }
+/** A port nobody listens on right now, so that the bench knows Gust's address without reading its logs. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = http.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
     });
   });
-  // The log line comes right after listen(); the figure users care about is the first
-  // answered health check.
-  for (;;) {
-    const ok = await fetch(`${url}/health`).then((r) => r.ok, () => false);
-    if (ok) break;
+}
+
+function healthy(url) {
+  return new Promise((resolve) => {
+    const req = http.get(`${url}/health`, { agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode === 200));
+    });
+    req.on('error', () => resolve(false));
+  });
+}
+
+/**
+ * Starts `gust serve` at its default log level (what a user runs), its log going to a
+ * file rather than through the bench's own event loop. `options.sandbox` is passed as
+ * `--sandbox`; `options.cpuProfDir` runs it under `node --cpu-prof`.
+ */
+export async function startGustProcess(options = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gust-bench-'));
+  const logFile = `${dataDir}.log`;
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const nodeArgs = options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : [];
+  const serveArgs = ['serve', '--port', String(port), '--data-dir', dataDir, ...(options.sandbox ? ['--sandbox', options.sandbox] : []), ...(options.args ?? [])];
+  const out = openSync(logFile, 'w');
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [...nodeArgs, join(root, 'bin/gust.js'), ...serveArgs], { stdio: ['ignore', out, out] });
+  closeSync(out);
+  let exited = false;
+  const exit = new Promise((resolve) => child.once('exit', (code, signal) => {
+    exited = true;
+    resolve(code ?? signal);
+  }));
+  const logTail = () => readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n');
+  // The figure users care about is the first answered health check, not the log line.
+  while (!(await healthy(url))) {
+    if (exited) {
+      const code = await exit;
+      rmSync(dataDir, { recursive: true, force: true });
+      throw new Error(`gust serve ${serveArgs.join(' ')} exited with ${code} before answering /health:\n${logTail()}`);
+    }
     await new Promise((r) => setTimeout(r, 2));
   }
   const healthMs = performance.now() - t0;
@@ -38,16 +66,19 @@ export async function startGustProcess(extraArgs = []) {
     url,
     pid: child.pid,
     healthMs,
+    logFile,
     /** Resident set size of the Gust process itself, in bytes. */
     rssBytes() {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) * 1024;
     },
     async stop() {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
+      if (!exited) child.kill('SIGTERM');
+      const code = await exit;
+      const failure = code === 0 ? undefined : new Error(`gust serve ended with ${code}:\n${logTail()}`);
       rmSync(dataDir, { recursive: true, force: true });
+      rmSync(logFile, { force: true });
+      if (failure) throw failure;
     },
   };
 }

@@ -2,17 +2,22 @@
 import { jsonRequest, post } from './http-client.js';
 import { zipFiles } from './fixtures.js';
 
-export async function createFunction(agent, base, name, fixture, extra = {}) {
-  const zip = await zipFiles(fixture.files);
+/**
+ * CreateFunction, then waits for State Active unless `waitActive` is false. `zip` saves
+ * re-zipping the fixture when many functions share it.
+ */
+export async function createFunction(agent, base, name, fixture, extra = {}, zip = undefined, { waitActive = true } = {}) {
+  const code = zip ?? (await zipFiles(fixture.files));
   await jsonRequest(agent, 'POST', `${base}/2015-03-31/functions`, {
     FunctionName: name,
     Runtime: fixture.runtime,
     Handler: fixture.handler,
     Role: 'arn:aws:iam::000000000000:role/bench',
-    Code: { ZipFile: zip.toString('base64') },
+    Code: { ZipFile: code.toString('base64') },
     Timeout: 30,
     ...extra,
   });
+  if (!waitActive) return;
   for (let i = 0; i < 500; i++) {
     const fn = await jsonRequest(agent, 'GET', `${base}/2015-03-31/functions/${name}`);
     if (fn.Configuration.State === 'Active') return;

@@ -10,7 +10,13 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 
 export class TwoHopServer {
-  constructor() {
+  /**
+   * `oneEach`: a runtime takes a waiting invoke only at its first /next, so that N
+   * runtimes started for N invokes each run exactly one (the scale-out baseline).
+   */
+  constructor({ oneEach = false } = {}) {
+    this.oneEach = oneEach;
+    this.seen = new Set(); // sockets of runtimes that had their first /next
     this.parked = []; // runtimes waiting on /next: {res}
     this.queue = []; // invokes waiting for a runtime: {body, resolve}
     this.inflight = new Map(); // request id → resolve
@@ -24,10 +30,16 @@ export class TwoHopServer {
     this.frontServer = http.createServer((req, res) => this.onFront(req, res));
     await Promise.all([listen(this.runtimeServer), listen(this.frontServer)]);
     this.runtimeAddress = `127.0.0.1:${this.runtimeServer.address().port}`;
-    this.url = `http://127.0.0.1:${this.frontServer.address().port}/invoke`;
+    this.base = `http://127.0.0.1:${this.frontServer.address().port}`;
+    this.url = `${this.base}/invoke`;
   }
 
   onFront(req, res) {
+    if (req.method === 'GET') {
+      // A health check, so that clients can open their keep-alive sockets ahead of a burst.
+      res.end('{"status":"ok"}');
+      return;
+    }
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
@@ -63,7 +75,9 @@ export class TwoHopServer {
   onRuntime(req, res) {
     if (req.method === 'GET' && req.url.endsWith('/runtime/invocation/next')) {
       this.onFirstNext?.();
-      const waiting = this.queue.shift();
+      const first = !this.seen.has(req.socket);
+      this.seen.add(req.socket);
+      const waiting = this.oneEach && !first ? undefined : this.queue.shift();
       if (waiting) this.deliver(res, waiting.body, waiting.resolve);
       else this.parked.push(res);
       return;
@@ -118,25 +132,59 @@ function close(server) {
 }
 
 /**
- * Starts one bare runtime process against a fresh minimal Runtime API and resolves with
- * the milliseconds from spawn to its first GET /next: the runtime's own start-up.
+ * A cold start done bare: spawns one runtime process against a fresh minimal Runtime API,
+ * hands `payload` to its first GET /next and waits for its answer. Resolves with the
+ * milliseconds from spawn to that first /next (the runtime's own start-up) and to the
+ * answer (start-up plus one invocation: the least a cold invoke can take).
  */
-export async function bareStartupMs(command, env) {
-  const server = http.createServer((req, res) => {
-    if (req.url.endsWith('/next')) {
-      resolveNext(performance.now());
-      res.destroy();
-    } else res.end();
+export async function bareColdStart(command, env, payload) {
+  let t0 = 0;
+  let nextMs = 0;
+  let resolveDone;
+  let rejectDone;
+  const done = new Promise((resolve, reject) => {
+    resolveDone = resolve;
+    rejectDone = reject;
   });
-  let resolveNext;
-  const next = new Promise((r) => (resolveNext = r));
+  const server = http.createServer((req, res) => {
+    if (req.method === 'GET' && req.url.endsWith('/runtime/invocation/next')) {
+      if (nextMs) return; // the runtime's second /next: park it until the process is killed
+      nextMs = performance.now() - t0;
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': payload.length,
+        'lambda-runtime-aws-request-id': randomUUID(),
+        'lambda-runtime-deadline-ms': String(Date.now() + 60_000),
+        'lambda-runtime-invoked-function-arn': 'arn:aws:lambda:us-east-1:000000000000:function:baseline',
+        'lambda-runtime-trace-id': 'Root=1-00000000-000000000000000000000000',
+      });
+      res.end(payload);
+      return;
+    }
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(202, { 'content-type': 'application/json' });
+      res.end('{"status":"OK"}');
+      if (/\/response$/.test(req.url)) resolveDone(performance.now() - t0);
+      else rejectDone(new Error(`bare runtime answered ${req.method} ${req.url}`));
+    });
+  });
   await listen(server);
-  const t0 = performance.now();
+  t0 = performance.now();
   const child = spawn(command[0], command.slice(1), { env: { ...env, AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${server.address().port}` }, stdio: 'ignore' });
-  const t1 = await next;
-  child.kill('SIGKILL');
-  await new Promise((r) => child.once('exit', r));
-  server.closeAllConnections();
-  await close(server);
-  return t1 - t0;
+  const exited = new Promise((resolve) =>
+    child.once('exit', (code) => {
+      rejectDone(new Error(`bare runtime ${command.join(' ')} exited with ${code}`));
+      resolve();
+    }),
+  );
+  try {
+    const responseMs = await done;
+    return { nextMs, responseMs };
+  } finally {
+    child.kill('SIGKILL');
+    await exited;
+    server.closeAllConnections();
+    await close(server);
+  }
 }

@@ -1,5 +1,10 @@
-/** Memory per idle warm environment: Gust's own RSS growth, and the environment's own RSS. */
+/**
+ * Memory per idle warm environment: Gust's own RSS growth, and the environment's own RSS.
+ * Runs on a Gust of its own, so that what earlier scenarios left behind (environments,
+ * garbage not yet collected) does not move its RSS.
+ */
 import { readFileSync, readdirSync } from 'node:fs';
+import { startGustProcess } from '../lib/gust-process.js';
 import { keepAliveAgent } from '../lib/http-client.js';
 import { HANDLERS, payloadOf } from '../lib/fixtures.js';
 import { createFunction, invoke } from '../lib/lambda.js';
@@ -17,8 +22,8 @@ function rssOf(pid) {
   }
 }
 
-/** Every process descended from `root`, by walking /proc's parent links. */
-function descendants(root) {
+/** Each process's parent, from /proc. */
+function parents() {
   const parent = new Map();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -29,41 +34,58 @@ function descendants(root) {
       // the process ended while we looked
     }
   }
-  const out = [];
+  return parent;
+}
+
+/**
+ * The RSS of each process tree started by `root` (one per environment: the runtime alone
+ * with the process driver, the sandbox's own helpers too with others), by top pid.
+ */
+function environmentTrees(root) {
+  const parent = parents();
+  const rss = new Map();
   for (const pid of parent.keys()) {
-    let p = parent.get(pid);
-    while (p && p !== root && p !== 1) p = parent.get(p);
-    if (p === root) out.push(pid);
+    let top = pid;
+    while (parent.get(top) !== root && parent.get(top) > 1) top = parent.get(top);
+    if (parent.get(top) === root) rss.set(top, (rss.get(top) ?? 0) + rssOf(pid));
   }
-  return out;
+  return rss;
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 1500));
 
-export async function memoryRound({ gust }) {
+export async function memoryRound({ gustOptions }) {
+  const gust = await startGustProcess(gustOptions);
+  try {
+    return await measure(gust);
+  } finally {
+    await gust.stop();
+  }
+}
+
+async function measure(gust) {
   const agent = keepAliveAgent(ENVIRONMENTS + 4);
   const payload = payloadOf(64);
   const name = `mem-${Math.random().toString(36).slice(2, 8)}`;
-  await createFunction(agent, gust.url, name, HANDLERS.nodeSleep);
+  await createFunction(agent, gust.url, name, HANDLERS.nodeHold);
   await invoke(agent, gust.url, name, payload);
   await settle();
   const before = gust.rssBytes();
-  const childrenBefore = descendants(gust.pid).length;
+  const treesBefore = environmentTrees(gust.pid);
   await Promise.all(Array.from({ length: ENVIRONMENTS + 1 }, () => invoke(agent, gust.url, name, payload)));
   await settle();
   const after = gust.rssBytes();
-  const children = descendants(gust.pid);
-  const added = children.length - childrenBefore;
-  if (added < ENVIRONMENTS) throw new Error(`expected ${ENVIRONMENTS} new environments, saw ${added} new processes`);
-  const envRss = median(children.map(rssOf).filter((r) => r > 0));
+  const added = [...environmentTrees(gust.pid)].filter(([pid]) => !treesBefore.has(pid)).map(([, rss]) => rss);
+  if (added.length !== ENVIRONMENTS) throw new Error(`expected ${ENVIRONMENTS} new environments, saw ${added.length} new process trees`);
+  const envRss = median(added);
 
   const baseline = new TwoHopServer();
   await baseline.start();
   try {
-    await baseline.spawnRuntimes(1, runtimeCommand('node'), runtimeEnv(prepareCode(HANDLERS.nodeSleep)));
+    await baseline.spawnRuntimes(1, runtimeCommand('node'), runtimeEnv(prepareCode(HANDLERS.nodeHold)));
     await settle();
     const bareRss = rssOf(baseline.children[0].pid);
-    return { gustPerEnv: (after - before) / added, envRss, bareRss };
+    return { gustPerEnv: (after - before) / ENVIRONMENTS, envRss, bareRss };
   } finally {
     await baseline.stop();
     agent.destroy();

@@ -1,4 +1,12 @@
-/** 50 concurrent invokes of a function with no warm environment, handler sleeping 100 ms. */
+/**
+ * 50 concurrent invokes of a function with no warm environment, handler sleeping 100 ms,
+ * against 50 bare runtimes started in parallel behind the two-hop server, each given one
+ * of 50 requests. Both sides get their 50 client sockets opened beforehand, so that the
+ * burst reaches the server at once. The handler answers with its pid, so the table shows
+ * how many environments Gust actually started (one that has finished may take a later
+ * arrival, as on Lambda).
+ */
+import http from 'node:http';
 import { keepAliveAgent, post } from '../lib/http-client.js';
 import { HANDLERS, payloadOf } from '../lib/fixtures.js';
 import { createFunction, invoke } from '../lib/lambda.js';
@@ -7,27 +15,57 @@ import { prepareCode, runtimeCommand, runtimeEnv } from '../lib/runtimes.js';
 
 const N = 50;
 
+/** How many runtime processes answered (the handler returns its pid). */
+function distinctPids(answers) {
+  return new Set(answers.map((a) => JSON.parse(a.body.toString()).pid)).size;
+}
+
+/** Opens N keep-alive sockets to `base` (concurrent GETs), so the burst needs no handshakes. */
+async function openSockets(agent, base) {
+  await Promise.all(
+    Array.from({ length: N }, async () => {
+      const res = await fetchGet(agent, `${base}/health`);
+      if (res !== 200) throw new Error(`GET ${base}/health answered ${res}`);
+    }),
+  );
+}
+
+function fetchGet(agent, url) {
+  return new Promise((resolve, reject) => {
+    http.get(url, { agent }, (res) => res.resume().on('end', () => resolve(res.statusCode))).on('error', reject);
+  });
+}
+
 export async function scaleOutRound({ gust }) {
-  const agent = keepAliveAgent(N + 4);
   const payload = payloadOf(64);
   const name = `scale-${Math.random().toString(36).slice(2, 8)}`;
-  await createFunction(agent, gust.url, name, HANDLERS.nodeSleep);
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: N }, () => invoke(agent, gust.url, name, payload)));
-  const gustMs = performance.now() - t0;
+  const setup = keepAliveAgent(2);
+  await createFunction(setup, gust.url, name, HANDLERS.nodeSleep);
+  setup.destroy();
 
-  const baseline = new TwoHopServer();
+  const gustAgent = keepAliveAgent(N);
+  await openSockets(gustAgent, gust.url);
+  const t0 = performance.now();
+  const gustAnswers = await Promise.all(Array.from({ length: N }, () => invoke(gustAgent, gust.url, name, payload)));
+  const gustMs = performance.now() - t0;
+  gustAgent.destroy();
+
+  const baseline = new TwoHopServer({ oneEach: true });
   await baseline.start();
+  const baseAgent = keepAliveAgent(N);
   try {
     const code = prepareCode(HANDLERS.nodeSleep);
+    await openSockets(baseAgent, baseline.base);
     const b0 = performance.now();
-    const answers = Array.from({ length: N }, () => post(agent, baseline.url, payload));
+    const answers = Array.from({ length: N }, () => post(baseAgent, baseline.url, payload));
     await baseline.spawnRuntimes(N, runtimeCommand('node'), runtimeEnv(code));
-    await Promise.all(answers);
+    const baseAnswers = await Promise.all(answers);
     const baseMs = performance.now() - b0;
-    return { gustMs, baseMs };
+    const baseEnvironments = distinctPids(baseAnswers);
+    if (baseEnvironments !== N) throw new Error(`the baseline's ${N} invokes ran on ${baseEnvironments} runtimes, not ${N}`);
+    return { gustMs, baseMs, gustEnvironments: distinctPids(gustAnswers), baseEnvironments };
   } finally {
     await baseline.stop();
-    agent.destroy();
+    baseAgent.destroy();
   }
 }

@@ -1,0 +1,79 @@
+/**
+ * The control plane, where its speed is felt: `gust serve` to its first answered health
+ * check (against a bare node HTTP server started the same way), CreateFunction with a
+ * 5 MB zip until the function is Active, and (opt-in, slow to set up) ListFunctions
+ * paging over 10,000 functions.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import { startGustProcess } from '../lib/gust-process.js';
+import { jsonRequest, keepAliveAgent } from '../lib/http-client.js';
+import { HANDLERS, zipFiles } from '../lib/fixtures.js';
+import { createFunction } from '../lib/lambda.js';
+
+/** The least a node server can take to answer: spawn node, listen, answer /health once. */
+async function bareServerStartMs() {
+  const script = "require('node:http').createServer((q, s) => s.end('{\"status\":\"ok\"}')).listen(0, '127.0.0.1', function () { process.stdout.write(this.address().port + '\\n'); });";
+  const t0 = performance.now();
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((resolve, reject) => {
+    child.stdout.once('data', (d) => resolve(Number(String(d).trim())));
+    child.once('exit', (code) => reject(new Error(`bare node server exited with ${code}`)));
+  });
+  await new Promise((resolve, reject) => http.get(`http://127.0.0.1:${port}/health`, { agent: false }, (res) => res.resume().on('end', resolve)).on('error', reject));
+  const ms = performance.now() - t0;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await exited;
+  return ms;
+}
+
+export async function startupRound({ gustOptions }) {
+  const bareMs = await bareServerStartMs();
+  const g = await startGustProcess(gustOptions);
+  await g.stop();
+  return { gustMs: g.healthMs, bareMs };
+}
+
+/** CreateFunction with 5 MB of incompressible code, request to State Active. */
+export async function createLargeRound({ gust }) {
+  const agent = keepAliveAgent(2);
+  const fixture = { ...HANDLERS.nodeHello, files: { ...HANDLERS.nodeHello.files, 'blob.bin': randomBytes(5 * 2 ** 20) } };
+  const zip = await zipFiles(fixture.files);
+  const name = `large-${Math.random().toString(36).slice(2, 8)}`;
+  const t0 = performance.now();
+  await createFunction(agent, gust.url, name, fixture, {}, zip);
+  const ms = performance.now() - t0;
+  agent.destroy();
+  return { ms, zipBytes: zip.length };
+}
+
+const LIST_FUNCTIONS = 10_000;
+
+/** Creates 10,000 functions (8 at a time), then pages ListFunctions over all of them. */
+export async function listFunctionsRound({ gust }) {
+  const agent = keepAliveAgent(10);
+  const prefix = `list-${Math.random().toString(36).slice(2, 8)}`;
+  const zip = await zipFiles(HANDLERS.nodeNoop.files);
+  let next = 0;
+  const c0 = performance.now();
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < LIST_FUNCTIONS) await createFunction(agent, gust.url, `${prefix}-${next++}`, HANDLERS.nodeNoop, {}, zip, { waitActive: false });
+    }),
+  );
+  const createMs = performance.now() - c0;
+  const t0 = performance.now();
+  let seen = 0;
+  let marker;
+  do {
+    const page = await jsonRequest(agent, 'GET', `${gust.url}/2015-03-31/functions/${marker ? `?Marker=${encodeURIComponent(marker)}` : ''}`);
+    seen += page.Functions.filter((f) => f.FunctionName.startsWith(prefix)).length;
+    marker = page.NextMarker;
+  } while (marker);
+  const listMs = performance.now() - t0;
+  agent.destroy();
+  if (seen !== LIST_FUNCTIONS) throw new Error(`ListFunctions showed ${seen} of ${LIST_FUNCTIONS} functions`);
+  return { listMs, createPerSecond: LIST_FUNCTIONS / (createMs / 1000) };
+}
