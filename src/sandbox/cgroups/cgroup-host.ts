@@ -1,0 +1,78 @@
+/**
+ * The cgroups of one Gust server. Every environment gets `<instance>/<name>` under the
+ * `gust` directory in Gust's own cgroup of each hierarchy in use; the instance directory
+ * names the server (instance.ts), so that `sweep` can tell leftovers of a killed server
+ * from the live directories of another server on the same host.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { removeCgroupDir } from './cgroupfs.js';
+import type { CgroupHost, CgroupLimits, CgroupSupport, EnvironmentCgroup } from './cgroup-types.js';
+import { CgroupEnvironment, type Placement, type Placements } from './environment-cgroup.js';
+import { isLeftover } from './instance.js';
+
+export class GustCgroupHost implements CgroupHost {
+  private readonly live = new Set<CgroupEnvironment>();
+
+  /**
+   * @param gustDirs the `gust` directory of each hierarchy in use, parent of every instance.
+   * @param placements where each usable controller lives (inside this server's instance directories).
+   */
+  constructor(
+    readonly support: CgroupSupport,
+    private readonly instance: string,
+    private readonly gustDirs: readonly string[],
+    private readonly placements: Placements,
+  ) {}
+
+  async create(name: string, limits: CgroupLimits): Promise<EnvironmentCgroup> {
+    const env = CgroupEnvironment.create(name, this.placements, limits);
+    this.live.add(env);
+    const destroy = env.destroy.bind(env);
+    env.destroy = () => destroy().finally(() => this.live.delete(env));
+    return env;
+  }
+
+  async sweep(): Promise<void> {
+    const leftovers = new Set<string>();
+    for (const dir of this.gustDirs) for (const name of subdirs(dir)) if (name !== this.instance && isLeftover(name)) leftovers.add(name);
+    for (const instance of leftovers) await this.removeInstance(instance);
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.live].map((env) => env.destroy()));
+    await this.removeInstance(this.instance);
+  }
+
+  /** Destroys every environment cgroup of an instance, in every hierarchy, then the instance directories. */
+  private async removeInstance(instance: string): Promise<void> {
+    const placements = this.placementsOf(instance);
+    const envNames = new Set<string>();
+    for (const dir of this.gustDirs) for (const name of subdirs(join(dir, instance))) envNames.add(name);
+    for (const name of envNames) await CgroupEnvironment.adopt(name, placements).destroy().catch(() => undefined);
+    for (const dir of this.gustDirs) await removeCgroupDir(join(dir, instance));
+  }
+
+  /** This server's placements, moved to another instance's directories. */
+  private placementsOf(instance: string): Placements {
+    const out: Placements = {};
+    for (const [controller, p] of Object.entries(this.placements) as [keyof Placements, Placement][]) {
+      out[controller] = { ...p, instanceDir: join(p.instanceDir, '..', instance) };
+    }
+    return out;
+  }
+}
+
+function subdirs(dir: string): string[] {
+  try {
+    return readdirSync(dir).filter((n) => {
+      try {
+        return statSync(join(dir, n)).isDirectory();
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Names of server instances in the cgroup tree: `<pid>-<start time>`, the start time being
+ * field 22 of /proc/<pid>/stat (clock ticks since boot). A directory whose pid is dead, or
+ * alive with another start time (a reused pid), belongs to a server that is gone: `sweep`
+ * may remove it. Another live server's directory is never touched.
+ */
+import { readFileSync } from 'node:fs';
+
+const INSTANCE_NAME = /^(\d+)-(\d+)$/;
+
+/** The process's start time in clock ticks since boot, or undefined when it does not exist. */
+export function processStartTime(pid: number): string | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // The command name (field 2) may hold spaces and parentheses; count from its closing one.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields[19];
+}
+
+/** This server's instance name. */
+export function ownInstanceName(): string {
+  return `${process.pid}-${processStartTime(process.pid) ?? '0'}`;
+}
+
+/** Whether `name` is an instance directory of a server that no longer runs. */
+export function isLeftover(name: string): boolean {
+  const m = INSTANCE_NAME.exec(name);
+  if (!m) return false;
+  return processStartTime(Number(m[1])) !== m[2];
+}
