@@ -1,0 +1,236 @@
+/*
+ * gust-init: pid 1 of a namespace sandbox (see src/sandbox/namespace/).
+ *
+ *   gust-init <status-fd> <port> <socket> <command> [args...]
+ *
+ * 1. Listens on TCP 127.0.0.1:<port> inside the sandbox's private network namespace, so the
+ *    runtime finds its Runtime API where AWS_LAMBDA_RUNTIME_API says, and relays every
+ *    connection to <socket>, the unix socket Gust serves that API on. It listens BEFORE the
+ *    runtime starts, so the runtime's first request never meets a closed port.
+ * 2. Starts the runtime (execve, absolute path, the environment it was given), forwards
+ *    the termination signals Gust sends to every process of the sandbox, reaps orphans.
+ * 3. Writes "ready" to <status-fd> once it listens and forwards signals; when the runtime
+ *    ends, writes its exact end ("exit N" or "signal N") there and exits. The kernel then
+ *    kills whatever the runtime left in the namespace.
+ *
+ * One process, one poll loop, no threads and no forks for the relay: the runtime is init's
+ * only child, and the relay costs nothing while no request is in flight. Standard C and
+ * Linux system calls only; built by Gust with the host's `cc`.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/close_range.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MAX_CONNS 64
+#define BUF_SIZE 65536
+
+/* One direction of a relayed connection: bytes read from `from` waiting to go to `to`. */
+struct pipe_dir {
+  char buf[BUF_SIZE];
+  size_t off, len;
+  int eof;  /* `from` reached EOF (or failed); `to` gets a FIN once the buffer is flushed */
+  int shut; /* that FIN was sent */
+};
+
+struct conn {
+  int fd[2]; /* 0: the runtime's TCP connection, 1: Gust's unix socket */
+  struct pipe_dir dir[2]; /* dir[i]: from fd[i] to fd[1 - i] */
+};
+
+static struct conn *conns[MAX_CONNS];
+static const int forwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+
+static void die(const char *what) {
+  dprintf(2, "gust-init: %s: %s\n", what, strerror(errno));
+  _exit(127);
+}
+
+/* Installed only so that pid 1 is not immune to these signals; signalfd reads them. */
+static void ignore_signal(int sig) { (void)sig; }
+
+static int listen_tcp(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) die("socket");
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0) die("bind 127.0.0.1");
+  if (listen(fd, 64) < 0) die("listen");
+  return fd;
+}
+
+static int connect_unix(const char *path) {
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  struct sockaddr_un addr = {.sun_family = AF_UNIX};
+  strncpy(addr.sun_path, path, sizeof addr.sun_path - 1);
+  if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
+    close(fd);
+    return -1;
+  }
+  fcntl(fd, F_SETFL, O_NONBLOCK);
+  return fd;
+}
+
+static void accept_conn(int lfd, const char *path) {
+  int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+  if (c < 0) return;
+  int slot = -1;
+  for (int i = 0; i < MAX_CONNS; i++)
+    if (!conns[i]) {
+      slot = i;
+      break;
+    }
+  int u = slot < 0 ? -1 : connect_unix(path);
+  struct conn *k = u < 0 ? NULL : calloc(1, sizeof *k);
+  if (!k) {
+    if (u >= 0) close(u);
+    close(c);
+    return;
+  }
+  int one = 1;
+  setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  k->fd[0] = c;
+  k->fd[1] = u;
+  conns[slot] = k;
+}
+
+static void close_conn(int i) {
+  close(conns[i]->fd[0]);
+  close(conns[i]->fd[1]);
+  free(conns[i]);
+  conns[i] = NULL;
+}
+
+/* Moves what can move without blocking; returns 0 once the connection is finished. */
+static int pump(struct conn *k, int i, short revents_from) {
+  struct pipe_dir *d = &k->dir[i];
+  int from = k->fd[i], to = k->fd[1 - i];
+  if (d->len == 0 && !d->eof && (revents_from & (POLLIN | POLLHUP | POLLERR))) {
+    ssize_t n = read(from, d->buf, BUF_SIZE);
+    if (n > 0) {
+      d->off = 0;
+      d->len = (size_t)n;
+    } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+      d->eof = 1;
+    }
+  }
+  if (d->len > 0) {
+    /* MSG_NOSIGNAL: a peer that went away is an EPIPE to handle, not a SIGPIPE for pid 1. */
+    ssize_t n = send(to, d->buf + d->off, d->len, MSG_NOSIGNAL);
+    if (n > 0) {
+      d->off += (size_t)n;
+      d->len -= (size_t)n;
+    } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+      return 0;
+    }
+  }
+  if (d->eof && d->len == 0 && !d->shut) {
+    shutdown(to, SHUT_WR);
+    d->shut = 1;
+  }
+  return !(k->dir[0].shut && k->dir[1].shut);
+}
+
+static void report(int status_fd, int status) {
+  if (WIFSIGNALED(status)) dprintf(status_fd, "signal %d\n", WTERMSIG(status));
+  else dprintf(status_fd, "exit %d\n", WEXITSTATUS(status));
+}
+
+int main(int argc, char **argv) {
+  if (argc < 5) {
+    dprintf(2, "usage: gust-init <status-fd> <port> <socket> <command> [args...]\n");
+    return 127;
+  }
+  int status_fd = atoi(argv[1]);
+  /* bwrap sets PWD for its --chdir; the runtime gets exactly the environment Gust gave. */
+  unsetenv("PWD");
+  /* Nothing bwrap or Gust left open may reach the runtime (a directory fd would be a way out). */
+  close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+  int lfd = listen_tcp(atoi(argv[2]));
+  const char *path = argv[3];
+
+  sigset_t mask, old;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGCHLD);
+  struct sigaction sa = {.sa_handler = ignore_signal};
+  for (size_t i = 0; i < sizeof forwarded / sizeof *forwarded; i++) {
+    sigaction(forwarded[i], &sa, NULL);
+    sigaddset(&mask, forwarded[i]);
+  }
+  sigprocmask(SIG_BLOCK, &mask, &old);
+  int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (sfd < 0) die("signalfd");
+
+  /* From here on a SIGTERM is forwarded, not lost: Gust waits for this line before sending one. */
+  dprintf(status_fd, "ready\n");
+  pid_t runtime = fork();
+  if (runtime < 0) die("fork");
+  if (runtime == 0) {
+    struct sigaction dfl = {.sa_handler = SIG_DFL};
+    for (size_t i = 0; i < sizeof forwarded / sizeof *forwarded; i++) sigaction(forwarded[i], &dfl, NULL);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    execv(argv[4], argv + 4);
+    dprintf(2, "gust-init: execv %s: %s\n", argv[4], strerror(errno));
+    _exit(127);
+  }
+
+  struct pollfd fds[2 + 2 * MAX_CONNS];
+  for (;;) {
+    int n = 0;
+    fds[n++] = (struct pollfd){.fd = sfd, .events = POLLIN};
+    fds[n++] = (struct pollfd){.fd = lfd, .events = POLLIN};
+    for (int i = 0; i < MAX_CONNS; i++) {
+      struct conn *k = conns[i];
+      for (int s = 0; s < 2; s++) {
+        short ev = 0;
+        if (k && k->dir[s].len == 0 && !k->dir[s].eof) ev |= POLLIN;
+        if (k && k->dir[1 - s].len > 0) ev |= POLLOUT;
+        fds[n++] = (struct pollfd){.fd = k ? k->fd[s] : -1, .events = ev};
+      }
+    }
+    if (poll(fds, n, -1) < 0) {
+      if (errno == EINTR) continue;
+      die("poll");
+    }
+    if (fds[0].revents) {
+      struct signalfd_siginfo si;
+      while (read(sfd, &si, sizeof si) == sizeof si) {
+        if (si.ssi_signo != SIGCHLD) {
+          /* From pid 1, -1 means every other process of the namespace. */
+          kill(-1, (int)si.ssi_signo);
+          continue;
+        }
+        int status;
+        pid_t p;
+        while ((p = waitpid(-1, &status, WNOHANG)) > 0) {
+          if (p != runtime) continue;
+          report(status_fd, status);
+          return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        }
+      }
+    }
+    if (fds[1].revents & POLLIN) accept_conn(lfd, path);
+    for (int i = 0; i < MAX_CONNS; i++) {
+      struct conn *k = conns[i];
+      if (!k) continue;
+      short r0 = fds[2 + 2 * i].revents, r1 = fds[3 + 2 * i].revents;
+      if (!(r0 | r1)) continue;
+      int alive = pump(k, 0, r0) & pump(k, 1, r1);
+      if (!alive || ((r0 | r1) & POLLERR)) close_conn(i);
+    }
+  }
+}

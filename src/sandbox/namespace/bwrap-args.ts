@@ -1,0 +1,94 @@
+/**
+ * The bubblewrap command line of one sandbox. Pure: everything it needs is in its input.
+ *
+ * The root is an empty tmpfs that bwrap builds; into it go, all read-only: the host's /usr
+ * (with /bin, /lib, /lib64, /sbin as the usual links into it), the few /etc files that name
+ * resolution and TLS read, a passwd/group with the sandbox user, the code at /var/task, the
+ * merged layers at /opt, Gust's runtimes at their host path (so that the commands the pool
+ * resolved need no rewriting), gust-init at /init, and the directory holding the Runtime API
+ * socket at /run/gust. Writable: a private /tmp of EphemeralStorage's size. Plus a new /proc
+ * (own pid namespace) and a minimal /dev.
+ */
+import type { OptMount } from './opt-layers.js';
+import type { SandboxHostFiles } from './sandbox-host.js';
+
+/** Fixed descriptor numbers of the spawned bwrap (0-2 are stdio). */
+export const SECCOMP_FD = 3;
+export const STATUS_FD = 4;
+
+/** Where the per-environment socket directory appears, and the socket in it. */
+export const SOCKET_DIR_IN_SANDBOX = '/run/gust';
+export const SOCKET_NAME = 'runtime-api.sock';
+/** Lambda's AWS_LAMBDA_RUNTIME_API inside the sandbox. */
+export const RUNTIME_API_PORT = 9001;
+export const TASK_ROOT = '/var/task';
+export const OPT_ROOT = '/opt';
+
+/** Host /etc entries a runtime may need for DNS, TLS and the dynamic loader; absent ones are skipped. */
+const ETC_ENTRIES = ['resolv.conf', 'hosts', 'nsswitch.conf', 'host.conf', 'gai.conf', 'ssl', 'ca-certificates', 'pki', 'ld.so.cache', 'localtime', 'alternatives', 'mime.types'];
+
+export interface BwrapInput {
+  host: SandboxHostFiles;
+  codeDir: string;
+  opt: readonly OptMount[];
+  runtimesDir: string;
+  /** Host directory that holds the Runtime API socket (owned by the sandbox uid). */
+  socketDir: string;
+  tmpBytes: number;
+  /** The runtime command, as seen inside the sandbox. */
+  command: string;
+  args: readonly string[];
+}
+
+export function bwrapArgs(input: BwrapInput): string[] {
+  const args = [
+    // All namespaces, the user namespace explicitly (bwrap otherwise only tries), and none
+    // for the code inside: --disable-userns caps nested user namespaces at zero.
+    '--unshare-all',
+    '--unshare-user',
+    '--disable-userns',
+    '--die-with-parent',
+    '--new-session',
+    '--cap-drop',
+    'ALL',
+    '--hostname',
+    'sandbox',
+    // gust-init is pid 1: it reaps, forwards signals, and reports the runtime's exit.
+    '--as-pid-1',
+    '--ro-bind',
+    '/usr',
+    '/usr',
+    '--symlink',
+    'usr/bin',
+    '/bin',
+    '--symlink',
+    'usr/sbin',
+    '/sbin',
+    '--symlink',
+    'usr/lib',
+    '/lib',
+    '--symlink',
+    'usr/lib64',
+    '/lib64',
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+  ];
+  for (const e of ETC_ENTRIES) args.push('--ro-bind-try', `/etc/${e}`, `/etc/${e}`);
+  args.push('--ro-bind', input.host.passwd, '/etc/passwd', '--ro-bind', input.host.group, '/etc/group');
+  args.push('--ro-bind', input.codeDir, TASK_ROOT);
+  for (const m of input.opt) {
+    if (m.kind === 'dir') args.push('--dir', m.dest);
+    else if (m.kind === 'symlink') args.push('--symlink', m.target, m.dest);
+    else args.push('--ro-bind', m.source, m.dest);
+  }
+  args.push('--ro-bind', input.runtimesDir, input.runtimesDir);
+  args.push('--ro-bind', input.host.init, '/init');
+  args.push('--ro-bind', input.socketDir, SOCKET_DIR_IN_SANDBOX);
+  args.push('--perms', '1777', '--size', String(input.tmpBytes), '--tmpfs', '/tmp');
+  args.push('--chdir', TASK_ROOT);
+  if (input.host.seccomp) args.push('--seccomp', String(SECCOMP_FD));
+  args.push('/init', String(STATUS_FD), String(RUNTIME_API_PORT), `${SOCKET_DIR_IN_SANDBOX}/${SOCKET_NAME}`, input.command, ...input.args);
+  return args;
+}

@@ -1,0 +1,76 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runSandboxDriverContract } from '../sandbox-driver.contract.js';
+import { NamespaceDriver } from './namespace-driver.js';
+import { defaultRuntimesDir, namespaceHostGap, setUpNamespaceDriver } from './namespace-setup.js';
+import { ensureTraversable, prepareSandboxHost, type SandboxHostFiles } from './sandbox-host.js';
+import { planOptMounts } from './opt-layers.js';
+
+const identity = { uid: 65532, gid: 65532 };
+const gap = namespaceHostGap();
+const stateRoot = mkdtempSync(join(tmpdir(), 'gust-ns-state-'));
+let host: Promise<SandboxHostFiles> | undefined;
+
+afterAll(() => rmSync(stateRoot, { recursive: true, force: true }));
+
+runSandboxDriverContract({
+  name: 'namespace',
+  tmpOnHost: false,
+  ...(gap ? { skip: gap } : {}),
+  create: async (tmpRoot) => {
+    host ??= prepareSandboxHost(join(stateRoot, 'sandbox'), defaultRuntimesDir(), identity);
+    const files = await host;
+    ensureTraversable(tmpRoot, tmpRoot, identity);
+    ensureTraversable(stateRoot, stateRoot, identity);
+    return new NamespaceDriver({ host: files, identity, workRoot: tmpRoot, runtimesDir: defaultRuntimesDir() });
+  },
+});
+
+describe('NamespaceDriver.layout', () => {
+  it("shows Lambda's paths whatever the host paths are", () => {
+    const driver = new NamespaceDriver({ host: { init: '', seccomp: undefined, passwd: '', group: '' }, identity, workRoot: '/tmp', runtimesDir: '/r' });
+    expect(driver.layout()).toEqual({ taskRoot: '/var/task', optRoots: ['/opt'] });
+  });
+});
+
+describe('planOptMounts', () => {
+  it('binds one layer whole, merges shared directories, and lets the later layer win', () => {
+    const root = mkdtempSync(join(tmpdir(), 'gust-opt-'));
+    try {
+      const a = join(root, 'a');
+      const b = join(root, 'b');
+      for (const p of [join(a, 'nodejs/node_modules/x'), join(a, 'bin'), join(b, 'nodejs/node_modules/y'), join(b, 'python')]) mkdirSync(p, { recursive: true });
+      writeFileSync(join(a, 'bin/tool'), 'a');
+      writeFileSync(join(a, 'conf'), 'a');
+      writeFileSync(join(b, 'conf'), 'b');
+      expect(planOptMounts([])).toEqual([{ kind: 'dir', dest: '/opt' }]);
+      expect(planOptMounts([a])).toEqual([{ kind: 'bind', source: a, dest: '/opt' }]);
+      expect(planOptMounts([a, b])).toEqual([
+        { kind: 'dir', dest: '/opt' },
+        { kind: 'bind', source: join(a, 'bin'), dest: '/opt/bin' },
+        { kind: 'bind', source: join(b, 'conf'), dest: '/opt/conf' },
+        { kind: 'dir', dest: '/opt/nodejs' },
+        { kind: 'dir', dest: '/opt/nodejs/node_modules' },
+        { kind: 'bind', source: join(a, 'nodejs/node_modules/x'), dest: '/opt/nodejs/node_modules/x' },
+        { kind: 'bind', source: join(b, 'nodejs/node_modules/y'), dest: '/opt/nodejs/node_modules/y' },
+        { kind: 'bind', source: join(b, 'python'), dest: '/opt/python' },
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.skipIf(gap !== undefined)('setUpNamespaceDriver', () => {
+  it('builds gust-init, runs a trial sandbox and returns a driver', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'gust-ns-data-'));
+    try {
+      const driver = await setUpNamespaceDriver({ dataDir, workRoot: join(dataDir, 'env-tmp'), identity });
+      expect(driver.name).toBe('namespace');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * The `namespace` sandbox driver: each runtime runs in a bubblewrap sandbox, for code Gust
+ * does not trust. See bwrap-args.ts for the filesystem, namespace-sandbox.ts for signals and
+ * exits, seccomp-policy.ts for the system-call filter, runtime-api-relay.ts and
+ * runtimes/sandbox/gust-init.c for the network, and docs/architecture.md for the reasons.
+ *
+ * bwrap is spawned as a dedicated unprivileged uid/gid (never host root: a user namespace
+ * made by root maps uid 0 to host root, which owns every root-owned file it can see), so
+ * the sandbox holds no capability on the host and only the permissions of a stranger.
+ */
+import { spawn } from 'node:child_process';
+import { accessSync, chownSync, closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Sandbox, SandboxDriver, SandboxLayout, SandboxMounts, SandboxSpec } from '../sandbox-driver.js';
+import { bwrapArgs, OPT_ROOT, RUNTIME_API_PORT, SOCKET_NAME, TASK_ROOT } from './bwrap-args.js';
+import { NamespaceSandbox } from './namespace-sandbox.js';
+import { planOptMounts } from './opt-layers.js';
+import { RuntimeApiRelay } from './runtime-api-relay.js';
+import type { SandboxHostFiles, SandboxIdentity } from './sandbox-host.js';
+
+export interface NamespaceDriverOptions {
+  /** Host files from prepareSandboxHost(). */
+  host: SandboxHostFiles;
+  /** The unprivileged uid/gid every sandbox runs as. */
+  identity: SandboxIdentity;
+  /** Directory under which each environment's socket directory is made. */
+  workRoot: string;
+  /** Gust's runtimes/ directory, bound read-only at the same path. */
+  runtimesDir: string;
+  bwrapPath?: string;
+  /** Default grace between SIGTERM and SIGKILL in `stop()`. */
+  stopGraceMs?: number;
+}
+
+export class NamespaceDriver implements SandboxDriver {
+  readonly name = 'namespace';
+
+  constructor(private readonly options: NamespaceDriverOptions) {}
+
+  /** Lambda's paths: code at /var/task, the merged layers at /opt. */
+  layout(): SandboxLayout {
+    return { taskRoot: TASK_ROOT, optRoots: [OPT_ROOT] };
+  }
+
+  async start(spec: SandboxSpec): Promise<Sandbox> {
+    const { identity } = this.options;
+    // A command that does not exist fails here as a spawn would, not as a runtime exit.
+    accessSync(spec.command, constants.X_OK);
+    const socketDir = mkdtempSync(join(this.options.workRoot, 'gust-ns-'));
+    let relay: RuntimeApiRelay | undefined;
+    const release = async () => {
+      await relay?.close();
+      rmSync(socketDir, { recursive: true, force: true });
+    };
+    try {
+      chownSync(socketDir, identity.uid, identity.gid);
+      const env: Record<string, string> = { ...spec.env, TMPDIR: '/tmp' };
+      const target = parseHostPort(spec.env.AWS_LAMBDA_RUNTIME_API);
+      if (target) {
+        relay = await RuntimeApiRelay.listen(join(socketDir, SOCKET_NAME), target, identity);
+        env.AWS_LAMBDA_RUNTIME_API = `127.0.0.1:${RUNTIME_API_PORT}`;
+      }
+      const inside = (p: string) => this.insidePath(p, spec);
+      if (env.LAMBDA_RUNTIME_DIR !== undefined) env.LAMBDA_RUNTIME_DIR = inside(env.LAMBDA_RUNTIME_DIR);
+      const args = bwrapArgs({
+        host: this.options.host,
+        codeDir: spec.codeDir,
+        opt: planOptMounts(spec.layerDirs),
+        runtimesDir: this.options.runtimesDir,
+        socketDir,
+        tmpBytes: spec.limits.ephemeralStorageMb * 1024 * 1024,
+        command: inside(spec.command),
+        args: spec.args,
+      });
+      return await this.spawn(args, env, spec, release);
+    } catch (err) {
+      await release();
+      throw err;
+    }
+  }
+
+  private async spawn(args: string[], env: Record<string, string>, spec: SandboxSpec, release: () => Promise<void>): Promise<Sandbox> {
+    const seccompFd = this.options.host.seccomp ? openSync(this.options.host.seccomp, 'r') : undefined;
+    try {
+      const spawnedAt = performance.now();
+      const child = spawn(this.options.bwrapPath ?? '/usr/bin/bwrap', args, {
+        env,
+        uid: this.options.identity.uid,
+        gid: this.options.identity.gid,
+        detached: true,
+        // 3: the seccomp filter bwrap reads; 4: gust-init's exit status.
+        stdio: ['ignore', 'pipe', 'pipe', seccompFd ?? 'ignore', 'pipe'],
+      });
+      return await new Promise((resolve, reject) => {
+        child.once('error', reject);
+        child.once('spawn', () => {
+          child.off('error', reject);
+          child.on('error', () => undefined);
+          resolve(new NamespaceSandbox(child, spawnedAt, this.options.stopGraceMs ?? 2000, spec.onOutput, release));
+        });
+      });
+    } finally {
+      if (seccompFd !== undefined) closeSync(seccompFd);
+    }
+  }
+
+  /** A host path of the code or a layer as the sandbox sees it; other paths are bound as they are. */
+  private insidePath(path: string, mounts: SandboxMounts): string {
+    if (path === mounts.codeDir || path.startsWith(`${mounts.codeDir}/`)) return TASK_ROOT + path.slice(mounts.codeDir.length);
+    for (const layer of mounts.layerDirs) {
+      if (path === layer || path.startsWith(`${layer}/`)) return OPT_ROOT + path.slice(layer.length);
+    }
+    return path;
+  }
+}
+
+/** `127.0.0.1:9002` → host and port; anything else (a socket path, nothing) → undefined. */
+function parseHostPort(value: string | undefined): { host: string; port: number } | undefined {
+  const m = value === undefined ? null : /^([\d.]+|localhost):(\d+)$/.exec(value);
+  return m ? { host: m[1]!, port: Number(m[2]) } : undefined;
+}

@@ -1,0 +1,193 @@
+/**
+ * One running namespace sandbox: the bwrap process Gust spawned (its `pid`), gust-init as
+ * pid 1 inside, and the runtime as init's child.
+ *
+ * Signals: SIGTERM goes to gust-init's host pid (bwrap itself would just die of it and take
+ * the sandbox down at once), and init passes it to every process in the namespace, so a
+ * runtime gets its graceful stop as with the process driver. It is sent only once init
+ * said "ready" on the status pipe: before its handlers exist, pid 1 ignores SIGTERM. SIGKILL goes to bwrap's group
+ * and to init: either death empties the pid namespace (the kernel kills everything in it
+ * when its pid 1 ends; --die-with-parent kills init when bwrap ends).
+ *
+ * The exit: init writes the runtime's exact end ("exit N" / "signal N") to a status pipe,
+ * because bwrap can only pass on an exit code, which would make `exit 137` and SIGKILL look
+ * the same. Without a status line, init itself was killed, and bwrap's own end (or its
+ * 128+N for a signal) is what happened.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { constants } from 'node:os';
+import type { Readable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { Deferred } from '../../core/primitives.js';
+import { LineSplitter } from '../line-splitter.js';
+import { PeakMemoryMeter } from '../process-tree.js';
+import type { Sandbox, SandboxExit, SandboxSpec } from '../sandbox-driver.js';
+
+/** How long to wait for the pipes to close after bwrap exited. */
+const PIPE_CLOSE_WAIT_MS = 200;
+/** Upper bound of event-loop turns `drainOutput` waits for data still in the pipes. */
+const MAX_DRAIN_TURNS = 64;
+
+const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
+
+export class NamespaceSandbox implements Sandbox {
+  readonly exited: Promise<SandboxExit>;
+  exit: SandboxExit | undefined;
+  private readonly exitDeferred = new Deferred<SandboxExit>();
+  private readonly initReady = new Deferred<void>();
+  private readonly splitters: LineSplitter[];
+  private received = 0;
+  private status = '';
+  private signalled = false;
+  private stopping: Promise<SandboxExit> | undefined;
+  private initPid: number | undefined;
+  private meter: PeakMemoryMeter | undefined;
+
+  /**
+   * @param release what the driver made for this sandbox (relay, socket directory); run
+   *   once the sandbox has exited, before `stop()` resolves.
+   */
+  constructor(
+    private readonly child: ChildProcess,
+    readonly spawnedAt: number,
+    private readonly graceMs: number,
+    onOutput: SandboxSpec['onOutput'],
+    private readonly release: () => Promise<void>,
+  ) {
+    this.exited = this.exitDeferred.promise;
+    const out = new LineSplitter((line) => onOutput(line, 'stdout'));
+    const err = new LineSplitter((line) => onOutput(line, 'stderr'));
+    this.splitters = [out, err];
+    child.stdout!.on('data', (chunk: Buffer) => {
+      this.received += chunk.length;
+      out.push(chunk);
+    });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      this.received += chunk.length;
+      err.push(chunk);
+    });
+    (child.stdio[4] as Readable).on('data', (chunk: Buffer) => {
+      this.status += chunk.toString('latin1');
+      if (this.status.startsWith('ready\n')) this.initReady.resolve();
+    });
+    child.once('exit', (code, signal) => this.onExit(code, signal));
+  }
+
+  /** Host pid of bwrap, the process Gust spawned; it leads its own process group. */
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  peakMemoryBytes(): number {
+    if (this.exit) return 0;
+    return this.memoryMeter()?.peakBytes() ?? 0;
+  }
+
+  resetPeakMemory(): void {
+    if (!this.exit) this.memoryMeter()?.reset();
+  }
+
+  async drainOutput(): Promise<void> {
+    for (let i = 0; i < MAX_DRAIN_TURNS; i++) {
+      const before = this.received;
+      await nextTurn();
+      if (this.received === before) break;
+    }
+    for (const s of this.splitters) s.flush();
+  }
+
+  stop(graceMs = this.graceMs): Promise<SandboxExit> {
+    this.stopping ??= (async () => {
+      if (!this.exit) {
+        this.signalled = true;
+        const timer = setTimeout(() => this.killAll(), graceMs);
+        try {
+          await Promise.race([this.initReady.promise, this.exited]);
+          if (!this.exit) {
+            const init = this.findInit();
+            if (init !== undefined) this.signalPid(init, 'SIGTERM');
+            else this.killAll();
+          }
+          await this.exited;
+        } finally {
+          clearTimeout(timer);
+        }
+      }
+      await this.release();
+      return this.exit!;
+    })();
+    return this.stopping;
+  }
+
+  kill(): void {
+    if (!this.exit) this.signalled = true;
+    this.killAll();
+  }
+
+  private killAll(): void {
+    const init = this.findInit();
+    try {
+      process.kill(-this.pid, 'SIGKILL');
+    } catch {
+      // ESRCH: bwrap is gone already.
+    }
+    if (init !== undefined) this.signalPid(init, 'SIGKILL');
+  }
+
+  private signalPid(pid: number, sig: NodeJS.Signals): void {
+    try {
+      process.kill(pid, sig);
+    } catch {
+      // gone
+    }
+  }
+
+  /** gust-init's host pid: bwrap's only child once the namespaces exist. */
+  private findInit(): number | undefined {
+    if (this.initPid !== undefined || this.exit) return this.initPid;
+    try {
+      const first = readFileSync(`/proc/${this.pid}/task/${this.pid}/children`, 'latin1').trim().split(' ')[0];
+      if (first) this.initPid = Number(first);
+    } catch {
+      // Not yet (or no longer) there.
+    }
+    return this.initPid;
+  }
+
+  /** Measures from gust-init down: the sandbox's processes, not bwrap's own. */
+  private memoryMeter(): PeakMemoryMeter | undefined {
+    if (!this.meter) {
+      const init = this.findInit();
+      if (init !== undefined) this.meter = new PeakMemoryMeter(init);
+    }
+    return this.meter;
+  }
+
+  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    // Nothing to kill: bwrap ends after init, and init's end empties the pid namespace.
+    const settle = () => {
+      if (this.exit) return;
+      for (const s of this.splitters) s.flush();
+      this.meter?.close();
+      const exit: SandboxExit = { ...this.runtimeEnd(code, signal), reason: this.signalled ? 'killed' : 'exit' };
+      this.exit = exit;
+      this.exitDeferred.resolve(exit);
+    };
+    const timer = setTimeout(settle, PIPE_CLOSE_WAIT_MS);
+    this.child.once('close', () => {
+      clearTimeout(timer);
+      settle();
+    });
+  }
+
+  private runtimeEnd(code: number | null, signal: NodeJS.Signals | null): Pick<SandboxExit, 'code' | 'signal'> {
+    const m = /^(exit|signal) (\d+)$/m.exec(this.status);
+    if (m?.[1] === 'exit') return { code: Number(m[2]), signal: null };
+    if (m?.[1] === 'signal') return { code: null, signal: SIGNAL_NAMES.get(Number(m[2])) ?? 'SIGKILL' };
+    // No status: init was killed, and bwrap reports a child's death by signal as 128+N.
+    if (signal) return { code: null, signal };
+    if (code !== null && code > 128 && SIGNAL_NAMES.has(code - 128)) return { code: null, signal: SIGNAL_NAMES.get(code - 128)! };
+    return { code, signal: null };
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Whether the namespace driver works on this host, decided once at start-up: Linux, running
+ * as root (to launch sandboxes as another uid), bubblewrap present, user namespaces
+ * allowed, gust-init built, and a trial sandbox that starts and exits cleanly. The answer is
+ * a ready driver or a SandboxUnavailableError whose message says what is missing, which
+ * `gust serve` logs when it falls back to the process driver.
+ */
+import { accessSync, constants, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NamespaceDriver } from './namespace-driver.js';
+import { ensureTraversable, prepareSandboxHost, SandboxUnavailableError, type SandboxIdentity } from './sandbox-host.js';
+
+export interface NamespaceSetupOptions {
+  /** Gust's data directory: the driver's files go under it, and it is made searchable for the sandbox uid. */
+  dataDir: string;
+  /** Where per-environment directories go (inside dataDir). */
+  workRoot: string;
+  identity: SandboxIdentity;
+  runtimesDir?: string;
+  bwrapPath?: string;
+  stopGraceMs?: number;
+}
+
+export const DEFAULT_BWRAP = '/usr/bin/bwrap';
+
+/** `runtimes/` of the package, three levels above src/sandbox/namespace/ and dist/sandbox/namespace/. */
+export function defaultRuntimesDir(): string {
+  return fileURLToPath(new URL('../../../runtimes/', import.meta.url)).replace(/\/$/, '');
+}
+
+/** What the host lacks for the namespace driver, without starting anything; undefined when nothing. */
+export function namespaceHostGap(bwrapPath = DEFAULT_BWRAP): string | undefined {
+  if (process.platform !== 'linux') return `needs Linux (this is ${process.platform})`;
+  try {
+    accessSync(bwrapPath, constants.X_OK);
+  } catch {
+    return `bubblewrap is not installed (${bwrapPath}; Debian/Ubuntu: apt-get install bubblewrap)`;
+  }
+  if (process.geteuid?.() !== 0) return 'Gust must run as root to start sandboxes as the unprivileged sandbox uid';
+  try {
+    if (Number(readFileSync('/proc/sys/user/max_user_namespaces', 'utf8')) === 0) return 'user namespaces are disabled (sysctl user.max_user_namespaces=0)';
+  } catch {
+    return 'the kernel has no user namespaces';
+  }
+  return undefined;
+}
+
+/** A working NamespaceDriver, or a SandboxUnavailableError saying why not. */
+export async function setUpNamespaceDriver(options: NamespaceSetupOptions): Promise<NamespaceDriver> {
+  const bwrapPath = options.bwrapPath ?? DEFAULT_BWRAP;
+  const gap = namespaceHostGap(bwrapPath);
+  if (gap) throw new SandboxUnavailableError(gap);
+  const runtimesDir = options.runtimesDir ?? defaultRuntimesDir();
+  const stateDir = join(options.dataDir, 'sandbox');
+  mkdirSync(options.workRoot, { recursive: true });
+  const host = await prepareSandboxHost(stateDir, runtimesDir, options.identity);
+  for (const path of [options.workRoot, stateDir, runtimesDir]) ensureTraversable(path, options.dataDir, options.identity);
+  const driver = new NamespaceDriver({ host, identity: options.identity, workRoot: options.workRoot, runtimesDir, bwrapPath, stopGraceMs: options.stopGraceMs });
+  await trial(driver, stateDir);
+  return driver;
+}
+
+/** Starts `/usr/bin/true` in a sandbox; anything but a clean exit 0 is the reason it cannot work. */
+async function trial(driver: NamespaceDriver, stateDir: string): Promise<void> {
+  const codeDir = join(stateDir, 'trial');
+  mkdirSync(codeDir, { recursive: true, mode: 0o755 });
+  const output: string[] = [];
+  const sandbox = await driver.start({
+    command: '/usr/bin/true',
+    args: [],
+    env: {},
+    codeDir,
+    layerDirs: [],
+    limits: { memoryMb: 128, ephemeralStorageMb: 1 },
+    onOutput: (line) => output.push(line),
+  });
+  const timer = setTimeout(() => sandbox.kill(), 10_000);
+  const exit = await sandbox.exited;
+  clearTimeout(timer);
+  await sandbox.stop();
+  if (exit.code !== 0) throw new SandboxUnavailableError(`a trial sandbox failed (${exit.signal ?? `exit ${exit.code}`}): ${output.join(' | ') || 'no output'}`);
+}

@@ -1,0 +1,104 @@
+/**
+ * What the namespace driver needs on the host before its first sandbox, prepared once per
+ * server in a state directory: the gust-init binary (built from runtimes/sandbox/gust-init.c
+ * with the host's `cc`, cached by the source's hash), the seccomp filter, and the
+ * /etc/passwd and /etc/group the sandbox sees (one unprivileged user, as Lambda's
+ * `sbx_user1051`).
+ *
+ * Also the one permission fix the driver makes: bubblewrap runs as the sandbox uid, so it
+ * must be able to walk to what it binds (code, layers, its own files). Directories Gust owns
+ * on that path (the data directory, made 0700 by some tools) get the search bit for others
+ * (`o+x`: walking through, not listing); any other closed directory is reported.
+ */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { hostSeccompArch, seccompFilter } from './seccomp-policy.js';
+
+export interface SandboxIdentity {
+  uid: number;
+  gid: number;
+}
+
+export interface SandboxHostFiles {
+  /** The gust-init executable. */
+  init: string;
+  /** The encoded seccomp filter, or undefined when this architecture has no policy. */
+  seccomp: string | undefined;
+  passwd: string;
+  group: string;
+}
+
+/** The name the sandbox user has in the sandbox's /etc/passwd (Lambda's, for familiarity). */
+export const SANDBOX_USER = 'sbx_user1051';
+
+/** Why the namespace driver cannot work here; the message says what the host lacks. */
+export class SandboxUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SandboxUnavailableError';
+  }
+}
+
+/** Prepares the host files under `stateDir`. Throws SandboxUnavailableError when it cannot. */
+export async function prepareSandboxHost(stateDir: string, runtimesDir: string, id: SandboxIdentity, cc = 'cc'): Promise<SandboxHostFiles> {
+  mkdirSync(stateDir, { recursive: true, mode: 0o755 });
+  const init = await buildInit(stateDir, join(runtimesDir, 'sandbox', 'gust-init.c'), cc);
+  const arch = hostSeccompArch();
+  let seccomp: string | undefined;
+  if (arch) {
+    seccomp = join(stateDir, `seccomp-${arch}.bpf`);
+    writeFileSync(seccomp, seccompFilter(arch), { mode: 0o644 });
+  }
+  const passwd = join(stateDir, 'passwd');
+  writeFileSync(passwd, `${SANDBOX_USER}:x:${id.uid}:${id.gid}::/tmp:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n`, { mode: 0o644 });
+  const group = join(stateDir, 'group');
+  writeFileSync(group, `${SANDBOX_USER}:x:${id.gid}:\nnogroup:x:65534:\n`, { mode: 0o644 });
+  return { init, seccomp, passwd, group };
+}
+
+async function buildInit(stateDir: string, source: string, cc: string): Promise<string> {
+  let code: Buffer;
+  try {
+    code = readFileSync(source);
+  } catch {
+    throw new SandboxUnavailableError(`${source} is missing`);
+  }
+  const hash = createHash('sha256').update(code).update(process.arch).digest('hex').slice(0, 16);
+  const out = join(stateDir, `gust-init-${hash}`);
+  if (existsSync(out)) return out;
+  const tmp = `${out}.${process.pid}.tmp`;
+  try {
+    await promisify(execFile)(cc, ['-O2', '-o', tmp, source], { timeout: 60_000 });
+  } catch (err) {
+    throw new SandboxUnavailableError(`cannot build gust-init with ${cc} (a C compiler is needed once): ${(err as Error).message.split('\n')[0]}`);
+  }
+  chmodSync(tmp, 0o755);
+  renameSync(tmp, out);
+  return out;
+}
+
+/**
+ * Makes `path` reachable by the sandbox identity: the directories from `ownedRoot` down get
+ * `o+x` where they lack it; a closed directory above `ownedRoot` is an error.
+ */
+export function ensureTraversable(path: string, ownedRoot: string, id: SandboxIdentity): void {
+  const root = resolve(ownedRoot);
+  for (let dir = resolve(path); ; dir = dirname(dir)) {
+    const st = statSync(dir);
+    const inside = dir === root || dir.startsWith(`${root}/`);
+    if (st.isDirectory() && !searchable(st, id)) {
+      if (!inside) throw new SandboxUnavailableError(`${dir} is not searchable by the sandbox uid ${id.uid} (needs o+x, or --data-dir elsewhere)`);
+      chmodSync(dir, (st.mode & 0o7777) | 0o001);
+    }
+    if (dir === '/') return;
+  }
+}
+
+function searchable(st: { mode: number; uid: number; gid: number }, id: SandboxIdentity): boolean {
+  if (st.uid === id.uid) return (st.mode & 0o100) !== 0;
+  if (st.gid === id.gid) return (st.mode & 0o010) !== 0;
+  return (st.mode & 0o001) !== 0;
+}
