@@ -13,14 +13,21 @@
  * - a private temporary directory as TMPDIR, removed when the environment stops;
  * - layers where Lambda's /opt conventions would find them, through the search-path
  *   variables that `lambda-environment.ts` builds from {@link ProcessDriver.layout};
- * - peak memory of the process tree from /proc (Linux), reset per invocation.
+ * - Lambda's open-files limit (1,024), set by the launcher before the runtime starts;
+ * - where the server found cgroups (see `cgroups/`): its own cgroup with MemorySize as
+ *   memory limit (an OOM kill is reported as such), a pids limit, Lambda's CPU share once
+ *   the runtime is ready, and the freezer between invocations; the launcher joins it
+ *   before exec, so the runtime and everything it forks are inside from the start;
+ * - peak memory from the memory cgroup, else of the process tree from /proc (Linux),
+ *   reset per invocation.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Deferred } from '../core/primitives.js';
+import { LAMBDA_PIDS_MAX, launcherCommand, type CgroupHost, type EnvironmentCgroup } from './cgroups/index.js';
 import { LineSplitter } from './line-splitter.js';
 import { PeakMemoryMeter, processTree } from './process-tree.js';
 import type { Sandbox, SandboxDriver, SandboxExit, SandboxLayout, SandboxMounts, SandboxSpec } from './sandbox-driver.js';
@@ -30,6 +37,10 @@ export interface ProcessDriverOptions {
   tmpRoot: string;
   /** Default grace between SIGTERM and SIGKILL in `stop()`. */
   stopGraceMs?: number;
+  /** The server's cgroups (`detectCgroups()`); without them environments are only measured, not limited. */
+  cgroups?: CgroupHost;
+  /** Processes and threads per environment when the pids controller is there (default Lambda's 1,024). */
+  pidsMax?: number;
 }
 
 /** Runs runtimes as child processes; see the module comment for what that does not isolate. */
@@ -44,10 +55,18 @@ export class ProcessDriver implements SandboxDriver {
   }
 
   async start(spec: SandboxSpec): Promise<Sandbox> {
+    // The launcher (/bin/sh) always spawns; a missing runtime must still fail here, as a spawn would.
+    accessSync(spec.command, constants.X_OK);
     const tmpDir = mkdtempSync(join(this.options.tmpRoot, 'gust-env-'));
+    let cgroup: EnvironmentCgroup | undefined;
     try {
-      return await ProcessSandbox.spawn(spec, tmpDir, this.options.stopGraceMs ?? 2000);
+      const host = this.options.cgroups;
+      const limited = host && (host.support.memory || host.support.pids || host.support.cpu || host.support.freezer);
+      if (limited) cgroup = await host.create(basename(tmpDir), { memoryMb: spec.limits.memoryMb, pidsMax: this.options.pidsMax ?? LAMBDA_PIDS_MAX });
+      const memoryFromCgroup = Boolean(cgroup && host?.support.memory);
+      return await ProcessSandbox.spawn(spec, { tmpDir, graceMs: this.options.stopGraceMs ?? 2000, cgroup, memoryFromCgroup });
     } catch (err) {
+      await cgroup?.destroy().catch(() => undefined);
       rmSync(tmpDir, { recursive: true, force: true });
       throw err;
     }
@@ -58,6 +77,16 @@ export class ProcessDriver implements SandboxDriver {
 const PIPE_CLOSE_WAIT_MS = 200;
 /** Upper bound of event-loop turns `drainOutput` waits for data still in the pipes. */
 const MAX_DRAIN_TURNS = 64;
+
+interface SandboxResources {
+  /** The private TMPDIR, removed by stop. */
+  tmpDir: string;
+  graceMs: number;
+  /** The environment's cgroup, destroyed by stop. */
+  cgroup: EnvironmentCgroup | undefined;
+  /** Whether the cgroup measures memory (else /proc does). */
+  memoryFromCgroup: boolean;
+}
 
 class ProcessSandbox implements Sandbox {
   readonly exited: Promise<SandboxExit>;
@@ -70,18 +99,20 @@ class ProcessSandbox implements Sandbox {
   private stopping: Promise<SandboxExit> | undefined;
   /** Descendants seen while the runtime was alive; they outlive it only if they left the group. */
   private knownTree: number[] = [];
-  private readonly meter: PeakMemoryMeter;
+  private readonly meter: PeakMemoryMeter | undefined;
+  private readonly cgroup: EnvironmentCgroup | undefined;
 
   private constructor(
     private readonly child: ChildProcess,
     readonly pid: number,
     readonly spawnedAt: number,
-    private readonly tmpDir: string,
-    private readonly graceMs: number,
+    private readonly resources: SandboxResources,
+    private readonly memoryMb: number,
     onOutput: SandboxSpec['onOutput'],
   ) {
     this.exited = this.exitDeferred.promise;
-    this.meter = new PeakMemoryMeter(pid);
+    this.cgroup = resources.cgroup;
+    if (!resources.memoryFromCgroup) this.meter = new PeakMemoryMeter(pid);
     const out = new LineSplitter((line) => onOutput(line, 'stdout'));
     const err = new LineSplitter((line) => onOutput(line, 'stderr'));
     this.splitters = [out, err];
@@ -96,12 +127,13 @@ class ProcessSandbox implements Sandbox {
     child.once('exit', (code, signal) => this.onExit(code, signal));
   }
 
-  static spawn(spec: SandboxSpec, tmpDir: string, graceMs: number): Promise<ProcessSandbox> {
+  static spawn(spec: SandboxSpec, resources: SandboxResources): Promise<ProcessSandbox> {
+    const launch = launcherCommand(spec, { procsFiles: resources.cgroup?.procsFiles ?? [], env: spec.env });
     const spawnedAt = performance.now();
-    const child = spawn(spec.command, [...spec.args], {
+    const child = spawn(launch.command, [...launch.args], {
       cwd: spec.codeDir,
       // Only the spec's environment: nothing of Gust's own leaks into the function.
-      env: { ...spec.env, TMPDIR: tmpDir },
+      env: { ...spec.env, TMPDIR: resources.tmpDir },
       // A new session and process group, so that a signal to -pid reaches the whole tree.
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -112,17 +144,32 @@ class ProcessSandbox implements Sandbox {
         child.off('error', reject);
         // After spawn, an 'error' can only come from a failed kill; the exit event reports the rest.
         child.on('error', () => undefined);
-        resolve(new ProcessSandbox(child, child.pid!, spawnedAt, tmpDir, graceMs, spec.onOutput));
+        resolve(new ProcessSandbox(child, child.pid!, spawnedAt, resources, spec.limits.memoryMb, spec.onOutput));
       });
     });
   }
 
   peakMemoryBytes(): number {
+    // The cgroup still answers after an exit (an OOM kill reports its peak); /proc does not.
+    if (!this.meter) return this.cgroup!.peakMemoryBytes();
     return this.exit ? 0 : this.meter.peakBytes();
   }
 
   resetPeakMemory(): void {
-    if (!this.exit) this.meter.reset();
+    if (!this.meter) this.cgroup!.resetPeakMemory();
+    else if (!this.exit) this.meter.reset();
+  }
+
+  async runtimeReady(): Promise<void> {
+    if (!this.exit) await this.cgroup?.applyCpuShare(this.memoryMb);
+  }
+
+  async freeze(): Promise<void> {
+    if (!this.exit && !this.stopping) await this.cgroup?.freeze();
+  }
+
+  async thaw(): Promise<void> {
+    await this.cgroup?.thaw();
   }
 
   async drainOutput(): Promise<void> {
@@ -137,8 +184,10 @@ class ProcessSandbox implements Sandbox {
     for (const s of this.splitters) s.flush();
   }
 
-  stop(graceMs = this.graceMs): Promise<SandboxExit> {
+  stop(graceMs = this.resources.graceMs): Promise<SandboxExit> {
     this.stopping ??= (async () => {
+      // A frozen process takes no signal until thawed; SIGTERM must find it running.
+      await this.cgroup?.thaw();
       if (!this.exit) {
         this.knownTree = processTree(this.pid);
         this.signalled = true;
@@ -152,7 +201,10 @@ class ProcessSandbox implements Sandbox {
       }
       // Whatever ignored SIGTERM while the runtime went down goes now.
       this.signal('SIGKILL');
-      rmSync(this.tmpDir, { recursive: true, force: true });
+      // Kills what is left in the cgroup (also what left the process group) and removes it.
+      // A directory still busy stays for the server's close() and the next start's sweep.
+      await this.cgroup?.destroy().catch(() => undefined);
+      rmSync(this.resources.tmpDir, { recursive: true, force: true });
       return this.exit!;
     })();
     return this.stopping;
@@ -164,6 +216,8 @@ class ProcessSandbox implements Sandbox {
       this.signalled = true;
     }
     this.signal('SIGKILL');
+    // A frozen process dies of the SIGKILL only once thawed.
+    void this.cgroup?.thaw();
   }
 
   private signal(sig: NodeJS.Signals): void {
@@ -173,7 +227,7 @@ class ProcessSandbox implements Sandbox {
       // ESRCH: the group is empty already.
     }
     if (sig !== 'SIGKILL') return;
-    for (const p of this.knownTree) {
+    for (const p of [...this.knownTree, ...(this.cgroup?.pids() ?? [])]) {
       if (p === this.pid) continue;
       try {
         process.kill(p, sig);
@@ -184,13 +238,15 @@ class ProcessSandbox implements Sandbox {
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
-    const exit: SandboxExit = { code, signal, reason: this.signalled ? 'killed' : 'exit' };
+    // The kernel counts an OOM kill before the killed process is reaped, so the count is final here.
+    const reason = this.signalled ? 'killed' : this.cgroup?.oomKilled() ? 'oom' : 'exit';
+    const exit: SandboxExit = { code, signal, reason };
     // The runtime is gone; its descendants go with it, as the environment does on Lambda.
     this.signal('SIGKILL');
     const settle = () => {
       if (this.exit) return;
       for (const s of this.splitters) s.flush();
-      this.meter.close();
+      this.meter?.close();
       this.exit = exit;
       this.exitDeferred.resolve(exit);
     };

@@ -13,7 +13,7 @@
 
 /** Resource limits of one environment, from the function's configuration. */
 export interface SandboxLimits {
-  /** MemorySize in MB. Enforced by drivers that can (cgroups); the process driver only measures. */
+  /** MemorySize in MB. Enforced where the driver has a memory cgroup; measured everywhere. */
   memoryMb: number;
   /** EphemeralStorage in MB: the size of the private /tmp, where the driver can limit it. */
   ephemeralStorageMb: number;
@@ -105,6 +105,19 @@ export interface Sandbox {
   stop(graceMs?: number): Promise<SandboxExit>;
   /** SIGKILL to the whole process tree, at once. Cleanup still happens through `stop`. */
   kill(): void;
+  /**
+   * Called once, after the runtime's first /next: the driver may now apply what would
+   * slow a cold start (Lambda's CPU share). Optional; drivers without limits omit it.
+   */
+  runtimeReady?(): Promise<void>;
+  /**
+   * Stops every process of the sandbox while it is idle (cgroup freezer), so that an idle
+   * function uses no CPU, as on Lambda between invocations. Optional; drivers that cannot
+   * freeze omit it. `stop` and `kill` work on a frozen sandbox (the driver thaws it).
+   */
+  freeze?(): Promise<void>;
+  /** Lets a frozen sandbox run again; a no-op when it is not frozen. */
+  thaw?(): Promise<void>;
 }
 
 /** A way of running runtime processes. One instance serves every environment. */

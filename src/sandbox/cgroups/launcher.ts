@@ -17,6 +17,9 @@ export const LAMBDA_NOFILE = 1024;
 export const LAMBDA_PIDS_MAX = 1024;
 
 const SCRIPT = [
+  // The shell exports a PWD of its own; the runtime gets only the environment it was given.
+  '[ "$1" = keep-pwd ] || unset PWD',
+  'shift',
   'ulimit -n "$1" || { echo "gust launcher: cannot set the open-files limit to $1" >&2; exit 126; }',
   'shift',
   'while [ "$1" != -- ]; do',
@@ -32,7 +35,18 @@ export interface LaunchTarget {
   args: readonly string[];
 }
 
-/** The command that sets the limit, joins `procsFiles`, then execs `target` with its arguments unchanged. */
-export function launcherCommand(target: LaunchTarget, procsFiles: readonly string[], nofile = LAMBDA_NOFILE): LaunchTarget {
-  return { command: '/bin/sh', args: ['-c', SCRIPT, 'gust-launcher', String(nofile), ...procsFiles, '--', target.command, ...target.args] };
+export interface LauncherOptions {
+  /** The `cgroup.procs` files to join (EnvironmentCgroup.procsFiles); none joins nothing. */
+  procsFiles: readonly string[];
+  /** The environment the process is spawned with: a PWD in it is kept, else the shell's own is dropped. */
+  env: Readonly<Record<string, string>>;
+  /** RLIMIT_NOFILE, soft and hard (default Lambda's 1,024). */
+  nofile?: number;
+}
+
+/** The command that sets the limit, joins the cgroups, then execs `target` with its arguments unchanged. */
+export function launcherCommand(target: LaunchTarget, options: LauncherOptions): LaunchTarget {
+  const pwd = 'PWD' in options.env ? 'keep-pwd' : 'drop-pwd';
+  const nofile = String(options.nofile ?? LAMBDA_NOFILE);
+  return { command: '/bin/sh', args: ['-c', SCRIPT, 'gust-launcher', pwd, nofile, ...options.procsFiles, '--', target.command, ...target.args] };
 }
