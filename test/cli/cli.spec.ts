@@ -1,49 +1,22 @@
 /**
  * The `gust` CLI as users run it: `node bin/gust.js` spawned as a real process against a
- * real server, with the endpoint from GUST_ENDPOINT.
- *
- * bin/gust.js runs the compiled dist/, so beforeAll runs scripts/build-if-needed.js: a
- * no-op when dist/ is newer than src/ (as under `npm test`, which builds first), a
- * `tsc` build otherwise.
+ * real server, with the endpoint from GUST_ENDPOINT (see ./support.ts).
  */
-import { spawn, execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
 import { GetFunctionCommand, GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-// Each CLI run is a fresh Node process loading the SDK (0.3 to 2 s on a busy 2-core machine).
-const SLOW = { timeout: 90_000 };
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import { buildCli, runGust, SLOW, type Run } from './support.js';
 
 let t: TestGust;
 let work: string;
 
 function gust(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/gust.js'), ...args], {
-      cwd: work,
-      env: { ...process.env, GUST_ENDPOINT: t.url, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
+  return runGust(args, { cwd: work, endpoint: t.url, env });
 }
 
 /** Expects success with nothing on stderr, and returns stdout. */
@@ -93,9 +66,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-beforeAll(() => {
-  execFileSync(process.execPath, ['scripts/build-if-needed.js'], { cwd: ROOT, stdio: 'pipe' });
-}, 180_000);
+beforeAll(buildCli, 180_000);
 
 beforeAll(async () => {
   t = await startTestGust();

@@ -1,0 +1,214 @@
+/**
+ * `gust url`, `gust schedule` and `gust schedules` run as real processes against a real
+ * server, checked through the SDKs (and `aws events`, where installed) as another user
+ * would see the result. The server's schedules run on a ManualClock, so that a rule the
+ * CLI created is fired by moving the clock and reaches the real function.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DescribeRuleCommand, ListRulesCommand, ListTargetsByRuleCommand, PutTargetsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { CreateAliasCommand, GetFunctionUrlConfigCommand } from '@aws-sdk/client-lambda';
+import { ManualClock } from '../../src/core/clock.js';
+import { startTestGust, type TestGust } from '../helpers/gust.js';
+import { createFunction, expectAwsError, waitFor } from '../helpers/invoke.js';
+import { eventBridgeClient, LAMBDA_ARN_PREFIX } from '../events/support.js';
+import { buildCli, runGust, SLOW, type Run } from './support.js';
+
+const AWS = '/usr/bin/aws';
+const RULE_ARN_PREFIX = 'arn:aws:events:us-east-1:000000000000:rule/';
+const URL_RE = /^http:\/\/([a-z0-9]{32})\.lambda-url\.us-east-1\.localhost:\d+\/$/;
+
+const RECORDER = `
+const fs = require('node:fs');
+exports.handler = async (event) => {
+  fs.appendFileSync(process.env.OUT_FILE, JSON.stringify(event) + '\\n');
+  return { statusCode: 200, body: 'hello from ' + process.env.AWS_LAMBDA_FUNCTION_NAME };
+};
+`;
+
+let t: TestGust;
+let clock: ManualClock;
+let events: EventBridgeClient;
+let work: string;
+
+function gust(args: string[]): Promise<Run> {
+  return runGust(args, { cwd: work, endpoint: t.url });
+}
+
+/** Expects success with nothing on stderr, and returns stdout. */
+async function ok(args: string[]): Promise<string> {
+  const run = await gust(args);
+  expect(run.stderr, args.join(' ')).toBe('');
+  expect(run.code, args.join(' ')).toBe(0);
+  return run.stdout;
+}
+
+/** Expects the one-line failure `gust: <message>` and exit code 1. */
+async function fails(args: string[], message: string | RegExp): Promise<void> {
+  const run = await gust(args);
+  expect(run.code, args.join(' ')).toBe(1);
+  expect(run.stdout, args.join(' ')).toBe('');
+  if (typeof message === 'string') expect(run.stderr).toBe(`gust: ${message}\n`);
+  else expect(run.stderr).toMatch(message);
+}
+
+function received(): { resources?: string[]; time?: string; 'detail-type'?: string; task?: string }[] {
+  const file = join(work, 'events.jsonl');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { resources?: string[] });
+}
+
+beforeAll(buildCli, 180_000);
+
+beforeAll(async () => {
+  clock = new ManualClock(Date.UTC(2026, 5, 1, 8, 0, 0));
+  t = await startTestGust({ eventsClock: clock });
+  events = eventBridgeClient(t);
+  work = mkdtempSync(join(tmpdir(), 'gust-cli-triggers-'));
+  for (const name of ['web', 'recorder', 'other']) {
+    await createFunction(t.lambda, name, { files: { 'index.js': RECORDER }, Environment: { Variables: { OUT_FILE: join(work, 'events.jsonl') } } });
+  }
+  await t.lambda.send(new CreateAliasCommand({ FunctionName: 'web', Name: 'live', FunctionVersion: '$LATEST' }));
+  await t.lambda.send(new CreateAliasCommand({ FunctionName: 'recorder', Name: 'live', FunctionVersion: '$LATEST' }));
+});
+
+afterAll(async () => {
+  events?.destroy();
+  await t?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('gust url', SLOW, () => {
+  let url = '';
+
+  it('creates a URL on first use and prints the same one afterwards; the URL works', async () => {
+    const out = await ok(['url', 'web']);
+    url = out.trimEnd();
+    const id = URL_RE.exec(url)?.[1];
+    expect(id, out).toBeDefined();
+    expect(await ok(['url', 'web'])).toBe(out);
+    expect(await t.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'web' }))).toMatchObject({ FunctionUrl: url, AuthType: 'NONE' });
+    // The path form of the same URL, which needs no *.localhost resolution.
+    const res = await fetch(`${t.url}/lambda-url/${id}/`);
+    expect([res.status, await res.text()]).toEqual([200, 'hello from web']);
+  });
+
+  it('updates the auth type and CORS, keeping the CORS fields not named', async () => {
+    expect(await ok(['url', 'web', '--auth-type', 'AWS_IAM', '--cors-origin', 'https://a.example', '--cors-origin', 'https://b.example', '--cors-method', 'GET'])).toBe(`${url}\n`);
+    expect(await ok(['url', 'web', '--cors-max-age', '60', '--cors-credentials'])).toBe(`${url}\n`);
+    const config = await t.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'web' }));
+    expect(config.AuthType).toBe('AWS_IAM');
+    expect(config.Cors).toEqual({ AllowOrigins: ['https://a.example', 'https://b.example'], AllowMethods: ['GET'], MaxAge: 60, AllowCredentials: true });
+    const unsigned = await fetch(`${t.url}/lambda-url/${URL_RE.exec(url)![1]}/`);
+    expect(unsigned.status).toBe(403);
+  });
+
+  it('gives an alias its own URL, prints JSON on --json, and removes a URL', async () => {
+    const json = JSON.parse(await ok(['--json', 'url', 'web', '--qualifier', 'live'])) as Record<string, unknown>;
+    expect(json).toMatchObject({ AuthType: 'NONE', FunctionArn: `${LAMBDA_ARN_PREFIX}web:live` });
+    expect(json.FunctionUrl).toMatch(URL_RE);
+    expect(json.FunctionUrl).not.toBe(url);
+    expect(json).not.toHaveProperty('$metadata');
+
+    expect(await ok(['url', 'web', '--qualifier', 'live', '--remove'])).toBe('removed the URL of web:live\n');
+    await expectAwsError(t.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'web', Qualifier: 'live' })), 'ResourceNotFoundException', 404);
+    expect(await ok(['url', 'web'])).toBe(`${url}\n`);
+  });
+
+  it('refuses bad flags and missing functions in one line', async () => {
+    await fails(['url', 'web', '--auth-type', 'BASIC'], /^gust: option '--auth-type <type>' argument 'BASIC' is invalid\. expected NONE or AWS_IAM\.\n$/);
+    await fails(['url', 'web', '--cors-max-age', 'soon'], /^gust: option '--cors-max-age <seconds>' argument 'soon' is invalid/);
+    await fails(['url', 'nosuch'], /^gust: ResourceNotFoundException: [^\n]+\n$/);
+  });
+});
+
+describe('gust schedule and gust schedules', SLOW, () => {
+  let minuteRule = '';
+
+  it('schedules a function as an EventBridge rule that fires the real function', async () => {
+    const out = await ok(['schedule', 'recorder', 'rate(1 minute)']);
+    const match = /^scheduled recorder rate\(1 minute\)\nrule (recorder-[0-9a-f]{8}) {2}(\S+)\n$/.exec(out);
+    expect(match, out).not.toBeNull();
+    minuteRule = match![1]!;
+    expect(match![2]).toBe(`${RULE_ARN_PREFIX}${minuteRule}`);
+    expect(await events.send(new DescribeRuleCommand({ Name: minuteRule }))).toMatchObject({ ScheduleExpression: 'rate(1 minute)', State: 'ENABLED' });
+    expect((await events.send(new ListTargetsByRuleCommand({ Rule: minuteRule }))).Targets).toEqual([{ Id: 'recorder', Arn: `${LAMBDA_ARN_PREFIX}recorder` }]);
+
+    // The same function and expression again: the same rule, not a second one.
+    expect(await ok(['schedule', 'recorder', 'rate(1 minute)'])).toBe(out);
+    const names = (await events.send(new ListRulesCommand({}))).Rules?.map((r) => r.Name);
+    expect(names).toEqual([minuteRule]);
+
+    clock.advance(60_000);
+    const fired = await waitFor('the scheduled firing', () => received().find((e) => e.resources?.[0] === `${RULE_ARN_PREFIX}${minuteRule}`), 15_000);
+    expect(fired).toMatchObject({ 'detail-type': 'Scheduled Event', source: 'aws.events', time: '2026-06-01T08:01:00Z', detail: {} });
+  });
+
+  it('takes --name, --qualifier, --input and --disabled', async () => {
+    const out = await ok(['schedule', 'recorder', 'cron(0 12 * * ? *)', '--name', 'noon', '--qualifier', 'live', '--input', '{"task":"report"}', '--disabled']);
+    expect(out).toBe(`scheduled recorder:live cron(0 12 * * ? *) (disabled)\nrule noon  ${RULE_ARN_PREFIX}noon\n`);
+    expect(await events.send(new DescribeRuleCommand({ Name: 'noon' }))).toMatchObject({ ScheduleExpression: 'cron(0 12 * * ? *)', State: 'DISABLED' });
+    expect((await events.send(new ListTargetsByRuleCommand({ Rule: 'noon' }))).Targets).toEqual([{ Id: 'recorder', Arn: `${LAMBDA_ARN_PREFIX}recorder:live`, Input: '{"task":"report"}' }]);
+  });
+
+  it('lists schedules as a table and as JSON, for all functions or one', async () => {
+    await events.send(new PutTargetsCommand({ Rule: 'noon', Targets: [{ Id: 'other', Arn: `${LAMBDA_ARN_PREFIX}other` }] }));
+    const lines = (await ok(['schedules'])).trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^NAME\s+SCHEDULE\s+STATE\s+TARGETS$/);
+    expect(lines.slice(1)).toEqual([
+      expect.stringMatching(/^noon\s+cron\(0 12 \* \* \? \*\)\s+DISABLED\s+other, recorder:live$/) as string,
+      expect.stringMatching(new RegExp(`^${minuteRule}\\s+rate\\(1 minute\\)\\s+ENABLED\\s+recorder$`)) as string,
+    ]);
+    const json = JSON.parse(await ok(['schedules', 'other', '--json'])) as { Name: string; Targets: unknown[] }[];
+    expect(json).toEqual([
+      {
+        Name: 'noon',
+        Arn: `${RULE_ARN_PREFIX}noon`,
+        ScheduleExpression: 'cron(0 12 * * ? *)',
+        State: 'DISABLED',
+        Targets: [
+          { Id: 'other', Arn: `${LAMBDA_ARN_PREFIX}other` },
+          { Id: 'recorder', Arn: `${LAMBDA_ARN_PREFIX}recorder:live` },
+        ],
+      },
+    ]);
+    expect(await ok(['schedules', 'web'])).toBe('no schedules invoke web\n');
+  });
+
+  it('refuses bad expressions, missing functions and bad input in one line', async () => {
+    await fails(['schedule', 'recorder', 'rate(5 minute)'], 'ValidationException: Parameter ScheduleExpression is not valid.');
+    await fails(['schedule', 'recorder', 'cron(0 12 * * *)'], 'ValidationException: Parameter ScheduleExpression is not valid.');
+    await fails(['schedule', 'nosuch', 'rate(1 day)'], `ResourceNotFoundException: Function not found: ${LAMBDA_ARN_PREFIX}nosuch`);
+    await fails(['schedule', 'recorder'], 'give a schedule expression, such as "rate(5 minutes)" or "cron(0 12 * * ? *)"');
+    await fails(['schedule', 'recorder', 'rate(1 day)', '--input', 'not json'], "--input must be JSON, got 'not json'");
+    // Nothing was left behind by the refusals.
+    expect((await events.send(new ListRulesCommand({}))).Rules?.map((r) => r.Name)).toEqual(['noon', minuteRule]);
+  });
+
+  it('reads rules the CLI made through aws events too', async (ctx) => {
+    if (!existsSync(AWS)) ctx.skip(`${AWS} is not installed (apt-get install awscli)`);
+    const out = await new Promise<string>((done, fail) =>
+      execFile(
+        AWS,
+        ['events', 'list-targets-by-rule', '--rule', minuteRule, '--endpoint-url', t.url, '--output', 'json'],
+        { env: { PATH: '/usr/bin:/bin', HOME: work, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: join(work, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(work, 'none') } },
+        (err, stdout, stderr) => (err ? fail(new Error(stderr)) : done(stdout)),
+      ),
+    );
+    expect(JSON.parse(out)).toEqual({ Targets: [{ Id: 'recorder', Arn: `${LAMBDA_ARN_PREFIX}recorder` }] });
+  });
+
+  it('removes a function from a schedule, deleting rules left without targets', async () => {
+    expect(await ok(['schedule', 'recorder', 'rate(1 minute)', '--remove'])).toBe(`deleted rule ${minuteRule} (rate(1 minute))\n`);
+    await expectAwsError(events.send(new DescribeRuleCommand({ Name: minuteRule })), 'ResourceNotFoundException', 400);
+
+    // Without an expression or --name: every schedule of the function; `other` keeps noon.
+    expect(await ok(['schedule', 'recorder', '--remove'])).toBe('removed recorder from rule noon (cron(0 12 * * ? *))\n');
+    expect((await events.send(new ListTargetsByRuleCommand({ Rule: 'noon' }))).Targets).toEqual([{ Id: 'other', Arn: `${LAMBDA_ARN_PREFIX}other` }]);
+    await fails(['schedule', 'recorder', '--remove'], 'no schedule targets recorder');
+    await fails(['schedule', 'recorder', '--remove', '--name', 'gone'], 'ResourceNotFoundException: Rule gone does not exist on EventBus default.');
+  });
+});
