@@ -22,6 +22,7 @@ import { DestinationRouter, LambdaTarget } from '../invoke/async/destinations.js
 import { buildLambdaApi } from '../http/lambda-api/app.js';
 import { InvokeService } from '../invoke/invoke-service.js';
 import { Pool } from '../pool/pool.js';
+import { detectCgroups } from '../sandbox/cgroups/index.js';
 import { ProcessDriver } from '../sandbox/process-driver.js';
 import { RuntimeCommandResolver } from '../sandbox/runtime-command.js';
 import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.js';
@@ -73,8 +74,14 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
 
   const envTmp = join(dataDir, 'env-tmp');
   mkdirSync(envTmp, { recursive: true });
+  // Cgroup limits wherever the host has them; what a killed server left behind goes first.
+  const cgroups = await detectCgroups();
+  await cgroups.sweep();
+  const { warnings, ...support } = cgroups.support;
+  logger.info({ cgroups: support }, 'cgroups');
+  for (const warning of warnings) logger.warn(warning);
   const pool = new Pool({
-    driver: new ProcessDriver({ tmpRoot: envTmp }),
+    driver: new ProcessDriver({ tmpRoot: envTmp, cgroups }),
     commands: new RuntimeCommandResolver(),
     logs,
     clock: systemClock,
@@ -135,6 +142,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
         await asyncQueue.stop();
         // Environments first: in-flight invocations end, and no runtime outlives the server.
         await pool.stopAll();
+        await cgroups.close();
         invoker.close();
         await app.close();
         await logs.close();
