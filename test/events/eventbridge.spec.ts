@@ -158,7 +158,7 @@ describe('schedule expressions', () => {
     },
   );
 
-  it.each(['rate(1 minutes)', 'rate(5 minute)', 'rate(0 minutes)', 'rate(5 seconds)', 'cron(0 12 * * *)', 'cron(7 20 * * 1-7 *)', 'cron(0 0 ? * ? *)', 'cron(60 0 * * ? *)', 'cron(0 0 1 1 ? 2200)', 'cron(0 0 ? * 3#6 *)', 'at(2026-01-01T00:00:00)', 'every day'])(
+  it.each(['rate(1 minutes)', 'rate(5 minute)', 'rate(0 minutes)', 'rate(5 seconds)', 'cron(0 12 * * *)', 'cron(7 20 * * 1-7 *)', 'cron(0 0 ? * ? *)', 'cron(60 0 * * ? *)', 'cron(0 0 1 1 ? 2200)', 'cron(0 0 ? * 3#6 *)', 'cron(0 12 * * * *)', 'cron(0 12 * * ? * *)', 'cron(0 24 * * ? *)', 'cron(0/0 * * * ? *)', 'cron(0 18 ? * MON#1,FRI#2 *)', 'cron()', 'rate(1.5 hours)', 'rate(-1 minutes)', 'rate()', 'at(2026-01-01T00:00:00)', 'every day'])(
     'refuses %s with ValidationException',
     async (expression) => {
       await expectAwsError(events.send(new PutRuleCommand({ Name: 'sched-bad', ScheduleExpression: expression })), 'ValidationException', 400, 'Parameter ScheduleExpression is not valid.');
@@ -190,6 +190,11 @@ describe('event patterns', () => {
     ['{"n": [{"numeric": [">", 5, "<", 1]}]}', 'Bottom must be less than top'],
     ['{"ip": [{"cidr": "10.0.0.0"}]}', "Malformed CIDR, one '/' required"],
     ['{"$or": [{"a": ["b"]}]}', 'There must have at least 2 Objects in $or relationship.'],
+    // Reasons AWS gave for these patterns, as users have reported them (AWS adds the
+    // parser's position, "at [Source: …; line: 1, column: N]", which Gust leaves out).
+    ['{"source": ["aws.health"], "detail": {}}', 'Empty objects are not allowed'],
+    ['{"detail": {"name": [{"exists": "true"}]}}', 'exists match pattern must be either true or false.'],
+    ['{"detail": {"pipeline": {"slug": "some-pipeline"}}}', '"slug" must be an object or an array'],
   ])('refuses %s with InvalidEventPatternException', async (pattern, reason) => {
     const message = `Event pattern is not valid. Reason: ${reason}`;
     await expectAwsError(events.send(new PutRuleCommand({ Name: 'bad-pattern', EventPattern: pattern })), 'InvalidEventPatternException', 400, message);

@@ -4,6 +4,9 @@
  * form: the payload 2.0 event, answer mapping, binary bodies, errors and limits.
  */
 import { CreateAliasCommand, CreateFunctionUrlConfigCommand, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
 import { curl, deployUrlFunction, rawRequest, urlIdOf, type UrlEvent } from './support.js';
@@ -127,6 +130,20 @@ describe('function URL requests', () => {
     // Under the limit as bytes, over it once base64-encoded into the event.
     const grown = await fetch(`${pathUrl}echo`, { method: 'POST', body: Buffer.alloc(5 * 1024 * 1024, 1), headers: { 'content-type': 'application/octet-stream' } });
     expect(grown.status).toBe(413);
+  });
+
+  it('refuses a streamed (chunked) request over 6 MB from curl with the same 413', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gust-url-big-'));
+    try {
+      const file = join(dir, 'big.txt');
+      writeFileSync(file, Buffer.alloc(6 * 1024 * 1024 + 1, 97));
+      // No Content-Length (and no 100-continue): the limit is enforced as the body streams in.
+      const r = await curl(['-X', 'POST', '-H', 'Expect:', '-H', 'Transfer-Encoding: chunked', '-H', 'content-type: text/plain', '--data-binary', `@${file}`, `${hostUrl}echo`]);
+      expect([r.status, r.body.toString()]).toEqual([413, '{"Message":"Request must be smaller than 6291456 bytes for the InvokeFunction operation"}']);
+      expect(r.headers).toContainEqual(['x-amzn-errortype', 'RequestTooLargeException']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('answers 403 {"Message":null} for a URL that does not exist', async () => {
