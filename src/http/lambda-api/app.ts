@@ -8,14 +8,19 @@ import type { Logger } from 'pino';
 import { newRequestId } from '../../core/ids.js';
 import { UnknownOperationException } from '../../core/errors.js';
 import { handleError, sendError } from '../render-error.js';
-import { functionUrlRewriter } from '../function-urls/url-request.js';
+import { PATH_PREFIX as FUNCTION_URL_PATH_PREFIX, functionUrlRewriter } from '../function-urls/url-request.js';
 import type { EventsBackend } from '../events-api/backend.js';
 import { registerEventsApi } from '../events-api/events-api.js';
 import type { ApiContext } from './context.js';
+import { INVOKE_ROUTE } from './invoke.js';
 import { ROUTE_MODULES } from './routes.js';
 
 /** Base64 of a 50 MB zip in a JSON body, with room for the other fields. */
 const MAX_BODY_BYTES = 69_905_067;
+
+function isDataPlane(route: string | undefined): boolean {
+  return route === INVOKE_ROUTE || (route !== undefined && route.startsWith(`${FUNCTION_URL_PATH_PREFIX}/`));
+}
 
 /** `events`, when given, serves the EventBridge API (awsJson1_1 on `POST /`) on the same port. */
 export function buildLambdaApi(ctx: ApiContext, logger: Logger, events?: EventsBackend): FastifyInstance {
@@ -42,8 +47,15 @@ export function buildLambdaApi(ctx: ApiContext, logger: Logger, events?: EventsB
     reply.header('x-amzn-RequestId', request.id);
     done();
   });
+  // Control-plane requests are logged at info. Invokes (the Invoke API and function URLs)
+  // are the hot path: a log line each costs as much as the rest of Gust's share of a warm
+  // invoke (a synchronous write to stdout, measured with the bench), and the function's own
+  // log stream already records every invocation, so they go at debug, failures excepted.
   app.addHook('onResponse', (request, reply, done) => {
-    request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    const level = reply.statusCode >= 500 || !isDataPlane(request.routeOptions.url) ? 'info' : 'debug';
+    if (logger.isLevelEnabled(level)) {
+      request.log[level]({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    }
     done();
   });
 

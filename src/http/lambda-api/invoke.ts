@@ -31,8 +31,11 @@ function logType(request: FastifyRequest): 'None' | 'Tail' {
   return v;
 }
 
+/** Invoke's route, which the request log treats as the data plane. */
+export const INVOKE_ROUTE = '/2015-03-31/functions/:name/invocations';
+
 export function registerInvokeRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  app.post<{ Params: { name: string }; Querystring: { Qualifier?: string } }>('/2015-03-31/functions/:name/invocations', async (request, reply) => {
+  app.post<{ Params: { name: string }; Querystring: { Qualifier?: string } }>(INVOKE_ROUTE, async (request, reply) => {
     const clientContext = header(request, 'x-amz-client-context');
     const result = await ctx.invoker.invoke({
       functionName: request.params.name,
