@@ -50,7 +50,9 @@ const SCENARIOS = {
     rows: (r) => [
       row('warm invoke latency p50 (ms)', pick(r, (x) => x.gustLatency.p50), pick(r, (x) => x.baseLatency.p50), { max: 1.5 }),
       row('warm invoke latency p99 (ms)', pick(r, (x) => x.gustLatency.p99), pick(r, (x) => x.baseLatency.p99), undefined),
+      row('warm invoke: server CPU per invoke (µs)', pick(r, (x) => x.gustLatency.cpuUs), pick(r, (x) => x.baseLatency.cpuUs), undefined),
       row('warm throughput, 4 envs, 16 clients (invokes/s)', pick(r, (x) => x.gustTp.perSecond), pick(r, (x) => x.baseTp.perSecond), { min: 0.6 }),
+      row('warm throughput: 429s answered per second', pick(r, (x) => x.gustTp.throttled / x.tpSeconds), undefined, undefined),
     ],
   },
   'cold-node': {

@@ -6,8 +6,9 @@
  * difference from Gust is everything Gust does besides forwarding.
  */
 import http from 'node:http';
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 
 export class TwoHopServer {
   /**
@@ -186,5 +187,56 @@ export async function bareColdStart(command, env, payload) {
     await exited;
     server.closeAllConnections();
     await close(server);
+  }
+}
+
+/**
+ * The same server run in a child process (two-hop-child.js): what the scenarios use, so that
+ * the baseline, like Gust, does not share the client's event loop.
+ */
+export class TwoHopProcess {
+  constructor(options = {}) {
+    this.options = options;
+    this.pending = new Map();
+    this.nextId = 0;
+  }
+
+  async start() {
+    this.child = fork(fileURLToPath(new URL('./two-hop-child.js', import.meta.url)), [JSON.stringify(this.options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child.on('message', ({ id, result, error }) => {
+      const p = this.pending.get(id);
+      this.pending.delete(id);
+      if (error) p.reject(new Error(`two-hop server: ${error}`));
+      else p.resolve(result);
+    });
+    this.exited = new Promise((resolve) =>
+      this.child.once('exit', (code) => {
+        for (const p of this.pending.values()) p.reject(new Error(`two-hop server exited with ${code}`));
+        this.pending.clear();
+        resolve();
+      }),
+    );
+    const { url, base } = await this.call('start');
+    this.url = url;
+    this.base = base;
+    this.pid = this.child.pid;
+  }
+
+  call(name, args) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.child.send({ id, name, args });
+    });
+  }
+
+  /** Spawns `count` runtimes; resolves with their pids once each has parked its first /next. */
+  spawnRuntimes(count, command, env) {
+    return this.call('spawnRuntimes', { count, command, env });
+  }
+
+  async stop() {
+    await this.call('stop');
+    await this.exited;
   }
 }

@@ -8,19 +8,12 @@ import { startGustProcess } from '../lib/gust-process.js';
 import { keepAliveAgent } from '../lib/http-client.js';
 import { HANDLERS, payloadOf } from '../lib/fixtures.js';
 import { createFunction, invoke } from '../lib/lambda.js';
-import { TwoHopServer } from '../lib/two-hop.js';
+import { rssOf } from '../lib/proc.js';
+import { TwoHopProcess } from '../lib/two-hop.js';
 import { median } from '../lib/stats.js';
 import { prepareCode, runtimeCommand, runtimeEnv } from '../lib/runtimes.js';
 
 const ENVIRONMENTS = 20;
-
-function rssOf(pid) {
-  try {
-    return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
-  } catch {
-    return 0;
-  }
-}
 
 /** Each process's parent, from /proc. */
 function parents() {
@@ -79,12 +72,12 @@ async function measure(gust) {
   if (added.length !== ENVIRONMENTS) throw new Error(`expected ${ENVIRONMENTS} new environments, saw ${added.length} new process trees`);
   const envRss = median(added);
 
-  const baseline = new TwoHopServer();
+  const baseline = new TwoHopProcess();
   await baseline.start();
   try {
-    await baseline.spawnRuntimes(1, runtimeCommand('node'), runtimeEnv(prepareCode(HANDLERS.nodeHold)));
+    const [pid] = await baseline.spawnRuntimes(1, runtimeCommand('node'), runtimeEnv(prepareCode(HANDLERS.nodeHold)));
     await settle();
-    const bareRss = rssOf(baseline.children[0].pid);
+    const bareRss = rssOf(pid);
     return { gustPerEnv: (after - before) / ENVIRONMENTS, envRss, bareRss };
   } finally {
     await baseline.stop();

@@ -10,7 +10,7 @@ import http from 'node:http';
 import { keepAliveAgent, post } from '../lib/http-client.js';
 import { HANDLERS, payloadOf } from '../lib/fixtures.js';
 import { createFunction, invoke } from '../lib/lambda.js';
-import { TwoHopServer } from '../lib/two-hop.js';
+import { TwoHopProcess } from '../lib/two-hop.js';
 import { prepareCode, runtimeCommand, runtimeEnv } from '../lib/runtimes.js';
 
 const N = 50;
@@ -50,7 +50,7 @@ export async function scaleOutRound({ gust }) {
   const gustMs = performance.now() - t0;
   gustAgent.destroy();
 
-  const baseline = new TwoHopServer({ oneEach: true });
+  const baseline = new TwoHopProcess({ oneEach: true });
   await baseline.start();
   const baseAgent = keepAliveAgent(N);
   try {
