@@ -7,6 +7,11 @@
  * the function's timeout as an AbortSignal; `stop()` ends it all. An environment that
  * times out or whose runtime dies is never reused: it fails and stops, and the next
  * invocation gets a fresh one, as Lambda resets the environment.
+ *
+ * Between invocations, once the runtime is parked on /next, the sandbox is frozen (where
+ * the driver can) and thawed when the next invocation comes, so that an idle function uses
+ * no CPU, as on Lambda. After the first /next the driver applies what would slow a cold
+ * start (the CPU share).
  */
 import { performance } from 'node:perf_hooks';
 import type { Clock } from '../core/clock.js';
@@ -29,6 +34,10 @@ export interface InvokableVersion extends FunctionVersion {
   /** Absolute paths of the unpacked layers, in the function's layer order. */
   layerDirs: readonly string[];
 }
+
+/** First and longest wait between checks for the runtime to park on /next before a freeze. */
+const FREEZE_CHECK_FIRST_MS = 1;
+const FREEZE_CHECK_MAX_MS = 1000;
 
 /** What every environment of a pool shares. */
 export interface EnvironmentDeps {
@@ -103,6 +112,7 @@ export class ExecutionEnvironment {
   private initDurationMs: number | undefined;
   private coldPending = true;
   private memoryResetPending = false;
+  private freezeTimer: NodeJS.Timeout | undefined;
   private initFailure: InitFailure | undefined;
   private starting: Promise<InitResult> | undefined;
   private shuttingDown: Promise<void> | undefined;
@@ -190,7 +200,10 @@ export class ExecutionEnvironment {
       const outcome = stopped.aborted ? stoppedFailure : await this.awaitReady(sandbox);
       const initMs = performance.now() - sandbox.spawnedAt;
       if (outcome !== 'ready') return await this.failInit(outcome, initMs);
+      // Now, not before: a CPU quota during init made a 128 MB cold start ~10x slower.
+      await sandbox.runtimeReady?.();
       this.machine.to('ready');
+      this.scheduleFreeze(sandbox);
       this.initDurationMs = initMs;
       this.timings = { prepareMs: sandbox.spawnedAt - t0, initMs, totalMs: performance.now() - t0 };
       return { ok: true, initDurationMs: initMs };
@@ -243,6 +256,15 @@ export class ExecutionEnvironment {
       // Normally done between invocations (see scheduleMemoryReset); the first invocation
       // keeps the init peak, as a cold start's Max Memory Used does on Lambda.
       if (this.memoryResetPending) this.resetMemory(sandbox);
+      // Thawed before the clock starts: the function's time is its own, not the thaw's.
+      this.cancelFreeze();
+      try {
+        await sandbox.thaw?.();
+      } catch (err) {
+        // A sandbox that cannot be thawed cannot serve; it goes, and the caller hears why.
+        await this.failAndStop();
+        throw err;
+      }
       const timeoutMs = this.version.timeout * 1000;
       const started = performance.now();
       // The deadline is wall-clock time the runtime compares with its own Date.now().
@@ -281,6 +303,7 @@ export class ExecutionEnvironment {
           // A stop() that raced the response has moved the state on already.
           if (this.machine.state === 'invoking') this.machine.to('ready');
           this.scheduleMemoryReset(sandbox);
+          this.scheduleFreeze(sandbox);
           return result;
         }
         case 'timeout': {
@@ -325,6 +348,31 @@ export class ExecutionEnvironment {
     });
   }
 
+  /**
+   * Freezes the sandbox once the runtime has parked on /next with nothing in flight (on
+   * Lambda the freeze also waits for that /next: work a handler left running after its
+   * response goes on until then). Checks with a growing interval; an invocation that comes
+   * first cancels it (and thaws, should a freeze have begun).
+   */
+  private scheduleFreeze(sandbox: Sandbox, waitMs = FREEZE_CHECK_FIRST_MS): void {
+    if (!sandbox.freeze) return;
+    this.cancelFreeze();
+    this.freezeTimer = setTimeout(() => {
+      this.freezeTimer = undefined;
+      if (this.machine.state !== 'ready') return;
+      if (!this.endpoint?.idle) return this.scheduleFreeze(sandbox, Math.min(waitMs * 2, FREEZE_CHECK_MAX_MS));
+      // A freezer that refuses leaves the environment running, which is only a cost.
+      sandbox.freeze!().catch(() => undefined);
+    }, waitMs);
+    // A pending freeze must not keep a process alive that is otherwise done.
+    this.freezeTimer.unref();
+  }
+
+  private cancelFreeze(): void {
+    clearTimeout(this.freezeTimer);
+    this.freezeTimer = undefined;
+  }
+
   private resetMemory(sandbox: Sandbox): void {
     this.memoryResetPending = false;
     sandbox.resetPeakMemory();
@@ -336,6 +384,8 @@ export class ExecutionEnvironment {
    */
   async stop(): Promise<void> {
     this.stopController.abort();
+    // The sandbox's stop thaws a frozen runtime before signalling it.
+    this.cancelFreeze();
     if (this.machine.can('stopping')) this.machine.to('stopping');
     await this.starting?.catch(() => undefined);
     await this.shutdown();

@@ -12,14 +12,14 @@ import { GustCgroupHost } from './cgroup-host.js';
 import type { CgroupController, CgroupHost, CgroupMode, CgroupSupport } from './cgroup-types.js';
 import type { Placements } from './environment-cgroup.js';
 import { findHierarchies, type Hierarchy } from './hierarchies.js';
-import { ownInstanceName } from './instance.js';
+import { newInstanceName } from './instance.js';
 import { cgroupV1 } from './v1.js';
 import { cgroupV2 } from './v2.js';
 
 export interface DetectOptions {
   /** Name of the directory under Gust's own cgroup that holds every server instance (default `gust`). */
   parentName?: string;
-  /** This server's instance name (default `<pid>-<start time>`, see instance.ts). */
+  /** This server's instance name (default `<pid>-<start time>-<random>`, see instance.ts). */
   instance?: string;
   /** Test seam: the texts of /proc/self/mountinfo and /proc/self/cgroup. */
   proc?: { mountinfo: string; cgroup: string };
@@ -37,7 +37,7 @@ const CONSEQUENCE: Record<CgroupController, string> = {
 /** Probes the host and returns the server's cgroups; never throws (mode `none` with warnings instead). */
 export async function detectCgroups(options: DetectOptions = {}): Promise<CgroupHost> {
   const parentName = options.parentName ?? 'gust';
-  const instance = options.instance ?? ownInstanceName();
+  const instance = options.instance ?? newInstanceName();
   const warnings: string[] = [];
   let hierarchies: Hierarchy[] = [];
   try {

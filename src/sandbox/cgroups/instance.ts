@@ -1,12 +1,14 @@
 /**
- * Names of server instances in the cgroup tree: `<pid>-<start time>`, the start time being
- * field 22 of /proc/<pid>/stat (clock ticks since boot). A directory whose pid is dead, or
- * alive with another start time (a reused pid), belongs to a server that is gone: `sweep`
- * may remove it. Another live server's directory is never touched.
+ * Names of server instances in the cgroup tree: `<pid>-<start time>-<random>`, the start
+ * time being field 22 of /proc/<pid>/stat (clock ticks since boot), the random part telling
+ * apart two servers of one process (test suites start several). A directory whose pid is
+ * dead, or alive with another start time (a reused pid), belongs to a server that is gone:
+ * `sweep` may remove it. A live server's directory is never touched.
  */
 import { readFileSync } from 'node:fs';
+import { randomHex } from '../../core/ids.js';
 
-const INSTANCE_NAME = /^(\d+)-(\d+)$/;
+const INSTANCE_NAME = /^(\d+)-(\d+)-[0-9a-f]+$/;
 
 /** The process's start time in clock ticks since boot, or undefined when it does not exist. */
 export function processStartTime(pid: number): string | undefined {
@@ -21,9 +23,9 @@ export function processStartTime(pid: number): string | undefined {
   return fields[19];
 }
 
-/** This server's instance name. */
-export function ownInstanceName(): string {
-  return `${process.pid}-${processStartTime(process.pid) ?? '0'}`;
+/** A new instance name for a server of this process. */
+export function newInstanceName(): string {
+  return `${process.pid}-${processStartTime(process.pid) ?? '0'}-${randomHex(4)}`;
 }
 
 /** Whether `name` is an instance directory of a server that no longer runs. */
