@@ -17,7 +17,7 @@ import { newRequestId } from '../core/ids.js';
 import { LIMITS } from '../core/limits.js';
 import type { Alias, FunctionVersion } from '../core/model.js';
 import type { FunctionService } from '../control/function-service.js';
-import type { InvokableVersion, Pool } from '../pool/pool.js';
+import { versionFingerprint, type InvokableVersion, type Pool } from '../pool/pool.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { InvokeRequest, InvokeResult } from './invoke-types.js';
 
@@ -53,7 +53,9 @@ export class InvokeService {
         case 'code':
         case 'configuration':
           this.forget(name);
-          void deps.pool.drainFunction(name);
+          // Only environments whose version now runs differently: published versions are
+          // immutable, and a description change reaches no environment.
+          void deps.pool.drainFunction(name, (v) => this.isCurrent(v));
           break;
         case 'deleted':
           this.forget(name);
@@ -134,6 +136,12 @@ export class InvokeService {
       this.invokables.set(key, inv);
     }
     return inv;
+  }
+
+  /** Whether environments made for `v` still match its version as stored now. */
+  private isCurrent(v: InvokableVersion): boolean {
+    const now = this.deps.functions.getVersionSync(v.functionName, v.version);
+    return now !== undefined && now.state === 'Active' && versionFingerprint(this.invokable(now)) === versionFingerprint(v);
   }
 
   private forget(name: string): void {

@@ -1,7 +1,7 @@
 /**
  * The pool: the one entry point the invoke layer uses to run a synchronous invocation.
  * It takes a concurrency lease (CountingService), finds the version's manager (making a
- * new one, and draining the old, when the version's configuration changed), and runs the
+ * new one, and draining the old, when what the environment depends on changed), and runs the
  * invocation on an environment. The pool keeps everything in memory: the caller resolves
  * the code and layer directories once and passes them with the version, so the hot path
  * touches no disk.
@@ -17,8 +17,10 @@ import { CountingService, type ConcurrencyStats } from './counting-service.js';
 import { ENVIRONMENT_STATES, type EnvironmentState } from './environment-state.js';
 import type { EnvironmentDeps, InvokableVersion } from './execution-environment.js';
 import { VersionManager } from './version-manager.js';
+import { versionFingerprint } from './version-fingerprint.js';
 
 export type { InvokableVersion } from './execution-environment.js';
+export { versionFingerprint } from './version-fingerprint.js';
 
 export interface PoolOptions {
   driver: SandboxDriver;
@@ -145,10 +147,13 @@ export class Pool {
   /**
    * After a code or configuration update: in-flight invocations finish on their
    * environments, new ones start new environments, and the old environments stop once
-   * idle. Resolves when the old environments have stopped.
+   * idle. Resolves when the old environments have stopped. With `isCurrent`, only the
+   * managers whose version it rejects are drained (a published version is immutable, so
+   * an update of $LATEST leaves its environments warm).
    */
-  async drainFunction(functionName: string): Promise<void> {
-    await Promise.all(this.take(functionName).map((m) => this.retire(m)));
+  async drainFunction(functionName: string, isCurrent?: (version: InvokableVersion) => boolean): Promise<void> {
+    const stale = this.take(functionName, isCurrent ? (m) => !isCurrent(m.version) : () => true);
+    await Promise.all(stale.map((m) => this.retire(m)));
   }
 
   /** Stops every environment of a function now (DeleteFunction), in-flight ones included. */
@@ -179,22 +184,27 @@ export class Pool {
       .flatMap((m) => m.pids());
   }
 
-  /** The manager for this exact configuration; a changed revision retires the previous one. */
+  /**
+   * The manager for this configuration. Keyed on what the environment depends on (its
+   * fingerprint), not on the RevisionId: tags and PublishVersion bump $LATEST's RevisionId
+   * without changing anything an environment sees, and must not cold-start it. A changed
+   * fingerprint retires the previous manager.
+   */
   private managerFor(version: InvokableVersion): VersionManager {
     const key = `${version.functionName}\0${version.version}`;
     const current = this.managers.get(key);
-    if (current && current.version.revisionId === version.revisionId && current.version.codeDir === version.codeDir) return current;
+    if (current && (current.version === version || versionFingerprint(current.version) === versionFingerprint(version))) return current;
     if (current) void this.retire(current);
     const manager = new VersionManager(version, { deps: this.deps, clock: this.options.clock, keepAliveMs: this.keepAliveMs });
     this.managers.set(key, manager);
     return manager;
   }
 
-  /** Removes a function's current managers from the map, so new invocations get new ones. */
-  private take(functionName: string): VersionManager[] {
+  /** Removes a function's current managers (those `which` picks) from the map, so new invocations get new ones. */
+  private take(functionName: string, which: (m: VersionManager) => boolean = () => true): VersionManager[] {
     const taken: VersionManager[] = [];
     for (const [key, m] of this.managers) {
-      if (m.version.functionName !== functionName) continue;
+      if (m.version.functionName !== functionName || !which(m)) continue;
       this.managers.delete(key);
       taken.push(m);
     }
