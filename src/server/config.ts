@@ -29,6 +29,12 @@ export interface GustConfig {
   asyncThrottleMaxMs: number;
   /** Most async invocations running at once per function. */
   asyncMaxConcurrency: number;
+  /** Sandbox driver: `namespace` (bubblewrap), `process` (trusted code only), or `auto` (namespace where it works). */
+  sandbox: 'auto' | 'namespace' | 'process';
+  /** Host uid the namespace driver runs functions as. */
+  sandboxUid: number;
+  /** Host gid the namespace driver runs functions as. */
+  sandboxGid: number;
 }
 
 type Parser<T> = (raw: string) => T;
@@ -95,6 +101,9 @@ export const OPTIONS: OptionSpec<keyof GustConfig>[] = [
   { key: 'asyncThrottleBaseMs', flag: '--async-throttle-base', env: 'GUST_ASYNC_THROTTLE_BASE', doc: 'Async invocations: first wait after a throttle, doubling each time (AWS: 1s)', default: 1000, parse: duration(1, 3_600_000) },
   { key: 'asyncThrottleMaxMs', flag: '--async-throttle-max', env: 'GUST_ASYNC_THROTTLE_MAX', doc: 'Async invocations: longest wait after throttles (AWS: 5m)', default: 300_000, parse: duration(1, 6 * 3_600_000) },
   { key: 'asyncMaxConcurrency', flag: '--async-max-concurrency', env: 'GUST_ASYNC_MAX_CONCURRENCY', doc: 'Async invocations running at once per function (reserved concurrency can lower it)', default: 10, parse: integer(1, 100_000) },
+  { key: 'sandbox', flag: '--sandbox', env: 'GUST_SANDBOX', doc: 'How functions run: namespace (isolated, bubblewrap), process (trusted code only), auto (namespace where this host supports it)', default: 'auto', parse: oneOf(['auto', 'namespace', 'process'] as const) },
+  { key: 'sandboxUid', flag: '--sandbox-uid', env: 'GUST_SANDBOX_UID', doc: 'Unprivileged host uid the namespace driver runs functions as (not an account of its own)', default: 65532, parse: integer(1, 2 ** 31 - 2) },
+  { key: 'sandboxGid', flag: '--sandbox-gid', env: 'GUST_SANDBOX_GID', doc: 'Unprivileged host gid the namespace driver runs functions as', default: 65532, parse: integer(1, 2 ** 31 - 2) },
   { key: 'logLevel', flag: '--log-level', env: 'GUST_LOG_LEVEL', doc: 'Server log level', default: 'info', parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const) },
 ] as OptionSpec<keyof GustConfig>[];
 

@@ -25,6 +25,7 @@ import { Pool } from '../pool/pool.js';
 import { detectCgroups } from '../sandbox/cgroups/index.js';
 import { ProcessDriver } from '../sandbox/process-driver.js';
 import { RuntimeCommandResolver } from '../sandbox/runtime-command.js';
+import { chooseSandboxDriver } from './sandbox-choice.js';
 import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.js';
 import { SqliteRuleStore } from '../store/sqlite/sqlite-rule-store.js';
 import { EventRules } from '../triggers/events/event-rules.js';
@@ -80,8 +81,9 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   const { warnings, ...support } = cgroups.support;
   logger.info({ cgroups: support }, 'cgroups');
   for (const warning of warnings) logger.warn(warning);
+  const driver = await chooseSandboxDriver({ config, dataDir, envTmp, cgroups, processDriver: () => new ProcessDriver({ tmpRoot: envTmp, cgroups }), logger });
   const pool = new Pool({
-    driver: new ProcessDriver({ tmpRoot: envTmp, cgroups }),
+    driver,
     commands: new RuntimeCommandResolver(),
     logs,
     clock: systemClock,
@@ -118,7 +120,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   scheduler.start(await eventRules.load());
 
   let baseUrl = '';
-  const app = buildLambdaApi({ partition, functions, layers, blobs, invoker, logs, urls, urlCredentials, eventInvokeConfigs, asyncQueue, baseUrl: () => baseUrl }, logger, { rules: eventRules, bus: eventBus });
+  const app = buildLambdaApi({ partition, functions, layers, blobs, invoker, logs, urls, urlCredentials, eventInvokeConfigs, asyncQueue, baseUrl: () => baseUrl }, logger, { rules: eventRules, bus: eventBus, schedules: scheduler });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -207,6 +207,15 @@ function readFileSyncSafe(path: string): string | undefined {
 }
 
 /** Pids (Linux /proc) whose command line or environment mentions `needle` and that are not zombies. */
+/**
+ * Whether no live host process belongs to the execution environment with this log stream
+ * (Lambda's AWS_LAMBDA_LOG_STREAM_NAME, one per environment). Works for every sandbox
+ * driver: a pid reported from inside a pid namespace means nothing on the host.
+ */
+export function environmentGone(logStreamName: string): boolean {
+  return processesMentioning(`AWS_LAMBDA_LOG_STREAM_NAME=${logStreamName} `).length === 0;
+}
+
 export function processesMentioning(needle: string): number[] {
   let entries: string[];
   try {

@@ -7,6 +7,9 @@
  * Handlers write a marker file (named by request id, holding their pid) into MARK_DIR when
  * an invocation starts, so a test knows an invoke is in flight without sleeping; MARK_DIR
  * is also in every runtime's environment, which finds the processes of one test in /proc.
+ * The marker directory is a host directory, which only the process driver lets a function
+ * write, so this suite runs on it; test/sandbox/escape.spec.ts checks that the namespace
+ * driver leaves nothing behind either.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,7 +67,7 @@ describe('code updates and deletion during invokes', () => {
   let t: TestGust;
 
   beforeAll(async () => {
-    t = await startTestGust();
+    t = await startTestGust({ flags: { sandbox: 'process' } });
   });
 
   afterAll(async () => {
@@ -115,7 +118,7 @@ describe('code updates and deletion during invokes', () => {
 
 describe('server shutdown', () => {
   it('stops every runtime, idle or invoking, when the server stops', async () => {
-    const t = await startTestGust();
+    const t = await startTestGust({ flags: { sandbox: 'process' } });
     const dir = markDir('shutdown');
     let stopped = false;
     try {

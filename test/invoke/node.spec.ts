@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateAliasCommand, PublishVersionCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { ARN_PREFIX, createFunction, expectAwsError, gone, invoke, makeZip, reportOf, startRequestId, waitActive, waitFor } from '../helpers/invoke.js';
+import { ARN_PREFIX, createFunction, expectAwsError, environmentGone, invoke, makeZip, reportOf, startRequestId, waitActive, waitFor } from '../helpers/invoke.js';
 
 const HANDLER = `
 let count = 0;
@@ -41,14 +41,15 @@ exports.handler = async (event, context) => {
         clientContext: context.clientContext ?? null,
       };
     default:
-      return { count, pid: process.pid };
+      return { count, env: context.logStreamName };
   }
 };
 `;
 
 interface Count {
   count: number;
-  pid: number;
+  /** The log stream: one per execution environment, also in the runtime's environment on the host. */
+  env: string;
 }
 
 let t: TestGust;
@@ -136,12 +137,12 @@ describe('timeouts and crashes', () => {
     expect(r.json).toEqual({ errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${id} Error: Task timed out after 1.00 seconds` });
     expect(r.log).toContain('Task timed out after 1.00 seconds');
     expect(r.log).toMatch(/^REPORT RequestId: .*\tStatus: timeout$/m);
-    await waitFor('the timed-out runtime to be gone', () => (gone(before.pid) ? true : undefined));
+    await waitFor('the timed-out runtime to be gone', () => (environmentGone(before.env) ? true : undefined));
 
     const after = await invoke(t.lambda, 'slow', {}, { LogType: 'Tail' });
     expect(after.functionError).toBeUndefined();
     expect(after.json).toMatchObject({ count: 1 });
-    expect((after.json as Count).pid).not.toBe(before.pid);
+    expect((after.json as Count).env).not.toBe(before.env);
     expect(reportOf(after.log!).initDurationMs).toBeGreaterThan(0);
   });
 
@@ -151,11 +152,11 @@ describe('timeouts and crashes', () => {
     expect(r.functionError).toBe('Unhandled');
     const id = startRequestId(r.log!);
     expect(r.json).toEqual({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${id} Error: Runtime exited with error: exit status 3` });
-    expect(gone(before.pid)).toBe(true);
+    expect(environmentGone(before.env)).toBe(true);
 
     const after = await invoke(t.lambda, 'main');
     expect(after.json).toMatchObject({ count: 1 });
-    expect((after.json as Count).pid).not.toBe(before.pid);
+    expect((after.json as Count).env).not.toBe(before.env);
   });
 });
 
@@ -203,7 +204,7 @@ describe('environment reuse', () => {
     const b = (await invoke(t.lambda, 'main')).json as Count;
     const c = (await invoke(t.lambda, 'main')).json as Count;
     expect([b.count - a.count, c.count - b.count]).toEqual([1, 1]);
-    expect(new Set([a.pid, b.pid, c.pid]).size).toBe(1);
+    expect(new Set([a.env, b.env, c.env]).size).toBe(1);
   });
 
   it('starts cold again after the keep-alive: module state resets and REPORT has Init Duration', async () => {
@@ -214,14 +215,14 @@ describe('environment reuse', () => {
       expect(first.json).toMatchObject({ count: 1 });
       expect(reportOf(first.log!).initDurationMs).toBeGreaterThan(0);
       const warm = await invoke(short.lambda, 'ka', {}, { LogType: 'Tail' });
-      expect(warm.json).toMatchObject({ count: 2, pid: (first.json as Count).pid });
+      expect(warm.json).toMatchObject({ count: 2, env: (first.json as Count).env });
       expect(reportOf(warm.log!).initDurationMs).toBeUndefined();
 
       // Scaled to zero: the idle runtime stops after the keep-alive.
-      await waitFor('the idle runtime to stop', () => (gone((first.json as Count).pid) ? true : undefined), 3000);
+      await waitFor('the idle runtime to stop', () => (environmentGone((first.json as Count).env) ? true : undefined), 3000);
       const cold = await invoke(short.lambda, 'ka', {}, { LogType: 'Tail' });
       expect(cold.json).toMatchObject({ count: 1 });
-      expect((cold.json as Count).pid).not.toBe((first.json as Count).pid);
+      expect((cold.json as Count).env).not.toBe((first.json as Count).env);
       expect(reportOf(cold.log!).initDurationMs).toBeGreaterThan(0);
     } finally {
       await short.stop();
@@ -298,7 +299,7 @@ describe('invocation types and request errors', () => {
     expect(r.text).toBe('');
     expect(r.functionError).toBeUndefined();
     const after = (await invoke(t.lambda, 'main')).json as Count;
-    expect(after).toEqual({ count: before.count + 1, pid: before.pid });
+    expect(after).toEqual({ count: before.count + 1, env: before.env });
   });
 
   it('answers Event with 202 once the async queue is wired, and refuses it in AWS shape until then', async () => {

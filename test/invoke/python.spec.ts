@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { ARN_PREFIX, createFunction, gone, invoke, reportOf, startRequestId, waitFor } from '../helpers/invoke.js';
+import { ARN_PREFIX, createFunction, environmentGone, invoke, reportOf, startRequestId, waitFor } from '../helpers/invoke.js';
 
 const PYTHON = '/usr/bin/python3';
 const HAVE_PYTHON = existsSync(PYTHON);
@@ -52,7 +52,7 @@ def handler(event, context):
             "custom": cc.custom if cc else None,
             "env": cc.env if cc else None,
         }
-    return {"count": count, "pid": os.getpid()}
+    return {"count": count, "env": context.log_stream_name}
 `;
 
 const PY = { Runtime: 'python3.12' as const, Handler: 'lambda_function.handler' };
@@ -60,7 +60,8 @@ const FILES = { 'lambda_function.py': HANDLER };
 
 interface Count {
   count: number;
-  pid: number;
+  /** The log stream: one per execution environment, also in the runtime's environment on the host. */
+  env: string;
 }
 
 let t: TestGust;
@@ -124,11 +125,11 @@ describe.skipIf(!HAVE_PYTHON)('python functions', () => {
     expect(Date.now() - started).toBeLessThan(2900);
     expect(r.functionError).toBe('Unhandled');
     expect(r.json).toEqual({ errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${startRequestId(r.log!)} Error: Task timed out after 1.00 seconds` });
-    await waitFor('the timed-out runtime to be gone', () => (gone(before.pid) ? true : undefined));
+    await waitFor('the timed-out runtime to be gone', () => (environmentGone(before.env) ? true : undefined));
 
     const after = await invoke(t.lambda, 'slow', {}, { LogType: 'Tail' });
     expect(after.json).toMatchObject({ count: 1 });
-    expect((after.json as Count).pid).not.toBe(before.pid);
+    expect((after.json as Count).env).not.toBe(before.env);
     expect(reportOf(after.log!).initDurationMs).toBeGreaterThan(0);
   });
 
@@ -137,10 +138,10 @@ describe.skipIf(!HAVE_PYTHON)('python functions', () => {
     const r = await invoke(t.lambda, 'main', { action: 'exit' }, { LogType: 'Tail' });
     expect(r.functionError).toBe('Unhandled');
     expect(r.json).toEqual({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${startRequestId(r.log!)} Error: Runtime exited with error: exit status 1` });
-    expect(gone(before.pid)).toBe(true);
+    expect(environmentGone(before.env)).toBe(true);
     const after = (await invoke(t.lambda, 'main')).json as Count;
     expect(after.count).toBe(1);
-    expect(after.pid).not.toBe(before.pid);
+    expect(after.env).not.toBe(before.env);
   });
 
   it('fills the context: function facts, request id, remaining time, client context', async () => {
@@ -170,6 +171,6 @@ describe.skipIf(!HAVE_PYTHON)('python functions', () => {
     const b = (await invoke(t.lambda, 'main')).json as Count;
     const c = (await invoke(t.lambda, 'main')).json as Count;
     expect([b.count - a.count, c.count - b.count]).toEqual([1, 1]);
-    expect(new Set([a.pid, b.pid, c.pid]).size).toBe(1);
+    expect(new Set([a.env, b.env, c.env]).size).toBe(1);
   });
 });

@@ -15,6 +15,8 @@ import type { SandboxHostFiles } from './sandbox-host.js';
 /** Fixed descriptor numbers of the spawned bwrap (0-2 are stdio). */
 export const SECCOMP_FD = 3;
 export const STATUS_FD = 4;
+/** bwrap reads its arguments from here (`--args`): nothing of them shows in the host's process list. */
+export const ARGS_FD = 5;
 
 /** Where the per-environment socket directory appears, and the socket in it. */
 export const SOCKET_DIR_IN_SANDBOX = '/run/gust';
@@ -29,6 +31,8 @@ const ETC_ENTRIES = ['resolv.conf', 'hosts', 'nsswitch.conf', 'host.conf', 'gai.
 
 export interface BwrapInput {
   host: SandboxHostFiles;
+  /** The runtime's complete environment; bwrap itself starts with none. */
+  env: Readonly<Record<string, string>>;
   codeDir: string;
   opt: readonly OptMount[];
   runtimesDir: string;
@@ -40,8 +44,14 @@ export interface BwrapInput {
   args: readonly string[];
 }
 
-export function bwrapArgs(input: BwrapInput): string[] {
-  const args = [
+/**
+ * bwrap's options (read from the --args pipe: they hold the environment) and the command
+ * line after them (which bwrap wants on its real argv: gust-init and the runtime command).
+ */
+export function bwrapArgs(input: BwrapInput): { options: string[]; command: string[] } {
+  const args = ['--clearenv'];
+  for (const [k, v] of Object.entries(input.env)) args.push('--setenv', k, v);
+  args.push(
     // All namespaces, the user namespace explicitly (bwrap otherwise only tries), and none
     // for the code inside: --disable-userns caps nested user namespaces at zero.
     '--unshare-all',
@@ -74,7 +84,7 @@ export function bwrapArgs(input: BwrapInput): string[] {
     '/proc',
     '--dev',
     '/dev',
-  ];
+  );
   for (const e of ETC_ENTRIES) args.push('--ro-bind-try', `/etc/${e}`, `/etc/${e}`);
   args.push('--ro-bind', input.host.passwd, '/etc/passwd', '--ro-bind', input.host.group, '/etc/group');
   args.push('--ro-bind', input.codeDir, TASK_ROOT);
@@ -89,6 +99,5 @@ export function bwrapArgs(input: BwrapInput): string[] {
   args.push('--perms', '1777', '--size', String(input.tmpBytes), '--tmpfs', '/tmp');
   args.push('--chdir', TASK_ROOT);
   if (input.host.seccomp) args.push('--seccomp', String(SECCOMP_FD));
-  args.push('/init', String(STATUS_FD), String(RUNTIME_API_PORT), `${SOCKET_DIR_IN_SANDBOX}/${SOCKET_NAME}`, input.command, ...input.args);
-  return args;
+  return { options: args, command: ['/init', String(STATUS_FD), String(RUNTIME_API_PORT), `${SOCKET_DIR_IN_SANDBOX}/${SOCKET_NAME}`, input.command, ...input.args] };
 }

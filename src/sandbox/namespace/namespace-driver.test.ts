@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { detectCgroups, type CgroupHost } from '../cgroups/index.js';
 import { runSandboxDriverContract } from '../sandbox-driver.contract.js';
 import { NamespaceDriver } from './namespace-driver.js';
 import { defaultRuntimesDir, namespaceHostGap, setUpNamespaceDriver } from './namespace-setup.js';
@@ -13,20 +14,27 @@ const gap = namespaceHostGap();
 const stateRoot = mkdtempSync(join(tmpdir(), 'gust-ns-state-'));
 let host: Promise<SandboxHostFiles> | undefined;
 
-afterAll(() => rmSync(stateRoot, { recursive: true, force: true }));
+// The same contract with each environment in its own cgroups, wherever this host has any.
+const cgroups = await detectCgroups({ parentName: 'gust-test' });
+const { memory, pids, cpu, freezer } = cgroups.support;
+afterAll(async () => {
+  await cgroups.close();
+  rmSync(stateRoot, { recursive: true, force: true });
+});
 
-runSandboxDriverContract({
-  name: 'namespace',
-  tmpOnHost: false,
-  ...(gap ? { skip: gap } : {}),
-  create: async (tmpRoot) => {
+function factory(withCgroups: CgroupHost | undefined) {
+  return async (tmpRoot: string) => {
     host ??= prepareSandboxHost(join(stateRoot, 'sandbox'), defaultRuntimesDir(), identity);
     const files = await host;
     ensureTraversable(tmpRoot, tmpRoot, identity);
     ensureTraversable(stateRoot, stateRoot, identity);
-    return new NamespaceDriver({ host: files, identity, workRoot: tmpRoot, runtimesDir: defaultRuntimesDir() });
-  },
-});
+    return new NamespaceDriver({ host: files, identity, workRoot: tmpRoot, runtimesDir: defaultRuntimesDir(), cgroups: withCgroups });
+  };
+}
+
+runSandboxDriverContract({ name: 'namespace', tmpOnHost: false, ...(gap ? { skip: gap } : {}), create: factory(undefined) });
+const cgroupGap = gap ?? (memory || pids || cpu || freezer ? undefined : `this host gives no cgroups (${cgroups.support.warnings.join(' ')})`);
+runSandboxDriverContract({ name: `namespace with cgroups (${cgroups.support.mode})`, tmpOnHost: false, ...(cgroupGap ? { skip: cgroupGap } : {}), create: factory(cgroups) });
 
 describe('NamespaceDriver.layout', () => {
   it("shows Lambda's paths whatever the host paths are", () => {

@@ -4,17 +4,25 @@
  * exits, seccomp-policy.ts for the system-call filter, runtime-api-relay.ts and
  * runtimes/sandbox/gust-init.c for the network, and docs/architecture.md for the reasons.
  *
- * bwrap is spawned as a dedicated unprivileged uid/gid (never host root: a user namespace
- * made by root maps uid 0 to host root, which owns every root-owned file it can see), so
- * the sandbox holds no capability on the host and only the permissions of a stranger.
+ * bwrap runs as a dedicated unprivileged uid/gid (never host root: a user namespace made by
+ * root maps uid 0 to host root, which owns every root-owned file it can see), so the sandbox
+ * holds no capability on the host and only the permissions of a stranger. The start is a
+ * chain of execs in one process: the cgroups launcher (/bin/sh, as root: sets RLIMIT_NOFILE
+ * and joins the environment's cgroups, so everything after starts inside them), `setpriv`
+ * (drops to the sandbox uid), bwrap. None of the host-side steps sees the function's
+ * environment (a function's LD_PRELOAD must not run in a host process): it reaches the
+ * runtime through bwrap's `--setenv`, and every bwrap argument travels through a pipe
+ * (`--args`), so that no variable shows in the host's process list.
  */
 import { spawn } from 'node:child_process';
 import { accessSync, chownSync, closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { Writable } from 'node:stream';
+import { LAMBDA_PIDS_MAX, launcherCommand, type CgroupHost, type EnvironmentCgroup } from '../cgroups/index.js';
 import type { Sandbox, SandboxDriver, SandboxLayout, SandboxMounts, SandboxSpec } from '../sandbox-driver.js';
-import { bwrapArgs, OPT_ROOT, RUNTIME_API_PORT, SOCKET_NAME, TASK_ROOT } from './bwrap-args.js';
-import { NamespaceSandbox } from './namespace-sandbox.js';
+import { ARGS_FD, bwrapArgs, OPT_ROOT, RUNTIME_API_PORT, SOCKET_NAME, TASK_ROOT } from './bwrap-args.js';
+import { NamespaceSandbox, type SandboxResources } from './namespace-sandbox.js';
 import { planOptMounts } from './opt-layers.js';
 import { RuntimeApiRelay } from './runtime-api-relay.js';
 import type { SandboxHostFiles, SandboxIdentity } from './sandbox-host.js';
@@ -31,7 +39,12 @@ export interface NamespaceDriverOptions {
   bwrapPath?: string;
   /** Default grace between SIGTERM and SIGKILL in `stop()`. */
   stopGraceMs?: number;
+  /** The server's cgroups; without them sandboxes are isolated but their resources only measured. */
+  cgroups?: CgroupHost;
 }
+
+/** util-linux's privilege dropper, in every Debian/Ubuntu base system. */
+export const SETPRIV = '/usr/bin/setpriv';
 
 export class NamespaceDriver implements SandboxDriver {
   readonly name = 'namespace';
@@ -49,8 +62,11 @@ export class NamespaceDriver implements SandboxDriver {
     accessSync(spec.command, constants.X_OK);
     const socketDir = mkdtempSync(join(this.options.workRoot, 'gust-ns-'));
     let relay: RuntimeApiRelay | undefined;
+    let cgroup: EnvironmentCgroup | undefined;
     const release = async () => {
       await relay?.close();
+      // Kills what is left in the cgroup and removes it; a busy one stays for the sweep.
+      await cgroup?.destroy().catch(() => undefined);
       rmSync(socketDir, { recursive: true, force: true });
     };
     try {
@@ -63,8 +79,13 @@ export class NamespaceDriver implements SandboxDriver {
       }
       const inside = (p: string) => this.insidePath(p, spec);
       if (env.LAMBDA_RUNTIME_DIR !== undefined) env.LAMBDA_RUNTIME_DIR = inside(env.LAMBDA_RUNTIME_DIR);
+      const host = this.options.cgroups;
+      if (host && (host.support.memory || host.support.pids || host.support.cpu || host.support.freezer)) {
+        cgroup = await host.create(basename(socketDir), { memoryMb: spec.limits.memoryMb, pidsMax: LAMBDA_PIDS_MAX });
+      }
       const args = bwrapArgs({
         host: this.options.host,
+        env,
         codeDir: spec.codeDir,
         opt: planOptMounts(spec.layerDirs),
         runtimesDir: this.options.runtimesDir,
@@ -73,31 +94,44 @@ export class NamespaceDriver implements SandboxDriver {
         command: inside(spec.command),
         args: spec.args,
       });
-      return await this.spawn(args, env, spec, release);
+      const resources: SandboxResources = {
+        cgroup,
+        memoryFromCgroup: Boolean(cgroup && host?.support.memory),
+        memoryMb: spec.limits.memoryMb,
+        graceMs: this.options.stopGraceMs ?? 2000,
+        release,
+      };
+      return await this.spawn(args, spec, resources);
     } catch (err) {
       await release();
       throw err;
     }
   }
 
-  private async spawn(args: string[], env: Record<string, string>, spec: SandboxSpec, release: () => Promise<void>): Promise<Sandbox> {
+  private async spawn(args: { options: string[]; command: string[] }, spec: SandboxSpec, resources: SandboxResources): Promise<Sandbox> {
+    const { uid, gid } = this.options.identity;
+    const bwrapPath = this.options.bwrapPath ?? '/usr/bin/bwrap';
+    const bwrap = { command: SETPRIV, args: [`--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--', bwrapPath, '--args', String(ARGS_FD), '--', ...args.command] };
+    const launch = launcherCommand(bwrap, { procsFiles: resources.cgroup?.procsFiles ?? [], env: {} });
     const seccompFd = this.options.host.seccomp ? openSync(this.options.host.seccomp, 'r') : undefined;
     try {
       const spawnedAt = performance.now();
-      const child = spawn(this.options.bwrapPath ?? '/usr/bin/bwrap', args, {
-        env,
-        uid: this.options.identity.uid,
-        gid: this.options.identity.gid,
+      const child = spawn(launch.command, launch.args, {
+        env: {},
         detached: true,
-        // 3: the seccomp filter bwrap reads; 4: gust-init's exit status.
-        stdio: ['ignore', 'pipe', 'pipe', seccompFd ?? 'ignore', 'pipe'],
+        // 3: the seccomp filter bwrap reads; 4: gust-init's status; 5: bwrap's arguments.
+        stdio: ['ignore', 'pipe', 'pipe', seccompFd ?? 'ignore', 'pipe', 'pipe'],
       });
       return await new Promise((resolve, reject) => {
         child.once('error', reject);
         child.once('spawn', () => {
           child.off('error', reject);
           child.on('error', () => undefined);
-          resolve(new NamespaceSandbox(child, spawnedAt, this.options.stopGraceMs ?? 2000, spec.onOutput, release));
+          const argsPipe = (child.stdio as unknown[])[ARGS_FD] as Writable;
+          // bwrap may die before reading them (a failed launcher); its exit says why.
+          argsPipe.on('error', () => undefined);
+          argsPipe.end(Buffer.from(args.options.map((a) => `${a}\0`).join('')));
+          resolve(new NamespaceSandbox(child, spawnedAt, spec.onOutput, resources));
         });
       });
     } finally {

@@ -22,12 +22,27 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Deferred } from '../../core/primitives.js';
 import { LineSplitter } from '../line-splitter.js';
 import { PeakMemoryMeter } from '../process-tree.js';
+import type { EnvironmentCgroup } from '../cgroups/index.js';
 import type { Sandbox, SandboxExit, SandboxSpec } from '../sandbox-driver.js';
 
 /** How long to wait for the pipes to close after bwrap exited. */
 const PIPE_CLOSE_WAIT_MS = 200;
 /** Upper bound of event-loop turns `drainOutput` waits for data still in the pipes. */
 const MAX_DRAIN_TURNS = 64;
+
+/** What the driver made for one sandbox. */
+export interface SandboxResources {
+  /** The environment's cgroup, if the server has cgroups. */
+  cgroup: EnvironmentCgroup | undefined;
+  /** Whether the cgroup measures memory (else /proc does, from gust-init down). */
+  memoryFromCgroup: boolean;
+  /** MemorySize, for the CPU share applied once the runtime is ready. */
+  memoryMb: number;
+  /** Default grace between SIGTERM and SIGKILL in `stop()`. */
+  graceMs: number;
+  /** Releases the relay, the cgroup and the socket directory; run once the sandbox exited, before `stop()` resolves. */
+  release: () => Promise<void>;
+}
 
 const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
 
@@ -44,17 +59,15 @@ export class NamespaceSandbox implements Sandbox {
   private initPid: number | undefined;
   private meter: PeakMemoryMeter | undefined;
 
-  /**
-   * @param release what the driver made for this sandbox (relay, socket directory); run
-   *   once the sandbox has exited, before `stop()` resolves.
-   */
+  private readonly cgroup: EnvironmentCgroup | undefined;
+
   constructor(
     private readonly child: ChildProcess,
     readonly spawnedAt: number,
-    private readonly graceMs: number,
     onOutput: SandboxSpec['onOutput'],
-    private readonly release: () => Promise<void>,
+    private readonly resources: SandboxResources,
   ) {
+    this.cgroup = resources.cgroup;
     this.exited = this.exitDeferred.promise;
     const out = new LineSplitter((line) => onOutput(line, 'stdout'));
     const err = new LineSplitter((line) => onOutput(line, 'stderr'));
@@ -80,12 +93,27 @@ export class NamespaceSandbox implements Sandbox {
   }
 
   peakMemoryBytes(): number {
+    // The cgroup still answers after an exit (an OOM kill reports its peak); /proc does not.
+    if (this.resources.memoryFromCgroup) return this.cgroup!.peakMemoryBytes();
     if (this.exit) return 0;
     return this.memoryMeter()?.peakBytes() ?? 0;
   }
 
   resetPeakMemory(): void {
-    if (!this.exit) this.memoryMeter()?.reset();
+    if (this.resources.memoryFromCgroup) this.cgroup!.resetPeakMemory();
+    else if (!this.exit) this.memoryMeter()?.reset();
+  }
+
+  async runtimeReady(): Promise<void> {
+    if (!this.exit) await this.cgroup?.applyCpuShare(this.resources.memoryMb);
+  }
+
+  async freeze(): Promise<void> {
+    if (!this.exit && !this.stopping) await this.cgroup?.freeze();
+  }
+
+  async thaw(): Promise<void> {
+    await this.cgroup?.thaw();
   }
 
   async drainOutput(): Promise<void> {
@@ -97,8 +125,10 @@ export class NamespaceSandbox implements Sandbox {
     for (const s of this.splitters) s.flush();
   }
 
-  stop(graceMs = this.graceMs): Promise<SandboxExit> {
+  stop(graceMs = this.resources.graceMs): Promise<SandboxExit> {
     this.stopping ??= (async () => {
+      // A frozen process takes no signal until thawed; SIGTERM must find it running.
+      await this.cgroup?.thaw();
       if (!this.exit) {
         this.signalled = true;
         const timer = setTimeout(() => this.killAll(), graceMs);
@@ -114,7 +144,7 @@ export class NamespaceSandbox implements Sandbox {
           clearTimeout(timer);
         }
       }
-      await this.release();
+      await this.resources.release();
       return this.exit!;
     })();
     return this.stopping;
@@ -123,6 +153,8 @@ export class NamespaceSandbox implements Sandbox {
   kill(): void {
     if (!this.exit) this.signalled = true;
     this.killAll();
+    // A frozen process dies of the SIGKILL only once thawed.
+    void this.cgroup?.thaw();
   }
 
   private killAll(): void {
@@ -132,7 +164,7 @@ export class NamespaceSandbox implements Sandbox {
     } catch {
       // ESRCH: bwrap is gone already.
     }
-    if (init !== undefined) this.signalPid(init, 'SIGKILL');
+    for (const p of [...(init === undefined ? [] : [init]), ...(this.cgroup?.pids() ?? [])]) this.signalPid(p, 'SIGKILL');
   }
 
   private signalPid(pid: number, sig: NodeJS.Signals): void {
@@ -170,7 +202,9 @@ export class NamespaceSandbox implements Sandbox {
       if (this.exit) return;
       for (const s of this.splitters) s.flush();
       this.meter?.close();
-      const exit: SandboxExit = { ...this.runtimeEnd(code, signal), reason: this.signalled ? 'killed' : 'exit' };
+      // The kernel counts an OOM kill before the killed process is reaped, so the count is final here.
+      const reason = this.signalled ? 'killed' : this.cgroup?.oomKilled() ? 'oom' : 'exit';
+      const exit: SandboxExit = { ...this.runtimeEnd(code, signal), reason };
       this.exit = exit;
       this.exitDeferred.resolve(exit);
     };

@@ -8,7 +8,8 @@
 import { accessSync, constants, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NamespaceDriver } from './namespace-driver.js';
+import type { CgroupHost } from '../cgroups/index.js';
+import { NamespaceDriver, SETPRIV } from './namespace-driver.js';
 import { ensureTraversable, prepareSandboxHost, SandboxUnavailableError, type SandboxIdentity } from './sandbox-host.js';
 
 export interface NamespaceSetupOptions {
@@ -20,6 +21,10 @@ export interface NamespaceSetupOptions {
   runtimesDir?: string;
   bwrapPath?: string;
   stopGraceMs?: number;
+  /** Where the compiled gust-init is cached (default ~/.cache/gust). */
+  buildCache?: string;
+  /** The server's cgroups, for the environments' limits. */
+  cgroups?: CgroupHost;
 }
 
 export const DEFAULT_BWRAP = '/usr/bin/bwrap';
@@ -36,6 +41,11 @@ export function namespaceHostGap(bwrapPath = DEFAULT_BWRAP): string | undefined 
     accessSync(bwrapPath, constants.X_OK);
   } catch {
     return `bubblewrap is not installed (${bwrapPath}; Debian/Ubuntu: apt-get install bubblewrap)`;
+  }
+  try {
+    accessSync(SETPRIV, constants.X_OK);
+  } catch {
+    return `${SETPRIV} (util-linux) is missing`;
   }
   if (process.geteuid?.() !== 0) return 'Gust must run as root to start sandboxes as the unprivileged sandbox uid';
   try {
@@ -54,9 +64,9 @@ export async function setUpNamespaceDriver(options: NamespaceSetupOptions): Prom
   const runtimesDir = options.runtimesDir ?? defaultRuntimesDir();
   const stateDir = join(options.dataDir, 'sandbox');
   mkdirSync(options.workRoot, { recursive: true });
-  const host = await prepareSandboxHost(stateDir, runtimesDir, options.identity);
+  const host = await prepareSandboxHost(stateDir, runtimesDir, options.identity, options.buildCache);
   for (const path of [options.workRoot, stateDir, runtimesDir]) ensureTraversable(path, options.dataDir, options.identity);
-  const driver = new NamespaceDriver({ host, identity: options.identity, workRoot: options.workRoot, runtimesDir, bwrapPath, stopGraceMs: options.stopGraceMs });
+  const driver = new NamespaceDriver({ host, identity: options.identity, workRoot: options.workRoot, runtimesDir, bwrapPath, stopGraceMs: options.stopGraceMs, cgroups: options.cgroups });
   await trial(driver, stateDir);
   return driver;
 }

@@ -1,7 +1,7 @@
 /**
  * What the namespace driver needs on the host before its first sandbox, prepared once per
  * server in a state directory: the gust-init binary (built from runtimes/sandbox/gust-init.c
- * with the host's `cc`, cached by the source's hash), the seccomp filter, and the
+ * with the host's `cc`, cached by the source's hash and architecture), the seccomp filter, and the
  * /etc/passwd and /etc/group the sandbox sees (one unprivileged user, as Lambda's
  * `sbx_user1051`).
  *
@@ -12,8 +12,9 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { hostSeccompArch, seccompFilter } from './seccomp-policy.js';
 
@@ -42,10 +43,17 @@ export class SandboxUnavailableError extends Error {
   }
 }
 
-/** Prepares the host files under `stateDir`. Throws SandboxUnavailableError when it cannot. */
-export async function prepareSandboxHost(stateDir: string, runtimesDir: string, id: SandboxIdentity, cc = 'cc'): Promise<SandboxHostFiles> {
+/**
+ * Prepares the host files under `stateDir`. gust-init is compiled into `buildCache` (kept
+ * across data directories: a build takes ~150 ms) and copied into `stateDir`, where the
+ * sandbox uid can reach it. Throws SandboxUnavailableError when it cannot.
+ */
+export async function prepareSandboxHost(stateDir: string, runtimesDir: string, id: SandboxIdentity, buildCache = defaultBuildCache()): Promise<SandboxHostFiles> {
   mkdirSync(stateDir, { recursive: true, mode: 0o755 });
-  const init = await buildInit(stateDir, join(runtimesDir, 'sandbox', 'gust-init.c'), cc);
+  const built = await buildInit(buildCache, join(runtimesDir, 'sandbox', 'gust-init.c'));
+  const init = join(stateDir, basename(built));
+  if (!existsSync(init)) copyFileSync(built, init);
+  chmodSync(init, 0o755);
   const arch = hostSeccompArch();
   let seccomp: string | undefined;
   if (arch) {
@@ -59,7 +67,12 @@ export async function prepareSandboxHost(stateDir: string, runtimesDir: string, 
   return { init, seccomp, passwd, group };
 }
 
-async function buildInit(stateDir: string, source: string, cc: string): Promise<string> {
+/** `~/.cache/gust`: where the compiled gust-init is kept between data directories. */
+export function defaultBuildCache(): string {
+  return join(homedir(), '.cache', 'gust');
+}
+
+async function buildInit(cacheDir: string, source: string): Promise<string> {
   let code: Buffer;
   try {
     code = readFileSync(source);
@@ -67,13 +80,14 @@ async function buildInit(stateDir: string, source: string, cc: string): Promise<
     throw new SandboxUnavailableError(`${source} is missing`);
   }
   const hash = createHash('sha256').update(code).update(process.arch).digest('hex').slice(0, 16);
-  const out = join(stateDir, `gust-init-${hash}`);
+  const out = join(cacheDir, `gust-init-${hash}`);
   if (existsSync(out)) return out;
+  mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
   const tmp = `${out}.${process.pid}.tmp`;
   try {
-    await promisify(execFile)(cc, ['-O2', '-o', tmp, source], { timeout: 60_000 });
+    await promisify(execFile)('cc', ['-O2', '-o', tmp, source], { timeout: 60_000 });
   } catch (err) {
-    throw new SandboxUnavailableError(`cannot build gust-init with ${cc} (a C compiler is needed once): ${(err as Error).message.split('\n')[0]}`);
+    throw new SandboxUnavailableError(`cannot build gust-init with cc (a C compiler is needed once): ${(err as Error).message.split('\n')[0]}`);
   }
   chmodSync(tmp, 0o755);
   renameSync(tmp, out);

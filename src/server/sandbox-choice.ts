@@ -1,0 +1,42 @@
+/**
+ * Which sandbox driver runs the functions, decided once at start-up from `--sandbox`:
+ * `namespace` must work or the server does not start; `process` is taken as asked; `auto`
+ * (the default) takes the namespace driver wherever this host supports it and says why not
+ * when it falls back to the process driver, which isolates nothing (trusted code only).
+ */
+import type { Logger } from 'pino';
+import type { CgroupHost } from '../sandbox/cgroups/index.js';
+import { setUpNamespaceDriver } from '../sandbox/namespace/namespace-setup.js';
+import { SandboxUnavailableError } from '../sandbox/namespace/sandbox-host.js';
+import type { SandboxDriver } from '../sandbox/sandbox-driver.js';
+import { ConfigError, type GustConfig } from './config.js';
+
+export interface SandboxChoiceInput {
+  config: Pick<GustConfig, 'sandbox' | 'sandboxUid' | 'sandboxGid'>;
+  dataDir: string;
+  /** Where the drivers make their per-environment directories. */
+  envTmp: string;
+  cgroups: CgroupHost | undefined;
+  /** The process driver, as the composition root builds it. */
+  processDriver: () => SandboxDriver;
+  logger: Logger;
+}
+
+export async function chooseSandboxDriver(input: SandboxChoiceInput): Promise<SandboxDriver> {
+  const { config, logger } = input;
+  if (config.sandbox === 'process') {
+    logger.warn({ sandbox: 'process' }, 'sandbox: process, as --sandbox asks; functions run as plain child processes with Gust\'s own rights (trusted code only)');
+    return input.processDriver();
+  }
+  try {
+    const identity = { uid: config.sandboxUid, gid: config.sandboxGid };
+    const driver = await setUpNamespaceDriver({ dataDir: input.dataDir, workRoot: input.envTmp, identity, cgroups: input.cgroups });
+    logger.info({ sandbox: 'namespace', uid: identity.uid, gid: identity.gid }, `sandbox: namespace (bubblewrap; functions run isolated as uid ${identity.uid})${config.sandbox === 'auto' ? ', the default where the host supports it' : ''}`);
+    return driver;
+  } catch (err) {
+    if (!(err instanceof SandboxUnavailableError)) throw err;
+    if (config.sandbox === 'namespace') throw new ConfigError(`--sandbox namespace does not work on this host: ${err.message}`);
+    logger.warn({ sandbox: 'process', reason: err.message }, `sandbox: process (trusted code only): the namespace driver does not work on this host: ${err.message}`);
+    return input.processDriver();
+  }
+}
