@@ -1,8 +1,8 @@
 /**
  * What the EventBridge API needs from the events subsystem, declared here by its consumer:
- * http/ may not import triggers/, so the composition root hands in triggers' EventRules and
- * EventBus, which satisfy these shapes structurally. Inside: camelCase; AWS's names exist
- * only in the operation modules that read requests and write answers.
+ * http/ may not import triggers/, so the composition root hands in triggers' EventRules,
+ * EventBus and Scheduler, which satisfy these shapes structurally. Inside: camelCase;
+ * AWS's names exist only in the operation modules that read requests and write answers.
  */
 import type { RuleRecord, TargetRecord } from '../../store/rule-store.js';
 
@@ -55,6 +55,10 @@ export interface EventsBackend {
   bus: {
     putEvents(entries: EventEntryRequest[]): { entries: ({ eventId: string } | { errorCode: string; errorMessage: string })[]; failedEntryCount: number };
     testEventPattern(eventPattern: string, event: string): boolean;
+  };
+  /** The Scheduler: when an enabled scheduled rule fires next, epoch ms. */
+  schedules: {
+    nextFiring(eventBusName: string, name: string): number | undefined;
   };
 }
 

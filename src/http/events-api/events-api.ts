@@ -13,6 +13,7 @@ import type { EventsBackend, Operation } from './backend.js';
 import { EVENT_OPERATIONS } from './events.js';
 import { SerializationException } from './fields.js';
 import { RULE_OPERATIONS } from './rules.js';
+import { registerSchedulesRoute } from './schedules-route.js';
 import { TARGET_OPERATIONS } from './targets.js';
 
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -69,7 +70,8 @@ async function handle(backend: EventsBackend, request: FastifyRequest, reply: Fa
   }
 }
 
-/** Registers `POST /` on the Lambda API's Fastify instance. */
+/** Registers `POST /` on the Lambda API's Fastify instance, and Gust's `GET /gust/schedules`. */
 export function registerEventsApi(app: FastifyInstance, backend: EventsBackend): void {
   app.post('/', (request, reply) => handle(backend, request, reply));
+  registerSchedulesRoute(app, backend);
 }

@@ -64,7 +64,7 @@ export class Scheduler {
     this.armed.clear();
   }
 
-  /** The next firing of a rule, epoch ms, if it is armed (for tests and diagnostics). */
+  /** The next firing of a rule, epoch ms, if it is armed (`GET /gust/schedules`, tests). */
   nextFiring(eventBusName: string, name: string): number | undefined {
     return this.armed.get(key(eventBusName, name))?.due;
   }
