@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/close_range.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -158,8 +159,11 @@ int main(int argc, char **argv) {
   int status_fd = atoi(argv[1]);
   /* bwrap sets PWD for its --chdir; the runtime gets exactly the environment Gust gave. */
   unsetenv("PWD");
-  /* Nothing bwrap or Gust left open may reach the runtime (a directory fd would be a way out). */
-  close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+  /* Nothing Gust's side left open stays in the sandbox: a host descriptor here would be one
+     /proc/1/fd/N away from the runtime. */
+  if (status_fd > 3) close_range(3, (unsigned)status_fd - 1, 0);
+  close_range((unsigned)status_fd + 1, ~0U, 0);
+  fcntl(status_fd, F_SETFD, FD_CLOEXEC);
   int lfd = listen_tcp(atoi(argv[2]));
   const char *path = argv[3];
 
@@ -175,6 +179,8 @@ int main(int argc, char **argv) {
   int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
   if (sfd < 0) die("signalfd");
 
+  /* Same uid as the runtime, but not open to it: no /proc/1/mem, /proc/1/fd or core dumps. */
+  prctl(PR_SET_DUMPABLE, 0);
   /* From here on a SIGTERM is forwarded, not lost: Gust waits for this line before sending one. */
   dprintf(status_fd, "ready\n");
   pid_t runtime = fork();
