@@ -6,6 +6,7 @@
  * writes it as JSON to bench/results/<date>.json. A scenario that cannot run fails the
  * whole run; no figure is ever made up. See bench/README.md.
  */
+import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,11 @@ import { memoryRound } from './scenarios/memory.js';
 import { asyncRound } from './scenarios/async.js';
 import { createLargeRound, listFunctionsRound, startupRound } from './scenarios/control.js';
 
+function serveHasSandboxOption() {
+  const help = execFileSync(process.execPath, [fileURLToPath(new URL('../bin/gust.js', import.meta.url)), 'serve', '--help'], { encoding: 'utf8' });
+  return /--sandbox\b/.test(help);
+}
+
 function option(name) {
   const i = process.argv.indexOf(name);
   if (i < 0) return undefined;
@@ -29,8 +35,12 @@ function option(name) {
 const quick = process.argv.includes('--quick');
 const only = option('--only')?.split(',');
 const rounds = Number(option('--rounds') ?? (quick ? 1 : 3));
-/** Sandbox drivers to run the cold starts with; the first one serves every other scenario. */
-const sandboxes = option('--sandbox')?.split(',') ?? [undefined];
+/**
+ * Sandbox drivers to run the cold starts with; the first one serves every other scenario.
+ * By default `process` (the figures the targets are set for), or no flag at all on a Gust
+ * that has no --sandbox option.
+ */
+const sandboxes = option('--sandbox')?.split(',') ?? [serveHasSandboxOption() ? 'process' : undefined];
 const profileDir = option('--profile');
 
 /** Gust's own share of a cold start, per driver (issue 7). */
@@ -50,6 +60,7 @@ const SCENARIOS = {
     rows: (r) => [
       row('warm invoke latency p50 (ms)', pick(r, (x) => x.gustLatency.p50), pick(r, (x) => x.baseLatency.p50), { max: 1.5 }),
       row('warm invoke latency p99 (ms)', pick(r, (x) => x.gustLatency.p99), pick(r, (x) => x.baseLatency.p99), undefined),
+      row('$LATEST invoke right after TagResource + PublishVersion (ms)', pick(r, 'afterChanges'), pick(r, (x) => x.gustLatency.p50), undefined),
       row('warm invoke: server CPU per invoke (µs)', pick(r, (x) => x.gustLatency.cpuUs), pick(r, (x) => x.baseLatency.cpuUs), undefined),
       row('warm throughput, 4 envs, 16 clients (invokes/s)', pick(r, (x) => x.gustTp.perSecond), pick(r, (x) => x.baseTp.perSecond), { min: 0.6 }),
       row('warm throughput: 429s answered per second', pick(r, (x) => x.gustTp.throttled / x.tpSeconds), undefined, undefined),

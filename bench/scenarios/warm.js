@@ -8,7 +8,7 @@
  *   when the next invoke completes (a client waiting for room, without a made-up sleep).
  *   The two-hop server queues instead. 429s are counted, not as throughput.
  */
-import { keepAliveAgent, post } from '../lib/http-client.js';
+import { jsonRequest, keepAliveAgent, post } from '../lib/http-client.js';
 import { HANDLERS, payloadOf } from '../lib/fixtures.js';
 import { createFunction, invoke, invokeUrl, putConcurrency } from '../lib/lambda.js';
 import { cpuMs } from '../lib/proc.js';
@@ -61,6 +61,19 @@ async function throughput(send, ms) {
   return { perSecond: ok / (ms / 1000), throttled };
 }
 
+/**
+ * The first invoke of $LATEST after TagResource and PublishVersion, which change its
+ * RevisionId but nothing its environment sees: it should be as warm as any other.
+ */
+async function invokeAfterChanges(agent, base, name, payload) {
+  const arn = `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
+  await jsonRequest(agent, 'POST', `${base}/2017-03-31/tags/${encodeURIComponent(arn)}`, { Tags: { bench: 'warm' } });
+  await jsonRequest(agent, 'POST', `${base}/2015-03-31/functions/${name}/versions`, {});
+  const t0 = performance.now();
+  await invoke(agent, base, name, payload);
+  return performance.now() - t0;
+}
+
 export async function warmRound({ gust, quick }) {
   const agent = keepAliveAgent(64);
   const payload = payloadOf(1024);
@@ -70,6 +83,7 @@ export async function warmRound({ gust, quick }) {
   await createFunction(agent, gust.url, name, HANDLERS.nodeHello);
   for (let i = 0; i < 100; i++) await invoke(agent, gust.url, name, payload);
   const gustSeq = await sequential(() => invoke(agent, gust.url, name, payload), count, gust.pid);
+  const afterChanges = await invokeAfterChanges(agent, gust.url, name, payload);
 
   const tpName = `${name}-tp`;
   await createFunction(agent, gust.url, tpName, HANDLERS.nodeHello);
@@ -90,7 +104,7 @@ export async function warmRound({ gust, quick }) {
     await baseline.spawnRuntimes(ENVIRONMENTS - 1, runtimeCommand('node'), runtimeEnv(fixture));
     await throughput(sendBase, 500);
     const baseTp = await throughput(sendBase, tpMs);
-    return { gustLatency: gustSeq, baseLatency: baseSeq, gustTp, baseTp, tpSeconds: tpMs / 1000 };
+    return { gustLatency: gustSeq, baseLatency: baseSeq, gustTp, baseTp, tpSeconds: tpMs / 1000, afterChanges };
   } finally {
     await baseline.stop();
     agent.destroy();
