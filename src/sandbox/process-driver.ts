@@ -18,8 +18,8 @@
  *   memory limit (an OOM kill is reported as such), a pids limit, Lambda's CPU share once
  *   the runtime is ready, and the freezer between invocations; the launcher joins it
  *   before exec, so the runtime and everything it forks are inside from the start;
- * - peak memory from the memory cgroup, else of the process tree from /proc (Linux),
- *   reset per invocation.
+ * - peak memory, reset per invocation: from the memory cgroup where there is one (see
+ *   cgroups/resident-peak.ts for what it counts), else of the process tree from /proc.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';

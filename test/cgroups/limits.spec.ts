@@ -113,7 +113,7 @@ describe(`cgroup limits (${support.mode})`, () => {
     expect(next.coldStart).toBe(true);
   });
 
-  it.skipIf(skipReason('memory'))("Max Memory Used is the cgroup's peak (a child that exited counts), reset per invocation", async () => {
+  it.skipIf(skipReason('memory'))("Max Memory Used takes the cgroup's peak (a child that exited counts), reset per invocation", async () => {
     const v = node('peak', { memorySize: 512 });
     await call(v, { action: 'pid' });
     await call(v, { action: 'child-alloc', mb: 150 });

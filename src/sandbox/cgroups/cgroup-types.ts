@@ -50,7 +50,11 @@ export interface EnvironmentCgroup {
   thaw(): Promise<void>;
   /** Whether the environment is frozen or freezing (as Gust last asked). */
   readonly frozen: boolean;
-  /** Peak memory since the last reset (or since creation), in bytes; 0 when not measured. */
+  /**
+   * Peak memory since the last reset (or since creation), in bytes; 0 without a memory
+   * controller. The larger of the cgroup's peak and the summed peak RSS of its processes
+   * (see resident-peak.ts for why both). Cheap enough to call per invocation.
+   */
   peakMemoryBytes(): number;
   /** Starts a new peak window. */
   resetPeakMemory(): void;

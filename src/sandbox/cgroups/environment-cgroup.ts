@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { killPids, pollUntil, readPids, removeCgroupDir } from './cgroupfs.js';
 import type { CgroupFiles, PeakMeter } from './cgroup-files.js';
 import type { CgroupController, CgroupLimits, EnvironmentCgroup } from './cgroup-types.js';
+import { ResidentPeak } from './resident-peak.js';
 
 /** Where one controller lives: the server's instance directory in its hierarchy, and that hierarchy's files. */
 export interface Placement {
@@ -39,6 +40,7 @@ export class CgroupEnvironment implements EnvironmentCgroup {
   private readonly dirs: Dir[];
   private readonly at: Partial<Record<CgroupController, Dir>> = {};
   private peak: PeakMeter | undefined;
+  private resident: ResidentPeak | undefined;
   private destroying: Promise<void> | undefined;
 
   private constructor(
@@ -65,6 +67,7 @@ export class CgroupEnvironment implements EnvironmentCgroup {
       if (memory) {
         memory.files.setMemoryLimit(memory.path, limits.memoryMb * 1024 * 1024);
         env.peak = memory.files.openPeak(memory.path);
+        env.resident = new ResidentPeak(join(memory.path, 'cgroup.procs'));
       }
       const pids = env.at.pids;
       if (pids) pids.files.setPidsMax(pids.path, limits.pidsMax);
@@ -110,11 +113,13 @@ export class CgroupEnvironment implements EnvironmentCgroup {
   }
 
   peakMemoryBytes(): number {
-    return this.peak?.read() ?? 0;
+    if (this.destroying) return 0;
+    return Math.max(this.peak?.read() ?? 0, this.resident?.read() ?? 0);
   }
 
   resetPeakMemory(): void {
     this.peak?.reset();
+    this.resident?.reset();
   }
 
   oomKilled(): boolean {
