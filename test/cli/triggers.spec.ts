@@ -2,7 +2,8 @@
  * `gust url`, `gust schedule` and `gust schedules` run as real processes against a real
  * server, checked through the SDKs (and `aws events`, where installed) as another user
  * would see the result. The server's schedules run on a ManualClock, so that a rule the
- * CLI created is fired by moving the clock and reaches the real function.
+ * CLI created is fired by moving the clock and reaches the real function, which records it
+ * in a host file (so the suite runs on the process driver, the one that lets it).
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -65,7 +66,7 @@ beforeAll(buildCli, 180_000);
 
 beforeAll(async () => {
   clock = new ManualClock(Date.UTC(2026, 5, 1, 8, 0, 0));
-  t = await startTestGust({ eventsClock: clock });
+  t = await startTestGust({ eventsClock: clock, flags: { sandbox: 'process' } });
   events = eventBridgeClient(t);
   work = mkdtempSync(join(tmpdir(), 'gust-cli-triggers-'));
   for (const name of ['web', 'recorder', 'other']) {
@@ -154,13 +155,13 @@ describe('gust schedule and gust schedules', SLOW, () => {
     expect((await events.send(new ListTargetsByRuleCommand({ Rule: 'noon' }))).Targets).toEqual([{ Id: 'recorder', Arn: `${LAMBDA_ARN_PREFIX}recorder:live`, Input: '{"task":"report"}' }]);
   });
 
-  it('lists schedules as a table and as JSON, for all functions or one', async () => {
+  it('lists schedules as a table and as JSON, with their next firing, for all functions or one', async () => {
     await events.send(new PutTargetsCommand({ Rule: 'noon', Targets: [{ Id: 'other', Arn: `${LAMBDA_ARN_PREFIX}other` }] }));
     const lines = (await ok(['schedules'])).trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^NAME\s+SCHEDULE\s+STATE\s+TARGETS$/);
+    expect(lines[0]).toMatch(/^NAME\s+SCHEDULE\s+STATE\s+NEXT \(UTC\)\s+TARGETS$/);
     expect(lines.slice(1)).toEqual([
-      expect.stringMatching(/^noon\s+cron\(0 12 \* \* \? \*\)\s+DISABLED\s+other, recorder:live$/) as string,
-      expect.stringMatching(new RegExp(`^${minuteRule}\\s+rate\\(1 minute\\)\\s+ENABLED\\s+recorder$`)) as string,
+      expect.stringMatching(/^noon\s+cron\(0 12 \* \* \? \*\)\s+DISABLED\s+-\s+other, recorder:live$/) as string,
+      expect.stringMatching(new RegExp(`^${minuteRule}\\s+rate\\(1 minute\\)\\s+ENABLED\\s+2026-06-01T08:02:00Z\\s+recorder$`)) as string,
     ]);
     const json = JSON.parse(await ok(['schedules', 'other', '--json'])) as { Name: string; Targets: unknown[] }[];
     expect(json).toEqual([

@@ -2,7 +2,8 @@
  * Events reaching real functions: PutEvents through the real EventBridge SDK makes a real
  * Node.js function run with AWS's envelope (or the part InputPath selects), and, for every
  * pattern operator, a matching event is delivered while a non-matching one is not.
- * The function appends each event it receives to a file, which the test reads.
+ * The function appends each event it receives to a file, which the test reads; only the
+ * process driver lets a function write a host file, so this suite runs on it.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,7 +28,7 @@ let outDir: string;
 let outFile: string;
 
 beforeAll(async () => {
-  t = await startTestGust();
+  t = await startTestGust({ flags: { sandbox: 'process' } });
   events = eventBridgeClient(t);
   outDir = mkdtempSync(join(tmpdir(), 'gust-events-out-'));
   outFile = join(outDir, 'events.jsonl');

@@ -4,7 +4,8 @@
  * run on a ManualClock (`eventsClock`), so that a `rate(1 minute)` and a cron rule fire when
  * the test moves the clock, never by sleeping. Each firing travels the production path:
  * TargetDispatcher → InvokeDelivery (an `Event` invoke) → queue.db → a real Node.js runtime,
- * which appends the event it receives to a file that the test reads.
+ * which appends the event it receives to a file that the test reads (a host file, which only
+ * the process driver lets a function write, so this suite runs on it).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,7 +49,7 @@ interface Received {
 beforeAll(async () => {
   clock = new ManualClock(START);
   // Retries after a function error come 50 ms × attempt later instead of 1 minute.
-  t = await startTestGust({ eventsClock: clock, flags: { asyncRetryBase: '50ms' } });
+  t = await startTestGust({ eventsClock: clock, flags: { asyncRetryBase: '50ms', sandbox: 'process' } });
   events = eventBridgeClient(t);
   outDir = mkdtempSync(join(tmpdir(), 'gust-schedules-out-'));
   await createFunction(t.lambda, 'recorder', { files: { 'index.js': RECORDER }, Environment: { Variables: { OUT_FILE: join(outDir, 'recorder.jsonl') } } });
@@ -84,6 +85,14 @@ async function schedule(rule: string, expression: string, fn: string): Promise<v
   await events.send(new PutTargetsCommand({ Rule: rule, Targets: [{ Id: fn, Arn: `${LAMBDA_ARN_PREFIX}${fn}` }] }));
 }
 
+/** Gust's own view of the schedules: `GET /gust/schedules`. */
+async function nextFirings(): Promise<Record<string, string | undefined>> {
+  const res = await fetch(`${t.url}/gust/schedules`);
+  expect(res.status).toBe(200);
+  const body = (await res.json()) as { schedules: { name: string; nextFiring?: string }[] };
+  return Object.fromEntries(body.schedules.map((s) => [s.name, s.nextFiring]));
+}
+
 async function queueCounters(fn: string): Promise<Record<string, number>> {
   const res = await fetch(`${t.url}/gust/events/${fn}`);
   expect(res.status).toBe(200);
@@ -94,6 +103,7 @@ describe('scheduled rules invoking a real function', () => {
   it('fires a cron rule and a rate(1 minute) rule at their times with AWS’s scheduled event, through the async queue', async () => {
     await schedule('noon', 'cron(0 12 * * ? *)', 'recorder');
     await schedule('every-minute', 'rate(1 minute)', 'recorder');
+    expect(await nextFirings()).toEqual({ 'every-minute': '2026-06-01T12:00:30.000Z', noon: '2026-06-01T12:00:00.000Z' });
 
     clock.advance(30_000); // 12:00:00: the cron rule
     const [noon] = await waitForFirings('recorder', 'noon', 1);
@@ -112,6 +122,7 @@ describe('scheduled rules invoking a real function', () => {
     clock.advance(30_000); // 12:00:30: one minute after the rate rule was created
     clock.advance(60_000); // 12:01:30
     const minutes = await waitForFirings('recorder', 'every-minute', 2);
+    expect(await nextFirings()).toEqual({ 'every-minute': '2026-06-01T12:02:30.000Z', noon: '2026-06-02T12:00:00.000Z' });
     expect(minutes.map((e) => e.time)).toEqual(['2026-06-01T12:00:30Z', '2026-06-01T12:01:30Z']);
     expect(minutes.map((e) => e['detail-type'])).toEqual(['Scheduled Event', 'Scheduled Event']);
     expect(new Set([noon!.id, ...minutes.map((e) => e.id)]).size).toBe(3);
@@ -124,6 +135,7 @@ describe('scheduled rules invoking a real function', () => {
   it('stops firing a disabled rule, while a pattern rule delivers PutEvents to the same function', async () => {
     await events.send(new DisableRuleCommand({ Name: 'every-minute' }));
     await events.send(new DisableRuleCommand({ Name: 'noon' }));
+    expect(await nextFirings()).toEqual({ 'every-minute': undefined, noon: undefined });
     clock.advance(24 * 60 * 60_000); // a day: noon and 1,440 minutes, all disabled
     await events.send(new PutRuleCommand({ Name: 'orders', EventPattern: JSON.stringify({ source: ['shop.orders'], detail: { total: [{ numeric: ['>=', 100] }] } }) }));
     await events.send(new PutTargetsCommand({ Rule: 'orders', Targets: [{ Id: 'recorder', Arn: `${LAMBDA_ARN_PREFIX}recorder` }] }));
