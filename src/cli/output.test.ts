@@ -1,3 +1,4 @@
+import { ResourceNotFoundException as RuleNotFoundException } from '@aws-sdk/client-eventbridge';
 import { LambdaServiceException, ResourceNotFoundException } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
 import { CliError, describeError, formatBytes, keyValues, table, toJson } from './output.js';
@@ -15,6 +16,13 @@ describe('describeError', () => {
     expect(describeError(refused, ENDPOINT)).toBe(`cannot reach Gust at ${ENDPOINT}: is 'gust serve' running?`);
     const aggregate = new AggregateError([refused, refused], '');
     expect(describeError(aggregate, ENDPOINT)).toMatch(/^cannot reach Gust/);
+    // fetch() (the /gust/ routes) wraps the socket's error as its cause.
+    expect(describeError(new TypeError('fetch failed', { cause: refused }), ENDPOINT)).toMatch(/^cannot reach Gust/);
+  });
+
+  it('names EventBridge errors as it names Lambda ones', () => {
+    const err = new RuleNotFoundException({ message: 'Rule noon does not exist on EventBus default.', $metadata: { httpStatusCode: 400 } });
+    expect(describeError(err, ENDPOINT)).toBe('ResourceNotFoundException: Rule noon does not exist on EventBus default.');
   });
 
   it('says when the answer is not an AWS error at all', () => {
