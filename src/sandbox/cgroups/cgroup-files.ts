@@ -23,6 +23,8 @@ export interface CgroupFiles {
   /** Whether CPU bandwidth control (CFS quota) exists. */
   canLimitCpu(dir: string): boolean;
   setCpuQuota(dir: string, quotaUs: number, periodUs: number): void;
+  /** The group's CPU weight against its siblings, in v1 `cpu.shares` units (1024 = one task of nice 0). */
+  setCpuShares(dir: string, shares: number): void;
   setPidsMax(dir: string, max: number): void;
   /** Asks for a freeze; the kernel settles it asynchronously (see isFrozen). */
   requestFreeze(dir: string): void;

@@ -6,6 +6,7 @@
  * delegated, not writable) becomes a warning, and the driver runs without that limit.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { readText, tryWriteValue } from './cgroupfs.js';
 import { GustCgroupHost } from './cgroup-host.js';
@@ -87,6 +88,21 @@ export async function detectCgroups(options: DetectOptions = {}): Promise<Cgroup
       continue;
     }
     placements[c] = { instanceDir, files };
+  }
+  const cpu = placements.cpu;
+  if (cpu) {
+    // Each level of the tree weighs as one task against its siblings by default, so every
+    // environment of every server would share one task's worth of CPU against the host's
+    // other processes. Gust's levels weigh as many tasks as the host has CPUs, which is
+    // what the runtimes' threads weighed before they were put in cgroups.
+    const shares = 1024 * availableParallelism();
+    for (const dir of [join(cpu.instanceDir, '..'), cpu.instanceDir]) {
+      try {
+        cpu.files.setCpuShares(dir, shares);
+      } catch {
+        warnings.push(`cpu: cannot set the CPU weight of ${dir}; on a busy host functions get less CPU than they would outside cgroups.`);
+      }
+    }
   }
   for (const c of [...LIMITED, 'freezer'] as const) {
     if (!placements[c] && !warnings.some((w) => w.startsWith(`${c}:`))) warnings.push(`${c}: no usable cgroup controller, so ${CONSEQUENCE[c]}.`);

@@ -46,6 +46,10 @@ export const cgroupV1: CgroupFiles = {
     writeValue(join(dir, 'cpu.cfs_quota_us'), String(quotaUs));
   },
 
+  setCpuShares(dir, shares) {
+    writeValue(join(dir, 'cpu.shares'), String(shares));
+  },
+
   setPidsMax(dir, max) {
     writeValue(join(dir, 'pids.max'), String(max));
   },

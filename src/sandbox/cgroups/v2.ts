@@ -52,6 +52,11 @@ export const cgroupV2: CgroupFiles = {
     writeValue(join(dir, 'cpu.max'), `${quotaUs} ${periodUs}`);
   },
 
+  setCpuShares(dir, shares) {
+    // cpu.weight: 100 is v1's 1024, within 1…10000.
+    writeValue(join(dir, 'cpu.weight'), String(Math.min(10_000, Math.max(1, Math.round((shares * 100) / 1024)))));
+  },
+
   setPidsMax(dir, max) {
     writeValue(join(dir, 'pids.max'), String(max));
   },
