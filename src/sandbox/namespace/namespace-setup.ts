@@ -48,6 +48,8 @@ export function namespaceHostGap(bwrapPath = DEFAULT_BWRAP): string | undefined 
     return `${SETPRIV} (util-linux) is missing`;
   }
   if (process.geteuid?.() !== 0) return 'Gust must run as root to start sandboxes as the unprivileged sandbox uid';
+  // nodejs functions run on the node running Gust, and a sandbox sees only the host's /usr.
+  if (!process.execPath.startsWith('/usr/')) return `node runs from ${process.execPath}, outside /usr, which is all of the host a sandbox sees`;
   try {
     if (Number(readFileSync('/proc/sys/user/max_user_namespaces', 'utf8')) === 0) return 'user namespaces are disabled (sysctl user.max_user_namespaces=0)';
   } catch {
