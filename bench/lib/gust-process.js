@@ -8,6 +8,16 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
+/**
+ * Every Gust this process started and has not stopped. Should the bench die on an error,
+ * each gets a SIGTERM on the way out, so that it stops its environments and none outlives
+ * the run.
+ */
+const running = new Set();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGTERM');
+});
+
 /** A port nobody listens on right now, so that the bench knows Gust's address without reading its logs. */
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -46,11 +56,15 @@ export async function startGustProcess(options = {}) {
   const t0 = performance.now();
   const child = spawn(process.execPath, [...nodeArgs, join(root, 'bin/gust.js'), ...serveArgs], { stdio: ['ignore', out, out] });
   closeSync(out);
+  running.add(child);
   let exited = false;
-  const exit = new Promise((resolve) => child.once('exit', (code, signal) => {
-    exited = true;
-    resolve(code ?? signal);
-  }));
+  const exit = new Promise((resolve) =>
+    child.once('exit', (code, signal) => {
+      exited = true;
+      running.delete(child);
+      resolve(code ?? signal);
+    }),
+  );
   const logTail = () => readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n');
   // The figure users care about is the first answered health check, not the log line.
   while (!(await healthy(url))) {

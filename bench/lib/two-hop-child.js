@@ -23,10 +23,19 @@ const commands = {
   },
 };
 
+// The bench is gone (it failed or was stopped): the runtimes go with this process.
+process.on('disconnect', () => {
+  server.stop().finally(() => process.exit(0));
+});
+
+function reply(message) {
+  if (process.connected) process.send(message);
+}
+
 process.on('message', async ({ id, name, args }) => {
   try {
-    process.send({ id, result: await commands[name](args) });
+    reply({ id, result: await commands[name](args) });
   } catch (err) {
-    process.send({ id, error: String(err?.stack ?? err) });
+    reply({ id, error: String(err?.stack ?? err) });
   }
 });

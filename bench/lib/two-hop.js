@@ -29,6 +29,8 @@ export class TwoHopServer {
     this.runtimeServer = http.createServer((req, res) => this.onRuntime(req, res));
     this.runtimeServer.keepAliveTimeout = 0;
     this.frontServer = http.createServer((req, res) => this.onFront(req, res));
+    // Clients open their sockets ahead of a burst that may wait for runtimes to start.
+    this.frontServer.keepAliveTimeout = 0;
     await Promise.all([listen(this.runtimeServer), listen(this.frontServer)]);
     this.runtimeAddress = `127.0.0.1:${this.runtimeServer.address().port}`;
     this.base = `http://127.0.0.1:${this.frontServer.address().port}`;
@@ -116,7 +118,15 @@ export class TwoHopServer {
   }
 
   async stop() {
-    for (const c of this.children) c.kill('SIGKILL');
+    // The runtimes die before their parked /next is cut, so none reports a broken Runtime API.
+    await Promise.all(
+      this.children.map((c) => {
+        if (c.exitCode !== null || c.signalCode !== null) return undefined;
+        const exited = new Promise((r) => c.once('exit', r));
+        c.kill('SIGKILL');
+        return exited;
+      }),
+    );
     for (const res of this.parked) res.destroy();
     this.runtimeServer.closeAllConnections();
     this.frontServer.closeAllConnections();

@@ -57,9 +57,10 @@ export async function scaleOutRound({ gust }) {
     const code = prepareCode(HANDLERS.nodeSleep);
     await openSockets(baseAgent, baseline.base);
     const b0 = performance.now();
-    const answers = Array.from({ length: N }, () => post(baseAgent, baseline.url, payload));
-    await baseline.spawnRuntimes(N, runtimeCommand('node'), runtimeEnv(code));
-    const baseAnswers = await Promise.all(answers);
+    // Gathered before the runtimes start, so that a failed request is this round's error
+    // rather than an unhandled rejection.
+    const answers = Promise.all(Array.from({ length: N }, () => post(baseAgent, baseline.url, payload)));
+    const [baseAnswers] = await Promise.all([answers, baseline.spawnRuntimes(N, runtimeCommand('node'), runtimeEnv(code))]);
     const baseMs = performance.now() - b0;
     const baseEnvironments = distinctPids(baseAnswers);
     if (baseEnvironments !== N) throw new Error(`the baseline's ${N} invokes ran on ${baseEnvironments} runtimes, not ${N}`);
