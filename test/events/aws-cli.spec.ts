@@ -51,7 +51,11 @@ function aws(...args: string[]): Promise<AwsRun> {
   });
 }
 
-describe.skipIf(!haveAws)('aws events', () => {
+// Each `aws` run is a fresh Python process (1 to 3 s on a busy 2-core machine), and one
+// test makes up to eight of them.
+const SLOW = { timeout: 120_000 };
+
+describe.skipIf(!haveAws)('aws events', SLOW, () => {
   beforeAll(async () => {
     t = await startTestGust();
     work = mkdtempSync(join(tmpdir(), 'gust-aws-events-'));
