@@ -155,6 +155,16 @@ describe(`cgroup limits (${support.mode})`, () => {
     await waitUntil(frozen);
   });
 
+  it.skipIf(skipReason('freezer'))('reaping a frozen environment after the keep-alive ends it and removes its cgroup', async () => {
+    const v = node('frozen-reap');
+    const { pid } = JSON.parse(text(await call(v, { action: 'busy' }))) as { pid: number };
+    const dir = controllerDir(pid, 'freezer');
+    await waitUntil(() => isFrozen(dir));
+    // The pool's default keep-alive is 10 minutes, on its (manual) clock.
+    t.clock.advance(11 * 60 * 1000);
+    await waitUntil(() => !alive(pid) && !existsSync(dir));
+  });
+
   it.skipIf(skipReason('freezer'))('stopping a frozen environment ends it and removes its cgroup', async () => {
     const v = node('frozen-stop');
     const { pid } = JSON.parse(text(await call(v, { action: 'pid' }))) as { pid: number };
