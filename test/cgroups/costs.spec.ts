@@ -91,15 +91,25 @@ it.skipIf(skip)('freeze and thaw of an idle runtime; cold start and warm-after-i
   const limited = await startCgroupPool(cgroups);
   const noCpu = await startCgroupPool(withoutCpu);
   try {
-    const files = { 'index.js': 'exports.handler = async () => ({ pid: process.pid });' };
+    const files = { 'index.js': 'exports.handler = async () => ({ pid: process.pid });', 'app.py': 'import os\ndef handler(event, context):\n    return {"pid": os.getpid()}\n' };
     const codeA = plain.code(files);
     const codeB = limited.code(files);
     const codeC = noCpu.code(files);
-    const cold: Record<'plain' | 'cgroups' | 'noCpu', number[]> = { plain: [], cgroups: [], noCpu: [] };
-    const warm: Record<'plain' | 'cgroups' | 'noCpu', number[]> = { plain: [], cgroups: [], noCpu: [] };
+    type Kind = 'plain' | 'cgroups' | 'noCpu' | 'pyPlain' | 'pyCgroups';
+    const cold: Record<Kind, number[]> = { plain: [], cgroups: [], noCpu: [], pyPlain: [], pyCgroups: [] };
+    const warm: Record<Kind, number[]> = { plain: [], cgroups: [], noCpu: [], pyPlain: [], pyCgroups: [] };
+    const node = { runtime: 'nodejs20.x', handler: 'index.handler' } as const;
+    const python = { runtime: 'python3.12', handler: 'app.handler' } as const;
     for (let i = 0; i < 8; i++) {
-      for (const [kind, t, code] of [['plain', plain, codeA], ['cgroups', limited, codeB], ['noCpu', noCpu, codeC]] as const) {
-        const v = testVersion(`cost-${kind}-${i}`, code, { runtime: 'nodejs20.x', handler: 'index.handler', memorySize: 1769 });
+      const runs = [
+        ['plain', plain, codeA, node],
+        ['cgroups', limited, codeB, node],
+        ['noCpu', noCpu, codeC, node],
+        ['pyPlain', plain, codeA, python],
+        ['pyCgroups', limited, codeB, python],
+      ] as const;
+      for (const [kind, t, code, runtime] of runs) {
+        const v = testVersion(`cost-${kind}-${i}`, code, { ...runtime, memorySize: 1769 });
         let t0 = performance.now();
         const first = await invoke(t.pool, v, '{}', false);
         cold[kind].push(performance.now() - t0);
@@ -130,10 +140,13 @@ it.skipIf(skip)('freeze and thaw of an idle runtime; cold start and warm-after-i
     await sandbox.stop(100);
     console.log(
       [
-        'node 20, MemorySize 1769 (one full vCPU, so the CPU quota does not shape the numbers), medians of 8 interleaved:',
-        `  cold start (invoke → response), process driver:              ${ms(median(cold.plain))}`,
-        `  cold start, process driver with cgroups:                     ${ms(median(cold.cgroups))}`,
+        'MemorySize 1769 (one full vCPU, so the CPU quota does not shape the numbers), medians of 8 interleaved:',
+        `  node cold start (invoke → response), process driver:         ${ms(median(cold.plain))}`,
+        `  node cold start, process driver with cgroups:                ${ms(median(cold.cgroups))}`,
         `  cold start, with cgroups but not the cpu hierarchy:          ${ms(median(cold.noCpu))}`,
+        `  python cold start, process driver:                           ${ms(median(cold.pyPlain))}`,
+        `  python cold start, process driver with cgroups:              ${ms(median(cold.pyCgroups))}`,
+        `  python warm invoke after 30 ms idle, without / with cgroups: ${ms(median(warm.pyPlain))} / ${ms(median(warm.pyCgroups))}`,
         `  warm invoke after 30 ms idle, process driver:                ${ms(median(warm.plain))}`,
         `  warm invoke after 30 ms idle, with cgroups (thaw included):  ${ms(median(warm.cgroups))}`,
         `freeze of an idle node runtime (until the kernel says FROZEN), median of 20: ${ms(median(freeze))} (max ${ms(Math.max(...freeze))})`,
