@@ -39,10 +39,11 @@ interface Server {
   exited: Promise<number | null>;
 }
 
+// The sink records what it saw in a host file, which only the process driver lets a function write.
 function serve(dataDir: string): Promise<Server> {
   const child = spawn(
     process.execPath,
-    [join(ROOT, 'bin/gust.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'info', '--async-retry-base', '50ms', '--async-throttle-base', '20ms', '--keep-alive', '30s'],
+    [join(ROOT, 'bin/gust.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'info', '--async-retry-base', '50ms', '--async-throttle-base', '20ms', '--keep-alive', '30s', '--sandbox', 'process'],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
   );
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));

@@ -28,7 +28,8 @@ describe('Event invocations', () => {
 
   beforeAll(async () => {
     out = mkdtempSync(join(tmpdir(), 'gust-async-out-'));
-    t = await startTestGust();
+    // The handlers record what they saw in a host file, which only the process driver lets a function write.
+    t = await startTestGust({ flags: { sandbox: 'process' } });
     await createFunction(t.lambda, 'probe', { files: { 'index.js': PROBE }, Environment: { Variables: { OUT: join(out, 'probe.jsonl') } } });
     await createFunction(t.lambda, 'busy', { files: { 'index.js': PROBE }, Environment: { Variables: { OUT: join(out, 'busy.jsonl') } } });
     queueDb = new Database(join(t.dataDir, 'queue.db'), { readonly: true });

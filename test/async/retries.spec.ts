@@ -30,7 +30,8 @@ interface Record {
   responsePayload?: unknown;
 }
 
-const FLAGS = { asyncRetryBase: '50ms', asyncThrottleBase: '20ms', asyncThrottleMax: '200ms' };
+// The handlers record what they saw in a host file, which only the process driver lets a function write.
+const FLAGS = { asyncRetryBase: '50ms', asyncThrottleBase: '20ms', asyncThrottleMax: '200ms', sandbox: 'process' };
 
 describe('async retries and destinations', () => {
   const dataDir = newDataDir();

@@ -35,7 +35,8 @@ describe('async events under reserved concurrency', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'gust-async-throttle-'));
     mkdirSync(join(dir, 'running'));
-    t = await startTestGust({ flags: { asyncThrottleBase: '20ms', asyncThrottleMax: '200ms' } });
+    // The handlers record what they saw in a host file, which only the process driver lets a function write.
+    t = await startTestGust({ flags: { asyncThrottleBase: '20ms', asyncThrottleMax: '200ms', sandbox: 'process' } });
     await createFunction(t.lambda, 'pair', { files: { 'index.js': COUNTING }, Environment: { Variables: { RUNNING: join(dir, 'running'), OUT: join(dir, 'out.jsonl') } } });
     await t.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: 'pair', ReservedConcurrentExecutions: 2 }));
   });
