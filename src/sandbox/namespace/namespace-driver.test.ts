@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -72,11 +72,13 @@ describe('planOptMounts', () => {
 });
 
 describe.skipIf(gap !== undefined)('setUpNamespaceDriver', () => {
-  it('builds gust-init, runs a trial sandbox and returns a driver', async () => {
+  it('builds gust-init, runs a trial sandbox, removes what a killed server left, and returns a driver', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'gust-ns-data-'));
     try {
+      mkdirSync(join(dataDir, 'env-tmp', 'gust-ns-left'), { recursive: true });
       const driver = await setUpNamespaceDriver({ dataDir, workRoot: join(dataDir, 'env-tmp'), identity });
       expect(driver.name).toBe('namespace');
+      expect(readdirSync(join(dataDir, 'env-tmp'))).toEqual([]);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

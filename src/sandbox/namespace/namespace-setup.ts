@@ -5,7 +5,7 @@
  * a ready driver or a SandboxUnavailableError whose message says what is missing, which
  * `gust serve` logs when it falls back to the process driver.
  */
-import { accessSync, constants, mkdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CgroupHost } from '../cgroups/index.js';
@@ -66,6 +66,10 @@ export async function setUpNamespaceDriver(options: NamespaceSetupOptions): Prom
   const runtimesDir = options.runtimesDir ?? defaultRuntimesDir();
   const stateDir = join(options.dataDir, 'sandbox');
   mkdirSync(options.workRoot, { recursive: true });
+  // Socket directories of sandboxes a killed server left (their processes died with it).
+  for (const name of readdirSync(options.workRoot)) {
+    if (name.startsWith('gust-ns-')) rmSync(join(options.workRoot, name), { recursive: true, force: true });
+  }
   const host = await prepareSandboxHost(stateDir, runtimesDir, options.identity, options.buildCache);
   for (const path of [options.workRoot, stateDir, runtimesDir]) ensureTraversable(path, options.dataDir, options.identity);
   const driver = new NamespaceDriver({ host, identity: options.identity, workRoot: options.workRoot, runtimesDir, bwrapPath, stopGraceMs: options.stopGraceMs, cgroups: options.cgroups });
