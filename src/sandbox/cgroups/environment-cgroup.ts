@@ -44,6 +44,7 @@ export class CgroupEnvironment implements EnvironmentCgroup {
   private readonly at: Partial<Record<CgroupController, Dir>> = {};
   private peak: PeakMeter | undefined;
   private resident: ResidentPeak | undefined;
+  private memoryLimitBytes = Infinity;
   private destroying: Promise<void> | undefined;
 
   private constructor(
@@ -68,7 +69,8 @@ export class CgroupEnvironment implements EnvironmentCgroup {
       for (const d of env.dirs) mkdirSync(d.path);
       const memory = env.at.memory;
       if (memory) {
-        memory.files.setMemoryLimit(memory.path, limits.memoryMb * 1024 * 1024);
+        env.memoryLimitBytes = limits.memoryMb * 1024 * 1024;
+        memory.files.setMemoryLimit(memory.path, env.memoryLimitBytes);
         env.peak = memory.files.openPeak(memory.path);
         env.resident = new ResidentPeak(join(memory.path, 'cgroup.procs'));
       }
@@ -123,7 +125,9 @@ export class CgroupEnvironment implements EnvironmentCgroup {
 
   peakMemoryBytes(): number {
     if (this.destroying) return 0;
-    return Math.max(this.peak?.read() ?? 0, this.resident?.read() ?? 0);
+    // Summed VmHWM counts a page shared by several processes once per process; the limit
+    // is what the environment can have used, as AWS never reports more than MemorySize.
+    return Math.min(this.memoryLimitBytes, Math.max(this.peak?.read() ?? 0, this.resident?.read() ?? 0));
   }
 
   resetPeakMemory(): void {
