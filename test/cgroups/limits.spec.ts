@@ -89,7 +89,8 @@ describe(`cgroup limits (${support.mode})`, () => {
   }
 
   it.skipIf(skipReason('memory'))('allocating past MemorySize is an OOM kill: Runtime.OutOfMemory in AWS\'s shape, the environment is replaced, the next invoke works', async () => {
-    const v = node('oom', { memorySize: 128 });
+    // A long timeout: on a loaded host reclaim before the OOM kill can take seconds.
+    const v = node('oom', { memorySize: 128, timeout: 30 });
     const first = await call(v, { action: 'pid' });
     const { pid } = JSON.parse(text(first)) as { pid: number };
     const dirsBefore = environmentDirs();

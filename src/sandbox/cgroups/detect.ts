@@ -7,8 +7,8 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
-import { readText, tryWriteValue } from './cgroupfs.js';
+import { basename, dirname, join } from 'node:path';
+import { readPids, readText, tryWriteValue, writeValue } from './cgroupfs.js';
 import { GustCgroupHost } from './cgroup-host.js';
 import type { CgroupController, CgroupHost, CgroupMode, CgroupSupport } from './cgroup-types.js';
 import type { Placements } from './environment-cgroup.js';
@@ -27,6 +27,8 @@ export interface DetectOptions {
 }
 
 const LIMITED: readonly CgroupController[] = ['memory', 'cpu', 'pids'];
+/** The v2 leaf Gust moves itself into when its own cgroup must hand controllers down (see delegateV2). */
+const SERVER_LEAF = 'gust-server';
 
 const CONSEQUENCE: Record<CgroupController, string> = {
   memory: 'MemorySize is not enforced (no Runtime.OutOfMemory) and Max Memory Used comes from /proc',
@@ -43,7 +45,8 @@ export async function detectCgroups(options: DetectOptions = {}): Promise<Cgroup
   let hierarchies: Hierarchy[] = [];
   try {
     const proc = options.proc ?? { mountinfo: readFileSync('/proc/self/mountinfo', 'utf8'), cgroup: readFileSync('/proc/self/cgroup', 'utf8') };
-    hierarchies = findHierarchies(proc.mountinfo, proc.cgroup);
+    // A server of this process may have moved it into its leaf already: the tree is built beside it.
+    hierarchies = findHierarchies(proc.mountinfo, proc.cgroup).map((h) => (h.version === 2 && basename(h.ownDir) === SERVER_LEAF ? { ...h, ownDir: dirname(h.ownDir) } : h));
   } catch {
     warnings.push('cgroups: /proc/self/mountinfo is not readable (not Linux?); running without cgroup limits.');
   }
@@ -68,8 +71,10 @@ export async function detectCgroups(options: DetectOptions = {}): Promise<Cgroup
   for (const h of new Set(chosen.values())) {
     const dir = join(h.ownDir, parentName, instance);
     try {
-      if (h.version === 2) delegateV2(h, parentName, instance, [...chosen].filter(([, x]) => x === h).map(([c]) => c));
-      else mkdirSync(dir, { recursive: true });
+      if (h.version === 2) {
+        const warning = delegateV2(h, parentName, instance, [...chosen].filter(([, x]) => x === h).map(([c]) => c));
+        if (warning) warnings.push(warning);
+      } else mkdirSync(dir, { recursive: true });
       instanceDirs.set(h, dir);
     } catch (err) {
       const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
@@ -134,29 +139,52 @@ function enabledV2Controllers(h: Hierarchy): string[] {
 
 /**
  * Makes gust/<instance> on v2 and enables the controllers down to it. v2 lets a cgroup
- * hand controllers to its children only when it holds no processes itself (the root is
- * exempt), so a Gust that runs in a non-root cgroup with other processes gets its
- * controllers only if that cgroup already delegates them.
+ * hand controllers to its children only while it holds no processes itself (the root is
+ * exempt). Gust's own cgroup holds Gust: when Gust is its only process (a systemd service
+ * with `Delegate=yes`), Gust moves itself into the leaf `gust-server` beside `gust/`, as
+ * systemd's delegation rules ask; with other processes there it cannot, and says so.
+ * Returns that warning, if any.
  */
-function delegateV2(h: Hierarchy, parentName: string, instance: string, controllers: CgroupController[]): void {
+function delegateV2(h: Hierarchy, parentName: string, instance: string, controllers: CgroupController[]): string | undefined {
   const wanted = controllers.filter((c) => c !== 'freezer');
-  const parent = join(h.ownDir, parentName);
-  const dir = join(parent, instance);
-  for (const d of [h.ownDir, parent]) {
-    mkdirSync(d, { recursive: true });
+  const enable = (d: string) => {
     for (const c of wanted) tryWriteValue(join(d, 'cgroup.subtree_control'), `+${c}`);
+    return wanted.filter((c) => !enabledIn(d).includes(c));
+  };
+  let warning: string | undefined;
+  let missing = enable(h.ownDir);
+  if (missing.length > 0 && h.ownDir !== h.mountPoint) {
+    const procs = readPids(join(h.ownDir, 'cgroup.procs'));
+    if (procs.length === 1 && procs[0] === process.pid) {
+      const leaf = join(h.ownDir, SERVER_LEAF);
+      mkdirSync(leaf, { recursive: true });
+      writeValue(join(leaf, 'cgroup.procs'), String(process.pid));
+      missing = enable(h.ownDir);
+    } else if (procs.length > 1) {
+      warning = `cgroups: ${h.ownDir} holds other processes besides Gust, so cgroup v2 lets it hand no ${missing.join('/')} controller to environments; run Gust as the only process of a delegated cgroup (systemd: its own service with Delegate=yes).`;
+    }
   }
+  const parent = join(h.ownDir, parentName);
+  mkdirSync(parent, { recursive: true });
+  enable(parent);
+  const dir = join(parent, instance);
   mkdirSync(dir, { recursive: true });
-  for (const c of wanted) tryWriteValue(join(dir, 'cgroup.subtree_control'), `+${c}`);
+  enable(dir);
+  return warning;
+}
+
+/** The controllers a v2 cgroup hands to its children. */
+function enabledIn(dir: string): string[] {
+  try {
+    return readText(join(dir, 'cgroup.subtree_control')).trim().split(/\s+/);
+  } catch {
+    return [];
+  }
 }
 
 /** Whether the controller really reaches the instance's children (v2: enabled in its subtree_control). */
 function usable(c: CgroupController, h: Hierarchy, instanceDir: string): boolean {
   if (h.version === 1) return true;
   if (c === 'freezer') return existsSync(join(instanceDir, 'cgroup.freeze'));
-  try {
-    return readText(join(instanceDir, 'cgroup.subtree_control')).split(/\s+/).includes(c);
-  } catch {
-    return false;
-  }
+  return enabledIn(instanceDir).includes(c);
 }
