@@ -124,7 +124,8 @@ export async function detectCgroups(options: DetectOptions = {}): Promise<Cgroup
     freezer: Boolean(placements.freezer),
     warnings,
   };
-  const gustDirs = [...new Set(Object.values(placements).map((p) => join(p.instanceDir, '..')))];
+  // Every instance directory made, also one whose controllers turned out unusable, goes at close.
+  const gustDirs = [...new Set([...instanceDirs.values()].map((d) => join(d, '..')))];
   return new GustCgroupHost(support, instance, gustDirs, placements);
 }
 
