@@ -77,8 +77,8 @@ async function invokeAfterChanges(agent, base, name, payload) {
 export async function warmRound({ gust, quick }) {
   const agent = keepAliveAgent(64);
   const payload = payloadOf(1024);
-  const count = quick ? 500 : 2000;
-  const tpMs = quick ? 2000 : 5000;
+  const count = quick ? 500 : 1500;
+  const tpMs = quick ? 2000 : 4000;
   const name = `warm-${Math.random().toString(36).slice(2, 8)}`;
   await createFunction(agent, gust.url, name, HANDLERS.nodeHello);
   for (let i = 0; i < 100; i++) await invoke(agent, gust.url, name, payload);
