@@ -4,7 +4,8 @@ import yazl from 'yazl';
 export const HANDLERS = {
   nodeHello: { runtime: 'nodejs20.x', handler: 'index.handler', files: { 'index.js': "exports.handler = async (event) => ({ ok: true, size: JSON.stringify(event).length });\n" } },
   nodeNoop: { runtime: 'nodejs20.x', handler: 'index.handler', files: { 'index.js': 'exports.handler = async () => {};\n' } },
-  nodeSleep: { runtime: 'nodejs20.x', handler: 'index.handler', files: { 'index.js': 'exports.handler = async () => { await new Promise((r) => setTimeout(r, 100)); return { pid: process.pid }; };\n' } },
+  /** Answers with an id drawn once per runtime process (pids repeat across pid namespaces). */
+  nodeSleep: { runtime: 'nodejs20.x', handler: 'index.handler', files: { 'index.js': "const id = require('node:crypto').randomUUID();\nexports.handler = async () => { await new Promise((r) => setTimeout(r, 100)); return { id }; };\n" } },
   /** Holds its environment for a second, so that concurrent invokes each need their own. */
   nodeHold: { runtime: 'nodejs20.x', handler: 'index.handler', files: { 'index.js': 'exports.handler = async () => { await new Promise((r) => setTimeout(r, 1000)); return { ok: true }; };\n' } },
   pythonHello: { runtime: 'python3.11', handler: 'lambda_function.lambda_handler', files: { 'lambda_function.py': "def lambda_handler(event, context):\n    return {'ok': True}\n" } },

@@ -2,7 +2,7 @@
  * 50 concurrent invokes of a function with no warm environment, handler sleeping 100 ms,
  * against 50 bare runtimes started in parallel behind the two-hop server, each given one
  * of 50 requests. Both sides get their 50 client sockets opened beforehand, so that the
- * burst reaches the server at once. The handler answers with its pid, so the table shows
+ * burst reaches the server at once. The handler answers with an id of its process, so the table shows
  * how many environments Gust actually started (one that has finished may take a later
  * arrival, as on Lambda).
  */
@@ -15,9 +15,9 @@ import { prepareCode, runtimeCommand, runtimeEnv } from '../lib/runtimes.js';
 
 const N = 50;
 
-/** How many runtime processes answered (the handler returns its pid). */
-function distinctPids(answers) {
-  return new Set(answers.map((a) => JSON.parse(a.body.toString()).pid)).size;
+/** How many runtime processes answered (the handler returns an id of its process). */
+function distinctRuntimes(answers) {
+  return new Set(answers.map((a) => JSON.parse(a.body.toString()).id)).size;
 }
 
 /** Opens N keep-alive sockets to `base` (concurrent GETs), so the burst needs no handshakes. */
@@ -62,9 +62,9 @@ export async function scaleOutRound({ gust }) {
     const answers = Promise.all(Array.from({ length: N }, () => post(baseAgent, baseline.url, payload)));
     const [baseAnswers] = await Promise.all([answers, baseline.spawnRuntimes(N, runtimeCommand('node'), runtimeEnv(code))]);
     const baseMs = performance.now() - b0;
-    const baseEnvironments = distinctPids(baseAnswers);
+    const baseEnvironments = distinctRuntimes(baseAnswers);
     if (baseEnvironments !== N) throw new Error(`the baseline's ${N} invokes ran on ${baseEnvironments} runtimes, not ${N}`);
-    return { gustMs, baseMs, gustEnvironments: distinctPids(gustAnswers), baseEnvironments };
+    return { gustMs, baseMs, gustEnvironments: distinctRuntimes(gustAnswers), baseEnvironments };
   } finally {
     await baseline.stop();
     baseAgent.destroy();
