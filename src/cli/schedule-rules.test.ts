@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { functionNameOf, scheduleRuleName } from './schedule-rules.js';
+import { functionNameOf, parseFunctionRef, scheduleRuleName } from './schedule-rules.js';
 
 describe('scheduleRuleName', () => {
   it('is the function name and 8 hex digits, the same for the same schedule', () => {
@@ -35,5 +35,16 @@ describe('functionNameOf', () => {
     expect(functionNameOf('arn:aws:sqs:us-east-1:000000000000:queue')).toBeUndefined();
     expect(functionNameOf('report')).toBeUndefined();
     expect(functionNameOf(undefined)).toBeUndefined();
+  });
+});
+
+describe('parseFunctionRef', () => {
+  it('reads names and ARNs, with or without a qualifier', () => {
+    expect(parseFunctionRef('report')).toEqual({ base: 'report', name: 'report' });
+    expect(parseFunctionRef('report:live')).toEqual({ base: 'report', name: 'report', qualifier: 'live' });
+    expect(parseFunctionRef('report:$LATEST')).toEqual({ base: 'report', name: 'report', qualifier: '$LATEST' });
+    const arn = 'arn:aws:lambda:us-east-1:000000000000:function:report';
+    expect(parseFunctionRef(arn)).toEqual({ base: arn, name: 'report' });
+    expect(parseFunctionRef(`${arn}:7`)).toEqual({ base: arn, name: 'report', qualifier: '7' });
   });
 });

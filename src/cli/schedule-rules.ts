@@ -31,6 +31,25 @@ export function functionNameOf(arn: string | undefined): string | undefined {
   return /^arn:[^:]+:lambda:[^:]*:[^:]*:function:([^:]+)/.exec(arn ?? '')?.[1];
 }
 
+/** A function as a user names it on the command line. */
+export interface FunctionRef {
+  /** The name or ARN without its qualifier, as the Lambda API takes it. */
+  base: string;
+  /** The function's name alone. */
+  name: string;
+  qualifier?: string;
+}
+
+/** Reads `name`, `name:qualifier`, or a function ARN with or without a qualifier. */
+export function parseFunctionRef(ref: string): FunctionRef {
+  const arn = /^(arn:[^:]+:lambda:[^:]*:[^:]*:function:([^:]+))(?::([^:]+))?$/.exec(ref);
+  if (arn) return { base: arn[1]!, name: arn[2]!, ...(arn[3] === undefined ? {} : { qualifier: arn[3] }) };
+  const plain = /^([^:]+):([^:]+)$/.exec(ref);
+  if (plain) return { base: plain[1]!, name: plain[1]!, qualifier: plain[2]! };
+  // A bare name, or a form the server is left to accept or refuse.
+  return { base: ref, name: ref };
+}
+
 /** Every rule on the default bus that has a ScheduleExpression, with its targets. */
 export async function listScheduleRules(events: EventBridgeClient): Promise<ScheduleRule[]> {
   const rules: Rule[] = [];

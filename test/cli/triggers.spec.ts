@@ -153,6 +153,13 @@ describe('gust schedule and gust schedules', SLOW, () => {
     expect(out).toBe(`scheduled recorder:live cron(0 12 * * ? *) (disabled)\nrule noon  ${RULE_ARN_PREFIX}noon\n`);
     expect(await events.send(new DescribeRuleCommand({ Name: 'noon' }))).toMatchObject({ ScheduleExpression: 'cron(0 12 * * ? *)', State: 'DISABLED' });
     expect((await events.send(new ListTargetsByRuleCommand({ Rule: 'noon' }))).Targets).toEqual([{ Id: 'recorder', Arn: `${LAMBDA_ARN_PREFIX}recorder:live`, Input: '{"task":"report"}' }]);
+
+    // name:qualifier works as --qualifier does, for adding and for removing.
+    const out2 = await ok(['schedule', 'recorder:live', 'rate(2 hours)']);
+    const rule = /^scheduled recorder:live rate\(2 hours\)\nrule (recorder-[0-9a-f]{8}) /.exec(out2)?.[1];
+    expect(rule, out2).toBeDefined();
+    expect((await events.send(new ListTargetsByRuleCommand({ Rule: rule }))).Targets).toEqual([{ Id: 'recorder', Arn: `${LAMBDA_ARN_PREFIX}recorder:live` }]);
+    expect(await ok(['schedule', 'recorder', 'rate(2 hours)', '--qualifier', 'live', '--remove'])).toBe(`deleted rule ${rule!} (rate(2 hours))\n`);
   });
 
   it('lists schedules as a table and as JSON, with their next firing, for all functions or one', async () => {
@@ -185,6 +192,7 @@ describe('gust schedule and gust schedules', SLOW, () => {
     await fails(['schedule', 'nosuch', 'rate(1 day)'], `ResourceNotFoundException: Function not found: ${LAMBDA_ARN_PREFIX}nosuch`);
     await fails(['schedule', 'recorder'], 'give a schedule expression, such as "rate(5 minutes)" or "cron(0 12 * * ? *)"');
     await fails(['schedule', 'recorder', 'rate(1 day)', '--input', 'not json'], "--input must be JSON, got 'not json'");
+    await fails(['schedule', 'recorder:live', 'rate(1 day)', '--qualifier', '1'], 'recorder:live names qualifier live and --qualifier names 1: give one');
     // Nothing was left behind by the refusals.
     expect((await events.send(new ListRulesCommand({}))).Rules?.map((r) => r.Name)).toEqual(['noon', minuteRule]);
   });

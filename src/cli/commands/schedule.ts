@@ -10,7 +10,7 @@ import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import type { Command } from 'commander';
 import { CliError, toJson } from '../output.js';
 import { runCommand, type CommandContext } from '../run.js';
-import { functionNameOf, listScheduleRules, listTargets, scheduleRuleName, type ScheduleRule } from '../schedule-rules.js';
+import { functionNameOf, listScheduleRules, listTargets, parseFunctionRef, scheduleRuleName, type ScheduleRule } from '../schedule-rules.js';
 
 interface ScheduleFlags {
   name?: string;
@@ -23,7 +23,14 @@ interface ScheduleFlags {
 /** Target ids are at most 64 characters of `[.-_A-Za-z0-9]`, which function names satisfy. */
 const targetId = (functionName: string): string => functionName.slice(0, 64);
 
-const qualifierOf = (arn: string | undefined): string | undefined => /:function:[^:]+:([^:]+)$/.exec(arn ?? '')?.[1];
+/** The qualifier of `fn:q` or of `--qualifier`; naming two different ones is refused. */
+function qualifierOf(fn: string, flags: ScheduleFlags): string | undefined {
+  const fromName = parseFunctionRef(fn).qualifier;
+  if (fromName !== undefined && flags.qualifier !== undefined && fromName !== flags.qualifier) {
+    throw new CliError(`${fn} names qualifier ${fromName} and --qualifier names ${flags.qualifier}: give one`);
+  }
+  return flags.qualifier ?? fromName;
+}
 
 async function schedule(ctx: CommandContext, fn: string, expression: string, flags: ScheduleFlags): Promise<void> {
   if (flags.input !== undefined) {
@@ -33,12 +40,13 @@ async function schedule(ctx: CommandContext, fn: string, expression: string, fla
       throw new CliError(`--input must be JSON, got '${flags.input}'`);
     }
   }
+  const qualifier = qualifierOf(fn, flags);
   // The function must exist: EventBridge itself accepts targets that do not.
-  const config = await ctx.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn, Qualifier: flags.qualifier }));
+  const config = await ctx.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: parseFunctionRef(fn).base, Qualifier: qualifier }));
   const functionName = config.FunctionName!;
   const unqualified = config.FunctionArn!.split(':').slice(0, 7).join(':');
-  const arn = flags.qualifier === undefined ? unqualified : `${unqualified}:${flags.qualifier}`;
-  const ruleName = flags.name ?? scheduleRuleName(functionName, expression, flags.qualifier);
+  const arn = qualifier === undefined ? unqualified : `${unqualified}:${qualifier}`;
+  const ruleName = flags.name ?? scheduleRuleName(functionName, expression, qualifier);
 
   const { RuleArn } = await ctx.events.send(
     new PutRuleCommand({ Name: ruleName, ScheduleExpression: expression, State: flags.disabled ? 'DISABLED' : 'ENABLED', Description: `gust schedule ${functionName}` }),
@@ -49,21 +57,22 @@ async function schedule(ctx: CommandContext, fn: string, expression: string, fla
   const failed = put.FailedEntries?.[0];
   if (failed) throw new CliError(`${failed.ErrorCode ?? 'target refused'}: ${failed.ErrorMessage ?? ''}`);
   if (ctx.json) ctx.print(toJson({ RuleName: ruleName, RuleArn, ScheduleExpression: expression, State: flags.disabled ? 'DISABLED' : 'ENABLED', Target: arn }));
-  else ctx.print(`scheduled ${functionName}${flags.qualifier ? `:${flags.qualifier}` : ''} ${expression}${flags.disabled ? ' (disabled)' : ''}\nrule ${ruleName}  ${RuleArn ?? ''}`);
+  else ctx.print(`scheduled ${functionName}${qualifier ? `:${qualifier}` : ''} ${expression}${flags.disabled ? ' (disabled)' : ''}\nrule ${ruleName}  ${RuleArn ?? ''}`);
 }
 
 /** The rules `--remove` works on: the one named or derived, else every schedule of the function. */
-async function rulesToRemove(events: EventBridgeClient, functionName: string, expression: string | undefined, flags: ScheduleFlags): Promise<ScheduleRule[]> {
-  const named = flags.name ?? (expression === undefined ? undefined : scheduleRuleName(functionName, expression, flags.qualifier));
+async function rulesToRemove(events: EventBridgeClient, functionName: string, qualifier: string | undefined, expression: string | undefined, flags: ScheduleFlags): Promise<ScheduleRule[]> {
+  const named = flags.name ?? (expression === undefined ? undefined : scheduleRuleName(functionName, expression, qualifier));
   if (named !== undefined) return [{ rule: await events.send(new DescribeRuleCommand({ Name: named })), targets: await listTargets(events, named) }];
   return (await listScheduleRules(events)).filter((s) => s.targets.some((t) => functionNameOf(t.Arn) === functionName));
 }
 
 async function unschedule(ctx: CommandContext, fn: string, expression: string | undefined, flags: ScheduleFlags): Promise<void> {
   // The function need not exist any more: its schedules are removed by name.
-  const functionName = functionNameOf(fn) ?? fn.split(':')[0]!;
-  const ours = (arn: string | undefined) => functionNameOf(arn) === functionName && (flags.qualifier === undefined || qualifierOf(arn) === flags.qualifier);
-  const rules = await rulesToRemove(ctx.events, functionName, expression, flags);
+  const functionName = parseFunctionRef(fn).name;
+  const qualifier = qualifierOf(fn, flags);
+  const ours = (arn: string | undefined) => functionNameOf(arn) === functionName && (qualifier === undefined || (arn !== undefined && parseFunctionRef(arn).qualifier === qualifier));
+  const rules = await rulesToRemove(ctx.events, functionName, qualifier, expression, flags);
   const removed: { RuleName: string; ScheduleExpression?: string; RuleDeleted: boolean }[] = [];
   for (const { rule, targets } of rules) {
     const ids = targets.filter((t) => ours(t.Arn)).map((t) => t.Id!);
@@ -83,7 +92,7 @@ export function registerSchedule(program: Command): void {
   program
     .command('schedule')
     .description('Run a function on a schedule: rate(5 minutes), cron(0 12 * * ? *) (UTC); --remove takes it off')
-    .argument('<function>', 'function name or ARN')
+    .argument('<function>', 'function name or ARN, optionally with :qualifier')
     .argument('[expression]', 'rate(value unit) or cron(minutes hours day-of-month month day-of-week year)')
     .option('--name <rule>', 'rule name (default: <function>-<hash of the expression>)')
     .option('--qualifier <q>', 'invoke this version or alias')

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { fetchGust } from '../client.js';
 import { table, toJson } from '../output.js';
 import { runCommand } from '../run.js';
-import { functionNameOf, listScheduleRules } from '../schedule-rules.js';
+import { functionNameOf, listScheduleRules, parseFunctionRef } from '../schedule-rules.js';
 
 /** A target for people: `fn`, `fn:alias`, or the ARN when it is not a function's. */
 interface GustSchedules {
@@ -27,7 +27,7 @@ export function registerSchedules(program: Command): void {
     .argument('[function]', 'only the schedules that invoke this function')
     .action(async (fn: string | undefined, _flags: unknown, cmd: Command) =>
       runCommand(cmd, async ({ events, target, json, print }) => {
-        const functionName = fn === undefined ? undefined : functionNameOf(fn) ?? fn.split(':')[0];
+        const functionName = fn === undefined ? undefined : parseFunctionRef(fn).name;
         const [listed, gust] = await Promise.all([listScheduleRules(events), fetchGust<GustSchedules>(target, '/gust/schedules')]);
         const rules = listed.filter((s) => functionName === undefined || s.targets.some((t) => functionNameOf(t.Arn) === functionName));
         const next = new Map(gust.schedules.map((s) => [s.name, shortTime(s.nextFiring)]));
