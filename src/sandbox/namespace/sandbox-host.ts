@@ -50,7 +50,12 @@ export class SandboxUnavailableError extends Error {
  */
 export async function prepareSandboxHost(stateDir: string, runtimesDir: string, id: SandboxIdentity, buildCache = defaultBuildCache()): Promise<SandboxHostFiles> {
   mkdirSync(stateDir, { recursive: true, mode: 0o755 });
-  const built = await buildInit(buildCache, join(runtimesDir, 'sandbox', 'gust-init.c'));
+  const source = join(runtimesDir, 'sandbox', 'gust-init.c');
+  // A home without a writable cache (no HOME, read-only) builds into the state directory.
+  const built = await buildInit(buildCache, source).catch((err: unknown) => {
+    if (err instanceof SandboxUnavailableError) throw err;
+    return buildInit(stateDir, source);
+  });
   const init = join(stateDir, basename(built));
   if (!existsSync(init)) copyFileSync(built, init);
   chmodSync(init, 0o755);
