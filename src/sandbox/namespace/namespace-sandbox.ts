@@ -1,13 +1,14 @@
 /**
- * One running namespace sandbox: the bwrap process Gust spawned (its `pid`), gust-init as
- * pid 1 inside, and the runtime as init's child.
+ * One running namespace sandbox: the process Gust spawned (its `pid`: the launcher, which
+ * execs into setpriv and then bwrap), gust-init as pid 1 inside, the runtime as its child.
  *
  * Signals: SIGTERM goes to gust-init's host pid (bwrap itself would just die of it and take
  * the sandbox down at once), and init passes it to every process in the namespace, so a
  * runtime gets its graceful stop as with the process driver. It is sent only once init
- * said "ready" on the status pipe: before its handlers exist, pid 1 ignores SIGTERM. SIGKILL goes to bwrap's group
- * and to init: either death empties the pid namespace (the kernel kills everything in it
- * when its pid 1 ends; --die-with-parent kills init when bwrap ends).
+ * said "ready" on the status pipe: before its handlers exist, pid 1 ignores SIGTERM.
+ * SIGKILL goes to bwrap's group, to init and to the cgroup's processes: either death
+ * empties the pid namespace (the kernel kills everything in it when its pid 1 ends;
+ * --die-with-parent kills init when bwrap ends).
  *
  * The exit: init writes the runtime's exact end ("exit N" / "signal N") to a status pipe,
  * because bwrap can only pass on an exit code, which would make `exit 137` and SIGKILL look
@@ -58,7 +59,6 @@ export class NamespaceSandbox implements Sandbox {
   private stopping: Promise<SandboxExit> | undefined;
   private initPid: number | undefined;
   private meter: PeakMemoryMeter | undefined;
-
   private readonly cgroup: EnvironmentCgroup | undefined;
 
   constructor(
