@@ -3,6 +3,13 @@ import { jsonRequest, post } from './http-client.js';
 import { zipFiles } from './fixtures.js';
 
 /**
+ * One full CPU on Lambda's scale (MemorySize / 1769 of a vCPU). Gust holds a function to
+ * that share as Lambda does; the bench's functions get a whole CPU so that the quota does
+ * not slow their handlers against the unconstrained bare baselines.
+ */
+const MEMORY_FOR_ONE_CPU = 1769;
+
+/**
  * CreateFunction, then waits for State Active unless `waitActive` is false. `zip` saves
  * re-zipping the fixture when many functions share it.
  */
@@ -15,6 +22,7 @@ export async function createFunction(agent, base, name, fixture, extra = {}, zip
     Role: 'arn:aws:iam::000000000000:role/bench',
     Code: { ZipFile: code.toString('base64') },
     Timeout: 30,
+    MemorySize: MEMORY_FOR_ONE_CPU,
     ...extra,
   });
   if (!waitActive) return;
