@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { bwrapArgs, RUNTIME_API_PORT, SECCOMP_FD, STATUS_FD } from './bwrap-args.js';
+
+const input = {
+  host: { init: '/state/gust-init-x', seccomp: '/state/seccomp-x64.bpf', passwd: '/state/passwd', group: '/state/group' },
+  env: { AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9001', SECRET: 'value with spaces' },
+  codeDir: '/data/blobs/code/ab/abc',
+  opt: [{ kind: 'bind' as const, source: '/data/blobs/code/cd/cde', dest: '/opt' }],
+  runtimesDir: '/gust/runtimes',
+  socketDir: '/data/env-tmp/gust-ns-1',
+  tmpBytes: 512 * 1024 * 1024,
+  command: '/usr/bin/node',
+  args: ['/gust/runtimes/node/bootstrap.mjs'],
+};
+
+/** The values that follow each occurrence of `flag` (its `n` arguments). */
+function after(args: string[], flag: string, n = 1): string[][] {
+  return args.flatMap((a, i) => (a === flag ? [args.slice(i + 1, i + 1 + n)] : []));
+}
+
+describe('bwrapArgs', () => {
+  const { options, command } = bwrapArgs(input);
+
+  it('passes the environment in the options (the --args pipe), never on the command line', () => {
+    expect(options[0]).toBe('--clearenv');
+    expect(after(options, '--setenv', 2)).toEqual([
+      ['AWS_LAMBDA_RUNTIME_API', '127.0.0.1:9001'],
+      ['SECRET', 'value with spaces'],
+    ]);
+    expect(command.join(' ')).not.toContain('value with spaces');
+  });
+
+  it('unshares every namespace including the network, drops capabilities and nested user namespaces', () => {
+    for (const flag of ['--unshare-all', '--unshare-user', '--disable-userns', '--die-with-parent', '--new-session', '--as-pid-1']) expect(options).toContain(flag);
+    expect(options).not.toContain('--share-net');
+    expect(after(options, '--cap-drop')).toEqual([['ALL']]);
+    expect(after(options, '--seccomp')).toEqual([[String(SECCOMP_FD)]]);
+  });
+
+  it('binds code, layers, runtimes, gust-init and the socket directory read-only; /tmp is a tmpfs of EphemeralStorage', () => {
+    expect(after(options, '--ro-bind', 2)).toEqual(
+      expect.arrayContaining([
+        ['/usr', '/usr'],
+        [input.codeDir, '/var/task'],
+        ['/data/blobs/code/cd/cde', '/opt'],
+        [input.runtimesDir, input.runtimesDir],
+        [input.host.init, '/init'],
+        [input.socketDir, '/run/gust'],
+        [input.host.passwd, '/etc/passwd'],
+      ]),
+    );
+    expect(options).not.toContain('--bind');
+    const tmp = options.indexOf('/tmp');
+    expect(options.slice(tmp - 5, tmp + 1)).toEqual(['--perms', '1777', '--size', String(512 * 1024 * 1024), '--tmpfs', '/tmp']);
+    expect(after(options, '--chdir')).toEqual([['/var/task']]);
+  });
+
+  it('runs gust-init with the status fd, the Runtime API port and socket, then the runtime command', () => {
+    expect(command).toEqual(['/init', String(STATUS_FD), String(RUNTIME_API_PORT), '/run/gust/runtime-api.sock', '/usr/bin/node', '/gust/runtimes/node/bootstrap.mjs']);
+  });
+
+  it('leaves out --seccomp where the architecture has no policy', () => {
+    expect(bwrapArgs({ ...input, host: { ...input.host, seccomp: undefined } }).options).not.toContain('--seccomp');
+  });
+});
