@@ -205,10 +205,14 @@ export function runSandboxDriverContract(options: SandboxDriverContractOptions):
       await waitFor(() => lines.some((l) => l.line === 'freed'));
       const peak = sandbox.peakMemoryBytes();
       expect(peak).toBeGreaterThan(80e6);
-      sandbox.resetPeakMemory();
-      const after = sandbox.peakMemoryBytes();
-      expect(after).toBeGreaterThan(0);
-      expect(after).toBeLessThan(peak - 40e6);
+      // V8 may hand the buffer back to the kernel a moment after 'freed' (a background
+      // thread): a window begun before that still sees it, so new windows are begun until
+      // one starts after the release.
+      await waitFor(() => {
+        sandbox.resetPeakMemory();
+        return sandbox.peakMemoryBytes() < peak - 40e6;
+      });
+      expect(sandbox.peakMemoryBytes()).toBeGreaterThan(0);
     });
   });
 }
