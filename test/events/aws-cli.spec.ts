@@ -3,59 +3,26 @@
  * server's Lambda API port: its own serializers and older API model.
  * Skipped, saying why, where the CLI is not installed.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { awsCliMissing, runAwsCli, type AwsCliRun } from '../helpers/aws-cli.js';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
 
-const AWS = '/usr/bin/aws';
-const haveAws = existsSync(AWS);
-if (!haveAws) console.log(`aws events suite skipped: ${AWS} is not installed (apt-get install awscli)`);
+const missing = awsCliMissing('aws events suite');
 
 let t: TestGust;
 let work: string;
 
-interface AwsRun {
-  code: number;
-  json: Record<string, unknown>;
-  stderr: string;
-}
-
-/** Runs `aws events …` with dummy credentials and no user configuration. */
-function aws(...args: string[]): Promise<AwsRun> {
-  return new Promise((done) => {
-    execFile(
-      AWS,
-      ['events', ...args, '--endpoint-url', t.url, '--output', 'json'],
-      {
-        cwd: work,
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          HOME: work,
-          AWS_ACCESS_KEY_ID: 'test',
-          AWS_SECRET_ACCESS_KEY: 'test',
-          AWS_DEFAULT_REGION: 'us-east-1',
-          AWS_PAGER: '',
-          AWS_MAX_ATTEMPTS: '1',
-          AWS_CONFIG_FILE: join(work, 'no-config'),
-          AWS_SHARED_CREDENTIALS_FILE: join(work, 'no-credentials'),
-        },
-      },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        done({ code, json: stdout.trim() === '' ? {} : (JSON.parse(stdout) as Record<string, unknown>), stderr });
-      },
-    );
-  });
-}
+/** Runs `aws events …` against the suite's Gust. */
+const aws = (...args: string[]): Promise<AwsCliRun> => runAwsCli('events', args, { endpoint: t.url, cwd: work });
 
 // Each `aws` run is a fresh Python process (1 to 3 s on a busy 2-core machine), and one
 // test makes up to eight of them.
 const SLOW = { timeout: 120_000 };
 
-describe.skipIf(!haveAws)('aws events', SLOW, () => {
+describe.skipIf(missing !== undefined)('aws events', SLOW, () => {
   beforeAll(async () => {
     t = await startTestGust();
     work = mkdtempSync(join(tmpdir(), 'gust-aws-events-'));

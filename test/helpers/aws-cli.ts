@@ -51,7 +51,15 @@ export function runAwsCli(service: string, args: readonly string[], options: { e
       },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        done({ code, stdout, stderr, json: stdout.trim() === '' ? {} : (JSON.parse(stdout) as Record<string, unknown>) });
+        done({
+          code,
+          stdout,
+          stderr,
+          // Parsed when asked: `aws lambda invoke` and failures print what is not JSON.
+          get json() {
+            return stdout.trim() === '' ? {} : (JSON.parse(stdout) as Record<string, unknown>);
+          },
+        });
       },
     );
   });

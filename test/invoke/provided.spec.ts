@@ -6,17 +6,16 @@
  * is not installed.
  * https://docs.aws.amazon.com/lambda/latest/dg/runtimes-walkthrough.html
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AWS_CLI, runAwsCli, type AwsCliRun } from '../helpers/aws-cli.js';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
 import { ARN_PREFIX, makeZip, reportOf, ROLE, startRequestId, waitActive } from '../helpers/invoke.js';
 
-const AWS = '/usr/bin/aws';
-const HAVE_AWS = existsSync(AWS) && existsSync('/usr/bin/curl');
-if (!HAVE_AWS) console.warn(`test/invoke/provided.spec.ts skipped: needs ${AWS} (apt-get install awscli) and /usr/bin/curl`);
+const HAVE_AWS = existsSync(AWS_CLI) && existsSync('/usr/bin/curl');
+if (!HAVE_AWS) console.warn(`test/invoke/provided.spec.ts skipped: needs ${AWS_CLI} (apt-get install awscli) and /usr/bin/curl`);
 
 // The tutorial's runtime, line for line (with bash, which `source` and `function` need).
 const BOOTSTRAP = `#!/bin/bash
@@ -52,39 +51,11 @@ const FUNCTION_SH = `function handler () {
 }
 `;
 
-interface AwsRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 let t: TestGust;
 let work: string;
 
-/** Runs `aws lambda …` with dummy credentials and no user configuration. */
-function aws(...args: string[]): Promise<AwsRun> {
-  return new Promise((done) => {
-    execFile(
-      AWS,
-      ['lambda', ...args, '--endpoint-url', t.url, '--output', 'json'],
-      {
-        cwd: work,
-        env: {
-          PATH: '/usr/bin:/bin',
-          HOME: work,
-          AWS_ACCESS_KEY_ID: 'test',
-          AWS_SECRET_ACCESS_KEY: 'test',
-          AWS_DEFAULT_REGION: 'us-east-1',
-          AWS_PAGER: '',
-          AWS_MAX_ATTEMPTS: '1',
-          AWS_CONFIG_FILE: join(work, 'no-config'),
-          AWS_SHARED_CREDENTIALS_FILE: join(work, 'no-credentials'),
-        },
-      },
-      (err, stdout, stderr) => done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    );
-  });
-}
+/** Runs `aws lambda …` against the suite's Gust. */
+const aws = (...args: string[]): Promise<AwsCliRun> => runAwsCli('lambda', args, { endpoint: t.url, cwd: work });
 
 async function ok(...args: string[]): Promise<Record<string, unknown>> {
   const run = await aws(...args);
