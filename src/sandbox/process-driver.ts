@@ -25,10 +25,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Deferred } from '../core/primitives.js';
 import { LAMBDA_PIDS_MAX, launcherCommand, type CgroupHost, type EnvironmentCgroup } from './cgroups/index.js';
-import { LineSplitter } from './line-splitter.js';
+import { RuntimeOutput } from './runtime-output.js';
 import { PeakMemoryMeter, processTree } from './process-tree.js';
 import type { Sandbox, SandboxDriver, SandboxExit, SandboxLayout, SandboxMounts, SandboxSpec } from './sandbox-driver.js';
 
@@ -73,10 +72,6 @@ export class ProcessDriver implements SandboxDriver {
   }
 }
 
-/** How long to wait for the output pipes to close after the runtime itself exited. */
-const PIPE_CLOSE_WAIT_MS = 200;
-/** Upper bound of event-loop turns `drainOutput` waits for data still in the pipes. */
-const MAX_DRAIN_TURNS = 64;
 
 interface SandboxResources {
   /** The private TMPDIR, removed by stop. */
@@ -92,9 +87,7 @@ class ProcessSandbox implements Sandbox {
   readonly exited: Promise<SandboxExit>;
   exit: SandboxExit | undefined;
   private readonly exitDeferred = new Deferred<SandboxExit>();
-  private readonly splitters: LineSplitter[];
-  /** Bytes received from both pipes; `drainOutput` waits until it stops moving. */
-  private received = 0;
+  private readonly output: RuntimeOutput;
   private signalled = false;
   private stopping: Promise<SandboxExit> | undefined;
   /** Descendants seen while the runtime was alive; they outlive it only if they left the group. */
@@ -113,17 +106,7 @@ class ProcessSandbox implements Sandbox {
     this.exited = this.exitDeferred.promise;
     this.cgroup = resources.cgroup;
     if (!resources.memoryFromCgroup) this.meter = new PeakMemoryMeter(pid);
-    const out = new LineSplitter((line) => onOutput(line, 'stdout'));
-    const err = new LineSplitter((line) => onOutput(line, 'stderr'));
-    this.splitters = [out, err];
-    child.stdout!.on('data', (chunk: Buffer) => {
-      this.received += chunk.length;
-      out.push(chunk);
-    });
-    child.stderr!.on('data', (chunk: Buffer) => {
-      this.received += chunk.length;
-      err.push(chunk);
-    });
+    this.output = new RuntimeOutput(child, onOutput);
     child.once('exit', (code, signal) => this.onExit(code, signal));
   }
 
@@ -172,16 +155,8 @@ class ProcessSandbox implements Sandbox {
     await this.cgroup?.thaw();
   }
 
-  async drainOutput(): Promise<void> {
-    // Data written before the runtime's last HTTP request is already in the pipes; it is
-    // delivered within the same poll phase or a following one. Wait turns of the event loop
-    // until a whole turn brings nothing new.
-    for (let i = 0; i < MAX_DRAIN_TURNS; i++) {
-      const before = this.received;
-      await nextTurn();
-      if (this.received === before) break;
-    }
-    for (const s of this.splitters) s.flush();
+  drainOutput(): Promise<void> {
+    return this.output.drain();
   }
 
   stop(graceMs = this.resources.graceMs): Promise<SandboxExit> {
@@ -243,19 +218,10 @@ class ProcessSandbox implements Sandbox {
     const exit: SandboxExit = { code, signal, reason };
     // The runtime is gone; its descendants go with it, as the environment does on Lambda.
     this.signal('SIGKILL');
-    const settle = () => {
-      if (this.exit) return;
-      for (const s of this.splitters) s.flush();
+    this.output.settleAfterClose(this.child, () => {
       this.meter?.close();
       this.exit = exit;
       this.exitDeferred.resolve(exit);
-    };
-    // 'close' comes once both pipes reached EOF, so every line has been delivered. A
-    // descendant that escaped the group can hold the pipes open; do not wait for it forever.
-    const timer = setTimeout(settle, PIPE_CLOSE_WAIT_MS);
-    this.child.once('close', () => {
-      clearTimeout(timer);
-      settle();
     });
   }
 }

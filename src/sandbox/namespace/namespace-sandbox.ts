@@ -19,17 +19,12 @@ import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Deferred } from '../../core/primitives.js';
-import { LineSplitter } from '../line-splitter.js';
+import { RuntimeOutput } from '../runtime-output.js';
 import { PeakMemoryMeter } from '../process-tree.js';
 import type { EnvironmentCgroup } from '../cgroups/index.js';
 import type { Sandbox, SandboxExit, SandboxSpec } from '../sandbox-driver.js';
 
-/** How long to wait for the pipes to close after bwrap exited. */
-const PIPE_CLOSE_WAIT_MS = 200;
-/** Upper bound of event-loop turns `drainOutput` waits for data still in the pipes. */
-const MAX_DRAIN_TURNS = 64;
 
 /** What the driver made for one sandbox. */
 export interface SandboxResources {
@@ -52,8 +47,7 @@ export class NamespaceSandbox implements Sandbox {
   exit: SandboxExit | undefined;
   private readonly exitDeferred = new Deferred<SandboxExit>();
   private readonly initReady = new Deferred<void>();
-  private readonly splitters: LineSplitter[];
-  private received = 0;
+  private readonly output: RuntimeOutput;
   private status = '';
   private signalled = false;
   private stopping: Promise<SandboxExit> | undefined;
@@ -69,17 +63,7 @@ export class NamespaceSandbox implements Sandbox {
   ) {
     this.cgroup = resources.cgroup;
     this.exited = this.exitDeferred.promise;
-    const out = new LineSplitter((line) => onOutput(line, 'stdout'));
-    const err = new LineSplitter((line) => onOutput(line, 'stderr'));
-    this.splitters = [out, err];
-    child.stdout!.on('data', (chunk: Buffer) => {
-      this.received += chunk.length;
-      out.push(chunk);
-    });
-    child.stderr!.on('data', (chunk: Buffer) => {
-      this.received += chunk.length;
-      err.push(chunk);
-    });
+    this.output = new RuntimeOutput(child, onOutput);
     (child.stdio[4] as Readable).on('data', (chunk: Buffer) => {
       this.status += chunk.toString('latin1');
       if (this.status.startsWith('ready\n')) this.initReady.resolve();
@@ -116,13 +100,8 @@ export class NamespaceSandbox implements Sandbox {
     await this.cgroup?.thaw();
   }
 
-  async drainOutput(): Promise<void> {
-    for (let i = 0; i < MAX_DRAIN_TURNS; i++) {
-      const before = this.received;
-      await nextTurn();
-      if (this.received === before) break;
-    }
-    for (const s of this.splitters) s.flush();
+  drainOutput(): Promise<void> {
+    return this.output.drain();
   }
 
   stop(graceMs = this.resources.graceMs): Promise<SandboxExit> {
@@ -198,20 +177,13 @@ export class NamespaceSandbox implements Sandbox {
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
     // Nothing to kill: bwrap ends after init, and init's end empties the pid namespace.
-    const settle = () => {
-      if (this.exit) return;
-      for (const s of this.splitters) s.flush();
+    this.output.settleAfterClose(this.child, () => {
       this.meter?.close();
       // The kernel counts an OOM kill before the killed process is reaped, so the count is final here.
       const reason = this.signalled ? 'killed' : this.cgroup?.oomKilled() ? 'oom' : 'exit';
       const exit: SandboxExit = { ...this.runtimeEnd(code, signal), reason };
       this.exit = exit;
       this.exitDeferred.resolve(exit);
-    };
-    const timer = setTimeout(settle, PIPE_CLOSE_WAIT_MS);
-    this.child.once('close', () => {
-      clearTimeout(timer);
-      settle();
     });
   }
 
