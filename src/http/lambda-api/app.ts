@@ -3,7 +3,7 @@
  * port). Bodies are kept raw: JSON operations parse them once in the route, and Invoke
  * forwards payload bytes without re-parsing them.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { newRequestId } from '../../core/ids.js';
 import { UnknownOperationException } from '../../core/errors.js';
@@ -30,8 +30,8 @@ export function buildLambdaApi(ctx: ApiContext, logger: Logger, events?: EventsB
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: MAX_BODY_BYTES,
     genReqId: () => newRequestId(),
-    requestIdLogLabel: 'requestId',
-    disableRequestLogging: true,
+    // Fastify's own request lines are off: the onResponse hook below logs each request once.
+    logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
     // Function URLs' host names (<url-id>.lambda-url.<region>.localhost) route to /lambda-url/<url-id>/….
     rewriteUrl: functionUrlRewriter(ctx.partition.region),
