@@ -6,10 +6,9 @@
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { DEFAULT_ENDPOINT, DEFAULT_REGION } from './defaults.js';
 import { CliError } from './output.js';
 
-export const DEFAULT_ENDPOINT = 'http://127.0.0.1:9000';
-export const DEFAULT_REGION = 'us-east-1';
 
 export interface Target {
   endpoint: string;

@@ -1,18 +1,7 @@
 /** The `gust` command line. Every command but `serve` talks to a server over HTTP. */
 import { Command } from 'commander';
+import { DEFAULT_ENDPOINT } from './defaults.js';
 import { registerServe } from './serve.js';
-import { DEFAULT_ENDPOINT } from './client.js';
-import { registerDeploy } from './commands/deploy.js';
-import { registerLs } from './commands/ls.js';
-import { registerInfo } from './commands/info.js';
-import { registerRm } from './commands/rm.js';
-import { registerPublish } from './commands/publish.js';
-import { registerInvoke } from './commands/invoke.js';
-import { registerLogs } from './commands/logs.js';
-import { registerEvents } from './commands/events.js';
-import { registerUrl } from './commands/url.js';
-import { registerSchedule } from './commands/schedule.js';
-import { registerSchedules } from './commands/schedules.js';
 
 // The SDK warns on stderr that its 2027 releases will need Node 22. A failure must be one
 // line and a success none, so the CLI, which supports Node 20, turns that notice off.
@@ -27,16 +16,9 @@ program
   // Usage errors become the same single `gust: …` line as every other failure.
   .configureOutput({ outputError: (text, write) => write(`gust: ${text.replace(/^error: /, '')}`) });
 registerServe(program);
-registerDeploy(program);
-registerLs(program);
-registerInfo(program);
-registerRm(program);
-registerPublish(program);
-registerInvoke(program);
-registerLogs(program);
-registerEvents(program);
-registerUrl(program);
-registerSchedule(program);
-registerSchedules(program);
+// The client commands load the AWS SDK (a third of a second); the server needs none of it.
+// Anything but a plain `gust serve …` (help included) registers them all.
+const command = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
+if (command !== 'serve') (await import('./commands/index.js')).registerClientCommands(program);
 
 await program.parseAsync(process.argv);

@@ -8,8 +8,7 @@
  * Query-string (presigned) signatures are not accepted.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Sha256 } from '@smithy/core/checksum';
-import { SignatureV4 } from '@smithy/signature-v4';
+import type { SignatureV4 } from '@smithy/signature-v4';
 import { joinHeaders } from './url-event.js';
 import type { UrlRequest } from './url-request.js';
 
@@ -32,6 +31,16 @@ const AUTH_RE = /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/(
 const AMZ_DATE_RE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
 type SignableRequest = Parameters<SignatureV4['presign']>[0];
+
+/**
+ * The signer and its hash, loaded at the first AWS_IAM request: together they add ~150 ms
+ * to the start-up of a server that may never see one.
+ */
+let signerModules: Promise<[typeof import('@smithy/signature-v4'), typeof import('@smithy/core/checksum')]> | undefined;
+function loadSigner() {
+  signerModules ??= Promise.all([import('@smithy/signature-v4'), import('@smithy/core/checksum')]);
+  return signerModules;
+}
 
 function parseAmzDate(value: string | undefined): Date | undefined {
   const m = value === undefined ? null : AMZ_DATE_RE.exec(value);
@@ -103,6 +112,7 @@ export async function verifySigV4(req: UrlRequest, options: VerifyOptions): Prom
     headers: signedHeaders,
     body: req.body,
   };
+  const [{ SignatureV4 }, { Sha256 }] = await loadSigner();
   const signer = new SignatureV4({ credentials: credential, region: options.region, service: 'lambda', sha256: Sha256, applyChecksum: false, uriEscapePath: true });
   const expected = await signer.sign(request, { signingDate, signableHeaders: new Set(signed) });
   const computed = /Signature=([0-9a-f]{64})$/.exec(String(expected.headers.authorization ?? ''))?.[1];
