@@ -1,5 +1,15 @@
 /*
- * gust-init: pid 1 of a namespace sandbox (see src/sandbox/namespace/).
+ * gust-init: the launcher of a namespace sandbox on the host, and its pid 1 inside
+ * (see src/sandbox/namespace/). One binary for both, so that Gust builds and caches one.
+ *
+ *   gust-init launch <nofile> <uid> <gid> [cgroup.procs...] -- <bwrap> [args...]
+ *
+ * On the host, as root, in the process Gust spawned: sets RLIMIT_NOFILE (soft and hard),
+ * joins the environment's cgroups by writing 0 into each cgroup.procs while it is a single
+ * thread (everything after starts inside them), drops to the sandbox uid/gid with no
+ * supplementary groups, and execs bubblewrap. This is what `/bin/sh` and `setpriv` did in
+ * two execs; one small exec saves ~2 ms of every cold start. A failed step exits 126 and
+ * says why on stderr, as the process driver's shell launcher does.
  *
  *   gust-init <status-fd> <port> <socket> <command> [args...]
  *
@@ -28,7 +38,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/close_range.h>
+#include <grp.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -151,7 +163,37 @@ static void report(int status_fd, int status) {
   else dprintf(status_fd, "exit %d\n", WEXITSTATUS(status));
 }
 
+static int launch_failed(const char *what, const char *arg) {
+  dprintf(2, "gust launcher: %s%s: %s\n", what, arg, strerror(errno));
+  return 126;
+}
+
+static int launch(int argc, char **argv) {
+  if (argc < 6) {
+    dprintf(2, "usage: gust-init launch <nofile> <uid> <gid> [cgroup.procs...] -- <command> [args...]\n");
+    return 126;
+  }
+  rlim_t nofile = (rlim_t)strtoul(argv[2], NULL, 10);
+  struct rlimit rl = {.rlim_cur = nofile, .rlim_max = nofile};
+  if (setrlimit(RLIMIT_NOFILE, &rl) < 0) return launch_failed("cannot set the open-files limit to ", argv[2]);
+  int i = 5;
+  for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
+    int fd = open(argv[i], O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, "0", 1) != 1) return launch_failed("cannot join ", argv[i]);
+    close(fd);
+  }
+  if (i + 1 >= argc) return launch_failed("no command after --", "");
+  uid_t uid = (uid_t)strtoul(argv[3], NULL, 10);
+  gid_t gid = (gid_t)strtoul(argv[4], NULL, 10);
+  /* Groups first: once the uid is dropped, changing them is no longer allowed. */
+  if (setgroups(0, NULL) < 0 || setgid(gid) < 0) return launch_failed("cannot set the group to ", argv[4]);
+  if (setuid(uid) < 0) return launch_failed("cannot set the user to ", argv[3]);
+  execv(argv[i + 1], argv + i + 1);
+  return launch_failed("cannot execute ", argv[i + 1]);
+}
+
 int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "launch") == 0) return launch(argc, argv);
   if (argc < 5) {
     dprintf(2, "usage: gust-init <status-fd> <port> <socket> <command> [args...]\n");
     return 127;

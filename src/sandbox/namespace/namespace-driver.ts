@@ -7,19 +7,19 @@
  * bwrap runs as a dedicated unprivileged uid/gid (never host root: a user namespace made by
  * root maps uid 0 to host root, which owns every root-owned file it can see), so the sandbox
  * holds no capability on the host and only the permissions of a stranger. The start is a
- * chain of execs in one process: the cgroups launcher (/bin/sh, as root: sets RLIMIT_NOFILE
- * and joins the environment's cgroups, so everything after starts inside them), `setpriv`
- * (drops to the sandbox uid), bwrap. None of the host-side steps sees the function's
- * environment (a function's LD_PRELOAD must not run in a host process): it reaches the
- * runtime through bwrap's `--setenv`, and every bwrap argument travels through a pipe
- * (`--args`), so that no variable shows in the host's process list.
+ * chain of two execs in one process: gust-init's launch mode (as root: sets RLIMIT_NOFILE,
+ * joins the environment's cgroups, so everything after starts inside them, and drops to the
+ * sandbox uid), then bwrap. None of the host-side steps sees the function's environment (a
+ * function's LD_PRELOAD must not run in a host process): it reaches the runtime through
+ * bwrap's `--setenv`, and every bwrap argument travels through a pipe (`--args`), so that
+ * no variable shows in the host's process list.
  */
 import { spawn } from 'node:child_process';
 import { accessSync, chownSync, closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Writable } from 'node:stream';
-import { LAMBDA_PIDS_MAX, launcherCommand, type CgroupHost, type EnvironmentCgroup } from '../cgroups/index.js';
+import { LAMBDA_NOFILE, LAMBDA_PIDS_MAX, type CgroupHost, type EnvironmentCgroup } from '../cgroups/index.js';
 import type { Sandbox, SandboxDriver, SandboxLayout, SandboxMounts, SandboxSpec } from '../sandbox-driver.js';
 import { ARGS_FD, bwrapArgs, OPT_ROOT, RUNTIME_API_PORT, SOCKET_NAME, TASK_ROOT } from './bwrap-args.js';
 import { NamespaceSandbox, type SandboxResources } from './namespace-sandbox.js';
@@ -42,9 +42,6 @@ export interface NamespaceDriverOptions {
   /** The server's cgroups; without them sandboxes are isolated but their resources only measured. */
   cgroups?: CgroupHost;
 }
-
-/** util-linux's privilege dropper, in every Debian/Ubuntu base system. */
-export const SETPRIV = '/usr/bin/setpriv';
 
 export class NamespaceDriver implements SandboxDriver {
   readonly name = 'namespace';
@@ -73,16 +70,19 @@ export class NamespaceDriver implements SandboxDriver {
       chownSync(socketDir, identity.uid, identity.gid);
       const env: Record<string, string> = { ...spec.env, TMPDIR: '/tmp' };
       const target = parseHostPort(spec.env.AWS_LAMBDA_RUNTIME_API);
-      if (target) {
-        relay = await RuntimeApiRelay.listen(join(socketDir, SOCKET_NAME), target, identity);
-        env.AWS_LAMBDA_RUNTIME_API = `127.0.0.1:${RUNTIME_API_PORT}`;
-      }
       const inside = (p: string) => this.insidePath(p, spec);
       if (env.LAMBDA_RUNTIME_DIR !== undefined) env.LAMBDA_RUNTIME_DIR = inside(env.LAMBDA_RUNTIME_DIR);
       const host = this.options.cgroups;
-      if (host && (host.support.memory || host.support.pids || host.support.cpu || host.support.freezer)) {
-        cgroup = await host.create(basename(socketDir), { memoryMb: spec.limits.memoryMb, pidsMax: LAMBDA_PIDS_MAX });
-      }
+      const wantsCgroup = host && (host.support.memory || host.support.pids || host.support.cpu || host.support.freezer);
+      // Both are a few file-system calls each: made side by side, not one after the other.
+      const made = await Promise.allSettled([
+        target ? RuntimeApiRelay.listen(join(socketDir, SOCKET_NAME), target, identity) : undefined,
+        wantsCgroup ? host.create(basename(socketDir), { memoryMb: spec.limits.memoryMb, pidsMax: LAMBDA_PIDS_MAX }) : undefined,
+      ]);
+      if (made[0].status === 'fulfilled') relay = made[0].value;
+      if (made[1].status === 'fulfilled') cgroup = made[1].value;
+      for (const m of made) if (m.status === 'rejected') throw m.reason;
+      if (target) env.AWS_LAMBDA_RUNTIME_API = `127.0.0.1:${RUNTIME_API_PORT}`;
       const args = bwrapArgs({
         host: this.options.host,
         env,
@@ -111,12 +111,12 @@ export class NamespaceDriver implements SandboxDriver {
   private async spawn(args: { options: string[]; command: string[] }, spec: SandboxSpec, resources: SandboxResources): Promise<Sandbox> {
     const { uid, gid } = this.options.identity;
     const bwrapPath = this.options.bwrapPath ?? '/usr/bin/bwrap';
-    const bwrap = { command: SETPRIV, args: [`--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--', bwrapPath, '--args', String(ARGS_FD), '--', ...args.command] };
-    const launch = launcherCommand(bwrap, { procsFiles: resources.cgroup?.procsFiles ?? [], env: {} });
+    const procsFiles = resources.cgroup?.procsFiles ?? [];
+    const launch = ['launch', String(LAMBDA_NOFILE), String(uid), String(gid), ...procsFiles, '--', bwrapPath, '--args', String(ARGS_FD), '--', ...args.command];
     const seccompFd = this.options.host.seccomp ? openSync(this.options.host.seccomp, 'r') : undefined;
     try {
       const spawnedAt = performance.now();
-      const child = spawn(launch.command, launch.args, {
+      const child = spawn(this.options.host.init, launch, {
         env: {},
         detached: true,
         // 3: the seccomp filter bwrap reads; 4: gust-init's status; 5: bwrap's arguments.

@@ -1,6 +1,6 @@
 /**
- * One running namespace sandbox: the process Gust spawned (its `pid`: the launcher, which
- * execs into setpriv and then bwrap), gust-init as pid 1 inside, the runtime as its child.
+ * One running namespace sandbox: the process Gust spawned (its `pid`: gust-init's launch
+ * mode, which execs into bwrap), gust-init as pid 1 inside, the runtime as its child.
  *
  * Signals: SIGTERM goes to gust-init's host pid (bwrap itself would just die of it and take
  * the sandbox down at once), and init passes it to every process in the namespace, so a

@@ -9,7 +9,7 @@ import { accessSync, constants, mkdirSync, readdirSync, readFileSync, rmSync } f
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CgroupHost } from '../cgroups/index.js';
-import { NamespaceDriver, SETPRIV } from './namespace-driver.js';
+import { NamespaceDriver } from './namespace-driver.js';
 import { ensureTraversable, prepareSandboxHost, SandboxUnavailableError, type SandboxIdentity } from './sandbox-host.js';
 
 export interface NamespaceSetupOptions {
@@ -41,11 +41,6 @@ export function namespaceHostGap(bwrapPath = DEFAULT_BWRAP): string | undefined 
     accessSync(bwrapPath, constants.X_OK);
   } catch {
     return `bubblewrap is not installed (${bwrapPath}; Debian/Ubuntu: apt-get install bubblewrap)`;
-  }
-  try {
-    accessSync(SETPRIV, constants.X_OK);
-  } catch {
-    return `${SETPRIV} (util-linux) is missing`;
   }
   if (process.geteuid?.() !== 0) return 'Gust must run as root to start sandboxes as the unprivileged sandbox uid';
   // nodejs functions run on the node running Gust, and a sandbox sees only the host's /usr.
