@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { bwrapArgs, RUNTIME_API_PORT, SECCOMP_FD, STATUS_FD } from './bwrap-args.js';
 
 const input = {
-  host: { init: '/state/gust-init-x', seccomp: '/state/seccomp-x64.bpf', passwd: '/state/passwd', group: '/state/group' },
+  host: { init: '/state/gust-init-x', seccomp: '/state/seccomp-x64.bpf', etc: { dir: '/state/etc', refresh: () => undefined } },
   env: { AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9001', SECRET: 'value with spaces' },
   codeDir: '/data/blobs/code/ab/abc',
   opt: [{ kind: 'bind' as const, source: '/data/blobs/code/cd/cde', dest: '/opt' }],
@@ -46,7 +46,7 @@ describe('bwrapArgs', () => {
         [input.runtimesDir, input.runtimesDir],
         [input.host.init, '/init'],
         [input.socketDir, '/run/gust'],
-        [input.host.passwd, '/etc/passwd'],
+        ['/state/etc', '/etc'],
       ]),
     );
     expect(options).not.toContain('--bind');

@@ -2,14 +2,16 @@
  * The bubblewrap command line of one sandbox. Pure: everything it needs is in its input.
  *
  * The root is an empty tmpfs that bwrap builds; into it go, all read-only: the host's /usr
- * (with /bin, /lib, /lib64, /sbin as the usual links into it), the few /etc files that name
- * resolution and TLS read, a passwd/group with the sandbox user, the code at /var/task, the
+ * (with /bin, /lib, /lib64, /sbin as the usual links into it), an /etc with only what name
+ * resolution, TLS and the loader read and a passwd/group with the sandbox user
+ * (sandbox-etc.ts), the code at /var/task, the
  * merged layers at /opt, Gust's runtimes at their host path (so that the commands the pool
  * resolved need no rewriting), gust-init at /init, and the directory holding the Runtime API
  * socket at /run/gust. Writable: a private /tmp of EphemeralStorage's size. Plus a new /proc
  * (own pid namespace) and a minimal /dev.
  */
 import type { OptMount } from './opt-layers.js';
+import { ETC_DIRS } from './sandbox-etc.js';
 import type { SandboxHostFiles } from './sandbox-host.js';
 
 /** Fixed descriptor numbers of the spawned bwrap (0-2 are stdio). */
@@ -26,8 +28,6 @@ export const RUNTIME_API_PORT = 9001;
 export const TASK_ROOT = '/var/task';
 export const OPT_ROOT = '/opt';
 
-/** Host /etc entries a runtime may need for DNS, TLS and the dynamic loader; absent ones are skipped. */
-const ETC_ENTRIES = ['resolv.conf', 'hosts', 'nsswitch.conf', 'host.conf', 'gai.conf', 'ssl', 'ca-certificates', 'pki', 'ld.so.cache', 'localtime', 'alternatives', 'mime.types'];
 
 export interface BwrapInput {
   host: SandboxHostFiles;
@@ -85,8 +85,8 @@ export function bwrapArgs(input: BwrapInput): { options: string[]; command: stri
     '--dev',
     '/dev',
   );
-  for (const e of ETC_ENTRIES) args.push('--ro-bind-try', `/etc/${e}`, `/etc/${e}`);
-  args.push('--ro-bind', input.host.passwd, '/etc/passwd', '--ro-bind', input.host.group, '/etc/group');
+  args.push('--ro-bind', input.host.etc.dir, '/etc');
+  for (const d of ETC_DIRS) args.push('--ro-bind-try', `/etc/${d}`, `/etc/${d}`);
   args.push('--ro-bind', input.codeDir, TASK_ROOT);
   for (const m of input.opt) {
     if (m.kind === 'dir') args.push('--dir', m.dest);

@@ -38,7 +38,7 @@ runSandboxDriverContract({ name: `namespace with cgroups (${cgroups.support.mode
 
 describe('NamespaceDriver.layout', () => {
   it("shows Lambda's paths whatever the host paths are", () => {
-    const driver = new NamespaceDriver({ host: { init: '', seccomp: undefined, passwd: '', group: '' }, identity, workRoot: '/tmp', runtimesDir: '/r' });
+    const driver = new NamespaceDriver({ host: { init: '', seccomp: undefined, etc: { dir: '', refresh: () => undefined } }, identity, workRoot: '/tmp', runtimesDir: '/r' });
     expect(driver.layout()).toEqual({ taskRoot: '/var/task', optRoots: ['/opt'] });
   });
 });

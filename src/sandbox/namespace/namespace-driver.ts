@@ -57,6 +57,7 @@ export class NamespaceDriver implements SandboxDriver {
     const { identity } = this.options;
     // A command that does not exist fails here as a spawn would, not as a runtime exit.
     accessSync(spec.command, constants.X_OK);
+    this.options.host.etc.refresh();
     const socketDir = mkdtempSync(join(this.options.workRoot, 'gust-ns-'));
     let relay: RuntimeApiRelay | undefined;
     let cgroup: EnvironmentCgroup | undefined;

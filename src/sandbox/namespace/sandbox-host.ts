@@ -2,8 +2,8 @@
  * What the namespace driver needs on the host before its first sandbox, prepared once per
  * server in a state directory: the gust-init binary (built from runtimes/sandbox/gust-init.c
  * with the host's `cc`, cached by the source's hash and architecture), the seccomp filter, and the
- * /etc/passwd and /etc/group the sandbox sees (one unprivileged user, as Lambda's
- * `sbx_user1051`).
+ * /etc the sandbox sees (sandbox-etc.ts), with a passwd and group of one unprivileged user, as
+ * Lambda's `sbx_user1051`.
  *
  * Also the one permission fix the driver makes: bubblewrap runs as the sandbox uid, so it
  * must be able to walk to what it binds (code, layers, its own files). Directories Gust owns
@@ -16,6 +16,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSyn
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { SandboxEtc } from './sandbox-etc.js';
 import { hostSeccompArch, seccompFilter } from './seccomp-policy.js';
 
 export interface SandboxIdentity {
@@ -28,8 +29,8 @@ export interface SandboxHostFiles {
   init: string;
   /** The encoded seccomp filter, or undefined when this architecture has no policy. */
   seccomp: string | undefined;
-  passwd: string;
-  group: string;
+  /** The sandbox's /etc: `dir` is bound, `refresh()` (cheap) runs before each start. */
+  etc: Pick<SandboxEtc, 'dir' | 'refresh'>;
 }
 
 /** The name the sandbox user has in the sandbox's /etc/passwd (Lambda's, for familiarity). */
@@ -65,11 +66,11 @@ export async function prepareSandboxHost(stateDir: string, runtimesDir: string, 
     seccomp = join(stateDir, `seccomp-${arch}.bpf`);
     writeFileSync(seccomp, seccompFilter(arch), { mode: 0o644 });
   }
-  const passwd = join(stateDir, 'passwd');
-  writeFileSync(passwd, `${SANDBOX_USER}:x:${id.uid}:${id.gid}::/tmp:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n`, { mode: 0o644 });
-  const group = join(stateDir, 'group');
-  writeFileSync(group, `${SANDBOX_USER}:x:${id.gid}:\nnogroup:x:65534:\n`, { mode: 0o644 });
-  return { init, seccomp, passwd, group };
+  const etc = new SandboxEtc(join(stateDir, 'etc'), {
+    passwd: `${SANDBOX_USER}:x:${id.uid}:${id.gid}::/tmp:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n`,
+    group: `${SANDBOX_USER}:x:${id.gid}:\nnogroup:x:65534:\n`,
+  });
+  return { init, seccomp, etc };
 }
 
 /** `~/.cache/gust`: where the compiled gust-init is kept between data directories. */
