@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { killPids, pollUntil, readPids, removeCgroupDir } from './cgroupfs.js';
+import { KeptFile, killPids, pollUntil, readPids, removeCgroupDir } from './cgroupfs.js';
 import type { CgroupFiles, PeakMeter } from './cgroup-files.js';
 import type { CgroupController, CgroupLimits, EnvironmentCgroup } from './cgroup-types.js';
 import { ResidentPeak } from './resident-peak.js';
@@ -67,15 +67,17 @@ export class CgroupEnvironment implements EnvironmentCgroup {
     const env = new CgroupEnvironment(name, placements);
     try {
       for (const d of env.dirs) mkdirSync(d.path);
+      const pids = env.at.pids;
+      if (pids) pids.files.setPidsMax(pids.path, limits.pidsMax);
       const memory = env.at.memory;
       if (memory) {
         env.memoryLimitBytes = limits.memoryMb * 1024 * 1024;
         memory.files.setMemoryLimit(memory.path, env.memoryLimitBytes);
         env.peak = memory.files.openPeak(memory.path);
-        env.resident = new ResidentPeak(join(memory.path, 'cgroup.procs'));
+        // `pids.current` has the same name in v1 and v2.
+        const taskCount = pids ? new KeptFile(join(pids.path, 'pids.current'), false) : undefined;
+        env.resident = new ResidentPeak(join(memory.path, 'cgroup.procs'), taskCount);
       }
-      const pids = env.at.pids;
-      if (pids) pids.files.setPidsMax(pids.path, limits.pidsMax);
       // To the scheduler the whole cgroup weighs as much as one task, while a starting
       // runtime has several busy threads: on a loaded host that made a node cold start
       // ~25 ms slower. Until the first /next it weighs as many tasks as the host has CPUs.
@@ -131,6 +133,7 @@ export class CgroupEnvironment implements EnvironmentCgroup {
   }
 
   resetPeakMemory(): void {
+    if (this.destroying) return;
     this.peak?.reset();
     this.resident?.reset();
   }
@@ -148,6 +151,7 @@ export class CgroupEnvironment implements EnvironmentCgroup {
   destroy(): Promise<void> {
     this.destroying ??= (async () => {
       this.peak?.close();
+      this.resident?.close();
       await this.killAll();
       const left: string[] = [];
       for (const d of this.dirs) if (!(await removeCgroupDir(d.path))) left.push(d.path);
