@@ -7,12 +7,16 @@
  * On the host, as root, in the process Gust spawned: sets RLIMIT_NOFILE (soft and hard),
  * joins the environment's cgroups by writing 0 into each cgroup.procs while it is a single
  * thread (everything after starts inside them), drops to the sandbox uid/gid with no
- * supplementary groups, and execs bubblewrap. This is what `/bin/sh` and `setpriv` did in
+ * supplementary groups, and execs bubblewrap. It dies with Gust (PDEATHSIG, set after the
+ * uid change, which would clear it): a sandbox started ahead waits in bwrap for its
+ * options, and must not outlive the server that would send them. This is what `/bin/sh` and `setpriv` did in
  * two execs; one small exec saves ~2 ms of every cold start. A failed step exits 126 and
  * says why on stderr, as the process driver's shell launcher does.
  *
- *   gust-init <status-fd> <port> <socket> <command> [args...]
+ *   gust-init <status-fd> <command-fd> <port> <socket>
  *
+ * In the sandbox, as its pid 1 (the runtime's command line, NUL-separated, is read from
+ * <command-fd> until EOF: a sandbox can be started before Gust knows which runtime it is for):
  * 1. Listens on TCP 127.0.0.1:<port> inside the sandbox's private network namespace, so the
  *    runtime finds its Runtime API where AWS_LAMBDA_RUNTIME_API says, and relays every
  *    connection to <socket>, the unix socket Gust serves that API on. It listens BEFORE the
@@ -188,17 +192,46 @@ static int launch(int argc, char **argv) {
   /* Groups first: once the uid is dropped, changing them is no longer allowed. */
   if (setgroups(0, NULL) < 0 || setgid(gid) < 0) return launch_failed("cannot set the group to ", argv[4]);
   if (setuid(uid) < 0) return launch_failed("cannot set the user to ", argv[3]);
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() == 1) return launch_failed("parent gone", "");
   execv(argv[i + 1], argv + i + 1);
   return launch_failed("cannot execute ", argv[i + 1]);
 }
 
+/* Reads the NUL-separated command line from fd until EOF; NULL when there is none. */
+static char **read_command(int fd) {
+  size_t cap = 4096, len = 0;
+  char *buf = malloc(cap);
+  for (;;) {
+    if (!buf) return NULL;
+    ssize_t n = read(fd, buf + len, cap - len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return NULL;
+    if (n == 0) break;
+    len += (size_t)n;
+    if (len == cap) buf = realloc(buf, cap *= 2);
+  }
+  close(fd);
+  if (len == 0 || buf[len - 1] != '\0') return NULL;
+  size_t count = 0;
+  for (size_t i = 0; i < len; i++) count += buf[i] == '\0';
+  char **argv = calloc(count + 1, sizeof *argv);
+  if (!argv) return NULL;
+  for (size_t i = 0, k = 0; i < len; i += strlen(buf + i) + 1) argv[k++] = buf + i;
+  return argv;
+}
+
 int main(int argc, char **argv) {
   if (argc > 1 && strcmp(argv[1], "launch") == 0) return launch(argc, argv);
-  if (argc < 5) {
-    dprintf(2, "usage: gust-init <status-fd> <port> <socket> <command> [args...]\n");
+  if (argc != 5) {
+    dprintf(2, "usage: gust-init <status-fd> <command-fd> <port> <socket>\n");
     return 127;
   }
   int status_fd = atoi(argv[1]);
+  char **command = read_command(atoi(argv[2]));
+  if (!command || command[0][0] != '/') {
+    dprintf(2, "gust-init: no command on fd %s\n", argv[2]);
+    return 127;
+  }
   /* bwrap sets PWD for its --chdir; the runtime gets exactly the environment Gust gave. */
   unsetenv("PWD");
   /* Nothing Gust's side left open stays in the sandbox: a host descriptor here would be one
@@ -206,8 +239,8 @@ int main(int argc, char **argv) {
   if (status_fd > 3) close_range(3, (unsigned)status_fd - 1, 0);
   close_range((unsigned)status_fd + 1, ~0U, 0);
   fcntl(status_fd, F_SETFD, FD_CLOEXEC);
-  int lfd = listen_tcp(atoi(argv[2]));
-  const char *path = argv[3];
+  int lfd = listen_tcp(atoi(argv[3]));
+  const char *path = argv[4];
 
   sigset_t mask, old;
   sigemptyset(&mask);
@@ -231,8 +264,8 @@ int main(int argc, char **argv) {
     struct sigaction dfl = {.sa_handler = SIG_DFL};
     for (size_t i = 0; i < sizeof forwarded / sizeof *forwarded; i++) sigaction(forwarded[i], &dfl, NULL);
     sigprocmask(SIG_SETMASK, &old, NULL);
-    execv(argv[4], argv + 4);
-    dprintf(2, "gust-init: execv %s: %s\n", argv[4], strerror(errno));
+    execv(command[0], command);
+    dprintf(2, "gust-init: execv %s: %s\n", command[0], strerror(errno));
     _exit(127);
   }
 

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Writable } from 'node:stream';
 import { detectCgroups, launcherCommand, type EnvironmentCgroup, type LaunchTarget } from '../../src/sandbox/cgroups/index.js';
-import { ARGS_FD, bwrapArgs } from '../../src/sandbox/namespace/bwrap-args.js';
+import { ARGS_FD, bwrapArgs, COMMAND_FD } from '../../src/sandbox/namespace/bwrap-args.js';
 import { defaultRuntimesDir } from '../../src/sandbox/namespace/namespace-setup.js';
 import { ensureTraversable, prepareSandboxHost } from '../../src/sandbox/namespace/sandbox-host.js';
 
@@ -33,6 +33,8 @@ interface Chain {
   bwrap?: string[];
   /** The command bwrap (or the chain) runs. */
   command: string[];
+  /** What gust-init reads on its command pipe, when it is the command. */
+  runtime?: string[];
 }
 
 const full = bwrapArgs({ host, env: { A: 'b' }, codeDir: root, opt: [], runtimesDir: defaultRuntimesDir(), socketDir: root, tmpBytes: 1 << 20, command: '/usr/bin/true', args: [] });
@@ -64,15 +66,15 @@ const variants: Record<string, Chain> = {
   'init launch': { launcher: 'init', join: false, command: ['/usr/bin/true'] },
   'init launch+join': { launcher: 'init', join: true, command: ['/usr/bin/true'] },
   'init launch+bwrap minimal': { launcher: 'init', join: false, bwrap: minimal, command: ['/usr/bin/true'] },
-  'sh+setpriv+bwrap full': { launcher: 'sh', join: false, bwrap: full.options, command: full.command },
-  'init launch+bwrap full': { launcher: 'init', join: false, bwrap: full.options, command: full.command },
-  'full, with join': { launcher: 'init', join: true, bwrap: full.options, command: full.command },
-  'full -net': { launcher: 'init', join: false, bwrap: ['--share-net', ...full.options], command: full.command },
-  'full -etc binds': { launcher: 'init', join: false, bwrap: withoutEtc(full.options), command: full.command },
-  'full -seccomp': { launcher: 'init', join: false, bwrap: without(full.options, '--seccomp', 1), command: full.command },
-  'full -proc': { launcher: 'init', join: false, bwrap: without(full.options, '--proc', 1), command: full.command },
-  'full -dev': { launcher: 'init', join: false, bwrap: without(full.options, '--dev', 1), command: full.command },
-  'full -tmpfs': { launcher: 'init', join: false, bwrap: without(without(without(full.options, '--tmpfs', 1), '--size', 1), '--perms', 1), command: full.command },
+  'sh+setpriv+bwrap full': { launcher: 'sh', join: false, bwrap: full.options, command: full.command, runtime: full.runtime },
+  'init launch+bwrap full': { launcher: 'init', join: false, bwrap: full.options, command: full.command, runtime: full.runtime },
+  'full, with join': { launcher: 'init', join: true, bwrap: full.options, command: full.command, runtime: full.runtime },
+  'full -net': { launcher: 'init', join: false, bwrap: ['--share-net', ...full.options], command: full.command, runtime: full.runtime },
+  'full -etc binds': { launcher: 'init', join: false, bwrap: withoutEtc(full.options), command: full.command, runtime: full.runtime },
+  'full -seccomp': { launcher: 'init', join: false, bwrap: without(full.options, '--seccomp', 1), command: full.command, runtime: full.runtime },
+  'full -proc': { launcher: 'init', join: false, bwrap: without(full.options, '--proc', 1), command: full.command, runtime: full.runtime },
+  'full -dev': { launcher: 'init', join: false, bwrap: without(full.options, '--dev', 1), command: full.command, runtime: full.runtime },
+  'full -tmpfs': { launcher: 'init', join: false, bwrap: without(without(without(full.options, '--tmpfs', 1), '--size', 1), '--perms', 1), command: full.command, runtime: full.runtime },
   'full, true not init': { launcher: 'init', join: false, bwrap: full.options, command: ['/usr/bin/true'] },
 };
 
@@ -85,7 +87,7 @@ async function once(name: string, chain: Chain, cgroup: EnvironmentCgroup | unde
   if (chain.launcher === 'init') launch = { command: host.init, args: ['launch', '1024', String(identity.uid), String(identity.gid), ...procsFiles, '--', target.command, ...target.args] };
   const seccomp = openSync(host.seccomp!, 'r');
   const t0 = performance.now();
-  const child = spawn(launch.command, launch.args, { env: {}, stdio: ['ignore', 'ignore', 'pipe', seccomp, 'pipe', 'pipe'] });
+  const child = spawn(launch.command, launch.args, { env: {}, stdio: ['ignore', 'ignore', 'pipe', seccomp, 'pipe', 'pipe', 'pipe'] });
   closeSync(seccomp);
   let err = '';
   child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
@@ -93,6 +95,9 @@ async function once(name: string, chain: Chain, cgroup: EnvironmentCgroup | unde
   // Without bwrap nothing reads them.
   argsPipe.on('error', () => undefined);
   argsPipe.end(Buffer.from((chain.bwrap ?? []).map((a) => `${a}\0`).join('')));
+  const commandPipe = (child.stdio as unknown[])[COMMAND_FD] as Writable;
+  commandPipe.on('error', () => undefined);
+  commandPipe.end(Buffer.from((chain.runtime ?? []).map((a) => `${a}\0`).join('')));
   const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
   const ms = performance.now() - t0;
   if (code !== 0) throw new Error(`${name}: exit ${code}: ${err}`);

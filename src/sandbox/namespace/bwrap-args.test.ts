@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bwrapArgs, RUNTIME_API_PORT, SECCOMP_FD, STATUS_FD } from './bwrap-args.js';
+import { bwrapArgs, COMMAND_FD, RUNTIME_API_PORT, SECCOMP_FD, STATUS_FD } from './bwrap-args.js';
 
 const input = {
   host: { init: '/state/gust-init-x', seccomp: '/state/seccomp-x64.bpf', etc: { dir: '/state/etc', refresh: () => undefined } },
@@ -19,7 +19,7 @@ function after(args: string[], flag: string, n = 1): string[][] {
 }
 
 describe('bwrapArgs', () => {
-  const { options, command } = bwrapArgs(input);
+  const { options, command, runtime } = bwrapArgs(input);
 
   it('passes the environment in the options (the --args pipe), never on the command line', () => {
     expect(options[0]).toBe('--clearenv');
@@ -55,8 +55,9 @@ describe('bwrapArgs', () => {
     expect(after(options, '--chdir')).toEqual([['/var/task']]);
   });
 
-  it('runs gust-init with the status fd, the Runtime API port and socket, then the runtime command', () => {
-    expect(command).toEqual(['/init', String(STATUS_FD), String(RUNTIME_API_PORT), '/run/gust/runtime-api.sock', '/usr/bin/node', '/gust/runtimes/node/bootstrap.mjs']);
+  it('runs gust-init with the status and command fds, the Runtime API port and socket; the runtime command goes through its pipe', () => {
+    expect(command).toEqual(['/init', String(STATUS_FD), String(COMMAND_FD), String(RUNTIME_API_PORT), '/run/gust/runtime-api.sock']);
+    expect(runtime).toEqual(['/usr/bin/node', '/gust/runtimes/node/bootstrap.mjs']);
   });
 
   it('leaves out --seccomp where the architecture has no policy', () => {

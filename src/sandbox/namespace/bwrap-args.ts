@@ -19,6 +19,8 @@ export const SECCOMP_FD = 3;
 export const STATUS_FD = 4;
 /** bwrap reads its arguments from here (`--args`): nothing of them shows in the host's process list. */
 export const ARGS_FD = 5;
+/** gust-init reads the runtime's command line from here, so that bwrap's own argv is the same for every sandbox. */
+export const COMMAND_FD = 6;
 
 /** Where the per-environment socket directory appears, and the socket in it. */
 export const SOCKET_DIR_IN_SANDBOX = '/run/gust';
@@ -28,6 +30,9 @@ export const RUNTIME_API_PORT = 9001;
 export const TASK_ROOT = '/var/task';
 export const OPT_ROOT = '/opt';
 
+
+/** What bwrap starts in every sandbox: gust-init with its status and command pipes, the Runtime API port and socket. */
+export const INIT_COMMAND = ['/init', String(STATUS_FD), String(COMMAND_FD), String(RUNTIME_API_PORT), `${SOCKET_DIR_IN_SANDBOX}/${SOCKET_NAME}`];
 
 export interface BwrapInput {
   host: SandboxHostFiles;
@@ -45,10 +50,12 @@ export interface BwrapInput {
 }
 
 /**
- * bwrap's options (read from the --args pipe: they hold the environment) and the command
- * line after them (which bwrap wants on its real argv: gust-init and the runtime command).
+ * bwrap's options (read from the --args pipe: they hold the environment), the command line
+ * after them (which bwrap wants on its real argv: gust-init's, the same for every sandbox,
+ * so that one can be launched before its function is known), and the runtime's command line
+ * (which gust-init reads from its pipe).
  */
-export function bwrapArgs(input: BwrapInput): { options: string[]; command: string[] } {
+export function bwrapArgs(input: BwrapInput): { options: string[]; command: string[]; runtime: string[] } {
   const args = ['--clearenv'];
   for (const [k, v] of Object.entries(input.env)) args.push('--setenv', k, v);
   args.push(
@@ -99,5 +106,5 @@ export function bwrapArgs(input: BwrapInput): { options: string[]; command: stri
   args.push('--perms', '1777', '--size', String(input.tmpBytes), '--tmpfs', '/tmp');
   args.push('--chdir', TASK_ROOT);
   if (input.host.seccomp) args.push('--seccomp', String(SECCOMP_FD));
-  return { options: args, command: ['/init', String(STATUS_FD), String(RUNTIME_API_PORT), `${SOCKET_DIR_IN_SANDBOX}/${SOCKET_NAME}`, input.command, ...input.args] };
+  return { options: args, command: INIT_COMMAND, runtime: [input.command, ...input.args] };
 }

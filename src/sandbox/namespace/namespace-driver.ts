@@ -12,20 +12,20 @@
  * sandbox uid), then bwrap. None of the host-side steps sees the function's environment (a
  * function's LD_PRELOAD must not run in a host process): it reaches the runtime through
  * bwrap's `--setenv`, and every bwrap argument travels through a pipe (`--args`), so that
- * no variable shows in the host's process list.
+ * no variable shows in the host's process list. The chain is launched ahead of the start
+ * that uses it (sandbox-launcher.ts): a start mostly writes the options into it.
  */
-import { spawn } from 'node:child_process';
-import { accessSync, chownSync, closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { accessSync, chownSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { LAMBDA_NOFILE, LAMBDA_PIDS_MAX, type CgroupHost, type EnvironmentCgroup } from '../cgroups/index.js';
+import type { CgroupHost } from '../cgroups/index.js';
 import type { Sandbox, SandboxDriver, SandboxLayout, SandboxMounts, SandboxSpec } from '../sandbox-driver.js';
-import { ARGS_FD, bwrapArgs, OPT_ROOT, RUNTIME_API_PORT, SOCKET_NAME, TASK_ROOT } from './bwrap-args.js';
+import { ARGS_FD, bwrapArgs, COMMAND_FD, OPT_ROOT, RUNTIME_API_PORT, SOCKET_NAME, TASK_ROOT } from './bwrap-args.js';
 import { NamespaceSandbox, type SandboxResources } from './namespace-sandbox.js';
 import { planOptMounts } from './opt-layers.js';
 import { RuntimeApiRelay } from './runtime-api-relay.js';
 import type { SandboxHostFiles, SandboxIdentity } from './sandbox-host.js';
+import { SandboxLauncher, type LaunchedSandbox } from './sandbox-launcher.js';
 
 export interface NamespaceDriverOptions {
   /** Host files from prepareSandboxHost(). */
@@ -46,7 +46,11 @@ export interface NamespaceDriverOptions {
 export class NamespaceDriver implements SandboxDriver {
   readonly name = 'namespace';
 
-  constructor(private readonly options: NamespaceDriverOptions) {}
+  private readonly launcher: SandboxLauncher;
+
+  constructor(private readonly options: NamespaceDriverOptions) {
+    this.launcher = new SandboxLauncher({ init: options.host.init, seccomp: options.host.seccomp, identity: options.identity, bwrapPath: options.bwrapPath ?? '/usr/bin/bwrap', cgroups: options.cgroups });
+  }
 
   /** Lambda's paths: code at /var/task, the merged layers at /opt. */
   layout(): SandboxLayout {
@@ -60,11 +64,11 @@ export class NamespaceDriver implements SandboxDriver {
     this.options.host.etc.refresh();
     const socketDir = mkdtempSync(join(this.options.workRoot, 'gust-ns-'));
     let relay: RuntimeApiRelay | undefined;
-    let cgroup: EnvironmentCgroup | undefined;
+    let launched: LaunchedSandbox | undefined;
     const release = async () => {
       await relay?.close();
       // Kills what is left in the cgroup and removes it; a busy one stays for the sweep.
-      await cgroup?.destroy().catch(() => undefined);
+      await launched?.cgroup?.destroy().catch(() => undefined);
       rmSync(socketDir, { recursive: true, force: true });
     };
     try {
@@ -73,15 +77,9 @@ export class NamespaceDriver implements SandboxDriver {
       const target = parseHostPort(spec.env.AWS_LAMBDA_RUNTIME_API);
       const inside = (p: string) => this.insidePath(p, spec);
       if (env.LAMBDA_RUNTIME_DIR !== undefined) env.LAMBDA_RUNTIME_DIR = inside(env.LAMBDA_RUNTIME_DIR);
-      const host = this.options.cgroups;
-      const wantsCgroup = host && (host.support.memory || host.support.pids || host.support.cpu || host.support.freezer);
-      // Both are a few file-system calls each: made side by side, not one after the other.
-      const made = await Promise.allSettled([
-        target ? RuntimeApiRelay.listen(join(socketDir, SOCKET_NAME), target, identity) : undefined,
-        wantsCgroup ? host.create(basename(socketDir), { memoryMb: spec.limits.memoryMb, pidsMax: LAMBDA_PIDS_MAX }) : undefined,
-      ]);
+      const made = await Promise.allSettled([target ? RuntimeApiRelay.listen(join(socketDir, SOCKET_NAME), target, identity) : undefined, this.launcher.take(spec.limits.memoryMb)]);
       if (made[0].status === 'fulfilled') relay = made[0].value;
-      if (made[1].status === 'fulfilled') cgroup = made[1].value;
+      if (made[1].status === 'fulfilled') launched = made[1].value;
       for (const m of made) if (m.status === 'rejected') throw m.reason;
       if (target) env.AWS_LAMBDA_RUNTIME_API = `127.0.0.1:${RUNTIME_API_PORT}`;
       const args = bwrapArgs({
@@ -95,49 +93,37 @@ export class NamespaceDriver implements SandboxDriver {
         command: inside(spec.command),
         args: spec.args,
       });
+      const { child, cgroup, spawnedAt } = launched!;
+      // bwrap may die before reading them (a failed launcher); its exit says why.
+      const write = (fd: number, words: string[]) => {
+        const pipe = (child.stdio as unknown[])[fd] as Writable;
+        pipe.on('error', () => undefined);
+        pipe.end(Buffer.from(words.map((a) => `${a}\0`).join('')));
+      };
+      write(ARGS_FD, args.options);
+      write(COMMAND_FD, args.runtime);
       const resources: SandboxResources = {
         cgroup,
-        memoryFromCgroup: Boolean(cgroup && host?.support.memory),
+        memoryFromCgroup: Boolean(cgroup && this.options.cgroups?.support.memory),
         memoryMb: spec.limits.memoryMb,
         graceMs: this.options.stopGraceMs ?? 2000,
         release,
       };
-      return await this.spawn(args, spec, resources);
+      return new NamespaceSandbox(child, spawnedAt, spec.onOutput, resources);
     } catch (err) {
+      try {
+        if (launched) process.kill(-launched.child.pid!, 'SIGKILL');
+      } catch {
+        // gone already
+      }
       await release();
       throw err;
     }
   }
 
-  private async spawn(args: { options: string[]; command: string[] }, spec: SandboxSpec, resources: SandboxResources): Promise<Sandbox> {
-    const { uid, gid } = this.options.identity;
-    const bwrapPath = this.options.bwrapPath ?? '/usr/bin/bwrap';
-    const procsFiles = resources.cgroup?.procsFiles ?? [];
-    const launch = ['launch', String(LAMBDA_NOFILE), String(uid), String(gid), ...procsFiles, '--', bwrapPath, '--args', String(ARGS_FD), '--', ...args.command];
-    const seccompFd = this.options.host.seccomp ? openSync(this.options.host.seccomp, 'r') : undefined;
-    try {
-      const spawnedAt = performance.now();
-      const child = spawn(this.options.host.init, launch, {
-        env: {},
-        detached: true,
-        // 3: the seccomp filter bwrap reads; 4: gust-init's status; 5: bwrap's arguments.
-        stdio: ['ignore', 'pipe', 'pipe', seccompFd ?? 'ignore', 'pipe', 'pipe'],
-      });
-      return await new Promise((resolve, reject) => {
-        child.once('error', reject);
-        child.once('spawn', () => {
-          child.off('error', reject);
-          child.on('error', () => undefined);
-          const argsPipe = (child.stdio as unknown[])[ARGS_FD] as Writable;
-          // bwrap may die before reading them (a failed launcher); its exit says why.
-          argsPipe.on('error', () => undefined);
-          argsPipe.end(Buffer.from(args.options.map((a) => `${a}\0`).join('')));
-          resolve(new NamespaceSandbox(child, spawnedAt, spec.onOutput, resources));
-        });
-      });
-    } finally {
-      if (seccompFd !== undefined) closeSync(seccompFd);
-    }
+  /** Kills the sandbox launched ahead for the next start; running sandboxes are the pool's to stop. */
+  close(): void {
+    this.launcher.close();
   }
 
   /** A host path of the code or a layer as the sandbox sees it; other paths are bound as they are. */

@@ -1,0 +1,148 @@
+/**
+ * Launches sandboxes, and keeps one launched ahead. A launched sandbox is the process chain
+ * up to bubblewrap waiting on its `--args` pipe: gust-init's launch mode has set
+ * RLIMIT_NOFILE, joined the sandbox's cgroups and dropped to the sandbox uid. Nothing in it
+ * is specific to a function but the memory limit of its cgroup, so the one launched after
+ * each start waits for the next start of the same MemorySize, which then only writes its
+ * options. That takes off the cold path Node's `fork` of the whole server (3–6 ms, part of
+ * it blocking the event loop), both execs and the cgroup's creation.
+ *
+ * A spare that waits holds one idle bwrap (~1 MB) and a cgroup, and keeps nothing of Gust
+ * alive (unreferenced). It dies with Gust (the launch mode sets PDEATHSIG), with the server's
+ * cgroups (`CgroupHost.close()` kills what is in them), or with `close()`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { LAMBDA_NOFILE, LAMBDA_PIDS_MAX, type CgroupHost, type EnvironmentCgroup } from '../cgroups/index.js';
+import { ARGS_FD, INIT_COMMAND } from './bwrap-args.js';
+import type { SandboxIdentity } from './sandbox-host.js';
+
+/** A sandbox up to bwrap, waiting for its options on `ARGS_FD` and gust-init's command on `COMMAND_FD`. */
+export interface LaunchedSandbox {
+  child: ChildProcess;
+  cgroup: EnvironmentCgroup | undefined;
+  /** When it was launched, or, for a spare, when it was taken: the start of its Init Duration. */
+  spawnedAt: number;
+}
+
+export interface SandboxLauncherOptions {
+  /** gust-init, whose launch mode starts the chain. */
+  init: string;
+  seccomp: string | undefined;
+  identity: SandboxIdentity;
+  bwrapPath: string;
+  cgroups: CgroupHost | undefined;
+}
+
+interface Spare {
+  memoryMb: number;
+  launched: Promise<LaunchedSandbox | undefined>;
+  /** Removes the cgroup of a spare that died waiting; unhooked when it is taken. */
+  onExit: () => void;
+}
+
+type Ref = { ref?(): void; unref?(): void } | null | undefined;
+
+export class SandboxLauncher {
+  private spare: Spare | undefined;
+  private launches = 0;
+  private closed = false;
+
+  constructor(private readonly options: SandboxLauncherOptions) {}
+
+  /** A launched sandbox for `memoryMb`: the spare when it fits and lives, else a new one. Then launches the next spare. */
+  async take(memoryMb: number): Promise<LaunchedSandbox> {
+    const spare = this.spare;
+    this.spare = undefined;
+    let launched: LaunchedSandbox | undefined;
+    if (spare) {
+      const waiting = await spare.launched;
+      if (waiting) {
+        waiting.child.off('exit', spare.onExit);
+        if (spare.memoryMb === memoryMb && waiting.child.exitCode === null && waiting.child.signalCode === null) {
+          launched = waiting;
+          setReferenced(launched.child, true);
+          launched.spawnedAt = performance.now();
+        } else {
+          discard(waiting);
+        }
+      }
+    }
+    launched ??= await this.launch(memoryMb);
+    // Launched while this sandbox's runtime starts (on the other core, the event loop idle until its first /next).
+    setImmediate(() => this.launchSpare(memoryMb));
+    return launched;
+  }
+
+  /** Kills the spare, and launches none after. */
+  close(): void {
+    this.closed = true;
+    const spare = this.spare;
+    this.spare = undefined;
+    void spare?.launched.then((s) => s && discard(s));
+  }
+
+  private launchSpare(memoryMb: number): void {
+    if (this.spare || this.closed) return;
+    const spare: Spare = { memoryMb, launched: Promise.resolve(undefined), onExit: () => undefined };
+    spare.launched = this.launch(memoryMb).then(
+      (s) => {
+        setReferenced(s.child, false);
+        spare.onExit = () => void s.cgroup?.destroy().catch(() => undefined);
+        s.child.once('exit', spare.onExit);
+        return s;
+      },
+      () => undefined,
+    );
+    this.spare = spare;
+  }
+
+  private async launch(memoryMb: number): Promise<LaunchedSandbox> {
+    const { cgroups, identity } = this.options;
+    const withCgroup = cgroups && (cgroups.support.memory || cgroups.support.pids || cgroups.support.cpu || cgroups.support.freezer);
+    const cgroup = withCgroup ? await cgroups.create(`ns-${++this.launches}`, { memoryMb, pidsMax: LAMBDA_PIDS_MAX }) : undefined;
+    const launch = ['launch', String(LAMBDA_NOFILE), String(identity.uid), String(identity.gid), ...(cgroup?.procsFiles ?? []), '--', this.options.bwrapPath, '--args', String(ARGS_FD), '--', ...INIT_COMMAND];
+    const seccompFd = this.options.seccomp ? openSync(this.options.seccomp, 'r') : undefined;
+    try {
+      const spawnedAt = performance.now();
+      const child = spawn(this.options.init, launch, {
+        env: {},
+        detached: true,
+        // 3: the seccomp filter bwrap reads; 4: gust-init's status; 5: bwrap's arguments; 6: gust-init's command.
+        stdio: ['ignore', 'pipe', 'pipe', seccompFd ?? 'ignore', 'pipe', 'pipe', 'pipe'],
+      });
+      await new Promise<void>((resolve, reject) => {
+        child.once('error', reject);
+        child.once('spawn', () => {
+          child.off('error', reject);
+          child.on('error', () => undefined);
+          resolve();
+        });
+      });
+      return { child, cgroup, spawnedAt };
+    } catch (err) {
+      await cgroup?.destroy().catch(() => undefined);
+      throw err;
+    } finally {
+      if (seccompFd !== undefined) closeSync(seccompFd);
+    }
+  }
+}
+
+/** Whether the child (and each of its pipes) keeps Gust's event loop alive. */
+function setReferenced(child: ChildProcess, on: boolean): void {
+  for (const handle of [child, ...(child.stdio as Ref[])] as Ref[]) {
+    if (on) handle?.ref?.();
+    else handle?.unref?.();
+  }
+}
+
+function discard(launched: LaunchedSandbox): void {
+  try {
+    process.kill(-launched.child.pid!, 'SIGKILL');
+  } catch {
+    // gone already
+  }
+  void launched.cgroup?.destroy().catch(() => undefined);
+}
