@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -79,8 +79,66 @@ describe.skipIf(gap !== undefined)('setUpNamespaceDriver', () => {
       const driver = await setUpNamespaceDriver({ dataDir, workRoot: join(dataDir, 'env-tmp'), identity });
       expect(driver.name).toBe('namespace');
       expect(readdirSync(join(dataDir, 'env-tmp'))).toEqual([]);
+      driver.close();
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Host pids of the bwrap processes this test process started (a spare, or a sandbox's). */
+function ourBwraps(): number[] {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        const stat = readFileSync(`/proc/${p}/stat`, 'latin1');
+        return stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'bwrap' && Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+async function until<T>(probe: () => T | undefined): Promise<T> {
+  for (let i = 0; i < 500; i++) {
+    const v = probe();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('timed out');
+}
+
+describe.skipIf(cgroupGap !== undefined)('NamespaceDriver, the sandbox launched ahead', () => {
+  it('launches one after a start, gives it to the next start of that MemorySize, replaces one of another, and close() kills it', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'gust-ns-spare-'));
+    try {
+      const codeDir = join(root, 'code');
+      mkdirSync(codeDir, { mode: 0o755 });
+      const driver = await factory(cgroups)(root);
+      const others = new Set(ourBwraps());
+      const spares = () => ourBwraps().filter((p) => !others.has(p));
+      const run = async (memoryMb: number) => {
+        const sandbox = await driver.start({ command: '/usr/bin/true', args: [], env: {}, codeDir, layerDirs: [], limits: { memoryMb, ephemeralStorageMb: 1 }, onOutput: () => undefined });
+        const exit = await sandbox.exited;
+        await sandbox.stop();
+        others.add(sandbox.pid);
+        return { pid: sandbox.pid, code: exit.code };
+      };
+      expect(await run(128)).toMatchObject({ code: 0 });
+      const spare = await until(() => spares()[0]);
+      // Taken by the next start of the same size, which runs as any other.
+      expect(await run(128)).toEqual({ pid: spare, code: 0 });
+      const next = await until(() => spares()[0]);
+      // Another size: the waiting one goes, a new one of that size comes.
+      expect((await run(256)).pid).not.toBe(next);
+      await until(() => (ourBwraps().includes(next) ? undefined : true));
+      const last = await until(() => spares()[0]);
+      driver.close();
+      await until(() => (ourBwraps().includes(last) ? undefined : true));
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });

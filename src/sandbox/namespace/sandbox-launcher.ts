@@ -12,6 +12,7 @@
  * cgroups (`CgroupHost.close()` kills what is in them), or with `close()`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { LAMBDA_NOFILE, LAMBDA_PIDS_MAX, type CgroupHost, type EnvironmentCgroup } from '../cgroups/index.js';
@@ -46,7 +47,6 @@ type Ref = { ref?(): void; unref?(): void } | null | undefined;
 
 export class SandboxLauncher {
   private spare: Spare | undefined;
-  private launches = 0;
   private closed = false;
 
   constructor(private readonly options: SandboxLauncherOptions) {}
@@ -101,7 +101,8 @@ export class SandboxLauncher {
   private async launch(memoryMb: number): Promise<LaunchedSandbox> {
     const { cgroups, identity } = this.options;
     const withCgroup = cgroups && (cgroups.support.memory || cgroups.support.pids || cgroups.support.cpu || cgroups.support.freezer);
-    const cgroup = withCgroup ? await cgroups.create(`ns-${++this.launches}`, { memoryMb, pidsMax: LAMBDA_PIDS_MAX }) : undefined;
+    // Random, not counted: several drivers (tests) may share one cgroup host.
+    const cgroup = withCgroup ? await cgroups.create(`gust-ns-${randomBytes(6).toString('hex')}`, { memoryMb, pidsMax: LAMBDA_PIDS_MAX }) : undefined;
     const launch = ['launch', String(LAMBDA_NOFILE), String(identity.uid), String(identity.gid), ...(cgroup?.procsFiles ?? []), '--', this.options.bwrapPath, '--args', String(ARGS_FD), '--', ...INIT_COMMAND];
     const seccompFd = this.options.seccomp ? openSync(this.options.seccomp, 'r') : undefined;
     try {
