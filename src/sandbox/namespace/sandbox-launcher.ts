@@ -56,21 +56,22 @@ export class SandboxLauncher {
     const spare = this.spare;
     this.spare = undefined;
     let launched: LaunchedSandbox | undefined;
-    if (spare) {
+    if (spare?.memoryMb === memoryMb) {
+      // Still launching (starts in quick succession): it is ready sooner than a new one.
       const waiting = await spare.launched;
-      if (waiting) {
-        waiting.child.off('exit', spare.onExit);
-        if (spare.memoryMb === memoryMb && waiting.child.exitCode === null && waiting.child.signalCode === null) {
-          launched = waiting;
-          setReferenced(launched.child, true);
-          launched.spawnedAt = performance.now();
-        } else {
-          discard(waiting);
-        }
+      waiting?.child.off('exit', spare.onExit);
+      if (waiting && waiting.child.exitCode === null && waiting.child.signalCode === null) {
+        launched = waiting;
+        setReferenced(launched.child, true);
+        launched.spawnedAt = performance.now();
+      } else if (waiting) {
+        discard(waiting);
       }
+    } else if (spare) {
+      void spare.launched.then((s) => s && discard(s));
     }
     launched ??= await this.launch(memoryMb);
-    // Launched while this sandbox's runtime starts (on the other core, the event loop idle until its first /next).
+    // Launched now, while this sandbox's runtime starts and the event loop mostly waits for its first /next.
     setImmediate(() => this.launchSpare(memoryMb));
     return launched;
   }
