@@ -131,6 +131,8 @@ export interface SandboxDriver {
    * Runtime API's first /next says that). Rejects when the process cannot be spawned at all.
    */
   start(spec: SandboxSpec): Promise<Sandbox>;
+  /** Releases what the driver holds beyond its sandboxes (a sandbox launched ahead). */
+  close?(): void;
 }
 
 /**

@@ -144,6 +144,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
         await asyncQueue.stop();
         // Environments first: in-flight invocations end, and no runtime outlives the server.
         await pool.stopAll();
+        driver.close?.();
         await cgroups.close();
         invoker.close();
         await app.close();
