@@ -1,34 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { InvokableVersion } from './execution-environment.js';
+import { testVersion } from '../../test/pool/pool-helpers.js';
 import { versionFingerprint } from './version-fingerprint.js';
 
 describe('versionFingerprint', () => {
-  const base: InvokableVersion = {
-    functionName: 'fp',
-    version: '$LATEST',
-    description: '',
-    runtime: 'provided.al2023',
-    role: 'arn:aws:iam::000000000000:role/test',
-    handler: 'index.handler',
-    timeout: 3,
-    memorySize: 128,
-    ephemeralStorageMb: 512,
-    environment: {},
-    layers: [],
-    architectures: ['x86_64'],
-    packageType: 'Zip',
-    codeHash: 'hash',
-    codeSha256: 'sha',
-    codeSize: 1,
-    lastModified: '2026-01-01T00:00:00.000Z',
-    revisionId: 'rev-1',
-    state: 'Active',
-    lastUpdateStatus: 'Successful',
-    tracingMode: 'PassThrough',
-    loggingConfig: { logFormat: 'Text', logGroup: '/aws/lambda/fp' },
-    codeDir: '/code/a',
-    layerDirs: [],
-  };
+  const base: InvokableVersion = testVersion('fp', '/code/a');
 
   it('ignores bookkeeping: RevisionId, description, times, states, dead-letter target', () => {
     const bumped = {
