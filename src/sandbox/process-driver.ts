@@ -28,7 +28,8 @@ import { performance } from 'node:perf_hooks';
 import { Deferred } from '../core/primitives.js';
 import { LAMBDA_PIDS_MAX, launcherCommand, type CgroupHost, type EnvironmentCgroup } from './cgroups/index.js';
 import { RuntimeOutput } from './runtime-output.js';
-import { PeakMemoryMeter, processTree } from './process-tree.js';
+import { processTree } from './process-tree.js';
+import { SandboxCgroupHooks } from './sandbox-cgroup-hooks.js';
 import type { Sandbox, SandboxDriver, SandboxExit, SandboxLayout, SandboxMounts, SandboxSpec } from './sandbox-driver.js';
 
 export interface ProcessDriverOptions {
@@ -92,7 +93,7 @@ class ProcessSandbox implements Sandbox {
   private stopping: Promise<SandboxExit> | undefined;
   /** Descendants seen while the runtime was alive; they outlive it only if they left the group. */
   private knownTree: number[] = [];
-  private readonly meter: PeakMemoryMeter | undefined;
+  private readonly hooks: SandboxCgroupHooks;
   private readonly cgroup: EnvironmentCgroup | undefined;
 
   private constructor(
@@ -100,12 +101,18 @@ class ProcessSandbox implements Sandbox {
     readonly pid: number,
     readonly spawnedAt: number,
     private readonly resources: SandboxResources,
-    private readonly memoryMb: number,
+    memoryMb: number,
     onOutput: SandboxSpec['onOutput'],
   ) {
     this.exited = this.exitDeferred.promise;
     this.cgroup = resources.cgroup;
-    if (!resources.memoryFromCgroup) this.meter = new PeakMemoryMeter(pid);
+    this.hooks = new SandboxCgroupHooks({
+      cgroup: resources.cgroup,
+      memoryFromCgroup: resources.memoryFromCgroup,
+      meterRoot: () => pid,
+      memoryMb,
+      phase: () => (this.exit ? 'exited' : this.stopping ? 'stopping' : 'running'),
+    });
     this.output = new RuntimeOutput(child, onOutput);
     child.once('exit', (code, signal) => this.onExit(code, signal));
   }
@@ -133,26 +140,23 @@ class ProcessSandbox implements Sandbox {
   }
 
   peakMemoryBytes(): number {
-    // The cgroup still answers after an exit (an OOM kill reports its peak); /proc does not.
-    if (!this.meter) return this.cgroup!.peakMemoryBytes();
-    return this.exit ? 0 : this.meter.peakBytes();
+    return this.hooks.peakMemoryBytes();
   }
 
   resetPeakMemory(): void {
-    if (!this.meter) this.cgroup!.resetPeakMemory();
-    else if (!this.exit) this.meter.reset();
+    this.hooks.resetPeakMemory();
   }
 
-  async runtimeReady(): Promise<void> {
-    if (!this.exit) await this.cgroup?.applyCpuShare(this.memoryMb);
+  runtimeReady(): Promise<void> {
+    return this.hooks.runtimeReady();
   }
 
-  async freeze(): Promise<void> {
-    if (!this.exit && !this.stopping) await this.cgroup?.freeze();
+  freeze(): Promise<void> {
+    return this.hooks.freeze();
   }
 
-  async thaw(): Promise<void> {
-    await this.cgroup?.thaw();
+  thaw(): Promise<void> {
+    return this.hooks.thaw();
   }
 
   drainOutput(): Promise<void> {
@@ -219,7 +223,7 @@ class ProcessSandbox implements Sandbox {
     // The runtime is gone; its descendants go with it, as the environment does on Lambda.
     this.signal('SIGKILL');
     this.output.settleAfterClose(this.child, () => {
-      this.meter?.close();
+      this.hooks.close();
       this.exit = exit;
       this.exitDeferred.resolve(exit);
     });

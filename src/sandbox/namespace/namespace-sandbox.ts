@@ -21,7 +21,7 @@ import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
 import { Deferred } from '../../core/primitives.js';
 import { RuntimeOutput } from '../runtime-output.js';
-import { PeakMemoryMeter } from '../process-tree.js';
+import { SandboxCgroupHooks } from '../sandbox-cgroup-hooks.js';
 import type { EnvironmentCgroup } from '../cgroups/index.js';
 import type { Sandbox, SandboxExit, SandboxSpec } from '../sandbox-driver.js';
 
@@ -52,7 +52,7 @@ export class NamespaceSandbox implements Sandbox {
   private signalled = false;
   private stopping: Promise<SandboxExit> | undefined;
   private initPid: number | undefined;
-  private meter: PeakMemoryMeter | undefined;
+  private readonly hooks: SandboxCgroupHooks;
   private readonly cgroup: EnvironmentCgroup | undefined;
 
   constructor(
@@ -62,6 +62,14 @@ export class NamespaceSandbox implements Sandbox {
     private readonly resources: SandboxResources,
   ) {
     this.cgroup = resources.cgroup;
+    this.hooks = new SandboxCgroupHooks({
+      cgroup: resources.cgroup,
+      memoryFromCgroup: resources.memoryFromCgroup,
+      // Measures from gust-init down: the sandbox's processes, not bwrap's own.
+      meterRoot: () => this.findInit(),
+      memoryMb: resources.memoryMb,
+      phase: () => (this.exit ? 'exited' : this.stopping ? 'stopping' : 'running'),
+    });
     this.exited = this.exitDeferred.promise;
     this.output = new RuntimeOutput(child, onOutput);
     (child.stdio[4] as Readable).on('data', (chunk: Buffer) => {
@@ -77,27 +85,23 @@ export class NamespaceSandbox implements Sandbox {
   }
 
   peakMemoryBytes(): number {
-    // The cgroup still answers after an exit (an OOM kill reports its peak); /proc does not.
-    if (this.resources.memoryFromCgroup) return this.cgroup!.peakMemoryBytes();
-    if (this.exit) return 0;
-    return this.memoryMeter()?.peakBytes() ?? 0;
+    return this.hooks.peakMemoryBytes();
   }
 
   resetPeakMemory(): void {
-    if (this.resources.memoryFromCgroup) this.cgroup!.resetPeakMemory();
-    else if (!this.exit) this.memoryMeter()?.reset();
+    this.hooks.resetPeakMemory();
   }
 
-  async runtimeReady(): Promise<void> {
-    if (!this.exit) await this.cgroup?.applyCpuShare(this.resources.memoryMb);
+  runtimeReady(): Promise<void> {
+    return this.hooks.runtimeReady();
   }
 
-  async freeze(): Promise<void> {
-    if (!this.exit && !this.stopping) await this.cgroup?.freeze();
+  freeze(): Promise<void> {
+    return this.hooks.freeze();
   }
 
-  async thaw(): Promise<void> {
-    await this.cgroup?.thaw();
+  thaw(): Promise<void> {
+    return this.hooks.thaw();
   }
 
   drainOutput(): Promise<void> {
@@ -166,19 +170,10 @@ export class NamespaceSandbox implements Sandbox {
     return this.initPid;
   }
 
-  /** Measures from gust-init down: the sandbox's processes, not bwrap's own. */
-  private memoryMeter(): PeakMemoryMeter | undefined {
-    if (!this.meter) {
-      const init = this.findInit();
-      if (init !== undefined) this.meter = new PeakMemoryMeter(init);
-    }
-    return this.meter;
-  }
-
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
     // Nothing to kill: bwrap ends after init, and init's end empties the pid namespace.
     this.output.settleAfterClose(this.child, () => {
-      this.meter?.close();
+      this.hooks.close();
       // The kernel counts an OOM kill before the killed process is reaped, so the count is final here.
       const reason = this.signalled ? 'killed' : this.cgroup?.oomKilled() ? 'oom' : 'exit';
       const exit: SandboxExit = { ...this.runtimeEnd(code, signal), reason };
