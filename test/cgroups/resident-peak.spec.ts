@@ -36,6 +36,18 @@ function residentPeakOf(cg: EnvironmentCgroup): ResidentPeak {
   return new ResidentPeak(join(memory, 'cgroup.procs'), new KeptFile(join(pids, 'pids.current'), false));
 }
 
+/** Runs `body` with a fresh cgroup and the ResidentPeak over it, both closed afterwards. */
+async function withResident(name: string, body: (cg: EnvironmentCgroup, resident: ResidentPeak) => Promise<void>): Promise<void> {
+  const cg = await cgroups.create(name, { memoryMb: 1024, pidsMax: 64 });
+  const resident = residentPeakOf(cg);
+  try {
+    await body(cg, resident);
+  } finally {
+    resident.close();
+    await cg.destroy();
+  }
+}
+
 /** Starts `command` inside the cgroup; resolves once the cgroup lists it, it has settled, and `ready` holds. */
 async function startIn(cg: EnvironmentCgroup, command: string, args: string[], ready: (pid: number) => boolean = () => true): Promise<ChildProcess> {
   const l = launcherCommand({ command, args }, { procsFiles: cg.procsFiles, env: {} });
@@ -75,10 +87,8 @@ function procFilesOpenOn(pids: readonly number[]): string[] {
 /** A perl that builds `mb` MB in 1 MB steps (RSS follows exactly) and keeps it, or frees it again. */
 const perl = (mb: number, free: boolean) => ['-e', `my $x; $x .= "a" x 1e6 for 1..${mb}; ${free ? 'undef $x; ' : ''}sleep 300`];
 
-it.skipIf(skip)('sums VmHWM over the processes that join, leave, and replace one another with the task count unchanged', async () => {
-  const cg = await cgroups.create('resident-follow', { memoryMb: 1024, pidsMax: 64 });
-  const resident = residentPeakOf(cg);
-  try {
+it.skipIf(skip)('sums VmHWM over the processes that join, leave, and replace one another with the task count unchanged', () =>
+  withResident('resident-follow', async (cg, resident) => {
     const small = await startIn(cg, '/usr/bin/sleep', ['300']);
     expect(resident.read()).toBe(hwmBytes(small.pid!));
     // One that joins: the task count moved.
@@ -91,31 +101,19 @@ it.skipIf(skip)('sums VmHWM over the processes that join, leave, and replace one
     const other = await startIn(cg, PERL, perl(60, false));
     expect(cg.pids().sort()).toEqual([big.pid!, other.pid!].sort());
     expect(resident.read()).toBe(hwmBytes(big.pid!) + hwmBytes(other.pid!));
-  } finally {
-    resident.close();
-    await cg.destroy();
-  }
-});
+  }));
 
-it.skipIf(skip)('restarts the peak per window from what each process holds now', async () => {
-  const cg = await cgroups.create('resident-reset', { memoryMb: 1024, pidsMax: 64 });
-  const resident = residentPeakOf(cg);
-  try {
+it.skipIf(skip)('restarts the peak per window from what each process holds now', () =>
+  withResident('resident-reset', async (cg, resident) => {
     await startIn(cg, PERL, perl(60, true));
     const peak = resident.read();
     expect(peak).toBeGreaterThan(60e6);
     resident.reset();
     expect(resident.read()).toBeLessThan(peak - 50e6);
-  } finally {
-    resident.close();
-    await cg.destroy();
-  }
-});
+  }));
 
-it.skipIf(skip)('keeps the files of at most 16 processes open, still counts every process, and closes them all', async () => {
-  const cg = await cgroups.create('resident-many', { memoryMb: 1024, pidsMax: 64 });
-  const resident = residentPeakOf(cg);
-  try {
+it.skipIf(skip)('keeps the files of at most 16 processes open, still counts every process, and closes them all', () =>
+  withResident('resident-many', async (cg, resident) => {
     await startIn(cg, '/bin/sh', ['-c', 'for i in $(seq 24); do /usr/bin/sleep 300 & done; wait'], (shell) => {
       const now = cg.pids();
       return now.length === 25 && now.every((pid) => pid === shell || settled(pid, '/usr/bin/sleep'));
@@ -127,8 +125,4 @@ it.skipIf(skip)('keeps the files of at most 16 processes open, still counts ever
     expect(procFilesOpenOn(pids)).toHaveLength(32);
     resident.close();
     expect(procFilesOpenOn(pids)).toEqual([]);
-  } finally {
-    resident.close();
-    await cg.destroy();
-  }
-});
+  }));
