@@ -41,6 +41,12 @@ export function controllerDir(pid: number, controller: string): string {
   return dirs.get(controller) ?? dirs.get('')!;
 }
 
+/** Whether the kernel reports the cgroup at `dir` frozen (v1 freezer.state, v2 cgroup.events). */
+export function isFrozen(dir: string): boolean {
+  if (existsSync(`${dir}/freezer.state`)) return readFileSync(`${dir}/freezer.state`, 'utf8').trim() === 'FROZEN';
+  return /^frozen 1$/m.test(readFileSync(`${dir}/cgroup.events`, 'utf8'));
+}
+
 /** The instance directories of this process's servers under the test parent, in every hierarchy. */
 export function instanceDirs(): string[] {
   const mountinfo = readFileSync('/proc/self/mountinfo', 'utf8');

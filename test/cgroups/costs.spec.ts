@@ -1,7 +1,8 @@
 /**
  * What the cgroups cost, measured on this host and printed (no timed assertions: the
  * numbers go into docs/architecture.md; the assertions check that every run did what it
- * measured). Interleaved runs, medians:
+ * measured: a cold start was cold, a warm invoke with cgroups found its runtime frozen,
+ * a freeze froze and a thaw thawed). Interleaved runs, medians:
  * - joining: Gust writing a running runtime's pid into each cgroup.procs after spawn,
  *   against the launcher joining before exec (and the launcher joining nothing);
  * - freeze and thaw of an idle runtime;
@@ -17,7 +18,7 @@ import { afterAll, expect, it } from 'vitest';
 import { detectCgroups, launcherCommand } from '../../src/sandbox/cgroups/index.js';
 import { ProcessDriver } from '../../src/sandbox/process-driver.js';
 import { invoke, startTestPool, testVersion, text } from '../pool/pool-helpers.js';
-import { startCgroupPool, testCgroups } from './cgroup-helpers.js';
+import { controllerDir, isFrozen, startCgroupPool, testCgroups } from './cgroup-helpers.js';
 
 const cgroups = await testCgroups();
 const skip = cgroups.support.memory && cgroups.support.freezer ? undefined : `skipped: needs the memory and freezer cgroups (${cgroups.support.warnings.join(' ')})`;
@@ -41,6 +42,8 @@ afterAll(async () => {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ms = (x: number) => `${x.toFixed(2)} ms`;
+/** Idle between a cold start and the warm invoke measured after it. */
+const IDLE_MS = 150;
 
 /** Spawn → exit of `/bin/true` (through the launcher when `procsFiles` is given). */
 async function spawnToExit(procsFiles?: readonly string[]): Promise<number> {
@@ -114,8 +117,10 @@ it.skipIf(skip)('freeze and thaw of an idle runtime; cold start and warm-after-i
         const first = await invoke(t.pool, v, '{}', false);
         cold[kind].push(performance.now() - t0);
         expect(first.coldStart).toBe(true);
-        // Idle long enough to be frozen (cgroups), then invoked again.
-        await sleep(30);
+        // Idle past the pool's freeze grace (50 ms), then invoked again: with cgroups the
+        // number includes the thaw only if the runtime was frozen by then.
+        await sleep(IDLE_MS);
+        if (t !== plain) expect(isFrozen(controllerDir((JSON.parse(text(first)) as { pid: number }).pid, 'freezer'))).toBe(true);
         t0 = performance.now();
         const second = await invoke(t.pool, v, '{}', false);
         warm[kind].push(performance.now() - t0);
@@ -129,13 +134,17 @@ it.skipIf(skip)('freeze and thaw of an idle runtime; cold start and warm-after-i
     const freeze: number[] = [];
     const thaw: number[] = [];
     await sleep(100);
+    // Only now: the launcher joins the cgroup just before it execs the runtime.
+    const freezerDir = controllerDir(sandbox.pid, 'freezer');
     for (let i = 0; i < 20; i++) {
       let t0 = performance.now();
       await sandbox.freeze!();
       freeze.push(performance.now() - t0);
+      expect(isFrozen(freezerDir)).toBe(true);
       t0 = performance.now();
       await sandbox.thaw!();
       thaw.push(performance.now() - t0);
+      expect(isFrozen(freezerDir)).toBe(false);
     }
     await sandbox.stop(100);
     console.log(
@@ -146,9 +155,9 @@ it.skipIf(skip)('freeze and thaw of an idle runtime; cold start and warm-after-i
         `  cold start, with cgroups but not the cpu hierarchy:          ${ms(median(cold.noCpu))}`,
         `  python cold start, process driver:                           ${ms(median(cold.pyPlain))}`,
         `  python cold start, process driver with cgroups:              ${ms(median(cold.pyCgroups))}`,
-        `  python warm invoke after 30 ms idle, without / with cgroups: ${ms(median(warm.pyPlain))} / ${ms(median(warm.pyCgroups))}`,
-        `  warm invoke after 30 ms idle, process driver:                ${ms(median(warm.plain))}`,
-        `  warm invoke after 30 ms idle, with cgroups (thaw included):  ${ms(median(warm.cgroups))}`,
+        `  python warm invoke after ${IDLE_MS} ms idle, without / with cgroups: ${ms(median(warm.pyPlain))} / ${ms(median(warm.pyCgroups))}`,
+        `  warm invoke after ${IDLE_MS} ms idle, process driver:               ${ms(median(warm.plain))}`,
+        `  warm invoke after ${IDLE_MS} ms idle, with cgroups (thaw included): ${ms(median(warm.cgroups))}`,
         `freeze of an idle node runtime (until the kernel says FROZEN), median of 20: ${ms(median(freeze))} (max ${ms(Math.max(...freeze))})`,
         `thaw, median of 20: ${ms(median(thaw))} (max ${ms(Math.max(...thaw))})`,
       ].join('\n'),

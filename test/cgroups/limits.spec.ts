@@ -13,7 +13,7 @@ import { parseReportLine } from '../../src/logs/log-format.js';
 import type { CgroupHost } from '../../src/sandbox/cgroups/index.js';
 import { MB_PER_VCPU } from '../../src/sandbox/cgroups/index.js';
 import { alive, invoke, testVersion, text, waitUntil, type TestPool } from '../pool/pool-helpers.js';
-import { controllerDir, cpuTicks, environmentDirs, instanceDirs, limitOf, startCgroupPool, testCgroups } from './cgroup-helpers.js';
+import { controllerDir, cpuTicks, environmentDirs, instanceDirs, isFrozen, limitOf, startCgroupPool, testCgroups } from './cgroup-helpers.js';
 
 const HANDLER = `
 const { readFileSync } = require('node:fs');
@@ -55,12 +55,6 @@ function skipReason(controller: 'memory' | 'pids' | 'cpu' | 'freezer'): string |
   const reason = `skipped: no ${controller} cgroup on this host (${support.warnings.join(' ')})`;
   console.log(reason);
   return reason;
-}
-
-/** Whether the kernel reports the cgroup at `dir` frozen (v1 freezer.state, v2 cgroup.events). */
-function isFrozen(dir: string): boolean {
-  if (existsSync(`${dir}/freezer.state`)) return readFileSync(`${dir}/freezer.state`, 'utf8').trim() === 'FROZEN';
-  return /^frozen 1$/m.test(readFileSync(`${dir}/cgroup.events`, 'utf8'));
 }
 
 afterAll(async () => {
