@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Writable } from 'node:stream';
 import { detectCgroups, launcherCommand, type EnvironmentCgroup, type LaunchTarget } from '../../src/sandbox/cgroups/index.js';
-import { ARGS_FD, bwrapArgs, COMMAND_FD } from '../../src/sandbox/namespace/bwrap-args.js';
+import { ARGS_FD, bwrapArgs, COMMAND_FD, INIT_COMMAND } from '../../src/sandbox/namespace/bwrap-args.js';
 import { defaultRuntimesDir } from '../../src/sandbox/namespace/namespace-setup.js';
 import { ensureTraversable, prepareSandboxHost } from '../../src/sandbox/namespace/sandbox-host.js';
 
@@ -66,15 +66,15 @@ const variants: Record<string, Chain> = {
   'init launch': { launcher: 'init', join: false, command: ['/usr/bin/true'] },
   'init launch+join': { launcher: 'init', join: true, command: ['/usr/bin/true'] },
   'init launch+bwrap minimal': { launcher: 'init', join: false, bwrap: minimal, command: ['/usr/bin/true'] },
-  'sh+setpriv+bwrap full': { launcher: 'sh', join: false, bwrap: full.options, command: full.command, runtime: full.runtime },
-  'init launch+bwrap full': { launcher: 'init', join: false, bwrap: full.options, command: full.command, runtime: full.runtime },
-  'full, with join': { launcher: 'init', join: true, bwrap: full.options, command: full.command, runtime: full.runtime },
-  'full -net': { launcher: 'init', join: false, bwrap: ['--share-net', ...full.options], command: full.command, runtime: full.runtime },
-  'full -etc binds': { launcher: 'init', join: false, bwrap: withoutEtc(full.options), command: full.command, runtime: full.runtime },
-  'full -seccomp': { launcher: 'init', join: false, bwrap: without(full.options, '--seccomp', 1), command: full.command, runtime: full.runtime },
-  'full -proc': { launcher: 'init', join: false, bwrap: without(full.options, '--proc', 1), command: full.command, runtime: full.runtime },
-  'full -dev': { launcher: 'init', join: false, bwrap: without(full.options, '--dev', 1), command: full.command, runtime: full.runtime },
-  'full -tmpfs': { launcher: 'init', join: false, bwrap: without(without(without(full.options, '--tmpfs', 1), '--size', 1), '--perms', 1), command: full.command, runtime: full.runtime },
+  'sh+setpriv+bwrap full': { launcher: 'sh', join: false, bwrap: full.options, command: INIT_COMMAND, runtime: full.runtime },
+  'init launch+bwrap full': { launcher: 'init', join: false, bwrap: full.options, command: INIT_COMMAND, runtime: full.runtime },
+  'full, with join': { launcher: 'init', join: true, bwrap: full.options, command: INIT_COMMAND, runtime: full.runtime },
+  'full -net': { launcher: 'init', join: false, bwrap: ['--share-net', ...full.options], command: INIT_COMMAND, runtime: full.runtime },
+  'full -etc binds': { launcher: 'init', join: false, bwrap: withoutEtc(full.options), command: INIT_COMMAND, runtime: full.runtime },
+  'full -seccomp': { launcher: 'init', join: false, bwrap: without(full.options, '--seccomp', 1), command: INIT_COMMAND, runtime: full.runtime },
+  'full -proc': { launcher: 'init', join: false, bwrap: without(full.options, '--proc', 1), command: INIT_COMMAND, runtime: full.runtime },
+  'full -dev': { launcher: 'init', join: false, bwrap: without(full.options, '--dev', 1), command: INIT_COMMAND, runtime: full.runtime },
+  'full -tmpfs': { launcher: 'init', join: false, bwrap: without(without(without(full.options, '--tmpfs', 1), '--size', 1), '--perms', 1), command: INIT_COMMAND, runtime: full.runtime },
   'full, true not init': { launcher: 'init', join: false, bwrap: full.options, command: ['/usr/bin/true'] },
 };
 

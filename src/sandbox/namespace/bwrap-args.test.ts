@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bwrapArgs, COMMAND_FD, RUNTIME_API_PORT, SECCOMP_FD, STATUS_FD } from './bwrap-args.js';
+import { bwrapArgs, COMMAND_FD, INIT_COMMAND, RUNTIME_API_PORT, SECCOMP_FD, STATUS_FD } from './bwrap-args.js';
 
 const input = {
   host: { init: '/state/gust-init-x', seccomp: '/state/seccomp-x64.bpf', etc: { dir: '/state/etc', refresh: () => undefined } },
@@ -19,7 +19,7 @@ function after(args: string[], flag: string, n = 1): string[][] {
 }
 
 describe('bwrapArgs', () => {
-  const { options, command, runtime } = bwrapArgs(input);
+  const { options, runtime } = bwrapArgs(input);
 
   it('passes the environment in the options (the --args pipe), never on the command line', () => {
     expect(options[0]).toBe('--clearenv');
@@ -27,7 +27,7 @@ describe('bwrapArgs', () => {
       ['AWS_LAMBDA_RUNTIME_API', '127.0.0.1:9001'],
       ['SECRET', 'value with spaces'],
     ]);
-    expect(command.join(' ')).not.toContain('value with spaces');
+    expect(INIT_COMMAND.join(' ')).not.toContain('value with spaces');
   });
 
   it('unshares every namespace including the network, drops capabilities and nested user namespaces', () => {
@@ -56,7 +56,7 @@ describe('bwrapArgs', () => {
   });
 
   it('runs gust-init with the status and command fds, the Runtime API port and socket; the runtime command goes through its pipe', () => {
-    expect(command).toEqual(['/init', String(STATUS_FD), String(COMMAND_FD), String(RUNTIME_API_PORT), '/run/gust/runtime-api.sock']);
+    expect(INIT_COMMAND).toEqual(['/init', String(STATUS_FD), String(COMMAND_FD), String(RUNTIME_API_PORT), '/run/gust/runtime-api.sock']);
     expect(runtime).toEqual(['/usr/bin/node', '/gust/runtimes/node/bootstrap.mjs']);
   });
 

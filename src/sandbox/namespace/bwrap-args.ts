@@ -50,12 +50,12 @@ export interface BwrapInput {
 }
 
 /**
- * bwrap's options (read from the --args pipe: they hold the environment), the command line
- * after them (which bwrap wants on its real argv: gust-init's, the same for every sandbox,
- * so that one can be launched before its function is known), and the runtime's command line
- * (which gust-init reads from its pipe).
+ * bwrap's options (read from the --args pipe: they hold the environment) and the runtime's
+ * command line (which gust-init reads from its pipe). The command line after the options is
+ * INIT_COMMAND, on bwrap's real argv: the same for every sandbox, so that one can be
+ * launched before its function is known.
  */
-export function bwrapArgs(input: BwrapInput): { options: string[]; command: string[]; runtime: string[] } {
+export function bwrapArgs(input: BwrapInput): { options: string[]; runtime: string[] } {
   const args = ['--clearenv'];
   for (const [k, v] of Object.entries(input.env)) args.push('--setenv', k, v);
   args.push(
@@ -106,5 +106,5 @@ export function bwrapArgs(input: BwrapInput): { options: string[]; command: stri
   args.push('--perms', '1777', '--size', String(input.tmpBytes), '--tmpfs', '/tmp');
   args.push('--chdir', TASK_ROOT);
   if (input.host.seccomp) args.push('--seccomp', String(SECCOMP_FD));
-  return { options: args, command: INIT_COMMAND, runtime: [input.command, ...input.args] };
+  return { options: args, runtime: [input.command, ...input.args] };
 }
