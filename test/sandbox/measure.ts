@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { CreateFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, UpdateFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import yazl from 'yazl';
+import { makeZip } from '../../src/store/testing/zip-fixtures.js';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
 
 const COLD = Number(process.argv[2] ?? 20);
@@ -20,18 +20,6 @@ const FUNCTIONS = {
 };
 
 // Own small helpers: test/helpers/invoke.ts needs a running vitest.
-function zip(files: Record<string, string>): Promise<Buffer> {
-  const z = new yazl.ZipFile();
-  for (const [name, content] of Object.entries(files)) z.addBuffer(Buffer.from(content), name, { mode: 0o100644 });
-  z.end();
-  const chunks: Buffer[] = [];
-  return new Promise((resolve, reject) => {
-    z.outputStream.on('data', (c: Buffer) => chunks.push(c));
-    z.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
-    z.outputStream.on('error', reject);
-  });
-}
-
 async function waitActive(lambda: LambdaClient, name: string): Promise<void> {
   for (;;) {
     const c = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
@@ -41,7 +29,7 @@ async function waitActive(lambda: LambdaClient, name: string): Promise<void> {
 }
 
 async function createFunction(lambda: LambdaClient, name: string, spec: (typeof FUNCTIONS)[keyof typeof FUNCTIONS]): Promise<void> {
-  await lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: spec.Runtime, Handler: spec.Handler, Role: 'arn:aws:iam::000000000000:role/r', Code: { ZipFile: await zip(spec.files) } }));
+  await lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: spec.Runtime, Handler: spec.Handler, Role: 'arn:aws:iam::000000000000:role/r', Code: { ZipFile: await makeZip(Object.entries(spec.files).map(([name, data]) => ({ name, data, mode: 0o100644 }))) } }));
   await waitActive(lambda, name);
 }
 
