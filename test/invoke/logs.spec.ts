@@ -4,19 +4,13 @@
  * layout), `gust logs`, and `gust invoke` with and without `--log` — the built CLI spawned
  * as a real process against a real server.
  *
- * bin/gust.js runs the compiled dist/, so beforeAll runs scripts/build-if-needed.js (a
- * no-op under `npm test`, which builds first), as test/cli/cli.spec.ts does.
+ * The CLI is spawned with the CLI suites' helpers (test/cli/support.ts), which build dist/
+ * first when it is older than src/.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCli, ROOT, runGust, SLOW, type Run } from '../cli/support.js';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
 import { createFunction, invoke, REPORT_LINE, reportOf } from '../helpers/invoke.js';
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-// Each CLI run is a fresh Node process loading the SDK (0.3 to 2 s on a busy 2-core machine).
-const SLOW = { timeout: 60_000 };
 
 const HANDLER = `
 exports.handler = async (event) => {
@@ -31,9 +25,7 @@ const ISO = String.raw`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z`;
 
 let t: TestGust;
 
-beforeAll(() => {
-  execFileSync(process.execPath, ['scripts/build-if-needed.js'], { cwd: ROOT, stdio: 'pipe' });
-}, 180_000);
+beforeAll(buildCli, 180_000);
 
 beforeAll(async () => {
   t = await startTestGust();
@@ -44,22 +36,8 @@ afterAll(async () => {
   await t?.stop();
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function gust(args: string[]): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/gust.js'), ...args, '--endpoint', t.url], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
+  return runGust(args, { cwd: ROOT, endpoint: t.url });
 }
 
 /** Index of the first line of `lines` matching `re` (fails when none does). */
