@@ -35,8 +35,11 @@ describe('SandboxEtc', () => {
     expect(readFileSync(join(dir, 'hosts'), 'utf8')).toBe('b b\n');
     expect(readFileSync(join(dir, 'gai.conf'), 'utf8')).toBe('x\n');
     expect(existsSync(join(dir, 'resolv.conf'))).toBe(false);
+    const hostsCopy = statSync(join(dir, 'hosts')).ino;
     writeFileSync(join(host, 'resolv.conf'), 'nameserver 1.1.1.1\n');
     etc.refresh();
     expect(statSync(join(dir, 'resolv.conf')).ino).not.toBe(before);
+    // Unchanged on the host: not copied again (a copy is a rename, so a new inode).
+    expect(statSync(join(dir, 'hosts')).ino).toBe(hostsCopy);
   });
 });
