@@ -14,6 +14,9 @@ import type { OptMount } from './opt-layers.js';
 import { ETC_DIRS } from './sandbox-etc.js';
 import type { SandboxHostFiles } from './sandbox-host.js';
 
+/** Where bubblewrap is, unless the driver is told otherwise. */
+export const DEFAULT_BWRAP = '/usr/bin/bwrap';
+
 /** Fixed descriptor numbers of the spawned bwrap (0-2 are stdio). */
 export const SECCOMP_FD = 3;
 export const STATUS_FD = 4;

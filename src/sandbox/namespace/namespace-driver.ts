@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { CgroupHost } from '../cgroups/index.js';
 import type { Sandbox, SandboxDriver, SandboxLayout, SandboxMounts, SandboxSpec } from '../sandbox-driver.js';
-import { ARGS_FD, bwrapArgs, COMMAND_FD, OPT_ROOT, RUNTIME_API_PORT, SOCKET_NAME, TASK_ROOT } from './bwrap-args.js';
+import { ARGS_FD, bwrapArgs, COMMAND_FD, DEFAULT_BWRAP, OPT_ROOT, RUNTIME_API_PORT, SOCKET_NAME, TASK_ROOT } from './bwrap-args.js';
 import { NamespaceSandbox, type SandboxResources } from './namespace-sandbox.js';
 import { planOptMounts } from './opt-layers.js';
 import { RuntimeApiRelay } from './runtime-api-relay.js';
@@ -49,7 +49,7 @@ export class NamespaceDriver implements SandboxDriver {
   private readonly launcher: SandboxLauncher;
 
   constructor(private readonly options: NamespaceDriverOptions) {
-    this.launcher = new SandboxLauncher({ init: options.host.init, seccomp: options.host.seccomp, identity: options.identity, bwrapPath: options.bwrapPath ?? '/usr/bin/bwrap', cgroups: options.cgroups });
+    this.launcher = new SandboxLauncher({ init: options.host.init, seccomp: options.host.seccomp, identity: options.identity, bwrapPath: options.bwrapPath ?? DEFAULT_BWRAP, cgroups: options.cgroups });
   }
 
   /** Lambda's paths: code at /var/task, the merged layers at /opt. */

@@ -9,6 +9,7 @@ import { accessSync, constants, mkdirSync, readdirSync, readFileSync, rmSync } f
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CgroupHost } from '../cgroups/index.js';
+import { DEFAULT_BWRAP } from './bwrap-args.js';
 import { NamespaceDriver } from './namespace-driver.js';
 import { ensureTraversable, prepareSandboxHost, SandboxUnavailableError, type SandboxIdentity } from './sandbox-host.js';
 
@@ -26,8 +27,6 @@ export interface NamespaceSetupOptions {
   /** The server's cgroups, for the environments' limits. */
   cgroups?: CgroupHost;
 }
-
-export const DEFAULT_BWRAP = '/usr/bin/bwrap';
 
 /** `runtimes/` of the package, three levels above src/sandbox/namespace/ and dist/sandbox/namespace/. */
 export function defaultRuntimesDir(): string {
