@@ -127,8 +127,12 @@ describe('scheduled rules invoking a real function', () => {
     expect(minutes.map((e) => e['detail-type'])).toEqual(['Scheduled Event', 'Scheduled Event']);
     expect(new Set([noon!.id, ...minutes.map((e) => e.id)]).size).toBe(3);
 
-    // Each firing was an Event invoke: accepted into queue.db, then run by the queue.
-    const counters = await queueCounters('recorder');
+    // Each firing was an Event invoke: accepted into queue.db, then run by the queue. The
+    // queue counts a success after the handler has written its line, so wait for the count.
+    const counters = await waitFor('the three firings to succeed', async () => {
+      const c = await queueCounters('recorder');
+      return c.succeeded === 3 ? c : undefined;
+    });
     expect(counters).toMatchObject({ enqueued: 3, succeeded: 3 });
   });
 
