@@ -25,7 +25,6 @@ import { SandboxCgroupHooks } from '../sandbox-cgroup-hooks.js';
 import type { EnvironmentCgroup } from '../cgroups/index.js';
 import type { Sandbox, SandboxExit, SandboxSpec } from '../sandbox-driver.js';
 
-
 /** What the driver made for one sandbox. */
 export interface SandboxResources {
   /** The environment's cgroup, if the server has cgroups. */
@@ -53,7 +52,6 @@ export class NamespaceSandbox implements Sandbox {
   private stopping: Promise<SandboxExit> | undefined;
   private initPid: number | undefined;
   private readonly hooks: SandboxCgroupHooks;
-  private readonly cgroup: EnvironmentCgroup | undefined;
 
   constructor(
     private readonly child: ChildProcess,
@@ -61,7 +59,6 @@ export class NamespaceSandbox implements Sandbox {
     onOutput: SandboxSpec['onOutput'],
     private readonly resources: SandboxResources,
   ) {
-    this.cgroup = resources.cgroup;
     this.hooks = new SandboxCgroupHooks({
       cgroup: resources.cgroup,
       memoryFromCgroup: resources.memoryFromCgroup,
@@ -111,7 +108,7 @@ export class NamespaceSandbox implements Sandbox {
   stop(graceMs = this.resources.graceMs): Promise<SandboxExit> {
     this.stopping ??= (async () => {
       // A frozen process takes no signal until thawed; SIGTERM must find it running.
-      await this.cgroup?.thaw();
+      await this.resources.cgroup?.thaw();
       if (!this.exit) {
         this.signalled = true;
         const timer = setTimeout(() => this.killAll(), graceMs);
@@ -137,7 +134,7 @@ export class NamespaceSandbox implements Sandbox {
     if (!this.exit) this.signalled = true;
     this.killAll();
     // A frozen process dies of the SIGKILL only once thawed.
-    void this.cgroup?.thaw();
+    void this.resources.cgroup?.thaw();
   }
 
   private killAll(): void {
@@ -147,7 +144,7 @@ export class NamespaceSandbox implements Sandbox {
     } catch {
       // ESRCH: bwrap is gone already.
     }
-    for (const p of [...(init === undefined ? [] : [init]), ...(this.cgroup?.pids() ?? [])]) this.signalPid(p, 'SIGKILL');
+    for (const p of [...(init === undefined ? [] : [init]), ...(this.resources.cgroup?.pids() ?? [])]) this.signalPid(p, 'SIGKILL');
   }
 
   private signalPid(pid: number, sig: NodeJS.Signals): void {
@@ -175,7 +172,7 @@ export class NamespaceSandbox implements Sandbox {
     this.output.settleAfterClose(this.child, () => {
       this.hooks.close();
       // The kernel counts an OOM kill before the killed process is reaped, so the count is final here.
-      const reason = this.signalled ? 'killed' : this.cgroup?.oomKilled() ? 'oom' : 'exit';
+      const reason = this.signalled ? 'killed' : this.resources.cgroup?.oomKilled() ? 'oom' : 'exit';
       const exit: SandboxExit = { ...this.runtimeEnd(code, signal), reason };
       this.exit = exit;
       this.exitDeferred.resolve(exit);
