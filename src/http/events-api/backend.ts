@@ -45,6 +45,7 @@ export interface EventsBackend {
     putRule(input: PutRuleRequest): Promise<string>;
     describeRule(name: string, eventBusName?: string): Promise<RuleRecord>;
     listRules(input: { eventBusName?: string; namePrefix?: string; nextToken?: string; limit?: number }): Promise<{ rules: RuleRecord[]; nextToken?: string }>;
+    listAllRules(): Promise<RuleRecord[]>;
     enableRule(name: string, eventBusName?: string): Promise<void>;
     disableRule(name: string, eventBusName?: string): Promise<void>;
     deleteRule(name: string, eventBusName?: string): Promise<void>;

@@ -6,24 +6,12 @@
  * `/gust/events` and `/gust/logs`.
  */
 import type { FastifyInstance } from 'fastify';
-import type { RuleRecord } from '../../store/rule-store.js';
 import type { EventsBackend } from './backend.js';
 import { defined } from './fields.js';
 
-async function allRules(backend: EventsBackend): Promise<RuleRecord[]> {
-  const rules: RuleRecord[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await backend.rules.listRules(nextToken === undefined ? {} : { nextToken });
-    rules.push(...page.rules);
-    nextToken = page.nextToken;
-  } while (nextToken !== undefined);
-  return rules;
-}
-
 export function registerSchedulesRoute(app: FastifyInstance, backend: EventsBackend): void {
   app.get('/gust/schedules', async () => ({
-    schedules: (await allRules(backend))
+    schedules: (await backend.rules.listAllRules())
       .filter((rule) => rule.scheduleExpression !== undefined)
       .map((rule) => {
         const next = backend.schedules.nextFiring(rule.eventBusName, rule.name);

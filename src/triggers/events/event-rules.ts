@@ -151,6 +151,11 @@ export class EventRules {
     return nextToken === undefined ? { rules: items } : { rules: items, nextToken };
   }
 
+  /** Every rule of every bus in one read, unpaged: for Gust's own `GET /gust/schedules`. */
+  listAllRules(): Promise<RuleRecord[]> {
+    return this.deps.store.listAllRules();
+  }
+
   enableRule(name: string, eventBusName?: string): Promise<void> {
     return this.setState(name, eventBusName, 'ENABLED');
   }
