@@ -6,8 +6,7 @@
  * how many environments Gust actually started (one that has finished may take a later
  * arrival, as on Lambda).
  */
-import http from 'node:http';
-import { keepAliveAgent, post } from '../lib/http-client.js';
+import { jsonRequest, keepAliveAgent, post } from '../lib/http-client.js';
 import { HANDLERS, payloadOf } from '../lib/fixtures.js';
 import { createFunction, invoke } from '../lib/lambda.js';
 import { TwoHopProcess } from '../lib/two-hop.js';
@@ -22,18 +21,7 @@ function distinctRuntimes(answers) {
 
 /** Opens N keep-alive sockets to `base` (concurrent GETs), so the burst needs no handshakes. */
 async function openSockets(agent, base) {
-  await Promise.all(
-    Array.from({ length: N }, async () => {
-      const res = await fetchGet(agent, `${base}/health`);
-      if (res !== 200) throw new Error(`GET ${base}/health answered ${res}`);
-    }),
-  );
-}
-
-function fetchGet(agent, url) {
-  return new Promise((resolve, reject) => {
-    http.get(url, { agent }, (res) => res.resume().on('end', () => resolve(res.statusCode))).on('error', reject);
-  });
+  await Promise.all(Array.from({ length: N }, () => jsonRequest(agent, 'GET', `${base}/health`)));
 }
 
 export async function scaleOutRound({ gust }) {
