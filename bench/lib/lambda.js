@@ -38,6 +38,11 @@ export async function putConcurrency(agent, base, name, reserved) {
   await jsonRequest(agent, 'PUT', `${base}/2017-10-31/functions/${name}/concurrency`, { ReservedConcurrentExecutions: reserved });
 }
 
+/** `<prefix>-<6 random characters>`: a fresh function name for each round on one server. */
+export function uniqueName(prefix) {
+  return `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
 export function invokeUrl(base, name) {
   return `${base}/2015-03-31/functions/${name}/invocations`;
 }

@@ -6,7 +6,7 @@
  */
 import { jsonRequest, keepAliveAgent, post } from '../lib/http-client.js';
 import { HANDLERS } from '../lib/fixtures.js';
-import { createFunction, invoke, invokeUrl } from '../lib/lambda.js';
+import { createFunction, invoke, invokeUrl, uniqueName } from '../lib/lambda.js';
 
 const EVENTS = 5000;
 const CLIENTS = 16;
@@ -34,7 +34,7 @@ async function counters(agent, base) {
 export async function asyncRound({ gust }) {
   const agent = keepAliveAgent(CLIENTS + 2);
   const payload = Buffer.from('{"bench":"async"}');
-  const name = `async-${Math.random().toString(36).slice(2, 8)}`;
+  const name = uniqueName('async');
   await createFunction(agent, gust.url, name, HANDLERS.nodeNoop);
   const url = invokeUrl(gust.url, name);
   // Warm environments for both sides, so neither pays the cold starts.

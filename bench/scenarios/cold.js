@@ -5,7 +5,7 @@
  */
 import { keepAliveAgent } from '../lib/http-client.js';
 import { HANDLERS, payloadOf } from '../lib/fixtures.js';
-import { createFunction, invoke } from '../lib/lambda.js';
+import { createFunction, invoke, uniqueName } from '../lib/lambda.js';
 import { bareColdStart } from '../lib/two-hop.js';
 import { cpuMs } from '../lib/proc.js';
 import { median } from '../lib/stats.js';
@@ -26,7 +26,7 @@ export async function coldRound({ gust, quick }, kind) {
   const count = quick ? 8 : 20;
   const fixture = KINDS[kind];
   const names = [];
-  const prefix = `cold-${kind}-${Math.random().toString(36).slice(2, 8)}`;
+  const prefix = uniqueName(`cold-${kind}`);
   for (let i = 0; i < count; i++) {
     names.push(`${prefix}-${i}`);
     await createFunction(agent, gust.url, names[i], fixture);

@@ -10,7 +10,7 @@ import http from 'node:http';
 import { startGustProcess } from '../lib/gust-process.js';
 import { jsonRequest, keepAliveAgent } from '../lib/http-client.js';
 import { HANDLERS, zipFiles } from '../lib/fixtures.js';
-import { createFunction } from '../lib/lambda.js';
+import { createFunction, uniqueName } from '../lib/lambda.js';
 
 /** The least a node server can take to answer: spawn node, listen, answer /health once. */
 async function bareServerStartMs() {
@@ -41,7 +41,7 @@ export async function createLargeRound({ gust }) {
   const agent = keepAliveAgent(2);
   const fixture = { ...HANDLERS.nodeHello, files: { ...HANDLERS.nodeHello.files, 'blob.bin': randomBytes(5 * 2 ** 20) } };
   const zip = await zipFiles(fixture.files);
-  const name = `large-${Math.random().toString(36).slice(2, 8)}`;
+  const name = uniqueName('large');
   const t0 = performance.now();
   await createFunction(agent, gust.url, name, fixture, {}, zip);
   const ms = performance.now() - t0;
@@ -54,7 +54,7 @@ const LIST_FUNCTIONS = 10_000;
 /** Creates 10,000 functions (8 at a time), then pages ListFunctions over all of them. */
 export async function listFunctionsRound({ gust }) {
   const agent = keepAliveAgent(10);
-  const prefix = `list-${Math.random().toString(36).slice(2, 8)}`;
+  const prefix = uniqueName('list');
   const zip = await zipFiles(HANDLERS.nodeNoop.files);
   let next = 0;
   const c0 = performance.now();

@@ -7,7 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { startGustProcess } from '../lib/gust-process.js';
 import { keepAliveAgent } from '../lib/http-client.js';
 import { HANDLERS, payloadOf } from '../lib/fixtures.js';
-import { createFunction, invoke } from '../lib/lambda.js';
+import { createFunction, invoke, uniqueName } from '../lib/lambda.js';
 import { rssOf } from '../lib/proc.js';
 import { TwoHopProcess } from '../lib/two-hop.js';
 import { median } from '../lib/stats.js';
@@ -59,7 +59,7 @@ export async function memoryRound({ gustOptions }) {
 async function measure(gust) {
   const agent = keepAliveAgent(ENVIRONMENTS + 4);
   const payload = payloadOf(64);
-  const name = `mem-${Math.random().toString(36).slice(2, 8)}`;
+  const name = uniqueName('mem');
   await createFunction(agent, gust.url, name, HANDLERS.nodeHold);
   await invoke(agent, gust.url, name, payload);
   await settle();

@@ -8,7 +8,7 @@
  */
 import { jsonRequest, keepAliveAgent, post } from '../lib/http-client.js';
 import { HANDLERS, payloadOf } from '../lib/fixtures.js';
-import { createFunction, invoke } from '../lib/lambda.js';
+import { createFunction, invoke, uniqueName } from '../lib/lambda.js';
 import { TwoHopProcess } from '../lib/two-hop.js';
 import { prepareCode, runtimeCommand, runtimeEnv } from '../lib/runtimes.js';
 
@@ -26,7 +26,7 @@ async function openSockets(agent, base) {
 
 export async function scaleOutRound({ gust }) {
   const payload = payloadOf(64);
-  const name = `scale-${Math.random().toString(36).slice(2, 8)}`;
+  const name = uniqueName('scale');
   const setup = keepAliveAgent(2);
   await createFunction(setup, gust.url, name, HANDLERS.nodeSleep);
   setup.destroy();

@@ -11,7 +11,7 @@
  */
 import { jsonRequest, keepAliveAgent, post } from '../lib/http-client.js';
 import { HANDLERS, payloadOf } from '../lib/fixtures.js';
-import { createFunction, invoke, invokeUrl, putConcurrency } from '../lib/lambda.js';
+import { createFunction, invoke, invokeUrl, putConcurrency, uniqueName } from '../lib/lambda.js';
 import { cpuMs } from '../lib/proc.js';
 import { TwoHopProcess } from '../lib/two-hop.js';
 import { percentile, sortedCopy } from '../lib/stats.js';
@@ -80,7 +80,7 @@ export async function warmRound({ gust, quick }) {
   const payload = payloadOf(1024);
   const count = quick ? 500 : 1500;
   const tpMs = quick ? 2000 : 4000;
-  const name = `warm-${Math.random().toString(36).slice(2, 8)}`;
+  const name = uniqueName('warm');
   await createFunction(agent, gust.url, name, HANDLERS.nodeHello);
   for (let i = 0; i < 100; i++) await invoke(agent, gust.url, name, payload);
   const gustSeq = await sequential(() => invoke(agent, gust.url, name, payload), count, gust.pid);
