@@ -3,10 +3,18 @@ import { readFileSync } from 'node:fs';
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux
 
+/**
+ * The fields of /proc/<pid>/stat after the command name (which may hold spaces and
+ * parentheses): [0] is the state, [1] the parent pid, [11] and [12] user and system ticks.
+ */
+export function statFields(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 /** User plus system CPU time of `pid` so far, in ms (10 ms resolution). */
 export function cpuMs(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const fields = statFields(pid);
   return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
 }
 

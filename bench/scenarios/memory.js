@@ -3,12 +3,12 @@
  * Runs on a Gust of its own, so that what earlier scenarios left behind (environments,
  * garbage not yet collected) does not move its RSS.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { startGustProcess } from '../lib/gust-process.js';
 import { keepAliveAgent } from '../lib/http-client.js';
 import { HANDLERS, payloadOf } from '../lib/fixtures.js';
 import { createFunction, invoke, uniqueName } from '../lib/lambda.js';
-import { rssOf } from '../lib/proc.js';
+import { rssOf, statFields } from '../lib/proc.js';
 import { TwoHopProcess } from '../lib/two-hop.js';
 import { median } from '../lib/stats.js';
 import { prepareCode, runtimeCommand, runtimeEnv } from '../lib/runtimes.js';
@@ -21,8 +21,7 @@ function parents() {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      parent.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      parent.set(Number(entry), Number(statFields(entry)[1]));
     } catch {
       // the process ended while we looked
     }
