@@ -5,7 +5,6 @@
  * CLI created is fired by moving the clock and reaches the real function, which records it
  * in a host file (so the suite runs on the process driver, the one that lets it).
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,12 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DescribeRuleCommand, ListRulesCommand, ListTargetsByRuleCommand, PutTargetsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateAliasCommand, GetFunctionUrlConfigCommand } from '@aws-sdk/client-lambda';
 import { ManualClock } from '../../src/core/clock.js';
+import { AWS_CLI, runAwsCli } from '../helpers/aws-cli.js';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
 import { createFunction, expectAwsError, waitFor } from '../helpers/invoke.js';
 import { eventBridgeClient, LAMBDA_ARN_PREFIX } from '../events/support.js';
 import { buildCli, runGust, SLOW, type Run } from './support.js';
 
-const AWS = '/usr/bin/aws';
 const RULE_ARN_PREFIX = 'arn:aws:events:us-east-1:000000000000:rule/';
 const URL_RE = /^http:\/\/([a-z0-9]{32})\.lambda-url\.us-east-1\.localhost:\d+\/$/;
 
@@ -198,16 +197,10 @@ describe('gust schedule and gust schedules', SLOW, () => {
   });
 
   it('reads rules the CLI made through aws events too', async (ctx) => {
-    if (!existsSync(AWS)) ctx.skip(`${AWS} is not installed (apt-get install awscli)`);
-    const out = await new Promise<string>((done, fail) =>
-      execFile(
-        AWS,
-        ['events', 'list-targets-by-rule', '--rule', minuteRule, '--endpoint-url', t.url, '--output', 'json'],
-        { env: { PATH: '/usr/bin:/bin', HOME: work, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: join(work, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(work, 'none') } },
-        (err, stdout, stderr) => (err ? fail(new Error(stderr)) : done(stdout)),
-      ),
-    );
-    expect(JSON.parse(out)).toEqual({ Targets: [{ Id: 'recorder', Arn: `${LAMBDA_ARN_PREFIX}recorder` }] });
+    if (!existsSync(AWS_CLI)) ctx.skip(`${AWS_CLI} is not installed (apt-get install awscli)`);
+    const run = await runAwsCli('events', ['list-targets-by-rule', '--rule', minuteRule], { endpoint: t.url, cwd: work });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.json).toEqual({ Targets: [{ Id: 'recorder', Arn: `${LAMBDA_ARN_PREFIX}recorder` }] });
   });
 
   it('removes a function from a schedule, deleting rules left without targets', async () => {
