@@ -206,7 +206,6 @@ function readFileSyncSafe(path: string): string | undefined {
   }
 }
 
-/** Pids (Linux /proc) whose command line or environment mentions `needle` and that are not zombies. */
 /**
  * Whether no live host process belongs to the execution environment with this log stream
  * (Lambda's AWS_LAMBDA_LOG_STREAM_NAME, one per environment). Works for every sandbox
@@ -216,6 +215,7 @@ export function environmentGone(logStreamName: string): boolean {
   return processesMentioning(`AWS_LAMBDA_LOG_STREAM_NAME=${logStreamName} `).length === 0;
 }
 
+/** Pids (Linux /proc) whose command line or environment mentions `needle` and that are not zombies. */
 export function processesMentioning(needle: string): number[] {
   let entries: string[];
   try {
