@@ -10,7 +10,7 @@ import { table, toJson } from '../output.js';
 import { runCommand } from '../run.js';
 import { functionNameOf, listScheduleRules, parseFunctionRef } from '../schedule-rules.js';
 
-/** A target for people: `fn`, `fn:alias`, or the ARN when it is not a function's. */
+/** What `GET /gust/schedules` answers, as far as the CLI reads it. */
 interface GustSchedules {
   schedules: { name: string; nextFiring?: string }[];
 }
@@ -18,6 +18,7 @@ interface GustSchedules {
 /** `2026-06-01T12:00:00Z`: whole seconds, as schedules fire. */
 const shortTime = (iso: string | undefined): string | undefined => iso?.replace(/\.\d{3}Z$/, 'Z');
 
+/** A target for people: `fn`, `fn:alias`, or the ARN when it is not a function's. */
 const shortTarget = (arn: string | undefined): string => (functionNameOf(arn) === undefined ? arn ?? '' : arn!.split(':').slice(6).join(':'));
 
 export function registerSchedules(program: Command): void {
