@@ -37,7 +37,7 @@ const EMPTY_EVENT = Buffer.from('{}');
 
 export class InvokeService {
   private readonly random: () => number;
-  /** InvokableVersion objects, rebuilt only when a version's configuration changes. */
+  /** One InvokableVersion per version (key `name\0version`), rebuilt when its RevisionId changes. */
   private readonly invokables = new Map<string, InvokableVersion>();
   private readonly unsubscribe: () => void;
 
@@ -125,9 +125,12 @@ export class InvokeService {
   }
 
   private invokable(version: FunctionVersion): InvokableVersion {
-    const key = `${version.functionName}\0${version.version}\0${version.revisionId}`;
+    // One entry per version, replaced when its revision moves on: TagResource and
+    // PublishVersion bump $LATEST's RevisionId without a code or configuration change,
+    // which is all that clears the map, so a key per revision would keep every old one.
+    const key = `${version.functionName}\0${version.version}`;
     let inv = this.invokables.get(key);
-    if (!inv) {
+    if (inv?.revisionId !== version.revisionId) {
       inv = {
         ...version,
         codeDir: this.deps.blobs.unpackedPath(version.codeHash),
