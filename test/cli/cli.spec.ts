@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
 import { GetFunctionCommand, GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { buildCli, runGust, SLOW, type Run } from './support.js';
+import { buildCli, runGust, SLOW, succeeded, type Run } from './support.js';
 
 let t: TestGust;
 let work: string;
@@ -21,10 +21,7 @@ function gust(args: string[], env: Record<string, string> = {}): Promise<Run> {
 
 /** Expects success with nothing on stderr, and returns stdout. */
 async function ok(args: string[]): Promise<string> {
-  const run = await gust(args);
-  expect(run.stderr).toBe('');
-  expect(run.code).toBe(0);
-  return run.stdout;
+  return succeeded(await gust(args), args);
 }
 
 /** Entries of a zip with their Unix permission bits. */

@@ -8,6 +8,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -39,4 +40,11 @@ export function runGust(args: string[], options: { cwd: string; endpoint: string
     child.on('error', fail);
     child.on('close', (code) => done({ code, stdout, stderr }));
   });
+}
+
+/** Expects `gust <args>` to have succeeded with nothing on stderr, and returns its stdout. */
+export function succeeded(run: Run, args: string[]): string {
+  expect(run.stderr, args.join(' ')).toBe('');
+  expect(run.code, args.join(' ')).toBe(0);
+  return run.stdout;
 }

@@ -16,7 +16,7 @@ import { AWS_CLI, runAwsCli } from '../helpers/aws-cli.js';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
 import { createFunction, expectAwsError, waitFor } from '../helpers/invoke.js';
 import { eventBridgeClient, LAMBDA_ARN_PREFIX } from '../events/support.js';
-import { buildCli, runGust, SLOW, type Run } from './support.js';
+import { buildCli, runGust, SLOW, succeeded, type Run } from './support.js';
 
 const RULE_ARN_PREFIX = 'arn:aws:events:us-east-1:000000000000:rule/';
 const URL_RE = /^http:\/\/([a-z0-9]{32})\.lambda-url\.us-east-1\.localhost:\d+\/$/;
@@ -40,10 +40,7 @@ function gust(args: string[]): Promise<Run> {
 
 /** Expects success with nothing on stderr, and returns stdout. */
 async function ok(args: string[]): Promise<string> {
-  const run = await gust(args);
-  expect(run.stderr, args.join(' ')).toBe('');
-  expect(run.code, args.join(' ')).toBe(0);
-  return run.stdout;
+  return succeeded(await gust(args), args);
 }
 
 /** Expects the one-line failure `gust: <message>` and exit code 1. */
