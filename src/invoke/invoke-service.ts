@@ -3,7 +3,7 @@
  * function and qualifier from the in-memory cache (no disk on the hot path), applies an
  * alias's weighted routing, validates the payload as AWS does, and hands the invocation
  * to the pool. It also keeps the pool in step with the control plane: reserved
- * concurrency, draining on code or configuration changes, stopping on delete.
+ * concurrency, draining on code or configuration changes and on deletes.
  */
 import { functionArn, parseFunctionName, resolveQualifier, type Partition } from '../core/arn.js';
 import {
@@ -52,15 +52,17 @@ export class InvokeService {
           break;
         case 'code':
         case 'configuration':
+        case 'version-deleted':
           this.forget(name);
-          // Only environments whose version now runs differently: published versions are
-          // immutable, and a description change reaches no environment.
+          // Only environments whose version now runs differently or is gone: published
+          // versions are immutable, and a description change reaches no environment.
           void deps.pool.drainFunction(name, (v) => this.isCurrent(v));
           break;
         case 'deleted':
           this.forget(name);
           this.deps.pool.setReservedConcurrency(name, undefined);
-          void deps.pool.stopFunction(name);
+          // As on AWS, invocations in flight finish; the environments stop once idle.
+          void deps.pool.drainFunction(name);
           break;
         default:
           break;

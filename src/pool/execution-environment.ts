@@ -323,7 +323,7 @@ export class ExecutionEnvironment {
         case 'exit':
           return await this.exitedDuringInvoke(request, ended.exit, durationMs, maxMemoryUsedMb);
         case 'crash': {
-          // Stopped from outside (stopFunction, stopAll): the endpoint closed under the
+          // Stopped from outside (stopAll): the endpoint closed under the
           // invocation. For the caller that is the runtime going away.
           if (this.stopController.signal.aborted) {
             const exit = sandbox.exit ?? (await sandbox.exited);

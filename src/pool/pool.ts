@@ -156,12 +156,6 @@ export class Pool {
     await Promise.all(stale.map((m) => this.retire(m)));
   }
 
-  /** Stops every environment of a function now (DeleteFunction), in-flight ones included. */
-  async stopFunction(functionName: string): Promise<void> {
-    const managers = [...this.take(functionName), ...[...this.retiring].filter((m) => m.version.functionName === functionName)];
-    await Promise.all(managers.map((m) => m.stop()));
-  }
-
   /** Stops everything (server shutdown): SIGTERM, SIGKILL after the grace; no process survives. */
   async stopAll(): Promise<void> {
     this.closed = true;
