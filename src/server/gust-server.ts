@@ -103,6 +103,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     clock: systemClock,
     timings: { retryBaseMs: config.asyncRetryBaseMs, throttleBaseMs: config.asyncThrottleBaseMs, throttleMaxMs: config.asyncThrottleMaxMs },
     maxConcurrencyPerFunction: config.asyncMaxConcurrency,
+    logs,
     report: (err, context) => logger.warn({ err }, context),
   });
   destinations.register('lambda', (arn) => new LambdaTarget(arn, (request) => asyncQueue.handOver(request)));

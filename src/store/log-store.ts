@@ -82,8 +82,22 @@ export interface LogStore {
   deleteGroup(logGroup: string): Promise<void>;
   /** Writes whatever is buffered. */
   flush(): Promise<void>;
+  /**
+   * Makes every event appended so far durable (written and on disk) before it resolves;
+   * never rejects: events that cannot be written are dropped and counted.
+   */
+  sync(): Promise<void>;
+  /** What the store dropped and holds in memory. */
+  stats(): LogStoreStats;
   /** Flushes and releases the store. */
   close(): Promise<void>;
+}
+
+export interface LogStoreStats {
+  /** Events dropped because they could not be written (a full disk). */
+  droppedEvents: number;
+  /** Events appended and not written yet. */
+  bufferedEvents: number;
 }
 
 /** CloudWatch's accounting of an event's size: its UTF-8 bytes plus 26. */

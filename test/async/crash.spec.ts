@@ -5,7 +5,9 @@
  *   accepted (202) and processed events per second are printed.
  * - Crash: 2,000 events to a function that appends its request id to a file, the server
  *   killed with SIGKILL half-way, restarted on the same data dir: every event that got a
- *   202 runs at least once (duplicates are counted and printed: at-least-once).
+ *   202 runs at least once (duplicates are counted and printed: at-least-once), and every
+ *   one has its REPORT line in the function's logs: an event finished before the kill kept
+ *   its logs with its outcome, one cut short logged again when it was delivered again.
  * - `gust events` against the restarted server.
  *
  * bin/gust.js runs the compiled dist/, so beforeAll runs scripts/build-if-needed.js.
@@ -97,6 +99,18 @@ async function flood(url: string, fn: string, n: number, clients: number, stop: 
   return accepted;
 }
 
+/** Every log line of a function, through Gust's log route, page by page. */
+async function allLogLines(url: string, fn: string): Promise<string[]> {
+  const messages: string[] = [];
+  for (let after = '';;) {
+    const res = await fetch(`${url}/gust/logs/${fn}?limit=10000${after === '' ? '' : `&after=${after}`}`);
+    const page = (await res.json()) as { events: { message: string }[]; cursor: string };
+    if (page.events.length === 0) return messages;
+    messages.push(...page.events.map((e) => e.message));
+    after = page.cursor;
+  }
+}
+
 function gustCli(args: string[], endpoint: string): { code: number; stdout: string } {
   try {
     const stdout = execFileSync(process.execPath, [join(ROOT, 'bin/gust.js'), ...args], { env: { ...process.env, GUST_ENDPOINT: endpoint }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -177,6 +191,11 @@ describe('gust serve: async throughput, kill -9 and restart', () => {
         `missing ${missing.length}, duplicates ${duplicates}, committed without a 202 (request cut by the kill) ${unacknowledged}`,
     );
     expect(missing).toEqual([]);
+
+    const reported = new Set((await allLogLines(server.url, 'sink')).flatMap((m) => /^REPORT RequestId: (\S+)\t/.exec(m)?.[1] ?? []));
+    const withoutLogs = accepted.filter((a) => !reported.has(a.requestId));
+    console.log(`kill -9: ${reported.size} request ids with a REPORT line; ${withoutLogs.length} accepted events without one`);
+    expect(withoutLogs).toEqual([]);
   }, 120_000);
 
   it('gust events shows the counters and the queue of a function', async () => {

@@ -25,6 +25,7 @@ import { newRequestId } from '../../core/ids.js';
 import type { AsyncSettings } from '../../control/event-invoke-config-service.js';
 import type { FunctionService } from '../../control/function-service.js';
 import type { EventQueueStore, QueueWrite } from '../../store/event-queue.js';
+import type { LogStore } from '../../store/log-store.js';
 import type { InvokeRequest, InvokeResult } from '../invoke-types.js';
 import { AsyncMetrics } from './async-metrics.js';
 import type { Capacity } from './capacity.js';
@@ -55,11 +56,22 @@ export interface AsyncQueueDeps {
   /** Most invocations the queue runs at once for one function (reserved concurrency may lower it). */
   maxConcurrencyPerFunction: number;
   groupCommit?: GroupCommitOptions;
+  /**
+   * The function logs: every batch that records an attempt (an outcome, a retry's new
+   * state, a failure) waits until the log lines written so far are on disk, so an event's
+   * logs are never lost while its outcome is kept.
+   */
+  logs?: Pick<LogStore, 'sync'>;
   /** Where unexpected failures are reported (platform errors, failed deliveries). */
   report?: (err: unknown, context: string) => void;
 }
 
 type QueueState = 'created' | 'running' | 'stopping' | 'stopped';
+
+/** Whether a write follows an attempt, whose log lines must be durable first (a new event's does not). */
+function recordsAnAttempt(op: QueueWrite): boolean {
+  return op.kind === 'deleteEvent' || op.kind === 'putFailed' || (op.kind === 'putEvent' && op.event.attempts > 0);
+}
 
 /** What the queue needs to accept an event, whoever sends it. */
 interface Arrival {
@@ -70,9 +82,6 @@ interface Arrival {
   clientContext?: string;
   depth: number;
 }
-
-
-
 
 export class AsyncQueue {
   readonly metrics = new AsyncMetrics();
@@ -91,7 +100,10 @@ export class AsyncQueue {
   private running = 0;
 
   constructor(private readonly deps: AsyncQueueDeps) {
-    this.writer = new GroupCommit((ops) => deps.store.write(ops), deps.groupCommit);
+    this.writer = new GroupCommit(async (ops) => {
+      if (deps.logs && ops.some(recordsAnAttempt)) await deps.logs.sync();
+      await deps.store.write(ops);
+    }, deps.groupCommit);
     this.report = deps.report ?? ((err, context) => process.emitWarning(`${context}: ${String(err)}`));
     this.outcomes = new Outcomes({ ...deps, metrics: this.metrics, writer: this.writer, report: this.report, running: () => this.state === 'running' });
     this.unsubscribe = deps.functions.onChange((name, change) => {

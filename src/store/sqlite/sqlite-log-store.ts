@@ -5,9 +5,15 @@
  * `append` only pushes to an in-memory buffer. The buffer is written in one transaction
  * when it reaches `maxBufferedEvents` or `flushIntervalMs` after its first event, whichever
  * comes first, and before every read. WAL with `synchronous=NORMAL` means a commit is a
- * write to the WAL without an fsync; a crash can lose the last fraction of a second of
- * logs, never corrupt the file. Retention is enforced in the same transaction.
+ * write to the WAL without an fsync: a crash of Gust loses at most the buffer (the last
+ * `flushIntervalMs` of logs), never a commit, and never corrupts the file. `sync` commits
+ * the buffer and fsyncs the WAL on the thread pool, for callers that must not record an
+ * outcome before its logs (the async queue). Retention is enforced in the same transaction.
+ *
+ * A write that fails (a full disk: SQLITE_FULL) never escapes the flush timer: the batch is
+ * dropped, counted in `stats().droppedEvents`, and reported once until a write succeeds again.
  */
+import { open, type FileHandle } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { InvalidParameterValueException } from '../../core/errors.js';
@@ -19,6 +25,7 @@ import {
   type LogQuery,
   type LogRetention,
   type LogStore,
+  type LogStoreStats,
   type LogStreamInfo,
   type StoredLogEvent,
 } from '../log-store.js';
@@ -30,6 +37,11 @@ export interface SqliteLogStoreOptions {
   /** Buffer size that triggers a write at once (default 1000 events). */
   maxBufferedEvents?: number;
   clock?: Clock;
+  /**
+   * Told when a batch could not be written and was dropped (`dropped` events): once, then
+   * not again until a write has succeeded.
+   */
+  onWriteFailure?: (err: unknown, dropped: number) => void;
 }
 
 /** After a group passes a bound it is trimmed to this fraction of it, so trimming is not per flush. */
@@ -75,8 +87,19 @@ export class SqliteLogStore implements LogStore {
   private readonly groupIds = new Map<string, number>();
   private closed = false;
   private readonly stmts: ReturnType<typeof prepareStatements>;
+  private readonly walPath: string | undefined;
+  private readonly onWriteFailure: (err: unknown, dropped: number) => void;
+  private failing = false;
+  private droppedEvents = 0;
+  /** The fsync not started yet, which every `sync` caller until it starts shares. */
+  private nextSync: Promise<void> | undefined;
+  /** The fsync in progress (or the last one), after which the next one starts. */
+  private lastSync: Promise<void> = Promise.resolve();
+  private wal: Promise<FileHandle | undefined> | undefined;
 
   private constructor(path: string, options: SqliteLogStoreOptions) {
+    this.walPath = path === ':memory:' ? undefined : `${path}-wal`;
+    this.onWriteFailure = options.onWriteFailure ?? (() => undefined);
     this.clock = options.clock ?? systemClock;
     this.retention = options.retention ?? {};
     this.flushIntervalMs = options.flushIntervalMs ?? 200;
@@ -181,11 +204,45 @@ export class SqliteLogStore implements LogStore {
     this.writeBuffer();
   }
 
+  sync(): Promise<void> {
+    this.writeBuffer();
+    if (!this.nextSync) {
+      const next = this.lastSync.then(() => {
+        this.nextSync = undefined;
+        return this.syncWal();
+      });
+      this.nextSync = next;
+      this.lastSync = next.catch(() => undefined);
+    }
+    return this.nextSync;
+  }
+
+  stats(): LogStoreStats {
+    return { droppedEvents: this.droppedEvents, bufferedEvents: this.buffer.length };
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.writeBuffer();
     this.closed = true;
+    await this.lastSync;
+    await (await this.wal)?.close();
     this.db.close();
+  }
+
+  /**
+   * fsyncs the WAL, where every commit so far is (with `synchronous=NORMAL` SQLite syncs
+   * the WAL only at checkpoints, and the database file after them, so what a checkpoint
+   * moved out of the WAL is on disk already). On the thread pool, off the event loop.
+   */
+  private async syncWal(): Promise<void> {
+    if (this.walPath === undefined || this.closed) return;
+    const walPath = this.walPath;
+    this.wal ??= open(walPath, 'r').catch(() => {
+      this.wal = undefined;
+      return undefined;
+    });
+    await (await this.wal)?.sync();
   }
 
   /** Writes the buffer in one transaction, then trims the groups it touched. */
@@ -195,6 +252,18 @@ export class SqliteLogStore implements LogStore {
     if (this.buffer.length === 0 || this.closed) return;
     const batch = this.buffer;
     this.buffer = [];
+    try {
+      this.insert(batch);
+      this.failing = false;
+    } catch (err) {
+      this.droppedEvents += batch.length;
+      if (!this.failing) this.onWriteFailure(err, batch.length);
+      this.failing = true;
+    }
+  }
+
+  /** Inserts a batch and trims the groups it touched, in one transaction. */
+  private insert(batch: LogEvent[]): void {
     const now = this.clock.now();
     this.db.transaction(() => {
       const added = new Map<number, { bytes: number; events: number }>();
