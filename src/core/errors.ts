@@ -93,3 +93,22 @@ export class ServiceException extends LambdaError {
 export class UnknownOperationException extends LambdaError {
   constructor(message = 'Unknown operation') { super('UnknownOperationException', 404, message); }
 }
+
+/**
+ * Whether an error says the data disk is full: the file system's ENOSPC (or a quota's
+ * EDQUOT) or SQLite's SQLITE_FULL. Such an error is Gust's condition, not the request's.
+ */
+export function isDiskFull(err: unknown): boolean {
+  const code = err !== null && typeof err === 'object' ? (err as { code?: unknown }).code : undefined;
+  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL';
+}
+
+/** Whether the error, or the error it was raised for (`cause`), says the data disk is full. */
+export function causedByFullDisk(err: unknown): boolean {
+  return isDiskFull(err) || (err instanceof Error && isDiskFull(err.cause));
+}
+
+/** What a client hears when a write failed on a full data disk (see docs/errors.md). */
+export function dataDiskFull(): ServiceException {
+  return new ServiceException('No space left on Gust\'s data disk: the change was not made. Free space, or delete functions, versions or layers (deletes still work), then retry.');
+}

@@ -2,11 +2,14 @@
  * The one place where errors become HTTP answers in AWS's shape: the status, an
  * `x-amzn-ErrorType` header and a JSON body `{"Type": "User"|"Service", "Message": …}`
  * plus any modelled fields. Errors that are not in the catalog become a 500
- * ServiceException; their cause is logged, never sent.
+ * ServiceException; their cause is logged, never sent. A write that found the data disk
+ * full becomes a 500 ServiceException that says so.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import {
+  dataDiskFull,
   InvalidRequestContentException,
+  isDiskFull,
   LambdaError,
   RequestTooLargeException,
   ServiceException,
@@ -36,6 +39,8 @@ function fromFastify(err: FastifyError): LambdaError | undefined {
 
 export function toLambdaError(err: unknown): LambdaError | undefined {
   if (err instanceof LambdaError) return err;
+  // A full data disk is a known condition with its own answer, not a fault to log per request.
+  if (isDiskFull(err)) return dataDiskFull();
   if (err && typeof err === 'object' && 'code' in err) return fromFastify(err as FastifyError);
   return undefined;
 }

@@ -17,6 +17,8 @@ export interface GustConfig {
   concurrencyLimit: number;
   /** Log bytes kept per function before the oldest are dropped. */
   logRetentionBytes: number;
+  /** Bytes kept free on the data disk for deletes, released when it is full. */
+  diskReserveBytes: number;
   /** The access key AWS_IAM function URLs accept in SigV4 signatures. */
   urlAccessKeyId: string;
   /** Its secret. */
@@ -95,6 +97,7 @@ export const OPTIONS: OptionSpec<keyof GustConfig>[] = [
   { key: 'keepAliveMs', flag: '--keep-alive', env: 'GUST_KEEP_ALIVE', doc: 'Idle time before a warm environment is stopped (30s, 10m, 1h)', default: 600_000, parse: duration(100, 24 * 3_600_000) },
   { key: 'concurrencyLimit', flag: '--concurrency-limit', env: 'GUST_CONCURRENCY_LIMIT', doc: 'Account concurrency limit: environments running at once', default: 1000, parse: integer(1, 100_000) },
   { key: 'logRetentionBytes', flag: '--log-retention-bytes', env: 'GUST_LOG_RETENTION_BYTES', doc: 'Log bytes kept per function; the oldest go first', default: 64 * 1024 * 1024, parse: integer(1024, 2 ** 40) },
+  { key: 'diskReserveBytes', flag: '--disk-reserve-bytes', env: 'GUST_DISK_RESERVE_BYTES', doc: 'Bytes kept in reserve on the data disk, given back when it is full so that deletes still work (0: none)', default: 16 * 1024 * 1024, parse: integer(0, 2 ** 40) },
   { key: 'urlAccessKeyId', flag: '--url-access-key-id', env: 'GUST_URL_ACCESS_KEY_ID', doc: 'Access key id that AWS_IAM function URLs accept in SigV4 signatures', default: 'test', parse: pattern(/^\S{1,128}$/, 'an access key id without spaces') },
   { key: 'urlSecretAccessKey', flag: '--url-secret-access-key', env: 'GUST_URL_SECRET_ACCESS_KEY', doc: 'Secret access key that goes with --url-access-key-id', default: 'test', parse: pattern(/^\S{1,128}$/, 'a secret access key without spaces') },
   { key: 'asyncRetryBaseMs', flag: '--async-retry-base', env: 'GUST_ASYNC_RETRY_BASE', doc: 'Async invocations: wait after a function error, times the attempt number (AWS: 1m)', default: 60_000, parse: duration(1, 3_600_000) },

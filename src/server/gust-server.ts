@@ -27,6 +27,8 @@ import { ProcessDriver } from '../sandbox/process-driver.js';
 import { RuntimeCommandResolver } from '../sandbox/runtime-command.js';
 import { chooseSandboxDriver } from './sandbox-choice.js';
 import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.js';
+import { DiskReserve } from '../store/disk-reserve.js';
+import { DataDisk } from './data-disk.js';
 import { SqliteRuleStore } from '../store/sqlite/sqlite-rule-store.js';
 import { EventRules } from '../triggers/events/event-rules.js';
 import { EventBus } from '../triggers/events/event-bus.js';
@@ -57,10 +59,22 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   mkdirSync(dataDir, { recursive: true });
   const partition: Partition = { region: config.region, accountId: config.accountId };
 
-  const store = SqliteMetadataStore.open(join(dataDir, 'gust.db'));
+  // A full data disk ends no request badly and never the process: writes fail with an
+  // answer that says so, deletes use the reserve, and the server logs one line.
+  const reserve = new DiskReserve(join(dataDir, 'reserve'), config.diskReserveBytes);
+  const dataDisk = new DataDisk({ dir: dataDir, logger, reserve });
+  await dataDisk.start();
+  const report = (err: unknown, context: string) => {
+    if (!dataDisk.report(err, context)) logger.warn({ err }, context);
+  };
+
+  const store = SqliteMetadataStore.open(join(dataDir, 'gust.db'), { reserve });
   const blobs = new FsBlobStore(join(dataDir, 'blobs'));
-  const logs = SqliteLogStore.open(join(dataDir, 'logs.db'), { retention: { maxBytesPerGroup: config.logRetentionBytes } });
-  const functions = new FunctionService({ store, blobs, partition, clock: systemClock, accountConcurrencyLimit: config.concurrencyLimit });
+  const logs = SqliteLogStore.open(join(dataDir, 'logs.db'), {
+    retention: { maxBytesPerGroup: config.logRetentionBytes },
+    onWriteFailure: (err, dropped) => report(err, `writing function logs (${dropped} lines dropped)`),
+  });
+  const functions = new FunctionService({ store, blobs, partition, clock: systemClock, accountConcurrencyLimit: config.concurrencyLimit, reportError: report });
   const layers = new LayerService({ store, blobs, partition, clock: systemClock });
   await functions.load();
   const urlStore = SqliteUrlStore.open(join(dataDir, 'urls.db'));
@@ -104,7 +118,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     timings: { retryBaseMs: config.asyncRetryBaseMs, throttleBaseMs: config.asyncThrottleBaseMs, throttleMaxMs: config.asyncThrottleMaxMs },
     maxConcurrencyPerFunction: config.asyncMaxConcurrency,
     logs,
-    report: (err, context) => logger.warn({ err }, context),
+    report,
   });
   destinations.register('lambda', (arn) => new LambdaTarget(arn, (request) => asyncQueue.handOver(request)));
   await asyncQueue.start();
@@ -121,7 +135,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   scheduler.start(await eventRules.load());
 
   let baseUrl = '';
-  const app = buildLambdaApi({ partition, functions, layers, blobs, invoker, logs, urls, urlCredentials, eventInvokeConfigs, asyncQueue, baseUrl: () => baseUrl }, logger, { rules: eventRules, bus: eventBus, schedules: scheduler });
+  const app = buildLambdaApi({ partition, functions, layers, blobs, invoker, logs, urls, urlCredentials, eventInvokeConfigs, asyncQueue, baseUrl: () => baseUrl, diskFull: (err) => dataDisk.report(err, 'the Lambda API') }, logger, { rules: eventRules, bus: eventBus, schedules: scheduler });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -155,6 +169,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
         await queueStore.close();
         await ruleStore.close();
         await store.close();
+        dataDisk.close();
       })();
       return closing;
     },

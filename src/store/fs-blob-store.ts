@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readdir, rename } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { InvalidParameterValueException } from '../core/errors.js';
+import { CodeStorageExceededException, InvalidParameterValueException, isDiskFull } from '../core/errors.js';
 import { LIMITS } from '../core/limits.js';
 import { KeyedMutex } from '../core/primitives.js';
 import type { BlobStore, PutOptions, StoredBlob } from './blob-store.js';
@@ -55,19 +55,28 @@ export class FsBlobStore implements BlobStore {
     return this.locks.run(hash, async () => {
       const existing = await this.stat(hash);
       if (existing) return existing;
-      const work = await mkdtemp(join(this.dir, 'tmp', 'put-'));
       try {
-        const tree = join(work, 'code');
-        const { unzippedSize } = await extractZip(zip, tree, { maxUnzippedBytes: this.maxUnzippedBytes });
-        const blob: StoredBlob = { hash, sha256Base64: digest.toString('base64'), size: zip.length, unzippedSize };
-        await writeFileDurably(join(work, 'code.zip'), zip);
-        await writeFileDurably(join(work, 'blob.json'), JSON.stringify(blob));
-        await this.commit(hash, work);
-        return blob;
-      } finally {
-        await removeTree(work);
+        return await this.store(zip, hash, digest);
+      } catch (err) {
+        if (isDiskFull(err)) throw codeStorageFull(err);
+        throw err;
       }
     });
+  }
+
+  private async store(zip: Buffer, hash: string, digest: Buffer): Promise<StoredBlob> {
+    const work = await mkdtemp(join(this.dir, 'tmp', 'put-'));
+    try {
+      const tree = join(work, 'code');
+      const { unzippedSize } = await extractZip(zip, tree, { maxUnzippedBytes: this.maxUnzippedBytes });
+      const blob: StoredBlob = { hash, sha256Base64: digest.toString('base64'), size: zip.length, unzippedSize };
+      await writeFileDurably(join(work, 'code.zip'), zip);
+      await writeFileDurably(join(work, 'blob.json'), JSON.stringify(blob));
+      await this.commit(hash, work);
+      return blob;
+    } finally {
+      await removeTree(work);
+    }
   }
 
   async has(hash: string): Promise<boolean> {
@@ -150,6 +159,16 @@ export class FsBlobStore implements BlobStore {
     });
     return this.ready;
   }
+}
+
+/**
+ * A package that does not fit on the data disk: to the user that is code storage running
+ * out, and the remedy is AWS's (delete versions, functions or layers).
+ */
+function codeStorageFull(cause: unknown): CodeStorageExceededException {
+  const err = new CodeStorageExceededException("Code storage is full: no space left on Gust's data disk. Delete unused functions, versions or layers, or free space on the disk, then retry.");
+  err.cause = cause;
+  return err;
 }
 
 /** Hashes become paths: anything but 64 hex digits could point elsewhere. */

@@ -12,17 +12,15 @@
  *
  * bin/gust.js runs the compiled dist/, so beforeAll runs scripts/build-if-needed.js.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LambdaClient } from '@aws-sdk/client-lambda';
+import { buildGust, ROOT, serve, stopServer, type ServerProcess } from '../helpers/gust-process.js';
 import { createFunction, processesMentioning, waitFor } from '../helpers/invoke.js';
 import { asyncReport, drained, postEvent, type EventAnswer } from './support.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const EVENTS = 2000;
 const CLIENTS = 16;
 
@@ -34,48 +32,8 @@ exports.handler = async (event, context) => {
 };
 `;
 
-interface Server {
-  child: ChildProcess;
-  url: string;
-  lambda: LambdaClient;
-  exited: Promise<number | null>;
-}
-
 // The sink records what it saw in a host file, which only the process driver lets a function write.
-function serve(dataDir: string): Promise<Server> {
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, 'bin/gust.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'info', '--async-retry-base', '50ms', '--async-throttle-base', '20ms', '--keep-alive', '30s', '--sandbox', 'process'],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
-  );
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolveServer, reject) => {
-    let buffered = '';
-    let found = false;
-    child.stdout!.on('data', (d: Buffer) => {
-      if (found) return; // keep draining the pipe, read nothing more
-      buffered += d.toString();
-      for (const line of buffered.split('\n')) {
-        if (!line.includes('gust listening')) continue;
-        found = true;
-        const url = (JSON.parse(line) as { url: string }).url;
-        resolveServer({ child, url, exited, lambda: new LambdaClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 }) });
-      }
-    });
-    void exited.then((code) => {
-      if (!found) reject(new Error(`gust serve exited (${code}) before listening: ${stderr}`));
-    });
-  });
-}
-
-async function stopServer(server: Server | undefined): Promise<void> {
-  if (!server || server.child.exitCode !== null || server.child.signalCode !== null) return;
-  server.lambda.destroy();
-  server.child.kill('SIGTERM');
-  await server.exited;
-}
+const SERVE_ARGS = ['--async-retry-base', '50ms', '--async-throttle-base', '20ms', '--keep-alive', '30s', '--sandbox', 'process'];
 
 /** `n` Event invokes from `clients` concurrent clients; stops early when `stopAfter` says so. Failed requests are left out. */
 async function flood(url: string, fn: string, n: number, clients: number, stop: (accepted: number) => boolean = () => false): Promise<EventAnswer[]> {
@@ -124,10 +82,10 @@ function gustCli(args: string[], endpoint: string): { code: number; stdout: stri
 describe('gust serve: async throughput, kill -9 and restart', () => {
   let dataDir: string;
   let out: string;
-  let server: Server | undefined;
+  let server: ServerProcess | undefined;
 
   beforeAll(() => {
-    execFileSync(process.execPath, ['scripts/build-if-needed.js'], { cwd: ROOT, stdio: 'pipe' });
+    buildGust();
     dataDir = mkdtempSync(join(tmpdir(), 'gust-crash-'));
     out = mkdtempSync(join(tmpdir(), 'gust-crash-out-'));
   }, 180_000);
@@ -147,7 +105,7 @@ describe('gust serve: async throughput, kill -9 and restart', () => {
   });
 
   it('accepts and processes 2,000 events for a no-op function, and prints the rates', async () => {
-    server = await serve(dataDir);
+    server = await serve(dataDir, SERVE_ARGS);
     await createFunction(server.lambda, 'noop', { files: { 'index.js': NOOP } });
     await createFunction(server.lambda, 'sink', { files: { 'index.js': SINK }, Environment: { Variables: { OUT: join(out, 'sink.txt') } } });
     const start = Date.now();
@@ -178,7 +136,7 @@ describe('gust serve: async throughput, kill -9 and restart', () => {
     const before = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0;
     expect(accepted.length).toBeGreaterThanOrEqual(EVENTS / 2);
 
-    server = await serve(dataDir);
+    server = await serve(dataDir, SERVE_ARGS);
     await drained(server.url, 'sink', 60_000);
     const ran = readFileSync(file, 'utf8').split('\n').filter(Boolean);
     const counts = new Map<string, number>();

@@ -6,7 +6,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { newRequestId } from '../../core/ids.js';
-import { UnknownOperationException } from '../../core/errors.js';
+import { UnknownOperationException, causedByFullDisk } from '../../core/errors.js';
 import { handleError, sendError } from '../render-error.js';
 import { PATH_PREFIX as FUNCTION_URL_PATH_PREFIX, functionUrlRewriter } from '../function-urls/url-request.js';
 import type { EventsBackend } from '../events-api/backend.js';
@@ -60,6 +60,11 @@ export function buildLambdaApi(ctx: ApiContext, logger: Logger, events?: EventsB
   });
 
   app.setErrorHandler(handleError);
+  // Every API's errors pass here, the function URLs' and EventBridge's included.
+  app.addHook('onError', (_request, _reply, err, done) => {
+    if (causedByFullDisk(err)) ctx.diskFull?.(err);
+    done();
+  });
   app.setNotFoundHandler((request, reply) => {
     sendError(reply, new UnknownOperationException(`No operation matches ${request.method} ${request.url.split('?')[0]}`));
   });

@@ -30,4 +30,6 @@ export interface ApiContext {
   asyncQueue: Pick<AsyncQueue, 'describe' | 'functionStats' | 'totalStats'>;
   /** The server's own base URL (known only once it listens), for `Code.Location`. */
   baseUrl(): string;
+  /** Told of every request that failed on a full data disk (the server logs it once). */
+  diskFull?: (err: unknown) => void;
 }

@@ -187,7 +187,7 @@ parentPort.on('message', (m) => {
     run.immediate(m.batch);
     parentPort.postMessage({ id: m.id });
   } catch (err) {
-    parentPort.postMessage({ id: m.id, error: String((err && err.message) || err) });
+    parentPort.postMessage({ id: m.id, error: String((err && err.message) || err), code: err && err.code });
   }
 });
 `;
@@ -198,7 +198,7 @@ function threadCommitter(path: string): Committer {
   const closed = new Deferred<void>();
   let next = 0;
   let failure: Error | undefined;
-  worker.on('message', (m: { id?: number; error?: string; closed?: boolean }) => {
+  worker.on('message', (m: { id?: number; error?: string; code?: string; closed?: boolean }) => {
     if (m.closed) {
       void worker.terminate().then(() => closed.resolve());
       return;
@@ -206,7 +206,8 @@ function threadCommitter(path: string): Committer {
     const d = waiting.get(m.id!);
     waiting.delete(m.id!);
     if (m.error === undefined) d?.resolve();
-    else d?.reject(new Error(m.error));
+    // The code (SQLITE_FULL, …) says what happened: a full disk is answered as such.
+    else d?.reject(Object.assign(new Error(m.error), m.code === undefined ? {} : { code: m.code }));
   });
   // The thread died (it could not open the database, say): every write fails from now on.
   worker.on('error', (err) => {

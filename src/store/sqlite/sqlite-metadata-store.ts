@@ -4,7 +4,7 @@
  * created; the async signatures exist for networked implementations.
  */
 import Database from 'better-sqlite3';
-import { InvalidParameterValueException, ResourceNotFoundException } from '../../core/errors.js';
+import { InvalidParameterValueException, ResourceNotFoundException, isDiskFull } from '../../core/errors.js';
 import type { Alias, FunctionRecord, FunctionVersion, LayerVersion } from '../../core/model.js';
 import type { MetadataStore, StoreWrite } from '../metadata-store.js';
 
@@ -13,7 +13,14 @@ import { openDurableDatabase } from './open-database.js';
 type Db = Database.Database;
 type Stmt<P extends unknown[], R = unknown> = Database.Statement<P, R>;
 
-/** How long a writer waits for another connection's lock before SQLITE_BUSY. */
+/** Options of the SQLite MetadataStore. */
+export interface SqliteMetadataStoreOptions {
+  /**
+   * Space to give up when a delete finds the disk full (see DiskReserve): the delete is
+   * retried once after `release()` freed some, so that deleting is how a full disk is mended.
+   */
+  reserve?: { release(): boolean };
+}
 
 /** The statements, prepared once per connection. */
 interface Statements {
@@ -99,7 +106,10 @@ export class SqliteMetadataStore implements MetadataStore {
   private readonly runBatch: (writes: StoreWrite[]) => void;
   private readonly putLayer: (layer: LayerVersion) => void;
 
-  private constructor(private readonly db: Db) {
+  private constructor(
+    private readonly db: Db,
+    private readonly options: SqliteMetadataStoreOptions,
+  ) {
     this.stmts = prepare(db);
     this.runBatch = db.transaction((writes: StoreWrite[]) => {
       for (const w of writes) this.apply(w);
@@ -115,8 +125,8 @@ export class SqliteMetadataStore implements MetadataStore {
    * brings its schema up to date. `:memory:` gives a private in-memory store, for tests.
    * Throws DatabaseVersionError for a database written by a newer Gust.
    */
-  static open(path: string): SqliteMetadataStore {
-    return new SqliteMetadataStore(openDurableDatabase(path));
+  static open(path: string, options: SqliteMetadataStoreOptions = {}): SqliteMetadataStore {
+    return new SqliteMetadataStore(openDurableDatabase(path), options);
   }
 
   async getFunction(name: string): Promise<FunctionRecord | undefined> {
@@ -134,7 +144,7 @@ export class SqliteMetadataStore implements MetadataStore {
 
   async deleteFunction(name: string): Promise<void> {
     // Versions and aliases go with it through ON DELETE CASCADE, in the same statement.
-    this.stmts.deleteFunction.run(name);
+    this.deleting(() => this.stmts.deleteFunction.run(name));
   }
 
   async getVersion(functionName: string, version: string): Promise<FunctionVersion | undefined> {
@@ -155,7 +165,7 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   async deleteVersion(functionName: string, version: string): Promise<void> {
-    this.apply({ kind: 'deleteVersion', functionName, version });
+    this.deleting(() => this.apply({ kind: 'deleteVersion', functionName, version }));
   }
 
   async getAlias(functionName: string, name: string): Promise<Alias | undefined> {
@@ -172,7 +182,7 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   async deleteAlias(functionName: string, name: string): Promise<void> {
-    this.apply({ kind: 'deleteAlias', functionName, name });
+    this.deleting(() => this.apply({ kind: 'deleteAlias', functionName, name }));
   }
 
   async getLayerVersion(layerName: string, version: number): Promise<LayerVersion | undefined> {
@@ -202,11 +212,12 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   async deleteLayerVersion(layerName: string, version: number): Promise<void> {
-    this.stmts.deleteLayerVersion.run(layerName, version);
+    this.deleting(() => this.stmts.deleteLayerVersion.run(layerName, version));
   }
 
   async batch(writes: StoreWrite[]): Promise<void> {
-    this.runBatch(writes);
+    if (writes.every((w) => w.kind === 'deleteVersion' || w.kind === 'deleteAlias')) this.deleting(() => this.runBatch(writes));
+    else this.runBatch(writes);
   }
 
   async close(): Promise<void> {
@@ -239,6 +250,16 @@ export class SqliteMetadataStore implements MetadataStore {
         return;
       default:
         throw new Error(`Unknown store write: ${JSON.stringify(w satisfies never)}`);
+    }
+  }
+
+  /** Runs a delete; on a full disk, once more after the reserve gave its space back. */
+  private deleting(write: () => unknown): void {
+    try {
+      write();
+    } catch (err) {
+      if (!isDiskFull(err) || !this.options.reserve?.release()) throw err;
+      write();
     }
   }
 
