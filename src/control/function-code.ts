@@ -15,7 +15,7 @@ import type { CodeInput } from './function-inputs.js';
  * Validates and stores the zip. Gust keeps no S3 and runs no container images, so the
  * other code sources are refused with a message that says what to send instead.
  */
-export async function storeCode(blobs: BlobStore, code: CodeInput, operation: 'CreateFunction' | 'UpdateFunctionCode'): Promise<StoredBlob> {
+export async function storeCode(blobs: Pick<BlobStore, 'put'>, code: CodeInput, operation: 'CreateFunction' | 'UpdateFunctionCode'): Promise<StoredBlob> {
   if (code.unsupportedSource !== undefined) {
     throw new InvalidParameterValueException(
       `Gust does not support Code.${code.unsupportedSource}: it has no S3 and runs no container images. Send the deployment package inline as a base64 ZipFile.`,

@@ -7,11 +7,10 @@
 import { InvalidParameterValueException } from '../core/errors.js';
 import { LIMITS } from '../core/limits.js';
 import type { FunctionRecord } from '../core/model.js';
+import { DEFAULT_CODE_STORAGE_BYTES } from './code-storage.js';
 import type { ControlCore } from './function-core.js';
 import { constraintError } from './function-validation.js';
 
-/** Lambda's default code-storage quota per region (75 GB). */
-export const TOTAL_CODE_SIZE_LIMIT = 80_530_636_800;
 
 export interface AccountSettings {
   accountLimit: {
@@ -63,7 +62,11 @@ export async function deleteConcurrency(core: ControlCore, name: string): Promis
   );
 }
 
-/** Limits and usage; code size counts every function version and every layer version, as Lambda does. */
+/**
+ * Limits and usage. Usage counts the zip of every function version and every layer
+ * version, as Lambda does (a package shared by ten versions counts ten times); the limit is
+ * the code storage limit, which Gust enforces on what it really stores (see CodeStorage).
+ */
 export async function getAccountSettings(core: ControlCore): Promise<AccountSettings> {
   const records = core.registry.records();
   let totalCodeSize = 0;
@@ -77,7 +80,7 @@ export async function getAccountSettings(core: ControlCore): Promise<AccountSett
   const reserved = records.reduce((sum, r) => sum + (r.reservedConcurrency ?? 0), 0);
   return {
     accountLimit: {
-      totalCodeSize: TOTAL_CODE_SIZE_LIMIT,
+      totalCodeSize: core.deps.code?.limitBytes ?? DEFAULT_CODE_STORAGE_BYTES,
       codeSizeUnzipped: LIMITS.unzippedCodeBytes,
       codeSizeZipped: LIMITS.zippedCodeBytes,
       concurrentExecutions: core.accountConcurrencyLimit,

@@ -11,6 +11,7 @@ import { newRevisionId } from '../core/ids.js';
 import type { FunctionRecord, FunctionVersion } from '../core/model.js';
 import { KeyedMutex, Mutex } from '../core/primitives.js';
 import type { BlobStore } from '../store/blob-store.js';
+import type { CodeStorage } from './code-storage.js';
 import type { MetadataStore, StoreWrite } from '../store/metadata-store.js';
 import { FunctionRegistry } from './function-registry.js';
 import { settle } from './function-state.js';
@@ -18,6 +19,8 @@ import { settle } from './function-state.js';
 export interface FunctionServiceDeps {
   store: MetadataStore;
   blobs: BlobStore;
+  /** Counts stored code against the storage limit and collects it; without it code is never collected. */
+  code?: CodeStorage;
   partition: Partition;
   clock: Clock;
   /** The account's concurrency limit (AWS's default quota is 1000). */
@@ -90,6 +93,22 @@ export class ControlCore {
     const latest = this.registry.getVersion(name, '$LATEST');
     if (!latest) throw new ResourceNotFoundException(`Function not found: ${this.arn(name)}`);
     return latest;
+  }
+
+  /** Runs an operation that stores code and commits what uses it (see CodeStorage.writing). */
+  writingCode<T>(fn: () => Promise<T>): Promise<T> {
+    return this.deps.code ? this.deps.code.writing(fn) : fn();
+  }
+
+  /** Every code hash a version of a function uses: its own and its layers'. */
+  codeReferences(into: Set<string>): Set<string> {
+    for (const name of this.registry.functionNames()) {
+      for (const version of this.registry.versions(name)) {
+        into.add(version.codeHash);
+        for (const layer of version.layers) into.add(layer.codeHash);
+      }
+    }
+    return into;
   }
 
   /** PreconditionFailedException when the client's RevisionId is stale. */

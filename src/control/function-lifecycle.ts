@@ -27,7 +27,11 @@ function alreadyExists(name: string): ResourceConflictException {
   return new ResourceConflictException(`Function already exist: ${name}`);
 }
 
-export async function createFunction(core: ControlCore, input: CreateFunctionInput): Promise<FunctionVersion> {
+export function createFunction(core: ControlCore, input: CreateFunctionInput): Promise<FunctionVersion> {
+  return core.writingCode(() => create(core, input));
+}
+
+async function create(core: ControlCore, input: CreateFunctionInput): Promise<FunctionVersion> {
   const name = input.functionName;
   checkPackageType(input.packageType);
   if (input.role === undefined) {
@@ -43,7 +47,7 @@ export async function createFunction(core: ControlCore, input: CreateFunctionInp
   // Checked early to spare storing the code, and again under the lock.
   if (core.registry.getFunction(name)) throw alreadyExists(name);
   const layers = await resolveLayers(core.deps.store, core.partition, input.layers ?? []);
-  const blob = await storeCode(core.deps.blobs, input.code, 'CreateFunction');
+  const blob = await storeCode(core.deps.code ?? core.deps.blobs, input.code, 'CreateFunction');
   await checkUnzippedSize(core.deps.blobs, blob.hash, layers);
 
   return core.locks.run(name, async () => {
@@ -85,11 +89,15 @@ export async function createFunction(core: ControlCore, input: CreateFunctionInp
  * code and returns it; with DryRun, validates and returns what the configuration would
  * be, changing nothing (the zip is still stored: storing is how it is validated).
  */
-export async function updateFunctionCode(core: ControlCore, input: UpdateFunctionCodeInput): Promise<FunctionVersion> {
+export function updateFunctionCode(core: ControlCore, input: UpdateFunctionCodeInput): Promise<FunctionVersion> {
+  return core.writingCode(() => updateCode(core, input));
+}
+
+async function updateCode(core: ControlCore, input: UpdateFunctionCodeInput): Promise<FunctionVersion> {
   const name = input.functionName;
   const architectures = input.architectures !== undefined ? checkArchitectures(input.architectures) : undefined;
   core.requireFunction(name);
-  const blob = await storeCode(core.deps.blobs, input.code, 'UpdateFunctionCode');
+  const blob = await storeCode(core.deps.code ?? core.deps.blobs, input.code, 'UpdateFunctionCode');
 
   return core.locks.run(name, async () => {
     const record = core.requireFunction(name);

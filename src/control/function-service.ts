@@ -92,6 +92,11 @@ export class FunctionService {
     return alias && version && { record, version, alias };
   }
 
+  /** Every code hash a function version uses (its code and its layers'), for CodeStorage. */
+  codeReferences(into: Set<string> = new Set()): Set<string> {
+    return this.core.codeReferences(into);
+  }
+
   // Functions.
 
   createFunction(input: CreateFunctionInput): Promise<FunctionVersion> {

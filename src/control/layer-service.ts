@@ -11,6 +11,7 @@ import { InvalidParameterValueException, ResourceNotFoundException } from '../co
 import type { LayerVersion } from '../core/model.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { MetadataStore } from '../store/metadata-store.js';
+import type { CodeStorage } from './code-storage.js';
 import {
   LAYER_LIMITS,
   checkArchitecture,
@@ -63,6 +64,8 @@ export interface LayerVersionPage {
 export interface LayerServiceDeps {
   store: MetadataStore;
   blobs: BlobStore;
+  /** Counts stored code against the storage limit and collects it; without it code is never collected. */
+  code?: CodeStorage;
   partition: Partition;
   clock: Clock;
 }
@@ -73,18 +76,32 @@ const NOT_FOUND = 'The resource you requested does not exist.';
 export class LayerService {
   private readonly store: MetadataStore;
   private readonly blobs: BlobStore;
+  private readonly code: CodeStorage | undefined;
   private readonly partition: Partition;
   private readonly clock: Clock;
 
   constructor(deps: LayerServiceDeps) {
     this.store = deps.store;
     this.blobs = deps.blobs;
+    this.code = deps.code;
     this.partition = deps.partition;
     this.clock = deps.clock;
   }
 
   /** PublishLayerVersion: stores the zip and records the next version of the layer. */
-  async publish(input: PublishLayerInput): Promise<LayerVersion> {
+  publish(input: PublishLayerInput): Promise<LayerVersion> {
+    return this.code ? this.code.writing(() => this.publishInStore(input)) : this.publishInStore(input);
+  }
+
+  /** Every code hash a layer version uses, for CodeStorage. */
+  async codeReferences(into: Set<string> = new Set()): Promise<Set<string>> {
+    for (const name of await this.store.listLayerNames()) {
+      for (const layer of await this.store.listLayerVersions(name)) into.add(layer.codeHash);
+    }
+    return into;
+  }
+
+  private async publishInStore(input: PublishLayerInput): Promise<LayerVersion> {
     const layerName = parseLayerName(input.layerName, this.partition);
     const compatibleRuntimes = input.compatibleRuntimes ?? [];
     const compatibleArchitectures = input.compatibleArchitectures ?? [];
@@ -96,7 +113,7 @@ export class LayerService {
 
     // The blob is stored before a number is reserved, so that a refused zip does not
     // use up a version number (numbers are never reused).
-    const blob = await this.blobs.put(zip, { operation: 'PublishLayerVersion' });
+    const blob = await (this.code ?? this.blobs).put(zip, { operation: 'PublishLayerVersion' });
     const version = await this.store.nextLayerVersionNumber(layerName);
     const layer: LayerVersion = {
       layerName,
@@ -167,11 +184,13 @@ export class LayerService {
 
   /**
    * DeleteLayerVersion. Deleting a version that does not exist succeeds, as on AWS. The
-   * zip stays in the BlobStore: functions that use the version keep running with it.
+   * zip stays in the BlobStore while functions use the version (they keep running with
+   * it, as on AWS); code storage collects it after the last one.
    */
   async delete(layerNameOrArn: string, version: number): Promise<void> {
     const layerName = parseLayerName(layerNameOrArn, this.partition);
     await this.store.deleteLayerVersion(layerName, version);
+    this.code?.schedule();
   }
 
   private zipBytes(content: PublishLayerInput['content']): Buffer {

@@ -40,6 +40,8 @@ export interface PoolOptions {
   initTimeoutMs?: number;
   /** Largest function response (default Lambda's 6 MiB + 100 bytes). */
   maxResponseBytes?: number;
+  /** Called when a replaced or deleted version's environments have all stopped (its code may be collected). */
+  onRetired?: () => void;
 }
 
 export interface PoolInvokeRequest {
@@ -171,6 +173,16 @@ export class Pool {
     return { environments, versions: all.length, concurrency: this.counting.stats() };
   }
 
+  /** Code hashes (code and layers) of every version the pool may still run, retiring ones included. */
+  codeHashes(): Set<string> {
+    const hashes = new Set<string>();
+    for (const m of [...this.managers.values(), ...this.retiring]) {
+      hashes.add(m.version.codeHash);
+      for (const layer of m.version.layers) hashes.add(layer.codeHash);
+    }
+    return hashes;
+  }
+
   /** Runtime pids of every live environment of a function (diagnostics and tests). */
   pids(functionName?: string): number[] {
     return [...this.managers.values(), ...this.retiring]
@@ -211,6 +223,7 @@ export class Pool {
       await manager.drain();
     } finally {
       this.retiring.delete(manager);
+      this.options.onRetired?.();
     }
   }
 }

@@ -12,6 +12,7 @@ import { SqliteMetadataStore } from '../store/sqlite/sqlite-metadata-store.js';
 import { FsBlobStore } from '../store/fs-blob-store.js';
 import { FunctionService } from '../control/function-service.js';
 import { LayerService } from '../control/layer-service.js';
+import { CodeStorage } from '../control/code-storage.js';
 import { UrlService } from '../control/url-service.js';
 import { SqliteUrlStore } from '../store/sqlite/sqlite-url-store.js';
 import { EventInvokeConfigService } from '../control/event-invoke-config-service.js';
@@ -74,9 +75,21 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     retention: { maxBytesPerGroup: config.logRetentionBytes },
     onWriteFailure: (err, dropped) => report(err, `writing function logs (${dropped} lines dropped)`),
   });
-  const functions = new FunctionService({ store, blobs, partition, clock: systemClock, accountConcurrencyLimit: config.concurrencyLimit, reportError: report });
-  const layers = new LayerService({ store, blobs, partition, clock: systemClock });
+  // Code is counted and collected from what versions and layer versions reference, and
+  // kept while environments still run from it (the pool asks for a sweep once they stop).
+  const code: CodeStorage = new CodeStorage({
+    blobs,
+    limitBytes: config.codeStorageLimitBytes,
+    references: () => layers.codeReferences(functions.codeReferences()),
+    inUse: () => pool.codeHashes(),
+    report,
+  });
+  const functions = new FunctionService({ store, blobs, code, partition, clock: systemClock, accountConcurrencyLimit: config.concurrencyLimit, reportError: report });
+  const layers = new LayerService({ store, blobs, code, partition, clock: systemClock });
   await functions.load();
+  functions.onChange((_name, change) => {
+    if (change.kind === 'deleted' || change.kind === 'version-deleted' || change.kind === 'code' || change.kind === 'configuration') code.schedule();
+  });
   const urlStore = SqliteUrlStore.open(join(dataDir, 'urls.db'));
   const urls = new UrlService({ store: urlStore, functions, partition, clock: systemClock });
   await urls.load();
@@ -96,8 +109,9 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   logger.info({ cgroups: support }, 'cgroups');
   for (const warning of warnings) logger.warn(warning);
   const driver = await chooseSandboxDriver({ config, dataDir, envTmp, cgroups, processDriver: () => new ProcessDriver({ tmpRoot: envTmp, cgroups }), logger });
-  const pool = new Pool({
+  const pool: Pool = new Pool({
     driver,
+    onRetired: () => code.schedule(),
     commands: new RuntimeCommandResolver(),
     logs,
     clock: systemClock,
@@ -133,6 +147,8 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   const eventBus = new EventBus({ rules: eventRules, dispatcher, partition, clock: eventsClock });
   const scheduler = new Scheduler({ clock: eventsClock, partition, dispatcher, rules: eventRules, log: logger });
   scheduler.start(await eventRules.load());
+
+  await code.load();
 
   let baseUrl = '';
   const app = buildLambdaApi({ partition, functions, layers, blobs, invoker, logs, urls, urlCredentials, eventInvokeConfigs, asyncQueue, baseUrl: () => baseUrl, diskFull: (err) => dataDisk.report(err, 'the Lambda API') }, logger, { rules: eventRules, bus: eventBus, schedules: scheduler });

@@ -40,6 +40,8 @@ export interface BlobStore {
   zipPath(hash: string): string;
   /** Absolute path of the read-only directory holding the unpacked package. */
   unpackedPath(hash: string): string;
+  /** Every stored blob (what the code collector accounts for and sweeps). */
+  list(): Promise<StoredBlob[]>;
   /** Removes a blob that no version or layer references any more. */
   delete(hash: string): Promise<void>;
 }

@@ -89,6 +89,19 @@ export class FsBlobStore implements BlobStore {
     return json === undefined ? undefined : (JSON.parse(json.toString('utf8')) as StoredBlob);
   }
 
+  async list(): Promise<StoredBlob[]> {
+    await this.init();
+    const blobs: StoredBlob[] = [];
+    for (const shard of await readdir(join(this.dir, 'zips'))) {
+      for (const name of await readdir(join(this.dir, 'zips', shard))) {
+        const hash = /^([0-9a-f]{64})\.json$/.exec(name)?.[1];
+        const blob = hash === undefined ? undefined : await this.stat(hash);
+        if (blob) blobs.push(blob);
+      }
+    }
+    return blobs;
+  }
+
   zipPath(hash: string): string {
     return join(this.shard(hash), `${hash}.zip`);
   }
