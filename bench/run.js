@@ -17,6 +17,7 @@ import { coldRound } from './scenarios/cold.js';
 import { scaleOutRound } from './scenarios/scale-out.js';
 import { memoryRound } from './scenarios/memory.js';
 import { asyncRound } from './scenarios/async.js';
+import { steadyRound } from './scenarios/steady.js';
 import { createLargeRound, listFunctionsRound, startupRound } from './scenarios/control.js';
 
 function serveHasSandboxOption() {
@@ -42,6 +43,8 @@ const rounds = Number(option('--rounds') ?? (quick ? 1 : 3));
  */
 const sandboxes = option('--sandbox')?.split(',') ?? [serveHasSandboxOption() ? 'process' : undefined];
 const profileDir = option('--profile');
+/** Length of the steady-load scenario; the issue's closing figure is 600. */
+const steadySeconds = Number(option('--steady-seconds') ?? (quick ? 20 : 60));
 
 /** Gust's own share of a cold start, per driver (issue 7). */
 const COLD_SHARE_TARGET_MS = { process: 5, namespace: 15 };
@@ -96,6 +99,17 @@ const SCENARIOS = {
     rows: (r) => [
       row(`async: ${r[0].events} events accepted (events/s) vs sync invokes/s`, pick(r, 'acceptedPerSecond'), pick(r, 'syncPerSecond'), undefined),
       row(`async: ${r[0].events} events processed (events/s) vs sync invokes/s`, pick(r, 'processedPerSecond'), pick(r, 'syncPerSecond'), { min: 0.7 }),
+    ],
+  },
+  steady: {
+    optIn: true,
+    round: (ctx) => steadyRound({ ...ctx, seconds: steadySeconds }),
+    rows: (r) => [
+      row(`steady load ${steadySeconds} s, 4 clients: Gust RSS at start (MB)`, pick(r, 'startMb'), undefined, undefined),
+      row(`steady load ${steadySeconds} s: Gust RSS peak (MB)`, pick(r, 'peakMb'), undefined, undefined),
+      row(`steady load ${steadySeconds} s: Gust RSS at the end (MB)`, pick(r, 'endMb'), undefined, undefined),
+      row(`steady load ${steadySeconds} s: RSS trend over the second half (MB per minute)`, pick(r, 'slopeMbPerMinute'), undefined, { absMax: 10 }),
+      row(`steady load ${steadySeconds} s: invokes/s`, pick(r, 'invokesPerSecond'), undefined, undefined),
     ],
   },
   'create-5mb': {

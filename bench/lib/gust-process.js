@@ -43,14 +43,15 @@ function healthy(url) {
 /**
  * Starts `gust serve` at its default log level (what a user runs), its log going to a
  * file rather than through the bench's own event loop. `options.sandbox` is passed as
- * `--sandbox`; `options.cpuProfDir` runs it under `node --cpu-prof`.
+ * `--sandbox`; `options.cpuProfDir` runs it under `node --cpu-prof`; `options.nodeArgs`
+ * go to node before the script.
  */
 export async function startGustProcess(options = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'gust-bench-'));
   const logFile = `${dataDir}.log`;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const nodeArgs = options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : [];
+  const nodeArgs = [...(options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : []), ...(options.nodeArgs ?? [])];
   const serveArgs = ['serve', '--port', String(port), '--data-dir', dataDir, ...(options.sandbox ? ['--sandbox', options.sandbox] : []), ...(options.args ?? [])];
   const out = openSync(logFile, 'w');
   const t0 = performance.now();

@@ -123,6 +123,8 @@ export class ExecutionEnvironment {
   /** Aborted by `stop()`, so that a start in progress gives up at once. */
   private readonly stopController = new AbortController();
   private readonly failureListeners: ((env: ExecutionEnvironment) => void)[] = [];
+  /** Told of the runtime's exit while an invocation races it (see exitDuringInvocation). */
+  private exitWaiter: ((exit: SandboxExit) => void) | undefined;
 
   constructor(
     version: InvokableVersion,
@@ -291,11 +293,14 @@ export class ExecutionEnvironment {
       response.catch(() => undefined);
       const ended = await Promise.race([
         response.then((outcome) => ({ kind: 'outcome' as const, outcome })),
-        sandbox.exited.then((exit) => ({ kind: 'exit' as const, exit })),
+        this.exitDuringInvocation(sandbox).then((exit) => ({ kind: 'exit' as const, exit })),
         timeout.aborted.then(() => ({ kind: 'timeout' as const })),
       ])
         .catch((err: unknown) => (timeout.signal.aborted ? { kind: 'timeout' as const } : { kind: 'crash' as const, err }))
-        .finally(() => timeout.dispose());
+        .finally(() => {
+          timeout.dispose();
+          this.exitWaiter = undefined;
+        });
       const durationMs = performance.now() - started;
       const maxMemoryUsedMb = toMb(sandbox.peakMemoryBytes());
 
@@ -494,7 +499,19 @@ export class ExecutionEnvironment {
     await this.shutdown();
   }
 
-  private onExit(_exit: SandboxExit): void {
+  /**
+   * The runtime's exit, for one invocation's race. Not a `.then` on `sandbox.exited`: each
+   * one stays attached to that environment-long promise until the runtime exits, and
+   * through the race it kept every invocation (its payload, timer, signal and closures)
+   * alive, ~2.8 KB per warm invoke: 100 MB of live heap after 37,000 invokes.
+   */
+  private exitDuringInvocation(sandbox: Sandbox): Promise<SandboxExit> {
+    if (sandbox.exit) return Promise.resolve(sandbox.exit);
+    return new Promise((resolve) => (this.exitWaiter = resolve));
+  }
+
+  private onExit(exit: SandboxExit): void {
+    this.exitWaiter?.(exit);
     // During start and invoke the race in progress handles the exit; only an idle death is news.
     if (this.machine.state !== 'ready') return;
     this.machine.to('failed');
