@@ -18,6 +18,7 @@ import { scaleOutRound } from './scenarios/scale-out.js';
 import { memoryRound } from './scenarios/memory.js';
 import { asyncRound } from './scenarios/async.js';
 import { steadyRound } from './scenarios/steady.js';
+import { uploadsRound } from './scenarios/uploads.js';
 import { createLargeRound, listFunctionsRound, startupRound } from './scenarios/control.js';
 
 function serveHasSandboxOption() {
@@ -110,6 +111,16 @@ const SCENARIOS = {
       row(`steady load ${steadySeconds} s: Gust RSS at the end (MB)`, pick(r, 'endMb'), undefined, undefined),
       row(`steady load ${steadySeconds} s: RSS trend over the second half (MB per minute)`, pick(r, 'slopeMbPerMinute'), undefined, { absMax: 10 }),
       row(`steady load ${steadySeconds} s: invokes/s`, pick(r, 'invokesPerSecond'), undefined, undefined),
+    ],
+  },
+  uploads: {
+    optIn: true,
+    round: (ctx) => uploadsRound(ctx),
+    rows: (r) => [
+      row('20 concurrent max-size CreateFunction: Gust RSS before (MB)', pick(r, 'beforeMb'), undefined, undefined),
+      row('20 concurrent max-size CreateFunction: Gust RSS peak (MB)', pick(r, 'peakMb'), undefined, { absMax: 1024 }),
+      row('20 concurrent max-size CreateFunction: slowest /health (ms)', pick(r, 'healthMaxMs'), undefined, undefined),
+      row('20 concurrent max-size CreateFunction: all answered (s)', pick(r, 'seconds'), undefined, undefined),
     ],
   },
   'create-5mb': {

@@ -17,7 +17,7 @@
  * CodeStorageExceededException.
  */
 import { CodeStorageExceededException } from '../core/errors.js';
-import type { BlobStore, PutOptions, StoredBlob } from '../store/blob-store.js';
+import { zipSize, type BlobStore, type PutOptions, type StoredBlob, type ZipSource } from '../store/blob-store.js';
 
 export interface CodeStorageDeps {
   blobs: BlobStore;
@@ -77,8 +77,8 @@ export class CodeStorage {
   }
 
   /** Stores a package (inside `writing`), refusing it when it would pass the storage limit. */
-  async put(zip: Buffer, options: PutOptions = {}): Promise<StoredBlob> {
-    if (this.usedBytes() + zip.length > this.deps.limitBytes) throw this.exceeded();
+  async put(zip: ZipSource, options: PutOptions = {}): Promise<StoredBlob> {
+    if (this.usedBytes() + zipSize(zip) > this.deps.limitBytes) throw this.exceeded();
     return this.admit(await this.deps.blobs.put(zip, options));
   }
 

@@ -7,7 +7,7 @@ import { parseLayerVersionArn, type Partition } from '../core/arn.js';
 import { InvalidParameterValueException, ValidationException } from '../core/errors.js';
 import { LIMITS } from '../core/limits.js';
 import type { LayerRef } from '../core/model.js';
-import type { BlobStore, StoredBlob } from '../store/blob-store.js';
+import { zipSize, type BlobStore, type StoredBlob } from '../store/blob-store.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import type { CodeInput } from './function-inputs.js';
 
@@ -21,7 +21,7 @@ export async function storeCode(blobs: Pick<BlobStore, 'put'>, code: CodeInput, 
       `Gust does not support Code.${code.unsupportedSource}: it has no S3 and runs no container images. Send the deployment package inline as a base64 ZipFile.`,
     );
   }
-  if (code.zipFile === undefined || code.zipFile.length === 0) {
+  if (code.zipFile === undefined || zipSize(code.zipFile) === 0) {
     throw new InvalidParameterValueException('Please provide a source for function code.');
   }
   return blobs.put(code.zipFile, { operation });

@@ -3,6 +3,7 @@
  * these from AWS's JSON after checking JSON types; the service checks values. A field
  * left undefined was not given (an update keeps the current value).
  */
+import type { ZipSource } from '../store/blob-store.js';
 
 export interface LoggingConfigInput {
   logFormat?: string;
@@ -34,7 +35,7 @@ export interface FunctionConfigInput {
 
 /** Where the code comes from; Gust takes only an inline zip. */
 export interface CodeInput {
-  zipFile?: Buffer;
+  zipFile?: ZipSource;
   /** The name of a code source Gust cannot fetch (`S3Bucket`, `ImageUri`, …), when one was given. */
   unsupportedSource?: string;
 }

@@ -9,7 +9,7 @@ import type { Partition } from '../core/arn.js';
 import type { Clock } from '../core/clock.js';
 import { InvalidParameterValueException, ResourceNotFoundException } from '../core/errors.js';
 import type { LayerVersion } from '../core/model.js';
-import type { BlobStore } from '../store/blob-store.js';
+import { zipSize, type BlobStore, type ZipSource } from '../store/blob-store.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import type { CodeStorage } from './code-storage.js';
 import {
@@ -29,8 +29,8 @@ export interface PublishLayerInput {
   /** A layer name or a layer ARN without a version. */
   layerName: string;
   content: {
-    /** Base64 of the zip, as the JSON body carries it. */
-    zipFile?: string;
+    /** The zip: decoded from the body's base64, or staged to a file while it streamed in. */
+    zipFile?: ZipSource;
     s3Bucket?: string;
     s3Key?: string;
     s3ObjectVersion?: string;
@@ -109,7 +109,7 @@ export class LayerService {
     checkCompatibleArchitectures(compatibleArchitectures);
     checkMaxLength(input.description, 'description', LAYER_LIMITS.descriptionMaxLength);
     checkMaxLength(input.licenseInfo, 'licenseInfo', LAYER_LIMITS.licenseInfoMaxLength);
-    const zip = this.zipBytes(input.content);
+    const zip = this.zipSource(input.content);
 
     // The blob is stored before a number is reserved, so that a refused zip does not
     // use up a version number (numbers are never reused).
@@ -193,17 +193,14 @@ export class LayerService {
     this.code?.schedule();
   }
 
-  private zipBytes(content: PublishLayerInput['content']): Buffer {
+  private zipSource(content: PublishLayerInput['content']): ZipSource {
     if (content.s3Bucket !== undefined || content.s3Key !== undefined || content.s3ObjectVersion !== undefined) {
       throw new InvalidParameterValueException('Gust does not read layer content from S3: send the zip in Content.ZipFile.');
     }
-    if (content.zipFile === undefined || content.zipFile === '') {
+    if (content.zipFile === undefined || zipSize(content.zipFile) === 0) {
       throw new InvalidParameterValueException('Please provide a source for the layer content: Content.ZipFile.');
     }
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(content.zipFile)) {
-      throw new InvalidParameterValueException('Content.ZipFile is not valid base64.');
-    }
-    return Buffer.from(content.zipFile, 'base64');
+    return content.zipFile;
   }
 
   private filter(query: LayerListQuery): (v: LayerVersion) => boolean {

@@ -108,6 +108,16 @@ export function causedByFullDisk(err: unknown): boolean {
   return isDiskFull(err) || (err instanceof Error && isDiskFull(err.cause));
 }
 
+/**
+ * A code package that does not fit on the data disk: to the user that is code storage
+ * running out, and the remedy is AWS's (delete versions, functions or layers).
+ */
+export function codeStorageFull(cause: unknown): CodeStorageExceededException {
+  const err = new CodeStorageExceededException("Code storage is full: no space left on Gust's data disk. Delete unused functions, versions or layers, or free space on the disk, then retry.");
+  err.cause = cause;
+  return err;
+}
+
 /** What a client hears when a write failed on a full data disk (see docs/errors.md). */
 export function dataDiskFull(): ServiceException {
   return new ServiceException('No space left on Gust\'s data disk: the change was not made. Free space, or delete functions, versions or layers (deletes still work), then retry.');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Deferred, KeyedMutex, Mutex } from './primitives.js';
+import { Deferred, KeyedMutex, Mutex, Semaphore } from './primitives.js';
 import { ManualClock } from './clock.js';
 
 describe('Deferred', () => {
@@ -66,5 +66,33 @@ describe('ManualClock', () => {
     expect(clock.now()).toBe(150);
     clock.advance(100);
     expect(fired).toEqual(['early', 'late']);
+  });
+});
+
+describe('Semaphore', () => {
+  it('lets `permits` holders in, queues the rest in order, and skips waiters that gave up', async () => {
+    const s = new Semaphore(2);
+    expect(s.tryAcquire()).toBe(true);
+    await s.acquire();
+    expect(s.tryAcquire()).toBe(false);
+    const order: string[] = [];
+    const gaveUp = new AbortController();
+    const a = s.acquire().then(() => order.push('a'));
+    const b = s.acquire(gaveUp.signal).then(() => order.push('b'), () => order.push('b gave up'));
+    const c = s.acquire().then(() => order.push('c'));
+    expect(s.waiting).toBe(3);
+    gaveUp.abort(new Error('gone'));
+    await b;
+    expect(s.waiting).toBe(2);
+    s.release();
+    await a;
+    s.release();
+    await c;
+    expect(order).toEqual(['b gave up', 'a', 'c']);
+    s.release();
+    s.release();
+    expect(s.tryAcquire()).toBe(true);
+    expect(s.tryAcquire()).toBe(true);
+    expect(s.tryAcquire()).toBe(false);
   });
 });

@@ -57,3 +57,56 @@ export class KeyedMutex {
     }
   }
 }
+
+/**
+ * At most `permits` holders at once; others wait in arrival order. A waiter whose signal
+ * aborts leaves the queue (its acquire rejects with the signal's reason) and never holds
+ * a permit.
+ */
+export class Semaphore {
+  private available: number;
+  private readonly queue: { grant: () => void }[] = [];
+
+  constructor(permits: number) {
+    this.available = permits;
+  }
+
+  /** Waiters in the queue now. */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  /** Takes a permit if one is free at once. */
+  tryAcquire(): boolean {
+    if (this.available === 0) return false;
+    this.available--;
+    return true;
+  }
+
+  /** Resolves with a permit; the caller must `release` it exactly once. */
+  acquire(signal?: AbortSignal): Promise<void> {
+    if (this.tryAcquire()) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const waiter = {
+        grant: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      const onAbort = () => {
+        const i = this.queue.indexOf(waiter);
+        if (i !== -1) this.queue.splice(i, 1);
+        reject(signal!.reason);
+      };
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.queue.push(waiter);
+    });
+  }
+
+  release(): void {
+    const next = this.queue.shift();
+    if (next) next.grant();
+    else this.available++;
+  }
+}

@@ -1,13 +1,19 @@
 /**
- * Request bodies arrive as raw Buffers (see app.ts); JSON APIs parse them here, once,
- * with AWS's error for malformed content.
+ * Request bodies arrive as raw Buffers, or parsed already for code uploads (see
+ * upload-body.ts); JSON APIs parse them here, once, with AWS's error for malformed content.
  */
 import type { FastifyRequest } from 'fastify';
 import { InvalidRequestContentException } from '../core/errors.js';
 
+/** A body parsed while it streamed in (a code upload: see upload-body.ts). */
+export class ParsedBody {
+  constructor(readonly json: Record<string, unknown>) {}
+}
+
 /** The request body as a JSON object; an empty body is `{}`. */
 export function jsonBody(request: FastifyRequest): Record<string, unknown> {
   const raw = request.body;
+  if (raw instanceof ParsedBody) return raw.json;
   if (!Buffer.isBuffer(raw) || raw.length === 0) return {};
   let parsed: unknown;
   try {

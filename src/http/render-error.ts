@@ -5,6 +5,7 @@
  * ServiceException; their cause is logged, never sent. A write that found the data disk
  * full becomes a 500 ServiceException that says so.
  */
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import {
   dataDiskFull,
@@ -17,11 +18,13 @@ import {
   ValidationException,
 } from '../core/errors.js';
 
+import { bodyTooLarge } from './body-limits.js';
+
 /** Maps Fastify's own request errors (body parsing, limits) to catalog errors. */
-function fromFastify(err: FastifyError): LambdaError | undefined {
+function fromFastify(err: FastifyError, request: FastifyRequest | undefined): LambdaError | undefined {
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new RequestTooLargeException('Request must be smaller than 69905067 bytes for the operation');
+      return request ? bodyTooLarge(request) : new RequestTooLargeException('Request must be smaller than the operation allows');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new UnsupportedMediaTypeException('The content type is not supported.');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -37,11 +40,12 @@ function fromFastify(err: FastifyError): LambdaError | undefined {
   }
 }
 
-export function toLambdaError(err: unknown): LambdaError | undefined {
+/** The catalog error for `err`, or undefined for a fault of Gust's; `request` names the operation in a 413. */
+export function toLambdaError(err: unknown, request?: FastifyRequest): LambdaError | undefined {
   if (err instanceof LambdaError) return err;
   // A full data disk is a known condition with its own answer, not a fault to log per request.
   if (isDiskFull(err)) return dataDiskFull();
-  if (err && typeof err === 'object' && 'code' in err) return fromFastify(err as FastifyError);
+  if (err && typeof err === 'object' && 'code' in err) return fromFastify(err as FastifyError, request);
   return undefined;
 }
 
@@ -56,8 +60,30 @@ export function sendError(reply: FastifyReply, error: LambdaError): FastifyReply
 
 /** Fastify error handler: catalog errors as they are, anything else as a logged 500. */
 export function handleError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const known = toLambdaError(err);
+  const known = toLambdaError(err, request);
   if (known) return sendError(reply, known);
   request.log.error({ err }, 'unexpected error');
   return sendError(reply, new ServiceException(`An internal error occurred (request ${request.id}).`));
+}
+
+/**
+ * Node's HTTP parser refuses some requests before Fastify sees them (headers over
+ * `maxHeaderSize`, malformed framing, a request too slow to arrive); they get AWS's shape
+ * too, written on the socket, which is then closed.
+ */
+export function handleClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, error] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', new RequestTooLargeException('Request header fields too large: the headers must be smaller than 16384 bytes.')]
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', new InvalidRequestContentException('The request did not arrive in time.')]
+        : [400, 'Bad Request', new InvalidRequestContentException('The request is not valid HTTP.')];
+  const body = JSON.stringify({ Type: error.faultType, Message: error.message });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nx-amzn-ErrorType: ${error.awsType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }

@@ -23,6 +23,8 @@ export interface GustConfig {
   diskReserveBytes: number;
   /** Bytes of stored code (zips and unpacked trees) allowed before CodeStorageExceededException. */
   codeStorageLimitBytes: number;
+  /** Large code uploads read at once; more wait, unread. */
+  uploadConcurrency: number;
   /** The access key AWS_IAM function URLs accept in SigV4 signatures. */
   urlAccessKeyId: string;
   /** Its secret. */
@@ -103,6 +105,7 @@ export const OPTIONS: OptionSpec<keyof GustConfig>[] = [
   { key: 'logRetentionBytes', flag: '--log-retention-bytes', env: 'GUST_LOG_RETENTION_BYTES', doc: 'Log bytes kept per function; the oldest go first', default: 64 * 1024 * 1024, parse: integer(1024, 2 ** 40) },
   { key: 'diskReserveBytes', flag: '--disk-reserve-bytes', env: 'GUST_DISK_RESERVE_BYTES', doc: 'Bytes kept in reserve on the data disk, given back when it is full so that deletes still work (0: none)', default: 16 * 1024 * 1024, parse: integer(0, 2 ** 40) },
   { key: 'codeStorageLimitBytes', flag: '--code-storage-limit-bytes', env: 'GUST_CODE_STORAGE_LIMIT_BYTES', doc: 'Code storage limit: bytes of packages and their unpacked files (AWS: 75 GB)', default: DEFAULT_CODE_STORAGE_BYTES, parse: integer(1024 * 1024, 2 ** 50) },
+  { key: 'uploadConcurrency', flag: '--upload-concurrency', env: 'GUST_UPLOAD_CONCURRENCY', doc: 'Code uploads over 1 MB read at once (CreateFunction, UpdateFunctionCode, PublishLayerVersion); more wait unread, and past 32 waiting get a 429', default: 2, parse: integer(1, 64) },
   { key: 'urlAccessKeyId', flag: '--url-access-key-id', env: 'GUST_URL_ACCESS_KEY_ID', doc: 'Access key id that AWS_IAM function URLs accept in SigV4 signatures', default: 'test', parse: pattern(/^\S{1,128}$/, 'an access key id without spaces') },
   { key: 'urlSecretAccessKey', flag: '--url-secret-access-key', env: 'GUST_URL_SECRET_ACCESS_KEY', doc: 'Secret access key that goes with --url-access-key-id', default: 'test', parse: pattern(/^\S{1,128}$/, 'a secret access key without spaces') },
   { key: 'asyncRetryBaseMs', flag: '--async-retry-base', env: 'GUST_ASYNC_RETRY_BASE', doc: 'Async invocations: wait after a function error, times the attempt number (AWS: 1m)', default: 60_000, parse: duration(1, 3_600_000) },

@@ -151,7 +151,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   await code.load();
 
   let baseUrl = '';
-  const app = buildLambdaApi({ partition, functions, layers, blobs, invoker, logs, urls, urlCredentials, eventInvokeConfigs, asyncQueue, baseUrl: () => baseUrl, diskFull: (err) => dataDisk.report(err, 'the Lambda API') }, logger, { rules: eventRules, bus: eventBus, schedules: scheduler });
+  const app = buildLambdaApi({ partition, functions, layers, blobs, invoker, logs, urls, urlCredentials, eventInvokeConfigs, asyncQueue, baseUrl: () => baseUrl, uploads: { concurrency: config.uploadConcurrency, maxWaiting: 32 }, diskFull: (err) => dataDisk.report(err, 'the Lambda API') }, logger, { rules: eventRules, bus: eventBus, schedules: scheduler });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -15,6 +15,23 @@ export interface StoredBlob {
   unzippedSize: number;
 }
 
+/**
+ * A zip the HTTP layer streamed into a file of the store's staging directory
+ * (`BlobStore.stagingPath()`), so that an upload is never held in memory whole.
+ */
+export interface StagedZip {
+  readonly path: string;
+  readonly size: number;
+}
+
+/** A zip to store: bytes in memory, or a staged file. */
+export type ZipSource = Buffer | StagedZip;
+
+/** The size in bytes of a zip to store. */
+export function zipSize(zip: ZipSource): number {
+  return Buffer.isBuffer(zip) ? zip.length : zip.size;
+}
+
 /** Optional context for `BlobStore.put`. */
 export interface PutOptions {
   /**
@@ -29,9 +46,12 @@ export interface BlobStore {
    * Validates and stores a zip. Refuses (with an InvalidParameterValueException or
    * RequestTooLargeException, writing nothing) anything that is not a zip, entries that
    * escape the package, and packages over the size limits. Storing the same bytes twice
-   * is a no-op that returns the same result.
+   * is a no-op that returns the same result. A staged file is the store's from then on:
+   * moved into place or removed.
    */
-  put(zip: Buffer, options?: PutOptions): Promise<StoredBlob>;
+  put(zip: ZipSource, options?: PutOptions): Promise<StoredBlob>;
+  /** A fresh path in the store's staging directory (same disk) for an upload to stream into. */
+  stagingPath(): string;
   /** Whether the hash is stored. */
   has(hash: string): Promise<boolean>;
   /** Metadata of a stored zip, or undefined. */

@@ -12,13 +12,14 @@
  * One Gust process owns the directory: puts and deletes of one hash are serialised in
  * memory, and work directories left by a crash are cleared when the store is first used.
  */
-import { createHash } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, readdir, rename } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { chmod, mkdir, mkdtemp, open, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { CodeStorageExceededException, InvalidParameterValueException, isDiskFull } from '../core/errors.js';
+import { codeStorageFull, InvalidParameterValueException, isDiskFull } from '../core/errors.js';
 import { LIMITS } from '../core/limits.js';
 import { KeyedMutex } from '../core/primitives.js';
-import type { BlobStore, PutOptions, StoredBlob } from './blob-store.js';
+import { zipSize, type BlobStore, type PutOptions, type StoredBlob, type ZipSource } from './blob-store.js';
 import { readIfExists, removeTree, syncDir, writeFileDurably } from './fs-tree.js';
 import { extractZip, zipTooLarge } from './zip-package.js';
 
@@ -47,9 +48,22 @@ export class FsBlobStore implements BlobStore {
     this.maxZippedBytes = options.maxZippedBytes ?? LIMITS.zippedCodeBytes;
   }
 
-  async put(zip: Buffer, options: PutOptions = {}): Promise<StoredBlob> {
-    if (zip.length > this.maxZippedBytes) throw zipTooLarge(options.operation);
-    const digest = createHash('sha256').update(zip).digest();
+  async put(zip: ZipSource, options: PutOptions = {}): Promise<StoredBlob> {
+    try {
+      return await this.putOnce(zip, options);
+    } finally {
+      // A staged file is moved into place by a put that stores it; whatever else happened, it goes.
+      if (!Buffer.isBuffer(zip)) await rm(zip.path, { force: true });
+    }
+  }
+
+  stagingPath(): string {
+    return join(this.dir, 'tmp', `upload-${randomBytes(12).toString('hex')}.zip`);
+  }
+
+  private async putOnce(zip: ZipSource, options: PutOptions): Promise<StoredBlob> {
+    if (zipSize(zip) > this.maxZippedBytes) throw zipTooLarge(options.operation);
+    const digest = await sha256(zip);
     const hash = digest.toString('hex');
     await this.init();
     return this.locks.run(hash, async () => {
@@ -64,13 +78,14 @@ export class FsBlobStore implements BlobStore {
     });
   }
 
-  private async store(zip: Buffer, hash: string, digest: Buffer): Promise<StoredBlob> {
+  private async store(zip: ZipSource, hash: string, digest: Buffer): Promise<StoredBlob> {
     const work = await mkdtemp(join(this.dir, 'tmp', 'put-'));
     try {
       const tree = join(work, 'code');
       const { unzippedSize } = await extractZip(zip, tree, { maxUnzippedBytes: this.maxUnzippedBytes });
-      const blob: StoredBlob = { hash, sha256Base64: digest.toString('base64'), size: zip.length, unzippedSize };
-      await writeFileDurably(join(work, 'code.zip'), zip);
+      const blob: StoredBlob = { hash, sha256Base64: digest.toString('base64'), size: zipSize(zip), unzippedSize };
+      if (Buffer.isBuffer(zip)) await writeFileDurably(join(work, 'code.zip'), zip);
+      else await moveDurably(zip.path, join(work, 'code.zip'));
       await writeFileDurably(join(work, 'blob.json'), JSON.stringify(blob));
       await this.commit(hash, work);
       return blob;
@@ -174,14 +189,24 @@ export class FsBlobStore implements BlobStore {
   }
 }
 
-/**
- * A package that does not fit on the data disk: to the user that is code storage running
- * out, and the remedy is AWS's (delete versions, functions or layers).
- */
-function codeStorageFull(cause: unknown): CodeStorageExceededException {
-  const err = new CodeStorageExceededException("Code storage is full: no space left on Gust's data disk. Delete unused functions, versions or layers, or free space on the disk, then retry.");
-  err.cause = cause;
-  return err;
+/** SHA-256 of a zip, a staged one read as a stream. */
+async function sha256(zip: ZipSource): Promise<Buffer> {
+  const hash = createHash('sha256');
+  if (Buffer.isBuffer(zip)) return hash.update(zip).digest();
+  for await (const chunk of createReadStream(zip.path)) hash.update(chunk as Buffer);
+  return hash.digest();
+}
+
+/** Renames a staged upload into the work directory, read-only and flushed like a written zip. */
+async function moveDurably(from: string, to: string): Promise<void> {
+  await rename(from, to);
+  await chmod(to, 0o444);
+  const handle = await open(to, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Hashes become paths: anything but 64 hex digits could point elsewhere. */

@@ -66,7 +66,7 @@ const getFileNameLowLevel = (yauzl as unknown as {
  * Throws InvalidParameterValueException for a zip that is invalid, escapes the package
  * or unpacks to more than the limit; on any error `dest` is removed.
  */
-export async function extractZip(zip: Buffer, dest: string, options: ExtractOptions = {}): Promise<ExtractResult> {
+export async function extractZip(zip: Buffer | { path: string }, dest: string, options: ExtractOptions = {}): Promise<ExtractResult> {
   const limit = options.maxUnzippedBytes ?? LIMITS.unzippedCodeBytes;
   await mkdir(dest, { mode: 0o755 });
   try {
@@ -77,7 +77,7 @@ export async function extractZip(zip: Buffer, dest: string, options: ExtractOpti
   }
 }
 
-async function extractInto(zip: Buffer, dest: string, limit: number): Promise<ExtractResult> {
+async function extractInto(zip: Buffer | { path: string }, dest: string, limit: number): Promise<ExtractResult> {
   const zipfile = await openZip(zip);
   const next = entryReader(zipfile);
   const tree = new PackageTree();
@@ -159,12 +159,16 @@ function asZipError(err: unknown): unknown {
   return unzipFailed();
 }
 
-function openZip(zip: Buffer): Promise<yauzl.ZipFile> {
+/** A zip in memory, or in a file (read where yauzl needs it, never whole). */
+function openZip(zip: Buffer | { path: string }): Promise<yauzl.ZipFile> {
+  const options = { lazyEntries: true, validateEntrySizes: true, decodeStrings: false, autoClose: false };
   return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(zip, { lazyEntries: true, validateEntrySizes: true, decodeStrings: false }, (err, zipfile) => {
+    const opened = (err: Error | null, zipfile: yauzl.ZipFile) => {
       if (err) reject(unzipFailed());
       else resolve(zipfile);
-    });
+    };
+    if (Buffer.isBuffer(zip)) yauzl.fromBuffer(zip, options, opened);
+    else yauzl.open(zip.path, options, opened);
   });
 }
 

@@ -63,7 +63,7 @@ async function handle(backend: EventsBackend, request: FastifyRequest, reply: Fa
     const answer = await operation(backend, parseBody(request.body));
     return reply.status(200).header('content-type', CONTENT_TYPE).send(JSON.stringify(answer));
   } catch (err) {
-    const known = toLambdaError(err);
+    const known = toLambdaError(err, request);
     if (known) return sendAwsJsonError(reply, known);
     request.log.error({ err }, 'unexpected error in the events API');
     return sendAwsJsonError(reply, new ServiceException(`An internal error occurred (request ${request.id}).`));

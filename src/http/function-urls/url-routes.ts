@@ -6,6 +6,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { systemClock } from '../../core/clock.js';
+import { RequestTooLargeException } from '../../core/errors.js';
 import { LIMITS } from '../../core/limits.js';
 import type { ApiContext } from '../lambda-api/context.js';
 import { errorResponse, type UrlResponse } from './url-response.js';
@@ -28,7 +29,8 @@ function send(reply: FastifyReply, response: UrlResponse): FastifyReply {
 }
 
 function handleError(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+  // The body reader (upload-body.ts) refuses a body over the route's limit with the catalog's error.
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || (err as unknown) instanceof RequestTooLargeException) {
     return send(reply, errorResponse(413, 'RequestTooLargeException', `Request must be smaller than ${LIMITS.syncPayloadBytes} bytes for the InvokeFunction operation`));
   }
   if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {

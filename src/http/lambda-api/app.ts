@@ -7,16 +7,15 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from 'pino';
 import { newRequestId } from '../../core/ids.js';
 import { UnknownOperationException, causedByFullDisk } from '../../core/errors.js';
-import { handleError, sendError } from '../render-error.js';
+import { handleClientError, handleError, sendError } from '../render-error.js';
+import { SMALL_BODY_BYTES, registerUploadGate } from '../body-limits.js';
+import { registerBodyReader } from '../upload-body.js';
 import { PATH_PREFIX as FUNCTION_URL_PATH_PREFIX, functionUrlRewriter } from '../function-urls/url-request.js';
 import type { EventsBackend } from '../events-api/backend.js';
 import { registerEventsApi } from '../events-api/events-api.js';
 import type { ApiContext } from './context.js';
 import { INVOKE_ROUTE } from './invoke.js';
 import { ROUTE_MODULES } from './routes.js';
-
-/** Base64 of a 50 MB zip in a JSON body, with room for the other fields. */
-const MAX_BODY_BYTES = 69_905_067;
 
 function isDataPlane(route: string | undefined): boolean {
   return route === INVOKE_ROUTE || (route !== undefined && route.startsWith(`${FUNCTION_URL_PATH_PREFIX}/`));
@@ -28,7 +27,8 @@ export function buildLambdaApi(ctx: ApiContext, logger: Logger, events?: EventsB
     // Typed as Fastify's base logger so that the instance is the plain FastifyInstance
     // the route modules take (pino's Logger type is a wider generic parameter).
     loggerInstance: logger as FastifyBaseLogger,
-    bodyLimit: MAX_BODY_BYTES,
+    // Routes that take more declare it (code uploads, Invoke): see body-limits.ts.
+    bodyLimit: SMALL_BODY_BYTES,
     genReqId: () => newRequestId(),
     // Fastify's own request lines are off: the onResponse hook below logs each request once.
     logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
@@ -38,10 +38,12 @@ export function buildLambdaApi(ctx: ApiContext, logger: Logger, events?: EventsB
     // Errors Fastify raises before routing (a malformed percent-encoding in the URL) get
     // the same AWS-shaped answer as every other error.
     frameworkErrors: handleError,
+    // And those Node's HTTP parser refuses before Fastify (a 431 for huge headers).
+    clientErrorHandler: handleClientError,
   });
 
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES }, (_req, body, done) => done(null, body));
+  registerBodyReader(app, () => ctx.blobs.stagingPath());
+  registerUploadGate(app, ctx.uploads);
 
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-amzn-RequestId', request.id);

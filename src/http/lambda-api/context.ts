@@ -12,6 +12,7 @@ import type { InvokeService } from '../../invoke/invoke-service.js';
 import type { BlobStore } from '../../store/blob-store.js';
 import type { LogStore } from '../../store/log-store.js';
 import type { UrlCredential } from '../function-urls/url-sigv4.js';
+import type { UploadGateOptions } from '../body-limits.js';
 
 export interface ApiContext {
   partition: Partition;
@@ -30,6 +31,8 @@ export interface ApiContext {
   asyncQueue: Pick<AsyncQueue, 'describe' | 'functionStats' | 'totalStats'>;
   /** The server's own base URL (known only once it listens), for `Code.Location`. */
   baseUrl(): string;
+  /** How many large code uploads are read at once, and how many may wait (see body-limits.ts). */
+  uploads: UploadGateOptions;
   /** Told of every request that failed on a full data disk (the server logs it once). */
   diskFull?: (err: unknown) => void;
 }

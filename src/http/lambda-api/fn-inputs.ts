@@ -14,7 +14,7 @@ const UNSUPPORTED_CODE_SOURCES = ['S3Bucket', 'S3Key', 'S3ObjectVersion', 'Image
 export function readCode(code: JsonObject | undefined): CodeInput {
   if (!code) return {};
   const unsupportedSource = UNSUPPORTED_CODE_SOURCES.find((key) => code.has(key));
-  const zipFile = code.base64('ZipFile');
+  const zipFile = code.zip('ZipFile');
   return {
     ...(zipFile === undefined ? {} : { zipFile }),
     ...(unsupportedSource === undefined ? {} : { unsupportedSource }),

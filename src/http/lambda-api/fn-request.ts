@@ -8,6 +8,8 @@ import type { FastifyRequest } from 'fastify';
 import { parseFunctionName, resolveQualifier, type FunctionRef, type Partition } from '../../core/arn.js';
 import { InvalidParameterValueException, InvalidRequestContentException, ValidationException } from '../../core/errors.js';
 import { jsonBody } from '../body.js';
+import type { ZipSource } from '../../store/blob-store.js';
+import { StagedUpload } from '../upload-body.js';
 
 type Params = Record<string, string | undefined>;
 type Query = Record<string, string | string[] | undefined>;
@@ -155,8 +157,10 @@ export class JsonObject {
     return Object.fromEntries(Object.entries(v as Record<string, T>)) as Record<string, T>;
   }
 
-  /** A base64 blob member (ZipFile), strictly decoded. */
-  base64(key: string): Buffer | undefined {
+  /** A zip member (ZipFile): the upload the body reader staged, or base64 strictly decoded. */
+  zip(key: string): ZipSource | undefined {
+    const staged = this.get(key);
+    if (staged instanceof StagedUpload) return staged;
     const v = this.string(key);
     if (v === undefined) return undefined;
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(v) || v.length % 4 === 1) throw typeError(this.name(key), 'base64');

@@ -7,6 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import { parseFunctionName } from '../../core/arn.js';
 import { ValidationException } from '../../core/errors.js';
+import { UPLOAD_BODY_BYTES } from '../body-limits.js';
 import type { ApiContext } from './context.js';
 import { readCode, readConfig } from './fn-inputs.js';
 import { functionTarget, JsonObject, pageQuery, pathParam, queryString, unqualifiedFunction } from './fn-request.js';
@@ -19,7 +20,7 @@ const UPDATE_QUALIFIED = 'Updating a version or alias is not supported: versions
 export function registerFunctionRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const { partition, functions } = ctx;
 
-  app.post(BASE, async (request, reply) => {
+  app.post(BASE, { bodyLimit: UPLOAD_BODY_BYTES, config: { operation: 'CreateFunction', upload: ['Code', 'ZipFile'] } }, async (request, reply) => {
     const body = JsonObject.fromBody(request);
     const rawName = body.string('FunctionName');
     if (rawName === undefined) {
@@ -75,7 +76,7 @@ export function registerFunctionRoutes(app: FastifyInstance, ctx: ApiContext): v
     return renderConfiguration(partition, version, { arnQualifier: qualifier });
   });
 
-  app.put(`${BASE}/:FunctionName/code`, async (request) => {
+  app.put(`${BASE}/:FunctionName/code`, { bodyLimit: UPLOAD_BODY_BYTES, config: { operation: 'UpdateFunctionCode', upload: ['ZipFile'] } }, async (request) => {
     const name = unqualifiedFunction(parseFunctionName(pathParam(request, 'FunctionName'), partition), UPDATE_QUALIFIED);
     const body = JsonObject.fromBody(request);
     const publish = body.boolean('Publish');

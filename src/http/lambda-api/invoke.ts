@@ -3,7 +3,8 @@
  * through, AWS's headers out. The payload is forwarded as the raw body, never re-encoded.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ValidationException } from '../../core/errors.js';
+import { RequestTooLargeException, ValidationException } from '../../core/errors.js';
+import { LIMITS } from '../../core/limits.js';
 import type { InvocationType } from '../../invoke/invoke-types.js';
 import { rawBody } from '../body.js';
 import type { ApiContext } from './context.js';
@@ -34,8 +35,20 @@ function logType(request: FastifyRequest): 'None' | 'Tail' {
 /** Invoke's route, which the request log treats as the data plane. */
 export const INVOKE_ROUTE = '/2015-03-31/functions/:name/invocations';
 
+/**
+ * An Event invoke takes 1 MB (a synchronous one 6 MB, the route's limit): refused from its
+ * Content-Length before the body is read.
+ */
+async function refuseLargeEvent(request: FastifyRequest): Promise<void> {
+  if (header(request, 'x-amz-invocation-type') !== 'Event') return;
+  if (Number(request.headers['content-length']) > LIMITS.asyncPayloadBytes) {
+    throw new RequestTooLargeException(`Request must be smaller than ${LIMITS.asyncPayloadBytes} bytes for the InvokeFunction operation`);
+  }
+}
+
 export function registerInvokeRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  app.post<{ Params: { name: string }; Querystring: { Qualifier?: string } }>(INVOKE_ROUTE, async (request, reply) => {
+  const options = { bodyLimit: LIMITS.syncPayloadBytes, config: { operation: 'InvokeFunction' }, onRequest: refuseLargeEvent };
+  app.post<{ Params: { name: string }; Querystring: { Qualifier?: string } }>(INVOKE_ROUTE, options, async (request, reply) => {
     const clientContext = header(request, 'x-amz-client-context');
     const result = await ctx.invoker.invoke({
       functionName: request.params.name,

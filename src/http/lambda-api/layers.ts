@@ -10,6 +10,8 @@ import type { LayerVersion } from '../../core/model.js';
 import type { LayerListQuery } from '../../control/layer-service.js';
 import { parseMaxItems, parseVersionNumber } from '../../control/layer-validation.js';
 import { jsonBody } from '../body.js';
+import { UPLOAD_BODY_BYTES } from '../body-limits.js';
+import { JsonObject } from './fn-request.js';
 import type { ApiContext } from './context.js';
 
 const BASE = '/2018-10-31/layers';
@@ -106,10 +108,10 @@ export function registerLayerRoutes(app: FastifyInstance, ctx: ApiContext): void
     };
   });
 
-  app.post(`${BASE}/:LayerName/versions`, async (request: FastifyRequest<{ Params: Params }>, reply) => {
+  app.post(`${BASE}/:LayerName/versions`, { bodyLimit: UPLOAD_BODY_BYTES, config: { operation: 'PublishLayerVersion', upload: ['Content', 'ZipFile'] } }, async (request: FastifyRequest<{ Params: Params }>, reply) => {
     const body = jsonBody(request);
     const content = optionalObject(body, 'Content');
-    const zipFile = optionalString(content, 'ZipFile');
+    const zipFile = new JsonObject(content, 'Content.').zip('ZipFile');
     const s3Bucket = optionalString(content, 'S3Bucket');
     const s3Key = optionalString(content, 'S3Key');
     const s3ObjectVersion = optionalString(content, 'S3ObjectVersion');
