@@ -14,6 +14,8 @@ export interface DataDiskOptions {
   dir: string;
   logger: Logger;
   reserve: DiskReserve;
+  /** Log lines the log store dropped so far (reported when the disk has room again). */
+  droppedLogLines: () => number;
   /** How often the free space is checked while the disk is full (default 2 s). */
   checkEveryMs?: number;
 }
@@ -72,7 +74,8 @@ export class DataDisk {
       clearInterval(this.timer);
       this.timer = undefined;
       this.full = false;
-      this.options.logger.info({ dataDir: this.options.dir, ...(await this.space()) }, 'data disk has space again');
+      const droppedLogLines = this.options.droppedLogLines();
+      this.options.logger.info({ dataDir: this.options.dir, ...(await this.space()), droppedLogLines }, `data disk has space again (${droppedLogLines} function log lines were dropped since start-up)`);
     } catch (err) {
       this.options.logger.warn({ err }, 'checking the data disk');
     } finally {

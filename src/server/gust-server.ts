@@ -63,7 +63,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   // A full data disk ends no request badly and never the process: writes fail with an
   // answer that says so, deletes use the reserve, and the server logs one line.
   const reserve = new DiskReserve(join(dataDir, 'reserve'), config.diskReserveBytes);
-  const dataDisk = new DataDisk({ dir: dataDir, logger, reserve });
+  const dataDisk: DataDisk = new DataDisk({ dir: dataDir, logger, reserve, droppedLogLines: () => logs.stats().droppedEvents });
   await dataDisk.start();
   const report = (err: unknown, context: string) => {
     if (!dataDisk.report(err, context)) logger.warn({ err }, context);

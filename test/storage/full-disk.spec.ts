@@ -124,6 +124,8 @@ describe.skipIf(cannotMount !== undefined)('a full data disk (tmpfs, gust serve)
     rmSync(filler);
     await waitFor('the server to see the free space', () => (diskLines().length === 2 ? true : undefined), 15_000, 100);
     expect(diskLines()[1]).toMatch(/data disk has space again/);
+    // The log store dropped (and counted) what it could not write, instead of dying.
+    expect((JSON.parse(diskLines()[1]!) as { droppedLogLines: number }).droppedLogLines).toBeGreaterThan(0);
     expect(statSync(join(dir, 'reserve')).size).toBe(4 * 1024 * 1024);
     await createFunction(server.lambda, 'new', { files: { 'index.js': NEW_CODE } });
     expect((await invoke(server.lambda, 'new', { n: 3 })).json).toMatchObject({ echo: { n: 3 } });
