@@ -73,6 +73,8 @@ export class CodeStorage {
     } finally {
       this.writers--;
       if (this.writers === 0) for (const wake of this.writersDone.splice(0)) wake();
+      // A refused request (or a DryRun) may have stored a package nothing references.
+      this.schedule();
     }
   }
 

@@ -29,10 +29,11 @@ export class DiskReserve {
     try {
       // Real zeros, not a sparse file: only written blocks are taken from the disk.
       const zeros = Buffer.alloc(Math.min(CHUNK, this.bytes));
+      // No fsync: blocks are allocated by the writes, and a reserve lost to a power cut is
+      // written again at the next start.
       for (let written = 0; written < this.bytes; written += zeros.length) {
         await handle.write(zeros, 0, Math.min(zeros.length, this.bytes - written));
       }
-      await handle.sync();
     } catch (err) {
       await handle.close();
       await rm(part, { force: true });
