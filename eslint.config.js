@@ -13,7 +13,7 @@ const allowed = {
   store: ['core'],
   sandbox: ['core'],
   'runtime-api': ['core'],
-  logs: ['core', 'store'],
+  logs: ['core'],
   metrics: ['core'],
   control: ['core', 'store'],
   pool: ['core', 'sandbox', 'runtime-api', 'logs', 'metrics'],

@@ -7,7 +7,7 @@ import { ALIAS_NAME_RE } from '../core/arn.js';
 import { InvalidParameterValueException, ResourceConflictException, ResourceNotFoundException } from '../core/errors.js';
 import { newRevisionId } from '../core/ids.js';
 import { LIMITS } from '../core/limits.js';
-import type { Alias } from '../core/model.js';
+import type { Alias } from '../core/model/functions.js';
 import type { ControlCore } from './function-core.js';
 import type { AliasInput, PageRequest } from './function-inputs.js';
 import { checkDescription, constraintError } from './function-validation.js';

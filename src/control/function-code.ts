@@ -6,7 +6,7 @@
 import { parseLayerVersionArn, type Partition } from '../core/arn.js';
 import { InvalidParameterValueException, ValidationException } from '../core/errors.js';
 import { LIMITS } from '../core/limits.js';
-import type { LayerRef } from '../core/model.js';
+import type { LayerRef } from '../core/model/functions.js';
 import type { BlobStore, StoredBlob } from '../store/blob-store.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import type { CodeInput } from './function-inputs.js';

@@ -6,7 +6,7 @@
  */
 import { InvalidParameterValueException } from '../core/errors.js';
 import { LIMITS } from '../core/limits.js';
-import type { FunctionRecord } from '../core/model.js';
+import type { FunctionRecord } from '../core/model/functions.js';
 import type { ControlCore } from './function-core.js';
 import { constraintError } from './function-validation.js';
 

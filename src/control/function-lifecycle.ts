@@ -6,7 +6,7 @@
  */
 import { InvalidParameterValueException, ResourceConflictException, ValidationException } from '../core/errors.js';
 import { newRevisionId } from '../core/ids.js';
-import type { Architecture, FunctionRecord, FunctionVersion } from '../core/model.js';
+import type { Architecture, FunctionRecord, FunctionVersion } from '../core/model/functions.js';
 import type { StoreWrite } from '../store/metadata-store.js';
 import { checkUnzippedSize, resolveLayers, storeCode } from './function-code.js';
 import type { ControlCore } from './function-core.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ResourceConflictException } from '../core/errors.js';
-import type { FunctionVersion } from '../core/model.js';
+import type { FunctionVersion } from '../core/model/functions.js';
 import { assertUpdatable, beginUpdate, IllegalTransitionError, PENDING_STATE, settle } from './function-state.js';
 
 const active = {

@@ -6,7 +6,7 @@
  * https://docs.aws.amazon.com/lambda/latest/dg/functions-states.html
  */
 import { ResourceConflictException } from '../core/errors.js';
-import type { FunctionVersion } from '../core/model.js';
+import type { FunctionVersion } from '../core/model/functions.js';
 
 /** The state a version is created in (CreateFunction, PublishVersion). */
 export const PENDING_STATE = {

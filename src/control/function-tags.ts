@@ -6,7 +6,7 @@
 import { parseFunctionName } from '../core/arn.js';
 import { InvalidParameterValueException, ValidationException } from '../core/errors.js';
 import { newRevisionId } from '../core/ids.js';
-import type { FunctionRecord } from '../core/model.js';
+import type { FunctionRecord } from '../core/model/functions.js';
 import type { StoreWrite } from '../store/metadata-store.js';
 import type { ControlCore } from './function-core.js';
 import { checkTags } from './function-validation.js';

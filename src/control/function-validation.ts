@@ -8,7 +8,7 @@
 import { RESERVED_ENVIRONMENT_KEYS } from '../core/reserved-variables.js';
 import { InvalidParameterValueException, ValidationException } from '../core/errors.js';
 import { LIMITS, SUPPORTED_RUNTIMES, isSupportedRuntime } from '../core/limits.js';
-import type { Architecture, FunctionVersion, LoggingConfig } from '../core/model.js';
+import type { Architecture, FunctionVersion, LoggingConfig } from '../core/model/functions.js';
 import { checkDeadLetterTarget } from './event-invoke-config-validation.js';
 import type { FunctionConfigInput, LoggingConfigInput } from './function-inputs.js';
 

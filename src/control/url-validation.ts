@@ -8,7 +8,7 @@
  * ones AWS answers (as recorded by LocalStack's AWS-validated snapshots).
  */
 import { ValidationException } from '../core/errors.js';
-import type { UrlAuthType, UrlCors, UrlInvokeMode } from '../store/url-store.js';
+import type { UrlAuthType, UrlCors, UrlInvokeMode } from '../core/model/urls.js';
 
 export const AUTH_TYPES: readonly UrlAuthType[] = ['AWS_IAM', 'NONE'];
 export const INVOKE_MODES: readonly UrlInvokeMode[] = ['RESPONSE_STREAM', 'BUFFERED'];

@@ -15,7 +15,7 @@ import {
 } from '../core/errors.js';
 import { newRequestId } from '../core/ids.js';
 import { LIMITS } from '../core/limits.js';
-import type { Alias, FunctionVersion } from '../core/model.js';
+import type { Alias, FunctionVersion } from '../core/model/functions.js';
 import type { FunctionService } from '../control/function-service.js';
 import { versionFingerprint, type InvokableVersion, type Pool } from '../pool/pool.js';
 import type { BlobStore } from '../store/blob-store.js';

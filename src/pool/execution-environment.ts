@@ -16,7 +16,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Clock } from '../core/clock.js';
 import { randomHex } from '../core/ids.js';
-import type { FunctionVersion } from '../core/model.js';
+import type { FunctionVersion } from '../core/model/functions.js';
 import { endLine, initReportLine, logGroupName, logStreamName, reportLine, billedDurationMs, startLine, toMb, type ReportStatus } from '../logs/log-format.js';
 import { LogStream, type LogSink } from '../logs/log-stream.js';
 import type { LogTail } from '../logs/log-tail.js';

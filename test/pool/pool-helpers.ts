@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { ManualClock } from '../../src/core/clock.js';
 import { newRequestId } from '../../src/core/ids.js';
 import type { Runtime } from '../../src/core/limits.js';
-import type { FunctionVersion } from '../../src/core/model.js';
+import type { FunctionVersion } from '../../src/core/model/functions.js';
 import { Pool, type InvokableVersion, type PoolInvokeResult, type PoolOptions } from '../../src/pool/pool.js';
 import { ProcessDriver } from '../../src/sandbox/process-driver.js';
 import { RuntimeCommandResolver } from '../../src/sandbox/runtime-command.js';

@@ -4,7 +4,7 @@
  * EventBus and Scheduler, which satisfy these shapes structurally. Inside: camelCase;
  * AWS's names exist only in the operation modules that read requests and write answers.
  */
-import type { RuleRecord, TargetRecord } from '../../store/rule-store.js';
+import type { RuleRecord, TargetRecord } from '../../core/model/rules.js';
 
 export interface PutRuleRequest {
   name: string;

@@ -4,7 +4,7 @@
  * refused per entry (FailedEntries) rather than accepted and ignored.
  * https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_Target.html
  */
-import type { TargetRecord } from '../../store/rule-store.js';
+import type { TargetRecord } from '../../core/model/rules.js';
 import type { FailedTarget, Operation, TargetRequest } from './backend.js';
 import { defined, optionalInteger, optionalString, requiredList, requiredString, stringItem, structure } from './fields.js';
 

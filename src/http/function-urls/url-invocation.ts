@@ -16,7 +16,7 @@ import type { Partition } from '../../core/arn.js';
 import { LambdaError, RequestTooLargeException, ResourceNotFoundException, TooManyRequestsException } from '../../core/errors.js';
 import { LIMITS } from '../../core/limits.js';
 import type { InvokeRequest, InvokeResult } from '../../invoke/invoke-types.js';
-import type { UrlConfig } from '../../store/url-store.js';
+import type { UrlConfig } from '../../core/model/urls.js';
 import { isPreflight, preflightResponse, withCorsHeaders } from './url-cors.js';
 import { buildUrlEvent, joinHeaders, type IamCaller } from './url-event.js';
 import type { UrlRequest } from './url-request.js';

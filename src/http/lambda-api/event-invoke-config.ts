@@ -9,7 +9,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseFunctionName } from '../../core/arn.js';
 import type { DestinationConfigInput, EventInvokeConfigInput } from '../../control/event-invoke-config-service.js';
-import type { EventInvokeConfig } from '../../store/event-queue.js';
+import type { EventInvokeConfig } from '../../core/model/event-invoke-config.js';
 import type { ApiContext } from './context.js';
 import { JsonObject, pathParam, queryInt, queryString } from './fn-request.js';
 

@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { layerArn, type Partition } from '../../core/arn.js';
 import { InvalidRequestContentException } from '../../core/errors.js';
-import type { LayerVersion } from '../../core/model.js';
+import type { LayerVersion } from '../../core/model/layers.js';
 import type { LayerListQuery } from '../../control/layer-service.js';
 import { parseMaxItems, parseVersionNumber } from '../../control/layer-validation.js';
 import { jsonBody } from '../body.js';

@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import { parseFunctionName } from '../../core/arn.js';
 import type { UrlConfigInput } from '../../control/url-service.js';
-import type { UrlConfig, UrlCors } from '../../store/url-store.js';
+import type { UrlConfig, UrlCors } from '../../core/model/urls.js';
 import type { ApiContext } from './context.js';
 import { JsonObject, functionTarget, pathParam, queryInt, queryString } from './fn-request.js';
 

@@ -5,7 +5,8 @@
  * accepted, and a schedule keeps time, as on AWS, where delivery is asynchronous too.
  */
 import type { Logger } from 'pino';
-import type { RuleRecord, RuleStore } from '../../store/rule-store.js';
+import type { RuleRecord } from '../../core/model/rules.js';
+import type { RuleStore } from '../../store/rule-store.js';
 import { targetPayload } from './target-input.js';
 
 /** The invoke path as triggers see it: hand `payload` to a Lambda function, asynchronously. */

@@ -5,7 +5,7 @@
  */
 import type { Partition } from '../../core/arn.js';
 import { ResourceNotFoundException, ValidationException } from '../../core/errors.js';
-import type { RuleState, TargetRecord } from '../../store/rule-store.js';
+import type { RuleState, TargetRecord } from '../../core/model/rules.js';
 import { parseInputPath } from './target-input.js';
 
 export const DEFAULT_BUS = 'default';

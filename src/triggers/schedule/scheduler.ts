@@ -12,7 +12,7 @@
 import type { Logger } from 'pino';
 import type { Partition } from '../../core/arn.js';
 import type { Clock } from '../../core/clock.js';
-import type { RuleRecord } from '../../store/rule-store.js';
+import type { RuleRecord } from '../../core/model/rules.js';
 import { scheduledEvent } from '../events/envelope.js';
 import type { RuleChange, RuleChangeListener } from '../events/event-rules.js';
 import { nextFire, parseScheduleExpression, type ParsedSchedule } from './schedule-expression.js';
