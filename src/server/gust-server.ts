@@ -28,7 +28,7 @@ import { RuntimeCommandResolver } from '../sandbox/runtime-command.js';
 import { chooseSandboxDriver } from './sandbox-choice.js';
 import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.js';
 import { SqliteRuleStore } from '../store/sqlite/sqlite-rule-store.js';
-import { EventRules } from '../triggers/events/event-rules.js';
+import { EventRules } from '../control/events/event-rules.js';
 import { EventBus } from '../triggers/events/event-bus.js';
 import { TargetDispatcher } from '../triggers/events/delivery.js';
 import { InvokeDelivery } from '../triggers/events/invoke-delivery.js';
@@ -114,7 +114,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   const eventsClock = options.eventsClock ?? systemClock;
   const eventRules = new EventRules({ store: ruleStore, partition, clock: eventsClock, log: logger });
   const delivery = new InvokeDelivery(invoker);
-  const dispatcher = new TargetDispatcher({ store: ruleStore, delivery, log: logger });
+  const dispatcher = new TargetDispatcher({ targets: eventRules, delivery, log: logger });
   const eventBus = new EventBus({ rules: eventRules, dispatcher, partition, clock: eventsClock });
   const scheduler = new Scheduler({ clock: eventsClock, partition, dispatcher, rules: eventRules, log: logger });
   scheduler.start(await eventRules.load());

@@ -8,9 +8,9 @@ import type { Clock } from '../../core/clock.js';
 import { ValidationException } from '../../core/errors.js';
 import type { TargetDispatcher } from './delivery.js';
 import { customEvent } from './envelope.js';
-import type { EventRules } from './event-rules.js';
-import { compilePattern } from './pattern.js';
-import { DEFAULT_BUS, resolveBus } from './validation.js';
+import type { EventRules } from '../../control/events/event-rules.js';
+import { compilePattern } from '../../control/events/pattern.js';
+import { DEFAULT_BUS, resolveBus } from '../../control/events/validation.js';
 
 /** One entry of PutEvents, as given. */
 export interface PutEventsEntry {

@@ -12,7 +12,7 @@ import { ValidationException } from '../../core/errors.js';
 import { KeyedMutex } from '../../core/primitives.js';
 import type { RuleRecord, TargetRecord } from '../../core/model/rules.js';
 import type { RuleStore } from '../../store/rule-store.js';
-import { parseScheduleExpression } from '../schedule/schedule-expression.js';
+import { parseScheduleExpression } from './schedule-expression.js';
 import { LimitExceededException } from './errors.js';
 import { compilePattern, type EventPattern } from './pattern.js';
 import {
@@ -216,6 +216,11 @@ export class EventRules {
       await this.deps.store.removeTargets(bus, ruleName, ids.filter((id) => existing.has(id)));
       return failed;
     });
+  }
+
+  /** A rule's targets as they stand now, unpaged: where a firing or a matched event goes. */
+  targetsOf(rule: RuleRecord): Promise<TargetRecord[]> {
+    return this.deps.store.listTargets(rule.eventBusName, rule.name);
   }
 
   async listTargetsByRule(ruleName: string, eventBusName?: string, nextToken?: string, limit?: number): Promise<{ targets: TargetRecord[]; nextToken?: string }> {
