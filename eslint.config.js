@@ -18,7 +18,7 @@ const allowed = {
   control: ['core', 'store'],
   pool: ['core', 'sandbox', 'runtime-api', 'logs', 'metrics'],
   invoke: ['core', 'store', 'control', 'pool', 'logs', 'metrics'],
-  http: ['core', 'control', 'invoke', 'logs', 'metrics', 'store'],
+  http: ['core', 'control', 'invoke', 'logs', 'metrics'],
   triggers: ['core', 'control', 'invoke'],
   server: layers,
   // The CLI talks to a server over HTTP; it imports server/ only to run `gust serve`.

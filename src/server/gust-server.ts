@@ -19,7 +19,10 @@ import { SqliteEventQueue } from '../store/sqlite/sqlite-event-queue.js';
 import { AsyncQueue } from '../invoke/async/async-queue.js';
 import { poolCapacity } from '../invoke/async/capacity.js';
 import { DestinationRouter, LambdaTarget } from '../invoke/async/destinations.js';
-import { buildLambdaApi } from '../http/lambda-api/app.js';
+import { buildHttpServer } from '../http/server.js';
+import { lambdaApi } from '../http/lambda-api/lambda-api.js';
+import { functionUrls } from '../http/function-urls/function-urls.js';
+import { eventsApi } from '../http/events-api/events-api.js';
 import { InvokeService } from '../invoke/invoke-service.js';
 import { Pool } from '../pool/pool.js';
 import { detectCgroups } from '../sandbox/cgroups/index.js';
@@ -120,7 +123,11 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   scheduler.start(await eventRules.load());
 
   let baseUrl = '';
-  const app = buildLambdaApi({ partition, functions, layers, blobs, invoker, logs, urls, urlCredentials, eventInvokeConfigs, asyncQueue, baseUrl: () => baseUrl }, logger, { rules: eventRules, bus: eventBus, schedules: scheduler });
+  const app = buildHttpServer(logger, [
+    lambdaApi({ partition, functions, layers, urls, eventInvokeConfigs, invoker, asyncQueue, code: blobs, logs, baseUrl: () => baseUrl }),
+    functionUrls({ partition, clock: systemClock, urls, invoker, credentials: urlCredentials, baseUrl: () => baseUrl }),
+    eventsApi({ rules: eventRules, bus: eventBus, schedules: scheduler }),
+  ]);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseFunctionName, type Partition } from '../../core/arn.js';
 import { ValidationException } from '../../core/errors.js';
-import type { ApiContext } from './context.js';
+import type { LambdaApiContext } from './context.js';
 import { JsonObject, pathParam, unqualifiedFunction } from './fn-request.js';
 
 const QUALIFIED =
@@ -16,7 +16,7 @@ function functionName(request: FastifyRequest, partition: Partition): string {
   return unqualifiedFunction(parseFunctionName(pathParam(request, 'FunctionName'), partition), QUALIFIED);
 }
 
-export function registerConcurrencyRoutes(app: FastifyInstance, ctx: ApiContext): void {
+export function registerConcurrencyRoutes(app: FastifyInstance, ctx: LambdaApiContext): void {
   const { partition, functions } = ctx;
 
   app.put('/2017-10-31/functions/:FunctionName/concurrency', async (request) => {

@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import { parseFunctionName } from '../../core/arn.js';
 import { ValidationException } from '../../core/errors.js';
-import type { ApiContext } from './context.js';
+import type { LambdaApiContext } from './context.js';
 import { readCode, readConfig } from './fn-inputs.js';
 import { functionTarget, JsonObject, pageQuery, pathParam, queryString, unqualifiedFunction } from './fn-request.js';
 import { codeLocation, renderConfiguration } from './render-function.js';
@@ -16,7 +16,7 @@ const BASE = '/2015-03-31/functions';
 
 const UPDATE_QUALIFIED = 'Updating a version or alias is not supported: versions are immutable. Specify the unqualified function name or ARN.';
 
-export function registerFunctionRoutes(app: FastifyInstance, ctx: ApiContext): void {
+export function registerFunctionRoutes(app: FastifyInstance, ctx: LambdaApiContext): void {
   const { partition, functions } = ctx;
 
   app.post(BASE, async (request, reply) => {

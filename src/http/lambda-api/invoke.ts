@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ValidationException } from '../../core/errors.js';
 import type { InvocationType } from '../../invoke/invoke-types.js';
 import { rawBody } from '../body.js';
-import type { ApiContext } from './context.js';
+import type { LambdaApiContext } from './context.js';
 
 const INVOCATION_TYPES: readonly InvocationType[] = ['RequestResponse', 'Event', 'DryRun'];
 
@@ -31,11 +31,9 @@ function logType(request: FastifyRequest): 'None' | 'Tail' {
   return v;
 }
 
-/** Invoke's route, which the request log treats as the data plane. */
-export const INVOKE_ROUTE = '/2015-03-31/functions/:name/invocations';
-
-export function registerInvokeRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  app.post<{ Params: { name: string }; Querystring: { Qualifier?: string } }>(INVOKE_ROUTE, async (request, reply) => {
+export function registerInvokeRoutes(app: FastifyInstance, ctx: LambdaApiContext): void {
+  const route = '/2015-03-31/functions/:name/invocations';
+  app.post<{ Params: { name: string }; Querystring: { Qualifier?: string } }>(route, { config: { hotPath: true } }, async (request, reply) => {
     const clientContext = header(request, 'x-amz-client-context');
     const result = await ctx.invoker.invoke({
       functionName: request.params.name,

@@ -4,12 +4,12 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { ValidationException } from '../../core/errors.js';
-import type { ApiContext } from './context.js';
+import type { LambdaApiContext } from './context.js';
 import { JsonObject, pathParam, queryList } from './fn-request.js';
 
 const PATH = '/2017-03-31/tags/:ARN';
 
-export function registerTagRoutes(app: FastifyInstance, ctx: ApiContext): void {
+export function registerTagRoutes(app: FastifyInstance, ctx: LambdaApiContext): void {
   const { functions } = ctx;
 
   app.post(PATH, async (request, reply) => {

@@ -6,25 +6,12 @@
 import type { Partition } from '../../core/arn.js';
 import type { Clock } from '../../core/clock.js';
 import { ValidationException } from '../../core/errors.js';
-import type { TargetDispatcher } from './delivery.js';
-import { customEvent } from './envelope.js';
+import type { PutEventsEntry, PutEventsResultEntry } from '../../core/model/events.js';
 import type { EventRules } from '../../control/events/event-rules.js';
 import { compilePattern } from '../../control/events/pattern.js';
 import { DEFAULT_BUS, resolveBus } from '../../control/events/validation.js';
-
-/** One entry of PutEvents, as given. */
-export interface PutEventsEntry {
-  source?: string;
-  detailType?: string;
-  /** A JSON object, as text. */
-  detail?: string;
-  resources?: string[];
-  /** Epoch milliseconds; default now. */
-  timeMs?: number;
-  eventBusName?: string;
-}
-
-export type PutEventsResultEntry = { eventId: string } | { errorCode: string; errorMessage: string };
+import type { TargetDispatcher } from './delivery.js';
+import { customEvent } from './envelope.js';
 
 /** AWS's quota on one PutEvents request, all entries together. */
 const MAX_REQUEST_BYTES = 256 * 1024;
