@@ -6,7 +6,7 @@ import importX from 'eslint-plugin-import-x';
 import globals from 'globals';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
-const layers = ['core', 'store', 'control', 'invoke', 'pool', 'runtime-api', 'sandbox', 'triggers', 'logs', 'metrics', 'http', 'server', 'cli'];
+const layers = ['core', 'store', 'control', 'invoke', 'pool', 'runtime-api', 'sandbox', 'triggers', 'logs', 'http', 'server', 'cli'];
 // What each folder may import (besides itself). Everything may import core.
 const allowed = {
   core: [],
@@ -14,11 +14,10 @@ const allowed = {
   sandbox: ['core'],
   'runtime-api': ['core'],
   logs: ['core'],
-  metrics: ['core'],
   control: ['core', 'store'],
-  pool: ['core', 'sandbox', 'runtime-api', 'logs', 'metrics'],
-  invoke: ['core', 'store', 'control', 'pool', 'logs', 'metrics'],
-  http: ['core', 'control', 'invoke', 'logs', 'metrics'],
+  pool: ['core', 'sandbox', 'runtime-api', 'logs'],
+  invoke: ['core', 'store', 'control', 'pool', 'logs'],
+  http: ['core', 'control', 'invoke', 'logs'],
   triggers: ['core', 'control', 'invoke'],
   server: layers,
   // The CLI talks to a server over HTTP; it imports server/ only to run `gust serve`.
@@ -26,8 +25,10 @@ const allowed = {
 };
 
 /**
- * The zones of every folder. Unit tests (`*.test.ts`) keep their folder's arrows but may
- * also import store/: a test drives the code under test with the real stores.
+ * The zones of every folder, its `testing/` helpers included. The concrete stores
+ * (store/sqlite/) are chosen by the composition root alone: a folder that may import store/
+ * gets its interfaces. Unit tests (`*.test.ts`) keep their folder's arrows but may also
+ * import store/, sqlite/ included: a test drives the code under test with the real stores.
  */
 function zonesFor({ tests }) {
   const zones = [];
@@ -35,6 +36,9 @@ function zonesFor({ tests }) {
     for (const from of layers) {
       if (from === target || ok.includes(from) || (tests && from === 'store')) continue;
       zones.push({ target: `./src/${target}`, from: `./src/${from}`, message: `src/${target} may not import src/${from} (see docs/architecture.md).` });
+    }
+    if (!tests && target !== 'server' && ok.includes('store')) {
+      zones.push({ target: `./src/${target}`, from: './src/store/sqlite', message: `src/${target} may import the store interfaces, not src/store/sqlite: src/server chooses the implementations.` });
     }
     zones.push({ target: `./src/${target}`, from: './runtimes', message: 'runtimes/ run inside sandboxes; src/ only spawns them.' });
   }

@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateAliasCommand, PublishVersionCommand, PutFunctionConcurrencyCommand, PutFunctionEventInvokeConfigCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { newDataDir, startTestGust, type TestGust } from '../helpers/gust.js';
-import { createFunction, waitActive, waitFor } from '../helpers/invoke.js';
+import { createFunction, waitActive, waitFor } from '../helpers/lambda.js';
 import { ARN, PROBE, RECORDER, asyncReport, drained, lines, postEvent, waitForLines } from './support.js';
 
 interface ProbeLine {

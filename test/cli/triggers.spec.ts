@@ -14,7 +14,7 @@ import { CreateAliasCommand, GetFunctionUrlConfigCommand } from '@aws-sdk/client
 import { ManualClock } from '../../src/core/clock.js';
 import { AWS_CLI, runAwsCli } from '../helpers/aws-cli.js';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { createFunction, expectAwsError, waitFor } from '../helpers/invoke.js';
+import { createFunction, expectAwsError, waitFor } from '../helpers/lambda.js';
 import { eventBridgeClient, LAMBDA_ARN_PREFIX } from '../events/support.js';
 import { buildCli, runGust, SLOW, succeeded, type Run } from './support.js';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsCliMissing, runAwsCli, type AwsCliRun } from '../helpers/aws-cli.js';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { makeZip as zipOf } from '../helpers/invoke.js';
+import { makeZip as zipOf } from '../helpers/zips.js';
 
 const missing = awsCliMissing('aws-cli compat suite');
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PutEventsCommand, PutRuleCommand, PutTargetsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { createFunction, waitFor } from '../helpers/invoke.js';
+import { createFunction, waitFor } from '../helpers/lambda.js';
 import { eventBridgeClient, EVENT_OPERATOR_CASES, LAMBDA_ARN_PREFIX } from './support.js';
 
 const RECORDER = `

@@ -21,7 +21,7 @@ import {
   TestEventPatternCommand,
 } from '@aws-sdk/client-eventbridge';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { caught, expectAwsError } from '../helpers/invoke.js';
+import { caught, expectAwsError } from '../helpers/lambda.js';
 import { eventBridgeClient, EVENT_OPERATOR_CASES, LAMBDA_ARN_PREFIX } from './support.js';
 
 let t: TestGust;

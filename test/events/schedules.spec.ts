@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DisableRuleCommand, PutEventsCommand, PutRuleCommand, PutTargetsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { ManualClock } from '../../src/core/clock.js';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { createFunction, waitFor } from '../helpers/invoke.js';
+import { createFunction, waitFor } from '../helpers/lambda.js';
 import { eventBridgeClient, LAMBDA_ARN_PREFIX } from './support.js';
 
 // The function appends every event; `flaky` fails the first time it sees an event id.

@@ -10,7 +10,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateAliasCommand, PublishVersionCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { ARN_PREFIX, createFunction, expectAwsError, environmentGone, invoke, makeZip, reportOf, startRequestId, waitActive, waitFor } from '../helpers/invoke.js';
+import { ARN_PREFIX, createFunction, expectAwsError, invoke, waitActive, waitFor } from '../helpers/lambda.js';
+import { environmentGone, reportOf, startRequestId } from '../helpers/invoke.js';
+import { makeZip } from '../helpers/zips.js';
 
 const HANDLER = `
 let count = 0;

@@ -12,7 +12,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AWS_CLI, runAwsCli, type AwsCliRun } from '../helpers/aws-cli.js';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { ARN_PREFIX, makeZip, reportOf, ROLE, startRequestId, waitActive } from '../helpers/invoke.js';
+import { ARN_PREFIX, ROLE, waitActive } from '../helpers/lambda.js';
+import { reportOf, startRequestId } from '../helpers/invoke.js';
+import { makeZip } from '../helpers/zips.js';
 
 const HAVE_AWS = existsSync(AWS_CLI) && existsSync('/usr/bin/curl');
 if (!HAVE_AWS) console.warn(`test/invoke/provided.spec.ts skipped: needs ${AWS_CLI} (apt-get install awscli) and /usr/bin/curl`);

@@ -10,7 +10,8 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { ARN_PREFIX, createFunction, environmentGone, invoke, reportOf, startRequestId, waitFor } from '../helpers/invoke.js';
+import { ARN_PREFIX, createFunction, invoke, waitFor } from '../helpers/lambda.js';
+import { environmentGone, reportOf, startRequestId } from '../helpers/invoke.js';
 
 const PYTHON = '/usr/bin/python3';
 const HAVE_PYTHON = existsSync(PYTHON);
