@@ -48,6 +48,33 @@ export class ValidationException extends LambdaError {
   constructor(message: string) { super('ValidationException', 400, message); }
 }
 
+/** One constraint of the API model a request failed, as AWS's messages name it. */
+export interface ConstraintViolation {
+  /** What was sent: undefined leaves the value out (AWS does for lists and maps), null shows `null`, an array `[a, b]`. */
+  value: unknown;
+  /** The member's path in camelCase: `functionName`, `cors.allowOrigins.1.member`. */
+  field: string;
+  /** AWS's wording: `Member must have length less than or equal to 64`. */
+  constraint: string;
+}
+
+/** `Value 'x' at 'field' failed to satisfy constraint: …`, one violation as AWS words it. */
+export function violationMessage({ value, field, constraint }: ConstraintViolation): string {
+  const shown = value === undefined ? '' : value === null ? ' null' : ` '${Array.isArray(value) ? `[${value.join(', ')}]` : String(value)}'`;
+  return `Value${shown} at '${field}' failed to satisfy constraint: ${constraint}`;
+}
+
+/** AWS's answer to a request that fails the model: "N validation error(s) detected: …; …", every violation named. */
+export function validationErrors(violations: readonly ConstraintViolation[]): ValidationException {
+  const n = violations.length;
+  return new ValidationException(`${n} validation error${n === 1 ? '' : 's'} detected: ${violations.map(violationMessage).join('; ')}`);
+}
+
+/** "1 validation error detected: Value 'x' at 'field' failed to satisfy constraint: …". */
+export function validationError(value: unknown, field: string, constraint: string): ValidationException {
+  return validationErrors([{ value, field, constraint }]);
+}
+
 export class PreconditionFailedException extends LambdaError {
   constructor(message: string) { super('PreconditionFailedException', 412, message); }
 }

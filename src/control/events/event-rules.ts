@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import type { Partition } from '../../core/arn.js';
 import type { Clock } from '../../core/clock.js';
-import { ValidationException } from '../../core/errors.js';
+import { validationError, ValidationException } from '../../core/errors.js';
 import { KeyedMutex } from '../../core/primitives.js';
 import type { RuleRecord, TargetRecord } from '../../core/model/rules.js';
 import type { RuleStore } from '../../store/rule-store.js';
@@ -185,7 +185,7 @@ export class EventRules {
   async putTargets(ruleName: string, eventBusName: string | undefined, targets: TargetInput[]): Promise<FailedTargetEntry[]> {
     const bus = resolveBus(this.deps.partition, eventBusName);
     if (targets.length < 1 || targets.length > 10) {
-      throw new ValidationException(`1 validation error detected: Value at 'targets' failed to satisfy constraint: Member must have length between 1 and 10`);
+      throw validationError(undefined, 'targets', 'Member must have length between 1 and 10');
     }
     return this.locks.run(key(bus, ruleName), async () => {
       if (!(await this.deps.store.getRule(bus, ruleName))) throw ruleNotFound(ruleName, bus);

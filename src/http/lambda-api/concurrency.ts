@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseFunctionName, type Partition } from '../../core/arn.js';
-import { ValidationException } from '../../core/errors.js';
+import { validationError } from '../../core/errors.js';
 import type { LambdaApiContext } from './context.js';
 import { JsonObject, pathParam, unqualifiedFunction } from './fn-request.js';
 
@@ -23,7 +23,7 @@ export function registerConcurrencyRoutes(app: FastifyInstance, ctx: LambdaApiCo
     const name = functionName(request, partition);
     const reserved = JsonObject.fromBody(request).integer('ReservedConcurrentExecutions');
     if (reserved === undefined) {
-      throw new ValidationException("1 validation error detected: Value null at 'reservedConcurrentExecutions' failed to satisfy constraint: Member must not be null");
+      throw validationError(null, 'reservedConcurrentExecutions', 'Member must not be null');
     }
     return { ReservedConcurrentExecutions: await functions.putFunctionConcurrency(name, reserved) };
   });

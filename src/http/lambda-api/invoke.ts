@@ -3,7 +3,7 @@
  * through, AWS's headers out. The payload is forwarded as the raw body, never re-encoded.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ValidationException } from '../../core/errors.js';
+import { validationError } from '../../core/errors.js';
 import type { InvocationType } from '../../invoke/invoke-types.js';
 import { rawBody } from '../body.js';
 import type { LambdaApiContext } from './context.js';
@@ -18,7 +18,7 @@ function header(request: FastifyRequest, name: string): string | undefined {
 function invocationType(request: FastifyRequest): InvocationType {
   const v = header(request, 'x-amz-invocation-type') ?? 'RequestResponse';
   if (!(INVOCATION_TYPES as readonly string[]).includes(v)) {
-    throw new ValidationException(`1 validation error detected: Value '${v}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`);
+    throw validationError(v, 'invocationType', 'Member must satisfy enum value set: [Event, RequestResponse, DryRun]');
   }
   return v as InvocationType;
 }
@@ -26,7 +26,7 @@ function invocationType(request: FastifyRequest): InvocationType {
 function logType(request: FastifyRequest): 'None' | 'Tail' {
   const v = header(request, 'x-amz-log-type') ?? 'None';
   if (v !== 'None' && v !== 'Tail') {
-    throw new ValidationException(`1 validation error detected: Value '${v}' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [None, Tail]`);
+    throw validationError(v, 'logType', 'Member must satisfy enum value set: [None, Tail]');
   }
   return v;
 }

@@ -3,7 +3,7 @@
  * UntagResource (204, keys in repeated `tagKeys` query parameters) and ListTags.
  */
 import type { FastifyInstance } from 'fastify';
-import { ValidationException } from '../../core/errors.js';
+import { validationError } from '../../core/errors.js';
 import type { LambdaApiContext } from './context.js';
 import { JsonObject, pathParam, queryList } from './fn-request.js';
 
@@ -15,7 +15,7 @@ export function registerTagRoutes(app: FastifyInstance, ctx: LambdaApiContext): 
   app.post(PATH, async (request, reply) => {
     const tags = JsonObject.fromBody(request).stringMap('Tags');
     if (tags === undefined) {
-      throw new ValidationException("1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null");
+      throw validationError(null, 'tags', 'Member must not be null');
     }
     await functions.tagResource(pathParam(request, 'ARN'), tags);
     return reply.code(204).send();

@@ -5,7 +5,7 @@
  */
 import type { Partition } from '../../core/arn.js';
 import type { Clock } from '../../core/clock.js';
-import { ValidationException } from '../../core/errors.js';
+import { validationError, ValidationException } from '../../core/errors.js';
 import type { PutEventsEntry, PutEventsResultEntry } from '../../core/model/events.js';
 import type { EventRules } from '../../control/events/event-rules.js';
 import { compilePattern } from '../../control/events/pattern.js';
@@ -64,7 +64,7 @@ export class EventBus {
    */
   putEvents(entries: PutEventsEntry[]): { entries: PutEventsResultEntry[]; failedEntryCount: number } {
     if (entries.length < 1 || entries.length > 10) {
-      throw new ValidationException(`1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and 10`);
+      throw validationError(undefined, 'entries', 'Member must have length between 1 and 10');
     }
     if (entries.reduce((n, e) => n + entrySize(e), 0) > MAX_REQUEST_BYTES) {
       throw new ValidationException('Total size of the entries in the request is over the limit.');
