@@ -8,7 +8,7 @@
  * API's REST-JSON renderer.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { LambdaError, ServiceException } from '../../core/errors.js';
+import { LambdaError, ServiceException, UnknownOperationException } from '../../core/errors.js';
 import { toLambdaError } from '../render-error.js';
 import type { HttpPlugin } from '../server.js';
 import type { EventsBackend, Operation } from './backend.js';
@@ -27,12 +27,6 @@ export const EVENTS_OPERATIONS: Readonly<Record<string, Operation>> = {
   ...TARGET_OPERATIONS,
   ...EVENT_OPERATIONS,
 };
-
-class UnknownOperationException extends LambdaError {
-  constructor(message: string) {
-    super('UnknownOperationException', 400, message);
-  }
-}
 
 function sendAwsJsonError(reply: FastifyReply, error: LambdaError): FastifyReply {
   return reply

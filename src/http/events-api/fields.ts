@@ -5,6 +5,7 @@
  */
 import { LambdaError, validationError, ValidationException } from '../../core/errors.js';
 
+/** An EventBridge request body that is not a JSON object, or a member of the wrong JSON type. */
 export class SerializationException extends LambdaError {
   constructor(message: string) {
     super('SerializationException', 400, message);
