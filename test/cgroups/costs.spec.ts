@@ -1,6 +1,6 @@
 /**
  * What the cgroups cost, measured on this host and printed (no timed assertions: the
- * numbers go into docs/architecture.md; the assertions check that every run did what it
+ * numbers go into docs/sandbox.md; the assertions check that every run did what it
  * measured: a cold start was cold, a warm invoke with cgroups found its runtime frozen,
  * a freeze froze and a thaw thawed). Interleaved runs, medians:
  * - joining: Gust writing a running runtime's pid into each cgroup.procs after spawn,
