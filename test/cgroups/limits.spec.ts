@@ -12,8 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseReportLine } from '../../src/logs/log-format.js';
 import type { CgroupHost } from '../../src/sandbox/cgroups/index.js';
 import { MB_PER_VCPU } from '../../src/sandbox/cgroups/index.js';
-import { alive, invoke, testVersion, text, waitUntil, type TestPool } from '../pool/pool-helpers.js';
+import { invoke, testVersion, text, type TestPool } from '../pool/pool-helpers.js';
 import { controllerDir, cpuTicks, environmentDirs, instanceDirs, isFrozen, limitOf, startCgroupPool, testCgroups } from './cgroup-helpers.js';
+import { alive } from '../helpers/processes.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const HANDLER = `
 const { readFileSync } = require('node:fs');

@@ -1,8 +1,4 @@
-/**
- * What an invocation leaves behind, as the invoke suites check it: AWS's START and REPORT
- * lines, and the runtime processes (gone once their environment is).
- */
-import { readFileSync, readdirSync } from 'node:fs';
+/** AWS's START and REPORT lines, as the invoke suites read them from a log tail. */
 import { expect } from 'vitest';
 
 /** AWS's REPORT line, exactly: tab-separated, durations with two decimals, whole MB. */
@@ -39,63 +35,4 @@ export function startRequestId(log: string): string {
   const m = /^START RequestId: (\S+) Version: \S+$/m.exec(log);
   expect(m, `a START line in:\n${log}`).not.toBeNull();
   return m![1]!;
-}
-
-/** Whether a process with this pid exists (signal 0: ESRCH when it does not). */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Whether the process is gone or a zombie nobody reaped yet (not running code any more). */
-export function gone(pid: number): boolean {
-  if (!alive(pid)) return true;
-  try {
-    const stat = readFileSyncSafe(`/proc/${pid}/stat`);
-    // Field 3, after the parenthesised command name, is the state; Z is a zombie.
-    return stat !== undefined && stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
-}
-
-function readFileSyncSafe(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Whether no live host process belongs to the execution environment with this log stream
- * (Lambda's AWS_LAMBDA_LOG_STREAM_NAME, one per environment). Works for every sandbox
- * driver: a pid reported from inside a pid namespace means nothing on the host.
- */
-export function environmentGone(logStreamName: string): boolean {
-  return processesMentioning(`AWS_LAMBDA_LOG_STREAM_NAME=${logStreamName} `).length === 0;
-}
-
-/** Pids (Linux /proc) whose command line or environment mentions `needle` and that are not zombies. */
-export function processesMentioning(needle: string): number[] {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return [];
-  }
-  const pids: number[] = [];
-  for (const e of entries) {
-    if (!/^\d+$/.test(e)) continue;
-    const pid = Number(e);
-    if (pid === process.pid) continue;
-    const cmdline = readFileSyncSafe(`/proc/${pid}/cmdline`)?.replace(/\0/g, ' ') ?? '';
-    const environ = readFileSyncSafe(`/proc/${pid}/environ`)?.replace(/\0/g, ' ') ?? '';
-    if ((cmdline.includes(needle) || environ.includes(needle)) && !gone(pid)) pids.push(pid);
-  }
-  return pids;
 }

@@ -12,21 +12,11 @@ import {
   type InvokeCommandInput,
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
+import { waitFor } from './wait.js';
 import { makeZip, type ZipFiles } from './zips.js';
 
 export const ROLE = 'arn:aws:iam::000000000000:role/lambda-role';
 export const ARN_PREFIX = 'arn:aws:lambda:us-east-1:000000000000:function:';
-
-/** Polls until `check` returns a value other than undefined, or fails after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 5000, everyMs = 20): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 /** Waits until a function (or its last update) is done: State Active, LastUpdateStatus not InProgress. */
 export async function waitActive(lambda: LambdaClient, name: string): Promise<void> {

@@ -6,7 +6,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseReportLine } from '../../src/logs/log-format.js';
-import { alive, invoke, ourProcesses, startTestPool, testVersion, text, type TestPool } from './pool-helpers.js';
+import { invoke, startTestPool, testVersion, text, type TestPool } from './pool-helpers.js';
+import { alive, ourProcesses } from '../helpers/processes.js';
 
 const HANDLERS = {
   'index.js': `

@@ -6,7 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidRuntimeException, TooManyRequestsException } from '../../src/core/errors.js';
 import { RuntimeCommandResolver } from '../../src/sandbox/runtime-command.js';
 import { parseReportLine } from '../../src/logs/log-format.js';
-import { alive, invoke, ourProcesses, startTestPool, testVersion, text, waitUntil, type TestPool } from './pool-helpers.js';
+import { invoke, startTestPool, testVersion, text, type TestPool } from './pool-helpers.js';
+import { alive, ourProcesses } from '../helpers/processes.js';
+import { waitUntil } from '../helpers/wait.js';
 
 describe('Pool with a provided.al2023 bash runtime', () => {
   let t: TestPool;
