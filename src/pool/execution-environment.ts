@@ -24,7 +24,7 @@ import { InitError, RuntimeEndpoint, type RuntimeInvocation, type RuntimeOutcome
 import { buildLambdaEnvironment } from '../sandbox/lambda-environment.js';
 import { InvalidEntrypointError, type RuntimeCommandResolver } from '../sandbox/runtime-command.js';
 import { describeExit, type Sandbox, type SandboxDriver, type SandboxExit } from '../sandbox/sandbox-driver.js';
-import { EnvironmentStateMachine, type EnvironmentState } from './environment-state.js';
+import { environmentStateMachine, type EnvironmentState } from './environment-state.js';
 import { exitMessage, platformError, responseTooLargePayload, timeoutMessage } from './invocation-errors.js';
 
 /** A function version with its code and layers already unpacked (resolved by the caller). */
@@ -110,7 +110,7 @@ export class ExecutionEnvironment {
   readonly logStream: LogStream;
   readonly version: InvokableVersion;
   timings: StartTimings | undefined;
-  private readonly machine = new EnvironmentStateMachine(this.id);
+  private readonly machine = environmentStateMachine(this.id);
   private endpoint: RuntimeEndpoint | undefined;
   private sandbox: Sandbox | undefined;
   private initDurationMs: number | undefined;
@@ -206,13 +206,13 @@ export class ExecutionEnvironment {
       if (outcome !== 'ready') return await this.failInit(outcome, initMs);
       // Now, not before: a CPU quota during init made a 128 MB cold start ~10x slower.
       await sandbox.runtimeReady?.();
-      this.machine.to('ready');
+      this.machine.transition('ready');
       this.scheduleFreeze(sandbox);
       this.initDurationMs = initMs;
       this.timings = { prepareMs: sandbox.spawnedAt - t0, initMs, totalMs: performance.now() - t0 };
       return { ok: true, initDurationMs: initMs };
     } catch (err) {
-      if (this.machine.can('failed')) this.machine.to('failed');
+      if (this.machine.can('failed')) this.machine.transition('failed');
       await this.shutdown();
       throw err;
     } finally {
@@ -251,7 +251,7 @@ export class ExecutionEnvironment {
    * after a timeout or an exit the environment has stopped when this resolves.
    */
   async invoke(request: InvocationRequest, tail?: LogTail): Promise<InvocationResult> {
-    this.machine.to('invoking');
+    this.machine.transition('invoking');
     const sandbox = this.sandbox!;
     const endpoint = this.endpoint!;
     this.logStream.beginTail(tail);
@@ -305,7 +305,7 @@ export class ExecutionEnvironment {
           const r = this.fromOutcome(ended.outcome);
           const result = this.finish(request, { ...r, durationMs, maxMemoryUsedMb }, undefined);
           // A stop() that raced the response has moved the state on already.
-          if (this.machine.state === 'invoking') this.machine.to('ready');
+          if (this.machine.state === 'invoking') this.machine.transition('ready');
           this.scheduleMemoryReset(sandbox);
           this.scheduleFreeze(sandbox);
           return result;
@@ -390,7 +390,7 @@ export class ExecutionEnvironment {
     this.stopController.abort();
     // The sandbox's stop thaws a frozen runtime before signalling it.
     this.cancelFreeze();
-    if (this.machine.can('stopping')) this.machine.to('stopping');
+    if (this.machine.can('stopping')) this.machine.transition('stopping');
     await this.starting?.catch(() => undefined);
     await this.shutdown();
   }
@@ -398,12 +398,12 @@ export class ExecutionEnvironment {
   /** Releases the sandbox and the endpoint once; ends `stopped`. */
   private shutdown(): Promise<void> {
     this.shuttingDown ??= (async () => {
-      if (this.machine.can('stopping')) this.machine.to('stopping');
+      if (this.machine.can('stopping')) this.machine.transition('stopping');
       try {
         await this.sandbox?.stop(this.deps.stopGraceMs);
       } finally {
         await this.endpoint?.close().catch(() => undefined);
-        this.machine.to('stopped');
+        this.machine.transition('stopped');
       }
     })();
     return this.shuttingDown;
@@ -434,7 +434,7 @@ export class ExecutionEnvironment {
 
   /** Records why the start failed, stops what was started, and returns the failure. */
   private async failInit(failure: Omit<InitFailure, 'ok' | 'initDurationMs'>, initDurationMs: number): Promise<InitFailure> {
-    if (this.machine.can('failed')) this.machine.to('failed');
+    if (this.machine.can('failed')) this.machine.transition('failed');
     this.initFailure = { ok: false, ...failure, initDurationMs };
     // The runtime may still run after an init error or timeout; it goes now, and the
     // invocation that asked for it gets the failure through reportInitFailure.
@@ -490,14 +490,14 @@ export class ExecutionEnvironment {
   }
 
   private async failAndStop(): Promise<void> {
-    if (this.machine.can('failed')) this.machine.to('failed');
+    if (this.machine.can('failed')) this.machine.transition('failed');
     await this.shutdown();
   }
 
   private onExit(_exit: SandboxExit): void {
     // During start and invoke the race in progress handles the exit; only an idle death is news.
     if (this.machine.state !== 'ready') return;
-    this.machine.to('failed');
+    this.machine.transition('failed');
     for (const l of this.failureListeners) l(this);
   }
 }

@@ -9,7 +9,7 @@
 import type { ServerResponse } from 'node:http';
 import { Deferred } from '../core/primitives.js';
 import { InvalidRequestIdError } from './runtime-api-errors.js';
-import { InvocationStateMachine, type RuntimeState } from './invocation-state.js';
+import { invocationStateMachine, type RuntimeState } from './invocation-state.js';
 import { writeInvocation } from './invocation-next.js';
 import { InitError, type RuntimeInvocation, type RuntimeOutcome } from './runtime-types.js';
 
@@ -30,7 +30,7 @@ export class InvocationAbortedError extends Error {
 
 /** One runtime's protocol state; see the module comment. */
 export class RuntimeSession {
-  private readonly machine = new InvocationStateMachine();
+  private readonly machine = invocationStateMachine();
   private readonly readiness = new Deferred<void>();
   private parked: ServerResponse | undefined;
   private inFlight: InFlight | undefined;
@@ -57,7 +57,7 @@ export class RuntimeSession {
 
   /** GET /next: the runtime is ready for an invocation; delivers the waiting one, or parks. */
   next(res: ServerResponse): void {
-    this.machine.to('Ready');
+    this.machine.transition('Ready');
     this.answerableId = undefined;
     if (!this.readiness.settled) this.readiness.resolve();
     this.parked = res;
@@ -65,7 +65,7 @@ export class RuntimeSession {
       // Delivery clears `parked` first, so this only fires for a /next that was abandoned.
       if (this.parked !== res) return;
       this.parked = undefined;
-      if (this.machine.state === 'Ready') this.machine.to('Detached');
+      if (this.machine.state === 'Ready') this.machine.transition('Detached');
     });
     if (this.inFlight) this.deliver(this.inFlight);
   }
@@ -101,12 +101,12 @@ export class RuntimeSession {
    */
   beginResult(requestId: string, target: 'InvocationResponse' | 'InvocationErrorResponse'): void {
     if (requestId === '' || requestId !== this.answerableId) throw new InvalidRequestIdError();
-    this.machine.to(target);
+    this.machine.transition(target);
   }
 
   /** Ends the result begun by {@link beginResult}; the invoke promise resolves with `outcome`. */
   finishResult(outcome: RuntimeOutcome): void {
-    this.machine.to('ResponseSent');
+    this.machine.transition('ResponseSent');
     const flight = this.inFlight!;
     this.inFlight = undefined;
     flight.dispose();
@@ -120,7 +120,7 @@ export class RuntimeSession {
 
   /** POST /runtime/init/error: readiness (and an invocation waiting for it) fail with InitError. */
   initError(errorType: string, payload: Buffer): void {
-    this.machine.to('InitError');
+    this.machine.transition('InitError');
     const err = new InitError(errorType, payload);
     this.readiness.reject(err);
     this.failInFlight(err);
@@ -129,7 +129,7 @@ export class RuntimeSession {
   /** Ends everything: the parked /next, the invocation in flight, readiness. Idempotent. */
   close(): void {
     if (this.machine.state === 'Closed') return;
-    this.machine.to('Closed');
+    this.machine.transition('Closed');
     this.parked?.destroy();
     this.parked = undefined;
     const closed = new Error('The Runtime API endpoint was closed');
@@ -139,7 +139,7 @@ export class RuntimeSession {
 
   private deliver(flight: InFlight): void {
     const res = this.parked!;
-    this.machine.to('Running');
+    this.machine.transition('Running');
     this.parked = undefined;
     this.answerableId = flight.invocation.requestId;
     writeInvocation(res, flight.invocation);
@@ -148,7 +148,7 @@ export class RuntimeSession {
   private abort(flight: InFlight, reason: unknown): void {
     if (this.inFlight !== flight) return;
     // The environment is killed after an abort; nothing the runtime says later counts.
-    this.machine.to('Aborted');
+    this.machine.transition('Aborted');
     this.parked?.destroy();
     this.parked = undefined;
     this.failInFlight(new InvocationAbortedError(flight.invocation.requestId, reason));
