@@ -3,7 +3,7 @@
  * and its log stream, serving one invocation at a time as on Lambda.
  *
  * Lifecycle (see environment-state.ts): `start()` spawns the runtime and waits for its
- * first GET /next, within Lambda's 10 s init limit; `invoke()` runs one invocation with
+ * first GET /next, within Lambda's 10 s init limit; `execute()` runs one invocation with
  * the function's timeout as an AbortSignal; `stop()` ends it all. An environment that
  * times out or whose runtime dies is never reused: it fails and stops, and the next
  * invocation gets a fresh one, as Lambda resets the environment. After the first /next the
@@ -18,29 +18,20 @@
  * is on `performance.now()`'s timeline.
  */
 import { systemClock, type Clock } from '../core/clock.js';
-import { deadline } from '../core/deadline.js';
+import { deadline, type Deadline } from '../core/deadline.js';
 import { randomHex } from '../core/ids.js';
 import type { FunctionVersion } from '../core/model.js';
+import type { FunctionAnswer, Invocation, InvocationOutcome } from '../core/model/invocation.js';
 import { logGroupName, logStreamName, toMb } from '../logs/log-format.js';
 import { LogStream, type LogSink } from '../logs/log-stream.js';
 import type { LogTail } from '../logs/log-tail.js';
-import { InitError, RuntimeEndpoint, type RuntimeInvocation, type RuntimeOutcome } from '../runtime-api/runtime-endpoint.js';
+import { InitError, RuntimeEndpoint } from '../runtime-api/runtime-endpoint.js';
 import { buildLambdaEnvironment } from '../sandbox/lambda-environment.js';
 import { InvalidEntrypointError, type RuntimeCommandResolver } from '../sandbox/runtime-command.js';
 import { describeExit, type Sandbox, type SandboxDriver } from '../sandbox/sandbox-driver.js';
 import { EnvironmentStateError, environmentStateMachine, type EnvironmentState } from './environment-state.js';
 import { IdleKeeper } from './idle-keeper.js';
-import {
-  exitMessage,
-  InvocationReporter,
-  responseTooLargePayload,
-  timeoutMessage,
-  type InitFailure,
-  type InitResult,
-  type InvocationResult,
-} from './invocation-report.js';
-
-export type { InitFailure, InitResult, InvocationResult } from './invocation-report.js';
+import { exitMessage, InvocationReporter, timeoutMessage, type InitFailure, type InitResult } from './invocation-report.js';
 
 /** A function version with its code and layers already unpacked (resolved by the caller). */
 export interface InvokableVersion extends FunctionVersion {
@@ -64,15 +55,6 @@ export interface EnvironmentDeps {
   stopGraceMs: number;
   /** Largest response the runtime may post (Lambda: 6 MB). */
   maxResponseBytes: number;
-}
-
-export interface InvocationRequest {
-  requestId: string;
-  payload: Buffer;
-  invokedFunctionArn: string;
-  clientContext?: string;
-  cognitoIdentity?: string;
-  traceId?: string;
 }
 
 /** Where the time of a cold start went; `initMs` is the runtime's own part. */
@@ -214,12 +196,12 @@ export class ExecutionEnvironment {
    * AWS's shape (see InvocationReporter.initFailed). Throws EnvironmentStateError when the
    * environment has no init failure.
    */
-  reportInitFailure(request: InvocationRequest, tail?: LogTail): InvocationResult {
+  reportInitFailure(invocation: Invocation, tail?: LogTail): InvocationOutcome {
     const failure = this.initFailure;
     if (!failure) throw new EnvironmentStateError(this.id, this.machine.state, 'report an init failure');
     this.logStream.beginTail(tail);
     try {
-      return this.report.initFailed(request.requestId, failure);
+      return this.report.initFailed(invocation.requestId, failure);
     } finally {
       this.logStream.endTail();
     }
@@ -230,13 +212,13 @@ export class ExecutionEnvironment {
    * otherwise). Function errors, timeouts and runtime exits are results, not exceptions;
    * after a timeout or an exit the environment has stopped when this resolves.
    */
-  async invoke(request: InvocationRequest, tail?: LogTail): Promise<InvocationResult> {
+  async execute(invocation: Invocation, tail?: LogTail): Promise<InvocationOutcome> {
     this.machine.transition('invoking');
     const sandbox = this.sandbox!;
     const endpoint = this.endpoint!;
     this.logStream.beginTail(tail);
     try {
-      this.report.start(request.requestId);
+      this.report.start(invocation.requestId);
       try {
         // Thawed before the clock starts: the function's time is its own, not the thaw's.
         await this.idle!.wake();
@@ -247,23 +229,11 @@ export class ExecutionEnvironment {
       }
       const started = systemClock.monotonic();
       const timeout = deadline(systemClock, this.version.timeout * 1000);
-      const response = submit(
-        endpoint,
-        {
-          requestId: request.requestId,
-          payload: request.payload,
-          deadlineMs: timeout.at,
-          invokedFunctionArn: request.invokedFunctionArn,
-          ...(request.traceId === undefined ? {} : { traceId: request.traceId }),
-          ...(request.clientContext === undefined ? {} : { clientContext: request.clientContext }),
-          ...(request.cognitoIdentity === undefined ? {} : { cognitoIdentity: request.cognitoIdentity }),
-        },
-        timeout.signal,
-      );
+      const response = deliver(endpoint, invocation, timeout);
       // When the runtime dies or the deadline passes, the endpoint's promise is abandoned.
       response.catch(() => undefined);
       const ended = await Promise.race([
-        response.then((outcome) => ({ kind: 'outcome' as const, outcome })),
+        response.then((answer) => ({ kind: 'answer' as const, answer })),
         sandbox.exited.then((exit) => ({ kind: 'exit' as const, exit })),
         timeout.passed.then(() => ({ kind: 'timeout' as const })),
       ])
@@ -272,34 +242,34 @@ export class ExecutionEnvironment {
       const measured = { durationMs: systemClock.monotonic() - started, maxMemoryUsedMb: toMb(sandbox.peakMemoryBytes()) };
 
       switch (ended.kind) {
-        case 'outcome': {
+        case 'answer': {
           await sandbox.drainOutput();
-          const result = this.report.answered(request.requestId, this.answerOf(ended.outcome), measured);
+          const outcome = this.report.answered(invocation.requestId, ended.answer, measured);
           // A stop() that raced the response has moved the state on already.
           if (this.machine.state === 'invoking') this.machine.transition('ready');
           this.idle!.afterInvocation();
-          return result;
+          return outcome;
         }
         case 'timeout': {
           // Kill first so the function does no more work, then collect what it printed.
           sandbox.kill();
           await sandbox.exited;
-          const result = this.report.timedOut(request.requestId, measured);
+          const outcome = this.report.timedOut(invocation.requestId, measured);
           await this.failAndStop();
-          return result;
+          return outcome;
         }
         case 'exit': {
-          const result = this.report.exited(request.requestId, ended.exit, measured);
+          const outcome = this.report.exited(invocation.requestId, ended.exit, measured);
           await this.failAndStop();
-          return result;
+          return outcome;
         }
         case 'crash': {
           // Stopped from outside (stopFunction, stopAll): the endpoint closed under the
           // invocation. For the caller that is the runtime going away.
           if (this.stopController.signal.aborted) {
-            const result = this.report.exited(request.requestId, sandbox.exit ?? (await sandbox.exited), measured);
+            const outcome = this.report.exited(invocation.requestId, sandbox.exit ?? (await sandbox.exited), measured);
             await this.failAndStop();
-            return result;
+            return outcome;
           }
           // Otherwise the endpoint itself failed: not a function outcome, and the
           // environment cannot be trusted any more.
@@ -373,18 +343,6 @@ export class ExecutionEnvironment {
     return this.initFailure;
   }
 
-  /** What the runtime reported, as the invocation's answer. */
-  private answerOf(outcome: RuntimeOutcome): Pick<InvocationResult, 'outcome' | 'payload' | 'errorType'> {
-    switch (outcome.kind) {
-      case 'success':
-        return { outcome: 'success', payload: outcome.payload };
-      case 'error':
-        return { outcome: 'error', payload: outcome.payload, errorType: outcome.errorType };
-      case 'tooLarge':
-        return { outcome: 'error', payload: responseTooLargePayload(this.deps.maxResponseBytes), errorType: 'Function.ResponseSizeTooLarge' };
-    }
-  }
-
   private async failAndStop(): Promise<void> {
     if (this.machine.can('failed')) this.machine.transition('failed');
     await this.shutdown();
@@ -398,10 +356,10 @@ export class ExecutionEnvironment {
   }
 }
 
-/** The endpoint's submit, with a synchronous refusal turned into a rejection for the race. */
-function submit(endpoint: RuntimeEndpoint, invocation: RuntimeInvocation, signal: AbortSignal): Promise<RuntimeOutcome> {
+/** The endpoint's delivery under `limit`, with a synchronous refusal turned into a rejection for the race. */
+function deliver(endpoint: RuntimeEndpoint, invocation: Invocation, limit: Deadline): Promise<FunctionAnswer> {
   try {
-    return endpoint.invoke(invocation, signal);
+    return endpoint.deliver(invocation, limit.at, limit.signal);
   } catch (err) {
     return Promise.reject(err);
   }

@@ -17,6 +17,7 @@ import type { Sandbox } from '../sandbox/sandbox-driver.js';
 export const FREEZE_CHECK_FIRST_MS = 50;
 export const FREEZE_CHECK_MAX_MS = 1000;
 
+/** What the keeper works on: the clock it schedules on, the sandbox, and the environment's state. */
 export interface IdleKeeperDeps {
   clock: Clock;
   sandbox: Pick<Sandbox, 'resetPeakMemory' | 'freeze' | 'thaw'>;

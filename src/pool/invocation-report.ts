@@ -4,25 +4,14 @@
  * invocation), and, for the failures the function cannot report itself (a timeout, a runtime
  * exit, a failed init), the platform's error lines and its error payload:
  * `{"errorType":"Sandbox.Timedout","errorMessage":"RequestId: <id> Error: Task timed out after 3.00 seconds"}`.
+ * Each invocation's outcome is the function's answer with what the report measured set on it.
  */
 import type { Clock } from '../core/clock.js';
 import type { FunctionVersion } from '../core/model.js';
+import type { FunctionAnswer, InvocationOutcome } from '../core/model/invocation.js';
 import { billedDurationMs, endLine, initReportLine, reportLine, startLine, type ReportStatus } from '../logs/log-format.js';
 import type { LogStream } from '../logs/log-stream.js';
 import { describeExit, type SandboxExit } from '../sandbox/sandbox-driver.js';
-
-/** How one invocation ended, with what its REPORT line says. */
-export interface InvocationResult {
-  outcome: 'success' | 'error';
-  payload: Buffer;
-  /** The error's type when `outcome` is `error` (from the runtime or the platform). */
-  errorType?: string;
-  durationMs: number;
-  billedDurationMs: number;
-  maxMemoryUsedMb: number;
-  /** Set on the invocation that started this environment. */
-  initDurationMs?: number;
-}
 
 /** Why an environment could not start, kept to be reported at the invocation that started it. */
 export interface InitFailure {
@@ -37,6 +26,7 @@ export interface InitFailure {
   initDurationMs: number;
 }
 
+/** How a start ended: ready after `initDurationMs`, or the failure to report. */
 export type InitResult = { ok: true; initDurationMs: number } | InitFailure;
 
 /** What the environment measured of one invocation. */
@@ -55,25 +45,16 @@ export function exitMessage(exitDescription: string): string {
   return `Runtime exited with error: ${exitDescription}`;
 }
 
-/** The platform's error payload for a failure the function did not report itself. */
-function platformError(errorType: string, requestId: string, message: string): Buffer {
-  return Buffer.from(JSON.stringify({ errorType, errorMessage: `RequestId: ${requestId} Error: ${message}` }));
-}
-
-/** Lambda's payload for a response over the synchronous limit (not prefixed with the request id). */
-export function responseTooLargePayload(maxBytes: number): Buffer {
-  return Buffer.from(
-    JSON.stringify({
-      errorType: 'Function.ResponseSizeTooLarge',
-      errorMessage: `Response payload size exceeded maximum allowed payload size (${maxBytes} bytes).`,
-    }),
-  );
+/** The platform's answer for a failure the function did not report itself. */
+function platformError(errorType: string, requestId: string, message: string): FunctionAnswer {
+  return { outcome: 'error', errorType, payload: Buffer.from(JSON.stringify({ errorType, errorMessage: `RequestId: ${requestId} Error: ${message}` })) };
 }
 
 /** The platform's lines and answers for one environment's invocations; see the module comment. */
 export class InvocationReporter {
   /** Init Duration for the next REPORT: the environment's first invocation carries it. */
   private initDurationMs: number | undefined;
+  private first = true;
 
   constructor(
     private readonly log: LogStream,
@@ -91,25 +72,23 @@ export class InvocationReporter {
   }
 
   /** The runtime answered: its response or its own error document. */
-  answered(requestId: string, answer: Pick<InvocationResult, 'outcome' | 'payload' | 'errorType'>, measured: Measured): InvocationResult {
-    return this.finish(requestId, { ...answer, ...measured }, undefined);
+  answered(requestId: string, answer: FunctionAnswer, measured: Measured): InvocationOutcome {
+    return this.finish(requestId, answer, measured, undefined);
   }
 
   /** The function's timeout passed (the runtime has been killed). */
-  timedOut(requestId: string, measured: Measured): InvocationResult {
+  timedOut(requestId: string, measured: Measured): InvocationOutcome {
     const message = timeoutMessage(this.version.timeout);
     this.log.write(`${new Date(this.clock.now()).toISOString()} ${requestId} ${message}`);
-    const payload = platformError('Sandbox.Timedout', requestId, message);
-    return this.finish(requestId, { outcome: 'error', payload, errorType: 'Sandbox.Timedout', ...measured }, { status: 'timeout' });
+    return this.finish(requestId, platformError('Sandbox.Timedout', requestId, message), measured, { status: 'timeout' });
   }
 
   /** The runtime exited in the middle of the invocation (a crash, an OOM kill, a stop). */
-  exited(requestId: string, exit: SandboxExit, measured: Measured): InvocationResult {
+  exited(requestId: string, exit: SandboxExit, measured: Measured): InvocationOutcome {
     const errorType = exit.reason === 'oom' ? 'Runtime.OutOfMemory' : 'Runtime.ExitError';
     const message = exitMessage(describeExit(exit));
     this.errorLines(requestId, message, errorType);
-    const payload = platformError(errorType, requestId, message);
-    return this.finish(requestId, { outcome: 'error', payload, errorType, ...measured }, { status: 'error', errorType });
+    return this.finish(requestId, platformError(errorType, requestId, message), measured, { status: 'error', errorType });
   }
 
   /**
@@ -117,15 +96,17 @@ export class InvocationReporter {
    * the platform's error lines, END, REPORT. The answer is the runtime's own error document
    * when it sent one to /runtime/init/error.
    */
-  initFailed(requestId: string, failure: InitFailure): InvocationResult {
+  initFailed(requestId: string, failure: InitFailure): InvocationOutcome {
     const status: ReportStatus = failure.status === 'timeout' ? { status: 'timeout' } : { status: 'error', errorType: failure.errorType };
     this.log.write(initReportLine(failure.initDurationMs, status));
     this.start(requestId);
     const message = failure.message ?? failure.errorType;
     if (!failure.payload) this.errorLines(requestId, message, failure.errorType);
-    const payload = failure.payload ?? platformError(failure.errorType, requestId, message);
+    const answer: FunctionAnswer = failure.payload
+      ? { outcome: 'error', errorType: failure.errorType, payload: failure.payload }
+      : platformError(failure.errorType, requestId, message);
     this.initDurationMs = failure.initDurationMs;
-    return this.finish(requestId, { outcome: 'error', payload, errorType: failure.errorType, durationMs: 0, maxMemoryUsedMb: 0 }, status);
+    return this.finish(requestId, answer, { durationMs: 0, maxMemoryUsedMb: 0 }, status);
   }
 
   private errorLines(requestId: string, message: string, errorType: string): void {
@@ -133,23 +114,25 @@ export class InvocationReporter {
     this.log.write(errorType);
   }
 
-  /** Writes END and REPORT and completes the result. */
-  private finish(requestId: string, r: Omit<InvocationResult, 'billedDurationMs' | 'initDurationMs'>, status: ReportStatus | undefined): InvocationResult {
+  /** Writes END and REPORT, and sets what they say on the answer, which becomes the outcome. */
+  private finish(requestId: string, answer: FunctionAnswer, measured: Measured, status: ReportStatus | undefined): InvocationOutcome {
     const initDurationMs = this.initDurationMs;
+    const coldStart = this.first;
     this.initDurationMs = undefined;
-    const billed = billedDurationMs(r.durationMs, initDurationMs);
+    this.first = false;
+    const billed = billedDurationMs(measured.durationMs, initDurationMs);
     this.log.write(endLine(requestId));
     this.log.write(
       reportLine({
         requestId,
-        durationMs: r.durationMs,
+        durationMs: measured.durationMs,
         billedDurationMs: billed,
         memorySizeMb: this.version.memorySize,
-        maxMemoryUsedMb: r.maxMemoryUsedMb,
+        maxMemoryUsedMb: measured.maxMemoryUsedMb,
         initDurationMs,
         outcome: status,
       }),
     );
-    return { ...r, billedDurationMs: billed, initDurationMs };
+    return Object.assign(answer, measured, { executedVersion: this.version.version, coldStart, billedDurationMs: billed, initDurationMs });
   }
 }

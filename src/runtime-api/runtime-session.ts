@@ -2,25 +2,28 @@
  * The hand-off between one runtime and the environment that owns it: the state machine of
  * invocation-state.ts, the parked GET /next, the invocation in flight and the readiness of
  * the runtime. The HTTP handlers call it after parsing a request; RuntimeEndpoint calls it
- * for `invoke`, `ready` and `close`. It knows nothing of routes; it writes only the /next
+ * for `deliver`, `ready` and `close`. It knows nothing of routes; it writes only the /next
  * answer, because an invocation may be delivered from either side (a /next that finds one
- * waiting, or an invoke that finds a /next parked).
+ * waiting, or a delivery that finds a /next parked).
  */
 import type { ServerResponse } from 'node:http';
+import type { FunctionAnswer, Invocation } from '../core/model/invocation.js';
 import { Deferred } from '../core/primitives.js';
 import { InvalidRequestIdError } from './runtime-api-errors.js';
 import { invocationStateMachine, type RuntimeState } from './invocation-state.js';
 import { writeInvocation } from './invocation-next.js';
-import { InitError, type RuntimeInvocation, type RuntimeOutcome } from './runtime-types.js';
+import { InitError } from './runtime-types.js';
 
 interface InFlight {
-  invocation: RuntimeInvocation;
-  outcome: Deferred<RuntimeOutcome>;
+  invocation: Invocation;
+  /** Epoch milliseconds, sent as `Lambda-Runtime-Deadline-Ms`. */
+  deadlineMs: number;
+  answer: Deferred<FunctionAnswer>;
   /** Detaches the abort listener. */
   dispose: () => void;
 }
 
-/** The error `invoke` rejects with when its signal aborts. */
+/** The error `deliver` rejects with when its signal aborts. */
 export class InvocationAbortedError extends Error {
   constructor(requestId: string, cause: unknown) {
     super(`Invocation ${requestId} was aborted`, { cause });
@@ -67,14 +70,14 @@ export class RuntimeSession {
       this.parked = undefined;
       if (this.machine.state === 'Ready') this.machine.transition('Detached');
     });
-    if (this.inFlight) this.deliver(this.inFlight);
+    if (this.inFlight) this.writeNext(this.inFlight);
   }
 
   /**
    * Hands `invocation` to the runtime (now if a /next is parked, else at its next /next).
    * Throws when an invocation is already in flight or the runtime can take none.
    */
-  invoke(invocation: RuntimeInvocation, signal?: AbortSignal): Promise<RuntimeOutcome> {
+  deliver(invocation: Invocation, deadlineMs: number, signal?: AbortSignal): Promise<FunctionAnswer> {
     if (this.inFlight) {
       throw new Error(`Invocation ${this.inFlight.invocation.requestId} is still in flight; a runtime serves one invocation at a time.`);
     }
@@ -83,15 +86,15 @@ export class RuntimeSession {
       throw new Error(`The runtime is ${state}; it cannot take invocation ${invocation.requestId}.`);
     }
     if (signal?.aborted) return Promise.reject(new InvocationAbortedError(invocation.requestId, signal.reason));
-    const flight: InFlight = { invocation, outcome: new Deferred<RuntimeOutcome>(), dispose: () => undefined };
+    const flight: InFlight = { invocation, deadlineMs, answer: new Deferred<FunctionAnswer>(), dispose: () => undefined };
     if (signal) {
       const onAbort = (): void => this.abort(flight, signal.reason);
       signal.addEventListener('abort', onAbort, { once: true });
       flight.dispose = () => signal.removeEventListener('abort', onAbort);
     }
     this.inFlight = flight;
-    if (this.machine.state === 'Ready') this.deliver(flight);
-    return flight.outcome.promise;
+    if (this.machine.state === 'Ready') this.writeNext(flight);
+    return flight.answer.promise;
   }
 
   /**
@@ -104,13 +107,13 @@ export class RuntimeSession {
     this.machine.transition(target);
   }
 
-  /** Ends the result begun by {@link beginResult}; the invoke promise resolves with `outcome`. */
-  finishResult(outcome: RuntimeOutcome): void {
+  /** Ends the result begun by {@link beginResult}; the deliver promise resolves with `answer`. */
+  finishResult(answer: FunctionAnswer): void {
     this.machine.transition('ResponseSent');
     const flight = this.inFlight!;
     this.inFlight = undefined;
     flight.dispose();
-    flight.outcome.resolve(outcome);
+    flight.answer.resolve(answer);
   }
 
   /** Throws unless POST /runtime/init/error is allowed now (checked before its body is read). */
@@ -137,12 +140,13 @@ export class RuntimeSession {
     this.failInFlight(closed);
   }
 
-  private deliver(flight: InFlight): void {
+  /** Answers the parked /next with the invocation in flight. */
+  private writeNext(flight: InFlight): void {
     const res = this.parked!;
     this.machine.transition('Running');
     this.parked = undefined;
     this.answerableId = flight.invocation.requestId;
-    writeInvocation(res, flight.invocation);
+    writeInvocation(res, flight.invocation, flight.deadlineMs);
   }
 
   private abort(flight: InFlight, reason: unknown): void {
@@ -159,6 +163,6 @@ export class RuntimeSession {
     if (!flight) return;
     this.inFlight = undefined;
     flight.dispose();
-    flight.outcome.reject(err);
+    flight.answer.reject(err);
   }
 }
