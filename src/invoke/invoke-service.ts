@@ -3,8 +3,9 @@
  * function and qualifier from the in-memory cache (no disk on the hot path), applies an
  * alias's weighted routing, validates the payload as AWS does, and builds the one
  * Invocation value that the pool runs and the runtime receives (with a trace id, as Lambda
- * sets one on every invocation); the pool's outcome becomes AWS's Invoke answer. It also keeps the pool in step with the control plane: reserved
- * concurrency, draining on code or configuration changes, stopping on delete.
+ * sets one on every invocation); the pool's outcome becomes AWS's Invoke answer. It also
+ * keeps the pool in step with the control plane: reserved concurrency, draining on code or
+ * configuration changes, stopping on delete.
  */
 import { functionArn, parseFunctionName, resolveQualifier, type Partition } from '../core/arn.js';
 import type { Clock } from '../core/clock.js';

@@ -72,15 +72,15 @@ export class IdleKeeper {
    * on until then), checking at a doubling interval. An invocation that comes first cancels it.
    */
   private scheduleFreeze(waitMs: number): void {
-    const freeze = this.deps.sandbox.freeze;
-    if (!freeze) return;
+    const { sandbox } = this.deps;
+    if (!sandbox.freeze) return;
     this.stop();
     this.cancelFreeze = this.deps.clock.setTimer(() => {
       this.cancelFreeze = undefined;
       if (!this.deps.ready()) return;
       if (!this.deps.parked()) return this.scheduleFreeze(Math.min(waitMs * 2, FREEZE_CHECK_MAX_MS));
       // A freezer that refuses leaves the environment running, which is only a cost.
-      freeze.call(this.deps.sandbox).catch(() => undefined);
+      sandbox.freeze?.().catch(() => undefined);
     }, waitMs);
   }
 
