@@ -94,7 +94,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     accountConcurrency: config.concurrencyLimit,
     keepAliveMs: config.keepAliveMs,
   });
-  const invoker: InvokeService = new InvokeService({ functions, pool, blobs, partition, enqueue: (request) => asyncQueue.enqueue(request) });
+  const invoker: InvokeService = new InvokeService({ functions, pool, blobs, partition, clock: systemClock, enqueue: (request) => asyncQueue.enqueue(request) });
   const asyncQueue: AsyncQueue = new AsyncQueue({
     store: queueStore,
     invoke: (request) => invoker.invoke(request),

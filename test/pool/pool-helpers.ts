@@ -8,10 +8,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ManualClock } from '../../src/core/clock.js';
-import { newRequestId } from '../../src/core/ids.js';
+import { newRequestId, newTraceId } from '../../src/core/ids.js';
 import type { Runtime } from '../../src/core/limits.js';
 import type { FunctionVersion } from '../../src/core/model/functions.js';
-import { Pool, type InvokableVersion, type PoolInvokeResult, type PoolOptions } from '../../src/pool/pool.js';
+import type { InvocationOutcome } from '../../src/core/model/invocation.js';
+import { Pool, type InvokableVersion, type PoolOptions } from '../../src/pool/pool.js';
 import { ProcessDriver } from '../../src/sandbox/process-driver.js';
 import { RuntimeCommandResolver } from '../../src/sandbox/runtime-command.js';
 import { SqliteLogStore } from '../../src/store/sqlite/sqlite-log-store.js';
@@ -103,15 +104,16 @@ export function testVersion(functionName: string, codeDir: string, over: Partial
   };
 }
 
-export function invoke(pool: Pool, version: InvokableVersion, payload: string, wantTail = true): Promise<PoolInvokeResult> {
-  return pool.invoke(version, {
+export function invoke(pool: Pool, version: InvokableVersion, payload: string, wantTail = true): Promise<InvocationOutcome> {
+  return pool.run(version, {
     requestId: newRequestId(),
     payload: Buffer.from(payload),
     invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${version.functionName}`,
+    traceId: newTraceId(Date.now()),
     wantTail,
   });
 }
 
-export function text(r: PoolInvokeResult): string {
+export function text(r: InvocationOutcome): string {
   return r.payload.toString('utf8');
 }
