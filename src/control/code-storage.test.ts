@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CodeStorageExceededException } from '../core/errors.js';
 import { Deferred } from '../core/primitives.js';
 import { FsBlobStore } from '../store/fs-blob-store.js';
-import { makeZip, zerosZip } from '../store/testing/zip-fixtures.js';
+import { makeZip, zerosZip } from '../../test/helpers/zips.js';
 import { CodeStorage } from './code-storage.js';
 
 describe('CodeStorage', () => {
@@ -15,7 +15,7 @@ describe('CodeStorage', () => {
   let running: Set<string>;
   const storage = (limitBytes = 1024 * 1024 * 1024) =>
     new CodeStorage({ blobs, limitBytes, references: async () => new Set(referenced), inUse: () => running, report: (err) => { throw err; } });
-  const zip = (text: string) => makeZip([{ name: 'index.js', data: text }]);
+  const zip = (text: string) => makeZip({ 'index.js': text });
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'gust-code-storage-'));

@@ -4,13 +4,11 @@
  * unreserved for functions without one.
  * https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
  */
-import { InvalidParameterValueException } from '../core/errors.js';
+import { InvalidParameterValueException, validationError } from '../core/errors.js';
 import { LIMITS } from '../core/limits.js';
-import type { FunctionRecord } from '../core/model.js';
+import type { FunctionRecord } from '../core/model/functions.js';
 import { DEFAULT_CODE_STORAGE_BYTES } from './code-storage.js';
 import type { ControlCore } from './function-core.js';
-import { constraintError } from './function-validation.js';
-
 
 export interface AccountSettings {
   accountLimit: {
@@ -28,7 +26,7 @@ function reservedElsewhere(core: ControlCore, name: string): number {
 }
 
 export async function putConcurrency(core: ControlCore, name: string, reserved: number): Promise<number> {
-  if (reserved < 0) throw constraintError(reserved, 'reservedConcurrentExecutions', 'Member must have value greater than or equal to 0');
+  if (reserved < 0) throw validationError(reserved, 'reservedConcurrentExecutions', 'Member must have value greater than or equal to 0');
   core.requireFunction(name, '$LATEST');
   // Checked and written under one account-wide lock: two functions reserving at once
   // must not both pass the check.

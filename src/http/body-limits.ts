@@ -1,8 +1,9 @@
 /**
  * How much of a request body Gust reads, per route. A route declares its limit (Fastify's
  * `bodyLimit`) and the operation it serves (`config.operation`, which AWS's 413 message
- * names); every other route gets `SMALL_BODY_BYTES`. Fastify refuses a body from its
- * Content-Length before reading a byte (and a chunked one as soon as it passes the limit).
+ * names); every other route gets `SMALL_BODY_BYTES`. The edge's body reader (upload-body.ts)
+ * refuses a body from its Content-Length before reading a byte (and a chunked one as soon as
+ * it passes the limit).
  * Large bodies are code uploads (`config.upload`): at most `concurrency` of them are read
  * at once; the next ones wait without being read, and past `maxWaiting` are refused with a
  * 429, so memory stays bounded however many arrive together.

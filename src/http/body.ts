@@ -1,6 +1,7 @@
 /**
  * Request bodies arrive as raw Buffers, or parsed already for code uploads (see
- * upload-body.ts); JSON APIs parse them here, once, with AWS's error for malformed content.
+ * upload-body.ts, installed by server.ts); JSON APIs parse them here, once, with AWS's
+ * error for malformed content.
  */
 import type { FastifyRequest } from 'fastify';
 import { InvalidRequestContentException } from '../core/errors.js';

@@ -1,5 +1,5 @@
 /**
- * Reads every request body of the Lambda API, within its route's limit (body-limits.ts):
+ * Reads every request body the edge takes, within its route's limit (body-limits.ts):
  * into a Buffer, or, on a code upload route (`config.upload` names the base64 member),
  * streaming: the member is decoded into a staged file of the blob store as it arrives
  * (Base64MemberReader) and replaced in the parsed JSON by a `StagedUpload`, which the
@@ -11,13 +11,15 @@ import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { codeStorageFull, InvalidRequestContentException, isDiskFull } from '../core/errors.js';
-import type { StagedZip } from '../store/blob-store.js';
 import { Base64MemberReader } from './base64-member.js';
 import { bodyTooLarge, SMALL_BODY_BYTES } from './body-limits.js';
 import { ParsedBody } from './body.js';
 
-/** An upload streamed to a file; only this server makes them (JSON cannot). */
-export class StagedUpload implements StagedZip {
+/**
+ * An upload streamed to a file; only this server makes them (JSON cannot). It has the
+ * shape of the blob store's StagedZip, which the control plane hands on to it.
+ */
+export class StagedUpload {
   constructor(
     readonly path: string,
     readonly size: number,

@@ -8,7 +8,7 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { createFunction, invoke } from '../helpers/invoke.js';
+import { createFunction, invoke } from '../helpers/lambda.js';
 
 interface RawAnswer {
   status: number;

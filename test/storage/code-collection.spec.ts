@@ -17,9 +17,10 @@ import {
   PublishVersionCommand,
   UpdateFunctionCodeCommand,
 } from '@aws-sdk/client-lambda';
-import { zerosZip } from '../../src/store/testing/zip-fixtures.js';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { createFunction, expectAwsError, invoke, makeZip, ROLE, waitActive, waitFor } from '../helpers/invoke.js';
+import { createFunction, expectAwsError, invoke, ROLE, waitActive } from '../helpers/lambda.js';
+import { makeZip, zerosZip } from '../helpers/zips.js';
+import { waitFor } from '../helpers/wait.js';
 
 const handler = (tag: string) => `exports.handler = async (event) => { await new Promise((r) => setTimeout(r, event.ms ?? 0)); return '${tag}'; };`;
 

@@ -14,7 +14,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateFunctionCommand, DeleteFunctionCommand, GetFunctionCommand, TagResourceCommand } from '@aws-sdk/client-lambda';
 import { buildGust, serve, stopServer, type ServerProcess } from '../helpers/gust-process.js';
-import { ARN_PREFIX, caught, createFunction, expectAwsError, invoke, makeZip, ROLE, waitFor } from '../helpers/invoke.js';
+import { ARN_PREFIX, caught, createFunction, expectAwsError, invoke, ROLE } from '../helpers/lambda.js';
+import { makeZip } from '../helpers/zips.js';
+import { waitFor } from '../helpers/wait.js';
 
 // Logs `event.logBytes` bytes of lines, so that the log store must grow its file.
 const HANDLER = `exports.handler = async (event) => {

@@ -3,11 +3,11 @@
  * through, AWS's headers out. The payload is forwarded as the raw body, never re-encoded.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { RequestTooLargeException, ValidationException } from '../../core/errors.js';
+import { RequestTooLargeException, validationError } from '../../core/errors.js';
 import { LIMITS } from '../../core/limits.js';
 import type { InvocationType } from '../../invoke/invoke-types.js';
 import { rawBody } from '../body.js';
-import type { ApiContext } from './context.js';
+import type { LambdaApiContext } from './context.js';
 
 const INVOCATION_TYPES: readonly InvocationType[] = ['RequestResponse', 'Event', 'DryRun'];
 
@@ -19,7 +19,7 @@ function header(request: FastifyRequest, name: string): string | undefined {
 function invocationType(request: FastifyRequest): InvocationType {
   const v = header(request, 'x-amz-invocation-type') ?? 'RequestResponse';
   if (!(INVOCATION_TYPES as readonly string[]).includes(v)) {
-    throw new ValidationException(`1 validation error detected: Value '${v}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`);
+    throw validationError(v, 'invocationType', 'Member must satisfy enum value set: [Event, RequestResponse, DryRun]');
   }
   return v as InvocationType;
 }
@@ -27,13 +27,10 @@ function invocationType(request: FastifyRequest): InvocationType {
 function logType(request: FastifyRequest): 'None' | 'Tail' {
   const v = header(request, 'x-amz-log-type') ?? 'None';
   if (v !== 'None' && v !== 'Tail') {
-    throw new ValidationException(`1 validation error detected: Value '${v}' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [None, Tail]`);
+    throw validationError(v, 'logType', 'Member must satisfy enum value set: [None, Tail]');
   }
   return v;
 }
-
-/** Invoke's route, which the request log treats as the data plane. */
-export const INVOKE_ROUTE = '/2015-03-31/functions/:name/invocations';
 
 /**
  * An Event invoke takes 1 MB (a synchronous one 6 MB, the route's limit): refused from its
@@ -46,9 +43,10 @@ async function refuseLargeEvent(request: FastifyRequest): Promise<void> {
   }
 }
 
-export function registerInvokeRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const options = { bodyLimit: LIMITS.syncPayloadBytes, config: { operation: 'InvokeFunction' }, onRequest: refuseLargeEvent };
-  app.post<{ Params: { name: string }; Querystring: { Qualifier?: string } }>(INVOKE_ROUTE, options, async (request, reply) => {
+export function registerInvokeRoutes(app: FastifyInstance, ctx: LambdaApiContext): void {
+  const route = '/2015-03-31/functions/:name/invocations';
+  const options = { bodyLimit: LIMITS.syncPayloadBytes, config: { hotPath: true, operation: 'InvokeFunction' }, onRequest: refuseLargeEvent };
+  app.post<{ Params: { name: string }; Querystring: { Qualifier?: string } }>(route, options, async (request, reply) => {
     const clientContext = header(request, 'x-amz-client-context');
     const result = await ctx.invoker.invoke({
       functionName: request.params.name,

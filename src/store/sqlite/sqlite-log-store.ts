@@ -17,9 +17,9 @@ import { open, type FileHandle } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { InvalidParameterValueException } from '../../core/errors.js';
+import type { LogEvent } from '../../core/model/logs.js';
 import {
   logEventSize,
-  type LogEvent,
   type LogGroupInfo,
   type LogPage,
   type LogQuery,

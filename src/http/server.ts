@@ -1,0 +1,113 @@
+/**
+ * The one HTTP edge: a Fastify server with what every API on the port shares (the body
+ * reader and its default limit, the gate for large code uploads, request ids, the request
+ * log, `/health`, the not-found answer, the error renderer, AWS's shape for requests Node's
+ * parser refuses, and the report of a full data disk), mounting sibling plugins, each in a
+ * Fastify encapsulation context of its own: the Lambda API, function URLs and the
+ * EventBridge API today. A plugin declares the narrow context it needs, and each route the
+ * body it takes (its limit, its operation, an upload member: see body-limits.ts); the
+ * composition root builds the plugins and hands them here. Bodies are kept raw: JSON
+ * operations parse them once in the route, Invoke forwards payload bytes without re-parsing
+ * them, and a code upload's zip goes to a file as it arrives (see upload-body.ts).
+ */
+import type { IncomingMessage } from 'node:http';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { newRequestId } from '../core/ids.js';
+import { causedByFullDisk, UnknownOperationException } from '../core/errors.js';
+import { registerUploadGate, SMALL_BODY_BYTES, type UploadGateOptions } from './body-limits.js';
+import { handleClientError, handleError, sendError } from './render-error.js';
+import { registerBodyReader } from './upload-body.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A route on the invoke path: its requests are logged at debug (see the request log below). */
+    hotPath?: boolean;
+  }
+}
+
+/** One API the edge serves. */
+export interface HttpPlugin {
+  /** Registers the plugin's routes (and any hooks or handlers of its own) on its context. */
+  register(app: FastifyInstance): void;
+  /**
+   * The URL to route a request by, when the plugin claims a request by something other
+   * than its path (function URLs claim host names); undefined leaves the URL to the others.
+   */
+  rewriteUrl?(request: IncomingMessage): string | undefined;
+}
+
+/** What the edge takes from the composition root besides its plugins. */
+export interface HttpServerOptions {
+  /** Large code uploads read at once and waiting (see body-limits.ts), and where each streams to. */
+  uploads: UploadGateOptions & {
+    /** A fresh file path, on the disk the code is stored on, for one upload. */
+    stagingPath(): string;
+  };
+  /** Told of every request that failed on a full data disk (the server logs it once). */
+  diskFull?: (err: unknown) => void;
+}
+
+/** Builds the edge with `plugins` mounted, in order; listen or inject to start it. */
+export function buildHttpServer(logger: Logger, plugins: readonly HttpPlugin[], options: HttpServerOptions): FastifyInstance {
+  const rewriters = plugins.flatMap((p) => (p.rewriteUrl ? [p.rewriteUrl.bind(p)] : []));
+  const app = Fastify({
+    // Typed as Fastify's base logger so that the instance is the plain FastifyInstance
+    // the plugins take (pino's Logger type is a wider generic parameter).
+    loggerInstance: logger as FastifyBaseLogger,
+    // Routes that take more declare it (code uploads, Invoke): see body-limits.ts.
+    bodyLimit: SMALL_BODY_BYTES,
+    genReqId: () => newRequestId(),
+    // Fastify's own request lines are off: the onResponse hook below logs each request once.
+    logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
+    rewriteUrl: (request) => {
+      for (const rewrite of rewriters) {
+        const url = rewrite(request);
+        if (url !== undefined) return url;
+      }
+      return request.url ?? '/';
+    },
+    // Errors Fastify raises before routing (a malformed percent-encoding in the URL) get
+    // the same AWS-shaped answer as every other error.
+    frameworkErrors: handleError,
+    // And those Node's HTTP parser refuses before Fastify (a 431 for huge headers).
+    clientErrorHandler: handleClientError,
+  });
+
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-amzn-RequestId', request.id);
+    done();
+  });
+  registerBodyReader(app, () => options.uploads.stagingPath());
+  // After the request id: an upload refused at the gate has one too.
+  registerUploadGate(app, options.uploads);
+  // Control-plane requests are logged at info. Invokes (the Invoke API and function URLs)
+  // are the hot path: a log line each costs as much as the rest of Gust's share of a warm
+  // invoke (a synchronous write to stdout, measured with the bench), and the function's own
+  // log stream already records every invocation, so they go at debug, failures excepted.
+  app.addHook('onResponse', (request, reply, done) => {
+    const level = reply.statusCode >= 500 || !request.routeOptions.config.hotPath ? 'info' : 'debug';
+    if (logger.isLevelEnabled(level)) {
+      request.log[level]({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    }
+    done();
+  });
+
+  app.setErrorHandler(handleError);
+  // Every plugin's errors pass here, those of plugins with error handlers of their own included.
+  app.addHook('onError', (_request, _reply, err, done) => {
+    if (causedByFullDisk(err)) options.diskFull?.(err);
+    done();
+  });
+  app.setNotFoundHandler((request, reply) => {
+    sendError(reply, new UnknownOperationException(`No operation matches ${request.method} ${request.url.split('?')[0]}`));
+  });
+
+  app.get('/health', async () => ({ status: 'ok' }));
+
+  for (const plugin of plugins) {
+    app.register(async (scope) => plugin.register(scope));
+  }
+  return app;
+}
