@@ -95,7 +95,8 @@ export function buildHttpServer(logger: Logger, plugins: readonly HttpPlugin[], 
   });
 
   app.setErrorHandler(handleError);
-  // Every plugin's errors pass here, those of plugins with error handlers of their own included.
+  // Every error a route throws passes here, in plugins with error handlers of their own
+  // too (function URLs); the EventBridge API renders its errors inside its route.
   app.addHook('onError', (_request, _reply, err, done) => {
     if (causedByFullDisk(err)) options.diskFull?.(err);
     done();
