@@ -6,6 +6,7 @@ import { ManualClock } from '../core/clock.js';
 import type { LogEvent } from '../logs/log-stream.js';
 import { ProcessDriver } from '../sandbox/process-driver.js';
 import { RuntimeCommandResolver } from '../sandbox/runtime-command.js';
+import { HostRuntimeImages } from '../sandbox/runtimes/host-images.js';
 import { EnvironmentStateError } from './environment-state.js';
 import { ExecutionEnvironment, type EnvironmentDeps, type InvokableVersion } from './execution-environment.js';
 
@@ -38,7 +39,7 @@ describe('ExecutionEnvironment', () => {
     events = [];
     deps = {
       driver: new ProcessDriver({ tmpRoot: root }),
-      commands: new RuntimeCommandResolver(),
+      commands: new RuntimeCommandResolver(new HostRuntimeImages()),
       logs: { append: (e) => events.push(...e) },
       clock: new ManualClock(Date.UTC(2026, 1, 3)),
       region: 'us-east-1',

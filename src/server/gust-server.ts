@@ -25,6 +25,7 @@ import { Pool } from '../pool/pool.js';
 import { detectCgroups } from '../sandbox/cgroups/index.js';
 import { ProcessDriver } from '../sandbox/process-driver.js';
 import { RuntimeCommandResolver } from '../sandbox/runtime-command.js';
+import { HostRuntimeImages } from '../sandbox/runtimes/host-images.js';
 import { chooseSandboxDriver } from './sandbox-choice.js';
 import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.js';
 import { SqliteRuleStore } from '../store/sqlite/sqlite-rule-store.js';
@@ -84,7 +85,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   const driver = await chooseSandboxDriver({ config, dataDir, envTmp, cgroups, processDriver: () => new ProcessDriver({ tmpRoot: envTmp, cgroups }), logger });
   const pool = new Pool({
     driver,
-    commands: new RuntimeCommandResolver(),
+    commands: new RuntimeCommandResolver(new HostRuntimeImages()),
     logs,
     clock: systemClock,
     region: config.region,

@@ -55,7 +55,7 @@ def handler(event, context):
     return {"count": count, "env": context.log_stream_name}
 `;
 
-const PY = { Runtime: 'python3.12' as const, Handler: 'lambda_function.handler' };
+const PY = { Runtime: 'python3.11' as const, Handler: 'lambda_function.handler' };
 const FILES = { 'lambda_function.py': HANDLER };
 
 interface Count {
