@@ -60,3 +60,33 @@ export function settle(version: FunctionVersion): FunctionVersion | undefined {
   }
   return undefined;
 }
+
+/** Why a version cannot finish: AWS's reason code (`InvalidRuntime`, `InternalError`) and message. */
+export interface SettleFailure {
+  code: string;
+  reason: string;
+}
+
+/**
+ * Keeps the version where it is (Pending, or InProgress) with a reason that says what it
+ * waits for. Returns undefined when there is nothing to finish or the reason is already that.
+ */
+export function waitWithReason(version: FunctionVersion, reason: string): FunctionVersion | undefined {
+  if (version.state === 'Pending') return version.stateReason === reason ? undefined : { ...version, stateReason: reason, stateReasonCode: 'Creating' };
+  if (version.lastUpdateStatus === 'InProgress') {
+    return version.lastUpdateStatusReason === reason ? undefined : { ...version, lastUpdateStatusReason: reason, lastUpdateStatusReasonCode: 'Creating' };
+  }
+  return undefined;
+}
+
+/**
+ * Ends what the version was doing in failure: Pending → Failed (the creation failed, as
+ * AWS reports it: State and LastUpdateStatus Failed with the reason), InProgress → Failed.
+ * Returns undefined when there is nothing to finish.
+ */
+export function fail(version: FunctionVersion, failure: SettleFailure): FunctionVersion | undefined {
+  const update = { lastUpdateStatus: 'Failed' as const, lastUpdateStatusReason: failure.reason, lastUpdateStatusReasonCode: failure.code };
+  if (version.state === 'Pending') return { ...version, ...update, state: 'Failed', stateReason: failure.reason, stateReasonCode: failure.code };
+  if (version.lastUpdateStatus === 'InProgress') return { ...version, ...update };
+  return undefined;
+}
