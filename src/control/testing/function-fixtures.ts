@@ -13,6 +13,7 @@ import { SqliteMetadataStore } from '../../store/sqlite/sqlite-metadata-store.js
 import { makeZip } from '../../store/testing/zip-fixtures.js';
 import type { CreateFunctionInput } from '../function-inputs.js';
 import { FunctionService } from '../function-service.js';
+import type { RuntimeAvailability } from '../runtime-availability.js';
 
 export const TEST_PARTITION = { region: 'us-east-1', accountId: '000000000000' };
 export const TEST_ROLE = 'arn:aws:iam::000000000000:role/r';
@@ -52,7 +53,7 @@ export interface FunctionFixture {
 }
 
 /** A loaded FunctionService over SQLite and the file-system blob store in a new temp dir. */
-export async function openFunctionFixture(options: { startMs: number; accountConcurrencyLimit?: number }): Promise<FunctionFixture> {
+export async function openFunctionFixture(options: { startMs: number; accountConcurrencyLimit?: number; runtimes?: RuntimeAvailability }): Promise<FunctionFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'gust-control-'));
   const store = SqliteMetadataStore.open(join(dir, 'gust.db'));
   const blobs = new FsBlobStore(join(dir, 'blobs'));
@@ -63,6 +64,7 @@ export async function openFunctionFixture(options: { startMs: number; accountCon
     partition: TEST_PARTITION,
     clock,
     ...(options.accountConcurrencyLimit === undefined ? {} : { accountConcurrencyLimit: options.accountConcurrencyLimit }),
+    ...(options.runtimes ? { runtimes: options.runtimes } : {}),
   });
   await functions.load();
   return {

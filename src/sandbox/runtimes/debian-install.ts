@@ -118,7 +118,29 @@ export async function buildPythonRoot(dest: string, version: string, suite: Debi
   if (!existsSync(join(dest, 'usr', 'bin', `python${version}`))) {
     throw new RuntimeInstallError(`Debian ${suite.suite}'s python${version} has no usr/bin/python${version}`);
   }
+  // dpkg would have compiled the standard library in a postinst; without its .pyc files (a
+  // read-only /usr cannot take them later) every cold start compiles each module again.
+  await compilePython(rootPython(dest, version), [join(dest, 'usr', 'lib', `python${version}`)]);
   return minimal ? upstreamVersion(minimal) : 'unknown';
+}
+
+/**
+ * The command that runs a root's python on the host, through the root's own dynamic loader
+ * and libraries (its C library may be newer than the host's).
+ */
+export function rootPython(root: string, version: string): string[] {
+  const triplet = process.arch === 'arm64' ? 'aarch64-linux-gnu' : 'x86_64-linux-gnu';
+  const loader = process.arch === 'arm64' ? join(root, 'usr', 'lib', 'ld-linux-aarch64.so.1') : join(root, 'usr', 'lib64', 'ld-linux-x86-64.so.2');
+  return [loader, '--library-path', `${join(root, 'usr', 'lib', triplet)}:${join(root, 'usr', 'lib')}`, join(root, 'usr', 'bin', `python${version}`)];
+}
+
+/**
+ * Byte-compiles `dirs` with `python` (a command line), as dpkg's py3compile does. Best
+ * effort: a module that does not compile (a test fixture with bad syntax) only costs its
+ * own compile at import.
+ */
+export async function compilePython(python: readonly string[], dirs: readonly string[]): Promise<void> {
+  await runTool(python[0]!, [...python.slice(1), '-m', 'compileall', '-q', '-j', '0', ...dirs]).catch(() => undefined);
 }
 
 /** Moves /bin, /sbin, /lib* of a pre-usrmerge tree into usr/, as the sandbox links them there. */

@@ -17,7 +17,7 @@ import { languageRuntime, type LanguageRuntime, type Runtime } from '../../core/
 import type { RuntimeImages } from '../runtime-command.js';
 import type { RuntimeFiles } from '../sandbox-driver.js';
 import { nodePackage, PYTHON_ROOT_EXTRAS, PYTHON_SUITES, pythonGap } from './catalog.js';
-import { buildPythonRoot, type DebianArchive } from './debian-install.js';
+import { buildPythonRoot, compilePython, rootPython, type DebianArchive } from './debian-install.js';
 import { BOOTSTRAPS, gustRuntimesDir } from './gust-runtimes.js';
 import { HostInterpreters } from './host-interpreters.js';
 import { compareVersions, installNodeRelease, newestNodeRelease } from './node-install.js';
@@ -65,6 +65,7 @@ interface Interpreter {
 type Plan = { interpreter: Interpreter | undefined; sdk: string | undefined; source?: string; gap?: string };
 
 const VERSION_FILE = '.version';
+const COMPILED_MARKER = '.compiled-';
 
 export class RuntimeProvider implements RuntimeImages {
   readonly store: RuntimeStore;
@@ -151,7 +152,21 @@ export class RuntimeProvider implements RuntimeImages {
       if (!plan.sdk) steps.push(this.store.ensure(pythonSdkEntry(), (dir) => installPythonSdk(dir, this.options.debian)));
     }
     await Promise.all(steps);
+    if (lang.language === 'python') await this.compileSdk(lang.version);
     return this.files(runtime);
+  }
+
+  /**
+   * Byte-compiles the shared boto3 for this Python version, once (a marker file records it):
+   * the sandbox sees it read-only, and compiling botocore at every cold start is slow.
+   */
+  private async compileSdk(version: string): Promise<void> {
+    const sdk = this.store.path(pythonSdkEntry());
+    const marker = join(sdk, `${COMPILED_MARKER}${version}`);
+    if (existsSync(marker)) return;
+    const i = this.plan({ language: 'python', version }).interpreter!;
+    await compilePython(i.systemRoot ? rootPython(i.systemRoot, version) : [i.path], [sdk]);
+    writeFileSync(marker, '');
   }
 
   private async installNode(major: string): Promise<void> {
@@ -184,7 +199,9 @@ export class RuntimeProvider implements RuntimeImages {
       if (!pkg) return { interpreter: undefined, sdk, gap: `the npm registry has no Node.js binary for ${process.arch}` };
       return { interpreter: this.installedNode(lang.version), sdk, source: `Node.js ${lang.version} from the npm registry (${pkg}) and the AWS SDK for JavaScript` };
     }
-    const sdk = this.installedEntry(pythonSdkEntry());
+    // The shared boto3 counts as installed for a version once it is compiled for it.
+    const sdkDir = this.installedEntry(pythonSdkEntry());
+    const sdk = sdkDir && existsSync(join(sdkDir, `${COMPILED_MARKER}${lang.version}`)) ? sdkDir : undefined;
     const host = this.host.python(lang.version);
     // Its version is asked of it only for status(): a cold start must not wait for an exec.
     if (host) return { interpreter: { path: host, version: '', host: true }, sdk, source: "boto3 from Debian's archive" };
