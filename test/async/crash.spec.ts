@@ -10,17 +10,15 @@
  *
  * bin/gust.js runs the compiled dist/, so beforeAll runs scripts/build-if-needed.js.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LambdaClient } from '@aws-sdk/client-lambda';
 import { createFunction, processesMentioning, waitFor } from '../helpers/invoke.js';
+import { ROOT, serveGust, stopServer, type Server } from '../helpers/serve.js';
 import { asyncReport, drained, postEvent, type EventAnswer } from './support.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const EVENTS = 2000;
 const CLIENTS = 16;
 
@@ -32,47 +30,9 @@ exports.handler = async (event, context) => {
 };
 `;
 
-interface Server {
-  child: ChildProcess;
-  url: string;
-  lambda: LambdaClient;
-  exited: Promise<number | null>;
-}
-
 // The sink records what it saw in a host file, which only the process driver lets a function write.
 function serve(dataDir: string): Promise<Server> {
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, 'bin/gust.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'info', '--async-retry-base', '50ms', '--async-throttle-base', '20ms', '--keep-alive', '30s', '--sandbox', 'process'],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
-  );
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolveServer, reject) => {
-    let buffered = '';
-    let found = false;
-    child.stdout!.on('data', (d: Buffer) => {
-      if (found) return; // keep draining the pipe, read nothing more
-      buffered += d.toString();
-      for (const line of buffered.split('\n')) {
-        if (!line.includes('gust listening')) continue;
-        found = true;
-        const url = (JSON.parse(line) as { url: string }).url;
-        resolveServer({ child, url, exited, lambda: new LambdaClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 }) });
-      }
-    });
-    void exited.then((code) => {
-      if (!found) reject(new Error(`gust serve exited (${code}) before listening: ${stderr}`));
-    });
-  });
-}
-
-async function stopServer(server: Server | undefined): Promise<void> {
-  if (!server || server.child.exitCode !== null || server.child.signalCode !== null) return;
-  server.lambda.destroy();
-  server.child.kill('SIGTERM');
-  await server.exited;
+  return serveGust(['--data-dir', dataDir, '--async-retry-base', '50ms', '--async-throttle-base', '20ms', '--keep-alive', '30s', '--sandbox', 'process']);
 }
 
 /** `n` Event invokes from `clients` concurrent clients; stops early when `stopAfter` says so. Failed requests are left out. */

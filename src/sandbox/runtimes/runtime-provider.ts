@@ -43,6 +43,8 @@ export interface RuntimeStatus {
   state: 'installed' | 'host' | 'missing' | 'unavailable';
   /** The interpreter's executable, once there is one. */
   interpreter?: string;
+  /** The directory installed for it (its tree or its root); absent for the host's. */
+  interpreterRoot?: string;
   /** Its version (`v22.23.5`, `3.13.5`). */
   version?: string;
   /** Where the runtime's AWS SDK is, once installed. */
@@ -130,7 +132,8 @@ export class RuntimeProvider implements RuntimeImages {
     const plan = this.plan(lang);
     const i = plan.interpreter;
     const version = i && (i.version || hostPythonVersion(i.path));
-    const found = { ...(i ? { interpreter: i.path, version } : {}), ...(plan.sdk ? { sdk: plan.sdk } : {}) };
+    const root = i?.langDir ?? i?.systemRoot;
+    const found = { ...(i ? { interpreter: i.path, version } : {}), ...(root ? { interpreterRoot: root } : {}), ...(plan.sdk ? { sdk: plan.sdk } : {}) };
     if (plan.gap) return { runtime, state: 'unavailable', note: plan.gap, ...found };
     if (!i || !plan.sdk) return { runtime, state: 'missing', ...(plan.source ? { note: plan.source } : {}), ...found };
     return { runtime, state: i.host ? 'host' : 'installed', ...found };
