@@ -15,8 +15,8 @@ const OWN_OPTIONS = ['--data-dir', '--runtimes-dir', '--npm-registry', '--debian
 export function registerRuntimes(program: Command): void {
   const cmd = program.command('runtimes').description('List the Node.js and Python runtimes on this machine: interpreter, version, installed or not');
   addOptions(cmd);
-  cmd.action(async (flags: Record<string, string | undefined>, self: Command) => {
-    await run(self, flags, async (provider, json) => {
+  cmd.action(async (_flags: unknown, self: Command) => {
+    await run(self, async (provider, json) => {
       const statuses = LANGUAGE_RUNTIMES.map((r) => provider.status(r));
       if (json) return void process.stdout.write(`${JSON.stringify({ RuntimesDir: provider.store.dir, Runtimes: statuses }, null, 2)}\n`);
       const rows = statuses.map((s) => [s.runtime, STATE_WORDS[s.state], s.version ?? '', s.interpreter ?? '', s.note ?? '']);
@@ -26,8 +26,8 @@ export function registerRuntimes(program: Command): void {
 
   const install = cmd.command('install').argument('[runtime...]', 'identifiers to install (default: every one this machine can obtain)').description('Install runtime interpreters and their AWS SDKs');
   addOptions(install);
-  install.action(async (ids: string[], flags: Record<string, string | undefined>, self: Command) => {
-    await run(self, flags, async (provider, json) => {
+  install.action(async (ids: string[], _flags: unknown, self: Command) => {
+    await run(self, async (provider, json) => {
       for (const id of ids) if (!isSupportedRuntime(id) || !LANGUAGE_RUNTIMES.includes(id)) throw new CliError(`${id} is not a Node.js or Python runtime identifier (${LANGUAGE_RUNTIMES.join(', ')})`);
       const wanted = (ids.length > 0 ? ids : LANGUAGE_RUNTIMES.filter((r) => provider.status(r).state !== 'unavailable')) as Runtime[];
       const results: (RuntimeStatus & { seconds: number; interpreterBytes: number; sdkBytes: number })[] = [];
@@ -55,10 +55,12 @@ function addOptions(cmd: Command): void {
   }
 }
 
-async function run(cmd: Command, flags: Record<string, string | undefined>, action: (provider: ReturnType<typeof openRuntimes>, json: boolean) => Promise<void>): Promise<void> {
+/** Runs `action` with the provider the options name; commander gives an option to `runtimes` or `install`, wherever it was written. */
+async function run(cmd: Command, action: (provider: ReturnType<typeof openRuntimes>, json: boolean) => Promise<void>): Promise<void> {
   try {
-    const config = loadConfig(flags, process.env);
-    await action(openRuntimes(config), cmd.optsWithGlobals<{ json?: boolean }>().json === true);
+    const flags = cmd.optsWithGlobals<Record<string, string | boolean | undefined>>();
+    const config = loadConfig(Object.fromEntries(Object.entries(flags).filter((e): e is [string, string] => typeof e[1] === 'string')), process.env);
+    await action(openRuntimes(config), flags.json === true);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`gust: ${message}\n`);
