@@ -5,6 +5,8 @@
  *   says `"type": "module"`, in which case `.js` is imported as an ES module;
  * - then `.mjs` is imported, `.cjs` required; last, a bare module name is resolved from the
  *   task root (node_modules, NODE_PATH: layers).
+ * An ES module handler's bare imports fall back to NODE_PATH too (node-path-hooks.mjs), as
+ * Lambda's runtime resolves layers and its own AWS SDK for them.
  * Failures are the runtime's typed errors: Runtime.ImportModuleError (module not found),
  * Runtime.UserCodeSyntaxError, Runtime.HandlerNotFound, Runtime.MalformedHandlerName.
  */

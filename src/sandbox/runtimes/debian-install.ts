@@ -130,17 +130,25 @@ export async function buildPythonRoot(dest: string, version: string, suite: Debi
  */
 export function rootPython(root: string, version: string): string[] {
   const triplet = process.arch === 'arm64' ? 'aarch64-linux-gnu' : 'x86_64-linux-gnu';
-  const loader = process.arch === 'arm64' ? join(root, 'usr', 'lib', 'ld-linux-aarch64.so.1') : join(root, 'usr', 'lib64', 'ld-linux-x86-64.so.2');
-  return [loader, '--library-path', `${join(root, 'usr', 'lib', triplet)}:${join(root, 'usr', 'lib')}`, join(root, 'usr', 'bin', `python${version}`)];
+  // In the multiarch directory in every release (/lib64's entry is an absolute link in some).
+  const libs = join(root, 'usr', 'lib', triplet);
+  const loader = join(libs, process.arch === 'arm64' ? 'ld-linux-aarch64.so.1' : 'ld-linux-x86-64.so.2');
+  return [loader, '--library-path', `${libs}:${join(root, 'usr', 'lib')}`, join(root, 'usr', 'bin', `python${version}`)];
 }
 
 /**
- * Byte-compiles `dirs` with `python` (a command line), as dpkg's py3compile does. Best
- * effort: a module that does not compile (a test fixture with bad syntax) only costs its
- * own compile at import.
+ * Byte-compiles `dirs` with `python` (a command line), as dpkg's py3compile does. In one
+ * process: compileall's workers (`-j`) would exec the interpreter directly, without the
+ * root's loader. A module that does not compile (a test fixture with bad syntax) makes
+ * compileall exit 1 but only costs its own compile at import; an interpreter that did not
+ * run at all leaves no `__pycache__` and fails the install.
  */
 export async function compilePython(python: readonly string[], dirs: readonly string[]): Promise<void> {
-  await runTool(python[0]!, [...python.slice(1), '-m', 'compileall', '-q', '-j', '0', ...dirs]).catch(() => undefined);
+  const failure = await runTool(python[0]!, [...python.slice(1), '-m', 'compileall', '-q', ...dirs]).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  if (failure && !existsSync(join(dirs[0]!, '__pycache__'))) throw failure;
 }
 
 /** Moves /bin, /sbin, /lib* of a pre-usrmerge tree into usr/, as the sandbox links them there. */
