@@ -73,12 +73,15 @@ export class RuntimeProvider implements RuntimeImages {
   readonly store: RuntimeStore;
   private readonly host: HostInterpreters;
   private readonly gustRuntimes: string;
+  /** The Node.js SDK's entry, named by its lockfile's hash: read once, not at every cold start. */
+  private readonly nodeSdk: string;
   private readonly installs = new Map<Runtime, Promise<RuntimeFiles>>();
 
   constructor(private readonly options: RuntimeProviderOptions) {
     this.store = new RuntimeStore(options.dir);
     this.host = options.host ?? new HostInterpreters();
     this.gustRuntimes = options.gustRuntimes ?? gustRuntimesDir();
+    this.nodeSdk = nodeSdkEntry(this.nodeSdkSource());
   }
 
   /** The files of an installed runtime; InvalidRuntimeException otherwise (and an install starts). */
@@ -146,10 +149,7 @@ export class RuntimeProvider implements RuntimeImages {
     const steps: Promise<unknown>[] = [];
     if (lang.language === 'nodejs') {
       if (!plan.interpreter) steps.push(this.installNode(lang.version));
-      if (!plan.sdk) {
-        const source = join(this.gustRuntimes, 'sdk', 'nodejs');
-        steps.push(this.store.ensure(nodeSdkEntry(source), (dir) => installNodeSdk(source, dir, this.options.npmRegistry)));
-      }
+      if (!plan.sdk) steps.push(this.store.ensure(this.nodeSdk, (dir) => installNodeSdk(this.nodeSdkSource(), dir, this.options.npmRegistry)));
     } else {
       if (!plan.interpreter) steps.push(this.installPython(lang.version));
       if (!plan.sdk) steps.push(this.store.ensure(pythonSdkEntry(), (dir) => installPythonSdk(dir, this.options.debian)));
@@ -186,6 +186,10 @@ export class RuntimeProvider implements RuntimeImages {
     });
   }
 
+  private nodeSdkSource(): string {
+    return join(this.gustRuntimes, 'sdk', 'nodejs');
+  }
+
   private language(runtime: Runtime): LanguageRuntime {
     const lang = languageRuntime(runtime);
     if (!lang) throw new InvalidRuntimeException(`The runtime ${runtime} brings its own bootstrap; it has no interpreter to install.`);
@@ -195,7 +199,7 @@ export class RuntimeProvider implements RuntimeImages {
   /** What this host has for `lang`, and where the rest would come from. */
   private plan(lang: LanguageRuntime): Plan {
     if (lang.language === 'nodejs') {
-      const sdk = this.installedEntry(nodeSdkEntry(join(this.gustRuntimes, 'sdk', 'nodejs')), 'node_modules');
+      const sdk = this.installedEntry(this.nodeSdk, 'node_modules');
       const host = this.host.node(lang.version);
       if (host) return { interpreter: { ...host, host: true }, sdk, source: 'the AWS SDK for JavaScript from the npm registry' };
       const pkg = nodePackage();
