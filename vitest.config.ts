@@ -6,7 +6,7 @@ process.env.GUST_RUNTIMES_DIR = testRuntimesDir();
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.spec.ts'],
+    include: ['src/**/*.test.ts', 'scripts/**/*.test.ts', 'test/**/*.spec.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Integration suites spawn servers and runtime processes; on a 2-core machine

@@ -9,7 +9,7 @@ import type { Clock } from '../core/clock.js';
 import { InvalidRuntimeException, PreconditionFailedException, ResourceNotFoundException } from '../core/errors.js';
 import { newRevisionId } from '../core/ids.js';
 import type { Runtime } from '../core/limits.js';
-import type { FunctionRecord, FunctionVersion } from '../core/model.js';
+import type { FunctionRecord, FunctionVersion } from '../core/model/functions.js';
 import { KeyedMutex, Mutex } from '../core/primitives.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { MetadataStore, StoreWrite } from '../store/metadata-store.js';

@@ -9,7 +9,7 @@ import { InvalidRuntimeException } from '../core/errors.js';
 import type { Runtime } from '../core/limits.js';
 import { Deferred } from '../core/primitives.js';
 import type { RuntimeAvailability, RuntimeReadiness } from './runtime-availability.js';
-import { failure, handlerZip, nodeFunction, openFunctionFixture, settle, type FunctionFixture } from './testing/function-fixtures.js';
+import { failure, handlerZip, nodeFunction, openFunctionFixture, settle, type FunctionFixture } from '../../test/helpers/functions.js';
 
 class ManualRuntimes implements RuntimeAvailability {
   readonly installs = new Map<Runtime, Deferred<void>>();

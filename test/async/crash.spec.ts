@@ -15,8 +15,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFunction, processesMentioning, waitFor } from '../helpers/invoke.js';
+import { createFunction } from '../helpers/lambda.js';
+import { processesMentioning } from '../helpers/processes.js';
 import { ROOT, serveGust, stopServer, type Server } from '../helpers/serve.js';
+import { waitFor } from '../helpers/wait.js';
 import { asyncReport, drained, postEvent, type EventAnswer } from './support.js';
 
 const EVENTS = 2000;

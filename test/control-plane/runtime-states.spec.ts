@@ -13,7 +13,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand } from '@aws-sdk/client-lambda';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { expectAwsError, makeZip, ROLE, waitFor } from '../helpers/invoke.js';
+import { expectAwsError, ROLE } from '../helpers/lambda.js';
+import { waitFor } from '../helpers/wait.js';
+import { makeZip } from '../helpers/zips.js';
 
 let t: TestGust;
 let registry: Server;

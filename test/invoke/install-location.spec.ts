@@ -10,7 +10,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { namespaceHostGap } from '../../src/sandbox/namespace/namespace-setup.js';
-import { createFunction, invoke } from '../helpers/invoke.js';
+import { createFunction, invoke } from '../helpers/lambda.js';
 import { testRuntimesDir } from '../helpers/runtimes.js';
 import { ROOT, serveGust, stopServer, type Server } from '../helpers/serve.js';
 

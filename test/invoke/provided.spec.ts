@@ -13,9 +13,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { namespaceHostGap } from '../../src/sandbox/namespace/namespace-setup.js';
-import { AWS_CLI, runAwsCli, type AwsCliRun } from '../helpers/aws-cli.js';
+import { AWS_CLI, awsLambda } from '../helpers/aws-cli.js';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { ARN_PREFIX, makeZip, reportOf, ROLE, startRequestId, waitActive } from '../helpers/invoke.js';
+import { ARN_PREFIX, ROLE, waitActive } from '../helpers/lambda.js';
+import { reportOf, startRequestId } from '../helpers/invoke.js';
+import { makeZip } from '../helpers/zips.js';
 
 const HAVE_AWS = existsSync(AWS_CLI) && existsSync('/usr/bin/curl');
 const NAMESPACE_GAP = namespaceHostGap();
@@ -32,15 +34,7 @@ const FUNCTION_SH = readFileSync(join(TUTORIAL, 'function.sh'), 'utf8');
 let t: TestGust;
 let work: string;
 
-/** Runs `aws lambda …` against the suite's Gust. */
-const aws = (...args: string[]): Promise<AwsCliRun> => runAwsCli('lambda', args, { endpoint: t.url, cwd: work });
-
-async function ok(...args: string[]): Promise<Record<string, unknown>> {
-  const run = await aws(...args);
-  expect(run.stderr, `aws lambda ${args.join(' ')}`).toBe('');
-  expect(run.code).toBe(0);
-  return JSON.parse(run.stdout) as Record<string, unknown>;
-}
+const { ok } = awsLambda(() => ({ endpoint: t.url, cwd: work }));
 
 describe.skipIf(!HAVE_AWS || NAMESPACE_GAP !== undefined)('the custom-runtime tutorial with the AWS CLI', { timeout: 60_000 }, () => {
   beforeAll(async () => {

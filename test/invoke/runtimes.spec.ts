@@ -12,7 +12,9 @@ import { SUPPORTED_RUNTIMES, type Runtime } from '../../src/core/limits.js';
 import { namespaceHostGap } from '../../src/sandbox/namespace/namespace-setup.js';
 import { RuntimeProvider } from '../../src/sandbox/runtimes/runtime-provider.js';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { createFunction, invoke, makeZip, reportOf, type ZipFiles } from '../helpers/invoke.js';
+import { reportOf } from '../helpers/invoke.js';
+import { createFunction, invoke } from '../helpers/lambda.js';
+import { makeZip, type ZipFiles } from '../helpers/zips.js';
 import { TEST_RUNTIMES, testRuntimesDir } from '../helpers/runtimes.js';
 
 const NAMESPACE = namespaceHostGap() === undefined;

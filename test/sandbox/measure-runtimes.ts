@@ -9,9 +9,9 @@ import { performance } from 'node:perf_hooks';
 import { CreateFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, UpdateFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { SUPPORTED_RUNTIMES, type Runtime } from '../../src/core/limits.js';
 import { RuntimeProvider } from '../../src/sandbox/runtimes/runtime-provider.js';
-import { makeZip } from '../../src/store/testing/zip-fixtures.js';
 import { startTestGust } from '../helpers/gust.js';
 import { testRuntimesDir } from '../helpers/runtimes.js';
+import { makeZip } from '../helpers/zips.js';
 
 const DIR = process.argv[2] ?? testRuntimesDir();
 const COLD = Number(process.argv[3] ?? 10);
@@ -43,7 +43,7 @@ try {
   const name = (r: Runtime) => r.replace('.', '-');
   for (const r of runtimes) {
     const code = CODE[r.startsWith('python') ? 'python' : 'nodejs'];
-    await t.lambda.send(new CreateFunctionCommand({ FunctionName: name(r), Runtime: r, Handler: code.Handler, Role: 'arn:aws:iam::000000000000:role/r', Code: { ZipFile: await makeZip([{ name: code.name, data: code.data, mode: 0o100644 }]) } }));
+    await t.lambda.send(new CreateFunctionCommand({ FunctionName: name(r), Runtime: r, Handler: code.Handler, Role: 'arn:aws:iam::000000000000:role/r', Code: { ZipFile: await makeZip({ [code.name]: code.data }) } }));
     await waitActive(t.lambda, name(r));
   }
   const results = new Map<Runtime, { total: number[]; init: number[] }>(runtimes.map((r) => [r, { total: [], init: [] }]));

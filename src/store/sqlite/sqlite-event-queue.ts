@@ -15,7 +15,8 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { Deferred } from '../../core/primitives.js';
-import type { EventInvokeConfig, EventQueueStore, FailedEvent, QueueWrite, StoredEvent } from '../event-queue.js';
+import type { EventInvokeConfig } from '../../core/model/event-invoke-config.js';
+import type { EventQueueStore, FailedEvent, QueueWrite, StoredEvent } from '../event-queue.js';
 import type { Migration } from './migrations.js';
 import { DURABLE_PRAGMAS, openDurableDatabase } from './open-database.js';
 
