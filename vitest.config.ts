@@ -1,4 +1,8 @@
 import { defineConfig } from 'vitest/config';
+import { testRuntimesDir } from './test/helpers/runtimes.js';
+
+// Every server a suite starts, in process or spawned, shares one runtimes directory.
+process.env.GUST_RUNTIMES_DIR = testRuntimesDir();
 
 export default defineConfig({
   test: {
@@ -9,5 +13,7 @@ export default defineConfig({
     // too many files at once turns timing-sensitive tests flaky.
     maxWorkers: 2,
     minWorkers: 1,
+    // Interpreters and SDKs every suite shares, installed once before any suite runs.
+    globalSetup: ['test/setup/runtimes.ts'],
   },
 });

@@ -26,7 +26,11 @@ function table(head: readonly string[], rows: readonly (readonly string[])[]): s
 export function optionsTable(): string {
   return table(
     ['flag', 'variable', 'default', 'meaning'],
-    OPTIONS.map((spec) => [`\`${spec.flag}\``, `\`${spec.env}\``, `\`${shownDefault(spec)}\``, spec.doc]),
+    OPTIONS.map((spec) => {
+      const shown = shownDefault(spec);
+      // An empty default (a path derived from another option) stays an empty cell; the doc string says what it means.
+      return [`\`${spec.flag}\``, `\`${spec.env}\``, shown === '' ? '' : `\`${shown}\``, spec.doc];
+    }),
   );
 }
 

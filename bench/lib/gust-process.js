@@ -2,11 +2,17 @@
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * The runtimes directory the test suites share (test/helpers/runtimes.ts), so that a
+ * bench's fresh data dir does not wait for the runtimes' SDKs to install.
+ */
+const runtimesDir = process.env.GUST_RUNTIMES_DIR || (process.geteuid?.() === 0 ? '/var/cache/gust/runtimes' : join(homedir(), '.cache', 'gust', 'runtimes'));
 
 /**
  * Every Gust this process started and has not stopped. Should the bench die on an error,
@@ -52,7 +58,7 @@ export async function startGustProcess(options = {}) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const nodeArgs = [...(options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : []), ...(options.nodeArgs ?? [])];
-  const serveArgs = ['serve', '--port', String(port), '--data-dir', dataDir, ...(options.sandbox ? ['--sandbox', options.sandbox] : []), ...(options.args ?? [])];
+  const serveArgs = ['serve', '--port', String(port), '--data-dir', dataDir, '--runtimes-dir', runtimesDir, ...(options.sandbox ? ['--sandbox', options.sandbox] : []), ...(options.args ?? [])];
   const out = openSync(logFile, 'w');
   const t0 = performance.now();
   const child = spawn(process.execPath, [...nodeArgs, join(root, 'bin/gust.js'), ...serveArgs], { stdio: ['ignore', out, out] });

@@ -5,14 +5,17 @@
  *   says `"type": "module"`, in which case `.js` is imported as an ES module;
  * - then `.mjs` is imported, `.cjs` required; last, a bare module name is resolved from the
  *   task root (node_modules, NODE_PATH: layers).
+ * An ES module handler's bare imports fall back to NODE_PATH too (node-path-hooks.mjs), as
+ * Lambda's runtime resolves layers and its own AWS SDK for them.
  * Failures are the runtime's typed errors: Runtime.ImportModuleError (module not found),
  * Runtime.UserCodeSyntaxError, Runtime.HandlerNotFound, Runtime.MalformedHandlerName.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import module, { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HandlerNotFound, ImportModuleError, MalformedHandlerName, UserCodeSyntaxError } from './errors.mjs';
+import { nodePathParents, resolveSync } from './node-path-hooks.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -40,8 +43,8 @@ async function loadModule(appRoot, moduleRoot, moduleName) {
     if (existsSync(file)) return require(file);
     const typeModule = hasTypeModule(path.dirname(file));
     if (!typeModule && existsSync(`${file}.js`)) return require(`${file}.js`);
-    if (typeModule && existsSync(`${file}.js`)) return await import(pathToFileURL(`${file}.js`).href);
-    if (existsSync(`${file}.mjs`)) return await import(pathToFileURL(`${file}.mjs`).href);
+    if (typeModule && existsSync(`${file}.js`)) return await importModule(`${file}.js`);
+    if (existsSync(`${file}.mjs`)) return await importModule(`${file}.mjs`);
     if (existsSync(`${file}.cjs`)) return require(`${file}.cjs`);
     // require() resolves relative to this file, not the task root: give it the paths.
     return require(require.resolve(moduleName, { paths: [appRoot, path.join(appRoot, moduleRoot)] }));
@@ -50,6 +53,16 @@ async function loadModule(appRoot, moduleRoot, moduleName) {
     if (err && err.code === 'MODULE_NOT_FOUND') throw new ImportModuleError(err);
     throw err;
   }
+}
+
+/** Imports an ES module handler, its bare imports resolved through NODE_PATH too (layers, the runtime's SDK). */
+function importModule(file) {
+  const parents = nodePathParents(process.env.NODE_PATH);
+  if (parents.length > 0) {
+    if (typeof module.registerHooks === 'function') module.registerHooks({ resolve: (s, c, next) => resolveSync(parents, s, c, next) });
+    else module.register('./node-path-hooks.mjs', import.meta.url, { data: { parents } });
+  }
+  return import(pathToFileURL(file).href);
 }
 
 /** Whether the nearest package.json (stopping at node_modules) declares `"type": "module"`. */

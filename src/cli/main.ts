@@ -1,6 +1,7 @@
-/** The `gust` command line. Every command but `serve` talks to a server over HTTP. */
+/** The `gust` command line. Every command but `serve` and `runtimes` talks to a server over HTTP. */
 import { Command } from 'commander';
 import { DEFAULT_ENDPOINT } from './defaults.js';
+import { registerRuntimes } from './runtimes.js';
 import { registerServe } from './serve.js';
 
 // The SDK warns on stderr that its 2027 releases will need Node 22. A failure must be one
@@ -16,6 +17,7 @@ program
   // Usage errors become the same single `gust: …` line as every other failure.
   .configureOutput({ outputError: (text, write) => write(`gust: ${text.replace(/^error: /, '')}`) });
 registerServe(program);
+registerRuntimes(program);
 // The client commands load the AWS SDK (a third of a second); the server needs none of it.
 // Anything but a plain `gust serve …` (help included) registers them all.
 const command = process.argv.slice(2).find((arg) => !arg.startsWith('-'));

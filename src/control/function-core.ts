@@ -6,15 +6,17 @@
  */
 import { functionArn, type Partition } from '../core/arn.js';
 import type { Clock } from '../core/clock.js';
-import { PreconditionFailedException, ResourceNotFoundException } from '../core/errors.js';
+import { InvalidRuntimeException, PreconditionFailedException, ResourceNotFoundException } from '../core/errors.js';
 import { newRevisionId } from '../core/ids.js';
+import type { Runtime } from '../core/limits.js';
 import type { FunctionRecord, FunctionVersion } from '../core/model/functions.js';
 import { KeyedMutex, Mutex } from '../core/primitives.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { CodeStorage } from './code-storage.js';
 import type { MetadataStore, StoreWrite } from '../store/metadata-store.js';
 import { FunctionRegistry } from './function-registry.js';
-import { settle } from './function-state.js';
+import { fail, settle, waitWithReason, type SettleFailure } from './function-state.js';
+import type { RuntimeAvailability } from './runtime-availability.js';
 
 export interface FunctionServiceDeps {
   store: MetadataStore;
@@ -27,6 +29,8 @@ export interface FunctionServiceDeps {
   accountConcurrencyLimit?: number;
   /** Where failures of background work (finishing a creation, listeners) are reported. */
   reportError?: (err: unknown, context: string) => void;
+  /** Whether each runtime can run here; a version waits Pending while its runtime installs. */
+  runtimes?: RuntimeAvailability;
 }
 
 /** What changed about a function; listeners drain environments on code, configuration and deletion. */
@@ -153,11 +157,36 @@ export class ControlCore {
     await Promise.all(pending);
   }
 
-  private async settleLocked(name: string, versionName: string): Promise<void> {
+  /**
+   * Pending → Active (or InProgress → Successful) once the version's runtime can run: at
+   * once when it is ready, after an install otherwise (the version waits with a reason that
+   * says so, and the install runs outside the lock), Failed with the reason when it cannot.
+   */
+  private async settleLocked(name: string, versionName: string, failure?: SettleFailure): Promise<void> {
     const current = this.registry.getVersion(name, versionName);
-    const next = current && settle(current);
+    if (!current || !settle(current)) return;
+    if (failure) return this.put(fail(current, failure));
+    const runtime = current.runtime;
+    const readiness = runtime === undefined || !this.deps.runtimes ? { kind: 'ready' as const } : this.deps.runtimes.readiness(runtime);
+    if (readiness.kind === 'unavailable') return this.put(fail(current, { code: 'InvalidRuntime', reason: readiness.reason }));
+    if (readiness.kind === 'installing') {
+      await this.put(waitWithReason(current, readiness.reason), false);
+      this.deps.runtimes!.prepare(runtime!).then(
+        () => this.settleSoon(name, versionName),
+        (err: unknown) => this.finishSoon(name, versionName, installFailure(runtime!, err)),
+      );
+      return;
+    }
     // Lambda hands out a new RevisionId when the function becomes Active or an update completes.
-    if (next) await this.registry.commit([{ kind: 'putVersion', version: { ...next, revisionId: newRevisionId() } }]);
+    await this.put(settle(current));
+  }
+
+  private finishSoon(name: string, version: string, failure: SettleFailure): void {
+    this.locks.run(name, () => this.settleLocked(name, version, failure)).catch((err: unknown) => this.reportError(err, `failing ${name}:${version}`));
+  }
+
+  private async put(version: FunctionVersion | undefined, newRevision = true): Promise<void> {
+    if (version) await this.registry.commit([{ kind: 'putVersion', version: newRevision ? { ...version, revisionId: newRevisionId() } : version }]);
   }
 
   private emit(name: string, change: FunctionChange): void {
@@ -169,4 +198,11 @@ export class ControlCore {
       }
     }
   }
+}
+
+/** AWS's reason code for a runtime that turned out not to be obtainable, or whose install failed. */
+function installFailure(runtime: Runtime, err: unknown): SettleFailure {
+  const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof InvalidRuntimeException) return { code: 'InvalidRuntime', reason: message };
+  return { code: 'InternalError', reason: `Gust could not install the runtime ${runtime}: ${message}` };
 }

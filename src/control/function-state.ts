@@ -1,10 +1,11 @@
 /**
  * The function state machine, as Lambda exposes it: a new version is `Pending` until
- * its code is ready and then `Active`; an update of `$LATEST` is `InProgress` until it
- * is applied and then `Successful`. Versions are immutable records, so the two fields are
- * read as one phase (`Pending`, `InProgress`, or `Settled` when neither is going on), each
- * transition is checked on that phase's machine and returns the next version object; one
- * that is not allowed throws, naming the phase.
+ * its code and runtime are ready and then `Active`; an update of `$LATEST` is `InProgress`
+ * until it is applied and then `Successful`; either ends `Failed` when the runtime cannot
+ * be had. Versions are immutable records, so the two fields are read as one phase
+ * (`Pending`, `InProgress`, or `Settled` when neither is going on), each transition is
+ * checked on that phase's machine and returns the next version object; one that is not
+ * allowed throws, naming the phase.
  * https://docs.aws.amazon.com/lambda/latest/dg/functions-states.html
  */
 import { ResourceConflictException } from '../core/errors.js';
@@ -77,4 +78,35 @@ export function settle(version: FunctionVersion): FunctionVersion | undefined {
   }
   const { lastUpdateStatusReason: _r, lastUpdateStatusReasonCode: _c, ...rest } = version;
   return { ...rest, lastUpdateStatus: 'Successful' };
+}
+
+/** Why a version cannot finish: AWS's reason code (`InvalidRuntime`, `InternalError`) and message. */
+export interface SettleFailure {
+  code: string;
+  reason: string;
+}
+
+/**
+ * Keeps the version where it is (Pending, or InProgress) with a reason that says what it
+ * waits for. Returns undefined when there is nothing to finish or the reason is already that.
+ */
+export function waitWithReason(version: FunctionVersion, reason: string): FunctionVersion | undefined {
+  const phase = updatePhase(version);
+  if (phase === 'Pending') return version.stateReason === reason ? undefined : { ...version, stateReason: reason, stateReasonCode: 'Creating' };
+  if (phase === 'InProgress') {
+    return version.lastUpdateStatusReason === reason ? undefined : { ...version, lastUpdateStatusReason: reason, lastUpdateStatusReasonCode: 'Creating' };
+  }
+  return undefined;
+}
+
+/**
+ * Ends what the version was doing in failure: Pending → Failed (the creation failed, as
+ * AWS reports it: State and LastUpdateStatus Failed with the reason), InProgress → Failed.
+ * Returns undefined when there is nothing to finish.
+ */
+export function fail(version: FunctionVersion, failure: SettleFailure): FunctionVersion | undefined {
+  if (!phaseMachine(version).can('Settled')) return undefined;
+  const update = { lastUpdateStatus: 'Failed' as const, lastUpdateStatusReason: failure.reason, lastUpdateStatusReasonCode: failure.code };
+  if (version.state === 'Pending') return { ...version, ...update, state: 'Failed', stateReason: failure.reason, stateReasonCode: failure.code };
+  return { ...version, ...update };
 }

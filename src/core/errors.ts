@@ -124,7 +124,7 @@ export class CodeStorageExceededException extends LambdaError {
   constructor(message: string) { super('CodeStorageExceededException', 400, message); }
 }
 
-/** An invoke of a function whose runtime this host cannot run (no `python3` for a Python runtime, a runtime file missing): a fault of the host, so `Service`. */
+/** An invoke of a function whose runtime cannot start here: its interpreter is not available on this host, or not installed yet (Gust starts installing it, and the message says so), or the driver cannot run it (a Python on its own Debian root under the `process` driver): a fault of the host, so `Service`. */
 export class InvalidRuntimeException extends LambdaError {
   constructor(message: string) { super('InvalidRuntimeException', 502, message, 'Service'); }
 }

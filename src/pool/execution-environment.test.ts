@@ -7,6 +7,7 @@ import type { Invocation } from '../core/model/invocation.js';
 import type { LogEvent } from '../core/model/logs.js';
 import { ProcessDriver } from '../sandbox/process-driver.js';
 import { RuntimeCommandResolver } from '../sandbox/runtime-command.js';
+import { HostRuntimeImages } from '../sandbox/runtimes/host-images.js';
 import { EnvironmentStateError } from './environment-state.js';
 import { ExecutionEnvironment, type EnvironmentDeps, type InvokableVersion } from './execution-environment.js';
 
@@ -39,7 +40,7 @@ describe('ExecutionEnvironment', () => {
     events = [];
     deps = {
       driver: new ProcessDriver({ tmpRoot: root }),
-      commands: new RuntimeCommandResolver(),
+      commands: new RuntimeCommandResolver(new HostRuntimeImages()),
       logs: { append: (e) => events.push(...e) },
       clock: new ManualClock(Date.UTC(2026, 1, 3)),
       region: 'us-east-1',

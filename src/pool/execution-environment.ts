@@ -143,7 +143,7 @@ export class ExecutionEnvironment {
       if (stopped.aborted) return await this.failInit(STOPPED_DURING_START, 0);
       let command;
       try {
-        command = this.deps.commands.resolve(this.version.runtime, mounts);
+        command = this.deps.commands.resolve(this.version.runtime, mounts, this.deps.driver);
       } catch (err) {
         if (err instanceof InvalidEntrypointError) return await this.failInit({ errorType: err.errorType, status: 'error', message: err.message }, 0);
         throw err;
@@ -151,15 +151,16 @@ export class ExecutionEnvironment {
       const env = buildLambdaEnvironment({
         version: this.version,
         runtimeApi: this.endpoint.address,
-        layout: this.deps.driver.layout(mounts),
+        layout: command.layout,
         runtimeDir: command.runtimeDir,
+        ...(command.layout.runtime?.sdkDir === undefined ? {} : { sdkDir: command.layout.runtime.sdkDir }),
         region: this.deps.region,
         logGroupName: this.logStream.logGroup,
         logStreamName: this.logStream.logStream,
         pathPrefix: command.pathPrefix,
       });
       const sandbox = await this.deps.driver.start({
-        ...mounts,
+        ...command.mounts,
         command: command.command,
         args: command.args,
         env,

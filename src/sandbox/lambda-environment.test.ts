@@ -48,7 +48,7 @@ describe('buildLambdaEnvironment', () => {
       TZ: ':UTC',
       PATH: '/opt/node/bin:/usr/local/bin:/usr/bin:/bin:/layer2/bin:/layer1/bin',
       LD_LIBRARY_PATH: '/code:/code/lib:/layer2/lib:/layer1/lib',
-      NODE_PATH: '/layer2/nodejs/node20/node_modules:/layer2/nodejs/node_modules:/layer1/nodejs/node20/node_modules:/layer1/nodejs/node_modules:/code',
+      NODE_PATH: '/layer2/nodejs/node20/node_modules:/layer2/nodejs/node_modules:/layer1/nodejs/node20/node_modules:/layer1/nodejs/node_modules:/gust/runtimes/node:/code',
       AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9001',
       LAMBDA_TASK_ROOT: '/code',
       LAMBDA_RUNTIME_DIR: '/gust/runtimes/node',
@@ -85,6 +85,14 @@ describe('buildLambdaEnvironment', () => {
     const provided = buildLambdaEnvironment({ ...base, version: version({ runtime: 'provided.al2023' }) });
     expect(provided.AWS_EXECUTION_ENV).toBeUndefined();
     expect(provided.PYTHONPATH).toBeUndefined();
+  });
+
+  it("the runtime's SDK comes after the layers and before the function (Node.js), after the function and the layers (Python)", () => {
+    const node = buildLambdaEnvironment({ ...base, runtimeDir: '/var/runtime', sdkDir: '/var/runtime/node_modules', layout: { taskRoot: '/var/task', optRoots: ['/opt'] }, version: version({ runtime: 'nodejs22.x' }) });
+    expect(node.NODE_PATH).toBe('/opt/nodejs/node22/node_modules:/opt/nodejs/node_modules:/var/runtime/node_modules:/var/runtime:/var/task');
+    expect(node.LAMBDA_RUNTIME_DIR).toBe('/var/runtime');
+    const py = buildLambdaEnvironment({ ...base, runtimeDir: '/var/runtime', sdkDir: '/var/lang/lib/python3.13/site-packages', layout: { taskRoot: '/var/task', optRoots: ['/opt'] }, version: version({ runtime: 'python3.13' }) });
+    expect(py.PYTHONPATH).toBe('/var/task:/opt/python/lib/python3.13/site-packages:/opt/python:/var/lang/lib/python3.13/site-packages');
   });
 
   it('JSON logging sets the log format and level variables', () => {

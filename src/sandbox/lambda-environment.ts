@@ -24,6 +24,8 @@ export interface LambdaEnvironmentInput {
   layout: SandboxLayout;
   /** LAMBDA_RUNTIME_DIR: where the runtime's own code lives (`/var/runtime` on Lambda). */
   runtimeDir: string;
+  /** Where the runtime's AWS SDK appears (`/var/runtime/node_modules` on Lambda's Node.js), if it has one. */
+  sdkDir?: string;
   region: string;
   logGroupName: string;
   logStreamName: string;
@@ -44,15 +46,20 @@ export function buildLambdaEnvironment(input: LambdaEnvironmentInput): Record<st
     PATH: [...(input.pathPrefix ?? []), ...SYSTEM_PATH, ...opt.map((o) => `${o}/bin`)].join(':'),
     LD_LIBRARY_PATH: [layout.taskRoot, `${layout.taskRoot}/lib`, ...opt.map((o) => `${o}/lib`)].join(':'),
   };
+  const sdk = input.sdkDir === undefined ? [] : [input.sdkDir];
   if (runtime.startsWith('nodejs')) {
     const major = /^nodejs(\d+)/.exec(runtime)?.[1];
+    // Lambda's order: the layers, the runtime's SDK, the runtime, the function.
     env.NODE_PATH = [
       ...opt.flatMap((o) => [...(major ? [`${o}/nodejs/node${major}/node_modules`] : []), `${o}/nodejs/node_modules`]),
+      ...sdk,
+      input.runtimeDir,
       layout.taskRoot,
     ].join(':');
   } else if (runtime.startsWith('python')) {
     const minor = runtime.slice('python'.length);
-    env.PYTHONPATH = [layout.taskRoot, ...opt.flatMap((o) => [`${o}/python/lib/python${minor}/site-packages`, `${o}/python`])].join(':');
+    // The function's own packages and the layers' come before the runtime's boto3.
+    env.PYTHONPATH = [layout.taskRoot, ...opt.flatMap((o) => [`${o}/python/lib/python${minor}/site-packages`, `${o}/python`]), ...sdk].join(':');
   }
 
   // The function's variables may replace the unreserved defaults above (PATH, TZ, …).

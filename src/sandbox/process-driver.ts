@@ -23,8 +23,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { InvalidRuntimeException } from '../core/errors.js';
 import { Deferred } from '../core/primitives.js';
 import { LAMBDA_PIDS_MAX, launcherCommand, type CgroupHost, type EnvironmentCgroup } from './cgroups/index.js';
 import { HookedSandbox } from './hooked-sandbox.js';
@@ -50,9 +51,20 @@ export class ProcessDriver implements SandboxDriver {
 
   constructor(private readonly options: ProcessDriverOptions) {}
 
-  /** Host paths as they are: the code dir is the task root, layers are searched last-first. */
+  /**
+   * Host paths as they are: the code dir is the task root, layers are searched last-first,
+   * the runtime's files run where they are installed. A runtime that needs its own system
+   * root cannot run here.
+   */
   layout(mounts: SandboxMounts): SandboxLayout {
-    return { taskRoot: mounts.codeDir, optRoots: [...mounts.layerDirs].reverse() };
+    const layout: SandboxLayout = { taskRoot: mounts.codeDir, optRoots: [...mounts.layerDirs].reverse() };
+    const r = mounts.runtime;
+    if (!r) return layout;
+    if (r.systemRoot) {
+      throw new InvalidRuntimeException(`The ${r.language} ${r.version} of this host runs on its own system root (${r.systemRoot}), which only the namespace sandbox gives it; the process driver cannot run it.`);
+    }
+    const runtime = { runtimeDir: r.runtimeDir, command: r.interpreter, args: [join(r.runtimeDir, r.bootstrap)], pathPrefix: [dirname(r.interpreter)], ...(r.sdkDir ? { sdkDir: r.sdkDir } : {}) };
+    return { ...layout, runtime };
   }
 
   async start(spec: SandboxSpec): Promise<Sandbox> {

@@ -19,6 +19,33 @@ export interface SandboxLimits {
   ephemeralStorageMb: number;
 }
 
+/**
+ * A language runtime's own files, as host paths: what Lambda keeps in `/var/runtime` (the
+ * runtime's bootstrap and its AWS SDK) and `/var/lang` (the interpreter). A namespace
+ * sandbox shows them at those fixed paths, so nothing inside depends on where Gust or its
+ * runtimes are installed; the process driver runs them where they are.
+ */
+export interface RuntimeFiles {
+  language: 'nodejs' | 'python';
+  /** The version the runtime identifier names: the major (`22`) or major.minor (`3.13`). */
+  version: string;
+  /** Gust's bootstrap directory for the language (`runtimes/node`, `runtimes/python`). */
+  runtimeDir: string;
+  /** The bootstrap's file name in runtimeDir. */
+  bootstrap: string;
+  /** The AWS SDK the runtime includes: a node_modules directory, or a directory of Python packages. */
+  sdkDir?: string;
+  /** The interpreter's executable. */
+  interpreter: string;
+  /** The interpreter's own tree (its `bin/` holds the interpreter), when it has one apart from the system. */
+  langDir?: string;
+  /**
+   * A root whose `usr/` replaces the host's /usr in the sandbox, with the interpreter inside
+   * it (an interpreter built for another C library, as Lambda has one base image per runtime).
+   */
+  systemRoot?: string;
+}
+
 /** Host-side inputs of a sandbox: the unpacked code and layers, as the BlobStore holds them. */
 export interface SandboxMounts {
   /** Absolute host path of the unpacked function code (read-only, shared between versions). */
@@ -28,6 +55,22 @@ export interface SandboxMounts {
    * extracts them into /opt in that order, so a later layer's file wins over an earlier one.
    */
   layerDirs: readonly string[];
+  /** The language runtime's files; absent for an OS-only runtime (`provided*`), which brings its own `bootstrap`. */
+  runtime?: RuntimeFiles;
+}
+
+/** How a language runtime appears from inside the sandbox. */
+export interface RuntimeLayout {
+  /** LAMBDA_RUNTIME_DIR (`/var/runtime` on Lambda). */
+  runtimeDir: string;
+  /** The interpreter, as the driver starts it. */
+  command: string;
+  /** The bootstrap and anything else the interpreter is given. */
+  args: string[];
+  /** Where the runtime's AWS SDK appears, for NODE_PATH or PYTHONPATH. */
+  sdkDir?: string;
+  /** Directories first on PATH (`/var/lang/bin` on Lambda). */
+  pathPrefix: string[];
 }
 
 /** How the code and layers appear from inside the sandbox. */
@@ -40,11 +83,15 @@ export interface SandboxLayout {
    * directories last-to-first, which gives the same precedence as Lambda's extraction order.
    */
   optRoots: readonly string[];
+  /** Where the language runtime's files appear; absent when the mounts have none. */
+  runtime?: RuntimeLayout;
+  /** LAMBDA_RUNTIME_DIR of an OS-only runtime, where the driver has a fixed one (`/var/runtime`). */
+  runtimeDir?: string;
 }
 
 /** What to start: the command, its clean environment, and where it runs. */
 export interface SandboxSpec extends SandboxMounts {
-  /** Absolute path of the executable (never looked up through PATH). */
+  /** Absolute path of the executable, as the sandbox sees it (never looked up through PATH). */
   command: string;
   args: readonly string[];
   /**
@@ -124,7 +171,10 @@ export interface Sandbox {
 export interface SandboxDriver {
   /** Short name for logs and configuration (`process`, `namespace`). */
   readonly name: string;
-  /** Where the mounts will appear inside a sandbox of this driver. Pure; no I/O. */
+  /**
+   * Where the mounts will appear inside a sandbox of this driver. Pure; no I/O. Throws
+   * InvalidRuntimeException for a runtime this driver cannot run.
+   */
   layout(mounts: SandboxMounts): SandboxLayout;
   /**
    * Starts the runtime. Resolves once the process is spawned (not once it is ready: the

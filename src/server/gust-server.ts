@@ -29,6 +29,7 @@ import { Pool } from '../pool/pool.js';
 import { detectCgroups } from '../sandbox/cgroups/index.js';
 import { ProcessDriver } from '../sandbox/process-driver.js';
 import { RuntimeCommandResolver } from '../sandbox/runtime-command.js';
+import { RuntimeProvider } from '../sandbox/runtimes/runtime-provider.js';
 import { chooseSandboxDriver } from './sandbox-choice.js';
 import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.js';
 import { DiskReserve } from '../store/disk-reserve.js';
@@ -39,7 +40,7 @@ import { EventBus } from '../triggers/events/event-bus.js';
 import { TargetDispatcher } from '../triggers/events/delivery.js';
 import { InvokeDelivery } from '../triggers/events/invoke-delivery.js';
 import { Scheduler } from '../triggers/schedule/scheduler.js';
-import type { GustConfig } from './config.js';
+import { runtimesDirOf, type GustConfig } from './config.js';
 
 export interface RunningGust {
   /** Base URL, for example http://127.0.0.1:9000 */
@@ -62,6 +63,20 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const partition: Partition = { region: config.region, accountId: config.accountId };
+
+  const envTmp = join(dataDir, 'env-tmp');
+  mkdirSync(envTmp, { recursive: true });
+  const runtimesDir = resolve(runtimesDirOf(config));
+  mkdirSync(runtimesDir, { recursive: true });
+  // Cgroup limits wherever the host has them; what a killed server left behind goes first.
+  const cgroups = await detectCgroups();
+  await cgroups.sweep();
+  const { warnings, ...support } = cgroups.support;
+  logger.info({ cgroups: support }, 'cgroups');
+  for (const warning of warnings) logger.warn(warning);
+  const driver = await chooseSandboxDriver({ config, dataDir, envTmp, cgroups, bindRoots: [runtimesDir], processDriver: () => new ProcessDriver({ tmpRoot: envTmp, cgroups }), logger });
+  // Before the functions load: a version a previous process left Pending waits for its runtime.
+  const runtimes = new RuntimeProvider({ dir: runtimesDir, npmRegistry: config.npmRegistry, debian: { mirror: config.debianMirror }, systemRoots: driver.name === 'namespace' });
 
   // A full data disk ends no request badly and never the process: writes fail with an
   // answer that says so, deletes use the reserve, and the server logs one line.
@@ -87,7 +102,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     inUse: () => pool.codeHashes(),
     report,
   });
-  const functions = new FunctionService({ store, blobs, code, partition, clock: systemClock, accountConcurrencyLimit: config.concurrencyLimit, reportError: report });
+  const functions = new FunctionService({ store, blobs, code, partition, clock: systemClock, accountConcurrencyLimit: config.concurrencyLimit, runtimes, reportError: report });
   const layers = new LayerService({ store, blobs, code, partition, clock: systemClock });
   await functions.load();
   functions.onChange((_name, change) => {
@@ -103,19 +118,10 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   const eventInvokeConfigs = new EventInvokeConfigService({ store: queueStore, functions, partition, clock: systemClock, deliverable: destinations });
   await eventInvokeConfigs.load();
 
-  const envTmp = join(dataDir, 'env-tmp');
-  mkdirSync(envTmp, { recursive: true });
-  // Cgroup limits wherever the host has them; what a killed server left behind goes first.
-  const cgroups = await detectCgroups();
-  await cgroups.sweep();
-  const { warnings, ...support } = cgroups.support;
-  logger.info({ cgroups: support }, 'cgroups');
-  for (const warning of warnings) logger.warn(warning);
-  const driver = await chooseSandboxDriver({ config, dataDir, envTmp, cgroups, processDriver: () => new ProcessDriver({ tmpRoot: envTmp, cgroups }), logger });
   const pool: Pool = new Pool({
     driver,
     onRetired: () => code.schedule(),
-    commands: new RuntimeCommandResolver(),
+    commands: new RuntimeCommandResolver(runtimes),
     logs,
     clock: systemClock,
     region: config.region,

@@ -16,6 +16,8 @@ export interface SandboxChoiceInput {
   dataDir: string;
   /** Where the drivers make their per-environment directories. */
   envTmp: string;
+  /** Directories sandboxes bind from besides the data directory (the runtimes directory). */
+  bindRoots?: readonly string[];
   cgroups: CgroupHost | undefined;
   /** The process driver, as the composition root builds it. */
   processDriver: () => SandboxDriver;
@@ -30,7 +32,7 @@ export async function chooseSandboxDriver(input: SandboxChoiceInput): Promise<Sa
   }
   try {
     const identity = { uid: config.sandboxUid, gid: config.sandboxGid };
-    const driver = await setUpNamespaceDriver({ dataDir: input.dataDir, workRoot: input.envTmp, identity, cgroups: input.cgroups });
+    const driver = await setUpNamespaceDriver({ dataDir: input.dataDir, workRoot: input.envTmp, identity, cgroups: input.cgroups, ...(input.bindRoots ? { bindRoots: input.bindRoots } : {}) });
     logger.info({ sandbox: 'namespace', uid: identity.uid, gid: identity.gid }, `sandbox: namespace (bubblewrap; functions run isolated as uid ${identity.uid})${config.sandbox === 'auto' ? ', the default where the host supports it' : ''}`);
     return driver;
   } catch (err) {

@@ -19,8 +19,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGust, ROOT, serve, stopServer, type ServerProcess } from '../helpers/gust-process.js';
 import { createFunction } from '../helpers/lambda.js';
-import { waitFor } from '../helpers/wait.js';
 import { processesMentioning } from '../helpers/processes.js';
+import { waitFor } from '../helpers/wait.js';
 import { asyncReport, drained, postEvent, type EventAnswer } from './support.js';
 
 const EVENTS = 2000;

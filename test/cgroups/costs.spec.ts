@@ -110,7 +110,7 @@ it.skipIf(skip)('freeze and thaw of an idle runtime; cold start and warm-after-i
     const cold: Record<Kind, number[]> = { plain: [], cgroups: [], noCpu: [], pyPlain: [], pyCgroups: [] };
     const warm: Record<Kind, number[]> = { plain: [], cgroups: [], noCpu: [], pyPlain: [], pyCgroups: [] };
     const node = { runtime: 'nodejs20.x', handler: 'index.handler' } as const;
-    const python = { runtime: 'python3.12', handler: 'app.handler' } as const;
+    const python = { runtime: 'python3.11', handler: 'app.handler' } as const;
     for (let i = 0; i < 8; i++) {
       const runs = [
         ['plain', plain, codeA, node],

@@ -117,7 +117,7 @@ describe(`cgroup limits (${support.mode})`, () => {
 
   it.skipIf(skipReason('memory'))('the same for Python: allocating past MemorySize is Runtime.OutOfMemory, and the next invoke starts fresh', async () => {
     const py = t.code({ 'app.py': 'import os\nkeep = []\ndef handler(event, context):\n    if event.get("grow"):\n        while True:\n            keep.append(b"\\x01" * (16 * 1024 * 1024))\n    return {"pid": os.getpid()}\n' });
-    const v = testVersion('oom-py', py, { runtime: 'python3.12', handler: 'app.handler', memorySize: 128, timeout: 30 });
+    const v = testVersion('oom-py', py, { runtime: 'python3.11', handler: 'app.handler', memorySize: 128, timeout: 30 });
     const r = await invoke(t.pool, v, JSON.stringify({ grow: true }));
     expect(r.errorType).toBe('Runtime.OutOfMemory');
     expect((JSON.parse(text(r)) as { errorMessage: string }).errorMessage).toMatch(/ Error: Runtime exited with error: signal: killed$/);

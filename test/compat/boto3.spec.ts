@@ -60,7 +60,7 @@ describe.skipIf(missing !== undefined)('boto3', () => {
     expect(r.create_function).toMatchObject({
       FunctionName: 'py-fn',
       FunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:py-fn',
-      Runtime: 'python3.12',
+      Runtime: 'python3.11',
       Environment: { Variables: { STAGE: 'dev' } },
     });
     expect(r.get_function).toMatchObject({ Configuration: { FunctionName: 'py-fn' }, Tags: { team: 'core' } });

@@ -43,7 +43,7 @@ def step(name, call, **kwargs):
 
 ROLE = "arn:aws:iam::000000000000:role/gust"
 step("create_function", lambda_client.create_function,
-     FunctionName="py-fn", Runtime="python3.12", Handler="index.handler", Role=ROLE,
+     FunctionName="py-fn", Runtime="python3.11", Handler="index.handler", Role=ROLE,
      Code={"ZipFile": function_zip}, Environment={"Variables": {"STAGE": "dev"}}, Tags={"team": "core"})
 step("get_function", lambda_client.get_function, FunctionName="py-fn")
 step("list_functions", lambda_client.list_functions)
@@ -57,7 +57,7 @@ layer_arn = results["publish_layer_version"].get("LayerVersionArn", "")
 step("get_layer_version_by_arn", lambda_client.get_layer_version_by_arn, Arn=layer_arn)
 step("list_layers", lambda_client.list_layers, CompatibleRuntime="python3.12")
 step("create_function_with_layer", lambda_client.create_function,
-     FunctionName="py-layered", Runtime="python3.12", Handler="index.handler", Role=ROLE,
+     FunctionName="py-layered", Runtime="python3.11", Handler="index.handler", Role=ROLE,
      Code={"ZipFile": function_zip}, Layers=[layer_arn])
 step("delete_function", lambda_client.delete_function, FunctionName="py-fn")
 step("get_deleted_function", lambda_client.get_function, FunctionName="py-fn")

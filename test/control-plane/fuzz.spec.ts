@@ -96,7 +96,7 @@ function generator(random: () => number, zipBase64: string) {
   const validish = (): Record<string, unknown> => {
     const body: Record<string, unknown> = {
       FunctionName: chance(0.7) ? `fuzz-${garbage(3, 'abcdef0123')}` : pick(names),
-      Runtime: pick(['nodejs20.x', 'python3.12', 'provided.al2023', 'cobol']),
+      Runtime: pick(['nodejs20.x', 'python3.11', 'provided.al2023', 'cobol']),
       Role: ROLE,
       Handler: 'index.handler',
       Code: chance(0.8) ? { ZipFile: zipBase64 } : value(),
@@ -177,7 +177,7 @@ function generator(random: () => number, zipBase64: string) {
       FunctionName: `fuzz-${garbage(2, 'abcdef0123')}`,
       Role: ROLE,
       Handler: 'index.handler',
-      Runtime: pick(['nodejs20.x', 'python3.12']),
+      Runtime: pick(['nodejs20.x', 'python3.11']),
       Code: { ZipFile: zipBase64 },
       ZipFile: zipBase64,
       Name: pick(['live', 'beta']),

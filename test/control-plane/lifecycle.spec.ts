@@ -219,7 +219,7 @@ describe('function lifecycle', () => {
 
   it('numbers versions on from the highest ever published, and creates with Publish', async () => {
     const created = await t.lambda.send(
-      new CreateFunctionCommand({ FunctionName: 'published', Runtime: 'python3.12', Role: ROLE, Handler: 'app.handler', Code: { ZipFile: zip }, Publish: true }),
+      new CreateFunctionCommand({ FunctionName: 'published', Runtime: 'python3.11', Role: ROLE, Handler: 'app.handler', Code: { ZipFile: zip }, Publish: true }),
     );
     expect(created.Version).toBe('1');
     await waitUntilFunctionActiveV2({ client: t.lambda, ...WAIT }, { FunctionName: 'published', Qualifier: '1' });

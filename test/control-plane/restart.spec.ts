@@ -90,7 +90,7 @@ describe('restart', () => {
           DeadLetterConfig: { TargetArn: 'arn:aws:lambda:us-east-1:000000000000:function:dlq' },
         }),
       );
-      await lambda.send(new CreateFunctionCommand({ FunctionName: 'keep-b', Runtime: 'python3.12', Role: ROLE, Handler: 'main.handler', Code: { ZipFile: otherZip }, Publish: true }));
+      await lambda.send(new CreateFunctionCommand({ FunctionName: 'keep-b', Runtime: 'python3.11', Role: ROLE, Handler: 'main.handler', Code: { ZipFile: otherZip }, Publish: true }));
       await waitUntilFunctionActiveV2({ client: lambda, ...WAIT }, { FunctionName: 'keep-a' });
       await lambda.send(new PublishVersionCommand({ FunctionName: 'keep-a', Description: 'v1' }));
       await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'keep-a', Description: 'changed', Timeout: 20 }));

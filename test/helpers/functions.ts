@@ -9,6 +9,7 @@ import { ManualClock } from '../../src/core/clock.js';
 import { LambdaError } from '../../src/core/errors.js';
 import type { CreateFunctionInput } from '../../src/control/function-inputs.js';
 import { FunctionService } from '../../src/control/function-service.js';
+import type { RuntimeAvailability } from '../../src/control/runtime-availability.js';
 import { FsBlobStore } from '../../src/store/fs-blob-store.js';
 import { SqliteMetadataStore } from '../../src/store/sqlite/sqlite-metadata-store.js';
 import { makeZip } from './zips.js';
@@ -51,7 +52,7 @@ export interface FunctionFixture {
 }
 
 /** A loaded FunctionService over SQLite and the file-system blob store in a new temp dir. */
-export async function openFunctionFixture(options: { startMs: number; accountConcurrencyLimit?: number }): Promise<FunctionFixture> {
+export async function openFunctionFixture(options: { startMs: number; accountConcurrencyLimit?: number; runtimes?: RuntimeAvailability }): Promise<FunctionFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'gust-control-'));
   const store = SqliteMetadataStore.open(join(dir, 'gust.db'));
   const blobs = new FsBlobStore(join(dir, 'blobs'));
@@ -62,6 +63,7 @@ export async function openFunctionFixture(options: { startMs: number; accountCon
     partition: TEST_PARTITION,
     clock,
     ...(options.accountConcurrencyLimit === undefined ? {} : { accountConcurrencyLimit: options.accountConcurrencyLimit }),
+    ...(options.runtimes ? { runtimes: options.runtimes } : {}),
   });
   await functions.load();
   return {

@@ -10,6 +10,7 @@ import type { Clock } from '../../src/core/clock.js';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { loadConfig, type GustConfig } from '../../src/server/config.js';
 import { startGust, type RunningGust } from '../../src/server/gust-server.js';
+import { testRuntimesDir } from './runtimes.js';
 
 export interface TestGust {
   gust: RunningGust;
@@ -27,7 +28,7 @@ export function newDataDir(): string {
 
 export async function startTestGust(options: { dataDir?: string; keepDataDir?: boolean; flags?: Record<string, string>; eventsClock?: Clock } = {}): Promise<TestGust> {
   const dataDir = options.dataDir ?? newDataDir();
-  const config = loadConfig({ port: '0', dataDir, logLevel: 'silent', ...options.flags }, {});
+  const config = loadConfig({ port: '0', dataDir, logLevel: 'silent', runtimesDir: testRuntimesDir(), ...options.flags }, {});
   const gust = await startGust(config, pino({ level: 'silent' }), options.eventsClock ? { eventsClock: options.eventsClock } : {});
   const lambda = new LambdaClient({
     endpoint: gust.url,

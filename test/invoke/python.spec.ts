@@ -57,7 +57,7 @@ def handler(event, context):
 `;
 
 const PYTHON_RUNTIME: RuntimeUnderTest = {
-  function: { Runtime: 'python3.12', Handler: 'lambda_function.handler' },
+  function: { Runtime: 'python3.11', Handler: 'lambda_function.handler' },
   files: { 'lambda_function.py': HANDLER },
   expectErrorDocument(r) {
     expect(r.json).toEqual({ errorType: 'ValueError', errorMessage: 'boom: because', requestId: r.requestId, stackTrace: expect.any(Array) });

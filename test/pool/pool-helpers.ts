@@ -15,6 +15,7 @@ import type { InvocationOutcome } from '../../src/core/model/invocation.js';
 import { Pool, type InvokableVersion, type PoolOptions } from '../../src/pool/pool.js';
 import { ProcessDriver } from '../../src/sandbox/process-driver.js';
 import { RuntimeCommandResolver } from '../../src/sandbox/runtime-command.js';
+import { HostRuntimeImages } from '../../src/sandbox/runtimes/host-images.js';
 import { SqliteLogStore } from '../../src/store/sqlite/sqlite-log-store.js';
 
 export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -37,7 +38,7 @@ export async function startTestPool(options: Partial<PoolOptions> = {}): Promise
   const logs = SqliteLogStore.open(':memory:');
   const pool = new Pool({
     driver: new ProcessDriver({ tmpRoot: root }),
-    commands: new RuntimeCommandResolver(),
+    commands: new RuntimeCommandResolver(new HostRuntimeImages()),
     logs,
     clock,
     region: 'us-east-1',

@@ -5,6 +5,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidRuntimeException, TooManyRequestsException } from '../../src/core/errors.js';
 import { RuntimeCommandResolver } from '../../src/sandbox/runtime-command.js';
+import { HostRuntimeImages } from '../../src/sandbox/runtimes/host-images.js';
+import { HostInterpreters } from '../../src/sandbox/runtimes/host-interpreters.js';
 import { parseReportLine } from '../../src/logs/log-format.js';
 import { invoke, startTestPool, testVersion, text, type TestPool } from './pool-helpers.js';
 import { alive, ourProcesses } from '../helpers/processes.js';
@@ -177,7 +179,7 @@ describe('Pool with a provided.al2023 bash runtime', () => {
   });
 
   it('a runtime the host cannot provide is an InvalidRuntimeException, not a hang', async () => {
-    const noPython = await startTestPool({ commands: new RuntimeCommandResolver({ pythonCandidates: [] }) });
+    const noPython = await startTestPool({ commands: new RuntimeCommandResolver(new HostRuntimeImages(new HostInterpreters({ pythonDirs: [] }))) });
     try {
       const v = testVersion('py', noPython.code({ 'app.py': 'def handler(e, c): return e\n' }), { runtime: 'python3.12', handler: 'app.handler' });
       await expect(invoke(noPython.pool, v, '{}')).rejects.toBeInstanceOf(InvalidRuntimeException);

@@ -30,7 +30,7 @@ describe('Pool with the Python runtime', () => {
 
   it('keeps module state warm and prints inside START/END', async () => {
     const code = t.code({ 'app.py': APP });
-    const v = testVersion('py', code, { runtime: 'python3.12', handler: 'app.handler' });
+    const v = testVersion('py', code, { runtime: 'python3.11', handler: 'app.handler' });
     const a = await invoke(t.pool, v, '{}');
     expect(JSON.parse(text(a))).toEqual({ count: 1, cwd: code, tz: ':UTC' });
     for (let round = 2; round < 5; round++) {

@@ -168,7 +168,7 @@ describe.skipIf(gap !== undefined)('escape attempts from a namespace sandbox', (
 
   beforeAll(async () => {
     t = await startTestGust({ flags: { sandbox: 'namespace' }, keepDataDir: true });
-    await createFunction(t.lambda, 'probe', { Runtime: 'python3.12', Handler: 'lambda_function.handler', MemorySize: 1024, Timeout: 30, files: { 'lambda_function.py': PROBE } });
+    await createFunction(t.lambda, 'probe', { Runtime: 'python3.11', Handler: 'lambda_function.handler', MemorySize: 1024, Timeout: 30, files: { 'lambda_function.py': PROBE } });
     await createFunction(t.lambda, 'other', { Environment: { Variables: { SECRET: 'other-secret' } }, files: { 'index.js': 'exports.handler = async () => "other";', 'other-only.txt': 'private' } });
     // The other function runs, so that its Runtime API listens on the host while the probe looks for it.
     expect((await invoke(t.lambda, 'other')).json).toBe('other');

@@ -14,14 +14,14 @@ import { performance } from 'node:perf_hooks';
 import type { Writable } from 'node:stream';
 import { detectCgroups, launcherCommand, type EnvironmentCgroup, type LaunchTarget } from '../../src/sandbox/cgroups/index.js';
 import { ARGS_FD, bwrapArgs, COMMAND_FD, INIT_COMMAND } from '../../src/sandbox/namespace/bwrap-args.js';
-import { defaultRuntimesDir } from '../../src/sandbox/namespace/namespace-setup.js';
+import { gustRuntimesDir } from '../../src/sandbox/runtimes/gust-runtimes.js';
 import { ensureTraversable, prepareSandboxHost } from '../../src/sandbox/namespace/sandbox-host.js';
 
 const RUNS = Number(process.argv[2] ?? 20);
 const identity = { uid: 65532, gid: 65532 };
 const root = mkdtempSync(join(tmpdir(), 'gust-hops-'));
 ensureTraversable(root, root, identity);
-const host = await prepareSandboxHost(join(root, 'state'), defaultRuntimesDir(), identity);
+const host = await prepareSandboxHost(join(root, 'state'), gustRuntimesDir(), identity);
 const cgroups = await detectCgroups({ parentName: 'gust-hops' });
 const setpriv = ['/usr/bin/setpriv', `--reuid=${identity.uid}`, `--regid=${identity.gid}`, '--clear-groups', '--'];
 
@@ -37,7 +37,7 @@ interface Chain {
   runtime?: string[];
 }
 
-const full = bwrapArgs({ host, env: { A: 'b' }, codeDir: root, opt: [], runtimesDir: defaultRuntimesDir(), socketDir: root, tmpBytes: 1 << 20, command: '/usr/bin/true', args: [] });
+const full = bwrapArgs({ host, env: { A: 'b' }, codeDir: root, opt: [], socketDir: root, tmpBytes: 1 << 20, command: '/usr/bin/true', args: [] });
 // gust-init needs its socket only once a connection comes: none does here.
 const minimal = ['--unshare-all', '--unshare-user', '--die-with-parent', '--ro-bind', '/usr', '/usr', '--symlink', 'usr/lib64', '/lib64', '--symlink', 'usr/lib', '/lib'];
 

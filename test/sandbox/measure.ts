@@ -16,7 +16,7 @@ const WARM = Number(process.argv[3] ?? 200);
 
 const FUNCTIONS = {
   node: { Runtime: 'nodejs20.x' as const, Handler: 'index.handler', files: { 'index.js': 'exports.handler = async (e) => e;' } },
-  python: { Runtime: 'python3.12' as const, Handler: 'lambda_function.handler', files: { 'lambda_function.py': 'def handler(event, context):\n    return event\n' } },
+  python: { Runtime: 'python3.11' as const, Handler: 'lambda_function.handler', files: { 'lambda_function.py': 'def handler(event, context):\n    return event\n' } },
 };
 
 // Own small helpers: test/helpers/invoke.ts needs a running vitest.

@@ -2,15 +2,16 @@
  * The bubblewrap command line of one sandbox. Pure: everything it needs is in its input.
  *
  * The root is an empty tmpfs that bwrap builds; into it go, all read-only: the host's /usr
- * (with /bin, /lib, /lib64, /sbin as the usual links into it), an /etc with only what name
- * resolution, TLS and the loader read and a passwd/group with the sandbox user
- * (sandbox-etc.ts), the code at /var/task, the
- * merged layers at /opt, Gust's runtimes at their host path (so that the commands the pool
- * resolved need no rewriting), gust-init at /init, and the directory holding the Runtime API
- * socket at /run/gust. Writable: a private /tmp of EphemeralStorage's size. Plus a new /proc
- * (own pid namespace) and a minimal /dev.
+ * or the runtime's own (with /bin, /lib, /lib64, /sbin as the usual links into it), an /etc
+ * with only what name resolution, TLS and the loader read and a passwd/group with the
+ * sandbox user (sandbox-etc.ts), the code at /var/task, the merged layers at /opt, the
+ * language runtime at Lambda's /var/runtime and /var/lang (runtime-mounts.ts), gust-init at
+ * /init, and the directory holding the Runtime API socket at /run/gust. Writable: a private
+ * /tmp of EphemeralStorage's size. Plus a new /proc (own pid namespace) and a minimal /dev.
  */
+import type { RuntimeFiles } from '../sandbox-driver.js';
 import type { OptMount } from './opt-layers.js';
+import { runtimeMountArgs, usrSource } from './runtime-mounts.js';
 import { ETC_DIRS } from './sandbox-etc.js';
 import type { SandboxHostFiles } from './sandbox-host.js';
 
@@ -43,7 +44,8 @@ export interface BwrapInput {
   env: Readonly<Record<string, string>>;
   codeDir: string;
   opt: readonly OptMount[];
-  runtimesDir: string;
+  /** The language runtime's files (host paths); absent for provided runtimes. */
+  runtime?: RuntimeFiles;
   /** Host directory that holds the Runtime API socket (owned by the sandbox uid). */
   socketDir: string;
   tmpBytes: number;
@@ -76,7 +78,7 @@ export function bwrapArgs(input: BwrapInput): { options: string[]; runtime: stri
     // gust-init is pid 1: it reaps, forwards signals, and reports the runtime's exit.
     '--as-pid-1',
     '--ro-bind',
-    '/usr',
+    usrSource(input.runtime),
     '/usr',
     '--symlink',
     'usr/bin',
@@ -103,7 +105,7 @@ export function bwrapArgs(input: BwrapInput): { options: string[]; runtime: stri
     else if (m.kind === 'symlink') args.push('--symlink', m.target, m.dest);
     else args.push('--ro-bind', m.source, m.dest);
   }
-  args.push('--ro-bind', input.runtimesDir, input.runtimesDir);
+  args.push(...runtimeMountArgs(input.runtime, input.host.runtimes, input.host.usr));
   args.push('--ro-bind', input.host.init, '/init');
   args.push('--ro-bind', input.socketDir, SOCKET_DIR_IN_SANDBOX);
   args.push('--perms', '1777', '--size', String(input.tmpBytes), '--tmpfs', '/tmp');

@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { detectCgroups, type CgroupHost } from '../cgroups/index.js';
 import { runSandboxDriverContract } from '../sandbox-driver.contract.js';
 import { NamespaceDriver } from './namespace-driver.js';
-import { defaultRuntimesDir, namespaceHostGap, setUpNamespaceDriver } from './namespace-setup.js';
+import { gustRuntimesDir } from '../runtimes/gust-runtimes.js';
+import { namespaceHostGap, setUpNamespaceDriver } from './namespace-setup.js';
 import { ensureTraversable, prepareSandboxHost, type SandboxHostFiles } from './sandbox-host.js';
 import { planOptMounts } from './opt-layers.js';
 
@@ -24,11 +25,11 @@ afterAll(async () => {
 
 function factory(withCgroups: CgroupHost | undefined) {
   return async (tmpRoot: string) => {
-    host ??= prepareSandboxHost(join(stateRoot, 'sandbox'), defaultRuntimesDir(), identity);
+    host ??= prepareSandboxHost(join(stateRoot, 'sandbox'), gustRuntimesDir(), identity);
     const files = await host;
     ensureTraversable(tmpRoot, tmpRoot, identity);
     ensureTraversable(stateRoot, stateRoot, identity);
-    return new NamespaceDriver({ host: files, identity, workRoot: tmpRoot, runtimesDir: defaultRuntimesDir(), cgroups: withCgroups });
+    return new NamespaceDriver({ host: files, identity, workRoot: tmpRoot, cgroups: withCgroups });
   };
 }
 
@@ -37,9 +38,22 @@ const cgroupGap = gap ?? (memory || pids || cpu || freezer ? undefined : `this h
 runSandboxDriverContract({ name: `namespace with cgroups (${cgroups.support.mode})`, tmpOnHost: false, ...(cgroupGap ? { skip: cgroupGap } : {}), create: factory(cgroups) });
 
 describe('NamespaceDriver.layout', () => {
+  const usr = { bashAsSh: false, pythonPackageDirs: [], emptyDir: '/e' };
+  const driver = new NamespaceDriver({ host: { init: '', seccomp: undefined, etc: { dir: '', refresh: () => undefined }, runtimes: { nodejs: '/n', python: '/p' }, usr }, identity, workRoot: '/tmp' });
+  const code = { codeDir: '/data/blobs/x', layerDirs: ['/data/blobs/l'] };
+
   it("shows Lambda's paths whatever the host paths are", () => {
-    const driver = new NamespaceDriver({ host: { init: '', seccomp: undefined, etc: { dir: '', refresh: () => undefined } }, identity, workRoot: '/tmp', runtimesDir: '/r' });
-    expect(driver.layout()).toEqual({ taskRoot: '/var/task', optRoots: ['/opt'] });
+    expect(driver.layout(code)).toEqual({ taskRoot: '/var/task', optRoots: ['/opt'], runtimeDir: '/var/runtime' });
+    const node = { language: 'nodejs' as const, version: '22', runtimeDir: '/home/me/gust/runtimes/node', bootstrap: 'bootstrap.mjs', interpreter: '/cache/node-22/bin/node', langDir: '/cache/node-22', sdkDir: '/cache/sdk/node_modules' };
+    expect(driver.layout({ ...code, runtime: node }).runtime).toEqual({
+      runtimeDir: '/var/runtime',
+      command: '/var/lang/bin/node',
+      args: ['/var/runtime/bootstrap.mjs'],
+      sdkDir: '/var/runtime/node_modules',
+      pathPrefix: ['/var/lang/bin'],
+    });
+    const python = { language: 'python' as const, version: '3.13', runtimeDir: '/tmp/gust/runtimes/python', bootstrap: 'bootstrap.py', interpreter: '/cache/py313/usr/bin/python3.13', systemRoot: '/cache/py313', sdkDir: '/cache/boto3' };
+    expect(driver.layout({ ...code, runtime: python }).runtime).toMatchObject({ command: '/usr/bin/python3.13', args: ['/var/runtime/bootstrap.py'], sdkDir: '/var/lang/lib/python3.13/site-packages' });
   });
 });
 

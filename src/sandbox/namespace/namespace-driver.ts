@@ -24,6 +24,7 @@ import { ARGS_FD, bwrapArgs, COMMAND_FD, DEFAULT_BWRAP, OPT_ROOT, RUNTIME_API_PO
 import { NamespaceSandbox, type SandboxResources } from './namespace-sandbox.js';
 import { planOptMounts } from './opt-layers.js';
 import { RuntimeApiRelay } from './runtime-api-relay.js';
+import { namespaceRuntimeLayout, RUNTIME_DIR_IN_SANDBOX } from './runtime-mounts.js';
 import type { SandboxHostFiles, SandboxIdentity } from './sandbox-host.js';
 import { SandboxLauncher, type LaunchedSandbox } from './sandbox-launcher.js';
 
@@ -34,8 +35,6 @@ export interface NamespaceDriverOptions {
   identity: SandboxIdentity;
   /** Directory under which each environment's socket directory is made. */
   workRoot: string;
-  /** Gust's runtimes/ directory, bound read-only at the same path. */
-  runtimesDir: string;
   bwrapPath?: string;
   /** Default grace between SIGTERM and SIGKILL in `stop()`. */
   stopGraceMs?: number;
@@ -52,15 +51,16 @@ export class NamespaceDriver implements SandboxDriver {
     this.launcher = new SandboxLauncher({ init: options.host.init, seccomp: options.host.seccomp, identity: options.identity, bwrapPath: options.bwrapPath ?? DEFAULT_BWRAP, cgroups: options.cgroups });
   }
 
-  /** Lambda's paths: code at /var/task, the merged layers at /opt. */
-  layout(): SandboxLayout {
-    return { taskRoot: TASK_ROOT, optRoots: [OPT_ROOT] };
+  /** Lambda's paths: code at /var/task, the merged layers at /opt, the runtime at /var/runtime and /var/lang. */
+  layout(mounts: SandboxMounts): SandboxLayout {
+    const layout: SandboxLayout = { taskRoot: TASK_ROOT, optRoots: [OPT_ROOT], runtimeDir: RUNTIME_DIR_IN_SANDBOX };
+    return mounts.runtime ? { ...layout, runtime: namespaceRuntimeLayout(mounts.runtime) } : layout;
   }
 
   async start(spec: SandboxSpec): Promise<Sandbox> {
     const { identity } = this.options;
     // A command that does not exist fails here as a spawn would, not as a runtime exit.
-    accessSync(spec.command, constants.X_OK);
+    accessSync(spec.runtime ? spec.runtime.interpreter : spec.command, constants.X_OK);
     this.options.host.etc.refresh();
     const socketDir = mkdtempSync(join(this.options.workRoot, 'gust-ns-'));
     let relay: RuntimeApiRelay | undefined;
@@ -76,7 +76,6 @@ export class NamespaceDriver implements SandboxDriver {
       const env: Record<string, string> = { ...spec.env, TMPDIR: '/tmp' };
       const target = parseHostPort(spec.env.AWS_LAMBDA_RUNTIME_API);
       const inside = (p: string) => this.insidePath(p, spec);
-      if (env.LAMBDA_RUNTIME_DIR !== undefined) env.LAMBDA_RUNTIME_DIR = inside(env.LAMBDA_RUNTIME_DIR);
       const made = await Promise.allSettled([target ? RuntimeApiRelay.listen(join(socketDir, SOCKET_NAME), target, identity) : undefined, this.launcher.take(spec.limits.memoryMb)]);
       if (made[0].status === 'fulfilled') relay = made[0].value;
       if (made[1].status === 'fulfilled') launched = made[1].value;
@@ -87,7 +86,7 @@ export class NamespaceDriver implements SandboxDriver {
         env,
         codeDir: spec.codeDir,
         opt: planOptMounts(spec.layerDirs),
-        runtimesDir: this.options.runtimesDir,
+        ...(spec.runtime ? { runtime: spec.runtime } : {}),
         socketDir,
         tmpBytes: spec.limits.ephemeralStorageMb * 1024 * 1024,
         command: inside(spec.command),

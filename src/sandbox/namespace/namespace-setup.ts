@@ -7,8 +7,8 @@
  */
 import { accessSync, constants, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { CgroupHost } from '../cgroups/index.js';
+import { gustRuntimesDir } from '../runtimes/gust-runtimes.js';
 import { DEFAULT_BWRAP } from './bwrap-args.js';
 import { NamespaceDriver } from './namespace-driver.js';
 import { ensureTraversable, prepareSandboxHost, SandboxUnavailableError, type SandboxIdentity } from './sandbox-host.js';
@@ -19,18 +19,16 @@ export interface NamespaceSetupOptions {
   /** Where per-environment directories go (inside dataDir). */
   workRoot: string;
   identity: SandboxIdentity;
+  /** Gust's runtimes/ directory (bootstraps, gust-init's source). */
   runtimesDir?: string;
+  /** Directories of installed runtimes the sandboxes bind (the runtimes store); made searchable like the data directory. */
+  bindRoots?: readonly string[];
   bwrapPath?: string;
   stopGraceMs?: number;
   /** Where the compiled gust-init is cached (default ~/.cache/gust). */
   buildCache?: string;
   /** The server's cgroups, for the environments' limits. */
   cgroups?: CgroupHost;
-}
-
-/** `runtimes/` of the package, three levels above src/sandbox/namespace/ and dist/sandbox/namespace/. */
-export function defaultRuntimesDir(): string {
-  return fileURLToPath(new URL('../../../runtimes/', import.meta.url)).replace(/\/$/, '');
 }
 
 /** What the host lacks for the namespace driver, without starting anything; undefined when nothing. */
@@ -42,8 +40,6 @@ export function namespaceHostGap(bwrapPath = DEFAULT_BWRAP): string | undefined 
     return `bubblewrap is not installed (${bwrapPath}; Debian/Ubuntu: apt-get install bubblewrap)`;
   }
   if (process.geteuid?.() !== 0) return 'Gust must run as root to start sandboxes as the unprivileged sandbox uid';
-  // nodejs functions run on the node running Gust, and a sandbox sees only the host's /usr.
-  if (!process.execPath.startsWith('/usr/')) return `node runs from ${process.execPath}, outside /usr, which is all of the host a sandbox sees`;
   try {
     if (Number(readFileSync('/proc/sys/user/max_user_namespaces', 'utf8')) === 0) return 'user namespaces are disabled (sysctl user.max_user_namespaces=0)';
   } catch {
@@ -57,7 +53,7 @@ export async function setUpNamespaceDriver(options: NamespaceSetupOptions): Prom
   const bwrapPath = options.bwrapPath ?? DEFAULT_BWRAP;
   const gap = namespaceHostGap(bwrapPath);
   if (gap) throw new SandboxUnavailableError(gap);
-  const runtimesDir = options.runtimesDir ?? defaultRuntimesDir();
+  const runtimesDir = options.runtimesDir ?? gustRuntimesDir();
   const stateDir = join(options.dataDir, 'sandbox');
   mkdirSync(options.workRoot, { recursive: true });
   // Socket directories of sandboxes a killed server left (their processes died with it).
@@ -65,8 +61,9 @@ export async function setUpNamespaceDriver(options: NamespaceSetupOptions): Prom
     if (name.startsWith('gust-ns-')) rmSync(join(options.workRoot, name), { recursive: true, force: true });
   }
   const host = await prepareSandboxHost(stateDir, runtimesDir, options.identity, options.buildCache);
-  for (const path of [options.workRoot, stateDir, runtimesDir]) ensureTraversable(path, options.dataDir, options.identity);
-  const driver = new NamespaceDriver({ host, identity: options.identity, workRoot: options.workRoot, runtimesDir, bwrapPath, stopGraceMs: options.stopGraceMs, cgroups: options.cgroups });
+  for (const path of [options.workRoot, stateDir]) ensureTraversable(path, options.dataDir, options.identity);
+  for (const path of options.bindRoots ?? []) ensureTraversable(path, options.dataDir, options.identity);
+  const driver = new NamespaceDriver({ host, identity: options.identity, workRoot: options.workRoot, bwrapPath, stopGraceMs: options.stopGraceMs, cgroups: options.cgroups });
   await trial(driver, stateDir);
   return driver;
 }

@@ -16,6 +16,8 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSyn
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { hostUsrAdjustments, prepareRuntimeCopies } from './runtime-copies.js';
+import type { HostUsrAdjustments, RuntimeCopies } from './runtime-mounts.js';
 import { SandboxEtc } from './sandbox-etc.js';
 import { hostSeccompArch, seccompFilter } from './seccomp-policy.js';
 
@@ -31,6 +33,10 @@ export interface SandboxHostFiles {
   seccomp: string | undefined;
   /** The sandbox's /etc: `dir` is bound, `refresh()` (cheap) runs before each start. */
   etc: Pick<SandboxEtc, 'dir' | 'refresh'>;
+  /** The copies of Gust's bootstraps that sandboxes see at /var/runtime. */
+  runtimes: RuntimeCopies;
+  /** What a sandbox on the host's /usr sees differently. */
+  usr: HostUsrAdjustments;
 }
 
 /** The name the sandbox user has in the sandbox's /etc/passwd (Lambda's, for familiarity). */
@@ -70,7 +76,7 @@ export async function prepareSandboxHost(stateDir: string, runtimesDir: string, 
     passwd: `${SANDBOX_USER}:x:${id.uid}:${id.gid}::/tmp:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n`,
     group: `${SANDBOX_USER}:x:${id.gid}:\nnogroup:x:65534:\n`,
   });
-  return { init, seccomp, etc };
+  return { init, seccomp, etc, runtimes: prepareRuntimeCopies(stateDir, runtimesDir), usr: hostUsrAdjustments(stateDir) };
 }
 
 /** `~/.cache/gust`: where the compiled gust-init is kept between data directories. */
@@ -85,13 +91,16 @@ async function buildInit(cacheDir: string, source: string): Promise<string> {
   } catch {
     throw new SandboxUnavailableError(`${source} is missing`);
   }
-  const hash = createHash('sha256').update(code).update(process.arch).digest('hex').slice(0, 16);
+  const hash = createHash('sha256').update(code).update(process.arch).update('static').digest('hex').slice(0, 16);
   const out = join(cacheDir, `gust-init-${hash}`);
   if (existsSync(out)) return out;
   mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
   const tmp = `${out}.${process.pid}.tmp`;
+  // Static where the C library allows it: a runtime with its own, older system root
+  // (python3.9 on Debian 11's) runs gust-init against that root's libc.
+  const cc = (flags: string[]) => promisify(execFile)('cc', ['-O2', ...flags, '-o', tmp, source], { timeout: 60_000 });
   try {
-    await promisify(execFile)('cc', ['-O2', '-o', tmp, source], { timeout: 60_000 });
+    await cc(['-static']).catch(() => cc([]));
   } catch (err) {
     throw new SandboxUnavailableError(`cannot build gust-init with cc (a C compiler is needed once): ${(err as Error).message.split('\n')[0]}`);
   }
