@@ -16,6 +16,8 @@ import { UrlService } from '../control/url-service.js';
 import { SqliteUrlStore } from '../store/sqlite/sqlite-url-store.js';
 import { EventInvokeConfigService } from '../control/event-invoke-config-service.js';
 import { SqliteEventQueue } from '../store/sqlite/sqlite-event-queue.js';
+import { SqliteQueueStore } from '../store/sqlite/sqlite-queue-store.js';
+import { QueueService } from '../control/sqs/queue-service.js';
 import { AsyncQueue } from '../invoke/async/async-queue.js';
 import { poolCapacity } from '../invoke/async/capacity.js';
 import { DestinationRouter, LambdaTarget } from '../invoke/async/destinations.js';
@@ -73,6 +75,11 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   const eventInvokeConfigs = new EventInvokeConfigService({ store: queueStore, functions, partition, clock: systemClock, deliverable: destinations });
   await eventInvokeConfigs.load();
 
+  // SQS-compatible queues: in sqs.db, committed on a writer thread before each answer.
+  const sqsStore = SqliteQueueStore.open(join(dataDir, 'sqs.db'), { writerThread: true });
+  const queues = new QueueService({ store: sqsStore, partition, clock: systemClock, report: (err, context) => logger.warn({ err }, context) });
+  await queues.load();
+
   const envTmp = join(dataDir, 'env-tmp');
   mkdirSync(envTmp, { recursive: true });
   // Cgroup limits wherever the host has them; what a killed server left behind goes first.
@@ -120,7 +127,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   scheduler.start(await eventRules.load());
 
   let baseUrl = '';
-  const app = buildLambdaApi({ partition, functions, layers, blobs, invoker, logs, urls, urlCredentials, eventInvokeConfigs, asyncQueue, baseUrl: () => baseUrl }, logger, { rules: eventRules, bus: eventBus, schedules: scheduler });
+  const app = buildLambdaApi({ partition, functions, layers, blobs, invoker, logs, urls, urlCredentials, eventInvokeConfigs, asyncQueue, baseUrl: () => baseUrl }, logger, { rules: eventRules, bus: eventBus, schedules: scheduler }, { partition, queues });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -148,6 +155,8 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
         await cgroups.close();
         invoker.close();
         await app.close();
+        await queues.close();
+        await sqsStore.close();
         await logs.close();
         await urlStore.close();
         eventInvokeConfigs.close();

@@ -11,6 +11,7 @@ import { handleError, sendError } from '../render-error.js';
 import { PATH_PREFIX as FUNCTION_URL_PATH_PREFIX, functionUrlRewriter } from '../function-urls/url-request.js';
 import type { EventsBackend } from '../events-api/backend.js';
 import { registerEventsApi } from '../events-api/events-api.js';
+import { sqsApi, type SqsApiContext } from '../sqs-api/sqs-api.js';
 import type { ApiContext } from './context.js';
 import { INVOKE_ROUTE } from './invoke.js';
 import { ROUTE_MODULES } from './routes.js';
@@ -18,12 +19,16 @@ import { ROUTE_MODULES } from './routes.js';
 /** Base64 of a 50 MB zip in a JSON body, with room for the other fields. */
 const MAX_BODY_BYTES = 69_905_067;
 
-function isDataPlane(route: string | undefined): boolean {
-  return route === INVOKE_ROUTE || (route !== undefined && route.startsWith(`${FUNCTION_URL_PATH_PREFIX}/`));
+/** Invokes, function URLs and the routes that say so in their config (the SQS API). */
+function isDataPlane(route: string | undefined, config: { dataPlane?: boolean } | undefined): boolean {
+  return route === INVOKE_ROUTE || (route !== undefined && route.startsWith(`${FUNCTION_URL_PATH_PREFIX}/`)) || config?.dataPlane === true;
 }
 
-/** `events`, when given, serves the EventBridge API (awsJson1_1 on `POST /`) on the same port. */
-export function buildLambdaApi(ctx: ApiContext, logger: Logger, events?: EventsBackend): FastifyInstance {
+/**
+ * `events`, when given, serves the EventBridge API (awsJson1_1 on `POST /`) on the same
+ * port; `sqs` the SQS API (both its protocols, on `/` and on queue URLs).
+ */
+export function buildLambdaApi(ctx: ApiContext, logger: Logger, events?: EventsBackend, sqs?: SqsApiContext): FastifyInstance {
   const app = Fastify({
     // Typed as Fastify's base logger so that the instance is the plain FastifyInstance
     // the route modules take (pino's Logger type is a wider generic parameter).
@@ -52,7 +57,7 @@ export function buildLambdaApi(ctx: ApiContext, logger: Logger, events?: EventsB
   // invoke (a synchronous write to stdout, measured with the bench), and the function's own
   // log stream already records every invocation, so they go at debug, failures excepted.
   app.addHook('onResponse', (request, reply, done) => {
-    const level = reply.statusCode >= 500 || !isDataPlane(request.routeOptions.url) ? 'info' : 'debug';
+    const level = reply.statusCode >= 500 || !isDataPlane(request.routeOptions.url, request.routeOptions.config as { dataPlane?: boolean }) ? 'info' : 'debug';
     if (logger.isLevelEnabled(level)) {
       request.log[level]({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
     }
@@ -68,5 +73,6 @@ export function buildLambdaApi(ctx: ApiContext, logger: Logger, events?: EventsB
 
   for (const register of ROUTE_MODULES) register(app, ctx);
   if (events) registerEventsApi(app, events);
+  if (sqs) void app.register(sqsApi, sqs);
   return app;
 }
