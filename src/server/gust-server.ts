@@ -18,6 +18,10 @@ import { EventInvokeConfigService } from '../control/event-invoke-config-service
 import { SqliteEventQueue } from '../store/sqlite/sqlite-event-queue.js';
 import { SqliteQueueStore } from '../store/sqlite/sqlite-queue-store.js';
 import { QueueService } from '../control/sqs/queue-service.js';
+import { SqliteMappingStore } from '../store/sqlite/sqlite-mapping-store.js';
+import { MappingService } from '../control/event-source-mappings/mapping-service.js';
+import { MappingRunner } from '../triggers/sqs/mapping-runner.js';
+import { compilePattern } from '../triggers/events/pattern.js';
 import { AsyncQueue } from '../invoke/async/async-queue.js';
 import { poolCapacity } from '../invoke/async/capacity.js';
 import { DestinationRouter, LambdaTarget } from '../invoke/async/destinations.js';
@@ -126,8 +130,15 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   const scheduler = new Scheduler({ clock: eventsClock, partition, dispatcher, rules: eventRules, log: logger });
   scheduler.start(await eventRules.load());
 
+  // Event source mappings (mappings.db) and their pollers, which resume here after a restart.
+  const mappingStore = SqliteMappingStore.open(join(dataDir, 'mappings.db'));
+  const mappings = new MappingService({ store: mappingStore, functions, queues, partition, clock: systemClock, compileFilter: (pattern) => void compilePattern(pattern) });
+  await mappings.load();
+  const pollers = new MappingRunner({ mappings, queues, invoker, functions, partition, clock: systemClock, report: (err, context) => logger.warn({ err }, context) });
+  await pollers.start();
+
   let baseUrl = '';
-  const app = buildLambdaApi({ partition, functions, layers, blobs, invoker, logs, urls, urlCredentials, eventInvokeConfigs, asyncQueue, baseUrl: () => baseUrl }, logger, { rules: eventRules, bus: eventBus, schedules: scheduler }, { partition, queues });
+  const app = buildLambdaApi({ partition, functions, layers, blobs, invoker, logs, urls, urlCredentials, eventInvokeConfigs, mappings, asyncQueue, baseUrl: () => baseUrl }, logger, { rules: eventRules, bus: eventBus, schedules: scheduler }, { partition, queues, pollers });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -146,17 +157,21 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
         dispatcher.close();
         // Deliveries already handed over only wait for their commit to queue.db.
         await dispatcher.idle();
+        // Pollers stop taking messages; batches in flight finish (or fail when the pool stops) and their messages come back.
+        const pollersStopped = pollers.stop();
         // The async queue before the environments: outcomes of invocations cut short by the
         // stop are not recorded, so those events are delivered again at the next start.
         await asyncQueue.stop();
         // Environments first: in-flight invocations end, and no runtime outlives the server.
         await pool.stopAll();
+        await pollersStopped;
         driver.close?.();
         await cgroups.close();
         invoker.close();
         await app.close();
         await queues.close();
         await sqsStore.close();
+        await mappingStore.close();
         await logs.close();
         await urlStore.close();
         eventInvokeConfigs.close();

@@ -127,6 +127,17 @@ export class QueueService {
     return messaging.receive(this.core, name, options, signal);
   }
 
+  /** Whether a receive would find a message now (a poller with nothing to do may retire). */
+  hasAvailable(name: string): boolean {
+    return this.core.queues.get(name)?.hasAvailable() ?? false;
+  }
+
+  /** Deletes any number of received messages in one commit (a poller's batch); stale handles delete nothing. */
+  async deleteReceipts(name: string, receiptHandles: readonly string[]): Promise<void> {
+    const queue = this.core.queue(name);
+    await this.core.submit(receiptHandles.flatMap((handle) => messaging.deleteReceipt(queue, handle)));
+  }
+
   async deleteMessage(name: string, receiptHandle: string): Promise<void> {
     await this.core.submit(messaging.deleteReceipt(this.core.queue(name), receiptHandle));
   }

@@ -7,6 +7,7 @@ import type { FunctionService } from '../../control/function-service.js';
 import type { LayerService } from '../../control/layer-service.js';
 import type { UrlService } from '../../control/url-service.js';
 import type { EventInvokeConfigService } from '../../control/event-invoke-config-service.js';
+import type { MappingService } from '../../control/event-source-mappings/mapping-service.js';
 import type { AsyncQueue } from '../../invoke/async/async-queue.js';
 import type { InvokeService } from '../../invoke/invoke-service.js';
 import type { BlobStore } from '../../store/blob-store.js';
@@ -26,6 +27,8 @@ export interface ApiContext {
   urlCredentials: readonly UrlCredential[];
   /** Asynchronous invocation settings per function, version or alias. */
   eventInvokeConfigs: EventInvokeConfigService;
+  /** Event source mappings (SQS queues to functions). */
+  mappings: MappingService;
   /** The async event queue, for `gust events`. */
   asyncQueue: Pick<AsyncQueue, 'describe' | 'functionStats' | 'totalStats'>;
   /** The server's own base URL (known only once it listens), for `Code.Location`. */

@@ -14,6 +14,7 @@ import { registerLogRoutes } from './logs.js';
 import { registerUrlConfigRoutes } from './urls.js';
 import { registerEventInvokeConfigRoutes } from './event-invoke-config.js';
 import { registerAsyncEventRoutes } from './async-events.js';
+import { registerEventSourceMappingRoutes } from './event-source-mappings.js';
 import { registerFunctionUrlRoutes } from '../function-urls/url-routes.js';
 
 export type RouteModule = (app: FastifyInstance, ctx: ApiContext) => void;
@@ -32,6 +33,7 @@ export const ROUTE_MODULES: RouteModule[] = [
   registerUrlConfigRoutes,
   registerEventInvokeConfigRoutes,
   registerAsyncEventRoutes,
+  registerEventSourceMappingRoutes,
   // Not Lambda API routes: the function URLs that share the port (see function-urls/).
   registerFunctionUrlRoutes,
 ];

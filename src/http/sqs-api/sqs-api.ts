@@ -27,15 +27,28 @@ import {
   SqsUnknownOperation,
 } from '../../core/sqs-errors.js';
 import type { QueueService } from '../../control/sqs/queue-service.js';
+import { registerGustQueueRoutes } from './gust-routes.js';
 import { Members } from './members.js';
 import { SQS_OPERATIONS, type SqsOperationContext } from './operations.js';
 import { readQueryRequest } from './query-input.js';
 import { xmlError, xmlResult } from './xml-output.js';
 
-/** What the SQS plugin needs: the queues, and the account and region in their ARNs and URLs. */
+/** A mapping's pollers as `GET /gust/mappings` shows them (triggers/sqs's MappingRunner reports them). */
+export interface PollerView {
+  uuid: string;
+  functionArn: string;
+  eventSourceArn: string;
+  state: string;
+  pollers: number;
+  batchesInFlight: number;
+  history: number[];
+}
+
+/** What the SQS plugin needs: the queues, the account and region in their ARNs and URLs, and the pollers' report. */
 export interface SqsApiContext {
   partition: Partition;
   queues: QueueService;
+  pollers: { report(): PollerView[] };
 }
 
 const JSON_CONTENT_TYPE = 'application/x-amz-json-1.0';
@@ -187,4 +200,5 @@ export async function sqsApi(app: FastifyInstance, ctx: SqsApiContext): Promise<
     app.route({ method, url: '/', constraints: { sqsRequest: 'yes' }, ...options, handler });
     app.route({ method, url: '/:account(^[0-9]{12}$)/:queue', ...options, handler });
   }
+  registerGustQueueRoutes(app, ctx);
 }
