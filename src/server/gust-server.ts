@@ -25,6 +25,7 @@ import { compilePattern } from '../triggers/events/pattern.js';
 import { AsyncQueue } from '../invoke/async/async-queue.js';
 import { poolCapacity } from '../invoke/async/capacity.js';
 import { DestinationRouter, LambdaTarget } from '../invoke/async/destinations.js';
+import { SqsTarget } from '../invoke/async/sqs-target.js';
 import { buildLambdaApi } from '../http/lambda-api/app.js';
 import { InvokeService } from '../invoke/invoke-service.js';
 import { Pool } from '../pool/pool.js';
@@ -38,6 +39,7 @@ import { EventRules } from '../triggers/events/event-rules.js';
 import { EventBus } from '../triggers/events/event-bus.js';
 import { TargetDispatcher } from '../triggers/events/delivery.js';
 import { InvokeDelivery } from '../triggers/events/invoke-delivery.js';
+import { QueueDelivery, routeDeliveries } from '../triggers/events/queue-delivery.js';
 import { Scheduler } from '../triggers/schedule/scheduler.js';
 import type { GustConfig } from './config.js';
 
@@ -117,6 +119,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     report: (err, context) => logger.warn({ err }, context),
   });
   destinations.register('lambda', (arn) => new LambdaTarget(arn, (request) => asyncQueue.handOver(request)));
+  destinations.register('sqs', (arn) => new SqsTarget(arn, queues));
   await asyncQueue.start();
 
   // EventBridge rules and schedules: rules live in gust.db beside the functions. Each
@@ -124,7 +127,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   const ruleStore = SqliteRuleStore.open(join(dataDir, 'gust.db'));
   const eventsClock = options.eventsClock ?? systemClock;
   const eventRules = new EventRules({ store: ruleStore, partition, clock: eventsClock, log: logger });
-  const delivery = new InvokeDelivery(invoker);
+  const delivery = routeDeliveries({ functions: new InvokeDelivery(invoker), queues: new QueueDelivery(queues) });
   const dispatcher = new TargetDispatcher({ store: ruleStore, delivery, log: logger });
   const eventBus = new EventBus({ rules: eventRules, dispatcher, partition, clock: eventsClock });
   const scheduler = new Scheduler({ clock: eventsClock, partition, dispatcher, rules: eventRules, log: logger });

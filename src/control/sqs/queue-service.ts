@@ -18,6 +18,9 @@ export type { QueueChange, QueueChangeListener, QueueServiceDeps } from './queue
 export type { ReceiveOptions, ReceivedMessage, SendResult } from './queue-messaging.js';
 export type { SendMessageInput } from './message-input.js';
 
+/** The queue service as something that sends to queues by ARN needs it (destinations, EventBridge targets). */
+export type QueueSender = Pick<QueueService, 'queueNameOfArn' | 'send'>;
+
 /** What `gust queues` shows of one queue. */
 export interface QueueReport {
   name: string;

@@ -78,7 +78,7 @@ export class Outcomes {
     const { metrics } = this.deps;
     const name = event.functionName;
     const settings = this.deps.settings.settingsFor(name, event.qualifier);
-    const context: DeliveryContext = { depth: event.depth + 1, sourceRequestId: event.requestId };
+    const context: DeliveryContext = { depth: event.depth + 1, sourceRequestId: event.requestId, ...(event.lastError === undefined ? {} : { error: event.lastError }) };
     const record = () =>
       invocationRecord({
         requestId: event.requestId,
