@@ -34,7 +34,7 @@ export function sampleMessage(queue: string, seq: number, over: Partial<StoredMe
 }
 
 function sampleDedup(queue: string, id: string, expiresAt: number): DeduplicationEntry {
-  return { queue, deduplicationId: id, messageId: `m-${id}`, sequenceNumber: '00000000000000000001', md5OfBody: 'md5', expiresAt };
+  return { queue, deduplicationId: id, messageId: `m-${id}`, sequenceNumber: '00000000000000000001', expiresAt };
 }
 
 export function runQueueStoreContract(factory: QueueStoreFactory): void {
@@ -127,10 +127,10 @@ export function runQueueStoreContract(factory: QueueStoreFactory): void {
       await store.write([
         { kind: 'putDeduplication', entry: sampleDedup('q.fifo', 'old', 1_000) },
         { kind: 'putDeduplication', entry: sampleDedup('q.fifo', 'new', 5_000) },
-        { kind: 'putDeduplication', entry: { ...sampleDedup('q.fifo', 'new', 6_000), md5OfMessageAttributes: 'attrs' } },
+        { kind: 'putDeduplication', entry: { ...sampleDedup('q.fifo', 'new', 6_000), messageId: 'm-replaced' } },
       ]);
       await store.write([{ kind: 'expireDeduplications', before: 2_000 }]);
-      expect(await store.deduplications('q.fifo')).toEqual([{ ...sampleDedup('q.fifo', 'new', 6_000), md5OfMessageAttributes: 'attrs' }]);
+      expect(await store.deduplications('q.fifo')).toEqual([{ ...sampleDedup('q.fifo', 'new', 6_000), messageId: 'm-replaced' }]);
     });
 
     it('applies a write all or nothing', async () => {

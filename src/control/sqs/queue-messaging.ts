@@ -71,13 +71,15 @@ export async function send(core: QueueCore, name: string, input: SendMessageInpu
     const id = checked.deduplicationId ?? createHash('sha256').update(checked.body, 'utf8').digest('hex');
     dedupKey = queue.settings.deduplicationPerGroup ? `${checked.groupId}\n${id}` : id;
     const first = queue.deduplication.get(dedupKey);
-    // A duplicate inside the five-minute window is accepted and dropped, answering as the first send did.
+    // A duplicate inside the five-minute window is accepted and dropped: the answer names the
+    // first message (id, sequence number) and digests what this request sent, which is what
+    // SDKs check it against.
     if (first && first.expiresAt > now) {
       return {
         messageId: first.messageId,
-        md5OfBody: first.md5OfBody,
-        ...(first.md5OfMessageAttributes === undefined ? {} : { md5OfMessageAttributes: first.md5OfMessageAttributes }),
-        ...(first.md5OfMessageSystemAttributes === undefined ? {} : { md5OfMessageSystemAttributes: first.md5OfMessageSystemAttributes }),
+        md5OfBody: checked.md5OfBody,
+        ...(checked.md5OfMessageAttributes === undefined ? {} : { md5OfMessageAttributes: checked.md5OfMessageAttributes }),
+        ...(checked.md5OfMessageSystemAttributes === undefined ? {} : { md5OfMessageSystemAttributes: checked.md5OfMessageSystemAttributes }),
         sequenceNumber: first.sequenceNumber,
       };
     }
@@ -97,16 +99,7 @@ export async function send(core: QueueCore, name: string, input: SendMessageInpu
   };
   const writes: QueueStoreWrite[] = [{ kind: 'putMessage', message: { ...message, state: { ...message.state } } }];
   if (dedupKey !== undefined) {
-    const entry = {
-      queue: name,
-      deduplicationId: dedupKey,
-      messageId: message.id,
-      sequenceNumber: message.sequenceNumber!,
-      md5OfBody: message.md5OfBody,
-      ...(message.md5OfMessageAttributes === undefined ? {} : { md5OfMessageAttributes: message.md5OfMessageAttributes }),
-      ...(message.md5OfMessageSystemAttributes === undefined ? {} : { md5OfMessageSystemAttributes: message.md5OfMessageSystemAttributes }),
-      expiresAt: now + SQS_LIMITS.deduplicationWindowMs,
-    };
+    const entry = { queue: name, deduplicationId: dedupKey, messageId: message.id, sequenceNumber: message.sequenceNumber!, expiresAt: now + SQS_LIMITS.deduplicationWindowMs };
     queue.deduplication.set(dedupKey, entry);
     writes.push({ kind: 'putDeduplication', entry });
   }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../core/clock.js';
+import { md5Hex } from '../../core/sqs-digests.js';
 import { SqsError } from '../../core/sqs-errors.js';
 import { SqliteQueueStore } from '../../store/sqlite/sqlite-queue-store.js';
 import { QueueService } from './queue-service.js';
@@ -176,12 +177,13 @@ describe('FIFO queues', () => {
     expect(bodies(await service.receive('q.fifo', { max: 10 }))).toEqual(['a2', 'a3', 'b1', 'b2']);
   });
 
-  it('drops a duplicate inside five minutes, answering as the first send did', async () => {
+  it('drops a duplicate inside five minutes, answering with the first message and this request\'s digest', async () => {
     const { service, clock } = await start();
     await service.createQueue('d.fifo', { FifoQueue: 'true' });
     const first = await service.send('d.fifo', { body: 'x', groupId: 'g', deduplicationId: 'same' });
     const dup = await service.send('d.fifo', { body: 'different', groupId: 'g', deduplicationId: 'same' });
-    expect(dup).toEqual(first);
+    expect(dup).toEqual({ ...first, md5OfBody: md5Hex('different') });
+    expect(service.report()[0]).toMatchObject({ visible: 1 });
     clock.advance(5 * 60_000);
     const later = await service.send('d.fifo', { body: 'y', groupId: 'g', deduplicationId: 'same' });
     expect(later.messageId).not.toBe(first.messageId);

@@ -79,9 +79,6 @@ export interface DeduplicationEntry {
   /** What a duplicate's SendMessage answers: the first message's id and sequence number. */
   messageId: string;
   sequenceNumber: string;
-  md5OfBody: string;
-  md5OfMessageAttributes?: string;
-  md5OfMessageSystemAttributes?: string;
   /** ms since the epoch. */
   expiresAt: number;
 }
