@@ -30,6 +30,13 @@ const LISTS: Record<string, string> = {
 /** Members the JSON protocol sends as numbers; the query protocol sends digits. */
 const INTEGERS = new Set(['DelaySeconds', 'MaxNumberOfMessages', 'VisibilityTimeout', 'WaitTimeSeconds', 'MaxResults']);
 
+/** An empty list or map is sent as its JSON member's name with no value (`Entries=`). */
+const EMPTY_AS: Record<string, () => unknown> = {
+  Entries: () => [],
+  ...Object.fromEntries(Object.values(LISTS).map((member) => [member, () => []])),
+  ...Object.fromEntries(Object.values(MAPS).map(({ member }) => [member, () => ({})])),
+};
+
 const ENTRY_LIST = /^(SendMessageBatch|DeleteMessageBatch|ChangeMessageVisibilityBatch)RequestEntry$/;
 
 interface Tree {
@@ -82,7 +89,7 @@ function objectOf(node: Tree): Record<string, unknown> {
     } else if (ENTRY_LIST.test(name)) {
       out.Entries = numbered(child).map(objectOf);
     } else if (child.value !== undefined) {
-      out[name] = INTEGERS.has(name) ? integer(name, child.value) : child.value;
+      out[name] = INTEGERS.has(name) ? integer(name, child.value) : EMPTY_AS[name] !== undefined && child.value === '' ? EMPTY_AS[name]() : child.value;
     }
   }
   return out;

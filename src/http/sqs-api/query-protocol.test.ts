@@ -33,6 +33,10 @@ describe('query input', () => {
     expect(create.input).toEqual({ QueueName: 'q', Attributes: { VisibilityTimeout: '40' }, Tags: { team: 'x' }, AttributeNames: ['All'] });
   });
 
+  it('reads an empty list or map, which botocore sends as a bare member name', () => {
+    expect(readQueryRequest(new URLSearchParams('Action=SendMessageBatch&Entries=&TagKeys=&Tags=')).input).toEqual({ Entries: [], TagKeys: [], Tags: {} });
+  });
+
   it('refuses a non-integer where SQS takes one', () => {
     expect(() => readQueryRequest(new URLSearchParams('Action=ReceiveMessage&MaxNumberOfMessages=ten'))).toThrow(SqsError);
   });
