@@ -22,8 +22,9 @@ export function queueUrl(t: TestGust, name: string): string {
 
 /**
  * A mapping's handler: appends `{id, body, receiveCount, group, start, end}` per record to
- * $OUT, sleeps `sleep` ms if the body says so, and reports as failed (ReportBatchItemFailures)
- * the records whose body has `"fail": true`, or throws when one has `"throw": true`.
+ * $OUT, sleeps `sleep` ms if a body says so, and reports as failed (ReportBatchItemFailures)
+ * the records whose body has `"fail": true` or `"failUntil": n` while received at most n
+ * times, or throws when one has `"throw": true`. $ANSWER, when set, is its answer instead.
  */
 export const RECORDS_HANDLER = `
 const fs = require('fs');
@@ -37,7 +38,8 @@ exports.handler = async (event) => {
   fs.appendFileSync(process.env.OUT, lines.join('\\n') + '\\n');
   if (bodies.some((b) => b.throw)) throw new Error('planned failure');
   if (process.env.ANSWER) return JSON.parse(process.env.ANSWER);
-  return { batchItemFailures: event.Records.filter((r, i) => bodies[i].fail).map((r) => ({ itemIdentifier: r.messageId })) };
+  const failed = (r, i) => bodies[i].fail || Number(r.attributes.ApproximateReceiveCount) <= (bodies[i].failUntil || 0);
+  return { batchItemFailures: event.Records.filter(failed).map((r) => ({ itemIdentifier: r.messageId })) };
 };
 `;
 

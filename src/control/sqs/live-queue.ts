@@ -247,8 +247,10 @@ export class LiveQueue {
     return this.fifo ? this.readyGroups.size > 0 : this.ready.size > 0;
   }
 
-  addWaiter(waiter: Waiter): void {
-    this.waiters.push(waiter);
+  /** Adds a waiter behind the others, or ahead of them (`first`: a poller filling a batch it has begun). */
+  addWaiter(waiter: Waiter, first = false): void {
+    if (first) this.waiters.unshift(waiter);
+    else this.waiters.push(waiter);
     this.armWake();
   }
 

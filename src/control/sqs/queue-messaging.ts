@@ -47,6 +47,8 @@ export interface ReceiveOptions {
   maxBytes?: number;
   /** Whether the answer waits for the receive's commit (default true). */
   durable?: boolean;
+  /** Served before other waiters: a poller filling a batch within its window. */
+  priority?: boolean;
 }
 
 function checkRange(name: string, value: number | undefined, min: number, max: number, reason: string): void {
@@ -189,7 +191,7 @@ export async function receive(core: QueueCore, name: string, o: ReceiveOptions, 
       },
     };
     const onAbort = () => finish([]);
-    queue.addWaiter(waiter);
+    queue.addWaiter(waiter, o.priority ?? false);
     if (!o.waitForever) cancelTimer = core.clock.setTimer(() => finish([]), waitSeconds * 1000);
     signal?.addEventListener('abort', onAbort, { once: true });
   });

@@ -149,7 +149,8 @@ export class MappingPoller {
     while (batch.length > 0 && batch.length < mapping.batchSize && !this.stopped) {
       const left = deadline - clock.now();
       if (left <= 0) break;
-      const more = await queues.receive(queueName, { ...options, max: mapping.batchSize - batch.length, waitSeconds: left / 1000 }, this.abort.signal);
+      // Ahead of idle pollers: messages arriving inside the window join this batch.
+      const more = await queues.receive(queueName, { ...options, max: mapping.batchSize - batch.length, waitSeconds: left / 1000, priority: true }, this.abort.signal);
       if (more.length === 0) break;
       batch.push(...more);
     }
