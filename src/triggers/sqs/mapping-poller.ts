@@ -101,11 +101,7 @@ export class MappingPoller {
       this.active++;
       const loop: Promise<void> = this.loop()
         .catch((err: unknown) => this.deps.report(err, `poller of event source mapping ${this.deps.mapping.uuid}`))
-        .finally(() => {
-          this.active--;
-          this.loops.delete(loop);
-          this.scaling.record(this.active);
-        });
+        .finally(() => this.loops.delete(loop));
       this.loops.add(loop);
     }
     this.scaling.record(this.active);
@@ -116,6 +112,17 @@ export class MappingPoller {
   }
 
   private async loop(): Promise<void> {
+    try {
+      await this.poll();
+    } finally {
+      // Counted down in the same turn as the decision to retire, so that pollers deciding
+      // together see each other leave and the mapping keeps its base.
+      this.active--;
+      this.scaling.record(this.active);
+    }
+  }
+
+  private async poll(): Promise<void> {
     while (!this.stopped) {
       if (this.scaling.shouldRetire(this.active, !this.deps.queues.hasAvailable(this.deps.queueName))) return;
       let batch: ReceivedMessage[];
