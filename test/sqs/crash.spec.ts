@@ -3,7 +3,7 @@
  * the server killed with SIGKILL half-way: after a restart on the same data dir every
  * message is handled at least once (duplicates are counted and printed: at-least-once).
  * Then the idle mapping's cost: the server's CPU time over a few idle seconds with its
- * pollers waiting (long polls woken by events, no timers). And `gust queues`.
+ * pollers waiting (long polls woken by events, no timers). And `gust queues` and `gust info`.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -133,9 +133,14 @@ describe('gust serve: a mapping, kill -9 and restart', () => {
     expect(Math.min(...windows)).toBeLessThanOrEqual(10);
   }, 60_000);
 
-  it('gust queues shows the queue', () => {
-    const stdout = execFileSync(process.execPath, [join(ROOT, 'bin/gust.js'), 'queues'], { env: { ...process.env, GUST_ENDPOINT: server!.url }, encoding: 'utf8' });
-    expect(stdout).toMatch(/^QUEUE\s+TYPE\s+DEPTH\s+IN FLIGHT\s+DELAYED\s+DEAD-LETTER QUEUE$/m);
-    expect(stdout).toMatch(/^work\s+standard\s+0\s+0\s+0\s+-$/m);
+  it('gust queues shows the queue, and gust info the mapping with its pollers', () => {
+    const gust = (...args: string[]) => execFileSync(process.execPath, [join(ROOT, 'bin/gust.js'), ...args], { env: { ...process.env, GUST_ENDPOINT: server!.url }, encoding: 'utf8' });
+    const queues = gust('queues');
+    expect(queues).toMatch(/^QUEUE\s+TYPE\s+DEPTH\s+IN FLIGHT\s+DELAYED\s+DEAD-LETTER QUEUE$/m);
+    expect(queues).toMatch(/^work\s+standard\s+0\s+0\s+0\s+-$/m);
+    const info = gust('info', 'sink');
+    expect(info).toMatch(/^event source mappings$/m);
+    expect(info).toMatch(new RegExp(`^${uuid}\\s+work\\s+-\\s+Enabled\\s+10\\s+5\\s+OK$`, 'm'));
+    expect(JSON.parse(gust('info', 'sink', '--json')).EventSourceMappings[0]).toMatchObject({ UUID: uuid, BatchSize: 10, State: 'Enabled' });
   });
 });
