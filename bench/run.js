@@ -17,6 +17,7 @@ import { coldRound } from './scenarios/cold.js';
 import { scaleOutRound } from './scenarios/scale-out.js';
 import { memoryRound } from './scenarios/memory.js';
 import { asyncRound } from './scenarios/async.js';
+import { queuesRound } from './scenarios/queues.js';
 import { createLargeRound, listFunctionsRound, startupRound } from './scenarios/control.js';
 
 function serveHasSandboxOption() {
@@ -96,6 +97,16 @@ const SCENARIOS = {
     rows: (r) => [
       row(`async: ${r[0].events} events accepted (events/s) vs sync invokes/s`, pick(r, 'acceptedPerSecond'), pick(r, 'syncPerSecond'), undefined),
       row(`async: ${r[0].events} events processed (events/s) vs sync invokes/s`, pick(r, 'processedPerSecond'), pick(r, 'syncPerSecond'), { min: 0.7 }),
+    ],
+  },
+  queues: {
+    round: (ctx) => queuesRound(ctx),
+    rows: (r) => [
+      row('SQS: SendMessage/s from the SDK, 16 clients', pick(r, 'sendPerSecond'), undefined, undefined),
+      row('SQS: ReceiveMessage/s from the SDK (1 message each), 16 clients', pick(r, 'receivePerSecond'), undefined, undefined),
+      row('SQS mapping: messages processed/s (batch 10) vs async events processed/s', pick(r, 'mappingPerSecond'), pick(r, 'asyncPerSecond'), { min: 0.7 }),
+      row('SQS mapping: SendMessage → handler start, idle queue, p50 (ms)', pick(r, 'latencyP50'), undefined, { absMax: 5 }),
+      row('SQS mapping: SendMessage → handler start, idle queue, p99 (ms)', pick(r, 'latencyP99'), undefined, undefined),
     ],
   },
   'create-5mb': {
