@@ -17,7 +17,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { createFunction, processesMentioning, waitFor } from '../helpers/invoke.js';
+import { createFunction, killProcessesMentioning, waitFor } from '../helpers/invoke.js';
 import { asyncReport, drained, postEvent, type EventAnswer } from './support.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -121,13 +121,7 @@ describe('gust serve: async throughput, kill -9 and restart', () => {
   afterAll(async () => {
     await stopServer(server);
     // Runtimes orphaned by the SIGKILL (they live under the data dir's env-tmp).
-    for (const pid of processesMentioning(dataDir)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    killProcessesMentioning(dataDir);
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(out, { recursive: true, force: true });
   });

@@ -18,22 +18,11 @@ import {
 } from '@aws-sdk/client-lambda';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
 import { makeZip, ROLE } from './support.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const SEED = Number(process.env.GUST_FUZZ_SEED ?? 20260101);
 const REQUESTS = 3000;
 const IN_FLIGHT = 8;
-
-/** mulberry32: small, fast, good enough to pick fuzz cases. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface FuzzRequest {
   method: string;
@@ -225,7 +214,7 @@ describe('fuzzing the Lambda API', () => {
 
   it(`answers ${REQUESTS} random requests with 2xx/4xx only (seed ${SEED})`, { timeout: 180_000 }, async () => {
     const zipBase64 = (await makeZip({ 'index.js': 'exports.handler = async () => 1;\n' })).toString('base64');
-    const next = generator(prng(SEED), zipBase64);
+    const next = generator(seededRandom(SEED), zipBase64);
     const failures: string[] = [];
     let sent = 0;
     const worker = async () => {

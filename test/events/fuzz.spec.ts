@@ -5,21 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const SEED = 20260102;
 const REQUESTS = 1500;
-
-/** mulberry32: a small seeded generator, so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const OPERATIONS = ['PutRule', 'DescribeRule', 'ListRules', 'EnableRule', 'DisableRule', 'DeleteRule', 'PutTargets', 'RemoveTargets', 'ListTargetsByRule', 'PutEvents', 'TestEventPattern', 'CreateEventBus', ''];
 const MEMBERS = ['Name', 'Rule', 'EventBusName', 'ScheduleExpression', 'EventPattern', 'State', 'Description', 'RoleArn', 'NamePrefix', 'NextToken', 'Limit', 'Targets', 'Ids', 'Entries', 'Event'];
@@ -60,7 +49,7 @@ afterAll(async () => {
 
 describe('fuzzing the EventBridge API', () => {
   it(`answers ${REQUESTS} random requests with 200 or an awsJson 400 (seed ${SEED})`, async () => {
-    const r = rng(SEED);
+    const r = seededRandom(SEED);
     const statuses = new Map<number, number>();
     for (let i = 0; i < REQUESTS; i++) {
       const op = OPERATIONS[Math.floor(r() * OPERATIONS.length)]!;

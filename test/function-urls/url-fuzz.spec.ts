@@ -8,20 +8,10 @@ import { CreateAliasCommand, CreateFunctionUrlConfigCommand } from '@aws-sdk/cli
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
 import { deployUrlFunction, rawRequest, urlIdOf } from './support.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 let t: TestGust;
 let iamId: string;
-
-/** mulberry32: a small seeded generator, so a failure can be replayed. */
-function generator(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let r = Math.imul(a ^ (a >>> 15), 1 | a);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 beforeAll(async () => {
   t = await startTestGust();
@@ -35,7 +25,7 @@ afterAll(async () => {
 
 describe('function URL fuzzing', () => {
   it('answers random requests to unknown URLs and unsigned or forged IAM requests with 4xx only', async () => {
-    const rnd = generator(20261127);
+    const rnd = seededRandom(20261127);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
     const junk = (n: number) => Array.from({ length: Math.floor(rnd() * n) }, () => String.fromCharCode(33 + Math.floor(rnd() * 94))).join('');
     const port = new URL(t.url).port;

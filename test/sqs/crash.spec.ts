@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateEventSourceMappingCommand, GetEventSourceMappingCommand, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { CreateQueueCommand, SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { buildGust, ROOT, serve, stopServer, type ServerProcess } from '../helpers/gust-process.js';
-import { createFunction, processesMentioning, waitFor } from '../helpers/invoke.js';
+import { createFunction, killProcessesMentioning, waitFor } from '../helpers/invoke.js';
 import { ACCOUNT, QUEUE_ARN_PREFIX } from './support.js';
 
 const MESSAGES = 2000;
@@ -54,13 +54,7 @@ describe('gust serve: a mapping, kill -9 and restart', () => {
   afterAll(async () => {
     await stopServer(server);
     // Runtimes orphaned by the SIGKILL (they live under the data dir's env-tmp).
-    for (const pid of processesMentioning(dataDir)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    killProcessesMentioning(dataDir);
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(out, { recursive: true, force: true });
   });

@@ -8,21 +8,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
 import { ACCOUNT } from './support.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const SEED = 20261203;
 const REQUESTS = 1200;
-
-/** mulberry32: a small seeded generator, so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const OPERATIONS = [
   'CreateQueue', 'GetQueueUrl', 'ListQueues', 'DeleteQueue', 'GetQueueAttributes', 'SetQueueAttributes', 'PurgeQueue', 'TagQueue', 'UntagQueue', 'ListQueueTags',
@@ -71,7 +60,7 @@ afterAll(async () => {
 
 describe('fuzzing the SQS API', () => {
   it(`answers ${REQUESTS} random requests in both protocols with 2xx or 4xx in the protocol's shape (seed ${SEED})`, async () => {
-    const r = rng(SEED);
+    const r = seededRandom(SEED);
     const statuses = new Map<number, number>();
     // Queues the requests can find, of both types.
     await fetch(`${t.url}/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'Action=CreateQueue&QueueName=fz' });
