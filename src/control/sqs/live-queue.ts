@@ -16,6 +16,7 @@ import type { Clock } from '../../core/clock.js';
 import { MinHeap } from '../../core/min-heap.js';
 import type { DeduplicationEntry, QueueRecord, StoredMessage } from '../../core/model/queues.js';
 import type { QueueStoreWrite } from '../../store/queue-store.js';
+import { FifoGroups } from './fifo-groups.js';
 import { settingsOf, type QueueSettings } from './queue-attributes.js';
 
 type Status = 'visible' | 'delayed' | 'inflight';
@@ -68,10 +69,8 @@ export class LiveQueue {
   private readonly messages = new Map<number, LiveMessage>();
   /** Standard queues: visible messages, in the order they became visible. */
   private readonly ready = new Set<number>();
-  /** FIFO queues: each group's messages in order, its in-flight count, and the groups a receive may take from. */
-  private readonly groups = new Map<string, Set<number>>();
-  private readonly groupsInFlight = new Map<string, number>();
-  private readonly readyGroups = new Set<string>();
+  /** FIFO queues: the message groups, in order, and which may be taken from. */
+  private readonly groups = new FifoGroups((seq) => this.messages.get(seq)?.status === 'visible');
   /** Delayed and in-flight messages by the time they become visible (stale entries are skipped). */
   private readonly pending = new MinHeap<number>();
   private readonly counts: QueueCounts = { visible: 0, inFlight: 0, delayed: 0 };
@@ -111,14 +110,8 @@ export class LiveQueue {
     const live: LiveMessage = { message, status: visible ? 'visible' : message.state.receiveCount > 0 ? 'inflight' : 'delayed', ...(receivedAt === undefined ? {} : { receivedAt }) };
     this.messages.set(message.seq, live);
     this.counts[live.status === 'inflight' ? 'inFlight' : live.status]++;
-    if (this.fifo) {
-      const group = message.groupId ?? '';
-      let seqs = this.groups.get(group);
-      if (!seqs) this.groups.set(group, (seqs = new Set()));
-      seqs.add(message.seq);
-      if (live.status === 'inflight') this.groupsInFlight.set(group, (this.groupsInFlight.get(group) ?? 0) + 1);
-      this.refreshGroup(group);
-    } else if (visible) this.ready.add(message.seq);
+    if (this.fifo) this.groups.add(message.groupId ?? '', message.seq, live.status === 'inflight');
+    else if (visible) this.ready.add(message.seq);
     if (!visible) this.pending.push(message.state.visibleAt, message.seq);
     this.changed();
   }
@@ -133,17 +126,8 @@ export class LiveQueue {
     if (!live) return false;
     this.messages.delete(seq);
     this.counts[live.status === 'inflight' ? 'inFlight' : live.status]--;
-    if (this.fifo) {
-      const group = live.message.groupId ?? '';
-      const seqs = this.groups.get(group)!;
-      seqs.delete(seq);
-      if (live.status === 'inflight') this.groupsInFlight.set(group, this.groupsInFlight.get(group)! - 1);
-      if (seqs.size === 0) {
-        this.groups.delete(group);
-        this.groupsInFlight.delete(group);
-        this.readyGroups.delete(group);
-      } else this.refreshGroup(group);
-    } else this.ready.delete(seq);
+    if (this.fifo) this.groups.remove(live.message.groupId ?? '', seq, live.status === 'inflight');
+    else this.ready.delete(seq);
     this.changed();
     return true;
   }
@@ -187,15 +171,15 @@ export class LiveQueue {
       return result.taken.length >= options.max ? 'full' : 'taken';
     };
     if (this.fifo) {
-      for (const group of this.readyGroups) {
-        this.readyGroups.delete(group);
+      for (const group of this.groups.ready) {
+        this.groups.ready.delete(group);
         let outcome: 'taken' | 'skipped' | 'full' = 'skipped';
-        for (const seq of [...this.groups.get(group)!]) {
+        for (const seq of this.groups.messages(group)) {
           if (this.messages.get(seq)!.status !== 'visible') break;
           outcome = consider(seq);
           if (outcome === 'full') break;
         }
-        if (this.groups.has(group)) this.refreshGroup(group);
+        if (this.groups.has(group)) this.groups.refresh(group);
         if (outcome === 'full') break;
       }
     } else {
@@ -244,7 +228,7 @@ export class LiveQueue {
   /** Whether a receive now would find something (FIFO: in a group that is not locked). */
   hasAvailable(): boolean {
     this.promote(this.clock.now());
-    return this.fifo ? this.readyGroups.size > 0 : this.ready.size > 0;
+    return this.fifo ? this.groups.ready.size > 0 : this.ready.size > 0;
   }
 
   /** Adds a waiter behind the others, or ahead of them (`first`: a poller filling a batch it has begun). */
@@ -288,11 +272,8 @@ export class LiveQueue {
     state.visibleAt = now + visibilitySeconds * 1000;
     live.receivedAt = now;
     this.setStatus(live, 'inflight');
-    if (this.fifo) {
-      const group = live.message.groupId ?? '';
-      this.groupsInFlight.set(group, (this.groupsInFlight.get(group) ?? 0) + 1);
-      this.readyGroups.delete(group);
-    } else this.ready.delete(live.message.seq);
+    if (this.fifo) this.groups.received(live.message.groupId ?? '');
+    else this.ready.delete(live.message.seq);
     // Even a zero timeout goes through `pending`: made visible here, the message would be
     // met again by the receive iterating over the visible ones.
     this.pending.push(state.visibleAt, live.message.seq);
@@ -304,8 +285,8 @@ export class LiveQueue {
     this.setStatus(live, 'visible');
     if (this.fifo) {
       const group = live.message.groupId ?? '';
-      if (wasInFlight) this.groupsInFlight.set(group, this.groupsInFlight.get(group)! - 1);
-      this.refreshGroup(group);
+      if (wasInFlight) this.groups.returned(group);
+      this.groups.refresh(group);
     } else this.ready.add(live.message.seq);
   }
 
@@ -313,15 +294,6 @@ export class LiveQueue {
     this.counts[live.status === 'inflight' ? 'inFlight' : live.status]--;
     live.status = status;
     this.counts[status === 'inflight' ? 'inFlight' : status]++;
-  }
-
-  /** A FIFO group can be taken from when nothing of it is in flight and its first message is visible. */
-  private refreshGroup(group: string): void {
-    const seqs = this.groups.get(group);
-    const head = seqs?.values().next().value;
-    const ready = head !== undefined && (this.groupsInFlight.get(group) ?? 0) === 0 && this.messages.get(head)?.status === 'visible';
-    if (ready) this.readyGroups.add(group);
-    else this.readyGroups.delete(group);
   }
 
   private isStale(at: number, seq: number): boolean {
