@@ -61,7 +61,7 @@ interface PollerView {
 }
 
 /** One row per mapping: its source, state, batching, last result and pollers now. */
-export function renderMappings(mappings: EventSourceMappingConfiguration[], report: { mappings: PollerView[] }): string {
+function renderMappings(mappings: EventSourceMappingConfiguration[], report: { mappings: PollerView[] }): string {
   const pollers = new Map(report.mappings.map((m) => [m.uuid, m.pollers]));
   const rows = mappings.map((m) => [
     m.UUID ?? '',

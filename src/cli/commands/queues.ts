@@ -16,7 +16,7 @@ interface QueueReport {
   deadLetterQueue?: { name: string; maxReceiveCount: number };
 }
 
-export function renderQueues(queues: QueueReport[]): string {
+function renderQueues(queues: QueueReport[]): string {
   if (queues.length === 0) return 'no queues';
   const rows = queues.map((q) => [
     q.name,

@@ -23,8 +23,8 @@ export interface MappingSettingsInput {
   otherSourceParameters?: string[];
 }
 
-export const MAX_BATCH_SIZE = 10_000;
-export const MAX_FIFO_BATCH_SIZE = 10;
+const MAX_BATCH_SIZE = 10_000;
+const MAX_FIFO_BATCH_SIZE = 10;
 export const DEFAULT_BATCH_SIZE = 10;
 const MAX_FILTERS = 5;
 const MAX_PATTERN_LENGTH = 4096;

@@ -57,7 +57,7 @@ function invalidParameter(name: string, value: string, reason: string): InvalidP
 }
 
 /** Checks message attributes and returns their size in bytes. */
-export function checkMessageAttributes(attributes: Record<string, MessageAttributeValue>): number {
+function checkMessageAttributes(attributes: Record<string, MessageAttributeValue>): number {
   const names = Object.keys(attributes);
   if (names.length > SQS_LIMITS.messageAttributes) {
     throw new InvalidParameterValue(`Number of message attributes [${names.length}] exceeds the allowed maximum [${SQS_LIMITS.messageAttributes}].`);

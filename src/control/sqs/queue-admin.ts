@@ -64,7 +64,7 @@ export async function deleteQueue(core: QueueCore, name: string): Promise<void> 
 }
 
 /** Pages through sorted names with an opaque token (the last name of the previous page). */
-export function pageNames(all: string[], maxResults: number | undefined, nextToken: string | undefined): NamePage {
+function pageNames(all: string[], maxResults: number | undefined, nextToken: string | undefined): NamePage {
   if (maxResults !== undefined && (maxResults < 1 || maxResults > SQS_LIMITS.listQueuesMax)) {
     throw new InvalidParameterValue(`Value ${maxResults} for parameter MaxResults is invalid. Reason: MaxResults must be an integer between 1 and ${SQS_LIMITS.listQueuesMax}.`);
   }

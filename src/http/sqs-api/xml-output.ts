@@ -6,7 +6,7 @@
  * `Value`, a `Message` element per message, …).
  */
 
-export const SQS_XML_NAMESPACE = 'http://queue.amazonaws.com/doc/2012-11-05/';
+const SQS_XML_NAMESPACE = 'http://queue.amazonaws.com/doc/2012-11-05/';
 
 /** JSON members that are flattened lists in XML: the element name of each item. */
 const LIST_ITEMS: Record<string, string> = {
@@ -23,7 +23,7 @@ const MAP_ITEMS: Record<string, { element: string; key: string; value: string }>
   Tags: { element: 'Tag', key: 'Key', value: 'Value' },
 };
 
-export function escapeXml(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/[&<>"'\r]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\r': '&#xD;' })[c]!);
 }
 

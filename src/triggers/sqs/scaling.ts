@@ -8,9 +8,9 @@
  */
 import type { Clock } from '../../core/clock.js';
 
-export const BASE_POLLERS = 5;
-export const SCALE_STEP = 5;
-export const SCALE_INTERVAL_MS = 1_000;
+const BASE_POLLERS = 5;
+const SCALE_STEP = 5;
+const SCALE_INTERVAL_MS = 1_000;
 /** The most batches any mapping processes at once. */
 export const MAX_POLLERS = 1_000;
 const HISTORY = 200;
