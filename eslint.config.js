@@ -6,34 +6,47 @@ import importX from 'eslint-plugin-import-x';
 import globals from 'globals';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
-const layers = ['core', 'store', 'control', 'invoke', 'pool', 'runtime-api', 'sandbox', 'triggers', 'logs', 'metrics', 'http', 'server', 'cli'];
+const layers = ['core', 'store', 'control', 'invoke', 'pool', 'runtime-api', 'sandbox', 'triggers', 'logs', 'http', 'server', 'cli'];
 // What each folder may import (besides itself). Everything may import core.
 const allowed = {
   core: [],
   store: ['core'],
   sandbox: ['core'],
   'runtime-api': ['core'],
-  logs: ['core', 'store'],
-  metrics: ['core'],
+  logs: ['core'],
   control: ['core', 'store'],
-  pool: ['core', 'sandbox', 'runtime-api', 'logs', 'metrics'],
-  invoke: ['core', 'store', 'control', 'pool', 'logs', 'metrics'],
-  http: ['core', 'control', 'invoke', 'logs', 'metrics', 'store'],
-  triggers: ['core', 'control', 'invoke', 'store'],
+  pool: ['core', 'sandbox', 'runtime-api', 'logs'],
+  invoke: ['core', 'store', 'control', 'pool', 'logs'],
+  http: ['core', 'control', 'invoke', 'logs'],
+  triggers: ['core', 'control', 'invoke'],
   server: layers,
   // The CLI talks to a server over HTTP; it imports server/ only to run `gust serve`.
   cli: ['core', 'server'],
 };
 
-const zones = [];
-for (const [target, ok] of Object.entries(allowed)) {
-  for (const from of layers) {
-    if (from === target || ok.includes(from)) continue;
-    zones.push({ target: `./src/${target}`, from: `./src/${from}`, message: `src/${target} may not import src/${from} (see docs/architecture.md).` });
+/**
+ * The zones of every folder, its `testing/` helpers included. The concrete stores
+ * (store/sqlite/) are chosen by the composition root alone: a folder that may import store/
+ * gets its interfaces. Unit tests (`*.test.ts`) keep their folder's arrows but may also
+ * import store/, sqlite/ included: a test drives the code under test with the real stores.
+ */
+function zonesFor({ tests }) {
+  const zones = [];
+  for (const [target, ok] of Object.entries(allowed)) {
+    for (const from of layers) {
+      if (from === target || ok.includes(from) || (tests && from === 'store')) continue;
+      zones.push({ target: `./src/${target}`, from: `./src/${from}`, message: `src/${target} may not import src/${from} (see docs/architecture.md).` });
+    }
+    if (!tests && target !== 'server' && ok.includes('store')) {
+      zones.push({ target: `./src/${target}`, from: './src/store/sqlite', message: `src/${target} may import the store interfaces, not src/store/sqlite: src/server chooses the implementations.` });
+    }
+    zones.push({ target: `./src/${target}`, from: './runtimes', message: 'runtimes/ run inside sandboxes; src/ only spawns them.' });
   }
-  zones.push({ target: `./src/${target}`, from: './runtimes', message: 'runtimes/ run inside sandboxes; src/ only spawns them.' });
+  if (!tests) zones.push({ target: './runtimes', from: './src', message: 'runtimes/ import nothing from src/.' });
+  return zones;
 }
-zones.push({ target: './runtimes', from: './src', message: 'runtimes/ import nothing from src/.' });
+
+const importRules = (zones) => ({ 'import-x/no-restricted-paths': ['error', { zones }] });
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', '.gust/**', 'coverage/**'] },
@@ -43,9 +56,13 @@ export default tseslint.config(
     plugins: { 'import-x': importX },
     settings: { 'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })] },
     rules: {
-      'import-x/no-restricted-paths': ['error', { zones }],
+      ...importRules(zonesFor({ tests: false })),
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    files: ['src/**/*.test.ts'],
+    rules: importRules(zonesFor({ tests: true })),
   },
   {
     files: ['**/*.js', '**/*.cjs', '**/*.mjs'],

@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.spec.ts'],
+    include: ['src/**/*.test.ts', 'scripts/**/*.test.ts', 'test/**/*.spec.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Integration suites spawn servers and runtime processes; on a 2-core machine

@@ -1,12 +1,12 @@
 /** `gust serve`: runs the server in this process until SIGINT or SIGTERM. */
 import type { Command } from 'commander';
-import { ConfigError, OPTIONS, loadConfig } from '../server/config.js';
+import { ConfigError, OPTIONS, loadConfig, shownDefault } from '../server/config.js';
 import { startGust } from '../server/gust-server.js';
 
 export function registerServe(program: Command): void {
   const cmd = program.command('serve').description('Run the Gust server (Lambda API on one port, state in the data dir)');
   for (const spec of OPTIONS) {
-    cmd.option(`${spec.flag} <value>`, `${spec.doc} (env ${spec.env}, default ${JSON.stringify(spec.default)})`);
+    cmd.option(`${spec.flag} <value>`, `${spec.doc} (env ${spec.env}, default ${shownDefault(spec)})`);
   }
   cmd.action(async (flags: Record<string, string | undefined>) => {
     let config;

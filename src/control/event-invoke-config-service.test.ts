@@ -12,7 +12,7 @@ import { SqliteEventQueue } from '../store/sqlite/sqlite-event-queue.js';
 import { EventInvokeConfigService, type EventInvokeConfigInput } from './event-invoke-config-service.js';
 import { checkDeadLetterTarget } from './event-invoke-config-validation.js';
 import type { FunctionService } from './function-service.js';
-import { failure, handlerZip, nodeFunction, openFunctionFixture, settle, TEST_PARTITION as PARTITION, type FunctionFixture } from './testing/function-fixtures.js';
+import { failure, handlerZip, nodeFunction, openFunctionFixture, settle, TEST_PARTITION as PARTITION, type FunctionFixture } from '../../test/helpers/functions.js';
 
 const ARN = 'arn:aws:lambda:us-east-1:000000000000:function';
 

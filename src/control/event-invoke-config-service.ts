@@ -11,7 +11,8 @@ import { functionArn, resolveQualifier, type FunctionRef, type Partition } from 
 import type { Clock } from '../core/clock.js';
 import { InvalidParameterValueException, ResourceNotFoundException } from '../core/errors.js';
 import { KeyedMutex } from '../core/primitives.js';
-import type { EventInvokeConfig, EventQueueStore } from '../store/event-queue.js';
+import type { EventInvokeConfig } from '../core/model/event-invoke-config.js';
+import type { EventQueueStore } from '../store/event-queue.js';
 import {
   DEFAULT_MAXIMUM_EVENT_AGE_SECONDS,
   DEFAULT_MAXIMUM_RETRY_ATTEMPTS,

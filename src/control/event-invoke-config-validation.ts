@@ -5,7 +5,7 @@
  * snapshots). Also the dead-letter target check that UpdateFunctionConfiguration uses.
  * https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionEventInvokeConfig.html
  */
-import { InvalidParameterValueException, ValidationException } from '../core/errors.js';
+import { InvalidParameterValueException, validationError } from '../core/errors.js';
 
 /** AWS's defaults: two retries, six hours in the queue. */
 export const DEFAULT_MAXIMUM_RETRY_ATTEMPTS = 2;
@@ -42,14 +42,6 @@ export interface DestinationConfigInput {
   onFailure?: DestinationInput;
 }
 
-/**
- * AWS's wording for a constraint the API model checks (as function-validation.ts words it;
- * not imported from there, which imports this module for the dead-letter check).
- */
-function constraintError(value: unknown, field: string, constraint: string): ValidationException {
-  return new ValidationException(`1 validation error detected: Value '${String(value)}' at '${field}' failed to satisfy constraint: ${constraint}`);
-}
-
 /** The parts of a Lambda function ARN. */
 export interface FunctionArnParts {
   region: string;
@@ -70,20 +62,20 @@ export function arnService(arn: string): string {
 }
 
 export function checkRetryAttempts(value: number): void {
-  if (value < 0) throw constraintError(value, 'maximumRetryAttempts', 'Member must have value greater than or equal to 0');
-  if (value > 2) throw constraintError(value, 'maximumRetryAttempts', 'Member must have value less than or equal to 2');
+  if (value < 0) throw validationError(value, 'maximumRetryAttempts', 'Member must have value greater than or equal to 0');
+  if (value > 2) throw validationError(value, 'maximumRetryAttempts', 'Member must have value less than or equal to 2');
 }
 
 export function checkEventAge(value: number): void {
-  if (value < 60) throw constraintError(value, 'maximumEventAgeInSeconds', 'Member must have value greater than or equal to 60');
-  if (value > 21_600) throw constraintError(value, 'maximumEventAgeInSeconds', 'Member must have value less than or equal to 21600');
+  if (value < 60) throw validationError(value, 'maximumEventAgeInSeconds', 'Member must have value greater than or equal to 60');
+  if (value > 21_600) throw validationError(value, 'maximumEventAgeInSeconds', 'Member must have value less than or equal to 21600');
 }
 
 /** The model's checks of a destination ARN: length and pattern. */
 export function checkDestinationPattern(arn: string, member: 'onSuccess' | 'onFailure'): void {
   const field = `destinationConfig.${member}.destination`;
-  if (arn.length > 350) throw constraintError(arn, field, 'Member must have length less than or equal to 350');
-  if (!DESTINATION_ARN_RE.test(arn)) throw constraintError(arn, field, `Member must satisfy regular expression pattern: ${DESTINATION_ARN_PATTERN}`);
+  if (arn.length > 350) throw validationError(arn, field, 'Member must have length less than or equal to 350');
+  if (!DESTINATION_ARN_RE.test(arn)) throw validationError(arn, field, `Member must satisfy regular expression pattern: ${DESTINATION_ARN_PATTERN}`);
 }
 
 /** AWS's message for a destination config it refuses as a whole. */

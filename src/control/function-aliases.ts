@@ -4,25 +4,25 @@
  * https://docs.aws.amazon.com/lambda/latest/dg/configuration-aliases.html
  */
 import { ALIAS_NAME_RE } from '../core/arn.js';
-import { InvalidParameterValueException, ResourceConflictException, ResourceNotFoundException } from '../core/errors.js';
+import { InvalidParameterValueException, ResourceConflictException, ResourceNotFoundException, validationError } from '../core/errors.js';
 import { newRevisionId } from '../core/ids.js';
 import { LIMITS } from '../core/limits.js';
-import type { Alias } from '../core/model.js';
+import type { Alias } from '../core/model/functions.js';
 import type { ControlCore } from './function-core.js';
 import type { AliasInput, PageRequest } from './function-inputs.js';
-import { checkDescription, constraintError } from './function-validation.js';
+import { checkDescription } from './function-validation.js';
 import { paginate, type Page } from './pagination.js';
 
 const VERSION_RE = /^(\$LATEST|[0-9]+)$/;
 
 function checkAliasName(name: string): void {
-  if (name.length < 1 || name.length > 128) throw constraintError(name, 'name', 'Member must have length less than or equal to 128');
-  if (!ALIAS_NAME_RE.test(name)) throw constraintError(name, 'name', 'Member must satisfy regular expression pattern: (?!^[0-9]+$)([a-zA-Z0-9-_]+)');
+  if (name.length < 1 || name.length > 128) throw validationError(name, 'name', 'Member must have length less than or equal to 128');
+  if (!ALIAS_NAME_RE.test(name)) throw validationError(name, 'name', 'Member must satisfy regular expression pattern: (?!^[0-9]+$)([a-zA-Z0-9-_]+)');
 }
 
 function checkVersionExists(core: ControlCore, functionName: string, version: string): void {
   if (!VERSION_RE.test(version) || version.length > 1024) {
-    throw constraintError(version, 'functionVersion', 'Member must satisfy regular expression pattern: (\\$LATEST|[0-9]+)');
+    throw validationError(version, 'functionVersion', 'Member must satisfy regular expression pattern: (\\$LATEST|[0-9]+)');
   }
   if (!core.registry.getVersion(functionName, version)) {
     throw new ResourceNotFoundException(`Function not found: ${core.arn(functionName, version)}`);
@@ -37,7 +37,7 @@ function checkRouting(core: ControlCore, functionName: string, primary: string, 
   }
   for (const [version, weight] of entries) {
     if (!(weight >= 0 && weight <= 1)) {
-      throw constraintError(
+      throw validationError(
         `{${version}=${weight}}`,
         'routingConfig.additionalVersionWeights',
         'Map value must satisfy constraint: [Member must have value less than or equal to 1.0, Member must have value greater than or equal to 0.0, Member must not be null]',
@@ -48,7 +48,7 @@ function checkRouting(core: ControlCore, functionName: string, primary: string, 
     }
     if (primary === '$LATEST') throw new InvalidParameterValueException('$LATEST is not supported for an alias pointing to more than 1 version');
     if (!/^[0-9]+$/.test(version)) {
-      throw constraintError(
+      throw validationError(
         `{${version}=${weight}}`,
         'routingConfig.additionalVersionWeights',
         'Map keys must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [0-9]+, Member must not be null]',
@@ -70,7 +70,7 @@ export async function createAlias(core: ControlCore, input: AliasInput): Promise
   checkAliasName(name);
   if (input.description !== undefined) checkDescription(input.description);
   const primary = input.functionVersion;
-  if (primary === undefined) throw constraintError('null', 'functionVersion', 'Member must not be null');
+  if (primary === undefined) throw validationError('null', 'functionVersion', 'Member must not be null');
   core.requireFunction(functionName);
   return core.locks.run(functionName, async () => {
     core.requireFunction(functionName);

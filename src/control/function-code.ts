@@ -4,9 +4,9 @@
  * unzipped size of code and layers together.
  */
 import { parseLayerVersionArn, type Partition } from '../core/arn.js';
-import { InvalidParameterValueException, ValidationException } from '../core/errors.js';
+import { InvalidParameterValueException, validationError } from '../core/errors.js';
 import { LIMITS } from '../core/limits.js';
-import type { LayerRef } from '../core/model.js';
+import type { LayerRef } from '../core/model/functions.js';
 import type { BlobStore, StoredBlob } from '../store/blob-store.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import type { CodeInput } from './function-inputs.js';
@@ -44,7 +44,7 @@ export async function resolveLayers(store: MetadataStore, partition: Partition, 
   for (const arn of arns) {
     const parsed = arn.length <= 140 ? parseLayerVersionArn(arn) : undefined;
     if (!parsed) {
-      throw new ValidationException(`1 validation error detected: Value '[${arns.join(', ')}]' at 'layers' failed to satisfy constraint: ${LAYER_ARN_CONSTRAINT}`);
+      throw validationError(arns, 'layers', LAYER_ARN_CONSTRAINT);
     }
     if (parsed.region !== partition.region) {
       throw new InvalidParameterValueException(`Layers are not in the same region as the function. Layers are expected to be in region ${partition.region}.`);

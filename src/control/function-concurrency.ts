@@ -4,11 +4,10 @@
  * unreserved for functions without one.
  * https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
  */
-import { InvalidParameterValueException } from '../core/errors.js';
+import { InvalidParameterValueException, validationError } from '../core/errors.js';
 import { LIMITS } from '../core/limits.js';
-import type { FunctionRecord } from '../core/model.js';
+import type { FunctionRecord } from '../core/model/functions.js';
 import type { ControlCore } from './function-core.js';
-import { constraintError } from './function-validation.js';
 
 /** Lambda's default code-storage quota per region (75 GB). */
 export const TOTAL_CODE_SIZE_LIMIT = 80_530_636_800;
@@ -29,7 +28,7 @@ function reservedElsewhere(core: ControlCore, name: string): number {
 }
 
 export async function putConcurrency(core: ControlCore, name: string, reserved: number): Promise<number> {
-  if (reserved < 0) throw constraintError(reserved, 'reservedConcurrentExecutions', 'Member must have value greater than or equal to 0');
+  if (reserved < 0) throw validationError(reserved, 'reservedConcurrentExecutions', 'Member must have value greater than or equal to 0');
   core.requireFunction(name, '$LATEST');
   // Checked and written under one account-wide lock: two functions reserving at once
   // must not both pass the check.

@@ -8,7 +8,7 @@ import { functionArn, type Partition } from '../core/arn.js';
 import type { Clock } from '../core/clock.js';
 import { PreconditionFailedException, ResourceNotFoundException } from '../core/errors.js';
 import { newRevisionId } from '../core/ids.js';
-import type { FunctionRecord, FunctionVersion } from '../core/model.js';
+import type { FunctionRecord, FunctionVersion } from '../core/model/functions.js';
 import { KeyedMutex, Mutex } from '../core/primitives.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { MetadataStore, StoreWrite } from '../store/metadata-store.js';

@@ -4,15 +4,15 @@
  * function's lock is taken where it can; everything that reads and then writes the
  * function happens under it.
  */
-import { InvalidParameterValueException, ResourceConflictException, ValidationException } from '../core/errors.js';
+import { InvalidParameterValueException, ResourceConflictException, validationError } from '../core/errors.js';
 import { newRevisionId } from '../core/ids.js';
-import type { Architecture, FunctionRecord, FunctionVersion } from '../core/model.js';
+import type { Architecture, FunctionRecord, FunctionVersion } from '../core/model/functions.js';
 import type { StoreWrite } from '../store/metadata-store.js';
 import { checkUnzippedSize, resolveLayers, storeCode } from './function-code.js';
 import type { ControlCore } from './function-core.js';
 import type { CreateFunctionInput, UpdateFunctionCodeInput, UpdateFunctionConfigurationInput } from './function-inputs.js';
 import { assertUpdatable, beginUpdate, PENDING_STATE } from './function-state.js';
-import { applyConfig, checkArchitectures, checkTags, constraintError, defaultConfig } from './function-validation.js';
+import { applyConfig, checkArchitectures, checkTags, defaultConfig } from './function-validation.js';
 import { deleteVersion, preparePublish } from './function-versions.js';
 
 function checkPackageType(packageType: string | undefined): void {
@@ -20,7 +20,7 @@ function checkPackageType(packageType: string | undefined): void {
   if (packageType === 'Image') {
     throw new InvalidParameterValueException('Gust does not support PackageType Image: container images cannot run on it yet. Use PackageType Zip with Code.ZipFile.');
   }
-  throw constraintError(packageType, 'packageType', 'Member must satisfy enum value set: [Zip, Image]');
+  throw validationError(packageType, 'packageType', 'Member must satisfy enum value set: [Zip, Image]');
 }
 
 function alreadyExists(name: string): ResourceConflictException {
@@ -31,7 +31,7 @@ export async function createFunction(core: ControlCore, input: CreateFunctionInp
   const name = input.functionName;
   checkPackageType(input.packageType);
   if (input.role === undefined) {
-    throw new ValidationException("1 validation error detected: Value null at 'role' failed to satisfy constraint: Member must not be null");
+    throw validationError(null, 'role', 'Member must not be null');
   }
   const config = applyConfig(input, defaultConfig(name));
   if (input.runtime === undefined || input.handler === undefined) {

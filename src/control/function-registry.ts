@@ -7,7 +7,7 @@
  * them, so the cache never shows something that a restart would lose. Cached objects
  * are frozen: readers share them, and a mutation would silently bypass the store.
  */
-import type { Alias, FunctionRecord, FunctionVersion } from '../core/model.js';
+import type { Alias, FunctionRecord, FunctionVersion } from '../core/model/functions.js';
 import type { MetadataStore, StoreWrite } from '../store/metadata-store.js';
 
 interface Entry {

@@ -10,7 +10,7 @@ import type { FsBlobStore } from '../store/fs-blob-store.js';
 import type { SqliteMetadataStore } from '../store/sqlite/sqlite-metadata-store.js';
 import { FunctionService, type FunctionChange } from './function-service.js';
 import type { CreateFunctionInput } from './function-inputs.js';
-import { handlerZip as zipOf, nodeFunction, openFunctionFixture, settle, TEST_PARTITION as PARTITION, type FunctionFixture } from './testing/function-fixtures.js';
+import { handlerZip as zipOf, nodeFunction, openFunctionFixture, settle, TEST_PARTITION as PARTITION, type FunctionFixture } from '../../test/helpers/functions.js';
 
 describe('FunctionService', () => {
   let fixture: FunctionFixture;

@@ -7,7 +7,7 @@
  * class is the one door to them.
  */
 import { ResourceNotFoundException } from '../core/errors.js';
-import type { Alias, FunctionRecord, FunctionVersion } from '../core/model.js';
+import type { Alias, FunctionRecord, FunctionVersion } from '../core/model/functions.js';
 import * as aliases from './function-aliases.js';
 import * as concurrency from './function-concurrency.js';
 import { ControlCore, type FunctionChangeListener, type FunctionServiceDeps } from './function-core.js';

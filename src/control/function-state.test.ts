@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ResourceConflictException } from '../core/errors.js';
-import type { FunctionVersion } from '../core/model.js';
-import { assertUpdatable, beginUpdate, IllegalTransitionError, PENDING_STATE, settle } from './function-state.js';
+import type { FunctionVersion } from '../core/model/functions.js';
+import { IllegalTransitionError } from '../core/state-machine.js';
+import { assertUpdatable, beginUpdate, PENDING_STATE, settle } from './function-state.js';
 
 const active = {
   functionName: 'f',
@@ -27,6 +28,7 @@ describe('function state machine', () => {
   it('refuses to start an update while creating or updating', () => {
     expect(() => beginUpdate(pending)).toThrow(IllegalTransitionError);
     expect(() => beginUpdate(beginUpdate(active))).toThrow(IllegalTransitionError);
+    expect(() => beginUpdate(pending)).toThrow('Function version f:$LATEST is Pending; it cannot become InProgress.');
     expect(() => assertUpdatable(pending, 'arn')).toThrow(ResourceConflictException);
     expect(() => assertUpdatable(beginUpdate(active), 'arn')).toThrow(/An update is in progress for resource: arn/);
     expect(() => assertUpdatable(active, 'arn')).not.toThrow();

@@ -4,9 +4,9 @@
  * https://docs.aws.amazon.com/lambda/latest/dg/tagging.html
  */
 import { parseFunctionName } from '../core/arn.js';
-import { InvalidParameterValueException, ValidationException } from '../core/errors.js';
+import { InvalidParameterValueException, validationError } from '../core/errors.js';
 import { newRevisionId } from '../core/ids.js';
-import type { FunctionRecord } from '../core/model.js';
+import type { FunctionRecord } from '../core/model/functions.js';
 import type { StoreWrite } from '../store/metadata-store.js';
 import type { ControlCore } from './function-core.js';
 import { checkTags } from './function-validation.js';
@@ -18,9 +18,7 @@ const TAGGABLE_RE = new RegExp(`^${TAGGABLE_PATTERN}$`);
 /** The function a tag operation's Resource ARN names. */
 function taggedFunction(core: ControlCore, resource: string): string {
   if (resource.length > 256 || !TAGGABLE_RE.test(resource)) {
-    throw new ValidationException(
-      `1 validation error detected: Value '${resource}' at 'resource' failed to satisfy constraint: Member must satisfy regular expression pattern: ${TAGGABLE_PATTERN}`,
-    );
+    throw validationError(resource, 'resource', `Member must satisfy regular expression pattern: ${TAGGABLE_PATTERN}`);
   }
   if (!/:function:/.test(resource)) throw new InvalidParameterValueException('Gust supports tags on functions only.');
   const ref = parseFunctionName(resource, core.partition);
@@ -54,7 +52,7 @@ export async function tagResource(core: ControlCore, resource: string, tags: Rec
 
 export async function untagResource(core: ControlCore, resource: string, keys: string[]): Promise<void> {
   const name = taggedFunction(core, resource);
-  if (keys.length === 0) throw new ValidationException("1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null");
+  if (keys.length === 0) throw validationError(null, 'tagKeys', 'Member must not be null');
   core.requireFunction(name);
   await core.locks.run(name, async () => {
     const record = core.requireFunction(name);

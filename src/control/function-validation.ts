@@ -6,9 +6,9 @@
  * https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html
  */
 import { RESERVED_ENVIRONMENT_KEYS } from '../core/reserved-variables.js';
-import { InvalidParameterValueException, ValidationException } from '../core/errors.js';
+import { InvalidParameterValueException, validationError } from '../core/errors.js';
 import { LIMITS, SUPPORTED_RUNTIMES, isSupportedRuntime } from '../core/limits.js';
-import type { Architecture, FunctionVersion, LoggingConfig } from '../core/model.js';
+import type { Architecture, FunctionVersion, LoggingConfig } from '../core/model/functions.js';
 import { checkDeadLetterTarget } from './event-invoke-config-validation.js';
 import type { FunctionConfigInput, LoggingConfigInput } from './function-inputs.js';
 
@@ -25,29 +25,24 @@ const ENV_KEY_RE = /^[a-zA-Z]([a-zA-Z0-9_])+$/;
 const ARN_OR_EMPTY_RE = /^((arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|())$/s;
 const LOG_GROUP_RE = /^[.\-_/#A-Za-z0-9]+$/;
 
-/** AWS's wording for a constraint the API model checks. */
-export function constraintError(value: unknown, field: string, constraint: string): ValidationException {
-  return new ValidationException(`1 validation error detected: Value '${String(value)}' at '${field}' failed to satisfy constraint: ${constraint}`);
-}
-
 function checkEnum(value: string, field: string, allowed: readonly string[]): void {
-  if (!allowed.includes(value)) throw constraintError(value, field, `Member must satisfy enum value set: [${allowed.join(', ')}]`);
+  if (!allowed.includes(value)) throw validationError(value, field, `Member must satisfy enum value set: [${allowed.join(', ')}]`);
 }
 
 function checkRange(value: number, field: string, min: number, max: number): void {
-  if (value < min) throw constraintError(value, field, `Member must have value greater than or equal to ${min}`);
-  if (value > max) throw constraintError(value, field, `Member must have value less than or equal to ${max}`);
+  if (value < min) throw validationError(value, field, `Member must have value greater than or equal to ${min}`);
+  if (value > max) throw validationError(value, field, `Member must have value less than or equal to ${max}`);
 }
 
 export function checkDescription(value: string): void {
   if (value.length > LIMITS.descriptionMaxLength) {
-    throw constraintError(value, 'description', `Member must have length less than or equal to ${LIMITS.descriptionMaxLength}`);
+    throw validationError(value, 'description', `Member must have length less than or equal to ${LIMITS.descriptionMaxLength}`);
   }
 }
 
 export function checkRole(role: string): void {
   if (!ROLE_RE.test(role)) {
-    throw constraintError(role, 'role', 'Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+');
+    throw validationError(role, 'role', 'Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+');
   }
 }
 
@@ -60,17 +55,15 @@ export function checkRuntime(runtime: string): void {
 }
 
 export function checkHandler(handler: string): void {
-  if (handler.length > 128) throw constraintError(handler, 'handler', 'Member must have length less than or equal to 128');
-  if (!HANDLER_RE.test(handler)) throw constraintError(handler, 'handler', 'Member must satisfy regular expression pattern: [^\\s]+');
+  if (handler.length > 128) throw validationError(handler, 'handler', 'Member must have length less than or equal to 128');
+  if (!HANDLER_RE.test(handler)) throw validationError(handler, 'handler', 'Member must satisfy regular expression pattern: [^\\s]+');
 }
 
 /** Key pattern, reserved keys and the 4 KB limit, in the order Lambda reports them. */
 export function checkEnvironment(variables: Record<string, string>): void {
   for (const key of Object.keys(variables)) {
     if (!ENV_KEY_RE.test(key)) {
-      throw new ValidationException(
-        "1 validation error detected: Value at 'environment.variables' failed to satisfy constraint: Map keys must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]",
-      );
+      throw validationError(undefined, 'environment.variables', 'Map keys must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]');
     }
   }
   const reserved = Object.keys(variables).filter((key) => RESERVED_ENVIRONMENT_KEYS.has(key));
@@ -89,10 +82,9 @@ export function checkEnvironment(variables: Record<string, string>): void {
 }
 
 export function checkArchitectures(architectures: string[]): Architecture[] {
-  const shown = `[${architectures.join(', ')}]`;
-  if (architectures.length !== 1) throw constraintError(shown, 'architectures', 'Member must have length less than or equal to 1');
+  if (architectures.length !== 1) throw validationError(architectures, 'architectures', 'Member must have length less than or equal to 1');
   if (architectures[0] !== 'x86_64' && architectures[0] !== 'arm64') {
-    throw constraintError(shown, 'architectures', 'Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64], Member must not be null]');
+    throw validationError(architectures, 'architectures', 'Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64], Member must not be null]');
   }
   return architectures as Architecture[];
 }
@@ -100,8 +92,8 @@ export function checkArchitectures(architectures: string[]): Architecture[] {
 /** Tags as TagResource and CreateFunction accept them. */
 export function checkTags(tags: Record<string, string>, existing: Record<string, string> = {}): void {
   for (const [key, value] of Object.entries(tags)) {
-    if (key.length < 1 || key.length > 128) throw constraintError(key, 'tags', 'Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]');
-    if (value.length > 256) throw constraintError(value, 'tags', 'Map value must satisfy constraint: [Member must have length less than or equal to 256]');
+    if (key.length < 1 || key.length > 128) throw validationError(key, 'tags', 'Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]');
+    if (value.length > 256) throw validationError(value, 'tags', 'Map value must satisfy constraint: [Member must have length less than or equal to 256]');
   }
   if (Object.keys({ ...existing, ...tags }).length > 50) {
     throw new InvalidParameterValueException('Number of tags exceeds resource tag limit.');
@@ -116,9 +108,9 @@ function applyLogging(input: LoggingConfigInput, current: LoggingConfig): Loggin
   if (input.systemLogLevel !== undefined) checkEnum(input.systemLogLevel, 'loggingConfig.systemLogLevel', ['DEBUG', 'INFO', 'WARN']);
   if (input.logGroup !== undefined) {
     if (input.logGroup.length < 1 || input.logGroup.length > 512) {
-      throw constraintError(input.logGroup, 'loggingConfig.logGroup', 'Member must have length less than or equal to 512, Member must have length greater than or equal to 1');
+      throw validationError(input.logGroup, 'loggingConfig.logGroup', 'Member must have length less than or equal to 512, Member must have length greater than or equal to 1');
     }
-    if (!LOG_GROUP_RE.test(input.logGroup)) throw constraintError(input.logGroup, 'loggingConfig.logGroup', 'Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+');
+    if (!LOG_GROUP_RE.test(input.logGroup)) throw validationError(input.logGroup, 'loggingConfig.logGroup', 'Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+');
   }
   const logFormat = (input.logFormat ?? current.logFormat) as LoggingConfig['logFormat'];
   const logGroup = input.logGroup ?? current.logGroup;
@@ -192,14 +184,14 @@ export function applyConfig(input: FunctionConfigInput, current: ConfigFields): 
   if (input.loggingConfig !== undefined) next.loggingConfig = applyLogging(input.loggingConfig, current.loggingConfig);
   if (input.deadLetterTargetArn !== undefined) {
     if (!ARN_OR_EMPTY_RE.test(input.deadLetterTargetArn)) {
-      throw constraintError(input.deadLetterTargetArn, 'deadLetterConfig.targetArn', 'Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()');
+      throw validationError(input.deadLetterTargetArn, 'deadLetterConfig.targetArn', 'Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()');
     }
     checkDeadLetterTarget(input.deadLetterTargetArn);
     next.deadLetterTargetArn = input.deadLetterTargetArn === '' ? undefined : input.deadLetterTargetArn;
   }
   if (input.kmsKeyArn !== undefined) {
     if (!ARN_OR_EMPTY_RE.test(input.kmsKeyArn)) {
-      throw constraintError(input.kmsKeyArn, 'kMSKeyArn', 'Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()');
+      throw validationError(input.kmsKeyArn, 'kMSKeyArn', 'Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()');
     }
     next.kmsKeyArn = input.kmsKeyArn === '' ? undefined : input.kmsKeyArn;
   }

@@ -5,7 +5,7 @@
  */
 import { InvalidParameterValueException, ResourceConflictException, ResourceNotFoundException } from '../core/errors.js';
 import { newRevisionId } from '../core/ids.js';
-import type { FunctionRecord, FunctionVersion } from '../core/model.js';
+import type { FunctionRecord, FunctionVersion } from '../core/model/functions.js';
 import type { StoreWrite } from '../store/metadata-store.js';
 import type { ControlCore } from './function-core.js';
 import type { PageRequest, PublishVersionInput } from './function-inputs.js';

@@ -8,7 +8,7 @@
 import type { Partition } from '../core/arn.js';
 import type { Clock } from '../core/clock.js';
 import { InvalidParameterValueException, ResourceNotFoundException } from '../core/errors.js';
-import type { LayerVersion } from '../core/model.js';
+import type { LayerVersion } from '../core/model/layers.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import {

@@ -6,7 +6,7 @@
  */
 import type { Partition } from '../core/arn.js';
 import { parseLayerVersionArn } from '../core/arn.js';
-import { ResourceNotFoundException, ValidationException } from '../core/errors.js';
+import { ResourceNotFoundException, validationError } from '../core/errors.js';
 
 /**
  * The model's `Runtime` enum, deprecated values included: a layer's CompatibleRuntimes
@@ -39,21 +39,16 @@ export const LAYER_LIMITS = {
   maxItemsMax: 50,
 } as const;
 
-function invalid(value: unknown, field: string, constraint: string): ValidationException {
-  const shown = Array.isArray(value) ? `[${value.join(', ')}]` : String(value);
-  return new ValidationException(`1 validation error detected: Value '${shown}' at '${field}' failed to satisfy constraint: ${constraint}`);
-}
-
 /**
  * Resolves a LayerName parameter (a name or a layer ARN without version) to the plain
  * name. An ARN of another region or account names a layer Gust cannot hold.
  */
 export function parseLayerName(input: string, partition: Partition): string {
   if (input.length < 1 || input.length > LAYER_LIMITS.nameMaxLength) {
-    throw invalid(input, 'layerName', `Member must have length less than or equal to ${LAYER_LIMITS.nameMaxLength}`);
+    throw validationError(input, 'layerName', `Member must have length less than or equal to ${LAYER_LIMITS.nameMaxLength}`);
   }
   const g = LAYER_NAME_RE.exec(input)?.groups;
-  if (!g) throw invalid(input, 'layerName', `Member must satisfy regular expression pattern: ${LAYER_NAME_PATTERN}`);
+  if (!g) throw validationError(input, 'layerName', `Member must satisfy regular expression pattern: ${LAYER_NAME_PATTERN}`);
   if (g.name !== undefined) return g.name;
   if (g.region !== partition.region || g.account !== partition.accountId) {
     throw new ResourceNotFoundException('The resource you requested does not exist.');
@@ -64,7 +59,7 @@ export function parseLayerName(input: string, partition: Partition): string {
 /** Parses the `Arn` of GetLayerVersionByArn; another region or account is simply not found. */
 export function parseLayerVersionArnParam(arn: string, partition: Partition): { layerName: string; version: number } {
   const parsed = arn.length <= LAYER_LIMITS.nameMaxLength ? parseLayerVersionArn(arn) : undefined;
-  if (!parsed) throw invalid(arn, 'arn', `Member must satisfy regular expression pattern: ${LAYER_VERSION_ARN_PATTERN}`);
+  if (!parsed) throw validationError(arn, 'arn', `Member must satisfy regular expression pattern: ${LAYER_VERSION_ARN_PATTERN}`);
   if (parsed.region !== partition.region || parsed.accountId !== partition.accountId) {
     throw new ResourceNotFoundException('The resource you requested does not exist.');
   }
@@ -75,46 +70,46 @@ export function parseLayerVersionArnParam(arn: string, partition: Partition): { 
 export function parseVersionNumber(raw: string): number {
   const n = Number(raw);
   if (!/^[0-9]+$/.test(raw) || !Number.isSafeInteger(n)) {
-    throw invalid(raw, 'versionNumber', 'Member must be a number');
+    throw validationError(raw, 'versionNumber', 'Member must be a number');
   }
   return n;
 }
 
 export function checkCompatibleRuntimes(runtimes: string[]): void {
   if (runtimes.length > LAYER_LIMITS.maxCompatibleRuntimes) {
-    throw invalid(runtimes, 'compatibleRuntimes', `Member must have length less than or equal to ${LAYER_LIMITS.maxCompatibleRuntimes}`);
+    throw validationError(runtimes, 'compatibleRuntimes', `Member must have length less than or equal to ${LAYER_LIMITS.maxCompatibleRuntimes}`);
   }
   for (const r of runtimes) checkRuntime(r, 'compatibleRuntimes');
 }
 
 export function checkRuntime(runtime: string, field: string): void {
   if (!LAYER_RUNTIMES.has(runtime)) {
-    throw invalid(runtime, field, `Member must satisfy enum value set: [${[...LAYER_RUNTIMES].join(', ')}]`);
+    throw validationError(runtime, field, `Member must satisfy enum value set: [${[...LAYER_RUNTIMES].join(', ')}]`);
   }
 }
 
 export function checkCompatibleArchitectures(architectures: string[]): void {
   if (architectures.length > LAYER_LIMITS.maxCompatibleArchitectures) {
-    throw invalid(architectures, 'compatibleArchitectures', `Member must have length less than or equal to ${LAYER_LIMITS.maxCompatibleArchitectures}`);
+    throw validationError(architectures, 'compatibleArchitectures', `Member must have length less than or equal to ${LAYER_LIMITS.maxCompatibleArchitectures}`);
   }
   for (const a of architectures) checkArchitecture(a, 'compatibleArchitectures');
 }
 
 export function checkArchitecture(architecture: string, field: string): void {
   if (!ARCHITECTURES.has(architecture)) {
-    throw invalid(architecture, field, 'Member must satisfy enum value set: [x86_64, arm64]');
+    throw validationError(architecture, field, 'Member must satisfy enum value set: [x86_64, arm64]');
   }
 }
 
 export function checkMaxLength(value: string | undefined, field: string, max: number): void {
   if (value !== undefined && value.length > max) {
-    throw invalid(value, field, `Member must have length less than or equal to ${max}`);
+    throw validationError(value, field, `Member must have length less than or equal to ${max}`);
   }
 }
 
 /** A MaxItems query parameter, which must be an integer. */
 export function parseMaxItems(raw: string): number {
-  if (!/^-?[0-9]+$/.test(raw)) throw invalid(raw, 'maxItems', 'Member must be a number');
+  if (!/^-?[0-9]+$/.test(raw)) throw validationError(raw, 'maxItems', 'Member must be a number');
   return Number(raw);
 }
 
@@ -122,10 +117,10 @@ export function parseMaxItems(raw: string): number {
 export function checkMaxItems(maxItems: number | undefined): number {
   if (maxItems === undefined) return LAYER_LIMITS.maxItemsMax;
   if (!Number.isInteger(maxItems) || maxItems < LAYER_LIMITS.maxItemsMin) {
-    throw invalid(maxItems, 'maxItems', `Member must have value greater than or equal to ${LAYER_LIMITS.maxItemsMin}`);
+    throw validationError(maxItems, 'maxItems', `Member must have value greater than or equal to ${LAYER_LIMITS.maxItemsMin}`);
   }
   if (maxItems > LAYER_LIMITS.maxItemsMax) {
-    throw invalid(maxItems, 'maxItems', `Member must have value less than or equal to ${LAYER_LIMITS.maxItemsMax}`);
+    throw validationError(maxItems, 'maxItems', `Member must have value less than or equal to ${LAYER_LIMITS.maxItemsMax}`);
   }
   return maxItems;
 }

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ManualClock } from '../core/clock.js';
 import { SqliteUrlStore } from '../store/sqlite/sqlite-url-store.js';
 import type { FunctionService } from './function-service.js';
-import { failure, handlerZip, nodeFunction, openFunctionFixture, settle, TEST_PARTITION as PARTITION, type FunctionFixture } from './testing/function-fixtures.js';
+import { failure, handlerZip, nodeFunction, openFunctionFixture, settle, TEST_PARTITION as PARTITION, type FunctionFixture } from '../../test/helpers/functions.js';
 import { UrlService } from './url-service.js';
 
 describe('UrlService', () => {

@@ -7,8 +7,8 @@
  * API_CreateFunctionUrlConfig.html. The `$LATEST` and version-number messages are the
  * ones AWS answers (as recorded by LocalStack's AWS-validated snapshots).
  */
-import { ValidationException } from '../core/errors.js';
-import type { UrlAuthType, UrlCors, UrlInvokeMode } from '../store/url-store.js';
+import { validationErrors, type ConstraintViolation } from '../core/errors.js';
+import type { UrlAuthType, UrlCors, UrlInvokeMode } from '../core/model/urls.js';
 
 export const AUTH_TYPES: readonly UrlAuthType[] = ['AWS_IAM', 'NONE'];
 export const INVOKE_MODES: readonly UrlInvokeMode[] = ['RESPONSE_STREAM', 'BUFFERED'];
@@ -25,24 +25,16 @@ export interface UrlConfigInput {
 
 const ALIAS_QUALIFIER_RE = /^(?!^[0-9]+$)[a-zA-Z0-9\-_]+$/;
 
-function describe(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.join(', ')}]`;
-  return String(value);
-}
-
-/** Collects failed constraints in AWS's wording. */
+/** Collects failed constraints: AWS reports them all in one ValidationException. */
 class Violations {
-  readonly list: string[] = [];
+  private readonly list: ConstraintViolation[] = [];
 
-  add(value: unknown, at: string, constraint: string): void {
-    const shown = value === undefined || value === null ? 'null' : `'${describe(value)}'`;
-    this.list.push(`Value ${shown} at '${at}' failed to satisfy constraint: ${constraint}`);
+  add(value: unknown, field: string, constraint: string): void {
+    this.list.push({ value, field, constraint });
   }
 
   throwIfAny(): void {
-    const n = this.list.length;
-    if (n === 0) return;
-    throw new ValidationException(`${n} validation error${n === 1 ? '' : 's'} detected: ${this.list.join('; ')}`);
+    if (this.list.length > 0) throw validationErrors(this.list);
   }
 }
 
@@ -92,7 +84,7 @@ function checkCors(v: Violations, cors: UrlCors | undefined): void {
 export function validateCreate(input: UrlConfigInput): { authType: UrlAuthType; invokeMode?: UrlInvokeMode } {
   const v = new Violations();
   checkQualifier(v, input.qualifier);
-  if (input.authType === undefined) v.add(undefined, 'authType', 'Member must not be null');
+  if (input.authType === undefined) v.add(null, 'authType', 'Member must not be null');
   checkEnum(v, input.authType, 'authType', AUTH_TYPES);
   checkCors(v, input.cors);
   checkEnum(v, input.invokeMode, 'invokeMode', INVOKE_MODES);

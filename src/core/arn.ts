@@ -3,7 +3,7 @@
  * `name`, `name:qualifier`, `123456789012:function:name[:qualifier]` and
  * `arn:aws:lambda:<region>:<account>:function:name[:qualifier]`.
  */
-import { InvalidParameterValueException, ResourceNotFoundException, ValidationException } from './errors.js';
+import { InvalidParameterValueException, ResourceNotFoundException, validationError } from './errors.js';
 
 /** Where Gust pretends to be: the region and account that appear in ARNs. */
 export interface Partition {
@@ -32,12 +32,12 @@ export const ALIAS_NAME_RE = /^(?!^[0-9]+$)([a-zA-Z0-9\-_]+)$/;
  */
 export function parseFunctionName(input: string, partition: Partition): FunctionRef {
   if (input.length === 0 || input.length > 170) {
-    throw new ValidationException(`1 validation error detected: Value '${input}' at 'functionName' failed to satisfy constraint: Member must have length less than or equal to 170`);
+    throw validationError(input, 'functionName', 'Member must have length less than or equal to 170');
   }
   const m = FUNCTION_NAME_RE.exec(input);
   const g = m?.groups;
   if (!g || !g.name) {
-    throw new ValidationException(`1 validation error detected: Value '${input}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?`);
+    throw validationError(input, 'functionName', 'Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?');
   }
   // A bare "name:qualifier" matches the pattern with the name in the account slot only when
   // the name is 12 digits; that reading is what AWS takes too.
@@ -48,7 +48,7 @@ export function parseFunctionName(input: string, partition: Partition): Function
     throw new InvalidParameterValueException(`The account ID in the function ARN does not match the caller's account.`);
   }
   if (!PLAIN_NAME_RE.test(g.name)) {
-    throw new ValidationException(`1 validation error detected: Value '${input}' at 'functionName' failed to satisfy constraint: Member must have length less than or equal to 64`);
+    throw validationError(input, 'functionName', 'Member must have length less than or equal to 64');
   }
   return g.qualifier === undefined ? { name: g.name } : { name: g.name, qualifier: g.qualifier };
 }
@@ -59,7 +59,7 @@ export function parseFunctionName(input: string, partition: Partition): Function
  */
 export function resolveQualifier(ref: FunctionRef, qualifierParam: string | undefined): string | undefined {
   if (qualifierParam !== undefined && qualifierParam !== '' && !QUALIFIER_RE.test(qualifierParam)) {
-    throw new ValidationException(`1 validation error detected: Value '${qualifierParam}' at 'qualifier' failed to satisfy constraint: Member must satisfy regular expression pattern: (|[a-zA-Z0-9$_-]+)`);
+    throw validationError(qualifierParam, 'qualifier', 'Member must satisfy regular expression pattern: (|[a-zA-Z0-9$_-]+)');
   }
   const param = qualifierParam === '' ? undefined : qualifierParam;
   if (ref.qualifier !== undefined && param !== undefined && ref.qualifier !== param) {

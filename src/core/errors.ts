@@ -1,8 +1,9 @@
 /**
- * The error catalog: every error Gust reports to a client is one of these classes,
- * named exactly as AWS names it. Services throw them; each HTTP API renders them in
- * one place (status, `x-amzn-ErrorType`, JSON body with `Type` and `Message`).
- * See docs/errors.md for the table.
+ * The error catalog: every error Gust reports to a client is one of these classes (or one
+ * of the EventBridge API's own beside it), named exactly as AWS names it. Services throw
+ * them; each HTTP API renders them in one place (status, `x-amzn-ErrorType`, JSON body with
+ * `Type` and `Message`). docs/errors.md's table is generated from these classes, the doc
+ * comment of each saying when Gust raises it (`npm run docs`).
  */
 
 /** Who is at fault, as AWS's `Type` field says it. */
@@ -27,47 +28,88 @@ export class LambdaError extends Error {
   }
 }
 
+/** A function, version, alias, layer version, function URL, event invoke configuration or event source mapping that does not exist; an EventBridge rule that does not exist, or an event bus other than `default`. */
 export class ResourceNotFoundException extends LambdaError {
   constructor(message: string) { super('ResourceNotFoundException', 404, message); }
 }
 
+/** A function, alias or configuration that already exists; an operation on a function that is not ready. */
 export class ResourceConflictException extends LambdaError {
   constructor(message: string) { super('ResourceConflictException', 409, message); }
 }
 
+/** Deleting something still in use. */
 export class ResourceInUseException extends LambdaError {
   constructor(message: string) { super('ResourceInUseException', 400, message); }
 }
 
+/** A value AWS would refuse (runtime, zip, reserved variables, role, …). */
 export class InvalidParameterValueException extends LambdaError {
   constructor(message: string) { super('InvalidParameterValueException', 400, message); }
 }
 
-/** Constraint violations the AWS model itself checks (lengths, patterns, ranges). */
+/**
+ * A constraint the API model checks (pattern, length, range), in AWS's words (see
+ * {@link validationError}); on the EventBridge API, also its own checks of rules, targets
+ * and events.
+ */
 export class ValidationException extends LambdaError {
   constructor(message: string) { super('ValidationException', 400, message); }
 }
 
+/** One constraint of the API model a request failed, as AWS's messages name it. */
+export interface ConstraintViolation {
+  /** What was sent: undefined leaves the value out (AWS does for lists and maps), null shows `null`, an array `[a, b]`. */
+  value: unknown;
+  /** The member's path in camelCase: `functionName`, `cors.allowOrigins.1.member`. */
+  field: string;
+  /** AWS's wording: `Member must have length less than or equal to 64`. */
+  constraint: string;
+}
+
+/** `Value 'x' at 'field' failed to satisfy constraint: …`, one violation as AWS words it. */
+export function violationMessage({ value, field, constraint }: ConstraintViolation): string {
+  const shown = value === undefined ? '' : value === null ? ' null' : ` '${Array.isArray(value) ? `[${value.join(', ')}]` : String(value)}'`;
+  return `Value${shown} at '${field}' failed to satisfy constraint: ${constraint}`;
+}
+
+/** AWS's answer to a request that fails the model: "N validation error(s) detected: …; …", every violation named. */
+export function validationErrors(violations: readonly ConstraintViolation[]): ValidationException {
+  const n = violations.length;
+  return new ValidationException(`${n} validation error${n === 1 ? '' : 's'} detected: ${violations.map(violationMessage).join('; ')}`);
+}
+
+/** "1 validation error detected: Value 'x' at 'field' failed to satisfy constraint: …". */
+export function validationError(value: unknown, field: string, constraint: string): ValidationException {
+  return validationErrors([{ value, field, constraint }]);
+}
+
+/** A stale `RevisionId` or `CodeSha256`. */
 export class PreconditionFailedException extends LambdaError {
   constructor(message: string) { super('PreconditionFailedException', 412, message); }
 }
 
+/** A request body over the operation's limit. */
 export class RequestTooLargeException extends LambdaError {
   constructor(message: string) { super('RequestTooLargeException', 413, message); }
 }
 
+/** A body that is not JSON. */
 export class InvalidRequestContentException extends LambdaError {
   constructor(message: string) { super('InvalidRequestContentException', 400, message); }
 }
 
+/** A content type the operation does not take. */
 export class UnsupportedMediaTypeException extends LambdaError {
   constructor(message: string) { super('UnsupportedMediaTypeException', 415, message); }
 }
 
+/** Code storage over the account limit. */
 export class CodeStorageExceededException extends LambdaError {
   constructor(message: string) { super('CodeStorageExceededException', 400, message); }
 }
 
+/** An invoke of a function whose runtime this host cannot run (no `python3` for a Python runtime, a runtime file missing): a fault of the host, so `Service`. */
 export class InvalidRuntimeException extends LambdaError {
   constructor(message: string) { super('InvalidRuntimeException', 502, message, 'Service'); }
 }
@@ -78,18 +120,19 @@ export type ThrottleReason =
   | 'FunctionInvocationRateLimitExceeded'
   | 'CallerRateLimitExceeded';
 
+/** Concurrency exhausted; `Reason` says which limit (account, reserved concurrency). */
 export class TooManyRequestsException extends LambdaError {
   constructor(message: string, reason: ThrottleReason, retryAfterSeconds?: number) {
     super('TooManyRequestsException', 429, message, 'User', { Reason: reason, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds: String(retryAfterSeconds) }) });
   }
 }
 
-/** An unexpected failure inside Gust; the renderer never exposes its cause. */
+/** An unexpected failure inside Gust: the cause is logged with the request id, never sent. */
 export class ServiceException extends LambdaError {
   constructor(message = 'An internal error occurred.') { super('ServiceException', 500, message, 'Service'); }
 }
 
-/** For unknown routes: AWS answers an unknown path with this type. */
+/** No route matches the method and path; on the EventBridge API, a missing or unknown `X-Amz-Target`. */
 export class UnknownOperationException extends LambdaError {
   constructor(message = 'Unknown operation') { super('UnknownOperationException', 404, message); }
 }

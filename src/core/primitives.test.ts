@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { Deferred, KeyedMutex, Mutex } from './primitives.js';
-import { ManualClock } from './clock.js';
 
 describe('Deferred', () => {
   it('resolves from outside and records that it settled', async () => {
@@ -50,21 +49,5 @@ describe('KeyedMutex', () => {
     gate.resolve();
     await Promise.all([a1, a2]);
     expect(order).toEqual(['a1', 'b', 'a2']);
-  });
-});
-
-describe('ManualClock', () => {
-  it('fires timers in order as time advances, and not cancelled ones', () => {
-    const clock = new ManualClock(0);
-    const fired: string[] = [];
-    clock.setTimer(() => fired.push('late'), 200);
-    const cancel = clock.setTimer(() => fired.push('cancelled'), 50);
-    clock.setTimer(() => fired.push('early'), 100);
-    cancel();
-    clock.advance(150);
-    expect(fired).toEqual(['early']);
-    expect(clock.now()).toBe(150);
-    clock.advance(100);
-    expect(fired).toEqual(['early', 'late']);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Request bodies arrive as raw Buffers (see app.ts); JSON APIs parse them here, once,
+ * Request bodies arrive as raw Buffers (see server.ts); JSON APIs parse them here, once,
  * with AWS's error for malformed content.
  */
 import type { FastifyRequest } from 'fastify';

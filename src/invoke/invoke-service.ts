@@ -1,11 +1,14 @@
 /**
  * InvokeService: where every invocation enters, whatever triggered it. It resolves the
  * function and qualifier from the in-memory cache (no disk on the hot path), applies an
- * alias's weighted routing, validates the payload as AWS does, and hands the invocation
- * to the pool. It also keeps the pool in step with the control plane: reserved
- * concurrency, draining on code or configuration changes, stopping on delete.
+ * alias's weighted routing, validates the payload as AWS does, and builds the one
+ * Invocation value that the pool runs and the runtime receives (with a trace id, as Lambda
+ * sets one on every invocation); the pool's outcome becomes AWS's Invoke answer. It also
+ * keeps the pool in step with the control plane: reserved concurrency, draining on code or
+ * configuration changes, stopping on delete.
  */
 import { functionArn, parseFunctionName, resolveQualifier, type Partition } from '../core/arn.js';
+import type { Clock } from '../core/clock.js';
 import {
   InvalidParameterValueException,
   InvalidRequestContentException,
@@ -13,9 +16,10 @@ import {
   ResourceConflictException,
   ResourceNotFoundException,
 } from '../core/errors.js';
-import { newRequestId } from '../core/ids.js';
+import { newRequestId, newTraceId } from '../core/ids.js';
 import { LIMITS } from '../core/limits.js';
-import type { Alias, FunctionVersion } from '../core/model.js';
+import type { Alias, FunctionVersion } from '../core/model/functions.js';
+import type { Invocation } from '../core/model/invocation.js';
 import type { FunctionService } from '../control/function-service.js';
 import { versionFingerprint, type InvokableVersion, type Pool } from '../pool/pool.js';
 import type { BlobStore } from '../store/blob-store.js';
@@ -26,6 +30,8 @@ export interface InvokeServiceDeps {
   pool: Pool;
   blobs: Pick<BlobStore, 'unpackedPath'>;
   partition: Partition;
+  /** Dates each invocation's trace id. */
+  clock: Clock;
   /** Where asynchronous (`Event`) invocations go; absent until a queue is wired. */
   enqueue?: (request: InvokeRequest & { requestId: string }) => Promise<void>;
   /** Picks a number in [0, 1) for alias weights; injectable so tests can steer routing. */
@@ -90,20 +96,23 @@ export class InvokeService {
     if (version.state !== 'Active') {
       throw new ResourceConflictException(`The operation cannot be performed at this time. The function is currently in the following state: ${version.state}`);
     }
-    const r = await this.deps.pool.invoke(this.invokable(version), {
+    const invocation: Invocation = {
       requestId,
       payload,
       invokedFunctionArn: functionArn(this.deps.partition, ref.name, qualifier),
-      ...(clientContext === undefined ? {} : { clientContext }),
+      clientContext,
+      traceId: newTraceId(this.deps.clock.now()),
       wantTail: request.logType === 'Tail',
-    });
+    };
+    const outcome = await this.deps.pool.run(this.invokable(version), invocation);
     return {
       statusCode: 200,
-      payload: r.payload,
-      ...(r.functionError ? { functionError: r.functionError } : {}),
-      ...(r.errorType === undefined ? {} : { errorType: r.errorType }),
-      ...(r.logTail === undefined ? {} : { logResult: Buffer.from(r.logTail).toString('base64') }),
-      executedVersion: r.executedVersion,
+      payload: outcome.payload,
+      // Lambda reports every function error, a timeout or a crash included, as `Unhandled`.
+      functionError: outcome.outcome === 'error' ? 'Unhandled' : undefined,
+      errorType: outcome.errorType,
+      logResult: outcome.logTail === undefined ? undefined : Buffer.from(outcome.logTail).toString('base64'),
+      executedVersion: outcome.executedVersion,
       requestId,
     };
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../core/clock.js';
-import type { LogEvent } from '../store/log-store.js';
+import type { LogEvent } from '../core/model/logs.js';
 import { LogStream } from './log-stream.js';
 import { LogTail } from './log-tail.js';
 

@@ -5,13 +5,14 @@
  * in progress when its caller asked for one.
  */
 import type { Clock } from '../core/clock.js';
-import type { LogEvent, LogStore } from '../store/log-store.js';
+import type { LogEvent } from '../core/model/logs.js';
 import type { LogTail } from './log-tail.js';
 
-export type { LogEvent } from '../store/log-store.js';
-
-/** Where log events go; the LogStore is one. Must return at once. */
-export type LogSink = Pick<LogStore, 'append'>;
+/** Where log events go; the LogStore is one. */
+export interface LogSink {
+  /** Takes the events and returns at once: the invoke path writes through it. */
+  append(events: readonly LogEvent[]): void;
+}
 
 export class LogStream {
   private tail: LogTail | undefined;

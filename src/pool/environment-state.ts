@@ -9,11 +9,13 @@
  * `failed` is an environment that can no longer serve (init failed, the runtime died,
  * an invocation timed out); it only goes on to `stopping`. Any live state can be stopped.
  */
+import { IllegalTransitionError, StateMachine, type Transitions } from '../core/state-machine.js';
+
 export type EnvironmentState = 'starting' | 'ready' | 'invoking' | 'failed' | 'stopping' | 'stopped';
 
 export const ENVIRONMENT_STATES: readonly EnvironmentState[] = ['starting', 'ready', 'invoking', 'failed', 'stopping', 'stopped'];
 
-const ALLOWED: Record<EnvironmentState, readonly EnvironmentState[]> = {
+const TRANSITIONS: Transitions<EnvironmentState> = {
   starting: ['ready', 'failed', 'stopping'],
   ready: ['invoking', 'failed', 'stopping'],
   invoking: ['ready', 'failed', 'stopping'],
@@ -22,36 +24,23 @@ const ALLOWED: Record<EnvironmentState, readonly EnvironmentState[]> = {
   stopped: [],
 };
 
-/** A transition the state machine does not allow; names the current state. */
-export class EnvironmentStateError extends Error {
+/** What an environment is asked to do besides moving to a state: each is allowed in one state only. */
+export type EnvironmentAction = 'start' | 'report an init failure';
+
+/** A transition, or an action, the environment's state does not allow; names the current state. */
+export class EnvironmentStateError extends IllegalTransitionError {
   constructor(
     readonly environmentId: string,
-    readonly from: EnvironmentState,
-    readonly to: EnvironmentState,
+    from: EnvironmentState,
+    to: EnvironmentState | EnvironmentAction,
   ) {
-    super(`Execution environment ${environmentId} is ${from}; it cannot become ${to}.`);
+    const attempt = (ENVIRONMENT_STATES as readonly string[]).includes(to) ? `become ${to}` : to;
+    super(from, to, `Execution environment ${environmentId} is ${from}; it cannot ${attempt}.`);
     this.name = 'EnvironmentStateError';
   }
 }
 
-/** Holds one environment's state; `to` is the only way to change it. */
-export class EnvironmentStateMachine {
-  private current: EnvironmentState = 'starting';
-
-  constructor(private readonly environmentId: string) {}
-
-  get state(): EnvironmentState {
-    return this.current;
-  }
-
-  /** Checks and sets in one synchronous step; throws EnvironmentStateError when not allowed. */
-  to(next: EnvironmentState): void {
-    if (!ALLOWED[this.current].includes(next)) throw new EnvironmentStateError(this.environmentId, this.current, next);
-    this.current = next;
-  }
-
-  /** Whether `to(next)` would succeed now. */
-  can(next: EnvironmentState): boolean {
-    return ALLOWED[this.current].includes(next);
-  }
+/** A new environment's state machine, at `starting`; refusals are EnvironmentStateErrors. */
+export function environmentStateMachine(environmentId: string): StateMachine<EnvironmentState> {
+  return new StateMachine(TRANSITIONS, 'starting', (from, to) => new EnvironmentStateError(environmentId, from, to));
 }

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../core/clock.js';
-import type { LogEvent } from '../logs/log-stream.js';
+import type { Invocation } from '../core/model/invocation.js';
+import type { LogEvent } from '../core/model/logs.js';
 import { ProcessDriver } from '../sandbox/process-driver.js';
 import { RuntimeCommandResolver } from '../sandbox/runtime-command.js';
 import { EnvironmentStateError } from './environment-state.js';
@@ -84,7 +85,7 @@ describe('ExecutionEnvironment', () => {
     return env;
   }
 
-  const request = (id: string, payload = 'hi') => ({ requestId: id, payload: Buffer.from(payload), invokedFunctionArn: 'arn' });
+  const invocation = (id: string, payload = 'hi'): Invocation => ({ requestId: id, payload: Buffer.from(payload), invokedFunctionArn: 'arn', traceId: 'Root=1-00000000-000000000000000000000000', wantTail: false });
 
   it('goes starting → ready ⇄ invoking → stopping → stopped, with its own log stream', async () => {
     const env = create();
@@ -97,7 +98,7 @@ describe('ExecutionEnvironment', () => {
     expect(events[0]!.message).toBe(`env: env-test ${env.logStream.logStream} 192`);
 
     const before = Date.now();
-    const pending = env.invoke(request('r1'));
+    const pending = env.execute(invocation('r1'));
     expect(env.state).toBe('invoking');
     const r = await pending;
     const [echo, deadline] = r.payload.toString().split(':');
@@ -106,7 +107,7 @@ describe('ExecutionEnvironment', () => {
     expect(Number(deadline)).toBeGreaterThanOrEqual(before + 3000);
     expect(Number(deadline)).toBeLessThan(Date.now() + 3000 + 50);
     expect(r.initDurationMs).toBeGreaterThan(0);
-    expect((await env.invoke(request('r2'))).initDurationMs).toBeUndefined();
+    expect((await env.execute(invocation('r2'))).initDurationMs).toBeUndefined();
     expect(env.state).toBe('ready');
     const pid = env.pid!;
     await env.stop();
@@ -116,14 +117,16 @@ describe('ExecutionEnvironment', () => {
 
   it('refuses an invocation before it is ready, a second one while invoking, and any after stop', async () => {
     const env = create();
-    await expect(env.invoke(request('early'))).rejects.toThrow(new EnvironmentStateError(env.id, 'starting', 'invoking'));
+    await expect(env.execute(invocation('early'))).rejects.toThrow(new EnvironmentStateError(env.id, 'starting', 'invoking'));
     await env.start();
-    const first = env.invoke(request('a', 'pause'));
-    await expect(env.invoke(request('b'))).rejects.toThrow(/is invoking; it cannot become invoking/);
+    const first = env.execute(invocation('a', 'pause'));
+    await expect(env.execute(invocation('b'))).rejects.toThrow(/is invoking; it cannot become invoking/);
     expect((await first).outcome).toBe('success');
     await env.stop();
-    await expect(env.invoke(request('late'))).rejects.toThrow(/is stopped; it cannot become invoking/);
+    await expect(env.execute(invocation('late'))).rejects.toThrow(/is stopped; it cannot become invoking/);
     expect(() => env.start()).toThrow(/is stopped; it cannot start/);
+    expect(() => env.start()).toThrow(EnvironmentStateError);
+    expect(() => env.reportInitFailure(invocation('none'))).toThrow(new EnvironmentStateError(env.id, 'stopped', 'report an init failure'));
   });
 
   it('a stop during start ends the start as a failure and leaves nothing running', async () => {
@@ -144,6 +147,6 @@ describe('ExecutionEnvironment', () => {
     process.kill(env.pid!, 'SIGKILL');
     expect(await failed).toBe(env);
     expect(env.state).toBe('failed');
-    await expect(env.invoke(request('x'))).rejects.toThrow(/is failed/);
+    await expect(env.execute(invocation('x'))).rejects.toThrow(/is failed/);
   });
 });

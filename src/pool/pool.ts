@@ -9,6 +9,7 @@
 import type { Clock } from '../core/clock.js';
 import { ServiceException } from '../core/errors.js';
 import { LIMITS } from '../core/limits.js';
+import type { Invocation, InvocationOutcome } from '../core/model/invocation.js';
 import type { LogSink } from '../logs/log-stream.js';
 import { DEFAULT_MAX_RESPONSE_BYTES } from '../runtime-api/runtime-endpoint.js';
 import type { RuntimeCommandResolver } from '../sandbox/runtime-command.js';
@@ -40,35 +41,6 @@ export interface PoolOptions {
   initTimeoutMs?: number;
   /** Largest function response (default Lambda's 6 MiB + 100 bytes). */
   maxResponseBytes?: number;
-}
-
-export interface PoolInvokeRequest {
-  requestId: string;
-  payload: Buffer;
-  /** The ARN the caller used (with its qualifier), handed to the function's context. */
-  invokedFunctionArn: string;
-  /** The ClientContext as JSON text, already decoded from the Invoke header's base64 by the caller. */
-  clientContext?: string;
-  traceId?: string;
-  /** `LogType: Tail`: return the last 4 KB of this invocation's log. */
-  wantTail: boolean;
-}
-
-export interface PoolInvokeResult {
-  outcome: 'success' | 'error';
-  /** The function's response, or the error document (AWS's shape). */
-  payload: Buffer;
-  /** `Unhandled` for every function error (`X-Amz-Function-Error`). */
-  functionError?: 'Unhandled';
-  errorType?: string;
-  /** Last 4 KB of this invocation's log lines (START … REPORT), when `wantTail`. */
-  logTail?: string;
-  executedVersion: string;
-  coldStart: boolean;
-  durationMs: number;
-  billedDurationMs: number;
-  maxMemoryUsedMb: number;
-  initDurationMs?: number;
 }
 
 export interface PoolStats {
@@ -104,39 +76,14 @@ export class Pool {
   }
 
   /**
-   * Runs one synchronous invocation of `version`. Throws TooManyRequestsException when
-   * concurrency is exhausted and InvalidRuntimeException when the host cannot run the
-   * runtime; every failure of the function itself (errors, timeouts, crashes, init
-   * errors) is a result with `outcome: 'error'`.
+   * Runs one synchronous invocation of `version` under a concurrency lease. Throws
+   * TooManyRequestsException when concurrency is exhausted and InvalidRuntimeException when
+   * the host cannot run the runtime; every failure of the function itself (errors, timeouts,
+   * crashes, init errors) is an outcome with `outcome: 'error'`.
    */
-  async invoke(version: InvokableVersion, request: PoolInvokeRequest): Promise<PoolInvokeResult> {
+  async run(version: InvokableVersion, invocation: Invocation): Promise<InvocationOutcome> {
     if (this.closed) throw new ServiceException('The server is shutting down.');
-    return this.counting.withLease(version.functionName, async () => {
-      const manager = this.managerFor(version);
-      const r = await manager.invoke(
-        {
-          requestId: request.requestId,
-          payload: request.payload,
-          invokedFunctionArn: request.invokedFunctionArn,
-          ...(request.clientContext === undefined ? {} : { clientContext: request.clientContext }),
-          ...(request.traceId === undefined ? {} : { traceId: request.traceId }),
-        },
-        request.wantTail,
-      );
-      return {
-        outcome: r.outcome,
-        payload: r.payload,
-        ...(r.outcome === 'error' ? { functionError: 'Unhandled' as const } : {}),
-        ...(r.errorType === undefined ? {} : { errorType: r.errorType }),
-        ...(r.logTail === undefined ? {} : { logTail: r.logTail }),
-        executedVersion: version.version,
-        coldStart: r.coldStart,
-        durationMs: r.durationMs,
-        billedDurationMs: r.billedDurationMs,
-        maxMemoryUsedMb: r.maxMemoryUsedMb,
-        ...(r.initDurationMs === undefined ? {} : { initDurationMs: r.initDurationMs }),
-      };
-    });
+    return this.counting.withLease(version.functionName, () => this.managerFor(version).serve(invocation));
   }
 
   /** Sets or clears a function's reserved concurrency (see CountingService.setReserved). */

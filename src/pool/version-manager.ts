@@ -10,29 +10,16 @@
  */
 import { ServiceException } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
+import type { Invocation, InvocationOutcome } from '../core/model/invocation.js';
 import { LogTail } from '../logs/log-tail.js';
 import type { EnvironmentState } from './environment-state.js';
-import {
-  ExecutionEnvironment,
-  type EnvironmentDeps,
-  type InvocationRequest,
-  type InvocationResult,
-  type InvokableVersion,
-} from './execution-environment.js';
+import { ExecutionEnvironment, type EnvironmentDeps, type InvokableVersion } from './execution-environment.js';
 
 export interface VersionManagerOptions {
   deps: EnvironmentDeps;
   clock: Clock;
   /** Idle time after which an environment is stopped (default 10 minutes). */
   keepAliveMs: number;
-}
-
-/** What one invocation through a manager produced. */
-export interface ManagedInvocationResult extends InvocationResult {
-  /** Whether this invocation started its environment. */
-  coldStart: boolean;
-  /** The last 4 KB of this invocation's log lines, when asked for. */
-  logTail?: string;
 }
 
 export class VersionManager {
@@ -49,19 +36,19 @@ export class VersionManager {
     private readonly options: VersionManagerOptions,
   ) {}
 
-  /** Runs one invocation on an idle environment or a new one. */
-  async invoke(request: InvocationRequest, wantTail: boolean): Promise<ManagedInvocationResult> {
-    const tail = wantTail ? new LogTail() : undefined;
-    return this.withEnvironment(async (env, cold) => {
-      let result: InvocationResult;
-      if (cold) {
-        const init = await env.start(tail);
-        result = init.ok ? await env.invoke(request, tail) : env.reportInitFailure(request, tail);
-      } else {
-        result = await env.invoke(request, tail);
-      }
-      return { ...result, coldStart: cold, ...(tail ? { logTail: tail.text() } : {}) };
+  /**
+   * Serves one invocation from an idle environment, or from a new one (a cold start, whose
+   * init output a log tail includes). Sets the log tail on the outcome when it was asked for.
+   */
+  async serve(invocation: Invocation): Promise<InvocationOutcome> {
+    const tail = invocation.wantTail ? new LogTail() : undefined;
+    const outcome = await this.withEnvironment(async (env, cold) => {
+      if (!cold) return env.execute(invocation, tail);
+      const init = await env.start(tail);
+      return init.ok ? env.execute(invocation, tail) : env.reportInitFailure(invocation, tail);
     });
+    if (tail) outcome.logTail = tail.text();
+    return outcome;
   }
 
   /**

@@ -10,5 +10,5 @@ import { headerValue } from './request-body.js';
 
 export const handleInvocationError = resultRoute('InvocationErrorResponse', (req, body) => {
   const { payload, errorType } = normaliseErrorPayload(body, headerValue(req, 'lambda-runtime-function-error-type'));
-  return { kind: 'error', payload, errorType };
+  return { outcome: 'error', payload, errorType };
 });

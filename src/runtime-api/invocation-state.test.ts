@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { InvocationStateMachine, type RuntimeState } from './invocation-state.js';
+import type { StateMachine } from '../core/state-machine.js';
+import { invocationStateMachine, type RuntimeState } from './invocation-state.js';
 import { InvalidStateTransitionError } from './runtime-api-errors.js';
 
-function at(...path: RuntimeState[]): InvocationStateMachine {
-  const m = new InvocationStateMachine();
-  for (const s of path) m.to(s);
+function at(...path: RuntimeState[]): StateMachine<RuntimeState> {
+  const m = invocationStateMachine();
+  for (const s of path) m.transition(s);
   return m;
 }
 
-describe('InvocationStateMachine', () => {
+describe('the Runtime API state machine', () => {
   it('walks the invocation cycle: next, deliver, result, next again', () => {
     const m = at('Ready', 'Running', 'InvocationResponse', 'ResponseSent', 'Ready', 'Running', 'InvocationErrorResponse', 'ResponseSent', 'Ready');
     expect(m.state).toBe('Ready');
@@ -37,7 +38,7 @@ describe('InvocationStateMachine', () => {
     expect(() => m.check(target)).toThrow(InvalidStateTransitionError);
     let err: unknown;
     try {
-      m.to(target);
+      m.transition(target);
     } catch (e) {
       err = e;
     }

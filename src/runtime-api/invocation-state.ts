@@ -19,6 +19,7 @@
  * Each transition is one synchronous check-and-set; a refused one throws
  * InvalidStateTransitionError naming the current state and the target (a 403 to the runtime).
  */
+import { StateMachine, type Transitions } from '../core/state-machine.js';
 import { InvalidStateTransitionError } from './runtime-api-errors.js';
 
 export type RuntimeState =
@@ -35,7 +36,7 @@ export type RuntimeState =
 
 const LIVE_EXITS = ['Aborted', 'Closed'] as const;
 
-const ALLOWED: Record<RuntimeState, readonly RuntimeState[]> = {
+const TRANSITIONS: Transitions<RuntimeState> = {
   Started: ['Ready', 'InitError', ...LIVE_EXITS],
   Ready: ['Running', 'Detached', ...LIVE_EXITS],
   Detached: ['Ready', ...LIVE_EXITS],
@@ -48,27 +49,7 @@ const ALLOWED: Record<RuntimeState, readonly RuntimeState[]> = {
   Closed: [],
 };
 
-/** Holds one runtime's state; {@link to} is the only way to change it. */
-export class InvocationStateMachine {
-  private current: RuntimeState = 'Started';
-
-  get state(): RuntimeState {
-    return this.current;
-  }
-
-  /** Moves to `next`, or throws InvalidStateTransitionError naming the current state. */
-  to(next: RuntimeState): void {
-    if (!ALLOWED[this.current].includes(next)) throw new InvalidStateTransitionError(this.current, next);
-    this.current = next;
-  }
-
-  /** Throws what {@link to}(`next`) would throw, without moving: validation before a slow read. */
-  check(next: RuntimeState): void {
-    if (!ALLOWED[this.current].includes(next)) throw new InvalidStateTransitionError(this.current, next);
-  }
-
-  /** Whether {@link to}(`next`) would succeed now. */
-  can(next: RuntimeState): boolean {
-    return ALLOWED[this.current].includes(next);
-  }
+/** A new runtime's state machine, at `Started`; refusals are InvalidStateTransitionErrors (403). */
+export function invocationStateMachine(): StateMachine<RuntimeState> {
+  return new StateMachine(TRANSITIONS, 'Started', (from, to) => new InvalidStateTransitionError(from, to));
 }

@@ -69,7 +69,7 @@ describe('Runtime API fuzz', () => {
     if (state !== 'Started') {
       const next = runtime.next();
       while (!endpoint.idle) await new Promise((res) => setTimeout(res, 2));
-      endpoint.invoke({ requestId: REQUEST_ID, payload: Buffer.from('{}'), deadlineMs: Date.now() + 60_000, invokedFunctionArn: 'arn' }).catch(() => undefined);
+      endpoint.deliver({ requestId: REQUEST_ID, payload: Buffer.from('{}'), invokedFunctionArn: 'arn', traceId: 'Root=1-00000000-000000000000000000000000', wantTail: false }, Date.now() + 60_000).catch(() => undefined);
       await next;
       if (state === 'ResponseSent') await runtime.respond(REQUEST_ID, '{}');
     }

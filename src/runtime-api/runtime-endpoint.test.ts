@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { InitError, RuntimeEndpoint, type RuntimeInvocation } from './runtime-endpoint.js';
+import type { Invocation } from '../core/model/invocation.js';
+import { InitError, RuntimeEndpoint } from './runtime-endpoint.js';
 import { RuntimeApiClient } from './testing/runtime-api-client.js';
 
 const open: { endpoint: RuntimeEndpoint; client: RuntimeApiClient }[] = [];
@@ -22,15 +23,19 @@ afterEach(async () => {
   }
 });
 
-function invocation(over: Partial<RuntimeInvocation> = {}): RuntimeInvocation {
+function invocation(over: Partial<Invocation> = {}): Invocation {
   return {
     requestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
     payload: Buffer.from('{"hello":"world"}'),
-    deadlineMs: Date.now() + 3000,
     invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:f',
+    traceId: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
+    wantTail: false,
     ...over,
   };
 }
+
+/** A deadline three seconds away. */
+const soon = (): number => Date.now() + 3000;
 
 /** Waits until the endpoint has parked the runtime's /next. */
 async function untilIdle(endpoint: RuntimeEndpoint): Promise<void> {
@@ -46,12 +51,12 @@ describe('RuntimeEndpoint: the invocation cycle', () => {
     await endpoint.ready();
     await untilIdle(endpoint);
     expect(endpoint.state).toBe('Ready');
-    const outcome = endpoint.invoke(invocation());
+    const outcome = endpoint.deliver(invocation(), soon());
     const got = await next;
     expect(got.status).toBe(200);
     expect(endpoint.idle).toBe(false);
     expect((await client.respond(got.headers['lambda-runtime-aws-request-id'] as string, '"ok"')).status).toBe(202);
-    expect(await outcome).toEqual({ kind: 'success', payload: Buffer.from('"ok"') });
+    expect(await outcome).toEqual({ outcome: 'success', payload: Buffer.from('"ok"') });
   });
 
   it('delivers every header, and the payload bytes unchanged', async () => {
@@ -59,14 +64,12 @@ describe('RuntimeEndpoint: the invocation cycle', () => {
     const payload = Buffer.concat([Buffer.from([0, 0xff, 0xfe, 0x0a, 0x0d]), randomBytes(64 * 1024)]);
     const inv = invocation({
       payload,
-      deadlineMs: 1767225603000,
-      traceId: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
+      traceId: 'Root=1-6759e988-bd862e3fe1be46a994272794;Parent=63995c3f42cd8ad8;Sampled=0',
       clientContext: '{"custom":{"k":"v"}}',
-      cognitoIdentity: '{"cognitoIdentityId":"id","cognitoIdentityPoolId":"pool"}',
     });
     const next = client.next();
     await untilIdle(endpoint);
-    const outcome = endpoint.invoke(inv);
+    const outcome = endpoint.deliver(inv, 1767225603000);
     const got = await next;
     expect(got.headers['content-type']).toBe('application/json');
     expect(got.headers['lambda-runtime-aws-request-id']).toBe(inv.requestId);
@@ -74,32 +77,31 @@ describe('RuntimeEndpoint: the invocation cycle', () => {
     expect(got.headers['lambda-runtime-invoked-function-arn']).toBe(inv.invokedFunctionArn);
     expect(got.headers['lambda-runtime-trace-id']).toBe(inv.traceId);
     expect(got.headers['lambda-runtime-client-context']).toBe(inv.clientContext);
-    expect(got.headers['lambda-runtime-cognito-identity']).toBe(inv.cognitoIdentity);
     expect(got.body.equals(payload)).toBe(true);
     await client.respond(inv.requestId, got.body);
     const result = await outcome;
-    expect(result.kind === 'success' && result.payload.equals(payload)).toBe(true);
+    expect(result.outcome === 'success' && result.payload.equals(payload)).toBe(true);
   });
 
-  it('leaves out the optional headers that are not there', async () => {
+  it('leaves out the optional headers that are not there, and always sends a trace id', async () => {
     const { endpoint, client } = await start();
     const next = client.next();
     await untilIdle(endpoint);
-    void endpoint.invoke(invocation()).catch(() => undefined);
+    void endpoint.deliver(invocation(), soon()).catch(() => undefined);
     const got = await next;
-    expect(got.headers).not.toHaveProperty('lambda-runtime-trace-id');
+    expect(got.headers['lambda-runtime-trace-id']).toBe(invocation().traceId);
     expect(got.headers).not.toHaveProperty('lambda-runtime-client-context');
     expect(got.headers).not.toHaveProperty('lambda-runtime-cognito-identity');
   });
 
   it('keeps an invocation until the runtime asks for it', async () => {
     const { endpoint, client } = await start();
-    const outcome = endpoint.invoke(invocation({ requestId: 'early' }));
+    const outcome = endpoint.deliver(invocation({ requestId: 'early' }), soon());
     expect(endpoint.idle).toBe(false);
     const got = await client.next();
     expect(got.headers['lambda-runtime-aws-request-id']).toBe('early');
     await client.respond('early', 'null');
-    expect(await outcome).toEqual({ kind: 'success', payload: Buffer.from('null') });
+    expect(await outcome).toEqual({ outcome: 'success', payload: Buffer.from('null') });
   });
 
   it('serves invocations one after the other on one keep-alive connection', async () => {
@@ -107,10 +109,10 @@ describe('RuntimeEndpoint: the invocation cycle', () => {
     for (let i = 0; i < 5; i++) {
       const next = client.next();
       await untilIdle(endpoint);
-      const outcome = endpoint.invoke(invocation({ requestId: `id-${i}`, payload: Buffer.from(String(i)) }));
+      const outcome = endpoint.deliver(invocation({ requestId: `id-${i}`, payload: Buffer.from(String(i)) }), soon());
       const got = await next;
       await client.respond(`id-${i}`, Buffer.concat([got.body, got.body]));
-      expect(await outcome).toEqual({ kind: 'success', payload: Buffer.from(`${i}${i}`) });
+      expect(await outcome).toEqual({ outcome: 'success', payload: Buffer.from(`${i}${i}`) });
     }
   });
 
@@ -127,14 +129,13 @@ describe('RuntimeEndpoint: the invocation cycle', () => {
     for (const [i, c] of cases.entries()) {
       const next = client.next();
       await untilIdle(endpoint);
-      const outcome = endpoint.invoke(invocation({ requestId: `e${i}` }));
+      const outcome = endpoint.deliver(invocation({ requestId: `e${i}` }), soon());
       await next;
       const answer = await client.fail(`e${i}`, c.body, c.headers);
       expect(answer.status).toBe(202);
       expect(answer.json()).toEqual({ status: 'OK' });
       const result = await outcome;
-      expect(result.kind).toBe('error');
-      if (result.kind !== 'error') return;
+      expect(result.outcome).toBe('error');
       expect(result.errorType).toBe(c.type);
       expect(JSON.parse(result.payload.toString())).toEqual(c.payload);
     }
@@ -144,7 +145,7 @@ describe('RuntimeEndpoint: the invocation cycle', () => {
     const { endpoint, client } = await start();
     const next = client.next();
     await untilIdle(endpoint);
-    const outcome = endpoint.invoke(invocation());
+    const outcome = endpoint.deliver(invocation(), soon());
     await next;
     const answer = await client.send('POST', `/2018-06-01/runtime/invocation/${invocation().requestId}/response`, {
       headers: { 'Lambda-Runtime-Function-Response-Mode': 'streaming', Trailer: 'Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body' },
@@ -156,7 +157,7 @@ describe('RuntimeEndpoint: the invocation cycle', () => {
     });
     expect(answer.status).toBe(202);
     const result = await outcome;
-    expect(result).toMatchObject({ kind: 'error', errorType: 'Stream.Broke' });
+    expect(result).toMatchObject({ outcome: 'error', errorType: 'Stream.Broke' });
   });
 });
 
@@ -174,7 +175,7 @@ describe('RuntimeEndpoint: out-of-order calls, as RIE answers them', () => {
     const { endpoint, client } = await start();
     const next = client.next();
     await untilIdle(endpoint);
-    const outcome = endpoint.invoke(invocation({ requestId: 'current' }));
+    const outcome = endpoint.deliver(invocation({ requestId: 'current' }), soon());
     await next;
     for (const answer of [await client.respond('other', '{}'), await client.fail('other', '{}'), await client.respond('', '{}')]) {
       expect(answer.status === 400 || answer.status === 404).toBe(true);
@@ -182,14 +183,14 @@ describe('RuntimeEndpoint: out-of-order calls, as RIE answers them', () => {
     }
     // The invocation is still open and can be answered.
     await client.respond('current', '1');
-    expect(await outcome).toEqual({ kind: 'success', payload: Buffer.from('1') });
+    expect(await outcome).toEqual({ outcome: 'success', payload: Buffer.from('1') });
   });
 
   it('refuses a second result with 403 InvalidStateTransition', async () => {
     const { endpoint, client } = await start();
     const next = client.next();
     await untilIdle(endpoint);
-    void endpoint.invoke(invocation({ requestId: 'once' })).catch(() => undefined);
+    void endpoint.deliver(invocation({ requestId: 'once' }), soon()).catch(() => undefined);
     await next;
     expect((await client.respond('once', '1')).status).toBe(202);
     for (const answer of [await client.respond('once', '2'), await client.fail('once', '{}')]) {
@@ -213,7 +214,7 @@ describe('RuntimeEndpoint: out-of-order calls, as RIE answers them', () => {
     const second = await client.next();
     expect(second.status).toBe(403);
     expect(second.json()).toMatchObject({ errorType: 'InvalidStateTransition', errorMessage: expect.stringContaining('from Ready to Ready') });
-    void endpoint.invoke(invocation()).catch(() => undefined);
+    void endpoint.deliver(invocation(), soon()).catch(() => undefined);
     await first;
     const during = await client.next();
     expect(during.status).toBe(403);
@@ -228,12 +229,12 @@ describe('RuntimeEndpoint: out-of-order calls, as RIE answers them', () => {
     quitter.close();
     while (endpoint.state !== 'Detached') await new Promise((r) => setTimeout(r, 2));
     expect(endpoint.idle).toBe(false);
-    const outcome = endpoint.invoke(invocation({ requestId: 'after-detach' }));
+    const outcome = endpoint.deliver(invocation({ requestId: 'after-detach' }), soon());
     const client = new RuntimeApiClient(endpoint.address);
     const got = await client.next();
     expect(got.headers['lambda-runtime-aws-request-id']).toBe('after-detach');
     await client.respond('after-detach', '{}');
-    expect((await outcome).kind).toBe('success');
+    expect((await outcome).outcome).toBe('success');
     client.close();
   });
 
@@ -248,34 +249,39 @@ describe('RuntimeEndpoint: out-of-order calls, as RIE answers them', () => {
 });
 
 describe('RuntimeEndpoint: limits, init errors, aborts and close', () => {
-  it('answers a result over the limit with 413 and reports tooLarge', async () => {
+  it('answers a result over the limit with 413 and reports Function.ResponseSizeTooLarge', async () => {
     const { endpoint, client } = await start({ maxResponseBytes: 1000 });
     const next = client.next();
     await untilIdle(endpoint);
-    const outcome = endpoint.invoke(invocation({ requestId: 'big' }));
+    const outcome = endpoint.deliver(invocation({ requestId: 'big' }), soon());
     await next;
     const answer = await client.respond('big', Buffer.alloc(1001, 0x61));
     expect(answer.status).toBe(413);
     expect(answer.json()).toEqual({ errorMessage: 'Exceeded maximum allowed payload size (1000 bytes).', errorType: 'RequestEntityTooLarge' });
-    expect(await outcome).toEqual({ kind: 'tooLarge', size: 1001 });
+    expect(await outcome).toEqual({
+      outcome: 'error',
+      errorType: 'Function.ResponseSizeTooLarge',
+      payload: Buffer.from('{"errorType":"Function.ResponseSizeTooLarge","errorMessage":"Response payload size exceeded maximum allowed payload size (1000 bytes)."}'),
+    });
     // The connection and the runtime carry on.
     const again = client.next();
     await untilIdle(endpoint);
-    const small = endpoint.invoke(invocation({ requestId: 'small' }));
+    const small = endpoint.deliver(invocation({ requestId: 'small' }), soon());
     await again;
     await client.respond('small', Buffer.alloc(1000, 0x61));
-    expect((await small).kind).toBe('success');
+    expect((await small).outcome).toBe('success');
   });
 
   it('holds Lambda’s limit by default: 6 MiB + 100 bytes', async () => {
     const { endpoint, client } = await start();
-    for (const [size, kind] of [[6291556, 'success'], [6291557, 'tooLarge']] as const) {
+    for (const [size, outcome, errorType] of [[6291556, 'success', undefined], [6291557, 'error', 'Function.ResponseSizeTooLarge']] as const) {
       const next = client.next();
       await untilIdle(endpoint);
-      const outcome = endpoint.invoke(invocation({ requestId: `s${size}` }));
+      const answer = endpoint.deliver(invocation({ requestId: `s${size}` }), soon());
       await next;
       await client.respond(`s${size}`, Buffer.alloc(size, 0x20));
-      expect((await outcome).kind).toBe(kind);
+      const got = await answer;
+      expect({ outcome: got.outcome, errorType: got.errorType }).toEqual({ outcome, errorType });
     }
   });
 
@@ -294,7 +300,7 @@ describe('RuntimeEndpoint: limits, init errors, aborts and close', () => {
     const next = await client.next();
     expect(next.status).toBe(403);
     expect(next.json()).toMatchObject({ errorMessage: expect.stringContaining('from InitError to Ready') });
-    expect(() => endpoint.invoke(invocation())).toThrow(/InitError/);
+    expect(() => endpoint.deliver(invocation(), soon())).toThrow(/InitError/);
   });
 
   it('refuses /runtime/init/error after init', async () => {
@@ -308,7 +314,7 @@ describe('RuntimeEndpoint: limits, init errors, aborts and close', () => {
 
   it('fails an invocation waiting for init when init fails', async () => {
     const { endpoint, client } = await start();
-    const outcome = endpoint.invoke(invocation()).catch((e: unknown) => e);
+    const outcome = endpoint.deliver(invocation(), soon()).catch((e: unknown) => e);
     await client.send('POST', '/2018-06-01/runtime/init/error', { body: 'boom', headers: { 'Lambda-Runtime-Function-Error-Type': 'Runtime.ExitError' } });
     expect(await outcome).toBeInstanceOf(InitError);
   });
@@ -318,7 +324,7 @@ describe('RuntimeEndpoint: limits, init errors, aborts and close', () => {
     const next = client.next();
     await untilIdle(endpoint);
     const controller = new AbortController();
-    const outcome = endpoint.invoke(invocation({ requestId: 'slow' }), controller.signal);
+    const outcome = endpoint.deliver(invocation({ requestId: 'slow' }), soon(), controller.signal);
     await next;
     controller.abort();
     await expect(outcome).rejects.toMatchObject({ name: 'AbortError' });
@@ -326,24 +332,24 @@ describe('RuntimeEndpoint: limits, init errors, aborts and close', () => {
     const late = await client.respond('slow', '{}');
     expect(late.status).toBe(403);
     expect(late.json()).toMatchObject({ errorMessage: expect.stringContaining('from Aborted to InvocationResponse') });
-    expect(() => endpoint.invoke(invocation())).toThrow(/Aborted/);
+    expect(() => endpoint.deliver(invocation(), soon())).toThrow(/Aborted/);
   });
 
   it('rejects at once with a signal that has already aborted', async () => {
     const { endpoint } = await start();
-    await expect(endpoint.invoke(invocation(), AbortSignal.abort())).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(endpoint.deliver(invocation(), soon(), AbortSignal.abort())).rejects.toMatchObject({ name: 'AbortError' });
   });
 
   it('throws on a second concurrent invoke', async () => {
     const { endpoint } = await start();
-    void endpoint.invoke(invocation({ requestId: 'a' })).catch(() => undefined);
-    expect(() => endpoint.invoke(invocation({ requestId: 'b' }))).toThrow(/a is still in flight/);
+    void endpoint.deliver(invocation({ requestId: 'a' }), soon()).catch(() => undefined);
+    expect(() => endpoint.deliver(invocation({ requestId: 'b' }), soon())).toThrow(/a is still in flight/);
   });
 
   it('ends the parked /next, the pending invoke and readiness on close', async () => {
     const { endpoint } = await start();
     const ready = endpoint.ready().catch((e: unknown) => e);
-    const outcome = endpoint.invoke(invocation()).catch((e: unknown) => e);
+    const outcome = endpoint.deliver(invocation(), soon()).catch((e: unknown) => e);
     await endpoint.close();
     expect(await ready).toBeInstanceOf(Error);
     expect(await outcome).toBeInstanceOf(Error);
@@ -367,10 +373,10 @@ describe('RuntimeEndpoint: limits, init errors, aborts and close', () => {
       expect(endpoint.address).toBe(path);
       const next = client.next();
       await untilIdle(endpoint);
-      const outcome = endpoint.invoke(invocation());
+      const outcome = endpoint.deliver(invocation(), soon());
       await next;
       await client.respond(invocation().requestId, '"via socket"');
-      expect(await outcome).toEqual({ kind: 'success', payload: Buffer.from('"via socket"') });
+      expect(await outcome).toEqual({ outcome: 'success', payload: Buffer.from('"via socket"') });
       await endpoint.close();
       // A stale socket left at the path does not stop a new listener.
       const again = await RuntimeEndpoint.listen({ path });

@@ -5,7 +5,7 @@
  * port 0 by default, or on a unix socket that a sandbox driver bridges into its namespace.
  *
  * The pool drives it: `ready()` waits for the runtime's first /next (end of init),
- * `invoke()` hands over one invocation and resolves with what the runtime reported,
+ * `deliver()` hands over one invocation and resolves with the function's answer,
  * `close()` ends it. The protocol rules live in runtime-session.ts and invocation-state.ts;
  * the handlers, one per endpoint, in the files that routes.ts lists.
  * https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html
@@ -13,13 +13,14 @@
 import { lstatSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { FunctionAnswer, Invocation } from '../core/model/invocation.js';
 import type { RuntimeState } from './invocation-state.js';
 import type { FunctionInfo, RouteContext } from './route-context.js';
 import { dispatch } from './routes.js';
 import { RuntimeSession } from './runtime-session.js';
-import { DEFAULT_MAX_RESPONSE_BYTES, type RuntimeInvocation, type RuntimeOutcome } from './runtime-types.js';
+import { DEFAULT_MAX_RESPONSE_BYTES } from './runtime-types.js';
 
-export { InitError, DEFAULT_MAX_RESPONSE_BYTES, type RuntimeInvocation, type RuntimeOutcome } from './runtime-types.js';
+export { InitError, DEFAULT_MAX_RESPONSE_BYTES } from './runtime-types.js';
 export { InvocationAbortedError } from './runtime-session.js';
 export type { RuntimeState } from './invocation-state.js';
 export type { FunctionInfo } from './route-context.js';
@@ -100,15 +101,16 @@ export class RuntimeEndpoint {
   }
 
   /**
-   * Hands one invocation to the runtime: to the parked /next, or to the next /next. Resolves
-   * on its /response (success, or tooLarge over the limit) or /error; rejects with an
-   * InvocationAbortedError (name `AbortError`) when `signal` aborts — the environment is
-   * then to be killed — and with InitError if the runtime reports an init failure instead.
-   * Throws at once if an invocation is already in flight or the runtime can take none
-   * (init failed, aborted, closed).
+   * Hands one invocation, due at `deadlineMs` (epoch milliseconds, the runtime's
+   * `Lambda-Runtime-Deadline-Ms`), to the runtime: to the parked /next, or to the next
+   * /next. Resolves with the function's answer from its /response or /error (over the
+   * limit, `Function.ResponseSizeTooLarge`); rejects with an InvocationAbortedError (name
+   * `AbortError`) when `signal` aborts — the environment is then to be killed — and with
+   * InitError if the runtime reports an init failure instead. Throws at once if an
+   * invocation is already in flight or the runtime can take none (init failed, aborted, closed).
    */
-  invoke(invocation: RuntimeInvocation, signal?: AbortSignal): Promise<RuntimeOutcome> {
-    return this.session.invoke(invocation, signal);
+  deliver(invocation: Invocation, deadlineMs: number, signal?: AbortSignal): Promise<FunctionAnswer> {
+    return this.session.deliver(invocation, deadlineMs, signal);
   }
 
   /** Ends the parked requests and the listener. Idempotent. */

@@ -2,25 +2,28 @@
  * The hand-off between one runtime and the environment that owns it: the state machine of
  * invocation-state.ts, the parked GET /next, the invocation in flight and the readiness of
  * the runtime. The HTTP handlers call it after parsing a request; RuntimeEndpoint calls it
- * for `invoke`, `ready` and `close`. It knows nothing of routes; it writes only the /next
+ * for `deliver`, `ready` and `close`. It knows nothing of routes; it writes only the /next
  * answer, because an invocation may be delivered from either side (a /next that finds one
- * waiting, or an invoke that finds a /next parked).
+ * waiting, or a delivery that finds a /next parked).
  */
 import type { ServerResponse } from 'node:http';
+import type { FunctionAnswer, Invocation } from '../core/model/invocation.js';
 import { Deferred } from '../core/primitives.js';
 import { InvalidRequestIdError } from './runtime-api-errors.js';
-import { InvocationStateMachine, type RuntimeState } from './invocation-state.js';
+import { invocationStateMachine, type RuntimeState } from './invocation-state.js';
 import { writeInvocation } from './invocation-next.js';
-import { InitError, type RuntimeInvocation, type RuntimeOutcome } from './runtime-types.js';
+import { InitError } from './runtime-types.js';
 
 interface InFlight {
-  invocation: RuntimeInvocation;
-  outcome: Deferred<RuntimeOutcome>;
+  invocation: Invocation;
+  /** Epoch milliseconds, sent as `Lambda-Runtime-Deadline-Ms`. */
+  deadlineMs: number;
+  answer: Deferred<FunctionAnswer>;
   /** Detaches the abort listener. */
   dispose: () => void;
 }
 
-/** The error `invoke` rejects with when its signal aborts. */
+/** The error `deliver` rejects with when its signal aborts. */
 export class InvocationAbortedError extends Error {
   constructor(requestId: string, cause: unknown) {
     super(`Invocation ${requestId} was aborted`, { cause });
@@ -30,7 +33,7 @@ export class InvocationAbortedError extends Error {
 
 /** One runtime's protocol state; see the module comment. */
 export class RuntimeSession {
-  private readonly machine = new InvocationStateMachine();
+  private readonly machine = invocationStateMachine();
   private readonly readiness = new Deferred<void>();
   private parked: ServerResponse | undefined;
   private inFlight: InFlight | undefined;
@@ -57,7 +60,7 @@ export class RuntimeSession {
 
   /** GET /next: the runtime is ready for an invocation; delivers the waiting one, or parks. */
   next(res: ServerResponse): void {
-    this.machine.to('Ready');
+    this.machine.transition('Ready');
     this.answerableId = undefined;
     if (!this.readiness.settled) this.readiness.resolve();
     this.parked = res;
@@ -65,16 +68,16 @@ export class RuntimeSession {
       // Delivery clears `parked` first, so this only fires for a /next that was abandoned.
       if (this.parked !== res) return;
       this.parked = undefined;
-      if (this.machine.state === 'Ready') this.machine.to('Detached');
+      if (this.machine.state === 'Ready') this.machine.transition('Detached');
     });
-    if (this.inFlight) this.deliver(this.inFlight);
+    if (this.inFlight) this.writeNext(this.inFlight);
   }
 
   /**
    * Hands `invocation` to the runtime (now if a /next is parked, else at its next /next).
    * Throws when an invocation is already in flight or the runtime can take none.
    */
-  invoke(invocation: RuntimeInvocation, signal?: AbortSignal): Promise<RuntimeOutcome> {
+  deliver(invocation: Invocation, deadlineMs: number, signal?: AbortSignal): Promise<FunctionAnswer> {
     if (this.inFlight) {
       throw new Error(`Invocation ${this.inFlight.invocation.requestId} is still in flight; a runtime serves one invocation at a time.`);
     }
@@ -83,15 +86,15 @@ export class RuntimeSession {
       throw new Error(`The runtime is ${state}; it cannot take invocation ${invocation.requestId}.`);
     }
     if (signal?.aborted) return Promise.reject(new InvocationAbortedError(invocation.requestId, signal.reason));
-    const flight: InFlight = { invocation, outcome: new Deferred<RuntimeOutcome>(), dispose: () => undefined };
+    const flight: InFlight = { invocation, deadlineMs, answer: new Deferred<FunctionAnswer>(), dispose: () => undefined };
     if (signal) {
       const onAbort = (): void => this.abort(flight, signal.reason);
       signal.addEventListener('abort', onAbort, { once: true });
       flight.dispose = () => signal.removeEventListener('abort', onAbort);
     }
     this.inFlight = flight;
-    if (this.machine.state === 'Ready') this.deliver(flight);
-    return flight.outcome.promise;
+    if (this.machine.state === 'Ready') this.writeNext(flight);
+    return flight.answer.promise;
   }
 
   /**
@@ -101,16 +104,16 @@ export class RuntimeSession {
    */
   beginResult(requestId: string, target: 'InvocationResponse' | 'InvocationErrorResponse'): void {
     if (requestId === '' || requestId !== this.answerableId) throw new InvalidRequestIdError();
-    this.machine.to(target);
+    this.machine.transition(target);
   }
 
-  /** Ends the result begun by {@link beginResult}; the invoke promise resolves with `outcome`. */
-  finishResult(outcome: RuntimeOutcome): void {
-    this.machine.to('ResponseSent');
+  /** Ends the result begun by {@link beginResult}; the deliver promise resolves with `answer`. */
+  finishResult(answer: FunctionAnswer): void {
+    this.machine.transition('ResponseSent');
     const flight = this.inFlight!;
     this.inFlight = undefined;
     flight.dispose();
-    flight.outcome.resolve(outcome);
+    flight.answer.resolve(answer);
   }
 
   /** Throws unless POST /runtime/init/error is allowed now (checked before its body is read). */
@@ -120,7 +123,7 @@ export class RuntimeSession {
 
   /** POST /runtime/init/error: readiness (and an invocation waiting for it) fail with InitError. */
   initError(errorType: string, payload: Buffer): void {
-    this.machine.to('InitError');
+    this.machine.transition('InitError');
     const err = new InitError(errorType, payload);
     this.readiness.reject(err);
     this.failInFlight(err);
@@ -129,7 +132,7 @@ export class RuntimeSession {
   /** Ends everything: the parked /next, the invocation in flight, readiness. Idempotent. */
   close(): void {
     if (this.machine.state === 'Closed') return;
-    this.machine.to('Closed');
+    this.machine.transition('Closed');
     this.parked?.destroy();
     this.parked = undefined;
     const closed = new Error('The Runtime API endpoint was closed');
@@ -137,18 +140,19 @@ export class RuntimeSession {
     this.failInFlight(closed);
   }
 
-  private deliver(flight: InFlight): void {
+  /** Answers the parked /next with the invocation in flight. */
+  private writeNext(flight: InFlight): void {
     const res = this.parked!;
-    this.machine.to('Running');
+    this.machine.transition('Running');
     this.parked = undefined;
     this.answerableId = flight.invocation.requestId;
-    writeInvocation(res, flight.invocation);
+    writeInvocation(res, flight.invocation, flight.deadlineMs);
   }
 
   private abort(flight: InFlight, reason: unknown): void {
     if (this.inFlight !== flight) return;
     // The environment is killed after an abort; nothing the runtime says later counts.
-    this.machine.to('Aborted');
+    this.machine.transition('Aborted');
     this.parked?.destroy();
     this.parked = undefined;
     this.failInFlight(new InvocationAbortedError(flight.invocation.requestId, reason));
@@ -159,6 +163,6 @@ export class RuntimeSession {
     if (!flight) return;
     this.inFlight = undefined;
     flight.dispose();
-    flight.outcome.reject(err);
+    flight.answer.reject(err);
   }
 }

@@ -1,41 +1,9 @@
 /**
- * What passes between an execution environment (the pool) and its Runtime API endpoint:
- * the invocation handed to the runtime, the outcome it reports, and the init failure.
+ * What the Runtime API reports to the environment besides the function's answer (the
+ * Invocation and the FunctionAnswer are core's): the runtime's init failure, and the limit
+ * on a synchronous response.
  */
-
-/** One invocation as the runtime receives it from GET /next. */
-export interface RuntimeInvocation {
-  /** Sent as `Lambda-Runtime-Aws-Request-Id`; the id the runtime answers with. */
-  requestId: string;
-  /** The event, written to the runtime byte for byte. */
-  payload: Buffer;
-  /** Epoch milliseconds, sent as `Lambda-Runtime-Deadline-Ms`. */
-  deadlineMs: number;
-  /** Sent as `Lambda-Runtime-Invoked-Function-Arn`. */
-  invokedFunctionArn: string;
-  /** Sent as `Lambda-Runtime-Trace-Id` when present. */
-  traceId?: string;
-  /** JSON text, sent verbatim as `Lambda-Runtime-Client-Context` (Invoke's header is base64; decode it before). */
-  clientContext?: string;
-  /** JSON text, sent verbatim as `Lambda-Runtime-Cognito-Identity`. */
-  cognitoIdentity?: string;
-}
-
-/** How an invocation ended, as the runtime reported it. */
-export type RuntimeOutcome =
-  | { kind: 'success'; payload: Buffer }
-  | {
-      kind: 'error';
-      /**
-       * The error document the runtime posted when it is a JSON object; anything else is
-       * wrapped as `{"errorType": …, "errorMessage": <the body as text>}`.
-       */
-      payload: Buffer;
-      /** `Lambda-Runtime-Function-Error-Type`, else the body's `errorType`, else `Unhandled`. */
-      errorType: string;
-    }
-  /** The runtime's result was over the endpoint's `maxResponseBytes`; it got a 413. */
-  | { kind: 'tooLarge'; size: number };
+import type { FunctionAnswer } from '../core/model/invocation.js';
 
 /**
  * The runtime reported that its initialisation failed (POST /runtime/init/error). Carries
@@ -63,3 +31,13 @@ function initErrorMessage(errorType: string, payload: Buffer): string {
 
 /** Lambda's limit on a synchronous response: 6 MiB plus 100 bytes, as RIE's `interop.MaxPayloadSize`. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 6 * 1024 * 1024 + 100;
+
+/**
+ * The answer for a result over the limit (the runtime got RIE's 413): Lambda's
+ * `Function.ResponseSizeTooLarge`, whose message, unlike the platform's other errors, is not
+ * prefixed with the request id.
+ */
+export function responseTooLarge(maxBytes: number): FunctionAnswer {
+  const errorMessage = `Response payload size exceeded maximum allowed payload size (${maxBytes} bytes).`;
+  return { outcome: 'error', errorType: 'Function.ResponseSizeTooLarge', payload: Buffer.from(JSON.stringify({ errorType: 'Function.ResponseSizeTooLarge', errorMessage })) };
+}

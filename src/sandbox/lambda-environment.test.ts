@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FunctionVersion } from '../core/model.js';
+import type { FunctionVersion } from '../core/model/functions.js';
 import { buildLambdaEnvironment, RESERVED_VARIABLES } from './lambda-environment.js';
 
 function version(over: Partial<FunctionVersion> = {}): FunctionVersion {

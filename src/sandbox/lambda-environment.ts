@@ -7,7 +7,7 @@
  * ("Defined runtime environment variables").
  */
 import { RESERVED_ENVIRONMENT_KEYS } from '../core/reserved-variables.js';
-import type { FunctionVersion } from '../core/model.js';
+import type { FunctionVersion } from '../core/model/functions.js';
 import type { SandboxLayout } from './sandbox-driver.js';
 
 /** Reserved variables are overwritten here if one slips past the control plane, which refuses them at write time. */

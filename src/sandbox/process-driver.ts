@@ -27,6 +27,7 @@ import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Deferred } from '../core/primitives.js';
 import { LAMBDA_PIDS_MAX, launcherCommand, type CgroupHost, type EnvironmentCgroup } from './cgroups/index.js';
+import { HookedSandbox } from './hooked-sandbox.js';
 import { RuntimeOutput } from './runtime-output.js';
 import { processTree } from './process-tree.js';
 import { SandboxCgroupHooks } from './sandbox-cgroup-hooks.js';
@@ -84,16 +85,16 @@ interface SandboxResources {
   memoryFromCgroup: boolean;
 }
 
-class ProcessSandbox implements Sandbox {
+class ProcessSandbox extends HookedSandbox implements Sandbox {
   readonly exited: Promise<SandboxExit>;
   exit: SandboxExit | undefined;
   private readonly exitDeferred = new Deferred<SandboxExit>();
-  private readonly output: RuntimeOutput;
+  protected readonly output: RuntimeOutput;
   private signalled = false;
   private stopping: Promise<SandboxExit> | undefined;
   /** Descendants seen while the runtime was alive; they outlive it only if they left the group. */
   private knownTree: number[] = [];
-  private readonly hooks: SandboxCgroupHooks;
+  protected readonly hooks: SandboxCgroupHooks;
   private readonly cgroup: EnvironmentCgroup | undefined;
 
   private constructor(
@@ -104,6 +105,7 @@ class ProcessSandbox implements Sandbox {
     memoryMb: number,
     onOutput: SandboxSpec['onOutput'],
   ) {
+    super();
     this.exited = this.exitDeferred.promise;
     this.cgroup = resources.cgroup;
     this.hooks = new SandboxCgroupHooks({
@@ -137,30 +139,6 @@ class ProcessSandbox implements Sandbox {
         resolve(new ProcessSandbox(child, child.pid!, spawnedAt, resources, spec.limits.memoryMb, spec.onOutput));
       });
     });
-  }
-
-  peakMemoryBytes(): number {
-    return this.hooks.peakMemoryBytes();
-  }
-
-  resetPeakMemory(): void {
-    this.hooks.resetPeakMemory();
-  }
-
-  runtimeReady(): Promise<void> {
-    return this.hooks.runtimeReady();
-  }
-
-  freeze(): Promise<void> {
-    return this.hooks.freeze();
-  }
-
-  thaw(): Promise<void> {
-    return this.hooks.thaw();
-  }
-
-  drainOutput(): Promise<void> {
-    return this.output.drain();
   }
 
   stop(graceMs = this.resources.graceMs): Promise<SandboxExit> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, OPTIONS, loadConfig, shownDefault } from './config.js';
 
 describe('loadConfig', () => {
   it('uses the defaults', () => {
@@ -15,5 +15,12 @@ describe('loadConfig', () => {
   it('names the option of a bad value', () => {
     expect(() => loadConfig({ port: 'x' }, {})).toThrow(new ConfigError("Invalid value 'x' for --port: expected an integer from 0 to 65535"));
     expect(() => loadConfig({}, { GUST_ACCOUNT_ID: '12' })).toThrow(/GUST_ACCOUNT_ID: expected twelve digits/);
+  });
+
+  it('shows each default as the option is written, and reads it back as the default', () => {
+    const keepAlive = OPTIONS.find((o) => o.key === 'keepAliveMs')!;
+    expect(shownDefault(keepAlive)).toBe('10m');
+    expect(shownDefault(OPTIONS.find((o) => o.key === 'asyncThrottleBaseMs')!)).toBe('1s');
+    for (const spec of OPTIONS) expect(spec.parse(shownDefault(spec)), spec.flag).toEqual(spec.default);
   });
 });

@@ -21,12 +21,15 @@ import { QueueService } from '../control/sqs/queue-service.js';
 import { SqliteMappingStore } from '../store/sqlite/sqlite-mapping-store.js';
 import { MappingService } from '../control/event-source-mappings/mapping-service.js';
 import { MappingRunner } from '../triggers/sqs/mapping-runner.js';
-import { compilePattern } from '../triggers/events/pattern.js';
 import { AsyncQueue } from '../invoke/async/async-queue.js';
 import { poolCapacity } from '../invoke/async/capacity.js';
 import { DestinationRouter, LambdaTarget } from '../invoke/async/destinations.js';
 import { SqsTarget } from '../invoke/async/sqs-target.js';
-import { buildLambdaApi } from '../http/lambda-api/app.js';
+import { buildHttpServer } from '../http/server.js';
+import { lambdaApi } from '../http/lambda-api/lambda-api.js';
+import { functionUrls } from '../http/function-urls/function-urls.js';
+import { eventsApi } from '../http/events-api/events-api.js';
+import { sqsApi } from '../http/sqs-api/sqs-api.js';
 import { InvokeService } from '../invoke/invoke-service.js';
 import { Pool } from '../pool/pool.js';
 import { detectCgroups } from '../sandbox/cgroups/index.js';
@@ -35,7 +38,7 @@ import { RuntimeCommandResolver } from '../sandbox/runtime-command.js';
 import { chooseSandboxDriver } from './sandbox-choice.js';
 import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.js';
 import { SqliteRuleStore } from '../store/sqlite/sqlite-rule-store.js';
-import { EventRules } from '../triggers/events/event-rules.js';
+import { EventRules } from '../control/events/event-rules.js';
 import { EventBus } from '../triggers/events/event-bus.js';
 import { TargetDispatcher } from '../triggers/events/delivery.js';
 import { InvokeDelivery } from '../triggers/events/invoke-delivery.js';
@@ -104,7 +107,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     accountConcurrency: config.concurrencyLimit,
     keepAliveMs: config.keepAliveMs,
   });
-  const invoker: InvokeService = new InvokeService({ functions, pool, blobs, partition, enqueue: (request) => asyncQueue.enqueue(request) });
+  const invoker: InvokeService = new InvokeService({ functions, pool, blobs, partition, clock: systemClock, enqueue: (request) => asyncQueue.enqueue(request) });
   const asyncQueue: AsyncQueue = new AsyncQueue({
     store: queueStore,
     invoke: (request) => invoker.invoke(request),
@@ -128,20 +131,26 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   const eventsClock = options.eventsClock ?? systemClock;
   const eventRules = new EventRules({ store: ruleStore, partition, clock: eventsClock, log: logger });
   const delivery = routeDeliveries({ functions: new InvokeDelivery(invoker), queues: new QueueDelivery(queues) });
-  const dispatcher = new TargetDispatcher({ store: ruleStore, delivery, log: logger });
+  const dispatcher = new TargetDispatcher({ targets: eventRules, delivery, log: logger });
   const eventBus = new EventBus({ rules: eventRules, dispatcher, partition, clock: eventsClock });
   const scheduler = new Scheduler({ clock: eventsClock, partition, dispatcher, rules: eventRules, log: logger });
   scheduler.start(await eventRules.load());
 
   // Event source mappings (mappings.db) and their pollers, which resume here after a restart.
   const mappingStore = SqliteMappingStore.open(join(dataDir, 'mappings.db'));
-  const mappings = new MappingService({ store: mappingStore, functions, queues, partition, clock: systemClock, compileFilter: (pattern) => void compilePattern(pattern) });
+  const mappings = new MappingService({ store: mappingStore, functions, queues, partition, clock: systemClock });
   await mappings.load();
   const pollers = new MappingRunner({ mappings, queues, invoker, functions, partition, clock: systemClock, report: (err, context) => logger.warn({ err }, context) });
   await pollers.start();
 
   let baseUrl = '';
-  const app = buildLambdaApi({ partition, functions, layers, blobs, invoker, logs, urls, urlCredentials, eventInvokeConfigs, mappings, asyncQueue, baseUrl: () => baseUrl }, logger, { rules: eventRules, bus: eventBus, schedules: scheduler }, { partition, queues, pollers });
+  const app = buildHttpServer(logger, [
+    lambdaApi({ partition, functions, layers, urls, eventInvokeConfigs, mappings, invoker, asyncQueue, code: blobs, logs, baseUrl: () => baseUrl }),
+    functionUrls({ partition, clock: systemClock, urls, invoker, credentials: urlCredentials, baseUrl: () => baseUrl }),
+    eventsApi({ rules: eventRules, bus: eventBus, schedules: scheduler }),
+    // Shares `POST /` with the EventBridge API through its route constraint (sqs-api.ts).
+    sqsApi({ partition, queues, pollers }),
+  ]);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

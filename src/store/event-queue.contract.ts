@@ -3,7 +3,8 @@
  * test file calls `runEventQueueContract` with a factory (see event-queue.ts for the rules).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EventInvokeConfig, EventQueueStore, FailedEvent, StoredEvent } from './event-queue.js';
+import type { EventInvokeConfig } from '../core/model/event-invoke-config.js';
+import type { EventQueueStore, FailedEvent, StoredEvent } from './event-queue.js';
 
 export interface EventQueueFactory {
   /** A new, empty store; `failedRetention` as the store's option when given. */

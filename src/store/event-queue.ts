@@ -17,6 +17,7 @@
  *   is not stored is a no-op.
  * - Failed events are kept up to a retention per function; the oldest go first.
  */
+import type { EventInvokeConfig } from '../core/model/event-invoke-config.js';
 
 /** One asynchronous invocation waiting for (or in the middle of) delivery. */
 export interface StoredEvent {
@@ -61,24 +62,6 @@ export interface FailedEvent {
   sentTo: string[];
   /** The first bytes of the event, as text. */
   payloadPreview: string;
-}
-
-/**
- * A function's, version's or alias's asynchronous invocation settings. Absent members were
- * not set (AWS leaves them out of its answers and applies its defaults).
- */
-export interface EventInvokeConfig {
-  functionName: string;
-  /** `$LATEST`, a version number or an alias name. */
-  qualifier: string;
-  maximumRetryAttempts?: number;
-  maximumEventAgeInSeconds?: number;
-  /** Destination ARN for successful invocations. */
-  onSuccess?: string;
-  /** Destination ARN for events that failed every attempt or grew too old. */
-  onFailure?: string;
-  /** ms since the epoch. */
-  lastModified: number;
 }
 
 /** One operation of an atomic `write`. */

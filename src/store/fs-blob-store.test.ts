@@ -8,7 +8,7 @@ import { InvalidParameterValueException, RequestTooLargeException } from '../cor
 import { LIMITS } from '../core/limits.js';
 import { FsBlobStore } from './fs-blob-store.js';
 import { removeTree } from './fs-tree.js';
-import { link, listTree, makeZip, renameEntry, zerosZip } from './testing/zip-fixtures.js';
+import { link, listTree, zipEntries, renameEntry, zerosZip } from '../../test/helpers/zips.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -20,7 +20,7 @@ afterEach(async () => {
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest();
 const packageZip = () =>
-  makeZip([
+  zipEntries([
     { name: 'bootstrap', data: '#!/bin/sh\n', mode: 0o100755 },
     { name: 'lib/util.js', data: 'module.exports = 1;' },
     link('lib/current', 'util.js'),
@@ -76,7 +76,7 @@ describe('FsBlobStore', () => {
 
   it('stores different packages side by side, and a second store on the directory sees them', async () => {
     const store = new FsBlobStore(dir);
-    const [a, b] = await Promise.all([store.put(await makeZip([{ name: 'a', data: 'a' }])), store.put(await makeZip([{ name: 'b', data: 'b' }]))]);
+    const [a, b] = await Promise.all([store.put(await zipEntries([{ name: 'a', data: 'a' }])), store.put(await zipEntries([{ name: 'b', data: 'b' }]))]);
     expect(a.hash).not.toBe(b.hash);
     const again = new FsBlobStore(dir);
     expect(await again.stat(a.hash)).toEqual(a);
@@ -85,7 +85,7 @@ describe('FsBlobStore', () => {
 
   it('deletes the zip, its metadata and its read-only tree', async () => {
     const store = new FsBlobStore(dir);
-    const kept = await store.put(await makeZip([{ name: 'keep', data: 'k' }]));
+    const kept = await store.put(await zipEntries([{ name: 'keep', data: 'k' }]));
     const gone = await store.put(await packageZip());
     await store.delete(gone.hash);
     expect(await store.has(gone.hash)).toBe(false);
@@ -137,18 +137,18 @@ describe('FsBlobStore', () => {
       const store = new FsBlobStore(dir);
       await expectRefused(store, Buffer.alloc(0), InvalidParameterValueException, UNZIP_FAILED);
       await expectRefused(store, Buffer.from('not a zip at all'), InvalidParameterValueException, UNZIP_FAILED);
-      const zip = await makeZip([{ name: 'a.txt', data: Buffer.alloc(4000, 7) }, { name: 'b.txt', data: 'b' }]);
+      const zip = await zipEntries([{ name: 'a.txt', data: Buffer.alloc(4000, 7) }, { name: 'b.txt', data: 'b' }]);
       await expectRefused(store, zip.subarray(0, zip.length - 30), InvalidParameterValueException, UNZIP_FAILED);
     });
 
     it('refuses entries that escape the package, after unpacking part of it', async () => {
       const store = new FsBlobStore(dir);
       const files = [{ name: 'index.js', data: 'x' }, { name: 'lib/a.js', data: 'a' }];
-      const dotdot = renameEntry(await makeZip([...files, { name: '__/evil', data: 'x' }]), '__/evil', '../evil');
+      const dotdot = renameEntry(await zipEntries([...files, { name: '__/evil', data: 'x' }]), '__/evil', '../evil');
       await expectRefused(store, dotdot, InvalidParameterValueException, "Could not unzip uploaded file. The entry '../evil' points outside the package.");
-      const absolute = renameEntry(await makeZip([...files, { name: '_etc/x', data: 'x' }]), '_etc/x', '/etc/x');
+      const absolute = renameEntry(await zipEntries([...files, { name: '_etc/x', data: 'x' }]), '_etc/x', '/etc/x');
       await expectRefused(store, absolute, InvalidParameterValueException, "Could not unzip uploaded file. The entry '/etc/x' has an absolute path.");
-      const outside = await makeZip([...files, link('lib/passwd', '../../../etc/passwd')]);
+      const outside = await zipEntries([...files, link('lib/passwd', '../../../etc/passwd')]);
       await expectRefused(
         store,
         outside,

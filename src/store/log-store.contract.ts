@@ -4,7 +4,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidParameterValueException } from '../core/errors.js';
-import { logEventSize, type LogEvent, type LogRetention, type LogStore } from './log-store.js';
+import type { LogEvent } from '../core/model/logs.js';
+import { logEventSize, type LogRetention, type LogStore } from './log-store.js';
 
 export interface LogStoreFactory {
   /** A new, empty store with the given retention. */

@@ -8,16 +8,7 @@
  * - reads page forward with an opaque cursor, which is what `--follow` polls with.
  * Every implementation must pass `runLogStoreContract` in log-store.contract.ts.
  */
-
-/** One log line as a runtime or the platform wrote it. */
-export interface LogEvent {
-  logGroup: string;
-  logStream: string;
-  /** Milliseconds since the epoch when the line was produced. */
-  timestamp: number;
-  /** The line, without its trailing newline. */
-  message: string;
-}
+import type { LogEvent } from '../core/model/logs.js';
 
 /** A stored event, with the time the store took it in. */
 export interface StoredLogEvent extends LogEvent {

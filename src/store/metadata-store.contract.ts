@@ -5,7 +5,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidParameterValueException, ResourceNotFoundException } from '../core/errors.js';
-import type { Alias, FunctionRecord, FunctionVersion, LayerVersion } from '../core/model.js';
+import type { Alias, FunctionRecord, FunctionVersion } from '../core/model/functions.js';
+import type { LayerVersion } from '../core/model/layers.js';
 import type { MetadataStore, StoreWrite } from './metadata-store.js';
 
 /** How the suite gets stores. */

@@ -17,7 +17,8 @@
  *   anything else is refused with `InvalidParameterValueException`.
  * - Deleting something that is not stored is a no-op.
  */
-import type { Alias, FunctionRecord, FunctionVersion, LayerVersion } from '../core/model.js';
+import type { Alias, FunctionRecord, FunctionVersion } from '../core/model/functions.js';
+import type { LayerVersion } from '../core/model/layers.js';
 
 export interface MetadataStore {
   getFunction(name: string): Promise<FunctionRecord | undefined>;

@@ -4,7 +4,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ResourceNotFoundException } from '../core/errors.js';
-import type { RuleRecord, RuleStore, TargetRecord } from './rule-store.js';
+import type { RuleRecord, TargetRecord } from '../core/model/rules.js';
+import type { RuleStore } from './rule-store.js';
 
 export interface RuleStoreFactory {
   /** A new, empty store. */

@@ -4,7 +4,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ResourceConflictException } from '../core/errors.js';
-import type { UrlConfig, UrlStore } from './url-store.js';
+import type { UrlConfig } from '../core/model/urls.js';
+import type { UrlStore } from './url-store.js';
 
 export interface UrlStoreFactory {
   create(): Promise<UrlStore>;

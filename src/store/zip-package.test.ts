@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidParameterValueException } from '../core/errors.js';
 import { LIMITS } from '../core/limits.js';
 import { removeTree } from './fs-tree.js';
-import { claimUncompressedSize, link, listTree, makeZip, renameEntry, zerosZip } from './testing/zip-fixtures.js';
+import { claimUncompressedSize, link, listTree, zipEntries, renameEntry, zerosZip } from '../../test/helpers/zips.js';
 import { extractZip } from './zip-package.js';
 
 const UNZIP_FAILED = 'Could not unzip uploaded file. Please check your file, then try to upload again.';
@@ -36,7 +36,7 @@ async function expectRefusal(zip: Buffer, message: string, maxUnzippedBytes?: nu
 
 describe('extractZip', () => {
   it('unpacks nested directories into a read-only tree and counts the bytes', async () => {
-    const zip = await makeZip([
+    const zip = await zipEntries([
       { name: 'index.js', data: 'exports.handler = async () => 1;' },
       { name: 'lib/' },
       { name: 'lib/deep/er/util.js', data: 'module.exports = 2;' },
@@ -60,7 +60,7 @@ describe('extractZip', () => {
   });
 
   it('keeps the execute bit of executables such as bootstrap', async () => {
-    const zip = await makeZip([
+    const zip = await zipEntries([
       { name: 'bootstrap', data: '#!/bin/sh\necho hi\n', mode: 0o100755 },
       { name: 'bin/tool', data: 'x', mode: 0o100700 },
       { name: 'data.txt', data: 'x', mode: 0o100644 },
@@ -72,7 +72,7 @@ describe('extractZip', () => {
   });
 
   it('recreates symbolic links that stay inside the package', async () => {
-    const zip = await makeZip([
+    const zip = await zipEntries([
       { name: 'lib/v1/x.txt', data: 'one' },
       link('lib/current', 'v1'),
       link('top.txt', 'lib/current/x.txt'),
@@ -87,7 +87,7 @@ describe('extractZip', () => {
   });
 
   it('accepts an empty archive', async () => {
-    expect(await extractZip(await makeZip([]), dest)).toEqual({ unzippedSize: 0, files: 0 });
+    expect(await extractZip(await zipEntries([]), dest)).toEqual({ unzippedSize: 0, files: 0 });
     expect(await listTree(dest)).toEqual([]);
   });
 
@@ -95,17 +95,17 @@ describe('extractZip', () => {
     ['to a parent', '../../etc/passwd'],
     ['to an absolute path', '/etc/passwd'],
   ])('refuses a symbolic link %s', async (_, target) => {
-    const zip = await makeZip([{ name: 'ok.txt', data: 'x' }, link('lib/evil', target)]);
+    const zip = await zipEntries([{ name: 'ok.txt', data: 'x' }, link('lib/evil', target)]);
     await expectRefusal(zip, entryRefused('lib/evil', `is a symbolic link to '${target}', outside the package`));
   });
 
   it('refuses a symbolic link that leaves through another link', async () => {
-    const zip = await makeZip([link('d/up', '..'), link('sneaky', 'd/up/../secret')]);
+    const zip = await zipEntries([link('d/up', '..'), link('sneaky', 'd/up/../secret')]);
     await expectRefusal(zip, entryRefused('sneaky', "is a symbolic link to 'd/up/../secret', outside the package"));
   });
 
   it('refuses an entry written through a symbolic link', async () => {
-    const zip = await makeZip([{ name: 'd/a.txt', data: 'x' }, link('l', 'd'), { name: 'l/b.txt', data: 'y' }]);
+    const zip = await zipEntries([{ name: 'd/a.txt', data: 'x' }, link('l', 'd'), { name: 'l/b.txt', data: 'y' }]);
     await expectRefusal(zip, entryRefused('l/b.txt', "is inside 'l', which is a symbolic link"));
   });
 
@@ -116,13 +116,13 @@ describe('extractZip', () => {
     ['C_/x', 'C:/x', 'has an absolute path'],
     ['__Xevil', '..\\evil', 'points outside the package'],
   ])('refuses the entry %s patched to %j', async (safe, evil, why) => {
-    const zip = renameEntry(await makeZip([{ name: 'fine.txt', data: 'x' }, { name: safe, data: 'pwned' }]), safe, evil);
+    const zip = renameEntry(await zipEntries([{ name: 'fine.txt', data: 'x' }, { name: safe, data: 'pwned' }]), safe, evil);
     await expectRefusal(zip, entryRefused(evil, why));
     expect(existsSync(join(root, 'evil'))).toBe(false);
   });
 
   it('refuses duplicate entries instead of letting one win', async () => {
-    const zip = await makeZip([{ name: 'a.txt', data: 'first' }, { name: 'a.txt', data: 'second' }]);
+    const zip = await zipEntries([{ name: 'a.txt', data: 'first' }, { name: 'a.txt', data: 'second' }]);
     await expectRefusal(zip, entryRefused('a.txt', 'appears more than once'));
   });
 
@@ -139,7 +139,7 @@ describe('extractZip', () => {
 
   it('counts the bytes of all entries together', async () => {
     const part = randomBytes(400 * 1024);
-    const zip = await makeZip([1, 2, 3].map((i) => ({ name: `part${i}`, data: part })));
+    const zip = await zipEntries([1, 2, 3].map((i) => ({ name: `part${i}`, data: part })));
     await expectRefusal(zip, 'Unzipped size must be smaller than 1048576 bytes', 1024 * 1024);
     await expect(extractZip(zip, dest, { maxUnzippedBytes: 3 * 400 * 1024 })).resolves.toEqual({ unzippedSize: 3 * 400 * 1024, files: 3 });
   });
@@ -152,12 +152,12 @@ describe('extractZip', () => {
   it.each([
     ['an empty buffer', async () => Buffer.alloc(0)],
     ['random bytes', async () => randomBytes(4096)],
-    ['a truncated zip', async () => (await makeZip([{ name: 'a.txt', data: randomBytes(5000) }])).subarray(0, 3000)],
-    ['a zip missing its last bytes', async () => (await makeZip([{ name: 'a.txt', data: 'x' }])).subarray(0, -1)],
+    ['a truncated zip', async () => (await zipEntries([{ name: 'a.txt', data: randomBytes(5000) }])).subarray(0, 3000)],
+    ['a zip missing its last bytes', async () => (await zipEntries([{ name: 'a.txt', data: 'x' }])).subarray(0, -1)],
     [
       'a zip with corrupt compressed data',
       async () => {
-        const zip = await makeZip([{ name: 'a.txt', data: 'hello hello hello hello hello' }]);
+        const zip = await zipEntries([{ name: 'a.txt', data: 'hello hello hello hello hello' }]);
         zip.fill(0xff, 40, 50);
         return zip;
       },
@@ -167,7 +167,7 @@ describe('extractZip', () => {
   });
 
   it('passes errors of its own file system through, not as the user’s fault', async () => {
-    const zip = await makeZip([{ name: 'a.txt', data: 'x' }]);
+    const zip = await zipEntries([{ name: 'a.txt', data: 'x' }]);
     await expect(extractZip(zip, join(root, 'missing', 'out'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

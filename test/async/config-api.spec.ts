@@ -21,7 +21,8 @@ import {
   UpdateFunctionEventInvokeConfigCommand,
 } from '@aws-sdk/client-lambda';
 import { newDataDir, startTestGust, type TestGust } from '../helpers/gust.js';
-import { ROLE, createFunction, expectAwsError, makeZip, waitActive } from '../helpers/invoke.js';
+import { ROLE, createFunction, expectAwsError, waitActive } from '../helpers/lambda.js';
+import { makeZip } from '../helpers/zips.js';
 import { ARN, RECORDER } from './support.js';
 
 describe('event invoke config API', () => {

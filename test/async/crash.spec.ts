@@ -17,7 +17,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { createFunction, killProcessesMentioning, waitFor } from '../helpers/invoke.js';
+import { createFunction } from '../helpers/lambda.js';
+import { waitFor } from '../helpers/wait.js';
+import { killProcessesMentioning } from '../helpers/processes.js';
 import { asyncReport, drained, postEvent, type EventAnswer } from './support.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');

@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvokeCommand, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { createFunction, expectAwsError } from '../helpers/invoke.js';
+import { createFunction, expectAwsError } from '../helpers/lambda.js';
 import { PROBE, asyncReport, drained, lines, postEvent, waitForLines } from './support.js';
 
 interface ProbeLine {

@@ -12,7 +12,8 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateAliasCommand, PublishVersionCommand, PutFunctionConcurrencyCommand, PutFunctionEventInvokeConfigCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { newDataDir, startTestGust, type TestGust } from '../helpers/gust.js';
-import { createFunction, waitActive, waitFor } from '../helpers/invoke.js';
+import { createFunction, waitActive } from '../helpers/lambda.js';
+import { waitFor } from '../helpers/wait.js';
 import { ARN, PROBE, RECORDER, asyncReport, drained, lines, postEvent, waitForLines } from './support.js';
 
 interface ProbeLine {

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { request as httpRequest, Agent } from 'node:http';
-import { waitFor } from '../helpers/invoke.js';
+import { waitFor } from '../helpers/wait.js';
 
 export const ARN = 'arn:aws:lambda:us-east-1:000000000000:function';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { createFunction, invoke } from '../helpers/invoke.js';
+import { createFunction, invoke } from '../helpers/lambda.js';
 import { asyncReport, drained, lines, postEvent } from './support.js';
 
 const COUNTING = `

@@ -1,6 +1,6 @@
 /**
  * What the cgroups cost, measured on this host and printed (no timed assertions: the
- * numbers go into docs/architecture.md; the assertions check that every run did what it
+ * numbers go into docs/sandbox.md; the assertions check that every run did what it
  * measured: a cold start was cold, a warm invoke with cgroups found its runtime frozen,
  * a freeze froze and a thaw thawed). Interleaved runs, medians:
  * - joining: Gust writing a running runtime's pid into each cgroup.procs after spawn,
@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, expect, it } from 'vitest';
 import { detectCgroups, launcherCommand } from '../../src/sandbox/cgroups/index.js';
 import { ProcessDriver } from '../../src/sandbox/process-driver.js';
-import { invoke, startTestPool, testVersion, text } from '../pool/pool-helpers.js';
+import { invoke, startTestPool, testVersion, text, type TestPool } from '../pool/pool-helpers.js';
 import { controllerDir, isFrozen, startCgroupPool, testCgroups } from './cgroup-helpers.js';
 
 const cgroups = await testCgroups();
@@ -44,6 +44,14 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const ms = (x: number) => `${x.toFixed(2)} ms`;
 /** Idle between a cold start and the warm invoke measured after it. */
 const IDLE_MS = 150;
+
+/** Waits `ms`, moving the pool's manual clock (on which its freeze checks run) along with real time. */
+async function idle(t: TestPool, ms: number): Promise<void> {
+  for (let waited = 0; waited < ms; waited += 10) {
+    await sleep(10);
+    t.clock.advance(10);
+  }
+}
 
 /** Spawn → exit of `/bin/true` (through the launcher when `procsFiles` is given). */
 async function spawnToExit(procsFiles?: readonly string[]): Promise<number> {
@@ -119,7 +127,7 @@ it.skipIf(skip)('freeze and thaw of an idle runtime; cold start and warm-after-i
         expect(first.coldStart).toBe(true);
         // Idle past the pool's freeze grace (50 ms), then invoked again: with cgroups the
         // number includes the thaw only if the runtime was frozen by then.
-        await sleep(IDLE_MS);
+        await idle(t, IDLE_MS);
         if (t !== plain) expect(isFrozen(controllerDir((JSON.parse(text(first)) as { pid: number }).pid, 'freezer'))).toBe(true);
         t0 = performance.now();
         const second = await invoke(t.pool, v, '{}', false);

@@ -13,8 +13,8 @@ import { afterAll, expect, it } from 'vitest';
 import { launcherCommand, type EnvironmentCgroup } from '../../src/sandbox/cgroups/index.js';
 import { KeptFile } from '../../src/sandbox/cgroups/cgroupfs.js';
 import { ResidentPeak } from '../../src/sandbox/cgroups/resident-peak.js';
-import { waitUntil } from '../pool/pool-helpers.js';
 import { testCgroups } from './cgroup-helpers.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const PERL = '/usr/bin/perl';
 const cgroups = await testCgroups();

@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 import { once } from 'node:events';
 import { afterAll, expect, it } from 'vitest';
 import { detectCgroups, launcherCommand, type CgroupHost, type EnvironmentCgroup } from '../../src/sandbox/cgroups/index.js';
-import { alive, waitUntil } from '../pool/pool-helpers.js';
+import { alive } from '../helpers/processes.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const PARENT = 'gust-test';
 const probe = await detectCgroups({ parentName: PARENT });

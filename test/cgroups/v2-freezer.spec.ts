@@ -11,8 +11,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, expect, it } from 'vitest';
 import { detectCgroups, launcherCommand } from '../../src/sandbox/cgroups/index.js';
-import { alive, waitUntil } from '../pool/pool-helpers.js';
 import { cpuTicks } from './cgroup-helpers.js';
+import { alive } from '../helpers/processes.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const mountinfo = readFileSync('/proc/self/mountinfo', 'utf8');
 const withoutV1Freezer = mountinfo

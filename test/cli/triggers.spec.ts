@@ -14,11 +14,11 @@ import { CreateAliasCommand, GetFunctionUrlConfigCommand } from '@aws-sdk/client
 import { ManualClock } from '../../src/core/clock.js';
 import { AWS_CLI, runAwsCli } from '../helpers/aws-cli.js';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { createFunction, expectAwsError, waitFor } from '../helpers/invoke.js';
-import { eventBridgeClient, LAMBDA_ARN_PREFIX } from '../events/support.js';
+import { ARN_PREFIX, createFunction, expectAwsError } from '../helpers/lambda.js';
+import { waitFor } from '../helpers/wait.js';
+import { eventBridgeClient, RULE_ARN_PREFIX } from '../events/support.js';
 import { buildCli, runGust, SLOW, succeeded, type Run } from './support.js';
 
-const RULE_ARN_PREFIX = 'arn:aws:events:us-east-1:000000000000:rule/';
 const URL_RE = /^http:\/\/([a-z0-9]{32})\.lambda-url\.us-east-1\.localhost:\d+\/$/;
 
 const RECORDER = `
@@ -105,7 +105,7 @@ describe('gust url', SLOW, () => {
 
   it('gives an alias its own URL, prints JSON on --json, and removes a URL', async () => {
     const json = JSON.parse(await ok(['--json', 'url', 'web', '--qualifier', 'live'])) as Record<string, unknown>;
-    expect(json).toMatchObject({ AuthType: 'NONE', FunctionArn: `${LAMBDA_ARN_PREFIX}web:live` });
+    expect(json).toMatchObject({ AuthType: 'NONE', FunctionArn: `${ARN_PREFIX}web:live` });
     expect(json.FunctionUrl).toMatch(URL_RE);
     expect(json.FunctionUrl).not.toBe(url);
     expect(json).not.toHaveProperty('$metadata');
@@ -132,7 +132,7 @@ describe('gust schedule and gust schedules', SLOW, () => {
     minuteRule = match![1]!;
     expect(match![2]).toBe(`${RULE_ARN_PREFIX}${minuteRule}`);
     expect(await events.send(new DescribeRuleCommand({ Name: minuteRule }))).toMatchObject({ ScheduleExpression: 'rate(1 minute)', State: 'ENABLED' });
-    expect((await events.send(new ListTargetsByRuleCommand({ Rule: minuteRule }))).Targets).toEqual([{ Id: 'recorder', Arn: `${LAMBDA_ARN_PREFIX}recorder` }]);
+    expect((await events.send(new ListTargetsByRuleCommand({ Rule: minuteRule }))).Targets).toEqual([{ Id: 'recorder', Arn: `${ARN_PREFIX}recorder` }]);
 
     // The same function and expression again: the same rule, not a second one.
     expect(await ok(['schedule', 'recorder', 'rate(1 minute)'])).toBe(out);
@@ -148,18 +148,18 @@ describe('gust schedule and gust schedules', SLOW, () => {
     const out = await ok(['schedule', 'recorder', 'cron(0 12 * * ? *)', '--name', 'noon', '--qualifier', 'live', '--input', '{"task":"report"}', '--disabled']);
     expect(out).toBe(`scheduled recorder:live cron(0 12 * * ? *) (disabled)\nrule noon  ${RULE_ARN_PREFIX}noon\n`);
     expect(await events.send(new DescribeRuleCommand({ Name: 'noon' }))).toMatchObject({ ScheduleExpression: 'cron(0 12 * * ? *)', State: 'DISABLED' });
-    expect((await events.send(new ListTargetsByRuleCommand({ Rule: 'noon' }))).Targets).toEqual([{ Id: 'recorder', Arn: `${LAMBDA_ARN_PREFIX}recorder:live`, Input: '{"task":"report"}' }]);
+    expect((await events.send(new ListTargetsByRuleCommand({ Rule: 'noon' }))).Targets).toEqual([{ Id: 'recorder', Arn: `${ARN_PREFIX}recorder:live`, Input: '{"task":"report"}' }]);
 
     // name:qualifier works as --qualifier does, for adding and for removing.
     const out2 = await ok(['schedule', 'recorder:live', 'rate(2 hours)']);
     const rule = /^scheduled recorder:live rate\(2 hours\)\nrule (recorder-[0-9a-f]{8}) /.exec(out2)?.[1];
     expect(rule, out2).toBeDefined();
-    expect((await events.send(new ListTargetsByRuleCommand({ Rule: rule }))).Targets).toEqual([{ Id: 'recorder', Arn: `${LAMBDA_ARN_PREFIX}recorder:live` }]);
+    expect((await events.send(new ListTargetsByRuleCommand({ Rule: rule }))).Targets).toEqual([{ Id: 'recorder', Arn: `${ARN_PREFIX}recorder:live` }]);
     expect(await ok(['schedule', 'recorder', 'rate(2 hours)', '--qualifier', 'live', '--remove'])).toBe(`deleted rule ${rule!} (rate(2 hours))\n`);
   });
 
   it('lists schedules as a table and as JSON, with their next firing, for all functions or one', async () => {
-    await events.send(new PutTargetsCommand({ Rule: 'noon', Targets: [{ Id: 'other', Arn: `${LAMBDA_ARN_PREFIX}other` }] }));
+    await events.send(new PutTargetsCommand({ Rule: 'noon', Targets: [{ Id: 'other', Arn: `${ARN_PREFIX}other` }] }));
     const lines = (await ok(['schedules'])).trimEnd().split('\n');
     expect(lines[0]).toMatch(/^NAME\s+SCHEDULE\s+STATE\s+NEXT \(UTC\)\s+TARGETS$/);
     expect(lines.slice(1)).toEqual([
@@ -174,8 +174,8 @@ describe('gust schedule and gust schedules', SLOW, () => {
         ScheduleExpression: 'cron(0 12 * * ? *)',
         State: 'DISABLED',
         Targets: [
-          { Id: 'other', Arn: `${LAMBDA_ARN_PREFIX}other` },
-          { Id: 'recorder', Arn: `${LAMBDA_ARN_PREFIX}recorder:live` },
+          { Id: 'other', Arn: `${ARN_PREFIX}other` },
+          { Id: 'recorder', Arn: `${ARN_PREFIX}recorder:live` },
         ],
       },
     ]);
@@ -185,7 +185,7 @@ describe('gust schedule and gust schedules', SLOW, () => {
   it('refuses bad expressions, missing functions and bad input in one line', async () => {
     await fails(['schedule', 'recorder', 'rate(5 minute)'], 'ValidationException: Parameter ScheduleExpression is not valid.');
     await fails(['schedule', 'recorder', 'cron(0 12 * * *)'], 'ValidationException: Parameter ScheduleExpression is not valid.');
-    await fails(['schedule', 'nosuch', 'rate(1 day)'], `ResourceNotFoundException: Function not found: ${LAMBDA_ARN_PREFIX}nosuch`);
+    await fails(['schedule', 'nosuch', 'rate(1 day)'], `ResourceNotFoundException: Function not found: ${ARN_PREFIX}nosuch`);
     await fails(['schedule', 'recorder'], 'give a schedule expression, such as "rate(5 minutes)" or "cron(0 12 * * ? *)"');
     await fails(['schedule', 'recorder', 'rate(1 day)', '--input', 'not json'], "--input must be JSON, got 'not json'");
     await fails(['schedule', 'recorder:live', 'rate(1 day)', '--qualifier', '1'], 'recorder:live names qualifier live and --qualifier names 1: give one');
@@ -197,7 +197,7 @@ describe('gust schedule and gust schedules', SLOW, () => {
     if (!existsSync(AWS_CLI)) ctx.skip(`${AWS_CLI} is not installed (apt-get install awscli)`);
     const run = await runAwsCli('events', ['list-targets-by-rule', '--rule', minuteRule], { endpoint: t.url, cwd: work });
     expect(run.code, run.stderr).toBe(0);
-    expect(run.json).toEqual({ Targets: [{ Id: 'recorder', Arn: `${LAMBDA_ARN_PREFIX}recorder` }] });
+    expect(run.json).toEqual({ Targets: [{ Id: 'recorder', Arn: `${ARN_PREFIX}recorder` }] });
   });
 
   it('removes a function from a schedule, deleting rules left without targets', async () => {
@@ -206,7 +206,7 @@ describe('gust schedule and gust schedules', SLOW, () => {
 
     // Without an expression or --name: every schedule of the function; `other` keeps noon.
     expect(await ok(['schedule', 'recorder', '--remove'])).toBe('removed recorder from rule noon (cron(0 12 * * ? *))\n');
-    expect((await events.send(new ListTargetsByRuleCommand({ Rule: 'noon' }))).Targets).toEqual([{ Id: 'other', Arn: `${LAMBDA_ARN_PREFIX}other` }]);
+    expect((await events.send(new ListTargetsByRuleCommand({ Rule: 'noon' }))).Targets).toEqual([{ Id: 'other', Arn: `${ARN_PREFIX}other` }]);
     await fails(['schedule', 'recorder', '--remove'], 'no schedule targets recorder');
     await fails(['schedule', 'recorder', '--remove', '--name', 'gone'], 'ResourceNotFoundException: Rule gone does not exist on EventBus default.');
   });

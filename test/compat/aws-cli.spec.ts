@@ -7,24 +7,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awsCliMissing, runAwsCli, type AwsCliRun } from '../helpers/aws-cli.js';
+import { awsCliMissing, awsLambda } from '../helpers/aws-cli.js';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { makeZip as zipOf } from '../helpers/invoke.js';
+import { makeZip as zipOf } from '../helpers/zips.js';
 
 const missing = awsCliMissing('aws-cli compat suite');
 
 let t: TestGust;
 let work: string;
 
-/** Runs `aws lambda …` against the suite's Gust. */
-const aws = (...args: string[]): Promise<AwsCliRun> => runAwsCli('lambda', args, { endpoint: t.url, cwd: work });
-
-async function ok(...args: string[]): Promise<Record<string, unknown>> {
-  const run = await aws(...args);
-  expect(run.stderr, `aws lambda ${args.join(' ')}`).toBe('');
-  expect(run.code).toBe(0);
-  return run.json;
-}
+const { aws, ok } = awsLambda(() => ({ endpoint: t.url, cwd: work }));
 
 describe.skipIf(missing !== undefined)('aws CLI v2', () => {
   beforeAll(async () => {

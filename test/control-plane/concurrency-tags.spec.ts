@@ -18,7 +18,8 @@ import {
   UntagResourceCommand,
 } from '@aws-sdk/client-lambda';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { expectAwsError, makeZip, ROLE } from './support.js';
+import { expectAwsError, ROLE } from '../helpers/lambda.js';
+import { makeZip } from '../helpers/zips.js';
 
 const ARN = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
 

@@ -17,8 +17,9 @@ import {
   paginateListFunctions,
 } from '@aws-sdk/client-lambda';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { makeZip, ROLE } from './support.js';
-import { seededRandom } from '../helpers/seeded-random.js';
+import { seededRandom } from '../helpers/fuzz.js';
+import { ROLE } from '../helpers/lambda.js';
+import { makeZip } from '../helpers/zips.js';
 
 const SEED = Number(process.env.GUST_FUZZ_SEED ?? 20260101);
 const REQUESTS = 3000;

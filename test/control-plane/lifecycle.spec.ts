@@ -17,10 +17,10 @@ import {
 } from '@aws-sdk/client-lambda';
 import { createHash } from 'node:crypto';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { expectAwsError, makeZip, ROLE } from './support.js';
+import { ARN_PREFIX, expectAwsError, ROLE } from '../helpers/lambda.js';
+import { makeZip } from '../helpers/zips.js';
 
 const WAIT = { maxWaitTime: 10, minDelay: 1, maxDelay: 1 };
-const ARN_PREFIX = 'arn:aws:lambda:us-east-1:000000000000:function:';
 
 describe('function lifecycle', () => {
   let t: TestGust;

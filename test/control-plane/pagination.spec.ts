@@ -16,9 +16,9 @@ import {
   type FunctionConfiguration,
 } from '@aws-sdk/client-lambda';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { expectAwsError, makeZip, ROLE } from './support.js';
+import { ARN_PREFIX, expectAwsError, ROLE } from '../helpers/lambda.js';
+import { makeZip } from '../helpers/zips.js';
 
-const ARN_PREFIX = 'arn:aws:lambda:us-east-1:000000000000:function:';
 const NAMES = Array.from({ length: 25 }, (_, i) => `fn-${String(i).padStart(2, '0')}`);
 
 describe('pagination', () => {

@@ -25,7 +25,8 @@ import {
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
 import { newDataDir, startTestGust } from '../helpers/gust.js';
-import { makeZip, ROLE } from './support.js';
+import { ROLE } from '../helpers/lambda.js';
+import { makeZip } from '../helpers/zips.js';
 
 const WAIT = { maxWaitTime: 10, minDelay: 1, maxDelay: 1 };
 

@@ -15,7 +15,8 @@ import {
 } from '@aws-sdk/client-lambda';
 import { SUPPORTED_RUNTIMES } from '../../src/core/limits.js';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { expectAwsError, makeZip, ROLE } from './support.js';
+import { expectAwsError, ROLE } from '../helpers/lambda.js';
+import { makeZip } from '../helpers/zips.js';
 
 const ARN = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
 const RESERVED_MESSAGE =

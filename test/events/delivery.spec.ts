@@ -11,8 +11,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PutEventsCommand, PutRuleCommand, PutTargetsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { createFunction, waitFor } from '../helpers/invoke.js';
-import { eventBridgeClient, EVENT_OPERATOR_CASES, LAMBDA_ARN_PREFIX } from './support.js';
+import { ARN_PREFIX, createFunction } from '../helpers/lambda.js';
+import { waitFor } from '../helpers/wait.js';
+import { eventBridgeClient, EVENT_OPERATOR_CASES } from './support.js';
 
 const RECORDER = `
 const fs = require('node:fs');
@@ -66,8 +67,8 @@ describe('PutEvents to real functions', () => {
       new PutTargetsCommand({
         Rule: 'orders',
         Targets: [
-          { Id: 'whole', Arn: `${LAMBDA_ARN_PREFIX}recorder` },
-          { Id: 'detail', Arn: `${LAMBDA_ARN_PREFIX}recorder:$LATEST`, InputPath: '$.detail' },
+          { Id: 'whole', Arn: `${ARN_PREFIX}recorder` },
+          { Id: 'detail', Arn: `${ARN_PREFIX}recorder:$LATEST`, InputPath: '$.detail' },
         ],
       }),
     );
@@ -103,7 +104,7 @@ describe('PutEvents to real functions', () => {
     for (const c of EVENT_OPERATOR_CASES) {
       const pattern = { source: ['gust.operators'], detail: { ...c.pattern, op: [c.name] } };
       await events.send(new PutRuleCommand({ Name: `op-${c.name}`, EventPattern: JSON.stringify(pattern) }));
-      await events.send(new PutTargetsCommand({ Rule: `op-${c.name}`, Targets: [{ Id: 'recorder', Arn: `${LAMBDA_ARN_PREFIX}recorder` }] }));
+      await events.send(new PutTargetsCommand({ Rule: `op-${c.name}`, Targets: [{ Id: 'recorder', Arn: `${ARN_PREFIX}recorder` }] }));
     }
     const entry = (name: string, detail: Record<string, unknown>, kind: 'match' | 'miss') => ({
       Source: 'gust.operators',

@@ -21,8 +21,8 @@ import {
   TestEventPatternCommand,
 } from '@aws-sdk/client-eventbridge';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { caught, expectAwsError } from '../helpers/invoke.js';
-import { eventBridgeClient, EVENT_OPERATOR_CASES, LAMBDA_ARN_PREFIX } from './support.js';
+import { ARN_PREFIX, caught, expectAwsError } from '../helpers/lambda.js';
+import { EVENT_OPERATOR_CASES, eventBridgeClient, RULE_ARN_PREFIX } from './support.js';
 
 let t: TestGust;
 let events: EventBridgeClient;
@@ -36,7 +36,6 @@ afterAll(async () => {
   await t.stop();
 });
 
-const RULE_ARN_PREFIX = 'arn:aws:events:us-east-1:000000000000:rule/';
 
 describe('rules and targets', () => {
   it('go through their whole life cycle', async () => {
@@ -65,17 +64,17 @@ describe('rules and targets', () => {
       new PutTargetsCommand({
         Rule: 'orders',
         Targets: [
-          { Id: 'whole', Arn: `${LAMBDA_ARN_PREFIX}order-handler` },
-          { Id: 'detail-only', Arn: `${LAMBDA_ARN_PREFIX}order-handler:live`, InputPath: '$.detail' },
-          { Id: 'constant', Arn: `${LAMBDA_ARN_PREFIX}audit`, Input: '{"audit":true}' },
+          { Id: 'whole', Arn: `${ARN_PREFIX}order-handler` },
+          { Id: 'detail-only', Arn: `${ARN_PREFIX}order-handler:live`, InputPath: '$.detail' },
+          { Id: 'constant', Arn: `${ARN_PREFIX}audit`, Input: '{"audit":true}' },
         ],
       }),
     );
     expect(targets).toMatchObject({ FailedEntryCount: 0, FailedEntries: [] });
     expect((await events.send(new ListTargetsByRuleCommand({ Rule: 'orders' }))).Targets).toEqual([
-      { Id: 'constant', Arn: `${LAMBDA_ARN_PREFIX}audit`, Input: '{"audit":true}' },
-      { Id: 'detail-only', Arn: `${LAMBDA_ARN_PREFIX}order-handler:live`, InputPath: '$.detail' },
-      { Id: 'whole', Arn: `${LAMBDA_ARN_PREFIX}order-handler` },
+      { Id: 'constant', Arn: `${ARN_PREFIX}audit`, Input: '{"audit":true}' },
+      { Id: 'detail-only', Arn: `${ARN_PREFIX}order-handler:live`, InputPath: '$.detail' },
+      { Id: 'whole', Arn: `${ARN_PREFIX}order-handler` },
     ]);
 
     await expectAwsError(events.send(new DeleteRuleCommand({ Name: 'orders' })), 'ValidationException', 400, "Rule can't be deleted since it has targets.");
@@ -106,7 +105,7 @@ describe('rules and targets', () => {
     await expectAwsError(events.send(new DisableRuleCommand({ Name: 'missing' })), 'ResourceNotFoundException', 400);
     await expectAwsError(events.send(new ListTargetsByRuleCommand({ Rule: 'missing' })), 'ResourceNotFoundException', 400);
     await expectAwsError(
-      events.send(new PutTargetsCommand({ Rule: 'missing', Targets: [{ Id: 't', Arn: `${LAMBDA_ARN_PREFIX}f` }] })),
+      events.send(new PutTargetsCommand({ Rule: 'missing', Targets: [{ Id: 't', Arn: `${ARN_PREFIX}f` }] })),
       'ResourceNotFoundException',
       400,
       'Rule missing does not exist on EventBus default.',
@@ -125,10 +124,10 @@ describe('rules and targets', () => {
       new PutTargetsCommand({
         Rule: 'targets',
         Targets: [
-          { Id: 'fn', Arn: `${LAMBDA_ARN_PREFIX}fn` },
+          { Id: 'fn', Arn: `${ARN_PREFIX}fn` },
           { Id: 'topic', Arn: 'arn:aws:sns:us-east-1:000000000000:my-topic' },
           { Id: 'fifo', Arn: 'arn:aws:sqs:us-east-1:000000000000:my-queue.fifo' },
-          { Id: 'transform', Arn: `${LAMBDA_ARN_PREFIX}fn`, InputTransformer: { InputTemplate: '"<x>"', InputPathsMap: { x: '$.detail' } } },
+          { Id: 'transform', Arn: `${ARN_PREFIX}fn`, InputTransformer: { InputTemplate: '"<x>"', InputPathsMap: { x: '$.detail' } } },
         ],
       }),
     );
@@ -142,9 +141,9 @@ describe('rules and targets', () => {
     expect(put.FailedEntries?.[1]?.ErrorMessage).toMatch(/standard SQS queues only/);
     expect((await events.send(new ListTargetsByRuleCommand({ Rule: 'targets' }))).Targets?.map((x) => x.Id)).toEqual(['fn']);
 
-    await events.send(new PutTargetsCommand({ Rule: 'targets', Targets: ['2', '3', '4', '5'].map((id) => ({ Id: id, Arn: `${LAMBDA_ARN_PREFIX}fn` })) }));
+    await events.send(new PutTargetsCommand({ Rule: 'targets', Targets: ['2', '3', '4', '5'].map((id) => ({ Id: id, Arn: `${ARN_PREFIX}fn` })) }));
     await expectAwsError(
-      events.send(new PutTargetsCommand({ Rule: 'targets', Targets: [{ Id: '6', Arn: `${LAMBDA_ARN_PREFIX}fn` }] })),
+      events.send(new PutTargetsCommand({ Rule: 'targets', Targets: [{ Id: '6', Arn: `${ARN_PREFIX}fn` }] })),
       'LimitExceededException',
       400,
       'The requested resource exceeds the maximum number allowed.',
@@ -283,7 +282,7 @@ describe('persistence', () => {
     const before = eventBridgeClient(first);
     try {
       await before.send(new PutRuleCommand({ Name: 'durable', ScheduleExpression: 'cron(0 3 * * ? *)', Description: 'nightly' }));
-      await before.send(new PutTargetsCommand({ Rule: 'durable', Targets: [{ Id: 'job', Arn: `${LAMBDA_ARN_PREFIX}nightly`, Input: '{"job":"nightly"}' }] }));
+      await before.send(new PutTargetsCommand({ Rule: 'durable', Targets: [{ Id: 'job', Arn: `${ARN_PREFIX}nightly`, Input: '{"job":"nightly"}' }] }));
     } finally {
       before.destroy();
       await first.stop();
@@ -292,7 +291,7 @@ describe('persistence', () => {
     const after = eventBridgeClient(second);
     try {
       expect(await after.send(new DescribeRuleCommand({ Name: 'durable' }))).toMatchObject({ ScheduleExpression: 'cron(0 3 * * ? *)', Description: 'nightly', State: 'ENABLED' });
-      expect((await after.send(new ListTargetsByRuleCommand({ Rule: 'durable' }))).Targets).toEqual([{ Id: 'job', Arn: `${LAMBDA_ARN_PREFIX}nightly`, Input: '{"job":"nightly"}' }]);
+      expect((await after.send(new ListTargetsByRuleCommand({ Rule: 'durable' }))).Targets).toEqual([{ Id: 'job', Arn: `${ARN_PREFIX}nightly`, Input: '{"job":"nightly"}' }]);
     } finally {
       after.destroy();
       await second.stop();

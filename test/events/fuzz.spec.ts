@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { seededRandom } from '../helpers/seeded-random.js';
+import { seededRandom } from '../helpers/fuzz.js';
 
 const SEED = 20260102;
 const REQUESTS = 1500;

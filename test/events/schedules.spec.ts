@@ -14,8 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DisableRuleCommand, PutEventsCommand, PutRuleCommand, PutTargetsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { ManualClock } from '../../src/core/clock.js';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { createFunction, waitFor } from '../helpers/invoke.js';
-import { eventBridgeClient, LAMBDA_ARN_PREFIX } from './support.js';
+import { ARN_PREFIX, createFunction } from '../helpers/lambda.js';
+import { waitFor } from '../helpers/wait.js';
+import { eventBridgeClient, RULE_ARN_PREFIX } from './support.js';
 
 // The function appends every event; `flaky` fails the first time it sees an event id.
 const RECORDER = `
@@ -30,7 +31,6 @@ exports.handler = async (event) => {
 };
 `;
 
-const RULE_ARN_PREFIX = 'arn:aws:events:us-east-1:000000000000:rule/';
 // 30 s before noon UTC: the cron rule's first firing is one clock step away.
 const START = Date.UTC(2026, 5, 1, 11, 59, 30);
 
@@ -82,7 +82,7 @@ async function waitForFirings(fn: string, rule: string, count: number): Promise<
 
 async function schedule(rule: string, expression: string, fn: string): Promise<void> {
   await events.send(new PutRuleCommand({ Name: rule, ScheduleExpression: expression }));
-  await events.send(new PutTargetsCommand({ Rule: rule, Targets: [{ Id: fn, Arn: `${LAMBDA_ARN_PREFIX}${fn}` }] }));
+  await events.send(new PutTargetsCommand({ Rule: rule, Targets: [{ Id: fn, Arn: `${ARN_PREFIX}${fn}` }] }));
 }
 
 /** Gust's own view of the schedules: `GET /gust/schedules`. */
@@ -142,7 +142,7 @@ describe('scheduled rules invoking a real function', () => {
     expect(await nextFirings()).toEqual({ 'every-minute': undefined, noon: undefined });
     clock.advance(24 * 60 * 60_000); // a day: noon and 1,440 minutes, all disabled
     await events.send(new PutRuleCommand({ Name: 'orders', EventPattern: JSON.stringify({ source: ['shop.orders'], detail: { total: [{ numeric: ['>=', 100] }] } }) }));
-    await events.send(new PutTargetsCommand({ Rule: 'orders', Targets: [{ Id: 'recorder', Arn: `${LAMBDA_ARN_PREFIX}recorder` }] }));
+    await events.send(new PutTargetsCommand({ Rule: 'orders', Targets: [{ Id: 'recorder', Arn: `${ARN_PREFIX}recorder` }] }));
     const put = await events.send(new PutEventsCommand({ Entries: [{ Source: 'shop.orders', DetailType: 'Order Placed', Detail: JSON.stringify({ total: 250 }) }] }));
     expect(put.FailedEntryCount).toBe(0);
 

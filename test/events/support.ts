@@ -5,7 +5,8 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { TestGust } from '../helpers/gust.js';
 
-export const LAMBDA_ARN_PREFIX = 'arn:aws:lambda:us-east-1:000000000000:function:';
+/** The ARN of a rule of the default bus, less its name. */
+export const RULE_ARN_PREFIX = 'arn:aws:events:us-east-1:000000000000:rule/';
 
 /** The real SDK client, pointed at the server's Lambda API port, with dummy credentials. */
 export function eventBridgeClient(t: TestGust): EventBridgeClient {

@@ -8,7 +8,8 @@ import { request as httpRequest } from 'node:http';
 import { Sha256 } from '@smithy/core/checksum';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { CreateFunctionCommand, waitUntilFunctionActiveV2, type LambdaClient } from '@aws-sdk/client-lambda';
-import { makeZip, ROLE } from '../control-plane/support.js';
+import { ROLE } from '../helpers/lambda.js';
+import { makeZip } from '../helpers/zips.js';
 
 /** The function under every URL test: its behaviour is chosen by the request path. */
 export const HANDLER = `

@@ -16,7 +16,8 @@ import {
   waitUntilFunctionActiveV2,
 } from '@aws-sdk/client-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { expectAwsError, makeZip, ROLE } from '../control-plane/support.js';
+import { expectAwsError, ROLE } from '../helpers/lambda.js';
+import { makeZip } from '../helpers/zips.js';
 import { newDataDir, startTestGust, type TestGust } from '../helpers/gust.js';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;

@@ -6,9 +6,9 @@
  */
 import { CreateAliasCommand, CreateFunctionUrlConfigCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../helpers/fuzz.js';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
 import { deployUrlFunction, rawRequest, urlIdOf } from './support.js';
-import { seededRandom } from '../helpers/seeded-random.js';
 
 let t: TestGust;
 let iamId: string;

@@ -6,6 +6,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 
 export const AWS_CLI = '/usr/bin/aws';
 
@@ -63,4 +64,25 @@ export function runAwsCli(service: string, args: readonly string[], options: { e
       },
     );
   });
+}
+
+/**
+ * `aws lambda …` against the endpoint and in the directory `where()` gives at call time
+ * (a suite's server starts after this is built), and `ok`, the same expecting a clean exit
+ * and returning the JSON answer.
+ */
+export function awsLambda(where: () => { endpoint: string; cwd: string }): {
+  aws(...args: string[]): Promise<AwsCliRun>;
+  ok(...args: string[]): Promise<Record<string, unknown>>;
+} {
+  const aws = (...args: string[]) => runAwsCli('lambda', args, where());
+  return {
+    aws,
+    async ok(...args) {
+      const run = await aws(...args);
+      expect(run.stderr, `aws lambda ${args.join(' ')}`).toBe('');
+      expect(run.code).toBe(0);
+      return run.json;
+    },
+  };
 }

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { caught, createFunction, invoke, type Invoked, type SdkError } from '../helpers/invoke.js';
+import { caught, createFunction, invoke, type Invoked, type SdkError } from '../helpers/lambda.js';
 
 // Sleeps long enough for every parallel invoke of a test to overlap with the others.
 const HANDLER = `

@@ -17,7 +17,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeleteFunctionCommand, LambdaClient, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { createFunction, gone, invoke, makeZip, processesMentioning, waitActive, waitFor, type Invoked } from '../helpers/invoke.js';
+import { createFunction, invoke, waitActive, type Invoked } from '../helpers/lambda.js';
+import { makeZip } from '../helpers/zips.js';
+import { waitFor } from '../helpers/wait.js';
+import { gone, processesMentioning } from '../helpers/processes.js';
 
 const handler = (code: string) => `
 const { renameSync, writeFileSync } = require('node:fs');

@@ -10,7 +10,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli, ROOT, runGust, SLOW, type Run } from '../cli/support.js';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { createFunction, invoke, REPORT_LINE, reportOf } from '../helpers/invoke.js';
+import { createFunction, invoke } from '../helpers/lambda.js';
+import { REPORT_LINE, reportOf } from '../helpers/invoke.js';
 
 const HANDLER = `
 exports.handler = async (event) => {

@@ -1,8 +1,9 @@
 /**
- * Synchronous Invoke of Node.js functions through the real SDK against a real server:
- * results, the error documents of thrown errors, init failures, timeouts, crashes and
- * oversized responses, the context object, warm reuse and the cold start after the
- * keep-alive, qualifier and alias routing, and the Invoke API's own errors.
+ * Synchronous Invoke of Node.js functions through the real SDK against a real server: the
+ * cases every runtime passes (runtime-cases.ts: results, error documents, init failures,
+ * timeouts, crashes, oversized responses, the context object, warm reuse), and Node's own:
+ * the client context, the cold start after the keep-alive, qualifier and alias routing,
+ * and the Invoke API's own errors.
  *
  * One function (`main`) serves most tests through an `action` in the event, so that they
  * share one warm environment instead of paying a cold start each.
@@ -10,7 +11,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateAliasCommand, PublishVersionCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { ARN_PREFIX, createFunction, expectAwsError, environmentGone, invoke, makeZip, reportOf, startRequestId, waitActive, waitFor } from '../helpers/invoke.js';
+import { ARN_PREFIX, createFunction, expectAwsError, invoke, waitActive } from '../helpers/lambda.js';
+import { reportOf } from '../helpers/invoke.js';
+import { makeZip } from '../helpers/zips.js';
+import { waitFor } from '../helpers/wait.js';
+import { environmentGone } from '../helpers/processes.js';
+import { runtimeCases, type Count, type RuntimeUnderTest } from './runtime-cases.js';
 
 const HANDLER = `
 let count = 0;
@@ -19,7 +25,7 @@ exports.handler = async (event, context) => {
   switch (event.action) {
     case 'echo':
       return event.data;
-    case 'throw':
+    case 'fail':
       throw new TypeError('boom: ' + event.why);
     case 'exit':
       process.exit(3);
@@ -46,138 +52,50 @@ exports.handler = async (event, context) => {
 };
 `;
 
-interface Count {
-  count: number;
-  /** The log stream: one per execution environment, also in the runtime's environment on the host. */
-  env: string;
-}
+const NODE: RuntimeUnderTest = {
+  function: { Runtime: 'nodejs20.x', Handler: 'index.handler' },
+  files: { 'index.js': HANDLER },
+  expectErrorDocument(r) {
+    // AWS's Node.js runtime names the stack `trace` (Python's says `stackTrace`).
+    expect(r.json).toEqual({ errorType: 'TypeError', errorMessage: 'boom: because', trace: expect.any(Array) });
+    const trace = (r.json as { trace: string[] }).trace;
+    expect(trace[0]).toBe('TypeError: boom: because');
+    expect(trace.some((l) => l.includes('index.js'))).toBe(true);
+  },
+  importError: {
+    files: { 'index.js': "require('no-such-package');\nexports.handler = async () => 1;\n" },
+    message: /^Error: Cannot find module 'no-such-package'/,
+  },
+  handlerNotFound: { handler: 'index.nope', message: 'index.nope is undefined or not exported' },
+  exitStatus: 3,
+};
 
 let t: TestGust;
 
 beforeAll(async () => {
   t = await startTestGust();
-  await createFunction(t.lambda, 'main', { files: { 'index.js': HANDLER } });
+  await createFunction(t.lambda, 'main', { ...NODE.function, files: NODE.files });
 });
 
 afterAll(async () => {
   await t?.stop();
 });
 
-describe('results and function errors', () => {
-  it('round-trips a JSON payload unchanged', async () => {
-    const data = { text: 'héllo ☃ 😀', n: 1.5, list: [1, null, true, { deep: ['x'] }], empty: {} };
-    const r = await invoke(t.lambda, 'main', { action: 'echo', data });
-    expect(r).toMatchObject({ status: 200, functionError: undefined, executedVersion: '$LATEST' });
-    expect(r.json).toEqual(data);
-  });
+describe('the runtime cases', () => {
+  runtimeCases(NODE, () => t);
+});
 
+describe('results, load failures and the client context', () => {
   it('answers an empty payload as the event {}', async () => {
     const r = await invoke(t.lambda, 'main', Buffer.alloc(0));
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({ count: expect.any(Number) });
   });
 
-  it('returns a thrown error as Unhandled with the Node runtime error document', async () => {
-    const r = await invoke(t.lambda, 'main', { action: 'throw', why: 'because' });
-    expect(r.status).toBe(200);
-    expect(r.functionError).toBe('Unhandled');
-    // AWS's Node.js runtime names the stack `trace` (Python's says `stackTrace`).
-    expect(r.json).toEqual({ errorType: 'TypeError', errorMessage: 'boom: because', trace: expect.any(Array) });
-    const trace = (r.json as { trace: string[] }).trace;
-    expect(trace[0]).toBe('TypeError: boom: because');
-    expect(trace.some((l) => l.includes('index.js'))).toBe(true);
-  });
-
-  it('reports a module that cannot load as Runtime.ImportModuleError, at every invoke', async () => {
-    await createFunction(t.lambda, 'import-error', { files: { 'index.js': "require('no-such-package');\nexports.handler = async () => 1;\n" } });
-    for (let i = 0; i < 2; i++) {
-      const r = await invoke(t.lambda, 'import-error');
-      expect(r.functionError).toBe('Unhandled');
-      expect(r.json).toMatchObject({ errorType: 'Runtime.ImportModuleError', errorMessage: expect.stringMatching(/^Error: Cannot find module 'no-such-package'/) });
-    }
+  it('reports a handler module that does not exist as Runtime.ImportModuleError', async () => {
     await createFunction(t.lambda, 'no-module', { Handler: 'missing.handler', files: { 'index.js': HANDLER } });
     const missing = await invoke(t.lambda, 'no-module');
     expect(missing.json).toMatchObject({ errorType: 'Runtime.ImportModuleError', errorMessage: expect.stringMatching(/^Error: Cannot find module 'missing'/) });
-  });
-
-  it('reports a missing export as Runtime.HandlerNotFound', async () => {
-    await createFunction(t.lambda, 'no-handler', { Handler: 'index.nope', files: { 'index.js': HANDLER } });
-    const r = await invoke(t.lambda, 'no-handler');
-    expect(r.functionError).toBe('Unhandled');
-    expect(r.json).toMatchObject({ errorType: 'Runtime.HandlerNotFound', errorMessage: 'index.nope is undefined or not exported' });
-  });
-
-  it('reports a response over 6 MB as Function.ResponseSizeTooLarge', async () => {
-    const r = await invoke(t.lambda, 'main', { action: 'big', size: 6 * 1024 * 1024 + 1000 });
-    expect(r.functionError).toBe('Unhandled');
-    expect(r.json).toEqual({
-      errorType: 'Function.ResponseSizeTooLarge',
-      errorMessage: expect.stringMatching(/^Response payload size exceeded maximum allowed payload size \(\d+ bytes\)\.$/),
-    });
-    // Just under the limit still goes through.
-    const ok = await invoke(t.lambda, 'main', { action: 'big', size: 6 * 1024 * 1024 - 100 });
-    expect(ok.functionError).toBeUndefined();
-    expect(ok.text.length).toBe(6 * 1024 * 1024 - 98);
-  });
-});
-
-describe('timeouts and crashes', () => {
-  it('times out after Timeout seconds with Sandbox.Timedout, and the next invoke gets a fresh environment', async () => {
-    await createFunction(t.lambda, 'slow', { Timeout: 1, files: { 'index.js': HANDLER } });
-    const before = (await invoke(t.lambda, 'slow')).json as Count;
-    expect(before.count).toBe(1);
-
-    const started = Date.now();
-    const r = await invoke(t.lambda, 'slow', { action: 'sleep', ms: 3000 }, { LogType: 'Tail' });
-    const took = Date.now() - started;
-    expect(took).toBeGreaterThanOrEqual(1000);
-    expect(took).toBeLessThan(2900);
-    expect(r.functionError).toBe('Unhandled');
-    const id = startRequestId(r.log!);
-    expect(r.json).toEqual({ errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${id} Error: Task timed out after 1.00 seconds` });
-    expect(r.log).toContain('Task timed out after 1.00 seconds');
-    expect(r.log).toMatch(/^REPORT RequestId: .*\tStatus: timeout$/m);
-    await waitFor('the timed-out runtime to be gone', () => (environmentGone(before.env) ? true : undefined));
-
-    const after = await invoke(t.lambda, 'slow', {}, { LogType: 'Tail' });
-    expect(after.functionError).toBeUndefined();
-    expect(after.json).toMatchObject({ count: 1 });
-    expect((after.json as Count).env).not.toBe(before.env);
-    expect(reportOf(after.log!).initDurationMs).toBeGreaterThan(0);
-  });
-
-  it('reports process.exit(3) as Runtime.ExitError, and the next invoke gets a fresh environment', async () => {
-    const before = (await invoke(t.lambda, 'main')).json as Count;
-    const r = await invoke(t.lambda, 'main', { action: 'exit' }, { LogType: 'Tail' });
-    expect(r.functionError).toBe('Unhandled');
-    const id = startRequestId(r.log!);
-    expect(r.json).toEqual({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${id} Error: Runtime exited with error: exit status 3` });
-    expect(environmentGone(before.env)).toBe(true);
-
-    const after = await invoke(t.lambda, 'main');
-    expect(after.json).toMatchObject({ count: 1 });
-    expect((after.json as Count).env).not.toBe(before.env);
-  });
-});
-
-describe('the context object', () => {
-  it('carries the function facts, the request id the caller sees, and the remaining time', async () => {
-    const r = await invoke(t.lambda, 'main', { action: 'context' });
-    const c = r.json as Record<string, unknown>;
-    expect(c).toMatchObject({
-      functionName: 'main',
-      functionVersion: '$LATEST',
-      invokedFunctionArn: `${ARN_PREFIX}main`,
-      // A string, as on Lambda.
-      memoryLimitInMB: '128',
-      logGroupName: '/aws/lambda/main',
-      clientContext: null,
-    });
-    expect(c.logStreamName).toMatch(/^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/);
-    // The Invoke response's x-amzn-RequestId is the invocation's request id, as on AWS.
-    expect(c.awsRequestId).toBe(r.requestId);
-    expect(c.remaining).toBeGreaterThan(0);
-    expect(c.remaining).toBeLessThanOrEqual(3000);
   });
 
   it('hands the SDK ClientContext to the handler as context.clientContext', async () => {
@@ -191,22 +109,9 @@ describe('the context object', () => {
       await expectAwsError(invoke(t.lambda, 'main', {}, { ClientContext: bad }), 'InvalidRequestContentException', 400, 'Client context must be a valid Base64-encoded JSON object.');
     }
   });
-
-  it('names the qualifier in invokedFunctionArn when the caller used one', async () => {
-    const r = await invoke(t.lambda, 'main', { action: 'context' }, { Qualifier: '$LATEST' });
-    expect(r.json).toMatchObject({ invokedFunctionArn: `${ARN_PREFIX}main:$LATEST`, functionVersion: '$LATEST' });
-  });
 });
 
-describe('environment reuse', () => {
-  it('reuses a warm environment: module state survives between invokes', async () => {
-    const a = (await invoke(t.lambda, 'main')).json as Count;
-    const b = (await invoke(t.lambda, 'main')).json as Count;
-    const c = (await invoke(t.lambda, 'main')).json as Count;
-    expect([b.count - a.count, c.count - b.count]).toEqual([1, 1]);
-    expect(new Set([a.env, b.env, c.env]).size).toBe(1);
-  });
-
+describe('the keep-alive', () => {
   it('starts cold again after the keep-alive: module state resets and REPORT has Init Duration', async () => {
     const short = await startTestGust({ flags: { keepAlive: '300ms' } });
     try {

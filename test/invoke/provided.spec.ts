@@ -10,9 +10,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AWS_CLI, runAwsCli, type AwsCliRun } from '../helpers/aws-cli.js';
+import { AWS_CLI, awsLambda } from '../helpers/aws-cli.js';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { ARN_PREFIX, makeZip, reportOf, ROLE, startRequestId, waitActive } from '../helpers/invoke.js';
+import { ARN_PREFIX, ROLE, waitActive } from '../helpers/lambda.js';
+import { reportOf, startRequestId } from '../helpers/invoke.js';
+import { makeZip } from '../helpers/zips.js';
 
 const HAVE_AWS = existsSync(AWS_CLI) && existsSync('/usr/bin/curl');
 if (!HAVE_AWS) console.warn(`test/invoke/provided.spec.ts skipped: needs ${AWS_CLI} (apt-get install awscli) and /usr/bin/curl`);
@@ -54,15 +56,7 @@ const FUNCTION_SH = `function handler () {
 let t: TestGust;
 let work: string;
 
-/** Runs `aws lambda …` against the suite's Gust. */
-const aws = (...args: string[]): Promise<AwsCliRun> => runAwsCli('lambda', args, { endpoint: t.url, cwd: work });
-
-async function ok(...args: string[]): Promise<Record<string, unknown>> {
-  const run = await aws(...args);
-  expect(run.stderr, `aws lambda ${args.join(' ')}`).toBe('');
-  expect(run.code).toBe(0);
-  return JSON.parse(run.stdout) as Record<string, unknown>;
-}
+const { ok } = awsLambda(() => ({ endpoint: t.url, cwd: work }));
 
 describe.skipIf(!HAVE_AWS)('the custom-runtime tutorial with the AWS CLI', { timeout: 60_000 }, () => {
   beforeAll(async () => {

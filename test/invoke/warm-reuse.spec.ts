@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetFunctionConfigurationCommand, PublishVersionCommand, TagResourceCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { ARN_PREFIX, createFunction, invoke, waitActive } from '../helpers/invoke.js';
+import { ARN_PREFIX, createFunction, invoke, waitActive } from '../helpers/lambda.js';
 
 // An id drawn once per runtime process: a pid is not unique across environments in their
 // own pid namespaces.

@@ -18,7 +18,7 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-lambda';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { makeZip as zipOf } from '../helpers/invoke.js';
+import { makeZip as zipOf } from '../helpers/zips.js';
 
 const AWS_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000$/;
 

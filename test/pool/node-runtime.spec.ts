@@ -5,8 +5,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newTraceId } from '../../src/core/ids.js';
 import { parseReportLine } from '../../src/logs/log-format.js';
-import { alive, invoke, ourProcesses, startTestPool, testVersion, text, type TestPool } from './pool-helpers.js';
+import { invoke, startTestPool, testVersion, text, type TestPool } from './pool-helpers.js';
+import { alive, ourProcesses } from '../helpers/processes.js';
 
 const HANDLERS = {
   'index.js': `
@@ -87,7 +89,7 @@ describe('Pool with the Node.js runtime', () => {
   it('a thrown error is the runtime\'s error document, and the environment lives on', async () => {
     const v = node('thrower');
     const r = await call(v, { action: 'throw' });
-    expect(r).toMatchObject({ outcome: 'error', functionError: 'Unhandled', errorType: 'TypeError' });
+    expect(r).toMatchObject({ outcome: 'error', errorType: 'TypeError' });
     expect(JSON.parse(text(r))).toMatchObject({ errorType: 'TypeError', errorMessage: 'bad input' });
     expect((await call(v, { action: 'count' })).coldStart).toBe(false);
   });
@@ -121,7 +123,7 @@ describe('Pool with the Node.js runtime', () => {
     const broken = t.code({ 'index.js': "throw new Error('cannot start');\n" });
     const missing = t.code({ 'other.js': '' });
     const r = await invoke(t.pool, testVersion('init-throws', broken, { runtime: 'nodejs20.x' }), '{}');
-    expect(r).toMatchObject({ outcome: 'error', functionError: 'Unhandled', coldStart: true });
+    expect(r).toMatchObject({ outcome: 'error', coldStart: true });
     expect(JSON.parse(text(r))).toMatchObject({ errorMessage: 'cannot start' });
     expect(r.logTail).toMatch(/INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: error\tError Type: \S+\nSTART RequestId/);
     const m = await invoke(t.pool, testVersion('init-missing', missing, { runtime: 'nodejs20.x' }), '{}');
@@ -131,11 +133,12 @@ describe('Pool with the Node.js runtime', () => {
 
   it('hands the context over: ClientContext, the ARN, the remaining time', async () => {
     const v = node('ctx', { timeout: 5 });
-    const r = await t.pool.invoke(v, {
+    const r = await t.pool.run(v, {
       requestId: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
       payload: Buffer.from(JSON.stringify({ action: 'context' })),
       invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:ctx:live',
       clientContext: JSON.stringify({ custom: { a: 1 } }),
+      traceId: newTraceId(Date.now()),
       wantTail: false,
     });
     const got = JSON.parse(text(r));
@@ -164,7 +167,9 @@ describe('Pool with the Node.js runtime', () => {
     });
     expect(r.env.AWS_LAMBDA_LOG_STREAM_NAME).toMatch(/^\d{4}\/\d\d\/\d\d\/\[\$LATEST\][0-9a-f]{32}$/);
     expect(r.env.AWS_LAMBDA_RUNTIME_API).toMatch(/^127\.0\.0\.1:\d+$/);
-    const allowed = /^(AWS_|LAMBDA_|_HANDLER$|TZ$|LANG$|PATH$|LD_LIBRARY_PATH$|NODE_PATH$|TMPDIR$|MY_SETTING$)/;
+    // The runtime sets the invocation's trace id, as Lambda's runtimes do.
+    expect(r.env._X_AMZN_TRACE_ID).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0$/);
+    const allowed = /^(AWS_|LAMBDA_|_HANDLER$|_X_AMZN_TRACE_ID$|TZ$|LANG$|PATH$|LD_LIBRARY_PATH$|NODE_PATH$|TMPDIR$|MY_SETTING$)/;
     expect(Object.keys(r.env).filter((k) => !allowed.test(k))).toEqual([]);
   });
 

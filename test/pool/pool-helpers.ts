@@ -1,17 +1,18 @@
 /**
  * Shared set-up for the pool suites: a real Pool with the process driver, a real SQLite log
- * store in memory, a ManualClock for keep-alive, and helpers to find the processes a test
- * left behind.
+ * store in memory and a ManualClock for keep-alive (test/helpers/processes.ts finds the
+ * processes a test left behind).
  */
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ManualClock } from '../../src/core/clock.js';
-import { newRequestId } from '../../src/core/ids.js';
+import { newRequestId, newTraceId } from '../../src/core/ids.js';
 import type { Runtime } from '../../src/core/limits.js';
-import type { FunctionVersion } from '../../src/core/model.js';
-import { Pool, type InvokableVersion, type PoolInvokeResult, type PoolOptions } from '../../src/pool/pool.js';
+import type { FunctionVersion } from '../../src/core/model/functions.js';
+import type { InvocationOutcome } from '../../src/core/model/invocation.js';
+import { Pool, type InvokableVersion, type PoolOptions } from '../../src/pool/pool.js';
 import { ProcessDriver } from '../../src/sandbox/process-driver.js';
 import { RuntimeCommandResolver } from '../../src/sandbox/runtime-command.js';
 import { SqliteLogStore } from '../../src/store/sqlite/sqlite-log-store.js';
@@ -103,70 +104,16 @@ export function testVersion(functionName: string, codeDir: string, over: Partial
   };
 }
 
-export function invoke(pool: Pool, version: InvokableVersion, payload: string, wantTail = true): Promise<PoolInvokeResult> {
-  return pool.invoke(version, {
+export function invoke(pool: Pool, version: InvokableVersion, payload: string, wantTail = true): Promise<InvocationOutcome> {
+  return pool.run(version, {
     requestId: newRequestId(),
     payload: Buffer.from(payload),
     invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${version.functionName}`,
+    traceId: newTraceId(Date.now()),
     wantTail,
   });
 }
 
-export function text(r: PoolInvokeResult): string {
+export function text(r: InvocationOutcome): string {
   return r.payload.toString('utf8');
-}
-
-interface ProcInfo {
-  pid: number;
-  ppid: number;
-  pgrp: number;
-  state: string;
-}
-
-/** Every process on the machine, from /proc/<pid>/stat. */
-export function allProcesses(): ProcInfo[] {
-  const out: ProcInfo[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      // The command name may hold spaces and parentheses; fields start after the last ')'.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.push({ pid: Number(name), state: fields[0]!, ppid: Number(fields[1]), pgrp: Number(fields[2]) });
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
-}
-
-/**
- * Live (non-zombie) processes descending from this test process, or in the process group of
- * one of `leaders` (a runtime's children re-parented to init stay in its group).
- */
-export function ourProcesses(leaders: number[] = []): ProcInfo[] {
-  const procs = allProcesses().filter((p) => p.state !== 'Z');
-  const byPid = new Map(procs.map((p) => [p.pid, p]));
-  const groups = new Set(leaders);
-  return procs.filter((p) => {
-    if (p.pid === process.pid) return false;
-    if (groups.has(p.pgrp)) return true;
-    for (let q = byPid.get(p.ppid); q; q = byPid.get(q.ppid)) {
-      if (q.pid === process.pid) return true;
-      if (q.pid <= 1) break;
-    }
-    return false;
-  });
-}
-
-export function alive(pid: number): boolean {
-  return allProcesses().some((p) => p.pid === pid && p.state !== 'Z');
-}
-
-export async function waitUntil(cond: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }

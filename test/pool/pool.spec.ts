@@ -6,7 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidRuntimeException, TooManyRequestsException } from '../../src/core/errors.js';
 import { RuntimeCommandResolver } from '../../src/sandbox/runtime-command.js';
 import { parseReportLine } from '../../src/logs/log-format.js';
-import { alive, invoke, ourProcesses, startTestPool, testVersion, text, waitUntil, type TestPool } from './pool-helpers.js';
+import { invoke, startTestPool, testVersion, text, type TestPool } from './pool-helpers.js';
+import { alive, ourProcesses } from '../helpers/processes.js';
+import { waitUntil } from '../helpers/wait.js';
 
 describe('Pool with a provided.al2023 bash runtime', () => {
   let t: TestPool;
@@ -74,7 +76,7 @@ describe('Pool with a provided.al2023 bash runtime', () => {
     const started = Date.now();
     const r = await invoke(t.pool, v, 'sleep 30');
     expect(Date.now() - started).toBeLessThan(5000);
-    expect(r).toMatchObject({ outcome: 'error', functionError: 'Unhandled', errorType: 'Sandbox.Timedout' });
+    expect(r).toMatchObject({ outcome: 'error', errorType: 'Sandbox.Timedout' });
     expect(JSON.parse(text(r))).toEqual({ errorType: 'Sandbox.Timedout', errorMessage: expect.stringMatching(/^RequestId: \S+ Error: Task timed out after 1\.00 seconds$/) });
     expect(alive(pid!)).toBe(false);
     expect(t.pool.pids('timeout')).toEqual([]);
@@ -88,7 +90,7 @@ describe('Pool with a provided.al2023 bash runtime', () => {
   it('a runtime that exits mid-invocation → Runtime.ExitError "exit status 3"', async () => {
     const v = testVersion('exit', t.fixture('provided'));
     const r = await invoke(t.pool, v, 'exit 3');
-    expect(r).toMatchObject({ outcome: 'error', functionError: 'Unhandled', errorType: 'Runtime.ExitError' });
+    expect(r).toMatchObject({ outcome: 'error', errorType: 'Runtime.ExitError' });
     expect(JSON.parse(text(r)).errorMessage).toMatch(/^RequestId: \S+ Error: Runtime exited with error: exit status 3$/);
     expect(r.logTail).toContain('Runtime exited with error: exit status 3\nRuntime.ExitError\nEND RequestId');
     expect(t.pool.pids('exit')).toEqual([]);
@@ -104,7 +106,7 @@ describe('Pool with a provided.al2023 bash runtime', () => {
   it("a function error is the runtime's document with its type", async () => {
     const v = testVersion('err', t.fixture('provided'));
     const r = await invoke(t.pool, v, 'error');
-    expect(r).toMatchObject({ outcome: 'error', functionError: 'Unhandled', errorType: 'Fixture.Error' });
+    expect(r).toMatchObject({ outcome: 'error', errorType: 'Fixture.Error' });
     expect(JSON.parse(text(r))).toEqual({ errorType: 'Fixture.Error', errorMessage: 'boom' });
     expect(r.logTail).toContain('failing on purpose');
     // A handled function error keeps the environment.
@@ -116,7 +118,7 @@ describe('Pool with a provided.al2023 bash runtime', () => {
     try {
       const v = testVersion('big', small.fixture('provided'));
       const r = await invoke(small.pool, v, 'big 5000');
-      expect(r).toMatchObject({ outcome: 'error', functionError: 'Unhandled', errorType: 'Function.ResponseSizeTooLarge' });
+      expect(r).toMatchObject({ outcome: 'error', errorType: 'Function.ResponseSizeTooLarge' });
       expect(JSON.parse(text(r))).toEqual({ errorType: 'Function.ResponseSizeTooLarge', errorMessage: 'Response payload size exceeded maximum allowed payload size (1000 bytes).' });
       expect(text(await invoke(small.pool, v, 'big 10'))).toBe('aaaaaaaaaa');
     } finally {
@@ -128,7 +130,7 @@ describe('Pool with a provided.al2023 bash runtime', () => {
     it('the runtime exits during init → Runtime.ExitError with INIT_REPORT', async () => {
       const v = testVersion('init-exit', t.fixture('provided'), { environment: { FIXTURE_INIT: 'exit' } });
       const r = await invoke(t.pool, v, 'x');
-      expect(r).toMatchObject({ outcome: 'error', functionError: 'Unhandled', errorType: 'Runtime.ExitError', coldStart: true });
+      expect(r).toMatchObject({ outcome: 'error', errorType: 'Runtime.ExitError', coldStart: true });
       expect(JSON.parse(text(r)).errorMessage).toMatch(/Runtime exited with error: exit status 2$/);
       expect(r.logTail).toMatch(/^init failing\nINIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\tStatus: error\tError Type: Runtime.ExitError\nSTART RequestId/);
       expect(t.pool.stats().environments).toMatchObject({ starting: 0, ready: 0, failed: 0 });

@@ -26,14 +26,14 @@ describe('node bootstrap: handler styles and module formats', () => {
   ])('runs a %s handler', async (_name, handler, files) => {
     const rt = await start(handler, files);
     const outcome = await rt.invoke({ n: 1 });
-    expect(outcome.kind).toBe('success');
+    expect(outcome.outcome).toBe('success');
     expect(body(outcome)).toMatchObject({ got: { n: 1 } });
   });
 
   it('answers null for a handler that returns nothing, and undefined results as null', async () => {
     const rt = await start('index.handler', { 'index.js': 'exports.handler = async () => undefined;' });
     const outcome = await rt.invoke({});
-    expect(outcome.kind === 'success' && outcome.payload.toString()).toBe('null');
+    expect(outcome.outcome === 'success' && outcome.payload.toString()).toBe('null');
   });
 
   it('waits for an empty event loop after a callback, unless told not to', async () => {
@@ -72,7 +72,7 @@ describe('node bootstrap: errors', () => {
       'index.js': 'class PaymentDeclined extends Error { constructor(m) { super(m); this.name = "PaymentDeclined"; } }\nexports.handler = async () => { throw new PaymentDeclined("card refused"); };',
     });
     const outcome = await rt.invoke({});
-    expect(outcome).toMatchObject({ kind: 'error', errorType: 'PaymentDeclined' });
+    expect(outcome).toMatchObject({ outcome: 'error', errorType: 'PaymentDeclined' });
     const doc = body(outcome) as { errorType: string; errorMessage: string; trace: string[] };
     expect(doc.errorType).toBe('PaymentDeclined');
     expect(doc.errorMessage).toBe('card refused');
@@ -88,8 +88,8 @@ describe('node bootstrap: errors', () => {
     const rt = await start('index.handler', {
       'index.js': 'exports.handler = (event, context, callback) => { if (event.sync) throw new TypeError("sync"); callback(new RangeError("cb")); };',
     });
-    expect(await rt.invoke({ sync: true })).toMatchObject({ kind: 'error', errorType: 'TypeError' });
-    expect(await rt.invoke({})).toMatchObject({ kind: 'error', errorType: 'RangeError' });
+    expect(await rt.invoke({ sync: true })).toMatchObject({ outcome: 'error', errorType: 'TypeError' });
+    expect(await rt.invoke({})).toMatchObject({ outcome: 'error', errorType: 'RangeError' });
     expect(body(await rt.invoke({ sync: true }))).toMatchObject({ errorMessage: 'sync' });
   });
 
@@ -132,7 +132,7 @@ describe('node bootstrap: errors', () => {
   it('posts an unhandled rejection as the invocation error and exits', async () => {
     const rt = await start('index.handler', { 'index.js': 'exports.handler = (event, context, callback) => { Promise.reject(new Error("forgotten")); };' });
     const outcome = await rt.invoke({});
-    expect(outcome).toMatchObject({ kind: 'error', errorType: 'Runtime.UnhandledPromiseRejection' });
+    expect(outcome).toMatchObject({ outcome: 'error', errorType: 'Runtime.UnhandledPromiseRejection' });
     expect(body(outcome)).toMatchObject({ errorMessage: 'Error: forgotten' });
     expect((await rt.exited).code).toBe(128);
   });
@@ -147,32 +147,37 @@ describe('node bootstrap: errors', () => {
 
   it('reports Runtime.NodeJsExit for an async handler whose promise never settles', async () => {
     const rt = await start('index.handler', { 'index.js': 'exports.handler = async () => new Promise(() => {});' });
-    expect(await rt.invoke({})).toMatchObject({ kind: 'error', errorType: 'Runtime.NodeJsExit' });
+    expect(await rt.invoke({})).toMatchObject({ outcome: 'error', errorType: 'Runtime.NodeJsExit' });
   });
 });
 
 describe('node bootstrap: context and logs', () => {
   it('gives the handler the full context', async () => {
-    const rt = await start('index.handler', {
-      'index.js': `exports.handler = async (event, context) => ({
-        awsRequestId: context.awsRequestId,
-        functionName: context.functionName,
-        functionVersion: context.functionVersion,
-        invokedFunctionArn: context.invokedFunctionArn,
-        memoryLimitInMB: context.memoryLimitInMB,
-        logGroupName: context.logGroupName,
-        logStreamName: context.logStreamName,
-        clientContext: context.clientContext,
-        identity: context.identity,
-        remaining: context.getRemainingTimeInMillis(),
-        waits: context.callbackWaitsForEmptyEventLoop,
-        legacy: [typeof context.done, typeof context.succeed, typeof context.fail],
-        trace: process.env._X_AMZN_TRACE_ID,
-      });`,
+    const rt = await startRuntime(NODE_RUNTIME, {
+      handler: 'index.handler',
+      // Lambda sends a caller's Cognito identity; Gust has none to send.
+      nextHeaders: { 'Lambda-Runtime-Cognito-Identity': '{"cognitoIdentityId":"id-1","cognitoIdentityPoolId":"pool-1"}' },
+      files: {
+        'index.js': `exports.handler = async (event, context) => ({
+          awsRequestId: context.awsRequestId,
+          functionName: context.functionName,
+          functionVersion: context.functionVersion,
+          invokedFunctionArn: context.invokedFunctionArn,
+          memoryLimitInMB: context.memoryLimitInMB,
+          logGroupName: context.logGroupName,
+          logStreamName: context.logStreamName,
+          clientContext: context.clientContext,
+          identity: context.identity,
+          remaining: context.getRemainingTimeInMillis(),
+          waits: context.callbackWaitsForEmptyEventLoop,
+          legacy: [typeof context.done, typeof context.succeed, typeof context.fail],
+          trace: process.env._X_AMZN_TRACE_ID,
+        });`,
+      },
     });
     const outcome = await rt.invoke(
       {},
-      { deadlineMs: Date.now() + 5000, clientContext: '{"custom":{"tenant":"a"},"env":{"locale":"en"}}', cognitoIdentity: '{"cognitoIdentityId":"id-1","cognitoIdentityPoolId":"pool-1"}', traceId: 'Root=1-abc-def' },
+      { deadlineMs: Date.now() + 5000, clientContext: '{"custom":{"tenant":"a"},"env":{"locale":"en"}}', traceId: 'Root=1-abc-def' },
     );
     const ctx = body(outcome) as Record<string, unknown>;
     expect(ctx).toMatchObject({

@@ -24,7 +24,7 @@ describe.skipIf(!PYTHON)('python bootstrap: handlers', () => {
       'lambda_function.py': 'def lambda_handler(event, context):\n    return {"got": event, "unicode": "é", "n": [1, 2.5, None, True]}\n',
     });
     const outcome = await rt.invoke({ n: 1 });
-    expect(outcome.kind).toBe('success');
+    expect(outcome.outcome).toBe('success');
     expect(body(outcome)).toEqual({ got: { n: 1 }, unicode: 'é', n: [1, 2.5, null, true] });
   });
 
@@ -64,7 +64,7 @@ describe.skipIf(!PYTHON)('python bootstrap: handlers', () => {
     });
     expect(body(await rt.invoke({}))).toEqual({ int: 3, frac: 1.5 });
     const raw = await rt.invoke({ raw: true });
-    expect(raw.kind === 'success' && raw.payload.equals(Buffer.from([0, 0xff, 0x72, 0x61, 0x77]))).toBe(true);
+    expect(raw.outcome === 'success' && raw.payload.equals(Buffer.from([0, 0xff, 0x72, 0x61, 0x77]))).toBe(true);
   });
 });
 
@@ -72,7 +72,7 @@ describe.skipIf(!PYTHON)('python bootstrap: errors', () => {
   it('posts a raised exception as {errorMessage, errorType, requestId, stackTrace} and logs it', async () => {
     const rt = await start('app.handler', { 'app.py': 'class PaymentDeclined(Exception):\n    pass\n\ndef handler(event, context):\n    raise PaymentDeclined("card refused")\n' });
     const outcome = await rt.invoke({});
-    expect(outcome).toMatchObject({ kind: 'error', errorType: 'PaymentDeclined' });
+    expect(outcome).toMatchObject({ outcome: 'error', errorType: 'PaymentDeclined' });
     const doc = body(outcome) as { errorMessage: string; errorType: string; requestId: string; stackTrace: string[] };
     expect(doc).toMatchObject({ errorMessage: 'card refused', errorType: 'PaymentDeclined', requestId: outcome.requestId });
     expect(doc.stackTrace).toHaveLength(1);
@@ -116,7 +116,7 @@ describe.skipIf(!PYTHON)('python bootstrap: errors', () => {
   it('reports an unserialisable result as Runtime.MarshalError', async () => {
     const rt = await start('app.handler', { 'app.py': 'def handler(event, context):\n    return {"s": {1, 2}}\n' });
     const outcome = await rt.invoke({});
-    expect(outcome).toMatchObject({ kind: 'error', errorType: 'Runtime.MarshalError' });
+    expect(outcome).toMatchObject({ outcome: 'error', errorType: 'Runtime.MarshalError' });
     expect(body(outcome)).toMatchObject({ errorMessage: expect.stringMatching(/^Unable to marshal response: Object of type set is not JSON serializable/) });
   });
 
@@ -130,8 +130,12 @@ describe.skipIf(!PYTHON)('python bootstrap: errors', () => {
 
 describe.skipIf(!PYTHON)('python bootstrap: context and logs', () => {
   it('gives the handler the full context', async () => {
-    const rt = await start('app.handler', {
-      'app.py': `def handler(event, context):
+    const rt = await startRuntime(PYTHON!, {
+      handler: 'app.handler',
+      // Lambda sends a caller's Cognito identity; Gust has none to send.
+      nextHeaders: { 'Lambda-Runtime-Cognito-Identity': '{"cognitoIdentityId":"id-1","cognitoIdentityPoolId":"pool-1"}' },
+      files: {
+        'app.py': `def handler(event, context):
     cc = context.client_context
     return {
         "aws_request_id": context.aws_request_id,
@@ -146,10 +150,11 @@ describe.skipIf(!PYTHON)('python bootstrap: context and logs', () => {
         "remaining": context.get_remaining_time_in_millis(),
     }
 `,
+      },
     });
     const outcome = await rt.invoke(
       {},
-      { deadlineMs: Date.now() + 5000, clientContext: '{"custom":{"tenant":"a"},"env":{"locale":"en"},"client":{"installation_id":"inst-1"}}', cognitoIdentity: '{"cognitoIdentityId":"id-1","cognitoIdentityPoolId":"pool-1"}' },
+      { deadlineMs: Date.now() + 5000, clientContext: '{"custom":{"tenant":"a"},"env":{"locale":"en"},"client":{"installation_id":"inst-1"}}' },
     );
     const ctx = body(outcome) as Record<string, unknown>;
     expect(ctx).toMatchObject({

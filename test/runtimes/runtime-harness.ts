@@ -7,10 +7,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RuntimeEndpoint, type RuntimeInvocation, type RuntimeOutcome } from '../../src/runtime-api/runtime-endpoint.js';
+import { newTraceId } from '../../src/core/ids.js';
+import type { FunctionAnswer, Invocation } from '../../src/core/model/invocation.js';
+import { RuntimeEndpoint } from '../../src/runtime-api/runtime-endpoint.js';
 
 const RUNTIMES = fileURLToPath(new URL('../../runtimes/', import.meta.url));
 
@@ -51,7 +55,8 @@ export interface StartedRuntime {
   /** Everything written to stdout so far, split in lines. */
   stdout(): string[];
   stderr(): string;
-  invoke(payload: unknown, over?: Partial<RuntimeInvocation>): Promise<RuntimeOutcome & { requestId: string }>;
+  /** One invocation; `deadlineMs` defaults to 10 s from now. */
+  invoke(payload: unknown, over?: Partial<Invocation> & { deadlineMs?: number }): Promise<FunctionAnswer & { requestId: string }>;
   stop(): Promise<void>;
 }
 
@@ -59,6 +64,12 @@ export interface StartOptions {
   handler: string;
   files: Record<string, string>;
   env?: Record<string, string>;
+  /**
+   * Headers that Lambda can add to a /next answer and Gust never sends (a Cognito identity):
+   * a proxy between the runtime and the endpoint adds them, so the bootstraps' handling of
+   * them stays tested.
+   */
+  nextHeaders?: Record<string, string>;
 }
 
 const started = new Set<StartedRuntime>();
@@ -75,11 +86,12 @@ export async function startRuntime(spec: RuntimeSpec, options: StartOptions): Pr
     writeFileSync(join(taskRoot, name), text);
   }
   const endpoint = await RuntimeEndpoint.listen();
+  const proxy = options.nextHeaders ? await nextHeaderProxy(endpoint.address, options.nextHeaders) : undefined;
   const env = {
     PATH: '/usr/local/bin:/usr/bin:/bin',
     LANG: 'en_US.UTF-8',
     TZ: ':UTC',
-    AWS_LAMBDA_RUNTIME_API: endpoint.address,
+    AWS_LAMBDA_RUNTIME_API: proxy?.address ?? endpoint.address,
     _HANDLER: options.handler,
     LAMBDA_TASK_ROOT: taskRoot,
     AWS_LAMBDA_FUNCTION_NAME: 'fixture-fn',
@@ -110,20 +122,23 @@ export async function startRuntime(spec: RuntimeSpec, options: StartOptions): Pr
     stdout: () => out.split('\n').filter((l, i, all) => l !== '' || i < all.length - 1),
     stderr: () => err,
     async invoke(payload, over = {}) {
-      const requestId = over.requestId ?? randomUUID();
-      const outcome = await endpoint.invoke({
-        requestId,
+      const { deadlineMs = Date.now() + 10_000, ...fields } = over;
+      const invocation: Invocation = {
+        requestId: randomUUID(),
         payload: Buffer.isBuffer(payload) ? payload : Buffer.from(JSON.stringify(payload)),
-        deadlineMs: Date.now() + 10_000,
         invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:fixture-fn',
-        ...over,
-      });
-      return { ...outcome, requestId };
+        traceId: newTraceId(Date.now()),
+        wantTail: false,
+        ...fields,
+      };
+      const answer = await endpoint.deliver(invocation, deadlineMs);
+      return { ...answer, requestId: invocation.requestId };
     },
     async stop() {
       if (!started.delete(runtime)) return;
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
+      await proxy?.close();
       await endpoint.close();
       rmSync(taskRoot, { recursive: true, force: true });
     },
@@ -132,10 +147,32 @@ export async function startRuntime(spec: RuntimeSpec, options: StartOptions): Pr
   return runtime;
 }
 
-/** The JSON document of a success or error outcome. */
-export function body(outcome: RuntimeOutcome): unknown {
-  if (outcome.kind === 'tooLarge') throw new Error('too large');
-  return JSON.parse(outcome.payload.toString('utf8'));
+/** The JSON document of a success or error answer. */
+export function body(answer: FunctionAnswer): unknown {
+  return JSON.parse(answer.payload.toString('utf8'));
+}
+
+/** A pass-through to the endpoint at `target` (host:port) that adds `headers` to every /next answer. */
+async function nextHeaderProxy(target: string, headers: Record<string, string>): Promise<{ address: string; close(): Promise<void> }> {
+  const [host, port] = target.split(':');
+  const server = createServer((req, res) => {
+    const upstream = request({ host, port: Number(port), method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      const added = req.url?.endsWith('/invocation/next') ? headers : {};
+      res.writeHead(answer.statusCode!, { ...answer.headers, ...added });
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    address: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
 }
 
 /** Waits until `predicate` holds (output arrives a moment after the result). */

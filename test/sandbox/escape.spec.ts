@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { namespaceHostGap } from '../../src/sandbox/namespace/namespace-setup.js';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { createFunction, invoke } from '../helpers/invoke.js';
+import { createFunction, invoke } from '../helpers/lambda.js';
 
 const SANDBOX_UID = 65532;
 const gap = namespaceHostGap();

@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { CreateFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, UpdateFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import { makeZip } from '../../src/store/testing/zip-fixtures.js';
+import { makeZip } from '../helpers/zips.js';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
 
 const COLD = Number(process.argv[2] ?? 20);
@@ -29,7 +29,7 @@ async function waitActive(lambda: LambdaClient, name: string): Promise<void> {
 }
 
 async function createFunction(lambda: LambdaClient, name: string, spec: (typeof FUNCTIONS)[keyof typeof FUNCTIONS]): Promise<void> {
-  await lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: spec.Runtime, Handler: spec.Handler, Role: 'arn:aws:iam::000000000000:role/r', Code: { ZipFile: await makeZip(Object.entries(spec.files).map(([name, data]) => ({ name, data, mode: 0o100644 }))) } }));
+  await lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: spec.Runtime, Handler: spec.Handler, Role: 'arn:aws:iam::000000000000:role/r', Code: { ZipFile: await makeZip(spec.files) } }));
   await waitActive(lambda, name);
 }
 

@@ -13,7 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateEventSourceMappingCommand, GetEventSourceMappingCommand, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { CreateQueueCommand, SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { buildGust, ROOT, serve, stopServer, type ServerProcess } from '../helpers/gust-process.js';
-import { createFunction, killProcessesMentioning, waitFor } from '../helpers/invoke.js';
+import { createFunction } from '../helpers/lambda.js';
+import { killProcessesMentioning } from '../helpers/processes.js';
+import { waitFor } from '../helpers/wait.js';
 import { ACCOUNT, QUEUE_ARN_PREFIX } from './support.js';
 
 const MESSAGES = 2000;

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
 import { ACCOUNT } from './support.js';
-import { seededRandom } from '../helpers/seeded-random.js';
+import { seededRandom } from '../helpers/fuzz.js';
 
 const SEED = 20261203;
 const REQUESTS = 1200;

@@ -17,7 +17,8 @@ import {
 } from '@aws-sdk/client-lambda';
 import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { ARN_PREFIX, createFunction, expectAwsError, waitFor } from '../helpers/invoke.js';
+import { ARN_PREFIX, createFunction, expectAwsError } from '../helpers/lambda.js';
+import { waitFor } from '../helpers/wait.js';
 import { QUEUE_ARN_PREFIX, sqsClient } from './support.js';
 
 const NOOP = 'exports.handler = async () => {};';

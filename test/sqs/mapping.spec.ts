@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateEventSourceMappingCommand, GetEventSourceMappingCommand, UpdateEventSourceMappingCommand, type CreateEventSourceMappingCommandInput } from '@aws-sdk/client-lambda';
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { createFunction, waitFor } from '../helpers/invoke.js';
+import { createFunction } from '../helpers/lambda.js';
+import { waitFor } from '../helpers/wait.js';
 import { QUEUE_ARN_PREFIX, RECORDS_HANDLER, lines, queueEmpty, queueReport, queueUrl, sqsClient, waitForLines } from './support.js';
 
 describe('event source mappings: pollers', () => {

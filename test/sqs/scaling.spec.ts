@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateEventSourceMappingCommand, GetEventSourceMappingCommand, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
 import { CreateQueueCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { createFunction, waitFor } from '../helpers/invoke.js';
+import { createFunction } from '../helpers/lambda.js';
+import { waitFor } from '../helpers/wait.js';
 import { QUEUE_ARN_PREFIX, RECORDS_HANDLER, pollerReport, queueEmpty, queueUrl, sqsClient, waitForLines, type RecordLine } from './support.js';
 
 /** The most invocations that ran at the same time. */

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { TestGust } from '../helpers/gust.js';
-import { waitFor } from '../helpers/invoke.js';
+import { waitFor } from '../helpers/wait.js';
 
 export const ACCOUNT = '000000000000';
 export const QUEUE_ARN_PREFIX = `arn:aws:sqs:us-east-1:${ACCOUNT}:`;

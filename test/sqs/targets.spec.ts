@@ -9,7 +9,8 @@ import { InvokeCommand, PutFunctionEventInvokeConfigCommand, UpdateFunctionConfi
 import { PutEventsCommand, PutRuleCommand, PutTargetsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { createFunction, waitActive, waitFor } from '../helpers/invoke.js';
+import { createFunction, waitActive } from '../helpers/lambda.js';
+import { waitFor } from '../helpers/wait.js';
 import { eventBridgeClient } from '../events/support.js';
 import { QUEUE_ARN_PREFIX, queueUrl, sqsClient } from './support.js';
 

@@ -31,8 +31,6 @@ export interface MappingServiceDeps {
   };
   partition: Partition;
   clock: Clock;
-  /** Compiles an EventBridge pattern, throwing when it is invalid (the engine lives in triggers/). */
-  compileFilter: (pattern: string) => void;
 }
 
 export interface CreateMappingInput extends MappingSettingsInput {
@@ -230,7 +228,7 @@ export class MappingService {
     if (input.batchSize !== undefined) m.batchSize = input.batchSize;
     if (input.maximumBatchingWindowInSeconds !== undefined) m.maximumBatchingWindowInSeconds = input.maximumBatchingWindowInSeconds;
     if (input.filters !== undefined) {
-      const filters = checkFilters(input.filters, this.deps.compileFilter);
+      const filters = checkFilters(input.filters);
       if (filters.length === 0) delete m.filters;
       else m.filters = filters;
     }

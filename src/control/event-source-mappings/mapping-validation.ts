@@ -7,6 +7,7 @@
  * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
  */
 import { InvalidParameterValueException, ValidationException } from '../../core/errors.js';
+import { compilePattern } from '../events/pattern.js';
 
 /** A request's settings, camelCased; absent members were not given. */
 export interface MappingSettingsInput {
@@ -84,11 +85,11 @@ export function checkSqsRules(settings: { batchSize: number; maximumBatchingWind
 }
 
 /** Compiles each filter pattern with the EventBridge engine; a bad one is AWS's "Invalid filter pattern definition." */
-export function checkFilters(filters: (string | undefined)[], compile: (pattern: string) => void): string[] {
+export function checkFilters(filters: (string | undefined)[]): string[] {
   return filters.map((pattern) => {
     if (pattern === undefined) throw new InvalidParameterValueException('Invalid filter pattern definition.');
     try {
-      compile(pattern);
+      compilePattern(pattern);
     } catch {
       throw new InvalidParameterValueException('Invalid filter pattern definition.');
     }

@@ -1,14 +1,16 @@
 /**
- * The EventBridge API on the Lambda API's port, so that `@aws-sdk/client-eventbridge` and
- * `aws events … --endpoint-url` reach it. It speaks awsJson1_1: every operation is
- * `POST /` with `X-Amz-Target: AWSEvents.<Operation>` and a JSON body (the Lambda REST API
- * never uses `POST /`). Errors answer status 400 (500 for Gust's own faults) with
- * `{"__type": "<Type>", "message": "…"}` and `x-amzn-ErrorType`, which is how the SDK's
- * JSON protocols read them; they never pass through the Lambda API's REST-JSON renderer.
+ * The EventBridge API plugin of the HTTP edge, on the Lambda API's port, so that
+ * `@aws-sdk/client-eventbridge` and `aws events … --endpoint-url` reach it. It speaks
+ * awsJson1_1: every operation is `POST /` with `X-Amz-Target: AWSEvents.<Operation>` and a
+ * JSON body (the Lambda REST API never uses `POST /`). Errors answer status 400 (500 for
+ * Gust's own faults) with `{"__type": "<Type>", "message": "…"}` and `x-amzn-ErrorType`,
+ * which is how the SDK's JSON protocols read them; they never pass through the Lambda
+ * API's REST-JSON renderer.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { LambdaError, ServiceException } from '../../core/errors.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { LambdaError, ServiceException, UnknownOperationException } from '../../core/errors.js';
 import { toLambdaError } from '../render-error.js';
+import type { HttpPlugin } from '../server.js';
 import type { EventsBackend, Operation } from './backend.js';
 import { EVENT_OPERATIONS } from './events.js';
 import { SerializationException } from './fields.js';
@@ -25,12 +27,6 @@ export const EVENTS_OPERATIONS: Readonly<Record<string, Operation>> = {
   ...TARGET_OPERATIONS,
   ...EVENT_OPERATIONS,
 };
-
-class UnknownOperationException extends LambdaError {
-  constructor(message: string) {
-    super('UnknownOperationException', 400, message);
-  }
-}
 
 function sendAwsJsonError(reply: FastifyReply, error: LambdaError): FastifyReply {
   return reply
@@ -70,8 +66,12 @@ async function handle(backend: EventsBackend, request: FastifyRequest, reply: Fa
   }
 }
 
-/** Registers `POST /` on the Lambda API's Fastify instance, and Gust's `GET /gust/schedules`. */
-export function registerEventsApi(app: FastifyInstance, backend: EventsBackend): void {
-  app.post('/', (request, reply) => handle(backend, request, reply));
-  registerSchedulesRoute(app, backend);
+/** `POST /` on the edge's port, and Gust's `GET /gust/schedules`. */
+export function eventsApi(backend: EventsBackend): HttpPlugin {
+  return {
+    register(app) {
+      app.post('/', (request, reply) => handle(backend, request, reply));
+      registerSchedulesRoute(app, backend);
+    },
+  };
 }

@@ -2,10 +2,11 @@
  * The event operations of the EventBridge API: PutEvents and TestEventPattern.
  * https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html
  */
-import type { EventEntryRequest, Operation } from './backend.js';
+import type { PutEventsEntry } from '../../core/model/events.js';
+import type { Operation } from './backend.js';
 import { defined, optionalList, optionalString, optionalTimestamp, requiredList, requiredString, stringItem, structure } from './fields.js';
 
-function readEntry(value: unknown): EventEntryRequest {
+function readEntry(value: unknown): PutEventsEntry {
   const e = structure(value, 'Entries');
   return defined({
     source: optionalString(e, 'Source'),

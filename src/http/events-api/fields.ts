@@ -3,8 +3,9 @@
  * AWS's ValidationException; a member of the wrong JSON type is a SerializationException,
  * as the JSON protocols answer a body they cannot deserialise.
  */
-import { LambdaError, ValidationException } from '../../core/errors.js';
+import { LambdaError, validationError, ValidationException } from '../../core/errors.js';
 
+/** An EventBridge request body that is not a JSON object, or a member of the wrong JSON type. */
 export class SerializationException extends LambdaError {
   constructor(message: string) {
     super('SerializationException', 400, message);
@@ -15,7 +16,7 @@ export class SerializationException extends LambdaError {
 const memberName = (field: string): string => field.charAt(0).toLowerCase() + field.slice(1);
 
 function required(field: string): ValidationException {
-  return new ValidationException(`1 validation error detected: Value null at '${memberName(field)}' failed to satisfy constraint: Member must not be null`);
+  return validationError(null, memberName(field), 'Member must not be null');
 }
 
 export function optionalString(body: Record<string, unknown>, field: string): string | undefined {

@@ -3,7 +3,7 @@
  * EnableRule, DisableRule, DeleteRule.
  * https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_Operations.html
  */
-import type { RuleRecord } from '../../store/rule-store.js';
+import type { RuleRecord } from '../../core/model/rules.js';
 import type { Operation } from './backend.js';
 import { defined, optionalInteger, optionalString, requiredString } from './fields.js';
 

@@ -4,8 +4,9 @@
  * refused per entry (FailedEntries) rather than accepted and ignored.
  * https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_Target.html
  */
-import type { TargetRecord } from '../../store/rule-store.js';
-import type { FailedTarget, Operation, TargetRequest } from './backend.js';
+import type { TargetRecord } from '../../core/model/rules.js';
+import type { FailedTargetEntry, TargetInput } from '../../control/events/validation.js';
+import type { Operation } from './backend.js';
 import { defined, optionalInteger, optionalString, requiredList, requiredString, stringItem, structure } from './fields.js';
 
 /** Target members that change what or how Gust would deliver, and that it does not implement. */
@@ -24,7 +25,7 @@ const UNSUPPORTED_MEMBERS = [
   'RetryPolicy',
 ];
 
-function readTarget(value: unknown): TargetRequest {
+function readTarget(value: unknown): TargetInput {
   const t = structure(value, 'Targets');
   const unsupported = UNSUPPORTED_MEMBERS.filter((m) => t[m] !== undefined && t[m] !== null);
   return defined({
@@ -33,14 +34,14 @@ function readTarget(value: unknown): TargetRequest {
     input: optionalString(t, 'Input'),
     inputPath: optionalString(t, 'InputPath'),
     unsupported: unsupported.length > 0 ? unsupported : undefined,
-  }) as unknown as TargetRequest;
+  }) as unknown as TargetInput;
 }
 
 function renderTarget(t: TargetRecord): Record<string, unknown> {
   return defined({ Id: t.id, Arn: t.arn, Input: t.input, InputPath: t.inputPath });
 }
 
-function renderFailures(failed: FailedTarget[]): Record<string, unknown> {
+function renderFailures(failed: FailedTargetEntry[]): Record<string, unknown> {
   return {
     FailedEntryCount: failed.length,
     FailedEntries: failed.map((f) => ({ TargetId: f.targetId, ErrorCode: f.errorCode, ErrorMessage: f.errorMessage })),

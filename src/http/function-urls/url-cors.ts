@@ -7,7 +7,7 @@
  * which is how a browser learns it may not read the answer. URLs without a `Cors`
  * configuration leave CORS to the function: their OPTIONS requests reach it.
  */
-import type { UrlCors } from '../../store/url-store.js';
+import type { UrlCors } from '../../core/model/urls.js';
 import type { UrlResponse } from './url-response.js';
 
 /** Whether `origin` is one of the configured origins (or they include `*`). */

@@ -16,7 +16,7 @@ import type { Partition } from '../../core/arn.js';
 import { LambdaError, RequestTooLargeException, ResourceNotFoundException, TooManyRequestsException } from '../../core/errors.js';
 import { LIMITS } from '../../core/limits.js';
 import type { InvokeRequest, InvokeResult } from '../../invoke/invoke-types.js';
-import type { UrlConfig } from '../../store/url-store.js';
+import type { UrlConfig } from '../../core/model/urls.js';
 import { isPreflight, preflightResponse, withCorsHeaders } from './url-cors.js';
 import { buildUrlEvent, joinHeaders, type IamCaller } from './url-event.js';
 import type { UrlRequest } from './url-request.js';
@@ -67,7 +67,7 @@ export async function handleUrlRequest(deps: UrlInvocationDeps, config: Readonly
   // The limit is on the invocation payload: a body just under 6 MB grows past it in base64.
   if (payload.length > LIMITS.syncPayloadBytes) return TOO_LARGE();
 
-  const response = await invoke(deps.invoker, {
+  const response = await invokeForUrl(deps.invoker, {
     functionName: config.functionName,
     ...(config.qualifier === undefined ? {} : { qualifier: config.qualifier }),
     payload,
@@ -77,7 +77,8 @@ export async function handleUrlRequest(deps: UrlInvocationDeps, config: Readonly
   return config.cors ? withCorsHeaders(response, config.cors, headers.get('origin')) : response;
 }
 
-async function invoke(invoker: FunctionInvoker, request: InvokeRequest): Promise<UrlResponse> {
+/** Invokes and maps the result, and the errors a URL answers in its own way, to the URL's response. */
+async function invokeForUrl(invoker: FunctionInvoker, request: InvokeRequest): Promise<UrlResponse> {
   try {
     return toUrlResponse(await invoker.invoke(request));
   } catch (err) {

@@ -6,7 +6,7 @@
  *   path form  http://127.0.0.1:<port>/lambda-url/<url-id>/<path>           (for clients
  *              that cannot choose a host name)
  *
- * The host form is rewritten to the path form before routing (Fastify's `rewriteUrl`), so
+ * The host form is rewritten to the path form before routing (the edge's `rewriteUrl`), so
  * that no Lambda API route can claim a function URL's path and one route serves both.
  * `request.originalUrl` keeps what the client sent, which SigV4 signatures cover.
  */
@@ -48,13 +48,13 @@ export function hostMatcher(region: string): (host: string | undefined) => strin
   };
 }
 
-/** Fastify's `rewriteUrl`: host-form requests become `/lambda-url/<url-id><path>`. */
-export function functionUrlRewriter(region: string): (req: IncomingMessage) => string {
+/** Host-form requests become `/lambda-url/<url-id><path>`; undefined for any other host. */
+export function functionUrlRewriter(region: string): (req: IncomingMessage) => string | undefined {
   const match = hostMatcher(region);
   return (req) => {
     const url = req.url ?? '/';
     const urlId = match(req.headers.host);
-    if (urlId === undefined) return url;
+    if (urlId === undefined) return undefined;
     return `${PATH_PREFIX}/${urlId}${url.startsWith('/') ? url : `/${url}`}`;
   };
 }

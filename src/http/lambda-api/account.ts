@@ -1,8 +1,8 @@
 /** GetAccountSettings (`/2016-08-19/account-settings`): the account's limits and usage. */
 import type { FastifyInstance } from 'fastify';
-import type { ApiContext } from './context.js';
+import type { LambdaApiContext } from './context.js';
 
-export function registerAccountRoutes(app: FastifyInstance, ctx: ApiContext): void {
+export function registerAccountRoutes(app: FastifyInstance, ctx: LambdaApiContext): void {
   app.get('/2016-08-19/account-settings', async () => {
     const { accountLimit: limit, accountUsage: usage } = await ctx.functions.getAccountSettings();
     return {

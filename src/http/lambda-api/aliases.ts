@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseFunctionName, type Partition } from '../../core/arn.js';
-import type { ApiContext } from './context.js';
+import type { LambdaApiContext } from './context.js';
 import { JsonObject, pageQuery, pathParam, queryString, unqualifiedFunction } from './fn-request.js';
 import { renderAlias } from './render-function.js';
 
@@ -23,7 +23,7 @@ function readWeights(body: JsonObject): Record<string, number> | undefined {
   return routing.numberMap('AdditionalVersionWeights') ?? {};
 }
 
-export function registerAliasRoutes(app: FastifyInstance, ctx: ApiContext): void {
+export function registerAliasRoutes(app: FastifyInstance, ctx: LambdaApiContext): void {
   const { partition, functions } = ctx;
 
   app.post(BASE, async (request, reply) => {

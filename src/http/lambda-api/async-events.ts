@@ -8,10 +8,10 @@
 import type { FastifyInstance } from 'fastify';
 import { functionArn, parseFunctionName } from '../../core/arn.js';
 import { ResourceNotFoundException } from '../../core/errors.js';
-import type { ApiContext } from './context.js';
+import type { LambdaApiContext } from './context.js';
 import { pathParam, queryInt } from './fn-request.js';
 
-export function registerAsyncEventRoutes(app: FastifyInstance, ctx: ApiContext): void {
+export function registerAsyncEventRoutes(app: FastifyInstance, ctx: LambdaApiContext): void {
   app.get('/gust/events', async () => ctx.asyncQueue.totalStats());
 
   app.get('/gust/events/:FunctionName', async (request) => {

@@ -6,18 +6,18 @@
 import { createReadStream } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { ResourceNotFoundException } from '../../core/errors.js';
-import type { ApiContext } from './context.js';
+import type { LambdaApiContext } from './context.js';
 import { pathParam } from './fn-request.js';
 
-export function registerCodeRoutes(app: FastifyInstance, ctx: ApiContext): void {
+export function registerCodeRoutes(app: FastifyInstance, ctx: LambdaApiContext): void {
   app.get('/gust/code/:file', async (request, reply) => {
     const file = pathParam(request, 'file');
     const hash = /^([0-9a-f]{64})\.zip$/.exec(file)?.[1];
-    const blob = hash === undefined ? undefined : await ctx.blobs.stat(hash);
+    const blob = hash === undefined ? undefined : await ctx.code.stat(hash);
     if (hash === undefined || !blob) throw new ResourceNotFoundException(`Code package not found: ${file}`);
     return reply
       .header('content-type', 'application/zip')
       .header('content-length', String(blob.size))
-      .send(createReadStream(ctx.blobs.zipPath(hash)));
+      .send(createReadStream(ctx.code.zipPath(hash)));
   });
 }

@@ -5,8 +5,8 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseFunctionName, type Partition } from '../../core/arn.js';
-import { ValidationException } from '../../core/errors.js';
-import type { ApiContext } from './context.js';
+import { validationError } from '../../core/errors.js';
+import type { LambdaApiContext } from './context.js';
 import { JsonObject, pathParam, unqualifiedFunction } from './fn-request.js';
 
 const QUALIFIED =
@@ -16,14 +16,14 @@ function functionName(request: FastifyRequest, partition: Partition): string {
   return unqualifiedFunction(parseFunctionName(pathParam(request, 'FunctionName'), partition), QUALIFIED);
 }
 
-export function registerConcurrencyRoutes(app: FastifyInstance, ctx: ApiContext): void {
+export function registerConcurrencyRoutes(app: FastifyInstance, ctx: LambdaApiContext): void {
   const { partition, functions } = ctx;
 
   app.put('/2017-10-31/functions/:FunctionName/concurrency', async (request) => {
     const name = functionName(request, partition);
     const reserved = JsonObject.fromBody(request).integer('ReservedConcurrentExecutions');
     if (reserved === undefined) {
-      throw new ValidationException("1 validation error detected: Value null at 'reservedConcurrentExecutions' failed to satisfy constraint: Member must not be null");
+      throw validationError(null, 'reservedConcurrentExecutions', 'Member must not be null');
     }
     return { ReservedConcurrentExecutions: await functions.putFunctionConcurrency(name, reserved) };
   });

@@ -1,36 +1,75 @@
 /**
- * What the Lambda API route modules are given: the services they call and the
- * partition that appears in ARNs. Built once by the composition root.
+ * What the Lambda API's route modules call, declared by them: the operations of the
+ * control-plane services they use, the invoke path, and views of the code packages and
+ * logs (http/ does not import store/). The composition root hands in the concrete
+ * services, which have these shapes.
  */
 import type { Partition } from '../../core/arn.js';
+import type { LogEvent } from '../../core/model/logs.js';
+import type { EventInvokeConfigService } from '../../control/event-invoke-config-service.js';
 import type { FunctionService } from '../../control/function-service.js';
 import type { LayerService } from '../../control/layer-service.js';
 import type { UrlService } from '../../control/url-service.js';
-import type { EventInvokeConfigService } from '../../control/event-invoke-config-service.js';
 import type { MappingService } from '../../control/event-source-mappings/mapping-service.js';
 import type { AsyncQueue } from '../../invoke/async/async-queue.js';
 import type { InvokeService } from '../../invoke/invoke-service.js';
-import type { BlobStore } from '../../store/blob-store.js';
-import type { LogStore } from '../../store/log-store.js';
-import type { UrlCredential } from '../function-urls/url-sigv4.js';
 
-export interface ApiContext {
+/** Stored code packages, by content hash, for `GET /gust/code/{hash}.zip`. */
+export interface CodePackages {
+  /** The package's size, or undefined when no package has this hash. */
+  stat(hash: string): Promise<{ size: number } | undefined>;
+  /** The zip's path on disk. */
+  zipPath(hash: string): string;
+}
+
+/** Function logs, for `GET /gust/logs/{FunctionName}`. */
+export interface FunctionLogs {
+  /** The log groups that hold events. */
+  listGroups(): Promise<{ logGroup: string }[]>;
+  /** Makes every event appended so far visible to `query`. */
+  flush(): Promise<void>;
+  /** One page of a group's events, oldest first, and the cursor to continue from. */
+  query(query: { logGroup: string; since?: number; limit?: number; after?: string }): Promise<{ events: LogEvent[]; cursor: string }>;
+}
+
+export interface LambdaApiContext {
   partition: Partition;
-  functions: FunctionService;
-  layers: LayerService;
-  blobs: BlobStore;
-  invoker: InvokeService;
-  logs: LogStore;
-  /** Function URL configurations, for their API and for routing requests to URLs. */
-  urls: UrlService;
-  /** The access keys whose SigV4 signatures AWS_IAM function URLs accept. */
-  urlCredentials: readonly UrlCredential[];
+  functions: Pick<
+    FunctionService,
+    | 'createFunction'
+    | 'listFunctions'
+    | 'getFunction'
+    | 'getFunctionSync'
+    | 'updateFunctionCode'
+    | 'updateFunctionConfiguration'
+    | 'deleteFunction'
+    | 'publishVersion'
+    | 'listVersions'
+    | 'createAlias'
+    | 'getAlias'
+    | 'listAliases'
+    | 'updateAlias'
+    | 'deleteAlias'
+    | 'putFunctionConcurrency'
+    | 'getFunctionConcurrency'
+    | 'deleteFunctionConcurrency'
+    | 'tagResource'
+    | 'untagResource'
+    | 'listTags'
+    | 'getAccountSettings'
+  >;
+  layers: Pick<LayerService, 'publish' | 'get' | 'getByArn' | 'listLayers' | 'listVersions' | 'delete'>;
+  /** Function URL configurations: their API (routing requests to URLs is function-urls/'s). */
+  urls: Pick<UrlService, 'create' | 'get' | 'update' | 'delete' | 'list' | 'functionArn'>;
   /** Asynchronous invocation settings per function, version or alias. */
-  eventInvokeConfigs: EventInvokeConfigService;
-  /** Event source mappings (SQS queues to functions). */
-  mappings: MappingService;
+  eventInvokeConfigs: Pick<EventInvokeConfigService, 'put' | 'update' | 'get' | 'delete' | 'list' | 'functionArn'>;
+  /** Event source mappings (SQS queues to functions): their API (the pollers are triggers/sqs/'s). */
+  mappings: Pick<MappingService, 'create' | 'get' | 'update' | 'delete' | 'list' | 'functionArn'>;
+  invoker: Pick<InvokeService, 'invoke'>;
   /** The async event queue, for `gust events`. */
-  asyncQueue: Pick<AsyncQueue, 'describe' | 'functionStats' | 'totalStats'>;
+  asyncQueue: Pick<AsyncQueue, 'describe' | 'totalStats'>;
+  code: CodePackages;
+  logs: FunctionLogs;
   /** The server's own base URL (known only once it listens), for `Code.Location`. */
   baseUrl(): string;
 }

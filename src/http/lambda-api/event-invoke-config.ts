@@ -9,8 +9,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseFunctionName } from '../../core/arn.js';
 import type { DestinationConfigInput, EventInvokeConfigInput } from '../../control/event-invoke-config-service.js';
-import type { EventInvokeConfig } from '../../store/event-queue.js';
-import type { ApiContext } from './context.js';
+import type { EventInvokeConfig } from '../../core/model/event-invoke-config.js';
+import type { LambdaApiContext } from './context.js';
 import { JsonObject, pathParam, queryInt, queryString } from './fn-request.js';
 
 const PATH = '/2019-09-25/functions/:FunctionName/event-invoke-config';
@@ -31,7 +31,7 @@ function readDestinationConfig(body: JsonObject): DestinationConfigInput | undef
   return out;
 }
 
-export function registerEventInvokeConfigRoutes(app: FastifyInstance, ctx: ApiContext): void {
+export function registerEventInvokeConfigRoutes(app: FastifyInstance, ctx: LambdaApiContext): void {
   const { partition, eventInvokeConfigs: configs } = ctx;
 
   /** FunctionEventInvokeConfig: LastModified in epoch seconds, as the model's timestamp is sent. */

@@ -8,7 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { EventSourceMapping } from '../../core/model/event-source-mappings.js';
 import type { MappingSettingsInput } from '../../control/event-source-mappings/mapping-validation.js';
-import type { ApiContext } from './context.js';
+import type { LambdaApiContext } from './context.js';
 import { JsonObject, pageQuery, pathParam, queryString } from './fn-request.js';
 
 const BASE = '/2015-03-31/event-source-mappings';
@@ -60,7 +60,7 @@ function readSettings(body: JsonObject): MappingSettingsInput {
   };
 }
 
-export function registerEventSourceMappingRoutes(app: FastifyInstance, ctx: ApiContext): void {
+export function registerEventSourceMappingRoutes(app: FastifyInstance, ctx: LambdaApiContext): void {
   const { partition, mappings } = ctx;
 
   /** EventSourceMappingConfiguration. */

@@ -6,7 +6,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { parseFunctionName, resolveQualifier, type FunctionRef, type Partition } from '../../core/arn.js';
-import { InvalidParameterValueException, InvalidRequestContentException, ValidationException } from '../../core/errors.js';
+import { InvalidParameterValueException, InvalidRequestContentException, validationError } from '../../core/errors.js';
 import { jsonBody } from '../body.js';
 
 type Params = Record<string, string | undefined>;
@@ -20,7 +20,7 @@ export function pathParam(request: FastifyRequest, name: string): string {
 /** A query parameter given at most once; undefined when absent. */
 export function queryString(request: FastifyRequest, name: string): string | undefined {
   const value = (request.query as Query)[name];
-  if (Array.isArray(value)) throw new ValidationException(`1 validation error detected: Value at '${lowerFirst(name)}' failed to satisfy constraint: Member must be given once`);
+  if (Array.isArray(value)) throw validationError(undefined, lowerFirst(name), 'Member must be given once');
   return value;
 }
 
@@ -37,9 +37,9 @@ export function queryInt(request: FastifyRequest, name: string, min: number, max
   if (raw === undefined) return undefined;
   const value = /^-?[0-9]{1,15}$/.test(raw) ? Number(raw) : NaN;
   const field = lowerFirst(name);
-  if (Number.isNaN(value)) throw new ValidationException(`1 validation error detected: Value '${raw}' at '${field}' failed to satisfy constraint: Member must be an integer`);
-  if (value < min) throw new ValidationException(`1 validation error detected: Value '${raw}' at '${field}' failed to satisfy constraint: Member must have value greater than or equal to ${min}`);
-  if (value > max) throw new ValidationException(`1 validation error detected: Value '${raw}' at '${field}' failed to satisfy constraint: Member must have value less than or equal to ${max}`);
+  if (Number.isNaN(value)) throw validationError(raw, field, 'Member must be an integer');
+  if (value < min) throw validationError(raw, field, `Member must have value greater than or equal to ${min}`);
+  if (value > max) throw validationError(raw, field, `Member must have value less than or equal to ${max}`);
   return value;
 }
 

@@ -6,8 +6,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { parseFunctionName } from '../../core/arn.js';
-import { ValidationException } from '../../core/errors.js';
-import type { ApiContext } from './context.js';
+import { validationError } from '../../core/errors.js';
+import type { LambdaApiContext } from './context.js';
 import { readCode, readConfig } from './fn-inputs.js';
 import { functionTarget, JsonObject, pageQuery, pathParam, queryString, unqualifiedFunction } from './fn-request.js';
 import { codeLocation, renderConfiguration } from './render-function.js';
@@ -16,20 +16,18 @@ const BASE = '/2015-03-31/functions';
 
 const UPDATE_QUALIFIED = 'Updating a version or alias is not supported: versions are immutable. Specify the unqualified function name or ARN.';
 
-export function registerFunctionRoutes(app: FastifyInstance, ctx: ApiContext): void {
+export function registerFunctionRoutes(app: FastifyInstance, ctx: LambdaApiContext): void {
   const { partition, functions } = ctx;
 
   app.post(BASE, async (request, reply) => {
     const body = JsonObject.fromBody(request);
     const rawName = body.string('FunctionName');
     if (rawName === undefined) {
-      throw new ValidationException("1 validation error detected: Value null at 'functionName' failed to satisfy constraint: Member must not be null");
+      throw validationError(null, 'functionName', 'Member must not be null');
     }
     const ref = parseFunctionName(rawName, partition);
     if (ref.qualifier !== undefined) {
-      throw new ValidationException(
-        `1 validation error detected: Value '${rawName}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)`,
-      );
+      throw validationError(rawName, 'functionName', 'Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)');
     }
     const version = await functions.createFunction({
       ...readConfig(body),
@@ -46,9 +44,7 @@ export function registerFunctionRoutes(app: FastifyInstance, ctx: ApiContext): v
   app.get(BASE, async (request) => {
     const functionVersion = queryString(request, 'FunctionVersion');
     if (functionVersion !== undefined && functionVersion !== 'ALL') {
-      throw new ValidationException(
-        `1 validation error detected: Value '${functionVersion}' at 'functionVersion' failed to satisfy constraint: Member must satisfy enum value set: [ALL]`,
-      );
+      throw validationError(functionVersion, 'functionVersion', 'Member must satisfy enum value set: [ALL]');
     }
     const all = functionVersion === 'ALL';
     const page = functions.listFunctions(all, pageQuery(request));

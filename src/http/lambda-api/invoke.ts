@@ -3,10 +3,10 @@
  * through, AWS's headers out. The payload is forwarded as the raw body, never re-encoded.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ValidationException } from '../../core/errors.js';
+import { validationError } from '../../core/errors.js';
 import type { InvocationType } from '../../invoke/invoke-types.js';
 import { rawBody } from '../body.js';
-import type { ApiContext } from './context.js';
+import type { LambdaApiContext } from './context.js';
 
 const INVOCATION_TYPES: readonly InvocationType[] = ['RequestResponse', 'Event', 'DryRun'];
 
@@ -18,7 +18,7 @@ function header(request: FastifyRequest, name: string): string | undefined {
 function invocationType(request: FastifyRequest): InvocationType {
   const v = header(request, 'x-amz-invocation-type') ?? 'RequestResponse';
   if (!(INVOCATION_TYPES as readonly string[]).includes(v)) {
-    throw new ValidationException(`1 validation error detected: Value '${v}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`);
+    throw validationError(v, 'invocationType', 'Member must satisfy enum value set: [Event, RequestResponse, DryRun]');
   }
   return v as InvocationType;
 }
@@ -26,16 +26,14 @@ function invocationType(request: FastifyRequest): InvocationType {
 function logType(request: FastifyRequest): 'None' | 'Tail' {
   const v = header(request, 'x-amz-log-type') ?? 'None';
   if (v !== 'None' && v !== 'Tail') {
-    throw new ValidationException(`1 validation error detected: Value '${v}' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [None, Tail]`);
+    throw validationError(v, 'logType', 'Member must satisfy enum value set: [None, Tail]');
   }
   return v;
 }
 
-/** Invoke's route, which the request log treats as the data plane. */
-export const INVOKE_ROUTE = '/2015-03-31/functions/:name/invocations';
-
-export function registerInvokeRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  app.post<{ Params: { name: string }; Querystring: { Qualifier?: string } }>(INVOKE_ROUTE, async (request, reply) => {
+export function registerInvokeRoutes(app: FastifyInstance, ctx: LambdaApiContext): void {
+  const route = '/2015-03-31/functions/:name/invocations';
+  app.post<{ Params: { name: string }; Querystring: { Qualifier?: string } }>(route, { config: { hotPath: true } }, async (request, reply) => {
     const clientContext = header(request, 'x-amz-client-context');
     const result = await ctx.invoker.invoke({
       functionName: request.params.name,

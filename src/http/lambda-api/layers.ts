@@ -6,11 +6,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { layerArn, type Partition } from '../../core/arn.js';
 import { InvalidRequestContentException } from '../../core/errors.js';
-import type { LayerVersion } from '../../core/model.js';
+import type { LayerVersion } from '../../core/model/layers.js';
 import type { LayerListQuery } from '../../control/layer-service.js';
 import { parseMaxItems, parseVersionNumber } from '../../control/layer-validation.js';
 import { jsonBody } from '../body.js';
-import type { ApiContext } from './context.js';
+import type { LambdaApiContext } from './context.js';
 
 const BASE = '/2018-10-31/layers';
 
@@ -37,7 +37,7 @@ function versionFields(p: Partition, l: LayerVersion): Record<string, unknown> {
 }
 
 /** GetLayerVersion / PublishLayerVersion response. */
-function renderLayerVersion(ctx: ApiContext, l: LayerVersion): Record<string, unknown> {
+function renderLayerVersion(ctx: LambdaApiContext, l: LayerVersion): Record<string, unknown> {
   return {
     Content: { Location: `${ctx.baseUrl()}/gust/code/${l.codeHash}.zip`, CodeSha256: l.codeSha256, CodeSize: l.codeSize },
     LayerArn: layerArn(ctx.partition, l.layerName),
@@ -87,7 +87,7 @@ function listQuery(query: Query): LayerListQuery {
   return q;
 }
 
-export function registerLayerRoutes(app: FastifyInstance, ctx: ApiContext): void {
+export function registerLayerRoutes(app: FastifyInstance, ctx: LambdaApiContext): void {
   // ListLayers and GetLayerVersionByArn share the path; `find=LayerVersion` selects the latter.
   app.get(BASE, async (request: FastifyRequest<{ Querystring: Query }>) => {
     const query = request.query;

@@ -8,7 +8,7 @@ import { parseFunctionName } from '../../core/arn.js';
 import { ResourceNotFoundException, ValidationException } from '../../core/errors.js';
 import { functionArn } from '../../core/arn.js';
 import { logGroupName } from '../../logs/log-format.js';
-import type { ApiContext } from './context.js';
+import type { LambdaApiContext } from './context.js';
 
 function optionalInteger(name: string, raw: string | undefined, min: number, max: number): number | undefined {
   if (raw === undefined) return undefined;
@@ -17,7 +17,7 @@ function optionalInteger(name: string, raw: string | undefined, min: number, max
   return n;
 }
 
-export function registerLogRoutes(app: FastifyInstance, ctx: ApiContext): void {
+export function registerLogRoutes(app: FastifyInstance, ctx: LambdaApiContext): void {
   app.get<{ Params: { name: string }; Querystring: { since?: string; after?: string; limit?: string } }>('/gust/logs/:name', async (request) => {
     const { name } = parseFunctionName(request.params.name, ctx.partition);
     const group = logGroupName(name);

@@ -5,7 +5,7 @@
  * in list operations).
  */
 import { functionArn, type Partition } from '../../core/arn.js';
-import type { Alias, FunctionVersion } from '../../core/model.js';
+import type { Alias, FunctionVersion } from '../../core/model/functions.js';
 
 /** AWS's timestamp form: `2024-01-02T03:04:05.678+0000`. */
 export function formatLastModified(iso: string): string {

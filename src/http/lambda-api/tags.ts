@@ -3,19 +3,19 @@
  * UntagResource (204, keys in repeated `tagKeys` query parameters) and ListTags.
  */
 import type { FastifyInstance } from 'fastify';
-import { ValidationException } from '../../core/errors.js';
-import type { ApiContext } from './context.js';
+import { validationError } from '../../core/errors.js';
+import type { LambdaApiContext } from './context.js';
 import { JsonObject, pathParam, queryList } from './fn-request.js';
 
 const PATH = '/2017-03-31/tags/:ARN';
 
-export function registerTagRoutes(app: FastifyInstance, ctx: ApiContext): void {
+export function registerTagRoutes(app: FastifyInstance, ctx: LambdaApiContext): void {
   const { functions } = ctx;
 
   app.post(PATH, async (request, reply) => {
     const tags = JsonObject.fromBody(request).stringMap('Tags');
     if (tags === undefined) {
-      throw new ValidationException("1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null");
+      throw validationError(null, 'tags', 'Member must not be null');
     }
     await functions.tagResource(pathParam(request, 'ARN'), tags);
     return reply.code(204).send();

@@ -7,8 +7,8 @@
 import type { FastifyInstance } from 'fastify';
 import { parseFunctionName } from '../../core/arn.js';
 import type { UrlConfigInput } from '../../control/url-service.js';
-import type { UrlConfig, UrlCors } from '../../store/url-store.js';
-import type { ApiContext } from './context.js';
+import type { UrlConfig, UrlCors } from '../../core/model/urls.js';
+import type { LambdaApiContext } from './context.js';
 import { JsonObject, functionTarget, pathParam, queryInt, queryString } from './fn-request.js';
 
 const URL_PATH = '/2021-10-31/functions/:FunctionName/url';
@@ -50,7 +50,7 @@ function renderCors(cors: UrlCors): Record<string, unknown> {
   return out;
 }
 
-export function registerUrlConfigRoutes(app: FastifyInstance, ctx: ApiContext): void {
+export function registerUrlConfigRoutes(app: FastifyInstance, ctx: LambdaApiContext): void {
   const { partition, urls } = ctx;
 
   /** FunctionUrlConfig; CreateFunctionUrlConfig's answer has no LastModifiedTime. */

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { parseFunctionName } from '../../core/arn.js';
-import type { ApiContext } from './context.js';
+import type { LambdaApiContext } from './context.js';
 import { JsonObject, pageQuery, pathParam, unqualifiedFunction } from './fn-request.js';
 import { renderConfiguration } from './render-function.js';
 
@@ -12,7 +12,7 @@ const PATH = '/2015-03-31/functions/:FunctionName/versions';
 
 const QUALIFIED = 'Versions are published from $LATEST: specify the unqualified function name or ARN.';
 
-export function registerVersionRoutes(app: FastifyInstance, ctx: ApiContext): void {
+export function registerVersionRoutes(app: FastifyInstance, ctx: LambdaApiContext): void {
   const { partition, functions } = ctx;
 
   app.post(PATH, async (request, reply) => {

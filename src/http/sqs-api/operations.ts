@@ -10,8 +10,31 @@ import { selectMessageAttributes, selectSystemAttributes } from '../../control/s
 import type { QueueService, SendMessageInput } from '../../control/sqs/queue-service.js';
 import { Members, wireAttributes } from './members.js';
 
+/** The queue operations the SQS API calls. */
+export type SqsQueues = Pick<
+  QueueService,
+  | 'createQueue'
+  | 'deleteQueue'
+  | 'getQueue'
+  | 'listQueues'
+  | 'getAttributes'
+  | 'setAttributes'
+  | 'purgeQueue'
+  | 'tagQueue'
+  | 'untagQueue'
+  | 'listTags'
+  | 'deadLetterSources'
+  | 'send'
+  | 'sendBatch'
+  | 'receiveMessage'
+  | 'deleteMessage'
+  | 'deleteMessageBatch'
+  | 'changeVisibility'
+  | 'changeVisibilityBatch'
+>;
+
 export interface SqsOperationContext {
-  queues: QueueService;
+  queues: SqsQueues;
   partition: Partition;
   /** A queue's URL, on the host the request came to. */
   queueUrl(name: string): string;

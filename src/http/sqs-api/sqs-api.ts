@@ -27,9 +27,10 @@ import {
   SqsUnknownOperation,
 } from '../../core/sqs-errors.js';
 import type { QueueService } from '../../control/sqs/queue-service.js';
+import type { HttpPlugin } from '../server.js';
 import { registerGustQueueRoutes } from './gust-routes.js';
 import { Members } from './members.js';
-import { SQS_OPERATIONS, type SqsOperationContext } from './operations.js';
+import { SQS_OPERATIONS, type SqsOperationContext, type SqsQueues } from './operations.js';
 import { readQueryRequest } from './query-input.js';
 import { xmlError, xmlResult } from './xml-output.js';
 
@@ -47,7 +48,7 @@ export interface PollerView {
 /** What the SQS plugin needs: the queues, the account and region in their ARNs and URLs, and the pollers' report. */
 export interface SqsApiContext {
   partition: Partition;
-  queues: QueueService;
+  queues: SqsQueues & Pick<QueueService, 'report'>;
   pollers: { report(): PollerView[] };
 }
 
@@ -184,21 +185,26 @@ async function handle(ctx: SqsApiContext, request: FastifyRequest, reply: Fastif
   }
 }
 
-/** The SQS API as a Fastify plugin: `app.register(sqsApi, context)`. */
-export async function sqsApi(app: FastifyInstance, ctx: SqsApiContext): Promise<void> {
-  app.addConstraintStrategy(sqsRequestConstraint);
-  // Errors raised before a handler runs (a body over the limit) answer in the request's protocol.
-  app.setErrorHandler((err, request, reply) => {
-    const known = toSqsError(err);
-    if (known) return sendError(reply, protocolOf(request), known);
-    request.log.error({ err }, 'unexpected error in the SQS API');
-    return sendError(reply, protocolOf(request), new SqsInternalFailure(`An internal error occurred (request ${request.id}).`));
-  });
-  const options = { bodyLimit: MAX_BODY_BYTES, config: { dataPlane: true } };
-  const handler = (request: FastifyRequest, reply: FastifyReply) => handle(ctx, request, reply);
-  for (const method of ['GET', 'POST'] as const) {
-    app.route({ method, url: '/', constraints: { sqsRequest: 'yes' }, ...options, handler });
-    app.route({ method, url: '/:account(^[0-9]{12}$)/:queue', ...options, handler });
-  }
-  registerGustQueueRoutes(app, ctx);
+/** The SQS API plugin of the edge: `/` (by the route constraint), queue URLs, and `/gust/queues` and `/gust/mappings`. */
+export function sqsApi(ctx: SqsApiContext): HttpPlugin {
+  return {
+    register(app) {
+      app.addConstraintStrategy(sqsRequestConstraint);
+      // Errors raised before a handler runs (a body over the limit) answer in the request's protocol.
+      app.setErrorHandler((err, request, reply) => {
+        const known = toSqsError(err);
+        if (known) return sendError(reply, protocolOf(request), known);
+        request.log.error({ err }, 'unexpected error in the SQS API');
+        return sendError(reply, protocolOf(request), new SqsInternalFailure(`An internal error occurred (request ${request.id}).`));
+      });
+      // SendMessage and ReceiveMessage are a hot path like Invoke: logged at debug.
+      const options = { bodyLimit: MAX_BODY_BYTES, config: { hotPath: true } };
+      const handler = (request: FastifyRequest, reply: FastifyReply) => handle(ctx, request, reply);
+      for (const method of ['GET', 'POST'] as const) {
+        app.route({ method, url: '/', constraints: { sqsRequest: 'yes' }, ...options, handler });
+        app.route({ method, url: '/:account(^[0-9]{12}$)/:queue', ...options, handler });
+      }
+      registerGustQueueRoutes(app, ctx);
+    },
+  };
 }

@@ -1,6 +1,6 @@
 /** The async queue's small parts: the retry policy, the event state machine, invocation records. */
 import { describe, expect, it } from 'vitest';
-import { EventStateError, transition, type EventState } from './event-state.js';
+import { EventStateError, eventLifecycle } from './event-state.js';
 import { invocationRecord, recordBytes } from './invocation-record.js';
 import { AWS_RETRY_TIMINGS, functionErrorDelay, isExpired, throttleDelay } from './retry-policy.js';
 
@@ -21,13 +21,13 @@ describe('retry policy', () => {
 
 describe('event state machine', () => {
   it('allows the documented transitions and refuses others, naming the current state', () => {
-    const e: { state: EventState } = { state: 'queued' };
-    transition(e, 'in-flight');
-    transition(e, 'retrying');
-    transition(e, 'queued');
-    transition(e, 'done');
-    expect(() => transition(e, 'queued')).toThrow(new EventStateError('done', 'queued'));
-    expect(() => transition({ state: 'queued' }, 'retrying')).toThrow('An async event in state queued cannot become retrying');
+    const e = eventLifecycle('queued');
+    e.transition('in-flight');
+    e.transition('retrying');
+    e.transition('queued');
+    e.transition('done');
+    expect(() => e.transition('queued')).toThrow(new EventStateError('done', 'queued'));
+    expect(() => eventLifecycle('queued').transition('retrying')).toThrow('An async event in state queued cannot become retrying');
   });
 });
 

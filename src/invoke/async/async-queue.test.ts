@@ -12,7 +12,7 @@ import { ServiceException, TooManyRequestsException } from '../../core/errors.js
 import { Deferred } from '../../core/primitives.js';
 import { EventInvokeConfigService, type EventInvokeConfigInput } from '../../control/event-invoke-config-service.js';
 import type { FunctionService } from '../../control/function-service.js';
-import { handlerZip, nodeFunction, openFunctionFixture, TEST_PARTITION as PARTITION, type FunctionFixture } from '../../control/testing/function-fixtures.js';
+import { handlerZip, nodeFunction, openFunctionFixture, TEST_PARTITION as PARTITION, type FunctionFixture } from '../../../test/helpers/functions.js';
 import { CountingService } from '../../pool/counting-service.js';
 import { SqliteEventQueue } from '../../store/sqlite/sqlite-event-queue.js';
 import type { InvokeRequest, InvokeResult } from '../invoke-types.js';

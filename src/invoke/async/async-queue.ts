@@ -29,7 +29,7 @@ import type { InvokeRequest, InvokeResult } from '../invoke-types.js';
 import { AsyncMetrics } from './async-metrics.js';
 import type { Capacity } from './capacity.js';
 import type { DestinationRouter } from './destinations.js';
-import { transition } from './event-state.js';
+import { eventLifecycle } from './event-state.js';
 import { FunctionLane, toStored, type AsyncEvent } from './function-lane.js';
 import { GroupCommit, type GroupCommitOptions } from '../../core/group-commit.js';
 import type { RecordCondition } from './invocation-record.js';
@@ -117,10 +117,10 @@ export class AsyncQueue {
         orphans.push({ kind: 'deleteEvent', seq: stored.seq });
         continue;
       }
-      const event: AsyncEvent = { ...stored, state: 'queued', failuresInARow: 0 };
+      const waiting = stored.notBefore > now;
+      const event: AsyncEvent = { ...stored, lifecycle: eventLifecycle(waiting ? 'retrying' : 'queued'), failuresInARow: 0 };
       const lane = this.lane(stored.functionName);
-      if (stored.notBefore > now) {
-        event.state = 'retrying';
+      if (waiting) {
         lane.retrying.add(event);
         this.armRetry(lane, event, stored.notBefore);
       } else lane.insertReady(event);
@@ -202,7 +202,7 @@ export class AsyncQueue {
 
   private async accept(arrival: Arrival): Promise<void> {
     if (this.state === 'stopping' || this.state === 'stopped') throw new ServiceException('The server is shutting down.');
-    const event: AsyncEvent = { seq: ++this.seq, ...arrival, enqueuedAt: this.deps.clock.now(), attempts: 0, notBefore: 0, state: 'queued', failuresInARow: 0 };
+    const event: AsyncEvent = { seq: ++this.seq, ...arrival, enqueuedAt: this.deps.clock.now(), attempts: 0, notBefore: 0, lifecycle: eventLifecycle('queued'), failuresInARow: 0 };
     await this.writer.submit([{ kind: 'putEvent', event: toStored(event) }]);
     this.metrics.inc(event.functionName, 'enqueued');
     // Not running yet: `start` loads it from the store. Stopping: the next start will.
@@ -289,7 +289,7 @@ export class AsyncQueue {
   }
 
   private dispatch(lane: FunctionLane, event: AsyncEvent): void {
-    transition(event, 'in-flight');
+    event.lifecycle.transition('in-flight');
     lane.inFlight.add(event);
     this.running++;
     void this.attempt(lane, event);
@@ -315,7 +315,7 @@ export class AsyncQueue {
     lane.inFlight.delete(event);
     // Stopping: the outcome is not recorded; the next start delivers the event again.
     // Done: the function was deleted meanwhile.
-    if (this.state !== 'running' || event.state !== 'in-flight') return;
+    if (this.state !== 'running' || event.lifecycle.state !== 'in-flight') return;
     try {
       if (result) this.afterResult(lane, event, result);
       else this.afterError(lane, event, error);
@@ -366,7 +366,7 @@ export class AsyncQueue {
 
   /** Parks the event until `at` (or its expiry, if sooner), durably. */
   private retryLater(lane: FunctionLane, event: AsyncEvent, at: number): void {
-    transition(event, 'retrying');
+    event.lifecycle.transition('retrying');
     lane.retrying.add(event);
     event.notBefore = at;
     this.writeLater([{ kind: 'putEvent', event: toStored(event) }], lane.functionName);
@@ -381,7 +381,7 @@ export class AsyncQueue {
   }
 
   private retryDue(lane: FunctionLane, event: AsyncEvent): void {
-    if (event.state !== 'retrying' || this.state !== 'running') return;
+    if (event.lifecycle.state !== 'retrying' || this.state !== 'running') return;
     event.cancelTimer = undefined;
     lane.retrying.delete(event);
     const maxAge = this.deps.settings.settingsFor(lane.functionName, event.qualifier).maximumEventAgeInSeconds;
@@ -389,7 +389,7 @@ export class AsyncQueue {
       this.finish(lane, event, 'EventAgeExceeded');
       return;
     }
-    transition(event, 'queued');
+    event.lifecycle.transition('queued');
     lane.insertReady(event);
     this.pump(lane);
   }
@@ -398,14 +398,14 @@ export class AsyncQueue {
 
   /** The event is done: deliver its record and dead letter, then record the outcome. */
   private finish(lane: FunctionLane, event: AsyncEvent, condition: RecordCondition): void {
-    transition(event, 'done');
+    event.lifecycle.transition('done');
     lane.retrying.delete(event);
     this.track(this.outcomes.finalize(event, condition));
   }
 
   /** Removes the event without an outcome to deliver (its function or alias is gone). */
   private drop(lane: FunctionLane, event: AsyncEvent, reason: string): void {
-    transition(event, 'done');
+    event.lifecycle.transition('done');
     lane.retrying.delete(event);
     this.metrics.inc(lane.functionName, 'dropped');
     const ops: QueueWrite[] = [{ kind: 'deleteEvent', seq: event.seq }];
@@ -423,7 +423,7 @@ export class AsyncQueue {
       lane.cancelBlock?.();
       for (const event of lane.all()) {
         event.cancelTimer?.();
-        if (event.state !== 'done') transition(event, 'done');
+        if (event.lifecycle.state !== 'done') event.lifecycle.transition('done');
       }
       this.lanes.delete(functionName);
       this.starved.delete(lane);

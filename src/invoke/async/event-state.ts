@@ -11,28 +11,25 @@
  * invocation; `retrying`: waiting out a retry delay. An event leaves the store only after
  * it reaches `done` and its outcome is recorded. A transition is one synchronous check-and-set.
  */
+import { IllegalTransitionError, StateMachine, type Transitions } from '../../core/state-machine.js';
+
 export type EventState = 'queued' | 'in-flight' | 'retrying' | 'done';
 
-const ALLOWED: Record<EventState, readonly EventState[]> = {
+const TRANSITIONS: Transitions<EventState> = {
   queued: ['in-flight', 'done'],
   'in-flight': ['retrying', 'done'],
   retrying: ['queued', 'done'],
   done: [],
 };
 
-export class EventStateError extends Error {
+export class EventStateError extends IllegalTransitionError {
   constructor(from: EventState, to: EventState) {
-    super(`An async event in state ${from} cannot become ${to}`);
+    super(from, to, `An async event in state ${from} cannot become ${to}`);
     this.name = 'EventStateError';
   }
 }
 
-/** Something with a state; `transition` moves it or throws naming the current state. */
-export interface HasEventState {
-  state: EventState;
-}
-
-export function transition(subject: HasEventState, to: EventState): void {
-  if (!ALLOWED[subject.state].includes(to)) throw new EventStateError(subject.state, to);
-  subject.state = to;
+/** One event's state machine, starting at `initial` (`retrying` for a stored event still waiting out its delay). */
+export function eventLifecycle(initial: EventState): StateMachine<EventState> {
+  return new StateMachine(TRANSITIONS, initial, (from, to) => new EventStateError(from, to));
 }

@@ -6,12 +6,13 @@
  * the same events durably; the lane is the index that lets dispatch touch no disk.
  */
 import type { StoredEvent } from '../../store/event-queue.js';
+import type { StateMachine } from '../../core/state-machine.js';
 import type { EventState } from './event-state.js';
 import type { LastResponse } from './invocation-record.js';
 
 /** An event as the queue tracks it: the stored fields plus what only matters while it lives. */
 export interface AsyncEvent extends StoredEvent {
-  state: EventState;
+  readonly lifecycle: StateMachine<EventState>;
   /** Consecutive throttles or platform errors, for the exponential backoff. */
   failuresInARow: number;
   /** Cancels the timer of a `retrying` event. */

@@ -48,10 +48,10 @@ export function viewOf(e: AsyncEvent): AsyncEventView {
   return {
     requestId: e.requestId,
     ...(e.qualifier === undefined ? {} : { qualifier: e.qualifier }),
-    state: e.state as AsyncEventView['state'],
+    state: e.lifecycle.state as AsyncEventView['state'],
     attempts: e.attempts,
     enqueuedAt: e.enqueuedAt,
-    ...(e.state === 'retrying' ? { nextAttemptAt: e.notBefore } : {}),
+    ...(e.lifecycle.state === 'retrying' ? { nextAttemptAt: e.notBefore } : {}),
     ...(e.lastError === undefined ? {} : { lastError: e.lastError }),
   };
 }

@@ -1,6 +1,6 @@
 /**
  * Cgroup limits for execution environments, on cgroup v1, v2 and hybrid hosts: see
- * cgroup-types.ts for the interfaces and docs/architecture.md ("Cgroups") for the choices.
+ * cgroup-types.ts for the interfaces and docs/sandbox.md ("Cgroups") for the choices.
  */
 export type { CgroupController, CgroupHost, CgroupLimits, CgroupMode, CgroupSupport, EnvironmentCgroup } from './cgroup-types.js';
 export { detectCgroups, type DetectOptions } from './detect.js';

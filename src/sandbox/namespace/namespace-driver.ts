@@ -2,7 +2,7 @@
  * The `namespace` sandbox driver: each runtime runs in a bubblewrap sandbox, for code Gust
  * does not trust. See bwrap-args.ts for the filesystem, namespace-sandbox.ts for signals and
  * exits, seccomp-policy.ts for the system-call filter, runtime-api-relay.ts and
- * runtimes/sandbox/gust-init.c for the network, and docs/architecture.md for the reasons.
+ * runtimes/sandbox/gust-init.c for the network, and docs/sandbox.md for the reasons.
  *
  * bwrap runs as a dedicated unprivileged uid/gid (never host root: a user namespace made by
  * root maps uid 0 to host root, which owns every root-owned file it can see), so the sandbox

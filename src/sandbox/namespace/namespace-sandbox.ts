@@ -20,6 +20,7 @@ import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
 import { Deferred } from '../../core/primitives.js';
+import { HookedSandbox } from '../hooked-sandbox.js';
 import { RuntimeOutput } from '../runtime-output.js';
 import { SandboxCgroupHooks } from '../sandbox-cgroup-hooks.js';
 import type { EnvironmentCgroup } from '../cgroups/index.js';
@@ -41,17 +42,17 @@ export interface SandboxResources {
 
 const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
 
-export class NamespaceSandbox implements Sandbox {
+export class NamespaceSandbox extends HookedSandbox implements Sandbox {
   readonly exited: Promise<SandboxExit>;
   exit: SandboxExit | undefined;
   private readonly exitDeferred = new Deferred<SandboxExit>();
   private readonly initReady = new Deferred<void>();
-  private readonly output: RuntimeOutput;
+  protected readonly output: RuntimeOutput;
   private status = '';
   private signalled = false;
   private stopping: Promise<SandboxExit> | undefined;
   private initPid: number | undefined;
-  private readonly hooks: SandboxCgroupHooks;
+  protected readonly hooks: SandboxCgroupHooks;
 
   constructor(
     private readonly child: ChildProcess,
@@ -59,6 +60,7 @@ export class NamespaceSandbox implements Sandbox {
     onOutput: SandboxSpec['onOutput'],
     private readonly resources: SandboxResources,
   ) {
+    super();
     this.hooks = new SandboxCgroupHooks({
       cgroup: resources.cgroup,
       memoryFromCgroup: resources.memoryFromCgroup,
@@ -79,30 +81,6 @@ export class NamespaceSandbox implements Sandbox {
   /** Host pid of bwrap, the process Gust spawned; it leads its own process group. */
   get pid(): number {
     return this.child.pid!;
-  }
-
-  peakMemoryBytes(): number {
-    return this.hooks.peakMemoryBytes();
-  }
-
-  resetPeakMemory(): void {
-    this.hooks.resetPeakMemory();
-  }
-
-  runtimeReady(): Promise<void> {
-    return this.hooks.runtimeReady();
-  }
-
-  freeze(): Promise<void> {
-    return this.hooks.freeze();
-  }
-
-  thaw(): Promise<void> {
-    return this.hooks.thaw();
-  }
-
-  drainOutput(): Promise<void> {
-    return this.output.drain();
   }
 
   stop(graceMs = this.resources.graceMs): Promise<SandboxExit> {

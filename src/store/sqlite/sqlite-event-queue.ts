@@ -12,7 +12,8 @@
  * transaction, one fsync, however many events it carries.
  */
 import type Database from 'better-sqlite3';
-import type { EventInvokeConfig, EventQueueStore, FailedEvent, QueueWrite, StoredEvent } from '../event-queue.js';
+import type { EventInvokeConfig } from '../../core/model/event-invoke-config.js';
+import type { EventQueueStore, FailedEvent, QueueWrite, StoredEvent } from '../event-queue.js';
 import { openCommitter, type Committer, type Step as CommitStep } from './committer.js';
 import type { Migration } from './migrations.js';
 import { openDurableDatabase } from './open-database.js';

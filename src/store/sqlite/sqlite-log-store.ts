@@ -11,17 +11,8 @@
 import Database from 'better-sqlite3';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { InvalidParameterValueException } from '../../core/errors.js';
-import {
-  logEventSize,
-  type LogEvent,
-  type LogGroupInfo,
-  type LogPage,
-  type LogQuery,
-  type LogRetention,
-  type LogStore,
-  type LogStreamInfo,
-  type StoredLogEvent,
-} from '../log-store.js';
+import type { LogEvent } from '../../core/model/logs.js';
+import { logEventSize, type LogGroupInfo, type LogPage, type LogQuery, type LogRetention, type LogStore, type LogStreamInfo, type StoredLogEvent } from '../log-store.js';
 
 export interface SqliteLogStoreOptions {
   retention?: LogRetention;

@@ -5,7 +5,8 @@
  */
 import Database from 'better-sqlite3';
 import { InvalidParameterValueException, ResourceNotFoundException } from '../../core/errors.js';
-import type { Alias, FunctionRecord, FunctionVersion, LayerVersion } from '../../core/model.js';
+import type { Alias, FunctionRecord, FunctionVersion } from '../../core/model/functions.js';
+import type { LayerVersion } from '../../core/model/layers.js';
 import type { MetadataStore, StoreWrite } from '../metadata-store.js';
 
 import { openDurableDatabase } from './open-database.js';

@@ -7,7 +7,8 @@
  */
 import Database from 'better-sqlite3';
 import { ResourceNotFoundException } from '../../core/errors.js';
-import type { RuleRecord, RuleStore, TargetRecord } from '../rule-store.js';
+import type { RuleRecord, TargetRecord } from '../../core/model/rules.js';
+import type { RuleStore } from '../rule-store.js';
 
 import { openDurableDatabase } from './open-database.js';
 

@@ -8,7 +8,8 @@
  */
 import Database from 'better-sqlite3';
 import { ResourceConflictException } from '../../core/errors.js';
-import type { UrlConfig, UrlStore } from '../url-store.js';
+import type { UrlConfig } from '../../core/model/urls.js';
+import type { UrlStore } from '../url-store.js';
 import type { Migration } from './migrations.js';
 import { openDurableDatabase } from './open-database.js';
 

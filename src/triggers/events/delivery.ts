@@ -1,12 +1,13 @@
 /**
  * Handing events to the targets of a rule. Triggers declare what they need as
  * `EventDelivery`; the composition root implements it with an asynchronous (`Event`)
- * invoke for Lambda targets and a SendMessage for SQS targets (queue-delivery.ts). Dispatching never blocks its caller: PutEvents answers once the event is
- * accepted, and a schedule keeps time, as on AWS, where delivery is asynchronous too.
+ * invoke for Lambda targets and a SendMessage for SQS targets (queue-delivery.ts).
+ * Dispatching never blocks its caller: PutEvents answers once the event is accepted, and a
+ * schedule keeps time, as on AWS, where delivery is asynchronous too.
  */
 import type { Logger } from 'pino';
-import type { RuleRecord, RuleStore } from '../../store/rule-store.js';
-import { targetPayload } from './target-input.js';
+import type { RuleRecord, TargetRecord } from '../../core/model/rules.js';
+import { targetPayload } from '../../control/events/target-input.js';
 
 /** Where events go as triggers see it: hand `payload` to a target (a Lambda function, an SQS queue). */
 export interface EventDelivery {
@@ -17,13 +18,19 @@ export interface EventDelivery {
 /** What the dispatcher logs: the two levels of pino's Logger it uses. */
 export type DispatchLog = Pick<Logger, 'warn' | 'error'>;
 
+/** Where the dispatcher reads a rule's targets: EventRules. */
+export interface RuleTargets {
+  /** The rule's targets as they stand now, every one. */
+  targetsOf(rule: RuleRecord): Promise<TargetRecord[]>;
+}
+
 /** Sends events to the current targets of rules, and tracks deliveries still in flight. */
 export class TargetDispatcher {
   private readonly inFlight = new Set<Promise<void>>();
   private closed = false;
 
   constructor(
-    private readonly deps: { store: RuleStore; delivery: EventDelivery; log: DispatchLog },
+    private readonly deps: { targets: RuleTargets; delivery: EventDelivery; log: DispatchLog },
   ) {}
 
   /**
@@ -54,7 +61,7 @@ export class TargetDispatcher {
   }
 
   private async send(rule: RuleRecord, event: object): Promise<void> {
-    const targets = await this.deps.store.listTargets(rule.eventBusName, rule.name);
+    const targets = await this.deps.targets.targetsOf(rule);
     await Promise.all(
       targets.map(async (target) => {
         const payload = targetPayload(target, event);

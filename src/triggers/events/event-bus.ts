@@ -5,26 +5,13 @@
  */
 import type { Partition } from '../../core/arn.js';
 import type { Clock } from '../../core/clock.js';
-import { ValidationException } from '../../core/errors.js';
+import { validationError, ValidationException } from '../../core/errors.js';
+import type { PutEventsEntry, PutEventsResultEntry } from '../../core/model/events.js';
+import type { EventRules } from '../../control/events/event-rules.js';
+import { compilePattern } from '../../control/events/pattern.js';
+import { DEFAULT_BUS, resolveBus } from '../../control/events/validation.js';
 import type { TargetDispatcher } from './delivery.js';
 import { customEvent } from './envelope.js';
-import type { EventRules } from './event-rules.js';
-import { compilePattern } from './pattern.js';
-import { DEFAULT_BUS, resolveBus } from './validation.js';
-
-/** One entry of PutEvents, as given. */
-export interface PutEventsEntry {
-  source?: string;
-  detailType?: string;
-  /** A JSON object, as text. */
-  detail?: string;
-  resources?: string[];
-  /** Epoch milliseconds; default now. */
-  timeMs?: number;
-  eventBusName?: string;
-}
-
-export type PutEventsResultEntry = { eventId: string } | { errorCode: string; errorMessage: string };
 
 /** AWS's quota on one PutEvents request, all entries together. */
 const MAX_REQUEST_BYTES = 256 * 1024;
@@ -77,7 +64,7 @@ export class EventBus {
    */
   putEvents(entries: PutEventsEntry[]): { entries: PutEventsResultEntry[]; failedEntryCount: number } {
     if (entries.length < 1 || entries.length > 10) {
-      throw new ValidationException(`1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and 10`);
+      throw validationError(undefined, 'entries', 'Member must have length between 1 and 10');
     }
     if (entries.reduce((n, e) => n + entrySize(e), 0) > MAX_REQUEST_BYTES) {
       throw new ValidationException('Total size of the entries in the request is over the limit.');

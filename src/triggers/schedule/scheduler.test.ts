@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../core/clock.js';
 import { SqliteRuleStore } from '../../store/sqlite/sqlite-rule-store.js';
-import { lambdaArn, startEventsHarness, type EventsHarness } from '../events/testing/events-harness.js';
+import { eventsHarnesses, lambdaArn, type EventsHarness } from '../../../test/helpers/events.js';
 import { MAX_TIMER_STEP_MS } from './scheduler.js';
 
 const MINUTE = 60_000;
@@ -14,20 +14,7 @@ const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 
 const root = mkdtempSync(join(tmpdir(), 'gust-scheduler-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const open: EventsHarness[] = [];
-afterEach(async () => {
-  for (const h of open.splice(0)) {
-    h.stop();
-    await h.settle();
-    await h.store.close();
-  }
-});
-
-async function harness(options: Parameters<typeof startEventsHarness>[0] = {}): Promise<EventsHarness> {
-  const h = await startEventsHarness({ clock: new ManualClock(T0), ...options });
-  open.push(h);
-  return h;
-}
+const harness = eventsHarnesses(() => ({ clock: new ManualClock(T0) }));
 
 /** Creates a scheduled rule with one target per function name. */
 async function scheduledRule(h: EventsHarness, name: string, expression: string, functions = ['fn']): Promise<string> {

@@ -12,10 +12,10 @@
 import type { Logger } from 'pino';
 import type { Partition } from '../../core/arn.js';
 import type { Clock } from '../../core/clock.js';
-import type { RuleRecord } from '../../store/rule-store.js';
+import type { RuleRecord } from '../../core/model/rules.js';
 import { scheduledEvent } from '../events/envelope.js';
-import type { RuleChange, RuleChangeListener } from '../events/event-rules.js';
-import { nextFire, parseScheduleExpression, type ParsedSchedule } from './schedule-expression.js';
+import type { RuleChange, RuleChangeListener } from '../../control/events/event-rules.js';
+import { nextFire, parseScheduleExpression, type ParsedSchedule } from '../../control/events/schedule-expression.js';
 
 /**
  * Node's timers overflow past 2^31-1 ms (about 24.8 days) and would fire at once; a far

@@ -6,7 +6,7 @@
  * match none never reach the function, and Lambda deletes them from the queue.
  * https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html
  */
-import { compilePattern, type EventPattern } from '../events/pattern.js';
+import { compilePattern, type EventPattern } from '../../control/events/pattern.js';
 import type { SqsRecord } from './sqs-event.js';
 
 export type RecordFilter = (record: SqsRecord) => boolean;

@@ -1,16 +1,32 @@
 /**
- * The function URL route on the shared server: `/lambda-url/:urlId/*` (host-form requests
- * arrive rewritten to it, see url-request.ts). Parse → handleUrlRequest → render. Its own
- * error handler answers in the URL's shapes rather than the Lambda API's, and its own body
- * limit refuses a request over 6 MB before it is read.
+ * The function URLs plugin of the HTTP edge: one route, `/lambda-url/:urlId/*`, to which
+ * the plugin's `rewriteUrl` sends host-form requests (see url-request.ts). Parse →
+ * handleUrlRequest → render. Its own error handler answers in the URL's shapes rather than
+ * the Lambda API's, and its own body limit refuses a request over 6 MB before it is read.
  */
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { systemClock } from '../../core/clock.js';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { Partition } from '../../core/arn.js';
+import type { Clock } from '../../core/clock.js';
 import { LIMITS } from '../../core/limits.js';
-import type { ApiContext } from '../lambda-api/context.js';
+import type { UrlConfig } from '../../core/model/urls.js';
+import type { HttpPlugin } from '../server.js';
 import { errorResponse, type UrlResponse } from './url-response.js';
-import { handleUrlRequest, notFound } from './url-invocation.js';
-import { PATH_PREFIX, hostMatcher, readUrlRequest } from './url-request.js';
+import { handleUrlRequest, notFound, type FunctionInvoker } from './url-invocation.js';
+import { PATH_PREFIX, functionUrlRewriter, hostMatcher, readUrlRequest } from './url-request.js';
+import type { UrlCredential } from './url-sigv4.js';
+
+/** What function URLs need: their configurations, the invoke path, and the keys AWS_IAM URLs accept. */
+export interface FunctionUrlsContext {
+  partition: Partition;
+  clock: Clock;
+  /** A url-id's configuration (UrlService), or undefined when no URL has it. */
+  urls: { resolve(urlId: string): Readonly<UrlConfig> | undefined };
+  invoker: FunctionInvoker;
+  /** The access keys whose SigV4 signatures AWS_IAM function URLs accept. */
+  credentials: readonly UrlCredential[];
+  /** The server's own base URL, known once it listens (for the event's `x-forwarded-port`). */
+  baseUrl(): string;
+}
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
@@ -38,8 +54,8 @@ function handleError(err: FastifyError, request: FastifyRequest, reply: FastifyR
   return send(reply, errorResponse(500, 'ServiceException', 'Internal Server Error'));
 }
 
-/** Registers both forms of every function URL. */
-export function registerFunctionUrlRoutes(app: FastifyInstance, ctx: ApiContext): void {
+/** Serves every function URL, in both forms, on the edge's port. */
+export function functionUrls(ctx: FunctionUrlsContext): HttpPlugin {
   const region = ctx.partition.region;
   const matchHost = hostMatcher(region);
   // The port is known only once the server listens; read it at the first request.
@@ -47,8 +63,8 @@ export function registerFunctionUrlRoutes(app: FastifyInstance, ctx: ApiContext)
   const deps = {
     partition: ctx.partition,
     invoker: ctx.invoker,
-    credentials: ctx.urlCredentials,
-    now: () => systemClock.now(),
+    credentials: ctx.credentials,
+    now: () => ctx.clock.now(),
     port: () => (port ??= Number(new URL(ctx.baseUrl()).port)),
   };
 
@@ -59,7 +75,12 @@ export function registerFunctionUrlRoutes(app: FastifyInstance, ctx: ApiContext)
     return send(reply, response);
   };
 
-  for (const url of [`${PATH_PREFIX}/:urlId`, `${PATH_PREFIX}/:urlId/*`]) {
-    app.route({ method: METHODS, url, bodyLimit: LIMITS.syncPayloadBytes, exposeHeadRoute: false, errorHandler: handleError, handler });
-  }
+  return {
+    rewriteUrl: functionUrlRewriter(region),
+    register(app) {
+      for (const url of [`${PATH_PREFIX}/:urlId`, `${PATH_PREFIX}/:urlId/*`]) {
+        app.route({ method: METHODS, url, bodyLimit: LIMITS.syncPayloadBytes, exposeHeadRoute: false, config: { hotPath: true }, errorHandler: handleError, handler });
+      }
+    },
+  };
 }

@@ -8,10 +8,11 @@
 import type { Logger } from 'pino';
 import type { Partition } from '../../core/arn.js';
 import type { Clock } from '../../core/clock.js';
-import { ValidationException } from '../../core/errors.js';
+import { validationError, ValidationException } from '../../core/errors.js';
 import { KeyedMutex } from '../../core/primitives.js';
-import type { RuleRecord, RuleStore, TargetRecord } from '../../store/rule-store.js';
-import { parseScheduleExpression } from '../schedule/schedule-expression.js';
+import type { RuleRecord, TargetRecord } from '../../core/model/rules.js';
+import type { RuleStore } from '../../store/rule-store.js';
+import { parseScheduleExpression } from './schedule-expression.js';
 import { LimitExceededException } from './errors.js';
 import { compilePattern, type EventPattern } from './pattern.js';
 import {
@@ -184,7 +185,7 @@ export class EventRules {
   async putTargets(ruleName: string, eventBusName: string | undefined, targets: TargetInput[]): Promise<FailedTargetEntry[]> {
     const bus = resolveBus(this.deps.partition, eventBusName);
     if (targets.length < 1 || targets.length > 10) {
-      throw new ValidationException(`1 validation error detected: Value at 'targets' failed to satisfy constraint: Member must have length between 1 and 10`);
+      throw validationError(undefined, 'targets', 'Member must have length between 1 and 10');
     }
     return this.locks.run(key(bus, ruleName), async () => {
       if (!(await this.deps.store.getRule(bus, ruleName))) throw ruleNotFound(ruleName, bus);
@@ -215,6 +216,11 @@ export class EventRules {
       await this.deps.store.removeTargets(bus, ruleName, ids.filter((id) => existing.has(id)));
       return failed;
     });
+  }
+
+  /** A rule's targets as they stand now, unpaged: where a firing or a matched event goes. */
+  targetsOf(rule: RuleRecord): Promise<TargetRecord[]> {
+    return this.deps.store.listTargets(rule.eventBusName, rule.name);
   }
 
   async listTargetsByRule(ruleName: string, eventBusName?: string, nextToken?: string, limit?: number): Promise<{ targets: TargetRecord[]; nextToken?: string }> {

@@ -1,8 +1,9 @@
 /**
- * Gust's domain types: what the store keeps and the services pass around. camelCase
- * inside; the HTTP layer maps them to AWS's field names at the boundary.
+ * Functions: their versions, what belongs to the function as a whole, and aliases. Like
+ * every record in core/model/, camelCase inside; the HTTP layer maps them to AWS's field
+ * names at the boundary.
  */
-import type { Runtime } from './limits.js';
+import type { Runtime } from '../limits.js';
 
 export type FunctionState = 'Pending' | 'Active' | 'Inactive' | 'Failed';
 export type LastUpdateStatus = 'InProgress' | 'Successful' | 'Failed';
@@ -81,18 +82,4 @@ export interface Alias {
   /** AdditionalVersionWeights: version → weight in [0, 1]. */
   additionalVersionWeights: Record<string, number>;
   revisionId: string;
-}
-
-export interface LayerVersion {
-  layerName: string;
-  version: number;
-  description: string;
-  compatibleRuntimes: string[];
-  compatibleArchitectures: string[];
-  licenseInfo?: string;
-  codeHash: string;
-  codeSha256: string;
-  codeSize: number;
-  /** ISO time. */
-  createdDate: string;
 }

@@ -4,8 +4,8 @@
  * https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html
  */
 import type { Partition } from '../../core/arn.js';
-import { ResourceNotFoundException, ValidationException } from '../../core/errors.js';
-import type { RuleState, TargetRecord } from '../../store/rule-store.js';
+import { ResourceNotFoundException, validationError, ValidationException, violationMessage } from '../../core/errors.js';
+import type { RuleState, TargetRecord } from '../../core/model/rules.js';
 import { parseInputPath } from './target-input.js';
 
 export const DEFAULT_BUS = 'default';
@@ -14,26 +14,21 @@ export const MAX_TARGETS_PER_RULE = 5;
 const NAME_RE = /^[.\-_A-Za-z0-9]+$/;
 const STATES: readonly RuleState[] = ['ENABLED', 'DISABLED', 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS'];
 
-/** AWS's message for one failed model constraint. */
-export function constraint(value: unknown, field: string, rule: string): ValidationException {
-  return new ValidationException(`1 validation error detected: Value '${String(value)}' at '${field}' failed to satisfy constraint: ${rule}`);
-}
-
 /** A rule or target name: 1-64 of `[.-_A-Za-z0-9]`. */
 export function checkName(value: string, field: string): void {
-  if (value.length < 1) throw constraint(value, field, 'Member must have length greater than or equal to 1');
-  if (value.length > 64) throw constraint(value, field, 'Member must have length less than or equal to 64');
-  if (!NAME_RE.test(value)) throw constraint(value, field, 'Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+');
+  if (value.length < 1) throw validationError(value, field, 'Member must have length greater than or equal to 1');
+  if (value.length > 64) throw validationError(value, field, 'Member must have length less than or equal to 64');
+  if (!NAME_RE.test(value)) throw validationError(value, field, 'Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+');
 }
 
 export function checkMaxLength(value: string | undefined, field: string, max: number): void {
-  if (value !== undefined && value.length > max) throw constraint(value, field, `Member must have length less than or equal to ${max}`);
+  if (value !== undefined && value.length > max) throw validationError(value, field, `Member must have length less than or equal to ${max}`);
 }
 
 export function checkState(value: string | undefined): RuleState {
   if (value === undefined) return 'ENABLED';
   if (!(STATES as readonly string[]).includes(value)) {
-    throw constraint(value, 'state', `Member must satisfy enum value set: [${STATES.join(', ')}]`);
+    throw validationError(value, 'state', `Member must satisfy enum value set: [${STATES.join(', ')}]`);
   }
   return value as RuleState;
 }
@@ -83,8 +78,8 @@ const SQS_ARN_RE = /^arn:aws[a-zA-Z-]*:sqs:([a-z0-9-]+):(\d{12}):([a-zA-Z0-9_-]{
 /** Why Gust cannot accept a target, or undefined when it can. */
 export function targetProblem(partition: Partition, t: TargetInput, index: number): string | undefined {
   const field = `targets.${index + 1}.member`;
-  if (t.id.length < 1 || t.id.length > 64) return `Value '${t.id}' at '${field}.id' failed to satisfy constraint: Member must have length less than or equal to 64`;
-  if (!NAME_RE.test(t.id)) return `Value '${t.id}' at '${field}.id' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+`;
+  if (t.id.length < 1 || t.id.length > 64) return violationMessage({ value: t.id, field: `${field}.id`, constraint: 'Member must have length less than or equal to 64' });
+  if (!NAME_RE.test(t.id)) return violationMessage({ value: t.id, field: `${field}.id`, constraint: 'Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+' });
   const target = LAMBDA_ARN_RE.exec(t.arn) ?? SQS_ARN_RE.exec(t.arn);
   if (!target) {
     if (!/^arn:aws[a-zA-Z-]*:[a-z0-9-]+:/.test(t.arn)) return `Parameter ${t.arn} is not valid. Reason: Provided Arn is not in correct format.`;
@@ -127,8 +122,8 @@ export function targetRecord(t: TargetInput): TargetRecord {
 /** Limit (1-100, default 100) of the List operations. */
 export function checkLimit(limit: number | undefined): number {
   if (limit === undefined) return 100;
-  if (!Number.isInteger(limit) || limit < 1) throw constraint(limit, 'limit', 'Member must have value greater than or equal to 1');
-  if (limit > 100) throw constraint(limit, 'limit', 'Member must have value less than or equal to 100');
+  if (!Number.isInteger(limit) || limit < 1) throw validationError(limit, 'limit', 'Member must have value greater than or equal to 1');
+  if (limit > 100) throw validationError(limit, 'limit', 'Member must have value less than or equal to 100');
   return limit;
 }
 

@@ -1,25 +1,24 @@
 /**
  * A FunctionService on the real embedded stores in a temporary directory, with a manual
- * clock: the set-up the control-plane and async-queue unit tests share. Test-only; nothing
- * in the server imports it.
+ * clock: the set-up the control-plane and async-queue unit tests share.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock } from '../../core/clock.js';
-import { LambdaError } from '../../core/errors.js';
-import { FsBlobStore } from '../../store/fs-blob-store.js';
-import { SqliteMetadataStore } from '../../store/sqlite/sqlite-metadata-store.js';
-import { makeZip } from '../../store/testing/zip-fixtures.js';
-import type { CreateFunctionInput } from '../function-inputs.js';
-import { FunctionService } from '../function-service.js';
+import { ManualClock } from '../../src/core/clock.js';
+import { LambdaError } from '../../src/core/errors.js';
+import type { CreateFunctionInput } from '../../src/control/function-inputs.js';
+import { FunctionService } from '../../src/control/function-service.js';
+import { FsBlobStore } from '../../src/store/fs-blob-store.js';
+import { SqliteMetadataStore } from '../../src/store/sqlite/sqlite-metadata-store.js';
+import { makeZip } from './zips.js';
 
 export const TEST_PARTITION = { region: 'us-east-1', accountId: '000000000000' };
 export const TEST_ROLE = 'arn:aws:iam::000000000000:role/r';
 
 /** A zip holding `index.js` with `source`. */
 export function handlerZip(source = 'exports.handler = async () => 1;'): Promise<Buffer> {
-  return makeZip([{ name: 'index.js', data: source }]);
+  return makeZip({ 'index.js': source });
 }
 
 /** The smallest valid CreateFunction input: a nodejs20.x function with `zip` as its code. */

@@ -5,14 +5,15 @@
  * standing in for the invoke path, which is not the part under test).
  */
 import pino from 'pino';
-import type { Partition } from '../../../core/arn.js';
-import { ManualClock } from '../../../core/clock.js';
-import type { RuleStore } from '../../../store/rule-store.js';
-import { SqliteRuleStore } from '../../../store/sqlite/sqlite-rule-store.js';
-import { Scheduler } from '../../schedule/scheduler.js';
-import { TargetDispatcher, type EventDelivery } from '../delivery.js';
-import { EventBus } from '../event-bus.js';
-import { EventRules } from '../event-rules.js';
+import { afterEach } from 'vitest';
+import type { Partition } from '../../src/core/arn.js';
+import { ManualClock } from '../../src/core/clock.js';
+import { EventRules } from '../../src/control/events/event-rules.js';
+import type { RuleStore } from '../../src/store/rule-store.js';
+import { SqliteRuleStore } from '../../src/store/sqlite/sqlite-rule-store.js';
+import { TargetDispatcher, type EventDelivery } from '../../src/triggers/events/delivery.js';
+import { EventBus } from '../../src/triggers/events/event-bus.js';
+import { Scheduler } from '../../src/triggers/schedule/scheduler.js';
 
 export const TEST_PARTITION: Partition = { region: 'us-east-1', accountId: '123456789012' };
 
@@ -50,17 +51,23 @@ export interface EventsHarness {
   stop(): void;
 }
 
+export interface EventsHarnessOptions {
+  clock?: ManualClock;
+  /** A store to reuse (a restart); default a fresh in-memory one. */
+  store?: RuleStore;
+}
+
 /**
  * Builds and starts the parts, loading what `store` already holds (a restart when the
  * store is reused).
  */
-export async function startEventsHarness(options: { clock?: ManualClock; store?: RuleStore } = {}): Promise<EventsHarness> {
+export async function startEventsHarness(options: EventsHarnessOptions = {}): Promise<EventsHarness> {
   const clock = options.clock ?? new ManualClock();
   const store = options.store ?? SqliteRuleStore.open(':memory:');
   const log = pino({ level: 'silent' });
   const delivery = new RecordingDelivery();
-  const dispatcher = new TargetDispatcher({ store, delivery, log });
   const rules = new EventRules({ store, partition: TEST_PARTITION, clock, log });
+  const dispatcher = new TargetDispatcher({ targets: rules, delivery, log });
   const bus = new EventBus({ rules, dispatcher, partition: TEST_PARTITION, clock });
   const scheduler = new Scheduler({ clock, partition: TEST_PARTITION, dispatcher, rules, log });
   scheduler.start(await rules.load());
@@ -75,4 +82,30 @@ export async function startEventsHarness(options: { clock?: ManualClock; store?:
     settle: () => dispatcher.idle(),
     stop: () => scheduler.stop(),
   };
+}
+
+/**
+ * For one test file: a function that starts a harness (with `defaults()` under the options
+ * it is given), each stopped and its store closed after the test that started it.
+ */
+export function eventsHarnesses(defaults: () => EventsHarnessOptions = () => ({})): (options?: EventsHarnessOptions) => Promise<EventsHarness> {
+  const open: EventsHarness[] = [];
+  afterEach(async () => {
+    for (const h of open.splice(0)) {
+      h.stop();
+      await h.settle();
+      await h.store.close();
+    }
+  });
+  return async (options = {}) => {
+    const h = await startEventsHarness({ ...defaults(), ...options });
+    open.push(h);
+    return h;
+  };
+}
+
+/** Puts a rule with an event pattern and one target, the function `fn` (default: the rule's name). */
+export async function patternRule(h: EventsHarness, name: string, pattern: unknown, fn = name): Promise<void> {
+  await h.rules.putRule({ name, eventPattern: JSON.stringify(pattern) });
+  await h.rules.putTargets(name, undefined, [{ id: 'target', arn: lambdaArn(fn) }]);
 }

@@ -3,7 +3,7 @@
  * they fire next. Pure functions of their arguments; the scheduler supplies the clock.
  * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html
  */
-import { invalidScheduleExpression } from '../events/errors.js';
+import { invalidScheduleExpression } from './errors.js';
 import { CronSyntaxError, parseCronFields, type CronSchedule } from './cron-fields.js';
 import { nextCronTime } from './cron-next.js';
 

@@ -1,6 +1,10 @@
-/** The Lambda API's route table: one module per resource. */
+/**
+ * The Lambda API plugin of the HTTP edge: its route table, one module per resource, each
+ * given the plugin's narrow context.
+ */
 import type { FastifyInstance } from 'fastify';
-import type { ApiContext } from './context.js';
+import type { HttpPlugin } from '../server.js';
+import type { LambdaApiContext } from './context.js';
 import { registerFunctionRoutes } from './functions.js';
 import { registerVersionRoutes } from './versions.js';
 import { registerAliasRoutes } from './aliases.js';
@@ -15,11 +19,10 @@ import { registerUrlConfigRoutes } from './urls.js';
 import { registerEventInvokeConfigRoutes } from './event-invoke-config.js';
 import { registerAsyncEventRoutes } from './async-events.js';
 import { registerEventSourceMappingRoutes } from './event-source-mappings.js';
-import { registerFunctionUrlRoutes } from '../function-urls/url-routes.js';
 
-export type RouteModule = (app: FastifyInstance, ctx: ApiContext) => void;
+export type RouteModule = (app: FastifyInstance, ctx: LambdaApiContext) => void;
 
-export const ROUTE_MODULES: RouteModule[] = [
+export const ROUTE_MODULES: readonly RouteModule[] = [
   registerFunctionRoutes,
   registerVersionRoutes,
   registerAliasRoutes,
@@ -34,6 +37,13 @@ export const ROUTE_MODULES: RouteModule[] = [
   registerEventInvokeConfigRoutes,
   registerAsyncEventRoutes,
   registerEventSourceMappingRoutes,
-  // Not Lambda API routes: the function URLs that share the port (see function-urls/).
-  registerFunctionUrlRoutes,
 ];
+
+/** The Lambda REST API (`/2015-03-31/…` and its dated siblings) and Gust's own `/gust/…` routes. */
+export function lambdaApi(ctx: LambdaApiContext): HttpPlugin {
+  return {
+    register(app) {
+      for (const register of ROUTE_MODULES) register(app, ctx);
+    },
+  };
+}

@@ -1,4 +1,6 @@
-/** mulberry32: a small seeded generator for the fuzz suites, so that a failure can be replayed from its seed. */
+/** What the fuzz suites share: a small seeded generator, so that a failure can be replayed. */
+
+/** mulberry32: numbers in [0, 1) from `seed`, the same sequence every run. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {

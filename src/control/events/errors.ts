@@ -7,14 +7,14 @@
  */
 import { LambdaError, ValidationException } from '../../core/errors.js';
 
-/** A malformed EventPattern; the message is "Event pattern is not valid. Reason: …". */
+/** A malformed `EventPattern`: `Event pattern is not valid. Reason: <reason>`, with AWS's reasons. */
 export class InvalidEventPatternException extends LambdaError {
   constructor(reason: string) {
     super('InvalidEventPatternException', 400, `Event pattern is not valid. Reason: ${reason}`);
   }
 }
 
-/** A quota of EventBridge, such as five targets per rule. */
+/** A quota of EventBridge: a sixth target on a rule. */
 export class LimitExceededException extends LambdaError {
   constructor(message = 'The requested resource exceeds the maximum number allowed.') {
     super('LimitExceededException', 400, message);

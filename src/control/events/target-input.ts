@@ -6,7 +6,7 @@
  * InputPath takes the JSONPath subset that selects one value: `$`, `.name`, `['name']` and
  * `[index]` steps. Filters, wildcards and slices select several values and are refused.
  */
-import type { TargetRecord } from '../../store/rule-store.js';
+import type { TargetRecord } from '../../core/model/rules.js';
 
 type Step = string | number;
 

@@ -1,14 +1,19 @@
 /**
- * Zips made at test time for the store's tests, with yazl, plus byte-level patches for
- * the hostile zips yazl refuses to write. Test-only; nothing in the server imports it.
+ * Zips made at test time with yazl: function code from a map of files, exact entry lists
+ * (order, directories, links, duplicates) for the store's tests, and byte-level patches for
+ * the hostile zips yazl refuses to write. Every entry has the same time, so equal inputs
+ * make equal zips.
  */
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import yazl from 'yazl';
 
+/** The time of every entry. */
+const ENTRY_TIME = new Date(0);
+
 /** One entry of a test zip. Directories end with '/'. */
-export interface FixtureEntry {
+export interface ZipEntry {
   name: string;
   data?: string | Buffer;
   /** Unix mode including the file type, as `ls -l` would show it (e.g. 0o100755). */
@@ -16,22 +21,37 @@ export interface FixtureEntry {
   compress?: boolean;
 }
 
+/** A file of a zip: its text, or its content and Unix mode (`bootstrap` needs 0o100755). */
+export type ZipFiles = Record<string, string | { content: string | Buffer; mode: number }>;
+
+/** A handler that answers with its event: the default code of a function made for a test. */
+export const ECHO_HANDLER = 'exports.handler = async (e) => e;\n';
+
+/** A zip holding `files` (default: `index.js` with {@link ECHO_HANDLER}), each 0o100644 unless given a mode. */
+export function makeZip(files: ZipFiles = { 'index.js': ECHO_HANDLER }): Promise<Buffer> {
+  return zipEntries(
+    Object.entries(files).map(([name, file]) => (typeof file === 'string' ? { name, data: file, mode: 0o100644 } : { name, data: file.content, mode: file.mode })),
+  );
+}
+
 /** A zip of `entries`, in order. */
-export function makeZip(entries: FixtureEntry[]): Promise<Buffer> {
+export function zipEntries(entries: ZipEntry[]): Promise<Buffer> {
   const zip = new yazl.ZipFile();
   for (const e of entries) {
+    const options = { mtime: ENTRY_TIME, ...(e.mode === undefined ? {} : { mode: e.mode }) };
     if (e.name.endsWith('/')) {
-      zip.addEmptyDirectory(e.name, e.mode === undefined ? {} : { mode: e.mode });
+      zip.addEmptyDirectory(e.name, options);
     } else {
       const data = typeof e.data === 'string' ? Buffer.from(e.data) : (e.data ?? Buffer.alloc(0));
-      zip.addBuffer(data, e.name, { ...(e.mode === undefined ? {} : { mode: e.mode }), compress: e.compress ?? true });
+      zip.addBuffer(data, e.name, { ...options, compress: e.compress ?? true });
     }
   }
   return finish(zip);
 }
 
+
 /** A symbolic link entry: the target is the entry's content, the type is in its mode. */
-export function link(name: string, target: string): FixtureEntry {
+export function link(name: string, target: string): ZipEntry {
   return { name, data: target, mode: 0o120777 };
 }
 
@@ -42,7 +62,7 @@ export function zerosZip(name: string, bytes: number): Promise<Buffer> {
   async function* zeros() {
     for (let left = bytes; left > 0; left -= chunk.length) yield left >= chunk.length ? chunk : chunk.subarray(0, left);
   }
-  zip.addReadStream(Readable.from(zeros()), name, { size: bytes, compressionLevel: 1 });
+  zip.addReadStream(Readable.from(zeros()), name, { mtime: ENTRY_TIME, size: bytes, compressionLevel: 1 });
   return finish(zip);
 }
 
