@@ -19,6 +19,7 @@ import { memoryRound } from './scenarios/memory.js';
 import { asyncRound } from './scenarios/async.js';
 import { steadyRound } from './scenarios/steady.js';
 import { uploadsRound } from './scenarios/uploads.js';
+import { queuesRound } from './scenarios/queues.js';
 import { createLargeRound, listFunctionsRound, startupRound } from './scenarios/control.js';
 
 function serveHasSandboxOption() {
@@ -121,6 +122,16 @@ const SCENARIOS = {
       row('20 concurrent max-size CreateFunction: Gust RSS peak (MB)', pick(r, 'peakMb'), undefined, { absMax: 1024 }),
       row('20 concurrent max-size CreateFunction: slowest /health (ms)', pick(r, 'healthMaxMs'), undefined, undefined),
       row('20 concurrent max-size CreateFunction: all answered (s)', pick(r, 'seconds'), undefined, undefined),
+    ],
+  },
+  queues: {
+    round: (ctx) => queuesRound(ctx),
+    rows: (r) => [
+      row('SQS: SendMessage/s from the SDK, 16 clients', pick(r, 'sendPerSecond'), undefined, undefined),
+      row('SQS: ReceiveMessage/s from the SDK (1 message each), 16 clients', pick(r, 'receivePerSecond'), undefined, undefined),
+      row('SQS mapping: messages processed/s (batch 10) vs async events processed/s', pick(r, 'mappingPerSecond'), pick(r, 'asyncPerSecond'), { min: 0.7 }),
+      row('SQS mapping: SendMessage → handler start, idle queue, p50 (ms)', pick(r, 'latencyP50'), undefined, { absMax: 5 }),
+      row('SQS mapping: SendMessage → handler start, idle queue, p99 (ms)', pick(r, 'latencyP99'), undefined, undefined),
     ],
   },
   'create-5mb': {

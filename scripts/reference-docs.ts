@@ -1,7 +1,7 @@
 /**
  * The tables of docs/configuration.md and docs/errors.md, generated from the code so that
  * they cannot drift from it: the options from `OPTIONS` (src/server/config.ts), the error
- * catalog from the LambdaError classes and the doc comment each carries. A generated table
+ * catalog (and its SQS part) from the LambdaError classes and the doc comment each carries. A generated table
  * stands between `<!-- generated: <name> … -->` and `<!-- end generated: <name> -->`; the
  * prose around it is written by hand. reference-docs.test.ts fails when a committed table
  * differs from the code, and `npm run docs` rewrites the tables.
@@ -12,6 +12,7 @@ import ts from 'typescript';
 import * as coreErrors from '../src/core/errors.js';
 import * as eventsErrors from '../src/control/events/errors.js';
 import * as eventsFields from '../src/http/events-api/fields.js';
+import * as sqsErrors from '../src/core/sqs-errors.js';
 import { OPTIONS, shownDefault } from '../src/server/config.js';
 
 const { LambdaError } = coreErrors;
@@ -60,21 +61,38 @@ function classDocs(path: string): Map<string, string> {
   return docs;
 }
 
+/** An instance of each error class `module` exports below `base`, with its doc comment, in declaration order. */
+function errorSamples<E extends coreErrors.LambdaError>(module: CatalogModule, base: abstract new (...args: never[]) => E): { sample: E; when: string }[] {
+  const docs = classDocs(fileURLToPath(new URL(module.source, import.meta.url)));
+  const out: { sample: E; when: string }[] = [];
+  for (const [name, value] of Object.entries(module.exports)) {
+    if (typeof value !== 'function' || value === base || !(value.prototype instanceof base)) continue;
+    // Every catalog constructor takes a message (or a reason, a name, a size) first, or
+    // nothing; the instance knows the rest.
+    const sample = new (value as new (message: string) => E)('');
+    const when = docs.get(name);
+    if (when === undefined) throw new Error(`${name} in ${module.source} has no doc comment to say when Gust raises it`);
+    out.push({ sample, when });
+  }
+  return out;
+}
+
 /** Every error type of the catalog: its status, fault and when Gust raises it, in declaration order. */
 export function errorCatalogTable(): string {
-  const rows: string[][] = [];
-  for (const module of CATALOG) {
-    const docs = classDocs(fileURLToPath(new URL(module.source, import.meta.url)));
-    for (const [name, value] of Object.entries(module.exports)) {
-      if (typeof value !== 'function' || value === LambdaError || !(value.prototype instanceof LambdaError)) continue;
-      // Every catalog constructor takes a message (or a reason) first; the instance knows the rest.
-      const sample = new (value as new (message: string) => coreErrors.LambdaError)('');
-      const when = docs.get(name);
-      if (when === undefined) throw new Error(`${name} in ${module.source} has no doc comment to say when Gust raises it`);
-      rows.push([`\`${sample.awsType}\``, String(sample.status), sample.faultType, when]);
-    }
-  }
+  const rows = CATALOG.flatMap((module) => errorSamples(module, LambdaError)).map(({ sample, when }) => [`\`${sample.awsType}\``, String(sample.status), sample.faultType, when]);
   return table(['type', 'status', 'fault', 'when'], rows);
+}
+
+/** Every SQS error type: its shape, query code, status, fault and when Gust raises it. */
+export function sqsErrorTable(): string {
+  const rows = errorSamples({ exports: sqsErrors, source: '../src/core/sqs-errors.ts' }, sqsErrors.SqsError).map(({ sample, when }) => [
+    `\`${sample.awsType}\``,
+    `\`${sample.queryCode}\``,
+    String(sample.status),
+    sample.faultType,
+    when,
+  ]);
+  return table(['shape', 'query code', 'status', 'fault', 'when'], rows);
 }
 
 /** Replaces the generated section `name` of `doc` with `content`; throws when the markers are missing. */
@@ -87,5 +105,5 @@ export function withSection(doc: string, name: string, content: string): string 
 /** Each generated document: its path from the repository root, and its sections' contents. */
 export const GENERATED_DOCS: readonly { path: string; sections: Record<string, () => string> }[] = [
   { path: 'docs/configuration.md', sections: { options: optionsTable } },
-  { path: 'docs/errors.md', sections: { catalog: errorCatalogTable } },
+  { path: 'docs/errors.md', sections: { catalog: errorCatalogTable, 'sqs-errors': sqsErrorTable } },
 ];

@@ -161,11 +161,13 @@ describe('EventInvokeConfigService', () => {
 });
 
 describe('checkDeadLetterTarget', () => {
-  it('accepts a Lambda function ARN (a Gust extension) and the empty string, and refuses queues and topics with a clear message', () => {
+  it('accepts an SQS queue, a Lambda function ARN (a Gust extension) and the empty string, and refuses topics with a clear message', () => {
     expect(() => checkDeadLetterTarget(`${ARN}:dlq`)).not.toThrow();
     expect(() => checkDeadLetterTarget(`${ARN}:dlq:live`)).not.toThrow();
     expect(() => checkDeadLetterTarget('')).not.toThrow();
-    expect(() => checkDeadLetterTarget('arn:aws:sqs:us-east-1:000000000000:dlq')).toThrow(/not supported by Gust, which has no Amazon SQS queue\. Gust sends discarded events to a Lambda function/);
-    expect(() => checkDeadLetterTarget('arn:aws:sns:us-east-1:000000000000:t')).toThrow(LambdaError);
+    expect(() => checkDeadLetterTarget('arn:aws:sqs:us-east-1:000000000000:dlq')).not.toThrow();
+    expect(() => checkDeadLetterTarget('arn:aws:sqs:us-east-1:000000000000:dlq.fifo')).not.toThrow();
+    expect(() => checkDeadLetterTarget('arn:aws:sqs:us-east-1:000000000000:bad name')).toThrow(LambdaError);
+    expect(() => checkDeadLetterTarget('arn:aws:sns:us-east-1:000000000000:t')).toThrow(/not supported by Gust, which has no Amazon SNS topic\. Gust sends discarded events to an SQS queue/);
   });
 });

@@ -18,6 +18,8 @@ const DESTINATION_ARN_PATTERN = '^$|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:([a
 /** A Lambda function ARN, optionally qualified: where Gust can deliver. */
 export const FUNCTION_ARN_RE = /^arn:aws[a-zA-Z-]*:lambda:([a-z]{2}(?:-gov)?-[a-z]+-\d):(\d{12}):function:([a-zA-Z0-9\-_]{1,64})(?::(\$LATEST|[a-zA-Z0-9\-_]{1,128}))?$/;
 
+const SQS_QUEUE_ARN_RE = /^arn:aws[a-zA-Z-]*:sqs:[a-z]{2}(?:-gov)?-[a-z]+-\d:\d{12}:(?:[a-zA-Z0-9_-]{1,80}|[a-zA-Z0-9_-]{1,75}\.fifo)$/;
+
 /** What people call the services AWS can deliver invocation records to, for messages. */
 const SERVICE_NAMES: Record<string, string> = {
   sqs: 'Amazon SQS queue',
@@ -25,6 +27,9 @@ const SERVICE_NAMES: Record<string, string> = {
   events: 'EventBridge event bus',
   s3: 'Amazon S3 bucket',
 };
+
+/** How messages name the services Gust delivers to. */
+const DELIVERABLE_NAMES: Record<string, string> = { lambda: 'Lambda functions', sqs: 'SQS queues' };
 
 /** A destination of a DestinationConfig, as given: absent, or a member with an optional ARN. */
 export interface DestinationInput {
@@ -88,7 +93,7 @@ export function checkDeliverableService(arn: string, config: DestinationConfigIn
   const service = arnService(arn);
   if (deliverable.has(service)) return;
   const known = SERVICE_NAMES[service];
-  const supported = [...deliverable].map((s) => (s === 'lambda' ? 'Lambda functions' : s)).join(', ');
+  const supported = [...deliverable].map((s) => DELIVERABLE_NAMES[s] ?? s).join(' and ');
   throw invalidDestinationConfig(
     config,
     known === undefined ? undefined : `Gust cannot deliver invocation records to an ${known} (${arn}); it delivers them to ${supported} only.`,
@@ -96,17 +101,16 @@ export function checkDeliverableService(arn: string, config: DestinationConfigIn
 }
 
 /**
- * DeadLetterConfig.TargetArn. AWS takes an SQS queue or SNS topic there; Gust has neither,
- * so it refuses them with this message instead of accepting a target it would silently
- * never deliver to. As a Gust extension it accepts a Lambda function ARN: the function then
- * receives each discarded event, as is, asynchronously (what an SQS dead-letter queue's
- * message body would hold). An empty string removes the target.
+ * DeadLetterConfig.TargetArn: an SQS queue, as on AWS, or (a Gust extension) a Lambda
+ * function, which then receives each discarded event, as is, asynchronously (what the
+ * queue's message body would hold). SNS topics are refused with a message that says so,
+ * rather than accepted and never delivered to. An empty string removes the target.
  */
 export function checkDeadLetterTarget(arn: string): void {
-  if (arn === '' || parseFunctionArn(arn)) return;
+  if (arn === '' || parseFunctionArn(arn) || SQS_QUEUE_ARN_RE.test(arn)) return;
   const known = SERVICE_NAMES[arnService(arn)];
   throw new InvalidParameterValueException(
     `The provided DeadLetterConfig target ${arn} is not supported by Gust${known === undefined ? '' : `, which has no ${known}`}. ` +
-      'Gust sends discarded events to a Lambda function instead: give its ARN (arn:aws:lambda:<region>:<account>:function:<name>) as TargetArn.',
+      'Gust sends discarded events to an SQS queue (arn:aws:sqs:<region>:<account>:<queue>) or a Lambda function (arn:aws:lambda:<region>:<account>:function:<name>).',
   );
 }

@@ -28,7 +28,7 @@ export class LambdaError extends Error {
   }
 }
 
-/** A function, version, alias, layer version, function URL or event invoke configuration that does not exist; an EventBridge rule that does not exist, or an event bus other than `default`. */
+/** A function, version, alias, layer version, function URL, event invoke configuration or event source mapping that does not exist; an EventBridge rule that does not exist, or an event bus other than `default`. */
 export class ResourceNotFoundException extends LambdaError {
   constructor(message: string) { super('ResourceNotFoundException', 404, message); }
 }

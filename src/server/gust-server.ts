@@ -17,13 +17,20 @@ import { UrlService } from '../control/url-service.js';
 import { SqliteUrlStore } from '../store/sqlite/sqlite-url-store.js';
 import { EventInvokeConfigService } from '../control/event-invoke-config-service.js';
 import { SqliteEventQueue } from '../store/sqlite/sqlite-event-queue.js';
+import { SqliteQueueStore } from '../store/sqlite/sqlite-queue-store.js';
+import { QueueService } from '../control/sqs/queue-service.js';
+import { SqliteMappingStore } from '../store/sqlite/sqlite-mapping-store.js';
+import { MappingService } from '../control/event-source-mappings/mapping-service.js';
+import { MappingRunner } from '../triggers/sqs/mapping-runner.js';
 import { AsyncQueue } from '../invoke/async/async-queue.js';
 import { poolCapacity } from '../invoke/async/capacity.js';
 import { DestinationRouter, LambdaTarget } from '../invoke/async/destinations.js';
+import { SqsTarget } from '../invoke/async/sqs-target.js';
 import { buildHttpServer } from '../http/server.js';
 import { lambdaApi } from '../http/lambda-api/lambda-api.js';
 import { functionUrls } from '../http/function-urls/function-urls.js';
 import { eventsApi } from '../http/events-api/events-api.js';
+import { sqsApi } from '../http/sqs-api/sqs-api.js';
 import { InvokeService } from '../invoke/invoke-service.js';
 import { Pool } from '../pool/pool.js';
 import { detectCgroups } from '../sandbox/cgroups/index.js';
@@ -39,6 +46,7 @@ import { EventRules } from '../control/events/event-rules.js';
 import { EventBus } from '../triggers/events/event-bus.js';
 import { TargetDispatcher } from '../triggers/events/delivery.js';
 import { InvokeDelivery } from '../triggers/events/invoke-delivery.js';
+import { QueueDelivery, routeDeliveries } from '../triggers/events/queue-delivery.js';
 import { Scheduler } from '../triggers/schedule/scheduler.js';
 import { runtimesDirOf, type GustConfig } from './config.js';
 
@@ -118,6 +126,11 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   const eventInvokeConfigs = new EventInvokeConfigService({ store: queueStore, functions, partition, clock: systemClock, deliverable: destinations });
   await eventInvokeConfigs.load();
 
+  // SQS-compatible queues: in sqs.db, committed on a writer thread before each answer.
+  const sqsStore = SqliteQueueStore.open(join(dataDir, 'sqs.db'), { writerThread: true });
+  const queues = new QueueService({ store: sqsStore, partition, clock: systemClock, report: (err, context) => logger.warn({ err }, context) });
+  await queues.load();
+
   const pool: Pool = new Pool({
     driver,
     onRetired: () => code.schedule(),
@@ -144,6 +157,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     report,
   });
   destinations.register('lambda', (arn) => new LambdaTarget(arn, (request) => asyncQueue.handOver(request)));
+  destinations.register('sqs', (arn) => new SqsTarget(arn, queues));
   await asyncQueue.start();
 
   // EventBridge rules and schedules: rules live in gust.db beside the functions. Each
@@ -151,19 +165,28 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   const ruleStore = SqliteRuleStore.open(join(dataDir, 'gust.db'));
   const eventsClock = options.eventsClock ?? systemClock;
   const eventRules = new EventRules({ store: ruleStore, partition, clock: eventsClock, log: logger });
-  const delivery = new InvokeDelivery(invoker);
+  const delivery = routeDeliveries({ functions: new InvokeDelivery(invoker), queues: new QueueDelivery(queues) });
   const dispatcher = new TargetDispatcher({ targets: eventRules, delivery, log: logger });
   const eventBus = new EventBus({ rules: eventRules, dispatcher, partition, clock: eventsClock });
   const scheduler = new Scheduler({ clock: eventsClock, partition, dispatcher, rules: eventRules, log: logger });
   scheduler.start(await eventRules.load());
 
+  // Event source mappings (mappings.db) and their pollers, which resume here after a restart.
+  const mappingStore = SqliteMappingStore.open(join(dataDir, 'mappings.db'));
+  const mappings = new MappingService({ store: mappingStore, functions, queues, partition, clock: systemClock });
+  await mappings.load();
+  const pollers = new MappingRunner({ mappings, queues, invoker, functions, partition, clock: systemClock, report: (err, context) => logger.warn({ err }, context) });
+  await pollers.start();
+
   await code.load();
 
   let baseUrl = '';
   const app = buildHttpServer(logger, [
-    lambdaApi({ partition, functions, layers, urls, eventInvokeConfigs, invoker, asyncQueue, code: blobs, logs, baseUrl: () => baseUrl }),
+    lambdaApi({ partition, functions, layers, urls, eventInvokeConfigs, mappings, invoker, asyncQueue, code: blobs, logs, baseUrl: () => baseUrl }),
     functionUrls({ partition, clock: systemClock, urls, invoker, credentials: urlCredentials, baseUrl: () => baseUrl }),
     eventsApi({ rules: eventRules, bus: eventBus, schedules: scheduler }),
+    // Shares `POST /` with the EventBridge API through its route constraint (sqs-api.ts).
+    sqsApi({ partition, queues, pollers }),
   ], {
     uploads: { concurrency: config.uploadConcurrency, maxWaiting: 32, stagingPath: () => blobs.stagingPath() },
     diskFull: (err) => dataDisk.report(err, 'the HTTP API'),
@@ -186,15 +209,21 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
         dispatcher.close();
         // Deliveries already handed over only wait for their commit to queue.db.
         await dispatcher.idle();
+        // Pollers stop taking messages; batches in flight finish (or fail when the pool stops) and their messages come back.
+        const pollersStopped = pollers.stop();
         // The async queue before the environments: outcomes of invocations cut short by the
         // stop are not recorded, so those events are delivered again at the next start.
         await asyncQueue.stop();
         // Environments first: in-flight invocations end, and no runtime outlives the server.
         await pool.stopAll();
+        await pollersStopped;
         driver.close?.();
         await cgroups.close();
         invoker.close();
         await app.close();
+        await queues.close();
+        await sqsStore.close();
+        await mappingStore.close();
         await logs.close();
         await urlStore.close();
         eventInvokeConfigs.close();

@@ -122,12 +122,12 @@ describe('event invoke config API', () => {
   });
 
   it('refuses destinations Gust cannot deliver to at configuration time, saying why', async () => {
-    for (const arn of ['arn:aws:sqs:us-east-1:000000000000:q', 'arn:aws:sns:us-east-1:000000000000:t', 'arn:aws:events:us-east-1:000000000000:event-bus/default', 'arn:aws:s3:::b']) {
+    for (const arn of ['arn:aws:sns:us-east-1:000000000000:t', 'arn:aws:events:us-east-1:000000000000:event-bus/default', 'arn:aws:s3:::b']) {
       await expectAwsError(
         t.lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: 'cfg', DestinationConfig: { OnFailure: { Destination: arn } } })),
         'InvalidParameterValueException',
         400,
-        /is invalid\. Gust cannot deliver invocation records to an .* it delivers them to Lambda functions only\.$/,
+        /is invalid\. Gust cannot deliver invocation records to an .* it delivers them to Lambda functions and SQS queues only\.$/,
       );
     }
   });
@@ -144,16 +144,13 @@ describe('event invoke config API', () => {
     await expectAwsError(t.lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: 'short-lived' })), 'ResourceNotFoundException', 404);
   });
 
-  it('DeadLetterConfig: a Lambda function ARN is kept (Gust extension); SQS and SNS are refused, not dropped', async () => {
+  it('DeadLetterConfig: an SQS queue and a Lambda function ARN (Gust extension) are kept; SNS is refused, not dropped', async () => {
     await t.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'cfg', DeadLetterConfig: { TargetArn: `${ARN}:dest` } }));
     await waitActive(t.lambda, 'cfg');
     expect((await t.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'cfg' }))).DeadLetterConfig).toEqual({ TargetArn: `${ARN}:dest` });
-    await expectAwsError(
-      t.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'cfg', DeadLetterConfig: { TargetArn: 'arn:aws:sqs:us-east-1:000000000000:dlq' } })),
-      'InvalidParameterValueException',
-      400,
-      /not supported by Gust, which has no Amazon SQS queue\. Gust sends discarded events to a Lambda function instead/,
-    );
+    await t.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'cfg', DeadLetterConfig: { TargetArn: 'arn:aws:sqs:us-east-1:000000000000:dlq' } }));
+    await waitActive(t.lambda, 'cfg');
+    expect((await t.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'cfg' }))).DeadLetterConfig).toEqual({ TargetArn: 'arn:aws:sqs:us-east-1:000000000000:dlq' });
     await expectAwsError(
       t.lambda.send(
         new CreateFunctionCommand({ FunctionName: 'with-sns-dlq', Runtime: 'nodejs20.x', Role: ROLE, Handler: 'index.handler', Code: { ZipFile: await makeZip({ 'index.js': RECORDER }) }, DeadLetterConfig: { TargetArn: 'arn:aws:sns:us-east-1:000000000000:t' } }),

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGust, ROOT, serve, stopServer, type ServerProcess } from '../helpers/gust-process.js';
 import { createFunction } from '../helpers/lambda.js';
-import { processesMentioning } from '../helpers/processes.js';
+import { killProcessesMentioning } from '../helpers/processes.js';
 import { waitFor } from '../helpers/wait.js';
 import { asyncReport, drained, postEvent, type EventAnswer } from './support.js';
 
@@ -95,13 +95,7 @@ describe('gust serve: async throughput, kill -9 and restart', () => {
   afterAll(async () => {
     await stopServer(server);
     // Runtimes orphaned by the SIGKILL (they live under the data dir's env-tmp).
-    for (const pid of processesMentioning(dataDir)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    killProcessesMentioning(dataDir);
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(out, { recursive: true, force: true });
   });

@@ -125,17 +125,20 @@ describe('rules and targets', () => {
         Rule: 'targets',
         Targets: [
           { Id: 'fn', Arn: `${ARN_PREFIX}fn` },
-          { Id: 'queue', Arn: 'arn:aws:sqs:us-east-1:000000000000:my-queue' },
+          { Id: 'topic', Arn: 'arn:aws:sns:us-east-1:000000000000:my-topic' },
+          { Id: 'fifo', Arn: 'arn:aws:sqs:us-east-1:000000000000:my-queue.fifo' },
           { Id: 'transform', Arn: `${ARN_PREFIX}fn`, InputTransformer: { InputTemplate: '"<x>"', InputPathsMap: { x: '$.detail' } } },
         ],
       }),
     );
-    expect(put.FailedEntryCount).toBe(2);
+    expect(put.FailedEntryCount).toBe(3);
     expect(put.FailedEntries?.map((f) => [f.TargetId, f.ErrorCode])).toEqual([
-      ['queue', 'ValidationException'],
+      ['topic', 'ValidationException'],
+      ['fifo', 'ValidationException'],
       ['transform', 'ValidationException'],
     ]);
-    expect(put.FailedEntries?.[0]?.ErrorMessage).toMatch(/Lambda functions only/);
+    expect(put.FailedEntries?.[0]?.ErrorMessage).toMatch(/Lambda functions .* and SQS queues .* only/);
+    expect(put.FailedEntries?.[1]?.ErrorMessage).toMatch(/standard SQS queues only/);
     expect((await events.send(new ListTargetsByRuleCommand({ Rule: 'targets' }))).Targets?.map((x) => x.Id)).toEqual(['fn']);
 
     await events.send(new PutTargetsCommand({ Rule: 'targets', Targets: ['2', '3', '4', '5'].map((id) => ({ Id: id, Arn: `${ARN_PREFIX}fn` })) }));

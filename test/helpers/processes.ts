@@ -95,3 +95,14 @@ export function processesMentioning(needle: string): number[] {
   }
   return pids;
 }
+
+/** SIGKILLs what `processesMentioning(needle)` finds: runtimes a killed server left behind (they live under its data dir). */
+export function killProcessesMentioning(needle: string): void {
+  for (const pid of processesMentioning(needle)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}

@@ -7,6 +7,7 @@ import { registerInvoke } from './invoke.js';
 import { registerLogs } from './logs.js';
 import { registerLs } from './ls.js';
 import { registerPublish } from './publish.js';
+import { registerQueues } from './queues.js';
 import { registerRm } from './rm.js';
 import { registerSchedule } from './schedule.js';
 import { registerSchedules } from './schedules.js';
@@ -24,4 +25,5 @@ export function registerClientCommands(program: Command): void {
   registerUrl(program);
   registerSchedule(program);
   registerSchedules(program);
+  registerQueues(program);
 }

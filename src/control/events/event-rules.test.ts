@@ -59,7 +59,7 @@ describe('EventRules', () => {
     await h.rules.putRule({ name: 'r', eventPattern: '{"source":["a"]}' });
     const failed = await h.rules.putTargets('r', undefined, [
       { id: 'ok', arn: lambdaArn('ok') },
-      { id: 'queue', arn: 'arn:aws:sqs:us-east-1:123456789012:my-queue' },
+      { id: 'topic', arn: 'arn:aws:sns:us-east-1:000000000000:my-topic' },
       { id: 'garbage', arn: 'not-an-arn' },
       { id: 'elsewhere', arn: 'arn:aws:lambda:eu-west-1:123456789012:function:f' },
       { id: 'bad id!', arn: lambdaArn('x') },
@@ -69,7 +69,7 @@ describe('EventRules', () => {
       { id: 'transformer', arn: lambdaArn('x'), unsupported: ['InputTransformer'] },
     ]);
     expect(failed.map((f) => [f.targetId, f.errorCode])).toEqual([
-      ['queue', 'ValidationException'],
+      ['topic', 'ValidationException'],
       ['garbage', 'ValidationException'],
       ['elsewhere', 'ValidationException'],
       ['bad id!', 'ValidationException'],
@@ -78,7 +78,7 @@ describe('EventRules', () => {
       ['badpath', 'ValidationException'],
       ['transformer', 'ValidationException'],
     ]);
-    expect(failed[0]!.errorMessage).toContain('Gust delivers events to Lambda functions only');
+    expect(failed[0]!.errorMessage).toContain('Gust delivers events to Lambda functions');
     expect(failed[1]!.errorMessage).toBe('Parameter not-an-arn is not valid. Reason: Provided Arn is not in correct format.');
     expect(failed[7]!.errorMessage).toContain('InputTransformer');
     expect((await h.rules.listTargetsByRule('r')).targets).toEqual([{ id: 'ok', arn: lambdaArn('ok') }]);

@@ -73,18 +73,21 @@ export interface FailedTargetEntry {
 }
 
 const LAMBDA_ARN_RE = /^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):(\d{12}):function:([a-zA-Z0-9\-_]{1,64})(?::(\$LATEST|[a-zA-Z0-9\-_]+))?$/;
+const SQS_ARN_RE = /^arn:aws[a-zA-Z-]*:sqs:([a-z0-9-]+):(\d{12}):([a-zA-Z0-9_-]{1,80}|[a-zA-Z0-9_-]{1,75}\.fifo)$/;
 
 /** Why Gust cannot accept a target, or undefined when it can. */
 export function targetProblem(partition: Partition, t: TargetInput, index: number): string | undefined {
   const field = `targets.${index + 1}.member`;
   if (t.id.length < 1 || t.id.length > 64) return violationMessage({ value: t.id, field: `${field}.id`, constraint: 'Member must have length less than or equal to 64' });
   if (!NAME_RE.test(t.id)) return violationMessage({ value: t.id, field: `${field}.id`, constraint: 'Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+' });
-  const lambda = LAMBDA_ARN_RE.exec(t.arn);
-  if (!lambda) {
+  const target = LAMBDA_ARN_RE.exec(t.arn) ?? SQS_ARN_RE.exec(t.arn);
+  if (!target) {
     if (!/^arn:aws[a-zA-Z-]*:[a-z0-9-]+:/.test(t.arn)) return `Parameter ${t.arn} is not valid. Reason: Provided Arn is not in correct format.`;
-    return `Target ${t.arn} is not supported: Gust delivers events to Lambda functions only (arn:aws:lambda:${partition.region}:${partition.accountId}:function:<name>).`;
+    return `Target ${t.arn} is not supported: Gust delivers events to Lambda functions (arn:aws:lambda:${partition.region}:${partition.accountId}:function:<name>) and SQS queues (arn:aws:sqs:${partition.region}:${partition.accountId}:<queue>) only.`;
   }
-  if (lambda[1] !== partition.region || lambda[2] !== partition.accountId) {
+  // A FIFO queue needs SqsParameters.MessageGroupId, which Gust does not take.
+  if (t.arn.endsWith('.fifo')) return `Target ${t.arn} is not supported: Gust delivers events to standard SQS queues only.`;
+  if (target[1] !== partition.region || target[2] !== partition.accountId) {
     return `Target ${t.arn} is not in this Gust's region and account (${partition.region}, ${partition.accountId}).`;
   }
   if (t.unsupported && t.unsupported.length > 0) return `Target parameter(s) ${t.unsupported.join(', ')} are not supported by Gust.`;

@@ -10,6 +10,7 @@ import type { EventInvokeConfigService } from '../../control/event-invoke-config
 import type { FunctionService } from '../../control/function-service.js';
 import type { LayerService } from '../../control/layer-service.js';
 import type { UrlService } from '../../control/url-service.js';
+import type { MappingService } from '../../control/event-source-mappings/mapping-service.js';
 import type { AsyncQueue } from '../../invoke/async/async-queue.js';
 import type { InvokeService } from '../../invoke/invoke-service.js';
 
@@ -62,6 +63,8 @@ export interface LambdaApiContext {
   urls: Pick<UrlService, 'create' | 'get' | 'update' | 'delete' | 'list' | 'functionArn'>;
   /** Asynchronous invocation settings per function, version or alias. */
   eventInvokeConfigs: Pick<EventInvokeConfigService, 'put' | 'update' | 'get' | 'delete' | 'list' | 'functionArn'>;
+  /** Event source mappings (SQS queues to functions): their API (the pollers are triggers/sqs/'s). */
+  mappings: Pick<MappingService, 'create' | 'get' | 'update' | 'delete' | 'list' | 'functionArn'>;
   invoker: Pick<InvokeService, 'invoke'>;
   /** The async event queue, for `gust events`. */
   asyncQueue: Pick<AsyncQueue, 'describe' | 'totalStats'>;

@@ -132,6 +132,14 @@ export class JsonObject {
     return v;
   }
 
+  /** A list of objects (FilterCriteria.Filters), each read as a JsonObject. */
+  objectList(key: string): JsonObject[] | undefined {
+    const v = this.get(key);
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'object' && x !== null && !Array.isArray(x))) throw typeError(this.name(key), 'a list of objects');
+    return v.map((x, i) => new JsonObject(x as Record<string, unknown>, `${this.name(key)}.${i}.`));
+  }
+
   /** The length of a list member whose items Gust does not read. */
   listLength(key: string): number | undefined {
     const v = this.get(key);

@@ -18,6 +18,7 @@ import { registerLogRoutes } from './logs.js';
 import { registerUrlConfigRoutes } from './urls.js';
 import { registerEventInvokeConfigRoutes } from './event-invoke-config.js';
 import { registerAsyncEventRoutes } from './async-events.js';
+import { registerEventSourceMappingRoutes } from './event-source-mappings.js';
 
 export type RouteModule = (app: FastifyInstance, ctx: LambdaApiContext) => void;
 
@@ -35,6 +36,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   registerUrlConfigRoutes,
   registerEventInvokeConfigRoutes,
   registerAsyncEventRoutes,
+  registerEventSourceMappingRoutes,
 ];
 
 /** The Lambda REST API (`/2015-03-31/…` and its dated siblings) and Gust's own `/gust/…` routes. */

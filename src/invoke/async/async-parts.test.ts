@@ -1,68 +1,8 @@
-/** The async queue's small parts: group commit, the retry policy, the event state machine, invocation records. */
+/** The async queue's small parts: the retry policy, the event state machine, invocation records. */
 import { describe, expect, it } from 'vitest';
-import type { QueueWrite } from '../../store/event-queue.js';
 import { EventStateError, eventLifecycle } from './event-state.js';
-import { GroupCommit } from './group-commit.js';
 import { invocationRecord, recordBytes } from './invocation-record.js';
 import { AWS_RETRY_TIMINGS, functionErrorDelay, isExpired, throttleDelay } from './retry-policy.js';
-
-const del = (seq: number): QueueWrite => ({ kind: 'deleteEvent', seq });
-
-describe('GroupCommit', () => {
-  it('commits everything submitted in one turn as one write, in order, and resolves every submitter after it', async () => {
-    const writes: number[][] = [];
-    const gc = new GroupCommit(async (ops) => void writes.push(ops.map((o) => (o as { seq: number }).seq)));
-    const done: number[] = [];
-    const all = [1, 2, 3].map((n) => gc.submit([del(n)]).then(() => done.push(n)));
-    expect(writes).toEqual([]);
-    await Promise.all(all);
-    expect(writes).toEqual([[1, 2, 3]]);
-    expect(done).toEqual([1, 2, 3]);
-    await gc.submit([del(4)]);
-    expect(writes).toEqual([[1, 2, 3], [4]]);
-    expect(gc.stats()).toEqual({ batches: 2, operations: 4, largestBatch: 3 });
-  });
-
-  it('cuts a full batch at once, and commits batches one after another', async () => {
-    const log: string[] = [];
-    let release!: () => void;
-    const first = new Promise<void>((r) => (release = r));
-    const gc = new GroupCommit(
-      async (ops) => {
-        log.push(`start ${ops.length}`);
-        if (log.length === 1) await first;
-        log.push(`end ${ops.length}`);
-      },
-      { maxBatch: 2 },
-    );
-    const a = gc.submit([del(1), del(2)]);
-    const b = gc.submit([del(3)]);
-    await new Promise((r) => setImmediate(r));
-    expect(log).toEqual(['start 2']);
-    release();
-    await Promise.all([a, b]);
-    expect(log).toEqual(['start 2', 'end 2', 'start 1', 'end 1']);
-  });
-
-  it('rejects every submitter of a failed batch, and carries on with the next', async () => {
-    let fail = true;
-    const gc = new GroupCommit(async () => {
-      if (fail) throw new Error('disk full');
-    });
-    const results = await Promise.allSettled([gc.submit([del(1)]), gc.submit([del(2)])]);
-    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
-    fail = false;
-    await expect(gc.submit([del(3)])).resolves.toBeUndefined();
-  });
-
-  it('flush commits what is pending without waiting for the next turn', async () => {
-    const writes: number[] = [];
-    const gc = new GroupCommit(async (ops) => void writes.push(ops.length), { nextTurn: () => {} });
-    void gc.submit([del(1)]);
-    await gc.flush();
-    expect(writes).toEqual([1]);
-  });
-});
 
 describe('retry policy', () => {
   it("waits one and two minutes after function errors, as AWS documents", () => {

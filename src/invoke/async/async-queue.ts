@@ -32,7 +32,7 @@ import type { Capacity } from './capacity.js';
 import type { DestinationRouter } from './destinations.js';
 import { eventLifecycle } from './event-state.js';
 import { FunctionLane, toStored, type AsyncEvent } from './function-lane.js';
-import { GroupCommit, type GroupCommitOptions } from './group-commit.js';
+import { GroupCommit, type GroupCommitOptions } from '../../core/group-commit.js';
 import type { RecordCondition } from './invocation-record.js';
 import { Outcomes, describeError, describeFunctionError, failedRecord } from './outcomes.js';
 import { statsOf, viewOf, type AsyncFunctionReport, type AsyncStats, type AsyncTotals } from './queue-views.js';
@@ -89,7 +89,7 @@ export class AsyncQueue {
   private readonly lanes = new Map<string, FunctionLane>();
   /** Lanes waiting for one of the queue's own invocations to end (then capacity may be free). */
   private readonly starved = new Set<FunctionLane>();
-  private readonly writer: GroupCommit;
+  private readonly writer: GroupCommit<QueueWrite>;
   private readonly outcomes: Outcomes;
   /** Finalisations under way (deliveries, outcome writes); `stop` waits for them. */
   private readonly work = new Set<Promise<void>>();

@@ -5,10 +5,10 @@
  * - a dead-letter target (the function version's DeadLetterConfig) gets the event itself,
  *   as an SQS dead-letter queue's message body would hold it.
  * Gust delivers both to Lambda functions, by an asynchronous invoke through the queue's own
- * durable `enqueue`: the delivery is done once the target's event is committed. Other
- * kinds (SQS-like queues, event buses) plug in as more implementations, registered by ARN
- * service in a DestinationRouter; the control plane refuses ARNs of any service the router
- * does not list, so nothing is accepted and then dropped.
+ * durable `enqueue` (the delivery is done once the target's event is committed), and to
+ * SQS queues (sqs-target.ts). Each kind is registered by ARN service in a
+ * DestinationRouter; the control plane refuses ARNs of any service the router does not
+ * list, so nothing is accepted and then dropped.
  */
 import { parseFunctionArn } from '../../control/event-invoke-config-validation.js';
 import type { InvocationRecord } from './invocation-record.js';
@@ -20,6 +20,8 @@ export interface DeliveryContext {
   depth: number;
   /** The request id of the event the record or dead letter is about. */
   sourceRequestId: string;
+  /** The event's last failure (`ErrorType: message`), when it failed. */
+  error?: string;
 }
 
 /** A target for invocation records (OnSuccess / OnFailure). */
@@ -70,7 +72,7 @@ export class LambdaTarget implements Destination, DeadLetterTarget {
 export class DestinationRouter {
   private readonly factories = new Map<string, (arn: string) => Destination & DeadLetterTarget>();
 
-  /** Registers the targets of one ARN service (`lambda`, later `sqs`, …). */
+  /** Registers the targets of one ARN service (`lambda`, `sqs`, …). */
   register(service: string, factory: (arn: string) => Destination & DeadLetterTarget): this {
     this.factories.set(service, factory);
     return this;

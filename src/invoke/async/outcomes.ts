@@ -14,7 +14,7 @@ import type { InvokeResult } from '../invoke-types.js';
 import type { AsyncMetrics } from './async-metrics.js';
 import type { DeadLetterTarget, DeliveryContext, Destination, DestinationRouter } from './destinations.js';
 import type { AsyncEvent } from './function-lane.js';
-import type { GroupCommit } from './group-commit.js';
+import type { GroupCommit } from '../../core/group-commit.js';
 import { invocationRecord, type RecordCondition } from './invocation-record.js';
 
 /**
@@ -30,7 +30,7 @@ export interface OutcomesDeps {
   partition: Partition;
   clock: Clock;
   metrics: AsyncMetrics;
-  writer: GroupCommit;
+  writer: GroupCommit<QueueWrite>;
   report: (err: unknown, context: string) => void;
   /** Whether the queue is still running; a stopping queue records no outcome. */
   running: () => boolean;
@@ -78,7 +78,7 @@ export class Outcomes {
     const { metrics } = this.deps;
     const name = event.functionName;
     const settings = this.deps.settings.settingsFor(name, event.qualifier);
-    const context: DeliveryContext = { depth: event.depth + 1, sourceRequestId: event.requestId };
+    const context: DeliveryContext = { depth: event.depth + 1, sourceRequestId: event.requestId, ...(event.lastError === undefined ? {} : { error: event.lastError }) };
     const record = () =>
       invocationRecord({
         requestId: event.requestId,

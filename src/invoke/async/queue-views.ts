@@ -6,7 +6,7 @@ import type { FailedEvent } from '../../store/event-queue.js';
 import type { AsyncCounters } from './async-metrics.js';
 import type { EventState } from './event-state.js';
 import type { AsyncEvent, FunctionLane } from './function-lane.js';
-import type { GroupCommitStats } from './group-commit.js';
+import type { GroupCommitStats } from '../../core/group-commit.js';
 
 /** A queued event as `gust events` shows it. */
 export interface AsyncEventView {

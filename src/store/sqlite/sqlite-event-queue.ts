@@ -8,17 +8,15 @@
  * table, EventInvokeConfigService removes the configurations of deleted functions,
  * versions and aliases itself (on change events, and again when it loads).
  *
- * Callers batch many operations into one `write` (see invoke/async/group-commit.ts): one
+ * Callers batch many operations into one `write` (see core/group-commit.ts): one
  * transaction, one fsync, however many events it carries.
  */
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
-import Database from 'better-sqlite3';
-import { Deferred } from '../../core/primitives.js';
+import type Database from 'better-sqlite3';
 import type { EventInvokeConfig } from '../../core/model/event-invoke-config.js';
 import type { EventQueueStore, FailedEvent, QueueWrite, StoredEvent } from '../event-queue.js';
+import { openCommitter, type Committer, type Step as CommitStep } from './committer.js';
 import type { Migration } from './migrations.js';
-import { DURABLE_PRAGMAS, openDurableDatabase } from './open-database.js';
+import { openDurableDatabase } from './open-database.js';
 
 /** The queue's schema, oldest first. Append only. */
 export const QUEUE_MIGRATIONS: readonly Migration[] = [
@@ -103,8 +101,7 @@ const WRITE_SQL = {
 } as const;
 
 type StepName = keyof typeof WRITE_SQL;
-/** One statement of a write, with its parameters. */
-type Step = [StepName, unknown[]];
+type Step = CommitStep<StepName>;
 
 /** The statements that store one operation. */
 function steps(op: QueueWrite, retention: number): Step[] {
@@ -141,99 +138,6 @@ function steps(op: QueueWrite, retention: number): Step[] {
   }
 }
 
-/** Runs a write's statements in one transaction, on some connection. */
-interface Committer {
-  commit(batch: Step[]): Promise<void>;
-  close(): Promise<void>;
-}
-
-/** Commits on the calling thread's connection. */
-function inlineCommitter(db: Database.Database): Committer {
-  const prepared = Object.fromEntries(Object.entries(WRITE_SQL).map(([name, sql]) => [name, db.prepare(sql)])) as Record<StepName, Database.Statement>;
-  // better-sqlite3's transaction wrapper rolls back when a statement throws.
-  const run = db.transaction((batch: Step[]) => {
-    for (const [name, args] of batch) prepared[name].run(...args);
-  });
-  return {
-    async commit(batch) {
-      run.immediate(batch);
-    },
-    async close() {},
-  };
-}
-
-/**
- * The writer thread: its own connection, the same statements, one transaction per
- * message. Plain JavaScript evaluated in the worker, so that it runs the same from src/
- * (under vitest) and from dist/; Buffers arrive as Uint8Arrays and are rewrapped.
- */
-const WRITER_THREAD = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const db = new Database(workerData.path);
-for (const pragma of workerData.pragmas) db.pragma(pragma);
-const prepared = {};
-for (const [name, sql] of Object.entries(workerData.sql)) prepared[name] = db.prepare(sql);
-const bytes = (a) => (a instanceof Uint8Array && !Buffer.isBuffer(a) ? Buffer.from(a.buffer, a.byteOffset, a.byteLength) : a);
-const run = db.transaction((batch) => {
-  for (const [name, args] of batch) prepared[name].run(...args.map(bytes));
-});
-parentPort.on('message', (m) => {
-  if (m.close) {
-    db.close();
-    parentPort.postMessage({ closed: true });
-    return;
-  }
-  try {
-    run.immediate(m.batch);
-    parentPort.postMessage({ id: m.id });
-  } catch (err) {
-    parentPort.postMessage({ id: m.id, error: String((err && err.message) || err), code: err && err.code });
-  }
-});
-`;
-
-function threadCommitter(path: string): Committer {
-  const worker = new Worker(WRITER_THREAD, { eval: true, workerData: { path, driver: createRequire(import.meta.url).resolve('better-sqlite3'), sql: WRITE_SQL, pragmas: DURABLE_PRAGMAS } });
-  const waiting = new Map<number, Deferred<void>>();
-  const closed = new Deferred<void>();
-  let next = 0;
-  let failure: Error | undefined;
-  worker.on('message', (m: { id?: number; error?: string; code?: string; closed?: boolean }) => {
-    if (m.closed) {
-      void worker.terminate().then(() => closed.resolve());
-      return;
-    }
-    const d = waiting.get(m.id!);
-    waiting.delete(m.id!);
-    if (m.error === undefined) d?.resolve();
-    // The code (SQLITE_FULL, …) says what happened: a full disk is answered as such.
-    else d?.reject(Object.assign(new Error(m.error), m.code === undefined ? {} : { code: m.code }));
-  });
-  // The thread died (it could not open the database, say): every write fails from now on.
-  worker.on('error', (err) => {
-    failure = err;
-    for (const d of waiting.values()) d.reject(err);
-    waiting.clear();
-    closed.resolve();
-  });
-  worker.on('exit', () => closed.resolve());
-  return {
-    commit(batch) {
-      if (failure) return Promise.reject(failure);
-      const id = next++;
-      const d = new Deferred<void>();
-      waiting.set(id, d);
-      worker.postMessage({ id, batch });
-      return d.promise;
-    },
-    async close() {
-      if (!failure) worker.postMessage({ close: true });
-      await closed.promise;
-    },
-  };
-}
-
 /** The SQLite EventQueueStore. Open it with `SqliteEventQueue.open`. */
 export class SqliteEventQueue implements EventQueueStore {
   private readonly retention: number;
@@ -241,7 +145,7 @@ export class SqliteEventQueue implements EventQueueStore {
 
   private constructor(
     private readonly db: Database.Database,
-    private readonly committer: Committer,
+    private readonly committer: Committer<StepName>,
     options: SqliteEventQueueOptions,
   ) {
     this.retention = options.failedRetention ?? 1000;
@@ -252,7 +156,7 @@ export class SqliteEventQueue implements EventQueueStore {
     // A 202 promises the event survives a power loss: openDurableDatabase fsyncs every commit.
     const db = openDurableDatabase(path, QUEUE_MIGRATIONS);
     try {
-      const committer = options.writerThread && path !== ':memory:' ? threadCommitter(path) : inlineCommitter(db);
+      const committer = openCommitter(db, path, WRITE_SQL, options.writerThread ?? false);
       return new SqliteEventQueue(db, committer, options);
     } catch (err) {
       db.close();

@@ -1,17 +1,18 @@
 /**
- * Handing events to the targets of a rule. Triggers declare what they need from the invoke
- * path as `EventDelivery`; the composition root implements it with an asynchronous
- * (`Event`) invoke. Dispatching never blocks its caller: PutEvents answers once the event is
- * accepted, and a schedule keeps time, as on AWS, where delivery is asynchronous too.
+ * Handing events to the targets of a rule. Triggers declare what they need as
+ * `EventDelivery`; the composition root implements it with an asynchronous (`Event`)
+ * invoke for Lambda targets and a SendMessage for SQS targets (queue-delivery.ts).
+ * Dispatching never blocks its caller: PutEvents answers once the event is accepted, and a
+ * schedule keeps time, as on AWS, where delivery is asynchronous too.
  */
 import type { Logger } from 'pino';
 import type { RuleRecord, TargetRecord } from '../../core/model/rules.js';
 import { targetPayload } from '../../control/events/target-input.js';
 
-/** The invoke path as triggers see it: hand `payload` to a Lambda function, asynchronously. */
+/** Where events go as triggers see it: hand `payload` to a target (a Lambda function, an SQS queue). */
 export interface EventDelivery {
-  /** Resolves once the invocation is accepted (queued), not when the function has run. */
-  deliver(functionArn: string, payload: Buffer): Promise<void>;
+  /** Resolves once the target has accepted the event (queued), not when a function has run. */
+  deliver(targetArn: string, payload: Buffer): Promise<void>;
 }
 
 /** What the dispatcher logs: the two levels of pino's Logger it uses. */

@@ -1,19 +1,19 @@
 /**
  * Group commit: writes submitted while a commit is being prepared or is in progress join
  * one batch, and the batch is stored in ONE atomic `write` (one transaction, one fsync)
- * however many events it carries. A batch starts committing at the next turn of the event
+ * however many operations it carries. Generic over the operation type: the async queue
+ * and the SQS queue service each commit their own store's operations through one. A batch starts committing at the next turn of the event
  * loop (`setImmediate`: every request whose bytes are already here joins it) or at once
  * when it holds `maxBatch` operations; while a commit is in progress (on the store's writer
  * thread) the next batch keeps growing and starts the moment the commit ends. Every
  * submitter's promise settles when its batch is durable, so the Invoke API answers 202
- * only after the commit, and durability costs one fsync per batch rather than one per event.
+ * only after the commit, and durability costs one fsync per batch rather than one per write.
  *
  * One batch commits at a time, in submission order: a write submitted after another is
  * never durable before it. The async queue relies on that to commit a destination's event
  * before deleting the event it came from.
  */
-import { Deferred } from '../../core/primitives.js';
-import type { QueueWrite } from '../../store/event-queue.js';
+import { Deferred } from './primitives.js';
 
 export interface GroupCommitOptions {
   /** Operations per batch before it is cut without waiting for the next turn (default 1000). */
@@ -28,22 +28,22 @@ export interface GroupCommitStats {
   largestBatch: number;
 }
 
-interface Batch {
-  ops: QueueWrite[];
+interface Batch<Op> {
+  ops: Op[];
   done: Deferred<void>;
 }
 
-export class GroupCommit {
+export class GroupCommit<Op> {
   private readonly maxBatch: number;
   private readonly nextTurn: (fn: () => void) => void;
-  private pending: Batch | undefined;
+  private pending: Batch<Op> | undefined;
   private scheduled = false;
   /** The commit in progress, if any. */
   private committing: Promise<void> | undefined;
   private readonly counters: GroupCommitStats = { batches: 0, operations: 0, largestBatch: 0 };
 
   constructor(
-    private readonly write: (ops: QueueWrite[]) => Promise<void>,
+    private readonly write: (ops: Op[]) => Promise<void>,
     options: GroupCommitOptions = {},
   ) {
     this.maxBatch = options.maxBatch ?? 1000;
@@ -51,7 +51,7 @@ export class GroupCommit {
   }
 
   /** Adds `ops` to the current batch; resolves once they are durable, rejects if the batch failed. */
-  submit(ops: QueueWrite[]): Promise<void> {
+  submit(ops: Op[]): Promise<void> {
     const batch = (this.pending ??= { ops: [], done: new Deferred<void>() });
     batch.ops.push(...ops);
     if (batch.ops.length >= this.maxBatch) this.kick();
@@ -86,7 +86,7 @@ export class GroupCommit {
     });
   }
 
-  private async commit(batch: Batch): Promise<void> {
+  private async commit(batch: Batch<Op>): Promise<void> {
     try {
       await this.write(batch.ops);
       this.counters.batches++;

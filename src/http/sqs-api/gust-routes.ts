@@ -1,0 +1,15 @@
+/**
+ * Gust's own routes (not AWS APIs) for the queues and the pollers, for `gust queues` and
+ * `gust info`:
+ * - `GET /gust/queues`: every queue's visible, in-flight and delayed messages and its
+ *   dead-letter queue;
+ * - `GET /gust/mappings`: every event source mapping with its pollers now and the poller
+ *   counts it went through (scaling).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { SqsApiContext } from './sqs-api.js';
+
+export function registerGustQueueRoutes(app: FastifyInstance, ctx: SqsApiContext): void {
+  app.get('/gust/queues', async () => ({ queues: ctx.queues.report() }));
+  app.get('/gust/mappings', async () => ({ mappings: ctx.pollers.report() }));
+}
