@@ -98,16 +98,17 @@ export interface AsyncReportBody {
   queued: number;
   inFlight: number;
   retrying: number;
+  finishing: number;
   oldestEventAgeMs: number;
   counters: Record<string, number>;
   events: { requestId: string; state: string; attempts: number }[];
   failed: { requestId: string; condition: string; attempts: number; sentTo: string[]; error?: string }[];
 }
 
-/** Waits until a function's part of the queue is empty. */
+/** Waits until a function's part of the queue is empty, every outcome committed. */
 export function drained(baseUrl: string, fn: string, timeoutMs = 30_000): Promise<AsyncReportBody> {
   return waitFor(`the async queue of ${fn} to drain`, async () => {
     const r = await asyncReport(baseUrl, fn);
-    return r.queued + r.inFlight + r.retrying === 0 ? r : undefined;
+    return r.queued + r.inFlight + r.retrying + r.finishing === 0 ? r : undefined;
   }, timeoutMs, 50);
 }

@@ -16,6 +16,7 @@ interface Stats {
   queued: number;
   inFlight: number;
   retrying: number;
+  finishing: number;
   oldestEventAgeMs: number;
   counters: Counters;
 }
@@ -45,6 +46,7 @@ function summary(s: Stats): string {
     ['queued', String(s.queued)],
     ['in flight', String(s.inFlight)],
     ['retrying', String(s.retrying)],
+    ['finishing', String(s.finishing)],
     ['oldest event', s.queued + s.inFlight + s.retrying === 0 ? '-' : formatAge(s.oldestEventAgeMs)],
     ['accepted', String(c.enqueued ?? 0)],
     ['succeeded', String(c.succeeded ?? 0)],

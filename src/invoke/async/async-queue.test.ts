@@ -33,6 +33,7 @@ type Outcome = 'ok' | 'error' | 'throttle' | 'platform' | Deferred<InvokeResult>
 
 interface Harness {
   queue: AsyncQueue;
+  router: DestinationRouter;
   calls: InvokeRequest[];
   /** What the next invocations of a function do, in order; then 'ok'. */
   script: Map<string, Outcome[]>;
@@ -94,7 +95,7 @@ describe('AsyncQueue', () => {
       report: () => {},
     });
     router.register('lambda', (arn) => new LambdaTarget(arn, (r) => queue.handOver(r)));
-    const h: Harness = { queue, calls, script, running, maxRunning, stop: () => queue.stop() };
+    const h: Harness = { queue, router, calls, script, running, maxRunning, stop: () => queue.stop() };
     harnesses.push(h);
     return h;
   }
@@ -134,6 +135,23 @@ describe('AsyncQueue', () => {
     expect(callsOf(h, 'f').map((c) => [c.requestId, c.invocationType, c.payload.toString()])).toEqual([['req-1', 'RequestResponse', '{"n":1}']]);
     expect(await queueStore.pendingEvents()).toEqual([]);
     expect(h.queue.functionStats('f')).toMatchObject({ queued: 0, inFlight: 0, retrying: 0, counters: { enqueued: 1, succeeded: 1 } });
+  });
+
+  it('counts a done event as finishing, still stored, until its outcome is delivered and committed', async () => {
+    const h = harness();
+    const gate = new Deferred<void>();
+    h.router.register('lambda', (arn) => ({ arn, deliver: () => gate.promise, sendEvent: () => gate.promise }));
+    await putConfig({ destinationConfig: { onSuccess: { destination: `${ARN}:recorder` } } });
+    await h.queue.start();
+    await send(h.queue, 'f', { n: 1 }, 'req-1');
+    await settle();
+    expect(callsOf(h, 'f')).toHaveLength(1);
+    expect(h.queue.functionStats('f')).toMatchObject({ queued: 0, inFlight: 0, retrying: 0, finishing: 1 });
+    expect((await queueStore.pendingEvents()).map((e) => e.requestId)).toEqual(['req-1']);
+    gate.resolve();
+    await settle();
+    expect(h.queue.functionStats('f')).toMatchObject({ finishing: 0, counters: { succeeded: 1, destinationDeliveries: 1 } });
+    expect(await queueStore.pendingEvents()).toEqual([]);
   });
 
   it('groups concurrent enqueues into one commit', async () => {

@@ -412,7 +412,7 @@ export class AsyncQueue {
   private finish(lane: FunctionLane, event: AsyncEvent, condition: RecordCondition): void {
     event.lifecycle.transition('done');
     lane.retrying.delete(event);
-    this.track(this.outcomes.finalize(event, condition));
+    this.untilCommitted(lane, event, this.outcomes.finalize(event, condition));
   }
 
   /** Removes the event without an outcome to deliver (its function or alias is gone). */
@@ -425,7 +425,13 @@ export class AsyncQueue {
       event.lastError = reason;
       ops.push({ kind: 'putFailed', failed: failedRecord(event, 'Dropped', [], [], this.deps.clock.now()) });
     }
-    this.writeLater(ops, lane.functionName);
+    this.untilCommitted(lane, event, this.writer.submit(ops));
+  }
+
+  /** Counts a done event as finishing until its outcome's write settles. */
+  private untilCommitted(lane: FunctionLane, event: AsyncEvent, outcome: Promise<void>): void {
+    lane.finishing.add(event);
+    this.track(outcome.finally(() => lane.finishing.delete(event)));
   }
 
   /** DeleteFunction: the function's events go with it, wherever they are. */

@@ -43,6 +43,8 @@ export class FunctionLane {
   readonly ready: AsyncEvent[] = [];
   readonly inFlight = new Set<AsyncEvent>();
   readonly retrying = new Set<AsyncEvent>();
+  /** Done events whose outcome (record, dead letter, removal from the store) is not yet committed. */
+  readonly finishing = new Set<AsyncEvent>();
   /** Set while the lane waits out a throttle backoff; cancels its timer. */
   cancelBlock: (() => void) | undefined;
   /** When the lane's backoff ends (ms since the epoch), while blocked. */
@@ -75,7 +77,7 @@ export class FunctionLane {
   }
 
   isEmpty(): boolean {
-    return this.ready.length === 0 && this.inFlight.size === 0 && this.retrying.size === 0;
+    return this.ready.length === 0 && this.inFlight.size === 0 && this.retrying.size === 0 && this.finishing.size === 0;
   }
 
   /** The oldest event's enqueue time, or undefined when the lane is empty. */

@@ -25,6 +25,8 @@ export interface AsyncStats {
   queued: number;
   inFlight: number;
   retrying: number;
+  /** Done, their outcome still being delivered and committed: still in the store. */
+  finishing: number;
   /** Age of the oldest event still in the queue, in ms; 0 when empty. */
   oldestEventAgeMs: number;
   counters: AsyncCounters;
@@ -61,13 +63,15 @@ export function statsOf(lanes: FunctionLane[], counters: AsyncCounters, now: num
   let queued = 0;
   let inFlight = 0;
   let retrying = 0;
+  let finishing = 0;
   let oldest: number | undefined;
   for (const lane of lanes) {
     queued += lane.ready.length;
     inFlight += lane.inFlight.size;
     retrying += lane.retrying.size;
+    finishing += lane.finishing.size;
     const o = lane.oldestEnqueuedAt();
     if (o !== undefined && (oldest === undefined || o < oldest)) oldest = o;
   }
-  return { queued, inFlight, retrying, oldestEventAgeMs: oldest === undefined ? 0 : Math.max(0, now - oldest), counters };
+  return { queued, inFlight, retrying, finishing, oldestEventAgeMs: oldest === undefined ? 0 : Math.max(0, now - oldest), counters };
 }
