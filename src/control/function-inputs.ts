@@ -6,83 +6,83 @@
 import type { ZipSource } from '../store/blob-store.js';
 
 export interface LoggingConfigInput {
-  logFormat?: string;
-  applicationLogLevel?: string;
-  systemLogLevel?: string;
-  logGroup?: string;
+  logFormat?: string | undefined;
+  applicationLogLevel?: string | undefined;
+  systemLogLevel?: string | undefined;
+  logGroup?: string | undefined;
 }
 
 /** Fields of FunctionConfiguration a client sets at CreateFunction and UpdateFunctionConfiguration. */
 export interface FunctionConfigInput {
-  role?: string;
-  handler?: string;
-  runtime?: string;
-  description?: string;
-  timeout?: number;
-  memorySize?: number;
-  environment?: Record<string, string>;
+  role?: string | undefined;
+  handler?: string | undefined;
+  runtime?: string | undefined;
+  description?: string | undefined;
+  timeout?: number | undefined;
+  memorySize?: number | undefined;
+  environment?: Record<string, string> | undefined;
   /** Layer version ARNs. */
-  layers?: string[];
-  ephemeralStorageMb?: number;
-  tracingMode?: string;
-  loggingConfig?: LoggingConfigInput;
+  layers?: string[] | undefined;
+  ephemeralStorageMb?: number | undefined;
+  tracingMode?: string | undefined;
+  loggingConfig?: LoggingConfigInput | undefined;
   /** DeadLetterConfig.TargetArn; an empty string removes it. */
-  deadLetterTargetArn?: string;
+  deadLetterTargetArn?: string | undefined;
   /** An empty string removes it. */
-  kmsKeyArn?: string;
-  snapStartApplyOn?: string;
+  kmsKeyArn?: string | undefined;
+  snapStartApplyOn?: string | undefined;
 }
 
 /** Where the code comes from; Gust takes only an inline zip. */
 export interface CodeInput {
-  zipFile?: ZipSource;
+  zipFile?: ZipSource | undefined;
   /** The name of a code source Gust cannot fetch (`S3Bucket`, `ImageUri`, …), when one was given. */
-  unsupportedSource?: string;
+  unsupportedSource?: string | undefined;
 }
 
 export interface CreateFunctionInput extends FunctionConfigInput {
   /** Plain name, already parsed from the name or ARN the client sent. */
   functionName: string;
   code: CodeInput;
-  packageType?: string;
-  architectures?: string[];
-  publish?: boolean;
-  tags?: Record<string, string>;
+  packageType?: string | undefined;
+  architectures?: string[] | undefined;
+  publish?: boolean | undefined;
+  tags?: Record<string, string> | undefined;
 }
 
 export interface UpdateFunctionCodeInput {
   functionName: string;
   code: CodeInput;
-  architectures?: string[];
-  publish?: boolean;
-  dryRun?: boolean;
-  revisionId?: string;
+  architectures?: string[] | undefined;
+  publish?: boolean | undefined;
+  dryRun?: boolean | undefined;
+  revisionId?: string | undefined;
 }
 
 export interface UpdateFunctionConfigurationInput extends FunctionConfigInput {
   functionName: string;
-  revisionId?: string;
+  revisionId?: string | undefined;
 }
 
 export interface PublishVersionInput {
   functionName: string;
-  codeSha256?: string;
-  description?: string;
-  revisionId?: string;
+  codeSha256?: string | undefined;
+  description?: string | undefined;
+  revisionId?: string | undefined;
 }
 
 export interface AliasInput {
   functionName: string;
   name: string;
-  functionVersion?: string;
-  description?: string;
+  functionVersion?: string | undefined;
+  description?: string | undefined;
   /** RoutingConfig.AdditionalVersionWeights; `{}` clears the routing. */
-  additionalVersionWeights?: Record<string, number>;
-  revisionId?: string;
+  additionalVersionWeights?: Record<string, number> | undefined;
+  revisionId?: string | undefined;
 }
 
 /** Marker and page size of a List operation. */
 export interface PageRequest {
-  marker?: string;
-  maxItems?: number;
+  marker?: string | undefined;
+  maxItems?: number | undefined;
 }

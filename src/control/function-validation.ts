@@ -155,7 +155,7 @@ export function applyConfig(input: FunctionConfigInput, current: ConfigFields): 
   }
   if (input.runtime !== undefined) {
     checkRuntime(input.runtime);
-    next.runtime = input.runtime as ConfigFields['runtime'];
+    next.runtime = input.runtime as NonNullable<ConfigFields['runtime']>;
   }
   if (input.handler !== undefined) {
     checkHandler(input.handler);
@@ -187,13 +187,15 @@ export function applyConfig(input: FunctionConfigInput, current: ConfigFields): 
       throw validationError(input.deadLetterTargetArn, 'deadLetterConfig.targetArn', 'Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()');
     }
     checkDeadLetterTarget(input.deadLetterTargetArn);
-    next.deadLetterTargetArn = input.deadLetterTargetArn === '' ? undefined : input.deadLetterTargetArn;
+    if (input.deadLetterTargetArn === '') delete next.deadLetterTargetArn;
+    else next.deadLetterTargetArn = input.deadLetterTargetArn;
   }
   if (input.kmsKeyArn !== undefined) {
     if (!ARN_OR_EMPTY_RE.test(input.kmsKeyArn)) {
       throw validationError(input.kmsKeyArn, 'kMSKeyArn', 'Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()');
     }
-    next.kmsKeyArn = input.kmsKeyArn === '' ? undefined : input.kmsKeyArn;
+    if (input.kmsKeyArn === '') delete next.kmsKeyArn;
+    else next.kmsKeyArn = input.kmsKeyArn;
   }
   if (input.snapStartApplyOn !== undefined) {
     checkEnum(input.snapStartApplyOn, 'snapStart.applyOn', ['PublishedVersions', 'None']);

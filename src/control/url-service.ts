@@ -11,7 +11,7 @@ import { functionArn, type Partition } from '../core/arn.js';
 import type { Clock } from '../core/clock.js';
 import { ResourceConflictException, ResourceNotFoundException } from '../core/errors.js';
 import { KeyedMutex } from '../core/primitives.js';
-import type { UrlConfig } from '../core/model/urls.js';
+import type { UrlConfig, UrlInvokeMode } from '../core/model/urls.js';
 import type { UrlStore } from '../store/url-store.js';
 import type { FunctionService } from './function-service.js';
 import type { PageRequest } from './function-inputs.js';
@@ -73,7 +73,7 @@ export class UrlService {
   }
 
   /** The ARN a configuration reports: qualified for an alias. */
-  functionArn(config: Pick<UrlConfig, 'functionName' | 'qualifier'>): string {
+  functionArn(config: { functionName: string; qualifier?: string | undefined }): string {
     return functionArn(this.deps.partition, config.functionName, config.qualifier);
   }
 
@@ -130,7 +130,7 @@ export class UrlService {
         ...current,
         ...(input.authType === undefined ? {} : { authType: input.authType as UrlConfig['authType'] }),
         ...(input.cors === undefined ? {} : { cors: structuredClone(input.cors) }),
-        ...(input.invokeMode === undefined ? {} : { invokeMode: input.invokeMode as UrlConfig['invokeMode'] }),
+        ...(input.invokeMode === undefined ? {} : { invokeMode: input.invokeMode as UrlInvokeMode }),
         lastModifiedTime: this.now(),
       };
       await this.deps.store.putUrlConfig(next);

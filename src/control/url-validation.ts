@@ -17,10 +17,10 @@ export const INVOKE_MODES: readonly UrlInvokeMode[] = ['RESPONSE_STREAM', 'BUFFE
 export interface UrlConfigInput {
   functionName: string;
   /** The alias, from the `Qualifier` parameter or a `:qualifier` suffix. */
-  qualifier?: string;
-  authType?: string;
-  cors?: UrlCors;
-  invokeMode?: string;
+  qualifier?: string | undefined;
+  authType?: string | undefined;
+  cors?: UrlCors | undefined;
+  invokeMode?: string | undefined;
 }
 
 const ALIAS_QUALIFIER_RE = /^(?!^[0-9]+$)[a-zA-Z0-9\-_]+$/;

@@ -18,7 +18,7 @@ const BACKSLASH = 0x5c;
 interface Container {
   object: boolean;
   /** Object: the member whose value comes next (after its ':'). */
-  key?: string;
+  key?: string | undefined;
   expectKey: boolean;
 }
 

@@ -45,7 +45,7 @@ export interface HttpServerOptions {
     stagingPath(): string;
   };
   /** Told of every request that failed on a full data disk (the server logs it once). */
-  diskFull?: (err: unknown) => void;
+  diskFull?: ((err: unknown) => void) | undefined;
 }
 
 /** Builds the edge with `plugins` mounted, in order; listen or inject to start it. */

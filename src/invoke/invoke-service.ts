@@ -102,7 +102,7 @@ export class InvokeService {
       requestId,
       payload,
       invokedFunctionArn: functionArn(this.deps.partition, ref.name, qualifier),
-      clientContext,
+      ...(clientContext === undefined ? {} : { clientContext }),
       traceId: newTraceId(this.deps.clock.now()),
       wantTail: request.logType === 'Tail',
     };
@@ -111,9 +111,9 @@ export class InvokeService {
       statusCode: 200,
       payload: outcome.payload,
       // Lambda reports every function error, a timeout or a crash included, as `Unhandled`.
-      functionError: outcome.outcome === 'error' ? 'Unhandled' : undefined,
-      errorType: outcome.errorType,
-      logResult: outcome.logTail === undefined ? undefined : Buffer.from(outcome.logTail).toString('base64'),
+      ...(outcome.outcome === 'error' ? { functionError: 'Unhandled' as const } : {}),
+      ...(outcome.errorType === undefined ? {} : { errorType: outcome.errorType }),
+      ...(outcome.logTail === undefined ? {} : { logResult: Buffer.from(outcome.logTail).toString('base64') }),
       executedVersion: outcome.executedVersion,
       requestId,
     };

@@ -42,9 +42,9 @@ export interface ReportFields {
   memorySizeMb: number;
   maxMemoryUsedMb: number;
   /** Present on the invocation that started the environment (a cold start). */
-  initDurationMs?: number;
+  initDurationMs?: number | undefined;
   /** Absent when the invocation completed (successfully or with a handled function error). */
-  outcome?: ReportStatus;
+  outcome?: ReportStatus | undefined;
 }
 
 export function reportLine(r: ReportFields): string {

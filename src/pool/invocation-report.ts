@@ -133,6 +133,6 @@ export class InvocationReporter {
         outcome: status,
       }),
     );
-    return Object.assign(answer, measured, { executedVersion: this.version.version, coldStart, billedDurationMs: billed, initDurationMs });
+    return Object.assign(answer, measured, { executedVersion: this.version.version, coldStart, billedDurationMs: billed }, initDurationMs === undefined ? {} : { initDurationMs });
   }
 }

@@ -28,7 +28,18 @@ export interface BatchResult<T> {
 
 const ENTRY_ID = /^[A-Za-z0-9_-]{1,80}$/;
 
-function checkEntries(entries: { id?: string }[], entryName: string): void {
+/** A batch entry as the API parsed it: any member may be missing, and is reported per entry. */
+export interface BatchEntry {
+  id?: string | undefined;
+}
+export interface ReceiptEntry extends BatchEntry {
+  receiptHandle?: string | undefined;
+}
+export interface VisibilityEntry extends ReceiptEntry {
+  visibilityTimeout?: number | undefined;
+}
+
+function checkEntries(entries: BatchEntry[], entryName: string): void {
   if (entries.length === 0) throw new EmptyBatchRequest(entryName);
   if (entries.length > SQS_LIMITS.batchEntries) throw new TooManyEntriesInBatchRequest(entries.length);
   const seen = new Set<string>();
@@ -52,7 +63,7 @@ function attributeBytes(attributes: Record<string, MessageAttributeValue> | unde
   return size;
 }
 
-export async function sendBatch(core: QueueCore, name: string, entries: (SendMessageInput & { id?: string })[]): Promise<BatchResult<SendResult & { id: string }>> {
+export async function sendBatch(core: QueueCore, name: string, entries: (SendMessageInput & BatchEntry)[]): Promise<BatchResult<SendResult & { id: string }>> {
   core.queue(name);
   checkEntries(entries, 'SendMessageBatchRequestEntry');
   const size = entries.reduce((sum, e) => sum + Buffer.byteLength(e.body ?? '') + attributeBytes(e.messageAttributes), 0);
@@ -69,7 +80,7 @@ export async function sendBatch(core: QueueCore, name: string, entries: (SendMes
 }
 
 /** Runs `apply` on each entry; the writes of those that succeed are committed together. */
-async function perEntry<E extends { id?: string }>(core: QueueCore, entries: E[], entryName: string, apply: (entry: E) => QueueStoreWrite[]): Promise<BatchResult<{ id: string }>> {
+async function perEntry<E extends BatchEntry>(core: QueueCore, entries: E[], entryName: string, apply: (entry: E) => QueueStoreWrite[]): Promise<BatchResult<{ id: string }>> {
   checkEntries(entries, entryName);
   const result: BatchResult<{ id: string }> = { successful: [], failed: [] };
   const writes: QueueStoreWrite[] = [];
@@ -85,12 +96,12 @@ async function perEntry<E extends { id?: string }>(core: QueueCore, entries: E[]
   return result;
 }
 
-export function deleteBatch(core: QueueCore, name: string, entries: { id?: string; receiptHandle?: string }[]): Promise<BatchResult<{ id: string }>> {
+export function deleteBatch(core: QueueCore, name: string, entries: ReceiptEntry[]): Promise<BatchResult<{ id: string }>> {
   const queue = core.queue(name);
   return perEntry(core, entries, 'DeleteMessageBatchRequestEntry', (entry) => deleteReceipt(queue, entry.receiptHandle ?? ''));
 }
 
-export function changeVisibilityBatch(core: QueueCore, name: string, entries: { id?: string; receiptHandle?: string; visibilityTimeout?: number }[]): Promise<BatchResult<{ id: string }>> {
+export function changeVisibilityBatch(core: QueueCore, name: string, entries: VisibilityEntry[]): Promise<BatchResult<{ id: string }>> {
   const queue = core.queue(name);
   return perEntry(core, entries, 'ChangeMessageVisibilityBatchRequestEntry', (entry) => [changeReceiptVisibility(core, queue, entry.receiptHandle ?? '', entry.visibilityTimeout)]);
 }

@@ -114,7 +114,7 @@ export class QueueService {
     return messaging.send(this.core, name, input);
   }
 
-  sendBatch(name: string, entries: (SendMessageInput & { id?: string })[]): ReturnType<typeof batches.sendBatch> {
+  sendBatch(name: string, entries: (SendMessageInput & batches.BatchEntry)[]): ReturnType<typeof batches.sendBatch> {
     return batches.sendBatch(this.core, name, entries);
   }
 
@@ -145,7 +145,7 @@ export class QueueService {
     await this.core.submit(messaging.deleteReceipt(this.core.queue(name), receiptHandle));
   }
 
-  deleteMessageBatch(name: string, entries: { id?: string; receiptHandle?: string }[]): ReturnType<typeof batches.deleteBatch> {
+  deleteMessageBatch(name: string, entries: batches.ReceiptEntry[]): ReturnType<typeof batches.deleteBatch> {
     return batches.deleteBatch(this.core, name, entries);
   }
 
@@ -153,7 +153,7 @@ export class QueueService {
     await this.core.submit([messaging.changeReceiptVisibility(this.core, this.core.queue(name), receiptHandle, seconds)]);
   }
 
-  changeVisibilityBatch(name: string, entries: { id?: string; receiptHandle?: string; visibilityTimeout?: number }[]): ReturnType<typeof batches.changeVisibilityBatch> {
+  changeVisibilityBatch(name: string, entries: batches.VisibilityEntry[]): ReturnType<typeof batches.changeVisibilityBatch> {
     return batches.changeVisibilityBatch(this.core, name, entries);
   }
 

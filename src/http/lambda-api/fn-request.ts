@@ -7,6 +7,7 @@
 import type { FastifyRequest } from 'fastify';
 import { parseFunctionName, resolveQualifier, type FunctionRef, type Partition } from '../../core/arn.js';
 import { InvalidParameterValueException, InvalidRequestContentException, validationError } from '../../core/errors.js';
+import type { PageRequest } from '../../control/function-inputs.js';
 import { jsonBody } from '../body.js';
 import { StagedUpload } from '../upload-body.js';
 
@@ -45,7 +46,7 @@ export function queryInt(request: FastifyRequest, name: string, min: number, max
 }
 
 /** Marker and MaxItems of a List operation (MaxItems 1–10000, as the model says). */
-export function pageQuery(request: FastifyRequest): { marker?: string; maxItems?: number } {
+export function pageQuery(request: FastifyRequest): PageRequest {
   return { marker: queryString(request, 'Marker'), maxItems: queryInt(request, 'MaxItems', 1, 10000) };
 }
 

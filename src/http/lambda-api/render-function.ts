@@ -17,7 +17,7 @@ export interface RenderOptions {
    * The qualifier to put in FunctionArn: undefined for the unqualified ARN, or the
    * version or alias name the client addressed.
    */
-  arnQualifier?: string;
+  arnQualifier?: string | undefined;
   /** List operations leave out the state fields. */
   list?: boolean;
 }

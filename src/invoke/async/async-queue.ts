@@ -394,7 +394,7 @@ export class AsyncQueue {
 
   private retryDue(lane: FunctionLane, event: AsyncEvent): void {
     if (event.lifecycle.state !== 'retrying' || this.state !== 'running') return;
-    event.cancelTimer = undefined;
+    delete event.cancelTimer;
     lane.retrying.delete(event);
     const maxAge = this.deps.settings.settingsFor(lane.functionName, event.qualifier).maximumEventAgeInSeconds;
     if (isExpired(event.enqueuedAt, maxAge, this.deps.clock.now())) {

@@ -37,9 +37,9 @@ export interface NamespaceDriverOptions {
   workRoot: string;
   bwrapPath?: string;
   /** Default grace between SIGTERM and SIGKILL in `stop()`. */
-  stopGraceMs?: number;
+  stopGraceMs?: number | undefined;
   /** The server's cgroups; without them sandboxes are isolated but their resources only measured. */
-  cgroups?: CgroupHost;
+  cgroups?: CgroupHost | undefined;
 }
 
 export class NamespaceDriver implements SandboxDriver {

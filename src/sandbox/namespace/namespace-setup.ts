@@ -24,11 +24,11 @@ export interface NamespaceSetupOptions {
   /** Directories of installed runtimes the sandboxes bind (the runtimes store); made searchable like the data directory. */
   bindRoots?: readonly string[];
   bwrapPath?: string;
-  stopGraceMs?: number;
+  stopGraceMs?: number | undefined;
   /** Where the compiled gust-init is cached (default ~/.cache/gust). */
   buildCache?: string;
   /** The server's cgroups, for the environments' limits. */
-  cgroups?: CgroupHost;
+  cgroups?: CgroupHost | undefined;
 }
 
 /** What the host lacks for the namespace driver, without starting anything; undefined when nothing. */

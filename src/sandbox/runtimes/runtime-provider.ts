@@ -136,7 +136,7 @@ export class RuntimeProvider implements RuntimeImages {
     const i = plan.interpreter;
     const version = i && (i.version || hostPythonVersion(i.path));
     const root = i?.langDir ?? i?.systemRoot;
-    const found = { ...(i ? { interpreter: i.path, version } : {}), ...(root ? { interpreterRoot: root } : {}), ...(plan.sdk ? { sdk: plan.sdk } : {}) };
+    const found = { ...(i ? { interpreter: i.path } : {}), ...(version ? { version } : {}), ...(root ? { interpreterRoot: root } : {}), ...(plan.sdk ? { sdk: plan.sdk } : {}) };
     if (plan.gap) return { runtime, state: 'unavailable', note: plan.gap, ...found };
     if (!i || !plan.sdk) return { runtime, state: 'missing', ...(plan.source ? { note: plan.source } : {}), ...found };
     return { runtime, state: i.host ? 'host' : 'installed', ...found };
