@@ -68,7 +68,7 @@ export function registerUrlConfigRoutes(app: FastifyInstance, ctx: LambdaApiCont
     const target = functionTarget(request, partition);
     return {
       functionName: target.name,
-      ...(target.qualifier === undefined ? {} : { qualifier: target.qualifier }),
+      qualifier: target.qualifier,
       ...(body === undefined ? {} : { authType: body.string('AuthType'), cors: readCors(body), invokeMode: body.string('InvokeMode') }),
     };
   };
