@@ -2,9 +2,10 @@
  * The behaviour every EventQueueStore must have, as one vitest suite; each implementation's
  * test file calls `runEventQueueContract` with a factory (see event-queue.ts for the rules).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EventInvokeConfig } from '../core/model/event-invoke-config.js';
 import type { EventQueueStore, FailedEvent, StoredEvent } from './event-queue.js';
+import { openedStores } from './testing/opened-stores.js';
 
 export interface EventQueueFactory {
   /** A new, empty store; `failedRetention` as the store's option when given. */
@@ -50,15 +51,8 @@ export function sampleConfig(functionName: string, qualifier: string, over: Part
 
 export function runEventQueueContract(factory: EventQueueFactory): void {
   describe('EventQueueStore contract', () => {
-    const opened: EventQueueStore[] = [];
-    const create = async (options?: { failedRetention?: number }) => {
-      const s = await factory.create(options);
-      opened.push(s);
-      return s;
-    };
-    afterEach(async () => {
-      for (const s of opened.splice(0)) await s.close();
-    });
+    const stores = openedStores((options?: { failedRetention?: number }) => factory.create(options));
+    const create = stores.open;
 
     it('stores events and returns them in arrival order, byte for byte', async () => {
       const store = await create();
@@ -148,10 +142,7 @@ export function runEventQueueContract(factory: EventQueueFactory): void {
         { kind: 'putFailed', failed: sampleFailed(2) },
         { kind: 'putConfig', config: sampleConfig('fn', '3') },
       ]);
-      await store.close();
-      opened.splice(opened.indexOf(store), 1);
-      const again = await factory.reopen!();
-      opened.push(again);
+      const again = await stores.reopen(store, factory.reopen!);
       expect(await again.pendingEvents()).toEqual([sampleEvent(1, { qualifier: '3' })]);
       expect(await again.failedEvents('fn', 10)).toEqual([sampleFailed(2)]);
       expect(await again.listConfigs()).toEqual([sampleConfig('fn', '3')]);

@@ -2,9 +2,10 @@
  * The behaviour every MappingStore must have, as one vitest suite; each implementation's
  * test file calls `runMappingStoreContract` with a factory (see mapping-store.ts).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EventSourceMapping } from '../core/model/event-source-mappings.js';
 import type { MappingStore } from './mapping-store.js';
+import { openedStores } from './testing/opened-stores.js';
 
 export interface MappingStoreFactory {
   create(): Promise<MappingStore>;
@@ -33,15 +34,8 @@ export function sampleMapping(uuid: string, over: Partial<EventSourceMapping> = 
 
 export function runMappingStoreContract(factory: MappingStoreFactory): void {
   describe('MappingStore contract', () => {
-    const opened: MappingStore[] = [];
-    const create = async () => {
-      const s = await factory.create();
-      opened.push(s);
-      return s;
-    };
-    afterEach(async () => {
-      for (const s of opened.splice(0)) await s.close();
-    });
+    const stores = openedStores(() => factory.create());
+    const create = stores.open;
 
     it('stores every field, lists by UUID and returns copies', async () => {
       const store = await create();
@@ -75,10 +69,7 @@ export function runMappingStoreContract(factory: MappingStoreFactory): void {
     it.skipIf(!factory.reopen)('keeps mappings across a reopen', async () => {
       const store = await create();
       await store.putMapping(sampleMapping('a', { state: 'Creating' }));
-      await store.close();
-      opened.splice(opened.indexOf(store), 1);
-      const again = await factory.reopen!();
-      opened.push(again);
+      const again = await stores.reopen(store, factory.reopen!);
       expect(await again.listMappings()).toEqual([sampleMapping('a', { state: 'Creating' })]);
     });
   });

@@ -2,9 +2,10 @@
  * The behaviour every QueueStore must have, as one vitest suite; each implementation's test
  * file calls `runQueueStoreContract` with a factory (see queue-store.ts for the rules).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DeduplicationEntry, QueueRecord, StoredMessage } from '../core/model/queues.js';
 import type { QueueStore } from './queue-store.js';
+import { openedStores } from './testing/opened-stores.js';
 
 export interface QueueStoreFactory {
   create(): Promise<QueueStore>;
@@ -39,15 +40,8 @@ function sampleDedup(queue: string, id: string, expiresAt: number): Deduplicatio
 
 export function runQueueStoreContract(factory: QueueStoreFactory): void {
   describe('QueueStore contract', () => {
-    const opened: QueueStore[] = [];
-    const create = async () => {
-      const s = await factory.create();
-      opened.push(s);
-      return s;
-    };
-    afterEach(async () => {
-      for (const s of opened.splice(0)) await s.close();
-    });
+    const stores = openedStores(() => factory.create());
+    const create = stores.open;
 
     it('stores queues, lists them by name, replaces them and returns copies', async () => {
       const store = await create();
@@ -144,10 +138,7 @@ export function runQueueStoreContract(factory: QueueStoreFactory): void {
     it.runIf(factory.reopen !== undefined)('keeps what was written across a close and a reopen', async () => {
       const store = await create();
       await store.write([{ kind: 'putQueue', queue: sampleQueue('q') }, { kind: 'putMessage', message: sampleMessage('q', 4, { state: { visibleAt: 7, receiveCount: 3 } }) }]);
-      await store.close();
-      opened.splice(opened.indexOf(store), 1);
-      const again = await factory.reopen!();
-      opened.push(again);
+      const again = await stores.reopen(store, factory.reopen!);
       expect((await again.queues()).map((q) => q.name)).toEqual(['q']);
       expect(await again.messages('q')).toEqual([sampleMessage('q', 4, { state: { visibleAt: 7, receiveCount: 3 } })]);
       expect(await again.lastSeq()).toBe(4);

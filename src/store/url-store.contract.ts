@@ -2,10 +2,11 @@
  * The behaviour every UrlStore must have, as one vitest suite; each implementation's test
  * file calls `runUrlStoreContract` with a factory (see url-store.ts for the rules).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ResourceConflictException } from '../core/errors.js';
 import type { UrlConfig } from '../core/model/urls.js';
 import type { UrlStore } from './url-store.js';
+import { openedStores } from './testing/opened-stores.js';
 
 export interface UrlStoreFactory {
   create(): Promise<UrlStore>;
@@ -29,15 +30,8 @@ export function sampleUrlConfig(functionName: string, qualifier?: string, over: 
 
 export function runUrlStoreContract(factory: UrlStoreFactory): void {
   describe('UrlStore contract', () => {
-    const opened: UrlStore[] = [];
-    const create = async () => {
-      const s = await factory.create();
-      opened.push(s);
-      return s;
-    };
-    afterEach(async () => {
-      for (const s of opened.splice(0)) await s.close();
-    });
+    const stores = openedStores(() => factory.create());
+    const create = stores.open;
 
     it('stores, lists in order and returns copies', async () => {
       const store = await create();
@@ -86,10 +80,7 @@ export function runUrlStoreContract(factory: UrlStoreFactory): void {
       const store = await create();
       const a = sampleUrlConfig('a', 'live', { cors: { allowOrigins: ['*'] } });
       await store.putUrlConfig(a);
-      await store.close();
-      opened.splice(opened.indexOf(store), 1);
-      const again = await factory.reopen!();
-      opened.push(again);
+      const again = await stores.reopen(store, factory.reopen!);
       expect(await again.listUrlConfigs()).toEqual([a]);
     });
   });
