@@ -13,13 +13,11 @@
  * bin/gust.js runs the compiled dist/, so beforeAll runs scripts/build-if-needed.js.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildGust, ROOT, serve, stopServer, type ServerProcess } from '../helpers/gust-process.js';
+import { describe, expect, it } from 'vitest';
+import { crashRig, ROOT, serve } from '../helpers/gust-process.js';
 import { createFunction } from '../helpers/lambda.js';
-import { killProcessesMentioning } from '../helpers/processes.js';
 import { waitFor } from '../helpers/wait.js';
 import { asyncReport, drained, postEvent, type EventAnswer } from './support.js';
 
@@ -82,34 +80,18 @@ function gustCli(args: string[], endpoint: string): { code: number; stdout: stri
 }
 
 describe('gust serve: async throughput, kill -9 and restart', () => {
-  let dataDir: string;
-  let out: string;
-  let server: ServerProcess | undefined;
-
-  beforeAll(() => {
-    buildGust();
-    dataDir = mkdtempSync(join(tmpdir(), 'gust-crash-'));
-    out = mkdtempSync(join(tmpdir(), 'gust-crash-out-'));
-  }, 180_000);
-
-  afterAll(async () => {
-    await stopServer(server);
-    // Runtimes orphaned by the SIGKILL (they live under the data dir's env-tmp).
-    killProcessesMentioning(dataDir);
-    rmSync(dataDir, { recursive: true, force: true });
-    rmSync(out, { recursive: true, force: true });
-  });
+  const rig = crashRig('gust-crash');
 
   it('accepts and processes 2,000 events for a no-op function, and prints the rates', async () => {
-    server = await serve(dataDir, SERVE_ARGS);
-    await createFunction(server.lambda, 'noop', { files: { 'index.js': NOOP } });
-    await createFunction(server.lambda, 'sink', { files: { 'index.js': SINK }, Environment: { Variables: { OUT: join(out, 'sink.txt') } } });
+    rig.server = await serve(rig.dataDir, SERVE_ARGS);
+    await createFunction(rig.server.lambda, 'noop', { files: { 'index.js': NOOP } });
+    await createFunction(rig.server.lambda, 'sink', { files: { 'index.js': SINK }, Environment: { Variables: { OUT: join(rig.out, 'sink.txt') } } });
     const start = Date.now();
-    const accepted = await flood(server.url, 'noop', EVENTS, CLIENTS);
+    const accepted = await flood(rig.server.url, 'noop', EVENTS, CLIENTS);
     const acceptedIn = Date.now() - start;
     expect(accepted).toHaveLength(EVENTS);
     const report = await waitFor('noop to process every event', async () => {
-      const r = await asyncReport(server!.url, 'noop');
+      const r = await asyncReport(rig.server!.url, 'noop');
       return r.counters.succeeded === EVENTS ? r : undefined;
     }, 60_000, 10);
     const processedIn = Date.now() - start;
@@ -121,8 +103,8 @@ describe('gust serve: async throughput, kill -9 and restart', () => {
   }, 120_000);
 
   it('after kill -9 mid-way and a restart on the same data dir, every accepted event runs at least once', async () => {
-    const first = server!;
-    const file = join(out, 'sink.txt');
+    const first = rig.server!;
+    const file = join(rig.out, 'sink.txt');
     const accepted = await flood(first.url, 'sink', EVENTS, CLIENTS, (n) => {
       if (n === EVENTS / 2) first.child.kill('SIGKILL');
       return false;
@@ -132,8 +114,8 @@ describe('gust serve: async throughput, kill -9 and restart', () => {
     const before = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0;
     expect(accepted.length).toBeGreaterThanOrEqual(EVENTS / 2);
 
-    server = await serve(dataDir, SERVE_ARGS);
-    await drained(server.url, 'sink', 60_000);
+    rig.server = await serve(rig.dataDir, SERVE_ARGS);
+    await drained(rig.server.url, 'sink', 60_000);
     const ran = readFileSync(file, 'utf8').split('\n').filter(Boolean);
     const counts = new Map<string, number>();
     for (const id of ran) counts.set(id, (counts.get(id) ?? 0) + 1);
@@ -146,25 +128,25 @@ describe('gust serve: async throughput, kill -9 and restart', () => {
     );
     expect(missing).toEqual([]);
 
-    const reported = new Set((await allLogLines(server.url, 'sink')).flatMap((m) => /^REPORT RequestId: (\S+)\t/.exec(m)?.[1] ?? []));
+    const reported = new Set((await allLogLines(rig.server.url, 'sink')).flatMap((m) => /^REPORT RequestId: (\S+)\t/.exec(m)?.[1] ?? []));
     const withoutLogs = accepted.filter((a) => !reported.has(a.requestId));
     console.log(`kill -9: ${reported.size} request ids with a REPORT line; ${withoutLogs.length} accepted events without one`);
     expect(withoutLogs).toEqual([]);
   }, 120_000);
 
   it('gust events shows the counters and the queue of a function', async () => {
-    const text = gustCli(['events', 'sink'], server!.url);
+    const text = gustCli(['events', 'sink'], rig.server!.url);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^queued\s+0$/m);
     expect(text.stdout).toMatch(/^succeeded\s+\d+$/m);
-    const json = gustCli(['events', 'sink', '--json'], server!.url);
+    const json = gustCli(['events', 'sink', '--json'], rig.server!.url);
     const report = JSON.parse(json.stdout) as { functionName: string; queued: number; counters: { succeeded: number } };
     expect(report.functionName).toBe('sink');
     expect(report.queued).toBe(0);
     expect(report.counters.succeeded).toBeGreaterThan(0);
-    const totals = gustCli(['events'], server!.url);
+    const totals = gustCli(['events'], rig.server!.url);
     expect(totals.stdout).toMatch(/^functions\s+sink$/m);
-    const missing = gustCli(['events', 'nope'], server!.url);
+    const missing = gustCli(['events', 'nope'], rig.server!.url);
     expect(missing.code).toBe(1);
   }, 60_000);
 });

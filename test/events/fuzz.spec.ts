@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { seededRandom } from '../helpers/fuzz.js';
+import { randomJson, seededRandom, type JsonVocabulary } from '../helpers/fuzz.js';
 
 const SEED = 20260102;
 const REQUESTS = 1500;
@@ -19,25 +19,13 @@ const STRINGS = [
   '$.detail', '$..x', '{"id":"1","account":"1","source":"a","time":"t","region":"r","resources":[],"detail-type":"d"}',
 ];
 
-function value(r: () => number, depth = 0): unknown {
-  const pick = Math.floor(r() * (depth > 2 ? 5 : 8));
-  switch (pick) {
-    case 0:
-    case 1:
-      return STRINGS[Math.floor(r() * STRINGS.length)];
-    case 2:
-      return [0, -1, 1.5, 101, 1e308, 5][Math.floor(r() * 6)];
-    case 3:
-      return r() < 0.5;
-    case 4:
-      return null;
-    case 5:
-    case 6:
-      return Array.from({ length: Math.floor(r() * 4) }, () => value(r, depth + 1));
-    default:
-      return Object.fromEntries(Array.from({ length: Math.floor(r() * 4) }, () => [['Id', 'Arn', 'Input', 'InputPath', 'Source', 'DetailType', 'Detail', 'Time', 'Resources', 'InputTransformer'][Math.floor(r() * 10)]!, value(r, depth + 1)]));
-  }
-}
+const WORDS: JsonVocabulary = {
+  strings: STRINGS,
+  numbers: [0, -1, 1.5, 101, 1e308, 5],
+  keys: ['Id', 'Arn', 'Input', 'InputPath', 'Source', 'DetailType', 'Detail', 'Time', 'Resources', 'InputTransformer'],
+  maxArrayLength: 4,
+};
+const value = (r: () => number): unknown => randomJson(r, WORDS);
 
 let t: TestGust;
 beforeAll(async () => {

@@ -4,9 +4,13 @@
  * bin/gust.js runs the compiled dist/: call `buildGust()` in beforeAll.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { afterAll, beforeAll } from 'vitest';
+import { killProcessesMentioning } from './processes.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -61,4 +65,31 @@ export async function stopServer(server: ServerProcess | undefined): Promise<voi
   server.lambda.destroy();
   server.child.kill('SIGTERM');
   await server.exited;
+}
+
+/** A suite that kills `gust serve` and starts it again on the same data dir. */
+export interface CrashRig {
+  readonly dataDir: string;
+  /** Where the suite's functions write what they saw. */
+  readonly out: string;
+  /** The server now running, if any; stopped after the suite. */
+  server: ServerProcess | undefined;
+}
+
+/** Call inside `describe`: builds Gust and makes the folders before the suite, cleans up after it. */
+export function crashRig(prefix: string): CrashRig {
+  const rig: { dataDir: string; out: string; server: ServerProcess | undefined } = { dataDir: '', out: '', server: undefined };
+  beforeAll(() => {
+    buildGust();
+    rig.dataDir = mkdtempSync(join(tmpdir(), `${prefix}-`));
+    rig.out = mkdtempSync(join(tmpdir(), `${prefix}-out-`));
+  }, 180_000);
+  afterAll(async () => {
+    await stopServer(rig.server);
+    // Runtimes orphaned by a SIGKILL (they live under the data dir's env-tmp).
+    killProcessesMentioning(rig.dataDir);
+    rmSync(rig.dataDir, { recursive: true, force: true });
+    rmSync(rig.out, { recursive: true, force: true });
+  });
+  return rig;
 }

@@ -6,15 +6,13 @@
  * pollers waiting (long polls woken by events, no timers). And `gust queues` and `gust info`.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CreateEventSourceMappingCommand, GetEventSourceMappingCommand, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { CreateQueueCommand, SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { buildGust, ROOT, serve, stopServer, type ServerProcess } from '../helpers/gust-process.js';
+import { crashRig, ROOT, serve, stopServer, type ServerProcess } from '../helpers/gust-process.js';
 import { createFunction } from '../helpers/lambda.js';
-import { killProcessesMentioning } from '../helpers/processes.js';
 import { waitFor } from '../helpers/wait.js';
 import { ACCOUNT, QUEUE_ARN_PREFIX } from './support.js';
 
@@ -43,34 +41,19 @@ function cpuMs(pid: number): number {
 }
 
 describe('gust serve: a mapping, kill -9 and restart', () => {
-  let dataDir: string;
-  let out: string;
-  let server: ServerProcess | undefined;
+  const rig = crashRig('gust-sqs-crash');
   let uuid: string;
 
-  beforeAll(() => {
-    buildGust();
-    dataDir = mkdtempSync(join(tmpdir(), 'gust-sqs-crash-'));
-    out = mkdtempSync(join(tmpdir(), 'gust-sqs-crash-out-'));
-  }, 180_000);
-  afterAll(async () => {
-    await stopServer(server);
-    // Runtimes orphaned by the SIGKILL (they live under the data dir's env-tmp).
-    killProcessesMentioning(dataDir);
-    rmSync(dataDir, { recursive: true, force: true });
-    rmSync(out, { recursive: true, force: true });
-  });
-
   it('handles every one of 2,000 messages at least once across a kill -9', async () => {
-    const file = join(out, 'sink.txt');
-    server = await serve(dataDir, SERVE_ARGS);
-    const sqs = clientOf(server);
-    await createFunction(server.lambda, 'sink', { files: { 'index.js': SINK }, Timeout: 3, Environment: { Variables: { OUT: file } } });
+    const file = join(rig.out, 'sink.txt');
+    rig.server = await serve(rig.dataDir, SERVE_ARGS);
+    const sqs = clientOf(rig.server);
+    await createFunction(rig.server.lambda, 'sink', { files: { 'index.js': SINK }, Timeout: 3, Environment: { Variables: { OUT: file } } });
     await sqs.send(new CreateQueueCommand({ QueueName: 'work', Attributes: { VisibilityTimeout: '3' } }));
-    const mapping = await server.lambda.send(new CreateEventSourceMappingCommand({ FunctionName: 'sink', EventSourceArn: `${QUEUE_ARN_PREFIX}work`, BatchSize: 10, Enabled: false }));
+    const mapping = await rig.server.lambda.send(new CreateEventSourceMappingCommand({ FunctionName: 'sink', EventSourceArn: `${QUEUE_ARN_PREFIX}work`, BatchSize: 10, Enabled: false }));
     uuid = mapping.UUID!;
     const sent: string[] = [];
-    const QueueUrl = `${server.url}/${ACCOUNT}/work`;
+    const QueueUrl = `${rig.server.url}/${ACCOUNT}/work`;
     for (let i = 0; i < MESSAGES; i += 100) {
       const answers = await Promise.all(
         Array.from({ length: 10 }, (_, b) => sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: Array.from({ length: 10 }, (_, j) => ({ Id: `m${j}`, MessageBody: `message ${i + b * 10 + j}` })) }))),
@@ -79,15 +62,15 @@ describe('gust serve: a mapping, kill -9 and restart', () => {
     }
     expect(sent).toHaveLength(MESSAGES);
 
-    await server.lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: true }));
+    await rig.server.lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: true }));
     await waitFor('half the messages handled', () => (handled(file).length >= MESSAGES / 2 ? true : undefined), 60_000, 5);
-    server.child.kill('SIGKILL');
-    await server.exited;
+    rig.server.child.kill('SIGKILL');
+    await rig.server.exited;
     sqs.destroy();
-    server.lambda.destroy();
+    rig.server.lambda.destroy();
     const before = handled(file).length;
 
-    server = await serve(dataDir, SERVE_ARGS);
+    rig.server = await serve(rig.dataDir, SERVE_ARGS);
     const counts = await waitFor('every message handled', () => {
       const counts = new Map<string, number>();
       for (const id of handled(file)) counts.set(id, (counts.get(id) ?? 0) + 1);
@@ -97,40 +80,40 @@ describe('gust serve: a mapping, kill -9 and restart', () => {
     console.log(`kill -9 after ${before} of ${MESSAGES} messages handled: after the restart all ${MESSAGES} handled, ${duplicates} handled twice (at-least-once)`);
     expect(sent.filter((id) => !counts.has(id))).toEqual([]);
     expect([...counts.keys()].every((id) => sent.includes(id))).toBe(true);
-    expect((await server.lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }))).State).toBe('Enabled');
+    expect((await rig.server.lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }))).State).toBe('Enabled');
   }, 180_000);
 
   it('an idle mapping costs no measurable CPU: its pollers wait without timers', async () => {
     await waitFor('the queue to empty', async () => {
-      const res = await fetch(`${server!.url}/gust/queues`);
+      const res = await fetch(`${rig.server!.url}/gust/queues`);
       const { queues } = (await res.json()) as { queues: { visible: number; inFlight: number; delayed: number }[] };
       return queues[0]!.visible + queues[0]!.inFlight + queues[0]!.delayed === 0 ? true : undefined;
     }, 30_000);
-    // A fresh server, so that the 2,000 messages' tail (garbage collection, environments
+    // A fresh rig.server, so that the 2,000 messages' tail (garbage collection, environments
     // being frozen) is not counted; the mapping resumes with its five pollers.
-    await stopServer(server);
-    server = await serve(dataDir, SERVE_ARGS);
+    await stopServer(rig.server);
+    rig.server = await serve(rig.dataDir, SERVE_ARGS);
     const pollers = await waitFor('five pollers waiting', async () => {
-      const { mappings } = (await (await fetch(`${server!.url}/gust/mappings`)).json()) as { mappings: { pollers: number }[] };
+      const { mappings } = (await (await fetch(`${rig.server!.url}/gust/mappings`)).json()) as { mappings: { pollers: number }[] };
       return mappings[0]!.pollers === 5 ? mappings[0]! : undefined;
     });
     // Garbage collection comes in bursts after start-up (V8's memory reducer, about eight
     // seconds in: 100-150 ms, measured here). The pollers' own cost shows in every window
     // alike, so the quietest of several two-second windows is what the mapping costs.
-    const pid = server!.child.pid!;
+    const pid = rig.server!.child.pid!;
     const windows: number[] = [];
     for (let i = 0; i < 8; i++) {
       const start = cpuMs(pid);
       await new Promise((r) => setTimeout(r, 2_000));
       windows.push(cpuMs(pid) - start);
     }
-    console.log(`idle mapping: ${pollers.pollers} pollers waiting; server CPU per 2 s window: ${windows.join(', ')} ms`);
+    console.log(`idle mapping: ${pollers.pollers} pollers waiting; rig.server CPU per 2 s window: ${windows.join(', ')} ms`);
     // /proc counts in 10 ms ticks: at most one tick in two seconds.
     expect(Math.min(...windows)).toBeLessThanOrEqual(10);
   }, 60_000);
 
   it('gust queues shows the queue, and gust info the mapping with its pollers', () => {
-    const gust = (...args: string[]) => execFileSync(process.execPath, [join(ROOT, 'bin/gust.js'), ...args], { env: { ...process.env, GUST_ENDPOINT: server!.url }, encoding: 'utf8' });
+    const gust = (...args: string[]) => execFileSync(process.execPath, [join(ROOT, 'bin/gust.js'), ...args], { env: { ...process.env, GUST_ENDPOINT: rig.server!.url }, encoding: 'utf8' });
     const queues = gust('queues');
     expect(queues).toMatch(/^QUEUE\s+TYPE\s+DEPTH\s+IN FLIGHT\s+DELAYED\s+DEAD-LETTER QUEUE$/m);
     expect(queues).toMatch(/^work\s+standard\s+0\s+0\s+0\s+-$/m);

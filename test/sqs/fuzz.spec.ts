@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
 import { ACCOUNT } from './support.js';
-import { seededRandom } from '../helpers/fuzz.js';
+import { randomJson, seededRandom, type JsonVocabulary } from '../helpers/fuzz.js';
 
 const SEED = 20261203;
 const REQUESTS = 1200;
@@ -29,26 +29,13 @@ const STRINGS = [
   'String', 'Binary', 'Number', 'AAEC', '%%%',
 ];
 
-function value(r: () => number, depth = 0): unknown {
-  switch (Math.floor(r() * (depth > 2 ? 5 : 8))) {
-    case 0:
-    case 1:
-      return STRINGS[Math.floor(r() * STRINGS.length)];
-    case 2:
-      return [0, -1, 1.5, 11, 1e308, 21][Math.floor(r() * 6)];
-    case 3:
-      return r() < 0.5;
-    case 4:
-      return null;
-    case 5:
-    case 6:
-      return Array.from({ length: Math.floor(r() * 12) }, () => value(r, depth + 1));
-    default:
-      return Object.fromEntries(
-        Array.from({ length: Math.floor(r() * 4) }, () => [['Id', 'MessageBody', 'ReceiptHandle', 'VisibilityTimeout', 'DataType', 'StringValue', 'BinaryValue', 'a'][Math.floor(r() * 8)]!, value(r, depth + 1)]),
-      );
-  }
-}
+const WORDS: JsonVocabulary = {
+  strings: STRINGS,
+  numbers: [0, -1, 1.5, 11, 1e308, 21],
+  keys: ['Id', 'MessageBody', 'ReceiptHandle', 'VisibilityTimeout', 'DataType', 'StringValue', 'BinaryValue', 'a'],
+  maxArrayLength: 12,
+};
+const value = (r: () => number): unknown => randomJson(r, WORDS);
 
 let t: TestGust;
 beforeAll(async () => {
