@@ -48,10 +48,14 @@ describe('function URL configuration API', () => {
     expect(created.FunctionUrl).toMatch(new RegExp(`^http://[a-z0-9]{32}\\.lambda-url\\.us-east-1\\.localhost:${port}/$`));
     expect(created).toMatchObject({ FunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:web', AuthType: 'NONE', CreationTime: expect.stringMatching(ISO) });
     expect(created.Cors).toBeUndefined();
-    expect(created.InvokeMode).toBeUndefined();
+    // AWS's default mode, reported although the request did not name one.
+    expect(created.InvokeMode).toBe('BUFFERED');
 
     const got = await t.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'web' }));
-    expect(got).toMatchObject({ FunctionUrl: created.FunctionUrl, AuthType: 'NONE', CreationTime: created.CreationTime, LastModifiedTime: expect.stringMatching(ISO) });
+    expect(got).toMatchObject({ FunctionUrl: created.FunctionUrl, AuthType: 'NONE', CreationTime: created.CreationTime, LastModifiedTime: expect.stringMatching(ISO), InvokeMode: 'BUFFERED' });
+    const updatedAuth = await t.lambda.send(new UpdateFunctionUrlConfigCommand({ FunctionName: 'web', AuthType: 'NONE' }));
+    expect(updatedAuth.InvokeMode).toBe('BUFFERED');
+    expect((await t.lambda.send(new ListFunctionUrlConfigsCommand({ FunctionName: 'web' }))).FunctionUrlConfigs![0]!.InvokeMode).toBe('BUFFERED');
 
     const cors = { AllowOrigins: ['https://app.example'], AllowMethods: ['GET', 'POST'], AllowHeaders: ['x-custom'], ExposeHeaders: ['x-total'], MaxAge: 300, AllowCredentials: true };
     const updated = await t.lambda.send(new UpdateFunctionUrlConfigCommand({ FunctionName: 'web', AuthType: 'AWS_IAM', Cors: cors, InvokeMode: 'RESPONSE_STREAM' }));
@@ -100,6 +104,12 @@ describe('function URL configuration API', () => {
       'ValidationException',
       400,
       "1 validation error detected: Value 'UNKNOWN' at 'invokeMode' failed to satisfy constraint: Member must satisfy enum value set: [RESPONSE_STREAM, BUFFERED]",
+    );
+    await expectAwsError(
+      t.lambda.send(new UpdateFunctionUrlConfigCommand({ FunctionName: 'web', InvokeMode: 'buffered' as never })),
+      'ValidationException',
+      400,
+      "1 validation error detected: Value 'buffered' at 'invokeMode' failed to satisfy constraint: Member must satisfy enum value set: [RESPONSE_STREAM, BUFFERED]",
     );
     await expectAwsError(
       t.lambda.send(new UpdateFunctionUrlConfigCommand({ FunctionName: 'web', Cors: { MaxAge: 86401, AllowOrigins: ['x'.repeat(254)] } })),

@@ -12,6 +12,8 @@ import type { LambdaApiContext } from './context.js';
 import { JsonObject, functionTarget, pathParam, queryInt, queryString } from './fn-request.js';
 
 const URL_PATH = '/2021-10-31/functions/:FunctionName/url';
+/** https://docs.aws.amazon.com/lambda/latest/api/API_GetFunctionUrlConfig.html: BUFFERED is the default. */
+const DEFAULT_INVOKE_MODE = 'BUFFERED';
 
 /** AWS's URL for a url-id: its own host name under `localhost`, on Gust's port. */
 export function functionUrl(urlId: string, region: string, baseUrl: string): string {
@@ -53,7 +55,10 @@ function renderCors(cors: UrlCors): Record<string, unknown> {
 export function registerUrlConfigRoutes(app: FastifyInstance, ctx: LambdaApiContext): void {
   const { partition, urls } = ctx;
 
-  /** FunctionUrlConfig; CreateFunctionUrlConfig's answer has no LastModifiedTime. */
+  /**
+   * FunctionUrlConfig; CreateFunctionUrlConfig's answer has no LastModifiedTime. A URL
+   * created without InvokeMode reports BUFFERED, the mode AWS gives it.
+   */
   const render = (config: UrlConfig, withLastModified = true): Record<string, unknown> => ({
     FunctionUrl: functionUrl(config.urlId, partition.region, ctx.baseUrl()),
     FunctionArn: urls.functionArn(config),
@@ -61,7 +66,7 @@ export function registerUrlConfigRoutes(app: FastifyInstance, ctx: LambdaApiCont
     ...(config.cors === undefined ? {} : { Cors: renderCors(config.cors) }),
     CreationTime: config.creationTime,
     ...(withLastModified ? { LastModifiedTime: config.lastModifiedTime } : {}),
-    ...(config.invokeMode === undefined ? {} : { InvokeMode: config.invokeMode }),
+    InvokeMode: config.invokeMode ?? DEFAULT_INVOKE_MODE,
   });
 
   const input = (request: Parameters<typeof functionTarget>[0], body?: JsonObject): UrlConfigInput => {
