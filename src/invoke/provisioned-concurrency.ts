@@ -2,7 +2,8 @@
  * Provisioned concurrency as the API reports it and the pool keeps it. The control plane
  * stores the configurations (FunctionService); this service follows them (and the aliases
  * they name) and asks the pool to keep that many environments of each version started:
- * an alias's configuration provisions the version the alias routes to, and moves with it.
+ * an alias's configuration provisions the versions the alias routes to, split by the
+ * alias's weights as AWS splits them, and moves with the alias.
  * The answers carry the allocation: `IN_PROGRESS` while environments start, `READY` once
  * they all are, `FAILED` with a `StatusReason` when the function's init fails (not retried:
  * the same code would fail again; a new Put tries again). After a restart every stored
@@ -83,39 +84,56 @@ export class ProvisionedConcurrency {
     return { ...result, items: result.items.map((c) => this.view(c)) };
   }
 
-  /** The version a configuration provisions: its own, or its alias's. */
-  private targetVersion(config: ProvisionedConcurrencyConfig): string | undefined {
-    if (/^[0-9]+$/.test(config.qualifier)) return config.qualifier;
-    return this.deps.functions.getAliasSync(config.functionName, config.qualifier)?.functionVersion;
+  /**
+   * The versions a configuration provisions and how many each: its own version, or the
+   * alias's versions by weight (the additional versions' shares rounded, the primary the rest).
+   */
+  private shares(config: ProvisionedConcurrencyConfig): Map<string, number> {
+    if (/^[0-9]+$/.test(config.qualifier)) return new Map([[config.qualifier, config.requested]]);
+    const alias = this.deps.functions.getAliasSync(config.functionName, config.qualifier);
+    if (!alias) return new Map();
+    const shares = new Map<string, number>();
+    let rest = config.requested;
+    for (const [version, weight] of Object.entries(alias.additionalVersionWeights)) {
+      const share = Math.min(rest, Math.round(config.requested * weight));
+      if (share > 0) shares.set(version, share);
+      rest -= share;
+    }
+    if (rest > 0) shares.set(alias.functionVersion, rest);
+    return shares;
   }
 
   private view(config: ProvisionedConcurrencyConfig): ProvisionedConcurrencyView {
-    const target = this.targetVersion(config);
-    const allocation = target === undefined ? undefined : this.allocations.get(config.functionName)?.get(target);
-    if (target === '$LATEST') return { ...config, allocated: 0, available: 0, status: 'FAILED', statusReason: UNPUBLISHED };
-    if (!allocation) return { ...config, allocated: 0, available: 0, status: 'IN_PROGRESS' };
-    const ready = Math.min(config.requested, this.deps.pool.provisionedReady(allocation.version));
-    return {
-      ...config,
-      allocated: ready,
-      available: ready,
-      status: allocation.status,
-      ...(allocation.reason === undefined ? {} : { statusReason: allocation.reason }),
-    };
+    const shares = this.shares(config);
+    if (shares.has('$LATEST')) return { ...config, allocated: 0, available: 0, status: 'FAILED', statusReason: UNPUBLISHED };
+    let ready = 0;
+    let status: ProvisionedStatus = 'READY';
+    let reason: string | undefined;
+    for (const [versionName, share] of shares) {
+      const allocation = this.allocations.get(config.functionName)?.get(versionName);
+      if (!allocation || allocation.status === 'IN_PROGRESS') {
+        if (status !== 'FAILED') status = 'IN_PROGRESS';
+      } else if (allocation.status === 'FAILED') {
+        status = 'FAILED';
+        reason = allocation.reason;
+      }
+      if (allocation) ready += Math.min(share, this.deps.pool.provisionedReady(allocation.version));
+    }
+    return { ...config, allocated: ready, available: ready, status, ...(reason === undefined ? {} : { statusReason: reason }) };
   }
 
   /**
    * Brings the pool in line with the function's configurations: each published version
-   * gets the sum of the configurations that target it; versions no longer targeted let
+   * gets the sum of the shares of the configurations that target it; versions no longer targeted let
    * their environments go. Versions whose count did not change are left alone.
    */
   private reconcile(name: string): void {
     const configs = this.deps.functions.provisionedConfigsSync(name);
     const wanted = new Map<string, number>();
     for (const config of configs) {
-      const target = this.targetVersion(config);
-      if (target === undefined || target === '$LATEST') continue;
-      wanted.set(target, (wanted.get(target) ?? 0) + config.requested);
+      for (const [versionName, share] of this.shares(config)) {
+        if (versionName !== '$LATEST') wanted.set(versionName, (wanted.get(versionName) ?? 0) + share);
+      }
     }
     const current = this.allocations.get(name) ?? new Map<string, Allocation>();
     for (const [versionName, allocation] of current) {

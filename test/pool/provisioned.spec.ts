@@ -13,6 +13,8 @@ import {
   PublishVersionCommand,
   PutProvisionedConcurrencyConfigCommand,
   UpdateAliasCommand,
+  UpdateFunctionConfigurationCommand,
+  waitUntilFunctionUpdatedV2,
   type GetProvisionedConcurrencyConfigCommandOutput,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,7 +43,12 @@ afterAll(async () => {
  * processes carry Lambda's variables in their environment.
  */
 function provisionedEnvironments(functionName: string): Set<string> {
-  const streams = new Set<string>();
+  return new Set(provisionedVersions(functionName).keys());
+}
+
+/** The version each provisioned environment of `functionName` runs, by log stream. */
+function provisionedVersions(functionName: string): Map<string, string> {
+  const streams = new Map<string, string>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let environ: string;
@@ -53,7 +60,7 @@ function provisionedEnvironments(functionName: string): Set<string> {
     }
     const vars = new Map(environ.split('\0').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
     if (vars.get('AWS_LAMBDA_FUNCTION_NAME') === functionName && vars.get('AWS_LAMBDA_INITIALIZATION_TYPE') === 'provisioned-concurrency') {
-      streams.add(vars.get('AWS_LAMBDA_LOG_STREAM_NAME')!);
+      streams.set(vars.get('AWS_LAMBDA_LOG_STREAM_NAME')!, vars.get('AWS_LAMBDA_FUNCTION_VERSION')!);
     }
   }
   return streams;
@@ -117,6 +124,18 @@ describe('provisioned environments', () => {
     await t.lambda.send(new UpdateAliasCommand({ FunctionName: 'aliased', Name: 'live', FunctionVersion: '$LATEST' }));
     await waitFor('the old version to be let go', () => (provisionedEnvironments('aliased').size === 0 ? true : undefined), 10_000);
     expect(before.size).toBe(1);
+  });
+
+  it("splits a weighted alias's environments between its versions by weight", async () => {
+    await createFunction(t.lambda, 'weighted', { files: { 'index.js': HANDLER } });
+    await t.lambda.send(new PublishVersionCommand({ FunctionName: 'weighted' }));
+    await t.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'weighted', Environment: { Variables: { SECOND: '2' } } }));
+    await waitUntilFunctionUpdatedV2({ client: t.lambda, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { FunctionName: 'weighted' });
+    expect((await t.lambda.send(new PublishVersionCommand({ FunctionName: 'weighted' }))).Version).toBe('2');
+    await t.lambda.send(new CreateAliasCommand({ FunctionName: 'weighted', Name: 'canary', FunctionVersion: '1', RoutingConfig: { AdditionalVersionWeights: { '2': 0.25 } } }));
+    await t.lambda.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: 'weighted', Qualifier: 'canary', ProvisionedConcurrentExecutions: 4 }));
+    expect(await status('weighted', 'canary', 'READY')).toMatchObject({ AllocatedProvisionedConcurrentExecutions: 4 });
+    expect([...provisionedVersions('weighted').values()].sort()).toEqual(['1', '1', '1', '2']);
   });
 
   it('reports a function whose init fails as FAILED, with a StatusReason', async () => {
