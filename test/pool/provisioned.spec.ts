@@ -2,8 +2,8 @@
  * Provisioned concurrency with real environments, through the real SDK: READY means that
  * many runtime processes run (initialization type `provisioned-concurrency`); invokes of
  * the version or alias use them first, so the first invoke's REPORT has no Init Duration;
- * the keep-alive does not reap them; a failing init is FAILED with a StatusReason; deleting
- * the configuration stops them.
+ * the keep-alive does not reap them; a weighted alias splits them by weight; a failing init
+ * is FAILED with a StatusReason; deleting the configuration stops them.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import {
