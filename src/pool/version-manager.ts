@@ -57,8 +57,9 @@ export class VersionManager {
   ) {}
 
   /**
-   * Serves one invocation from an idle environment, or from a new one (a cold start, whose
-   * init output a log tail includes). Sets the log tail on the outcome when it was asked for.
+   * Serves one invocation on the provisioned environment given (from `takeProvisioned`), an
+   * idle environment, or a new one (a cold start, whose init output a log tail includes).
+   * Sets the log tail on the outcome when it was asked for.
    */
   async serve(invocation: Invocation, provisioned?: ExecutionEnvironment): Promise<InvocationOutcome> {
     const tail = invocation.wantTail ? new LogTail() : undefined;
