@@ -20,6 +20,7 @@ import { asyncRound } from './scenarios/async.js';
 import { steadyRound } from './scenarios/steady.js';
 import { uploadsRound } from './scenarios/uploads.js';
 import { queuesRound } from './scenarios/queues.js';
+import { provisionedRound } from './scenarios/provisioned.js';
 import { createLargeRound, listFunctionsRound, startupRound } from './scenarios/control.js';
 
 function serveHasSandboxOption() {
@@ -132,6 +133,14 @@ const SCENARIOS = {
       row('SQS mapping: messages processed/s (batch 10) vs async events processed/s', pick(r, 'mappingPerSecond'), pick(r, 'asyncPerSecond'), { min: 0.7 }),
       row('SQS mapping: SendMessage → handler start, idle queue, p50 (ms)', pick(r, 'latencyP50'), undefined, { absMax: 5 }),
       row('SQS mapping: SendMessage → handler start, idle queue, p99 (ms)', pick(r, 'latencyP99'), undefined, undefined),
+    ],
+  },
+  provisioned: {
+    round: (ctx) => provisionedRound(ctx),
+    rows: (r) => [
+      row('provisioned concurrency: Put → READY, 1 environment (ms)', pick(r, 'readyOneMs'), undefined, undefined),
+      row(`provisioned concurrency: Put → READY, ${r[0].many} environments (ms)`, pick(r, 'readyManyMs'), undefined, undefined),
+      row('provisioned concurrency: first invoke vs a cold start (ms)', pick(r, 'provisionedFirstMs'), pick(r, 'coldFirstMs'), undefined),
     ],
   },
   'create-5mb': {

@@ -7,7 +7,8 @@
  *   task root (node_modules, NODE_PATH: layers).
  * An ES module handler's bare imports fall back to NODE_PATH too (node-path-hooks.mjs), as
  * Lambda's runtime resolves layers and its own AWS SDK for them.
- * Failures are the runtime's typed errors: Runtime.ImportModuleError (module not found),
+ * Failures are the runtime's typed errors: Runtime.ImportModuleError (a module not found, by
+ * require or by import),
  * Runtime.UserCodeSyntaxError, Runtime.HandlerNotFound, Runtime.MalformedHandlerName.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -50,9 +51,19 @@ async function loadModule(appRoot, moduleRoot, moduleName) {
     return require(require.resolve(moduleName, { paths: [appRoot, path.join(appRoot, moduleRoot)] }));
   } catch (err) {
     if (err instanceof SyntaxError) throw new UserCodeSyntaxError(err);
-    if (err && err.code === 'MODULE_NOT_FOUND') throw new ImportModuleError(err);
+    if (isModuleNotFound(err)) throw new ImportModuleError(err);
     throw err;
   }
+}
+
+/**
+ * A module that could not be found: `require`'s MODULE_NOT_FOUND, or `import`'s
+ * ERR_MODULE_NOT_FOUND, which an ES module handler's missing package throws. AWS reports both
+ * as Runtime.ImportModuleError ("Error: Cannot find package 'x' imported from
+ * /var/task/index.mjs"), the message being the error as a string.
+ */
+function isModuleNotFound(err) {
+  return err?.code === 'MODULE_NOT_FOUND' || err?.code === 'ERR_MODULE_NOT_FOUND';
 }
 
 /** Imports an ES module handler, its bare imports resolved through NODE_PATH too (layers, the runtime's SDK). */

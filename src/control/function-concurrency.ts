@@ -1,7 +1,8 @@
 /**
  * Reserved concurrency (Put/Get/DeleteFunctionConcurrency) and the account view of it
- * (GetAccountSettings). Reservations may not eat into the 100 executions Lambda keeps
- * unreserved for functions without one.
+ * (GetAccountSettings). Reservations, and the provisioned concurrency of functions without
+ * one, may not eat into the 100 executions Lambda keeps unreserved; a reservation must hold
+ * the function's provisioned concurrency.
  * https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
  */
 import { InvalidParameterValueException, validationError } from '../core/errors.js';
@@ -9,6 +10,7 @@ import { LIMITS } from '../core/limits.js';
 import type { FunctionRecord } from '../core/model/functions.js';
 import { DEFAULT_CODE_STORAGE_BYTES } from './code-storage.js';
 import type { ControlCore } from './function-core.js';
+import { claimedConcurrency, provisionedTotal } from './function-provisioned.js';
 
 export interface AccountSettings {
   accountLimit: {
@@ -21,10 +23,6 @@ export interface AccountSettings {
   accountUsage: { totalCodeSize: number; functionCount: number };
 }
 
-function reservedElsewhere(core: ControlCore, name: string): number {
-  return core.registry.records().reduce((sum, r) => sum + (r.name === name ? 0 : (r.reservedConcurrency ?? 0)), 0);
-}
-
 export async function putConcurrency(core: ControlCore, name: string, reserved: number): Promise<number> {
   if (reserved < 0) throw validationError(reserved, 'reservedConcurrentExecutions', 'Member must have value greater than or equal to 0');
   core.requireFunction(name, '$LATEST');
@@ -33,7 +31,13 @@ export async function putConcurrency(core: ControlCore, name: string, reserved: 
   return core.accountLock.run(() =>
     core.locks.run(name, async () => {
       const record = core.requireFunction(name, '$LATEST');
-      const unreservedAfter = core.accountConcurrencyLimit - reservedElsewhere(core, name) - reserved;
+      const provisioned = provisionedTotal(core, name);
+      if (reserved < provisioned) {
+        throw new InvalidParameterValueException(
+          `Specified ReservedConcurrentExecutions for function is less than the function's provisioned concurrency [${provisioned}]; lower or delete its provisioned concurrency first.`,
+        );
+      }
+      const unreservedAfter = core.accountConcurrencyLimit - claimedConcurrency(core, { name, reserved });
       if (unreservedAfter < LIMITS.unreservedConcurrencyMinimum) {
         throw new InvalidParameterValueException(
           `Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${LIMITS.unreservedConcurrencyMinimum}].`,
@@ -75,14 +79,14 @@ export async function getAccountSettings(core: ControlCore): Promise<AccountSett
   for (const layerName of await store.listLayerNames()) {
     for (const layer of await store.listLayerVersions(layerName)) totalCodeSize += layer.codeSize;
   }
-  const reserved = records.reduce((sum, r) => sum + (r.reservedConcurrency ?? 0), 0);
   return {
     accountLimit: {
       totalCodeSize: core.deps.code?.limitBytes ?? DEFAULT_CODE_STORAGE_BYTES,
       codeSizeUnzipped: LIMITS.unzippedCodeBytes,
       codeSizeZipped: LIMITS.zippedCodeBytes,
       concurrentExecutions: core.accountConcurrencyLimit,
-      unreservedConcurrentExecutions: core.accountConcurrencyLimit - reserved,
+      // As AWS counts it: less every reservation and the provisioned concurrency outside them.
+      unreservedConcurrentExecutions: core.accountConcurrencyLimit - claimedConcurrency(core),
     },
     accountUsage: { totalCodeSize, functionCount: records.length },
   };

@@ -42,6 +42,7 @@ export type FunctionChangeKind =
   | 'version-deleted'
   | 'alias'
   | 'concurrency'
+  | 'provisioned'
   | 'tags'
   | 'deleted';
 

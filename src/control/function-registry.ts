@@ -1,19 +1,25 @@
 /**
- * The in-memory read path of the control plane: every function record, version and
- * alias, warmed from the MetadataStore at start-up and updated after each write. The
+ * The in-memory read path of the control plane: every function record, version, alias
+ * and provisioned concurrency configuration, warmed from the MetadataStore at start-up and updated after each write. The
  * invoke hot path reads it synchronously, so nothing on that path touches the disk.
  *
  * Writes go to the store first and reach the cache only once the store has accepted
  * them, so the cache never shows something that a restart would lose. Cached objects
  * are frozen: readers share them, and a mutation would silently bypass the store.
  */
-import type { Alias, FunctionRecord, FunctionVersion } from '../core/model/functions.js';
+import type { Alias, FunctionRecord, FunctionVersion, ProvisionedConcurrencyConfig } from '../core/model/functions.js';
 import type { MetadataStore, StoreWrite } from '../store/metadata-store.js';
 
 interface Entry {
   record: FunctionRecord;
   versions: Map<string, FunctionVersion>;
   aliases: Map<string, Alias>;
+  /** Provisioned concurrency configurations by qualifier. */
+  provisioned: Map<string, ProvisionedConcurrencyConfig>;
+}
+
+function newEntry(record: FunctionRecord): Entry {
+  return { record: deepFreeze(record), versions: new Map(), aliases: new Map(), provisioned: new Map() };
 }
 
 /** Orders `$LATEST` first, then published versions numerically, as ListVersionsByFunction does. */
@@ -39,14 +45,13 @@ export class FunctionRegistry {
 
   /** Replaces the cache with everything the store holds. */
   async load(): Promise<void> {
-    const [records, versions] = await Promise.all([this.store.listFunctions(), this.store.listAllVersions()]);
+    const [records, versions, provisioned] = await Promise.all([this.store.listFunctions(), this.store.listAllVersions(), this.store.listProvisionedConfigs()]);
     this.entries.clear();
-    for (const record of records) {
-      this.entries.set(record.name, { record: deepFreeze(record), versions: new Map(), aliases: new Map() });
-    }
+    for (const record of records) this.entries.set(record.name, newEntry(record));
     for (const version of versions) {
       this.entries.get(version.functionName)?.versions.set(version.version, deepFreeze(version));
     }
+    for (const config of provisioned) this.entries.get(config.functionName)?.provisioned.set(config.qualifier, deepFreeze(config));
     await Promise.all(
       records.map(async (record) => {
         const entry = this.entries.get(record.name);
@@ -70,6 +75,17 @@ export class FunctionRegistry {
   /** Every function name, sorted. */
   functionNames(): string[] {
     return [...this.entries.keys()].sort();
+  }
+
+  getProvisioned(name: string, qualifier: string): ProvisionedConcurrencyConfig | undefined {
+    return this.entries.get(name)?.provisioned.get(qualifier);
+  }
+
+  /** The function's provisioned concurrency configurations, by qualifier in code-unit order. */
+  provisioned(name: string): ProvisionedConcurrencyConfig[] {
+    const entry = this.entries.get(name);
+    if (!entry) return [];
+    return [...entry.provisioned.values()].sort((a, b) => (a.qualifier < b.qualifier ? -1 : a.qualifier > b.qualifier ? 1 : 0));
   }
 
   /** Every function record (unsorted). */
@@ -108,7 +124,7 @@ export class FunctionRegistry {
       case 'putFunction': {
         const entry = this.entries.get(write.record.name);
         if (entry) entry.record = deepFreeze(write.record);
-        else this.entries.set(write.record.name, { record: deepFreeze(write.record), versions: new Map(), aliases: new Map() });
+        else this.entries.set(write.record.name, newEntry(write.record));
         return;
       }
       case 'putVersion':
@@ -122,6 +138,12 @@ export class FunctionRegistry {
         return;
       case 'deleteAlias':
         this.entries.get(write.functionName)?.aliases.delete(write.name);
+        return;
+      case 'putProvisioned':
+        this.entries.get(write.config.functionName)?.provisioned.set(write.config.qualifier, deepFreeze(write.config));
+        return;
+      case 'deleteProvisioned':
+        this.entries.get(write.functionName)?.provisioned.delete(write.qualifier);
         return;
     }
   }

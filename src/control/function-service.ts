@@ -7,7 +7,7 @@
  * class is the one door to them.
  */
 import { ResourceNotFoundException } from '../core/errors.js';
-import type { Alias, FunctionRecord, FunctionVersion } from '../core/model/functions.js';
+import type { Alias, FunctionRecord, FunctionVersion, ProvisionedConcurrencyConfig } from '../core/model/functions.js';
 import * as aliases from './function-aliases.js';
 import * as concurrency from './function-concurrency.js';
 import { ControlCore, type FunctionChangeListener, type FunctionServiceDeps } from './function-core.js';
@@ -20,6 +20,7 @@ import type {
   UpdateFunctionConfigurationInput,
 } from './function-inputs.js';
 import * as lifecycle from './function-lifecycle.js';
+import * as provisioned from './function-provisioned.js';
 import * as tags from './function-tags.js';
 import * as versions from './function-versions.js';
 import { paginate, versionSortKey, type Page } from './pagination.js';
@@ -184,6 +185,29 @@ export class FunctionService {
 
   getAccountSettings(): Promise<concurrency.AccountSettings> {
     return concurrency.getAccountSettings(this.core);
+  }
+
+  // Provisioned concurrency, per published version or alias.
+
+  putProvisionedConcurrency(name: string, qualifier: string | undefined, requested: number | undefined): Promise<ProvisionedConcurrencyConfig> {
+    return provisioned.putProvisioned(this.core, name, qualifier, requested);
+  }
+
+  getProvisionedConcurrency(name: string, qualifier: string | undefined): ProvisionedConcurrencyConfig {
+    return provisioned.getProvisioned(this.core, name, qualifier);
+  }
+
+  deleteProvisionedConcurrency(name: string, qualifier: string | undefined): Promise<void> {
+    return provisioned.deleteProvisioned(this.core, name, qualifier);
+  }
+
+  listProvisionedConcurrency(name: string, page: PageRequest): Page<ProvisionedConcurrencyConfig> {
+    return provisioned.listProvisioned(this.core, name, page);
+  }
+
+  /** A function's provisioned concurrency configurations, from the cache (for the invoke layer). */
+  provisionedConfigsSync(name: string): ProvisionedConcurrencyConfig[] {
+    return this.core.registry.provisioned(name);
   }
 
   // Tags, addressed by function ARN.

@@ -123,6 +123,9 @@ export async function deleteVersion(core: ControlCore, name: string, qualifier: 
     if (users.length > 0) {
       throw new ResourceConflictException(`Unable to delete version because the following aliases reference it: [${users.join(', ')}]`);
     }
-    await core.commit(name, [{ kind: 'deleteVersion', functionName: name, version: qualifier }], { kind: 'version-deleted', qualifier });
+    await core.commit(name, [{ kind: 'deleteVersion', functionName: name, version: qualifier }, { kind: 'deleteProvisioned', functionName: name, qualifier }], {
+      kind: 'version-deleted',
+      qualifier,
+    });
   });
 }

@@ -38,6 +38,11 @@ export class ResourceConflictException extends LambdaError {
   constructor(message: string) { super('ResourceConflictException', 409, message); }
 }
 
+/** GetProvisionedConcurrencyConfig for a version or alias that has none. */
+export class ProvisionedConcurrencyConfigNotFoundException extends LambdaError {
+  constructor(message: string) { super('ProvisionedConcurrencyConfigNotFoundException', 404, message); }
+}
+
 /** Deleting something still in use. */
 export class ResourceInUseException extends LambdaError {
   constructor(message: string) { super('ResourceInUseException', 400, message); }

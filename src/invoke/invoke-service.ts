@@ -135,7 +135,8 @@ export class InvokeService {
     return primary;
   }
 
-  private invokable(version: FunctionVersion): InvokableVersion {
+  /** The version with its code and layer directories, as the pool runs it (one object per revision). */
+  invokable(version: FunctionVersion): InvokableVersion {
     // One entry per version, replaced when its revision moves on: TagResource and
     // PublishVersion bump $LATEST's RevisionId without a code or configuration change,
     // which is all that clears the map, so a key per revision would keep every old one.

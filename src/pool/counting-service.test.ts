@@ -42,7 +42,7 @@ describe('CountingService', () => {
     // The reservation stays available to its function.
     c.acquire('r');
     c.acquire('r');
-    expect(c.stats()).toEqual({ accountLimit: 5, reserved: 2, unreservedInFlight: 3, inFlight: 5 });
+    expect(c.stats()).toEqual({ accountLimit: 5, reserved: 2, provisioned: 0, unreservedInFlight: 3, inFlight: 5 });
   });
 
   it('moves in-flight invocations between pools when a reservation changes', () => {
@@ -54,6 +54,35 @@ describe('CountingService', () => {
     c.setReserved('f', undefined);
     expect(c.stats().unreservedInFlight).toBe(1);
     l.release();
+    expect(c.stats()).toMatchObject({ unreservedInFlight: 0, inFlight: 0 });
+  });
+
+  it('takes provisioned concurrency out of the unreserved pool; invocations on it take nothing more', () => {
+    const c = new CountingService({ accountLimit: 4 });
+    c.setProvisioned('p', 2);
+    const onProvisioned = [c.acquire('p', true), c.acquire('p', true)];
+    c.acquire('x');
+    c.acquire('p');
+    expect(reason(() => c.acquire('y'))).toBe('ConcurrentInvocationLimitExceeded');
+    expect(c.stats()).toMatchObject({ provisioned: 2, unreservedInFlight: 2, inFlight: 4 });
+    for (const l of onProvisioned) l.release();
+    expect(c.stats()).toMatchObject({ unreservedInFlight: 2, inFlight: 2 });
+    // A reserved function's provisioned concurrency is part of its reservation.
+    c.setReserved('p', 2);
+    expect(c.stats()).toMatchObject({ reserved: 2, provisioned: 0, unreservedInFlight: 1 });
+  });
+
+  it('keeps the unreserved count right when a reservation changes under provisioned invocations', () => {
+    const c = new CountingService({ accountLimit: 4 });
+    c.setProvisioned('p', 1);
+    const provisioned = c.acquire('p', true);
+    const shared = c.acquire('p');
+    c.setReserved('p', 3);
+    expect(c.stats().unreservedInFlight).toBe(0);
+    c.setReserved('p', undefined);
+    expect(c.stats().unreservedInFlight).toBe(1);
+    provisioned.release();
+    shared.release();
     expect(c.stats()).toMatchObject({ unreservedInFlight: 0, inFlight: 0 });
   });
 

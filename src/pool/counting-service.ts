@@ -6,6 +6,10 @@
  * `TooManyRequestsException` ("Rate Exceeded.") and a `Reason` that names the limit.
  * https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html
  *
+ * Provisioned concurrency is claimed the same way: a function's provisioned environments
+ * count against its reservation when it has one, and otherwise are taken out of the
+ * unreserved pool, so an invocation served by one of them takes nothing from that pool.
+ *
  * Counting is synchronous: acquiring a lease is a check-and-set with no await in between,
  * so two concurrent invokes can never both take the last slot.
  */
@@ -26,6 +30,8 @@ export interface ConcurrencyStats {
   accountLimit: number;
   /** Sum of all reservations. */
   reserved: number;
+  /** Provisioned concurrency of functions without a reservation (claimed from the unreserved pool). */
+  provisioned: number;
   /** In-flight invocations of functions without a reservation. */
   unreservedInFlight: number;
   /** In-flight invocations of every function. */
@@ -36,6 +42,10 @@ export class CountingService {
   readonly accountLimit: number;
   private readonly reservations = new Map<string, number>();
   private reservedTotal = 0;
+  /** Provisioned concurrency per function. */
+  private readonly provisioned = new Map<string, number>();
+  /** In-flight invocations per function that run on its provisioned environments. */
+  private readonly onProvisioned = new Map<string, number>();
   private readonly inFlight = new Map<string, number>();
   private unreservedInFlight = 0;
   private totalInFlight = 0;
@@ -59,27 +69,38 @@ export class CountingService {
       this.reservedTotal += reserved;
     }
     // In-flight invocations move between the shared and the reserved count with the setting.
-    const running = this.inFlight.get(functionName) ?? 0;
+    const running = (this.inFlight.get(functionName) ?? 0) - (this.onProvisioned.get(functionName) ?? 0);
     if (before === undefined && reserved !== undefined) this.unreservedInFlight -= running;
     if (before !== undefined && reserved === undefined) this.unreservedInFlight += running;
+  }
+
+  /** Sets a function's provisioned concurrency (0 or undefined: none), kept ready by the pool. */
+  setProvisioned(functionName: string, count: number | undefined): void {
+    if (count === undefined || count === 0) this.provisioned.delete(functionName);
+    else this.provisioned.set(functionName, count);
   }
 
   reservedConcurrency(functionName: string): number | undefined {
     return this.reservations.get(functionName);
   }
 
-  /** Takes one unit of concurrency for `functionName`, or throws TooManyRequestsException. */
-  acquire(functionName: string): Lease {
+  /**
+   * Takes one unit of concurrency for `functionName`, or throws TooManyRequestsException.
+   * `onProvisioned`: the invocation runs on one of the function's provisioned environments,
+   * which its own claim already covers.
+   */
+  acquire(functionName: string, onProvisioned = false): Lease {
     const running = this.inFlight.get(functionName) ?? 0;
     const reserved = this.reservations.get(functionName);
     if (reserved !== undefined) {
       if (running >= reserved) throw new TooManyRequestsException('Rate Exceeded.', 'ReservedFunctionConcurrentInvocationLimitExceeded');
-    } else {
-      if (this.unreservedInFlight >= this.accountLimit - this.reservedTotal) {
+    } else if (!onProvisioned) {
+      if (this.unreservedInFlight >= this.accountLimit - this.reservedTotal - this.provisionedOutsideReservations()) {
         throw new TooManyRequestsException('Rate Exceeded.', 'ConcurrentInvocationLimitExceeded');
       }
       this.unreservedInFlight++;
     }
+    if (onProvisioned) this.onProvisioned.set(functionName, (this.onProvisioned.get(functionName) ?? 0) + 1);
     this.inFlight.set(functionName, running + 1);
     this.totalInFlight++;
     let released = false;
@@ -88,14 +109,14 @@ export class CountingService {
       release: () => {
         if (released) return;
         released = true;
-        this.releaseOne(functionName);
+        this.releaseOne(functionName, onProvisioned);
       },
     };
   }
 
   /** Runs `fn` holding a lease; the lease is released however `fn` ends. */
-  async withLease<T>(functionName: string, fn: () => Promise<T>): Promise<T> {
-    const lease = this.acquire(functionName);
+  async withLease<T>(functionName: string, fn: () => Promise<T>, onProvisioned = false): Promise<T> {
+    const lease = this.acquire(functionName, onProvisioned);
     try {
       return await fn();
     } finally {
@@ -109,14 +130,32 @@ export class CountingService {
   }
 
   stats(): ConcurrencyStats {
-    return { accountLimit: this.accountLimit, reserved: this.reservedTotal, unreservedInFlight: this.unreservedInFlight, inFlight: this.totalInFlight };
+    return {
+      accountLimit: this.accountLimit,
+      reserved: this.reservedTotal,
+      provisioned: this.provisionedOutsideReservations(),
+      unreservedInFlight: this.unreservedInFlight,
+      inFlight: this.totalInFlight,
+    };
   }
 
-  private releaseOne(functionName: string): void {
+  private provisionedOutsideReservations(): number {
+    let sum = 0;
+    for (const [name, count] of this.provisioned) if (!this.reservations.has(name)) sum += count;
+    return sum;
+  }
+
+  private releaseOne(functionName: string, onProvisioned: boolean): void {
     const running = (this.inFlight.get(functionName) ?? 1) - 1;
     if (running === 0) this.inFlight.delete(functionName);
     else this.inFlight.set(functionName, running);
-    if (!this.reservations.has(functionName)) this.unreservedInFlight--;
+    if (onProvisioned) {
+      const left = (this.onProvisioned.get(functionName) ?? 1) - 1;
+      if (left === 0) this.onProvisioned.delete(functionName);
+      else this.onProvisioned.set(functionName, left);
+    } else if (!this.reservations.has(functionName)) {
+      this.unreservedInFlight--;
+    }
     this.totalInFlight--;
   }
 }

@@ -67,6 +67,13 @@ export interface StartTimings {
   totalMs: number;
 }
 
+/**
+ * How an environment was started (AWS_LAMBDA_INITIALIZATION_TYPE): for an invocation, or
+ * ahead of any, for provisioned concurrency, whose init no invocation pays for: its first
+ * REPORT has no Init Duration, as on AWS.
+ */
+export type InitializationType = 'on-demand' | 'provisioned-concurrency';
+
 /** An init failure without its duration: what the start saw. */
 type StartFailure = Omit<InitFailure, 'ok' | 'initDurationMs'>;
 
@@ -123,13 +130,13 @@ export class ExecutionEnvironment {
    * `tail`, when given, receives the init output, which a cold start's log tail includes.
    * Throws EnvironmentStateError unless the environment is new.
    */
-  start(tail?: LogTail): Promise<InitResult> {
+  start(tail?: LogTail, initType: InitializationType = 'on-demand'): Promise<InitResult> {
     if (this.machine.state !== 'starting' || this.starting) throw new EnvironmentStateError(this.id, this.machine.state, 'start');
-    this.starting = this.doStart(tail);
+    this.starting = this.doStart(tail, initType);
     return this.starting;
   }
 
-  private async doStart(tail: LogTail | undefined): Promise<InitResult> {
+  private async doStart(tail: LogTail | undefined, initType: InitializationType): Promise<InitResult> {
     const t0 = systemClock.monotonic();
     const stopped = this.stopController.signal;
     this.logStream.beginTail(tail);
@@ -159,6 +166,7 @@ export class ExecutionEnvironment {
         logStreamName: this.logStream.logStream,
         pathPrefix: command.pathPrefix,
       });
+      env.AWS_LAMBDA_INITIALIZATION_TYPE = initType;
       const sandbox = await this.deps.driver.start({
         ...command.mounts,
         command: command.command,
@@ -182,7 +190,7 @@ export class ExecutionEnvironment {
         parked: () => this.endpoint?.idle === true,
       });
       this.idle.rest();
-      this.report.ready(initMs);
+      if (initType === 'on-demand') this.report.ready(initMs);
       this.timings = { prepareMs: sandbox.spawnedAt - t0, initMs, totalMs: systemClock.monotonic() - t0 };
       return { ok: true, initDurationMs: initMs };
     } catch (err) {

@@ -1,8 +1,10 @@
 /**
  * The pool: the one entry point the invoke layer uses to run a synchronous invocation.
- * It takes a concurrency lease (CountingService), finds the version's manager (making a
- * new one, and draining the old, when what the environment depends on changed), and runs the
- * invocation on an environment. The pool keeps everything in memory: the caller resolves
+ * It finds the version's manager (making a new one, and draining the old, when what the
+ * environment depends on changed), takes an idle provisioned environment of it if there is
+ * one and a concurrency lease (CountingService) in the same turn, and runs the invocation
+ * on that environment or another. It also keeps each version's provisioned environments
+ * (`provision`). The pool keeps everything in memory: the caller resolves
  * the code and layer directories once and passes them with the version, so the hot path
  * touches no disk.
  */
@@ -21,6 +23,7 @@ import { VersionManager } from './version-manager.js';
 import { versionFingerprint } from './version-fingerprint.js';
 
 export type { InvokableVersion } from './execution-environment.js';
+export { ProvisioningError } from './version-manager.js';
 export { versionFingerprint } from './version-fingerprint.js';
 
 export interface PoolOptions {
@@ -85,7 +88,43 @@ export class Pool {
    */
   async run(version: InvokableVersion, invocation: Invocation): Promise<InvocationOutcome> {
     if (this.closed) throw new ServiceException('The server is shutting down.');
-    return this.counting.withLease(version.functionName, () => this.managerFor(version).serve(invocation));
+    const manager = this.managerFor(version);
+    // Provisioned first; an invocation on one takes nothing from the unreserved pool.
+    const provisioned = manager.takeProvisioned();
+    let lease;
+    try {
+      lease = this.counting.acquire(version.functionName, provisioned !== undefined);
+    } catch (err) {
+      if (provisioned) manager.giveBack(provisioned);
+      throw err;
+    }
+    try {
+      return await manager.serve(invocation, provisioned);
+    } finally {
+      lease.release();
+    }
+  }
+
+  /**
+   * Keeps `count` environments of `version` started ahead of invocations (0 lets them go).
+   * Resolves when they are ready; rejects with ProvisioningError when the function's init
+   * fails. The version's manager is made if needed and kept while it has any.
+   */
+  provision(version: InvokableVersion, count: number): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    // Letting go needs no manager: a version drained or never provisioned has nothing to stop.
+    if (count === 0) return this.managers.get(`${version.functionName}\0${version.version}`)?.provision(0) ?? Promise.resolve();
+    return this.managerFor(version).provision(count);
+  }
+
+  /** Provisioned environments of `version` ready to serve. */
+  provisionedReady(version: Pick<InvokableVersion, 'functionName' | 'version'>): number {
+    return this.managers.get(`${version.functionName}\0${version.version}`)?.provisionedReady() ?? 0;
+  }
+
+  /** Sets a function's provisioned concurrency as counted against the account (see CountingService.setProvisioned). */
+  setProvisionedConcurrency(functionName: string, count: number | undefined): void {
+    this.counting.setProvisioned(functionName, count);
   }
 
   /** Sets or clears a function's reserved concurrency (see CountingService.setReserved). */

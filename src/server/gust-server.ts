@@ -32,6 +32,7 @@ import { functionUrls } from '../http/function-urls/function-urls.js';
 import { eventsApi } from '../http/events-api/events-api.js';
 import { sqsApi } from '../http/sqs-api/sqs-api.js';
 import { InvokeService } from '../invoke/invoke-service.js';
+import { ProvisionedConcurrency } from '../invoke/provisioned-concurrency.js';
 import { Pool } from '../pool/pool.js';
 import { detectCgroups } from '../sandbox/cgroups/index.js';
 import { ProcessDriver } from '../sandbox/process-driver.js';
@@ -142,6 +143,9 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     keepAliveMs: config.keepAliveMs,
   });
   const invoker: InvokeService = new InvokeService({ functions, pool, blobs, partition, clock: systemClock, enqueue: (request) => asyncQueue.enqueue(request) });
+  // After the invoker: its change listener drains a deleted version before this one lets its environments go.
+  const provisioned = new ProvisionedConcurrency({ functions, pool, invokable: (version) => invoker.invokable(version), reportError: report });
+  provisioned.start();
   const asyncQueue: AsyncQueue = new AsyncQueue({
     store: queueStore,
     invoke: (request) => invoker.invoke(request),
@@ -182,7 +186,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
 
   let baseUrl = '';
   const app = buildHttpServer(logger, [
-    lambdaApi({ partition, functions, layers, urls, eventInvokeConfigs, mappings, invoker, asyncQueue, code: blobs, logs, baseUrl: () => baseUrl }),
+    lambdaApi({ partition, functions, layers, urls, eventInvokeConfigs, mappings, provisioned, invoker, asyncQueue, code: blobs, logs, baseUrl: () => baseUrl }),
     functionUrls({ partition, clock: systemClock, urls, invoker, credentials: urlCredentials, baseUrl: () => baseUrl }),
     eventsApi({ rules: eventRules, bus: eventBus, schedules: scheduler }),
     // Shares `POST /` with the EventBridge API through its route constraint (sqs-api.ts).
@@ -219,6 +223,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
         await pollersStopped;
         driver.close?.();
         await cgroups.close();
+        provisioned.close();
         invoker.close();
         await app.close();
         await queues.close();

@@ -287,6 +287,32 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       });
     });
 
+    describe('provisioned concurrency configurations', () => {
+      const config = (functionName: string, qualifier: string, requested = 2) => ({ functionName, qualifier, requested, lastModified: '2026-01-01T00:00:00.000+0000' });
+
+      it('stores, replaces, lists in order and deletes configurations', async () => {
+        await seed('f', ['1'], ['live']);
+        await seed('a', ['1']);
+        await store.batch([
+          { kind: 'putProvisioned', config: config('f', 'live') },
+          { kind: 'putProvisioned', config: config('f', '1') },
+          { kind: 'putProvisioned', config: config('a', '1') },
+        ]);
+        await store.batch([{ kind: 'putProvisioned', config: config('f', '1', 5) }]);
+        expect(await store.listProvisionedConfigs()).toEqual([config('a', '1'), config('f', '1', 5), config('f', 'live')]);
+        await store.batch([{ kind: 'deleteProvisioned', functionName: 'f', qualifier: 'live' }, { kind: 'deleteProvisioned', functionName: 'f', qualifier: 'none' }]);
+        expect(await store.listProvisionedConfigs()).toEqual([config('a', '1'), config('f', '1', 5)]);
+      });
+
+      it('refuses a configuration of a function that is not stored, and deletes them with their function', async () => {
+        await seed('f', ['1']);
+        await expect(store.batch([{ kind: 'putProvisioned', config: config('ghost', '1') }])).rejects.toBeInstanceOf(ResourceNotFoundException);
+        await store.batch([{ kind: 'putProvisioned', config: config('f', '1') }]);
+        await store.deleteFunction('f');
+        expect(await store.listProvisionedConfigs()).toEqual([]);
+      });
+    });
+
     describe('batch', () => {
       it('applies every kind of write, in order', async () => {
         await seed('f', ['1'], ['old']);
@@ -360,5 +386,5 @@ async function snapshot(store: MetadataStore): Promise<unknown> {
   const functions = await store.listFunctions();
   const aliases = await Promise.all(functions.map((f) => store.listAliases(f.name)));
   const layers = await Promise.all((await store.listLayerNames()).map((n) => store.listLayerVersions(n)));
-  return { functions, versions: await store.listAllVersions(), aliases, layers };
+  return { functions, versions: await store.listAllVersions(), aliases, layers, provisioned: await store.listProvisionedConfigs() };
 }

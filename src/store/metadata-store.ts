@@ -17,7 +17,7 @@
  *   anything else is refused with `InvalidParameterValueException`.
  * - Deleting something that is not stored is a no-op.
  */
-import type { Alias, FunctionRecord, FunctionVersion } from '../core/model/functions.js';
+import type { Alias, FunctionRecord, FunctionVersion, ProvisionedConcurrencyConfig } from '../core/model/functions.js';
 import type { LayerVersion } from '../core/model/layers.js';
 
 export interface MetadataStore {
@@ -44,6 +44,13 @@ export interface MetadataStore {
   listAliases(functionName: string): Promise<Alias[]>;
   putAlias(alias: Alias): Promise<void>;
   deleteAlias(functionName: string, name: string): Promise<void>;
+
+  /**
+   * Every provisioned concurrency configuration, ordered by function name, then qualifier.
+   * A configuration belongs to its function (refused with ResourceNotFoundException when the
+   * function is not stored, deleted with it); callers delete it with its version or alias.
+   */
+  listProvisionedConfigs(): Promise<ProvisionedConcurrencyConfig[]>;
 
   getLayerVersion(layerName: string, version: number): Promise<LayerVersion | undefined>;
   /** Newest first, as ListLayerVersions returns them. */
@@ -75,4 +82,6 @@ export type StoreWrite =
   | { kind: 'putVersion'; version: FunctionVersion }
   | { kind: 'deleteVersion'; functionName: string; version: string }
   | { kind: 'putAlias'; alias: Alias }
-  | { kind: 'deleteAlias'; functionName: string; name: string };
+  | { kind: 'deleteAlias'; functionName: string; name: string }
+  | { kind: 'putProvisioned'; config: ProvisionedConcurrencyConfig }
+  | { kind: 'deleteProvisioned'; functionName: string; qualifier: string };

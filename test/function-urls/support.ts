@@ -140,6 +140,15 @@ export async function signRequest(
   return Object.fromEntries(Object.entries(signed.headers).map(([k, v]) => [k, String(v)]));
 }
 
+/** The url-id of a function URL, in the path form Gust returns or in AWS's host-name form. */
 export function urlIdOf(functionUrl: string): string {
-  return new URL(functionUrl).hostname.split('.')[0]!;
+  const u = new URL(functionUrl);
+  const id = /^\/lambda-url\/([a-z0-9]{32})\/$/.exec(u.pathname)?.[1] ?? /^([a-z0-9]{32})\.lambda-url\./.exec(u.hostname)?.[1];
+  if (id === undefined) throw new Error(`not a function URL: ${functionUrl}`);
+  return id;
+}
+
+/** The same URL in AWS's host-name form, `http://<url-id>.lambda-url.us-east-1.localhost:<port>/`. */
+export function hostFormOf(functionUrl: string): string {
+  return `http://${urlIdOf(functionUrl)}.lambda-url.us-east-1.localhost:${new URL(functionUrl).port}/`;
 }

@@ -45,13 +45,17 @@ describe('function URL configuration API', () => {
     const created = await t.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'web', AuthType: 'NONE' }));
     expect(created.$metadata.httpStatusCode).toBe(201);
     const port = new URL(t.url).port;
-    expect(created.FunctionUrl).toMatch(new RegExp(`^http://[a-z0-9]{32}\\.lambda-url\\.us-east-1\\.localhost:${port}/$`));
+    expect(created.FunctionUrl).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/lambda-url/[a-z0-9]{32}/$`));
     expect(created).toMatchObject({ FunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:web', AuthType: 'NONE', CreationTime: expect.stringMatching(ISO) });
     expect(created.Cors).toBeUndefined();
-    expect(created.InvokeMode).toBeUndefined();
+    // AWS's default mode, reported although the request did not name one.
+    expect(created.InvokeMode).toBe('BUFFERED');
 
     const got = await t.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'web' }));
-    expect(got).toMatchObject({ FunctionUrl: created.FunctionUrl, AuthType: 'NONE', CreationTime: created.CreationTime, LastModifiedTime: expect.stringMatching(ISO) });
+    expect(got).toMatchObject({ FunctionUrl: created.FunctionUrl, AuthType: 'NONE', CreationTime: created.CreationTime, LastModifiedTime: expect.stringMatching(ISO), InvokeMode: 'BUFFERED' });
+    const updatedAuth = await t.lambda.send(new UpdateFunctionUrlConfigCommand({ FunctionName: 'web', AuthType: 'NONE' }));
+    expect(updatedAuth.InvokeMode).toBe('BUFFERED');
+    expect((await t.lambda.send(new ListFunctionUrlConfigsCommand({ FunctionName: 'web' }))).FunctionUrlConfigs![0]!.InvokeMode).toBe('BUFFERED');
 
     const cors = { AllowOrigins: ['https://app.example'], AllowMethods: ['GET', 'POST'], AllowHeaders: ['x-custom'], ExposeHeaders: ['x-total'], MaxAge: 300, AllowCredentials: true };
     const updated = await t.lambda.send(new UpdateFunctionUrlConfigCommand({ FunctionName: 'web', AuthType: 'AWS_IAM', Cors: cors, InvokeMode: 'RESPONSE_STREAM' }));
@@ -102,6 +106,12 @@ describe('function URL configuration API', () => {
       "1 validation error detected: Value 'UNKNOWN' at 'invokeMode' failed to satisfy constraint: Member must satisfy enum value set: [RESPONSE_STREAM, BUFFERED]",
     );
     await expectAwsError(
+      t.lambda.send(new UpdateFunctionUrlConfigCommand({ FunctionName: 'web', InvokeMode: 'buffered' as never })),
+      'ValidationException',
+      400,
+      "1 validation error detected: Value 'buffered' at 'invokeMode' failed to satisfy constraint: Member must satisfy enum value set: [RESPONSE_STREAM, BUFFERED]",
+    );
+    await expectAwsError(
       t.lambda.send(new UpdateFunctionUrlConfigCommand({ FunctionName: 'web', Cors: { MaxAge: 86401, AllowOrigins: ['x'.repeat(254)] } })),
       'ValidationException',
       400,
@@ -127,7 +137,7 @@ describe('function URL configuration API', () => {
     await t.stop();
     t = await startTestGust({ dataDir, keepDataDir: true });
     const got = await t.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'web', Qualifier: 'live' }));
-    const id = (url: string | undefined) => new URL(url!).hostname;
+    const id = (url: string | undefined) => new URL(url!).pathname;
     expect(id(got.FunctionUrl)).toBe(id(created.FunctionUrl));
     expect(got).toMatchObject({ AuthType: 'AWS_IAM', Cors: { AllowOrigins: ['*'] }, CreationTime: created.CreationTime });
   });

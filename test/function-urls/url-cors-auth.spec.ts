@@ -7,7 +7,7 @@
 import { CreateAliasCommand, CreateFunctionUrlConfigCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { curl, deployUrlFunction, signRequest, urlIdOf, type UrlEvent } from './support.js';
+import { curl, deployUrlFunction, hostFormOf, signRequest, urlIdOf, type UrlEvent } from './support.js';
 
 let t: TestGust;
 let corsUrl: string;
@@ -20,8 +20,9 @@ beforeAll(async () => {
   await deployUrlFunction(t.lambda, 'web');
   await t.lambda.send(new CreateAliasCommand({ FunctionName: 'web', Name: 'site', FunctionVersion: '$LATEST' }));
   await t.lambda.send(new CreateAliasCommand({ FunctionName: 'web', Name: 'private', FunctionVersion: '$LATEST' }));
-  corsUrl = (await t.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'web', Qualifier: 'site', AuthType: 'NONE', Cors: CORS }))).FunctionUrl!;
-  iamUrl = (await t.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'web', Qualifier: 'private', AuthType: 'AWS_IAM' }))).FunctionUrl!;
+  // The host-name form: these requests also prove that AWS's form of the URL is served.
+  corsUrl = hostFormOf((await t.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'web', Qualifier: 'site', AuthType: 'NONE', Cors: CORS }))).FunctionUrl!);
+  iamUrl = hostFormOf((await t.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'web', Qualifier: 'private', AuthType: 'AWS_IAM' }))).FunctionUrl!);
 });
 afterAll(async () => {
   await t.stop();

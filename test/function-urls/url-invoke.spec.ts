@@ -9,20 +9,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { curl, deployUrlFunction, rawRequest, urlIdOf, type UrlEvent } from './support.js';
+import { curl, deployUrlFunction, hostFormOf, rawRequest, urlIdOf, type UrlEvent } from './support.js';
 
 let t: TestGust;
-/** The host-name form, as CreateFunctionUrlConfig returned it (ends with /). */
+/** AWS's host-name form of the URL (ends with /). */
 let hostUrl: string;
-/** The same URL in the path form. */
+/** The path form, as CreateFunctionUrlConfig returned it. */
 let pathUrl: string;
 
 beforeAll(async () => {
   t = await startTestGust();
   await deployUrlFunction(t.lambda, 'web', 2);
   const config = await t.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'web', AuthType: 'NONE' }));
-  hostUrl = config.FunctionUrl!;
-  pathUrl = `${t.url}/lambda-url/${urlIdOf(hostUrl)}/`;
+  pathUrl = config.FunctionUrl!;
+  hostUrl = hostFormOf(pathUrl);
 });
 afterAll(async () => {
   await t.stop();

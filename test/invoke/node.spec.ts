@@ -98,6 +98,21 @@ describe('results, load failures and the client context', () => {
     expect(missing.json).toMatchObject({ errorType: 'Runtime.ImportModuleError', errorMessage: expect.stringMatching(/^Error: Cannot find module 'missing'/) });
   });
 
+  it('reports an ES module handler whose import of a package fails as Runtime.ImportModuleError, as CommonJS', async () => {
+    const esm = "import missing from 'no-such-package';\nexport const handler = async () => missing;\n";
+    const cjs = "const missing = require('no-such-package');\nexports.handler = async () => missing;\n";
+    await createFunction(t.lambda, 'esm-missing', { files: { 'index.mjs': esm } });
+    await createFunction(t.lambda, 'esm-type-module', { files: { 'index.js': esm, 'package.json': '{"type":"module"}' } });
+    await createFunction(t.lambda, 'cjs-missing', { files: { 'index.js': cjs } });
+    const mjs = await invoke(t.lambda, 'esm-missing');
+    expect(mjs.functionError).toBe('Unhandled');
+    expect(mjs.json).toMatchObject({ errorType: 'Runtime.ImportModuleError', errorMessage: "Error: Cannot find package 'no-such-package' imported from /var/task/index.mjs" });
+    const typeModule = await invoke(t.lambda, 'esm-type-module');
+    expect(typeModule.json).toMatchObject({ errorType: 'Runtime.ImportModuleError', errorMessage: "Error: Cannot find package 'no-such-package' imported from /var/task/index.js" });
+    const required = await invoke(t.lambda, 'cjs-missing');
+    expect(required.json).toMatchObject({ errorType: 'Runtime.ImportModuleError', errorMessage: expect.stringMatching(/^Error: Cannot find module 'no-such-package'\nRequire stack:\n- \/var\/task\/index\.js/) });
+  });
+
   it('hands the SDK ClientContext to the handler as context.clientContext', async () => {
     const clientContext = { custom: { tenant: 'acme', n: 7 }, env: { locale: 'en_GB' }, client: { app_title: 'demo' } };
     const r = await invoke(t.lambda, 'main', { action: 'context' }, { ClientContext: Buffer.from(JSON.stringify(clientContext)).toString('base64') });

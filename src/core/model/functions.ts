@@ -74,6 +74,21 @@ export interface FunctionRecord {
   nextVersion: number;
 }
 
+/**
+ * A provisioned concurrency configuration: environments of a published version, or of
+ * the version an alias routes to, started ahead and kept warm. Its allocation status is the
+ * pool's, not stored.
+ */
+export interface ProvisionedConcurrencyConfig {
+  functionName: string;
+  /** A published version number or an alias name; never `$LATEST`. */
+  qualifier: string;
+  /** ProvisionedConcurrentExecutions as requested. */
+  requested: number;
+  /** ISO time of the last Put. */
+  lastModified: string;
+}
+
 export interface Alias {
   functionName: string;
   name: string;

@@ -22,7 +22,7 @@ export interface UrlConfig {
   qualifier?: string;
   authType: UrlAuthType;
   cors?: UrlCors;
-  /** Absent until a request sets it, as AWS leaves it out of its answers. */
+  /** Absent until a request sets it; the API then reports BUFFERED, AWS's default. */
   invokeMode?: UrlInvokeMode;
   /** ISO-8601 timestamps. */
   creationTime: string;

@@ -13,6 +13,7 @@ import type { UrlService } from '../../control/url-service.js';
 import type { MappingService } from '../../control/event-source-mappings/mapping-service.js';
 import type { AsyncQueue } from '../../invoke/async/async-queue.js';
 import type { InvokeService } from '../../invoke/invoke-service.js';
+import type { ProvisionedConcurrency } from '../../invoke/provisioned-concurrency.js';
 
 /** Stored code packages, by content hash, for `GET /gust/code/{hash}.zip`. */
 export interface CodePackages {
@@ -65,6 +66,8 @@ export interface LambdaApiContext {
   eventInvokeConfigs: Pick<EventInvokeConfigService, 'put' | 'update' | 'get' | 'delete' | 'list' | 'functionArn'>;
   /** Event source mappings (SQS queues to functions): their API (the pollers are triggers/sqs/'s). */
   mappings: Pick<MappingService, 'create' | 'get' | 'update' | 'delete' | 'list' | 'functionArn'>;
+  /** Provisioned concurrency configurations, with their allocation. */
+  provisioned: Pick<ProvisionedConcurrency, 'put' | 'get' | 'delete' | 'list'>;
   invoker: Pick<InvokeService, 'invoke'>;
   /** The async event queue, for `gust events`. */
   asyncQueue: Pick<AsyncQueue, 'describe' | 'totalStats'>;

@@ -9,6 +9,7 @@ import { registerFunctionRoutes } from './functions.js';
 import { registerVersionRoutes } from './versions.js';
 import { registerAliasRoutes } from './aliases.js';
 import { registerConcurrencyRoutes } from './concurrency.js';
+import { registerProvisionedConcurrencyRoutes } from './provisioned-concurrency.js';
 import { registerTagRoutes } from './tags.js';
 import { registerAccountRoutes } from './account.js';
 import { registerLayerRoutes } from './layers.js';
@@ -27,6 +28,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   registerVersionRoutes,
   registerAliasRoutes,
   registerConcurrencyRoutes,
+  registerProvisionedConcurrencyRoutes,
   registerTagRoutes,
   registerAccountRoutes,
   registerLayerRoutes,

@@ -12,11 +12,18 @@ import type { LambdaApiContext } from './context.js';
 import { JsonObject, functionTarget, pathParam, queryInt, queryString } from './fn-request.js';
 
 const URL_PATH = '/2021-10-31/functions/:FunctionName/url';
+/** https://docs.aws.amazon.com/lambda/latest/api/API_GetFunctionUrlConfig.html: BUFFERED is the default. */
+const DEFAULT_INVOKE_MODE = 'BUFFERED';
 
-/** AWS's URL for a url-id: its own host name under `localhost`, on Gust's port. */
-export function functionUrl(urlId: string, region: string, baseUrl: string): string {
-  const port = new URL(baseUrl).port;
-  return `http://${urlId}.lambda-url.${region}.localhost${port ? `:${port}` : ''}/`;
+/**
+ * The URL CreateFunctionUrlConfig hands out: the path form on the server's own address
+ * (`http://127.0.0.1:<port>/lambda-url/<url-id>/`), which every client reaches as given.
+ * AWS's host-name form (`<url-id>.lambda-url.<region>.localhost`) is served too, but Node's
+ * fetch and Python's resolvers do not map `*.localhost` to loopback (ENOTFOUND), so tests
+ * that call the URL they were given would fail with it.
+ */
+export function functionUrl(urlId: string, baseUrl: string): string {
+  return `${baseUrl}/lambda-url/${urlId}/`;
 }
 
 function readCors(body: JsonObject): UrlCors | undefined {
@@ -53,15 +60,18 @@ function renderCors(cors: UrlCors): Record<string, unknown> {
 export function registerUrlConfigRoutes(app: FastifyInstance, ctx: LambdaApiContext): void {
   const { partition, urls } = ctx;
 
-  /** FunctionUrlConfig; CreateFunctionUrlConfig's answer has no LastModifiedTime. */
+  /**
+   * FunctionUrlConfig; CreateFunctionUrlConfig's answer has no LastModifiedTime. A URL
+   * created without InvokeMode reports BUFFERED, the mode AWS gives it.
+   */
   const render = (config: UrlConfig, withLastModified = true): Record<string, unknown> => ({
-    FunctionUrl: functionUrl(config.urlId, partition.region, ctx.baseUrl()),
+    FunctionUrl: functionUrl(config.urlId, ctx.baseUrl()),
     FunctionArn: urls.functionArn(config),
     AuthType: config.authType,
     ...(config.cors === undefined ? {} : { Cors: renderCors(config.cors) }),
     CreationTime: config.creationTime,
     ...(withLastModified ? { LastModifiedTime: config.lastModifiedTime } : {}),
-    ...(config.invokeMode === undefined ? {} : { InvokeMode: config.invokeMode }),
+    InvokeMode: config.invokeMode ?? DEFAULT_INVOKE_MODE,
   });
 
   const input = (request: Parameters<typeof functionTarget>[0], body?: JsonObject): UrlConfigInput => {

@@ -22,7 +22,7 @@ export function poolCapacity(counting: CountingService): Capacity {
       const reserved = counting.reservedConcurrency(functionName);
       if (reserved !== undefined) return counting.running(functionName) < reserved;
       const s = counting.stats();
-      return s.unreservedInFlight < s.accountLimit - s.reserved;
+      return s.unreservedInFlight < s.accountLimit - s.reserved - s.provisioned;
     },
   };
 }

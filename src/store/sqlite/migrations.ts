@@ -90,6 +90,19 @@ const eventRulesSchema = `
   ) STRICT;
 `;
 
+/**
+ * Provisioned concurrency configurations, keyed by function and qualifier (a version
+ * number or an alias name), going with their function.
+ */
+const provisionedConcurrencySchema = `
+  CREATE TABLE provisioned_concurrency (
+    function_name TEXT NOT NULL REFERENCES functions (name) ON DELETE CASCADE,
+    qualifier     TEXT NOT NULL,
+    doc           TEXT NOT NULL,
+    PRIMARY KEY (function_name, qualifier)
+  ) STRICT;
+`;
+
 /** Every migration, oldest first. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -101,6 +114,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 2,
     description: 'EventBridge rules and their targets',
     up: (db) => db.exec(eventRulesSchema),
+  },
+  {
+    version: 3,
+    description: 'provisioned concurrency configurations',
+    up: (db) => db.exec(provisionedConcurrencySchema),
   },
 ];
 

@@ -5,7 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { InvalidParameterValueException, ResourceNotFoundException, isDiskFull } from '../../core/errors.js';
-import type { Alias, FunctionRecord, FunctionVersion } from '../../core/model/functions.js';
+import type { Alias, FunctionRecord, FunctionVersion, ProvisionedConcurrencyConfig } from '../../core/model/functions.js';
 import type { LayerVersion } from '../../core/model/layers.js';
 import type { MetadataStore, StoreWrite } from '../metadata-store.js';
 
@@ -38,6 +38,9 @@ interface Statements {
   listAliases: Stmt<[string], string>;
   putAlias: Stmt<[string, string, string]>;
   deleteAlias: Stmt<[string, string]>;
+  listProvisioned: Stmt<[], string>;
+  putProvisioned: Stmt<[string, string, string]>;
+  deleteProvisioned: Stmt<[string, string]>;
   getLayerVersion: Stmt<[string, number], string>;
   listLayerVersions: Stmt<[string], string>;
   listLayerNames: Stmt<[], string>;
@@ -66,6 +69,11 @@ function prepare(db: Db): Statements {
     listAliases: db.prepare<[string], string>('SELECT doc FROM aliases WHERE function_name = ? ORDER BY name').pluck(),
     putAlias: db.prepare('INSERT INTO aliases (function_name, name, doc) VALUES (?, ?, ?) ON CONFLICT (function_name, name) DO UPDATE SET doc = excluded.doc'),
     deleteAlias: db.prepare('DELETE FROM aliases WHERE function_name = ? AND name = ?'),
+    listProvisioned: db.prepare<[], string>('SELECT doc FROM provisioned_concurrency ORDER BY function_name, qualifier').pluck(),
+    putProvisioned: db.prepare(
+      'INSERT INTO provisioned_concurrency (function_name, qualifier, doc) VALUES (?, ?, ?) ON CONFLICT (function_name, qualifier) DO UPDATE SET doc = excluded.doc',
+    ),
+    deleteProvisioned: db.prepare('DELETE FROM provisioned_concurrency WHERE function_name = ? AND qualifier = ?'),
     getLayerVersion: db.prepare<[string, number], string>('SELECT doc FROM layer_versions WHERE layer_name = ? AND version = ?').pluck(),
     listLayerVersions: db.prepare<[string], string>('SELECT doc FROM layer_versions WHERE layer_name = ? ORDER BY version DESC').pluck(),
     listLayerNames: db.prepare<[], string>('SELECT DISTINCT layer_name FROM layer_versions ORDER BY layer_name').pluck(),
@@ -186,6 +194,10 @@ export class SqliteMetadataStore implements MetadataStore {
     this.deleting(() => this.apply({ kind: 'deleteAlias', functionName, name }));
   }
 
+  async listProvisionedConfigs(): Promise<ProvisionedConcurrencyConfig[]> {
+    return this.stmts.listProvisioned.all().map((d) => parse<ProvisionedConcurrencyConfig>(d));
+  }
+
   async getLayerVersion(layerName: string, version: number): Promise<LayerVersion | undefined> {
     const doc = this.stmts.getLayerVersion.get(layerName, version);
     return doc === undefined ? undefined : parse<LayerVersion>(doc);
@@ -217,7 +229,7 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   async batch(writes: StoreWrite[]): Promise<void> {
-    if (writes.every((w) => w.kind === 'deleteVersion' || w.kind === 'deleteAlias')) this.deleting(() => this.runBatch(writes));
+    if (writes.every((w) => w.kind === 'deleteVersion' || w.kind === 'deleteAlias' || w.kind === 'deleteProvisioned')) this.deleting(() => this.runBatch(writes));
     else this.runBatch(writes);
   }
 
@@ -248,6 +260,14 @@ export class SqliteMetadataStore implements MetadataStore {
       }
       case 'deleteAlias':
         s.deleteAlias.run(w.functionName, w.name);
+        return;
+      case 'putProvisioned': {
+        const c = w.config;
+        this.owned(c.functionName, () => s.putProvisioned.run(c.functionName, c.qualifier, JSON.stringify(c)));
+        return;
+      }
+      case 'deleteProvisioned':
+        s.deleteProvisioned.run(w.functionName, w.qualifier);
         return;
       default:
         throw new Error(`Unknown store write: ${JSON.stringify(w satisfies never)}`);
