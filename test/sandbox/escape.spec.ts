@@ -58,6 +58,14 @@ def connect_out():
     finally:
         s.close()
 
+def open_socket(family, kind):
+    socket.socket(family, kind).close()
+    return family
+
+def io_uring_setup():
+    params = ctypes.create_string_buffer(120)
+    return c_call(libc.syscall(425, 8, params))
+
 def fill_tmp(mb):
     chunk = b"\\0" * (1 << 20)
     written = 0
@@ -86,6 +94,8 @@ ATTEMPTS = {
     "setuid0": lambda e: c_call(libc.setuid(0)),
     "chroot": lambda e: c_call(libc.chroot(b"/tmp")),
     "kill1": lambda e: os.kill(1, 9),
+    "socket": lambda e: open_socket(e["family"], e["kind"]),
+    "io_uring": lambda e: io_uring_setup(),
     "fill_tmp": lambda e: fill_tmp(e["mb"]),
     "whoami": lambda e: {"uid": os.getuid(), "gid": os.getgid(), "groups": os.getgroups(), "pid": os.getpid()},
     "caps": lambda e: [l.strip() for l in open("/proc/self/status") if l.startswith(("Cap", "NoNewPrivs", "Seccomp:"))],
@@ -249,6 +259,20 @@ describe.skipIf(gap !== undefined)('escape attempts from a namespace sandbox', (
     }
     // uid 0 does not exist in the sandbox's user namespace.
     expect((await attempt('setuid0')).error).toMatch(/^(EINVAL|EPERM)$/);
+  });
+
+  it('opens unix, inet, inet6 and netlink sockets only; io_uring does not exist', async () => {
+    const SOCK_STREAM = 1;
+    const SOCK_DGRAM = 2;
+    const SOCK_RAW = 3;
+    for (const [family, kind] of [[1, SOCK_STREAM], [2, SOCK_STREAM], [10, SOCK_DGRAM], [16, SOCK_RAW]]) {
+      expect(await attempt('socket', { family, kind }), `family ${family}`).toEqual({ ok: true, value: family });
+    }
+    // AF_VSOCK is in no network namespace: on a VM host it reaches the hypervisor.
+    for (const [family, kind] of [[40, SOCK_STREAM], [17, SOCK_RAW], [4, SOCK_DGRAM], [44, SOCK_RAW]]) {
+      expect(await attempt('socket', { family, kind }), `family ${family}`).toEqual({ ok: false, error: 'EAFNOSUPPORT' });
+    }
+    expect(await attempt('io_uring')).toEqual({ ok: false, error: 'ENOSYS' });
   });
 
   it('fills /tmp only up to EphemeralStorage (512 MB): the next write fails with ENOSPC', async () => {

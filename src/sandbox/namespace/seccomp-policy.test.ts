@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assemble, BPF, encode, type SockFilter } from './bpf.js';
-import { CLONE_NAMESPACE_FLAGS, deniedSyscalls, ENOSYS, EPERM, SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO, seccompFilter, seccompProgram, type SeccompArch } from './seccomp-policy.js';
+import { ALLOWED_SOCKET_FAMILIES, CLONE_NAMESPACE_FLAGS, deniedSyscalls, EAFNOSUPPORT, ENOSYS, EPERM, IO_URING, SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO, seccompFilter, seccompProgram, type SeccompArch } from './seccomp-policy.js';
 
 /** Runs an encoded filter the way the kernel does, on one `struct seccomp_data`. */
 function run(bytes: Buffer, data: { nr: number; arch: number; arg0?: number }): number {
@@ -37,9 +37,9 @@ function run(bytes: Buffer, data: { nr: number; arch: number; arg0?: number }): 
   throw new Error('fell off the end of the program');
 }
 
-const ARCHES: Record<SeccompArch, { audit: number; mount: number; read: number; clone: number; ptrace: number }> = {
-  x64: { audit: 0xc000003e, mount: 165, read: 0, clone: 56, ptrace: 101 },
-  arm64: { audit: 0xc00000b7, mount: 40, read: 63, clone: 220, ptrace: 117 },
+const ARCHES: Record<SeccompArch, { audit: number; mount: number; read: number; clone: number; ptrace: number; socket: number; socketpair: number }> = {
+  x64: { audit: 0xc000003e, mount: 165, read: 0, clone: 56, ptrace: 101, socket: 41, socketpair: 53 },
+  arm64: { audit: 0xc00000b7, mount: 40, read: 63, clone: 220, ptrace: 117, socket: 198, socketpair: 199 },
 };
 const ERR = (errno: number) => (SECCOMP_RET_ERRNO | errno) >>> 0;
 
@@ -91,6 +91,21 @@ describe.each(Object.keys(ARCHES) as SeccompArch[])('seccomp policy (%s)', (arch
     expect(run(filter, { nr: 435, arch: a.audit })).toBe(ERR(ENOSYS));
   });
 
+  it('answers io_uring with ENOSYS', () => {
+    for (const nr of [425, 426, 427]) expect(run(filter, { nr, arch: a.audit }), `syscall ${nr}`).toBe(ERR(ENOSYS));
+  });
+
+  it('opens sockets of the unix, inet, inet6 and netlink families only', () => {
+    const AF = { UNSPEC: 0, UNIX: 1, INET: 2, INET6: 10, NETLINK: 16, PACKET: 17, BLUETOOTH: 31, VSOCK: 40, XDP: 44 };
+    expect(ALLOWED_SOCKET_FAMILIES).toEqual([AF.UNIX, AF.INET, AF.INET6, AF.NETLINK]);
+    for (const nr of [a.socket, a.socketpair]) {
+      for (const family of ALLOWED_SOCKET_FAMILIES) expect(run(filter, { nr, arch: a.audit, arg0: family })).toBe(SECCOMP_RET_ALLOW);
+      for (const family of [AF.UNSPEC, AF.PACKET, AF.BLUETOOTH, AF.VSOCK, AF.XDP, 0x10000 | AF.INET]) {
+        expect(run(filter, { nr, arch: a.audit, arg0: family }), `family ${family}`).toBe(ERR(EAFNOSUPPORT));
+      }
+    }
+  });
+
   it('denies every call of a foreign ABI', () => {
     expect(run(filter, { nr: a.read, arch: 0x40000003 /* i386 */ })).toBe(ERR(EPERM));
     if (arch === 'x64') expect(run(filter, { nr: 0x40000000, arch: a.audit })).toBe(ERR(EPERM));
@@ -101,7 +116,11 @@ describe.each(Object.keys(ARCHES) as SeccompArch[])('seccomp policy (%s)', (arch
     const denied = program.filter((i) => i.op === 'jeq' && i.jt === '@eperm').map((i) => (i as { k: number }).k);
     expect(denied.length).toBe(deniedSyscalls(arch).length);
     for (let nr = 0; nr < 460; nr++) {
-      const expected = nr === 435 ? ERR(ENOSYS) : denied.includes(nr) ? ERR(EPERM) : SECCOMP_RET_ALLOW;
+      const expected =
+        nr === 435 || IO_URING.includes(nr) ? ERR(ENOSYS)
+        : denied.includes(nr) ? ERR(EPERM)
+        : nr === a.socket || nr === a.socketpair ? ERR(EAFNOSUPPORT)
+        : SECCOMP_RET_ALLOW;
       expect(run(filter, { nr, arch: a.audit }), `syscall ${nr}`).toBe(expected);
     }
   });

@@ -7,6 +7,13 @@
  * `clone3` returns ENOSYS: its flags sit in a struct a filter cannot read, and ENOSYS makes
  * glibc fall back to `clone`, whose flags the filter checks.
  *
+ * io_uring returns ENOSYS too: a ring performs system calls the filter never sees, and
+ * runtimes that probe for it (libuv, liburing) fall back to ordinary calls on ENOSYS.
+ * `socket` and `socketpair` take only the families a function needs (`AF_UNIX`, `AF_INET`,
+ * `AF_INET6`, `AF_NETLINK`, which `getaddrinfo` and `getifaddrs` use); any other family
+ * (`AF_VSOCK`, which no network namespace confines and which reaches the hypervisor on a VM
+ * host, `AF_PACKET`, `AF_BLUETOOTH`, …) answers EAFNOSUPPORT, as a kernel built without it would.
+ *
  * Anything else is allowed. A call from another ABI (i386 or x32 on x86_64) is denied as a
  * whole: the numbers below would not mean the same calls there.
  *
@@ -64,6 +71,12 @@ const DENIED: Record<string, Partial<Record<SeccompArch, number>>> = {
 
 const CLONE: Record<SeccompArch, number> = { x64: 56, arm64: 220 };
 const CLONE3 = 435;
+/** io_uring_setup, io_uring_enter and io_uring_register: the same numbers on both architectures. */
+export const IO_URING = [425, 426, 427];
+const SOCKET: Record<SeccompArch, number> = { x64: 41, arm64: 198 };
+const SOCKETPAIR: Record<SeccompArch, number> = { x64: 53, arm64: 199 };
+/** AF_UNIX, AF_INET, AF_INET6, AF_NETLINK (linux/socket.h). */
+export const ALLOWED_SOCKET_FAMILIES = [1, 2, 10, 16];
 
 /** AUDIT_ARCH_* (linux/audit.h): what `seccomp_data.arch` holds for a native call. */
 const AUDIT_ARCH: Record<SeccompArch, number> = { x64: 0xc000003e, arm64: 0xc00000b7 };
@@ -77,6 +90,7 @@ export const SECCOMP_RET_ALLOW = 0x7fff0000;
 export const SECCOMP_RET_ERRNO = 0x00050000;
 export const EPERM = 1;
 export const ENOSYS = 38;
+export const EAFNOSUPPORT = 97;
 
 /** Offsets in `struct seccomp_data`: nr, arch, then args[] (the low word of args[0] at 16 on little-endian). */
 const DATA_NR = 0;
@@ -105,11 +119,18 @@ export function seccompProgram(arch: SeccompArch): Instruction[] {
     const nr = numbers[arch];
     if (nr !== undefined) program.push({ op: 'jeq', k: nr, jt: '@eperm', jf: 'next' });
   }
+  for (const nr of IO_URING) program.push({ op: 'jeq', k: nr, jt: '@enosys', jf: 'next' });
   program.push(
     { op: 'jeq', k: CLONE3, jt: '@enosys', jf: 'next' },
+    { op: 'jeq', k: SOCKET[arch], jt: '@socket', jf: 'next' },
+    { op: 'jeq', k: SOCKETPAIR[arch], jt: '@socket', jf: 'next' },
     { op: 'jeq', k: CLONE[arch], jt: 'next', jf: '@allow' },
     { op: 'ld', offset: DATA_ARG0_LOW },
-    { op: 'jset', k: CLONE_NAMESPACE_FLAGS, jt: '@eperm', jf: 'next' },
+    { op: 'jset', k: CLONE_NAMESPACE_FLAGS, jt: '@eperm', jf: '@allow' },
+    { op: 'label', name: '@socket' },
+    { op: 'ld', offset: DATA_ARG0_LOW },
+    ...ALLOWED_SOCKET_FAMILIES.map((family): Instruction => ({ op: 'jeq', k: family, jt: '@allow', jf: 'next' })),
+    { op: 'ret', k: SECCOMP_RET_ERRNO | EAFNOSUPPORT },
     { op: 'label', name: '@allow' },
     { op: 'ret', k: SECCOMP_RET_ALLOW },
     { op: 'label', name: '@eperm' },
