@@ -157,7 +157,7 @@ export function runSandboxDriverContract(options: SandboxDriverContractOptions):
 
     it.skipIf(!hasProc)('stop() sends SIGTERM, then SIGKILL after the grace, to the whole tree, and removes TMPDIR (needs /proc)', async () => {
       const marked = markedSleep();
-      const { sandbox, lines } = await start(script('stubborn.sh', `trap "" TERM; ${marked.command} & echo "tmp $TMPDIR"; touch "$TMPDIR/mine"; wait`));
+      const { sandbox, lines } = await start(script('stubborn.sh', `trap "" TERM; ${marked.command} & touch "$TMPDIR/mine"; echo "tmp $TMPDIR"; wait`));
       await waitFor(() => lines.length >= 1 && processesWith(marked.marker).length > 0);
       const tmp = lines.find((l) => l.line.startsWith('tmp '))!.line.slice(4);
       if (options.tmpOnHost !== false) expect(existsSync(join(tmp, 'mine'))).toBe(true);

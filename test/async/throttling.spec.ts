@@ -63,9 +63,15 @@ describe('async events under reserved concurrency', () => {
     expect(Math.max(...runs.map((r) => r.running))).toBeLessThanOrEqual(2);
     expect(Math.max(...runs.map((r) => r.running))).toBe(2);
     expect(report.counters).toMatchObject({ enqueued: 200, succeeded: 200, functionErrors: 0 });
-    // Dispatched oldest first (the unit tests check the exact order): with two running side
-    // by side and the OS scheduling two runtimes, each starts within a few places of its arrival.
+    // Dispatched oldest first (the unit tests check the exact order). Two runtimes write their
+    // start lines as the OS schedules them, so neighbours may swap, and one runtime held off
+    // the CPU lets the other pass it several times; counting the pairs out of order allows
+    // that and still fails any other order: a shuffle leaves about 10,000 of the 19,900 pairs
+    // inverted, newest first nearly all of them.
     const starts = all.filter((l) => l.phase === 'start').map((l) => l.i);
-    starts.forEach((i, place) => expect(Math.abs(i - place)).toBeLessThanOrEqual(3));
+    expect(starts.slice().sort((a, b) => a - b)).toEqual([...Array(200).keys()]);
+    let inverted = 0;
+    starts.forEach((a, x) => starts.slice(x + 1).forEach((b) => (inverted += a > b ? 1 : 0)));
+    expect(inverted).toBeLessThanOrEqual(100);
   });
 });
