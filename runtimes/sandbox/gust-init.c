@@ -2,10 +2,12 @@
  * gust-init: the launcher of a namespace sandbox on the host, and its pid 1 inside
  * (see src/sandbox/namespace/). One binary for both, so that Gust builds and caches one.
  *
- *   gust-init launch <nofile> <uid> <gid> [cgroup.procs...] -- <bwrap> [args...]
+ *   gust-init launch <nofile> <uid> <gid> [--netns <path>] [cgroup.procs...] -- <bwrap> [args...]
  *
  * On the host, as root, in the process Gust spawned: sets RLIMIT_NOFILE (soft and hard),
- * joins the environment's cgroups by writing 0 into each cgroup.procs while it is a single
+ * enters the network namespace Gust prepared for the sandbox (so that bwrap, told to share
+ * it, runs the runtime there: a namespace owned by the host's user namespace, whose links,
+ * addresses and routes nothing in the sandbox may change), joins the environment's cgroups by writing 0 into each cgroup.procs while it is a single
  * thread (everything after starts inside them), drops to the sandbox uid/gid with no
  * supplementary groups, and execs bubblewrap. It dies with Gust (PDEATHSIG, set after the
  * uid change, which would clear it): a sandbox started ahead waits in bwrap for its
@@ -37,6 +39,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,13 +177,19 @@ static int launch_failed(const char *what, const char *arg) {
 
 static int launch(int argc, char **argv) {
   if (argc < 6) {
-    dprintf(2, "usage: gust-init launch <nofile> <uid> <gid> [cgroup.procs...] -- <command> [args...]\n");
+    dprintf(2, "usage: gust-init launch <nofile> <uid> <gid> [--netns <path>] [cgroup.procs...] -- <command> [args...]\n");
     return 126;
   }
   rlim_t nofile = (rlim_t)strtoul(argv[2], NULL, 10);
   struct rlimit rl = {.rlim_cur = nofile, .rlim_max = nofile};
   if (setrlimit(RLIMIT_NOFILE, &rl) < 0) return launch_failed("cannot set the open-files limit to ", argv[2]);
   int i = 5;
+  if (i + 1 < argc && strcmp(argv[i], "--netns") == 0) {
+    int ns = open(argv[i + 1], O_RDONLY | O_CLOEXEC);
+    if (ns < 0 || setns(ns, CLONE_NEWNET) < 0) return launch_failed("cannot enter the network namespace ", argv[i + 1]);
+    close(ns);
+    i += 2;
+  }
   for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
     int fd = open(argv[i], O_WRONLY | O_CLOEXEC);
     if (fd < 0 || write(fd, "0", 1) != 1) return launch_failed("cannot join ", argv[i]);

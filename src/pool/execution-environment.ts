@@ -20,6 +20,7 @@
 import { systemClock, type Clock } from '../core/clock.js';
 import { deadline, type Deadline } from '../core/deadline.js';
 import { randomHex } from '../core/ids.js';
+import type { FunctionCredentials } from '../core/function-credentials.js';
 import type { FunctionVersion } from '../core/model/functions.js';
 import type { FunctionAnswer, Invocation, InvocationOutcome } from '../core/model/invocation.js';
 import { logGroupName, logStreamName, toMb } from '../logs/log-format.js';
@@ -28,7 +29,7 @@ import type { LogTail } from '../logs/log-tail.js';
 import { InitError, RuntimeEndpoint } from '../runtime-api/runtime-endpoint.js';
 import { buildLambdaEnvironment } from '../sandbox/lambda-environment.js';
 import { InvalidEntrypointError, type RuntimeCommandResolver } from '../sandbox/runtime-command.js';
-import { describeExit, type Sandbox, type SandboxDriver, type SandboxExit } from '../sandbox/sandbox-driver.js';
+import { describeExit, type Sandbox, type SandboxDriver, type SandboxExit, type SandboxLayout } from '../sandbox/sandbox-driver.js';
 import { EnvironmentStateError, environmentStateMachine, type EnvironmentState } from './environment-state.js';
 import { IdleKeeper } from './idle-keeper.js';
 import { exitMessage, InvocationReporter, timeoutMessage, type InitFailure, type InitResult } from './invocation-report.js';
@@ -55,6 +56,10 @@ export interface EnvironmentDeps {
   stopGraceMs: number;
   /** Largest response the runtime may post (Lambda: 6 MB). */
   maxResponseBytes: number;
+  /** Gust's API URL, for drivers that leave the function on the host's network (the others give their own). */
+  endpointUrl?: () => string;
+  /** Mints a function's temporary credentials for each environment. */
+  credentials?: (version: FunctionVersion) => FunctionCredentials;
 }
 
 /** Where the time of a cold start went; `initMs` is the runtime's own part. */
@@ -165,6 +170,7 @@ export class ExecutionEnvironment {
         logGroupName: this.logStream.logGroup,
         logStreamName: this.logStream.logStream,
         pathPrefix: command.pathPrefix,
+        ...this.environmentAccess(command.layout),
       });
       env.AWS_LAMBDA_INITIALIZATION_TYPE = initType;
       const sandbox = await this.deps.driver.start({
@@ -173,6 +179,7 @@ export class ExecutionEnvironment {
         args: command.args,
         env,
         limits: { memoryMb: this.version.memorySize, ephemeralStorageMb: this.version.ephemeralStorageMb },
+        ...(this.version.vpcConfig ? { networks: this.version.vpcConfig.subnetIds } : {}),
         onOutput: (line) => this.logStream.write(line),
       });
       this.sandbox = sandbox;
@@ -348,6 +355,12 @@ export class ExecutionEnvironment {
   }
 
   /** Records why the start failed, stops what was started, and returns the failure. */
+  /** Where the function finds Gust's API, and who it is there. */
+  private environmentAccess(layout: SandboxLayout): { endpointUrl?: string; credentials?: FunctionCredentials } {
+    const endpointUrl = layout.endpointUrl ?? this.deps.endpointUrl?.();
+    return { ...(endpointUrl ? { endpointUrl } : {}), ...(this.deps.credentials ? { credentials: this.deps.credentials(this.version) } : {}) };
+  }
+
   private async failInit(failure: StartFailure, initDurationMs: number): Promise<InitFailure> {
     if (this.machine.can('failed')) this.machine.transition('failed');
     this.initFailure = { ok: false, ...failure, initDurationMs };

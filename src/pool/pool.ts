@@ -10,7 +10,9 @@
  */
 import type { Clock } from '../core/clock.js';
 import { ServiceException } from '../core/errors.js';
+import type { FunctionCredentials } from '../core/function-credentials.js';
 import { LIMITS } from '../core/limits.js';
+import type { FunctionVersion } from '../core/model/functions.js';
 import type { Invocation, InvocationOutcome } from '../core/model/invocation.js';
 import type { LogSink } from '../logs/log-stream.js';
 import { DEFAULT_MAX_RESPONSE_BYTES } from '../runtime-api/runtime-endpoint.js';
@@ -46,6 +48,10 @@ export interface PoolOptions {
   maxResponseBytes?: number;
   /** Called when a replaced or deleted version's environments have all stopped (its code may be collected). */
   onRetired?: () => void;
+  /** Gust's API URL, for drivers that leave functions on the host's network. */
+  endpointUrl?: () => string;
+  /** Mints a function's temporary credentials for each environment. */
+  credentials?: (version: FunctionVersion) => FunctionCredentials;
 }
 
 export interface PoolStats {
@@ -77,6 +83,8 @@ export class Pool {
       initTimeoutMs: options.initTimeoutMs ?? LIMITS.initTimeoutMs,
       stopGraceMs: options.stopGraceMs ?? 2000,
       maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+      ...(options.endpointUrl ? { endpointUrl: options.endpointUrl } : {}),
+      ...(options.credentials ? { credentials: options.credentials } : {}),
     };
   }
 

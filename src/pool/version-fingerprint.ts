@@ -33,6 +33,7 @@ const FIELDS: Record<keyof InvokableVersion, 'environment' | 'bookkeeping'> = {
   // vends them, never outlive a role change.
   role: 'environment',
   kmsKeyArn: 'environment',
+  vpcConfig: 'environment',
   description: 'bookkeeping',
   codeSha256: 'bookkeeping',
   codeSize: 'bookkeeping',

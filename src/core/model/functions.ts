@@ -60,6 +60,14 @@ export interface FunctionVersion {
   loggingConfig: LoggingConfig;
   deadLetterTargetArn?: string;
   kmsKeyArn?: string;
+  /** Lambda's VpcConfig; its subnets name the host networks (`--host-networks`) the function reaches. */
+  vpcConfig?: VpcConfig;
+}
+
+export interface VpcConfig {
+  subnetIds: string[];
+  securityGroupIds: string[];
+  ipv6AllowedForDualStack: boolean;
 }
 
 /** What belongs to the function as a whole rather than to one version. */

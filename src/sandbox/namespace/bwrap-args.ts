@@ -49,6 +49,8 @@ export interface BwrapInput {
   /** Host directory that holds the Runtime API socket (owned by the sandbox uid). */
   socketDir: string;
   tmpBytes: number;
+  /** Run in the network namespace gust-init entered (sandbox networking on), not a new empty one. */
+  shareNet?: boolean;
   /** The runtime command, as seen inside the sandbox. */
   command: string;
   args: readonly string[];
@@ -68,6 +70,7 @@ export function bwrapArgs(input: BwrapInput): { options: string[]; runtime: stri
     // for the code inside: --disable-userns caps nested user namespaces at zero.
     '--unshare-all',
     '--unshare-user',
+    ...(input.shareNet ? ['--share-net'] : []),
     '--disable-userns',
     '--die-with-parent',
     '--new-session',

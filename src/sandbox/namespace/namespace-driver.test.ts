@@ -93,7 +93,7 @@ describe.skipIf(gap !== undefined)('setUpNamespaceDriver', () => {
       const driver = await setUpNamespaceDriver({ dataDir, workRoot: join(dataDir, 'env-tmp'), identity });
       expect(driver.name).toBe('namespace');
       expect(readdirSync(join(dataDir, 'env-tmp'))).toEqual([]);
-      driver.close();
+      await driver.close();
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
@@ -149,7 +149,7 @@ describe.skipIf(cgroupGap !== undefined)('NamespaceDriver, the sandbox launched 
       expect((await run(256)).pid).not.toBe(next);
       await until(() => (ourBwraps().includes(next) ? undefined : true));
       const last = await until(() => spares()[0]);
-      driver.close();
+      await driver.close();
       await until(() => (ourBwraps().includes(last) ? undefined : true));
     } finally {
       rmSync(root, { recursive: true, force: true });

@@ -23,7 +23,9 @@ import type { Sandbox, SandboxDriver, SandboxLayout, SandboxMounts, SandboxSpec 
 import { ARGS_FD, bwrapArgs, COMMAND_FD, DEFAULT_BWRAP, OPT_ROOT, RUNTIME_API_PORT, SOCKET_NAME, TASK_ROOT } from './bwrap-args.js';
 import { NamespaceSandbox, type SandboxResources } from './namespace-sandbox.js';
 import { planOptMounts } from './opt-layers.js';
-import { RuntimeApiRelay } from './runtime-api-relay.js';
+import type { SandboxNetwork } from '../network/sandbox-network.js';
+import type { SocketRelay } from '../socket-relay.js';
+import { listenRuntimeApiRelay } from './runtime-api-relay.js';
 import { namespaceRuntimeLayout, RUNTIME_DIR_IN_SANDBOX } from './runtime-mounts.js';
 import type { SandboxHostFiles, SandboxIdentity } from './sandbox-host.js';
 import { SandboxLauncher, type LaunchedSandbox } from './sandbox-launcher.js';
@@ -40,6 +42,8 @@ export interface NamespaceDriverOptions {
   stopGraceMs?: number | undefined;
   /** The server's cgroups; without them sandboxes are isolated but their resources only measured. */
   cgroups?: CgroupHost | undefined;
+  /** Sandbox networking (its own namespace with outbound access); without it a sandbox has loopback only. */
+  network?: SandboxNetwork | undefined;
 }
 
 export class NamespaceDriver implements SandboxDriver {
@@ -47,13 +51,18 @@ export class NamespaceDriver implements SandboxDriver {
 
   private readonly launcher: SandboxLauncher;
 
+  /** The sandbox network, when sandboxes have one. */
+  get network(): SandboxNetwork | undefined {
+    return this.options.network;
+  }
+
   constructor(private readonly options: NamespaceDriverOptions) {
-    this.launcher = new SandboxLauncher({ init: options.host.init, seccomp: options.host.seccomp, identity: options.identity, bwrapPath: options.bwrapPath ?? DEFAULT_BWRAP, cgroups: options.cgroups });
+    this.launcher = new SandboxLauncher({ init: options.host.init, seccomp: options.host.seccomp, identity: options.identity, bwrapPath: options.bwrapPath ?? DEFAULT_BWRAP, cgroups: options.cgroups, network: options.network });
   }
 
   /** Lambda's paths: code at /var/task, the merged layers at /opt, the runtime at /var/runtime and /var/lang. */
   layout(mounts: SandboxMounts): SandboxLayout {
-    const layout: SandboxLayout = { taskRoot: TASK_ROOT, optRoots: [OPT_ROOT], runtimeDir: RUNTIME_DIR_IN_SANDBOX };
+    const layout: SandboxLayout = { taskRoot: TASK_ROOT, optRoots: [OPT_ROOT], runtimeDir: RUNTIME_DIR_IN_SANDBOX, ...(this.options.network ? { endpointUrl: this.options.network.endpointUrl } : {}) };
     return mounts.runtime ? { ...layout, runtime: namespaceRuntimeLayout(mounts.runtime) } : layout;
   }
 
@@ -63,12 +72,14 @@ export class NamespaceDriver implements SandboxDriver {
     accessSync(spec.runtime ? spec.runtime.interpreter : spec.command, constants.X_OK);
     this.options.host.etc.refresh();
     const socketDir = mkdtempSync(join(this.options.workRoot, 'gust-ns-'));
-    let relay: RuntimeApiRelay | undefined;
+    let relay: SocketRelay | undefined;
     let launched: LaunchedSandbox | undefined;
+    const network = this.options.network;
     const release = async () => {
       await relay?.close();
       // Kills what is left in the cgroup and removes it; a busy one stays for the sweep.
       await launched?.cgroup?.destroy().catch(() => undefined);
+      if (launched?.netns) await network?.release(launched.netns).catch(() => undefined);
       rmSync(socketDir, { recursive: true, force: true });
     };
     try {
@@ -76,10 +87,11 @@ export class NamespaceDriver implements SandboxDriver {
       const env: Record<string, string> = { ...spec.env, TMPDIR: '/tmp' };
       const target = parseHostPort(spec.env.AWS_LAMBDA_RUNTIME_API);
       const inside = (p: string) => this.insidePath(p, spec);
-      const made = await Promise.allSettled([target ? RuntimeApiRelay.listen(join(socketDir, SOCKET_NAME), target, identity) : undefined, this.launcher.take(spec.limits.memoryMb)]);
+      const made = await Promise.allSettled([target ? listenRuntimeApiRelay(join(socketDir, SOCKET_NAME), target, identity) : undefined, this.launcher.take(spec.limits.memoryMb)]);
       if (made[0].status === 'fulfilled') relay = made[0].value;
       if (made[1].status === 'fulfilled') launched = made[1].value;
       for (const m of made) if (m.status === 'rejected') throw m.reason;
+      if (launched!.netns && spec.networks?.length) await network!.attach(launched!.netns, spec.networks);
       if (target) env.AWS_LAMBDA_RUNTIME_API = `127.0.0.1:${RUNTIME_API_PORT}`;
       const args = bwrapArgs({
         host: this.options.host,
@@ -89,6 +101,7 @@ export class NamespaceDriver implements SandboxDriver {
         ...(spec.runtime ? { runtime: spec.runtime } : {}),
         socketDir,
         tmpBytes: spec.limits.ephemeralStorageMb * 1024 * 1024,
+        shareNet: launched!.netns !== undefined,
         command: inside(spec.command),
         args: spec.args,
       });
@@ -120,9 +133,10 @@ export class NamespaceDriver implements SandboxDriver {
     }
   }
 
-  /** Kills the sandbox launched ahead for the next start; running sandboxes are the pool's to stop. */
-  close(): void {
+  /** Kills the sandbox launched ahead for the next start and takes the sandbox network down; running sandboxes are the pool's to stop first. */
+  async close(): Promise<void> {
     this.launcher.close();
+    await this.options.network?.close();
   }
 
   /** A host path of the code or a layer as the sandbox sees it; other paths are bound as they are. */

@@ -8,6 +8,7 @@
 import { accessSync, constants, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CgroupHost } from '../cgroups/index.js';
+import { SandboxNetwork, type SandboxNetworkOptions } from '../network/sandbox-network.js';
 import { gustRuntimesDir } from '../runtimes/gust-runtimes.js';
 import { DEFAULT_BWRAP } from './bwrap-args.js';
 import { NamespaceDriver } from './namespace-driver.js';
@@ -29,6 +30,8 @@ export interface NamespaceSetupOptions {
   buildCache?: string;
   /** The server's cgroups, for the environments' limits. */
   cgroups?: CgroupHost | undefined;
+  /** Sandbox networking; without it each sandbox has loopback only (`--sandbox-network none`). */
+  network?: SandboxNetworkOptions | undefined;
 }
 
 /** What the host lacks for the namespace driver, without starting anything; undefined when nothing. */
@@ -60,12 +63,36 @@ export async function setUpNamespaceDriver(options: NamespaceSetupOptions): Prom
   for (const name of readdirSync(options.workRoot)) {
     if (name.startsWith('gust-ns-')) rmSync(join(options.workRoot, name), { recursive: true, force: true });
   }
-  const host = await prepareSandboxHost(stateDir, runtimesDir, options.identity, options.buildCache);
-  for (const path of [options.workRoot, stateDir]) ensureTraversable(path, options.dataDir, options.identity);
-  for (const path of options.bindRoots ?? []) ensureTraversable(path, options.dataDir, options.identity);
-  const driver = new NamespaceDriver({ host, identity: options.identity, workRoot: options.workRoot, bwrapPath, stopGraceMs: options.stopGraceMs, cgroups: options.cgroups });
-  await trial(driver, stateDir);
-  return driver;
+  const network = options.network ? await setUpNetwork(options.network) : undefined;
+  try {
+    const host = await prepareSandboxHost(stateDir, runtimesDir, options.identity, options.buildCache, network?.plan.gateway);
+    for (const path of [options.workRoot, stateDir]) ensureTraversable(path, options.dataDir, options.identity);
+    for (const path of options.bindRoots ?? []) ensureTraversable(path, options.dataDir, options.identity);
+    const driver = new NamespaceDriver({ host, identity: options.identity, workRoot: options.workRoot, bwrapPath, stopGraceMs: options.stopGraceMs, cgroups: options.cgroups, network });
+    await trial(driver, stateDir).catch(async (err: unknown) => {
+      await driver.close();
+      throw err;
+    });
+    return driver;
+  } catch (err) {
+    await network?.close();
+    throw err;
+  }
+}
+
+async function setUpNetwork(options: SandboxNetworkOptions): Promise<SandboxNetwork> {
+  for (const tool of ['/usr/sbin/ip', '/usr/sbin/nft']) {
+    try {
+      accessSync(tool, constants.X_OK);
+    } catch {
+      throw new SandboxUnavailableError(`sandbox networking needs ${tool} (Debian/Ubuntu: apt-get install iproute2 nftables), or --sandbox-network none`);
+    }
+  }
+  try {
+    return await SandboxNetwork.setUp(options);
+  } catch (err) {
+    throw new SandboxUnavailableError(`cannot set up the sandbox network (or start with --sandbox-network none): ${(err as Error).message}`);
+  }
 }
 
 /** Starts `/usr/bin/true` in a sandbox; anything but a clean exit 0 is the reason it cannot work. */

@@ -11,7 +11,7 @@
  * the host's changed, so an edited resolv.conf or hosts reaches new sandboxes as before,
  * and running ones too (a rename into the bound directory).
  */
-import { copyFileSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Host /etc files copied in; absent ones are left out (and copied once they appear). */
@@ -28,6 +28,8 @@ export class SandboxEtc {
     readonly dir: string,
     files: { passwd: string; group: string },
     private readonly hostEtc = '/etc',
+    /** Host files the sandbox sees changed (resolv.conf naming the gateway's DNS relay), by name. */
+    private readonly rewrite: Readonly<Record<string, (host: string) => string>> = {},
   ) {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true, mode: 0o755 });
@@ -48,7 +50,9 @@ export class SandboxEtc {
       try {
         if (stamp) {
           const tmp = `${target}.tmp`;
-          copyFileSync(source, tmp);
+          const change = this.rewrite[name];
+          if (change) writeFileSync(tmp, change(readFileSync(source, 'utf8')), { mode: 0o644 });
+          else copyFileSync(source, tmp);
           renameSync(tmp, target);
         } else {
           rmSync(target, { force: true });

@@ -55,7 +55,7 @@ export class SandboxUnavailableError extends Error {
  * across data directories: a build takes ~150 ms) and copied into `stateDir`, where the
  * sandbox uid can reach it. Throws SandboxUnavailableError when it cannot.
  */
-export async function prepareSandboxHost(stateDir: string, runtimesDir: string, id: SandboxIdentity, buildCache = defaultBuildCache()): Promise<SandboxHostFiles> {
+export async function prepareSandboxHost(stateDir: string, runtimesDir: string, id: SandboxIdentity, buildCache = defaultBuildCache(), nameserver?: string): Promise<SandboxHostFiles> {
   mkdirSync(stateDir, { recursive: true, mode: 0o755 });
   const source = join(runtimesDir, 'sandbox', 'gust-init.c');
   // A home without a writable cache (no HOME, read-only) builds into the state directory.
@@ -75,8 +75,14 @@ export async function prepareSandboxHost(stateDir: string, runtimesDir: string, 
   const etc = new SandboxEtc(join(stateDir, 'etc'), {
     passwd: `${SANDBOX_USER}:x:${id.uid}:${id.gid}::/tmp:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n`,
     group: `${SANDBOX_USER}:x:${id.gid}:\nnogroup:x:65534:\n`,
-  });
+  }, '/etc', nameserver ? { 'resolv.conf': (host) => resolvConfVia(host, nameserver) } : {});
   return { init, seccomp, etc, runtimes: prepareRuntimeCopies(stateDir, runtimesDir), usr: hostUsrAdjustments(stateDir) };
+}
+
+/** The host's resolv.conf with its nameservers replaced by `nameserver` (search domains and options kept). */
+export function resolvConfVia(host: string, nameserver: string): string {
+  const kept = host.split('\n').filter((l) => l.trim() !== '' && !/^\s*nameserver\s/.test(l));
+  return [`nameserver ${nameserver}`, ...kept].join('\n') + '\n';
 }
 
 /** `~/.cache/gust`: where the compiled gust-init is kept between data directories. */

@@ -7,7 +7,8 @@
  * options. That takes off the cold path Node's `fork` of the whole server (3–6 ms, part of
  * it blocking the event loop), both execs and the cgroup's creation.
  *
- * A spare that waits holds one idle bwrap (~1 MB) and a cgroup, and keeps nothing of Gust
+ * A spare that waits holds one idle bwrap (~1 MB), a cgroup and, with networking, its
+ * network namespace (taken from the prepared ones when it is launched), and keeps nothing of Gust
  * alive (unreferenced). It dies with Gust (the launch mode sets PDEATHSIG), with the server's
  * cgroups (`CgroupHost.close()` kills what is in them), or with `close()`.
  */
@@ -17,12 +18,16 @@ import { closeSync, openSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { LAMBDA_NOFILE, LAMBDA_PIDS_MAX, type CgroupHost, type EnvironmentCgroup } from '../cgroups/index.js';
 import { ARGS_FD, INIT_COMMAND } from './bwrap-args.js';
+import type { SandboxNetns } from '../network/netns-pool.js';
+import type { SandboxNetwork } from '../network/sandbox-network.js';
 import type { SandboxIdentity } from './sandbox-host.js';
 
 /** A sandbox up to bwrap, waiting for its options on `ARGS_FD` and gust-init's command on `COMMAND_FD`. */
 export interface LaunchedSandbox {
   child: ChildProcess;
   cgroup: EnvironmentCgroup | undefined;
+  /** The network namespace it runs in, when sandboxes have networking. */
+  netns: SandboxNetns | undefined;
   /** When it was launched, or, for a spare, when it was taken: the start of its Init Duration. */
   spawnedAt: number;
 }
@@ -34,6 +39,7 @@ export interface SandboxLauncherOptions {
   identity: SandboxIdentity;
   bwrapPath: string;
   cgroups: CgroupHost | undefined;
+  network: SandboxNetwork | undefined;
 }
 
 interface Spare {
@@ -65,10 +71,10 @@ export class SandboxLauncher {
         setReferenced(launched.child, true);
         launched.spawnedAt = performance.now();
       } else if (waiting) {
-        discard(waiting);
+        discard(waiting, this.options.network);
       }
     } else if (spare) {
-      void spare.launched.then((s) => s && discard(s));
+      void spare.launched.then((s) => s && discard(s, this.options.network));
     }
     launched ??= await this.launch(memoryMb);
     // Launched now, while this sandbox's runtime starts and the event loop mostly waits for its first /next.
@@ -81,7 +87,7 @@ export class SandboxLauncher {
     this.closed = true;
     const spare = this.spare;
     this.spare = undefined;
-    void spare?.launched.then((s) => s && discard(s));
+    void spare?.launched.then((s) => s && discard(s, this.options.network));
   }
 
   private launchSpare(memoryMb: number): void {
@@ -90,7 +96,7 @@ export class SandboxLauncher {
     spare.launched = this.launch(memoryMb).then(
       (s) => {
         setReferenced(s.child, false);
-        spare.onExit = () => void s.cgroup?.destroy().catch(() => undefined);
+        spare.onExit = () => void free(s, this.options.network);
         s.child.once('exit', spare.onExit);
         return s;
       },
@@ -103,8 +109,17 @@ export class SandboxLauncher {
     const { cgroups, identity } = this.options;
     const withCgroup = cgroups && (cgroups.support.memory || cgroups.support.pids || cgroups.support.cpu || cgroups.support.freezer);
     // Random, not counted: several drivers (tests) may share one cgroup host.
-    const cgroup = withCgroup ? await cgroups.create(`gust-ns-${randomBytes(6).toString('hex')}`, { memoryMb, pidsMax: LAMBDA_PIDS_MAX }) : undefined;
-    const launch = ['launch', String(LAMBDA_NOFILE), String(identity.uid), String(identity.gid), ...(cgroup?.procsFiles ?? []), '--', this.options.bwrapPath, '--args', String(ARGS_FD), '--', ...INIT_COMMAND];
+    const [made, netns] = await Promise.allSettled([
+      withCgroup ? cgroups.create(`gust-ns-${randomBytes(6).toString('hex')}`, { memoryMb, pidsMax: LAMBDA_PIDS_MAX }) : undefined,
+      this.options.network?.take(),
+    ]);
+    const cgroup = made.status === 'fulfilled' ? made.value : undefined;
+    if (made.status === 'rejected' || netns.status === 'rejected') {
+      await free({ cgroup, netns: netns.status === 'fulfilled' ? netns.value : undefined }, this.options.network);
+      throw made.status === 'rejected' ? made.reason : (netns as PromiseRejectedResult).reason;
+    }
+    const ns = netns.value;
+    const launch = ['launch', String(LAMBDA_NOFILE), String(identity.uid), String(identity.gid), ...(ns ? ['--netns', ns.path] : []), ...(cgroup?.procsFiles ?? []), '--', this.options.bwrapPath, '--args', String(ARGS_FD), '--', ...INIT_COMMAND];
     const seccompFd = this.options.seccomp ? openSync(this.options.seccomp, 'r') : undefined;
     try {
       const spawnedAt = performance.now();
@@ -122,9 +137,9 @@ export class SandboxLauncher {
           resolve();
         });
       });
-      return { child, cgroup, spawnedAt };
+      return { child, cgroup, netns: ns, spawnedAt };
     } catch (err) {
-      await cgroup?.destroy().catch(() => undefined);
+      await free({ cgroup, netns: ns }, this.options.network);
       throw err;
     } finally {
       if (seccompFd !== undefined) closeSync(seccompFd);
@@ -140,11 +155,16 @@ function setReferenced(child: ChildProcess, on: boolean): void {
   }
 }
 
-function discard(launched: LaunchedSandbox): void {
+function discard(launched: LaunchedSandbox, network: SandboxNetwork | undefined): void {
   try {
     process.kill(-launched.child.pid!, 'SIGKILL');
   } catch {
     // gone already
   }
-  void launched.cgroup?.destroy().catch(() => undefined);
+  void free(launched, network);
+}
+
+/** Gives back what a sandbox that never ran held: its cgroup and its network namespace. */
+async function free(held: Pick<LaunchedSandbox, 'cgroup' | 'netns'>, network: SandboxNetwork | undefined): Promise<void> {
+  await Promise.all([held.cgroup?.destroy().catch(() => undefined), held.netns && network?.release(held.netns).catch(() => undefined)]);
 }
