@@ -154,17 +154,19 @@ exports.handler = async () => ({ s3: new S3Client({ region: 'us-east-1' }).const
     expect(r.json).toBe('BundledLambdaClient');
   });
 
-  it.each(pythons)("%s: boto3 and botocore from the runtime (Debian 12's 1.26.27 / 1.29.27), a bundled boto3 first", async (runtime) => {
-    const app = `import boto3, botocore
+  it.each(pythons)("%s: boto3 and botocore from the runtime (Debian 13's 1.37.9), honouring AWS_ENDPOINT_URL; a bundled boto3 first", async (runtime) => {
+    const app = `import boto3, botocore, os
 def handler(event, context):
     creds = {"region_name": "us-east-1", "aws_access_key_id": "a", "aws_secret_access_key": "b"}
     url = boto3.client("s3", **creds).generate_presigned_url("get_object", Params={"Bucket": "b", "Key": "k"})
     return {"boto3": boto3.__version__, "botocore": botocore.__version__, "file": boto3.__file__,
-            "service": boto3.client("lambda", **creds).meta.service_model.service_name, "presigned": url.split("?")[0]}
+            "service": boto3.client("lambda", **creds).meta.service_model.service_name, "presigned": url.split("?")[0],
+            "endpoint": os.environ["AWS_ENDPOINT_URL"]}
 `;
     const r = await run(runtime, { 'app.py': app });
     expect(r.functionError, r.text).toBeUndefined();
-    expect(r.json).toMatchObject({ boto3: '1.26.27', botocore: '1.29.27', service: 'lambda', presigned: 'https://s3.amazonaws.com/b/k' });
+    const json = r.json as { endpoint: string };
+    expect(json).toMatchObject({ boto3: '1.37.9', botocore: '1.37.9', service: 'lambda', presigned: `${json.endpoint}/b/k` });
     if (NAMESPACE) expect((r.json as { file: string }).file).toBe(`/var/lang/lib/${runtime}/site-packages/boto3/__init__.py`);
 
     const own = await run(runtime, { 'boto3/__init__.py': '__version__ = "bundled"\n', 'app.py': 'import boto3\ndef handler(e, c):\n    return boto3.__version__\n' });

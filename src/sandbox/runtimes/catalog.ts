@@ -9,7 +9,7 @@
  *   a root of its own (runtime images). No Debian release ships 3.10 or 3.12, and the
  *   npm registry has no CPython that installs without GitHub.
  * - The SDKs: the AWS SDK for JavaScript v3 clients of runtimes/sdk/nodejs (a lockfile),
- *   and Debian 12's boto3 with its pure-Python dependencies, for every Python version.
+ *   and Debian 13's boto3 with its pure-Python dependencies, for every Python version.
  */
 
 /** The npm package of the Node binary for this machine, or undefined on other architectures. */
@@ -42,20 +42,25 @@ export function pythonGap(version: string): string {
   return `no Debian release ships Python ${version} (Gust installs ${known}), and the npm registry has no CPython build that installs without downloading from GitHub`;
 }
 
-/** boto3 as Debian 12 ships it: the packages, and the upstream version each must have. */
-export const BOTO3_SUITE: DebianSuite = { suite: 'bookworm', security: true };
+/**
+ * boto3 as Debian 13 ships it: the packages, and the upstream version each must have.
+ * Debian 13's, not 12's: botocore honours AWS_ENDPOINT_URL from 1.28 on, which is how a
+ * function's SDK finds Gust with no endpoint in its code (Debian 12's botocore, 1.29,
+ * predates it). Every package is pure Python, so one copy serves 3.9 to 3.14.
+ */
+export const BOTO3_SUITE: DebianSuite = { suite: 'trixie', security: true };
 export const BOTO3_PACKAGES: Readonly<Record<string, string>> = {
-  'python3-boto3': '1.26.27',
-  'python3-botocore': '1.29.27',
-  'python3-s3transfer': '0.6.0',
+  'python3-boto3': '1.37.9',
+  'python3-botocore': '1.37.9',
+  'python3-s3transfer': '0.11.4',
   'python3-jmespath': '1.0.1',
-  'python3-dateutil': '2.8.2',
-  'python3-urllib3': '1.26.12',
-  'python3-six': '1.16.0',
-  // Debian's botocore uses the system requests instead of its vendored copy.
-  'python3-requests': '2.28.1',
-  'python3-certifi': '2022.9.24',
-  'python3-idna': '3.3',
-  'python3-charset-normalizer': '3.0.1',
-  'python3-chardet': '5.1.0',
+  'python3-dateutil': '2.9.0',
+  'python3-urllib3': '2.3.0',
+  'python3-six': '1.17.0',
+  // Debian's botocore uses the system requests instead of its vendored copy; requests
+  // takes chardet where charset-normalizer (compiled, per Python version in Debian 13) is absent.
+  'python3-requests': '2.32.3',
+  'python3-certifi': '2025.1.31',
+  'python3-idna': '3.10',
+  'python3-chardet': '5.2.0',
 };

@@ -1,7 +1,7 @@
 /**
  * The runtimes directory: installed interpreters, Python roots and SDKs, each in a
  * directory of its own named for what it holds (`node-22.23.5-linux-x64`,
- * `python3.13-trixie`, `node-sdk-<lock hash>`, `python-sdk-boto3-1.26.27`). An entry is
+ * `python3.13-trixie`, `node-sdk-<lock hash>`, `python-sdk-boto3-1.37.9`). An entry is
  * built in a staging directory and renamed into place, so it either exists whole or not at
  * all; several servers (or a server and `gust runtimes install`) may share the directory,
  * and the first to finish an entry wins. Entries are never changed after that.

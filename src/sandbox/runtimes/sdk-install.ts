@@ -3,7 +3,7 @@
  * - Node.js: the v3 clients that runtimes/sdk/nodejs/package-lock.json pins, installed with
  *   `npm ci` (which checks every package's integrity against the lockfile) into a
  *   node_modules shared by every Node.js version; named by the lockfile's hash.
- * - Python: boto3 and its pure-Python dependencies as Debian 12 ships them, one directory
+ * - Python: boto3 and its pure-Python dependencies as Debian 13 ships them, one directory
  *   of packages shared by every Python version; each package's upstream version is checked
  *   against BOTO3_PACKAGES, so a Debian security rebuild is taken and anything else refused.
  */
