@@ -31,6 +31,8 @@ export interface FunctionServiceDeps {
   reportError?: (err: unknown, context: string) => void;
   /** Whether each runtime can run here; a version waits Pending while its runtime installs. */
   runtimes?: RuntimeAvailability;
+  /** The host networks VpcConfig's subnets may name. */
+  networks?: readonly string[];
 }
 
 /** What changed about a function; listeners drain environments on code, configuration and deletion. */

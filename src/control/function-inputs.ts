@@ -12,6 +12,12 @@ export interface LoggingConfigInput {
   logGroup?: string | undefined;
 }
 
+export interface VpcConfigInput {
+  subnetIds?: string[] | undefined;
+  securityGroupIds?: string[] | undefined;
+  ipv6AllowedForDualStack?: boolean | undefined;
+}
+
 /** Fields of FunctionConfiguration a client sets at CreateFunction and UpdateFunctionConfiguration. */
 export interface FunctionConfigInput {
   role?: string | undefined;
@@ -31,6 +37,8 @@ export interface FunctionConfigInput {
   /** An empty string removes it. */
   kmsKeyArn?: string | undefined;
   snapStartApplyOn?: string | undefined;
+  /** Subnets name Gust's host networks; no subnets detaches the function. */
+  vpcConfig?: VpcConfigInput | undefined;
 }
 
 /** Where the code comes from; Gust takes only an inline zip. */

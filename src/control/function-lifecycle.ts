@@ -37,7 +37,7 @@ async function create(core: ControlCore, input: CreateFunctionInput): Promise<Fu
   if (input.role === undefined) {
     throw validationError(null, 'role', 'Member must not be null');
   }
-  const config = applyConfig(input, defaultConfig(name));
+  const config = applyConfig(input, defaultConfig(name), core.deps.networks);
   if (input.runtime === undefined || input.handler === undefined) {
     throw new InvalidParameterValueException('Runtime and Handler are mandatory parameters for functions created with deployment packages.');
   }
@@ -131,14 +131,15 @@ export async function updateFunctionConfiguration(core: ControlCore, input: Upda
   return core.locks.run(name, async () => {
     const latest = core.requireLatest(name);
     core.checkRevision(latest.revisionId, input.revisionId);
-    const config = applyConfig(input, latest);
+    const config = applyConfig(input, latest, core.deps.networks);
     let layers = latest.layers;
     if (input.layers !== undefined) {
       layers = await resolveLayers(core.deps.store, core.partition, input.layers);
       await checkUnzippedSize(core.deps.blobs, latest.codeHash, layers);
     }
     assertUpdatable(latest, core.arn(name));
-    const updated = beginUpdate({ ...latest, ...config, layers, lastModified: core.now(), revisionId: newRevisionId() });
+    // From the applied config alone: a member it removed (a dead-letter target, VpcConfig) stays removed.
+    const updated = beginUpdate({ ...config, layers, lastModified: core.now(), revisionId: newRevisionId() });
     await core.commit(name, [{ kind: 'putVersion', version: updated }], { kind: 'configuration' });
     core.settleSoon(name, '$LATEST');
     return updated;

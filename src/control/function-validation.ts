@@ -8,14 +8,14 @@
 import { RESERVED_ENVIRONMENT_KEYS } from '../core/reserved-variables.js';
 import { InvalidParameterValueException, validationError } from '../core/errors.js';
 import { LIMITS, SUPPORTED_RUNTIMES, isSupportedRuntime } from '../core/limits.js';
-import type { Architecture, FunctionVersion, LoggingConfig } from '../core/model/functions.js';
+import type { Architecture, FunctionVersion, LoggingConfig, VpcConfig } from '../core/model/functions.js';
 import { checkDeadLetterTarget } from './event-invoke-config-validation.js';
-import type { FunctionConfigInput, LoggingConfigInput } from './function-inputs.js';
+import type { FunctionConfigInput, LoggingConfigInput, VpcConfigInput } from './function-inputs.js';
 
 /** The configuration fields `applyConfig` manages (layers and code are resolved elsewhere). */
 export type ConfigFields = Pick<
   FunctionVersion,
-  'description' | 'runtime' | 'role' | 'handler' | 'timeout' | 'memorySize' | 'ephemeralStorageMb' | 'environment' | 'tracingMode' | 'loggingConfig' | 'deadLetterTargetArn' | 'kmsKeyArn'
+  'description' | 'runtime' | 'role' | 'handler' | 'timeout' | 'memorySize' | 'ephemeralStorageMb' | 'environment' | 'tracingMode' | 'loggingConfig' | 'deadLetterTargetArn' | 'kmsKeyArn' | 'vpcConfig'
 >;
 
 
@@ -100,6 +100,28 @@ export function checkTags(tags: Record<string, string>, existing: Record<string,
   }
 }
 
+/**
+ * VpcConfig with Gust's meaning: each subnet names a host network of the server's
+ * (`--host-networks`); security groups are kept and shown, and filter nothing. No subnets
+ * detaches the function, as on Lambda.
+ */
+function applyVpc(input: VpcConfigInput, networks: readonly string[]): VpcConfig | undefined {
+  const subnetIds = input.subnetIds ?? [];
+  const securityGroupIds = input.securityGroupIds ?? [];
+  if (subnetIds.length > 16) throw validationError(`[${subnetIds.join(', ')}]`, 'vpcConfig.subnetIds', 'Member must have length less than or equal to 16');
+  if (securityGroupIds.length > 5) throw validationError(`[${securityGroupIds.join(', ')}]`, 'vpcConfig.securityGroupIds', 'Member must have length less than or equal to 5');
+  for (const subnet of subnetIds) {
+    if (!networks.includes(subnet)) {
+      const known = networks.length > 0 ? `this server's networks are ${networks.join(', ')}` : 'this server has none (gust serve --host-networks)';
+      throw new InvalidParameterValueException(
+        `Error occurred while DescribeSubnets. EC2 Error Code: InvalidSubnetID.NotFound. EC2 Error Message: The subnet ID '${subnet}' does not exist (a subnet names a Gust host network; ${known})`,
+      );
+    }
+  }
+  if (subnetIds.length === 0) return undefined;
+  return { subnetIds: [...new Set(subnetIds)], securityGroupIds: [...new Set(securityGroupIds)], ipv6AllowedForDualStack: input.ipv6AllowedForDualStack ?? false };
+}
+
 function applyLogging(input: LoggingConfigInput, current: LoggingConfig): LoggingConfig {
   if (input.logFormat !== undefined) checkEnum(input.logFormat, 'loggingConfig.logFormat', ['JSON', 'Text']);
   if (input.applicationLogLevel !== undefined) {
@@ -143,8 +165,8 @@ export function defaultConfig(functionName: string): ConfigFields {
  * Validates every field the request sets and returns `current` with them applied.
  * Fields the request leaves out keep their current value.
  */
-export function applyConfig(input: FunctionConfigInput, current: ConfigFields): ConfigFields {
-  const next: ConfigFields = { ...current };
+export function applyConfig<T extends ConfigFields>(input: FunctionConfigInput, current: T, networks: readonly string[] = []): T {
+  const next: T = { ...current };
   if (input.description !== undefined) {
     checkDescription(input.description);
     next.description = input.description;
@@ -196,6 +218,11 @@ export function applyConfig(input: FunctionConfigInput, current: ConfigFields): 
     }
     if (input.kmsKeyArn === '') delete next.kmsKeyArn;
     else next.kmsKeyArn = input.kmsKeyArn;
+  }
+  if (input.vpcConfig !== undefined) {
+    const vpc = applyVpc(input.vpcConfig, networks);
+    if (vpc) next.vpcConfig = vpc;
+    else delete next.vpcConfig;
   }
   if (input.snapStartApplyOn !== undefined) {
     checkEnum(input.snapStartApplyOn, 'snapStart.applyOn', ['PublishedVersions', 'None']);

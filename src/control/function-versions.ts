@@ -40,6 +40,7 @@ function fingerprint(v: FunctionVersion): string {
     loggingConfig: v.loggingConfig,
     deadLetterTargetArn: v.deadLetterTargetArn ?? null,
     kmsKeyArn: v.kmsKeyArn ?? null,
+    vpcConfig: v.vpcConfig ?? null,
   });
 }
 

@@ -117,7 +117,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     inUse: () => pool.codeHashes(),
     report,
   });
-  const functions = new FunctionService({ store, blobs, code, partition, clock: systemClock, accountConcurrencyLimit: config.concurrencyLimit, runtimes, reportError: report });
+  const functions = new FunctionService({ store, blobs, code, partition, clock: systemClock, accountConcurrencyLimit: config.concurrencyLimit, runtimes, reportError: report, networks: config.hostNetworks.map((n) => n.name) });
   const layers = new LayerService({ store, blobs, code, partition, clock: systemClock });
   await functions.load();
   functions.onChange((_name, change) => {

@@ -121,7 +121,7 @@ describe('input validation', () => {
     await expectAwsError(create({ Code: {} }), 'InvalidParameterValueException', 400);
     await expectAwsError(create({ Code: { ZipFile: Buffer.from('not a zip at all') } }), 'InvalidParameterValueException', 400);
     await expectAwsError(t.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'existing', S3Bucket: 'b', S3Key: 'k' })), 'InvalidParameterValueException', 400);
-    await expectAwsError(create({ VpcConfig: { SubnetIds: ['subnet-1'] } }), 'InvalidParameterValueException', 400, /VpcConfig/);
+    await expectAwsError(create({ VpcConfig: { SubnetIds: ['subnet-1'] } }), 'InvalidParameterValueException', 400, /InvalidSubnetID.NotFound.*'subnet-1' does not exist/);
   });
 
   it('refuses duplicates, and names that are not this partition’s', async () => {

@@ -1,11 +1,11 @@
 /**
  * AWS's JSON request members mapped to the control plane's camelCase inputs. Members
  * Gust does not model are ignored, as Lambda ignores unknown members, except those
- * whose silent loss would surprise: a non-empty VpcConfig or FileSystemConfigs is
- * refused with a message saying Gust has no such feature.
+ * whose silent loss would surprise: a non-empty FileSystemConfigs is refused with a
+ * message saying Gust has no such feature.
  */
 import { InvalidParameterValueException } from '../../core/errors.js';
-import type { CodeInput, FunctionConfigInput, LoggingConfigInput } from '../../control/function-inputs.js';
+import type { CodeInput, FunctionConfigInput, LoggingConfigInput, VpcConfigInput } from '../../control/function-inputs.js';
 import type { JsonObject } from './fn-request.js';
 
 const UNSUPPORTED_CODE_SOURCES = ['S3Bucket', 'S3Key', 'S3ObjectVersion', 'ImageUri'] as const;
@@ -22,13 +22,15 @@ export function readCode(code: JsonObject | undefined): CodeInput {
 }
 
 function refuseUnsupported(body: JsonObject): void {
-  const vpc = body.object('VpcConfig');
-  if ((vpc?.stringList('SubnetIds')?.length ?? 0) > 0 || (vpc?.stringList('SecurityGroupIds')?.length ?? 0) > 0) {
-    throw new InvalidParameterValueException('Gust does not support VpcConfig: functions run on the host network. Leave SubnetIds and SecurityGroupIds empty.');
-  }
   if ((body.listLength('FileSystemConfigs') ?? 0) > 0) {
     throw new InvalidParameterValueException('Gust does not support FileSystemConfigs: there is no EFS to mount. Leave FileSystemConfigs empty.');
   }
+}
+
+function readVpc(body: JsonObject): VpcConfigInput | undefined {
+  const v = body.object('VpcConfig');
+  if (!v) return undefined;
+  return { subnetIds: v.stringList('SubnetIds'), securityGroupIds: v.stringList('SecurityGroupIds'), ipv6AllowedForDualStack: v.boolean('Ipv6AllowedForDualStack') };
 }
 
 function readLogging(body: JsonObject): LoggingConfigInput | undefined {
@@ -63,6 +65,7 @@ export function readConfig(body: JsonObject): FunctionConfigInput {
     deadLetterTargetArn: body.object('DeadLetterConfig')?.string('TargetArn'),
     kmsKeyArn: body.string('KMSKeyArn'),
     snapStartApplyOn: body.object('SnapStart')?.string('ApplyOn'),
+    vpcConfig: readVpc(body),
   };
   // Environment: {} (no Variables) clears the variables, as on Lambda.
   const environment = body.object('Environment');

@@ -49,6 +49,8 @@ export function renderConfiguration(partition: Partition, v: FunctionVersion, op
   if (v.layers.length > 0) out.Layers = v.layers.map((l) => ({ Arn: l.arn, CodeSize: l.codeSize }));
   if (v.deadLetterTargetArn !== undefined) out.DeadLetterConfig = { TargetArn: v.deadLetterTargetArn };
   if (v.kmsKeyArn !== undefined) out.KMSKeyArn = v.kmsKeyArn;
+  // One VPC per server: the subnets are its host networks.
+  if (v.vpcConfig) out.VpcConfig = { SubnetIds: [...v.vpcConfig.subnetIds], SecurityGroupIds: [...v.vpcConfig.securityGroupIds], VpcId: 'vpc-gust', Ipv6AllowedForDualStack: v.vpcConfig.ipv6AllowedForDualStack };
   if (!options.list) Object.assign(out, renderState(v));
   return out;
 }
