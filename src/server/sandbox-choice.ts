@@ -41,7 +41,7 @@ export async function chooseSandboxDriver(input: SandboxChoiceInput): Promise<Sa
         : undefined;
     const driver = await setUpNamespaceDriver({ dataDir: input.dataDir, workRoot: input.envTmp, identity, cgroups: input.cgroups, network, ...(input.bindRoots ? { bindRoots: input.bindRoots } : {}) });
     const reach = driver.network ? `outbound network through the host, gateway ${driver.network.plan.gateway}` : 'loopback only';
-    logger.info({ sandbox: 'namespace', uid: identity.uid, gid: identity.gid, network: config.sandboxNetwork }, `sandbox: namespace (bubblewrap; functions run isolated as uid ${identity.uid}, ${reach})${config.sandbox === 'auto' ? ', the default where the host supports it' : ''}`);
+    logger.info({ sandbox: 'namespace', uid: identity.uid, gid: identity.gid, network: config.sandboxNetwork, gateway: driver.network?.plan.gateway, slot: driver.network?.plan.slot }, `sandbox: namespace (bubblewrap; functions run isolated as uid ${identity.uid}, ${reach})${config.sandbox === 'auto' ? ', the default where the host supports it' : ''}`);
     return driver;
   } catch (err) {
     if (!(err instanceof SandboxUnavailableError)) throw err;

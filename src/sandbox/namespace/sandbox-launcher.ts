@@ -164,7 +164,12 @@ function discard(launched: LaunchedSandbox, network: SandboxNetwork | undefined)
   void free(launched, network);
 }
 
-/** Gives back what a sandbox that never ran held: its cgroup and its network namespace. */
+/** Sandboxes given back already: a discarded spare is freed by its discarder and again by its exit. */
+const freed = new WeakSet<object>();
+
+/** Gives back what a sandbox that never ran held, once: its cgroup and its network namespace. */
 async function free(held: Pick<LaunchedSandbox, 'cgroup' | 'netns'>, network: SandboxNetwork | undefined): Promise<void> {
+  if (freed.has(held)) return;
+  freed.add(held);
   await Promise.all([held.cgroup?.destroy().catch(() => undefined), held.netns && network?.release(held.netns).catch(() => undefined)]);
 }

@@ -34,6 +34,8 @@ export class NetnsExhaustedError extends Error {
 export class NetnsPool {
   private readonly ready: SandboxNetns[] = [];
   private readonly free: number[] = [];
+  /** Indices of the namespaces handed out and not yet released: a second release of one is ignored, never a deletion of its successor. */
+  private readonly taken = new Set<number>();
   private next = 0;
   private refilling: Promise<void> | undefined;
   private readonly removing: SandboxNetns[] = [];
@@ -48,12 +50,14 @@ export class NetnsPool {
   /** A prepared namespace: a waiting one, else one made now. */
   async take(): Promise<SandboxNetns> {
     const netns = this.ready.shift() ?? (await this.make(1))[0]!;
+    this.taken.add(netns.index);
     this.refill();
     return netns;
   }
 
   /** Deletes a namespace its sandbox no longer uses (batched with others released at once). */
   release(netns: SandboxNetns): Promise<void> {
+    if (!this.taken.delete(netns.index)) return Promise.resolve();
     this.removing.push(netns);
     this.removal ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
       const batch = this.removing.splice(0);

@@ -1,0 +1,81 @@
+/**
+ * The sandbox network leaves nothing behind: a server stopped as usual takes down its
+ * namespaces, links, nftables table and slot; one killed with SIGKILL leaves them, and the
+ * next server to claim the slot sweeps them before using it.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { namespaceHostGap } from '../../src/sandbox/namespace/namespace-setup.js';
+import { crashRig, serve, stopServer, type ServerProcess } from '../helpers/gust-process.js';
+import { invoke, createFunction } from '../helpers/lambda.js';
+import { testRuntimesDir } from '../helpers/runtimes.js';
+import { waitUntil } from '../helpers/wait.js';
+
+const gap = namespaceHostGap() ?? (spawnSync('nft', ['--version']).status === 0 ? undefined : 'needs nftables (nft)');
+if (gap) console.warn(`test/sandbox/network-cleanup.spec.ts skipped: ${gap}`);
+
+function slotOf(server: ServerProcess): number {
+  const line = server.lines().find((l) => l.includes('"sandbox":"namespace"'));
+  return (JSON.parse(line!) as { slot: number }).slot;
+}
+
+/** What of slot `n` exists on the host now. */
+function leftovers(n: number): { namespaces: string[]; links: string[]; table: boolean } {
+  const namespaces = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .map((l) => l.split(' ')[0]!)
+    .filter((name) => name.startsWith(`gust-${n}-`));
+  const links = spawnSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .map((l) => /^\d+:\s+([^:@\s]+)/.exec(l)?.[1] ?? '')
+    .filter((l) => l.startsWith(`gust${n}v`) || l.startsWith(`gust${n}gw`));
+  const table = spawnSync('nft', ['list', 'table', 'inet', `gust${n}`]).status === 0;
+  return { namespaces, links, table };
+}
+
+/** The pid holding slot `n`, if its file exists. */
+function holder(n: number): number | undefined {
+  const file = `/run/gust/net/slot-${n}`;
+  return existsSync(file) ? Number(readFileSync(file, 'utf8')) : undefined;
+}
+
+describe.skipIf(gap !== undefined)('sandbox network clean-up', () => {
+  const rig = crashRig('gust-net-cleanup');
+  const args = ['--sandbox', 'namespace', '--runtimes-dir', testRuntimesDir()];
+  let second: ServerProcess | undefined;
+  afterAll(() => stopServer(second));
+
+  it('a killed server leaves its slot to be swept by the next; a stopped one leaves nothing', async () => {
+    rig.server = await serve(rig.dataDir, args);
+    const slot = slotOf(rig.server);
+    await createFunction(rig.server.lambda, 'f', { files: { 'index.js': 'exports.handler = async () => "up";' } });
+    expect((await invoke(rig.server.lambda, 'f')).json).toBe('up');
+    const before = leftovers(slot);
+    expect(before.table).toBe(true);
+    expect(before.namespaces.length).toBeGreaterThan(0);
+    expect(holder(slot)).toBe(rig.server.child.pid);
+
+    rig.server.child.kill('SIGKILL');
+    await rig.server.exited;
+    // Nothing took the slot down: the next server must.
+    expect(leftovers(slot).table).toBe(true);
+
+    second = await serve(rig.dataDir, args);
+    const secondSlot = slotOf(second);
+    expect((await invoke(second.lambda, 'f')).json).toBe('up');
+    if (secondSlot !== slot) {
+      // Another suite's server claimed the dead slot first, and swept it.
+      await waitUntil(() => holder(slot) !== rig.server!.child.pid, 10_000);
+    }
+    const swept = leftovers(slot);
+    const owner = holder(slot);
+    // What is there now belongs to the live owner of the slot, none of it to the dead server.
+    if (owner === undefined) expect(swept).toEqual({ namespaces: [], links: [], table: false });
+    else expect(owner).not.toBe(rig.server.child.pid);
+
+    await stopServer(second);
+    if (holder(secondSlot) === undefined) expect(leftovers(secondSlot)).toEqual({ namespaces: [], links: [], table: false });
+    expect(holder(secondSlot)).not.toBe(second.child.pid);
+  });
+});
