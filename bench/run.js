@@ -21,6 +21,7 @@ import { steadyRound } from './scenarios/steady.js';
 import { uploadsRound } from './scenarios/uploads.js';
 import { queuesRound } from './scenarios/queues.js';
 import { provisionedRound } from './scenarios/provisioned.js';
+import { networkRound } from './scenarios/network.js';
 import { createLargeRound, listFunctionsRound, startupRound } from './scenarios/control.js';
 
 function serveHasSandboxOption() {
@@ -141,6 +142,17 @@ const SCENARIOS = {
       row('provisioned concurrency: Put → READY, 1 environment (ms)', pick(r, 'readyOneMs'), undefined, undefined),
       row(`provisioned concurrency: Put → READY, ${r[0].many} environments (ms)`, pick(r, 'readyManyMs'), undefined, undefined),
       row('provisioned concurrency: first invoke vs a cold start (ms)', pick(r, 'provisionedFirstMs'), pick(r, 'coldFirstMs'), undefined),
+    ],
+  },
+  network: {
+    // Namespace sandboxes and root, whatever --sandbox says: named with --only.
+    optIn: true,
+    round: (ctx) => networkRound(ctx),
+    rows: (r) => [
+      row('cold start node [namespace]: network on vs --sandbox-network none (ms)', pick(r, 'coldOn'), pick(r, 'coldOff'), undefined),
+      row(`sandboxes started per second, ${r[0].burstSize} concurrent cold starts: network on vs none`, pick(r, 'burstOn'), pick(r, 'burstOff'), undefined),
+      row('HTTP GET to a server outside, new connection each, p50: from a function vs from the host (ms)', pick(r, 'insideP50'), pick(r, 'hostP50'), undefined),
+      row('HTTP GET to a server outside, new connection each, p99: from a function vs from the host (ms)', pick(r, 'insideP99'), pick(r, 'hostP99'), undefined),
     ],
   },
   'create-5mb': {

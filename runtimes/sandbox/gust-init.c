@@ -2,12 +2,15 @@
  * gust-init: the launcher of a namespace sandbox on the host, and its pid 1 inside
  * (see src/sandbox/namespace/). One binary for both, so that Gust builds and caches one.
  *
- *   gust-init launch <nofile> <uid> <gid> [--netns <path>] [cgroup.procs...] -- <bwrap> [args...]
+ *   gust-init launch <nofile> <uid> <gid> [--net <netns path> <address> <gateway>] [cgroup.procs...] -- <bwrap> [args...]
  *
  * On the host, as root, in the process Gust spawned: sets RLIMIT_NOFILE (soft and hard),
- * enters the network namespace Gust prepared for the sandbox (so that bwrap, told to share
- * it, runs the runtime there: a namespace owned by the host's user namespace, whose links,
- * addresses and routes nothing in the sandbox may change), joins the environment's cgroups by writing 0 into each cgroup.procs while it is a single
+ * enters the network namespace Gust prepared for the sandbox and configures it (loopback
+ * up; eth0, the inner end of its veth pair, up with <address>/32, no IPv6; a route to
+ * <gateway> on eth0 and the default route through it), so that bwrap, told to share it,
+ * runs the runtime there: a namespace owned by the host's user namespace, whose links,
+ * addresses and routes nothing in the sandbox may change. Configured here, with a few
+ * ioctls, rather than by an `ip` process per namespace, joins the environment's cgroups by writing 0 into each cgroup.procs while it is a single
  * thread (everything after starts inside them), drops to the sandbox uid/gid with no
  * supplementary groups, and execs bubblewrap. It dies with Gust (PDEATHSIG, set after the
  * uid change, which would clear it): a sandbox started ahead waits in bwrap for its
@@ -36,6 +39,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <net/route.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -46,6 +52,7 @@
 #include <string.h>
 #include <linux/close_range.h>
 #include <grp.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -170,6 +177,57 @@ static void report(int status_fd, int status) {
   else dprintf(status_fd, "exit %d\n", WEXITSTATUS(status));
 }
 
+static int if_up(int fd, const char *name) {
+  struct ifreq ifr = {0};
+  strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
+  if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) return -1;
+  ifr.ifr_flags |= IFF_UP;
+  return ioctl(fd, SIOCSIFFLAGS, &ifr);
+}
+
+static void set_in(struct sockaddr *sa, in_addr_t addr) {
+  struct sockaddr_in *in = (struct sockaddr_in *)sa;
+  in->sin_family = AF_INET;
+  in->sin_addr.s_addr = addr;
+}
+
+/* The sandbox's side of its network (see launch); NULL, or the step that failed. */
+static const char *configure_net(const char *address, const char *gateway) {
+  struct in_addr a, gw;
+  if (inet_pton(AF_INET, address, &a) != 1 || inet_pton(AF_INET, gateway, &gw) != 1) return "bad address";
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return "socket";
+  const char *failed = NULL;
+  int v6 = open("/proc/sys/net/ipv6/conf/eth0/disable_ipv6", O_WRONLY | O_CLOEXEC);
+  if (v6 >= 0) {
+    if (write(v6, "1", 1) != 1) failed = "disable_ipv6";
+    close(v6);
+  }
+  struct ifreq ifr = {0};
+  strncpy(ifr.ifr_name, "eth0", IFNAMSIZ - 1);
+  set_in(&ifr.ifr_addr, a.s_addr);
+  if (!failed && ioctl(fd, SIOCSIFADDR, &ifr) < 0) failed = "eth0 address";
+  set_in(&ifr.ifr_netmask, 0xffffffff);
+  if (!failed && ioctl(fd, SIOCSIFNETMASK, &ifr) < 0) failed = "eth0 netmask";
+  if (!failed && if_up(fd, "eth0") < 0) failed = "eth0 up";
+  if (!failed && if_up(fd, "lo") < 0) failed = "lo up";
+  struct rtentry host = {0};
+  set_in(&host.rt_dst, gw.s_addr);
+  set_in(&host.rt_genmask, 0xffffffff);
+  host.rt_flags = RTF_UP | RTF_HOST;
+  host.rt_dev = "eth0";
+  if (!failed && ioctl(fd, SIOCADDRT, &host) < 0) failed = "route to the gateway";
+  struct rtentry def = {0};
+  set_in(&def.rt_dst, INADDR_ANY);
+  set_in(&def.rt_genmask, INADDR_ANY);
+  set_in(&def.rt_gateway, gw.s_addr);
+  def.rt_flags = RTF_UP | RTF_GATEWAY;
+  def.rt_dev = "eth0";
+  if (!failed && ioctl(fd, SIOCADDRT, &def) < 0) failed = "default route";
+  close(fd);
+  return failed;
+}
+
 static int launch_failed(const char *what, const char *arg) {
   dprintf(2, "gust launcher: %s%s: %s\n", what, arg, strerror(errno));
   return 126;
@@ -177,18 +235,20 @@ static int launch_failed(const char *what, const char *arg) {
 
 static int launch(int argc, char **argv) {
   if (argc < 6) {
-    dprintf(2, "usage: gust-init launch <nofile> <uid> <gid> [--netns <path>] [cgroup.procs...] -- <command> [args...]\n");
+    dprintf(2, "usage: gust-init launch <nofile> <uid> <gid> [--net <netns path> <address> <gateway>] [cgroup.procs...] -- <command> [args...]\n");
     return 126;
   }
   rlim_t nofile = (rlim_t)strtoul(argv[2], NULL, 10);
   struct rlimit rl = {.rlim_cur = nofile, .rlim_max = nofile};
   if (setrlimit(RLIMIT_NOFILE, &rl) < 0) return launch_failed("cannot set the open-files limit to ", argv[2]);
   int i = 5;
-  if (i + 1 < argc && strcmp(argv[i], "--netns") == 0) {
+  if (i + 3 < argc && strcmp(argv[i], "--net") == 0) {
     int ns = open(argv[i + 1], O_RDONLY | O_CLOEXEC);
     if (ns < 0 || setns(ns, CLONE_NEWNET) < 0) return launch_failed("cannot enter the network namespace ", argv[i + 1]);
     close(ns);
-    i += 2;
+    const char *failed = configure_net(argv[i + 2], argv[i + 3]);
+    if (failed) return launch_failed("cannot configure the sandbox network: ", failed);
+    i += 4;
   }
   for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
     int fd = open(argv[i], O_WRONLY | O_CLOEXEC);

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { namespaceHostGap } from '../../src/sandbox/namespace/namespace-setup.js';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
 import { createFunction, invoke } from '../helpers/lambda.js';
-import { outsideWorldGap, startOutsideWorld, type OutsideWorld } from '../helpers/outside-world.js';
+import { outsideWorldGap, startOutsideWorld, type OutsideWorld } from '../../bench/lib/outside-world.js';
 
 const gap = namespaceHostGap() ?? outsideWorldGap() ?? (spawnSync('nft', ['--version']).status === 0 ? undefined : 'needs nftables (nft)');
 if (gap) console.warn(`test/sandbox/network.spec.ts skipped: ${gap}`);

@@ -119,7 +119,7 @@ export class SandboxLauncher {
       throw made.status === 'rejected' ? made.reason : (netns as PromiseRejectedResult).reason;
     }
     const ns = netns.value;
-    const launch = ['launch', String(LAMBDA_NOFILE), String(identity.uid), String(identity.gid), ...(ns ? ['--netns', ns.path] : []), ...(cgroup?.procsFiles ?? []), '--', this.options.bwrapPath, '--args', String(ARGS_FD), '--', ...INIT_COMMAND];
+    const launch = ['launch', String(LAMBDA_NOFILE), String(identity.uid), String(identity.gid), ...(ns ? ['--net', ns.path, ns.address, ns.gateway] : []), ...(cgroup?.procsFiles ?? []), '--', this.options.bwrapPath, '--args', String(ARGS_FD), '--', ...INIT_COMMAND];
     const seccompFd = this.options.seccomp ? openSync(this.options.seccomp, 'r') : undefined;
     try {
       const spawnedAt = performance.now();

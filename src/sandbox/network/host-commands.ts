@@ -12,9 +12,9 @@ export class HostCommandError extends Error {
   }
 }
 
-/** Runs `ip [-n netns] -batch -` with `lines`; rejects with ip's own message when one fails. */
-export function ipBatch(lines: readonly string[], netns?: string): Promise<string> {
-  return run('ip', [...(netns ? ['-n', netns] : []), '-batch', '-'], lines.join('\n') + '\n');
+/** Runs `ip -batch -` with `lines`; rejects with ip's own message when one fails. */
+export function ipBatch(lines: readonly string[]): Promise<string> {
+  return run('ip', ['-batch', '-'], lines.join('\n') + '\n');
 }
 
 /** Runs `nft -f -` with `script`. */

@@ -1,8 +1,10 @@
 /**
- * Network namespaces for sandboxes, prepared ahead: each holds the inner end of a veth pair
- * with the sandbox's /32 and a default route to the gateway, and its loopback up. Making
- * one costs ~10 ms of `ip` (most of it the kernel's), so a few wait ready and are made again
- * in the background as they are taken; a start that finds none makes its own.
+ * Network namespaces for sandboxes, prepared ahead: each holds the inner end (eth0) of a
+ * veth pair whose host end is up with the gateway address and a route to the sandbox's
+ * /32. One `ip` process makes any number of them (a few ms each, most of it the kernel's),
+ * so a few wait ready and are made again in the background as they are taken; a start
+ * that finds none makes its own. The inside (eth0's address, loopback, routes) is set by
+ * gust-init when it enters the namespace to launch the sandbox: no process per namespace.
  *
  * A namespace is used by one sandbox only and deleted after it, never reused: a new one
  * carries nothing (connections, neighbours, conntrack) of the tenant before. Its host link
@@ -12,6 +14,9 @@
 import { ipBatch } from './host-commands.js';
 import { ADDRESSES_PER_SLOT, sandboxAddress, type AddressPlan } from './address-plan.js';
 
+/** How long after a namespace is taken the pool makes the next; a start that finds none makes its own. */
+const REFILL_DELAY_MS = 250;
+
 export interface SandboxNetns {
   /** Its name under /run/netns. */
   name: string;
@@ -19,6 +24,8 @@ export interface SandboxNetns {
   path: string;
   /** The sandbox's address. */
   address: string;
+  /** Its gateway. */
+  gateway: string;
   /** The host end of its veth pair. */
   link: string;
   index: number;
@@ -41,18 +48,37 @@ export class NetnsPool {
   private readonly removing: SandboxNetns[] = [];
   private removal: Promise<void> | undefined;
   private closed = false;
+  private refillTimer: NodeJS.Timeout | undefined;
+  /** Starts that found no namespace ready, served together. */
+  private waiting: { resolve: (netns: SandboxNetns) => void; reject: (err: unknown) => void }[] = [];
 
   constructor(
     private readonly plan: AddressPlan,
     private readonly target: number,
   ) {}
 
-  /** A prepared namespace: a waiting one, else one made now. */
+  /** A prepared namespace: a waiting one, else one made now (with those of the other starts that found none, in one `ip`). */
   async take(): Promise<SandboxNetns> {
-    const netns = this.ready.shift() ?? (await this.make(1))[0]!;
+    const netns = this.ready.shift() ?? (await this.makeForWaiting());
     this.taken.add(netns.index);
-    this.refill();
+    this.refillSoon();
     return netns;
+  }
+
+  private makeForWaiting(): Promise<SandboxNetns> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ resolve, reject });
+      if (this.waiting.length > 1) return;
+      setImmediate(() => {
+        const waiting = this.waiting.splice(0);
+        this.make(waiting.length).then(
+          (made) => {
+            waiting.forEach((w, i) => (made[i] ? w.resolve(made[i]) : w.reject(new NetnsExhaustedError())));
+          },
+          (err: unknown) => waiting.forEach((w) => w.reject(err)),
+        );
+      });
+    });
   }
 
   /** Deletes a namespace its sandbox no longer uses (batched with others released at once). */
@@ -68,6 +94,20 @@ export class NetnsPool {
       );
     });
     return this.removal;
+  }
+
+  /**
+   * Refills a little later: a namespace is taken as a sandbox starts, and making the next
+   * one at once (two `ip` processes, the kernel's work) competed with that start for the
+   * CPU, ~10 ms of a 110 ms Node cold start on two cores.
+   */
+  private refillSoon(): void {
+    if (this.refillTimer || this.closed) return;
+    this.refillTimer = setTimeout(() => {
+      this.refillTimer = undefined;
+      this.refill();
+    }, REFILL_DELAY_MS);
+    this.refillTimer.unref();
   }
 
   /** Fills the pool up to its target (once the refill in progress ends). */
@@ -89,6 +129,7 @@ export class NetnsPool {
   /** Deletes the waiting namespaces; after it, none is made in the background. */
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.refillTimer);
     await this.refilling;
     await this.removal;
     const waiting = this.ready.splice(0);
@@ -101,7 +142,7 @@ export class NetnsPool {
       const index = this.free.shift() ?? (this.next < ADDRESSES_PER_SLOT ? this.next++ : undefined);
       if (index === undefined) break;
       const name = `${this.plan.netnsPrefix}${index}`;
-      made.push({ name, path: `/run/netns/${name}`, address: sandboxAddress(this.plan, index), link: `${this.plan.linkPrefix}${index}`, index });
+      made.push({ name, path: `/run/netns/${name}`, address: sandboxAddress(this.plan, index), gateway: this.plan.gateway, link: `${this.plan.linkPrefix}${index}`, index });
     }
     if (made.length === 0) throw new NetnsExhaustedError();
     const gw = this.plan.gateway;
@@ -116,11 +157,6 @@ export class NetnsPool {
           `link set ${n.link} up`,
           `route add ${n.address}/32 dev ${n.link} src ${gw}`,
         ]),
-      );
-      await Promise.all(
-        made.map((n) =>
-          ipBatch(['link set lo up', 'link set eth0 addrgenmode none', `addr add ${n.address}/32 dev eth0`, 'link set eth0 up', `route add ${gw}/32 dev eth0 scope link`, `route add default via ${gw} dev eth0 src ${n.address}`], n.name),
-        ),
       );
     } catch (err) {
       await this.deleteOneByOne(made);

@@ -1,28 +1,16 @@
 /**
- * "The internet" for network tests: a network namespace of the test's own, joined to the
- * host by a veth pair, holding an HTTP server and a DNS server on addresses the test
+ * "The internet" for the network tests and the network bench: a network namespace of
+ * their own, joined to the host by a veth pair, holding an HTTP server and a DNS server on addresses the test
  * assigns (10.123.<n>.0/30). Nothing a test sends through it leaves this machine.
  *
  * The HTTP server answers every request with `hello <client address>`; the DNS server
  * answers A queries for any name under `outside.test` with the server's address, AAAA
  * queries with no record, and anything else with NXDOMAIN.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitUntil } from './wait.js';
-
-export interface OutsideWorld {
-  /** The servers' address. */
-  address: string;
-  /** The host's end of the link. */
-  hostAddress: string;
-  httpPort: number;
-  /** A name the DNS server resolves to `address`. */
-  name: string;
-  close(): void;
-}
 
 const SERVERS = `
 const http = require('http');
@@ -55,26 +43,30 @@ dns.on('message', (q, from) => {
 dns.bind(53, address, () => console.log('ready'));
 `;
 
-function ip(...args: string[]): void {
+function ip(...args) {
   const r = spawnSync('ip', args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr}`);
 }
 
 /** Whether this host can make one: root with `ip`. */
-export function outsideWorldGap(): string | undefined {
+export function outsideWorldGap() {
   if (process.getuid?.() !== 0) return 'needs root to make a network namespace';
   if (spawnSync('ip', ['-V']).status !== 0) return 'needs iproute2 (ip)';
   return undefined;
 }
 
-export async function startOutsideWorld(): Promise<OutsideWorld> {
+/**
+ * Makes one, named after this process; `close()` takes it down.
+ * @returns {Promise<{ address: string, hostAddress: string, httpPort: number, name: string, close(): void }>}
+ */
+export async function startOutsideWorld() {
   const n = 1 + (process.pid % 250);
   const ns = `gtout-${process.pid}`;
   const link = `gto${process.pid}`;
   const hostAddress = `10.123.${n}.1`;
   const address = `10.123.${n}.2`;
   const dir = mkdtempSync(join(tmpdir(), 'gust-outside-'));
-  let servers: ChildProcess | undefined;
+  let servers;
   const close = () => {
     servers?.kill('SIGKILL');
     spawnSync('ip', ['link', 'del', link]);
@@ -92,9 +84,13 @@ export async function startOutsideWorld(): Promise<OutsideWorld> {
     ip('-n', ns, 'route', 'add', 'default', 'via', hostAddress);
     writeFileSync(join(dir, 'servers.cjs'), SERVERS);
     servers = spawn('ip', ['netns', 'exec', ns, process.execPath, join(dir, 'servers.cjs'), address, '8080'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let ready = false;
-    servers.stdout!.on('data', () => (ready = true));
-    await waitUntil(() => ready, 10_000);
+    await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the outside world\'s servers did not start within 10 s')), 10_000);
+      servers.stdout.once('data', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
     return { address, hostAddress, httpPort: 8080, name: 'www.outside.test', close };
   } catch (err) {
     close();
