@@ -7,9 +7,11 @@
  * gust-init when it enters the namespace to launch the sandbox: no process per namespace.
  *
  * A namespace is used by one sandbox only and deleted after it, never reused: a new one
- * carries nothing (connections, neighbours, conntrack) of the tenant before. Its host link
- * is deleted explicitly before the namespace, so that its name and address are free again
- * when the deletion returns (a namespace's links otherwise go asynchronously).
+ * carries nothing (connections, neighbours, conntrack) of the tenant before. Deleting
+ * namespaces alone, in one `ip` (~22 ms for 1 or 10 here), lets the kernel take their links
+ * down in the background; deleting each link first took ~30 ms apiece. So that a link still
+ * going is never in the way, an index (a link name, an address) is used again only after
+ * every other one of the slot's 4093 was: fresh ones first, then the longest free.
  */
 import { ipBatch } from './host-commands.js';
 import { ADDRESSES_PER_SLOT, sandboxAddress, type AddressPlan } from './address-plan.js';
@@ -88,7 +90,7 @@ export class NetnsPool {
     this.removal ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
       const batch = this.removing.splice(0);
       this.removal = undefined;
-      await ipBatch(batch.flatMap((n) => [`link del ${n.link}`, `netns del ${n.name}`])).then(
+      await ipBatch(batch.map((n) => `netns del ${n.name}`)).then(
         () => void this.free.push(...batch.map((n) => n.index)),
         () => this.deleteOneByOne(batch),
       );
@@ -139,7 +141,7 @@ export class NetnsPool {
   private async make(count: number): Promise<SandboxNetns[]> {
     const made: SandboxNetns[] = [];
     for (let i = 0; i < count; i++) {
-      const index = this.free.shift() ?? (this.next < ADDRESSES_PER_SLOT ? this.next++ : undefined);
+      const index = this.next < ADDRESSES_PER_SLOT ? this.next++ : this.free.shift();
       if (index === undefined) break;
       const name = `${this.plan.netnsPrefix}${index}`;
       made.push({ name, path: `/run/netns/${name}`, address: sandboxAddress(this.plan, index), gateway: this.plan.gateway, link: `${this.plan.linkPrefix}${index}`, index });

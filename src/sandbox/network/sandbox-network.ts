@@ -158,20 +158,35 @@ export class SandboxNetwork {
   }
 }
 
-/** Deletes everything of the slot's that exists: namespaces (with their links), the gateway link, the table. */
+/**
+ * Deletes everything of the slot's that exists: the namespaces (in one `ip`; the kernel then
+ * takes their links down), the gateway link, the table; then waits for the links to go,
+ * deleting one by one any still there after a while.
+ */
 async function sweep(plan: AddressPlan): Promise<void> {
   const names = (await runHost('ip', ['netns', 'list']).catch(() => ''))
     .split('\n')
     .map((l) => l.split(' ')[0] ?? '')
     .filter((n) => n.startsWith(plan.netnsPrefix));
-  const links = (await runHost('ip', ['-o', 'link', 'show']).catch(() => ''))
+  if (names.length > 0) await ipBatch(names.map((n) => `netns del ${n}`)).catch(() => undefined);
+  await ipBatch([`link del ${plan.gatewayLink}`]).catch(() => undefined);
+  await nftScript(`delete table inet ${plan.table}\n`).catch(() => undefined);
+  for (let waited = 0; ; waited += 50) {
+    const links = await slotLinks(plan);
+    if (links.length === 0) return;
+    if (waited >= 2000) {
+      for (const l of links) await ipBatch([`link del ${l}`]).catch(() => undefined);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function slotLinks(plan: AddressPlan): Promise<string[]> {
+  return (await runHost('ip', ['-o', 'link', 'show']).catch(() => ''))
     .split('\n')
     .map((l) => /^\d+:\s+([^:@\s]+)/.exec(l)?.[1] ?? '')
-    .filter((l) => l.startsWith(plan.linkPrefix) || l === plan.gatewayLink);
-  for (const line of [...links.map((l) => `link del ${l}`), ...names.map((n) => `netns del ${n}`)]) {
-    await ipBatch([line]).catch(() => undefined);
-  }
-  await nftScript(`destroy table inet ${plan.table}\n`).catch(() => nftScript(`delete table inet ${plan.table}\n`).catch(() => undefined));
+    .filter((l) => l.startsWith(plan.linkPrefix) || l.startsWith(plan.gatewayLink));
 }
 
 /** Turns IPv4 forwarding on; true when it was off (Gust then confines it to its own links, and turns it off again last). */
