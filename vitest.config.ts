@@ -14,6 +14,7 @@ export default defineConfig({
     maxWorkers: 2,
     minWorkers: 1,
     // Interpreters and SDKs every suite shares, installed once before any suite runs.
-    globalSetup: ['test/setup/runtimes.ts'],
+    // Runtimes before the suites; after them, a check that no sandbox network was left behind.
+    globalSetup: ['test/setup/runtimes.ts', 'test/setup/network-leftovers.ts'],
   },
 });
