@@ -5,7 +5,8 @@
  * Gust with nothing in the function's code. No packet goes anywhere but loopback, the
  * sandboxes' own namespaces and the test's.
  */
-import { ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { CreateEventSourceMappingCommand, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
@@ -15,6 +16,7 @@ import { namespaceHostGap } from '../../src/sandbox/namespace/namespace-setup.js
 import { startTestGust, type TestGust } from '../helpers/gust.js';
 import { createFunction, invoke } from '../helpers/lambda.js';
 import { outsideWorldGap, startOutsideWorld, type OutsideWorld } from '../../bench/lib/outside-world.js';
+import { QUEUE_ARN_PREFIX, sqsClient } from '../sqs/support.js';
 
 const gap = namespaceHostGap() ?? outsideWorldGap() ?? (spawnSync('nft', ['--version']).status === 0 ? undefined : 'needs nftables (nft)');
 if (gap) console.warn(`test/sandbox/network.spec.ts skipped: ${gap}`);
@@ -183,5 +185,27 @@ exports.handler = async () => {
       expect(r.functionError, r.text).toBeUndefined();
       expect(r.json).toEqual(names);
     }
+  });
+
+  it('a function a queue mapping invokes sends to another queue with the SDK, no endpoint in its code', async () => {
+    const sqs = sqsClient(t);
+    const inbox = await sqs.send(new CreateQueueCommand({ QueueName: 'net-in' }));
+    const outbox = await sqs.send(new CreateQueueCommand({ QueueName: 'net-out' }));
+    await createFunction(t.lambda, 'forward', {
+      files: {
+        'index.mjs': `import { SQSClient, GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+const sqs = new SQSClient({});
+export const handler = async (event) => {
+  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: 'net-out' }));
+  for (const r of event.Records) await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'forwarded ' + r.body }));
+};
+`,
+      },
+    });
+    await t.lambda.send(new CreateEventSourceMappingCommand({ FunctionName: 'forward', EventSourceArn: `${QUEUE_ARN_PREFIX}net-in`, BatchSize: 1 }));
+    await sqs.send(new SendMessageCommand({ QueueUrl: inbox.QueueUrl!, MessageBody: 'hello' }));
+    const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: outbox.QueueUrl!, WaitTimeSeconds: 20 }));
+    expect(got.Messages?.map((m) => m.Body)).toEqual(['forwarded hello']);
+    sqs.destroy();
   });
 });
