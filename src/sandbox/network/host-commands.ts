@@ -12,9 +12,10 @@ export class HostCommandError extends Error {
   }
 }
 
-/** Runs `ip -batch -` with `lines`; rejects with ip's own message when one fails. */
-export function ipBatch(lines: readonly string[]): Promise<string> {
-  return run('ip', ['-batch', '-'], lines.join('\n') + '\n');
+/** Runs `ip -batch -` with `lines`, at the lowest priority when `nice` (work nothing waits for); rejects with ip's own message when one fails. */
+export function ipBatch(lines: readonly string[], options: { nice?: boolean } = {}): Promise<string> {
+  const input = lines.join('\n') + '\n';
+  return options.nice ? run('nice', ['-n', '19', 'ip', '-batch', '-'], input) : run('ip', ['-batch', '-'], input);
 }
 
 /** Runs `nft -f -` with `script`. */

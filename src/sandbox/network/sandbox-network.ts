@@ -102,7 +102,7 @@ export class SandboxNetwork {
           confineForwarding: confine,
         }),
       );
-      const pool = new NetnsPool(plan, options.poolSize ?? 2);
+      const pool = new NetnsPool(plan, options.poolSize ?? 8);
       pool.refill();
       return new SandboxNetwork(plan, slot, pool, relays, runDir, options.networks);
     } catch (err) {
