@@ -232,8 +232,9 @@ describe.skipIf(gap !== undefined)('escape attempts from a namespace sandbox', (
     expect(await attempt('whoami')).toMatchObject({ ok: true });
   });
 
-  it('cannot write its code, /usr or the root', async () => {
-    for (const path of ['/var/task/lambda_function.py', '/var/task/new', '/usr/evil', '/usr/bin/evil', '/etc/passwd']) {
+  it('cannot write its code, /usr, the root or anything but /tmp: /opt, /var, /run, /dev and /dev/shm included', async () => {
+    const paths = ['/var/task/lambda_function.py', '/var/task/new', '/usr/evil', '/usr/bin/evil', '/etc/passwd', '/evil', '/opt/evil', '/var/evil', '/run/evil', '/dev/evil', '/dev/shm/evil', '/run/gust/evil'];
+    for (const path of paths) {
       expect((await attempt('write', { path })).error, path).toMatch(/^(EROFS|EACCES)$/);
     }
     expect(await attempt('write', { path: '/tmp/ok' })).toEqual({ ok: true, value: '/tmp/ok' });

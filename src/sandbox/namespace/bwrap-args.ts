@@ -7,7 +7,8 @@
  * sandbox user (sandbox-etc.ts), the code at /var/task, the merged layers at /opt, the
  * language runtime at Lambda's /var/runtime and /var/lang (runtime-mounts.ts), gust-init at
  * /init, and the directory holding the Runtime API socket at /run/gust. Writable: a private
- * /tmp of EphemeralStorage's size. Plus a new /proc (own pid namespace) and a minimal /dev.
+ * /tmp of EphemeralStorage's size, and nothing else: the root and /dev are remounted
+ * read-only at the end. Plus a new /proc (own pid namespace) and a minimal /dev.
  */
 import type { RuntimeFiles } from '../sandbox-driver.js';
 import type { OptMount } from './opt-layers.js';
@@ -112,6 +113,10 @@ export function bwrapArgs(input: BwrapInput): { options: string[]; runtime: stri
   args.push('--ro-bind', input.host.init, '/init');
   args.push('--ro-bind', input.socketDir, SOCKET_DIR_IN_SANDBOX);
   args.push('--perms', '1777', '--size', String(input.tmpBytes), '--tmpfs', '/tmp');
+  // Last, once every mount point exists: the root bwrap built (and /opt, /var, /run in it)
+  // and /dev (with /dev/shm) become read-only, so /tmp, of EphemeralStorage's size, is the
+  // only place a function writes. Lambda has no /dev/shm either; device nodes still work.
+  args.push('--remount-ro', '/dev', '--remount-ro', '/');
   args.push('--chdir', TASK_ROOT);
   if (input.host.seccomp) args.push('--seccomp', String(SECCOMP_FD));
   return { options: args, runtime: [input.command, ...input.args] };
