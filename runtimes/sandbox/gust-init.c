@@ -61,7 +61,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define MAX_CONNS 64
+#define MAX_CONNS 16
 #define BUF_SIZE 65536
 
 /* One direction of a relayed connection: bytes read from `from` waiting to go to `to`. */

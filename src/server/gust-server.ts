@@ -40,6 +40,7 @@ import { ProcessDriver } from '../sandbox/process-driver.js';
 import { RuntimeCommandResolver } from '../sandbox/runtime-command.js';
 import { RuntimeProvider } from '../sandbox/runtimes/runtime-provider.js';
 import { loadCredentialsKey } from './credentials-key.js';
+import { descriptorBudget, openFilesLimit } from './descriptor-budget.js';
 import { chooseSandboxDriver } from './sandbox-choice.js';
 import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.js';
 import { DiskReserve } from '../store/disk-reserve.js';
@@ -86,6 +87,17 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   const { warnings, ...support } = cgroups.support;
   logger.info({ cgroups: support }, 'cgroups');
   for (const warning of warnings) logger.warn(warning);
+  const openFiles = openFilesLimit();
+  if (openFiles !== undefined) {
+    const budget = descriptorBudget(openFiles);
+    const fits = budget.environments >= config.concurrencyLimit;
+    logger[fits ? 'info' : 'warn'](
+      { openFiles, environments: budget.environments, concurrencyLimit: config.concurrencyLimit },
+      fits
+        ? `file descriptors: ${openFiles} hold ${budget.environments} environments at their worst`
+        : `file descriptors: ${openFiles} hold only ${budget.environments} environments at their worst, fewer than --concurrency-limit ${config.concurrencyLimit}; raise the limit (ulimit -n, LimitNOFILE=) or lower the concurrency limit`,
+    );
+  }
   // Where Gust's API listens, known once it does; the sandboxes' road to it asks at each connection.
   let api = { host: '127.0.0.1', port: config.port };
   let baseUrl = '';
