@@ -17,6 +17,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({}, { GUST_ACCOUNT_ID: '12' })).toThrow(/GUST_ACCOUNT_ID: expected twelve digits/);
   });
 
+  it('refuses fewer sandbox uids than environments can run at once', () => {
+    expect(() => loadConfig({ sandboxUidCount: '100', concurrencyLimit: '100' }, {})).toThrow(/--sandbox-uid-count 100 is smaller than --concurrency-limit 100 plus one/);
+    expect(loadConfig({ sandboxUidCount: '101', concurrencyLimit: '100' }, {}).sandboxUidCount).toBe(101);
+  });
+
   it('shows each default as the option is written, and reads it back as the default', () => {
     const keepAlive = OPTIONS.find((o) => o.key === 'keepAliveMs')!;
     expect(shownDefault(keepAlive)).toBe('10m');

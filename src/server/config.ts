@@ -41,10 +41,12 @@ export interface GustConfig {
   asyncMaxConcurrency: number;
   /** Sandbox driver: `namespace` (bubblewrap), `process` (trusted code only), or `auto` (namespace where it works). */
   sandbox: 'auto' | 'namespace' | 'process';
-  /** Host uid the namespace driver runs functions as. */
+  /** First host uid of the range the namespace driver leases one from per environment. */
   sandboxUid: number;
-  /** Host gid the namespace driver runs functions as. */
+  /** First host gid of that range. */
   sandboxGid: number;
+  /** How many uids (and gids) the range has. */
+  sandboxUidCount: number;
   /** Sandbox networking: `egress` (own namespace, outbound through the host) or `none` (loopback only). */
   sandboxNetwork: 'egress' | 'none';
   /** The /16 sandboxes take their addresses from. */
@@ -144,8 +146,9 @@ export const OPTIONS: OptionSpec<keyof GustConfig>[] = [
   { key: 'asyncThrottleMaxMs', flag: '--async-throttle-max', env: 'GUST_ASYNC_THROTTLE_MAX', doc: 'Async invocations: longest wait after throttles (AWS: 5m)', default: 300_000, parse: duration(1, 6 * 3_600_000) },
   { key: 'asyncMaxConcurrency', flag: '--async-max-concurrency', env: 'GUST_ASYNC_MAX_CONCURRENCY', doc: 'Async invocations running at once per function; a lower reserved concurrency wins', default: 10, parse: integer(1, 100_000) },
   { key: 'sandbox', flag: '--sandbox', env: 'GUST_SANDBOX', doc: 'How functions run: namespace (isolated with bubblewrap; start-up fails if the host cannot), process (plain child processes, trusted code only), auto (namespace wherever it works, else process with the reason in the log)', default: 'auto', parse: oneOf(['auto', 'namespace', 'process'] as const) },
-  { key: 'sandboxUid', flag: '--sandbox-uid', env: 'GUST_SANDBOX_UID', doc: 'Unprivileged host uid the namespace driver runs every function as; pick one that is no account of its own', default: 65532, parse: integer(1, 2 ** 31 - 2) },
-  { key: 'sandboxGid', flag: '--sandbox-gid', env: 'GUST_SANDBOX_GID', doc: 'Unprivileged host gid the namespace driver runs functions as', default: 65532, parse: integer(1, 2 ** 31 - 2) },
+  { key: 'sandboxUid', flag: '--sandbox-uid', env: 'GUST_SANDBOX_UID', doc: 'First of the unprivileged host uids the namespace driver runs functions as, one per environment (per-uid kernel quotas are then not shared between tenants); pick a range no account or subuid range uses', default: 2_000_000_000, parse: integer(1, 2 ** 32 - 2) },
+  { key: 'sandboxGid', flag: '--sandbox-gid', env: 'GUST_SANDBOX_GID', doc: 'First of the host gids that go with them', default: 2_000_000_000, parse: integer(1, 2 ** 32 - 2) },
+  { key: 'sandboxUidCount', flag: '--sandbox-uid-count', env: 'GUST_SANDBOX_UID_COUNT', doc: 'How many uids (and gids) the range has: the most environments at once; a uid is used again only after its environment is gone', default: 65536, parse: integer(1, 2 ** 24) },
   { key: 'sandboxNetwork', flag: '--sandbox-network', env: 'GUST_SANDBOX_NETWORK', doc: 'Network of namespace sandboxes: egress (a network namespace of their own with outbound access through the host; the host, its loopback services, link-local addresses and other sandboxes refused) or none (loopback only). The process driver always shares the host\'s network', default: 'egress', parse: oneOf(['egress', 'none'] as const) },
   { key: 'sandboxSubnet', flag: '--sandbox-subnet', env: 'GUST_SANDBOX_SUBNET', doc: 'IPv4 /16 that sandbox addresses come from, shared by the Gust servers of a host (16 at most, a /20 each)', default: '10.222.0.0/16', parse: pattern(/^\d{1,3}\.\d{1,3}\.0\.0\/16$/, 'an IPv4 /16 such as 10.222.0.0/16') },
   { key: 'sandboxDns', flag: '--sandbox-dns', env: 'GUST_SANDBOX_DNS', doc: 'Resolvers that sandboxes\' DNS queries go to, separated by commas (empty: the nameservers of the host\'s /etc/resolv.conf, loopback ones included)', default: [], parse: list(parseAddresses) },
@@ -172,6 +175,15 @@ export function flagProperty(flag: string): string {
  * the environment.
  */
 export function loadConfig(flags: Record<string, string | undefined>, env: NodeJS.ProcessEnv): GustConfig {
+  const config = readOptions(flags, env);
+  // Every environment holds a uid, and so does the sandbox launched ahead of the next start.
+  if (config.sandboxUidCount < config.concurrencyLimit + 1) {
+    throw new ConfigError(`--sandbox-uid-count ${config.sandboxUidCount} is smaller than --concurrency-limit ${config.concurrencyLimit} plus one (each environment runs as a uid of its own, and so does the sandbox started ahead)`);
+  }
+  return config;
+}
+
+function readOptions(flags: Record<string, string | undefined>, env: NodeJS.ProcessEnv): GustConfig {
   const config: Record<string, unknown> = {};
   for (const spec of OPTIONS) {
     const fromFlag = flags[flagProperty(spec.flag)];

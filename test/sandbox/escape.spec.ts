@@ -15,7 +15,8 @@ import { namespaceHostGap } from '../../src/sandbox/namespace/namespace-setup.js
 import { startTestGust, type TestGust } from '../helpers/gust.js';
 import { createFunction, invoke } from '../helpers/lambda.js';
 
-const SANDBOX_UID = 65532;
+// Lambda's sbx_user1051, which every sandbox shows whatever host uid its environment has.
+const INSIDE = { uid: 993, gid: 990 };
 const gap = namespaceHostGap();
 if (gap) console.warn(`test/sandbox/escape.spec.ts skipped: the namespace driver cannot run here: ${gap}`);
 
@@ -31,6 +32,17 @@ def c_call(result):
         e = ctypes.get_errno()
         raise OSError(e, os.strerror(e))
     return result
+
+held = []
+
+def inotify_hold(n):
+    # Kept for the environment's life: the per-uid limit (fs.inotify.max_user_instances) stays spent.
+    while len(held) < n:
+        fd = libc.inotify_init1(0)
+        if fd == -1:
+            return {"held": len(held), "error": errno.errorcode[ctypes.get_errno()]}
+        held.append(fd)
+    return {"held": len(held)}
 
 def read(path):
     with open(path, "rb") as f:
@@ -83,6 +95,8 @@ ATTEMPTS = {
     "read": lambda e: read(e["path"]),
     "list": lambda e: sorted(os.listdir(e["path"])),
     "write": lambda e: write(e["path"]),
+    "inotify_hold": lambda e: inotify_hold(e["n"]),
+    "inotify": lambda e: os.close(c_call(libc.inotify_init1(0))),
     "connect": lambda e: connect(e["port"]),
     "connect_to": lambda e: connect_to(e["host"], e["port"]),
     "mount": lambda e: c_call(libc.mount(b"none", b"/tmp", b"tmpfs", 0, None)),
@@ -128,13 +142,15 @@ function hostListeningPorts(): number[] {
   return [...ports].sort((a, b) => a - b);
 }
 
-function processesOfUid(uid: number): number[] {
+/** Processes running as a host uid of the sandboxes' range. */
+function processesOfSandboxUids(first: number, count: number): number[] {
   const out: number[] = [];
   for (const p of readdirSync('/proc')) {
     if (!/^\d+$/.test(p)) continue;
     try {
       const status = readFileSync(`/proc/${p}/status`, 'utf8');
-      if (new RegExp(`^Uid:\\s+${uid}\\s`, 'm').test(status) && !/^State:\s+Z/m.test(status)) out.push(Number(p));
+      const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
+      if (uid >= first && uid < first + count && !/^State:\s+Z/m.test(status)) out.push(Number(p));
     } catch {
       // gone
     }
@@ -198,7 +214,7 @@ describe.skipIf(gap !== undefined)('escape attempts from a namespace sandbox', (
 
   it('runs as the unprivileged sandbox uid with no capabilities, no_new_privs and a seccomp filter', async () => {
     const who = await attempt('whoami');
-    expect(who.value).toMatchObject({ uid: SANDBOX_UID, gid: SANDBOX_UID, groups: [] });
+    expect(who.value).toMatchObject({ uid: INSIDE.uid, gid: INSIDE.gid, groups: [] });
     const caps = (await attempt('caps')).value as string[];
     for (const line of caps.filter((l) => l.startsWith('Cap'))) expect(line).toMatch(/:\s+0{16}$/);
     expect(caps).toContain('NoNewPrivs:\t1');
@@ -218,7 +234,7 @@ describe.skipIf(gap !== undefined)('escape attempts from a namespace sandbox', (
     const etc = (await attempt('list', { path: '/etc' })).value as string[];
     expect(etc).toContain('passwd');
     expect(etc).not.toContain('shadow');
-    expect(await attempt('read', { path: '/etc/passwd' })).toMatchObject({ ok: true, value: expect.stringMatching(/^sbx_user1051:x:65532:65532:/) });
+    expect(await attempt('read', { path: '/etc/passwd' })).toMatchObject({ ok: true, value: expect.stringMatching(/^sbx_user1051:x:993:990:/) });
   });
 
   it('cannot see the host\'s processes, nor open gust-init (pid 1) beyond its command line', async () => {
@@ -230,6 +246,16 @@ describe.skipIf(gap !== undefined)('escape attempts from a namespace sandbox', (
     expect(await attempt('kill1')).toMatchObject({ ok: true });
     // pid 1 of a namespace ignores a SIGKILL from inside it: the probe still answers.
     expect(await attempt('whoami')).toMatchObject({ ok: true });
+  });
+
+  it('runs each environment as a host uid of its own: one spending its per-uid inotify quota leaves another function\'s intact', async () => {
+    const limit = Number(readFileSync('/proc/sys/fs/inotify/max_user_instances', 'utf8'));
+    const spent = await attempt('inotify_hold', { n: limit + 1 });
+    expect(spent.value).toMatchObject({ error: 'EMFILE' });
+    expect((spent.value as { held: number }).held).toBeGreaterThan(0);
+    await createFunction(t.lambda, 'neighbour', { Runtime: 'python3.11', Handler: 'lambda_function.handler', files: { 'lambda_function.py': PROBE } });
+    const r = await invoke(t.lambda, 'neighbour', { action: 'inotify' });
+    expect(r.json).toEqual({ ok: true, value: null });
   });
 
   it('cannot write its code, /usr, the root or anything but /tmp: /opt, /var, /run, /dev and /dev/shm included', async () => {
@@ -286,11 +312,12 @@ describe.skipIf(gap !== undefined)('escape attempts from a namespace sandbox', (
 
   it('leaves nothing behind once the server stops: no process of the sandbox uid, no mount, no socket directory', async () => {
     // This server's sandboxes (other servers on the host may run sandboxes as the same uid).
-    const ours = processesOfUid(SANDBOX_UID).filter(descendsFromUs);
+    const sandboxUids = () => processesOfSandboxUids(t.config.sandboxUid, t.config.sandboxUidCount);
+    const ours = sandboxUids().filter(descendsFromUs);
     expect(ours.length).toBeGreaterThan(0);
     await t.stop();
-    expect(ours.filter((p) => processesOfUid(SANDBOX_UID).includes(p))).toEqual([]);
-    expect(processesOfUid(SANDBOX_UID).filter(descendsFromUs)).toEqual([]);
+    expect(ours.filter((p) => sandboxUids().includes(p))).toEqual([]);
+    expect(sandboxUids().filter(descendsFromUs)).toEqual([]);
     const mounts = readFileSync('/proc/self/mountinfo', 'utf8');
     expect(mounts).not.toContain(t.dataDir);
     expect(readdirSync(join(t.dataDir, 'env-tmp')).filter((n) => n.startsWith('gust-ns-'))).toEqual([]);

@@ -21,7 +21,7 @@ const RUNS = Number(process.argv[2] ?? 20);
 const identity = { uid: 65532, gid: 65532 };
 const root = mkdtempSync(join(tmpdir(), 'gust-hops-'));
 ensureTraversable(root, root, identity);
-const host = await prepareSandboxHost(join(root, 'state'), gustRuntimesDir(), identity);
+const host = await prepareSandboxHost(join(root, 'state'), gustRuntimesDir());
 const cgroups = await detectCgroups({ parentName: 'gust-hops' });
 const setpriv = ['/usr/bin/setpriv', `--reuid=${identity.uid}`, `--regid=${identity.gid}`, '--clear-groups', '--'];
 

@@ -14,7 +14,7 @@ import type { RuntimeFiles } from '../sandbox-driver.js';
 import type { OptMount } from './opt-layers.js';
 import { runtimeMountArgs, usrSource } from './runtime-mounts.js';
 import { ETC_DIRS } from './sandbox-etc.js';
-import type { SandboxHostFiles } from './sandbox-host.js';
+import { INSIDE_IDENTITY, type SandboxHostFiles } from './sandbox-host.js';
 
 /** Where bubblewrap is, unless the driver is told otherwise. */
 export const DEFAULT_BWRAP = '/usr/bin/bwrap';
@@ -71,6 +71,10 @@ export function bwrapArgs(input: BwrapInput): { options: string[]; runtime: stri
     // for the code inside: --disable-userns caps nested user namespaces at zero.
     '--unshare-all',
     '--unshare-user',
+    '--uid',
+    String(INSIDE_IDENTITY.uid),
+    '--gid',
+    String(INSIDE_IDENTITY.gid),
     ...(input.shareNet ? ['--share-net'] : []),
     '--disable-userns',
     '--die-with-parent',

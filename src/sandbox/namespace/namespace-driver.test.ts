@@ -9,6 +9,7 @@ import { gustRuntimesDir } from '../runtimes/gust-runtimes.js';
 import { namespaceHostGap, setUpNamespaceDriver } from './namespace-setup.js';
 import { ensureTraversable, prepareSandboxHost, type SandboxHostFiles } from './sandbox-host.js';
 import { planOptMounts } from './opt-layers.js';
+import { UidLeases } from './uid-leases.js';
 
 const identity = { uid: 65532, gid: 65532 };
 const gap = namespaceHostGap();
@@ -25,11 +26,11 @@ afterAll(async () => {
 
 function factory(withCgroups: CgroupHost | undefined) {
   return async (tmpRoot: string) => {
-    host ??= prepareSandboxHost(join(stateRoot, 'sandbox'), gustRuntimesDir(), identity);
+    host ??= prepareSandboxHost(join(stateRoot, 'sandbox'), gustRuntimesDir());
     const files = await host;
     ensureTraversable(tmpRoot, tmpRoot, identity);
     ensureTraversable(stateRoot, stateRoot, identity);
-    return new NamespaceDriver({ host: files, identity, workRoot: tmpRoot, cgroups: withCgroups });
+    return new NamespaceDriver({ host: files, uids: new UidLeases(identity, 64), workRoot: tmpRoot, cgroups: withCgroups });
   };
 }
 
@@ -39,7 +40,7 @@ runSandboxDriverContract({ name: `namespace with cgroups (${cgroups.support.mode
 
 describe('NamespaceDriver.layout', () => {
   const usr = { bashAsSh: false, pythonPackageDirs: [], emptyDir: '/e' };
-  const driver = new NamespaceDriver({ host: { init: '', seccomp: undefined, etc: { dir: '', refresh: () => undefined }, runtimes: { nodejs: '/n', python: '/p' }, usr }, identity, workRoot: '/tmp' });
+  const driver = new NamespaceDriver({ host: { init: '', seccomp: undefined, etc: { dir: '', refresh: () => undefined }, runtimes: { nodejs: '/n', python: '/p' }, usr }, uids: new UidLeases(identity, 1), workRoot: '/tmp' });
   const code = { codeDir: '/data/blobs/x', layerDirs: ['/data/blobs/l'] };
 
   it("shows Lambda's paths whatever the host paths are", () => {

@@ -4,7 +4,7 @@
  * exits, seccomp-policy.ts for the system-call filter, runtime-api-relay.ts and
  * runtimes/sandbox/gust-init.c for the network, and docs/sandbox.md for the reasons.
  *
- * bwrap runs as a dedicated unprivileged uid/gid (never host root: a user namespace made by
+ * bwrap runs as an unprivileged uid/gid leased per environment (uid-leases.ts; never host root: a user namespace made by
  * root maps uid 0 to host root, which owns every root-owned file it can see), so the sandbox
  * holds no capability on the host and only the permissions of a stranger. The start is a
  * chain of two execs in one process: gust-init's launch mode (as root: sets RLIMIT_NOFILE,
@@ -27,14 +27,15 @@ import type { SandboxNetwork } from '../network/sandbox-network.js';
 import type { SocketRelay } from '../socket-relay.js';
 import { listenRuntimeApiRelay } from './runtime-api-relay.js';
 import { namespaceRuntimeLayout, RUNTIME_DIR_IN_SANDBOX } from './runtime-mounts.js';
-import type { SandboxHostFiles, SandboxIdentity } from './sandbox-host.js';
+import type { SandboxHostFiles } from './sandbox-host.js';
+import type { UidLeases } from './uid-leases.js';
 import { SandboxLauncher, type LaunchedSandbox } from './sandbox-launcher.js';
 
 export interface NamespaceDriverOptions {
   /** Host files from prepareSandboxHost(). */
   host: SandboxHostFiles;
-  /** The unprivileged uid/gid every sandbox runs as. */
-  identity: SandboxIdentity;
+  /** The unprivileged host uids/gids sandboxes run as, one leased per environment. */
+  uids: UidLeases;
   /** Directory under which each environment's socket directory is made. */
   workRoot: string;
   bwrapPath?: string;
@@ -57,7 +58,7 @@ export class NamespaceDriver implements SandboxDriver {
   }
 
   constructor(private readonly options: NamespaceDriverOptions) {
-    this.launcher = new SandboxLauncher({ init: options.host.init, seccomp: options.host.seccomp, identity: options.identity, bwrapPath: options.bwrapPath ?? DEFAULT_BWRAP, cgroups: options.cgroups, network: options.network });
+    this.launcher = new SandboxLauncher({ init: options.host.init, seccomp: options.host.seccomp, uids: options.uids, bwrapPath: options.bwrapPath ?? DEFAULT_BWRAP, cgroups: options.cgroups, network: options.network });
   }
 
   /** Lambda's paths: code at /var/task, the merged layers at /opt, the runtime at /var/runtime and /var/lang. */
@@ -67,7 +68,6 @@ export class NamespaceDriver implements SandboxDriver {
   }
 
   async start(spec: SandboxSpec): Promise<Sandbox> {
-    const { identity } = this.options;
     // A command that does not exist fails here as a spawn would, not as a runtime exit.
     accessSync(spec.runtime ? spec.runtime.interpreter : spec.command, constants.X_OK);
     this.options.host.etc.refresh();
@@ -78,19 +78,23 @@ export class NamespaceDriver implements SandboxDriver {
     const release = async () => {
       await relay?.close();
       // Kills what is left in the cgroup and removes it; a busy one stays for the sweep.
-      await launched?.cgroup?.destroy().catch(() => undefined);
+      const gone = launched?.cgroup ? await launched.cgroup.destroy().then(() => true, () => false) : true;
       if (launched?.netns) await network?.release(launched.netns).catch(() => undefined);
       rmSync(socketDir, { recursive: true, force: true });
+      // Its uid comes back only once nothing that ran as it is left.
+      if (launched && gone) this.options.uids.release(launched.identity);
     };
     try {
-      chownSync(socketDir, identity.uid, identity.gid);
       const env: Record<string, string> = { ...spec.env, TMPDIR: '/tmp' };
       const target = parseHostPort(spec.env.AWS_LAMBDA_RUNTIME_API);
       const inside = (p: string) => this.insidePath(p, spec);
-      const made = await Promise.allSettled([target ? listenRuntimeApiRelay(join(socketDir, SOCKET_NAME), target, identity) : undefined, this.launcher.take(spec.limits.memoryMb)]);
+      const made = await Promise.allSettled([target ? listenRuntimeApiRelay(join(socketDir, SOCKET_NAME), target) : undefined, this.launcher.take(spec.limits.memoryMb)]);
       if (made[0].status === 'fulfilled') relay = made[0].value;
       if (made[1].status === 'fulfilled') launched = made[1].value;
       for (const m of made) if (m.status === 'rejected') throw m.reason;
+      const { uid, gid } = launched!.identity;
+      chownSync(socketDir, uid, gid);
+      if (relay) chownSync(join(socketDir, SOCKET_NAME), uid, gid);
       if (launched!.netns && spec.networks?.length) await network!.attach(launched!.netns, spec.networks);
       if (target) env.AWS_LAMBDA_RUNTIME_API = `127.0.0.1:${RUNTIME_API_PORT}`;
       const args = bwrapArgs({

@@ -13,13 +13,17 @@ import { gustRuntimesDir } from '../runtimes/gust-runtimes.js';
 import { DEFAULT_BWRAP } from './bwrap-args.js';
 import { NamespaceDriver } from './namespace-driver.js';
 import { ensureTraversable, prepareSandboxHost, SandboxUnavailableError, type SandboxIdentity } from './sandbox-host.js';
+import { UidLeases } from './uid-leases.js';
 
 export interface NamespaceSetupOptions {
   /** Gust's data directory: the driver's files go under it, and it is made searchable for the sandbox uid. */
   dataDir: string;
   /** Where per-environment directories go (inside dataDir). */
   workRoot: string;
+  /** The first host uid/gid of the sandboxes' range. */
   identity: SandboxIdentity;
+  /** How many uids the range has, one per environment at a time (1: every sandbox shares `identity`). */
+  identities?: number;
   /** Gust's runtimes/ directory (bootstraps, gust-init's source). */
   runtimesDir?: string;
   /** Directories of installed runtimes the sandboxes bind (the runtimes store); made searchable like the data directory. */
@@ -65,10 +69,11 @@ export async function setUpNamespaceDriver(options: NamespaceSetupOptions): Prom
   }
   const network = options.network ? await setUpNetwork(options.network) : undefined;
   try {
-    const host = await prepareSandboxHost(stateDir, runtimesDir, options.identity, options.buildCache, network?.plan.gateway);
+    const host = await prepareSandboxHost(stateDir, runtimesDir, options.buildCache, network?.plan.gateway);
     for (const path of [options.workRoot, stateDir]) ensureTraversable(path, options.dataDir, options.identity);
     for (const path of options.bindRoots ?? []) ensureTraversable(path, options.dataDir, options.identity);
-    const driver = new NamespaceDriver({ host, identity: options.identity, workRoot: options.workRoot, bwrapPath, stopGraceMs: options.stopGraceMs, cgroups: options.cgroups, network });
+    const uids = new UidLeases(options.identity, options.identities ?? 1);
+    const driver = new NamespaceDriver({ host, uids, workRoot: options.workRoot, bwrapPath, stopGraceMs: options.stopGraceMs, cgroups: options.cgroups, network });
     await trial(driver, stateDir).catch(async (err: unknown) => {
       await driver.close();
       throw err;

@@ -9,12 +9,9 @@
  * Runtimes keep one connection alive across invocations, so the relay's cost is one extra
  * local hop per request, not a connection per request.
  */
-import { chownSync } from 'node:fs';
 import { SocketRelay, type RelayTarget } from '../socket-relay.js';
 
-/** Listens on `path` (owned by uid:gid, mode 0600) and relays to `target`. */
-export async function listenRuntimeApiRelay(path: string, target: RelayTarget, owner: { uid: number; gid: number }): Promise<SocketRelay> {
-  const relay = await SocketRelay.listen({ path }, () => target);
-  chownSync(path, owner.uid, owner.gid);
-  return relay;
+/** Listens on `path` and relays to `target`; the socket is then given to the sandbox's uid (`chownSync`). */
+export async function listenRuntimeApiRelay(path: string, target: RelayTarget): Promise<SocketRelay> {
+  return SocketRelay.listen({ path }, () => target);
 }

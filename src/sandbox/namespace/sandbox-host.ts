@@ -41,6 +41,11 @@ export interface SandboxHostFiles {
 
 /** The name the sandbox user has in the sandbox's /etc/passwd (Lambda's, for familiarity). */
 export const SANDBOX_USER = 'sbx_user1051';
+/**
+ * Who the function is inside every sandbox (Lambda's uid and gid of sbx_user1051), whatever
+ * host uid its environment leased: bwrap maps this one to that one.
+ */
+export const INSIDE_IDENTITY: SandboxIdentity = { uid: 993, gid: 990 };
 
 /** Why the namespace driver cannot work here; the message says what the host lacks. */
 export class SandboxUnavailableError extends Error {
@@ -55,7 +60,7 @@ export class SandboxUnavailableError extends Error {
  * across data directories: a build takes ~150 ms) and copied into `stateDir`, where the
  * sandbox uid can reach it. Throws SandboxUnavailableError when it cannot.
  */
-export async function prepareSandboxHost(stateDir: string, runtimesDir: string, id: SandboxIdentity, buildCache = defaultBuildCache(), nameserver?: string): Promise<SandboxHostFiles> {
+export async function prepareSandboxHost(stateDir: string, runtimesDir: string, buildCache = defaultBuildCache(), nameserver?: string): Promise<SandboxHostFiles> {
   mkdirSync(stateDir, { recursive: true, mode: 0o755 });
   const source = join(runtimesDir, 'sandbox', 'gust-init.c');
   // A home without a writable cache (no HOME, read-only) builds into the state directory.
@@ -73,8 +78,8 @@ export async function prepareSandboxHost(stateDir: string, runtimesDir: string, 
     writeFileSync(seccomp, seccompFilter(arch), { mode: 0o644 });
   }
   const etc = new SandboxEtc(join(stateDir, 'etc'), {
-    passwd: `${SANDBOX_USER}:x:${id.uid}:${id.gid}::/tmp:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n`,
-    group: `${SANDBOX_USER}:x:${id.gid}:\nnogroup:x:65534:\n`,
+    passwd: `${SANDBOX_USER}:x:${INSIDE_IDENTITY.uid}:${INSIDE_IDENTITY.gid}::/tmp:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n`,
+    group: `${SANDBOX_USER}:x:${INSIDE_IDENTITY.gid}:\nnogroup:x:65534:\n`,
   }, '/etc', nameserver ? { 'resolv.conf': (host) => resolvConfVia(host, nameserver) } : {});
   return { init, seccomp, etc, runtimes: prepareRuntimeCopies(stateDir, runtimesDir), usr: hostUsrAdjustments(stateDir) };
 }

@@ -21,6 +21,7 @@ import { ARGS_FD, INIT_COMMAND } from './bwrap-args.js';
 import type { SandboxNetns } from '../network/netns-pool.js';
 import type { SandboxNetwork } from '../network/sandbox-network.js';
 import type { SandboxIdentity } from './sandbox-host.js';
+import type { UidLeases } from './uid-leases.js';
 
 /** A sandbox up to bwrap, waiting for its options on `ARGS_FD` and gust-init's command on `COMMAND_FD`. */
 export interface LaunchedSandbox {
@@ -28,6 +29,8 @@ export interface LaunchedSandbox {
   cgroup: EnvironmentCgroup | undefined;
   /** The network namespace it runs in, when sandboxes have networking. */
   netns: SandboxNetns | undefined;
+  /** The host uid and gid it runs as, leased for this environment. */
+  identity: SandboxIdentity;
   /** When it was launched, or, for a spare, when it was taken: the start of its Init Duration. */
   spawnedAt: number;
 }
@@ -36,7 +39,7 @@ export interface SandboxLauncherOptions {
   /** gust-init, whose launch mode starts the chain. */
   init: string;
   seccomp: string | undefined;
-  identity: SandboxIdentity;
+  uids: UidLeases;
   bwrapPath: string;
   cgroups: CgroupHost | undefined;
   network: SandboxNetwork | undefined;
@@ -71,10 +74,10 @@ export class SandboxLauncher {
         setReferenced(launched.child, true);
         launched.spawnedAt = performance.now();
       } else if (waiting) {
-        discard(waiting, this.options.network);
+        discard(waiting, this.options);
       }
     } else if (spare) {
-      void spare.launched.then((s) => s && discard(s, this.options.network));
+      void spare.launched.then((s) => s && discard(s, this.options));
     }
     launched ??= await this.launch(memoryMb);
     // Launched now, while this sandbox's runtime starts and the event loop mostly waits for its first /next.
@@ -87,7 +90,7 @@ export class SandboxLauncher {
     this.closed = true;
     const spare = this.spare;
     this.spare = undefined;
-    void spare?.launched.then((s) => s && discard(s, this.options.network));
+    void spare?.launched.then((s) => s && discard(s, this.options));
   }
 
   private launchSpare(memoryMb: number): void {
@@ -96,7 +99,7 @@ export class SandboxLauncher {
     spare.launched = this.launch(memoryMb).then(
       (s) => {
         setReferenced(s.child, false);
-        spare.onExit = () => void free(s, this.options.network);
+        spare.onExit = () => void free(s, this.options);
         s.child.once('exit', spare.onExit);
         return s;
       },
@@ -106,7 +109,8 @@ export class SandboxLauncher {
   }
 
   private async launch(memoryMb: number): Promise<LaunchedSandbox> {
-    const { cgroups, identity } = this.options;
+    const { cgroups } = this.options;
+    const identity = this.options.uids.lease();
     const withCgroup = cgroups && (cgroups.support.memory || cgroups.support.pids || cgroups.support.cpu || cgroups.support.freezer);
     // Random, not counted: several drivers (tests) may share one cgroup host.
     const [made, netns] = await Promise.allSettled([
@@ -115,7 +119,7 @@ export class SandboxLauncher {
     ]);
     const cgroup = made.status === 'fulfilled' ? made.value : undefined;
     if (made.status === 'rejected' || netns.status === 'rejected') {
-      await free({ cgroup, netns: netns.status === 'fulfilled' ? netns.value : undefined }, this.options.network);
+      await free({ cgroup, identity, netns: netns.status === 'fulfilled' ? netns.value : undefined }, this.options);
       throw made.status === 'rejected' ? made.reason : (netns as PromiseRejectedResult).reason;
     }
     const ns = netns.value;
@@ -137,9 +141,9 @@ export class SandboxLauncher {
           resolve();
         });
       });
-      return { child, cgroup, netns: ns, spawnedAt };
+      return { child, cgroup, netns: ns, identity, spawnedAt };
     } catch (err) {
-      await free({ cgroup, netns: ns }, this.options.network);
+      await free({ cgroup, identity, netns: ns }, this.options);
       throw err;
     } finally {
       if (seccompFd !== undefined) closeSync(seccompFd);
@@ -155,21 +159,25 @@ function setReferenced(child: ChildProcess, on: boolean): void {
   }
 }
 
-function discard(launched: LaunchedSandbox, network: SandboxNetwork | undefined): void {
+function discard(launched: LaunchedSandbox, owner: Pick<SandboxLauncherOptions, 'network' | 'uids'>): void {
   try {
     process.kill(-launched.child.pid!, 'SIGKILL');
   } catch {
     // gone already
   }
-  void free(launched, network);
+  void free(launched, owner);
 }
 
 /** Sandboxes given back already: a discarded spare is freed by its discarder and again by its exit. */
 const freed = new WeakSet<object>();
 
-/** Gives back what a sandbox that never ran held, once: its cgroup and its network namespace. */
-async function free(held: Pick<LaunchedSandbox, 'cgroup' | 'netns'>, network: SandboxNetwork | undefined): Promise<void> {
+/**
+ * Gives back what a sandbox that never ran held, once: its cgroup, its network namespace,
+ * and its uid, which only when the cgroup (with everything that ran in it) is gone.
+ */
+async function free(held: Pick<LaunchedSandbox, 'cgroup' | 'netns' | 'identity'>, owner: Pick<SandboxLauncherOptions, 'network' | 'uids'>): Promise<void> {
   if (freed.has(held)) return;
   freed.add(held);
-  await Promise.all([held.cgroup?.destroy().catch(() => undefined), held.netns && network?.release(held.netns).catch(() => undefined)]);
+  const [gone] = await Promise.all([held.cgroup ? held.cgroup.destroy().then(() => true, () => false) : true, held.netns && owner.network?.release(held.netns).catch(() => undefined)]);
+  if (gone) owner.uids.release(held.identity);
 }
