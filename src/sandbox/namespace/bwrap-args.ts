@@ -49,7 +49,9 @@ export interface BwrapInput {
   runtime?: RuntimeFiles;
   /** Host directory that holds the Runtime API socket (owned by the sandbox uid). */
   socketDir: string;
+  /** /tmp: a host directory bound writable (a disk of EphemeralStorage's size), else a tmpfs of `tmpBytes`. */
   tmpBytes: number;
+  tmpDir?: string;
   /** Run in the network namespace gust-init entered (sandbox networking on), not a new empty one. */
   shareNet?: boolean;
   /** The runtime command, as seen inside the sandbox. */
@@ -116,7 +118,8 @@ export function bwrapArgs(input: BwrapInput): { options: string[]; runtime: stri
   args.push(...runtimeMountArgs(input.runtime, input.host.runtimes, input.host.usr));
   args.push('--ro-bind', input.host.init, '/init');
   args.push('--ro-bind', input.socketDir, SOCKET_DIR_IN_SANDBOX);
-  args.push('--perms', '1777', '--size', String(input.tmpBytes), '--tmpfs', '/tmp');
+  if (input.tmpDir) args.push('--bind', input.tmpDir, '/tmp');
+  else args.push('--perms', '1777', '--size', String(input.tmpBytes), '--tmpfs', '/tmp');
   // Last, once every mount point exists: the root bwrap built (and /opt, /var, /run in it)
   // and /dev (with /dev/shm) become read-only, so /tmp, of EphemeralStorage's size, is the
   // only place a function writes. Lambda has no /dev/shm either; device nodes still work.

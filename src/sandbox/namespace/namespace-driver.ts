@@ -28,6 +28,7 @@ import type { SocketRelay } from '../socket-relay.js';
 import { listenRuntimeApiRelay } from './runtime-api-relay.js';
 import { namespaceRuntimeLayout, RUNTIME_DIR_IN_SANDBOX } from './runtime-mounts.js';
 import type { SandboxHostFiles } from './sandbox-host.js';
+import type { TmpDisk, TmpDisks } from './tmp-disks.js';
 import type { UidLeases } from './uid-leases.js';
 import { SandboxLauncher, type LaunchedSandbox } from './sandbox-launcher.js';
 
@@ -43,6 +44,8 @@ export interface NamespaceDriverOptions {
   stopGraceMs?: number | undefined;
   /** The server's cgroups; without them sandboxes are isolated but their resources only measured. */
   cgroups?: CgroupHost | undefined;
+  /** Disks for /tmp; without them /tmp is a tmpfs, charged to the function's memory. */
+  tmpDisks?: TmpDisks | undefined;
   /** Sandbox networking (its own namespace with outbound access); without it a sandbox has loopback only. */
   network?: SandboxNetwork | undefined;
 }
@@ -74,12 +77,15 @@ export class NamespaceDriver implements SandboxDriver {
     const socketDir = mkdtempSync(join(this.options.workRoot, 'gust-ns-'));
     let relay: SocketRelay | undefined;
     let launched: LaunchedSandbox | undefined;
+    let tmp: TmpDisk | undefined;
     const network = this.options.network;
+    const tmpDisks = this.options.tmpDisks;
     const release = async () => {
       await relay?.close();
       // Kills what is left in the cgroup and removes it; a busy one stays for the sweep.
       const gone = launched?.cgroup ? await launched.cgroup.destroy().then(() => true, () => false) : true;
       if (launched?.netns) await network?.release(launched.netns).catch(() => undefined);
+      if (tmp) await tmpDisks?.release(tmp);
       rmSync(socketDir, { recursive: true, force: true });
       // Its uid comes back only once nothing that ran as it is left.
       if (launched && gone) this.options.uids.release(launched.identity);
@@ -88,9 +94,14 @@ export class NamespaceDriver implements SandboxDriver {
       const env: Record<string, string> = { ...spec.env, TMPDIR: '/tmp' };
       const target = parseHostPort(spec.env.AWS_LAMBDA_RUNTIME_API);
       const inside = (p: string) => this.insidePath(p, spec);
-      const made = await Promise.allSettled([target ? listenRuntimeApiRelay(join(socketDir, SOCKET_NAME), target) : undefined, this.launcher.take(spec.limits.memoryMb)]);
+      const made = await Promise.allSettled([
+        target ? listenRuntimeApiRelay(join(socketDir, SOCKET_NAME), target) : undefined,
+        this.launcher.take(spec.limits.memoryMb),
+        tmpDisks?.take(spec.limits.ephemeralStorageMb),
+      ] as const);
       if (made[0].status === 'fulfilled') relay = made[0].value;
       if (made[1].status === 'fulfilled') launched = made[1].value;
+      if (made[2].status === 'fulfilled') tmp = made[2].value;
       for (const m of made) if (m.status === 'rejected') throw m.reason;
       const { uid, gid } = launched!.identity;
       chownSync(socketDir, uid, gid);
@@ -105,6 +116,7 @@ export class NamespaceDriver implements SandboxDriver {
         ...(spec.runtime ? { runtime: spec.runtime } : {}),
         socketDir,
         tmpBytes: spec.limits.ephemeralStorageMb * 1024 * 1024,
+        ...(tmp ? { tmpDir: tmp.mount } : {}),
         shareNet: launched!.netns !== undefined,
         command: inside(spec.command),
         args: spec.args,
@@ -140,6 +152,7 @@ export class NamespaceDriver implements SandboxDriver {
   /** Kills the sandbox launched ahead for the next start and takes the sandbox network down; running sandboxes are the pool's to stop first. */
   async close(): Promise<void> {
     this.launcher.close();
+    await this.options.tmpDisks?.close();
     await this.options.network?.close();
   }
 

@@ -13,6 +13,7 @@ import { gustRuntimesDir } from '../runtimes/gust-runtimes.js';
 import { DEFAULT_BWRAP } from './bwrap-args.js';
 import { NamespaceDriver } from './namespace-driver.js';
 import { ensureTraversable, prepareSandboxHost, SandboxUnavailableError, type SandboxIdentity } from './sandbox-host.js';
+import { TmpDisks, tmpDiskGap } from './tmp-disks.js';
 import { UidLeases } from './uid-leases.js';
 
 export interface NamespaceSetupOptions {
@@ -73,7 +74,8 @@ export async function setUpNamespaceDriver(options: NamespaceSetupOptions): Prom
     for (const path of [options.workRoot, stateDir]) ensureTraversable(path, options.dataDir, options.identity);
     for (const path of options.bindRoots ?? []) ensureTraversable(path, options.dataDir, options.identity);
     const uids = new UidLeases(options.identity, options.identities ?? 1);
-    const driver = new NamespaceDriver({ host, uids, workRoot: options.workRoot, bwrapPath, stopGraceMs: options.stopGraceMs, cgroups: options.cgroups, network });
+    const tmpDisks = tmpDiskGap() === undefined ? await TmpDisks.open(join(stateDir, 'tmp-disks')) : undefined;
+    const driver = new NamespaceDriver({ host, uids, tmpDisks, workRoot: options.workRoot, bwrapPath, stopGraceMs: options.stopGraceMs, cgroups: options.cgroups, network });
     await trial(driver, stateDir).catch(async (err: unknown) => {
       await driver.close();
       throw err;
@@ -111,7 +113,8 @@ async function trial(driver: NamespaceDriver, stateDir: string): Promise<void> {
     env: {},
     codeDir,
     layerDirs: [],
-    limits: { memoryMb: 128, ephemeralStorageMb: 1 },
+    // Lambda's default /tmp: a disk of that size is then ready for the first function.
+    limits: { memoryMb: 128, ephemeralStorageMb: 512 },
     onOutput: (line) => output.push(line),
   });
   const timer = setTimeout(() => sandbox.kill(), 10_000);

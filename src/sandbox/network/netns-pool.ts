@@ -13,7 +13,7 @@
  * going is never in the way, an index (a link name, an address) is used again only after
  * every other one of the slot's 4093 was: fresh ones first, then the longest free.
  */
-import { ipBatch } from './host-commands.js';
+import { ipBatch } from '../host-commands.js';
 import { ADDRESSES_PER_SLOT, sandboxAddress, type AddressPlan } from './address-plan.js';
 
 /** How long after a namespace is taken the pool makes the next; a start that finds none makes its own. */

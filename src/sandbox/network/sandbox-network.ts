@@ -13,7 +13,7 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { SocketRelay, type RelayTarget } from '../socket-relay.js';
 import { addressPlan, parseRange, type AddressPlan } from './address-plan.js';
 import { DnsRelay } from './dns-relay.js';
-import { ipBatch, nftScript, runHost } from './host-commands.js';
+import { ipBatch, nftScript, runHost } from '../host-commands.js';
 import { NetnsPool, type SandboxNetns } from './netns-pool.js';
 import { nftRuleset, type GatewayPort } from './nft-ruleset.js';
 import { claimSlot, DEFAULT_RUN_DIR, type HeldSlot } from './slot-lock.js';

@@ -1,5 +1,6 @@
 /**
- * `ip` and `nft`, fed their commands on stdin in batch mode: one process for any number of
+ * Host tools the sandbox drivers run (`ip`, `nft`, `mkfs.ext4`, `mount`), without a shell.
+ * `ip` and `nft` are fed their commands on stdin in batch mode: one process for any number of
  * changes, which is what makes preparing several namespaces at once cheap (~10 ms each,
  * nearly all of it the kernel's), and no shell in between.
  */

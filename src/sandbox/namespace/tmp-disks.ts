@@ -1,0 +1,137 @@
+/**
+ * Each sandbox's /tmp as a disk of its own: a sparse file holding an ext4 filesystem of
+ * EphemeralStorage's size, loop-mounted on the host and bound into the sandbox. A tmpfs
+ * (what bwrap offers) keeps its pages in memory, charged to the function's memory cgroup
+ * and never reclaimable without swap, so a 128 MB function writing 300 MB to /tmp died of
+ * OutOfMemory where Lambda lets it write up to EphemeralStorage; a disk's pages are page
+ * cache, written back and reclaimed under the cgroup's limit.
+ *
+ * Making one (mkfs and mount, ~40 ms here) is kept off the cold path: a few of the sizes
+ * last asked for wait ready, and are made again in the background as they are taken. An
+ * image costs ~400 KB of disk until written to. After its sandbox, a disk is unmounted
+ * (lazily, should anything still hold it) and its image deleted; a server killed before
+ * that leaves them to the sweep at the next start.
+ */
+import { randomBytes } from 'node:crypto';
+import { accessSync, chmodSync, closeSync, constants, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { runHost } from '../host-commands.js';
+
+export interface TmpDisk {
+  sizeMb: number;
+  image: string;
+  /** Where it is mounted on the host: what the sandbox gets as /tmp. */
+  mount: string;
+}
+
+/** ext4's own share of a small filesystem (inode tables, bitmaps): the image is made this much larger, so that EphemeralStorage is what the function can write. */
+const EXT4_OVERHEAD = 1.04;
+const READY_PER_SIZE = 2;
+
+/** Why this host cannot give sandboxes disk-backed /tmp (they then get a tmpfs), or undefined. */
+export function tmpDiskGap(): string | undefined {
+  for (const tool of ['/usr/sbin/mkfs.ext4', '/usr/bin/mount', '/usr/bin/umount', '/dev/loop-control']) {
+    try {
+      accessSync(tool, tool.startsWith('/dev') ? constants.R_OK : constants.X_OK);
+    } catch {
+      return `${tool} is missing (Debian/Ubuntu: apt-get install e2fsprogs mount; loop devices need the loop module)`;
+    }
+  }
+  return undefined;
+}
+
+export class TmpDisks {
+  private readonly ready = new Map<number, TmpDisk[]>();
+  /** Refills in progress, by size. */
+  private readonly making = new Map<number, Promise<void>>();
+  private closed = false;
+
+  private constructor(private readonly dir: string) {}
+
+  /** Sweeps what a killed server left in `dir`, then makes the pool. */
+  static async open(dir: string): Promise<TmpDisks> {
+    // Searchable, not listable: bubblewrap, as the sandbox's uid, walks to the mount it binds.
+    mkdirSync(dir, { recursive: true, mode: 0o711 });
+    chmodSync(dir, 0o711);
+    await sweep(dir);
+    return new TmpDisks(dir);
+  }
+
+  /** A disk of `sizeMb`: a waiting one, else one made now; then one more of that size is made in the background. */
+  async take(sizeMb: number): Promise<TmpDisk> {
+    const disk = this.ready.get(sizeMb)?.shift() ?? (await this.make(sizeMb));
+    this.refill(sizeMb);
+    return disk;
+  }
+
+  /** Makes `READY_PER_SIZE` disks of `sizeMb` wait ready, unless some are on the way. */
+  refill(sizeMb: number): void {
+    if (this.closed || this.making.has(sizeMb)) return;
+    const missing = READY_PER_SIZE - (this.ready.get(sizeMb)?.length ?? 0);
+    if (missing <= 0) return;
+    const refilling = (async () => {
+      try {
+        for (let i = 0; i < missing && !this.closed; i++) {
+          const disk = await this.make(sizeMb);
+          if (this.closed) await this.release(disk);
+          else this.ready.set(sizeMb, [...(this.ready.get(sizeMb) ?? []), disk]);
+        }
+      } catch {
+        // Made on demand at the next start instead, which reports why.
+      } finally {
+        this.making.delete(sizeMb);
+      }
+    })();
+    this.making.set(sizeMb, refilling);
+  }
+
+  /** Unmounts a disk its sandbox no longer uses and deletes it. */
+  async release(disk: TmpDisk): Promise<void> {
+    await runHost('umount', ['-l', disk.mount]).catch(() => undefined);
+    rmSync(disk.mount, { recursive: true, force: true });
+    rmSync(disk.image, { force: true });
+  }
+
+  /** Deletes the waiting disks, once the refills in progress have ended; none is made after. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.making.values());
+    const waiting = [...this.ready.values()].flat();
+    this.ready.clear();
+    await Promise.all(waiting.map((d) => this.release(d)));
+  }
+
+  private async make(sizeMb: number): Promise<TmpDisk> {
+    const id = randomBytes(6).toString('hex');
+    const disk = { sizeMb, image: join(this.dir, `${id}.img`), mount: join(this.dir, id) };
+    try {
+      const fd = openSync(disk.image, 'wx', 0o600);
+      try {
+        ftruncateSync(fd, Math.ceil(sizeMb * EXT4_OVERHEAD) * 1024 * 1024);
+      } finally {
+        closeSync(fd);
+      }
+      // No journal (a crash loses the disk anyway), nothing reserved for root, inode tables initialised lazily.
+      await runHost('mkfs.ext4', ['-q', '-F', '-m', '0', '-O', '^has_journal', '-E', 'lazy_itable_init=1,root_owner=0:0', disk.image]);
+      mkdirSync(disk.mount, { mode: 0o755 });
+      await runHost('mount', ['-o', 'loop,nosuid,nodev,noatime', disk.image, disk.mount]);
+      // Lambda's /tmp is empty and everyone's (sticky, as any /tmp).
+      rmSync(join(disk.mount, 'lost+found'), { recursive: true, force: true });
+      chmodSync(disk.mount, 0o1777);
+      return disk;
+    } catch (err) {
+      await this.release(disk);
+      throw err;
+    }
+  }
+}
+
+/** Unmounts and deletes every disk under `dir`. */
+async function sweep(dir: string): Promise<void> {
+  const mounted = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[4] ?? '')
+    .filter((m) => m.startsWith(`${dir}/`));
+  for (const m of mounted) await runHost('umount', ['-l', m]).catch(() => undefined);
+  for (const name of readdirSync(dir)) rmSync(join(dir, name), { recursive: true, force: true });
+}
