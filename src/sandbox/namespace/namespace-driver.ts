@@ -55,6 +55,11 @@ export class NamespaceDriver implements SandboxDriver {
 
   private readonly launcher: SandboxLauncher;
 
+  /** Whether /tmp is a disk (else a tmpfs, charged to memory). */
+  get tmpOnDisk(): boolean {
+    return this.options.tmpDisks !== undefined;
+  }
+
   /** The sandbox network, when sandboxes have one. */
   get network(): SandboxNetwork | undefined {
     return this.options.network;
