@@ -29,11 +29,11 @@ function serveHasSandboxOption() {
   return /--sandbox\b/.test(help);
 }
 
-function option(name) {
+function option(name, { dashes = false } = {}) {
   const i = process.argv.indexOf(name);
   if (i < 0) return undefined;
   const v = process.argv[i + 1];
-  if (v === undefined || v.startsWith('--')) throw new Error(`${name} needs a value`);
+  if (v === undefined || (!dashes && v.startsWith('--'))) throw new Error(`${name} needs a value`);
   return v;
 }
 
@@ -47,6 +47,8 @@ const rounds = Number(option('--rounds') ?? (quick ? 1 : 3));
  */
 const sandboxes = option('--sandbox')?.split(',') ?? [serveHasSandboxOption() ? 'process' : undefined];
 const profileDir = option('--profile');
+/** More `gust serve` options for every server the bench starts (`--serve-args '--sandbox-network none'`). */
+const serveArgs = option('--serve-args', { dashes: true })?.split(' ').filter(Boolean) ?? [];
 /** Length of the steady-load scenario; the issue's closing figure is 600. */
 const steadySeconds = Number(option('--steady-seconds') ?? (quick ? 20 : 60));
 
@@ -206,7 +208,7 @@ function gustPool() {
   const running = new Map();
   return {
     async get(sandbox) {
-      if (!running.has(sandbox)) running.set(sandbox, await startGustProcess({ sandbox, ...(profileDir ? { cpuProfDir: profileDir } : {}) }));
+      if (!running.has(sandbox)) running.set(sandbox, await startGustProcess({ sandbox, args: serveArgs, ...(profileDir ? { cpuProfDir: profileDir } : {}) }));
       return running.get(sandbox);
     },
     async stopAll() {

@@ -47,6 +47,8 @@ export interface GustConfig {
   sandboxGid: number;
   /** How many uids (and gids) the range has. */
   sandboxUidCount: number;
+  /** Where a namespace sandbox's /tmp lives: `disk` (an ext4 image of EphemeralStorage) or `memory` (a tmpfs, charged to MemorySize). */
+  sandboxTmp: 'disk' | 'memory';
   /** Sandbox networking: `egress` (own namespace, outbound through the host) or `none` (loopback only). */
   sandboxNetwork: 'egress' | 'none';
   /** The /16 sandboxes take their addresses from. */
@@ -149,6 +151,7 @@ export const OPTIONS: OptionSpec<keyof GustConfig>[] = [
   { key: 'sandboxUid', flag: '--sandbox-uid', env: 'GUST_SANDBOX_UID', doc: 'First of the unprivileged host uids the namespace driver runs functions as, one per environment (per-uid kernel quotas are then not shared between tenants); pick a range no account or subuid range uses', default: 2_000_000_000, parse: integer(1, 2 ** 32 - 2) },
   { key: 'sandboxGid', flag: '--sandbox-gid', env: 'GUST_SANDBOX_GID', doc: 'First of the host gids that go with them', default: 2_000_000_000, parse: integer(1, 2 ** 32 - 2) },
   { key: 'sandboxUidCount', flag: '--sandbox-uid-count', env: 'GUST_SANDBOX_UID_COUNT', doc: 'How many uids (and gids) the range has: the most environments at once; a uid is used again only after its environment is gone', default: 65536, parse: integer(1, 2 ** 24) },
+  { key: 'sandboxTmp', flag: '--sandbox-tmp', env: 'GUST_SANDBOX_TMP', doc: "Where a namespace sandbox's /tmp lives: disk (an ext4 image of EphemeralStorage's size per environment, loop-mounted; falls back to memory where the host has no loop devices) or memory (a tmpfs, charged to the function's MemorySize)", default: 'disk', parse: oneOf(['disk', 'memory'] as const) },
   { key: 'sandboxNetwork', flag: '--sandbox-network', env: 'GUST_SANDBOX_NETWORK', doc: 'Network of namespace sandboxes: egress (a network namespace of their own with outbound access through the host; the host, its loopback services, link-local addresses and other sandboxes refused) or none (loopback only). The process driver always shares the host\'s network', default: 'egress', parse: oneOf(['egress', 'none'] as const) },
   { key: 'sandboxSubnet', flag: '--sandbox-subnet', env: 'GUST_SANDBOX_SUBNET', doc: 'IPv4 /16 that sandbox addresses come from, shared by the Gust servers of a host (16 at most, a /20 each)', default: '10.222.0.0/16', parse: pattern(/^\d{1,3}\.\d{1,3}\.0\.0\/16$/, 'an IPv4 /16 such as 10.222.0.0/16') },
   { key: 'sandboxDns', flag: '--sandbox-dns', env: 'GUST_SANDBOX_DNS', doc: 'Resolvers that sandboxes\' DNS queries go to, separated by commas (empty: the nameservers of the host\'s /etc/resolv.conf, loopback ones included)', default: [], parse: list(parseAddresses) },

@@ -23,6 +23,8 @@ export interface NamespaceSetupOptions {
   workRoot: string;
   /** The first host uid/gid of the sandboxes' range. */
   identity: SandboxIdentity;
+  /** /tmp on a disk of its own where the host can (default), else a tmpfs. */
+  tmpOnDisk?: boolean;
   /** How many uids the range has, one per environment at a time (1: every sandbox shares `identity`). */
   identities?: number;
   /** Gust's runtimes/ directory (bootstraps, gust-init's source). */
@@ -74,7 +76,7 @@ export async function setUpNamespaceDriver(options: NamespaceSetupOptions): Prom
     for (const path of [options.workRoot, stateDir]) ensureTraversable(path, options.dataDir, options.identity);
     for (const path of options.bindRoots ?? []) ensureTraversable(path, options.dataDir, options.identity);
     const uids = new UidLeases(options.identity, options.identities ?? 1);
-    const tmpDisks = tmpDiskGap() === undefined ? await TmpDisks.open(join(stateDir, 'tmp-disks')) : undefined;
+    const tmpDisks = options.tmpOnDisk !== false && tmpDiskGap() === undefined ? await TmpDisks.open(join(stateDir, 'tmp-disks')) : undefined;
     const driver = new NamespaceDriver({ host, uids, tmpDisks, workRoot: options.workRoot, bwrapPath, stopGraceMs: options.stopGraceMs, cgroups: options.cgroups, network });
     await trial(driver, stateDir).catch(async (err: unknown) => {
       await driver.close();
