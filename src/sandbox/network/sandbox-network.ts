@@ -7,7 +7,7 @@
  *
  * Why veth pairs and the kernel's NAT rather than a user-space stack (pasta, slirp4netns):
  * no process per sandbox, the kernel's throughput, and one ruleset deciding what a sandbox
- * reaches (docs/architecture.md has the measurements).
+ * reaches (docs/sandbox.md has the measurements).
  */
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { SocketRelay, type RelayTarget } from '../socket-relay.js';
@@ -47,6 +47,8 @@ const FORWARD_MARK = 'forwarding-was-off';
 
 export class SandboxNetwork {
   private readonly sets = new Map<string, string>();
+  /** The sets each attached sandbox's address is in, by namespace name. */
+  private readonly attached = new Map<string, string[]>();
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -118,11 +120,6 @@ export class SandboxNetwork {
     return `http://${this.plan.gateway}`;
   }
 
-  /** Whether a network of that name is configured. */
-  has(name: string): boolean {
-    return this.sets.has(name);
-  }
-
   /** A prepared namespace for one sandbox. */
   take(): Promise<SandboxNetns> {
     return this.pool.take();
@@ -132,16 +129,15 @@ export class SandboxNetwork {
   async attach(netns: SandboxNetns, networks: readonly string[]): Promise<void> {
     const sets = networks.map((n) => this.sets.get(n)).filter((s): s is string => s !== undefined);
     if (sets.length === 0) return;
+    this.attached.set(netns.name, sets);
     await nftScript(sets.map((s) => `add element inet ${this.plan.table} ${s} { ${netns.address} }`).join('\n') + '\n');
   }
 
   /** Closes what the sandbox was given and deletes its namespace; its address is free after. */
   async release(netns: SandboxNetns): Promise<void> {
-    const sets = [...this.sets.values()];
-    if (sets.length > 0) {
-      // Deleting an element that is not there fails the whole script: one per set.
-      await Promise.all(sets.map((s) => nftScript(`delete element inet ${this.plan.table} ${s} { ${netns.address} }\n`).catch(() => undefined)));
-    }
+    const sets = this.attached.get(netns.name);
+    this.attached.delete(netns.name);
+    if (sets) await nftScript(sets.map((s) => `delete element inet ${this.plan.table} ${s} { ${netns.address} }`).join('\n') + '\n').catch(() => undefined);
     await this.pool.release(netns);
   }
 
