@@ -88,7 +88,8 @@ describe('gust serve: a mapping, kill -9 and restart', () => {
       const res = await fetch(`${rig.server!.url}/gust/queues`);
       const { queues } = (await res.json()) as { queues: { visible: number; inFlight: number; delayed: number }[] };
       return queues[0]!.visible + queues[0]!.inFlight + queues[0]!.delayed === 0 ? true : undefined;
-    }, 30_000);
+      // On a loaded machine a batch can time out (Timeout: 3) and come back after its visibility timeout, more than once.
+    }, 60_000);
     // A fresh rig.server, so that the 2,000 messages' tail (garbage collection, environments
     // being frozen) is not counted; the mapping resumes with its five pollers.
     await stopServer(rig.server);
@@ -110,7 +111,7 @@ describe('gust serve: a mapping, kill -9 and restart', () => {
     console.log(`idle mapping: ${pollers.pollers} pollers waiting; rig.server CPU per 2 s window: ${windows.join(', ')} ms`);
     // /proc counts in 10 ms ticks: at most one tick in two seconds.
     expect(Math.min(...windows)).toBeLessThanOrEqual(10);
-  }, 60_000);
+  }, 100_000);
 
   it('gust queues shows the queue, and gust info the mapping with its pollers', () => {
     const gust = (...args: string[]) => execFileSync(process.execPath, [join(ROOT, 'bin/gust.js'), ...args], { env: { ...process.env, GUST_ENDPOINT: rig.server!.url }, encoding: 'utf8' });
