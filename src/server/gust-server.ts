@@ -32,6 +32,13 @@ import { lambdaApi } from '../http/lambda-api/lambda-api.js';
 import { functionUrls } from '../http/function-urls/function-urls.js';
 import { eventsApi } from '../http/events-api/events-api.js';
 import { sqsApi } from '../http/sqs-api/sqs-api.js';
+import { s3Api } from '../http/s3-api/s3-api.js';
+import { SqliteS3Store } from '../store/sqlite/sqlite-s3-store.js';
+import { FsObjectBlobStore } from '../store/fs-object-blob-store.js';
+import { S3Service } from '../control/s3/s3-service.js';
+import { MultipartService } from '../control/s3/multipart-service.js';
+import { NotificationDispatcher } from '../triggers/s3/notification-dispatcher.js';
+import { parseFunctionName } from '../core/arn.js';
 import { InvokeService } from '../invoke/invoke-service.js';
 import { ProvisionedConcurrency } from '../invoke/provisioned-concurrency.js';
 import { Pool } from '../pool/pool.js';
@@ -202,6 +209,27 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   const pollers = new MappingRunner({ mappings, queues, invoker, functions, partition, clock: systemClock, report: (err, context) => logger.warn({ err }, context) });
   await pollers.start();
 
+  // S3-compatible object storage: metadata and the notification outbox in s3.db, bytes by
+  // SHA-256 under blobs/objects/. Notifications become Event invokes, resumed here after a restart.
+  const s3Store = SqliteS3Store.open(join(dataDir, 's3.db'));
+  const notifications: NotificationDispatcher = new NotificationDispatcher({ outbox: s3Store, invoker, report });
+  const s3 = new S3Service({
+    store: s3Store,
+    blobs: new FsObjectBlobStore(join(dataDir, 'blobs', 'objects')),
+    clock: systemClock,
+    region: config.region,
+    notified: () => notifications.wake(),
+    functionExists: (arn) => {
+      try {
+        const ref = parseFunctionName(arn, partition);
+        return functions.resolveSync(ref.name, ref.qualifier) !== undefined;
+      } catch {
+        return false;
+      }
+    },
+  });
+  notifications.start();
+
   await code.load();
 
   const app = buildHttpServer(logger, [
@@ -210,6 +238,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     eventsApi({ rules: eventRules, bus: eventBus, schedules: scheduler }),
     // Shares `POST /` with the EventBridge API through its route constraint (sqs-api.ts).
     sqsApi({ partition, queues, pollers }),
+    s3Api({ service: s3, multipart: new MultipartService(s3.objects), region: config.region }),
   ], {
     uploads: { concurrency: config.uploadConcurrency, maxWaiting: 32, stagingPath: () => blobs.stagingPath() },
     diskFull: (err) => dataDisk.report(err, 'the HTTP API'),
@@ -237,6 +266,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
         const pollersStopped = pollers.stop();
         // The async queue before the environments: outcomes of invocations cut short by the
         // stop are not recorded, so those events are delivered again at the next start.
+        await notifications.stop();
         await asyncQueue.stop();
         // Environments first: in-flight invocations end, and no runtime outlives the server.
         await pool.stopAll();
@@ -247,6 +277,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
         invoker.close();
         await app.close();
         await queues.close();
+        await s3Store.close();
         await sqsStore.close();
         await mappingStore.close();
         await logs.close();

@@ -1,0 +1,93 @@
+/**
+ * Bucket notification configurations: validating one as S3 does (known event types, at
+ * most one prefix and one suffix rule, no two configurations that could both match the same
+ * event), and choosing the configurations an event matches.
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html
+ */
+import type { LambdaNotification } from '../../core/model/buckets.js';
+import { InvalidNotificationConfiguration } from '../../core/s3-errors.js';
+
+/** The event types S3 publishes that Gust raises, and the wildcards over them. */
+export const EVENT_TYPES = [
+  's3:ObjectCreated:*',
+  's3:ObjectCreated:Put',
+  's3:ObjectCreated:Post',
+  's3:ObjectCreated:Copy',
+  's3:ObjectCreated:CompleteMultipartUpload',
+  's3:ObjectRemoved:*',
+  's3:ObjectRemoved:Delete',
+  's3:ObjectRemoved:DeleteMarkerCreated',
+  's3:ObjectTagging:*',
+  's3:ObjectTagging:Put',
+  's3:ObjectTagging:Delete',
+] as const;
+
+/** A configuration as the client sent it, before validation. */
+export interface NotificationInput {
+  id?: string | undefined;
+  functionArn?: string | undefined;
+  events: string[];
+  filterRules: { name: string; value: string }[];
+}
+
+/** Whether two event types (each possibly a `…:*` wildcard) can name the same event. */
+function eventsOverlap(a: string, b: string): boolean {
+  const family = (e: string) => e.split(':').slice(0, 2).join(':');
+  if (a === b) return true;
+  return family(a) === family(b) && (a.endsWith(':*') || b.endsWith(':*'));
+}
+
+/** Whether some key can pass both filters (a prefix of one is a prefix of the other, likewise suffixes). */
+function filtersOverlap(a: LambdaNotification, b: LambdaNotification): boolean {
+  const pa = a.prefix ?? '';
+  const pb = b.prefix ?? '';
+  const sa = a.suffix ?? '';
+  const sb = b.suffix ?? '';
+  return (pa.startsWith(pb) || pb.startsWith(pa)) && (sa.endsWith(sb) || sb.endsWith(sa));
+}
+
+/**
+ * Validates a bucket's LambdaFunctionConfigurations; `functionExists` checks each
+ * destination, as S3 does by asking Lambda. Returns them with ids filled in.
+ */
+export function validateNotifications(inputs: NotificationInput[], functionExists: (arn: string) => boolean, newId: () => string): LambdaNotification[] {
+  const out: LambdaNotification[] = [];
+  for (const input of inputs) {
+    if (!input.functionArn) throw new InvalidNotificationConfiguration('The destination (Function) is missing from a LambdaFunctionConfiguration.');
+    if (input.events.length === 0) throw new InvalidNotificationConfiguration('At least one event type must be given.');
+    for (const e of input.events) {
+      if (!(EVENT_TYPES as readonly string[]).includes(e)) throw new InvalidNotificationConfiguration(`The event is not supported for notifications: ${e}`);
+    }
+    const n: LambdaNotification = { id: input.id || newId(), functionArn: input.functionArn, events: [...new Set(input.events)] };
+    for (const rule of input.filterRules) {
+      const name = rule.name.toLowerCase();
+      if (name !== 'prefix' && name !== 'suffix') throw new InvalidNotificationConfiguration('filter rule name must be either prefix or suffix');
+      if (n[name] !== undefined) throw new InvalidNotificationConfiguration(`Cannot specify more than one ${name} rule in a filter.`);
+      n[name] = rule.value;
+    }
+    if (!functionExists(n.functionArn)) throw new InvalidNotificationConfiguration('Unable to validate the following destination configurations');
+    out.push(n);
+  }
+  for (let i = 0; i < out.length; i++) {
+    for (let j = i + 1; j < out.length; j++) {
+      const a = out[i]!;
+      const b = out[j]!;
+      if (a.id === b.id) throw new InvalidNotificationConfiguration('Configuration ids must be unique.');
+      if (a.events.some((x) => b.events.some((y) => eventsOverlap(x, y))) && filtersOverlap(a, b)) {
+        throw new InvalidNotificationConfiguration('Configurations overlap. Configurations on the same bucket cannot share a common event type.');
+      }
+    }
+  }
+  return out;
+}
+
+/** The configurations that `eventName` (`ObjectCreated:Put`, …) on `key` matches. */
+export function matchingNotifications(configs: readonly LambdaNotification[], eventName: string, key: string): LambdaNotification[] {
+  const full = `s3:${eventName}`;
+  return configs.filter(
+    (c) =>
+      c.events.some((e) => e === full || (e.endsWith(':*') && full.startsWith(e.slice(0, -1)))) &&
+      key.startsWith(c.prefix ?? '') &&
+      key.endsWith(c.suffix ?? ''),
+  );
+}

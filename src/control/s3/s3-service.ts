@@ -1,0 +1,216 @@
+/**
+ * The S3-compatible object service: buckets (with tags and notification configurations)
+ * and objects (put, read, copy, delete, list, tags). It never sees the wire protocol:
+ * http/s3-api parses requests into these calls and renders what they return. Multipart
+ * uploads are in multipart-service.ts; both write through BucketObjects.
+ */
+import type { Readable } from 'node:stream';
+import type { BucketRecord, LambdaNotification, ObjectRecord } from '../../core/model/buckets.js';
+import { BucketAlreadyOwnedByYou, BucketNotEmpty, InvalidArgument, InvalidBucketName, NoSuchKey, NoSuchTagSet } from '../../core/s3-errors.js';
+import { randomHex } from '../../core/ids.js';
+import { BucketObjects, type BodyChecks, type RequestInfo, type S3Deps } from './bucket-objects.js';
+import { validateNotifications, type NotificationInput } from './notification-rules.js';
+
+/** What a PutObject (or CreateMultipartUpload) says about the object besides its bytes. */
+export interface ObjectAttributes {
+  contentType?: string | undefined;
+  headers: Record<string, string>;
+  metadata: Record<string, string>;
+  tags: Record<string, string>;
+}
+
+export interface ListQuery {
+  prefix: string;
+  delimiter?: string | undefined;
+  maxKeys: number;
+  startAfter?: string | undefined;
+  continuationToken?: string | undefined;
+}
+
+export interface ListResult {
+  contents: ObjectRecord[];
+  commonPrefixes: string[];
+  isTruncated: boolean;
+  nextContinuationToken?: string;
+}
+
+/** S3's rules for new bucket names: 3–63 characters of a-z, 0-9, `.` and `-`, a letter or digit at each end, not an IP address. */
+const BUCKET_RE = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** A key S3 accepts: 1–1024 bytes of UTF-8. */
+function checkKey(key: string): void {
+  const bytes = Buffer.byteLength(key);
+  if (bytes === 0 || bytes > 1024) throw new InvalidArgument('Object key must be between 1 and 1024 bytes long.', 'key', key.slice(0, 64));
+}
+
+const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
+/** After every key under a common prefix, in byte order. */
+const PAST_PREFIX = '\u{10FFFF}';
+
+export class S3Service {
+  readonly objects: BucketObjects;
+
+  constructor(private readonly deps: S3Deps & { functionExists(arn: string): boolean }) {
+    this.objects = new BucketObjects(deps);
+  }
+
+  async createBucket(name: string): Promise<BucketRecord> {
+    if (!BUCKET_RE.test(name) || /^\d+\.\d+\.\d+\.\d+$/.test(name) || name.includes('..')) throw new InvalidBucketName(name);
+    if (await this.deps.store.bucket(name)) throw new BucketAlreadyOwnedByYou(name);
+    const bucket: BucketRecord = { name, createdAt: this.deps.clock.now(), region: this.deps.region, tags: {}, notifications: [] };
+    await this.deps.store.putBucket(bucket);
+    return bucket;
+  }
+
+  bucket(name: string): Promise<BucketRecord> {
+    return this.objects.bucket(name);
+  }
+
+  buckets(): Promise<BucketRecord[]> {
+    return this.deps.store.buckets();
+  }
+
+  async deleteBucket(name: string): Promise<void> {
+    await this.bucket(name);
+    if (!(await this.deps.store.deleteBucket(name))) throw new BucketNotEmpty(name);
+  }
+
+  async usage(name: string): Promise<{ objects: number; bytes: number }> {
+    return this.deps.store.usage(name);
+  }
+
+  async bucketTags(name: string): Promise<Record<string, string>> {
+    const bucket = await this.bucket(name);
+    if (Object.keys(bucket.tags).length === 0) throw new NoSuchTagSet();
+    return bucket.tags;
+  }
+
+  async setBucketTags(name: string, tags: Record<string, string>): Promise<void> {
+    const bucket = await this.bucket(name);
+    await this.deps.store.putBucket({ ...bucket, tags });
+  }
+
+  async notificationConfiguration(name: string): Promise<LambdaNotification[]> {
+    return (await this.bucket(name)).notifications;
+  }
+
+  async setNotificationConfiguration(name: string, inputs: NotificationInput[]): Promise<void> {
+    const bucket = await this.bucket(name);
+    const notifications = validateNotifications(inputs, (arn) => this.deps.functionExists(arn), () => randomHex(16));
+    await this.deps.store.putBucket({ ...bucket, notifications });
+  }
+
+  /** PutObject: streams the body in, checks its digests, stores and announces it. */
+  async putObject(bucketName: string, key: string, body: AsyncIterable<Uint8Array>, attributes: ObjectAttributes, checks: BodyChecks, request: RequestInfo & { wantsCrc32c: boolean }): Promise<ObjectRecord> {
+    const bucket = await this.bucket(bucketName);
+    checkKey(key);
+    const { staged, checksums } = await this.objects.stage(body, checks, request.wantsCrc32c);
+    const object: ObjectRecord = {
+      bucket: bucketName,
+      key,
+      hash: staged.sha256.toString('hex'),
+      size: staged.size,
+      etag: `"${staged.md5.toString('hex')}"`,
+      lastModified: this.deps.clock.now(),
+      contentType: attributes.contentType || DEFAULT_CONTENT_TYPE,
+      headers: attributes.headers,
+      metadata: attributes.metadata,
+      tags: attributes.tags,
+      checksums,
+    };
+    await this.objects.putObject(bucket, object, staged, 'ObjectCreated:Put', request);
+    return object;
+  }
+
+  async object(bucketName: string, key: string): Promise<ObjectRecord> {
+    await this.bucket(bucketName);
+    const object = await this.deps.store.object(bucketName, key);
+    if (!object) throw new NoSuchKey(key);
+    return object;
+  }
+
+  /** The bytes of an object, or of an inclusive range of it. */
+  read(object: ObjectRecord, range?: { start: number; end: number }): Readable {
+    return this.deps.blobs.read(object.hash, range);
+  }
+
+  /** CopyObject: the bytes are shared (content-addressed), only the metadata is written. */
+  async copyObject(source: { bucket: string; key: string }, bucketName: string, key: string, replace: ObjectAttributes | undefined, request: RequestInfo): Promise<ObjectRecord> {
+    const from = await this.object(source.bucket, source.key);
+    const bucket = await this.bucket(bucketName);
+    checkKey(key);
+    if (!replace && source.bucket === bucketName && source.key === key) {
+      throw new InvalidArgument('This copy request is illegal because it is trying to copy an object to itself without changing the object\'s metadata, storage class, website redirect location or encryption attributes.');
+    }
+    const object: ObjectRecord = {
+      ...from,
+      bucket: bucketName,
+      key,
+      lastModified: this.deps.clock.now(),
+      ...(replace ? { contentType: replace.contentType || DEFAULT_CONTENT_TYPE, headers: replace.headers, metadata: replace.metadata } : {}),
+    };
+    await this.objects.putObject(bucket, object, undefined, 'ObjectCreated:Copy', request);
+    return object;
+  }
+
+  /** DeleteObject: succeeds whether or not the key exists, as S3's does. */
+  async deleteObject(bucketName: string, key: string, request: RequestInfo): Promise<void> {
+    const bucket = await this.bucket(bucketName);
+    let enqueued = false;
+    const removed = await this.deps.store.deleteObject(bucketName, key, (object) => {
+      const notes = this.objects.notifications(bucket, 'ObjectRemoved:Delete', object, request, true);
+      enqueued = notes.length > 0;
+      return notes;
+    });
+    if (enqueued) this.deps.notified();
+    if (removed) await this.objects.collect(removed.hash);
+  }
+
+  async setObjectTags(bucketName: string, key: string, tags: Record<string, string> | undefined, request: RequestInfo): Promise<void> {
+    const bucket = await this.bucket(bucketName);
+    const object = await this.object(bucketName, key);
+    const updated = { ...object, tags: tags ?? {} };
+    const notes = this.objects.notifications(bucket, tags ? 'ObjectTagging:Put' : 'ObjectTagging:Delete', updated, request);
+    await this.objects.commit(object.hash, undefined, () => this.deps.store.putObject(updated, notes));
+    if (notes.length > 0) this.deps.notified();
+  }
+
+  /** ListObjectsV2: keys in byte order, rolled up into common prefixes by the delimiter. */
+  async list(bucketName: string, q: ListQuery): Promise<ListResult> {
+    await this.bucket(bucketName);
+    let after = q.startAfter ?? '';
+    if (q.continuationToken !== undefined) {
+      const decoded = Buffer.from(q.continuationToken, 'base64url').toString('utf8');
+      if (q.continuationToken === '' || !decoded.startsWith('k:')) throw new InvalidArgument('The continuation token provided is incorrect', 'continuation-token', q.continuationToken);
+      after = decoded.slice(2);
+    }
+    const result: ListResult = { contents: [], commonPrefixes: [], isTruncated: false };
+    const full = () => result.contents.length + result.commonPrefixes.length >= q.maxKeys;
+    const page = 1000;
+    for (;;) {
+      const batch = await this.deps.store.listObjects(bucketName, { prefix: q.prefix, after, limit: page });
+      let skipped = false;
+      for (const object of batch) {
+        const rest = object.key.slice(q.prefix.length);
+        const cut = q.delimiter ? rest.indexOf(q.delimiter) : -1;
+        if (full()) {
+          result.isTruncated = true;
+          break;
+        }
+        if (cut >= 0) {
+          const prefix = q.prefix + rest.slice(0, cut + q.delimiter!.length);
+          result.commonPrefixes.push(prefix);
+          after = prefix + PAST_PREFIX;
+          // The keys under this prefix are skipped by asking again from past it.
+          skipped = true;
+          break;
+        }
+        result.contents.push(object);
+        after = object.key;
+      }
+      if (result.isTruncated || (!skipped && batch.length < page)) break;
+    }
+    if (result.isTruncated) result.nextContinuationToken = Buffer.from(`k:${after}`).toString('base64url');
+    return result;
+  }
+}

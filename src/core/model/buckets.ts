@@ -1,0 +1,84 @@
+/**
+ * The S3-compatible object service's records: buckets (with their tags and notification
+ * configuration), objects (metadata here, bytes in the object blob store by SHA-256),
+ * multipart uploads and their parts, and the notification outbox, whose entries are
+ * written in the same transaction as the object change they announce.
+ */
+
+/** One LambdaFunctionConfiguration of a bucket's notification configuration. */
+export interface LambdaNotification {
+  id: string;
+  functionArn: string;
+  /** `s3:ObjectCreated:*`, `s3:ObjectRemoved:Delete`, … as given. */
+  events: string[];
+  /** The key filter: at most one prefix and one suffix rule. */
+  prefix?: string;
+  suffix?: string;
+}
+
+export interface BucketRecord {
+  name: string;
+  /** ms since the epoch. */
+  createdAt: number;
+  region: string;
+  tags: Record<string, string>;
+  notifications: LambdaNotification[];
+}
+
+/** The checksums an object was uploaded with, base64 as S3 reports them. */
+export interface ObjectChecksums {
+  crc32?: string;
+  crc32c?: string;
+  sha256?: string;
+}
+
+export interface ObjectRecord {
+  bucket: string;
+  key: string;
+  /** Hex SHA-256 of the bytes: their name in the object blob store. */
+  hash: string;
+  size: number;
+  /** Quoted, as S3 sends it: `"<md5>"`, or `"<md5 of the part md5s>-N"` after a multipart upload. */
+  etag: string;
+  /** ms since the epoch. */
+  lastModified: number;
+  contentType: string;
+  /** Content-Encoding, Content-Disposition, Cache-Control, Content-Language, Expires as given. */
+  headers: Record<string, string>;
+  /** x-amz-meta-* without the prefix, lower-case names. */
+  metadata: Record<string, string>;
+  tags: Record<string, string>;
+  checksums: ObjectChecksums;
+  /** Part count of a multipart object. */
+  parts?: number;
+}
+
+export interface MultipartUpload {
+  uploadId: string;
+  bucket: string;
+  key: string;
+  initiatedAt: number;
+  contentType: string;
+  headers: Record<string, string>;
+  metadata: Record<string, string>;
+  tags: Record<string, string>;
+}
+
+export interface PartRecord {
+  uploadId: string;
+  partNumber: number;
+  hash: string;
+  size: number;
+  /** Quoted hex MD5. */
+  etag: string;
+  lastModified: number;
+}
+
+/** A notification waiting to be handed to the async queue: the function and the event's payload. */
+export interface OutboxEntry {
+  /** Set by the store, in commit order. */
+  seq: number;
+  functionArn: string;
+  /** The `{"Records":[…]}` payload, serialised. */
+  payload: string;
+}

@@ -1,0 +1,67 @@
+/**
+ * One S3 request as the route modules see it: the bucket and key (path-style, or
+ * virtual-hosted-style rewritten to path-style by the plugin), the query, the request id
+ * and who sent it, and small helpers to read headers and the rest of a body.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RequestInfo } from '../../control/s3/bucket-objects.js';
+import type { MultipartService } from '../../control/s3/multipart-service.js';
+import type { S3Service } from '../../control/s3/s3-service.js';
+import { EntityTooLarge } from '../../core/s3-errors.js';
+import type { ObjectAttributes } from '../../control/s3/s3-service.js';
+
+/** What the S3 plugin needs. */
+export interface S3ApiContext {
+  service: S3Service;
+  multipart: MultipartService;
+  region: string;
+}
+
+export interface S3Request {
+  ctx: S3ApiContext;
+  request: FastifyRequest;
+  reply: FastifyReply;
+  bucket: string;
+  key: string;
+  query: URLSearchParams;
+  info: RequestInfo;
+}
+
+/** A request header's first value. */
+export function header(req: S3Request, name: string): string | undefined {
+  const v = req.request.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Small XML bodies (tagging, notification, delete, complete): read whole, within 1 MiB (DeleteObjects' 1,000 keys fit). */
+export async function smallBody(req: S3Request): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req.request.raw as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > 1024 * 1024) throw new EntityTooLarge();
+    parts.push(chunk);
+  }
+  return Buffer.concat(parts);
+}
+
+/** Headers S3 stores with an object and gives back on GET. */
+const STORED_HEADERS = ['content-encoding', 'content-disposition', 'cache-control', 'content-language', 'expires'];
+
+/** The object attributes a PutObject, CopyObject (REPLACE) or CreateMultipartUpload sends as headers. */
+export function objectAttributes(req: S3Request): ObjectAttributes {
+  const headers: Record<string, string> = {};
+  for (const name of STORED_HEADERS) {
+    const v = header(req, name);
+    // aws-chunked is how the body travelled, not how the object is encoded.
+    const stored = name === 'content-encoding' ? v?.split(',').map((e) => e.trim()).filter((e) => e !== 'aws-chunked').join(', ') : v;
+    if (stored) headers[name] = stored;
+  }
+  const metadata: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.request.headers)) {
+    if (name.startsWith('x-amz-meta-') && value !== undefined) metadata[name.slice('x-amz-meta-'.length)] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const tagging = header(req, 'x-amz-tagging');
+  const tags = tagging ? Object.fromEntries(new URLSearchParams(tagging)) : {};
+  return { contentType: header(req, 'content-type'), headers, metadata, tags };
+}

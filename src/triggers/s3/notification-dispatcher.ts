@@ -1,0 +1,89 @@
+/**
+ * Hands bucket notifications from the S3 store's outbox to the async queue. An object
+ * change and its notifications commit together (s3.db), and a notification leaves the
+ * outbox only after its `Event` invoke was committed to queue.db; a crash in between
+ * delivers it again at the next start: at least once, as S3 promises. The async queue
+ * then brings its retries, maximum event age and destinations, as for any Event invoke.
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventNotifications.html
+ */
+import { LambdaError } from '../../core/errors.js';
+import type { OutboxEntry } from '../../core/model/buckets.js';
+import type { InvokeRequest, InvokeResult } from '../../invoke/invoke-types.js';
+
+/** The outbox as the dispatcher reads it (the S3 store). */
+export interface NotificationOutbox {
+  pendingNotifications(limit: number): Promise<OutboxEntry[]>;
+  deleteNotification(seq: number): Promise<void>;
+}
+
+export interface NotificationDispatcherOptions {
+  outbox: NotificationOutbox;
+  invoker: { invoke(request: InvokeRequest): Promise<InvokeResult> };
+  report(err: unknown, context: string): void;
+  /** Wait before trying again after a hand-over failed for a reason that may pass (a full disk). */
+  retryMs?: number;
+}
+
+const BATCH = 256;
+
+export class NotificationDispatcher {
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+  private retry: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: NotificationDispatcherOptions) {}
+
+  /** Delivers whatever a previous process left in the outbox. */
+  start(): void {
+    this.wake();
+  }
+
+  /** Called after a write enqueued notifications. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drain().finally(() => {
+      this.running = undefined;
+      if (this.again) {
+        this.again = false;
+        this.wake();
+      }
+    });
+  }
+
+  /** Resolves once nothing is being handed over (what is left stays in the outbox). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retry);
+    await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    while (!this.stopped) {
+      const batch = await this.options.outbox.pendingNotifications(BATCH);
+      if (batch.length === 0) return;
+      const results = await Promise.allSettled(batch.map((entry) => this.handOver(entry)));
+      if (results.some((r) => r.status === 'rejected')) {
+        this.retry = setTimeout(() => this.wake(), this.options.retryMs ?? 1_000);
+        return;
+      }
+    }
+  }
+
+  private async handOver(entry: OutboxEntry): Promise<void> {
+    try {
+      await this.options.invoker.invoke({ functionName: entry.functionArn, invocationType: 'Event', payload: Buffer.from(entry.payload) });
+    } catch (err) {
+      // A function deleted since the configuration was saved: S3 drops such events too.
+      if (!(err instanceof LambdaError && err.status === 404)) {
+        this.options.report(err, `handing a bucket notification to ${entry.functionArn}`);
+        throw err;
+      }
+    }
+    await this.options.outbox.deleteNotification(entry.seq);
+  }
+}

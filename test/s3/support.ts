@@ -1,0 +1,28 @@
+/**
+ * Shared pieces of the S3 suites: an S3 SDK client for a test server (path-style, dummy
+ * credentials, the SDK's current default checksums), and the environment the aws CLI and
+ * boto3 need to reach it.
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import type { TestGust } from '../helpers/gust.js';
+
+export const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
+
+export function s3Client(t: TestGust, options: { forcePathStyle?: boolean } = {}): S3Client {
+  return new S3Client({ endpoint: t.url, region: t.config.region, credentials: CREDENTIALS, forcePathStyle: options.forcePathStyle ?? true, maxAttempts: 1 });
+}
+
+/** Environment for `aws` and `python3 -c 'import boto3'` against the server: its endpoint, dummy keys, no config files of the user's. */
+export function clientEnv(t: TestGust): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: t.dataDir,
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_DEFAULT_REGION: t.config.region,
+    AWS_ENDPOINT_URL: t.url,
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    AWS_PAGER: '',
+  };
+}
