@@ -30,6 +30,7 @@ export interface TmpDisk {
 /** ext4's own share of a small filesystem (inode tables, bitmaps): the image is made this much larger, so that EphemeralStorage is what the function can write. */
 const EXT4_OVERHEAD = 1.04;
 const READY_PER_SIZE = 4;
+const REFILL_DELAY_MS = 100;
 
 /**
  * Formats and mounts each disk named in its arguments (`<dir>/<id>`: the image is
@@ -80,7 +81,10 @@ export class TmpDisks {
   /** A disk of `sizeMb`: a waiting one, else one made now; the pool of that size refills once half of it is gone. */
   async take(sizeMb: number): Promise<TmpDisk> {
     const disk = this.ready.get(sizeMb)?.shift() ?? (await this.make(sizeMb, 1))[0]!;
-    if ((this.ready.get(sizeMb)?.length ?? 0) <= READY_PER_SIZE / 2) this.refill(sizeMb);
+    if ((this.ready.get(sizeMb)?.length ?? 0) <= READY_PER_SIZE / 2) {
+      // Not at once: the start that took this disk is mounting its sandbox now, and mounts contend in the kernel.
+      setTimeout(() => this.refill(sizeMb), REFILL_DELAY_MS).unref();
+    }
     return disk;
   }
 
