@@ -4,6 +4,7 @@
  * boto3 need to reach it.
  */
 import { S3Client } from '@aws-sdk/client-s3';
+import { request } from 'node:http';
 import type { TestGust } from '../helpers/gust.js';
 
 export const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -25,4 +26,21 @@ export function clientEnv(t: TestGust): NodeJS.ProcessEnv {
     AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
     AWS_PAGER: '',
   };
+}
+
+/**
+ * An unsigned S3 request, path-style, by the `s3.localhost` host form that routes it to S3
+ * (fetch cannot set Host): for what the SDKs never send, such as a wrong digest.
+ */
+export function unsignedS3(t: TestGust, path: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; text(): Promise<string> }> {
+  const url = new URL(t.url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, path, method: init.method ?? 'GET', headers: { ...init.headers, host: `s3.localhost:${url.port}` } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, text: () => Promise.resolve(Buffer.concat(chunks).toString()) }));
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });
 }
