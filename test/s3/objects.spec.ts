@@ -35,7 +35,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { s3Client } from './support.js';
+import { S3_HEADERS, s3Client } from './support.js';
 
 let t: TestGust;
 let s3: S3Client;
@@ -104,12 +104,12 @@ describe('objects', () => {
       const put = await s3.send(new PutObjectCommand({ Bucket: 'data', Key: `sum-${algorithm}`, Body: 'checked', ChecksumAlgorithm: algorithm }));
       expect(put.ETag).toBe(`"${md5('checked')}"`);
     }
-    const bad = await fetch(`${t.url}/data/bad-md5`, { method: 'PUT', body: 'abc', headers: { 'content-md5': createHash('md5').update('abd').digest('base64'), 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } });
+    const bad = await fetch(`${t.url}/data/bad-md5`, { method: 'PUT', body: 'abc', headers: { 'content-md5': createHash('md5').update('abd').digest('base64'), ...S3_HEADERS } });
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain('<Code>BadDigest</Code>');
-    const badCrc = await fetch(`${t.url}/data/bad-crc`, { method: 'PUT', body: 'abc', headers: { 'x-amz-checksum-crc32': 'AAAAAA==', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } });
+    const badCrc = await fetch(`${t.url}/data/bad-crc`, { method: 'PUT', body: 'abc', headers: { 'x-amz-checksum-crc32': 'AAAAAA==', ...S3_HEADERS } });
     expect(badCrc.status).toBe(400);
-    const missing = await fetch(`${t.url}/data/bad-crc`, { headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } });
+    const missing = await fetch(`${t.url}/data/bad-crc`, { headers: S3_HEADERS });
     expect(missing.status).toBe(404);
     const xml = await missing.text();
     expect(xml).toContain('<Code>NoSuchKey</Code>');
@@ -168,9 +168,9 @@ describe('listing', () => {
     expect(pages.flat()).toEqual(keys.filter((k) => k.startsWith('many/')));
     const after = await s3.send(new ListObjectsV2Command({ Bucket: 'list', StartAfter: 'many/22', Prefix: 'many/' }));
     expect(after.Contents?.map((o) => o.Key)).toEqual(['many/23', 'many/24']);
-    const encoded = await fetch(`${t.url}/list?list-type=2&prefix=c&encoding-type=url`, { headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } });
+    const encoded = await fetch(`${t.url}/list?list-type=2&prefix=c&encoding-type=url`, { headers: S3_HEADERS });
     expect(await encoded.text()).toContain('<Key>c%20d</Key>');
-    const bad = await fetch(`${t.url}/list?list-type=2&continuation-token=garbage`, { headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } });
+    const bad = await fetch(`${t.url}/list?list-type=2&continuation-token=garbage`, { headers: S3_HEADERS });
     expect(bad.status).toBe(400);
   });
 });

@@ -26,3 +26,9 @@ export function clientEnv(t: TestGust): NodeJS.ProcessEnv {
     AWS_PAGER: '',
   };
 }
+
+/**
+ * Headers that make a plain `fetch` an S3 request to Gust: an Authorization header with an
+ * `s3` credential scope (Gust routes by it; signatures are not checked yet).
+ */
+export const S3_HEADERS = { authorization: 'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0' };

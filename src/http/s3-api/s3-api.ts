@@ -4,8 +4,8 @@
  * they carry and rewrites them under `/__s3/<bucket>/<key>`:
  * - a host `<bucket>.s3.<region>.localhost` (virtual-hosted style) or `s3.<region>.localhost`;
  * - a SigV4 credential scope for the `s3` service, in the Authorization header or in a
- *   presigned URL's `X-Amz-Credential`;
- * - S3's own `x-amz-content-sha256` header.
+ *   presigned URL's `X-Amz-Credential` (other SDKs send `x-amz-content-sha256` too, so
+ *   that header says nothing).
  * The operation is chosen by method, bucket/key and subresource (`?tagging`, `?uploads`, …)
  * in one table, and every error is rendered here as S3's XML `<Error>`.
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html
@@ -35,7 +35,7 @@ export function s3Url(req: IncomingMessage): string | undefined {
   if (virtual && !PATH_HOST.test(host)) return `${PREFIX}/${virtual[1]!.toLowerCase()}${url.startsWith('/') ? url : `/${url}`}`;
   const auth = req.headers.authorization ?? '';
   const query = url.includes('?') ? decodeSafely(url.slice(url.indexOf('?'))) : '';
-  if (PATH_HOST.test(host) || S3_SCOPE.test(auth) || S3_SCOPE.test(query) || req.headers['x-amz-content-sha256'] !== undefined) {
+  if (PATH_HOST.test(host) || S3_SCOPE.test(auth) || S3_SCOPE.test(query)) {
     return `${PREFIX}${url.startsWith('/') ? url : `/${url}`}`;
   }
   return undefined;
