@@ -5,7 +5,9 @@
  * - a host `<bucket>.s3.<region>.localhost` (virtual-hosted style) or `s3.<region>.localhost`;
  * - a SigV4 credential scope for the `s3` service, in the Authorization header or in a
  *   presigned URL's `X-Amz-Credential` (other SDKs send `x-amz-content-sha256` too, so
- *   that header says nothing).
+ *   that header says nothing);
+ * - S3's signature version 2, which only S3 still takes: `Authorization: AWS <key>:<sig>`,
+ *   or a query with `AWSAccessKeyId` and `Signature` (boto3 1.26 presigns S3 URLs so).
  * The operation is chosen by method, bucket/key and subresource (`?tagging`, `?uploads`, …)
  * in one table, and every error is rendered here as S3's XML `<Error>`.
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html
@@ -26,6 +28,8 @@ const PREFIX = '/__s3';
 const VIRTUAL_HOST = /^([a-z0-9][a-z0-9.-]*[a-z0-9])\.s3(?:[.-][a-z0-9-]+)*\.localhost(?::\d+)?$/i;
 const PATH_HOST = /^s3(?:[.-][a-z0-9-]+)*\.localhost(?::\d+)?$/i;
 const S3_SCOPE = /\/s3\/aws4_request/;
+const V2_HEADER = /^AWS [^\s:]+:/;
+const V2_QUERY = /[?&]AWSAccessKeyId=[^&]+.*&Signature=|[?&]Signature=[^&]+.*&AWSAccessKeyId=/;
 
 /** The path-style URL of an S3 request, or undefined when the request is not one. */
 export function s3Url(req: IncomingMessage): string | undefined {
@@ -35,7 +39,7 @@ export function s3Url(req: IncomingMessage): string | undefined {
   if (virtual && !PATH_HOST.test(host)) return `${PREFIX}/${virtual[1]!.toLowerCase()}${url.startsWith('/') ? url : `/${url}`}`;
   const auth = req.headers.authorization ?? '';
   const query = url.includes('?') ? decodeSafely(url.slice(url.indexOf('?'))) : '';
-  if (PATH_HOST.test(host) || S3_SCOPE.test(auth) || S3_SCOPE.test(query)) {
+  if (PATH_HOST.test(host) || S3_SCOPE.test(auth) || S3_SCOPE.test(query) || V2_HEADER.test(auth) || V2_QUERY.test(url)) {
     return `${PREFIX}${url.startsWith('/') ? url : `/${url}`}`;
   }
   return undefined;
