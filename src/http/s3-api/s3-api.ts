@@ -19,7 +19,7 @@ import type { HttpPlugin } from '../server.js';
 import * as buckets from './bucket-routes.js';
 import * as multipart from './multipart-routes.js';
 import * as objects from './object-routes.js';
-import { header, type S3ApiContext, type S3Request } from './s3-request.js';
+import { decode, header, type S3ApiContext, type S3Request } from './s3-request.js';
 import { xmlErrorDocument } from './s3-xml.js';
 
 export type { S3ApiContext } from './s3-request.js';
@@ -114,8 +114,8 @@ function route(method: string, target: 'service' | 'bucket' | 'object', q: URLSe
 function target(url: string): { bucket: string; key: string } {
   const path = url.split('?')[0]!.slice(PREFIX.length).replace(/^\//, '');
   const slash = path.indexOf('/');
-  if (slash < 0) return { bucket: decodeURIComponent(path), key: '' };
-  return { bucket: decodeURIComponent(path.slice(0, slash)), key: decodeURIComponent(path.slice(slash + 1)) };
+  if (slash < 0) return { bucket: decode(path, 'bucket'), key: '' };
+  return { bucket: decode(path.slice(0, slash), 'bucket'), key: decode(path.slice(slash + 1), 'key') };
 }
 
 function sendError(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
