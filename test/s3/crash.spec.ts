@@ -3,12 +3,14 @@
  * function, and the server killed with SIGKILL as soon as the 500th upload is answered:
  * after a restart on the same data dir, every upload's notification reaches the function
  * at least once (the outbox commits with the object; duplicates are counted and printed).
+ * Then `gust buckets` on what is left.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { crashRig, serve, type ServerProcess } from '../helpers/gust-process.js';
+import { crashRig, ROOT, serve, type ServerProcess } from '../helpers/gust-process.js';
 import { ARN_PREFIX, createFunction } from '../helpers/lambda.js';
 import { waitFor } from '../helpers/wait.js';
 import { CREDENTIALS } from './support.js';
@@ -64,4 +66,12 @@ describe('gust serve: bucket notifications across a kill -9', () => {
     console.log(`kill -9 right after ${UPLOADS} uploads answered (${before} handled by then): after the restart all ${UPLOADS} handled, ${duplicates} twice (at-least-once)`);
     expect(counts.size).toBe(UPLOADS);
   }, 180_000);
+
+  it('gust buckets shows the bucket, its objects and bytes, and the function it notifies', () => {
+    const gust = (...args: string[]) => execFileSync(process.execPath, [join(ROOT, 'bin/gust.js'), ...args], { env: { ...process.env, GUST_ENDPOINT: rig.server!.url }, encoding: 'utf8' });
+    const buckets = gust('buckets');
+    expect(buckets).toMatch(/^BUCKET\s+OBJECTS\s+SIZE\s+NOTIFIES$/m);
+    expect(buckets).toMatch(/^crash\s+500\s+2\.9 KB\s+sink$/m);
+    expect(JSON.parse(gust('buckets', '--json'))[0]).toMatchObject({ name: 'crash', objects: 500, bytes: 3000, notifications: [`${ARN_PREFIX}sink`] });
+  });
 });

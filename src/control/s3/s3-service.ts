@@ -75,8 +75,13 @@ export class S3Service {
     if (!(await this.deps.store.deleteBucket(name))) throw new BucketNotEmpty(name);
   }
 
-  async usage(name: string): Promise<{ objects: number; bytes: number }> {
-    return this.deps.store.usage(name);
+  /** Every bucket with its object count, bytes and notification targets, for `gust buckets`. */
+  async report(): Promise<{ name: string; createdAt: number; objects: number; bytes: number; notifications: string[] }[]> {
+    const out = [];
+    for (const b of await this.deps.store.buckets()) {
+      out.push({ name: b.name, createdAt: b.createdAt, ...(await this.deps.store.usage(b.name)), notifications: b.notifications.map((n) => n.functionArn) });
+    }
+    return out;
   }
 
   async bucketTags(name: string): Promise<Record<string, string>> {

@@ -163,6 +163,8 @@ export function s3Api(ctx: S3ApiContext): HttpPlugin {
       app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
       app.setErrorHandler((err, request, reply) => sendError(request, reply, err));
       const handler = (request: FastifyRequest, reply: FastifyReply) => handle(ctx, request, reply);
+      // Gust's own route (not S3's) for `gust buckets`.
+      app.get('/gust/buckets', async () => ({ buckets: await ctx.service.report() }));
       for (const url of [PREFIX, `${PREFIX}/*`]) {
         app.route({ method: ['GET', 'PUT', 'POST', 'DELETE', 'HEAD'], url, exposeHeadRoute: false, config: { hotPath: true }, handler });
       }
