@@ -21,6 +21,9 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
+import { CreateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
+import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { sqsClient } from '../sqs/support.js';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
 import { ARN_PREFIX, createFunction } from '../helpers/lambda.js';
 import { waitFor } from '../helpers/wait.js';
@@ -58,6 +61,18 @@ export const handler = async (event) => {
 };
 `;
 
+const RELAY_HANDLER = `import { S3Client, PutObjectCommand } from '@aws-sdk/client-s3';
+const s3 = new S3Client({ forcePathStyle: true });
+export const handler = async (event) => {
+  for (const message of event.Records) {
+    const body = JSON.parse(message.body);
+    for (const record of body.Records ?? []) {
+      await s3.send(new PutObjectCommand({ Bucket: 'results', Key: 'via-sqs/' + record.s3.object.key, Body: JSON.stringify({ eventSource: message.eventSource, record }) }));
+    }
+  }
+};
+`;
+
 let t: TestGust;
 let s3: S3Client;
 
@@ -72,6 +87,7 @@ beforeAll(async () => {
   const Environment = { Variables: { AWS_ENDPOINT_URL: t.url, AWS_SHARED_CREDENTIALS_FILE: credentials } };
   await createFunction(t.lambda, 'summarise', { Runtime: 'python3.11', Handler: 'app.lambda_handler', Timeout: 30, Environment, files: { 'app.py': PYTHON_HANDLER } });
   await createFunction(t.lambda, 'measure', { Handler: 'index.handler', Timeout: 30, Environment, files: { 'index.mjs': NODE_HANDLER } });
+  await createFunction(t.lambda, 'relay', { Handler: 'index.handler', Timeout: 30, Environment, files: { 'index.mjs': RELAY_HANDLER } });
 }, 120_000);
 
 afterAll(async () => {
@@ -88,7 +104,7 @@ async function text(Bucket: string, Key: string): Promise<string | undefined> {
   }
 }
 
-describe('bucket notifications to functions', () => {
+describe('bucket notifications', () => {
   it('refuses overlapping filters and functions that do not exist, and gives back what it saved', async () => {
     const config = (prefix: string, fn = 'summarise') => ({ LambdaFunctionArn: `${ARN_PREFIX}${fn}`, Events: ['s3:ObjectCreated:*' as const], Filter: { Key: { FilterRules: [{ Name: 'prefix' as const, Value: prefix }] } } });
     const put = (configs: ReturnType<typeof config>[]) => s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: 'uploads', NotificationConfiguration: { LambdaFunctionConfigurations: configs } }));
@@ -144,5 +160,26 @@ describe('bucket notifications to functions', () => {
     const removal = JSON.parse(await waitFor('the removal record', () => text('results', 'node/removed-hello.txt'), 60_000, 100)) as { eventName: string; s3: { object: Record<string, unknown> } };
     expect(removal.eventName).toBe('ObjectRemoved:Delete');
     expect(Object.keys(removal.s3.object).sort()).toEqual(['key', 'sequencer']);
+  }, 90_000);
+
+  it('sends S3 records to an SQS queue (the s3:TestEvent first), which an event source mapping hands to a function', async () => {
+    const sqs = sqsClient(t);
+    try {
+      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'uploads-events' }));
+      const QueueArn = 'arn:aws:sqs:us-east-1:000000000000:uploads-events';
+      await s3.send(new CreateBucketCommand({ Bucket: 'queued' }));
+      await expect(s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: 'queued', NotificationConfiguration: { QueueConfigurations: [{ QueueArn: `${QueueArn}-missing`, Events: ['s3:ObjectCreated:*'] }] } }))).rejects.toMatchObject({ name: 'InvalidArgument' });
+      await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: 'queued', NotificationConfiguration: { QueueConfigurations: [{ Id: 'to-sqs', QueueArn, Events: ['s3:ObjectCreated:*'] }] } }));
+      const got = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: 'queued' }));
+      expect(got.QueueConfigurations?.map((c) => [c.Id, c.QueueArn])).toEqual([['to-sqs', QueueArn]]);
+      const test = await waitFor('the test event', async () => (await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1 }))).Messages?.[0], 10_000, 10);
+      expect(JSON.parse(test.Body!)).toMatchObject({ Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: 'queued' });
+      await t.lambda.send(new CreateEventSourceMappingCommand({ FunctionName: 'relay', EventSourceArn: QueueArn, BatchSize: 10 }));
+      await s3.send(new PutObjectCommand({ Bucket: 'queued', Key: 'q/one.txt', Body: 'one' }));
+      const relayed = JSON.parse(await waitFor('the relayed record', () => text('results', 'via-sqs/q/one.txt'), 60_000, 100)) as { eventSource: string; record: Record<string, unknown> };
+      expect(relayed).toMatchObject({ eventSource: 'aws:sqs', record: { eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { configurationId: 'to-sqs', object: { key: 'q/one.txt', size: 3 } } } });
+    } finally {
+      sqs.destroy();
+    }
   }, 90_000);
 });
