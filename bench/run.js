@@ -20,6 +20,7 @@ import { asyncRound } from './scenarios/async.js';
 import { steadyRound } from './scenarios/steady.js';
 import { uploadsRound } from './scenarios/uploads.js';
 import { queuesRound } from './scenarios/queues.js';
+import { s3Round } from './scenarios/s3.js';
 import { provisionedRound } from './scenarios/provisioned.js';
 import { networkRound } from './scenarios/network.js';
 import { createLargeRound, listFunctionsRound, startupRound } from './scenarios/control.js';
@@ -136,6 +137,19 @@ const SCENARIOS = {
       row('SQS mapping: messages processed/s (batch 10) vs async events processed/s', pick(r, 'mappingPerSecond'), pick(r, 'asyncPerSecond'), { min: 0.7 }),
       row('SQS mapping: SendMessage → handler start, idle queue, p50 (ms)', pick(r, 'latencyP50'), undefined, { absMax: 5 }),
       row('SQS mapping: SendMessage → handler start, idle queue, p99 (ms)', pick(r, 'latencyP99'), undefined, undefined),
+    ],
+  },
+  s3: {
+    round: (ctx) => s3Round(ctx),
+    rows: (r) => [
+      row('S3: PutObject/s, 1 KB, 16 clients vs write+fsync+rename on disk', pick(r, 'putSmall'), pick(r, 'diskPutSmall'), undefined),
+      row('S3: GetObject/s, 1 KB, 16 clients vs readFile', pick(r, 'getSmall'), pick(r, 'diskGetSmall'), undefined),
+      row('S3: PutObject MB/s, 8 MB objects vs write+fsync on disk', pick(r, 'putLarge'), pick(r, 'diskPutLarge'), undefined),
+      row('S3: GetObject MB/s, 8 MB objects vs readFile', pick(r, 'getLarge'), pick(r, 'diskGetLarge'), undefined),
+      row('S3 notification: upload → handler start, p50 (ms)', pick(r, 'latencyP50'), undefined, undefined),
+      row('S3 notification: upload → handler start, p99 (ms)', pick(r, 'latencyP99'), undefined, undefined),
+      row('S3: Gust peak RSS during a 1 GiB streamed PutObject (MB)', pick(r, 'gibPeakMb'), undefined, { absMax: 512 }),
+      row('S3: 1 GiB streamed PutObject (MB/s)', pick(r, 'gibMbPerSecond'), undefined, undefined),
     ],
   },
   provisioned: {

@@ -212,7 +212,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   // S3-compatible object storage: metadata and the notification outbox in s3.db, bytes by
   // SHA-256 under blobs/objects/. Notifications become Event invokes, resumed here after a restart.
   const s3Store = SqliteS3Store.open(join(dataDir, 's3.db'));
-  const notifications: NotificationDispatcher = new NotificationDispatcher({ outbox: s3Store, invoker, report });
+  const notifications: NotificationDispatcher = new NotificationDispatcher({ outbox: s3Store, invoker, queues, report });
   const s3 = new S3Service({
     store: s3Store,
     blobs: new FsObjectBlobStore(join(dataDir, 'blobs', 'objects')),
@@ -227,6 +227,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
         return false;
       }
     },
+    queueExists: (arn) => queues.queueNameOfArn(arn) !== undefined,
   });
   notifications.start();
 

@@ -25,7 +25,7 @@ function part(uploadId: string, partNumber: number, hash: string): PartRecord {
   return { uploadId, partNumber, hash, size: 5, etag: `"p${partNumber}"`, lastModified: 3_000 };
 }
 
-const note = (functionArn: string, payload = '{}') => ({ functionArn, payload });
+const note = (destination: string, payload = '{}') => ({ destination, payload });
 
 export function runS3StoreContract(factory: S3StoreFactory): void {
   describe('S3Store contract', () => {
@@ -89,10 +89,17 @@ export function runS3StoreContract(factory: S3StoreFactory): void {
       await store.putObject(object('b', 'k'), [note('f1', '{"n":1}'), note('f2', '{"n":2}')]);
       await store.deleteObject('b', 'k', (removed) => [note('f3', JSON.stringify({ key: removed.key }))]);
       const pending = await store.pendingNotifications(10);
-      expect(pending.map((p) => [p.functionArn, p.payload])).toEqual([['f1', '{"n":1}'], ['f2', '{"n":2}'], ['f3', '{"key":"k"}']]);
+      expect(pending.map((p) => [p.destination, p.payload])).toEqual([['f1', '{"n":1}'], ['f2', '{"n":2}'], ['f3', '{"key":"k"}']]);
       expect(pending[0]!.seq).toBeLessThan(pending[1]!.seq);
       await store.deleteNotification(pending[0]!.seq);
-      expect((await store.pendingNotifications(1)).map((p) => p.functionArn)).toEqual(['f2']);
+      expect((await store.pendingNotifications(1)).map((p) => p.destination)).toEqual(['f2']);
+    });
+
+    it('enqueues a bucket change\'s notifications (test events) with it', async () => {
+      const store = await create();
+      await store.putBucket(bucket('b', { notifications: [{ id: 'q', queueArn: 'arn:aws:sqs:us-east-1:000000000000:q', events: ['s3:ObjectCreated:*'] }] }), [note('arn:aws:sqs:us-east-1:000000000000:q', '{"Event":"s3:TestEvent"}')]);
+      expect((await store.bucket('b'))?.notifications[0]?.queueArn).toBe('arn:aws:sqs:us-east-1:000000000000:q');
+      expect((await store.pendingNotifications(5)).map((p) => p.payload)).toEqual(['{"Event":"s3:TestEvent"}']);
     });
 
     it('keeps parts by number, replaces a part, and completes an upload into an object in one step', async () => {

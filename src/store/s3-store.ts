@@ -23,8 +23,8 @@ export interface ListObjectsQuery {
 }
 
 export interface S3Store {
-  /** Creates or replaces a bucket. */
-  putBucket(bucket: BucketRecord): Promise<void>;
+  /** Creates or replaces a bucket, with notifications to enqueue (S3's test events) in the same transaction. */
+  putBucket(bucket: BucketRecord, notifications?: NewNotification[]): Promise<void>;
   /** Removes a bucket; false when it holds objects or uploads (nothing is removed). */
   deleteBucket(name: string): Promise<boolean>;
   bucket(name: string): Promise<BucketRecord | undefined>;

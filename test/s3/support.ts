@@ -4,7 +4,6 @@
  * boto3 need to reach it.
  */
 import { S3Client } from '@aws-sdk/client-s3';
-import { request } from 'node:http';
 import type { TestGust } from '../helpers/gust.js';
 
 export const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -29,18 +28,7 @@ export function clientEnv(t: TestGust): NodeJS.ProcessEnv {
 }
 
 /**
- * An unsigned S3 request, path-style, by the `s3.localhost` host form that routes it to S3
- * (fetch cannot set Host): for what the SDKs never send, such as a wrong digest.
+ * Headers that make a plain `fetch` an S3 request to Gust: an Authorization header with an
+ * `s3` credential scope (Gust routes by it; signatures are not checked yet).
  */
-export function unsignedS3(t: TestGust, path: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; text(): Promise<string> }> {
-  const url = new URL(t.url);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path, method: init.method ?? 'GET', headers: { ...init.headers, host: `s3.localhost:${url.port}` } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, text: () => Promise.resolve(Buffer.concat(chunks).toString()) }));
-    });
-    req.on('error', reject);
-    req.end(init.body);
-  });
-}
+export const S3_HEADERS = { authorization: 'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0' };

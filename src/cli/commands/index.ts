@@ -8,6 +8,7 @@ import { registerLogs } from './logs.js';
 import { registerLs } from './ls.js';
 import { registerPublish } from './publish.js';
 import { registerQueues } from './queues.js';
+import { registerBuckets } from './buckets.js';
 import { registerRm } from './rm.js';
 import { registerSchedule } from './schedule.js';
 import { registerSchedules } from './schedules.js';
@@ -26,4 +27,5 @@ export function registerClientCommands(program: Command): void {
   registerSchedule(program);
   registerSchedules(program);
   registerQueues(program);
+  registerBuckets(program);
 }

@@ -99,7 +99,7 @@ export class BucketObjects {
     if (configs.length === 0) return [];
     const now = this.deps.clock.now();
     const ctx: EventContext = { eventName, eventTime: now, region: bucket.region, requestId: request.requestId, sourceIp: request.sourceIp, sequencer: this.sequencer(now) };
-    return configs.map((c) => ({ functionArn: c.functionArn, payload: JSON.stringify({ Records: [eventRecord(c, bucket.name, object, ctx, removed)] }) }));
+    return configs.map((c) => ({ destination: (c.functionArn ?? c.queueArn)!, payload: JSON.stringify({ Records: [eventRecord(c, bucket.name, object, ctx, removed)] }) }));
   }
 
   /**

@@ -5,7 +5,7 @@
  * orders the events of one key.
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html
  */
-import type { LambdaNotification, ObjectRecord } from '../../core/model/buckets.js';
+import type { BucketNotification, ObjectRecord } from '../../core/model/buckets.js';
 
 /** What an event says besides the object: its name, time, request and sequencer. */
 export interface EventContext {
@@ -26,7 +26,7 @@ export function encodeEventKey(key: string): string {
 }
 
 /** The record of one event; a removal has no size or eTag, as in S3's. */
-export function eventRecord(config: LambdaNotification, bucket: string, object: Pick<ObjectRecord, 'key' | 'size' | 'etag'>, ctx: EventContext, removed: boolean): Record<string, unknown> {
+export function eventRecord(config: BucketNotification, bucket: string, object: Pick<ObjectRecord, 'key' | 'size' | 'etag'>, ctx: EventContext, removed: boolean): Record<string, unknown> {
   const principal = { principalId: 'GUST' };
   return {
     eventVersion: '2.1',

@@ -4,7 +4,7 @@
  * event), and choosing the configurations an event matches.
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html
  */
-import type { LambdaNotification } from '../../core/model/buckets.js';
+import type { BucketNotification } from '../../core/model/buckets.js';
 import { InvalidNotificationConfiguration } from '../../core/s3-errors.js';
 
 /** The event types S3 publishes that Gust raises, and the wildcards over them. */
@@ -26,6 +26,7 @@ export const EVENT_TYPES = [
 export interface NotificationInput {
   id?: string | undefined;
   functionArn?: string | undefined;
+  queueArn?: string | undefined;
   events: string[];
   filterRules: { name: string; value: string }[];
 }
@@ -38,7 +39,7 @@ function eventsOverlap(a: string, b: string): boolean {
 }
 
 /** Whether some key can pass both filters (a prefix of one is a prefix of the other, likewise suffixes). */
-function filtersOverlap(a: LambdaNotification, b: LambdaNotification): boolean {
+function filtersOverlap(a: BucketNotification, b: BucketNotification): boolean {
   const pa = a.prefix ?? '';
   const pb = b.prefix ?? '';
   const sa = a.suffix ?? '';
@@ -46,26 +47,34 @@ function filtersOverlap(a: LambdaNotification, b: LambdaNotification): boolean {
   return (pa.startsWith(pb) || pb.startsWith(pa)) && (sa.endsWith(sb) || sb.endsWith(sa));
 }
 
+/** Whether a destination exists: S3 asks Lambda or SQS when a configuration is saved. */
+export interface DestinationCheck {
+  functionExists(arn: string): boolean;
+  queueExists(arn: string): boolean;
+}
+
 /**
- * Validates a bucket's LambdaFunctionConfigurations; `functionExists` checks each
- * destination, as S3 does by asking Lambda. Returns them with ids filled in.
+ * Validates a bucket's LambdaFunctionConfigurations and QueueConfigurations, overlaps
+ * checked across both, each destination checked as S3 checks it. Returns them with ids
+ * filled in.
  */
-export function validateNotifications(inputs: NotificationInput[], functionExists: (arn: string) => boolean, newId: () => string): LambdaNotification[] {
-  const out: LambdaNotification[] = [];
+export function validateNotifications(inputs: NotificationInput[], destinations: DestinationCheck, newId: () => string): BucketNotification[] {
+  const out: BucketNotification[] = [];
   for (const input of inputs) {
-    if (!input.functionArn) throw new InvalidNotificationConfiguration('The destination (Function) is missing from a LambdaFunctionConfiguration.');
+    if (!input.functionArn === !input.queueArn) throw new InvalidNotificationConfiguration('Each configuration must name one destination (a Function or a Queue).');
     if (input.events.length === 0) throw new InvalidNotificationConfiguration('At least one event type must be given.');
     for (const e of input.events) {
       if (!(EVENT_TYPES as readonly string[]).includes(e)) throw new InvalidNotificationConfiguration(`The event is not supported for notifications: ${e}`);
     }
-    const n: LambdaNotification = { id: input.id || newId(), functionArn: input.functionArn, events: [...new Set(input.events)] };
+    const n: BucketNotification = { id: input.id || newId(), ...(input.functionArn ? { functionArn: input.functionArn } : { queueArn: input.queueArn! }), events: [...new Set(input.events)] };
     for (const rule of input.filterRules) {
       const name = rule.name.toLowerCase();
       if (name !== 'prefix' && name !== 'suffix') throw new InvalidNotificationConfiguration('filter rule name must be either prefix or suffix');
       if (n[name] !== undefined) throw new InvalidNotificationConfiguration(`Cannot specify more than one ${name} rule in a filter.`);
       n[name] = rule.value;
     }
-    if (!functionExists(n.functionArn)) throw new InvalidNotificationConfiguration('Unable to validate the following destination configurations');
+    const exists = n.functionArn !== undefined ? destinations.functionExists(n.functionArn) : destinations.queueExists(n.queueArn!);
+    if (!exists) throw new InvalidNotificationConfiguration('Unable to validate the following destination configurations');
     out.push(n);
   }
   for (let i = 0; i < out.length; i++) {
@@ -82,7 +91,7 @@ export function validateNotifications(inputs: NotificationInput[], functionExist
 }
 
 /** The configurations that `eventName` (`ObjectCreated:Put`, …) on `key` matches. */
-export function matchingNotifications(configs: readonly LambdaNotification[], eventName: string, key: string): LambdaNotification[] {
+export function matchingNotifications(configs: readonly BucketNotification[], eventName: string, key: string): BucketNotification[] {
   const full = `s3:${eventName}`;
   return configs.filter(
     (c) =>

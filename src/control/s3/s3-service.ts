@@ -5,11 +5,11 @@
  * uploads are in multipart-service.ts; both write through BucketObjects.
  */
 import type { Readable } from 'node:stream';
-import type { BucketRecord, LambdaNotification, ObjectRecord } from '../../core/model/buckets.js';
+import type { BucketNotification, BucketRecord, ObjectRecord } from '../../core/model/buckets.js';
 import { BucketAlreadyOwnedByYou, BucketNotEmpty, InvalidArgument, InvalidBucketName, NoSuchKey, NoSuchTagSet } from '../../core/s3-errors.js';
 import { randomHex } from '../../core/ids.js';
 import { BucketObjects, type BodyChecks, type RequestInfo, type S3Deps } from './bucket-objects.js';
-import { validateNotifications, type NotificationInput } from './notification-rules.js';
+import { validateNotifications, type DestinationCheck, type NotificationInput } from './notification-rules.js';
 
 /** What a PutObject (or CreateMultipartUpload) says about the object besides its bytes. */
 export interface ObjectAttributes {
@@ -50,7 +50,7 @@ const PAST_PREFIX = '\u{10FFFF}';
 export class S3Service {
   readonly objects: BucketObjects;
 
-  constructor(private readonly deps: S3Deps & { functionExists(arn: string): boolean }) {
+  constructor(private readonly deps: S3Deps & DestinationCheck) {
     this.objects = new BucketObjects(deps);
   }
 
@@ -75,8 +75,13 @@ export class S3Service {
     if (!(await this.deps.store.deleteBucket(name))) throw new BucketNotEmpty(name);
   }
 
-  async usage(name: string): Promise<{ objects: number; bytes: number }> {
-    return this.deps.store.usage(name);
+  /** Every bucket with its object count, bytes and notification targets, for `gust buckets`. */
+  async report(): Promise<{ name: string; createdAt: number; objects: number; bytes: number; notifications: string[] }[]> {
+    const out = [];
+    for (const b of await this.deps.store.buckets()) {
+      out.push({ name: b.name, createdAt: b.createdAt, ...(await this.deps.store.usage(b.name)), notifications: b.notifications.map((n) => (n.functionArn ?? n.queueArn)!) });
+    }
+    return out;
   }
 
   async bucketTags(name: string): Promise<Record<string, string>> {
@@ -90,14 +95,22 @@ export class S3Service {
     await this.deps.store.putBucket({ ...bucket, tags });
   }
 
-  async notificationConfiguration(name: string): Promise<LambdaNotification[]> {
+  async notificationConfiguration(name: string): Promise<BucketNotification[]> {
     return (await this.bucket(name)).notifications;
   }
 
-  async setNotificationConfiguration(name: string, inputs: NotificationInput[]): Promise<void> {
+  /**
+   * Saves a notification configuration. Each queue it names gets S3's `s3:TestEvent`
+   * message, committed with the configuration (S3 sends none to functions).
+   */
+  async setNotificationConfiguration(name: string, inputs: NotificationInput[], request: RequestInfo): Promise<void> {
     const bucket = await this.bucket(name);
-    const notifications = validateNotifications(inputs, (arn) => this.deps.functionExists(arn), () => randomHex(16));
-    await this.deps.store.putBucket({ ...bucket, notifications });
+    const notifications = validateNotifications(inputs, this.deps, () => randomHex(16));
+    const time = new Date(this.deps.clock.now()).toISOString();
+    const queues = [...new Set(notifications.flatMap((n) => (n.queueArn ? [n.queueArn] : [])))];
+    const testEvents = queues.map((destination) => ({ destination, payload: JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Time: time, Bucket: name, RequestId: request.requestId, HostId: request.requestId }) }));
+    await this.deps.store.putBucket({ ...bucket, notifications }, testEvents);
+    if (testEvents.length > 0) this.deps.notified();
   }
 
   /** PutObject: streams the body in, checks its digests, stores and announces it. */

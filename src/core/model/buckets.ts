@@ -5,10 +5,14 @@
  * written in the same transaction as the object change they announce.
  */
 
-/** One LambdaFunctionConfiguration of a bucket's notification configuration. */
-export interface LambdaNotification {
+/**
+ * One configuration of a bucket's notification configuration: a LambdaFunctionConfiguration
+ * (`functionArn`) or a QueueConfiguration (`queueArn`), exactly one of the two.
+ */
+export interface BucketNotification {
   id: string;
-  functionArn: string;
+  functionArn?: string;
+  queueArn?: string;
   /** `s3:ObjectCreated:*`, `s3:ObjectRemoved:Delete`, … as given. */
   events: string[];
   /** The key filter: at most one prefix and one suffix rule. */
@@ -22,7 +26,7 @@ export interface BucketRecord {
   createdAt: number;
   region: string;
   tags: Record<string, string>;
-  notifications: LambdaNotification[];
+  notifications: BucketNotification[];
 }
 
 /** The checksums an object was uploaded with, base64 as S3 reports them. */
@@ -74,11 +78,12 @@ export interface PartRecord {
   lastModified: number;
 }
 
-/** A notification waiting to be handed to the async queue: the function and the event's payload. */
+/** A notification waiting to be handed over: to the async queue for a function, to the queue for an SQS ARN. */
 export interface OutboxEntry {
   /** Set by the store, in commit order. */
   seq: number;
-  functionArn: string;
+  /** A function name or ARN, or an SQS queue ARN. */
+  destination: string;
   /** The `{"Records":[…]}` payload, serialised. */
   payload: string;
 }

@@ -6,6 +6,7 @@
 import type { FastifyReply } from 'fastify';
 import { InvalidArgument } from '../../core/s3-errors.js';
 import type { NotificationInput } from '../../control/s3/notification-rules.js';
+import type { BucketNotification } from '../../core/model/buckets.js';
 import { smallBody, type S3Request } from './s3-request.js';
 import { items, parseTagging, parseXml, tagSet, text, xmlDocument } from './s3-xml.js';
 
@@ -116,33 +117,32 @@ export async function deleteBucketTagging(req: S3Request): Promise<FastifyReply>
 
 export async function getNotificationConfiguration(req: S3Request): Promise<FastifyReply> {
   const configs = await req.ctx.service.notificationConfiguration(req.bucket);
+  const filter = (c: BucketNotification) =>
+    c.prefix === undefined && c.suffix === undefined
+      ? {}
+      : { Filter: { S3Key: { FilterRule: [...(c.prefix === undefined ? [] : [{ Name: 'Prefix', Value: c.prefix }]), ...(c.suffix === undefined ? [] : [{ Name: 'Suffix', Value: c.suffix }])] } } };
   return xml(req.reply, xmlDocument('NotificationConfiguration', {
-    CloudFunctionConfiguration: configs.map((c) => ({
-      Id: c.id,
-      CloudFunction: c.functionArn,
-      Event: c.events,
-      ...(c.prefix === undefined && c.suffix === undefined
-        ? {}
-        : { Filter: { S3Key: { FilterRule: [...(c.prefix === undefined ? [] : [{ Name: 'Prefix', Value: c.prefix }]), ...(c.suffix === undefined ? [] : [{ Name: 'Suffix', Value: c.suffix }])] } } }),
-    })),
+    QueueConfiguration: configs.filter((c) => c.queueArn).map((c) => ({ Id: c.id, Queue: c.queueArn, Event: c.events, ...filter(c) })),
+    CloudFunctionConfiguration: configs.filter((c) => c.functionArn).map((c) => ({ Id: c.id, CloudFunction: c.functionArn, Event: c.events, ...filter(c) })),
   }));
 }
 
 export async function putNotificationConfiguration(req: S3Request): Promise<FastifyReply> {
   const doc = parseXml(await smallBody(req), 'NotificationConfiguration');
-  if (items(doc, 'QueueConfiguration').length > 0 || items(doc, 'TopicConfiguration').length > 0) {
-    throw new InvalidArgument('Gust delivers bucket notifications to functions only (LambdaFunctionConfigurations).');
+  if (items(doc, 'TopicConfiguration').length > 0 || doc['EventBridgeConfiguration'] !== undefined) {
+    throw new InvalidArgument('Gust delivers bucket notifications to functions and queues only (LambdaFunctionConfigurations, QueueConfigurations).');
   }
-  const configs = [...items(doc, 'LambdaFunctionConfiguration'), ...items(doc, 'CloudFunctionConfiguration')];
+  const configs = [...items(doc, 'LambdaFunctionConfiguration'), ...items(doc, 'CloudFunctionConfiguration'), ...items(doc, 'QueueConfiguration')];
   const inputs: NotificationInput[] = configs.map((c) => {
     const filter = (c['Filter'] as Record<string, unknown> | undefined)?.['S3Key'];
     return {
       id: text(c, 'Id'),
       functionArn: text(c, 'CloudFunction') ?? text(c, 'Function'),
+      queueArn: text(c, 'Queue'),
       events: Array.isArray(c['Event']) ? (c['Event'] as unknown[]).filter((e): e is string => typeof e === 'string') : [],
       filterRules: items(filter, 'FilterRule').map((r) => ({ name: text(r, 'Name') ?? '', value: text(r, 'Value') ?? '' })),
     };
   });
-  await req.ctx.service.setNotificationConfiguration(req.bucket, inputs);
+  await req.ctx.service.setNotificationConfiguration(req.bucket, inputs, req.info);
   return req.reply.status(200).send();
 }

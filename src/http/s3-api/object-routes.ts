@@ -9,7 +9,7 @@ import type { ObjectRecord } from '../../core/model/buckets.js';
 import { InvalidArgument, MalformedXML, S3Error } from '../../core/s3-errors.js';
 import { byteRange, checkConditions } from '../../control/s3/object-reads.js';
 import { requestBody } from './request-body.js';
-import { header, objectAttributes, smallBody, type S3Request } from './s3-request.js';
+import { decode, header, objectAttributes, smallBody, type S3Request } from './s3-request.js';
 import { items, parseTagging, parseXml, tagSet, text, xmlDocument } from './s3-xml.js';
 
 const httpDate = (ms: number) => new Date(ms).toUTCString();
@@ -79,7 +79,7 @@ export const headObject = (req: S3Request) => readObject(req, true);
 /** `x-amz-copy-source: /bucket/key` or `bucket/key`, URL-encoded, maybe with `?versionId=`. */
 export function copySource(req: S3Request): { bucket: string; key: string } {
   const raw = header(req, 'x-amz-copy-source') ?? '';
-  const path = decodeURIComponent(raw.split('?')[0]!).replace(/^\//, '');
+  const path = decode(raw.split('?')[0]!, 'x-amz-copy-source').replace(/^\//, '');
   const slash = path.indexOf('/');
   if (slash <= 0 || slash === path.length - 1) throw new InvalidArgument('Copy Source must mention the source bucket and key: sourcebucket/sourcekey', 'x-amz-copy-source', raw);
   return { bucket: path.slice(0, slash), key: path.slice(slash + 1) };

@@ -4,9 +4,10 @@
  * they carry and rewrites them under `/__s3/<bucket>/<key>`:
  * - a host `<bucket>.s3.<region>.localhost` (virtual-hosted style) or `s3.<region>.localhost`;
  * - a SigV4 credential scope for the `s3` service, in the Authorization header or in a
- *   presigned URL's `X-Amz-Credential`.
- * Not `x-amz-content-sha256`: the SDKs send it on every signed request, Lambda's included.
- * An unsigned request reaches S3 by the `s3.<region>.localhost` host forms only.
+ *   presigned URL's `X-Amz-Credential` (other SDKs send `x-amz-content-sha256` too, so
+ *   that header says nothing);
+ * - S3's signature version 2, which only S3 still takes: `Authorization: AWS <key>:<sig>`,
+ *   or a query with `AWSAccessKeyId` and `Signature` (boto3 1.26 presigns S3 URLs so).
  * The operation is chosen by method, bucket/key and subresource (`?tagging`, `?uploads`, …)
  * in one table, and every error is rendered here as S3's XML `<Error>`.
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html
@@ -18,7 +19,7 @@ import type { HttpPlugin } from '../server.js';
 import * as buckets from './bucket-routes.js';
 import * as multipart from './multipart-routes.js';
 import * as objects from './object-routes.js';
-import { header, type S3ApiContext, type S3Request } from './s3-request.js';
+import { decode, header, type S3ApiContext, type S3Request } from './s3-request.js';
 import { xmlErrorDocument } from './s3-xml.js';
 
 export type { S3ApiContext } from './s3-request.js';
@@ -27,6 +28,8 @@ const PREFIX = '/__s3';
 const VIRTUAL_HOST = /^([a-z0-9][a-z0-9.-]*[a-z0-9])\.s3(?:[.-][a-z0-9-]+)*\.localhost(?::\d+)?$/i;
 const PATH_HOST = /^s3(?:[.-][a-z0-9-]+)*\.localhost(?::\d+)?$/i;
 const S3_SCOPE = /\/s3\/aws4_request/;
+const V2_HEADER = /^AWS [^\s:]+:/;
+const V2_QUERY = /[?&]AWSAccessKeyId=[^&]+.*&Signature=|[?&]Signature=[^&]+.*&AWSAccessKeyId=/;
 
 /** The path-style URL of an S3 request, or undefined when the request is not one. */
 export function s3Url(req: IncomingMessage): string | undefined {
@@ -36,7 +39,7 @@ export function s3Url(req: IncomingMessage): string | undefined {
   if (virtual && !PATH_HOST.test(host)) return `${PREFIX}/${virtual[1]!.toLowerCase()}${url.startsWith('/') ? url : `/${url}`}`;
   const auth = req.headers.authorization ?? '';
   const query = url.includes('?') ? decodeSafely(url.slice(url.indexOf('?'))) : '';
-  if (PATH_HOST.test(host) || S3_SCOPE.test(auth) || S3_SCOPE.test(query)) {
+  if (PATH_HOST.test(host) || S3_SCOPE.test(auth) || S3_SCOPE.test(query) || V2_HEADER.test(auth) || V2_QUERY.test(url)) {
     return `${PREFIX}${url.startsWith('/') ? url : `/${url}`}`;
   }
   return undefined;
@@ -111,8 +114,8 @@ function route(method: string, target: 'service' | 'bucket' | 'object', q: URLSe
 function target(url: string): { bucket: string; key: string } {
   const path = url.split('?')[0]!.slice(PREFIX.length).replace(/^\//, '');
   const slash = path.indexOf('/');
-  if (slash < 0) return { bucket: decodeURIComponent(path), key: '' };
-  return { bucket: decodeURIComponent(path.slice(0, slash)), key: decodeURIComponent(path.slice(slash + 1)) };
+  if (slash < 0) return { bucket: decode(path, 'bucket'), key: '' };
+  return { bucket: decode(path.slice(0, slash), 'bucket'), key: decode(path.slice(slash + 1), 'key') };
 }
 
 function sendError(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
@@ -160,6 +163,8 @@ export function s3Api(ctx: S3ApiContext): HttpPlugin {
       app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
       app.setErrorHandler((err, request, reply) => sendError(request, reply, err));
       const handler = (request: FastifyRequest, reply: FastifyReply) => handle(ctx, request, reply);
+      // Gust's own route (not S3's) for `gust buckets`.
+      app.get('/gust/buckets', async () => ({ buckets: await ctx.service.report() }));
       for (const url of [PREFIX, `${PREFIX}/*`]) {
         app.route({ method: ['GET', 'PUT', 'POST', 'DELETE', 'HEAD'], url, exposeHeadRoute: false, config: { hotPath: true }, handler });
       }

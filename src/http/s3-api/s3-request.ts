@@ -7,7 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestInfo } from '../../control/s3/bucket-objects.js';
 import type { MultipartService } from '../../control/s3/multipart-service.js';
 import type { S3Service } from '../../control/s3/s3-service.js';
-import { EntityTooLarge } from '../../core/s3-errors.js';
+import { EntityTooLarge, InvalidArgument } from '../../core/s3-errors.js';
 import type { ObjectAttributes } from '../../control/s3/s3-service.js';
 
 /** What the S3 plugin needs. */
@@ -64,4 +64,13 @@ export function objectAttributes(req: S3Request): ObjectAttributes {
   const tagging = header(req, 'x-amz-tagging');
   const tags = tagging ? Object.fromEntries(new URLSearchParams(tagging)) : {};
   return { contentType: header(req, 'content-type'), headers, metadata, tags };
+}
+
+/** Percent-decoding that answers a malformed escape as S3 does, not with a URIError. */
+export function decode(value: string, what: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new InvalidArgument(`The ${what} is not validly percent-encoded.`, what, value.slice(0, 64));
+  }
 }

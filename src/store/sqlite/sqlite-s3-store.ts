@@ -58,6 +58,11 @@ export const S3_MIGRATIONS: readonly Migration[] = [
         ) STRICT;
       `),
   },
+  {
+    version: 2,
+    description: 'outbox rows name a destination: a function or an SQS queue',
+    up: (db) => db.exec('ALTER TABLE outbox RENAME COLUMN function_arn TO destination'),
+  },
 ];
 
 const parse = <T>(doc: string): T => JSON.parse(doc) as T;
@@ -88,8 +93,8 @@ export class SqliteS3Store implements S3Store {
       putPart: db.prepare('INSERT INTO parts (upload_id, part_number, hash, doc) VALUES (?, ?, ?, ?) ON CONFLICT (upload_id, part_number) DO UPDATE SET hash = excluded.hash, doc = excluded.doc'),
       part: db.prepare<[string, number], string>('SELECT doc FROM parts WHERE upload_id = ? AND part_number = ?').pluck(),
       parts: db.prepare<[string], string>('SELECT doc FROM parts WHERE upload_id = ? ORDER BY part_number').pluck(),
-      enqueue: db.prepare('INSERT INTO outbox (function_arn, payload) VALUES (?, ?)'),
-      pending: db.prepare<[number], { seq: number; function_arn: string; payload: string }>('SELECT seq, function_arn, payload FROM outbox ORDER BY seq LIMIT ?'),
+      enqueue: db.prepare('INSERT INTO outbox (destination, payload) VALUES (?, ?)'),
+      pending: db.prepare<[number], OutboxEntry>('SELECT seq, destination, payload FROM outbox ORDER BY seq LIMIT ?'),
       dequeue: db.prepare('DELETE FROM outbox WHERE seq = ?'),
     };
   }
@@ -99,8 +104,11 @@ export class SqliteS3Store implements S3Store {
     return new SqliteS3Store(openDurableDatabase(path, S3_MIGRATIONS));
   }
 
-  async putBucket(bucket: BucketRecord): Promise<void> {
-    this.stmt.putBucket.run(bucket.name, JSON.stringify(bucket));
+  async putBucket(bucket: BucketRecord, notifications: NewNotification[] = []): Promise<void> {
+    this.db.transaction(() => {
+      this.stmt.putBucket.run(bucket.name, JSON.stringify(bucket));
+      this.enqueue(notifications);
+    }).immediate();
   }
 
   async deleteBucket(name: string): Promise<boolean> {
@@ -143,7 +151,7 @@ export class SqliteS3Store implements S3Store {
   }
 
   private enqueue(notifications: NewNotification[]): void {
-    for (const n of notifications) this.stmt.enqueue.run(n.functionArn, n.payload);
+    for (const n of notifications) this.stmt.enqueue.run(n.destination, n.payload);
   }
 
   private put(object: ObjectRecord): ObjectRecord | undefined {
@@ -219,7 +227,7 @@ export class SqliteS3Store implements S3Store {
   }
 
   async pendingNotifications(limit: number): Promise<OutboxEntry[]> {
-    return this.stmt.pending.all(limit).map((r) => ({ seq: r.seq, functionArn: r.function_arn, payload: r.payload }));
+    return this.stmt.pending.all(limit);
   }
 
   async deleteNotification(seq: number): Promise<void> {

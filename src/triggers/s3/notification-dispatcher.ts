@@ -1,13 +1,16 @@
 /**
- * Hands bucket notifications from the S3 store's outbox to the async queue. An object
+ * Hands bucket notifications from the S3 store's outbox to their destinations: a function
+ * through the async queue, an SQS queue by sending the record as a message. An object
  * change and its notifications commit together (s3.db), and a notification leaves the
- * outbox only after its `Event` invoke was committed to queue.db; a crash in between
- * delivers it again at the next start: at least once, as S3 promises. The async queue
- * then brings its retries, maximum event age and destinations, as for any Event invoke.
+ * outbox only after its `Event` invoke was committed to queue.db (or its message to
+ * sqs.db); a crash in between delivers it again at the next start: at least once, as S3
+ * promises. The async queue then brings its retries, maximum event age and destinations,
+ * as for any Event invoke.
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventNotifications.html
  */
 import { LambdaError } from '../../core/errors.js';
 import type { OutboxEntry } from '../../core/model/buckets.js';
+import type { QueueSender } from '../../control/sqs/queue-service.js';
 import type { InvokeRequest, InvokeResult } from '../../invoke/invoke-types.js';
 
 /** The outbox as the dispatcher reads it (the S3 store). */
@@ -19,12 +22,14 @@ export interface NotificationOutbox {
 export interface NotificationDispatcherOptions {
   outbox: NotificationOutbox;
   invoker: { invoke(request: InvokeRequest): Promise<InvokeResult> };
+  queues: QueueSender;
   report(err: unknown, context: string): void;
   /** Wait before trying again after a hand-over failed for a reason that may pass (a full disk). */
   retryMs?: number;
 }
 
 const BATCH = 256;
+const SQS_ARN = /^arn:aws[a-zA-Z-]*:sqs:/;
 
 export class NotificationDispatcher {
   private running: Promise<void> | undefined;
@@ -76,11 +81,17 @@ export class NotificationDispatcher {
 
   private async handOver(entry: OutboxEntry): Promise<void> {
     try {
-      await this.options.invoker.invoke({ functionName: entry.functionArn, invocationType: 'Event', payload: Buffer.from(entry.payload) });
+      if (SQS_ARN.test(entry.destination)) {
+        const queue = this.options.queues.queueNameOfArn(entry.destination);
+        // A queue deleted since the configuration was saved: S3 drops such events too.
+        if (queue !== undefined) await this.options.queues.send(queue, { body: entry.payload, messageAttributes: {} });
+      } else {
+        await this.options.invoker.invoke({ functionName: entry.destination, invocationType: 'Event', payload: Buffer.from(entry.payload) });
+      }
     } catch (err) {
-      // A function deleted since the configuration was saved: S3 drops such events too.
+      // Likewise a function deleted since.
       if (!(err instanceof LambdaError && err.status === 404)) {
-        this.options.report(err, `handing a bucket notification to ${entry.functionArn}`);
+        this.options.report(err, `handing a bucket notification to ${entry.destination}`);
         throw err;
       }
     }
