@@ -144,6 +144,8 @@ const SCENARIOS = {
     rows: (r) => [
       row('S3: PutObject/s, 1 KB, 16 clients vs write+fsync+rename on disk', pick(r, 'putSmall'), pick(r, 'diskPutSmall'), undefined),
       row('S3: GetObject/s, 1 KB, 16 clients vs readFile', pick(r, 'getSmall'), pick(r, 'diskGetSmall'), undefined),
+      row('S3: PutObject/s, 1 KB, 16 plain HTTP clients vs write+fsync+rename', pick(r, 'rawPutSmall'), pick(r, 'diskPutSmall'), undefined),
+      row('S3: GetObject/s, 1 KB, 16 plain HTTP clients vs readFile', pick(r, 'rawGetSmall'), pick(r, 'diskGetSmall'), undefined),
       row('S3: PutObject MB/s, 8 MB objects vs write+fsync on disk', pick(r, 'putLarge'), pick(r, 'diskPutLarge'), undefined),
       row('S3: GetObject MB/s, 8 MB objects vs readFile', pick(r, 'getLarge'), pick(r, 'diskGetLarge'), undefined),
       row('S3 notification: upload → handler start, p50 (ms)', pick(r, 'latencyP50'), undefined, undefined),

@@ -1,7 +1,9 @@
 /**
  * The S3-compatible object store, each figure beside the same work done on local disk by
  * Node in the same run (write + fsync + rename per object, as Gust stores one; a plain read):
- * - PutObject/s and GetObject/s of 1 KB objects from `@aws-sdk/client-s3`, CLIENTS loops;
+ * - PutObject/s and GetObject/s of 1 KB objects from `@aws-sdk/client-s3`, CLIENTS loops,
+ *   and the same from plain keep-alive HTTP requests (the SDK's own CPU is most of the
+ *   first figure on a small machine);
  * - PutObject and GetObject MB/s of 8 MB objects, one at a time;
  * - upload → handler start with a bucket notification to a warm function (the handler
  *   records its start time in a file; the process driver lets it);
@@ -32,6 +34,18 @@ const STAMP_HANDLER = {
   handler: 'index.handler',
   files: { 'index.js': "const fs = require('fs');\nexports.handler = async (event) => { const t = Date.now(); fs.appendFileSync(process.env.OUT, event.Records.map((r) => r.s3.object.key + ' ' + t + '\\n').join('')); };\n" },
 };
+
+/** A plain S3 request on the keep-alive agent; resolves with the status once the body is read. */
+function plain(agent, method, url, body) {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, agent, headers: { authorization: AUTH, ...(body ? { 'content-length': body.length } : {}) } }, (res) => {
+      res.resume();
+      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`${method} ${url} answered ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 async function loops(count, call) {
   let next = 0;
@@ -95,6 +109,8 @@ export async function s3Round({ gust }) {
     const small = randomBytes(1024);
     const putSmall = await loops(SMALL, (i) => s3.send(new PutObjectCommand({ Bucket, Key: `small/${i}`, Body: small })));
     const getSmall = await loops(SMALL, async (i) => (await s3.send(new GetObjectCommand({ Bucket, Key: `small/${i}` }))).Body.transformToByteArray());
+    const rawPutSmall = await loops(SMALL, (i) => plain(agent, 'PUT', `${gust.url}/${Bucket}/raw/${i}`, small));
+    const rawGetSmall = await loops(SMALL, (i) => plain(agent, 'GET', `${gust.url}/${Bucket}/raw/${i}`));
     const diskPutSmall = await loops(SMALL, (i) => diskWrite(disk, `s${i}`, small));
     const diskGetSmall = await loops(SMALL, (i) => readFile(join(disk, `s${i}`)));
 
@@ -143,7 +159,7 @@ export async function s3Round({ gust }) {
     await s3.send(new CreateBucketCommand({ Bucket: 'bench-big' }));
     const big = await streamGiB(gust, agent);
     return {
-      putSmall, getSmall, diskPutSmall, diskGetSmall,
+      putSmall, getSmall, rawPutSmall, rawGetSmall, diskPutSmall, diskGetSmall,
       putLarge, getLarge, diskPutLarge, diskGetLarge,
       latencyP50: percentile(sorted, 50), latencyP99: percentile(sorted, 99),
       gibPeakMb: big.peakMb, gibMbPerSecond: 1024 / big.seconds,

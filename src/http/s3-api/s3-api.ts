@@ -14,7 +14,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { InternalError, MethodNotAllowed, NotImplemented, S3Error } from '../../core/s3-errors.js';
+import { IncompleteBody, InternalError, MethodNotAllowed, NotImplemented, S3Error } from '../../core/s3-errors.js';
 import type { HttpPlugin } from '../server.js';
 import * as buckets from './bucket-routes.js';
 import * as multipart from './multipart-routes.js';
@@ -121,7 +121,7 @@ function target(url: string): { bucket: string; key: string } {
 function sendError(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
   let error: S3Error;
   if (err instanceof S3Error) error = err;
-  else if ((err as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE' || (err as { code?: string }).code === 'ECONNRESET') error = new S3Error('IncompleteBody', 400, 'The request body ended before its declared length.');
+  else if ((err as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE' || (err as { code?: string }).code === 'ECONNRESET') error = new IncompleteBody('The request body ended before its declared length.');
   else {
     request.log.error({ err }, 'unexpected error in the S3 API');
     error = new InternalError(String(request.id));
