@@ -114,6 +114,11 @@ describe('objects', () => {
     expect(await bad.text()).toContain('<Code>BadDigest</Code>');
     const badCrc = await fetch(`${t.url}/data/bad-crc`, { method: 'PUT', body: 'abc', headers: { 'x-amz-checksum-crc32': 'AAAAAA==', ...S3_HEADERS } });
     expect(badCrc.status).toBe(400);
+    const lying = await fetch(`${t.url}/data/short`, { method: 'PUT', body: '5\r\nhello\r\n0\r\n\r\n', headers: { 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': '6', ...S3_HEADERS } });
+    expect(lying.status).toBe(400);
+    expect(await lying.text()).toContain('<Code>IncompleteBody</Code>');
+    const chunked = await fetch(`${t.url}/data/chunked`, { method: 'PUT', body: '5\r\nhello\r\n0\r\n\r\n', headers: { 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': '5', ...S3_HEADERS } });
+    expect(chunked.status).toBe(200);
     const missing = await fetch(`${t.url}/data/bad-crc`, { headers: S3_HEADERS });
     expect(missing.status).toBe(404);
     const xml = await missing.text();

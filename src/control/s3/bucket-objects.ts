@@ -11,7 +11,7 @@
 import type { Clock } from '../../core/clock.js';
 import type { BucketRecord, ObjectRecord } from '../../core/model/buckets.js';
 import { KeyedMutex } from '../../core/primitives.js';
-import { BadDigest, EntityTooLarge, InvalidDigest, NoSuchBucket } from '../../core/s3-errors.js';
+import { BadDigest, EntityTooLarge, IncompleteBody, InvalidDigest, NoSuchBucket } from '../../core/s3-errors.js';
 import type { ObjectBlobStore, StagedObject } from '../../store/object-blob-store.js';
 import type { NewNotification, S3Store } from '../../store/s3-store.js';
 import { eventRecord, type EventContext } from './event-records.js';
@@ -44,6 +44,8 @@ export interface BodyChecks {
   contentMd5?: string | undefined;
   /** Read after the body: a trailer only exists then. */
   checksum?: (() => ClaimedChecksum | undefined) | undefined;
+  /** The payload's length an aws-chunked body declared (`x-amz-decoded-content-length`). */
+  size?: number | undefined;
 }
 
 /** S3's limit on one PUT: 5 GiB. */
@@ -72,6 +74,7 @@ export class BucketObjects {
     if (checks.contentMd5 !== undefined && Buffer.from(checks.contentMd5, 'base64').length !== 16) throw new InvalidDigest();
     const staged = await this.deps.blobs.stage(body, { crc32c: wantsCrc32c, maxBytes: MAX_PUT_BYTES, tooLarge: () => new EntityTooLarge() });
     try {
+      if (checks.size !== undefined && staged.size !== checks.size) throw new IncompleteBody(`The decoded body has ${staged.size} bytes; x-amz-decoded-content-length said ${checks.size}.`);
       if (checks.contentMd5 !== undefined && staged.md5.toString('base64') !== checks.contentMd5) throw new BadDigest();
       const claimed = checks.checksum?.();
       const checksums: ObjectRecord['checksums'] = {};

@@ -100,7 +100,9 @@ export async function* decodeAwsChunked(source: AsyncIterable<Buffer>, trailers:
 /** The body of a request, decoded when aws-chunked, with its digests to check. */
 export function requestBody(req: IncomingMessage): RequestBody {
   const trailers = new Map<string, string>();
-  const body = isChunked(req) ? decodeAwsChunked(req as AsyncIterable<Buffer>, trailers) : (req as AsyncIterable<Buffer>);
+  const chunked = isChunked(req);
+  const decodedLength = chunked ? header(req, 'x-amz-decoded-content-length') : undefined;
+  const body = chunked ? decodeAwsChunked(req as AsyncIterable<Buffer>, trailers) : (req as AsyncIterable<Buffer>);
   const claimed = (): ClaimedChecksum | undefined => {
     for (const algorithm of CHECKSUM_ALGORITHMS) {
       const name = `x-amz-checksum-${algorithm}`;
@@ -111,5 +113,6 @@ export function requestBody(req: IncomingMessage): RequestBody {
   };
   const named = [header(req, 'x-amz-sdk-checksum-algorithm'), header(req, 'x-amz-checksum-algorithm'), header(req, 'x-amz-trailer')].join(' ').toLowerCase();
   const wantsCrc32c = named.includes('crc32c') || header(req, 'x-amz-checksum-crc32c') !== undefined;
-  return { body, checks: { contentMd5: header(req, 'content-md5'), checksum: claimed }, wantsCrc32c };
+  const size = decodedLength !== undefined && /^\d+$/.test(decodedLength) ? Number(decodedLength) : undefined;
+  return { body, checks: { contentMd5: header(req, 'content-md5'), checksum: claimed, size }, wantsCrc32c };
 }
