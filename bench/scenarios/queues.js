@@ -9,14 +9,14 @@
  * - SendMessage → handler start with an idle queue (pollers waiting): the handler records
  *   its start time in a file (the process driver lets it), the bench its own send time.
  */
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { jsonRequest, keepAliveAgent, post } from '../lib/http-client.js';
 import { HANDLERS } from '../lib/fixtures.js';
 import { createFunction, invoke, invokeUrl, uniqueName } from '../lib/lambda.js';
-import { percentile, sortedCopy } from '../lib/stats.js';
+import { stampHandler, triggerLatencies } from '../lib/trigger-latency.js';
 
 const CLIENTS = 16;
 const CALLS = 3000;
@@ -24,11 +24,7 @@ const MESSAGES = 5000;
 const LATENCY_SAMPLES = 100;
 const LIMIT_MS = 120_000;
 
-const STAMP_HANDLER = {
-  runtime: 'nodejs20.x',
-  handler: 'index.handler',
-  files: { 'index.js': "const fs = require('fs');\nexports.handler = async (event) => { const t = Date.now(); fs.appendFileSync(process.env.OUT, event.Records.map((r) => r.body + ' ' + t + '\\n').join('')); };\n" },
-};
+const STAMP_HANDLER = stampHandler('r.body');
 
 function sqsClient(gust) {
   return new SQSClient({ endpoint: gust.url, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' }, maxAttempts: 1 });
@@ -126,23 +122,9 @@ export async function queuesRound({ gust }) {
     const quiet = uniqueName('quiet');
     const { QueueUrl: quietUrl } = await sqs.send(new CreateQueueCommand({ QueueName: quiet }));
     await jsonRequest(agent, 'POST', `${gust.url}/2015-03-31/event-source-mappings`, { FunctionName: stamp, EventSourceArn: `arn:aws:sqs:us-east-1:000000000000:${quiet}`, BatchSize: 1 });
-    const startOf = (n) => {
-      if (!existsSync(file)) return undefined;
-      const line = readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith(`${n} `));
-      return line === undefined ? undefined : Number(line.split(' ')[1]);
-    };
-    const latencies = [];
-    for (let n = 0; n <= LATENCY_SAMPLES; n++) {
-      const sentAt = Date.now();
-      await sqs.send(new SendMessageCommand({ QueueUrl: quietUrl, MessageBody: String(n) }));
-      let started;
-      await until(`message ${n} to reach the handler`, () => (started = startOf(n)) !== undefined);
-      // The first one warms the environment.
-      if (n > 0) latencies.push(started - sentAt);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    const sorted = sortedCopy(latencies);
-    return { sendPerSecond, receivePerSecond, asyncPerSecond, mappingPerSecond, latencyP50: percentile(sorted, 50), latencyP99: percentile(sorted, 99) };
+    // A pause between messages, so that each finds the queue idle.
+    const latency = await triggerLatencies(file, LATENCY_SAMPLES, (n) => sqs.send(new SendMessageCommand({ QueueUrl: quietUrl, MessageBody: String(n) })), { limitMs: LIMIT_MS, pauseMs: 20 });
+    return { sendPerSecond, receivePerSecond, asyncPerSecond, mappingPerSecond, latencyP50: latency.p50, latencyP99: latency.p99 };
   } finally {
     sqs.destroy();
     agent.destroy();

@@ -10,7 +10,7 @@
  * - Gust's peak RSS while a 1 GiB body streams into one PutObject (sampled every 20 ms).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { open, readFile, rename } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -18,8 +18,8 @@ import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { keepAliveAgent } from '../lib/http-client.js';
 import { createFunction, uniqueName } from '../lib/lambda.js';
+import { stampHandler, triggerLatencies } from '../lib/trigger-latency.js';
 import { rssOf } from '../lib/proc.js';
-import { percentile, sortedCopy } from '../lib/stats.js';
 
 const CLIENTS = 16;
 const SMALL = 2000;
@@ -29,11 +29,7 @@ const GIB = 1024 ** 3;
 const LIMIT_MS = 60_000;
 const AUTH = 'AWS4-HMAC-SHA256 Credential=bench/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0';
 
-const STAMP_HANDLER = {
-  runtime: 'nodejs20.x',
-  handler: 'index.handler',
-  files: { 'index.js': "const fs = require('fs');\nexports.handler = async (event) => { const t = Date.now(); fs.appendFileSync(process.env.OUT, event.Records.map((r) => r.s3.object.key + ' ' + t + '\\n').join('')); };\n" },
-};
+const STAMP_HANDLER = stampHandler('r.s3.object.key');
 
 /** A plain S3 request on the keep-alive agent; resolves with the status once the body is read. */
 function plain(agent, method, url, body) {
@@ -136,32 +132,14 @@ export async function s3Round({ gust }) {
     const notified = uniqueName('notified').toLowerCase();
     await s3.send(new CreateBucketCommand({ Bucket: notified }));
     await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: notified, NotificationConfiguration: { LambdaFunctionConfigurations: [{ LambdaFunctionArn: fn, Events: ['s3:ObjectCreated:*'] }] } }));
-    const startOf = (n) => {
-      if (!existsSync(file)) return undefined;
-      const line = readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith(`${n} `));
-      return line === undefined ? undefined : Number(line.split(' ')[1]);
-    };
-    const latencies = [];
-    for (let n = 0; n <= LATENCY_SAMPLES; n++) {
-      const sentAt = Date.now();
-      await s3.send(new PutObjectCommand({ Bucket: notified, Key: String(n), Body: 'x' }));
-      const waitStart = performance.now();
-      let started;
-      while ((started = startOf(n)) === undefined) {
-        if (performance.now() - waitStart > LIMIT_MS) throw new Error(`upload ${n} did not reach the handler`);
-        await new Promise((r) => setTimeout(r, 2));
-      }
-      // The first one warms the environment.
-      if (n > 0) latencies.push(started - sentAt);
-    }
-    const sorted = sortedCopy(latencies);
+    const latency = await triggerLatencies(file, LATENCY_SAMPLES, (n) => s3.send(new PutObjectCommand({ Bucket: notified, Key: String(n), Body: 'x' })), { limitMs: LIMIT_MS });
 
     await s3.send(new CreateBucketCommand({ Bucket: 'bench-big' }));
     const big = await streamGiB(gust, agent);
     return {
       putSmall, getSmall, rawPutSmall, rawGetSmall, diskPutSmall, diskGetSmall,
       putLarge, getLarge, diskPutLarge, diskGetLarge,
-      latencyP50: percentile(sorted, 50), latencyP99: percentile(sorted, 99),
+      latencyP50: latency.p50, latencyP99: latency.p99,
       gibPeakMb: big.peakMb, gibMbPerSecond: 1024 / big.seconds,
     };
   } finally {
