@@ -212,12 +212,13 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   // S3-compatible object storage: metadata and the notification outbox in s3.db, bytes by
   // SHA-256 under blobs/objects/. Notifications become Event invokes, resumed here after a restart.
   const s3Store = SqliteS3Store.open(join(dataDir, 's3.db'));
-  const notifications: NotificationDispatcher = new NotificationDispatcher({ outbox: s3Store, invoker, queues, report });
+  const notifications: NotificationDispatcher = new NotificationDispatcher({ outbox: s3Store, bus: eventBus, invoker, queues, report });
   const s3 = new S3Service({
     store: s3Store,
     blobs: new FsObjectBlobStore(join(dataDir, 'blobs', 'objects')),
     clock: systemClock,
     region: config.region,
+    accountId: config.accountId,
     notified: () => notifications.wake(),
     functionExists: (arn) => {
       try {

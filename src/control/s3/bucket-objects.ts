@@ -15,6 +15,7 @@ import { BadDigest, EntityTooLarge, IncompleteBody, InvalidDigest, NoSuchBucket 
 import type { ObjectBlobStore, StagedObject } from '../../store/object-blob-store.js';
 import type { NewNotification, S3Store } from '../../store/s3-store.js';
 import { eventRecord, type EventContext } from './event-records.js';
+import { defaultBusArn, eventBridgeEvent } from './eventbridge-events.js';
 import { matchingNotifications } from './notification-rules.js';
 
 /** Who asked: carried into the event records. */
@@ -29,6 +30,8 @@ export interface S3Deps {
   blobs: ObjectBlobStore;
   clock: Clock;
   region: string;
+  /** The buckets' owner, as EventBridge events name it. */
+  accountId: string;
   /** Told after a write enqueued notifications: the dispatcher hands them over. */
   notified(): void;
 }
@@ -96,13 +99,19 @@ export class BucketObjects {
     return (BigInt(now) * 4096n + BigInt(this.sequence++ % 4096)).toString(16).toUpperCase().padStart(18, '0');
   }
 
-  /** The notifications `eventName` on `object` raises in `bucket`. */
+  /**
+   * The notifications `eventName` on `object` raises in `bucket`: one per matching
+   * configuration, and the EventBridge event when the bucket sends them.
+   */
   notifications(bucket: BucketRecord, eventName: string, object: Pick<ObjectRecord, 'key' | 'size' | 'etag'>, request: RequestInfo, removed = false): NewNotification[] {
     const configs = matchingNotifications(bucket.notifications, eventName, object.key);
-    if (configs.length === 0) return [];
+    if (configs.length === 0 && !bucket.eventBridge) return [];
     const now = this.deps.clock.now();
     const ctx: EventContext = { eventName, eventTime: now, region: bucket.region, requestId: request.requestId, sourceIp: request.sourceIp, sequencer: this.sequencer(now) };
-    return configs.map((c) => ({ destination: (c.functionArn ?? c.queueArn)!, payload: JSON.stringify({ Records: [eventRecord(c, bucket.name, object, ctx, removed)] }) }));
+    const notes = configs.map((c) => ({ destination: (c.functionArn ?? c.queueArn)!, payload: JSON.stringify({ Records: [eventRecord(c, bucket.name, object, ctx, removed)] }) }));
+    const event = bucket.eventBridge ? eventBridgeEvent(bucket.name, object, { ...ctx, accountId: this.deps.accountId }) : undefined;
+    if (event) notes.push({ destination: defaultBusArn(bucket.region, this.deps.accountId), payload: JSON.stringify(event) });
+    return notes;
   }
 
   /**

@@ -95,21 +95,26 @@ export class S3Service {
     await this.deps.store.putBucket({ ...bucket, tags });
   }
 
-  async notificationConfiguration(name: string): Promise<BucketNotification[]> {
-    return (await this.bucket(name)).notifications;
+  async notificationConfiguration(name: string): Promise<{ configurations: BucketNotification[]; eventBridge: boolean }> {
+    const bucket = await this.bucket(name);
+    return { configurations: bucket.notifications, eventBridge: bucket.eventBridge === true };
   }
 
   /**
    * Saves a notification configuration. Each queue it names gets S3's `s3:TestEvent`
-   * message, committed with the configuration (S3 sends none to functions).
+   * message, committed with the configuration (S3 sends none to functions). `eventBridge`
+   * is whether the configuration holds an `EventBridgeConfiguration`.
    */
-  async setNotificationConfiguration(name: string, inputs: NotificationInput[], request: RequestInfo): Promise<void> {
+  async setNotificationConfiguration(name: string, inputs: NotificationInput[], eventBridge: boolean, request: RequestInfo): Promise<void> {
     const bucket = await this.bucket(name);
     const notifications = validateNotifications(inputs, this.deps, () => randomHex(16));
     const time = new Date(this.deps.clock.now()).toISOString();
     const queues = [...new Set(notifications.flatMap((n) => (n.queueArn ? [n.queueArn] : [])))];
     const testEvents = queues.map((destination) => ({ destination, payload: JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Time: time, Bucket: name, RequestId: request.requestId, HostId: request.requestId }) }));
-    await this.deps.store.putBucket({ ...bucket, notifications }, testEvents);
+    const updated: BucketRecord = { ...bucket, notifications };
+    if (eventBridge) updated.eventBridge = true;
+    else delete updated.eventBridge;
+    await this.deps.store.putBucket(updated, testEvents);
     if (testEvents.length > 0) this.deps.notified();
   }
 

@@ -6,6 +6,7 @@
  * schedule keeps time, as on AWS, where delivery is asynchronous too.
  */
 import type { Logger } from 'pino';
+import { LambdaError } from '../../core/errors.js';
 import type { RuleRecord, TargetRecord } from '../../core/model/rules.js';
 import { targetPayload } from '../../control/events/target-input.js';
 
@@ -39,7 +40,19 @@ export class TargetDispatcher {
    * never reach the caller, which has already answered.
    */
   dispatch(rule: RuleRecord, event: object): void {
-    this.track(this.send(rule, event));
+    this.track(this.send(rule, event, false));
+  }
+
+  /**
+   * Sends `event` to each target of `rule` and resolves once every target has accepted it;
+   * rejects when one could not take it for a reason that may pass (a target that no longer
+   * exists drops the event, as on AWS). For senders that must not lose an event and retry
+   * it: S3's, from its outbox.
+   */
+  deliver(rule: RuleRecord, event: object): Promise<void> {
+    const work = this.send(rule, event, true);
+    this.track(work.catch(() => undefined));
+    return work;
   }
 
   /**
@@ -60,12 +73,14 @@ export class TargetDispatcher {
     this.inFlight.add(tracked);
   }
 
-  private async send(rule: RuleRecord, event: object): Promise<void> {
+  private async send(rule: RuleRecord, event: object, strict: boolean): Promise<void> {
     const targets = await this.deps.targets.targetsOf(rule);
     await Promise.all(
       targets.map(async (target) => {
         const payload = targetPayload(target, event);
         if (this.closed) {
+          // A strict sender keeps the event and sends it again after the restart.
+          if (strict) throw new Error('shutting down; the event stays with its sender');
           this.deps.log.warn({ rule: rule.arn, target: target.id }, 'shutting down; event not delivered');
           return;
         }
@@ -77,6 +92,7 @@ export class TargetDispatcher {
           await this.deps.delivery.deliver(target.arn, payload);
         } catch (err) {
           this.deps.log.warn({ err, rule: rule.arn, target: target.id, function: target.arn }, 'event delivery to target failed');
+          if (strict && !(err instanceof LambdaError && err.status === 404)) throw err;
         }
       }),
     );
