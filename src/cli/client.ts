@@ -57,8 +57,8 @@ export function createEventsClient(target: Target): EventBridgeClient {
  * becomes a CliError reading `<x-amzn-ErrorType>: <Message>`, or the body as it came when
  * it is not Gust's JSON error.
  */
-export async function fetchGust<T>(target: Target, path: string): Promise<T> {
-  const res = await fetch(`${target.endpoint}${path}`);
+export async function fetchGust<T>(target: Target, path: string, post?: Record<string, unknown>): Promise<T> {
+  const res = await fetch(`${target.endpoint}${path}`, post === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(post) });
   const body = await res.text();
   if (!res.ok) throw new CliError(refusal(res, body));
   try {

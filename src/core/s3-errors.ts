@@ -73,6 +73,16 @@ export class InvalidArgument extends S3Error {
   }
 }
 
+/** An object request to a bucket that lives in an external store (Gust keeps only its notification configuration). */
+export class InvalidRequest extends S3Error {
+  constructor(message: string) { super('InvalidRequest', 400, message); }
+}
+
+/** A delivery of external bucket events without the webhook token Gust gave. */
+export class AccessDenied extends S3Error {
+  constructor(message = 'Access Denied') { super('AccessDenied', 403, message); }
+}
+
 /** A body S3 cannot read: a malformed aws-chunked stream, a body shorter than its declared length. */
 export class IncompleteBody extends S3Error {
   constructor(message = 'You did not provide the number of bytes specified by the Content-Length HTTP header.') { super('IncompleteBody', 400, message); }

@@ -33,11 +33,13 @@ import { functionUrls } from '../http/function-urls/function-urls.js';
 import { eventsApi } from '../http/events-api/events-api.js';
 import { sqsApi } from '../http/sqs-api/sqs-api.js';
 import { s3Api } from '../http/s3-api/s3-api.js';
+import { s3EventsApi } from '../http/s3-events/s3-events-api.js';
 import { SqliteS3Store } from '../store/sqlite/sqlite-s3-store.js';
 import { FsObjectBlobStore } from '../store/fs-object-blob-store.js';
 import { S3Service } from '../control/s3/s3-service.js';
 import { MultipartService } from '../control/s3/multipart-service.js';
 import { NotificationDispatcher } from '../triggers/s3/notification-dispatcher.js';
+import { AmqpBucketEvents } from '../triggers/s3/amqp-bucket-events.js';
 import { parseFunctionName } from '../core/arn.js';
 import { InvokeService } from '../invoke/invoke-service.js';
 import { ProvisionedConcurrency } from '../invoke/provisioned-concurrency.js';
@@ -46,7 +48,7 @@ import { detectCgroups } from '../sandbox/cgroups/index.js';
 import { ProcessDriver } from '../sandbox/process-driver.js';
 import { RuntimeCommandResolver } from '../sandbox/runtime-command.js';
 import { RuntimeProvider } from '../sandbox/runtimes/runtime-provider.js';
-import { loadCredentialsKey } from './credentials-key.js';
+import { loadCredentialsKey, loadS3EventsToken } from './credentials-key.js';
 import { descriptorBudget, openFilesLimit } from './descriptor-budget.js';
 import { chooseSandboxDriver } from './sandbox-choice.js';
 import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.js';
@@ -231,6 +233,8 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     queueExists: (arn) => queues.queueNameOfArn(arn) !== undefined,
   });
   notifications.start();
+  const amqpEvents = config.s3EventsAmqp === '' ? undefined : new AmqpBucketEvents({ url: config.s3EventsAmqp, announce: (events) => s3.announceExternal(events), log: logger, now: () => systemClock.now() });
+  amqpEvents?.start();
 
   await code.load();
 
@@ -241,6 +245,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     // Shares `POST /` with the EventBridge API through its route constraint (sqs-api.ts).
     sqsApi({ partition, queues, pollers }),
     s3Api({ service: s3, multipart: new MultipartService(s3.objects), region: config.region }),
+    s3EventsApi({ service: s3, token: loadS3EventsToken(dataDir), now: () => systemClock.now(), baseUrl: () => baseUrl }),
   ], {
     uploads: { concurrency: config.uploadConcurrency, maxWaiting: 32, stagingPath: () => blobs.stagingPath() },
     diskFull: (err) => dataDisk.report(err, 'the HTTP API'),
@@ -268,6 +273,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
         const pollersStopped = pollers.stop();
         // The async queue before the environments: outcomes of invocations cut short by the
         // stop are not recorded, so those events are delivered again at the next start.
+        await amqpEvents?.stop();
         await notifications.stop();
         await asyncQueue.stop();
         // Environments first: in-flight invocations end, and no runtime outlives the server.

@@ -150,6 +150,10 @@ export class SqliteS3Store implements S3Store {
     return out;
   }
 
+  async enqueueNotifications(notifications: NewNotification[]): Promise<void> {
+    this.db.transaction(() => this.enqueue(notifications)).immediate();
+  }
+
   private enqueue(notifications: NewNotification[]): void {
     for (const n of notifications) this.stmt.enqueue.run(n.destination, n.payload);
   }
