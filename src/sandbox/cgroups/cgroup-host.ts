@@ -10,6 +10,7 @@ import { removeCgroupDir } from './cgroupfs.js';
 import type { CgroupHost, CgroupLimits, CgroupSupport, EnvironmentCgroup } from './cgroup-types.js';
 import { CgroupEnvironment, type Placement, type Placements } from './environment-cgroup.js';
 import { isLeftover } from './instance.js';
+import type { Watchdog } from './watchdog.js';
 
 export class GustCgroupHost implements CgroupHost {
   private readonly live = new Set<CgroupEnvironment>();
@@ -23,6 +24,7 @@ export class GustCgroupHost implements CgroupHost {
     private readonly instance: string,
     private readonly gustDirs: readonly string[],
     private readonly placements: Placements,
+    private readonly watchdog?: Watchdog,
   ) {}
 
   async create(name: string, limits: CgroupLimits): Promise<EnvironmentCgroup> {
@@ -42,6 +44,7 @@ export class GustCgroupHost implements CgroupHost {
   async close(): Promise<void> {
     await Promise.allSettled([...this.live].map((env) => env.destroy()));
     await this.removeInstance(this.instance);
+    this.watchdog?.dismiss();
   }
 
   /** Destroys every environment cgroup of an instance, in every hierarchy, then the instance directories. */
