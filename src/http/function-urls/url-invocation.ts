@@ -7,6 +7,7 @@
  * Answers Gust gives itself, in AWS's shapes:
  *   unknown url-id                403 {"Message":null}         AccessDeniedException
  *   bad or missing signature      403 {"Message":"Forbidden"}  AccessDeniedException
+ *   NONE URL, no public statement 403 {"Message":"Forbidden"}  AccessDeniedException
  *   request over 6 MB             413 RequestTooLargeException
  *   throttled                     429 {"Message":"Rate Exceeded."} TooManyRequestsException
  *   function error or timeout     502 Internal Server Error
@@ -36,6 +37,11 @@ export interface UrlInvocationDeps {
   now(): number;
   /** The server's port, for the event's `x-forwarded-port`. */
   port(): number;
+  /**
+   * Whether the resource policy of the URL's function or alias lets anyone call an
+   * `AuthType NONE` URL (see control/policy/access.ts): without it AWS answers 403.
+   */
+  isPublic(config: Readonly<UrlConfig>): boolean;
 }
 
 /** The answer for a url-id no configuration has. */
@@ -53,6 +59,9 @@ function callerFor(accessKeyId: string, accountId: string): IamCaller {
 export async function handleUrlRequest(deps: UrlInvocationDeps, config: Readonly<UrlConfig>, req: UrlRequest, requestId: string): Promise<UrlResponse> {
   const headers = joinHeaders(req.rawHeaders);
   if (config.cors && isPreflight(req.method, headers)) return preflightResponse(config.cors, headers);
+
+  // AWS checks the policy of NONE URLs on every request, so a RemovePermission takes effect at once.
+  if (config.authType === 'NONE' && !deps.isPublic(config)) return FORBIDDEN();
 
   let caller: IamCaller | undefined;
   if (config.authType === 'AWS_IAM') {
