@@ -10,7 +10,6 @@ import type { Clock } from '../../core/clock.js';
 import { RequestTooLargeException } from '../../core/errors.js';
 import { LIMITS } from '../../core/limits.js';
 import type { UrlConfig } from '../../core/model/urls.js';
-import { PUBLIC_URL_REQUEST } from '../../control/policy/access.js';
 import type { PolicyRequest } from '../../control/policy/evaluate.js';
 import type { HttpPlugin } from '../server.js';
 import { errorResponse, type UrlResponse } from './url-response.js';
@@ -72,7 +71,7 @@ export function functionUrls(ctx: FunctionUrlsContext): HttpPlugin {
     credentials: ctx.credentials,
     now: () => ctx.clock.now(),
     port: () => (port ??= Number(new URL(ctx.baseUrl()).port)),
-    isPublic: (config: Readonly<UrlConfig>) => ctx.policies.permitsSync(config.functionName, config.qualifier, PUBLIC_URL_REQUEST),
+    permits: (config: Readonly<UrlConfig>, request: PolicyRequest) => ctx.policies.permitsSync(config.functionName, config.qualifier, request),
   };
 
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {

@@ -14,6 +14,8 @@
  * RESPONSE_STREAM URLs are answered buffered, like BUFFERED ones.
  */
 import type { Partition } from '../../core/arn.js';
+import { PUBLIC_URL_REQUEST } from '../../control/policy/access.js';
+import type { PolicyRequest } from '../../control/policy/evaluate.js';
 import { LambdaError, RequestTooLargeException, ResourceNotFoundException, TooManyRequestsException } from '../../core/errors.js';
 import { LIMITS } from '../../core/limits.js';
 import type { InvokeRequest, InvokeResult } from '../../invoke/invoke-types.js';
@@ -38,10 +40,13 @@ export interface UrlInvocationDeps {
   /** The server's port, for the event's `x-forwarded-port`. */
   port(): number;
   /**
-   * Whether the resource policy of the URL's function or alias lets anyone call an
-   * `AuthType NONE` URL (see control/policy/access.ts): without it AWS answers 403.
+   * Whether the resource policy of the URL's function or alias allows `request`
+   * (control/policy/evaluate.ts). Asked with PUBLIC_URL_REQUEST for every request to an
+   * `AuthType NONE` URL: without the public statement AWS answers 403. The AWS_IAM path
+   * asks it too once callers carry accounts: another account's key needs a statement for
+   * `lambda:InvokeFunctionUrl` with `lambda:FunctionUrlAuthType` AWS_IAM.
    */
-  isPublic(config: Readonly<UrlConfig>): boolean;
+  permits(config: Readonly<UrlConfig>, request: PolicyRequest): boolean;
 }
 
 /** The answer for a url-id no configuration has. */
@@ -61,7 +66,7 @@ export async function handleUrlRequest(deps: UrlInvocationDeps, config: Readonly
   if (config.cors && isPreflight(req.method, headers)) return preflightResponse(config.cors, headers);
 
   // AWS checks the policy of NONE URLs on every request, so a RemovePermission takes effect at once.
-  if (config.authType === 'NONE' && !deps.isPublic(config)) return FORBIDDEN();
+  if (config.authType === 'NONE' && !deps.permits(config, PUBLIC_URL_REQUEST)) return FORBIDDEN();
 
   let caller: IamCaller | undefined;
   if (config.authType === 'AWS_IAM') {
