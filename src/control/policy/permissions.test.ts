@@ -82,7 +82,7 @@ describe('resource policies', () => {
     expect(await failure(fns.addPermission(s3({ qualifier: '$LATEST' })))).toEqual({ type: 'InvalidParameterValueException', message: 'We currently do not support adding policies for $LATEST.' });
     expect(await failure(fns.addPermission(s3({ functionName: 'nope' })))).toEqual({ type: 'ResourceNotFoundException', message: `Function not found: ${ARN.replace(/f$/, 'nope')}` });
     expect(await failure(fns.addPermission(s3({ qualifier: '3' })))).toEqual({ type: 'ResourceNotFoundException', message: `Function not found: ${ARN}:3` });
-    expect(await failure(fns.addPermission(s3({ qualifier: 'live' })))).toEqual({ type: 'ResourceNotFoundException', message: `Function not found: ${ARN}:live` });
+    expect(await failure(fns.addPermission(s3({ qualifier: 'live' })))).toEqual({ type: 'ResourceNotFoundException', message: `Cannot find alias arn: ${ARN}:live` });
     expect(await failure(fns.addPermission(s3({ functionUrlAuthType: 'NONE' })))).toMatchObject({ type: 'InvalidParameterValueException' });
     expect(await failure(() => fns.getPolicy('f', undefined))).toEqual({ type: 'ResourceNotFoundException', message: 'The resource you requested does not exist.' });
   });

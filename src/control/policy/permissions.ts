@@ -43,11 +43,15 @@ function policyQualifier(qualifier: string | undefined): string | undefined {
 function ownerOf(core: ControlCore, name: string, qualifier: string | undefined): Owner {
   core.requireFunction(name, qualifier);
   if (qualifier === undefined) return { version: core.requireLatest(name) };
-  const version = /^[0-9]+$/.test(qualifier) ? core.registry.getVersion(name, qualifier) : undefined;
-  if (version) return { version };
+  if (/^[0-9]+$/.test(qualifier)) {
+    const version = core.registry.getVersion(name, qualifier);
+    if (version) return { version };
+    throw new ResourceNotFoundException(`Function not found: ${core.arn(name, qualifier)}`);
+  }
   const alias = core.registry.getAlias(name, qualifier);
   if (alias) return { alias };
-  throw new ResourceNotFoundException(`Function not found: ${core.arn(name, qualifier)}`);
+  // Lambda names a missing alias differently from a missing version.
+  throw new ResourceNotFoundException(`Cannot find alias arn: ${core.arn(name, qualifier)}`);
 }
 
 function revisionOf(owner: Owner): string {
