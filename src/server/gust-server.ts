@@ -240,7 +240,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
 
   const app = buildHttpServer(logger, [
     lambdaApi({ partition, functions, layers, urls, eventInvokeConfigs, mappings, provisioned, invoker, asyncQueue, code: blobs, logs, baseUrl: () => baseUrl }),
-    functionUrls({ partition, clock: systemClock, urls, invoker, credentials: urlCredentials, baseUrl: () => baseUrl }),
+    functionUrls({ partition, clock: systemClock, urls, invoker, policies: functions, credentials: urlCredentials, baseUrl: () => baseUrl }),
     eventsApi({ rules: eventRules, bus: eventBus, schedules: scheduler }),
     // Shares `POST /` with the EventBridge API through its route constraint (sqs-api.ts).
     sqsApi({ partition, queues, pollers }),
