@@ -49,6 +49,7 @@ import { ProcessDriver } from '../sandbox/process-driver.js';
 import { RuntimeCommandResolver } from '../sandbox/runtime-command.js';
 import { RuntimeProvider } from '../sandbox/runtimes/runtime-provider.js';
 import { loadCredentialsKey, loadS3EventsToken } from './credentials-key.js';
+import { mayInvoke } from '../control/policy/access.js';
 import { descriptorBudget, openFilesLimit } from './descriptor-budget.js';
 import { chooseSandboxDriver } from './sandbox-choice.js';
 import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.js';
@@ -222,10 +223,13 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     region: config.region,
     accountId: config.accountId,
     notified: () => notifications.wake(),
-    functionExists: (arn) => {
+    // As S3 asks Lambda: the function exists and its policy lets S3 invoke it for this bucket.
+    functionAccepts: (arn, bucket) => {
       try {
         const ref = parseFunctionName(arn, partition);
-        return functions.resolveSync(ref.name, ref.qualifier) !== undefined;
+        if (functions.resolveSync(ref.name, ref.qualifier) === undefined) return false;
+        const source = { sourceArn: `arn:aws:s3:::${bucket}`, sourceAccount: partition.accountId };
+        return mayInvoke(functions.policySync(ref.name, ref.qualifier), partition.accountId, { service: 's3.amazonaws.com' }, source);
       } catch {
         return false;
       }

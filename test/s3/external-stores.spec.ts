@@ -17,7 +17,7 @@ import { startTestGust, type TestGust } from '../helpers/gust.js';
 import { ARN_PREFIX, createFunction } from '../helpers/lambda.js';
 import { waitFor } from '../helpers/wait.js';
 import { buildCli, runGust, succeeded } from '../cli/support.js';
-import { s3Client } from './support.js';
+import { allowS3, s3Client } from './support.js';
 
 const run = promisify(execFile);
 
@@ -118,6 +118,7 @@ beforeAll(async () => {
   const linked = JSON.parse(succeeded(await runGust(['buckets', 'link', 'photos', '--json'], { cwd: t.dataDir, endpoint: t.url }), ['buckets', 'link'])) as { Bucket: string; Webhook: string; Token: string };
   expect(linked).toMatchObject({ Bucket: 'photos', Webhook: `${t.url}/gust/s3-events`, Token: expect.stringMatching(/^[0-9a-f]{64}$/) });
   token = linked.Token;
+  await allowS3(t.lambda, 'recorder', 'photos');
   await s3.send(new PutBucketNotificationConfigurationCommand({
     Bucket: 'photos',
     NotificationConfiguration: {

@@ -28,7 +28,7 @@ import { sqsClient } from '../sqs/support.js';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
 import { ARN_PREFIX, createFunction } from '../helpers/lambda.js';
 import { waitFor } from '../helpers/wait.js';
-import { s3Client } from './support.js';
+import { allowS3, s3Client } from './support.js';
 
 const PYTHON_HANDLER = `import json, os, urllib.parse
 import boto3
@@ -93,6 +93,7 @@ beforeAll(async () => {
   await createFunction(t.lambda, 'summarise', { Runtime: 'python3.11', Handler: 'app.lambda_handler', Timeout: 30, files: { 'app.py': PYTHON_HANDLER } });
   await createFunction(t.lambda, 'measure', { Handler: 'index.handler', Timeout: 30, files: { 'index.mjs': NODE_HANDLER } });
   await createFunction(t.lambda, 'on-event', { Handler: 'index.handler', Timeout: 30, files: { 'index.mjs': EVENT_HANDLER } });
+  for (const [fn, bucket] of [['summarise', 'uploads'], ['measure', 'node-uploads']] as const) await allowS3(t.lambda, fn, bucket);
   await createFunction(t.lambda, 'relay', { Handler: 'index.handler', Timeout: 30, files: { 'index.mjs': RELAY_HANDLER } });
 }, 120_000);
 
@@ -116,6 +117,8 @@ describe('bucket notifications', () => {
     const put = (configs: ReturnType<typeof config>[]) => s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: 'uploads', NotificationConfiguration: { LambdaFunctionConfigurations: configs } }));
     await expect(put([config('a/'), config('a/b/')])).rejects.toMatchObject({ name: 'InvalidArgument', message: expect.stringContaining('overlap') });
     await expect(put([config('a/', 'missing')])).rejects.toMatchObject({ name: 'InvalidArgument' });
+    // A function whose policy does not let S3 invoke it for this bucket, as on AWS.
+    await expect(put([config('a/', 'measure')])).rejects.toMatchObject({ name: 'InvalidArgument', message: expect.stringContaining('add-permission --principal s3.amazonaws.com') });
     await put([config('a/'), config('b/')]);
     const got = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: 'uploads' }));
     expect(got.LambdaFunctionConfigurations?.map((c) => [c.LambdaFunctionArn, c.Events, c.Filter?.Key?.FilterRules?.[0]?.Value])).toEqual([
@@ -193,6 +196,7 @@ describe('bucket notifications', () => {
     const events = eventBridgeClient(t);
     try {
       await s3.send(new CreateBucketCommand({ Bucket: 'bridged' }));
+      // EventBridge configurations name no function: S3 asks for no permission.
       await events.send(new PutRuleCommand({ Name: 's3-bridged', EventPattern: JSON.stringify({ source: ['aws.s3'], 'detail-type': ['Object Created', 'Object Deleted'], detail: { bucket: { name: ['bridged'] } } }) }));
       await events.send(new PutTargetsCommand({ Rule: 's3-bridged', Targets: [{ Id: 'fn', Arn: `${ARN_PREFIX}on-event` }] }));
       await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: 'bridged', NotificationConfiguration: { EventBridgeConfiguration: {} } }));

@@ -142,7 +142,7 @@ export class S3Service {
    */
   async setNotificationConfiguration(name: string, inputs: NotificationInput[], eventBridge: boolean, request: RequestInfo): Promise<void> {
     const bucket = await this.bucket(name);
-    const notifications = validateNotifications(inputs, this.deps, () => randomHex(16));
+    const notifications = validateNotifications(name, inputs, this.deps, () => randomHex(16));
     const time = new Date(this.deps.clock.now()).toISOString();
     const queues = [...new Set(notifications.flatMap((n) => (n.queueArn ? [n.queueArn] : [])))];
     const testEvents = queues.map((destination) => ({ destination, payload: JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Time: time, Bucket: name, RequestId: request.requestId, HostId: request.requestId }) }));
