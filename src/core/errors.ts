@@ -48,6 +48,11 @@ export class ResourceInUseException extends LambdaError {
   constructor(message: string) { super('ResourceInUseException', 400, message); }
 }
 
+/** What a resource policy does not allow: an EventBridge rule delivering to a function whose policy does not name it. */
+export class AccessDeniedException extends LambdaError {
+  constructor(message: string) { super('AccessDeniedException', 403, message); }
+}
+
 /** A value AWS would refuse (runtime, zip, reserved variables, role, …). */
 export class InvalidParameterValueException extends LambdaError {
   constructor(message: string) { super('InvalidParameterValueException', 400, message); }

@@ -199,7 +199,16 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   const ruleStore = SqliteRuleStore.open(join(dataDir, 'gust.db'));
   const eventsClock = options.eventsClock ?? systemClock;
   const eventRules = new EventRules({ store: ruleStore, partition, clock: eventsClock, log: logger });
-  const delivery = routeDeliveries({ functions: new InvokeDelivery(invoker), queues: new QueueDelivery(queues) });
+  const eventsMayInvoke = (functionArn: string, ruleArn: string): boolean => {
+    try {
+      const ref = parseFunctionName(functionArn, partition);
+      return mayInvoke(functions.policySync(ref.name, ref.qualifier), partition.accountId, { service: 'events.amazonaws.com' }, { sourceArn: ruleArn, sourceAccount: partition.accountId });
+    } catch {
+      // Not a function name Gust can read: the invoke reports it.
+      return true;
+    }
+  };
+  const delivery = routeDeliveries({ functions: new InvokeDelivery({ invoker, permits: eventsMayInvoke }), queues: new QueueDelivery(queues) });
   const dispatcher = new TargetDispatcher({ targets: eventRules, delivery, log: logger });
   const eventBus = new EventBus({ rules: eventRules, dispatcher, partition, clock: eventsClock });
   const scheduler = new Scheduler({ clock: eventsClock, partition, dispatcher, rules: eventRules, log: logger });

@@ -21,7 +21,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { CreateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { eventBridgeClient } from '../events/support.js';
+import { allowEvents, eventBridgeClient } from '../events/support.js';
 import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { namespaceHostGap } from '../../src/sandbox/namespace/namespace-setup.js';
 import { sqsClient } from '../sqs/support.js';
@@ -199,6 +199,7 @@ describe('bucket notifications', () => {
       // EventBridge configurations name no function: S3 asks for no permission.
       await events.send(new PutRuleCommand({ Name: 's3-bridged', EventPattern: JSON.stringify({ source: ['aws.s3'], 'detail-type': ['Object Created', 'Object Deleted'], detail: { bucket: { name: ['bridged'] } } }) }));
       await events.send(new PutTargetsCommand({ Rule: 's3-bridged', Targets: [{ Id: 'fn', Arn: `${ARN_PREFIX}on-event` }] }));
+      await allowEvents(t.lambda, 'on-event', 's3-bridged');
       await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: 'bridged', NotificationConfiguration: { EventBridgeConfiguration: {} } }));
       const got = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: 'bridged' }));
       expect(got.EventBridgeConfiguration).toEqual({});

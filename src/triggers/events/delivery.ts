@@ -12,8 +12,11 @@ import { targetPayload } from '../../control/events/target-input.js';
 
 /** Where events go as triggers see it: hand `payload` to a target (a Lambda function, an SQS queue). */
 export interface EventDelivery {
-  /** Resolves once the target has accepted the event (queued), not when a function has run. */
-  deliver(targetArn: string, payload: Buffer): Promise<void>;
+  /**
+   * Resolves once the target has accepted the event (queued), not when a function has run.
+   * `ruleArn` is the rule it comes from: a function's resource policy must allow it.
+   */
+  deliver(targetArn: string, payload: Buffer, ruleArn: string): Promise<void>;
 }
 
 /** What the dispatcher logs: the two levels of pino's Logger it uses. */
@@ -46,7 +49,7 @@ export class TargetDispatcher {
   /**
    * Sends `event` to each target of `rule` and resolves once every target has accepted it;
    * rejects when one could not take it for a reason that may pass (a target that no longer
-   * exists drops the event, as on AWS). For senders that must not lose an event and retry
+   * exists, or whose policy refuses the rule, drops the event). For senders that must not lose an event and retry
    * it: S3's, from its outbox.
    */
   deliver(rule: RuleRecord, event: object): Promise<void> {
@@ -89,10 +92,11 @@ export class TargetDispatcher {
           return;
         }
         try {
-          await this.deps.delivery.deliver(target.arn, payload);
+          await this.deps.delivery.deliver(target.arn, payload, rule.arn);
         } catch (err) {
           this.deps.log.warn({ err, rule: rule.arn, target: target.id, function: target.arn }, 'event delivery to target failed');
-          if (strict && !(err instanceof LambdaError && err.status === 404)) throw err;
+          // A target gone or refusing the rule (its policy) refuses every retry alike.
+          if (strict && !(err instanceof LambdaError && (err.status === 404 || err.status === 403))) throw err;
         }
       }),
     );
