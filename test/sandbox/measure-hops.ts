@@ -37,7 +37,7 @@ interface Chain {
   runtime?: string[];
 }
 
-const full = bwrapArgs({ host, env: { A: 'b' }, codeDir: root, opt: [], socketDir: root, tmpBytes: 1 << 20, command: '/usr/bin/true', args: [] });
+const full = bwrapArgs({ host, env: { A: 'b' }, codeDir: root, socketDir: root, tmpBytes: 1 << 20, command: '/usr/bin/true', args: [] });
 // gust-init needs its socket only once a connection comes: none does here.
 const minimal = ['--unshare-all', '--unshare-user', '--die-with-parent', '--ro-bind', '/usr', '/usr', '--symlink', 'usr/lib64', '/lib64', '--symlink', 'usr/lib', '/lib'];
 

@@ -11,7 +11,7 @@ const input = {
   },
   env: { AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9001', SECRET: 'value with spaces' },
   codeDir: '/data/blobs/code/ab/abc',
-  opt: [{ kind: 'bind' as const, source: '/data/blobs/code/cd/cde', dest: '/opt' }],
+  optDir: '/data/blobs/code/cd/cde',
   runtime: {
     language: 'nodejs' as const,
     version: '22',

@@ -11,7 +11,6 @@
  * read-only at the end. Plus a new /proc (own pid namespace) and a minimal /dev.
  */
 import type { RuntimeFiles } from '../sandbox-driver.js';
-import type { OptMount } from './opt-layers.js';
 import { runtimeMountArgs, usrSource } from './runtime-mounts.js';
 import { ETC_DIRS } from './sandbox-etc.js';
 import { INSIDE_IDENTITY, type SandboxHostFiles } from './sandbox-host.js';
@@ -44,7 +43,8 @@ export interface BwrapInput {
   /** The runtime's complete environment; bwrap itself starts with none. */
   env: Readonly<Record<string, string>>;
   codeDir: string;
-  opt: readonly OptMount[];
+  /** The host directory bound read-only as /opt (one layer, or the merged tree of several: opt-trees.ts); none: an empty /opt. */
+  optDir?: string | undefined;
   /** The language runtime's files (host paths); absent for provided runtimes. */
   runtime?: RuntimeFiles;
   /** Host directory that holds the Runtime API socket (owned by the sandbox uid). */
@@ -110,11 +110,8 @@ export function bwrapArgs(input: BwrapInput): { options: string[]; runtime: stri
   args.push('--ro-bind', input.host.etc.dir, '/etc');
   for (const d of ETC_DIRS) args.push('--ro-bind-try', `/etc/${d}`, `/etc/${d}`);
   args.push('--ro-bind', input.codeDir, TASK_ROOT);
-  for (const m of input.opt) {
-    if (m.kind === 'dir') args.push('--dir', m.dest);
-    else if (m.kind === 'symlink') args.push('--symlink', m.target, m.dest);
-    else args.push('--ro-bind', m.source, m.dest);
-  }
+  if (input.optDir) args.push('--ro-bind', input.optDir, OPT_ROOT);
+  else args.push('--dir', OPT_ROOT);
   args.push(...runtimeMountArgs(input.runtime, input.host.runtimes, input.host.usr));
   args.push('--ro-bind', input.host.init, '/init');
   args.push('--ro-bind', input.socketDir, SOCKET_DIR_IN_SANDBOX);

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { NamespaceDriver } from './namespace-driver.js';
 import { gustRuntimesDir } from '../runtimes/gust-runtimes.js';
 import { namespaceHostGap, setUpNamespaceDriver } from './namespace-setup.js';
 import { ensureTraversable, prepareSandboxHost, type SandboxHostFiles } from './sandbox-host.js';
-import { planOptMounts } from './opt-layers.js';
+import { OptTrees } from './opt-trees.js';
 import { UidLeases } from './uid-leases.js';
 
 const identity = { uid: 65532, gid: 65532 };
@@ -30,7 +30,7 @@ function factory(withCgroups: CgroupHost | undefined) {
     const files = await host;
     ensureTraversable(tmpRoot, tmpRoot, identity);
     ensureTraversable(stateRoot, stateRoot, identity);
-    return new NamespaceDriver({ host: files, uids: new UidLeases(identity, 64), workRoot: tmpRoot, cgroups: withCgroups });
+    return new NamespaceDriver({ host: files, uids: new UidLeases(identity, 64), workRoot: tmpRoot, cgroups: withCgroups, optTrees: OptTrees.open(join(stateRoot, 'opt-trees')) });
   };
 }
 
@@ -40,7 +40,7 @@ runSandboxDriverContract({ name: `namespace with cgroups (${cgroups.support.mode
 
 describe('NamespaceDriver.layout', () => {
   const usr = { bashAsSh: false, pythonPackageDirs: [], emptyDir: '/e' };
-  const driver = new NamespaceDriver({ host: { init: '', seccomp: undefined, etc: { dir: '', refresh: () => undefined }, runtimes: { nodejs: '/n', python: '/p' }, usr }, uids: new UidLeases(identity, 1), workRoot: '/tmp' });
+  const driver = new NamespaceDriver({ host: { init: '', seccomp: undefined, etc: { dir: '', refresh: () => undefined }, runtimes: { nodejs: '/n', python: '/p' }, usr }, uids: new UidLeases(identity, 1), workRoot: '/tmp', optTrees: OptTrees.open(join(stateRoot, 'opt-trees')) });
   const code = { codeDir: '/data/blobs/x', layerDirs: ['/data/blobs/l'] };
 
   it("shows Lambda's paths whatever the host paths are", () => {
@@ -58,28 +58,39 @@ describe('NamespaceDriver.layout', () => {
   });
 });
 
-describe('planOptMounts', () => {
-  it('binds one layer whole, merges shared directories, and lets the later layer win', () => {
+describe('OptTrees', () => {
+  it('binds one layer whole; merges several once into hard links where the later layer wins; drops a tree whose layer is gone', async () => {
     const root = mkdtempSync(join(tmpdir(), 'gust-opt-'));
     try {
       const a = join(root, 'a');
       const b = join(root, 'b');
-      for (const p of [join(a, 'nodejs/node_modules/x'), join(a, 'bin'), join(b, 'nodejs/node_modules/y'), join(b, 'python')]) mkdirSync(p, { recursive: true });
+      for (const p of [join(a, 'nodejs/node_modules/x'), join(a, 'bin'), join(b, 'nodejs/node_modules/y'), join(b, 'python'), join(b, 'bin')]) mkdirSync(p, { recursive: true });
       writeFileSync(join(a, 'bin/tool'), 'a');
       writeFileSync(join(a, 'conf'), 'a');
       writeFileSync(join(b, 'conf'), 'b');
-      expect(planOptMounts([])).toEqual([{ kind: 'dir', dest: '/opt' }]);
-      expect(planOptMounts([a])).toEqual([{ kind: 'bind', source: a, dest: '/opt' }]);
-      expect(planOptMounts([a, b])).toEqual([
-        { kind: 'dir', dest: '/opt' },
-        { kind: 'bind', source: join(a, 'bin'), dest: '/opt/bin' },
-        { kind: 'bind', source: join(b, 'conf'), dest: '/opt/conf' },
-        { kind: 'dir', dest: '/opt/nodejs' },
-        { kind: 'dir', dest: '/opt/nodejs/node_modules' },
-        { kind: 'bind', source: join(a, 'nodejs/node_modules/x'), dest: '/opt/nodejs/node_modules/x' },
-        { kind: 'bind', source: join(b, 'nodejs/node_modules/y'), dest: '/opt/nodejs/node_modules/y' },
-        { kind: 'bind', source: join(b, 'python'), dest: '/opt/python' },
-      ]);
+      writeFileSync(join(a, 'nodejs/node_modules/x/index.js'), 'x');
+      symlinkSync('tool', join(b, 'bin/alias'));
+      // A file in the later layer replaces a whole directory of the earlier one.
+      mkdirSync(join(a, 'replaced'));
+      writeFileSync(join(a, 'replaced/inner'), 'a');
+      writeFileSync(join(b, 'replaced'), 'b');
+      const trees = OptTrees.open(join(root, 'trees'));
+      expect(await trees.treeFor([])).toBeUndefined();
+      expect(await trees.treeFor([a])).toBe(a);
+      const [tree, again] = await Promise.all([trees.treeFor([a, b]), trees.treeFor([a, b])]);
+      expect(again).toBe(tree);
+      const read = (p: string) => readFileSync(join(tree!, p), 'utf8');
+      expect([read('conf'), read('bin/tool'), read('bin/alias'), read('nodejs/node_modules/x/index.js'), read('replaced')]).toEqual(['b', 'a', 'a', 'x', 'b']);
+      expect(readdirSync(join(tree!, 'nodejs/node_modules')).sort()).toEqual(['x', 'y']);
+      expect(statSync(join(tree!, 'conf')).ino).toBe(statSync(join(b, 'conf')).ino);
+      expect(lstatSync(join(tree!, 'bin/alias')).isSymbolicLink()).toBe(true);
+      const reversed = await trees.treeFor([b, a]);
+      expect(reversed).not.toBe(tree);
+      expect(readFileSync(join(reversed!, 'conf'), 'utf8')).toBe('a');
+      rmSync(a, { recursive: true });
+      OptTrees.open(join(root, 'trees'));
+      expect(existsSync(tree!)).toBe(false);
+      expect(readdirSync(join(root, 'trees'))).toEqual([]);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -22,7 +22,7 @@ import type { CgroupHost } from '../cgroups/index.js';
 import type { Sandbox, SandboxDriver, SandboxLayout, SandboxMounts, SandboxSpec } from '../sandbox-driver.js';
 import { ARGS_FD, bwrapArgs, COMMAND_FD, DEFAULT_BWRAP, OPT_ROOT, RUNTIME_API_PORT, SOCKET_NAME, TASK_ROOT } from './bwrap-args.js';
 import { NamespaceSandbox, type SandboxResources } from './namespace-sandbox.js';
-import { planOptMounts } from './opt-layers.js';
+import type { OptTrees } from './opt-trees.js';
 import type { SandboxNetwork } from '../network/sandbox-network.js';
 import type { SocketRelay } from '../socket-relay.js';
 import { listenRuntimeApiRelay } from './runtime-api-relay.js';
@@ -46,6 +46,8 @@ export interface NamespaceDriverOptions {
   cgroups?: CgroupHost | undefined;
   /** Disks for /tmp; without them /tmp is a tmpfs, charged to the function's memory. */
   tmpDisks?: TmpDisks | undefined;
+  /** Where several layers are merged into one /opt. */
+  optTrees: OptTrees;
   /** Sandbox networking (its own namespace with outbound access); without it a sandbox has loopback only. */
   network?: SandboxNetwork | undefined;
 }
@@ -117,7 +119,7 @@ export class NamespaceDriver implements SandboxDriver {
         host: this.options.host,
         env,
         codeDir: spec.codeDir,
-        opt: planOptMounts(spec.layerDirs),
+        optDir: await this.options.optTrees.treeFor(spec.layerDirs),
         ...(spec.runtime ? { runtime: spec.runtime } : {}),
         socketDir,
         tmpBytes: spec.limits.ephemeralStorageMb * 1024 * 1024,

@@ -8,6 +8,7 @@
 import { accessSync, constants, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CgroupHost } from '../cgroups/index.js';
+import { OptTrees } from './opt-trees.js';
 import { SandboxNetwork, type SandboxNetworkOptions } from '../network/sandbox-network.js';
 import { gustRuntimesDir } from '../runtimes/gust-runtimes.js';
 import { DEFAULT_BWRAP } from './bwrap-args.js';
@@ -77,7 +78,8 @@ export async function setUpNamespaceDriver(options: NamespaceSetupOptions): Prom
     for (const path of options.bindRoots ?? []) ensureTraversable(path, options.dataDir, options.identity);
     const uids = new UidLeases(options.identity, options.identities ?? 1);
     const tmpDisks = options.tmpOnDisk !== false && tmpDiskGap() === undefined ? await TmpDisks.open(join(stateDir, 'tmp-disks'), options.cgroups?.backgroundProcs()) : undefined;
-    const driver = new NamespaceDriver({ host, uids, tmpDisks, workRoot: options.workRoot, bwrapPath, stopGraceMs: options.stopGraceMs, cgroups: options.cgroups, network });
+    const optTrees = OptTrees.open(join(stateDir, 'opt-trees'));
+    const driver = new NamespaceDriver({ host, uids, tmpDisks, optTrees, workRoot: options.workRoot, bwrapPath, stopGraceMs: options.stopGraceMs, cgroups: options.cgroups, network });
     await trial(driver, stateDir).catch(async (err: unknown) => {
       await driver.close();
       throw err;
