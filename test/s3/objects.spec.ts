@@ -22,6 +22,7 @@ import {
   HeadObjectCommand,
   ListBucketsCommand,
   ListMultipartUploadsCommand,
+  ListPartsCommand,
   ListObjectsV2Command,
   PutBucketTaggingCommand,
   GetBucketTaggingCommand,
@@ -215,6 +216,34 @@ describe('multipart', () => {
     const only = await s3.send(new UploadPartCommand({ Bucket: 'data', Key: 'mp1', UploadId: single.UploadId, PartNumber: 1, Body: 'one' }));
     const done = await s3.send(new CompleteMultipartUploadCommand({ Bucket: 'data', Key: 'mp1', UploadId: single.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: only.ETag! }] } }));
     expect(done.ETag).toBe(`"${createHash('md5').update(Buffer.from(md5('one'), 'hex')).digest('hex')}-1"`);
+  });
+});
+
+describe('listing multipart uploads and parts', () => {
+  it('pages parts by max-parts and part-number-marker, and uploads by max-uploads and the key and upload-id markers', async () => {
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'data', Key: 'paged/a' }));
+    for (const PartNumber of [1, 2, 3]) await s3.send(new UploadPartCommand({ Bucket: 'data', Key: 'paged/a', UploadId, PartNumber, Body: `part ${PartNumber}` }));
+    const first = await s3.send(new ListPartsCommand({ Bucket: 'data', Key: 'paged/a', UploadId, MaxParts: 2 }));
+    expect(first).toMatchObject({ IsTruncated: true, NextPartNumberMarker: '2', MaxParts: 2 });
+    expect(first.Parts?.map((p) => [p.PartNumber, p.Size])).toEqual([[1, 6], [2, 6]]);
+    const rest = await s3.send(new ListPartsCommand({ Bucket: 'data', Key: 'paged/a', UploadId, PartNumberMarker: first.NextPartNumberMarker }));
+    expect(rest.IsTruncated).toBe(false);
+    expect(rest.Parts?.map((p) => p.PartNumber)).toEqual([3]);
+    const ids = [UploadId!];
+    for (const Key of ['paged/a', 'paged/b']) ids.push((await s3.send(new CreateMultipartUploadCommand({ Bucket: 'data', Key }))).UploadId!);
+    const seen: string[] = [];
+    let markers: { KeyMarker?: string; UploadIdMarker?: string } = {};
+    for (let page = 0; page < 5; page++) {
+      const got = await s3.send(new ListMultipartUploadsCommand({ Bucket: 'data', Prefix: 'paged/', MaxUploads: 2, ...markers }));
+      seen.push(...(got.Uploads ?? []).map((u) => `${u.Key} ${u.UploadId}`));
+      if (!got.IsTruncated) break;
+      markers = { KeyMarker: got.NextKeyMarker!, UploadIdMarker: got.NextUploadIdMarker! };
+    }
+    expect(seen).toHaveLength(3);
+    expect(new Set(seen).size).toBe(3);
+    expect(seen.map((s) => s.split(' ')[0])).toEqual(['paged/a', 'paged/a', 'paged/b']);
+    expect(await failure(s3.send(new ListPartsCommand({ Bucket: 'data', Key: 'paged/a', UploadId, MaxParts: -1 })))).toMatchObject({ status: 400 });
+    for (const [i, Key] of ['paged/a', 'paged/a', 'paged/b'].entries()) await s3.send(new AbortMultipartUploadCommand({ Bucket: 'data', Key, UploadId: ids[i] }));
   });
 });
 

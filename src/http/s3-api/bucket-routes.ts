@@ -7,7 +7,7 @@ import type { FastifyReply } from 'fastify';
 import { InvalidArgument } from '../../core/s3-errors.js';
 import type { NotificationInput } from '../../control/s3/notification-rules.js';
 import type { BucketNotification } from '../../core/model/buckets.js';
-import { smallBody, type S3Request } from './s3-request.js';
+import { pageSize, smallBody, type S3Request } from './s3-request.js';
 import { items, parseTagging, parseXml, tagSet, text, xmlDocument } from './s3-xml.js';
 
 const OWNER = { ID: '75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a', DisplayName: 'gust' };
@@ -45,13 +45,6 @@ export async function getBucketLocation(req: S3Request): Promise<FastifyReply> {
   return xml(req.reply, xmlDocument('LocationConstraint', { '#text': bucket.region === 'us-east-1' ? '' : bucket.region }));
 }
 
-function maxKeys(req: S3Request): number {
-  const raw = req.query.get('max-keys');
-  if (raw === null) return 1000;
-  if (!/^\d+$/.test(raw)) throw new InvalidArgument('Provided max-keys not an integer or within integer range', 'max-keys', raw);
-  return Math.min(Number(raw), 1000);
-}
-
 /** ListObjectsV2 (`list-type=2`) and ListObjects (V1, with `marker`). */
 export async function listObjects(req: S3Request): Promise<FastifyReply> {
   const v2 = req.query.get('list-type') === '2';
@@ -60,7 +53,7 @@ export async function listObjects(req: S3Request): Promise<FastifyReply> {
   const encode = (s: string) => (encodingType === 'url' ? encodeURIComponent(s).replace(/%2F/g, '/') : s);
   const prefix = req.query.get('prefix') ?? '';
   const delimiter = req.query.get('delimiter') || undefined;
-  const limit = maxKeys(req);
+  const limit = pageSize(req, 'max-keys');
   const token = req.query.get('continuation-token') ?? undefined;
   const startAfter = (v2 ? req.query.get('start-after') : req.query.get('marker')) ?? undefined;
   const result = await req.ctx.service.list(req.bucket, { prefix, delimiter, maxKeys: limit, startAfter, continuationToken: v2 ? token : undefined });

@@ -8,7 +8,7 @@ import { InvalidArgument, MalformedXML } from '../../core/s3-errors.js';
 import { byteRange } from '../../control/s3/object-reads.js';
 import { copySource } from './object-routes.js';
 import { requestBody } from './request-body.js';
-import { header, objectAttributes, smallBody, type S3Request } from './s3-request.js';
+import { header, objectAttributes, pageSize, smallBody, type S3Request } from './s3-request.js';
 import { items, parseXml, text, xmlDocument } from './s3-xml.js';
 
 function xml(reply: FastifyReply, body: string): FastifyReply {
@@ -54,24 +54,48 @@ export async function abortMultipartUpload(req: S3Request): Promise<FastifyReply
   return req.reply.status(204).send();
 }
 
+/** ListParts: the parts after `part-number-marker`, `max-parts` of them (an upload has at most 10,000). */
 export async function listParts(req: S3Request): Promise<FastifyReply> {
-  const parts = await req.ctx.multipart.parts(req.bucket, req.key, uploadId(req));
+  const max = pageSize(req, 'max-parts');
+  const markerRaw = req.query.get('part-number-marker') ?? '0';
+  if (!/^\d+$/.test(markerRaw)) throw new InvalidArgument('Provided part-number-marker not an integer or within integer range', 'part-number-marker', markerRaw);
+  const marker = Number(markerRaw);
+  const after = (await req.ctx.multipart.parts(req.bucket, req.key, uploadId(req))).filter((p) => p.partNumber > marker);
+  const page = after.slice(0, max);
+  const truncated = after.length > page.length;
   return xml(req.reply, xmlDocument('ListPartsResult', {
     Bucket: req.bucket,
     Key: req.key,
     UploadId: uploadId(req),
-    MaxParts: 1000,
-    IsTruncated: false,
-    Part: parts.map((p) => ({ PartNumber: p.partNumber, LastModified: new Date(p.lastModified).toISOString(), ETag: p.etag, Size: p.size })),
+    PartNumberMarker: marker,
+    ...(truncated ? { NextPartNumberMarker: page.at(-1)!.partNumber } : {}),
+    MaxParts: max,
+    IsTruncated: truncated,
+    Part: page.map((p) => ({ PartNumber: p.partNumber, LastModified: new Date(p.lastModified).toISOString(), ETag: p.etag, Size: p.size })),
   }));
 }
 
+/** ListMultipartUploads: by key, then initiation; `prefix`, and paging by `key-marker` and `upload-id-marker`. */
 export async function listMultipartUploads(req: S3Request): Promise<FastifyReply> {
-  const uploads = await req.ctx.multipart.uploads(req.bucket);
+  const max = pageSize(req, 'max-uploads');
+  const prefix = req.query.get('prefix') ?? '';
+  const keyMarker = req.query.get('key-marker') ?? '';
+  const idMarker = req.query.get('upload-id-marker') ?? '';
+  const all = (await req.ctx.multipart.uploads(req.bucket)).filter((u) => u.key.startsWith(prefix));
+  // With an upload-id-marker, uploads of the marker key after that one; else keys after the marker.
+  const markerAt = idMarker === '' ? -1 : all.findIndex((u) => u.key === keyMarker && u.uploadId === idMarker);
+  const after = all.filter((u, i) => (markerAt >= 0 ? i > markerAt : keyMarker === '' || u.key > keyMarker));
+  const page = after.slice(0, max);
+  const truncated = after.length > page.length;
+  const last = page.at(-1);
   return xml(req.reply, xmlDocument('ListMultipartUploadsResult', {
     Bucket: req.bucket,
-    MaxUploads: 1000,
-    IsTruncated: false,
-    Upload: uploads.map((u) => ({ Key: u.key, UploadId: u.uploadId, Initiated: new Date(u.initiatedAt).toISOString(), StorageClass: 'STANDARD' })),
+    KeyMarker: keyMarker,
+    UploadIdMarker: idMarker,
+    ...(truncated && last ? { NextKeyMarker: last.key, NextUploadIdMarker: last.uploadId } : {}),
+    ...(prefix === '' ? {} : { Prefix: prefix }),
+    MaxUploads: max,
+    IsTruncated: truncated,
+    Upload: page.map((u) => ({ Key: u.key, UploadId: u.uploadId, Initiated: new Date(u.initiatedAt).toISOString(), StorageClass: 'STANDARD' })),
   }));
 }

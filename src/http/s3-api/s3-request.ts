@@ -67,6 +67,14 @@ export function objectAttributes(req: S3Request): ObjectAttributes {
 }
 
 /** Percent-decoding that answers a malformed escape as S3 does, not with a URIError. */
+/** A page size parameter (`max-keys`, `max-parts`, `max-uploads`): 1,000 when absent, at most 1,000, S3's error when not a number. */
+export function pageSize(req: S3Request, param: 'max-keys' | 'max-parts' | 'max-uploads'): number {
+  const raw = req.query.get(param);
+  if (raw === null) return 1000;
+  if (!/^\d+$/.test(raw)) throw new InvalidArgument(`Provided ${param} not an integer or within integer range`, param, raw);
+  return Math.min(Number(raw), 1000);
+}
+
 export function decode(value: string, what: string): string {
   try {
     return decodeURIComponent(value);
