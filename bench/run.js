@@ -18,6 +18,7 @@ import { scaleOutRound } from './scenarios/scale-out.js';
 import { memoryRound } from './scenarios/memory.js';
 import { asyncRound } from './scenarios/async.js';
 import { steadyRound } from './scenarios/steady.js';
+import { burstRound } from './scenarios/burst.js';
 import { uploadsRound } from './scenarios/uploads.js';
 import { queuesRound } from './scenarios/queues.js';
 import { s3Round } from './scenarios/s3.js';
@@ -92,6 +93,16 @@ const SCENARIOS = {
     rows: (r) => [
       row('scale-out: 50 concurrent cold invokes, 100 ms handler (ms)', pick(r, 'gustMs'), pick(r, 'baseMs'), { max: 1.3 }),
       row('scale-out: runtimes that answered the 50', pick(r, 'gustEnvironments'), pick(r, 'baseEnvironments'), undefined),
+    ],
+  },
+  burst: {
+    optIn: true,
+    round: (ctx) => burstRound(ctx),
+    rows: (r) => [
+      row('200 concurrent cold starts: all answered (ms)', pick(r, 'burstMs'), undefined, undefined),
+      row('200 concurrent cold starts: /health p50 meanwhile (ms)', pick(r, 'healthP50'), undefined, undefined),
+      row('200 concurrent cold starts: /health p99 meanwhile (ms)', pick(r, 'healthP99'), undefined, { absMax: 100 }),
+      row('200 concurrent cold starts: slowest /health meanwhile (ms)', pick(r, 'healthMax'), undefined, { absMax: 100 }),
     ],
   },
   memory: {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../core/clock.js';
+import { Semaphore } from '../core/primitives.js';
 import type { Invocation } from '../core/model/invocation.js';
 import type { LogEvent } from '../core/model/logs.js';
 import { ProcessDriver } from '../sandbox/process-driver.js';
@@ -45,6 +46,7 @@ describe('ExecutionEnvironment', () => {
       clock: new ManualClock(Date.UTC(2026, 1, 3)),
       region: 'us-east-1',
       initTimeoutMs: 10_000,
+      inits: new Semaphore(8),
       stopGraceMs: 500,
       maxResponseBytes: 1024,
     };
@@ -87,6 +89,36 @@ describe('ExecutionEnvironment', () => {
   }
 
   const invocation = (id: string, payload = 'hi'): Invocation => ({ requestId: id, payload: Buffer.from(payload), invokedFunctionArn: 'arn', traceId: 'Root=1-00000000-000000000000000000000000', wantTail: false });
+
+  it('spawns only with an init permit, and counts Init Duration from its own spawn, not from the wait', async () => {
+    deps.inits = new Semaphore(1);
+    await deps.inits.acquire();
+    const env = create();
+    let started = false;
+    const starting = env.start().then((r) => {
+      started = true;
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(started).toBe(false);
+    expect(env.timings).toBeUndefined();
+    deps.inits.release();
+    const init = await starting;
+    expect(init.ok).toBe(true);
+    expect(env.timings!.prepareMs).toBeGreaterThanOrEqual(250);
+    expect(env.timings!.initMs).toBeLessThan(env.timings!.prepareMs);
+    // The permit came back once the runtime was ready.
+    expect(deps.inits.tryAcquire()).toBe(true);
+  });
+
+  it('gives up waiting for an init permit when stopped', async () => {
+    deps.inits = new Semaphore(0);
+    const env = create();
+    const starting = env.start();
+    await new Promise((r) => setTimeout(r, 50));
+    await env.stop();
+    expect(await starting).toMatchObject({ ok: false, errorType: 'Runtime.ExitError' });
+  });
 
   it('goes starting → ready ⇄ invoking → stopping → stopped, with its own log stream', async () => {
     const env = create();

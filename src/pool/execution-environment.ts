@@ -20,6 +20,7 @@
 import { systemClock, type Clock } from '../core/clock.js';
 import { deadline, type Deadline } from '../core/deadline.js';
 import { randomHex } from '../core/ids.js';
+import type { Semaphore } from '../core/primitives.js';
 import type { FunctionCredentials } from '../core/function-credentials.js';
 import type { FunctionVersion } from '../core/model/functions.js';
 import type { FunctionAnswer, Invocation, InvocationOutcome } from '../core/model/invocation.js';
@@ -28,7 +29,7 @@ import { LogStream, type LogSink } from '../logs/log-stream.js';
 import type { LogTail } from '../logs/log-tail.js';
 import { InitError, RuntimeEndpoint } from '../runtime-api/runtime-endpoint.js';
 import { buildLambdaEnvironment } from '../sandbox/lambda-environment.js';
-import { InvalidEntrypointError, type RuntimeCommandResolver } from '../sandbox/runtime-command.js';
+import { InvalidEntrypointError, type RuntimeCommand, type RuntimeCommandResolver } from '../sandbox/runtime-command.js';
 import { describeExit, type Sandbox, type SandboxDriver, type SandboxExit, type SandboxLayout } from '../sandbox/sandbox-driver.js';
 import { EnvironmentStateError, environmentStateMachine, type EnvironmentState } from './environment-state.js';
 import { IdleKeeper } from './idle-keeper.js';
@@ -52,6 +53,13 @@ export interface EnvironmentDeps {
   region: string;
   /** Limit from spawn to the first /next (Lambda: 10 s). */
   initTimeoutMs: number;
+  /**
+   * Runtimes initialising at once, across the pool: a start waits for a permit before its
+   * sandbox spawns and holds it until the first /next. Two hundred runtimes booting at once
+   * on two cores each got 1% of a CPU and all missed the 10 s init limit; queued, each
+   * boots at full speed, and the limit counts from its own spawn.
+   */
+  inits: Semaphore;
   /** SIGTERM → SIGKILL grace when stopping. */
   stopGraceMs: number;
   /** Largest response the runtime may post (Lambda: 6 MB). */
@@ -173,18 +181,13 @@ export class ExecutionEnvironment {
         ...this.environmentAccess(command.layout),
       });
       env.AWS_LAMBDA_INITIALIZATION_TYPE = initType;
-      const sandbox = await this.deps.driver.start({
-        ...command.mounts,
-        command: command.command,
-        args: command.args,
-        env,
-        limits: { memoryMb: this.version.memorySize, ephemeralStorageMb: this.version.ephemeralStorageMb },
-        ...(this.version.vpcConfig ? { networks: this.version.vpcConfig.subnetIds } : {}),
-        onOutput: (line) => this.logStream.write(line),
-      });
-      this.sandbox = sandbox;
-      void sandbox.exited.then((exit) => this.onExit(exit));
-      const outcome = stopped.aborted ? STOPPED_DURING_START : await this.awaitReady(sandbox);
+      try {
+        await this.deps.inits.acquire(stopped);
+      } catch {
+        return await this.failInit(STOPPED_DURING_START, 0);
+      }
+      const outcome = await this.spawnAndAwaitReady(command, env).finally(() => this.deps.inits.release());
+      const sandbox = this.sandbox!;
       const initMs = systemClock.monotonic() - sandbox.spawnedAt;
       if (outcome !== 'ready') return await this.failInit(outcome, initMs);
       // Now, not before: a CPU quota during init made a 128 MB cold start ~10x slower.
@@ -328,6 +331,22 @@ export class ExecutionEnvironment {
       }
     })();
     return this.shuttingDown;
+  }
+
+  /** Spawns the sandbox and waits for its first /next (or why it will not come). */
+  private async spawnAndAwaitReady(command: RuntimeCommand, env: Record<string, string>): Promise<'ready' | StartFailure> {
+    const sandbox = await this.deps.driver.start({
+      ...command.mounts,
+      command: command.command,
+      args: command.args,
+      env,
+      limits: { memoryMb: this.version.memorySize, ephemeralStorageMb: this.version.ephemeralStorageMb },
+      ...(this.version.vpcConfig ? { networks: this.version.vpcConfig.subnetIds } : {}),
+      onOutput: (line) => this.logStream.write(line),
+    });
+    this.sandbox = sandbox;
+    void sandbox.exited.then((exit) => this.onExit(exit));
+    return this.stopController.signal.aborted ? STOPPED_DURING_START : this.awaitReady(sandbox);
   }
 
   /** Waits for the first /next, the runtime's exit, the init limit or a stop, whichever comes first. */

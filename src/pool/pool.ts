@@ -8,10 +8,12 @@
  * the code and layer directories once and passes them with the version, so the hot path
  * touches no disk.
  */
+import { availableParallelism } from 'node:os';
 import type { Clock } from '../core/clock.js';
 import { ServiceException } from '../core/errors.js';
 import type { FunctionCredentials } from '../core/function-credentials.js';
 import { LIMITS } from '../core/limits.js';
+import { Semaphore } from '../core/primitives.js';
 import type { FunctionVersion } from '../core/model/functions.js';
 import type { Invocation, InvocationOutcome } from '../core/model/invocation.js';
 import type { LogSink } from '../logs/log-stream.js';
@@ -44,6 +46,8 @@ export interface PoolOptions {
   stopGraceMs?: number;
   /** Spawn → first /next limit (default Lambda's 10 s). */
   initTimeoutMs?: number;
+  /** Runtimes initialising at once (default twice the CPUs, at least 4); further starts wait before they spawn. */
+  concurrentInits?: number;
   /** Largest function response (default Lambda's 6 MiB + 100 bytes). */
   maxResponseBytes?: number;
   /** Called when a replaced or deleted version's environments have all stopped (its code may be collected). */
@@ -81,6 +85,7 @@ export class Pool {
       clock: options.clock,
       region: options.region,
       initTimeoutMs: options.initTimeoutMs ?? LIMITS.initTimeoutMs,
+      inits: new Semaphore(options.concurrentInits ?? Math.max(4, 2 * availableParallelism())),
       stopGraceMs: options.stopGraceMs ?? 2000,
       maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
       ...(options.endpointUrl ? { endpointUrl: options.endpointUrl } : {}),
