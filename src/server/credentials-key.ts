@@ -1,14 +1,18 @@
 /**
- * The server's key for functions' temporary credentials (core/function-credentials.ts):
- * 32 random bytes in the data directory, readable by root only, made at the first start
- * and kept, so that credentials handed out before a restart stay valid until they expire.
+ * The server's key files, 32 random bytes each in the data directory, readable by the
+ * owner only, made at the first start and kept:
+ * - `function-credentials.key`: functions' temporary credentials (core/function-credentials.ts),
+ *   so that credentials handed out before a restart stay valid until they expire;
+ * - `access-keys.key`: the seal of access key secrets (auth/secret-box.ts), kept out of
+ *   auth.db so that a copied database reveals no secret.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export function loadCredentialsKey(dataDir: string): Buffer {
-  const file = join(dataDir, 'function-credentials.key');
+/** The key in `<dataDir>/<name>`, made when missing. */
+export function loadKeyFile(dataDir: string, name: string): Buffer {
+  const file = join(dataDir, name);
   try {
     const key = readFileSync(file);
     if (key.length === 32) return key;
@@ -16,6 +20,15 @@ export function loadCredentialsKey(dataDir: string): Buffer {
     // Made below.
   }
   const key = randomBytes(32);
-  writeFileSync(file, key, { mode: 0o600 });
-  return key;
+  // 'wx': two processes (a server and `gust keys create`) racing to make it keep one key.
+  try {
+    writeFileSync(file, key, { mode: 0o600, flag: 'wx' });
+    return key;
+  } catch {
+    return readFileSync(file);
+  }
+}
+
+export function loadCredentialsKey(dataDir: string): Buffer {
+  return loadKeyFile(dataDir, 'function-credentials.key');
 }
