@@ -24,7 +24,7 @@ async function run(cmd: Command, action: (flags: DataDirFlags, print: (text: str
   }
 }
 
-async function withKeys<T>(flags: DataDirFlags, use: (keys: import('../auth/access-keys.js').AccessKeys) => Promise<T>): Promise<T> {
+async function withKeys<T>(flags: DataDirFlags, use: (keys: import('../server/admin.js').AccessKeysOfDataDir) => Promise<T>): Promise<T> {
   const { openAccessKeys } = await import('../server/admin.js');
   const opened = openAccessKeys(dataDirOf(flags));
   try {
@@ -102,4 +102,30 @@ export function registerAdmin(program: Command): void {
     .argument('<accessKeyId>')
     .option(dataDir, dataDirDoc)
     .action(async (id: string, _opts: unknown, cmd: Command) => run(cmd, async (flags) => withKeys(flags, (k) => k.removeKey(id))));
+
+  program
+    .command('audit')
+    .description('Show the audit log: one line per mutating request (account, key, operation, resource, status)')
+    .option('--since <when>', 'only entries since a duration ago (30m, 2h, 7d) or an ISO time')
+    .option('--account <accountId>', 'only this account’s requests')
+    .option(dataDir, dataDirDoc)
+    .action(async (opts: { since?: string; account?: string }, cmd: Command) =>
+      run(cmd, async (flags, print) => {
+        const { readAuditLog } = await import('../server/admin.js');
+        const entries = await readAuditLog(dataDirOf(flags), { since: opts.since === undefined ? undefined : sinceOf(opts.since), account: opts.account });
+        if (flags.json) return print(JSON.stringify(entries, null, 2));
+        print(entries.length === 0 ? 'no audit entries' : table(['TIME', 'ACCOUNT', 'ACCESS KEY', 'OPERATION', 'STATUS', 'RESOURCE'], entries.map((e) => [e.time, e.account ?? '-', e.accessKeyId ?? '-', e.operation, String(e.status), e.resource])));
+      }),
+    );
+}
+
+const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `--since`: a duration ago (`30m`) or an ISO time. */
+function sinceOf(raw: string): number {
+  const m = /^(\d+)([smhd])$/.exec(raw);
+  if (m) return Date.now() - Number(m[1]) * UNITS[m[2]!]!;
+  const t = Date.parse(raw);
+  if (Number.isNaN(t)) throw new Error(`--since takes a duration (30m, 2h, 7d) or an ISO time, got '${raw}'`);
+  return t;
 }

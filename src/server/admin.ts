@@ -11,9 +11,13 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AccessKeys } from '../auth/access-keys.js';
+import { readAudit, type AuditEntry, type AuditFilter } from '../auth/audit-log.js';
 import { SecretBox } from '../auth/secret-box.js';
 import { SqliteAccessKeyStore } from '../store/sqlite/sqlite-access-key-store.js';
 import { loadKeyFile } from './credentials-key.js';
+
+/** The access keys as the CLI manages them. */
+export type AccessKeysOfDataDir = AccessKeys;
 
 export const AUTH_DB = 'auth.db';
 export const ACCESS_KEYS_KEY = 'access-keys.key';
@@ -24,4 +28,9 @@ export function openAccessKeys(dataDir: string): { keys: AccessKeys; close(): Pr
   mkdirSync(dir, { recursive: true });
   const store = SqliteAccessKeyStore.open(join(dir, AUTH_DB));
   return { keys: new AccessKeys(store, new SecretBox(loadKeyFile(dir, ACCESS_KEYS_KEY))), close: () => store.close() };
+}
+
+/** The audit log of the data dir (`gust audit`), filtered. */
+export async function readAuditLog(dataDir: string, filter: AuditFilter): Promise<AuditEntry[]> {
+  return readAudit(join(resolve(dataDir), 'audit.log'), filter);
 }

@@ -14,7 +14,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { IncompleteBody, InternalError, MethodNotAllowed, NotImplemented, S3Error } from '../../core/s3-errors.js';
+import { IncompleteBody, InternalError, MethodNotAllowed, NotImplemented, S3Error, s3AuthError } from '../../core/s3-errors.js';
+import { AuthFailure } from '../../core/auth-failure.js';
 import type { HttpPlugin } from '../server.js';
 import * as buckets from './bucket-routes.js';
 import * as multipart from './multipart-routes.js';
@@ -121,6 +122,7 @@ function target(url: string): { bucket: string; key: string } {
 function sendError(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
   let error: S3Error;
   if (err instanceof S3Error) error = err;
+  else if (err instanceof AuthFailure) error = s3AuthError(err);
   else if ((err as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE' || (err as { code?: string }).code === 'ECONNRESET') error = new IncompleteBody('The request body ended before its declared length.');
   else {
     request.log.error({ err }, 'unexpected error in the S3 API');
@@ -166,7 +168,7 @@ export function s3Api(ctx: S3ApiContext): HttpPlugin {
       // Gust's own route (not S3's) for `gust buckets`.
       app.get('/gust/buckets', async () => ({ buckets: await ctx.service.report() }));
       for (const url of [PREFIX, `${PREFIX}/*`]) {
-        app.route({ method: ['GET', 'PUT', 'POST', 'DELETE', 'HEAD'], url, exposeHeadRoute: false, config: { hotPath: true }, handler });
+        app.route({ method: ['GET', 'PUT', 'POST', 'DELETE', 'HEAD'], url, exposeHeadRoute: false, config: { hotPath: true, auth: 'streamed-body' }, handler });
       }
     },
   };
