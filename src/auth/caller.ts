@@ -26,6 +26,8 @@ export interface SigningContext {
   signingKey: Uint8Array;
   /** The request's own signature: the seed of an aws-chunked body's chain. */
   signature: string;
+  /** The key that signed, for the errors of later checks. */
+  accessKeyId?: string;
   /** x-amz-content-sha256 as sent (a hex hash, UNSIGNED-PAYLOAD or a STREAMING- form), if any. */
   declaredPayloadHash?: string;
 }

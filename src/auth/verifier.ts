@@ -115,7 +115,7 @@ export class RequestVerifier {
     if (caller.accountId !== this.options.accountId) throw new AuthFailure('access-denied', { accessKeyId, accountId: caller.accountId });
     return {
       caller,
-      signing: { longDate: parsed.date!, scope: parsed.scope, signingKey: computed.signingKey, signature: parsed.signature, ...(declared === undefined ? {} : { declaredPayloadHash: declared }) },
+      signing: { longDate: parsed.date!, scope: parsed.scope, accessKeyId, signingKey: computed.signingKey, signature: parsed.signature, ...(declared === undefined ? {} : { declaredPayloadHash: declared }) },
     };
   }
 

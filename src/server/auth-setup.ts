@@ -37,6 +37,11 @@ export async function setUpAuth(options: {
 }): Promise<AuthSetup> {
   const { config, logger } = options;
   const opened = openAccessKeys(options.dataDir);
+  // The server's own account exists in the store, so that `gust keys create --account
+  // <--account-id>` works at once: until resources are kept per account, only its keys act.
+  if (!(await opened.keys.listAccounts()).some((a) => a.accountId === config.accountId)) {
+    await opened.keys.createAccount({ accountId: config.accountId, name: 'default' });
+  }
   const loopback = isLoopback(config.host);
   const anyKey = await opened.keys.any();
   if (!loopback && !anyKey && !config.insecureNoAuth) {
