@@ -60,35 +60,19 @@ export class RequestVerifier {
     return !this.options.mayRunOpen || (await this.options.keys.any());
   }
 
+  /**
+   * The checks that need no body (a signature at all, its form, the key, the time), for a
+   * large body to be refused before it is read; `verify` makes them again with the rest.
+   */
+  async precheck(req: RequestToVerify): Promise<void> {
+    await this.prelude(req);
+  }
+
   async verify(req: RequestToVerify): Promise<Verified> {
-    const query = parseQuery(req.rawQuery);
-    const found = readSignature(req.header, query);
-    if (!(await this.enforcing())) {
-      const accessKeyId = found.kind === 'sigv4' ? found.parsed.accessKeyId : found.kind === 'none' ? undefined : found.accessKeyId;
-      const caller: Caller = { accountId: this.options.accountId, kind: 'open', ...(accessKeyId === undefined ? {} : { accessKeyId }) };
-      return { caller };
-    }
-    if (found.kind === 'none') throw new AuthFailure('missing');
-    if (found.kind === 'sigv2') throw new AuthFailure('unsupported', found.accessKeyId === undefined ? {} : { accessKeyId: found.accessKeyId });
-    if (found.kind === 'malformed' || !query) throw new AuthFailure('malformed', found.kind === 'malformed' && found.accessKeyId !== undefined ? { accessKeyId: found.accessKeyId } : {});
-    const parsed = found.parsed;
+    const pre = await this.prelude(req);
+    if (pre.open) return { caller: pre.caller };
+    const { parsed, query, caller, secretAccessKey } = pre;
     const accessKeyId = parsed.accessKeyId;
-    const { caller, secretAccessKey } = await this.credentialsOf(parsed);
-
-    const now = this.options.now();
-    const signedAt = parseAmzDate(parsed.date);
-    if (signedAt === undefined || !parsed.date!.startsWith(parsed.scopeDate)) throw new AuthFailure('malformed', { accessKeyId });
-    const times = { accessKeyId, requestTime: parsed.date!, serverTime: amzDate(now) };
-    if (parsed.form === 'query') {
-      if (now > signedAt + parsed.expiresSeconds! * 1000) {
-        const expiredAt = new Date(signedAt + parsed.expiresSeconds! * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-        throw new AuthFailure('presign-expired', { ...times, expiresSeconds: parsed.expiresSeconds!, expiredAt });
-      }
-      if (signedAt - now > MAX_SKEW_MS) throw new AuthFailure('skew', times);
-    } else if (Math.abs(now - signedAt) > MAX_SKEW_MS) {
-      throw new AuthFailure('skew', times);
-    }
-
     const signedHeaders: Record<string, string> = {};
     for (const name of parsed.signedHeaders) {
       const value = req.header(name);
@@ -117,6 +101,38 @@ export class RequestVerifier {
       caller,
       signing: { longDate: parsed.date!, scope: parsed.scope, accessKeyId, signingKey: computed.signingKey, signature: parsed.signature, ...(declared === undefined ? {} : { declaredPayloadHash: declared }) },
     };
+  }
+
+  private async prelude(req: RequestToVerify): Promise<
+    { open: true; caller: Caller } | { open: false; parsed: ParsedSignature; query: Map<string, string[]>; caller: Caller; secretAccessKey: string }
+  > {
+    const query = parseQuery(req.rawQuery);
+    const found = readSignature(req.header, query);
+    if (!(await this.enforcing())) {
+      const accessKeyId = found.kind === 'sigv4' ? found.parsed.accessKeyId : found.kind === 'none' ? undefined : found.accessKeyId;
+      return { open: true, caller: { accountId: this.options.accountId, kind: 'open', ...(accessKeyId === undefined ? {} : { accessKeyId }) } };
+    }
+    if (found.kind === 'none') throw new AuthFailure('missing');
+    if (found.kind === 'sigv2') throw new AuthFailure('unsupported', found.accessKeyId === undefined ? {} : { accessKeyId: found.accessKeyId });
+    if (found.kind === 'malformed' || !query) throw new AuthFailure('malformed', found.kind === 'malformed' && found.accessKeyId !== undefined ? { accessKeyId: found.accessKeyId } : {});
+    const parsed = found.parsed;
+    const accessKeyId = parsed.accessKeyId;
+    const { caller, secretAccessKey } = await this.credentialsOf(parsed);
+
+    const now = this.options.now();
+    const signedAt = parseAmzDate(parsed.date);
+    if (signedAt === undefined || !parsed.date!.startsWith(parsed.scopeDate)) throw new AuthFailure('malformed', { accessKeyId });
+    const times = { accessKeyId, requestTime: parsed.date!, serverTime: amzDate(now) };
+    if (parsed.form === 'query') {
+      if (now > signedAt + parsed.expiresSeconds! * 1000) {
+        const expiredAt = new Date(signedAt + parsed.expiresSeconds! * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+        throw new AuthFailure('presign-expired', { ...times, expiresSeconds: parsed.expiresSeconds!, expiredAt });
+      }
+      if (signedAt - now > MAX_SKEW_MS) throw new AuthFailure('skew', times);
+    } else if (Math.abs(now - signedAt) > MAX_SKEW_MS) {
+      throw new AuthFailure('skew', times);
+    }
+    return { open: false, parsed, query, caller, secretAccessKey };
   }
 
   /** The caller and secret behind a key id: a function's temporary key (with its token) or a stored key. */

@@ -33,10 +33,14 @@ declare module 'fastify' {
 /** What the edge takes from the composition root to verify and audit. */
 export interface EdgeAuth {
   verify(request: RequestToVerify): Promise<Verified>;
+  /** What can be checked before the body is read (see registerEdgeAuth). */
+  precheck?(request: RequestToVerify): Promise<void>;
   /** Records a mutating request; absent: no audit. */
   audit?: ((entry: AuditEntry) => void) | undefined;
 }
 
+/** Bodies above this are prechecked before they are read: the edge's default body limit. */
+const PRECHECK_BYTES = 1024 * 1024;
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 const digests = new WeakMap<FastifyRequest, string>();
 
@@ -80,6 +84,17 @@ function isMutating(request: FastifyRequest, operation: string): boolean {
 
 /** Installs the hooks on the root context; call before the plugins are registered. */
 export function registerEdgeAuth(app: FastifyInstance, auth: EdgeAuth): void {
+  // A large body (a code upload of up to 50 MB and more) is only read once the request's
+  // key and time stood, so that nobody without a key makes Gust spool one; the signature
+  // itself, which covers the body, is checked after it was read.
+  const precheck = auth.precheck?.bind(auth);
+  if (precheck) {
+    app.addHook('onRequest', async (request) => {
+      if (request.routeOptions.config.auth !== undefined) return;
+      if (!(Number(request.headers['content-length'] ?? 0) > PRECHECK_BYTES)) return;
+      await precheck(toVerify(request, undefined));
+    });
+  }
   app.addHook('preHandler', async (request) => {
     const mode = request.routeOptions.config.auth;
     if (mode === 'none') return;

@@ -101,6 +101,15 @@ describe('SDK v3 with auth on', () => {
     expect((await fetch(`${g.t.url}/health`)).status).toBe(200);
   });
 
+  it('a large code upload with an unknown key is refused before its body is read', async () => {
+    const date = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    const auth = `AWS4-HMAC-SHA256 Credential=AKIAUNKNOWNUNKNOWN00/${date.slice(0, 8)}/us-east-1/lambda/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`;
+    const body = Buffer.alloc(3 * 1024 * 1024, 'a');
+    const res = await fetch(`${g.t.url}/2015-03-31/functions`, { method: 'POST', headers: { authorization: auth, 'x-amz-date': date, 'content-type': 'application/json' }, body });
+    expect(res.status).toBe(403);
+    expect(res.headers.get('x-amzn-errortype')).toBe('UnrecognizedClientException');
+  });
+
   it('a tampered body or header is refused', async () => {
     const body = JSON.stringify({ Name: 'r1', ScheduleExpression: 'rate(1 hour)' });
     const signed = await signRequest(g.t.url, g.key, { method: 'POST', path: '/', service: 'events', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSEvents.PutRule' }, body });
