@@ -18,6 +18,7 @@ import type { SigningContext } from './caller.js';
 
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 export const SIGNED_CHUNKS = 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD';
+export const SIGNED_CHUNKS_TRAILER = 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER';
 
 /** `body`, failing at its end when its SHA-256 is not `declared`. */
 export async function* hashChecked(body: AsyncIterable<Buffer>, declared: string, accessKeyId?: string): AsyncGenerator<Buffer> {
@@ -67,6 +68,21 @@ export class ChunkChain {
     if (!timingSafeEqual(Buffer.from(computed), Buffer.from(this.expected!))) throw this.failure();
     this.previous = computed;
     if (empty) this.finished = true;
+  }
+
+  /**
+   * `STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER`: the trailer (its checksum lines, in the
+   * order sent) is the last link, signed as `x-amz-trailer-signature` over the hash of
+   * its `name:value\n` lines, chained from the final chunk's signature.
+   */
+  endTrailer(trailers: Map<string, string>): void {
+    const given = trailers.get('x-amz-trailer-signature');
+    if (given === undefined || !/^[0-9a-f]{64}$/.test(given)) throw this.failure();
+    const lines = [...trailers].filter(([name]) => name !== 'x-amz-trailer-signature').map(([name, value]) => `${name}:${value}\n`).join('');
+    const { longDate, scope, signingKey } = this.signing;
+    const stringToSign = ['AWS4-HMAC-SHA256-TRAILER', longDate, scope, this.previous, createHash('sha256').update(lines).digest('hex')].join('\n');
+    const computed = createHmac('sha256', signingKey).update(stringToSign).digest('hex');
+    if (!timingSafeEqual(Buffer.from(computed), Buffer.from(given))) throw this.failure();
   }
 
   private failure(): AuthFailure {

@@ -6,6 +6,7 @@
  * chunk signatures are computed here from AWS's documented algorithm, apart from Gust's code.
  */
 import { createHash, createHmac } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { signRequest, startAuthGust, type AuthGust } from './support.js';
@@ -35,10 +36,11 @@ async function stored(key: string): Promise<string | undefined> {
 }
 
 /** A signed-chunk PUT of `chunks` (each sent with the signature of `signedAs[i]`'s position in the chain). */
-async function putChunked(key: string, chunks: string[], order: number[]) {
+async function putChunked(key: string, chunks: string[], order: number[], trailer?: { tamper: boolean }) {
   const now = Date.now();
   const decoded = order.reduce((n, i) => n + chunks[i]!.length, 0);
-  const headers = { 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': String(decoded) };
+  const headers: Record<string, string> = { 'x-amz-content-sha256': trailer ? 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER' : 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': String(decoded) };
+  if (trailer) headers['x-amz-trailer'] = 'x-amz-checksum-crc32';
   const signed = await signRequest(g.t.url, g.key, { method: 'PUT', path: `/chunks/${key}`, service: 's3', headers, at: now });
   const seed = /Signature=([0-9a-f]{64})/.exec(signed.init.headers.authorization!)![1]!;
   const longDate = signed.init.headers['x-amz-date']!;
@@ -52,7 +54,16 @@ async function putChunked(key: string, chunks: string[], order: number[]) {
     previous = hmac(signingKey, ['AWS4-HMAC-SHA256-PAYLOAD', longDate, scope, previous, sha256(''), sha256(data)].join('\n')).toString('hex');
     signatures.push(previous);
   }
-  const body = order.map((i) => `${chunks[i]!.length.toString(16)};chunk-signature=${signatures[i]}\r\n${chunks[i]}\r\n`).join('') + `0;chunk-signature=${signatures[chunks.length]}\r\n\r\n`;
+  let body = order.map((i) => `${chunks[i]!.length.toString(16)};chunk-signature=${signatures[i]}\r\n${chunks[i]}\r\n`).join('') + `0;chunk-signature=${signatures[chunks.length]}\r\n`;
+  if (trailer) {
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(Buffer.from(order.map((i) => chunks[i]).join(''))));
+    const line = `x-amz-checksum-crc32:${crc.toString('base64')}`;
+    // The trailer's signature: the last link, over the hash of its lines.
+    const trailerSignature = hmac(signingKey, ['AWS4-HMAC-SHA256-TRAILER', longDate, scope, previous, sha256(`${line}\n`)].join('\n')).toString('hex');
+    body += `${line}\r\nx-amz-trailer-signature:${trailer.tamper ? trailerSignature.replace(/^./, (c) => (c === '0' ? '1' : '0')) : trailerSignature}\r\n`;
+  }
+  body += '\r\n';
   return fetch(signed.url, { ...signed.init, body });
 }
 
@@ -73,6 +84,15 @@ describe('S3 payloads with auth on', () => {
     const res = await putChunked('good', ['aaaa', 'bbbb', 'cccc'], [0, 1, 2]);
     expect(res.status, await res.text()).toBe(200);
     expect(await stored('good')).toBe('aaaabbbbcccc');
+  });
+
+  it('checks the signed trailer of STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER', async () => {
+    const good = await putChunked('trailer', ['aaaa', 'bbbb'], [0, 1], { tamper: false });
+    expect(good.status, await good.text()).toBe(200);
+    expect(await stored('trailer')).toBe('aaaabbbb');
+    const bad = await putChunked('trailer-bad', ['aaaa', 'bbbb'], [0, 1], { tamper: true });
+    expect(bad.status).toBe(403);
+    expect(await stored('trailer-bad')).toBeUndefined();
   });
 
   it('refuses a replayed or moved chunk signature, storing nothing', async () => {

@@ -11,7 +11,7 @@ import type { IncomingMessage } from 'node:http';
 import { IncompleteBody } from '../../core/s3-errors.js';
 import type { BodyChecks, ClaimedChecksum } from '../../control/s3/bucket-objects.js';
 import type { SigningContext } from '../../auth/caller.js';
-import { ChunkChain, declaresBodyHash, hashChecked, SIGNED_CHUNKS } from '../../auth/payload-checks.js';
+import { ChunkChain, declaresBodyHash, hashChecked, SIGNED_CHUNKS, SIGNED_CHUNKS_TRAILER } from '../../auth/payload-checks.js';
 
 const CHECKSUM_ALGORITHMS = ['crc32', 'crc32c', 'sha256', 'sha1', 'crc64nvme'];
 /** A chunk header or trailer line longer than this is not one. */
@@ -38,7 +38,7 @@ function isChunked(req: IncomingMessage): boolean {
  * The payload of an aws-chunked stream; trailers are recorded into `trailers` as they are
  * read, and each chunk is fed to `chain` when its signatures must be checked.
  */
-export async function* decodeAwsChunked(source: AsyncIterable<Buffer>, trailers: Map<string, string>, chain?: ChunkChain): AsyncGenerator<Buffer> {
+export async function* decodeAwsChunked(source: AsyncIterable<Buffer>, trailers: Map<string, string>, chain?: ChunkChain, signedTrailer = false): AsyncGenerator<Buffer> {
   let buf: Buffer = Buffer.alloc(0);
   let state = 'header' as 'header' | 'data' | 'crlf' | 'trailer' | 'done';
   let remaining = 0;
@@ -111,6 +111,7 @@ export async function* decodeAwsChunked(source: AsyncIterable<Buffer>, trailers:
     throw new IncompleteBody();
   }
   if (chain && !chain.finished) throw new IncompleteBody();
+  if (chain && signedTrailer) chain.endTrailer(trailers);
 }
 
 /**
@@ -125,7 +126,7 @@ export function requestBody(req: IncomingMessage, signing?: SigningContext): Req
   const declared = signing?.declaredPayloadHash;
   const chain = signing && declared?.startsWith(SIGNED_CHUNKS) ? new ChunkChain(signing) : undefined;
   const raw = req as AsyncIterable<Buffer>;
-  const body = chunked ? decodeAwsChunked(raw, trailers, chain) : signing && declaresBodyHash(declared) ? hashChecked(raw, declared, signing.accessKeyId) : raw;
+  const body = chunked ? decodeAwsChunked(raw, trailers, chain, declared === SIGNED_CHUNKS_TRAILER) : signing && declaresBodyHash(declared) ? hashChecked(raw, declared, signing.accessKeyId) : raw;
   const claimed = (): ClaimedChecksum | undefined => {
     for (const algorithm of CHECKSUM_ALGORITHMS) {
       const name = `x-amz-checksum-${algorithm}`;
