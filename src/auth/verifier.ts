@@ -57,8 +57,15 @@ export class RequestVerifier {
 
   /** Whether requests are verified now (any key exists, or the server may not run open). */
   async enforcing(): Promise<boolean> {
-    return !this.options.mayRunOpen || (await this.options.keys.any());
+    this.lastEnforcing = !this.options.mayRunOpen || (await this.options.keys.any());
+    return this.lastEnforcing;
   }
+
+  /** What `enforcing` said last, for answers rendered synchronously (code locations). */
+  enforcingNow(): boolean {
+    return this.lastEnforcing ?? !this.options.mayRunOpen;
+  }
+  private lastEnforcing: boolean | undefined;
 
   /**
    * The checks that need no body (a signature at all, its form, the key, the time), for a

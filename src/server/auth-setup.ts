@@ -61,6 +61,7 @@ export async function setUpAuth(options: {
     mayRunOpen: loopback || config.insecureNoAuth,
     now: () => Date.now(),
   });
+  await verifier.enforcing();
   const audit = new AuditLog(join(options.dataDir, 'audit.log'));
   return { verifier, audit, close: async () => { await audit.close(); await opened.close(); } };
 }

@@ -48,6 +48,8 @@ import { RuntimeCommandResolver } from '../sandbox/runtime-command.js';
 import { RuntimeProvider } from '../sandbox/runtimes/runtime-provider.js';
 import { loadCredentialsKey } from './credentials-key.js';
 import { setUpAuth } from './auth-setup.js';
+import { CodeUrlSigner } from '../auth/code-urls.js';
+import { codeUrls } from '../http/lambda-api/code-urls.js';
 import { descriptorBudget, openFilesLimit } from './descriptor-budget.js';
 import { chooseSandboxDriver } from './sandbox-choice.js';
 import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.js';
@@ -260,7 +262,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   await code.load();
 
   const app = buildHttpServer(logger, [
-    lambdaApi({ partition, functions, layers, urls, eventInvokeConfigs, mappings, provisioned, invoker, asyncQueue, code: blobs, logs, baseUrl: () => baseUrl }),
+    lambdaApi({ partition, functions, layers, urls, eventInvokeConfigs, mappings, provisioned, invoker, asyncQueue, code: blobs, codeUrls: codeUrls(new CodeUrlSigner(credentialsKey, () => Date.now()), auth.verifier), logs, baseUrl: () => baseUrl }),
     functionUrls({ partition, clock: systemClock, urls, invoker, credentials: urlCredentials, auth: auth.verifier, baseUrl: () => baseUrl }),
     eventsApi({ rules: eventRules, bus: eventBus, schedules: scheduler }),
     // Shares `POST /` with the EventBridge API through its route constraint (sqs-api.ts).

@@ -5,7 +5,9 @@
  */
 import { get } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { CreateFunctionCommand, GetFunctionCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { ROLE } from '../helpers/lambda.js';
+import { makeZip } from '../helpers/zips.js';
 import { EventBridgeClient, ListRulesCommand } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -135,6 +137,20 @@ describe('SDK v3 with auth on', () => {
     expect(text).toContain('<X-Amz-Expires>60</X-Amz-Expires>');
     const wrong = await getSignedUrl(clients({ ...g.key, secretAccessKey: 'wrong' }).s3, new GetObjectCommand({ Bucket: 'signed', Key: 'k' }), { expiresIn: 60 });
     expect(await (await fetch(wrong)).text()).toContain('<Code>SignatureDoesNotMatch</Code>');
+  });
+
+  it('GetFunction’s Code.Location is signed and expiring, so any HTTP client can fetch it; the bare path needs a signature', async () => {
+    const c = clients(g.key);
+    await c.lambda.send(new CreateFunctionCommand({ FunctionName: 'located', Runtime: 'nodejs20.x', Role: ROLE, Handler: 'index.handler', Code: { ZipFile: await makeZip() } }));
+    const location = (await c.lambda.send(new GetFunctionCommand({ FunctionName: 'located' }))).Code!.Location!;
+    expect(location).toMatch(/\/gust\/code\/[0-9a-f]{64}\.zip\?X-Gust-Expires=\d+&X-Gust-Signature=[0-9a-f]{64}$/);
+    const zip = await fetch(location);
+    expect(zip.status).toBe(200);
+    expect(zip.headers.get('content-type')).toBe('application/zip');
+    const bare = await fetch(location.split('?')[0]!);
+    expect(bare.status).toBe(403);
+    expect(bare.headers.get('x-amzn-errortype')).toBe('MissingAuthenticationTokenException');
+    expect((await fetch(location.replace(/Signature=./, 'Signature=x'))).status).toBe(403);
   });
 
   it('writes an audit line per mutating request', async () => {
