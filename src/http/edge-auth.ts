@@ -27,6 +27,8 @@ declare module 'fastify' {
     caller?: Caller;
     /** The verified signature, for checks of a body read later (S3's). */
     signing?: SigningContext;
+    /** The AWS operation, when the route names it itself (S3: one route, many operations); for the audit log. */
+    operation?: string;
   }
 }
 
@@ -66,6 +68,7 @@ const READ_ONLY = /^(Get|List|Describe|Receive|Test|Head)/;
 
 /** The operation a request names: its X-Amz-Target, its query-protocol Action, or its method and route. */
 function operationOf(request: FastifyRequest): string {
+  if (request.operation !== undefined) return request.operation;
   const target = request.headers['x-amz-target'];
   if (typeof target === 'string') return target.slice(target.indexOf('.') + 1);
   const fromQuery = /(?:^|[?&])Action=([^&]*)/.exec(request.url)?.[1];

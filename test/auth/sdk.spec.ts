@@ -159,7 +159,8 @@ describe('SDK v3 with auth on', () => {
     const ops = entries.map((e) => e.operation);
     expect(ops).toEqual(expect.arrayContaining(['CreateQueue', 'PutRule']));
     expect(entries.find((e) => e.operation === 'CreateQueue')).toMatchObject({ account: '000000000000', accessKeyId: g.key.accessKeyId, status: 200 });
-    expect(entries.some((e) => e.operation.startsWith('PUT ') && e.resource === '/signed/k')).toBe(true);
+    expect(entries.some((e) => e.operation === 'PutObject' && e.resource === '/signed/k')).toBe(true);
+    expect(entries.some((e) => e.operation === 'CreateBucket' && e.resource === '/signed/')).toBe(true);
     expect(entries.some((e) => e.operation.startsWith('GET'))).toBe(false);
   });
 });

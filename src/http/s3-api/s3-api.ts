@@ -149,6 +149,8 @@ async function handle(ctx: S3ApiContext, request: FastifyRequest, reply: Fastify
     const req: S3Request = { ctx, request, reply, bucket, key, query, info: { requestId: String(request.id), sourceIp: request.ip } };
     reply.header('x-amz-request-id', request.id).header('x-amz-id-2', request.id);
     const handler = route(request.method, bucket === '' ? 'service' : key === '' ? 'bucket' : 'object', query, req);
+    // The handlers are named for their operations (putObject → PutObject), for the audit log.
+    if (handler.name) request.operation = handler.name[0]!.toUpperCase() + handler.name.slice(1);
     return await handler(req);
   } catch (err) {
     return sendError(request, reply, err);
