@@ -41,4 +41,34 @@ out["presigned_v4"] = fetch(s3.generate_presigned_url("get_object", Params={"Buc
 # boto3 1.26 presigns S3 with signature version 2 unless told otherwise: Gust refuses it clearly.
 v2 = client("s3", good, s3={"addressing_style": "path"}).generate_presigned_url("get_object", Params={"Bucket": "boto", "Key": "k"}, ExpiresIn=60)
 out["presigned_v2"] = fetch(v2)
+expiring = s3.generate_presigned_url("get_object", Params={"Bucket": "boto", "Key": "k"}, ExpiresIn=1)
+time.sleep(2)
+out["presigned_expired"] = fetch(expiring)
+
+# A clock 16 minutes slow: botocore's signers (its own, and the CRT's where awscrt is
+# installed, as on Debian) read datetime.datetime.utcnow() when they sign.
+import botocore.auth, datetime as real_datetime
+try:
+    import botocore.crt.auth as crt_auth
+except ImportError:
+    crt_auth = None
+class Slow(real_datetime.datetime):
+    @classmethod
+    def utcnow(cls):
+        return real_datetime.datetime.utcnow() - real_datetime.timedelta(minutes=16)
+class SlowModule:
+    datetime = Slow
+    timedelta = real_datetime.timedelta
+    timezone = real_datetime.timezone
+botocore.auth.datetime = SlowModule
+if crt_auth is not None:
+    crt_auth.datetime = SlowModule
+out["skewed"] = {
+    "lambda": outcome(lambda: client("lambda", good).list_functions()),
+    "sqs": outcome(lambda: client("sqs", good).list_queues()),
+    "s3": outcome(lambda: client("s3", good, **s3v4).get_object(Bucket="boto", Key="k")),
+}
+botocore.auth.datetime = real_datetime
+if crt_auth is not None:
+    crt_auth.datetime = real_datetime
 print(json.dumps(out))

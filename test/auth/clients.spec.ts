@@ -49,6 +49,17 @@ describe.skipIf(cliMissing !== undefined)('aws CLI with auth on', () => {
     expect(get.stdout).toBe('uploaded by the aws CLI');
   });
 
+  it('a presigned URL works until it expires', async () => {
+    const fresh = await cli('s3', ['presign', 's3://cli/up.txt', '--expires-in', '60']);
+    const freshText = await (await fetch(fresh.stdout.trim())).text();
+    expect(freshText, fresh.stdout).toBe('uploaded by the aws CLI');
+    const short = await cli('s3', ['presign', 's3://cli/up.txt', '--expires-in', '1']);
+    await new Promise((r) => setTimeout(r, 2100));
+    const expired = await fetch(short.stdout.trim());
+    expect(expired.status).toBe(403);
+    expect(await expired.text()).toContain('<Code>AccessDenied</Code><Message>Request has expired</Message>');
+  });
+
   it('a wrong secret and an unknown key fail with each service’s error', async () => {
     const wrong = { ...g.key, secretAccessKey: 'wrong' };
     expect((await cli('lambda', ['list-functions'], wrong)).stderr).toContain(`(InvalidSignatureException) when calling the ListFunctions operation (reached max retries: 0): ${MISMATCH}`);
@@ -62,7 +73,7 @@ describe.skipIf(cliMissing !== undefined)('aws CLI with auth on', () => {
 });
 
 describe.skipIf(boto3Missing !== undefined)('boto3 1.26 with auth on', () => {
-  it('right keys work, wrong ones fail with each service’s error, SigV4 presigned URLs work and SigV2 ones are refused', async () => {
+  it('right keys work; a wrong secret, an unknown key and a clock 16 minutes slow fail with each service’s error; SigV4 presigned URLs work until they expire and SigV2 ones are refused', async () => {
     const stdout = await new Promise<string>((done, fail) => {
       execFile(PYTHON, [SCRIPT], { env: { PATH: '/usr/bin:/bin', HOME: work, GUST_URL: g.t.url, GOOD_ID: g.key.accessKeyId, GOOD_SECRET: g.key.secretAccessKey, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' } }, (err, out, stderr) => (err ? fail(new Error(`${err.message}\n${stderr}`)) : done(out)));
     });
@@ -71,6 +82,9 @@ describe.skipIf(boto3Missing !== undefined)('boto3 1.26 with auth on', () => {
     expect(r.wrong).toMatchObject({ lambda: { Code: 'InvalidSignatureException', Message: MISMATCH }, events: { Code: 'InvalidSignatureException' }, sqs: { Code: 'SignatureDoesNotMatch' }, s3: { Code: 'SignatureDoesNotMatch' } });
     expect(r.unknown).toMatchObject({ lambda: { Code: 'UnrecognizedClientException' }, events: { Code: 'UnrecognizedClientException' }, sqs: { Code: 'InvalidClientTokenId' }, s3: { Code: 'InvalidAccessKeyId' } });
     expect(r.presigned_v4).toEqual({ status: 200, body: 'from boto3' });
+    expect(r.presigned_expired!.status).toBe(403);
+    expect(r.presigned_expired!.body).toContain('<Code>AccessDenied</Code><Message>Request has expired</Message>');
+    expect(r.skewed).toMatchObject({ lambda: { Code: 'InvalidSignatureException', Message: expect.stringMatching(/^Signature expired: /) }, sqs: { Code: 'SignatureDoesNotMatch', Message: expect.stringMatching(/^Signature expired: /) }, s3: { Code: 'RequestTimeTooSkewed' } });
     expect(r.presigned_v2!.status).toBe(400);
     expect(r.presigned_v2!.body).toContain('<Code>InvalidRequest</Code><Message>The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.</Message>');
   }, 60_000);
