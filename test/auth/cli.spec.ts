@@ -5,8 +5,10 @@
  * `gust audit` reading back what they changed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { buildCli, runGust, succeeded } from '../cli/support.js';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { newDataDir, startTestGust, type TestGust } from '../helpers/gust.js';
+import { buildCli, ROOT, runGust, succeeded } from '../cli/support.js';
 
 let t: TestGust;
 beforeAll(async () => {
@@ -43,5 +45,17 @@ describe('gust accounts, keys and audit', () => {
     const audit = succeeded(await gust(['audit', '--since', '1h']), ['audit']);
     expect(audit).toMatch(new RegExp(`000000000000\\s+${key.AccessKeyId}\\s+DELETE /2015-03-31/functions/:FunctionName\\s+404\\s+/2015-03-31/functions/no-such-function`));
     expect((await gust(['keys', 'rm', 'AKIANOSUCHKEY0000000'])).stderr).toContain('gust: no access key AKIANOSUCHKEY0000000');
+  }, 90_000);
+
+  it('gust serve on a non-loopback address without keys exits 2 with one line naming the remedies', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const dataDir = newDataDir();
+    try {
+      const r = spawnSync(process.execPath, [join(ROOT, 'bin/gust.js'), 'serve', '--host', '0.0.0.0', '--port', '0', '--data-dir', dataDir, '--log-level', 'silent'], { encoding: 'utf8', timeout: 60_000 });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/^gust serve: refusing to serve on 0\.0\.0\.0 without authentication: no access key exists\. Create one \(gust accounts create, then gust keys create --account <id>\) or pass --insecure-no-auth/);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   }, 90_000);
 });
