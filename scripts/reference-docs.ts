@@ -13,6 +13,7 @@ import * as coreErrors from '../src/core/errors.js';
 import * as eventsErrors from '../src/control/events/errors.js';
 import * as eventsFields from '../src/http/events-api/fields.js';
 import * as sqsErrors from '../src/core/sqs-errors.js';
+import * as s3Errors from '../src/core/s3-errors.js';
 import { OPTIONS, shownDefault } from '../src/server/config.js';
 
 const { LambdaError } = coreErrors;
@@ -95,6 +96,12 @@ export function sqsErrorTable(): string {
   return table(['shape', 'query code', 'status', 'fault', 'when'], rows);
 }
 
+/** Every S3 error code: its status, fault and when Gust raises it. */
+export function s3ErrorTable(): string {
+  const rows = errorSamples({ exports: s3Errors, source: '../src/core/s3-errors.ts' }, s3Errors.S3Error).map(({ sample, when }) => [`\`${sample.awsType}\``, String(sample.status), sample.faultType, when]);
+  return table(['code', 'status', 'fault', 'when'], rows);
+}
+
 /** Replaces the generated section `name` of `doc` with `content`; throws when the markers are missing. */
 export function withSection(doc: string, name: string, content: string): string {
   const re = new RegExp(`(<!-- generated: ${name}\\b[^>]*-->\\n)[\\s\\S]*?(\\n<!-- end generated: ${name} -->)`);
@@ -105,5 +112,5 @@ export function withSection(doc: string, name: string, content: string): string 
 /** Each generated document: its path from the repository root, and its sections' contents. */
 export const GENERATED_DOCS: readonly { path: string; sections: Record<string, () => string> }[] = [
   { path: 'docs/configuration.md', sections: { options: optionsTable } },
-  { path: 'docs/errors.md', sections: { catalog: errorCatalogTable, 'sqs-errors': sqsErrorTable } },
+  { path: 'docs/errors.md', sections: { catalog: errorCatalogTable, 'sqs-errors': sqsErrorTable, 's3-errors': s3ErrorTable } },
 ];

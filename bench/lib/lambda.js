@@ -38,6 +38,16 @@ export async function putConcurrency(agent, base, name, reserved) {
   await jsonRequest(agent, 'PUT', `${base}/2017-10-31/functions/${name}/concurrency`, { ReservedConcurrentExecutions: reserved });
 }
 
+/** Lets `principal` (a service such as s3.amazonaws.com) invoke `name` for `sourceArn`, as `aws lambda add-permission` does. */
+export async function addPermission(agent, base, name, principal, sourceArn) {
+  await jsonRequest(agent, 'POST', `${base}/2015-03-31/functions/${name}/policy`, {
+    StatementId: `bench-${principal.split('.')[0]}`,
+    Action: 'lambda:InvokeFunction',
+    Principal: principal,
+    SourceArn: sourceArn,
+  });
+}
+
 /** `<prefix>-<6 random characters>`: a fresh function name for each round on one server. */
 export function uniqueName(prefix) {
   return `${prefix}-${Math.random().toString(36).slice(2, 8)}`;

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { keepAliveAgent } from '../lib/http-client.js';
-import { createFunction, uniqueName } from '../lib/lambda.js';
+import { addPermission, createFunction, uniqueName } from '../lib/lambda.js';
 import { stampHandler, triggerLatencies } from '../lib/trigger-latency.js';
 import { rssOf } from '../lib/proc.js';
 
@@ -131,6 +131,7 @@ export async function s3Round({ gust }) {
     await createFunction(agent, gust.url, fn, STAMP_HANDLER, { Environment: { Variables: { OUT: file } } });
     const notified = uniqueName('notified').toLowerCase();
     await s3.send(new CreateBucketCommand({ Bucket: notified }));
+    await addPermission(agent, gust.url, fn, 's3.amazonaws.com', `arn:aws:s3:::${notified}`);
     await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: notified, NotificationConfiguration: { LambdaFunctionConfigurations: [{ LambdaFunctionArn: fn, Events: ['s3:ObjectCreated:*'] }] } }));
     const latency = await triggerLatencies(file, LATENCY_SAMPLES, (n) => s3.send(new PutObjectCommand({ Bucket: notified, Key: String(n), Body: 'x' })), { limitMs: LIMIT_MS });
 

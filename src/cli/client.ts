@@ -64,23 +64,27 @@ export function createEventsClient(target: Target): EventBridgeClient {
  * becomes a CliError reading `<x-amzn-ErrorType>: <Message>`, or the body as it came when
  * it is not Gust's JSON error.
  */
-export async function fetchGust<T>(target: Target, path: string): Promise<T> {
-  const res = await fetch(`${target.endpoint}${path}`, { headers: await signedHeaders(target, path) });
-  const body = await res.text();
-  if (!res.ok) throw new CliError(refusal(res, body));
+export async function fetchGust<T>(target: Target, path: string, post?: Record<string, unknown>): Promise<T> {
+  const body = post === undefined ? undefined : JSON.stringify(post);
+  const method = body === undefined ? 'GET' : 'POST';
+  const headers = { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(await signedHeaders(target, path, method, body)) };
+  const res = await fetch(`${target.endpoint}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+  const answer = await res.text();
+  if (!res.ok) throw new CliError(refusal(res, answer));
   try {
-    return JSON.parse(body) as T;
+    return JSON.parse(answer) as T;
   } catch {
     throw new CliError(`unexpected answer from ${target.endpoint}${path}: is it a Gust server?`);
   }
 }
 
-/** SigV4 headers for a GET of one of Gust's own routes, signed as the SDK signs (service `lambda`). */
-async function signedHeaders(target: Target, pathAndQuery: string): Promise<Record<string, string>> {
+/** SigV4 headers for a request to one of Gust's own routes, signed as the SDK signs (service `lambda`). */
+async function signedHeaders(target: Target, pathAndQuery: string, method: string, body: string | undefined): Promise<Record<string, string>> {
   const [{ SignatureV4 }, { Sha256 }] = await Promise.all([import('@smithy/signature-v4'), import('@smithy/core/checksum')]);
   const url = new URL(`${target.endpoint}${pathAndQuery}`);
   const signer = new SignatureV4({ credentials: target.credentials, region: target.region, service: 'lambda', sha256: Sha256 });
-  const signed = await signer.sign({ method: 'GET', protocol: url.protocol, hostname: url.hostname, ...(url.port ? { port: Number(url.port) } : {}), path: url.pathname, query: Object.fromEntries(url.searchParams), headers: { host: url.host } });
+  const headers = { host: url.host, ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
+  const signed = await signer.sign({ method, protocol: url.protocol, hostname: url.hostname, ...(url.port ? { port: Number(url.port) } : {}), path: url.pathname, query: Object.fromEntries(url.searchParams), headers, ...(body === undefined ? {} : { body }) });
   return Object.fromEntries(Object.entries(signed.headers).filter(([k]) => k.toLowerCase() !== 'host').map(([k, v]) => [k, String(v)]));
 }
 

@@ -125,8 +125,16 @@ export async function deleteAlias(core: ControlCore, functionName: string, name:
   requireAlias(core, functionName, name);
   await core.locks.run(functionName, async () => {
     requireAlias(core, functionName, name);
-    // Its provisioned concurrency goes with it, as on AWS.
-    await core.commit(functionName, [{ kind: 'deleteAlias', functionName, name }, { kind: 'deleteProvisioned', functionName, qualifier: name }], { kind: 'alias', qualifier: name });
+    // Its provisioned concurrency and its resource policy go with it, as on AWS.
+    await core.commit(
+      functionName,
+      [
+        { kind: 'deleteAlias', functionName, name },
+        { kind: 'deleteProvisioned', functionName, qualifier: name },
+        { kind: 'deletePolicy', functionName, qualifier: name },
+      ],
+      { kind: 'alias', qualifier: name },
+    );
   });
 }
 

@@ -46,6 +46,8 @@ export type FunctionChangeKind =
   | 'concurrency'
   | 'provisioned'
   | 'tags'
+  /** A resource policy changed (AddPermission, RemovePermission); nothing reaches environments. */
+  | 'policy'
   | 'deleted';
 
 export interface FunctionChange {

@@ -1,6 +1,6 @@
 /**
- * The in-memory read path of the control plane: every function record, version, alias
- * and provisioned concurrency configuration, warmed from the MetadataStore at start-up and updated after each write. The
+ * The in-memory read path of the control plane: every function record, version, alias,
+ * provisioned concurrency configuration and resource policy, warmed from the MetadataStore at start-up and updated after each write. The
  * invoke hot path reads it synchronously, so nothing on that path touches the disk.
  *
  * Writes go to the store first and reach the cache only once the store has accepted
@@ -8,6 +8,7 @@
  * are frozen: readers share them, and a mutation would silently bypass the store.
  */
 import type { Alias, FunctionRecord, FunctionVersion, ProvisionedConcurrencyConfig } from '../core/model/functions.js';
+import type { ResourcePolicy } from '../core/model/policies.js';
 import type { MetadataStore, StoreWrite } from '../store/metadata-store.js';
 
 interface Entry {
@@ -16,10 +17,12 @@ interface Entry {
   aliases: Map<string, Alias>;
   /** Provisioned concurrency configurations by qualifier. */
   provisioned: Map<string, ProvisionedConcurrencyConfig>;
+  /** Resource policies by qualifier, '' for the function's own. */
+  policies: Map<string, ResourcePolicy>;
 }
 
 function newEntry(record: FunctionRecord): Entry {
-  return { record: deepFreeze(record), versions: new Map(), aliases: new Map(), provisioned: new Map() };
+  return { record: deepFreeze(record), versions: new Map(), aliases: new Map(), provisioned: new Map(), policies: new Map() };
 }
 
 /** Orders `$LATEST` first, then published versions numerically, as ListVersionsByFunction does. */
@@ -45,13 +48,19 @@ export class FunctionRegistry {
 
   /** Replaces the cache with everything the store holds. */
   async load(): Promise<void> {
-    const [records, versions, provisioned] = await Promise.all([this.store.listFunctions(), this.store.listAllVersions(), this.store.listProvisionedConfigs()]);
+    const [records, versions, provisioned, policies] = await Promise.all([
+      this.store.listFunctions(),
+      this.store.listAllVersions(),
+      this.store.listProvisionedConfigs(),
+      this.store.listPolicies(),
+    ]);
     this.entries.clear();
     for (const record of records) this.entries.set(record.name, newEntry(record));
     for (const version of versions) {
       this.entries.get(version.functionName)?.versions.set(version.version, deepFreeze(version));
     }
     for (const config of provisioned) this.entries.get(config.functionName)?.provisioned.set(config.qualifier, deepFreeze(config));
+    for (const policy of policies) this.entries.get(policy.functionName)?.policies.set(policy.qualifier ?? '', deepFreeze(policy));
     await Promise.all(
       records.map(async (record) => {
         const entry = this.entries.get(record.name);
@@ -86,6 +95,11 @@ export class FunctionRegistry {
     const entry = this.entries.get(name);
     if (!entry) return [];
     return [...entry.provisioned.values()].sort((a, b) => (a.qualifier < b.qualifier ? -1 : a.qualifier > b.qualifier ? 1 : 0));
+  }
+
+  /** The resource policy of the function (no qualifier), a version or an alias. */
+  getPolicy(name: string, qualifier: string | undefined): ResourcePolicy | undefined {
+    return this.entries.get(name)?.policies.get(qualifier ?? '');
   }
 
   /** Every function record (unsorted). */
@@ -144,6 +158,12 @@ export class FunctionRegistry {
         return;
       case 'deleteProvisioned':
         this.entries.get(write.functionName)?.provisioned.delete(write.qualifier);
+        return;
+      case 'putPolicy':
+        this.entries.get(write.policy.functionName)?.policies.set(write.policy.qualifier ?? '', deepFreeze(write.policy));
+        return;
+      case 'deletePolicy':
+        this.entries.get(write.functionName)?.policies.delete(write.qualifier ?? '');
         return;
     }
   }

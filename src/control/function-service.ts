@@ -24,10 +24,15 @@ import * as provisioned from './function-provisioned.js';
 import * as tags from './function-tags.js';
 import * as versions from './function-versions.js';
 import { paginate, versionSortKey, type Page } from './pagination.js';
+import type { PolicyRequest } from './policy/evaluate.js';
+import type { AddPermissionInput, RemovePermissionInput } from './policy/permission-input.js';
+import * as permissions from './policy/permissions.js';
+import type { PolicyStatement, ResourcePolicy } from '../core/model/policies.js';
 
 export type { FunctionChange, FunctionChangeKind, FunctionChangeListener, FunctionServiceDeps } from './function-core.js';
 export type { AccountSettings } from './function-concurrency.js';
 export type { Page } from './pagination.js';
+export type { PolicyView } from './policy/permissions.js';
 
 /** A qualifier resolved to the version it designates. */
 export interface ResolvedFunction {
@@ -208,6 +213,30 @@ export class FunctionService {
   /** A function's provisioned concurrency configurations, from the cache (for the invoke layer). */
   provisionedConfigsSync(name: string): ProvisionedConcurrencyConfig[] {
     return this.core.registry.provisioned(name);
+  }
+
+  // Resource-based policies, per function, published version and alias.
+
+  addPermission(input: AddPermissionInput): Promise<PolicyStatement> {
+    return permissions.addPermission(this.core, input);
+  }
+
+  removePermission(input: RemovePermissionInput): Promise<void> {
+    return permissions.removePermission(this.core, input);
+  }
+
+  getPolicy(name: string, qualifier: string | undefined): permissions.PolicyView {
+    return permissions.getPolicy(this.core, name, qualifier);
+  }
+
+  /** The policy of the function (no qualifier or `$LATEST`), a version or an alias, from the cache; for `mayInvoke` and the triggers. */
+  policySync(name: string, qualifier: string | undefined): ResourcePolicy | undefined {
+    return this.core.registry.getPolicy(name, qualifier === '$LATEST' ? undefined : qualifier);
+  }
+
+  /** Whether that policy allows `request` (see policy/evaluate.ts); synchronous, for the request paths. */
+  permitsSync(name: string, qualifier: string | undefined, request: PolicyRequest): boolean {
+    return permissions.permits(this.core, name, qualifier, request);
   }
 
   // Tags, addressed by function ARN.

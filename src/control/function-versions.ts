@@ -124,7 +124,13 @@ export async function deleteVersion(core: ControlCore, name: string, qualifier: 
     if (users.length > 0) {
       throw new ResourceConflictException(`Unable to delete version because the following aliases reference it: [${users.join(', ')}]`);
     }
-    await core.commit(name, [{ kind: 'deleteVersion', functionName: name, version: qualifier }, { kind: 'deleteProvisioned', functionName: name, qualifier }], {
+    const writes: StoreWrite[] = [
+      { kind: 'deleteVersion', functionName: name, version: qualifier },
+      { kind: 'deleteProvisioned', functionName: name, qualifier },
+      // A version's policy goes with it: a later version with the same number never reuses it (numbers are not reused anyway).
+      { kind: 'deletePolicy', functionName: name, qualifier },
+    ];
+    await core.commit(name, writes, {
       kind: 'version-deleted',
       qualifier,
     });

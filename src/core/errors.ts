@@ -30,12 +30,12 @@ export class LambdaError extends Error {
   }
 }
 
-/** A function, version, alias, layer version, function URL, event invoke configuration or event source mapping that does not exist; an EventBridge rule that does not exist, or an event bus other than `default`. */
+/** A function, version, alias, layer version, function URL, event invoke configuration, event source mapping, resource policy or policy statement that does not exist; an EventBridge rule that does not exist, or an event bus other than `default`. */
 export class ResourceNotFoundException extends LambdaError {
   constructor(message: string) { super('ResourceNotFoundException', 404, message); }
 }
 
-/** A function, alias or configuration that already exists; an operation on a function that is not ready. */
+/** A function, alias or configuration that already exists (also a policy statement id already used); an operation on a function that is not ready. */
 export class ResourceConflictException extends LambdaError {
   constructor(message: string) { super('ResourceConflictException', 409, message); }
 }
@@ -48,6 +48,11 @@ export class ProvisionedConcurrencyConfigNotFoundException extends LambdaError {
 /** Deleting something still in use. */
 export class ResourceInUseException extends LambdaError {
   constructor(message: string) { super('ResourceInUseException', 400, message); }
+}
+
+/** What a resource policy does not allow: an EventBridge rule delivering to a function whose policy does not name it; a valid signature of another account than the one the server's resources belong to. */
+export class AccessDeniedException extends LambdaError {
+  constructor(message: string) { super('AccessDeniedException', 403, message); }
 }
 
 /** A value AWS would refuse (runtime, zip, reserved variables, role, …). */
@@ -91,7 +96,15 @@ export function validationError(value: unknown, field: string, constraint: strin
   return validationErrors([{ value, field, constraint }]);
 }
 
-/** A stale `RevisionId` or `CodeSha256`. */
+/**
+ * An AddPermission whose statement would take the policy of the function, version or alias
+ * past 20 KB (`The final policy size (N) is bigger than the limit (20480).`).
+ */
+export class PolicyLengthExceededException extends LambdaError {
+  constructor(message: string) { super('PolicyLengthExceededException', 400, message); }
+}
+
+/** A stale `RevisionId` or `CodeSha256`; also AddPermission and RemovePermission with a `RevisionId` that is not the function's, version's or alias's current one. */
 export class PreconditionFailedException extends LambdaError {
   constructor(message: string) { super('PreconditionFailedException', 412, message); }
 }
@@ -191,11 +204,6 @@ export class MissingAuthenticationTokenException extends LambdaError {
 /** A function's temporary credentials past their expiry. */
 export class ExpiredTokenException extends LambdaError {
   constructor() { super('ExpiredTokenException', 403, EXPIRED_TOKEN); }
-}
-
-/** A valid signature of another account than the one the server's resources belong to. */
-export class AccessDeniedException extends LambdaError {
-  constructor(message: string) { super('AccessDeniedException', 403, message); }
 }
 
 /** The Lambda and EventBridge APIs' error for a request whose caller could not be established. */

@@ -74,6 +74,16 @@ export class InvalidArgument extends S3Error {
   }
 }
 
+/** An object request to a bucket that lives in an external store (Gust keeps only its notification configuration); S3's signature version 2 on a server that verifies signatures (Gust verifies SigV4 only, as S3 does in every region opened since 2014). */
+export class InvalidRequest extends S3Error {
+  constructor(message: string) { super('InvalidRequest', 400, message); }
+}
+
+/** A delivery of external bucket events without the webhook token Gust gave; an unsigned request to a server that verifies signatures, a presigned URL past its expiry (`Request has expired`), or a caller of another account. */
+export class AccessDenied extends S3Error {
+  constructor(message = 'Access Denied', fields: Record<string, string> = {}) { super('AccessDenied', 403, message, fields); }
+}
+
 /** A body S3 cannot read: a malformed aws-chunked stream, a body shorter than its declared length. */
 export class IncompleteBody extends S3Error {
   constructor(message = 'You did not provide the number of bytes specified by the Content-Length HTTP header.') { super('IncompleteBody', 400, message); }
@@ -134,11 +144,6 @@ export class InternalError extends S3Error {
   constructor(requestId: string) { super('InternalError', 500, `We encountered an internal error. Please try again. (request ${requestId})`); }
 }
 
-/** An unsigned request to a server that verifies signatures, a presigned URL past its expiry (`Request has expired`), or a caller of another account. */
-export class AccessDenied extends S3Error {
-  constructor(message = 'Access Denied', fields: Record<string, string> = {}) { super('AccessDenied', 403, message, fields); }
-}
-
 /** A request signed with an access key no account has. */
 export class InvalidAccessKeyId extends S3Error {
   constructor(accessKeyId: string) { super('InvalidAccessKeyId', 403, 'The AWS Access Key Id you provided does not exist in our records.', { AWSAccessKeyId: accessKeyId }); }
@@ -169,11 +174,6 @@ export class InvalidToken extends S3Error {
 /** An Authorization header that is not a well-formed SigV4 one. */
 export class AuthorizationHeaderMalformed extends S3Error {
   constructor() { super('AuthorizationHeaderMalformed', 400, 'The authorization header is malformed; the authorization header requires three components: Credential, SignedHeaders, and Signature.'); }
-}
-
-/** S3's signature version 2 on a server that verifies signatures: Gust verifies SigV4 only, as S3 does in every region opened since 2014. */
-export class InvalidRequest extends S3Error {
-  constructor(message: string) { super('InvalidRequest', 400, message); }
 }
 
 /** A body whose SHA-256 is not the x-amz-content-sha256 the signature covers; nothing is stored. */

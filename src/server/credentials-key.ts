@@ -1,10 +1,12 @@
 /**
- * The server's key files, 32 random bytes each in the data directory, readable by the
- * owner only, made at the first start and kept:
+ * The server's secrets, 32 random bytes each in the data directory, readable by the owner
+ * only, made at the first start and kept across restarts:
  * - `function-credentials.key`: functions' temporary credentials (core/function-credentials.ts),
  *   so that credentials handed out before a restart stay valid until they expire;
  * - `access-keys.key`: the seal of access key secrets (auth/secret-box.ts), kept out of
- *   auth.db so that a copied database reveals no secret.
+ *   auth.db so that a copied database reveals no secret;
+ * - `s3-events.token`: the token external S3-compatible stores present with their bucket
+ *   events, so that a store configured once keeps working.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -31,4 +33,9 @@ export function loadKeyFile(dataDir: string, name: string): Buffer {
 
 export function loadCredentialsKey(dataDir: string): Buffer {
   return loadKeyFile(dataDir, 'function-credentials.key');
+}
+
+/** The webhook token of `POST /gust/s3-events`, as hex. */
+export function loadS3EventsToken(dataDir: string): string {
+  return loadKeyFile(dataDir, 's3-events.token').toString('hex');
 }

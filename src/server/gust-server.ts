@@ -33,11 +33,13 @@ import { functionUrls } from '../http/function-urls/function-urls.js';
 import { eventsApi } from '../http/events-api/events-api.js';
 import { sqsApi } from '../http/sqs-api/sqs-api.js';
 import { s3Api } from '../http/s3-api/s3-api.js';
+import { s3EventsApi } from '../http/s3-events/s3-events-api.js';
 import { SqliteS3Store } from '../store/sqlite/sqlite-s3-store.js';
 import { FsObjectBlobStore } from '../store/fs-object-blob-store.js';
 import { S3Service } from '../control/s3/s3-service.js';
 import { MultipartService } from '../control/s3/multipart-service.js';
 import { NotificationDispatcher } from '../triggers/s3/notification-dispatcher.js';
+import { AmqpBucketEvents } from '../triggers/s3/amqp-bucket-events.js';
 import { parseFunctionName } from '../core/arn.js';
 import { InvokeService } from '../invoke/invoke-service.js';
 import { ProvisionedConcurrency } from '../invoke/provisioned-concurrency.js';
@@ -46,7 +48,8 @@ import { detectCgroups } from '../sandbox/cgroups/index.js';
 import { ProcessDriver } from '../sandbox/process-driver.js';
 import { RuntimeCommandResolver } from '../sandbox/runtime-command.js';
 import { RuntimeProvider } from '../sandbox/runtimes/runtime-provider.js';
-import { loadCredentialsKey } from './credentials-key.js';
+import { loadCredentialsKey, loadS3EventsToken } from './credentials-key.js';
+import { mayInvoke } from '../control/policy/access.js';
 import { setUpAuth } from './auth-setup.js';
 import { CodeUrlSigner } from '../auth/code-urls.js';
 import { codeUrls } from '../http/lambda-api/code-urls.js';
@@ -224,7 +227,16 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   const ruleStore = SqliteRuleStore.open(join(dataDir, 'gust.db'));
   const eventsClock = options.eventsClock ?? systemClock;
   const eventRules = new EventRules({ store: ruleStore, partition, clock: eventsClock, log: logger });
-  const delivery = routeDeliveries({ functions: new InvokeDelivery(invoker), queues: new QueueDelivery(queues) });
+  const eventsMayInvoke = (functionArn: string, ruleArn: string): boolean => {
+    try {
+      const ref = parseFunctionName(functionArn, partition);
+      return mayInvoke(functions.policySync(ref.name, ref.qualifier), partition.accountId, { service: 'events.amazonaws.com' }, { sourceArn: ruleArn, sourceAccount: partition.accountId });
+    } catch {
+      // Not a function name Gust can read: the invoke reports it.
+      return true;
+    }
+  };
+  const delivery = routeDeliveries({ functions: new InvokeDelivery({ invoker, permits: eventsMayInvoke }), queues: new QueueDelivery(queues) });
   const dispatcher = new TargetDispatcher({ targets: eventRules, delivery, log: logger });
   const eventBus = new EventBus({ rules: eventRules, dispatcher, partition, clock: eventsClock });
   const scheduler = new Scheduler({ clock: eventsClock, partition, dispatcher, rules: eventRules, log: logger });
@@ -240,17 +252,21 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   // S3-compatible object storage: metadata and the notification outbox in s3.db, bytes by
   // SHA-256 under blobs/objects/. Notifications become Event invokes, resumed here after a restart.
   const s3Store = SqliteS3Store.open(join(dataDir, 's3.db'));
-  const notifications: NotificationDispatcher = new NotificationDispatcher({ outbox: s3Store, invoker, queues, report });
+  const notifications: NotificationDispatcher = new NotificationDispatcher({ outbox: s3Store, bus: eventBus, invoker, queues, report });
   const s3 = new S3Service({
     store: s3Store,
     blobs: new FsObjectBlobStore(join(dataDir, 'blobs', 'objects')),
     clock: systemClock,
     region: config.region,
+    accountId: config.accountId,
     notified: () => notifications.wake(),
-    functionExists: (arn) => {
+    // As S3 asks Lambda: the function exists and its policy lets S3 invoke it for this bucket.
+    functionAccepts: (arn, bucket) => {
       try {
         const ref = parseFunctionName(arn, partition);
-        return functions.resolveSync(ref.name, ref.qualifier) !== undefined;
+        if (functions.resolveSync(ref.name, ref.qualifier) === undefined) return false;
+        const source = { sourceArn: `arn:aws:s3:::${bucket}`, sourceAccount: partition.accountId };
+        return mayInvoke(functions.policySync(ref.name, ref.qualifier), partition.accountId, { service: 's3.amazonaws.com' }, source);
       } catch {
         return false;
       }
@@ -258,16 +274,19 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     queueExists: (arn) => queues.queueNameOfArn(arn) !== undefined,
   });
   notifications.start();
+  const amqpEvents = config.s3EventsAmqp === '' ? undefined : new AmqpBucketEvents({ url: config.s3EventsAmqp, announce: (events) => s3.announceExternal(events), log: logger, now: () => systemClock.now() });
+  amqpEvents?.start();
 
   await code.load();
 
   const app = buildHttpServer(logger, [
     lambdaApi({ partition, functions, layers, urls, eventInvokeConfigs, mappings, provisioned, invoker, asyncQueue, code: blobs, codeUrls: codeUrls(new CodeUrlSigner(credentialsKey, () => Date.now()), auth.verifier), logs, baseUrl: () => baseUrl }),
-    functionUrls({ partition, clock: systemClock, urls, invoker, credentials: urlCredentials, auth: auth.verifier, baseUrl: () => baseUrl }),
+    functionUrls({ partition, clock: systemClock, urls, invoker, policies: functions, credentials: urlCredentials, auth: auth.verifier, baseUrl: () => baseUrl }),
     eventsApi({ rules: eventRules, bus: eventBus, schedules: scheduler }),
     // Shares `POST /` with the EventBridge API through its route constraint (sqs-api.ts).
     sqsApi({ partition, queues, pollers }),
     s3Api({ service: s3, multipart: new MultipartService(s3.objects), region: config.region }),
+    s3EventsApi({ service: s3, token: loadS3EventsToken(dataDir), now: () => systemClock.now(), baseUrl: () => baseUrl }),
   ], {
     uploads: { concurrency: config.uploadConcurrency, maxWaiting: 32, stagingPath: () => blobs.stagingPath() },
     diskFull: (err) => dataDisk.report(err, 'the HTTP API'),
@@ -296,6 +315,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
         const pollersStopped = pollers.stop();
         // The async queue before the environments: outcomes of invocations cut short by the
         // stop are not recorded, so those events are delivered again at the next start.
+        await amqpEvents?.stop();
         await notifications.stop();
         await asyncQueue.stop();
         // Environments first: in-flight invocations end, and no runtime outlives the server.

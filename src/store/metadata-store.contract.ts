@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidParameterValueException, ResourceNotFoundException } from '../core/errors.js';
 import type { Alias, FunctionRecord, FunctionVersion } from '../core/model/functions.js';
 import type { LayerVersion } from '../core/model/layers.js';
+import type { ResourcePolicy } from '../core/model/policies.js';
 import type { MetadataStore, StoreWrite } from './metadata-store.js';
 
 /** How the suite gets stores. */
@@ -313,6 +314,56 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       });
     });
 
+    describe('resource policies', () => {
+      const policy = (functionName: string, qualifier?: string, sids = ['s3']): ResourcePolicy => ({
+        functionName,
+        ...(qualifier === undefined ? {} : { qualifier }),
+        statements: sids.map((Sid) => ({
+          Sid,
+          Effect: 'Allow',
+          Principal: { Service: 's3.amazonaws.com' },
+          Action: 'lambda:InvokeFunction',
+          Resource: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}${qualifier === undefined ? '' : `:${qualifier}`}`,
+          Condition: { ArnLike: { 'AWS:SourceArn': 'arn:aws:s3:::bucket' } },
+        })),
+      });
+
+      it("stores, replaces, lists in order and deletes the function's, a version's and an alias's policies", async () => {
+        await seed('f', ['1'], ['live']);
+        await seed('a');
+        await store.batch([
+          { kind: 'putPolicy', policy: policy('f', 'live') },
+          { kind: 'putPolicy', policy: policy('f', '1') },
+          { kind: 'putPolicy', policy: policy('f') },
+          { kind: 'putPolicy', policy: policy('a') },
+        ]);
+        await store.batch([{ kind: 'putPolicy', policy: policy('f', '1', ['s3', 'sqs']) }]);
+        expect(await store.listPolicies()).toEqual([policy('a'), policy('f'), policy('f', '1', ['s3', 'sqs']), policy('f', 'live')]);
+        await store.batch([
+          { kind: 'deletePolicy', functionName: 'f', qualifier: 'live' },
+          { kind: 'deletePolicy', functionName: 'f', qualifier: undefined },
+          { kind: 'deletePolicy', functionName: 'f', qualifier: 'none' },
+        ]);
+        expect(await store.listPolicies()).toEqual([policy('a'), policy('f', '1', ['s3', 'sqs'])]);
+      });
+
+      it('refuses a policy of a function that is not stored, and deletes them with their function', async () => {
+        await seed('f', ['1']);
+        await expect(store.batch([{ kind: 'putPolicy', policy: policy('ghost') }])).rejects.toBeInstanceOf(ResourceNotFoundException);
+        await store.batch([{ kind: 'putPolicy', policy: policy('f') }, { kind: 'putPolicy', policy: policy('f', '1') }]);
+        await store.deleteFunction('f');
+        expect(await store.listPolicies()).toEqual([]);
+      });
+
+      it('returns copies: changing a returned policy changes nothing stored', async () => {
+        await seed('f');
+        await store.batch([{ kind: 'putPolicy', policy: policy('f') }]);
+        const [read] = await store.listPolicies();
+        read!.statements.push(read!.statements[0]!);
+        expect(await store.listPolicies()).toEqual([policy('f')]);
+      });
+    });
+
     describe('batch', () => {
       it('applies every kind of write, in order', async () => {
         await seed('f', ['1'], ['old']);
@@ -371,6 +422,8 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       await seed('g');
       await store.putLayerVersion(sampleLayer('lib', await store.nextLayerVersionNumber('lib')));
       await store.nextLayerVersionNumber('lib');
+      const statement = { Sid: 'x', Effect: 'Allow' as const, Principal: '*' as const, Action: 'lambda:InvokeFunctionUrl', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:f:live' };
+      await store.batch([{ kind: 'putPolicy', policy: { functionName: 'f', qualifier: 'live', statements: [statement] } }]);
       const before = await snapshot(store);
       await store.close();
       store = await factory.reopen!();
@@ -386,5 +439,5 @@ async function snapshot(store: MetadataStore): Promise<unknown> {
   const functions = await store.listFunctions();
   const aliases = await Promise.all(functions.map((f) => store.listAliases(f.name)));
   const layers = await Promise.all((await store.listLayerNames()).map((n) => store.listLayerVersions(n)));
-  return { functions, versions: await store.listAllVersions(), aliases, layers, provisioned: await store.listProvisionedConfigs() };
+  return { functions, versions: await store.listAllVersions(), aliases, layers, provisioned: await store.listProvisionedConfigs(), policies: await store.listPolicies() };
 }

@@ -19,6 +19,7 @@
  */
 import type { Alias, FunctionRecord, FunctionVersion, ProvisionedConcurrencyConfig } from '../core/model/functions.js';
 import type { LayerVersion } from '../core/model/layers.js';
+import type { ResourcePolicy } from '../core/model/policies.js';
 
 export interface MetadataStore {
   getFunction(name: string): Promise<FunctionRecord | undefined>;
@@ -52,6 +53,14 @@ export interface MetadataStore {
    */
   listProvisionedConfigs(): Promise<ProvisionedConcurrencyConfig[]>;
 
+  /**
+   * Every resource policy, ordered by function name, then qualifier (the function's own
+   * policy, without one, first). A policy belongs to its function (refused with
+   * ResourceNotFoundException when the function is not stored, deleted with it); callers
+   * delete a version's or alias's policy with the version or alias.
+   */
+  listPolicies(): Promise<ResourcePolicy[]>;
+
   getLayerVersion(layerName: string, version: number): Promise<LayerVersion | undefined>;
   /** Newest first, as ListLayerVersions returns them. */
   listLayerVersions(layerName: string): Promise<LayerVersion[]>;
@@ -84,4 +93,7 @@ export type StoreWrite =
   | { kind: 'putAlias'; alias: Alias }
   | { kind: 'deleteAlias'; functionName: string; name: string }
   | { kind: 'putProvisioned'; config: ProvisionedConcurrencyConfig }
-  | { kind: 'deleteProvisioned'; functionName: string; qualifier: string };
+  | { kind: 'deleteProvisioned'; functionName: string; qualifier: string }
+  /** Stores the whole policy of a function (no qualifier), version or alias, replacing the one before. */
+  | { kind: 'putPolicy'; policy: ResourcePolicy }
+  | { kind: 'deletePolicy'; functionName: string; qualifier: string | undefined };

@@ -102,6 +102,15 @@ export function runS3StoreContract(factory: S3StoreFactory): void {
       expect((await store.pendingNotifications(5)).map((p) => p.payload)).toEqual(['{"Event":"s3:TestEvent"}']);
     });
 
+    it('enqueues notifications of changes made elsewhere after those already waiting, keeping the buckets as they are', async () => {
+      const store = await create();
+      await store.putBucket(bucket('b', { external: true }), [note('first')]);
+      await store.enqueueNotifications([note('f1', '{"n":1}'), note('f2', '{"n":2}')]);
+      expect((await store.pendingNotifications(5)).map((p) => p.destination)).toEqual(['first', 'f1', 'f2']);
+      expect((await store.bucket('b'))?.external).toBe(true);
+      expect(await store.usage('b')).toEqual({ objects: 0, bytes: 0 });
+    });
+
     it('keeps parts by number, replaces a part, and completes an upload into an object in one step', async () => {
       const store = await create();
       await store.putUpload({ uploadId: 'u1', bucket: 'b', key: 'big', initiatedAt: 5, contentType: 'x', headers: {}, metadata: { a: '1' }, tags: {} });

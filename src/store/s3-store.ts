@@ -56,6 +56,8 @@ export interface S3Store {
   /** Stores the assembled object, removes its upload and parts, and enqueues its notifications, in one transaction; returns the object it replaced. */
   completeUpload(uploadId: string, object: ObjectRecord, notifications: NewNotification[]): Promise<ObjectRecord | undefined>;
 
+  /** Enqueues notifications of changes made elsewhere (an external store's), in one transaction. */
+  enqueueNotifications(notifications: NewNotification[]): Promise<void>;
   /** The oldest notifications not yet handed over, in `seq` order. */
   pendingNotifications(limit: number): Promise<OutboxEntry[]>;
   /** Forgets a notification the async queue has committed. */

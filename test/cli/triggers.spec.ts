@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DescribeRuleCommand, ListRulesCommand, ListTargetsByRuleCommand, PutTargetsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { CreateAliasCommand, GetFunctionUrlConfigCommand } from '@aws-sdk/client-lambda';
+import { CreateAliasCommand, GetFunctionUrlConfigCommand, GetPolicyCommand } from '@aws-sdk/client-lambda';
 import { ManualClock } from '../../src/core/clock.js';
 import { AWS_CLI, runAwsCli } from '../helpers/aws-cli.js';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
@@ -88,9 +88,20 @@ describe('gust url', SLOW, () => {
     expect(id, out).toBeDefined();
     expect(await ok(['url', 'web'])).toBe(out);
     expect(await t.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'web' }))).toMatchObject({ FunctionUrl: url, AuthType: 'NONE' });
-    // The URL as printed, from Node's fetch.
+    // The URL as printed, from Node's fetch: public, because gust url added the statement AWS's console adds (once, though it ran twice).
     const res = await fetch(url);
     expect([res.status, await res.text()]).toEqual([200, 'hello from web']);
+    const policy = JSON.parse((await t.lambda.send(new GetPolicyCommand({ FunctionName: 'web' }))).Policy!) as { Statement: unknown[] };
+    expect(policy.Statement).toEqual([
+      {
+        Sid: 'FunctionURLAllowPublicAccess',
+        Effect: 'Allow',
+        Principal: '*',
+        Action: 'lambda:InvokeFunctionUrl',
+        Resource: `${ARN_PREFIX}web`,
+        Condition: { StringEquals: { 'lambda:FunctionUrlAuthType': 'NONE' } },
+      },
+    ]);
   });
 
   it('updates the auth type and CORS, keeping the CORS fields not named', async () => {
@@ -109,6 +120,8 @@ describe('gust url', SLOW, () => {
     expect(json.FunctionUrl).toMatch(URL_RE);
     expect(json.FunctionUrl).not.toBe(url);
     expect(json).not.toHaveProperty('$metadata');
+    // The alias's own policy got the public statement: its URL answers.
+    expect((await fetch(json.FunctionUrl as string)).status).toBe(200);
 
     expect(await ok(['url', 'web', '--qualifier', 'live', '--remove'])).toBe('removed the URL of web:live\n');
     await expectAwsError(t.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'web', Qualifier: 'live' })), 'ResourceNotFoundException', 404);

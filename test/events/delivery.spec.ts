@@ -13,7 +13,7 @@ import { PutEventsCommand, PutRuleCommand, PutTargetsCommand, type EventBridgeCl
 import { startTestGust, type TestGust } from '../helpers/gust.js';
 import { ARN_PREFIX, createFunction } from '../helpers/lambda.js';
 import { waitFor } from '../helpers/wait.js';
-import { eventBridgeClient, EVENT_OPERATOR_CASES } from './support.js';
+import { allowEvents, eventBridgeClient, EVENT_OPERATOR_CASES } from './support.js';
 
 const RECORDER = `
 const fs = require('node:fs');
@@ -72,6 +72,7 @@ describe('PutEvents to real functions', () => {
         ],
       }),
     );
+    await allowEvents(t.lambda, 'recorder', 'orders');
     const put = await events.send(
       new PutEventsCommand({
         Entries: [
@@ -100,11 +101,26 @@ describe('PutEvents to real functions', () => {
     expect(received().some((e) => markerOf(e) === 'small-order')).toBe(false);
   });
 
+  it('invokes a function only once its resource policy lets EventBridge invoke it for the rule, as on AWS', async () => {
+    await events.send(new PutRuleCommand({ Name: 'guarded', EventPattern: JSON.stringify({ source: ['shop.guarded'] }) }));
+    await events.send(new PutTargetsCommand({ Rule: 'guarded', Targets: [{ Id: 'recorder', Arn: `${ARN_PREFIX}recorder` }] }));
+    // A statement for another rule does not open this one.
+    await allowEvents(t.lambda, 'recorder', 'elsewhere');
+    const send = (marker: string) => events.send(new PutEventsCommand({ Entries: [{ Source: 'shop.guarded', DetailType: 'x', Detail: JSON.stringify({ marker }) }] }));
+    expect((await send('refused')).FailedEntryCount).toBe(0);
+    await send('refused');
+    await allowEvents(t.lambda, 'recorder', 'guarded');
+    await send('permitted');
+    await waitForMarker('permitted');
+    expect(received().filter((e) => markerOf(e) === 'refused')).toEqual([]);
+  });
+
   it('delivers matching events and only those, for every operator', async () => {
     for (const c of EVENT_OPERATOR_CASES) {
       const pattern = { source: ['gust.operators'], detail: { ...c.pattern, op: [c.name] } };
       await events.send(new PutRuleCommand({ Name: `op-${c.name}`, EventPattern: JSON.stringify(pattern) }));
       await events.send(new PutTargetsCommand({ Rule: `op-${c.name}`, Targets: [{ Id: 'recorder', Arn: `${ARN_PREFIX}recorder` }] }));
+      await allowEvents(t.lambda, 'recorder', `op-${c.name}`);
     }
     const entry = (name: string, detail: Record<string, unknown>, kind: 'match' | 'miss') => ({
       Source: 'gust.operators',

@@ -16,7 +16,7 @@ import { ManualClock } from '../../src/core/clock.js';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
 import { ARN_PREFIX, createFunction } from '../helpers/lambda.js';
 import { waitFor } from '../helpers/wait.js';
-import { eventBridgeClient, RULE_ARN_PREFIX } from './support.js';
+import { allowEvents, eventBridgeClient, RULE_ARN_PREFIX } from './support.js';
 
 // The function appends every event; `flaky` fails the first time it sees an event id.
 const RECORDER = `
@@ -83,6 +83,10 @@ async function waitForFirings(fn: string, rule: string, count: number): Promise<
 async function schedule(rule: string, expression: string, fn: string): Promise<void> {
   await events.send(new PutRuleCommand({ Name: rule, ScheduleExpression: expression }));
   await events.send(new PutTargetsCommand({ Rule: rule, Targets: [{ Id: fn, Arn: `${ARN_PREFIX}${fn}` }] }));
+  await allowEvents(t.lambda, fn, rule).catch((err: unknown) => {
+    // The same rule scheduled again: its statement is there already.
+    if ((err as Error).name !== 'ResourceConflictException') throw err;
+  });
 }
 
 /** Gust's own view of the schedules: `GET /gust/schedules`. */
@@ -143,6 +147,7 @@ describe('scheduled rules invoking a real function', () => {
     clock.advance(24 * 60 * 60_000); // a day: noon and 1,440 minutes, all disabled
     await events.send(new PutRuleCommand({ Name: 'orders', EventPattern: JSON.stringify({ source: ['shop.orders'], detail: { total: [{ numeric: ['>=', 100] }] } }) }));
     await events.send(new PutTargetsCommand({ Rule: 'orders', Targets: [{ Id: 'recorder', Arn: `${ARN_PREFIX}recorder` }] }));
+    await allowEvents(t.lambda, 'recorder', 'orders');
     const put = await events.send(new PutEventsCommand({ Entries: [{ Source: 'shop.orders', DetailType: 'Order Placed', Detail: JSON.stringify({ total: 250 }) }] }));
     expect(put.FailedEntryCount).toBe(0);
 

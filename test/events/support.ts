@@ -3,6 +3,7 @@
  * matching and one non-matching event detail for every pattern operator.
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { AddPermissionCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { TestGust } from '../helpers/gust.js';
 
 /** The ARN of a rule of the default bus, less its name. */
@@ -52,3 +53,8 @@ export const EVENT_OPERATOR_CASES: OperatorCase[] = [
   { name: 'cidr', pattern: { ip: [{ cidr: '10.0.0.0/24' }] }, match: { ip: '10.0.0.7' }, miss: { ip: '10.0.1.7' } },
   { name: 'or', pattern: { $or: [{ a: [1] }, { b: [{ numeric: ['>', 10] }] }] }, match: { b: 11 }, miss: { a: 2, b: 10 } },
 ];
+
+/** Lets EventBridge invoke `fn` for the default bus's rule `rule`, as `aws lambda add-permission --principal events.amazonaws.com` does. */
+export async function allowEvents(lambda: LambdaClient, fn: string, rule: string): Promise<void> {
+  await lambda.send(new AddPermissionCommand({ FunctionName: fn, StatementId: `events-${rule}`, Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com', SourceArn: `${RULE_ARN_PREFIX}${rule}` }));
+}

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { Sha256 } from '@smithy/core/checksum';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { CreateFunctionCommand, waitUntilFunctionActiveV2, type LambdaClient } from '@aws-sdk/client-lambda';
+import { AddPermissionCommand, CreateFunctionCommand, waitUntilFunctionActiveV2, type LambdaClient } from '@aws-sdk/client-lambda';
 import { ROLE } from '../helpers/lambda.js';
 import { makeZip } from '../helpers/zips.js';
 
@@ -47,6 +47,17 @@ export async function deployUrlFunction(lambda: LambdaClient, name: string, time
     new CreateFunctionCommand({ FunctionName: name, Runtime: 'nodejs20.x', Role: ROLE, Handler: 'index.handler', Timeout: timeout, Code: { ZipFile: await makeZip({ 'index.js': HANDLER }) } }),
   );
   await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { FunctionName: name });
+}
+
+/**
+ * Makes an `AuthType NONE` URL of the function (or of its alias) public the way a user
+ * does, with AddPermission: AWS, and Gust, answer such a URL with 403 until its policy has
+ * this statement.
+ */
+export async function allowPublicUrl(lambda: LambdaClient, name: string, qualifier?: string): Promise<void> {
+  await lambda.send(
+    new AddPermissionCommand({ FunctionName: name, Qualifier: qualifier, StatementId: 'FunctionURLAllowPublicAccess', Action: 'lambda:InvokeFunctionUrl', Principal: '*', FunctionUrlAuthType: 'NONE' }),
+  );
 }
 
 /** The parts of a payload 2.0 event the suites read. */

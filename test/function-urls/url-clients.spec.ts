@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { CreateFunctionUrlConfigCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { curl, deployUrlFunction, type UrlEvent } from './support.js';
+import { allowPublicUrl, curl, deployUrlFunction, type UrlEvent } from './support.js';
 
 const PYTHON = '/usr/bin/python3';
 
@@ -55,6 +55,7 @@ beforeAll(async () => {
   t = await startTestGust();
   await deployUrlFunction(t.lambda, 'web');
   functionUrl = (await t.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'web', AuthType: 'NONE' }))).FunctionUrl!;
+  await allowPublicUrl(t.lambda, 'web');
 });
 afterAll(async () => {
   await t.stop();

@@ -7,7 +7,7 @@
 import { CreateAliasCommand, CreateFunctionUrlConfigCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { curl, deployUrlFunction, hostFormOf, signRequest, urlIdOf, type UrlEvent } from './support.js';
+import { allowPublicUrl, curl, deployUrlFunction, hostFormOf, signRequest, urlIdOf, type UrlEvent } from './support.js';
 
 let t: TestGust;
 let corsUrl: string;
@@ -22,6 +22,7 @@ beforeAll(async () => {
   await t.lambda.send(new CreateAliasCommand({ FunctionName: 'web', Name: 'private', FunctionVersion: '$LATEST' }));
   // The host-name form: these requests also prove that AWS's form of the URL is served.
   corsUrl = hostFormOf((await t.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'web', Qualifier: 'site', AuthType: 'NONE', Cors: CORS }))).FunctionUrl!);
+  await allowPublicUrl(t.lambda, 'web', 'site');
   iamUrl = hostFormOf((await t.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'web', Qualifier: 'private', AuthType: 'AWS_IAM' }))).FunctionUrl!);
 });
 afterAll(async () => {

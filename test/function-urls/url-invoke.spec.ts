@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { curl, deployUrlFunction, hostFormOf, rawRequest, urlIdOf, type UrlEvent } from './support.js';
+import { allowPublicUrl, curl, deployUrlFunction, hostFormOf, rawRequest, urlIdOf, type UrlEvent } from './support.js';
 
 let t: TestGust;
 /** AWS's host-name form of the URL (ends with /). */
@@ -21,6 +21,7 @@ beforeAll(async () => {
   t = await startTestGust();
   await deployUrlFunction(t.lambda, 'web', 2);
   const config = await t.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'web', AuthType: 'NONE' }));
+  await allowPublicUrl(t.lambda, 'web');
   pathUrl = config.FunctionUrl!;
   hostUrl = hostFormOf(pathUrl);
 });
@@ -157,6 +158,7 @@ describe('function URL requests', () => {
     await deployUrlFunction(t.lambda, 'throttled');
     await t.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: 'throttled', ReservedConcurrentExecutions: 0 }));
     const config = await t.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'throttled', AuthType: 'NONE' }));
+    await allowPublicUrl(t.lambda, 'throttled');
     const r = await curl([`${config.FunctionUrl}hello`]);
     expect([r.status, r.body.toString()]).toEqual([429, '{"Message":"Rate Exceeded."}']);
   });
@@ -164,6 +166,9 @@ describe('function URL requests', () => {
   it('routes an alias URL to the alias', async () => {
     await t.lambda.send(new CreateAliasCommand({ FunctionName: 'web', Name: 'live', FunctionVersion: '$LATEST' }));
     const config = await t.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'web', Qualifier: 'live', AuthType: 'NONE' }));
+    // The alias has its own policy: the function's statement does not make the alias's URL public.
+    expect((await rawRequest(`${config.FunctionUrl}hello`)).status).toBe(403);
+    await allowPublicUrl(t.lambda, 'web', 'live');
     const r = await rawRequest(`${config.FunctionUrl}hello`);
     expect([r.status, r.body.toString()]).toEqual([200, 'hello']);
   });

@@ -13,7 +13,7 @@ import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObje
 import { crashRig, ROOT, serve, type ServerProcess } from '../helpers/gust-process.js';
 import { ARN_PREFIX, createFunction } from '../helpers/lambda.js';
 import { waitFor } from '../helpers/wait.js';
-import { CREDENTIALS } from './support.js';
+import { allowS3, CREDENTIALS } from './support.js';
 
 const UPLOADS = 500;
 const SINK = `
@@ -39,6 +39,7 @@ describe('gust serve: bucket notifications across a kill -9', () => {
     const s3 = clientOf(rig.server);
     await createFunction(rig.server.lambda, 'sink', { files: { 'index.js': SINK }, Timeout: 10, Environment: { Variables: { OUT: file } } });
     await s3.send(new CreateBucketCommand({ Bucket: 'crash' }));
+    await allowS3(rig.server.lambda, 'sink', 'crash');
     await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: 'crash', NotificationConfiguration: { LambdaFunctionConfigurations: [{ LambdaFunctionArn: `${ARN_PREFIX}sink`, Events: ['s3:ObjectCreated:*'] }] } }));
     const keys = Array.from({ length: UPLOADS }, (_, i) => `k/${String(i).padStart(4, '0')}`);
     let next = 0;

@@ -3,6 +3,7 @@
  * credentials, the SDK's current default checksums), and the environment the aws CLI and
  * boto3 need to reach it.
  */
+import { AddPermissionCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { TestGust } from '../helpers/gust.js';
 
@@ -32,3 +33,8 @@ export function clientEnv(t: TestGust): NodeJS.ProcessEnv {
  * `s3` credential scope (Gust routes by it; signatures are not checked yet).
  */
 export const S3_HEADERS = { authorization: 'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0' };
+
+/** Lets S3 invoke `fn` for `bucket`, as `aws lambda add-permission --principal s3.amazonaws.com` does before a notification is configured. */
+export async function allowS3(lambda: LambdaClient, fn: string, bucket: string): Promise<void> {
+  await lambda.send(new AddPermissionCommand({ FunctionName: fn, StatementId: `s3-${bucket}`, Action: 'lambda:InvokeFunction', Principal: 's3.amazonaws.com', SourceArn: `arn:aws:s3:::${bucket}`, SourceAccount: '000000000000' }));
+}

@@ -4,9 +4,12 @@
  * `<fn>-<hash>` unless `--name` is given), then PutTargets with the function. Running it
  * again with the same function and expression updates that rule. `--remove` takes the
  * function off the rule (or off all its schedules) and deletes rules left with no target.
+ * As the AWS console does when it adds a Lambda target, it also adds the statement that lets
+ * EventBridge invoke the function for that rule (statement id `<rule>-events`): without it
+ * the rule's events are refused.
  */
 import { DeleteRuleCommand, DescribeRuleCommand, PutRuleCommand, PutTargetsCommand, RemoveTargetsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import { AddPermissionCommand, GetFunctionConfigurationCommand, ResourceConflictException } from '@aws-sdk/client-lambda';
 import type { Command } from 'commander';
 import { CliError, toJson } from '../output.js';
 import { runCommand, type CommandContext } from '../run.js';
@@ -56,6 +59,14 @@ async function schedule(ctx: CommandContext, fn: string, expression: string, fla
   );
   const failed = put.FailedEntries?.[0];
   if (failed) throw new CliError(`${failed.ErrorCode ?? 'target refused'}: ${failed.ErrorMessage ?? ''}`);
+  try {
+    await ctx.lambda.send(
+      new AddPermissionCommand({ FunctionName: functionName, Qualifier: qualifier, StatementId: `${ruleName}-events`.slice(0, 100), Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com', SourceArn: RuleArn }),
+    );
+  } catch (err) {
+    // Scheduled before: the statement is there already.
+    if (!(err instanceof ResourceConflictException)) throw err;
+  }
   if (ctx.json) ctx.print(toJson({ RuleName: ruleName, RuleArn, ScheduleExpression: expression, State: flags.disabled ? 'DISABLED' : 'ENABLED', Target: arn }));
   else ctx.print(`scheduled ${functionName}${qualifier ? `:${qualifier}` : ''} ${expression}${flags.disabled ? ' (disabled)' : ''}\nrule ${ruleName}  ${RuleArn ?? ''}`);
 }

@@ -1,12 +1,16 @@
 /**
  * `gust url <fn>`: the function's URL, created on first use. With `--auth-type` or CORS
  * flags an existing URL is updated (CORS fields not named keep their values); `--remove`
- * deletes it. Prints the URL alone, so that `curl "$(gust url fn)"` works.
+ * deletes it. Prints the URL alone, so that `curl "$(gust url fn)"` works. A URL that ends
+ * up `AuthType NONE` gets the public statement AWS requires of it (`FunctionURLAllowPublicAccess`,
+ * as the AWS console adds it): without it the URL answers 403.
  */
 import {
+  AddPermissionCommand,
   CreateFunctionUrlConfigCommand,
   DeleteFunctionUrlConfigCommand,
   GetFunctionUrlConfigCommand,
+  ResourceConflictException,
   ResourceNotFoundException,
   UpdateFunctionUrlConfigCommand,
   type Cors,
@@ -58,6 +62,30 @@ async function existing(lambda: LambdaClient, fn: string, qualifier: string | un
   }
 }
 
+/** The statement id AWS's console gives the public statement of a NONE URL. */
+export const PUBLIC_URL_STATEMENT_ID = 'FunctionURLAllowPublicAccess';
+
+/**
+ * Adds the statement that makes a NONE URL public, unless the function or alias already
+ * has one under that id (a second `gust url`, or a user who added it first).
+ */
+async function allowPublicAccess(lambda: LambdaClient, fn: string, qualifier: string | undefined): Promise<void> {
+  try {
+    await lambda.send(
+      new AddPermissionCommand({
+        FunctionName: fn,
+        Qualifier: qualifier,
+        StatementId: PUBLIC_URL_STATEMENT_ID,
+        Action: 'lambda:InvokeFunctionUrl',
+        Principal: '*',
+        FunctionUrlAuthType: 'NONE',
+      }),
+    );
+  } catch (err) {
+    if (!(err instanceof ResourceConflictException)) throw err;
+  }
+}
+
 export function registerUrl(program: Command): void {
   program
     .command('url')
@@ -82,7 +110,7 @@ export function registerUrl(program: Command): void {
         }
         const cors = corsFromFlags(flags);
         const current = await existing(lambda, fn, qualifier);
-        let config: { FunctionUrl?: string | undefined };
+        let config: { FunctionUrl?: string | undefined; AuthType?: FunctionUrlAuthType | undefined };
         if (!current) {
           config = await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: fn, Qualifier: qualifier, AuthType: flags.authType ?? 'NONE', Cors: cors }));
         } else if (flags.authType !== undefined || cors !== undefined) {
@@ -98,6 +126,7 @@ export function registerUrl(program: Command): void {
         } else {
           config = current;
         }
+        if (config.AuthType === 'NONE') await allowPublicAccess(lambda, fn, qualifier);
         print(json ? toJson(config) : config.FunctionUrl ?? '');
       }),
     );

@@ -11,10 +11,11 @@
 import type { Clock } from '../../core/clock.js';
 import type { BucketRecord, ObjectRecord } from '../../core/model/buckets.js';
 import { KeyedMutex } from '../../core/primitives.js';
-import { BadDigest, EntityTooLarge, IncompleteBody, InvalidDigest, NoSuchBucket } from '../../core/s3-errors.js';
+import { BadDigest, EntityTooLarge, IncompleteBody, InvalidDigest, InvalidRequest, NoSuchBucket } from '../../core/s3-errors.js';
 import type { ObjectBlobStore, StagedObject } from '../../store/object-blob-store.js';
 import type { NewNotification, S3Store } from '../../store/s3-store.js';
 import { eventRecord, type EventContext } from './event-records.js';
+import { defaultBusArn, eventBridgeEvent } from './eventbridge-events.js';
 import { matchingNotifications } from './notification-rules.js';
 
 /** Who asked: carried into the event records. */
@@ -29,6 +30,8 @@ export interface S3Deps {
   blobs: ObjectBlobStore;
   clock: Clock;
   region: string;
+  /** The buckets' owner, as EventBridge events name it. */
+  accountId: string;
   /** Told after a write enqueued notifications: the dispatcher hands them over. */
   notified(): void;
 }
@@ -63,7 +66,14 @@ export class BucketObjects {
 
   constructor(readonly deps: S3Deps) {}
 
+  /** A bucket whose objects Gust keeps: an external bucket's live in its own store. */
   async bucket(name: string): Promise<BucketRecord> {
+    const bucket = await this.anyBucket(name);
+    if (bucket.external) throw new InvalidRequest(`The bucket ${name} lives in an external S3-compatible store: Gust keeps only its notification configuration. Read and write its objects in that store.`);
+    return bucket;
+  }
+
+  async anyBucket(name: string): Promise<BucketRecord> {
     const bucket = await this.deps.store.bucket(name);
     if (!bucket) throw new NoSuchBucket(name);
     return bucket;
@@ -96,13 +106,24 @@ export class BucketObjects {
     return (BigInt(now) * 4096n + BigInt(this.sequence++ % 4096)).toString(16).toUpperCase().padStart(18, '0');
   }
 
-  /** The notifications `eventName` on `object` raises in `bucket`. */
+  /** The notifications `eventName` on `object` raises in `bucket` now. */
   notifications(bucket: BucketRecord, eventName: string, object: Pick<ObjectRecord, 'key' | 'size' | 'etag'>, request: RequestInfo, removed = false): NewNotification[] {
-    const configs = matchingNotifications(bucket.notifications, eventName, object.key);
-    if (configs.length === 0) return [];
     const now = this.deps.clock.now();
-    const ctx: EventContext = { eventName, eventTime: now, region: bucket.region, requestId: request.requestId, sourceIp: request.sourceIp, sequencer: this.sequencer(now) };
-    return configs.map((c) => ({ destination: (c.functionArn ?? c.queueArn)!, payload: JSON.stringify({ Records: [eventRecord(c, bucket.name, object, ctx, removed)] }) }));
+    return this.notificationsOf(bucket, { eventName, eventTime: now, region: bucket.region, requestId: request.requestId, sourceIp: request.sourceIp, sequencer: this.sequencer(now) }, object, removed);
+  }
+
+  /**
+   * The notifications of one event: one per matching configuration, and the EventBridge
+   * event when the bucket sends them. `sequencer` defaults to Gust's own.
+   */
+  notificationsOf(bucket: BucketRecord, event: Omit<EventContext, 'sequencer'> & { sequencer?: string | undefined }, object: Pick<ObjectRecord, 'key' | 'size' | 'etag'>, removed: boolean): NewNotification[] {
+    const configs = matchingNotifications(bucket.notifications, event.eventName, object.key);
+    if (configs.length === 0 && !bucket.eventBridge) return [];
+    const ctx: EventContext = { ...event, sequencer: event.sequencer ?? this.sequencer(this.deps.clock.now()) };
+    const notes = configs.map((c) => ({ destination: (c.functionArn ?? c.queueArn)!, payload: JSON.stringify({ Records: [eventRecord(c, bucket.name, object, ctx, removed)] }) }));
+    const bridged = bucket.eventBridge ? eventBridgeEvent(bucket.name, object, { ...ctx, accountId: this.deps.accountId }) : undefined;
+    if (bridged) notes.push({ destination: defaultBusArn(bucket.region, this.deps.accountId), payload: JSON.stringify(bridged) });
+    return notes;
   }
 
   /**

@@ -47,9 +47,10 @@ function filtersOverlap(a: BucketNotification, b: BucketNotification): boolean {
   return (pa.startsWith(pb) || pb.startsWith(pa)) && (sa.endsWith(sb) || sb.endsWith(sa));
 }
 
-/** Whether a destination exists: S3 asks Lambda or SQS when a configuration is saved. */
+/** Whether a destination takes the bucket's events: S3 asks Lambda or SQS when a configuration is saved. */
 export interface DestinationCheck {
-  functionExists(arn: string): boolean;
+  /** The function exists and its resource policy lets `s3.amazonaws.com` invoke it for `bucket`. */
+  functionAccepts(arn: string, bucket: string): boolean;
   queueExists(arn: string): boolean;
 }
 
@@ -58,7 +59,7 @@ export interface DestinationCheck {
  * checked across both, each destination checked as S3 checks it. Returns them with ids
  * filled in.
  */
-export function validateNotifications(inputs: NotificationInput[], destinations: DestinationCheck, newId: () => string): BucketNotification[] {
+export function validateNotifications(bucket: string, inputs: NotificationInput[], destinations: DestinationCheck, newId: () => string): BucketNotification[] {
   const out: BucketNotification[] = [];
   for (const input of inputs) {
     if (!input.functionArn === !input.queueArn) throw new InvalidNotificationConfiguration('Each configuration must name one destination (a Function or a Queue).');
@@ -73,8 +74,12 @@ export function validateNotifications(inputs: NotificationInput[], destinations:
       if (n[name] !== undefined) throw new InvalidNotificationConfiguration(`Cannot specify more than one ${name} rule in a filter.`);
       n[name] = rule.value;
     }
-    const exists = n.functionArn !== undefined ? destinations.functionExists(n.functionArn) : destinations.queueExists(n.queueArn!);
-    if (!exists) throw new InvalidNotificationConfiguration('Unable to validate the following destination configurations');
+    if (n.functionArn !== undefined && !destinations.functionAccepts(n.functionArn, bucket)) {
+      throw new InvalidNotificationConfiguration(
+        `Unable to validate the following destination configurations: ${n.functionArn} (the function must exist and its resource policy allow s3.amazonaws.com to invoke it for arn:aws:s3:::${bucket}: aws lambda add-permission --principal s3.amazonaws.com --source-arn arn:aws:s3:::${bucket} ...)`,
+      );
+    }
+    if (n.queueArn !== undefined && !destinations.queueExists(n.queueArn)) throw new InvalidNotificationConfiguration(`Unable to validate the following destination configurations: ${n.queueArn}`);
     out.push(n);
   }
   for (let i = 0; i < out.length; i++) {

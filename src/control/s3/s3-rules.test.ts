@@ -5,7 +5,7 @@ import { matchingNotifications, validateNotifications, type NotificationInput } 
 import { byteRange, checkConditions } from './object-reads.js';
 
 const input = (events: string[], rules: [string, string][] = [], id?: string): NotificationInput => ({ id, functionArn: 'f', events, filterRules: rules.map(([name, value]) => ({ name, value })) });
-const validate = (inputs: NotificationInput[]) => validateNotifications(inputs, { functionExists: (arn) => arn === 'f', queueExists: (arn) => arn.endsWith(':q') }, () => 'generated');
+const validate = (inputs: NotificationInput[]) => validateNotifications('b', inputs, { functionAccepts: (arn, bucket) => arn === 'f' && bucket === 'b', queueExists: (arn) => arn.endsWith(':q') }, () => 'generated');
 const thrown = (f: () => unknown) => {
   try {
     f();
@@ -27,7 +27,7 @@ describe('notification configurations', () => {
     expect(thrown(() => validate([input(['s3:Nope'])]))).toMatch(/not supported/);
     expect(thrown(() => validate([input(['s3:ObjectCreated:*'], [['middle', 'x']])]))).toMatch(/prefix or suffix/);
     expect(thrown(() => validate([input(['s3:ObjectCreated:*'], [['Prefix', 'a'], ['prefix', 'b']])]))).toMatch(/more than one prefix/);
-    expect(thrown(() => validateNotifications([input(['s3:ObjectCreated:*'])], { functionExists: () => false, queueExists: () => true }, () => 'x'))).toMatch(/Unable to validate/);
+    expect(thrown(() => validateNotifications('b', [input(['s3:ObjectCreated:*'])], { functionAccepts: () => false, queueExists: () => true }, () => 'x'))).toMatch(/Unable to validate/);
     expect(thrown(() => validate([{ ...input(['s3:ObjectCreated:*']), queueArn: 'arn:aws:sqs:us-east-1:000000000000:q' }]))).toMatch(/one destination/);
     expect(thrown(() => validate([{ ...input(['s3:ObjectCreated:*'], [], '1'), functionArn: undefined, queueArn: 'arn:aws:sqs:us-east-1:000000000000:q' }, input(['s3:ObjectCreated:Put'], [], '2')]))).toMatch(/overlap/);
     expect(validate([input(['s3:ObjectCreated:*'])])[0]!.id).toBe('generated');

@@ -10,6 +10,8 @@ import { BucketAlreadyOwnedByYou, BucketNotEmpty, InvalidArgument, InvalidBucket
 import { randomHex } from '../../core/ids.js';
 import { BucketObjects, type BodyChecks, type RequestInfo, type S3Deps } from './bucket-objects.js';
 import { validateNotifications, type DestinationCheck, type NotificationInput } from './notification-rules.js';
+import type { ExternalEvent } from './external-events.js';
+import type { NewNotification } from '../../store/s3-store.js';
 
 /** What a PutObject (or CreateMultipartUpload) says about the object besides its bytes. */
 export interface ObjectAttributes {
@@ -54,16 +56,21 @@ export class S3Service {
     this.objects = new BucketObjects(deps);
   }
 
-  async createBucket(name: string): Promise<BucketRecord> {
+  /**
+   * Creates a bucket; an `external` one stands for a bucket of another S3-compatible store
+   * whose events that store sends to Gust (`announceExternal`).
+   */
+  async createBucket(name: string, external = false): Promise<BucketRecord> {
     if (!BUCKET_RE.test(name) || /^\d+\.\d+\.\d+\.\d+$/.test(name) || name.includes('..')) throw new InvalidBucketName(name);
     if (await this.deps.store.bucket(name)) throw new BucketAlreadyOwnedByYou(name);
-    const bucket: BucketRecord = { name, createdAt: this.deps.clock.now(), region: this.deps.region, tags: {}, notifications: [] };
+    const bucket: BucketRecord = { name, createdAt: this.deps.clock.now(), region: this.deps.region, tags: {}, notifications: [], ...(external ? { external } : {}) };
     await this.deps.store.putBucket(bucket);
     return bucket;
   }
 
+  /** A bucket, external ones included (HeadBucket, tags, notification configuration, delete). */
   bucket(name: string): Promise<BucketRecord> {
-    return this.objects.bucket(name);
+    return this.objects.anyBucket(name);
   }
 
   buckets(): Promise<BucketRecord[]> {
@@ -76,12 +83,40 @@ export class S3Service {
   }
 
   /** Every bucket with its object count, bytes and notification targets, for `gust buckets`. */
-  async report(): Promise<{ name: string; createdAt: number; objects: number; bytes: number; notifications: string[] }[]> {
+  async report(): Promise<{ name: string; createdAt: number; external: boolean; objects: number; bytes: number; notifications: string[] }[]> {
     const out = [];
     for (const b of await this.deps.store.buckets()) {
-      out.push({ name: b.name, createdAt: b.createdAt, ...(await this.deps.store.usage(b.name)), notifications: b.notifications.map((n) => (n.functionArn ?? n.queueArn)!) });
+      const targets = [...b.notifications.map((n) => (n.functionArn ?? n.queueArn)!), ...(b.eventBridge ? ['EventBridge'] : [])];
+      out.push({ name: b.name, createdAt: b.createdAt, external: b.external === true, ...(await this.deps.store.usage(b.name)), notifications: targets });
     }
     return out;
+  }
+
+  /**
+   * Announces object changes an external store reports, as S3 would announce them, by the
+   * notification configuration of the Gust bucket that stands for each bucket (events for
+   * buckets not linked, and for Gust's own buckets, are left out: they are not the store's
+   * to report). The notifications are committed before this resolves.
+   */
+  async announceExternal(events: ExternalEvent[]): Promise<{ announced: number; ignored: number }> {
+    const buckets = new Map<string, BucketRecord | undefined>();
+    const notes: NewNotification[] = [];
+    let ignored = 0;
+    for (const e of events) {
+      if (!buckets.has(e.bucket)) buckets.set(e.bucket, await this.deps.store.bucket(e.bucket));
+      const bucket = buckets.get(e.bucket);
+      if (!bucket?.external) {
+        ignored++;
+        continue;
+      }
+      const event = { eventName: e.eventName, eventTime: e.eventTime, region: bucket.region, requestId: e.requestId || randomHex(8).toUpperCase(), sourceIp: e.sourceIp, sequencer: e.sequencer };
+      notes.push(...this.objects.notificationsOf(bucket, event, { key: e.key, size: e.size, etag: e.etag }, e.eventName.startsWith('ObjectRemoved:')));
+    }
+    if (notes.length > 0) {
+      await this.deps.store.enqueueNotifications(notes);
+      this.deps.notified();
+    }
+    return { announced: events.length - ignored, ignored };
   }
 
   async bucketTags(name: string): Promise<Record<string, string>> {
@@ -95,27 +130,32 @@ export class S3Service {
     await this.deps.store.putBucket({ ...bucket, tags });
   }
 
-  async notificationConfiguration(name: string): Promise<BucketNotification[]> {
-    return (await this.bucket(name)).notifications;
+  async notificationConfiguration(name: string): Promise<{ configurations: BucketNotification[]; eventBridge: boolean }> {
+    const bucket = await this.bucket(name);
+    return { configurations: bucket.notifications, eventBridge: bucket.eventBridge === true };
   }
 
   /**
    * Saves a notification configuration. Each queue it names gets S3's `s3:TestEvent`
-   * message, committed with the configuration (S3 sends none to functions).
+   * message, committed with the configuration (S3 sends none to functions). `eventBridge`
+   * is whether the configuration holds an `EventBridgeConfiguration`.
    */
-  async setNotificationConfiguration(name: string, inputs: NotificationInput[], request: RequestInfo): Promise<void> {
+  async setNotificationConfiguration(name: string, inputs: NotificationInput[], eventBridge: boolean, request: RequestInfo): Promise<void> {
     const bucket = await this.bucket(name);
-    const notifications = validateNotifications(inputs, this.deps, () => randomHex(16));
+    const notifications = validateNotifications(name, inputs, this.deps, () => randomHex(16));
     const time = new Date(this.deps.clock.now()).toISOString();
     const queues = [...new Set(notifications.flatMap((n) => (n.queueArn ? [n.queueArn] : [])))];
     const testEvents = queues.map((destination) => ({ destination, payload: JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Time: time, Bucket: name, RequestId: request.requestId, HostId: request.requestId }) }));
-    await this.deps.store.putBucket({ ...bucket, notifications }, testEvents);
+    const updated: BucketRecord = { ...bucket, notifications };
+    if (eventBridge) updated.eventBridge = true;
+    else delete updated.eventBridge;
+    await this.deps.store.putBucket(updated, testEvents);
     if (testEvents.length > 0) this.deps.notified();
   }
 
   /** PutObject: streams the body in, checks its digests, stores and announces it. */
   async putObject(bucketName: string, key: string, body: AsyncIterable<Uint8Array>, attributes: ObjectAttributes, checks: BodyChecks, request: RequestInfo & { wantsCrc32c: boolean }): Promise<ObjectRecord> {
-    const bucket = await this.bucket(bucketName);
+    const bucket = await this.objects.bucket(bucketName);
     checkKey(key);
     const { staged, checksums } = await this.objects.stage(body, checks, request.wantsCrc32c);
     const object: ObjectRecord = {
@@ -136,7 +176,7 @@ export class S3Service {
   }
 
   async object(bucketName: string, key: string): Promise<ObjectRecord> {
-    await this.bucket(bucketName);
+    await this.objects.bucket(bucketName);
     const object = await this.deps.store.object(bucketName, key);
     if (!object) throw new NoSuchKey(key);
     return object;
@@ -150,7 +190,7 @@ export class S3Service {
   /** CopyObject: the bytes are shared (content-addressed), only the metadata is written. */
   async copyObject(source: { bucket: string; key: string }, bucketName: string, key: string, replace: ObjectAttributes | undefined, request: RequestInfo): Promise<ObjectRecord> {
     const from = await this.object(source.bucket, source.key);
-    const bucket = await this.bucket(bucketName);
+    const bucket = await this.objects.bucket(bucketName);
     checkKey(key);
     if (!replace && source.bucket === bucketName && source.key === key) {
       throw new InvalidArgument('This copy request is illegal because it is trying to copy an object to itself without changing the object\'s metadata, storage class, website redirect location or encryption attributes.');
@@ -168,7 +208,7 @@ export class S3Service {
 
   /** DeleteObject: succeeds whether or not the key exists, as S3's does. */
   async deleteObject(bucketName: string, key: string, request: RequestInfo): Promise<void> {
-    const bucket = await this.bucket(bucketName);
+    const bucket = await this.objects.bucket(bucketName);
     let enqueued = false;
     const removed = await this.deps.store.deleteObject(bucketName, key, (object) => {
       const notes = this.objects.notifications(bucket, 'ObjectRemoved:Delete', object, request, true);
@@ -180,7 +220,7 @@ export class S3Service {
   }
 
   async setObjectTags(bucketName: string, key: string, tags: Record<string, string> | undefined, request: RequestInfo): Promise<void> {
-    const bucket = await this.bucket(bucketName);
+    const bucket = await this.objects.bucket(bucketName);
     const object = await this.object(bucketName, key);
     const updated = { ...object, tags: tags ?? {} };
     const notes = this.objects.notifications(bucket, tags ? 'ObjectTagging:Put' : 'ObjectTagging:Delete', updated, request);
@@ -190,7 +230,7 @@ export class S3Service {
 
   /** ListObjectsV2: keys in byte order, rolled up into common prefixes by the delimiter. */
   async list(bucketName: string, q: ListQuery): Promise<ListResult> {
-    await this.bucket(bucketName);
+    await this.objects.bucket(bucketName);
     let after = q.startAfter ?? '';
     if (q.continuationToken !== undefined) {
       const decoded = Buffer.from(q.continuationToken, 'base64url').toString('utf8');

@@ -27,6 +27,13 @@ export interface BucketRecord {
   region: string;
   tags: Record<string, string>;
   notifications: BucketNotification[];
+  /** `EventBridgeConfiguration` is set: every object event also goes to the default event bus. */
+  eventBridge?: boolean;
+  /**
+   * The bucket lives in another S3-compatible store (MinIO, Ceph, …) that sends its events
+   * to Gust: Gust keeps only its notification configuration, and refuses object requests.
+   */
+  external?: boolean;
 }
 
 /** The checksums an object was uploaded with, base64 as S3 reports them. */
@@ -82,8 +89,8 @@ export interface PartRecord {
 export interface OutboxEntry {
   /** Set by the store, in commit order. */
   seq: number;
-  /** A function name or ARN, or an SQS queue ARN. */
+  /** A function name or ARN, an SQS queue ARN, or the default event bus's ARN. */
   destination: string;
-  /** The `{"Records":[…]}` payload, serialised. */
+  /** The `{"Records":[…]}` payload (for the event bus, the event's envelope), serialised. */
   payload: string;
 }

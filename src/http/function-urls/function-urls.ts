@@ -10,6 +10,7 @@ import type { Clock } from '../../core/clock.js';
 import { RequestTooLargeException } from '../../core/errors.js';
 import { LIMITS } from '../../core/limits.js';
 import type { UrlConfig } from '../../core/model/urls.js';
+import type { PolicyRequest } from '../../control/policy/evaluate.js';
 import type { HttpPlugin } from '../server.js';
 import { errorResponse, type UrlResponse } from './url-response.js';
 import { handleUrlRequest, notFound, type FunctionInvoker } from './url-invocation.js';
@@ -55,6 +56,8 @@ export interface FunctionUrlsContext {
   /** A url-id's configuration (UrlService), or undefined when no URL has it. */
   urls: { resolve(urlId: string): Readonly<UrlConfig> | undefined };
   invoker: FunctionInvoker;
+  /** Resource policies (FunctionService.permitsSync): a NONE URL answers only when its function's or alias's policy makes it public. */
+  policies: { permitsSync(name: string, qualifier: string | undefined, request: PolicyRequest): boolean };
   /** The access keys whose SigV4 signatures AWS_IAM function URLs accept while the server runs open. */
   credentials: readonly UrlCredential[];
   /** The server's verifier: once it enforces, AWS_IAM URLs take the signatures of access keys and function credentials instead. */
@@ -102,6 +105,7 @@ export function functionUrls(ctx: FunctionUrlsContext): HttpPlugin {
     authenticate: (req: UrlRequest) => authenticate(ctx, req),
     now: () => ctx.clock.now(),
     port: () => (port ??= Number(new URL(ctx.baseUrl()).port)),
+    permits: (config: Readonly<UrlConfig>, request: PolicyRequest) => ctx.policies.permitsSync(config.functionName, config.qualifier, request),
   };
 
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {

@@ -7,12 +7,15 @@
  * Answers Gust gives itself, in AWS's shapes:
  *   unknown url-id                403 {"Message":null}         AccessDeniedException
  *   bad or missing signature      403 {"Message":"Forbidden"}  AccessDeniedException
+ *   NONE URL, no public statement 403 {"Message":"Forbidden"}  AccessDeniedException
  *   request over 6 MB             413 RequestTooLargeException
  *   throttled                     429 {"Message":"Rate Exceeded."} TooManyRequestsException
  *   function error or timeout     502 Internal Server Error
  * RESPONSE_STREAM URLs are answered buffered, like BUFFERED ones.
  */
 import type { Partition } from '../../core/arn.js';
+import { PUBLIC_URL_REQUEST } from '../../control/policy/access.js';
+import type { PolicyRequest } from '../../control/policy/evaluate.js';
 import { LambdaError, RequestTooLargeException, ResourceNotFoundException, TooManyRequestsException } from '../../core/errors.js';
 import { LIMITS } from '../../core/limits.js';
 import type { InvokeRequest, InvokeResult } from '../../invoke/invoke-types.js';
@@ -36,6 +39,14 @@ export interface UrlInvocationDeps {
   now(): number;
   /** The server's port, for the event's `x-forwarded-port`. */
   port(): number;
+  /**
+   * Whether the resource policy of the URL's function or alias allows `request`
+   * (control/policy/evaluate.ts). Asked with PUBLIC_URL_REQUEST for every request to an
+   * `AuthType NONE` URL: without the public statement AWS answers 403. The AWS_IAM path
+   * asks it too once callers carry accounts: another account's key needs a statement for
+   * `lambda:InvokeFunctionUrl` with `lambda:FunctionUrlAuthType` AWS_IAM.
+   */
+  permits(config: Readonly<UrlConfig>, request: PolicyRequest): boolean;
 }
 
 /** The answer for a url-id no configuration has. */
@@ -53,6 +64,9 @@ function callerFor(accessKeyId: string, accountId: string): IamCaller {
 export async function handleUrlRequest(deps: UrlInvocationDeps, config: Readonly<UrlConfig>, req: UrlRequest, requestId: string): Promise<UrlResponse> {
   const headers = joinHeaders(req.rawHeaders);
   if (config.cors && isPreflight(req.method, headers)) return preflightResponse(config.cors, headers);
+
+  // AWS checks the policy of NONE URLs on every request, so a RemovePermission takes effect at once.
+  if (config.authType === 'NONE' && !deps.permits(config, PUBLIC_URL_REQUEST)) return FORBIDDEN();
 
   let caller: IamCaller | undefined;
   if (config.authType === 'AWS_IAM') {

@@ -67,6 +67,9 @@ export interface LambdaApiContext {
     | 'untagResource'
     | 'listTags'
     | 'getAccountSettings'
+    | 'addPermission'
+    | 'removePermission'
+    | 'getPolicy'
   >;
   layers: Pick<LayerService, 'publish' | 'get' | 'getByArn' | 'listLayers' | 'listVersions' | 'delete'>;
   /** Function URL configurations: their API (routing requests to URLs is function-urls/'s). */

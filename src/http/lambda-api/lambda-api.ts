@@ -20,6 +20,7 @@ import { registerUrlConfigRoutes } from './urls.js';
 import { registerEventInvokeConfigRoutes } from './event-invoke-config.js';
 import { registerAsyncEventRoutes } from './async-events.js';
 import { registerEventSourceMappingRoutes } from './event-source-mappings.js';
+import { registerPolicyRoutes } from './policy.js';
 
 export type RouteModule = (app: FastifyInstance, ctx: LambdaApiContext) => void;
 
@@ -39,6 +40,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   registerEventInvokeConfigRoutes,
   registerAsyncEventRoutes,
   registerEventSourceMappingRoutes,
+  registerPolicyRoutes,
 ];
 
 /** The Lambda REST API (`/2015-03-31/…` and its dated siblings) and Gust's own `/gust/…` routes. */

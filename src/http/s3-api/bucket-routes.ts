@@ -116,7 +116,7 @@ export async function deleteBucketTagging(req: S3Request): Promise<FastifyReply>
 }
 
 export async function getNotificationConfiguration(req: S3Request): Promise<FastifyReply> {
-  const configs = await req.ctx.service.notificationConfiguration(req.bucket);
+  const { configurations: configs, eventBridge } = await req.ctx.service.notificationConfiguration(req.bucket);
   const filter = (c: BucketNotification) =>
     c.prefix === undefined && c.suffix === undefined
       ? {}
@@ -124,13 +124,14 @@ export async function getNotificationConfiguration(req: S3Request): Promise<Fast
   return xml(req.reply, xmlDocument('NotificationConfiguration', {
     QueueConfiguration: configs.filter((c) => c.queueArn).map((c) => ({ Id: c.id, Queue: c.queueArn, Event: c.events, ...filter(c) })),
     CloudFunctionConfiguration: configs.filter((c) => c.functionArn).map((c) => ({ Id: c.id, CloudFunction: c.functionArn, Event: c.events, ...filter(c) })),
+    ...(eventBridge ? { EventBridgeConfiguration: '' } : {}),
   }));
 }
 
 export async function putNotificationConfiguration(req: S3Request): Promise<FastifyReply> {
   const doc = parseXml(await smallBody(req), 'NotificationConfiguration');
-  if (items(doc, 'TopicConfiguration').length > 0 || doc['EventBridgeConfiguration'] !== undefined) {
-    throw new InvalidArgument('Gust delivers bucket notifications to functions and queues only (LambdaFunctionConfigurations, QueueConfigurations).');
+  if (items(doc, 'TopicConfiguration').length > 0) {
+    throw new InvalidArgument('Gust delivers bucket notifications to functions, queues and EventBridge only (no SNS topics).');
   }
   const configs = [...items(doc, 'LambdaFunctionConfiguration'), ...items(doc, 'CloudFunctionConfiguration'), ...items(doc, 'QueueConfiguration')];
   const inputs: NotificationInput[] = configs.map((c) => {
@@ -143,6 +144,6 @@ export async function putNotificationConfiguration(req: S3Request): Promise<Fast
       filterRules: items(filter, 'FilterRule').map((r) => ({ name: text(r, 'Name') ?? '', value: text(r, 'Value') ?? '' })),
     };
   });
-  await req.ctx.service.setNotificationConfiguration(req.bucket, inputs, req.info);
+  await req.ctx.service.setNotificationConfiguration(req.bucket, inputs, doc['EventBridgeConfiguration'] !== undefined, req.info);
   return req.reply.status(200).send();
 }

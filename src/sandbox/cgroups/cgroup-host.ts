@@ -4,15 +4,22 @@
  * names the server (instance.ts), so that `sweep` can tell leftovers of a killed server
  * from the live directories of another server on the same host.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeCgroupDir } from './cgroupfs.js';
 import type { CgroupHost, CgroupLimits, CgroupSupport, EnvironmentCgroup } from './cgroup-types.js';
 import { CgroupEnvironment, type Placement, type Placements } from './environment-cgroup.js';
 import { isLeftover } from './instance.js';
+import type { Watchdog } from './watchdog.js';
+
+/** The background cgroup's name among the environments' (theirs are environment ids). */
+const BACKGROUND = 'gust-background';
+/** The least CPU weight v1 takes (v2's 1, after conversion). */
+const LEAST_SHARES = 2;
 
 export class GustCgroupHost implements CgroupHost {
   private readonly live = new Set<CgroupEnvironment>();
+  private background: string | null | undefined;
 
   /**
    * @param gustDirs the `gust` directory of each hierarchy in use, parent of every instance.
@@ -23,6 +30,7 @@ export class GustCgroupHost implements CgroupHost {
     private readonly instance: string,
     private readonly gustDirs: readonly string[],
     private readonly placements: Placements,
+    private readonly watchdog?: Watchdog,
   ) {}
 
   async create(name: string, limits: CgroupLimits): Promise<EnvironmentCgroup> {
@@ -31,6 +39,22 @@ export class GustCgroupHost implements CgroupHost {
     const destroy = env.destroy.bind(env);
     env.destroy = () => destroy().finally(() => this.live.delete(env));
     return env;
+  }
+
+  backgroundProcs(): string | undefined {
+    const cpu = this.placements.cpu;
+    if (!cpu) return undefined;
+    if (this.background === undefined) {
+      const dir = join(cpu.instanceDir, BACKGROUND);
+      try {
+        mkdirSync(dir, { recursive: true });
+        cpu.files.setCpuShares(dir, LEAST_SHARES);
+        this.background = join(dir, 'cgroup.procs');
+      } catch {
+        this.background = null;
+      }
+    }
+    return this.background ?? undefined;
   }
 
   async sweep(): Promise<void> {
@@ -42,6 +66,7 @@ export class GustCgroupHost implements CgroupHost {
   async close(): Promise<void> {
     await Promise.allSettled([...this.live].map((env) => env.destroy()));
     await this.removeInstance(this.instance);
+    this.watchdog?.dismiss();
   }
 
   /** Destroys every environment cgroup of an instance, in every hierarchy, then the instance directories. */
@@ -49,7 +74,11 @@ export class GustCgroupHost implements CgroupHost {
     const placements = this.placementsOf(instance);
     const envNames = new Set<string>();
     for (const dir of this.gustDirs) for (const name of subdirs(join(dir, instance))) envNames.add(name);
-    for (const name of envNames) await CgroupEnvironment.adopt(name, placements).destroy().catch(() => undefined);
+    for (const name of envNames) {
+      // The background cgroup exists in the cpu hierarchy only.
+      const at = name === BACKGROUND ? { ...(placements.cpu ? { cpu: placements.cpu } : {}) } : placements;
+      await CgroupEnvironment.adopt(name, at).destroy().catch(() => undefined);
+    }
     for (const dir of this.gustDirs) await removeCgroupDir(join(dir, instance));
   }
 

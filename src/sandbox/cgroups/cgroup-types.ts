@@ -73,6 +73,12 @@ export interface CgroupHost {
   create(name: string, limits: CgroupLimits): Promise<EnvironmentCgroup>;
   /** Removes what servers that are no longer running left behind (kills their processes, removes the directories). */
   sweep(): Promise<void>;
+  /**
+   * The `cgroup.procs` file of a cgroup with the least CPU weight, beside the environments',
+   * for the server's background work (making /tmp disks): it then runs on CPU the
+   * environments leave unused. Undefined without a cpu controller.
+   */
+  backgroundProcs(): string | undefined;
   /** Destroys this server's remaining environment cgroups and its instance directory. */
   close(): Promise<void>;
 }

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { readPids, readText, tryWriteValue, writeValue } from './cgroupfs.js';
+import { startWatchdog } from './watchdog.js';
 import { GustCgroupHost } from './cgroup-host.js';
 import type { CgroupController, CgroupHost, CgroupMode, CgroupSupport } from './cgroup-types.js';
 import type { Placements } from './environment-cgroup.js';
@@ -126,7 +127,8 @@ export async function detectCgroups(options: DetectOptions = {}): Promise<Cgroup
   };
   // Every instance directory made, also one whose controllers turned out unusable, goes at close.
   const gustDirs = [...new Set([...instanceDirs.values()].map((d) => join(d, '..')))];
-  return new GustCgroupHost(support, instance, gustDirs, placements);
+  const watchdog = instanceDirs.size > 0 ? startWatchdog([...instanceDirs.values()]) : undefined;
+  return new GustCgroupHost(support, instance, gustDirs, placements, watchdog);
 }
 
 /** The controllers Gust's own v2 cgroup may hand down (listed in its `cgroup.controllers`). */

@@ -76,7 +76,7 @@ export async function setUpNamespaceDriver(options: NamespaceSetupOptions): Prom
     for (const path of [options.workRoot, stateDir]) ensureTraversable(path, options.dataDir, options.identity);
     for (const path of options.bindRoots ?? []) ensureTraversable(path, options.dataDir, options.identity);
     const uids = new UidLeases(options.identity, options.identities ?? 1);
-    const tmpDisks = options.tmpOnDisk !== false && tmpDiskGap() === undefined ? await TmpDisks.open(join(stateDir, 'tmp-disks')) : undefined;
+    const tmpDisks = options.tmpOnDisk !== false && tmpDiskGap() === undefined ? await TmpDisks.open(join(stateDir, 'tmp-disks'), options.cgroups?.backgroundProcs()) : undefined;
     const driver = new NamespaceDriver({ host, uids, tmpDisks, workRoot: options.workRoot, bwrapPath, stopGraceMs: options.stopGraceMs, cgroups: options.cgroups, network });
     await trial(driver, stateDir).catch(async (err: unknown) => {
       await driver.close();

@@ -10,10 +10,12 @@
  * last asked for wait ready, and once two are taken, two more are made in the background,
  * in one niced shell that runs mkfs and mount for each: every process Node spawns costs its
  * event loop a fork of the whole server (a few ms of Gust's CPU), so a spawn per disk, two
- * per cold start, doubled Gust's CPU per cold start. An image costs ~400 KB of disk until
- * written to. After its sandbox, a disk is unmounted
- * (lazily, should anything still hold it) and its image deleted; a server killed before
- * that leaves them to the sweep at the next start.
+ * per cold start, doubled Gust's CPU per cold start. That shell joins the server's
+ * background cgroup (the least CPU weight, beside the environments'), so the runtimes
+ * booting meanwhile get the CPU first: nice alone does not reach across cgroups. An image
+ * costs ~400 KB of disk until written to. After its sandbox, a disk is unmounted (lazily,
+ * should anything still hold it) and its image deleted; a server killed before that leaves
+ * them to the sweep at the next start.
  */
 import { randomBytes } from 'node:crypto';
 import { accessSync, chmodSync, closeSync, constants, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -33,12 +35,14 @@ const READY_PER_SIZE = 4;
 const REFILL_DELAY_MS = 100;
 
 /**
- * Formats and mounts each disk named in its arguments (`<dir>/<id>`: the image is
- * `<id>.img`): no journal (a crash loses the disk anyway), nothing reserved for root, inode
+ * Joins the cgroup whose `cgroup.procs` is its first argument (unless empty), then formats
+ * and mounts each disk named in the others (`<dir>/<id>`: the image is `<id>.img`): no journal (a crash loses the disk anyway), nothing reserved for root, inode
  * tables initialised lazily; mounted nosuid, nodev, noatime; empty (no lost+found) and
  * sticky-writable by all, as Lambda's /tmp.
  */
 const MAKE_DISKS = `set -e
+if [ -n "$1" ]; then echo 0 > "$1" || true; fi
+shift
 for d in "$@"; do
   mkfs.ext4 -q -F -m 0 -O ^has_journal -E lazy_itable_init=1,root_owner=0:0 "$d.img"
   mkdir -m 0755 "$d"
@@ -67,15 +71,21 @@ export class TmpDisks {
   private readonly releasing: TmpDisk[] = [];
   private releasingDone: Promise<void> | undefined;
 
-  private constructor(private readonly dir: string) {}
+  private constructor(
+    private readonly dir: string,
+    private readonly backgroundProcs: string | undefined,
+  ) {}
 
-  /** Sweeps what a killed server left in `dir`, then makes the pool. */
-  static async open(dir: string): Promise<TmpDisks> {
+  /**
+   * Sweeps what a killed server left in `dir`, then makes the pool. Refills join the
+   * `backgroundProcs` cgroup (the least CPU weight) when given.
+   */
+  static async open(dir: string, backgroundProcs?: string): Promise<TmpDisks> {
     // Searchable, not listable: bubblewrap, as the sandbox's uid, walks to the mount it binds.
     mkdirSync(dir, { recursive: true, mode: 0o711 });
     chmodSync(dir, 0o711);
     await sweep(dir);
-    return new TmpDisks(dir);
+    return new TmpDisks(dir, backgroundProcs);
   }
 
   /** A disk of `sizeMb`: a waiting one, else one made now; the pool of that size refills once half of it is gone. */
@@ -142,7 +152,7 @@ export class TmpDisks {
           closeSync(fd);
         }
       }
-      const script = ['sh', '-c', MAKE_DISKS, 'sh', ...disks.map((d) => d.mount)];
+      const script = ['sh', '-c', MAKE_DISKS, 'sh', (options.background && this.backgroundProcs) || '', ...disks.map((d) => d.mount)];
       await (options.background ? runHost('nice', ['-n', '19', ...script]) : runHost(script[0]!, script.slice(1)));
       return disks;
     } catch (err) {

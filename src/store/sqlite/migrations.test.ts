@@ -34,7 +34,7 @@ describe('migrations', () => {
     migrate(db);
     expect(schemaVersion(db)).toBe(MIGRATIONS.length);
     const tables = db.prepare<[], string>("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
-    expect(tables).toEqual(['aliases', 'event_rules', 'event_targets', 'functions', 'layer_counters', 'layer_versions', 'provisioned_concurrency', 'versions']);
+    expect(tables).toEqual(['aliases', 'event_rules', 'event_targets', 'functions', 'layer_counters', 'layer_versions', 'provisioned_concurrency', 'resource_policies', 'versions']);
   });
 
   it('applies only the migrations after the database version', () => {

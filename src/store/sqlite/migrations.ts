@@ -103,6 +103,20 @@ const provisionedConcurrencySchema = `
   ) STRICT;
 `;
 
+/**
+ * Resource-based policies (AddPermission), one row per function, version or alias, going
+ * with their function. The function's own policy has the qualifier '' (a primary key
+ * column cannot be NULL, and no version or alias is named '').
+ */
+const resourcePoliciesSchema = `
+  CREATE TABLE resource_policies (
+    function_name TEXT NOT NULL REFERENCES functions (name) ON DELETE CASCADE,
+    qualifier     TEXT NOT NULL,
+    doc           TEXT NOT NULL,
+    PRIMARY KEY (function_name, qualifier)
+  ) STRICT;
+`;
+
 /** Every migration, oldest first. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -119,6 +133,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 3,
     description: 'provisioned concurrency configurations',
     up: (db) => db.exec(provisionedConcurrencySchema),
+  },
+  {
+    version: 4,
+    description: 'resource-based policies of functions, versions and aliases',
+    up: (db) => db.exec(resourcePoliciesSchema),
   },
 ];
 

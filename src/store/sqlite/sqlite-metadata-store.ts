@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { InvalidParameterValueException, ResourceNotFoundException, isDiskFull } from '../../core/errors.js';
 import type { Alias, FunctionRecord, FunctionVersion, ProvisionedConcurrencyConfig } from '../../core/model/functions.js';
 import type { LayerVersion } from '../../core/model/layers.js';
+import type { ResourcePolicy } from '../../core/model/policies.js';
 import type { MetadataStore, StoreWrite } from '../metadata-store.js';
 
 import { openDurableDatabase } from './open-database.js';
@@ -41,6 +42,9 @@ interface Statements {
   listProvisioned: Stmt<[], string>;
   putProvisioned: Stmt<[string, string, string]>;
   deleteProvisioned: Stmt<[string, string]>;
+  listPolicies: Stmt<[], string>;
+  putPolicy: Stmt<[string, string, string]>;
+  deletePolicy: Stmt<[string, string]>;
   getLayerVersion: Stmt<[string, number], string>;
   listLayerVersions: Stmt<[string], string>;
   listLayerNames: Stmt<[], string>;
@@ -74,6 +78,11 @@ function prepare(db: Db): Statements {
       'INSERT INTO provisioned_concurrency (function_name, qualifier, doc) VALUES (?, ?, ?) ON CONFLICT (function_name, qualifier) DO UPDATE SET doc = excluded.doc',
     ),
     deleteProvisioned: db.prepare('DELETE FROM provisioned_concurrency WHERE function_name = ? AND qualifier = ?'),
+    listPolicies: db.prepare<[], string>('SELECT doc FROM resource_policies ORDER BY function_name, qualifier').pluck(),
+    putPolicy: db.prepare(
+      'INSERT INTO resource_policies (function_name, qualifier, doc) VALUES (?, ?, ?) ON CONFLICT (function_name, qualifier) DO UPDATE SET doc = excluded.doc',
+    ),
+    deletePolicy: db.prepare('DELETE FROM resource_policies WHERE function_name = ? AND qualifier = ?'),
     getLayerVersion: db.prepare<[string, number], string>('SELECT doc FROM layer_versions WHERE layer_name = ? AND version = ?').pluck(),
     listLayerVersions: db.prepare<[string], string>('SELECT doc FROM layer_versions WHERE layer_name = ? ORDER BY version DESC').pluck(),
     listLayerNames: db.prepare<[], string>('SELECT DISTINCT layer_name FROM layer_versions ORDER BY layer_name').pluck(),
@@ -198,6 +207,10 @@ export class SqliteMetadataStore implements MetadataStore {
     return this.stmts.listProvisioned.all().map((d) => parse<ProvisionedConcurrencyConfig>(d));
   }
 
+  async listPolicies(): Promise<ResourcePolicy[]> {
+    return this.stmts.listPolicies.all().map((d) => parse<ResourcePolicy>(d));
+  }
+
   async getLayerVersion(layerName: string, version: number): Promise<LayerVersion | undefined> {
     const doc = this.stmts.getLayerVersion.get(layerName, version);
     return doc === undefined ? undefined : parse<LayerVersion>(doc);
@@ -229,8 +242,9 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   async batch(writes: StoreWrite[]): Promise<void> {
-    if (writes.every((w) => w.kind === 'deleteVersion' || w.kind === 'deleteAlias' || w.kind === 'deleteProvisioned')) this.deleting(() => this.runBatch(writes));
-    else this.runBatch(writes);
+    if (writes.every((w) => w.kind === 'deleteVersion' || w.kind === 'deleteAlias' || w.kind === 'deleteProvisioned' || w.kind === 'deletePolicy')) {
+      this.deleting(() => this.runBatch(writes));
+    } else this.runBatch(writes);
   }
 
   async close(): Promise<void> {
@@ -268,6 +282,14 @@ export class SqliteMetadataStore implements MetadataStore {
       }
       case 'deleteProvisioned':
         s.deleteProvisioned.run(w.functionName, w.qualifier);
+        return;
+      case 'putPolicy': {
+        const p = w.policy;
+        this.owned(p.functionName, () => s.putPolicy.run(p.functionName, p.qualifier ?? '', JSON.stringify(p)));
+        return;
+      }
+      case 'deletePolicy':
+        s.deletePolicy.run(w.functionName, w.qualifier ?? '');
         return;
       default:
         throw new Error(`Unknown store write: ${JSON.stringify(w satisfies never)}`);

@@ -4,10 +4,16 @@
  * are on disk, in one transaction, before PutObject answers. A file of its own for the
  * same reason sqs.db has one: uploads are a busy writer whose fsyncs should not queue
  * behind the function store's. Records are JSON documents beside the columns lookups need.
+ *
+ * Object writes (put, delete, parts, completions) and outbox deletions that arrive together
+ * share one transaction, and so one fsync (core/group-commit.ts): each runs in a savepoint
+ * of its own, so one that fails is rolled back and rejected alone, and each resolves once
+ * the batch is on disk.
  */
 import type Database from 'better-sqlite3';
 import type { BucketRecord, MultipartUpload, ObjectRecord, OutboxEntry, PartRecord } from '../../core/model/buckets.js';
 import type { ListObjectsQuery, NewNotification, S3Store } from '../s3-store.js';
+import { GroupCommit } from '../../core/group-commit.js';
 import type { Migration } from './migrations.js';
 import { openDurableDatabase } from './open-database.js';
 
@@ -68,10 +74,22 @@ export const S3_MIGRATIONS: readonly Migration[] = [
 const parse = <T>(doc: string): T => JSON.parse(doc) as T;
 
 /** The SQLite S3Store. Open it with `SqliteS3Store.open`. */
+/** One write of a batch: it runs inside the batch's transaction and keeps its own outcome. */
+interface BatchedWrite {
+  run(): void;
+}
+
 export class SqliteS3Store implements S3Store {
   private readonly stmt;
+  private readonly writes: GroupCommit<BatchedWrite>;
 
   private constructor(private readonly db: Database.Database) {
+    this.writes = new GroupCommit((batch) => {
+      db.transaction(() => {
+        for (const write of batch) write.run();
+      }).immediate();
+      return Promise.resolve();
+    });
     this.stmt = {
       putBucket: db.prepare('INSERT INTO buckets (name, doc) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET doc = excluded.doc'),
       bucket: db.prepare<[string], string>('SELECT doc FROM buckets WHERE name = ?').pluck(),
@@ -150,6 +168,10 @@ export class SqliteS3Store implements S3Store {
     return out;
   }
 
+  async enqueueNotifications(notifications: NewNotification[]): Promise<void> {
+    this.db.transaction(() => this.enqueue(notifications)).immediate();
+  }
+
   private enqueue(notifications: NewNotification[]): void {
     for (const n of notifications) this.stmt.enqueue.run(n.destination, n.payload);
   }
@@ -160,23 +182,42 @@ export class SqliteS3Store implements S3Store {
     return previous === undefined ? undefined : parse<ObjectRecord>(previous);
   }
 
-  async putObject(object: ObjectRecord, notifications: NewNotification[]): Promise<ObjectRecord | undefined> {
-    return this.db.transaction(() => {
+  /** Runs `write` in the next batch, in a savepoint of its own; resolves with its result once the batch is durable. */
+  private async batched<T>(write: () => T): Promise<T> {
+    let outcome: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
+    const savepoint = this.db.transaction(write);
+    await this.writes.submit([
+      {
+        run: () => {
+          try {
+            outcome = { ok: true, value: savepoint() };
+          } catch (error) {
+            outcome = { ok: false, error };
+          }
+        },
+      },
+    ]);
+    if (!outcome!.ok) throw outcome!.error;
+    return outcome!.value;
+  }
+
+  putObject(object: ObjectRecord, notifications: NewNotification[]): Promise<ObjectRecord | undefined> {
+    return this.batched(() => {
       const previous = this.put(object);
       this.enqueue(notifications);
       return previous;
-    }).immediate();
+    });
   }
 
-  async deleteObject(bucket: string, key: string, notifications: (removed: ObjectRecord) => NewNotification[]): Promise<ObjectRecord | undefined> {
-    return this.db.transaction(() => {
+  deleteObject(bucket: string, key: string, notifications: (removed: ObjectRecord) => NewNotification[]): Promise<ObjectRecord | undefined> {
+    return this.batched(() => {
       const doc = this.stmt.object.get(bucket, key);
       if (doc === undefined) return undefined;
       const removed = parse<ObjectRecord>(doc);
       this.stmt.deleteObject.run(bucket, key);
       this.enqueue(notifications(removed));
       return removed;
-    }).immediate();
+    });
   }
 
   async referenced(hash: string): Promise<boolean> {
@@ -197,12 +238,12 @@ export class SqliteS3Store implements S3Store {
     return all.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.initiatedAt - b.initiatedAt));
   }
 
-  async putPart(part: PartRecord): Promise<PartRecord | undefined> {
-    return this.db.transaction(() => {
+  putPart(part: PartRecord): Promise<PartRecord | undefined> {
+    return this.batched(() => {
       const previous = this.stmt.part.get(part.uploadId, part.partNumber);
       this.stmt.putPart.run(part.uploadId, part.partNumber, part.hash, JSON.stringify(part));
       return previous === undefined ? undefined : parse<PartRecord>(previous);
-    }).immediate();
+    });
   }
 
   async parts(uploadId: string): Promise<PartRecord[]> {
@@ -217,24 +258,27 @@ export class SqliteS3Store implements S3Store {
     }).immediate();
   }
 
-  async completeUpload(uploadId: string, object: ObjectRecord, notifications: NewNotification[]): Promise<ObjectRecord | undefined> {
-    return this.db.transaction(() => {
+  completeUpload(uploadId: string, object: ObjectRecord, notifications: NewNotification[]): Promise<ObjectRecord | undefined> {
+    return this.batched(() => {
       this.stmt.deleteUpload.run(uploadId);
       const previous = this.put(object);
       this.enqueue(notifications);
       return previous;
-    }).immediate();
+    });
   }
 
   async pendingNotifications(limit: number): Promise<OutboxEntry[]> {
     return this.stmt.pending.all(limit);
   }
 
-  async deleteNotification(seq: number): Promise<void> {
-    this.stmt.dequeue.run(seq);
+  deleteNotification(seq: number): Promise<void> {
+    return this.batched(() => {
+      this.stmt.dequeue.run(seq);
+    });
   }
 
   async close(): Promise<void> {
+    await this.writes.flush();
     if (this.db.open) this.db.close();
   }
 }

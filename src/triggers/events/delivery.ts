@@ -6,13 +6,17 @@
  * schedule keeps time, as on AWS, where delivery is asynchronous too.
  */
 import type { Logger } from 'pino';
+import { LambdaError } from '../../core/errors.js';
 import type { RuleRecord, TargetRecord } from '../../core/model/rules.js';
 import { targetPayload } from '../../control/events/target-input.js';
 
 /** Where events go as triggers see it: hand `payload` to a target (a Lambda function, an SQS queue). */
 export interface EventDelivery {
-  /** Resolves once the target has accepted the event (queued), not when a function has run. */
-  deliver(targetArn: string, payload: Buffer): Promise<void>;
+  /**
+   * Resolves once the target has accepted the event (queued), not when a function has run.
+   * `ruleArn` is the rule it comes from: a function's resource policy must allow it.
+   */
+  deliver(targetArn: string, payload: Buffer, ruleArn: string): Promise<void>;
 }
 
 /** What the dispatcher logs: the two levels of pino's Logger it uses. */
@@ -39,7 +43,19 @@ export class TargetDispatcher {
    * never reach the caller, which has already answered.
    */
   dispatch(rule: RuleRecord, event: object): void {
-    this.track(this.send(rule, event));
+    this.track(this.send(rule, event, false));
+  }
+
+  /**
+   * Sends `event` to each target of `rule` and resolves once every target has accepted it;
+   * rejects when one could not take it for a reason that may pass (a target that no longer
+   * exists, or whose policy refuses the rule, drops the event). For senders that must not lose an event and retry
+   * it: S3's, from its outbox.
+   */
+  deliver(rule: RuleRecord, event: object): Promise<void> {
+    const work = this.send(rule, event, true);
+    this.track(work.catch(() => undefined));
+    return work;
   }
 
   /**
@@ -60,12 +76,14 @@ export class TargetDispatcher {
     this.inFlight.add(tracked);
   }
 
-  private async send(rule: RuleRecord, event: object): Promise<void> {
+  private async send(rule: RuleRecord, event: object, strict: boolean): Promise<void> {
     const targets = await this.deps.targets.targetsOf(rule);
     await Promise.all(
       targets.map(async (target) => {
         const payload = targetPayload(target, event);
         if (this.closed) {
+          // A strict sender keeps the event and sends it again after the restart.
+          if (strict) throw new Error('shutting down; the event stays with its sender');
           this.deps.log.warn({ rule: rule.arn, target: target.id }, 'shutting down; event not delivered');
           return;
         }
@@ -74,9 +92,11 @@ export class TargetDispatcher {
           return;
         }
         try {
-          await this.deps.delivery.deliver(target.arn, payload);
+          await this.deps.delivery.deliver(target.arn, payload, rule.arn);
         } catch (err) {
           this.deps.log.warn({ err, rule: rule.arn, target: target.id, function: target.arn }, 'event delivery to target failed');
+          // A target gone or refusing the rule (its policy) refuses every retry alike.
+          if (strict && !(err instanceof LambdaError && (err.status === 404 || err.status === 403))) throw err;
         }
       }),
     );

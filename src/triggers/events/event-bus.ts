@@ -11,7 +11,7 @@ import type { EventRules } from '../../control/events/event-rules.js';
 import { compilePattern } from '../../control/events/pattern.js';
 import { DEFAULT_BUS, resolveBus } from '../../control/events/validation.js';
 import type { TargetDispatcher } from './delivery.js';
-import { customEvent } from './envelope.js';
+import { customEvent, type EventEnvelope } from './envelope.js';
 
 /** AWS's quota on one PutEvents request, all entries together. */
 const MAX_REQUEST_BYTES = 256 * 1024;
@@ -86,6 +86,14 @@ export class EventBus {
     const missing = ENVELOPE_FIELDS.find((f) => !Object.hasOwn(parsed as object, f));
     if (missing) throw new ValidationException(`Parameter Event is not valid. Reason: Provided Event is missing required field: ${missing}`);
     return pattern.matches(parsed);
+  }
+
+  /**
+   * Puts an event an AWS service raises (S3's, with `source: aws.s3`) on the default bus,
+   * resolving once every matching rule's targets have accepted it.
+   */
+  async publish(event: EventEnvelope): Promise<void> {
+    await Promise.all(this.deps.rules.matching(DEFAULT_BUS, event).map((rule) => this.deps.dispatcher.deliver(rule, event)));
   }
 
   private putOne(entry: PutEventsEntry): PutEventsResultEntry {

@@ -22,6 +22,6 @@ export class QueueDelivery implements EventDelivery {
 /** Delivers to SQS queues through `queues` and to everything else (Lambda functions) through `functions`. */
 export function routeDeliveries(targets: { functions: EventDelivery; queues: EventDelivery }): EventDelivery {
   return {
-    deliver: (arn, payload) => (arn.split(':')[2] === 'sqs' ? targets.queues : targets.functions).deliver(arn, payload),
+    deliver: (arn, payload, ruleArn) => (arn.split(':')[2] === 'sqs' ? targets.queues : targets.functions).deliver(arn, payload, ruleArn),
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Hands bucket notifications from the S3 store's outbox to their destinations: a function
- * through the async queue, an SQS queue by sending the record as a message. An object
+ * through the async queue, an SQS queue by sending the record as a message, the event bus
+ * by matching the event against its rules and handing it to their targets. An object
  * change and its notifications commit together (s3.db), and a notification leaves the
  * outbox only after its `Event` invoke was committed to queue.db (or its message to
  * sqs.db); a crash in between delivers it again at the next start: at least once, as S3
@@ -12,6 +13,7 @@ import { LambdaError } from '../../core/errors.js';
 import type { OutboxEntry } from '../../core/model/buckets.js';
 import type { QueueSender } from '../../control/sqs/queue-service.js';
 import type { InvokeRequest, InvokeResult } from '../../invoke/invoke-types.js';
+import type { EventEnvelope } from '../events/envelope.js';
 
 /** The outbox as the dispatcher reads it (the S3 store). */
 export interface NotificationOutbox {
@@ -21,6 +23,8 @@ export interface NotificationOutbox {
 
 export interface NotificationDispatcherOptions {
   outbox: NotificationOutbox;
+  /** The default event bus, for buckets with EventBridge enabled. */
+  bus: { publish(event: EventEnvelope): Promise<void> };
   invoker: { invoke(request: InvokeRequest): Promise<InvokeResult> };
   queues: QueueSender;
   report(err: unknown, context: string): void;
@@ -30,6 +34,7 @@ export interface NotificationDispatcherOptions {
 
 const BATCH = 256;
 const SQS_ARN = /^arn:aws[a-zA-Z-]*:sqs:/;
+const BUS_ARN = /^arn:aws[a-zA-Z-]*:events:/;
 
 export class NotificationDispatcher {
   private running: Promise<void> | undefined;
@@ -81,7 +86,9 @@ export class NotificationDispatcher {
 
   private async handOver(entry: OutboxEntry): Promise<void> {
     try {
-      if (SQS_ARN.test(entry.destination)) {
+      if (BUS_ARN.test(entry.destination)) {
+        await this.options.bus.publish(JSON.parse(entry.payload) as EventEnvelope);
+      } else if (SQS_ARN.test(entry.destination)) {
         const queue = this.options.queues.queueNameOfArn(entry.destination);
         // A queue deleted since the configuration was saved: S3 drops such events too.
         if (queue !== undefined) await this.options.queues.send(queue, { body: entry.payload, messageAttributes: {} });

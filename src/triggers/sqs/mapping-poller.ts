@@ -112,19 +112,28 @@ export class MappingPoller {
   }
 
   private async loop(): Promise<void> {
+    let retired = false;
     try {
-      await this.poll();
+      retired = await this.poll();
     } finally {
-      // Counted down in the same turn as the decision to retire, so that pollers deciding
-      // together see each other leave and the mapping keeps its base.
-      this.active--;
-      this.scaling.record(this.active);
+      if (!retired) this.leave();
     }
   }
 
-  private async poll(): Promise<void> {
+  private leave(): void {
+    this.active--;
+    this.scaling.record(this.active);
+  }
+
+  /** Polls until stopped, or until this poller retires (true). */
+  private async poll(): Promise<boolean> {
     while (!this.stopped) {
-      if (this.scaling.shouldRetire(this.active, !this.deps.queues.hasAvailable(this.deps.queueName))) return;
+      if (this.scaling.shouldRetire(this.active, !this.deps.queues.hasAvailable(this.deps.queueName))) {
+        // Counted down with the decision, in the same synchronous step: pollers deciding
+        // in the microtasks that follow see it leave, so the mapping keeps its base.
+        this.leave();
+        return true;
+      }
       let batch: ReceivedMessage[];
       try {
         batch = await this.gather();
@@ -145,6 +154,7 @@ export class MappingPoller {
       }
       if (this.failuresInARow > 0) await this.backOff();
     }
+    return false;
   }
 
   /** Waits for a first message, then gathers up to BatchSize until the window closes. */
