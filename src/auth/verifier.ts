@@ -75,7 +75,11 @@ export class RequestVerifier {
     await this.prelude(req);
   }
 
-  async verify(req: RequestToVerify): Promise<Verified> {
+  /**
+   * `allowForeign`: a caller of another account than the server's is returned rather than
+   * refused, for the routes that decide by a resource policy (Invoke, AWS_IAM URLs).
+   */
+  async verify(req: RequestToVerify, options: { allowForeign?: boolean } = {}): Promise<Verified> {
     const pre = await this.prelude(req);
     if (pre.open) return { caller: pre.caller };
     const { parsed, query, caller, secretAccessKey } = pre;
@@ -103,7 +107,7 @@ export class RequestVerifier {
     const a = Buffer.from(computed.signature);
     const b = Buffer.from(parsed.signature);
     if (a.length !== b.length || !timingSafeEqual(a, b)) throw new AuthFailure('signature', { accessKeyId });
-    if (caller.accountId !== this.options.accountId) throw new AuthFailure('access-denied', { accessKeyId, accountId: caller.accountId });
+    if (caller.accountId !== this.options.accountId && !options.allowForeign) throw new AuthFailure('access-denied', { accessKeyId, accountId: caller.accountId });
     return {
       caller,
       signing: { longDate: parsed.date!, scope: parsed.scope, accessKeyId, signingKey: computed.signingKey, signature: parsed.signature, ...(declared === undefined ? {} : { declaredPayloadHash: declared }) },

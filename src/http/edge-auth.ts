@@ -21,6 +21,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** `none`: the route authenticates itself or is public; `streamed-body`: the route checks its body's hash as it streams. */
     auth?: 'none' | 'streamed-body';
+    /**
+     * The route lets a caller of another account through (`request.caller` says which), and
+     * decides itself by the resource's policy (Invoke); every other route refuses one.
+     */
+    crossAccount?: boolean;
   }
   interface FastifyRequest {
     /** Who sent the request, once the edge verified it. */
@@ -34,7 +39,7 @@ declare module 'fastify' {
 
 /** What the edge takes from the composition root to verify and audit. */
 export interface EdgeAuth {
-  verify(request: RequestToVerify): Promise<Verified>;
+  verify(request: RequestToVerify, options?: { allowForeign?: boolean }): Promise<Verified>;
   /** What can be checked before the body is read (see registerEdgeAuth). */
   precheck?(request: RequestToVerify): Promise<void>;
   /** Records a mutating request; absent: no audit. */
@@ -69,6 +74,7 @@ const READ_ONLY = /^(Get|List|Describe|Receive|Test|Head)/;
 /** The operation a request names: its X-Amz-Target, its query-protocol Action, or its method and route. */
 function operationOf(request: FastifyRequest): string {
   if (request.operation !== undefined) return request.operation;
+  if (request.routeOptions.config.operation !== undefined) return request.routeOptions.config.operation;
   const target = request.headers['x-amz-target'];
   if (typeof target === 'string') return target.slice(target.indexOf('.') + 1);
   const fromQuery = /(?:^|[?&])Action=([^&]*)/.exec(request.url)?.[1];
@@ -101,7 +107,7 @@ export function registerEdgeAuth(app: FastifyInstance, auth: EdgeAuth): void {
   app.addHook('preHandler', async (request) => {
     const mode = request.routeOptions.config.auth;
     if (mode === 'none') return;
-    const verified = await auth.verify(toVerify(request, mode === 'streamed-body' ? undefined : (digests.get(request) ?? EMPTY_SHA256)));
+    const verified = await auth.verify(toVerify(request, mode === 'streamed-body' ? undefined : (digests.get(request) ?? EMPTY_SHA256)), { allowForeign: request.routeOptions.config.crossAccount === true });
     request.caller = verified.caller;
     if (verified.signing) request.signing = verified.signing;
   });

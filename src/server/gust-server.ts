@@ -290,7 +290,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   ], {
     uploads: { concurrency: config.uploadConcurrency, maxWaiting: 32, stagingPath: () => blobs.stagingPath() },
     diskFull: (err) => dataDisk.report(err, 'the HTTP API'),
-    auth: { verify: (request) => auth.verifier.verify(request), precheck: (request) => auth.verifier.precheck(request), audit: (entry) => auth.audit.write(entry) },
+    auth: { verify: (request, options) => auth.verifier.verify(request, options), precheck: (request) => auth.verifier.precheck(request), audit: (entry) => auth.audit.write(entry) },
   });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();

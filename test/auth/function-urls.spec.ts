@@ -2,11 +2,11 @@
  * Function URLs with auth on: an AWS_IAM URL takes signatures of access keys (header and
  * presigned) through the one verifier, names the key's account to the function, and
  * refuses the configured URL key, wrong secrets and unknown keys with the URL's own 403; a
- * NONE URL stays public.
+ * NONE URL with the public statement stays public, unsigned.
  */
 import { Sha256 } from '@smithy/core/checksum';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { CreateFunctionUrlConfigCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { AddPermissionCommand, CreateFunctionUrlConfigCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployUrlFunction, signRequest, urlIdOf, type UrlEvent } from '../function-urls/support.js';
 import { startAuthGust, type AuthGust } from './support.js';
@@ -22,6 +22,8 @@ beforeAll(async () => {
   iam = `${g.t.url}/lambda-url/${urlIdOf((await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'web', AuthType: 'AWS_IAM' }))).FunctionUrl!)}/echo`;
   await deployUrlFunction(lambda, 'pub');
   open = `${g.t.url}/lambda-url/${urlIdOf((await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'pub', AuthType: 'NONE' }))).FunctionUrl!)}/echo`;
+  // A NONE URL is public once its policy says so, as the console's statement does.
+  await lambda.send(new AddPermissionCommand({ FunctionName: 'pub', StatementId: 'FunctionURLAllowPublicAccess', Action: 'lambda:InvokeFunctionUrl', Principal: '*', FunctionUrlAuthType: 'NONE' }));
 }, 60_000);
 afterAll(async () => {
   lambda?.destroy();
@@ -44,7 +46,7 @@ describe('function URLs with auth on', () => {
     expect((await fetch(`${iam}?${query}`)).status).toBe(200);
   });
 
-  it('refuses the configured URL key, a wrong secret and an unknown key with 403 Forbidden; a NONE URL stays public', async () => {
+  it('refuses the configured URL key, a wrong secret and an unknown key with 403 Forbidden; a NONE URL with its public statement stays public', async () => {
     for (const creds of [{ accessKeyId: 'test', secretAccessKey: 'test' }, { ...g.key, secretAccessKey: 'wrong' }, { accessKeyId: 'AKIAUNKNOWNUNKNOWN00', secretAccessKey: 'x' }]) {
       const res = await fetch(iam, { headers: await signRequest(iam, creds) });
       expect(res.status).toBe(403);

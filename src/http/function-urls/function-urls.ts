@@ -38,7 +38,7 @@ async function authenticate(ctx: FunctionUrlsContext, req: UrlRequest): Promise<
         rawQuery: req.rawQueryString,
         header: (name) => headers.get(name),
         bodySha256: createHash('sha256').update(req.body).digest('hex'),
-      });
+      }, { allowForeign: true });
       return caller.accessKeyId === undefined ? undefined : { accessKeyId: caller.accessKeyId, accountId: caller.accountId };
     } catch (err) {
       if (err instanceof AuthFailure) return undefined;
@@ -61,7 +61,7 @@ export interface FunctionUrlsContext {
   /** The access keys whose SigV4 signatures AWS_IAM function URLs accept while the server runs open. */
   credentials: readonly UrlCredential[];
   /** The server's verifier: once it enforces, AWS_IAM URLs take the signatures of access keys and function credentials instead. */
-  auth?: { enforcing(): Promise<boolean>; verify(request: RequestToVerify): Promise<Verified> } | undefined;
+  auth?: { enforcing(): Promise<boolean>; verify(request: RequestToVerify, options?: { allowForeign?: boolean }): Promise<Verified> } | undefined;
   /** The server's own base URL, known once it listens (for the event's `x-forwarded-port`). */
   baseUrl(): string;
 }

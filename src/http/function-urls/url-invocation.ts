@@ -72,6 +72,8 @@ export async function handleUrlRequest(deps: UrlInvocationDeps, config: Readonly
   if (config.authType === 'AWS_IAM') {
     const signer = await deps.authenticate(req);
     if (signer === undefined) return FORBIDDEN();
+    // Another account's key needs a statement for lambda:InvokeFunctionUrl on AWS_IAM URLs.
+    if (signer.accountId !== deps.partition.accountId && !deps.permits(config, { principal: { account: signer.accountId }, action: 'lambda:InvokeFunctionUrl', urlAuthType: 'AWS_IAM' })) return FORBIDDEN();
     caller = callerFor(signer.accessKeyId, signer.accountId);
   }
 

@@ -67,6 +67,7 @@ export interface LambdaApiContext {
     | 'untagResource'
     | 'listTags'
     | 'getAccountSettings'
+    | 'permitsSync'
     | 'addPermission'
     | 'removePermission'
     | 'getPolicy'
