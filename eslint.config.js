@@ -6,7 +6,7 @@ import importX from 'eslint-plugin-import-x';
 import globals from 'globals';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
-const layers = ['core', 'store', 'control', 'invoke', 'pool', 'runtime-api', 'sandbox', 'triggers', 'logs', 'http', 'server', 'cli'];
+const layers = ['core', 'store', 'control', 'invoke', 'pool', 'runtime-api', 'sandbox', 'triggers', 'logs', 'auth', 'http', 'server', 'cli'];
 // What each folder may import (besides itself). Everything may import core.
 const allowed = {
   core: [],
@@ -17,7 +17,9 @@ const allowed = {
   control: ['core', 'store'],
   pool: ['core', 'sandbox', 'runtime-api', 'logs'],
   invoke: ['core', 'store', 'control', 'pool', 'logs'],
-  http: ['core', 'control', 'invoke', 'logs'],
+  // Who is calling: accounts, keys, signature verification, the audit log.
+  auth: ['core', 'store'],
+  http: ['core', 'control', 'invoke', 'logs', 'auth'],
   triggers: ['core', 'control', 'invoke'],
   server: layers,
   // The CLI talks to a server over HTTP; it imports server/ only to run `gust serve`.

@@ -24,6 +24,7 @@ import { queuesRound } from './scenarios/queues.js';
 import { s3Round } from './scenarios/s3.js';
 import { provisionedRound } from './scenarios/provisioned.js';
 import { networkRound } from './scenarios/network.js';
+import { authRound } from './scenarios/auth.js';
 import { createLargeRound, listFunctionsRound, startupRound } from './scenarios/control.js';
 
 function serveHasSandboxOption() {
@@ -182,6 +183,17 @@ const SCENARIOS = {
       row(`sandboxes started per second, ${r[0].burstSize} concurrent cold starts: network on vs none`, pick(r, 'burstOn'), pick(r, 'burstOff'), undefined),
       row('HTTP GET to a server outside, new connection each, p50: from a function vs from the host (ms)', pick(r, 'insideP50'), pick(r, 'hostP50'), undefined),
       row('HTTP GET to a server outside, new connection each, p99: from a function vs from the host (ms)', pick(r, 'insideP99'), pick(r, 'hostP99'), undefined),
+    ],
+  },
+  auth: {
+    // Makes an access key in the server's data dir for part of each round: named with --only.
+    optIn: true,
+    round: (ctx) => authRound(ctx),
+    rows: (r) => [
+      row('warm invoke p50, auth on vs off (ms)', pick(r, (x) => x.on.warm.p50), pick(r, (x) => x.off.warm.p50), undefined),
+      row('warm invoke: server CPU per invoke, auth on vs off (µs)', pick(r, (x) => x.on.warm.cpuUs), pick(r, (x) => x.off.warm.cpuUs), undefined),
+      row('S3 100 MB PutObject from SDK v3 (unsigned payload), auth on vs off (MB/s)', pick(r, (x) => x.on.sdkMbPerSecond), pick(r, (x) => x.off.sdkMbPerSecond), undefined),
+      row('S3 100 MB PutObject, signed payload (hashed while streaming), auth on vs off (MB/s)', pick(r, (x) => x.on.signedMbPerSecond), pick(r, (x) => x.off.signedMbPerSecond), undefined),
     ],
   },
   'create-5mb': {

@@ -87,6 +87,8 @@ export async function startGustProcess(options = {}) {
     url,
     pid: child.pid,
     healthMs,
+    /** The server's data dir (the auth scenario makes an access key in it). */
+    dataDir,
     logFile,
     /** Resident set size of the Gust process itself, in bytes. */
     rssBytes() {

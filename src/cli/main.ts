@@ -1,6 +1,7 @@
 /** The `gust` command line. Every command but `serve` and `runtimes` talks to a server over HTTP. */
 import { Command } from 'commander';
 import { DEFAULT_ENDPOINT } from './defaults.js';
+import { registerAdmin } from './admin.js';
 import { registerRuntimes } from './runtimes.js';
 import { registerServe } from './serve.js';
 
@@ -18,9 +19,10 @@ program
   .configureOutput({ outputError: (text, write) => write(`gust: ${text.replace(/^error: /, '')}`) });
 registerServe(program);
 registerRuntimes(program);
+registerAdmin(program);
 // The client commands load the AWS SDK (a third of a second); the server needs none of it.
 // Anything but a plain `gust serve …` (help included) registers them all.
 const command = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
-if (command !== 'serve') (await import('./commands/index.js')).registerClientCommands(program);
+if (!['serve', 'accounts', 'keys', 'audit'].includes(command ?? '')) (await import('./commands/index.js')).registerClientCommands(program);
 
 await program.parseAsync(process.argv);

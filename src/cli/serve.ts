@@ -6,7 +6,7 @@ import { startGust } from '../server/gust-server.js';
 export function registerServe(program: Command): void {
   const cmd = program.command('serve').description('Run the Gust server (Lambda API on one port, state in the data dir)');
   for (const spec of OPTIONS) {
-    cmd.option(`${spec.flag} <value>`, `${spec.doc} (env ${spec.env}, default ${shownDefault(spec)})`);
+    cmd.option(spec.isSwitch ? spec.flag : `${spec.flag} <value>`, `${spec.doc} (env ${spec.env}, default ${shownDefault(spec)})`);
   }
   cmd.action(async (flags: Record<string, string | undefined>) => {
     let config;
@@ -19,7 +19,16 @@ export function registerServe(program: Command): void {
       }
       throw err;
     }
-    const gust = await startGust(config);
+    let gust;
+    try {
+      gust = await startGust(config);
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        process.stderr.write(`gust serve: ${err.message}\n`);
+        process.exit(2);
+      }
+      throw err;
+    }
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;

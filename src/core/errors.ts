@@ -6,6 +6,8 @@
  * comment of each saying when Gust raises it (`npm run docs`).
  */
 
+import { EXPIRED_TOKEN, INVALID_TOKEN, SIGNATURE_MISMATCH, signatureExpiredMessage, type AuthFailure } from './auth-failure.js';
+
 /** Who is at fault, as AWS's `Type` field says it. */
 export type FaultType = 'User' | 'Service';
 
@@ -48,7 +50,7 @@ export class ResourceInUseException extends LambdaError {
   constructor(message: string) { super('ResourceInUseException', 400, message); }
 }
 
-/** What a resource policy does not allow: an EventBridge rule delivering to a function whose policy does not name it. */
+/** What a resource policy does not allow: an EventBridge rule delivering to a function whose policy does not name it; a valid signature of another account than the one the server's resources belong to. */
 export class AccessDeniedException extends LambdaError {
   constructor(message: string) { super('AccessDeniedException', 403, message); }
 }
@@ -177,6 +179,57 @@ export class ServiceException extends LambdaError {
 /** No route matches the method and path; on the EventBridge API, a missing or unknown `X-Amz-Target`. */
 export class UnknownOperationException extends LambdaError {
   constructor(message = 'Unknown operation') { super('UnknownOperationException', 404, message); }
+}
+
+/** A request signed with an access key no account has, or with a session token Gust did not mint or that was revoked (`The security token included in the request is invalid.`); also on the EventBridge API. */
+export class UnrecognizedClientException extends LambdaError {
+  constructor(message = INVALID_TOKEN) { super('UnrecognizedClientException', 403, message); }
+}
+
+/** A signature that does not match (wrong secret, altered request or body), or a signing time more than 15 minutes from Gust's clock (`Signature expired: …`). */
+export class InvalidSignatureException extends LambdaError {
+  constructor(message = SIGNATURE_MISMATCH) { super('InvalidSignatureException', 403, message); }
+}
+
+/** An Authorization header or presigned query that is not a well-formed SigV4 one. */
+export class IncompleteSignatureException extends LambdaError {
+  constructor(message: string) { super('IncompleteSignatureException', 400, message); }
+}
+
+/** An unsigned request to a server that verifies signatures (`Missing Authentication Token`). */
+export class MissingAuthenticationTokenException extends LambdaError {
+  constructor() { super('MissingAuthenticationTokenException', 403, 'Missing Authentication Token'); }
+}
+
+/** A function's temporary credentials past their expiry. */
+export class ExpiredTokenException extends LambdaError {
+  constructor() { super('ExpiredTokenException', 403, EXPIRED_TOKEN); }
+}
+
+/** The Lambda and EventBridge APIs' error for a request whose caller could not be established. */
+export function lambdaAuthError(failure: AuthFailure): LambdaError {
+  const d = failure.details;
+  switch (failure.reason) {
+    case 'missing':
+      return new MissingAuthenticationTokenException();
+    case 'malformed':
+      return new IncompleteSignatureException('The request signature is not a well-formed AWS Signature Version 4 (Authorization header or X-Amz-* query parameters).');
+    case 'unsupported':
+      return new IncompleteSignatureException('Only AWS Signature Version 4 (AWS4-HMAC-SHA256) is accepted.');
+    case 'unknown-key':
+    case 'invalid-token':
+      return new UnrecognizedClientException();
+    case 'expired-token':
+      return new ExpiredTokenException();
+    case 'skew':
+    case 'presign-expired':
+      return new InvalidSignatureException(signatureExpiredMessage(d));
+    case 'signature':
+    case 'payload-hash':
+      return new InvalidSignatureException();
+    case 'access-denied':
+      return new AccessDeniedException(`User: arn:aws:iam::${d.accountId ?? ''}:root is not authorized to perform this operation: this server's resources belong to another account.`);
+  }
 }
 
 /**

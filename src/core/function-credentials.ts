@@ -16,6 +16,13 @@ export interface FunctionCredentialClaims {
   role: string;
   /** Expiry, ms since the epoch. */
   expires: number;
+  /** The account the credentials act in (the function's); absent in tokens of older servers. */
+  account?: string;
+  /**
+   * Which incarnation of the function they belong to (its CreateFunction time): a function
+   * deleted and created again under the same name does not inherit the old credentials.
+   */
+  generation?: string;
 }
 
 export interface FunctionCredentials {
@@ -34,22 +41,31 @@ export function mintFunctionCredentials(key: Buffer, claims: Omit<FunctionCreden
   // ASIA: the prefix of AWS's temporary access keys, which SDKs and tools recognise.
   const accessKeyId = `ASIA${randomBytes(10).toString('hex').toUpperCase().slice(0, 16)}`;
   const full: FunctionCredentialClaims = { ...claims, expires: now + ttlMs };
-  const body = Buffer.from(JSON.stringify({ k: accessKeyId, f: full.function, r: full.role, x: full.expires })).toString('base64url');
+  const body = Buffer.from(JSON.stringify({ k: accessKeyId, f: full.function, r: full.role, x: full.expires, a: full.account, g: full.generation })).toString('base64url');
   const sessionToken = `${TOKEN_PREFIX}${body}.${mac(key, `token:${body}`)}`;
   return { accessKeyId, secretAccessKey: secretFor(key, accessKeyId, sessionToken), sessionToken, expires: full.expires };
 }
 
 /** The claims of a session token this key minted for `accessKeyId`, or undefined (forged, altered, another key's, expired). */
 export function openSessionToken(key: Buffer, accessKeyId: string, sessionToken: string, now: number): FunctionCredentialClaims | undefined {
+  const claims = readSessionToken(key, accessKeyId, sessionToken);
+  return claims && claims.expires > now ? claims : undefined;
+}
+
+/**
+ * The claims of a session token this key minted for `accessKeyId`, expired or not (the
+ * verifier tells an expired token from a forged one, as AWS does), or undefined.
+ */
+export function readSessionToken(key: Buffer, accessKeyId: string, sessionToken: string): FunctionCredentialClaims | undefined {
   if (!sessionToken.startsWith(TOKEN_PREFIX)) return undefined;
   const [body, tag] = sessionToken.slice(TOKEN_PREFIX.length).split('.');
   if (!body || !tag) return undefined;
   const expected = Buffer.from(mac(key, `token:${body}`));
   const given = Buffer.from(tag);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
-  const parsed = JSON.parse(Buffer.from(body, 'base64url').toString()) as { k: string; f: string; r: string; x: number };
-  if (parsed.k !== accessKeyId || parsed.x <= now) return undefined;
-  return { function: parsed.f, role: parsed.r, expires: parsed.x };
+  const parsed = JSON.parse(Buffer.from(body, 'base64url').toString()) as { k: string; f: string; r: string; x: number; a?: string; g?: string };
+  if (parsed.k !== accessKeyId) return undefined;
+  return { function: parsed.f, role: parsed.r, expires: parsed.x, ...(parsed.a === undefined ? {} : { account: parsed.a }), ...(parsed.g === undefined ? {} : { generation: parsed.g }) };
 }
 
 /** The secret that goes with a key id and token minted under `key`. */

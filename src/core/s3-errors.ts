@@ -7,6 +7,7 @@
  * sends no body to a HEAD.
  * https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList
  */
+import type { AuthFailure } from './auth-failure.js';
 import { LambdaError } from './errors.js';
 
 /** Base of every S3 error: its code, status, message and the extra elements of its XML body. */
@@ -73,14 +74,14 @@ export class InvalidArgument extends S3Error {
   }
 }
 
-/** An object request to a bucket that lives in an external store (Gust keeps only its notification configuration). */
+/** An object request to a bucket that lives in an external store (Gust keeps only its notification configuration); S3's signature version 2 on a server that verifies signatures (Gust verifies SigV4 only, as S3 does in every region opened since 2014). */
 export class InvalidRequest extends S3Error {
   constructor(message: string) { super('InvalidRequest', 400, message); }
 }
 
-/** A delivery of external bucket events without the webhook token Gust gave. */
+/** A delivery of external bucket events without the webhook token Gust gave; an unsigned request to a server that verifies signatures, a presigned URL past its expiry (`Request has expired`), or a caller of another account. */
 export class AccessDenied extends S3Error {
-  constructor(message = 'Access Denied') { super('AccessDenied', 403, message); }
+  constructor(message = 'Access Denied', fields: Record<string, string> = {}) { super('AccessDenied', 403, message, fields); }
 }
 
 /** A body S3 cannot read: a malformed aws-chunked stream, a body shorter than its declared length. */
@@ -141,4 +142,71 @@ export class MethodNotAllowed extends S3Error {
 /** Anything unexpected: logged with its cause, answered without it. */
 export class InternalError extends S3Error {
   constructor(requestId: string) { super('InternalError', 500, `We encountered an internal error. Please try again. (request ${requestId})`); }
+}
+
+/** A request signed with an access key no account has. */
+export class InvalidAccessKeyId extends S3Error {
+  constructor(accessKeyId: string) { super('InvalidAccessKeyId', 403, 'The AWS Access Key Id you provided does not exist in our records.', { AWSAccessKeyId: accessKeyId }); }
+}
+
+/** A signature that does not match (wrong secret, altered request), a chunk signature out of its chain included. */
+export class SignatureDoesNotMatch extends S3Error {
+  constructor(accessKeyId: string) { super('SignatureDoesNotMatch', 403, 'The request signature we calculated does not match the signature you provided. Check your key and signing method.', { AWSAccessKeyId: accessKeyId }); }
+}
+
+/** A signing time more than 15 minutes from Gust's clock. */
+export class RequestTimeTooSkewed extends S3Error {
+  constructor(requestTime: string, serverTime: string) {
+    super('RequestTimeTooSkewed', 403, 'The difference between the request time and the current time is too large.', { RequestTime: requestTime, ServerTime: serverTime, MaxAllowedSkewMilliseconds: '900000' });
+  }
+}
+
+/** A function's temporary credentials past their expiry. */
+export class ExpiredToken extends S3Error {
+  constructor() { super('ExpiredToken', 400, 'The provided token has expired.'); }
+}
+
+/** A session token Gust did not mint, or one of a deleted function. */
+export class InvalidToken extends S3Error {
+  constructor() { super('InvalidToken', 400, 'The provided token is malformed or otherwise invalid.'); }
+}
+
+/** An Authorization header that is not a well-formed SigV4 one. */
+export class AuthorizationHeaderMalformed extends S3Error {
+  constructor() { super('AuthorizationHeaderMalformed', 400, 'The authorization header is malformed; the authorization header requires three components: Credential, SignedHeaders, and Signature.'); }
+}
+
+/** A body whose SHA-256 is not the x-amz-content-sha256 the signature covers; nothing is stored. */
+export class XAmzContentSHA256Mismatch extends S3Error {
+  constructor(declared: string, computed: string) {
+    super('XAmzContentSHA256Mismatch', 400, "The provided 'x-amz-content-sha256' header does not match what was computed.", { ClientComputedContentSHA256: declared, S3ComputedContentSHA256: computed });
+  }
+}
+
+/** S3's error for a request whose caller could not be established. */
+export function s3AuthError(failure: AuthFailure): S3Error {
+  const d = failure.details;
+  switch (failure.reason) {
+    case 'missing':
+    case 'access-denied':
+      return new AccessDenied();
+    case 'malformed':
+      return new AuthorizationHeaderMalformed();
+    case 'unsupported':
+      return new InvalidRequest('The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.');
+    case 'unknown-key':
+      return new InvalidAccessKeyId(d.accessKeyId ?? '');
+    case 'invalid-token':
+      return new InvalidToken();
+    case 'expired-token':
+      return new ExpiredToken();
+    case 'skew':
+      return new RequestTimeTooSkewed(d.requestTime ?? '', d.serverTime ?? '');
+    case 'presign-expired':
+      return new AccessDenied('Request has expired', { 'X-Amz-Expires': String(d.expiresSeconds ?? ''), Expires: d.expiredAt ?? '', ServerTime: (d.serverTime ?? '').replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z') });
+    case 'signature':
+      return new SignatureDoesNotMatch(d.accessKeyId ?? '');
+    case 'payload-hash':
+      return new XAmzContentSHA256Mismatch(d.declaredSha256 ?? '', d.computedSha256 ?? '');
+  }
 }

@@ -9,6 +9,7 @@
  * either protocol. See docs/errors.md.
  * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/CommonErrors.html
  */
+import { EXPIRED_TOKEN, INVALID_TOKEN, SIGNATURE_MISMATCH, signatureExpiredMessage, type AuthFailure } from './auth-failure.js';
 import { LambdaError, type FaultType } from './errors.js';
 
 /** Base of every SQS error: a catalog error that also knows its query-protocol code. */
@@ -135,4 +136,59 @@ export class RequestEntityTooLarge extends SqsError {
 /** A fault inside Gust: the cause is logged with the request id, never sent. */
 export class SqsInternalFailure extends SqsError {
   constructor(message: string) { super('InternalFailure', 'InternalFailure', 500, message, { faultType: 'Service' }); }
+}
+
+/** A request signed with an access key no account has, or a session token Gust did not mint or that was revoked. */
+export class InvalidClientTokenId extends SqsError {
+  constructor() { super('InvalidClientTokenId', 'InvalidClientTokenId', 403, INVALID_TOKEN); }
+}
+
+/** A signature that does not match, or (`Signature expired: …`) a signing time more than 15 minutes from Gust's clock, as SQS words it for SigV4. */
+export class SignatureDoesNotMatch extends SqsError {
+  constructor(message = SIGNATURE_MISMATCH) { super('SignatureDoesNotMatch', 'SignatureDoesNotMatch', 403, message); }
+}
+
+/** A presigned SQS request past its X-Amz-Expires. */
+export class RequestExpired extends SqsError {
+  constructor() { super('RequestExpired', 'RequestExpired', 400, 'Request has expired.'); }
+}
+
+/** An unsigned request to a server that verifies signatures; also an unusable Authorization header. */
+export class MissingAuthenticationToken extends SqsError {
+  constructor(message = 'Request is missing Authentication Token') { super('MissingAuthenticationToken', 'MissingAuthenticationToken', 403, message); }
+}
+
+/** A function's temporary credentials past their expiry. */
+export class ExpiredToken extends SqsError {
+  constructor() { super('ExpiredToken', 'ExpiredToken', 403, EXPIRED_TOKEN); }
+}
+
+/** A valid signature of another account than the one the server's queues belong to. */
+export class SqsAccessDenied extends SqsError {
+  constructor() { super('AccessDenied', 'AccessDenied', 403, 'Access to the resource is denied.'); }
+}
+
+/** SQS's error for a request whose caller could not be established, in both protocols. */
+export function sqsAuthError(failure: AuthFailure): SqsError {
+  switch (failure.reason) {
+    case 'missing':
+      return new MissingAuthenticationToken();
+    case 'malformed':
+    case 'unsupported':
+      return new MissingAuthenticationToken('Authorization header or X-Amz-* query parameters are not a well-formed AWS Signature Version 4.');
+    case 'unknown-key':
+    case 'invalid-token':
+      return new InvalidClientTokenId();
+    case 'expired-token':
+      return new ExpiredToken();
+    case 'skew':
+      return new SignatureDoesNotMatch(signatureExpiredMessage(failure.details));
+    case 'presign-expired':
+      return new RequestExpired();
+    case 'signature':
+    case 'payload-hash':
+      return new SignatureDoesNotMatch();
+    case 'access-denied':
+      return new SqsAccessDenied();
+  }
 }

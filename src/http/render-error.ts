@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import {
   dataDiskFull,
+  lambdaAuthError,
   InvalidRequestContentException,
   isDiskFull,
   LambdaError,
@@ -18,6 +19,7 @@ import {
   ValidationException,
 } from '../core/errors.js';
 
+import { AuthFailure } from '../core/auth-failure.js';
 import { bodyTooLarge } from './body-limits.js';
 
 /** Maps Fastify's own request errors (body parsing, limits) to catalog errors. */
@@ -43,6 +45,7 @@ function fromFastify(err: FastifyError, request: FastifyRequest | undefined): La
 /** The catalog error for `err`, or undefined for a fault of Gust's; `request` names the operation in a 413. */
 export function toLambdaError(err: unknown, request?: FastifyRequest): LambdaError | undefined {
   if (err instanceof LambdaError) return err;
+  if (err instanceof AuthFailure) return lambdaAuthError(err);
   // A full data disk is a known condition with its own answer, not a fault to log per request.
   if (isDiskFull(err)) return dataDiskFull();
   if (err && typeof err === 'object' && 'code' in err) return fromFastify(err as FastifyError, request);

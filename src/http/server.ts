@@ -18,6 +18,7 @@ import { causedByFullDisk, UnknownOperationException } from '../core/errors.js';
 import { registerUploadGate, SMALL_BODY_BYTES, type UploadGateOptions } from './body-limits.js';
 import { handleClientError, handleError, sendError } from './render-error.js';
 import { registerBodyReader } from './upload-body.js';
+import { registerEdgeAuth, type EdgeAuth } from './edge-auth.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -46,6 +47,8 @@ export interface HttpServerOptions {
   };
   /** Told of every request that failed on a full data disk (the server logs it once). */
   diskFull?: ((err: unknown) => void) | undefined;
+  /** Signature verification and the audit log (edge-auth.ts); absent: nothing is checked. */
+  auth?: EdgeAuth | undefined;
 }
 
 /** Builds the edge with `plugins` mounted, in order; listen or inject to start it. */
@@ -105,7 +108,9 @@ export function buildHttpServer(logger: Logger, plugins: readonly HttpPlugin[], 
     sendError(reply, new UnknownOperationException(`No operation matches ${request.method} ${request.url.split('?')[0]}`));
   });
 
-  app.get('/health', async () => ({ status: 'ok' }));
+  // Before the plugins, so that the hook runs in each of their contexts.
+  if (options.auth) registerEdgeAuth(app, options.auth);
+  app.get('/health', { config: { auth: 'none' } }, async () => ({ status: 'ok' }));
 
   for (const plugin of plugins) {
     app.register(async (scope) => plugin.register(scope));

@@ -6,6 +6,7 @@
  * control plane stores without reading it into memory. A staged file not taken by the
  * blob store is removed when the exchange ends.
  */
+import { createHash } from 'node:crypto';
 import { open, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
@@ -14,6 +15,7 @@ import { codeStorageFull, InvalidRequestContentException, isDiskFull } from '../
 import { Base64MemberReader } from './base64-member.js';
 import { bodyTooLarge, SMALL_BODY_BYTES } from './body-limits.js';
 import { ParsedBody } from './body.js';
+import { recordBodyDigest } from './edge-auth.js';
 
 /**
  * An upload streamed to a file; only this server makes them (JSON cannot). It has the
@@ -51,11 +53,16 @@ function limitOf(request: FastifyRequest): number {
 
 async function* chunks(request: FastifyRequest, payload: Readable, limit: number): AsyncGenerator<Buffer> {
   let received = 0;
+  // The body's SHA-256, taken as it passes, for the signature check (edge-auth.ts): a code
+  // upload is never held whole to be hashed.
+  const digest = createHash('sha256');
   for await (const chunk of payload) {
     received += (chunk as Buffer).length;
     if (received > limit) throw bodyTooLarge(request);
+    digest.update(chunk as Buffer);
     yield chunk as Buffer;
   }
+  recordBodyDigest(request, digest.digest('hex'));
 }
 
 async function readBuffer(request: FastifyRequest, payload: Readable): Promise<Buffer> {

@@ -127,6 +127,16 @@ export class ExecutionEnvironment {
   }
 
   /** Pid of the runtime process, once spawned. */
+  /**
+   * When the temporary credentials this environment's process was started with expire (ms
+   * since the epoch); undefined when it has none. Environment variables cannot change in a
+   * running process, so the version manager retires the environment before then.
+   */
+  get credentialsExpire(): number | undefined {
+    return this.mintedExpiry;
+  }
+  private mintedExpiry: number | undefined;
+
   get pid(): number | undefined {
     return this.sandbox?.pid;
   }
@@ -377,7 +387,9 @@ export class ExecutionEnvironment {
   /** Where the function finds Gust's API, and who it is there. */
   private environmentAccess(layout: SandboxLayout): { endpointUrl?: string; credentials?: FunctionCredentials } {
     const endpointUrl = layout.endpointUrl ?? this.deps.endpointUrl?.();
-    return { ...(endpointUrl ? { endpointUrl } : {}), ...(this.deps.credentials ? { credentials: this.deps.credentials(this.version) } : {}) };
+    const credentials = this.deps.credentials?.(this.version);
+    this.mintedExpiry = credentials?.expires;
+    return { ...(endpointUrl ? { endpointUrl } : {}), ...(credentials ? { credentials } : {}) };
   }
 
   private async failInit(failure: StartFailure, initDurationMs: number): Promise<InitFailure> {

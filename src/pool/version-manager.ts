@@ -30,6 +30,9 @@ export class ProvisioningError extends Error {
   }
 }
 
+/** How long before its credentials expire an environment stops taking invocations. */
+export const CREDENTIALS_MARGIN_MS = 30 * 60_000;
+
 export interface VersionManagerOptions {
   deps: EnvironmentDeps;
   clock: Clock;
@@ -143,6 +146,13 @@ export class VersionManager {
       throw new ServiceException('The function version is being replaced; retry the invocation.');
     }
     let env = provisioned ?? this.idle.pop();
+    // An idle environment whose credentials neared their expiry while it waited is retired here.
+    while (env && !provisioned && this.credentialsExpiring(env)) {
+      this.reapTimers.get(env)?.();
+      this.reapTimers.delete(env);
+      this.discard(env);
+      env = this.idle.pop();
+    }
     const cold = env === undefined;
     if (env) {
       this.reapTimers.get(env)?.();
@@ -158,6 +168,13 @@ export class VersionManager {
   }
 
   private release(env: ExecutionEnvironment): void {
+    // Credentials that could expire during the next invocation (15 minutes at most, with
+    // room to spare) retire the environment: its successor starts with fresh ones, as an
+    // AWS environment is recycled well within its role session.
+    if (this.credentialsExpiring(env)) {
+      this.discard(env);
+      return;
+    }
     if (this.provisioned.has(env)) {
       // No keep-alive: provisioned environments stay until the configuration lets them go.
       if (env.state === 'ready' && !this.draining && this.provisioned.size <= this.provisionedTarget) this.provisionedIdle.push(env);
@@ -173,6 +190,11 @@ export class VersionManager {
       return;
     }
     this.discard(env);
+  }
+
+  private credentialsExpiring(env: ExecutionEnvironment): boolean {
+    const expires = env.credentialsExpire;
+    return expires !== undefined && expires - this.options.clock.now() < CREDENTIALS_MARGIN_MS;
   }
 
   /** Keep-alive expired: stop the environment if it is still idle. */

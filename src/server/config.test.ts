@@ -28,4 +28,11 @@ describe('loadConfig', () => {
     expect(shownDefault(OPTIONS.find((o) => o.key === 'asyncThrottleBaseMs')!)).toBe('1s');
     for (const spec of OPTIONS) expect(spec.parse(shownDefault(spec)), spec.flag).toEqual(spec.default);
   });
+
+  it('reads --insecure-no-auth as a switch: the flag alone, or true/false in GUST_INSECURE_NO_AUTH', () => {
+    expect(loadConfig({}, {}).insecureNoAuth).toBe(false);
+    expect(loadConfig({ insecureNoAuth: true } as unknown as Record<string, string>, {}).insecureNoAuth).toBe(true);
+    expect(loadConfig({}, { GUST_INSECURE_NO_AUTH: '1' }).insecureNoAuth).toBe(true);
+    expect(() => loadConfig({}, { GUST_INSECURE_NO_AUTH: 'maybe' })).toThrow(/GUST_INSECURE_NO_AUTH: expected true or false/);
+  });
 });

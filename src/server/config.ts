@@ -31,6 +31,8 @@ export interface GustConfig {
   urlAccessKeyId: string;
   /** Its secret. */
   urlSecretAccessKey: string;
+  /** Run without verifying signatures on a non-loopback address when no access key exists. */
+  insecureNoAuth: boolean;
   /** Unit of the async queue's waits after function errors (waits 1×, 2×), in ms. */
   asyncRetryBaseMs: number;
   /** First async retry wait after a throttle or platform error, in ms. */
@@ -75,6 +77,8 @@ type Parser<T> = ((raw: string) => T) & { format?: (value: T) => string };
 export interface OptionSpec<K extends keyof GustConfig> {
   key: K;
   flag: string;
+  /** A switch: the flag takes no value (`--insecure-no-auth`); the variable takes true/false. */
+  isSwitch?: true;
   env: string;
   doc: string;
   default: GustConfig[K];
@@ -84,6 +88,14 @@ export interface OptionSpec<K extends keyof GustConfig> {
 export class ConfigError extends Error {}
 
 const text: Parser<string> = (raw) => raw;
+
+/** A switch's value: the flag alone (commander gives `true`), or true/false, 1/0 in the variable. */
+const switchValue: Parser<boolean> = (raw) => {
+  const v = raw.toLowerCase();
+  if (v === 'true' || v === '1' || v === 'yes') return true;
+  if (v === 'false' || v === '0' || v === 'no' || v === '') return false;
+  throw new Error('expected true or false');
+};
 
 function integer(min: number, max: number): Parser<number> {
   return (raw) => {
@@ -145,6 +157,7 @@ export const OPTIONS: OptionSpec<keyof GustConfig>[] = [
   { key: 'uploadConcurrency', flag: '--upload-concurrency', env: 'GUST_UPLOAD_CONCURRENCY', doc: 'Code uploads over 1 MB read at once (CreateFunction, UpdateFunctionCode, PublishLayerVersion); more wait unread, and past 32 waiting get a 429', default: 2, parse: integer(1, 64) },
   { key: 'urlAccessKeyId', flag: '--url-access-key-id', env: 'GUST_URL_ACCESS_KEY_ID', doc: 'Access key id that AWS_IAM function URLs accept in SigV4 signatures', default: 'test', parse: pattern(/^\S{1,128}$/, 'an access key id without spaces') },
   { key: 'urlSecretAccessKey', flag: '--url-secret-access-key', env: 'GUST_URL_SECRET_ACCESS_KEY', doc: 'Secret access key that goes with --url-access-key-id', default: 'test', parse: pattern(/^\S{1,128}$/, 'a secret access key without spaces') },
+  { key: 'insecureNoAuth', flag: '--insecure-no-auth', isSwitch: true, env: 'GUST_INSECURE_NO_AUTH', doc: 'Serve on a non-loopback --host without verifying signatures when no access key exists (gust keys create makes one); without it such a server refuses to start. Anyone who reaches the port can then deploy and run code', default: false, parse: switchValue },
   { key: 'asyncRetryBaseMs', flag: '--async-retry-base', env: 'GUST_ASYNC_RETRY_BASE', doc: 'Async invocations: wait after a function error, times the attempt number (AWS: 1m)', default: 60_000, parse: duration(1, 3_600_000) },
   { key: 'asyncThrottleBaseMs', flag: '--async-throttle-base', env: 'GUST_ASYNC_THROTTLE_BASE', doc: 'Async invocations: first wait after a throttle, doubling each time (AWS: 1s)', default: 1000, parse: duration(1, 3_600_000) },
   { key: 'asyncThrottleMaxMs', flag: '--async-throttle-max', env: 'GUST_ASYNC_THROTTLE_MAX', doc: 'Async invocations: longest wait after throttles (AWS: 5m)', default: 300_000, parse: duration(1, 6 * 3_600_000) },
@@ -195,7 +208,8 @@ export function loadConfig(flags: Record<string, string | undefined>, env: NodeJ
 function readOptions(flags: Record<string, string | undefined>, env: NodeJS.ProcessEnv): GustConfig {
   const config: Record<string, unknown> = {};
   for (const spec of OPTIONS) {
-    const fromFlag = flags[flagProperty(spec.flag)];
+    const flag = flags[flagProperty(spec.flag)] as string | boolean | undefined;
+    const fromFlag = typeof flag === 'boolean' ? String(flag) : flag;
     const raw = fromFlag ?? env[spec.env];
     if (raw === undefined) {
       config[spec.key] = spec.default;

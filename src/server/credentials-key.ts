@@ -1,15 +1,20 @@
 /**
- * Secrets the server keeps in its data directory, readable by root only, made at the first
- * start and kept across restarts: the key for functions' temporary credentials
- * (core/function-credentials.ts), so that credentials handed out before a restart stay
- * valid until they expire, and the token external S3-compatible stores present with their
- * bucket events, so that a store configured once keeps working.
+ * The server's secrets, 32 random bytes each in the data directory, readable by the owner
+ * only, made at the first start and kept across restarts:
+ * - `function-credentials.key`: functions' temporary credentials (core/function-credentials.ts),
+ *   so that credentials handed out before a restart stay valid until they expire;
+ * - `access-keys.key`: the seal of access key secrets (auth/secret-box.ts), kept out of
+ *   auth.db so that a copied database reveals no secret;
+ * - `s3-events.token`: the token external S3-compatible stores present with their bucket
+ *   events, so that a store configured once keeps working.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-function loadSecret(file: string): Buffer {
+/** The key in `<dataDir>/<name>`, made when missing. */
+export function loadKeyFile(dataDir: string, name: string): Buffer {
+  const file = join(dataDir, name);
   try {
     const key = readFileSync(file);
     if (key.length === 32) return key;
@@ -17,15 +22,20 @@ function loadSecret(file: string): Buffer {
     // Made below.
   }
   const key = randomBytes(32);
-  writeFileSync(file, key, { mode: 0o600 });
-  return key;
+  // 'wx': two processes (a server and `gust keys create`) racing to make it keep one key.
+  try {
+    writeFileSync(file, key, { mode: 0o600, flag: 'wx' });
+    return key;
+  } catch {
+    return readFileSync(file);
+  }
 }
 
 export function loadCredentialsKey(dataDir: string): Buffer {
-  return loadSecret(join(dataDir, 'function-credentials.key'));
+  return loadKeyFile(dataDir, 'function-credentials.key');
 }
 
 /** The webhook token of `POST /gust/s3-events`, as hex. */
 export function loadS3EventsToken(dataDir: string): string {
-  return loadSecret(join(dataDir, 's3-events.token')).toString('hex');
+  return loadKeyFile(dataDir, 's3-events.token').toString('hex');
 }

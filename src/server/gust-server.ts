@@ -50,6 +50,9 @@ import { RuntimeCommandResolver } from '../sandbox/runtime-command.js';
 import { RuntimeProvider } from '../sandbox/runtimes/runtime-provider.js';
 import { loadCredentialsKey, loadS3EventsToken } from './credentials-key.js';
 import { mayInvoke } from '../control/policy/access.js';
+import { setUpAuth } from './auth-setup.js';
+import { CodeUrlSigner } from '../auth/code-urls.js';
+import { codeUrls } from '../http/lambda-api/code-urls.js';
 import { descriptorBudget, openFilesLimit } from './descriptor-budget.js';
 import { chooseSandboxDriver } from './sandbox-choice.js';
 import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.js';
@@ -86,6 +89,22 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   mkdirSync(dataDir, { recursive: true });
   const partition: Partition = { region: config.region, accountId: config.accountId };
   const credentialsKey = loadCredentialsKey(dataDir);
+  // First: a server that may not start (a non-loopback bind without keys) starts nothing.
+  const auth = await setUpAuth({
+    config,
+    dataDir,
+    credentialsKey,
+    // A function's credentials stand while the same incarnation of it exists.
+    functionLive: (claims) => {
+      try {
+        const record = functions.getFunctionSync(parseFunctionName(claims.function, partition).name);
+        return record !== undefined && (claims.generation === undefined || claims.generation === record.createdAt);
+      } catch {
+        return false;
+      }
+    },
+    logger,
+  });
 
   const envTmp = join(dataDir, 'env-tmp');
   mkdirSync(envTmp, { recursive: true });
@@ -168,10 +187,19 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     clock: systemClock,
     region: config.region,
     endpointUrl: () => baseUrl,
-    credentials: (version) => mintFunctionCredentials(credentialsKey, { function: functionArn(partition, version.functionName), role: version.role }, Date.now()),
+    credentials: (version) =>
+      mintFunctionCredentials(
+        credentialsKey,
+        { function: functionArn(partition, version.functionName), role: version.role, account: partition.accountId, ...generationOf(version.functionName) },
+        Date.now(),
+      ),
     accountConcurrency: config.concurrencyLimit,
     keepAliveMs: config.keepAliveMs,
   });
+  function generationOf(name: string): { generation?: string } {
+    const createdAt = functions.getFunctionSync(name)?.createdAt;
+    return createdAt === undefined ? {} : { generation: createdAt };
+  }
   const invoker: InvokeService = new InvokeService({ functions, pool, blobs, partition, clock: systemClock, enqueue: (request) => asyncQueue.enqueue(request) });
   // After the invoker: its change listener drains a deleted version before this one lets its environments go.
   const provisioned = new ProvisionedConcurrency({ functions, pool, invokable: (version) => invoker.invokable(version), reportError: report });
@@ -252,8 +280,8 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   await code.load();
 
   const app = buildHttpServer(logger, [
-    lambdaApi({ partition, functions, layers, urls, eventInvokeConfigs, mappings, provisioned, invoker, asyncQueue, code: blobs, logs, baseUrl: () => baseUrl }),
-    functionUrls({ partition, clock: systemClock, urls, invoker, policies: functions, credentials: urlCredentials, baseUrl: () => baseUrl }),
+    lambdaApi({ partition, functions, layers, urls, eventInvokeConfigs, mappings, provisioned, invoker, asyncQueue, code: blobs, codeUrls: codeUrls(new CodeUrlSigner(credentialsKey, () => Date.now()), auth.verifier), logs, baseUrl: () => baseUrl }),
+    functionUrls({ partition, clock: systemClock, urls, invoker, policies: functions, credentials: urlCredentials, auth: auth.verifier, baseUrl: () => baseUrl }),
     eventsApi({ rules: eventRules, bus: eventBus, schedules: scheduler }),
     // Shares `POST /` with the EventBridge API through its route constraint (sqs-api.ts).
     sqsApi({ partition, queues, pollers }),
@@ -262,6 +290,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   ], {
     uploads: { concurrency: config.uploadConcurrency, maxWaiting: 32, stagingPath: () => blobs.stagingPath() },
     diskFull: (err) => dataDisk.report(err, 'the HTTP API'),
+    auth: { verify: (request, options) => auth.verifier.verify(request, options), precheck: (request) => auth.verifier.precheck(request), audit: (entry) => auth.audit.write(entry) },
   });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
@@ -307,6 +336,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
         await queueStore.close();
         await ruleStore.close();
         await store.close();
+        await auth.close();
         dataDisk.close();
       })();
       return closing;

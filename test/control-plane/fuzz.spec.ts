@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
 import { seededRandom } from '../helpers/fuzz.js';
+import { startAuthGust } from '../auth/support.js';
 import { ROLE } from '../helpers/lambda.js';
 import { makeZip } from '../helpers/zips.js';
 
@@ -241,6 +242,40 @@ describe('fuzzing the Lambda API', () => {
     await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
     expect(failures.slice(0, 20), `seed ${SEED}`).toEqual([]);
     expect((await fetch(`${t.url}/health`)).status).toBe(200);
+  });
+
+  it(`with auth on, the same ${REQUESTS} requests unsigned: none succeeds, none answers 5xx`, { timeout: 180_000 }, async () => {
+    const authOn = await startAuthGust();
+    try {
+      const zipBase64 = (await makeZip({ 'index.js': 'exports.handler = async () => 1;\n' })).toString('base64');
+      const next = generator(seededRandom(SEED), zipBase64);
+      const failures: string[] = [];
+      let sent = 0;
+      const worker = async () => {
+        while (sent < REQUESTS) {
+          const index = sent++;
+          const request = next();
+          let response: Response;
+          try {
+            response = await fetch(authOn.t.url + request.path, { method: request.method, headers: request.headers, ...(request.body === undefined ? {} : { body: request.body }) });
+          } catch (err) {
+            if (err instanceof TypeError && !String(err.cause ?? '').includes('ECONNRE')) continue;
+            failures.push(`#${index} ${request.method} ${request.path}: ${String(err)}`);
+            continue;
+          }
+          await response.arrayBuffer();
+          // /health and function URLs (NONE is public) are the only routes open to all.
+          const open = /^\/(health|lambda-url\/)/.test(request.path);
+          if (response.status >= 500 || (!open && (response.status < 400 || !response.headers.get('x-amzn-errortype')))) {
+            failures.push(`#${index} ${request.method} ${request.path} -> ${response.status} ${response.headers.get('x-amzn-errortype') ?? ''}`);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+      expect(failures.slice(0, 20), `seed ${SEED}`).toEqual([]);
+    } finally {
+      await authOn.stop();
+    }
   });
 
   it('leaves listings consistent with reads', async () => {

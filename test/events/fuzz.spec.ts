@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
 import { randomJson, seededRandom, type JsonVocabulary } from '../helpers/fuzz.js';
+import { startAuthGust, type AuthGust } from '../auth/support.js';
 
 const SEED = 20260102;
 const REQUESTS = 1500;
@@ -28,28 +29,42 @@ const WORDS: JsonVocabulary = {
 const value = (r: () => number): unknown => randomJson(r, WORDS);
 
 let t: TestGust;
+let authOn: AuthGust;
 beforeAll(async () => {
   t = await startTestGust();
+  authOn = await startAuthGust();
 });
 afterAll(async () => {
   await t.stop();
+  await authOn?.stop();
 });
+
+/** The seeded requests: an operation (or none) and a body. */
+function* requests(): Generator<{ op: string; body: string }> {
+  const r = seededRandom(SEED);
+  for (let i = 0; i < REQUESTS; i++) {
+    const op = OPERATIONS[Math.floor(r() * OPERATIONS.length)]!;
+    const body =
+      r() < 0.05
+        ? ['', 'not json', '[1,2]', '"s"', '{"Name":'][Math.floor(r() * 5)]!
+        : JSON.stringify(Object.fromEntries(MEMBERS.filter(() => r() < 0.35).map((m) => [m, value(r)])));
+    yield { op, body };
+  }
+}
+
+function send(url: string, op: string, body: string): Promise<Response> {
+  return fetch(`${url}/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.1', ...(op === '' ? {} : { 'x-amz-target': `AWSEvents.${op}` }) },
+    body,
+  });
+}
 
 describe('fuzzing the EventBridge API', () => {
   it(`answers ${REQUESTS} random requests with 200 or an awsJson 400 (seed ${SEED})`, async () => {
-    const r = seededRandom(SEED);
     const statuses = new Map<number, number>();
-    for (let i = 0; i < REQUESTS; i++) {
-      const op = OPERATIONS[Math.floor(r() * OPERATIONS.length)]!;
-      const body =
-        r() < 0.05
-          ? ['', 'not json', '[1,2]', '"s"', '{"Name":'][Math.floor(r() * 5)]!
-          : JSON.stringify(Object.fromEntries(MEMBERS.filter(() => r() < 0.35).map((m) => [m, value(r)])));
-      const res = await fetch(`${t.url}/`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-amz-json-1.1', ...(op === '' ? {} : { 'x-amz-target': `AWSEvents.${op}` }) },
-        body,
-      });
+    for (const { op, body } of requests()) {
+      const res = await send(t.url, op, body);
       const text = await res.text();
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
       expect([200, 400], `${op} ${body} → ${res.status} ${text}`).toContain(res.status);
@@ -61,5 +76,13 @@ describe('fuzzing the EventBridge API', () => {
     }
     // Some requests must get through, or the fuzzer only tests the front door.
     expect(statuses.get(200) ?? 0).toBeGreaterThan(20);
+  });
+
+  it('with auth on, the same requests unsigned: none succeeds, each an awsJson 400 naming the missing signature', async () => {
+    for (const { op, body } of requests()) {
+      const res = await send(authOn.t.url, op, body);
+      expect(res.status, `${op} ${body}`).toBe(400);
+      expect((await res.json()) as unknown).toEqual({ __type: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' });
+    }
   });
 });

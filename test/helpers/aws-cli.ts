@@ -30,7 +30,7 @@ export interface AwsCliRun {
  * Runs `aws <service> <args…> --endpoint-url <endpoint> --output json` in `cwd` (also its
  * HOME, so nothing of the machine's user leaks in). Never rejects: the exit code says.
  */
-export function runAwsCli(service: string, args: readonly string[], options: { endpoint: string; cwd: string }): Promise<AwsCliRun> {
+export function runAwsCli(service: string, args: readonly string[], options: { endpoint: string; cwd: string; credentials?: { accessKeyId: string; secretAccessKey: string } }): Promise<AwsCliRun> {
   const { endpoint, cwd } = options;
   return new Promise((done) => {
     execFile(
@@ -41,8 +41,8 @@ export function runAwsCli(service: string, args: readonly string[], options: { e
         env: {
           PATH: '/usr/bin:/bin',
           HOME: cwd,
-          AWS_ACCESS_KEY_ID: 'test',
-          AWS_SECRET_ACCESS_KEY: 'test',
+          AWS_ACCESS_KEY_ID: options.credentials?.accessKeyId ?? 'test',
+          AWS_SECRET_ACCESS_KEY: options.credentials?.secretAccessKey ?? 'test',
           AWS_DEFAULT_REGION: 'us-east-1',
           AWS_PAGER: '',
           AWS_MAX_ATTEMPTS: '1',

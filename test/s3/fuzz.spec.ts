@@ -10,8 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../helpers/fuzz.js';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
 import { S3_HEADERS } from './support.js';
+import { startAuthGust, type AuthGust } from '../auth/support.js';
 
 let t: TestGust;
+let authOn: AuthGust | undefined;
 
 beforeAll(async () => {
   t = await startTestGust();
@@ -21,6 +23,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await t?.stop();
+  await authOn?.stop();
 });
 
 const METHODS = ['GET', 'PUT', 'POST', 'DELETE', 'HEAD'];
@@ -39,9 +42,9 @@ const HEADERS: [string, string[]][] = [
 ];
 const BODIES = ['', 'hello', '<Tagging><TagSet><Tag><Key>a</Key></Tag></TagSet></Tagging>', '<Delete><Object><Key>k</Key></Object></Delete>', '<bad', '5\r\nhello\r\n0\r\n\r\n', 'zz\r\nhello\r\n', '3\r\nhello\r\n0\r\n\r\n', '<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>x</ETag></Part></CompleteMultipartUpload>', '<NotificationConfiguration><CloudFunctionConfiguration><Event>s3:Nope</Event></CloudFunctionConfiguration></NotificationConfiguration>'];
 
-function send(method: string, path: string, headers: Record<string, string>, body: string): Promise<number> {
+function send(method: string, path: string, headers: Record<string, string>, body: string, port = t.gust.port): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: t.gust.port, method, path, headers: { ...S3_HEADERS, ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers: { ...S3_HEADERS, ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
     });
@@ -50,17 +53,32 @@ function send(method: string, path: string, headers: Record<string, string>, bod
   });
 }
 
+/** The seeded requests (the fake SigV4 header of S3_HEADERS is added when sent). */
+function* requests(): Generator<{ method: string; path: string; headers: Record<string, string>; body: string }> {
+  const r = seededRandom(16);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(r() * list.length)]!;
+  for (let i = 0; i < 2000; i++) {
+    const headers: Record<string, string> = {};
+    for (const [name, values] of HEADERS) if (r() < 0.25) headers[name] = pick(values);
+    const method = pick(METHODS);
+    const path = pick(PATHS) + pick(QUERIES);
+    yield { method, path, headers, body: method === 'GET' || method === 'HEAD' ? '' : pick(BODIES) };
+  }
+}
+
 describe('S3 fuzz', () => {
+  it('with auth on, the same requests (their signature a fake): none succeeds, none answers 5xx', async () => {
+    authOn = await startAuthGust();
+    for (const { method, path, headers, body } of requests()) {
+      const status = await send(method, path, headers, body, authOn.t.gust.port);
+      expect(status >= 400 && status < 500, `${method} ${path} ${JSON.stringify(headers)} → ${status}`).toBe(true);
+    }
+  }, 60_000);
+
   it('answers 2,000 random requests with S3 statuses only, and keeps serving', async () => {
-    const r = seededRandom(16);
-    const pick = <T>(list: readonly T[]): T => list[Math.floor(r() * list.length)]!;
     const seen = new Map<number, number>();
-    for (let i = 0; i < 2000; i++) {
-      const headers: Record<string, string> = {};
-      for (const [name, values] of HEADERS) if (r() < 0.25) headers[name] = pick(values);
-      const method = pick(METHODS);
-      const path = pick(PATHS) + pick(QUERIES);
-      const status = await send(method, path, headers, method === 'GET' || method === 'HEAD' ? '' : pick(BODIES));
+    for (const { method, path, headers, body } of requests()) {
+      const status = await send(method, path, headers, body);
       seen.set(status, (seen.get(status) ?? 0) + 1);
       expect(status < 500 || status === 501, `${method} ${path} ${JSON.stringify(headers)} → ${status}`).toBe(true);
     }

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
 import { ACCOUNT } from './support.js';
 import { randomJson, seededRandom, type JsonVocabulary } from '../helpers/fuzz.js';
+import { startAuthGust, type AuthGust } from '../auth/support.js';
 
 const SEED = 20261203;
 const REQUESTS = 1200;
@@ -38,36 +39,45 @@ const WORDS: JsonVocabulary = {
 const value = (r: () => number): unknown => randomJson(r, WORDS);
 
 let t: TestGust;
+let authOn: AuthGust | undefined;
 beforeAll(async () => {
   t = await startTestGust();
 });
 afterAll(async () => {
   await t.stop();
+  await authOn?.stop();
 });
+
+/** The seeded requests, in either protocol. */
+function* requests(): Generator<{ op: string; json: boolean; path: string; init: RequestInit }> {
+  const r = seededRandom(SEED);
+  for (let i = 0; i < REQUESTS; i++) {
+    const op = OPERATIONS[Math.floor(r() * OPERATIONS.length)]!;
+    const json = r() < 0.5;
+    const path = r() < 0.2 ? `/${ACCOUNT}/${['fz', 'fz.fifo', 'nope', 'x'.repeat(90), 'a%20b'][Math.floor(r() * 5)]}` : '/';
+    let init: RequestInit;
+    if (json) {
+      const body = r() < 0.05 ? ['', 'not json', '[1]', '"s"', '{"QueueUrl":'][Math.floor(r() * 5)]! : JSON.stringify(Object.fromEntries(MEMBERS.filter(() => r() < 0.3).map((m) => [m, value(r)])));
+      init = { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AmazonSQS.${op}` }, body };
+    } else {
+      const params = new URLSearchParams(op === '' ? {} : { Action: op });
+      for (const m of MEMBERS.filter(() => r() < 0.3)) {
+        const v = value(r);
+        const key = r() < 0.3 ? `${m}.${Math.floor(r() * 3)}.${['Name', 'Value', 'Key', 'Id', 'Value.StringValue', 'Value.DataType'][Math.floor(r() * 6)]}` : m;
+        params.append(key, typeof v === 'string' ? v : JSON.stringify(v));
+      }
+      init = { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: r() < 0.05 ? '%%%&&==' : params.toString() };
+    }
+    yield { op, json, path, init };
+  }
+}
 
 describe('fuzzing the SQS API', () => {
   it(`answers ${REQUESTS} random requests in both protocols with 2xx or 4xx in the protocol's shape (seed ${SEED})`, async () => {
-    const r = seededRandom(SEED);
     const statuses = new Map<number, number>();
     // Queues the requests can find, of both types.
     await fetch(`${t.url}/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'Action=CreateQueue&QueueName=fz' });
-    for (let i = 0; i < REQUESTS; i++) {
-      const op = OPERATIONS[Math.floor(r() * OPERATIONS.length)]!;
-      const json = r() < 0.5;
-      const path = r() < 0.2 ? `/${ACCOUNT}/${['fz', 'fz.fifo', 'nope', 'x'.repeat(90), 'a%20b'][Math.floor(r() * 5)]}` : '/';
-      let init: RequestInit;
-      if (json) {
-        const body = r() < 0.05 ? ['', 'not json', '[1]', '"s"', '{"QueueUrl":'][Math.floor(r() * 5)]! : JSON.stringify(Object.fromEntries(MEMBERS.filter(() => r() < 0.3).map((m) => [m, value(r)])));
-        init = { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AmazonSQS.${op}` }, body };
-      } else {
-        const params = new URLSearchParams(op === '' ? {} : { Action: op });
-        for (const m of MEMBERS.filter(() => r() < 0.3)) {
-          const v = value(r);
-          const key = r() < 0.3 ? `${m}.${Math.floor(r() * 3)}.${['Name', 'Value', 'Key', 'Id', 'Value.StringValue', 'Value.DataType'][Math.floor(r() * 6)]}` : m;
-          params.append(key, typeof v === 'string' ? v : JSON.stringify(v));
-        }
-        init = { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: r() < 0.05 ? '%%%&&==' : params.toString() };
-      }
+    for (const { op, json, path, init } of requests()) {
       const res = await fetch(`${t.url}${path}`, init);
       const text = await res.text();
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
@@ -85,5 +95,17 @@ describe('fuzzing the SQS API', () => {
     console.log(`SQS fuzz statuses: ${[...statuses.entries()].map(([s, n]) => `${s}×${n}`).join(', ')}`);
     const health = await fetch(`${t.url}/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'Action=ListQueues' });
     expect(health.status).toBe(200);
+  }, 120_000);
+
+  it('with auth on, the same requests unsigned: none succeeds, each a 403 MissingAuthenticationToken in its protocol', async () => {
+    authOn = await startAuthGust();
+    for (const { op, json, path, init } of requests()) {
+      const res = await fetch(`${authOn.t.url}${path}`, init);
+      const text = await res.text();
+      const where = `${json ? 'json' : 'query'} ${op} ${path} → ${res.status} ${text.slice(0, 200)}`;
+      expect(res.status, where).toBe(403);
+      if (json) expect(res.headers.get('x-amzn-query-error'), where).toBe('MissingAuthenticationToken;Sender');
+      else expect(text, where).toContain('<Code>MissingAuthenticationToken</Code>');
+    }
   }, 120_000);
 });

@@ -70,6 +70,13 @@ async function handle(backend: EventsBackend, request: FastifyRequest, reply: Fa
 export function eventsApi(backend: EventsBackend): HttpPlugin {
   return {
     register(app) {
+      // Errors raised before the route runs (a refused signature) answer in awsJson1_1 too.
+      app.setErrorHandler((err, request, reply) => {
+        const known = toLambdaError(err, request);
+        if (known) return sendAwsJsonError(reply, known);
+        request.log.error({ err }, 'unexpected error in the events API');
+        return sendAwsJsonError(reply, new ServiceException(`An internal error occurred (request ${request.id}).`));
+      });
       app.post('/', (request, reply) => handle(backend, request, reply));
       registerSchedulesRoute(app, backend);
     },

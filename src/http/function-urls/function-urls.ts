@@ -15,7 +15,39 @@ import type { HttpPlugin } from '../server.js';
 import { errorResponse, type UrlResponse } from './url-response.js';
 import { handleUrlRequest, notFound, type FunctionInvoker } from './url-invocation.js';
 import { PATH_PREFIX, functionUrlRewriter, hostMatcher, readUrlRequest } from './url-request.js';
-import type { UrlCredential } from './url-sigv4.js';
+import { createHash } from 'node:crypto';
+import { AuthFailure } from '../../core/auth-failure.js';
+import type { Verified } from '../../auth/caller.js';
+import type { RequestToVerify } from '../../auth/verifier.js';
+import { joinHeaders } from './url-event.js';
+import type { UrlRequest } from './url-request.js';
+import { verifySigV4, type UrlCredential } from './url-sigv4.js';
+
+/**
+ * The signer of an AWS_IAM URL's request: on a server that verifies, by the one verifier
+ * (access keys, function credentials, header or presigned); on an open server, by the
+ * configured URL key, as before access keys existed.
+ */
+async function authenticate(ctx: FunctionUrlsContext, req: UrlRequest): Promise<{ accessKeyId: string; accountId: string } | undefined> {
+  if (ctx.auth && (await ctx.auth.enforcing())) {
+    const headers = joinHeaders(req.rawHeaders);
+    try {
+      const { caller } = await ctx.auth.verify({
+        method: req.method,
+        path: req.signedPath,
+        rawQuery: req.rawQueryString,
+        header: (name) => headers.get(name),
+        bodySha256: createHash('sha256').update(req.body).digest('hex'),
+      }, { allowForeign: true });
+      return caller.accessKeyId === undefined ? undefined : { accessKeyId: caller.accessKeyId, accountId: caller.accountId };
+    } catch (err) {
+      if (err instanceof AuthFailure) return undefined;
+      throw err;
+    }
+  }
+  const accessKeyId = await verifySigV4(req, { credentials: ctx.credentials, region: ctx.partition.region, now: ctx.clock.now() });
+  return accessKeyId === undefined ? undefined : { accessKeyId, accountId: ctx.partition.accountId };
+}
 
 /** What function URLs need: their configurations, the invoke path, and the keys AWS_IAM URLs accept. */
 export interface FunctionUrlsContext {
@@ -26,8 +58,10 @@ export interface FunctionUrlsContext {
   invoker: FunctionInvoker;
   /** Resource policies (FunctionService.permitsSync): a NONE URL answers only when its function's or alias's policy makes it public. */
   policies: { permitsSync(name: string, qualifier: string | undefined, request: PolicyRequest): boolean };
-  /** The access keys whose SigV4 signatures AWS_IAM function URLs accept. */
+  /** The access keys whose SigV4 signatures AWS_IAM function URLs accept while the server runs open. */
   credentials: readonly UrlCredential[];
+  /** The server's verifier: once it enforces, AWS_IAM URLs take the signatures of access keys and function credentials instead. */
+  auth?: { enforcing(): Promise<boolean>; verify(request: RequestToVerify, options?: { allowForeign?: boolean }): Promise<Verified> } | undefined;
   /** The server's own base URL, known once it listens (for the event's `x-forwarded-port`). */
   baseUrl(): string;
 }
@@ -68,7 +102,7 @@ export function functionUrls(ctx: FunctionUrlsContext): HttpPlugin {
   const deps = {
     partition: ctx.partition,
     invoker: ctx.invoker,
-    credentials: ctx.credentials,
+    authenticate: (req: UrlRequest) => authenticate(ctx, req),
     now: () => ctx.clock.now(),
     port: () => (port ??= Number(new URL(ctx.baseUrl()).port)),
     permits: (config: Readonly<UrlConfig>, request: PolicyRequest) => ctx.policies.permitsSync(config.functionName, config.qualifier, request),
@@ -85,7 +119,7 @@ export function functionUrls(ctx: FunctionUrlsContext): HttpPlugin {
     rewriteUrl: functionUrlRewriter(region),
     register(app) {
       for (const url of [`${PATH_PREFIX}/:urlId`, `${PATH_PREFIX}/:urlId/*`]) {
-        app.route({ method: METHODS, url, bodyLimit: LIMITS.syncPayloadBytes, exposeHeadRoute: false, config: { hotPath: true }, errorHandler: handleError, handler });
+        app.route({ method: METHODS, url, bodyLimit: LIMITS.syncPayloadBytes, exposeHeadRoute: false, config: { hotPath: true, auth: 'none' }, errorHandler: handleError, handler });
       }
     },
   };

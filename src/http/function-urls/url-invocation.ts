@@ -24,7 +24,6 @@ import { isPreflight, preflightResponse, withCorsHeaders } from './url-cors.js';
 import { buildUrlEvent, joinHeaders, type IamCaller } from './url-event.js';
 import type { UrlRequest } from './url-request.js';
 import { badGateway, errorResponse, toUrlResponse, type UrlResponse } from './url-response.js';
-import { verifySigV4, type UrlCredential } from './url-sigv4.js';
 
 /** What function URLs invoke through: the InvokeService's synchronous path. */
 export interface FunctionInvoker {
@@ -34,7 +33,8 @@ export interface FunctionInvoker {
 export interface UrlInvocationDeps {
   partition: Partition;
   invoker: FunctionInvoker;
-  credentials: readonly UrlCredential[];
+  /** The caller of an AWS_IAM URL's request, or undefined when its signature does not stand. */
+  authenticate(req: UrlRequest): Promise<{ accessKeyId: string; accountId: string } | undefined>;
   /** Milliseconds since the epoch. */
   now(): number;
   /** The server's port, for the event's `x-forwarded-port`. */
@@ -70,9 +70,11 @@ export async function handleUrlRequest(deps: UrlInvocationDeps, config: Readonly
 
   let caller: IamCaller | undefined;
   if (config.authType === 'AWS_IAM') {
-    const accessKeyId = await verifySigV4(req, { credentials: deps.credentials, region: deps.partition.region, now: deps.now() });
-    if (accessKeyId === undefined) return FORBIDDEN();
-    caller = callerFor(accessKeyId, deps.partition.accountId);
+    const signer = await deps.authenticate(req);
+    if (signer === undefined) return FORBIDDEN();
+    // Another account's key needs a statement for lambda:InvokeFunctionUrl on AWS_IAM URLs.
+    if (signer.accountId !== deps.partition.accountId && !deps.permits(config, { principal: { account: signer.accountId }, action: 'lambda:InvokeFunctionUrl', urlAuthType: 'AWS_IAM' })) return FORBIDDEN();
+    caller = callerFor(signer.accessKeyId, signer.accountId);
   }
 
   if (req.body.length > LIMITS.syncPayloadBytes) return TOO_LARGE();

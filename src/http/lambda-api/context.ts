@@ -4,6 +4,7 @@
  * logs (http/ does not import store/). The composition root hands in the concrete
  * services, which have these shapes.
  */
+import type { FastifyRequest } from 'fastify';
 import type { Partition } from '../../core/arn.js';
 import type { LogEvent } from '../../core/model/logs.js';
 import type { EventInvokeConfigService } from '../../control/event-invoke-config-service.js';
@@ -14,6 +15,14 @@ import type { MappingService } from '../../control/event-source-mappings/mapping
 import type { AsyncQueue } from '../../invoke/async/async-queue.js';
 import type { InvokeService } from '../../invoke/invoke-service.js';
 import type { ProvisionedConcurrency } from '../../invoke/provisioned-concurrency.js';
+
+/** See LambdaApiContext.codeUrls. */
+export interface CodeUrls {
+  /** `X-Gust-Expires=…&X-Gust-Signature=…` for `hash`, or '' when the server is open. */
+  query(hash: string): string;
+  /** Whether this download of `hash` may go ahead: a valid location query, or a verified signature. */
+  allows(request: FastifyRequest, hash: string): Promise<boolean>;
+}
 
 /** Stored code packages, by content hash, for `GET /gust/code/{hash}.zip`. */
 export interface CodePackages {
@@ -58,6 +67,7 @@ export interface LambdaApiContext {
     | 'untagResource'
     | 'listTags'
     | 'getAccountSettings'
+    | 'permitsSync'
     | 'addPermission'
     | 'removePermission'
     | 'getPolicy'
@@ -75,6 +85,11 @@ export interface LambdaApiContext {
   /** The async event queue, for `gust events`. */
   asyncQueue: Pick<AsyncQueue, 'describe' | 'totalStats'>;
   code: CodePackages;
+  /**
+   * Code locations on a server that verifies requests: a query that lets the location be
+   * fetched without signing (empty on an open server), and the check of a download.
+   */
+  codeUrls?: CodeUrls | undefined;
   logs: FunctionLogs;
   /** The server's own base URL (known only once it listens), for `Code.Location`. */
   baseUrl(): string;

@@ -60,7 +60,7 @@ export function registerFunctionRoutes(app: FastifyInstance, ctx: LambdaApiConte
     const { record, version } = functions.getFunction(name, qualifier);
     return {
       Configuration: renderConfiguration(partition, version, { arnQualifier: qualifier }),
-      Code: { RepositoryType: 'S3', Location: codeLocation(ctx.baseUrl(), version.codeHash) },
+      Code: { RepositoryType: 'S3', Location: codeLocation(ctx.baseUrl(), version.codeHash, ctx.codeUrls) },
       ...(Object.keys(record.tags).length > 0 ? { Tags: { ...record.tags } } : {}),
       ...(record.reservedConcurrency === undefined ? {} : { Concurrency: { ReservedConcurrentExecutions: record.reservedConcurrency } }),
     };

@@ -3,7 +3,9 @@
  * through, AWS's headers out. The payload is forwarded as the raw body, never re-encoded.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { RequestTooLargeException, validationError } from '../../core/errors.js';
+import type { Caller } from '../../auth/caller.js';
+import { functionArn, parseFunctionName } from '../../core/arn.js';
+import { AccessDeniedException, RequestTooLargeException, validationError } from '../../core/errors.js';
 import { LIMITS } from '../../core/limits.js';
 import type { InvocationType } from '../../invoke/invoke-types.js';
 import { rawBody } from '../body.js';
@@ -43,10 +45,25 @@ async function refuseLargeEvent(request: FastifyRequest): Promise<void> {
   }
 }
 
+/**
+ * A caller of another account invokes only what the function's (version's, alias's)
+ * resource policy lets its account invoke, as on AWS (AddPermission with its account as
+ * principal); the server's own account needs no statement.
+ */
+function checkCrossAccount(ctx: LambdaApiContext, caller: Caller | undefined, name: string, qualifierParam: string | undefined): void {
+  if (caller === undefined || caller.accountId === ctx.partition.accountId) return;
+  const ref = parseFunctionName(name, ctx.partition);
+  const qualifier = qualifierParam ?? ref.qualifier;
+  if (ctx.functions.permitsSync(ref.name, qualifier, { principal: { account: caller.accountId }, action: 'lambda:InvokeFunction' })) return;
+  const resource = `${functionArn(ctx.partition, ref.name)}${qualifier === undefined ? '' : `:${qualifier}`}`;
+  throw new AccessDeniedException(`User: arn:aws:iam::${caller.accountId}:root is not authorized to perform: lambda:InvokeFunction on resource: ${resource} because no resource-based policy allows the lambda:InvokeFunction action`);
+}
+
 export function registerInvokeRoutes(app: FastifyInstance, ctx: LambdaApiContext): void {
   const route = '/2015-03-31/functions/:name/invocations';
-  const options = { bodyLimit: LIMITS.syncPayloadBytes, config: { hotPath: true, operation: 'InvokeFunction' }, onRequest: refuseLargeEvent };
+  const options = { bodyLimit: LIMITS.syncPayloadBytes, config: { hotPath: true, operation: 'InvokeFunction', crossAccount: true }, onRequest: refuseLargeEvent };
   app.post<{ Params: { name: string }; Querystring: { Qualifier?: string } }>(route, options, async (request, reply) => {
+    checkCrossAccount(ctx, request.caller, request.params.name, request.query.Qualifier);
     const clientContext = header(request, 'x-amz-client-context');
     const result = await ctx.invoker.invoke({
       functionName: request.params.name,

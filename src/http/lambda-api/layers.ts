@@ -13,6 +13,7 @@ import { jsonBody } from '../body.js';
 import { UPLOAD_BODY_BYTES } from '../body-limits.js';
 import { JsonObject } from './fn-request.js';
 import type { LambdaApiContext } from './context.js';
+import { codeLocation } from './render-function.js';
 
 const BASE = '/2018-10-31/layers';
 
@@ -41,7 +42,7 @@ function versionFields(p: Partition, l: LayerVersion): Record<string, unknown> {
 /** GetLayerVersion / PublishLayerVersion response. */
 function renderLayerVersion(ctx: LambdaApiContext, l: LayerVersion): Record<string, unknown> {
   return {
-    Content: { Location: `${ctx.baseUrl()}/gust/code/${l.codeHash}.zip`, CodeSha256: l.codeSha256, CodeSize: l.codeSize },
+    Content: { Location: codeLocation(ctx.baseUrl(), l.codeHash, ctx.codeUrls), CodeSha256: l.codeSha256, CodeSize: l.codeSize },
     LayerArn: layerArn(ctx.partition, l.layerName),
     ...versionFields(ctx.partition, l),
   };

@@ -6,6 +6,7 @@
  */
 import { functionArn, type Partition } from '../../core/arn.js';
 import type { Alias, FunctionVersion } from '../../core/model/functions.js';
+import type { CodeUrls } from './context.js';
 
 /** AWS's timestamp form: `2024-01-02T03:04:05.678+0000`. */
 export function formatLastModified(iso: string): string {
@@ -95,7 +96,8 @@ export function renderAlias(partition: Partition, a: Alias): Record<string, unkn
   return out;
 }
 
-/** Where GetFunction tells clients to download the code: Gust's own code route. */
-export function codeLocation(baseUrl: string, codeHash: string): string {
-  return `${baseUrl}/gust/code/${codeHash}.zip`;
+/** Where GetFunction tells clients to download the code: Gust's own code route, with its signed query when requests are verified. */
+export function codeLocation(baseUrl: string, codeHash: string, codeUrls?: CodeUrls): string {
+  const query = codeUrls?.query(codeHash) ?? '';
+  return `${baseUrl}/gust/code/${codeHash}.zip${query === '' ? '' : `?${query}`}`;
 }

@@ -32,7 +32,7 @@ export async function uploadPart(req: S3Request): Promise<FastifyReply> {
     const part = await req.ctx.multipart.uploadPart(req.bucket, req.key, uploadId(req), partNumber, req.ctx.service.read(source, range), {}, false);
     return xml(req.reply, xmlDocument('CopyPartResult', { LastModified: new Date(part.lastModified).toISOString(), ETag: part.etag }));
   }
-  const { body, checks, wantsCrc32c } = requestBody(req.request.raw);
+  const { body, checks, wantsCrc32c } = requestBody(req.request.raw, req.request.signing);
   const part = await req.ctx.multipart.uploadPart(req.bucket, req.key, uploadId(req), partNumber, body, checks, wantsCrc32c);
   return req.reply.status(200).header('etag', part.etag).send();
 }

@@ -30,7 +30,7 @@ function xml(reply: FastifyReply, body: string, status = 200): FastifyReply {
 }
 
 export async function putObject(req: S3Request): Promise<FastifyReply> {
-  const { body, checks, wantsCrc32c } = requestBody(req.request.raw);
+  const { body, checks, wantsCrc32c } = requestBody(req.request.raw, req.request.signing);
   const object = await req.ctx.service.putObject(req.bucket, req.key, body, objectAttributes(req), checks, { ...req.info, wantsCrc32c });
   req.reply.header('etag', object.etag);
   for (const [algorithm, value] of Object.entries(object.checksums)) req.reply.header(`x-amz-checksum-${algorithm}`, value);

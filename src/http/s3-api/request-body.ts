@@ -10,6 +10,8 @@
 import type { IncomingMessage } from 'node:http';
 import { IncompleteBody } from '../../core/s3-errors.js';
 import type { BodyChecks, ClaimedChecksum } from '../../control/s3/bucket-objects.js';
+import type { SigningContext } from '../../auth/caller.js';
+import { ChunkChain, declaresBodyHash, hashChecked, SIGNED_CHUNKS, SIGNED_CHUNKS_TRAILER } from '../../auth/payload-checks.js';
 
 const CHECKSUM_ALGORITHMS = ['crc32', 'crc32c', 'sha256', 'sha1', 'crc64nvme'];
 /** A chunk header or trailer line longer than this is not one. */
@@ -32,8 +34,11 @@ function isChunked(req: IncomingMessage): boolean {
   return encoding.split(',').some((e) => e.trim() === 'aws-chunked') || (header(req, 'x-amz-content-sha256') ?? '').startsWith('STREAMING-');
 }
 
-/** The payload of an aws-chunked stream; trailers are recorded into `trailers` as they are read. */
-export async function* decodeAwsChunked(source: AsyncIterable<Buffer>, trailers: Map<string, string>): AsyncGenerator<Buffer> {
+/**
+ * The payload of an aws-chunked stream; trailers are recorded into `trailers` as they are
+ * read, and each chunk is fed to `chain` when its signatures must be checked.
+ */
+export async function* decodeAwsChunked(source: AsyncIterable<Buffer>, trailers: Map<string, string>, chain?: ChunkChain, signedTrailer = false): AsyncGenerator<Buffer> {
   let buf: Buffer = Buffer.alloc(0);
   let state = 'header' as 'header' | 'data' | 'crlf' | 'trailer' | 'done';
   let remaining = 0;
@@ -45,19 +50,29 @@ export async function* decodeAwsChunked(source: AsyncIterable<Buffer>, trailers:
         case 'header': {
           const eol = buf.indexOf('\r\n', pos);
           if (eol < 0) break scan;
-          const size = buf.toString('latin1', pos, eol).split(';')[0]!.trim();
+          const line = buf.toString('latin1', pos, eol);
+          const semi = line.indexOf(';');
+          const size = (semi < 0 ? line : line.slice(0, semi)).trim();
           if (!/^[0-9a-fA-F]{1,16}$/.test(size)) throw new IncompleteBody('The aws-chunked body is malformed: a chunk size is not hexadecimal.');
           pos = eol + 2;
           remaining = parseInt(size, 16);
+          chain?.begin(semi < 0 ? '' : line.slice(semi + 1));
+          if (remaining === 0) chain?.end(true);
           state = remaining === 0 ? 'trailer' : 'data';
           break;
         }
         case 'data': {
           const n = Math.min(remaining, buf.length - pos);
-          yield buf.subarray(pos, pos + n);
+          const data = buf.subarray(pos, pos + n);
+          chain?.update(data);
           pos += n;
           remaining -= n;
-          if (remaining === 0) state = 'crlf';
+          // A chunk's last bytes go on only once its signature stood.
+          if (remaining === 0) {
+            chain?.end(false);
+            state = 'crlf';
+          }
+          yield data;
           break;
         }
         case 'crlf':
@@ -95,14 +110,23 @@ export async function* decodeAwsChunked(source: AsyncIterable<Buffer>, trailers:
   } else if (state !== 'done' && state !== 'trailer') {
     throw new IncompleteBody();
   }
+  if (chain && !chain.finished) throw new IncompleteBody();
+  if (chain && signedTrailer) chain.endTrailer(trailers);
 }
 
-/** The body of a request, decoded when aws-chunked, with its digests to check. */
-export function requestBody(req: IncomingMessage): RequestBody {
+/**
+ * The body of a request, decoded when aws-chunked, with its digests to check. `signing`
+ * (a verified signature: see http/edge-auth.ts) adds the signature's own checks: the
+ * declared SHA-256 of a plain body, the chain of a signed-chunk body.
+ */
+export function requestBody(req: IncomingMessage, signing?: SigningContext): RequestBody {
   const trailers = new Map<string, string>();
   const chunked = isChunked(req);
   const decodedLength = chunked ? header(req, 'x-amz-decoded-content-length') : undefined;
-  const body = chunked ? decodeAwsChunked(req as AsyncIterable<Buffer>, trailers) : (req as AsyncIterable<Buffer>);
+  const declared = signing?.declaredPayloadHash;
+  const chain = signing && declared?.startsWith(SIGNED_CHUNKS) ? new ChunkChain(signing) : undefined;
+  const raw = req as AsyncIterable<Buffer>;
+  const body = chunked ? decodeAwsChunked(raw, trailers, chain, declared === SIGNED_CHUNKS_TRAILER) : signing && declaresBodyHash(declared) ? hashChecked(raw, declared, signing.accessKeyId) : raw;
   const claimed = (): ClaimedChecksum | undefined => {
     for (const algorithm of CHECKSUM_ALGORITHMS) {
       const name = `x-amz-checksum-${algorithm}`;

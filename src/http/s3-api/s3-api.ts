@@ -14,7 +14,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { IncompleteBody, InternalError, MethodNotAllowed, NotImplemented, S3Error } from '../../core/s3-errors.js';
+import { IncompleteBody, InternalError, MethodNotAllowed, NotImplemented, S3Error, s3AuthError } from '../../core/s3-errors.js';
+import { AuthFailure } from '../../core/auth-failure.js';
 import type { HttpPlugin } from '../server.js';
 import * as buckets from './bucket-routes.js';
 import * as multipart from './multipart-routes.js';
@@ -121,6 +122,7 @@ function target(url: string): { bucket: string; key: string } {
 function sendError(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
   let error: S3Error;
   if (err instanceof S3Error) error = err;
+  else if (err instanceof AuthFailure) error = s3AuthError(err);
   else if ((err as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE' || (err as { code?: string }).code === 'ECONNRESET') error = new IncompleteBody('The request body ended before its declared length.');
   else {
     request.log.error({ err }, 'unexpected error in the S3 API');
@@ -147,6 +149,8 @@ async function handle(ctx: S3ApiContext, request: FastifyRequest, reply: Fastify
     const req: S3Request = { ctx, request, reply, bucket, key, query, info: { requestId: String(request.id), sourceIp: request.ip } };
     reply.header('x-amz-request-id', request.id).header('x-amz-id-2', request.id);
     const handler = route(request.method, bucket === '' ? 'service' : key === '' ? 'bucket' : 'object', query, req);
+    // The handlers are named for their operations (putObject → PutObject), for the audit log.
+    if (handler.name) request.operation = handler.name[0]!.toUpperCase() + handler.name.slice(1);
     return await handler(req);
   } catch (err) {
     return sendError(request, reply, err);
@@ -166,7 +170,7 @@ export function s3Api(ctx: S3ApiContext): HttpPlugin {
       // Gust's own route (not S3's) for `gust buckets`.
       app.get('/gust/buckets', async () => ({ buckets: await ctx.service.report() }));
       for (const url of [PREFIX, `${PREFIX}/*`]) {
-        app.route({ method: ['GET', 'PUT', 'POST', 'DELETE', 'HEAD'], url, exposeHeadRoute: false, config: { hotPath: true }, handler });
+        app.route({ method: ['GET', 'PUT', 'POST', 'DELETE', 'HEAD'], url, exposeHeadRoute: false, config: { hotPath: true, auth: 'streamed-body' }, handler });
       }
     },
   };

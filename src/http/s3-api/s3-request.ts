@@ -8,6 +8,7 @@ import type { RequestInfo } from '../../control/s3/bucket-objects.js';
 import type { MultipartService } from '../../control/s3/multipart-service.js';
 import type { S3Service } from '../../control/s3/s3-service.js';
 import { EntityTooLarge, InvalidArgument } from '../../core/s3-errors.js';
+import { declaresBodyHash, hashChecked } from '../../auth/payload-checks.js';
 import type { ObjectAttributes } from '../../control/s3/s3-service.js';
 
 /** What the S3 plugin needs. */
@@ -37,7 +38,10 @@ export function header(req: S3Request, name: string): string | undefined {
 export async function smallBody(req: S3Request): Promise<Buffer> {
   const parts: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req.request.raw as AsyncIterable<Buffer>) {
+  const raw = req.request.raw as AsyncIterable<Buffer>;
+  const declared = req.request.signing?.declaredPayloadHash;
+  const body = req.request.signing && declaresBodyHash(declared) ? hashChecked(raw, declared, req.request.signing.accessKeyId) : raw;
+  for await (const chunk of body) {
     size += chunk.length;
     if (size > 1024 * 1024) throw new EntityTooLarge();
     parts.push(chunk);

@@ -25,7 +25,9 @@ import {
   SqsError,
   SqsInternalFailure,
   SqsUnknownOperation,
+  sqsAuthError,
 } from '../../core/sqs-errors.js';
+import { AuthFailure } from '../../core/auth-failure.js';
 import type { QueueService } from '../../control/sqs/queue-service.js';
 import type { HttpPlugin } from '../server.js';
 import { registerGustQueueRoutes } from './gust-routes.js';
@@ -83,6 +85,7 @@ type Protocol = 'json' | 'query';
 
 function toSqsError(err: unknown): SqsError | undefined {
   if (err instanceof SqsError) return err;
+  if (err instanceof AuthFailure) return sqsAuthError(err);
   const code = (err as FastifyError | undefined)?.code;
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new RequestEntityTooLarge(MAX_BODY_BYTES);
   return undefined;

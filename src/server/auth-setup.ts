@@ -1,0 +1,67 @@
+/**
+ * The auth part of the composition root: the access keys of the data dir, the mode the
+ * server runs in (scope 3 of issue 17), the verifier every API uses, and the audit log.
+ * - No access key, loopback bind: open, as Gust always was (any or no signature accepted,
+ *   one default account), said in the start-up log.
+ * - Any access key: every request on every API is verified (keys made later with
+ *   `gust keys create` take effect at once: the verifier asks the store).
+ * - Non-loopback bind with no key: refused at start-up, unless --insecure-no-auth.
+ */
+import { isIP } from 'node:net';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { AuditLog } from '../auth/audit-log.js';
+import { RequestVerifier } from '../auth/verifier.js';
+import type { FunctionCredentialClaims } from '../core/function-credentials.js';
+import { openAccessKeys } from './admin.js';
+import { ConfigError, type GustConfig } from './config.js';
+
+/** Whether `host` only takes connections from this machine. */
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost' || host === '::1') return true;
+  return isIP(host) === 4 && host.startsWith('127.');
+}
+
+export interface AuthSetup {
+  verifier: RequestVerifier;
+  audit: AuditLog;
+  close(): Promise<void>;
+}
+
+export async function setUpAuth(options: {
+  config: GustConfig;
+  dataDir: string;
+  credentialsKey: Buffer;
+  functionLive(claims: FunctionCredentialClaims): boolean;
+  logger: Logger;
+}): Promise<AuthSetup> {
+  const { config, logger } = options;
+  const opened = openAccessKeys(options.dataDir);
+  // The server's own account exists in the store, so that `gust keys create --account
+  // <--account-id>` works at once: until resources are kept per account, only its keys act.
+  if (!(await opened.keys.listAccounts()).some((a) => a.accountId === config.accountId)) {
+    await opened.keys.createAccount({ accountId: config.accountId, name: 'default' });
+  }
+  const loopback = isLoopback(config.host);
+  const anyKey = await opened.keys.any();
+  if (!loopback && !anyKey && !config.insecureNoAuth) {
+    await opened.close();
+    throw new ConfigError(
+      `refusing to serve on ${config.host} without authentication: no access key exists. Create one (gust accounts create, then gust keys create --account <id>) or pass --insecure-no-auth to let anyone who reaches the port deploy and run code`,
+    );
+  }
+  if (anyKey) logger.info('authentication: every request must be signed (SigV4) by an access key');
+  else if (loopback) logger.warn('authentication: OFF — no access key exists, so any or no signature is accepted on this loopback address (gust keys create turns it on)');
+  else logger.warn(`authentication: OFF on ${config.host} (--insecure-no-auth): anyone who reaches the port can deploy and run code`);
+  const verifier = new RequestVerifier({
+    keys: opened.keys,
+    functionCredentialsKey: options.credentialsKey,
+    functionLive: options.functionLive,
+    accountId: config.accountId,
+    mayRunOpen: loopback || config.insecureNoAuth,
+    now: () => Date.now(),
+  });
+  await verifier.enforcing();
+  const audit = new AuditLog(join(options.dataDir, 'audit.log'));
+  return { verifier, audit, close: async () => { await audit.close(); await opened.close(); } };
+}
