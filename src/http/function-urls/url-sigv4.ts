@@ -9,6 +9,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { SignatureV4 } from '@smithy/signature-v4';
+import { parseQuery } from '../../auth/sigv4-parse.js';
 import { joinHeaders } from './url-event.js';
 import type { UrlRequest } from './url-request.js';
 
@@ -50,22 +51,10 @@ function parseAmzDate(value: string | undefined): Date | undefined {
 }
 
 /** The query as the signer reads it: decoded keys and values, repeats as lists. */
-function parseQuery(raw: string): Record<string, string | string[]> | undefined {
-  const query: Record<string, string | string[]> = {};
-  if (raw === '') return query;
-  try {
-    for (const pair of raw.split('&')) {
-      if (pair === '') continue;
-      const eq = pair.indexOf('=');
-      const key = decodeURIComponent(eq < 0 ? pair : pair.slice(0, eq));
-      const value = eq < 0 ? '' : decodeURIComponent(pair.slice(eq + 1));
-      const seen = query[key];
-      query[key] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
-    }
-  } catch {
-    return undefined;
-  }
-  return query;
+function signerQuery(raw: string): Record<string, string | string[]> | undefined {
+  const parsed = parseQuery(raw);
+  if (!parsed) return undefined;
+  return Object.fromEntries([...parsed].map(([key, values]) => [key, values.length === 1 ? values[0]! : values]));
 }
 
 function sha256Hex(body: Buffer): string {
@@ -101,7 +90,7 @@ export async function verifySigV4(req: UrlRequest, options: VerifyOptions): Prom
   const declared = signedHeaders['x-amz-content-sha256'];
   if (declared !== undefined && declared !== 'UNSIGNED-PAYLOAD' && declared !== sha256Hex(req.body)) return undefined;
 
-  const query = parseQuery(req.rawQueryString);
+  const query = signerQuery(req.rawQueryString);
   if (!query) return undefined;
   const request: SignableRequest = {
     method: req.method,
