@@ -12,5 +12,8 @@ describe('ids', () => {
     expect(trace).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0$/);
     expect(parseInt(trace.slice('Root=1-'.length, 'Root=1-'.length + 8), 16)).toBe(Math.floor(at / 1000));
     expect(newTraceId(at)).not.toBe(trace);
+    // Every hex digit of root and parent varies (none is a UUID's fixed version or variant digit).
+    const traces = Array.from({ length: 200 }, () => newTraceId(at).replace(/^Root=1-[0-9a-f]{8}-/, '').replace(';Parent=', '').replace(';Sampled=0', ''));
+    for (let i = 0; i < 40; i++) expect(new Set(traces.map((t) => t[i])).size, `digit ${i}`).toBeGreaterThan(4);
   });
 });
