@@ -214,7 +214,11 @@ describe('fuzzing the Lambda API', () => {
     await t.stop();
   });
 
-  it(`answers ${REQUESTS} random requests with 2xx/4xx only (seed ${SEED})`, { timeout: 180_000 }, async () => {
+  /**
+   * Sends the seeded requests to `base` from IN_FLIGHT workers; `judge` names what is wrong
+   * with an answer (undefined when it is right). Returns the failures.
+   */
+  async function replay(base: string, judge: (path: string, response: Response) => string | undefined): Promise<string[]> {
     const zipBase64 = (await makeZip({ 'index.js': 'exports.handler = async () => 1;\n' })).toString('base64');
     const next = generator(seededRandom(SEED), zipBase64);
     const failures: string[] = [];
@@ -225,7 +229,7 @@ describe('fuzzing the Lambda API', () => {
         const request = next();
         let response: Response;
         try {
-          response = await fetch(t.url + request.path, { method: request.method, headers: request.headers, ...(request.body === undefined ? {} : { body: request.body }) });
+          response = await fetch(base + request.path, { method: request.method, headers: request.headers, ...(request.body === undefined ? {} : { body: request.body }) });
         } catch (err) {
           // fetch refusing to send (an invalid URL or header) is not the server's doing.
           if (err instanceof TypeError && !String(err.cause ?? '').includes('ECONNRE')) continue;
@@ -233,13 +237,19 @@ describe('fuzzing the Lambda API', () => {
           continue;
         }
         await response.arrayBuffer();
-        const type = response.headers.get('x-amzn-errortype');
-        if (response.status >= 500 || response.status < 200 || (response.status >= 400 && !type)) {
-          failures.push(`#${index} ${request.method} ${request.path} -> ${response.status} ${type ?? '(no x-amzn-ErrorType)'}`);
-        }
+        const wrong = judge(request.path, response);
+        if (wrong) failures.push(`#${index} ${request.method} ${request.path} -> ${response.status} ${wrong}`);
       }
     };
     await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+    return failures;
+  }
+
+  it(`answers ${REQUESTS} random requests with 2xx/4xx only (seed ${SEED})`, { timeout: 180_000 }, async () => {
+    const failures = await replay(t.url, (_path, response) => {
+      const type = response.headers.get('x-amzn-errortype');
+      return response.status >= 500 || response.status < 200 || (response.status >= 400 && !type) ? (type ?? '(no x-amzn-ErrorType)') : undefined;
+    });
     expect(failures.slice(0, 20), `seed ${SEED}`).toEqual([]);
     expect((await fetch(`${t.url}/health`)).status).toBe(200);
   });
@@ -247,31 +257,12 @@ describe('fuzzing the Lambda API', () => {
   it(`with auth on, the same ${REQUESTS} requests unsigned: none succeeds, none answers 5xx`, { timeout: 180_000 }, async () => {
     const authOn = await startAuthGust();
     try {
-      const zipBase64 = (await makeZip({ 'index.js': 'exports.handler = async () => 1;\n' })).toString('base64');
-      const next = generator(seededRandom(SEED), zipBase64);
-      const failures: string[] = [];
-      let sent = 0;
-      const worker = async () => {
-        while (sent < REQUESTS) {
-          const index = sent++;
-          const request = next();
-          let response: Response;
-          try {
-            response = await fetch(authOn.t.url + request.path, { method: request.method, headers: request.headers, ...(request.body === undefined ? {} : { body: request.body }) });
-          } catch (err) {
-            if (err instanceof TypeError && !String(err.cause ?? '').includes('ECONNRE')) continue;
-            failures.push(`#${index} ${request.method} ${request.path}: ${String(err)}`);
-            continue;
-          }
-          await response.arrayBuffer();
-          // /health and function URLs (NONE is public) are the only routes open to all.
-          const open = /^\/(health|lambda-url\/)/.test(request.path);
-          if (response.status >= 500 || (!open && (response.status < 400 || !response.headers.get('x-amzn-errortype')))) {
-            failures.push(`#${index} ${request.method} ${request.path} -> ${response.status} ${response.headers.get('x-amzn-errortype') ?? ''}`);
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+      const failures = await replay(authOn.t.url, (path, response) => {
+        const type = response.headers.get('x-amzn-errortype');
+        // /health and function URLs (NONE is public) are the only routes open to all.
+        const open = /^\/(health|lambda-url\/)/.test(path);
+        return response.status >= 500 || (!open && (response.status < 400 || !type)) ? (type ?? '') : undefined;
+      });
       expect(failures.slice(0, 20), `seed ${SEED}`).toEqual([]);
     } finally {
       await authOn.stop();
