@@ -227,15 +227,22 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   const ruleStore = SqliteRuleStore.open(join(dataDir, 'gust.db'));
   const eventsClock = options.eventsClock ?? systemClock;
   const eventRules = new EventRules({ store: ruleStore, partition, clock: eventsClock, log: logger });
-  const eventsMayInvoke = (functionArn: string, ruleArn: string): boolean => {
+  /**
+   * Whether the function `arn` names lets an AWS service invoke it for `sourceArn`, as its
+   * resource policy says (a function that does not exist has none); undefined when `arn`
+   * is not a function name Gust can read.
+   */
+  const servicePermits = (arn: string, service: string, sourceArn: string): boolean | undefined => {
+    let ref;
     try {
-      const ref = parseFunctionName(functionArn, partition);
-      return mayInvoke(functions.policySync(ref.name, ref.qualifier), partition.accountId, { service: 'events.amazonaws.com' }, { sourceArn: ruleArn, sourceAccount: partition.accountId });
+      ref = parseFunctionName(arn, partition);
     } catch {
-      // Not a function name Gust can read: the invoke reports it.
-      return true;
+      return undefined;
     }
+    return mayInvoke(functions.policySync(ref.name, ref.qualifier), partition.accountId, { service }, { sourceArn, sourceAccount: partition.accountId });
   };
+  // A target Gust cannot read as a function: the invoke reports it.
+  const eventsMayInvoke = (functionArn: string, ruleArn: string): boolean => servicePermits(functionArn, 'events.amazonaws.com', ruleArn) ?? true;
   const delivery = routeDeliveries({ functions: new InvokeDelivery({ invoker, permits: eventsMayInvoke }), queues: new QueueDelivery(queues) });
   const dispatcher = new TargetDispatcher({ targets: eventRules, delivery, log: logger });
   const eventBus = new EventBus({ rules: eventRules, dispatcher, partition, clock: eventsClock });
@@ -261,16 +268,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     accountId: config.accountId,
     notified: () => notifications.wake(),
     // As S3 asks Lambda: the function exists and its policy lets S3 invoke it for this bucket.
-    functionAccepts: (arn, bucket) => {
-      try {
-        const ref = parseFunctionName(arn, partition);
-        if (functions.resolveSync(ref.name, ref.qualifier) === undefined) return false;
-        const source = { sourceArn: `arn:aws:s3:::${bucket}`, sourceAccount: partition.accountId };
-        return mayInvoke(functions.policySync(ref.name, ref.qualifier), partition.accountId, { service: 's3.amazonaws.com' }, source);
-      } catch {
-        return false;
-      }
-    },
+    functionAccepts: (arn, bucket) => servicePermits(arn, 's3.amazonaws.com', `arn:aws:s3:::${bucket}`) === true,
     queueExists: (arn) => queues.queueNameOfArn(arn) !== undefined,
   });
   notifications.start();
