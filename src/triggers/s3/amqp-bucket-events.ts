@@ -76,6 +76,9 @@ export class AmqpBucketEvents {
       });
       const channel = await connection.createChannel();
       channel.on('error', () => undefined);
+      // The broker closes a channel on its errors and keeps the connection: start over, or
+      // the consumer would stop without a word.
+      channel.on('close', () => void connection.close().catch(() => undefined));
       await channel.prefetch(16);
       await channel.assertQueue(queue, { durable: true });
       if (exchange) {
