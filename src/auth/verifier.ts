@@ -45,7 +45,7 @@ export interface VerifierOptions {
   functionCredentialsKey: Buffer;
   /** Whether a function's credentials still stand (the function exists, the same incarnation). */
   functionLive(claims: FunctionCredentialClaims): boolean;
-  /** The account the server's resources belong to. */
+  /** The server's own account: the one an open server's callers act in. */
   accountId: string;
   /** False on a server that must verify even with no keys (non-loopback without --insecure-no-auth). */
   mayRunOpen: boolean;
@@ -75,11 +75,8 @@ export class RequestVerifier {
     await this.prelude(req);
   }
 
-  /**
-   * `allowForeign`: a caller of another account than the server's is returned rather than
-   * refused, for the routes that decide by a resource policy (Invoke, AWS_IAM URLs).
-   */
-  async verify(req: RequestToVerify, options: { allowForeign?: boolean } = {}): Promise<Verified> {
+  /** The caller a request's signature establishes; it acts in its own account's resources. */
+  async verify(req: RequestToVerify): Promise<Verified> {
     const pre = await this.prelude(req);
     if (pre.open) return { caller: pre.caller };
     const { parsed, query, caller, secretAccessKey } = pre;
@@ -107,7 +104,6 @@ export class RequestVerifier {
     const a = Buffer.from(computed.signature);
     const b = Buffer.from(parsed.signature);
     if (a.length !== b.length || !timingSafeEqual(a, b)) throw new AuthFailure('signature', { accessKeyId });
-    if (caller.accountId !== this.options.accountId && !options.allowForeign) throw new AuthFailure('access-denied', { accessKeyId, accountId: caller.accountId });
     return {
       caller,
       signing: { longDate: parsed.date!, scope: parsed.scope, accessKeyId, signingKey: computed.signingKey, signature: parsed.signature, ...(declared === undefined ? {} : { declaredPayloadHash: declared }) },

@@ -26,15 +26,11 @@ export type AuthReason =
   /** A presigned URL past its X-Amz-Expires. */
   | 'presign-expired'
   /** The body's SHA-256 is not the x-amz-content-sha256 the signature covers. */
-  | 'payload-hash'
-  /** A verified caller of another account than the one the server's resources belong to. */
-  | 'access-denied';
+  | 'payload-hash';
 
 /** What the renderers may quote (S3 puts them in its error document). */
 export interface AuthFailureDetails {
   accessKeyId?: string;
-  /** For access-denied: the caller's account. */
-  accountId?: string;
   /** The signing time, as the request gave it (`20261204T053000Z`). */
   requestTime?: string;
   /** Gust's time, same form. */

@@ -227,8 +227,6 @@ export function lambdaAuthError(failure: AuthFailure): LambdaError {
     case 'signature':
     case 'payload-hash':
       return new InvalidSignatureException();
-    case 'access-denied':
-      return new AccessDeniedException(`User: arn:aws:iam::${d.accountId ?? ''}:root is not authorized to perform this operation: this server's resources belong to another account.`);
   }
 }
 

@@ -188,7 +188,6 @@ export function s3AuthError(failure: AuthFailure): S3Error {
   const d = failure.details;
   switch (failure.reason) {
     case 'missing':
-    case 'access-denied':
       return new AccessDenied();
     case 'malformed':
       return new AuthorizationHeaderMalformed();

@@ -163,7 +163,7 @@ export class ExpiredToken extends SqsError {
   constructor() { super('ExpiredToken', 'ExpiredToken', 403, EXPIRED_TOKEN); }
 }
 
-/** A valid signature of another account than the one the server's queues belong to. */
+/** A queue of another account: Gust keeps no queue policies, so no other account may use it. */
 export class SqsAccessDenied extends SqsError {
   constructor() { super('AccessDenied', 'AccessDenied', 403, 'Access to the resource is denied.'); }
 }
@@ -188,7 +188,5 @@ export function sqsAuthError(failure: AuthFailure): SqsError {
     case 'signature':
     case 'payload-hash':
       return new SignatureDoesNotMatch();
-    case 'access-denied':
-      return new SqsAccessDenied();
   }
 }

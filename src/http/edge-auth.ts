@@ -21,11 +21,6 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** `none`: the route authenticates itself or is public; `streamed-body`: the route checks its body's hash as it streams. */
     auth?: 'none' | 'streamed-body';
-    /**
-     * The route lets a caller of another account through (`request.caller` says which), and
-     * decides itself by the resource's policy (Invoke); every other route refuses one.
-     */
-    crossAccount?: boolean;
   }
   interface FastifyRequest {
     /** Who sent the request, once the edge verified it. */
@@ -39,7 +34,7 @@ declare module 'fastify' {
 
 /** What the edge takes from the composition root to verify and audit. */
 export interface EdgeAuth {
-  verify(request: RequestToVerify, options?: { allowForeign?: boolean }): Promise<Verified>;
+  verify(request: RequestToVerify): Promise<Verified>;
   /** What can be checked before the body is read (see registerEdgeAuth). */
   precheck?(request: RequestToVerify): Promise<void>;
   /** Records a mutating request; absent: no audit. */
@@ -107,7 +102,7 @@ export function registerEdgeAuth(app: FastifyInstance, auth: EdgeAuth): void {
   app.addHook('preHandler', async (request) => {
     const mode = request.routeOptions.config.auth;
     if (mode === 'none') return;
-    const verified = await auth.verify(toVerify(request, mode === 'streamed-body' ? undefined : (digests.get(request) ?? EMPTY_SHA256)), { allowForeign: request.routeOptions.config.crossAccount === true });
+    const verified = await auth.verify(toVerify(request, mode === 'streamed-body' ? undefined : (digests.get(request) ?? EMPTY_SHA256)));
     request.caller = verified.caller;
     if (verified.signing) request.signing = verified.signing;
   });

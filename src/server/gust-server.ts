@@ -6,30 +6,14 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
-import { functionArn, type Partition } from '../core/arn.js';
-import { mintFunctionCredentials } from '../core/function-credentials.js';
+import type { FastifyRequest } from 'fastify';
 import { systemClock, type Clock } from '../core/clock.js';
-import { SqliteMetadataStore } from '../store/sqlite/sqlite-metadata-store.js';
 import { FsBlobStore } from '../store/fs-blob-store.js';
-import { FunctionService } from '../control/function-service.js';
-import { LayerService } from '../control/layer-service.js';
 import { CodeStorage } from '../control/code-storage.js';
-import { UrlService } from '../control/url-service.js';
-import { SqliteUrlStore } from '../store/sqlite/sqlite-url-store.js';
-import { EventInvokeConfigService } from '../control/event-invoke-config-service.js';
-import { SqliteEventQueue } from '../store/sqlite/sqlite-event-queue.js';
-import { SqliteQueueStore } from '../store/sqlite/sqlite-queue-store.js';
-import { QueueService } from '../control/sqs/queue-service.js';
-import { SqliteMappingStore } from '../store/sqlite/sqlite-mapping-store.js';
-import { MappingService } from '../control/event-source-mappings/mapping-service.js';
-import { MappingRunner } from '../triggers/sqs/mapping-runner.js';
-import { AsyncQueue } from '../invoke/async/async-queue.js';
-import { poolCapacity } from '../invoke/async/capacity.js';
-import { DestinationRouter, LambdaTarget } from '../invoke/async/destinations.js';
-import { SqsTarget } from '../invoke/async/sqs-target.js';
 import { buildHttpServer } from '../http/server.js';
 import { lambdaApi } from '../http/lambda-api/lambda-api.js';
-import { functionUrls } from '../http/function-urls/function-urls.js';
+import type { LambdaApiContext } from '../http/lambda-api/context.js';
+import { functionUrls, type UrlTarget } from '../http/function-urls/function-urls.js';
 import { eventsApi } from '../http/events-api/events-api.js';
 import { sqsApi } from '../http/sqs-api/sqs-api.js';
 import { s3Api } from '../http/s3-api/s3-api.js';
@@ -40,32 +24,20 @@ import { S3Service } from '../control/s3/s3-service.js';
 import { MultipartService } from '../control/s3/multipart-service.js';
 import { NotificationDispatcher } from '../triggers/s3/notification-dispatcher.js';
 import { AmqpBucketEvents } from '../triggers/s3/amqp-bucket-events.js';
-import { parseFunctionName } from '../core/arn.js';
-import { InvokeService } from '../invoke/invoke-service.js';
-import { ProvisionedConcurrency } from '../invoke/provisioned-concurrency.js';
-import { Pool } from '../pool/pool.js';
 import { detectCgroups } from '../sandbox/cgroups/index.js';
 import { ProcessDriver } from '../sandbox/process-driver.js';
-import { RuntimeCommandResolver } from '../sandbox/runtime-command.js';
 import { RuntimeProvider } from '../sandbox/runtimes/runtime-provider.js';
 import { loadCredentialsKey, loadS3EventsToken } from './credentials-key.js';
-import { mayInvoke } from '../control/policy/access.js';
 import { setUpAuth } from './auth-setup.js';
 import { CodeUrlSigner } from '../auth/code-urls.js';
 import { codeUrls } from '../http/lambda-api/code-urls.js';
 import { descriptorBudget, openFilesLimit } from './descriptor-budget.js';
 import { chooseSandboxDriver } from './sandbox-choice.js';
-import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.js';
 import { DiskReserve } from '../store/disk-reserve.js';
 import { DataDisk } from './data-disk.js';
-import { SqliteRuleStore } from '../store/sqlite/sqlite-rule-store.js';
-import { EventRules } from '../control/events/event-rules.js';
-import { EventBus } from '../triggers/events/event-bus.js';
-import { TargetDispatcher } from '../triggers/events/delivery.js';
-import { InvokeDelivery } from '../triggers/events/invoke-delivery.js';
-import { QueueDelivery, routeDeliveries } from '../triggers/events/queue-delivery.js';
-import { Scheduler } from '../triggers/schedule/scheduler.js';
 import { runtimesDirOf, type GustConfig } from './config.js';
+import { AccountSpaces } from './account-spaces.js';
+import type { AccountSpace } from './account-space.js';
 
 export interface RunningGust {
   /** Base URL, for example http://127.0.0.1:9000 */
@@ -87,22 +59,14 @@ export interface StartOptions {
 export async function startGust(config: GustConfig, logger: Logger = pino({ level: config.logLevel }), options: StartOptions = {}): Promise<RunningGust> {
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  const partition: Partition = { region: config.region, accountId: config.accountId };
   const credentialsKey = loadCredentialsKey(dataDir);
   // First: a server that may not start (a non-loopback bind without keys) starts nothing.
   const auth = await setUpAuth({
     config,
     dataDir,
     credentialsKey,
-    // A function's credentials stand while the same incarnation of it exists.
-    functionLive: (claims) => {
-      try {
-        const record = functions.getFunctionSync(parseFunctionName(claims.function, partition).name);
-        return record !== undefined && (claims.generation === undefined || claims.generation === record.createdAt);
-      } catch {
-        return false;
-      }
-    },
+    // A function's credentials stand while the same incarnation of it exists, in the account they were minted for.
+    functionLive: (claims) => spaces.get(claims.account ?? config.accountId)?.functionLive(claims.function, claims.generation) ?? false,
     logger,
   });
 
@@ -137,129 +101,37 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   // A full data disk ends no request badly and never the process: writes fail with an
   // answer that says so, deletes use the reserve, and the server logs one line.
   const reserve = new DiskReserve(join(dataDir, 'reserve'), config.diskReserveBytes);
-  const dataDisk: DataDisk = new DataDisk({ dir: dataDir, logger, reserve, droppedLogLines: () => logs.stats().droppedEvents });
+  const dataDisk: DataDisk = new DataDisk({ dir: dataDir, logger, reserve, droppedLogLines: () => spaces.all().reduce((n, space) => n + space.logs.stats().droppedEvents, 0) });
   await dataDisk.start();
   const report = (err: unknown, context: string) => {
     if (!dataDisk.report(err, context)) logger.warn({ err }, context);
   };
 
-  const store = SqliteMetadataStore.open(join(dataDir, 'gust.db'), { reserve });
   const blobs = new FsBlobStore(join(dataDir, 'blobs'));
-  const logs = SqliteLogStore.open(join(dataDir, 'logs.db'), {
-    retention: { maxBytesPerGroup: config.logRetentionBytes },
-    onWriteFailure: (err, dropped) => report(err, `writing function logs (${dropped} lines dropped)`),
-  });
-  // Code is counted and collected from what versions and layer versions reference, and
-  // kept while environments still run from it (the pool asks for a sweep once they stop).
+  // Code is counted and collected from what versions and layer versions of every account
+  // reference, and kept while environments still run from it (a pool asks for a sweep once they stop).
   const code: CodeStorage = new CodeStorage({
     blobs,
     limitBytes: config.codeStorageLimitBytes,
-    references: () => layers.codeReferences(functions.codeReferences()),
-    inUse: () => pool.codeHashes(),
+    references: async () => {
+      const into = new Set<string>();
+      for (const space of spaces.all()) await space.layers.codeReferences(space.functions.codeReferences(into));
+      return into;
+    },
+    inUse: () => spaces.all().flatMap((space) => [...space.pool.codeHashes()]),
     report,
   });
-  const functions = new FunctionService({ store, blobs, code, partition, clock: systemClock, accountConcurrencyLimit: config.concurrencyLimit, runtimes, reportError: report, networks: config.hostNetworks.map((n) => n.name) });
-  const layers = new LayerService({ store, blobs, code, partition, clock: systemClock });
-  await functions.load();
-  functions.onChange((_name, change) => {
-    if (change.kind === 'deleted' || change.kind === 'version-deleted' || change.kind === 'code' || change.kind === 'configuration') code.schedule();
-  });
-  const urlStore = SqliteUrlStore.open(join(dataDir, 'urls.db'));
-  const urls = new UrlService({ store: urlStore, functions, partition, clock: systemClock });
-  await urls.load();
+  // Every account's resources in a space of its own (account-space.ts); all that exist open
+  // now, before code storage collects what they do not reference.
+  const spaces = new AccountSpaces({ config, dataDir, logger, credentialsKey, driver, runtimes, blobs, code, reserve, report, baseUrl: () => baseUrl, eventsClock: options.eventsClock ?? systemClock });
+  await spaces.load();
+  const home = spaces.home;
   const urlCredentials = [{ accessKeyId: config.urlAccessKeyId, secretAccessKey: config.urlSecretAccessKey }];
-  // Async invocation: events and their settings in queue.db; destinations by ARN service.
-  const queueStore = SqliteEventQueue.open(join(dataDir, 'queue.db'), { writerThread: true });
-  const destinations = new DestinationRouter();
-  const eventInvokeConfigs = new EventInvokeConfigService({ store: queueStore, functions, partition, clock: systemClock, deliverable: destinations });
-  await eventInvokeConfigs.load();
-
-  // SQS-compatible queues: in sqs.db, committed on a writer thread before each answer.
-  const sqsStore = SqliteQueueStore.open(join(dataDir, 'sqs.db'), { writerThread: true });
-  const queues = new QueueService({ store: sqsStore, partition, clock: systemClock, report: (err, context) => logger.warn({ err }, context) });
-  await queues.load();
-
-  const pool: Pool = new Pool({
-    driver,
-    onRetired: () => code.schedule(),
-    commands: new RuntimeCommandResolver(runtimes),
-    logs,
-    clock: systemClock,
-    region: config.region,
-    endpointUrl: () => baseUrl,
-    credentials: (version) =>
-      mintFunctionCredentials(
-        credentialsKey,
-        { function: functionArn(partition, version.functionName), role: version.role, account: partition.accountId, ...generationOf(version.functionName) },
-        Date.now(),
-      ),
-    accountConcurrency: config.concurrencyLimit,
-    keepAliveMs: config.keepAliveMs,
-  });
-  function generationOf(name: string): { generation?: string } {
-    const createdAt = functions.getFunctionSync(name)?.createdAt;
-    return createdAt === undefined ? {} : { generation: createdAt };
-  }
-  const invoker: InvokeService = new InvokeService({ functions, pool, blobs, partition, clock: systemClock, enqueue: (request) => asyncQueue.enqueue(request) });
-  // After the invoker: its change listener drains a deleted version before this one lets its environments go.
-  const provisioned = new ProvisionedConcurrency({ functions, pool, invokable: (version) => invoker.invokable(version), reportError: report });
-  provisioned.start();
-  const asyncQueue: AsyncQueue = new AsyncQueue({
-    store: queueStore,
-    invoke: (request) => invoker.invoke(request),
-    functions,
-    settings: eventInvokeConfigs,
-    capacity: poolCapacity(pool.counting),
-    destinations,
-    partition,
-    clock: systemClock,
-    timings: { retryBaseMs: config.asyncRetryBaseMs, throttleBaseMs: config.asyncThrottleBaseMs, throttleMaxMs: config.asyncThrottleMaxMs },
-    maxConcurrencyPerFunction: config.asyncMaxConcurrency,
-    logs,
-    report,
-  });
-  destinations.register('lambda', (arn) => new LambdaTarget(arn, (request) => asyncQueue.handOver(request)));
-  destinations.register('sqs', (arn) => new SqsTarget(arn, queues));
-  await asyncQueue.start();
-
-  // EventBridge rules and schedules: rules live in gust.db beside the functions. Each
-  // delivery is an Event invoke, committed to queue.db with its retries, as on AWS.
-  const ruleStore = SqliteRuleStore.open(join(dataDir, 'gust.db'));
-  const eventsClock = options.eventsClock ?? systemClock;
-  const eventRules = new EventRules({ store: ruleStore, partition, clock: eventsClock, log: logger });
-  /**
-   * Whether the function `arn` names lets an AWS service invoke it for `sourceArn`, as its
-   * resource policy says (a function that does not exist has none); undefined when `arn`
-   * is not a function name Gust can read.
-   */
-  const servicePermits = (arn: string, service: string, sourceArn: string): boolean | undefined => {
-    let ref;
-    try {
-      ref = parseFunctionName(arn, partition);
-    } catch {
-      return undefined;
-    }
-    return mayInvoke(functions.policySync(ref.name, ref.qualifier), partition.accountId, { service }, { sourceArn, sourceAccount: partition.accountId });
-  };
-  // A target Gust cannot read as a function: the invoke reports it.
-  const eventsMayInvoke = (functionArn: string, ruleArn: string): boolean => servicePermits(functionArn, 'events.amazonaws.com', ruleArn) ?? true;
-  const delivery = routeDeliveries({ functions: new InvokeDelivery({ invoker, permits: eventsMayInvoke }), queues: new QueueDelivery(queues) });
-  const dispatcher = new TargetDispatcher({ targets: eventRules, delivery, log: logger });
-  const eventBus = new EventBus({ rules: eventRules, dispatcher, partition, clock: eventsClock });
-  const scheduler = new Scheduler({ clock: eventsClock, partition, dispatcher, rules: eventRules, log: logger });
-  scheduler.start(await eventRules.load());
-
-  // Event source mappings (mappings.db) and their pollers, which resume here after a restart.
-  const mappingStore = SqliteMappingStore.open(join(dataDir, 'mappings.db'));
-  const mappings = new MappingService({ store: mappingStore, functions, queues, partition, clock: systemClock });
-  await mappings.load();
-  const pollers = new MappingRunner({ mappings, queues, invoker, functions, partition, clock: systemClock, report: (err, context) => logger.warn({ err }, context) });
-  await pollers.start();
 
   // S3-compatible object storage: metadata and the notification outbox in s3.db, bytes by
   // SHA-256 under blobs/objects/. Notifications become Event invokes, resumed here after a restart.
   const s3Store = SqliteS3Store.open(join(dataDir, 's3.db'));
-  const notifications: NotificationDispatcher = new NotificationDispatcher({ outbox: s3Store, bus: eventBus, invoker, queues, report });
+  const notifications: NotificationDispatcher = new NotificationDispatcher({ outbox: s3Store, bus: home.eventBus, invoker: home.invoker, queues: home.queues, report });
   const s3 = new S3Service({
     store: s3Store,
     blobs: new FsObjectBlobStore(join(dataDir, 'blobs', 'objects')),
@@ -268,8 +140,8 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     accountId: config.accountId,
     notified: () => notifications.wake(),
     // As S3 asks Lambda: the function exists and its policy lets S3 invoke it for this bucket.
-    functionAccepts: (arn, bucket) => servicePermits(arn, 's3.amazonaws.com', `arn:aws:s3:::${bucket}`) === true,
-    queueExists: (arn) => queues.queueNameOfArn(arn) !== undefined,
+    functionAccepts: (arn, bucket) => home.servicePermits(arn, 's3.amazonaws.com', `arn:aws:s3:::${bucket}`, config.accountId) === true,
+    queueExists: (arn) => home.queues.queueNameOfArn(arn) !== undefined,
   });
   notifications.start();
   const amqpEvents = config.s3EventsAmqp === '' ? undefined : new AmqpBucketEvents({ url: config.s3EventsAmqp, announce: (events) => s3.announceExternal(events), log: logger, now: () => systemClock.now() });
@@ -277,18 +149,57 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
 
   await code.load();
 
+  // The space a request acts in: its verified caller's account (the server's own on an open server).
+  const spaceOf = (request: FastifyRequest): AccountSpace => (request.caller ? spaces.get(request.caller.accountId) : undefined) ?? home;
+  const codeLinks = codeUrls(new CodeUrlSigner(credentialsKey, () => Date.now()), auth.verifier);
+  const lambdaContexts = new WeakMap<AccountSpace, LambdaApiContext>();
+  const lambdaContextOf = (space: AccountSpace): LambdaApiContext => {
+    let ctx = lambdaContexts.get(space);
+    if (!ctx) {
+      const { partition, functions, layers, urls, eventInvokeConfigs, mappings, provisioned, invoker, asyncQueue, logs } = space;
+      ctx = { partition, functions, layers, urls, eventInvokeConfigs, mappings, provisioned, invoker, asyncQueue, logs, code: blobs, codeUrls: codeLinks, baseUrl: () => baseUrl };
+      lambdaContexts.set(space, ctx);
+    }
+    return ctx;
+  };
+  const urlTarget = (urlId: string): UrlTarget | undefined => {
+    for (const space of spaces.all()) {
+      const config = space.urls.resolve(urlId);
+      if (config) return { config, partition: space.partition, invoker: space.invoker, policies: space.functions };
+    }
+    return undefined;
+  };
+
   const app = buildHttpServer(logger, [
-    lambdaApi({ partition, functions, layers, urls, eventInvokeConfigs, mappings, provisioned, invoker, asyncQueue, code: blobs, codeUrls: codeUrls(new CodeUrlSigner(credentialsKey, () => Date.now()), auth.verifier), logs, baseUrl: () => baseUrl }),
-    functionUrls({ partition, clock: systemClock, urls, invoker, policies: functions, credentials: urlCredentials, auth: auth.verifier, baseUrl: () => baseUrl }),
-    eventsApi({ rules: eventRules, bus: eventBus, schedules: scheduler }),
+    lambdaApi({
+      of: (request) => lambdaContextOf(spaceOf(request)),
+      ofAccount: (accountId) => {
+        const space = spaces.get(accountId);
+        return space && lambdaContextOf(space);
+      },
+    }),
+    functionUrls({ region: config.region, clock: systemClock, resolve: urlTarget, credentials: urlCredentials, auth: auth.verifier, baseUrl: () => baseUrl }),
+    eventsApi((request) => {
+      const space = spaceOf(request);
+      return { rules: space.eventRules, bus: space.eventBus, schedules: space.scheduler };
+    }),
     // Shares `POST /` with the EventBridge API through its route constraint (sqs-api.ts).
-    sqsApi({ partition, queues, pollers }),
+    sqsApi((request) => spaceOf(request)),
     s3Api({ service: s3, multipart: new MultipartService(s3.objects), region: config.region }),
     s3EventsApi({ service: s3, token: loadS3EventsToken(dataDir), now: () => systemClock.now(), baseUrl: () => baseUrl }),
   ], {
     uploads: { concurrency: config.uploadConcurrency, maxWaiting: 32, stagingPath: () => blobs.stagingPath() },
     diskFull: (err) => dataDisk.report(err, 'the HTTP API'),
-    auth: { verify: (request, options) => auth.verifier.verify(request, options), precheck: (request) => auth.verifier.precheck(request), audit: (entry) => auth.audit.write(entry) },
+    auth: {
+      // A verified caller of an account that has not acted before gets its space first.
+      verify: async (request) => {
+        const verified = await auth.verifier.verify(request);
+        await spaces.ready(verified.caller.accountId);
+        return verified;
+      },
+      precheck: (request) => auth.verifier.precheck(request),
+      audit: (entry) => auth.audit.write(entry),
+    },
   });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
@@ -305,35 +216,16 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     logger,
     close() {
       closing ??= (async () => {
-        scheduler.stop();
-        dispatcher.close();
-        // Deliveries already handed over only wait for their commit to queue.db.
-        await dispatcher.idle();
-        // Pollers stop taking messages; batches in flight finish (or fail when the pool stops) and their messages come back.
-        const pollersStopped = pollers.stop();
-        // The async queue before the environments: outcomes of invocations cut short by the
-        // stop are not recorded, so those events are delivered again at the next start.
+        const all = spaces.all();
+        await Promise.all(all.map((space) => space.stopIntake()));
         await amqpEvents?.stop();
         await notifications.stop();
-        await asyncQueue.stop();
-        // Environments first: in-flight invocations end, and no runtime outlives the server.
-        await pool.stopAll();
-        await pollersStopped;
+        await Promise.all(all.map((space) => space.stopWork()));
         await driver.close?.();
         await cgroups.close();
-        provisioned.close();
-        invoker.close();
         await app.close();
-        await queues.close();
+        for (const space of all) await space.close();
         await s3Store.close();
-        await sqsStore.close();
-        await mappingStore.close();
-        await logs.close();
-        await urlStore.close();
-        eventInvokeConfigs.close();
-        await queueStore.close();
-        await ruleStore.close();
-        await store.close();
         await auth.close();
         dataDisk.close();
       })();

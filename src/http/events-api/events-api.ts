@@ -67,7 +67,7 @@ async function handle(backend: EventsBackend, request: FastifyRequest, reply: Fa
 }
 
 /** `POST /` on the edge's port, and Gust's `GET /gust/schedules`. */
-export function eventsApi(backend: EventsBackend): HttpPlugin {
+export function eventsApi(backendOf: (request: FastifyRequest) => EventsBackend): HttpPlugin {
   return {
     register(app) {
       // Errors raised before the route runs (a refused signature) answer in awsJson1_1 too.
@@ -77,8 +77,8 @@ export function eventsApi(backend: EventsBackend): HttpPlugin {
         request.log.error({ err }, 'unexpected error in the events API');
         return sendAwsJsonError(reply, new ServiceException(`An internal error occurred (request ${request.id}).`));
       });
-      app.post('/', (request, reply) => handle(backend, request, reply));
-      registerSchedulesRoute(app, backend);
+      app.post('/', (request, reply) => handle(backendOf(request), request, reply));
+      registerSchedulesRoute(app, backendOf);
     },
   };
 }

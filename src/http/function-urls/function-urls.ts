@@ -13,7 +13,7 @@ import type { UrlConfig } from '../../core/model/urls.js';
 import type { PolicyRequest } from '../../control/policy/evaluate.js';
 import type { HttpPlugin } from '../server.js';
 import { errorResponse, type UrlResponse } from './url-response.js';
-import { handleUrlRequest, notFound, type FunctionInvoker } from './url-invocation.js';
+import { handleUrlRequest, notFound, type FunctionInvoker, type UrlInvocationDeps } from './url-invocation.js';
 import { PATH_PREFIX, functionUrlRewriter, hostMatcher, readUrlRequest } from './url-request.js';
 import { createHash } from 'node:crypto';
 import { AuthFailure } from '../../core/auth-failure.js';
@@ -28,7 +28,7 @@ import { verifySigV4, type UrlCredential } from './url-sigv4.js';
  * (access keys, function credentials, header or presigned); on an open server, by the
  * configured URL key, as before access keys existed.
  */
-async function authenticate(ctx: FunctionUrlsContext, req: UrlRequest): Promise<{ accessKeyId: string; accountId: string } | undefined> {
+async function authenticate(ctx: FunctionUrlsContext, req: UrlRequest, partition: Partition): Promise<{ accessKeyId: string; accountId: string } | undefined> {
   if (ctx.auth && (await ctx.auth.enforcing())) {
     const headers = joinHeaders(req.rawHeaders);
     try {
@@ -38,30 +38,36 @@ async function authenticate(ctx: FunctionUrlsContext, req: UrlRequest): Promise<
         rawQuery: req.rawQueryString,
         header: (name) => headers.get(name),
         bodySha256: createHash('sha256').update(req.body).digest('hex'),
-      }, { allowForeign: true });
+      });
       return caller.accessKeyId === undefined ? undefined : { accessKeyId: caller.accessKeyId, accountId: caller.accountId };
     } catch (err) {
       if (err instanceof AuthFailure) return undefined;
       throw err;
     }
   }
-  const accessKeyId = await verifySigV4(req, { credentials: ctx.credentials, region: ctx.partition.region, now: ctx.clock.now() });
-  return accessKeyId === undefined ? undefined : { accessKeyId, accountId: ctx.partition.accountId };
+  const accessKeyId = await verifySigV4(req, { credentials: ctx.credentials, region: partition.region, now: ctx.clock.now() });
+  return accessKeyId === undefined ? undefined : { accessKeyId, accountId: partition.accountId };
 }
 
-/** What function URLs need: their configurations, the invoke path, and the keys AWS_IAM URLs accept. */
-export interface FunctionUrlsContext {
+/** A URL's configuration, and what its requests run on: the services of the account it belongs to. */
+export interface UrlTarget {
+  config: Readonly<UrlConfig>;
   partition: Partition;
-  clock: Clock;
-  /** A url-id's configuration (UrlService), or undefined when no URL has it. */
-  urls: { resolve(urlId: string): Readonly<UrlConfig> | undefined };
   invoker: FunctionInvoker;
   /** Resource policies (FunctionService.permitsSync): a NONE URL answers only when its function's or alias's policy makes it public. */
   policies: { permitsSync(name: string, qualifier: string | undefined, request: PolicyRequest): boolean };
+}
+
+/** What function URLs need: their configurations in every account, and the keys AWS_IAM URLs accept. */
+export interface FunctionUrlsContext {
+  region: string;
+  clock: Clock;
+  /** A url-id's configuration and account, or undefined when no URL has it. */
+  resolve(urlId: string): UrlTarget | undefined;
   /** The access keys whose SigV4 signatures AWS_IAM function URLs accept while the server runs open. */
   credentials: readonly UrlCredential[];
   /** The server's verifier: once it enforces, AWS_IAM URLs take the signatures of access keys and function credentials instead. */
-  auth?: { enforcing(): Promise<boolean>; verify(request: RequestToVerify, options?: { allowForeign?: boolean }): Promise<Verified> } | undefined;
+  auth?: { enforcing(): Promise<boolean>; verify(request: RequestToVerify): Promise<Verified> } | undefined;
   /** The server's own base URL, known once it listens (for the event's `x-forwarded-port`). */
   baseUrl(): string;
 }
@@ -95,24 +101,27 @@ function handleError(err: FastifyError, request: FastifyRequest, reply: FastifyR
 
 /** Serves every function URL, in both forms, on the edge's port. */
 export function functionUrls(ctx: FunctionUrlsContext): HttpPlugin {
-  const region = ctx.partition.region;
+  const region = ctx.region;
   const matchHost = hostMatcher(region);
   // The port is known only once the server listens; read it at the first request.
   let port: number | undefined;
-  const deps = {
-    partition: ctx.partition,
-    invoker: ctx.invoker,
-    authenticate: (req: UrlRequest) => authenticate(ctx, req),
-    now: () => ctx.clock.now(),
-    port: () => (port ??= Number(new URL(ctx.baseUrl()).port)),
-    permits: (config: Readonly<UrlConfig>, request: PolicyRequest) => ctx.policies.permitsSync(config.functionName, config.qualifier, request),
-  };
+  const now = () => ctx.clock.now();
+  const portOf = () => (port ??= Number(new URL(ctx.baseUrl()).port));
 
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const req = readUrlRequest(request, region, matchHost);
-    const config = ctx.urls.resolve(req.urlId);
-    const response = config ? await handleUrlRequest(deps, config, req, request.id) : notFound();
-    return send(reply, response);
+    const target = ctx.resolve(req.urlId);
+    if (!target) return send(reply, notFound());
+    const { partition, invoker, policies } = target;
+    const deps: UrlInvocationDeps = {
+      partition,
+      invoker,
+      authenticate: (r) => authenticate(ctx, r, partition),
+      now,
+      port: portOf,
+      permits: (config, policyRequest) => policies.permitsSync(config.functionName, config.qualifier, policyRequest),
+    };
+    return send(reply, await handleUrlRequest(deps, target.config, req, request.id));
   };
 
   return {

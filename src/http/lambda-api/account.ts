@@ -1,10 +1,10 @@
 /** GetAccountSettings (`/2016-08-19/account-settings`): the account's limits and usage. */
 import type { FastifyInstance } from 'fastify';
-import type { LambdaApiContext } from './context.js';
+import type { LambdaApiSpaces } from './context.js';
 
-export function registerAccountRoutes(app: FastifyInstance, ctx: LambdaApiContext): void {
-  app.get('/2016-08-19/account-settings', async () => {
-    const { accountLimit: limit, accountUsage: usage } = await ctx.functions.getAccountSettings();
+export function registerAccountRoutes(app: FastifyInstance, spaces: LambdaApiSpaces): void {
+  app.get('/2016-08-19/account-settings', async (request) => {
+    const { accountLimit: limit, accountUsage: usage } = await spaces.of(request).functions.getAccountSettings();
     return {
       AccountLimit: {
         TotalCodeSize: limit.totalCodeSize,

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseFunctionName, type Partition } from '../../core/arn.js';
-import type { LambdaApiContext } from './context.js';
+import type { LambdaApiSpaces } from './context.js';
 import { JsonObject, pageQuery, pathParam, queryString, unqualifiedFunction } from './fn-request.js';
 import { renderAlias } from './render-function.js';
 
@@ -23,10 +23,10 @@ function readWeights(body: JsonObject): Record<string, number> | undefined {
   return routing.numberMap('AdditionalVersionWeights') ?? {};
 }
 
-export function registerAliasRoutes(app: FastifyInstance, ctx: LambdaApiContext): void {
-  const { partition, functions } = ctx;
+export function registerAliasRoutes(app: FastifyInstance, spaces: LambdaApiSpaces): void {
 
   app.post(BASE, async (request, reply) => {
+    const { partition, functions } = spaces.of(request);
     const body = JsonObject.fromBody(request);
     const alias = await functions.createAlias({
       functionName: functionName(request, partition),
@@ -39,6 +39,7 @@ export function registerAliasRoutes(app: FastifyInstance, ctx: LambdaApiContext)
   });
 
   app.get(BASE, async (request) => {
+    const { partition, functions } = spaces.of(request);
     const page = functions.listAliases(functionName(request, partition), queryString(request, 'FunctionVersion'), pageQuery(request));
     return {
       Aliases: page.items.map((a) => renderAlias(partition, a)),
@@ -46,9 +47,13 @@ export function registerAliasRoutes(app: FastifyInstance, ctx: LambdaApiContext)
     };
   });
 
-  app.get(`${BASE}/:Name`, async (request) => renderAlias(partition, functions.getAlias(functionName(request, partition), pathParam(request, 'Name'))));
+  app.get(`${BASE}/:Name`, async (request) => {
+    const { partition, functions } = spaces.of(request);
+    return renderAlias(partition, functions.getAlias(functionName(request, partition), pathParam(request, 'Name')));
+  });
 
   app.put(`${BASE}/:Name`, async (request) => {
+    const { partition, functions } = spaces.of(request);
     const body = JsonObject.fromBody(request);
     const alias = await functions.updateAlias({
       functionName: functionName(request, partition),
@@ -62,6 +67,7 @@ export function registerAliasRoutes(app: FastifyInstance, ctx: LambdaApiContext)
   });
 
   app.delete(`${BASE}/:Name`, async (request, reply) => {
+    const { partition, functions } = spaces.of(request);
     await functions.deleteAlias(functionName(request, partition), pathParam(request, 'Name'));
     return reply.code(204).send();
   });

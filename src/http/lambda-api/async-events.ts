@@ -8,13 +8,14 @@
 import type { FastifyInstance } from 'fastify';
 import { functionArn, parseFunctionName } from '../../core/arn.js';
 import { ResourceNotFoundException } from '../../core/errors.js';
-import type { LambdaApiContext } from './context.js';
+import type { LambdaApiSpaces } from './context.js';
 import { pathParam, queryInt } from './fn-request.js';
 
-export function registerAsyncEventRoutes(app: FastifyInstance, ctx: LambdaApiContext): void {
-  app.get('/gust/events', async () => ctx.asyncQueue.totalStats());
+export function registerAsyncEventRoutes(app: FastifyInstance, spaces: LambdaApiSpaces): void {
+  app.get('/gust/events', async (request) => spaces.of(request).asyncQueue.totalStats());
 
   app.get('/gust/events/:FunctionName', async (request) => {
+    const ctx = spaces.of(request);
     const { name } = parseFunctionName(pathParam(request, 'FunctionName'), ctx.partition);
     const limit = queryInt(request, 'limit', 1, 10_000);
     if (!ctx.functions.getFunctionSync(name)) throw new ResourceNotFoundException(`Function not found: ${functionArn(ctx.partition, name)}`);

@@ -8,12 +8,13 @@ import { createReadStream } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { AuthFailure } from '../../core/auth-failure.js';
 import { ResourceNotFoundException } from '../../core/errors.js';
-import type { LambdaApiContext } from './context.js';
+import type { LambdaApiSpaces } from './context.js';
 import { pathParam } from './fn-request.js';
 
-export function registerCodeRoutes(app: FastifyInstance, ctx: LambdaApiContext): void {
+export function registerCodeRoutes(app: FastifyInstance, spaces: LambdaApiSpaces): void {
   // The route checks its own access (a signed location, or a signed request): see code-urls.ts.
   app.get('/gust/code/:file', { config: { auth: 'none' } }, async (request, reply) => {
+    const ctx = spaces.of(request);
     const file = pathParam(request, 'file');
     const hash = /^([0-9a-f]{64})\.zip$/.exec(file)?.[1];
     if (ctx.codeUrls && !(await ctx.codeUrls.allows(request, hash ?? ''))) throw new AuthFailure('missing');

@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseFunctionName, type Partition } from '../../core/arn.js';
 import { validationError } from '../../core/errors.js';
-import type { LambdaApiContext } from './context.js';
+import type { LambdaApiSpaces } from './context.js';
 import { JsonObject, pathParam, unqualifiedFunction } from './fn-request.js';
 
 const QUALIFIED =
@@ -16,10 +16,10 @@ function functionName(request: FastifyRequest, partition: Partition): string {
   return unqualifiedFunction(parseFunctionName(pathParam(request, 'FunctionName'), partition), QUALIFIED);
 }
 
-export function registerConcurrencyRoutes(app: FastifyInstance, ctx: LambdaApiContext): void {
-  const { partition, functions } = ctx;
+export function registerConcurrencyRoutes(app: FastifyInstance, spaces: LambdaApiSpaces): void {
 
   app.put('/2017-10-31/functions/:FunctionName/concurrency', async (request) => {
+    const { partition, functions } = spaces.of(request);
     const name = functionName(request, partition);
     const reserved = JsonObject.fromBody(request).integer('ReservedConcurrentExecutions');
     if (reserved === undefined) {
@@ -29,11 +29,13 @@ export function registerConcurrencyRoutes(app: FastifyInstance, ctx: LambdaApiCo
   });
 
   app.get('/2019-09-30/functions/:FunctionName/concurrency', async (request) => {
+    const { partition, functions } = spaces.of(request);
     const reserved = functions.getFunctionConcurrency(functionName(request, partition));
     return reserved === undefined ? {} : { ReservedConcurrentExecutions: reserved };
   });
 
   app.delete('/2017-10-31/functions/:FunctionName/concurrency', async (request, reply) => {
+    const { partition, functions } = spaces.of(request);
     await functions.deleteFunctionConcurrency(functionName(request, partition));
     return reply.code(204).send();
   });

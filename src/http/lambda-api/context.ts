@@ -94,3 +94,14 @@ export interface LambdaApiContext {
   /** The server's own base URL (known only once it listens), for `Code.Location`. */
   baseUrl(): string;
 }
+
+/**
+ * The Lambda API's contexts, one per account: the caller's for every route, and another
+ * account's for a cross-account Invoke of a function ARN.
+ */
+export interface LambdaApiSpaces {
+  /** The context of the account the request acts in (its verified caller's). */
+  of(request: FastifyRequest): LambdaApiContext;
+  /** The context of `accountId`, or undefined when that account has no resources here. */
+  ofAccount(accountId: string): LambdaApiContext | undefined;
+}

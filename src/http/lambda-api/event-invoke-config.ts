@@ -7,10 +7,10 @@
  * parameter or a `:qualifier` suffix of the name.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { parseFunctionName } from '../../core/arn.js';
+import { parseFunctionName, type Partition } from '../../core/arn.js';
 import type { DestinationConfigInput, EventInvokeConfigInput } from '../../control/event-invoke-config-service.js';
 import type { EventInvokeConfig } from '../../core/model/event-invoke-config.js';
-import type { LambdaApiContext } from './context.js';
+import type { LambdaApiContext, LambdaApiSpaces } from './context.js';
 import { JsonObject, pathParam, queryInt, queryString } from './fn-request.js';
 
 const PATH = '/2019-09-25/functions/:FunctionName/event-invoke-config';
@@ -31,11 +31,9 @@ function readDestinationConfig(body: JsonObject): DestinationConfigInput | undef
   return out;
 }
 
-export function registerEventInvokeConfigRoutes(app: FastifyInstance, ctx: LambdaApiContext): void {
-  const { partition, eventInvokeConfigs: configs } = ctx;
-
+export function registerEventInvokeConfigRoutes(app: FastifyInstance, spaces: LambdaApiSpaces): void {
   /** FunctionEventInvokeConfig: LastModified in epoch seconds, as the model's timestamp is sent. */
-  const render = (c: EventInvokeConfig): Record<string, unknown> => ({
+  const render = (configs: LambdaApiContext['eventInvokeConfigs'], c: EventInvokeConfig): Record<string, unknown> => ({
     LastModified: c.lastModified / 1000,
     FunctionArn: configs.functionArn(c),
     ...(c.maximumRetryAttempts === undefined ? {} : { MaximumRetryAttempts: c.maximumRetryAttempts }),
@@ -47,45 +45,54 @@ export function registerEventInvokeConfigRoutes(app: FastifyInstance, ctx: Lambd
     },
   });
 
-  const target = (request: FastifyRequest) => {
+  const target = (request: FastifyRequest, partition: Partition) => {
     const qualifier = queryString(request, 'Qualifier');
     return { function: parseFunctionName(pathParam(request, 'FunctionName'), partition), ...(qualifier === undefined ? {} : { qualifier }) };
   };
 
-  const input = (request: FastifyRequest): EventInvokeConfigInput => {
+  const input = (request: FastifyRequest, partition: Partition): EventInvokeConfigInput => {
     const body = JsonObject.fromBody(request);
     const maximumRetryAttempts = body.integer('MaximumRetryAttempts');
     const maximumEventAgeInSeconds = body.integer('MaximumEventAgeInSeconds');
     const destinationConfig = readDestinationConfig(body);
     return {
-      ...target(request),
+      ...target(request, partition),
       ...(maximumRetryAttempts === undefined ? {} : { maximumRetryAttempts }),
       ...(maximumEventAgeInSeconds === undefined ? {} : { maximumEventAgeInSeconds }),
       ...(destinationConfig === undefined ? {} : { destinationConfig }),
     };
   };
 
-  app.put(PATH, async (request) => render(await configs.put(input(request))));
+  app.put(PATH, async (request) => {
+    const { partition, eventInvokeConfigs: configs } = spaces.of(request);
+    return render(configs, await configs.put(input(request, partition)));
+  });
 
-  app.post(PATH, async (request) => render(await configs.update(input(request))));
+  app.post(PATH, async (request) => {
+    const { partition, eventInvokeConfigs: configs } = spaces.of(request);
+    return render(configs, await configs.update(input(request, partition)));
+  });
 
   app.get(PATH, async (request) => {
-    const t = target(request);
-    return render(configs.get(t.function, t.qualifier));
+    const { partition, eventInvokeConfigs: configs } = spaces.of(request);
+    const t = target(request, partition);
+    return render(configs, configs.get(t.function, t.qualifier));
   });
 
   app.delete(PATH, async (request, reply) => {
-    const t = target(request);
+    const { partition, eventInvokeConfigs: configs } = spaces.of(request);
+    const t = target(request, partition);
     await configs.delete(t.function, t.qualifier);
     return reply.code(204).send();
   });
 
   app.get(`${PATH}/list`, async (request) => {
+    const { partition, eventInvokeConfigs: configs } = spaces.of(request);
     // The list covers the function and every version and alias; a qualifier suffix is ignored.
     const name = parseFunctionName(pathParam(request, 'FunctionName'), partition).name;
     const page = configs.list(name, { marker: queryString(request, 'Marker'), maxItems: queryInt(request, 'MaxItems', 1, 50) });
     return {
-      FunctionEventInvokeConfigs: page.items.map(render),
+      FunctionEventInvokeConfigs: page.items.map((c) => render(configs, c)),
       ...(page.nextMarker === undefined ? {} : { NextMarker: page.nextMarker }),
     };
   });

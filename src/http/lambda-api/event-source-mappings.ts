@@ -8,7 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { EventSourceMapping } from '../../core/model/event-source-mappings.js';
 import type { MappingSettingsInput } from '../../control/event-source-mappings/mapping-validation.js';
-import type { LambdaApiContext } from './context.js';
+import type { LambdaApiContext, LambdaApiSpaces } from './context.js';
 import { JsonObject, pageQuery, pathParam, queryString } from './fn-request.js';
 
 const BASE = '/2015-03-31/event-source-mappings';
@@ -60,11 +60,9 @@ function readSettings(body: JsonObject): MappingSettingsInput {
   };
 }
 
-export function registerEventSourceMappingRoutes(app: FastifyInstance, ctx: LambdaApiContext): void {
-  const { partition, mappings } = ctx;
-
+export function registerEventSourceMappingRoutes(app: FastifyInstance, spaces: LambdaApiSpaces): void {
   /** EventSourceMappingConfiguration. */
-  const render = (m: EventSourceMapping): Record<string, unknown> => ({
+  const render = ({ partition, mappings }: LambdaApiContext, m: EventSourceMapping): Record<string, unknown> => ({
     UUID: m.uuid,
     BatchSize: m.batchSize,
     MaximumBatchingWindowInSeconds: m.maximumBatchingWindowInSeconds,
@@ -82,6 +80,8 @@ export function registerEventSourceMappingRoutes(app: FastifyInstance, ctx: Lamb
   });
 
   app.post(BASE, async (request, reply) => {
+    const ctx = spaces.of(request);
+    const { mappings } = ctx;
     const body = JsonObject.fromBody(request);
     const functionName = body.string('FunctionName');
     const eventSourceArn = body.string('EventSourceArn');
@@ -92,24 +92,34 @@ export function registerEventSourceMappingRoutes(app: FastifyInstance, ctx: Lamb
       ...(eventSourceArn === undefined ? {} : { eventSourceArn }),
       ...(tags === undefined ? {} : { tags }),
     });
-    return reply.status(202).send(render(mapping));
+    return reply.status(202).send(render(ctx, mapping));
   });
 
   app.get(BASE, async (request) => {
+    const ctx = spaces.of(request);
+    const { mappings } = ctx;
     const eventSourceArn = queryString(request, 'EventSourceArn');
     const functionName = queryString(request, 'FunctionName');
     const page = mappings.list({ ...(eventSourceArn === undefined ? {} : { eventSourceArn }), ...(functionName === undefined ? {} : { functionName }) }, pageQuery(request));
-    return { EventSourceMappings: page.items.map(render), ...(page.nextMarker === undefined ? {} : { NextMarker: page.nextMarker }) };
+    return { EventSourceMappings: page.items.map((m) => render(ctx, m)), ...(page.nextMarker === undefined ? {} : { NextMarker: page.nextMarker }) };
   });
 
-  app.get(`${BASE}/:UUID`, async (request) => render(mappings.get(pathParam(request, 'UUID'))));
+  app.get(`${BASE}/:UUID`, async (request) => {
+    const ctx = spaces.of(request);
+    return render(ctx, ctx.mappings.get(pathParam(request, 'UUID')));
+  });
 
   app.put(`${BASE}/:UUID`, async (request, reply) => {
+    const ctx = spaces.of(request);
+    const { mappings } = ctx;
     const body = JsonObject.fromBody(request);
     const functionName = body.string('FunctionName');
     const mapping = await mappings.update(pathParam(request, 'UUID'), { ...readSettings(body), ...(functionName === undefined ? {} : { functionName }) });
-    return reply.status(202).send(render(mapping));
+    return reply.status(202).send(render(ctx, mapping));
   });
 
-  app.delete(`${BASE}/:UUID`, async (request, reply) => reply.status(202).send(render(await mappings.delete(pathParam(request, 'UUID')))));
+  app.delete(`${BASE}/:UUID`, async (request, reply) => {
+    const ctx = spaces.of(request);
+    return reply.status(202).send(render(ctx, await ctx.mappings.delete(pathParam(request, 'UUID'))));
+  });
 }

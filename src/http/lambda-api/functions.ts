@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { parseFunctionName } from '../../core/arn.js';
 import { validationError } from '../../core/errors.js';
 import { UPLOAD_BODY_BYTES } from '../body-limits.js';
-import type { LambdaApiContext } from './context.js';
+import type { LambdaApiSpaces } from './context.js';
 import { readCode, readConfig } from './fn-inputs.js';
 import { functionTarget, JsonObject, pageQuery, pathParam, queryString, unqualifiedFunction } from './fn-request.js';
 import { codeLocation, renderConfiguration } from './render-function.js';
@@ -17,10 +17,10 @@ const BASE = '/2015-03-31/functions';
 
 const UPDATE_QUALIFIED = 'Updating a version or alias is not supported: versions are immutable. Specify the unqualified function name or ARN.';
 
-export function registerFunctionRoutes(app: FastifyInstance, ctx: LambdaApiContext): void {
-  const { partition, functions } = ctx;
+export function registerFunctionRoutes(app: FastifyInstance, spaces: LambdaApiSpaces): void {
 
   app.post(BASE, { bodyLimit: UPLOAD_BODY_BYTES, config: { operation: 'CreateFunction', upload: ['Code', 'ZipFile'] } }, async (request, reply) => {
+    const { partition, functions } = spaces.of(request);
     const body = JsonObject.fromBody(request);
     const rawName = body.string('FunctionName');
     if (rawName === undefined) {
@@ -43,6 +43,7 @@ export function registerFunctionRoutes(app: FastifyInstance, ctx: LambdaApiConte
   });
 
   app.get(BASE, async (request) => {
+    const { partition, functions } = spaces.of(request);
     const functionVersion = queryString(request, 'FunctionVersion');
     if (functionVersion !== undefined && functionVersion !== 'ALL') {
       throw validationError(functionVersion, 'functionVersion', 'Member must satisfy enum value set: [ALL]');
@@ -56,23 +57,26 @@ export function registerFunctionRoutes(app: FastifyInstance, ctx: LambdaApiConte
   });
 
   app.get(`${BASE}/:FunctionName`, async (request) => {
+    const { partition, functions, baseUrl, codeUrls } = spaces.of(request);
     const { name, qualifier } = functionTarget(request, partition);
     const { record, version } = functions.getFunction(name, qualifier);
     return {
       Configuration: renderConfiguration(partition, version, { arnQualifier: qualifier }),
-      Code: { RepositoryType: 'S3', Location: codeLocation(ctx.baseUrl(), version.codeHash, ctx.codeUrls) },
+      Code: { RepositoryType: 'S3', Location: codeLocation(baseUrl(), version.codeHash, codeUrls) },
       ...(Object.keys(record.tags).length > 0 ? { Tags: { ...record.tags } } : {}),
       ...(record.reservedConcurrency === undefined ? {} : { Concurrency: { ReservedConcurrentExecutions: record.reservedConcurrency } }),
     };
   });
 
   app.get(`${BASE}/:FunctionName/configuration`, async (request) => {
+    const { partition, functions } = spaces.of(request);
     const { name, qualifier } = functionTarget(request, partition);
     const { version } = functions.getFunction(name, qualifier);
     return renderConfiguration(partition, version, { arnQualifier: qualifier });
   });
 
   app.put(`${BASE}/:FunctionName/code`, { bodyLimit: UPLOAD_BODY_BYTES, config: { operation: 'UpdateFunctionCode', upload: ['ZipFile'] } }, async (request) => {
+    const { partition, functions } = spaces.of(request);
     const name = unqualifiedFunction(parseFunctionName(pathParam(request, 'FunctionName'), partition), UPDATE_QUALIFIED);
     const body = JsonObject.fromBody(request);
     const publish = body.boolean('Publish');
@@ -88,6 +92,7 @@ export function registerFunctionRoutes(app: FastifyInstance, ctx: LambdaApiConte
   });
 
   app.put(`${BASE}/:FunctionName/configuration`, async (request) => {
+    const { partition, functions } = spaces.of(request);
     const name = unqualifiedFunction(parseFunctionName(pathParam(request, 'FunctionName'), partition), UPDATE_QUALIFIED);
     const body = JsonObject.fromBody(request);
     const version = await functions.updateFunctionConfiguration({ ...readConfig(body), functionName: name, revisionId: body.string('RevisionId') });
@@ -95,6 +100,7 @@ export function registerFunctionRoutes(app: FastifyInstance, ctx: LambdaApiConte
   });
 
   app.delete(`${BASE}/:FunctionName`, async (request, reply) => {
+    const { partition, functions } = spaces.of(request);
     const { name, qualifier } = functionTarget(request, partition);
     await functions.deleteFunction(name, qualifier);
     return reply.code(204).send();

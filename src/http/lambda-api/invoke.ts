@@ -3,13 +3,12 @@
  * through, AWS's headers out. The payload is forwarded as the raw body, never re-encoded.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Caller } from '../../auth/caller.js';
 import { functionArn, parseFunctionName } from '../../core/arn.js';
 import { AccessDeniedException, RequestTooLargeException, validationError } from '../../core/errors.js';
 import { LIMITS } from '../../core/limits.js';
 import type { InvocationType } from '../../invoke/invoke-types.js';
 import { rawBody } from '../body.js';
-import type { LambdaApiContext } from './context.js';
+import type { LambdaApiContext, LambdaApiSpaces } from './context.js';
 
 const INVOCATION_TYPES: readonly InvocationType[] = ['RequestResponse', 'Event', 'DryRun'];
 
@@ -46,24 +45,34 @@ async function refuseLargeEvent(request: FastifyRequest): Promise<void> {
 }
 
 /**
- * A caller of another account invokes only what the function's (version's, alias's)
- * resource policy lets its account invoke, as on AWS (AddPermission with its account as
- * principal); the server's own account needs no statement.
+ * The account whose function a request invokes: the caller's own, unless FunctionName is
+ * an ARN (full or partial) of another account. A caller of another account invokes only
+ * what the function's (version's, alias's) resource policy lets its account invoke, as on
+ * AWS (AddPermission with its account as principal); an account with no resources here
+ * has no function to allow it.
  */
-function checkCrossAccount(ctx: LambdaApiContext, caller: Caller | undefined, name: string, qualifierParam: string | undefined): void {
-  if (caller === undefined || caller.accountId === ctx.partition.accountId) return;
-  const ref = parseFunctionName(name, ctx.partition);
-  const qualifier = qualifierParam ?? ref.qualifier;
-  if (ctx.functions.permitsSync(ref.name, qualifier, { principal: { account: caller.accountId }, action: 'lambda:InvokeFunction' })) return;
-  const resource = `${functionArn(ctx.partition, ref.name)}${qualifier === undefined ? '' : `:${qualifier}`}`;
+function targetOf(spaces: LambdaApiSpaces, request: FastifyRequest<{ Params: { name: string }; Querystring: { Qualifier?: string } }>): LambdaApiContext {
+  const own = spaces.of(request);
+  const account = ACCOUNT_IN_NAME.exec(request.params.name)?.[1];
+  const caller = request.caller;
+  if (account === undefined || caller === undefined || account === own.partition.accountId) return own;
+  const target = spaces.ofAccount(account);
+  const partition = target?.partition ?? { ...own.partition, accountId: account };
+  const ref = parseFunctionName(request.params.name, partition);
+  const qualifier = request.query.Qualifier ?? ref.qualifier;
+  if (target?.functions.permitsSync(ref.name, qualifier, { principal: { account: caller.accountId }, action: 'lambda:InvokeFunction' })) return target;
+  const resource = `${functionArn(partition, ref.name)}${qualifier === undefined ? '' : `:${qualifier}`}`;
   throw new AccessDeniedException(`User: arn:aws:iam::${caller.accountId}:root is not authorized to perform: lambda:InvokeFunction on resource: ${resource} because no resource-based policy allows the lambda:InvokeFunction action`);
 }
 
-export function registerInvokeRoutes(app: FastifyInstance, ctx: LambdaApiContext): void {
+/** The account of a full (`arn:aws:lambda:<region>:<account>:function:…`) or partial (`<account>:function:…`) ARN. */
+const ACCOUNT_IN_NAME = /^(?:arn:[^:]*:lambda:[^:]*:)?(\d{12}):function:/;
+
+export function registerInvokeRoutes(app: FastifyInstance, spaces: LambdaApiSpaces): void {
   const route = '/2015-03-31/functions/:name/invocations';
-  const options = { bodyLimit: LIMITS.syncPayloadBytes, config: { hotPath: true, operation: 'InvokeFunction', crossAccount: true }, onRequest: refuseLargeEvent };
+  const options = { bodyLimit: LIMITS.syncPayloadBytes, config: { hotPath: true, operation: 'InvokeFunction' }, onRequest: refuseLargeEvent };
   app.post<{ Params: { name: string }; Querystring: { Qualifier?: string } }>(route, options, async (request, reply) => {
-    checkCrossAccount(ctx, request.caller, request.params.name, request.query.Qualifier);
+    const ctx = targetOf(spaces, request);
     const clientContext = header(request, 'x-amz-client-context');
     const result = await ctx.invoker.invoke({
       functionName: request.params.name,

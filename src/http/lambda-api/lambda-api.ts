@@ -1,10 +1,10 @@
 /**
  * The Lambda API plugin of the HTTP edge: its route table, one module per resource, each
- * given the plugin's narrow context.
+ * given the plugin's narrow context of the account a request acts in.
  */
 import type { FastifyInstance } from 'fastify';
 import type { HttpPlugin } from '../server.js';
-import type { LambdaApiContext } from './context.js';
+import type { LambdaApiSpaces } from './context.js';
 import { registerFunctionRoutes } from './functions.js';
 import { registerVersionRoutes } from './versions.js';
 import { registerAliasRoutes } from './aliases.js';
@@ -22,7 +22,7 @@ import { registerAsyncEventRoutes } from './async-events.js';
 import { registerEventSourceMappingRoutes } from './event-source-mappings.js';
 import { registerPolicyRoutes } from './policy.js';
 
-export type RouteModule = (app: FastifyInstance, ctx: LambdaApiContext) => void;
+export type RouteModule = (app: FastifyInstance, spaces: LambdaApiSpaces) => void;
 
 export const ROUTE_MODULES: readonly RouteModule[] = [
   registerFunctionRoutes,
@@ -44,10 +44,10 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
 ];
 
 /** The Lambda REST API (`/2015-03-31/…` and its dated siblings) and Gust's own `/gust/…` routes. */
-export function lambdaApi(ctx: LambdaApiContext): HttpPlugin {
+export function lambdaApi(spaces: LambdaApiSpaces): HttpPlugin {
   return {
     register(app) {
-      for (const register of ROUTE_MODULES) register(app, ctx);
+      for (const register of ROUTE_MODULES) register(app, spaces);
     },
   };
 }

@@ -12,7 +12,7 @@ import { parseMaxItems, parseVersionNumber } from '../../control/layer-validatio
 import { jsonBody } from '../body.js';
 import { UPLOAD_BODY_BYTES } from '../body-limits.js';
 import { JsonObject } from './fn-request.js';
-import type { LambdaApiContext } from './context.js';
+import type { LambdaApiContext, LambdaApiSpaces } from './context.js';
 import { codeLocation } from './render-function.js';
 
 const BASE = '/2018-10-31/layers';
@@ -90,9 +90,10 @@ function listQuery(query: Query): LayerListQuery {
   return q;
 }
 
-export function registerLayerRoutes(app: FastifyInstance, ctx: LambdaApiContext): void {
+export function registerLayerRoutes(app: FastifyInstance, spaces: LambdaApiSpaces): void {
   // ListLayers and GetLayerVersionByArn share the path; `find=LayerVersion` selects the latter.
   app.get(BASE, async (request: FastifyRequest<{ Querystring: Query }>) => {
+    const ctx = spaces.of(request);
     const query = request.query;
     if (queryString(query, 'find') === 'LayerVersion') {
       const arn = queryString(query, 'Arn') ?? '';
@@ -110,6 +111,7 @@ export function registerLayerRoutes(app: FastifyInstance, ctx: LambdaApiContext)
   });
 
   app.post(`${BASE}/:LayerName/versions`, { bodyLimit: UPLOAD_BODY_BYTES, config: { operation: 'PublishLayerVersion', upload: ['Content', 'ZipFile'] } }, async (request: FastifyRequest<{ Params: Params }>, reply) => {
+    const ctx = spaces.of(request);
     const body = jsonBody(request);
     const content = optionalObject(body, 'Content');
     const zipFile = new JsonObject(content, 'Content.').zip('ZipFile');
@@ -137,6 +139,7 @@ export function registerLayerRoutes(app: FastifyInstance, ctx: LambdaApiContext)
   });
 
   app.get(`${BASE}/:LayerName/versions`, async (request: FastifyRequest<{ Params: Params; Querystring: Query }>) => {
+    const ctx = spaces.of(request);
     const page = await ctx.layers.listVersions(request.params.LayerName, listQuery(request.query));
     return {
       LayerVersions: page.versions.map((v) => versionFields(ctx.partition, v)),
@@ -145,11 +148,13 @@ export function registerLayerRoutes(app: FastifyInstance, ctx: LambdaApiContext)
   });
 
   app.get(`${BASE}/:LayerName/versions/:VersionNumber`, async (request: FastifyRequest<{ Params: Params }>) => {
+    const ctx = spaces.of(request);
     const { LayerName, VersionNumber } = request.params;
     return renderLayerVersion(ctx, await ctx.layers.get(LayerName, parseVersionNumber(VersionNumber)));
   });
 
   app.delete(`${BASE}/:LayerName/versions/:VersionNumber`, async (request: FastifyRequest<{ Params: Params }>, reply) => {
+    const ctx = spaces.of(request);
     const { LayerName, VersionNumber } = request.params;
     await ctx.layers.delete(LayerName, parseVersionNumber(VersionNumber));
     return reply.status(204).send();

@@ -8,7 +8,7 @@ import { parseFunctionName } from '../../core/arn.js';
 import { ResourceNotFoundException, ValidationException } from '../../core/errors.js';
 import { functionArn } from '../../core/arn.js';
 import { logGroupName } from '../../logs/log-format.js';
-import type { LambdaApiContext } from './context.js';
+import type { LambdaApiSpaces } from './context.js';
 
 function optionalInteger(name: string, raw: string | undefined, min: number, max: number): number | undefined {
   if (raw === undefined) return undefined;
@@ -17,8 +17,9 @@ function optionalInteger(name: string, raw: string | undefined, min: number, max
   return n;
 }
 
-export function registerLogRoutes(app: FastifyInstance, ctx: LambdaApiContext): void {
+export function registerLogRoutes(app: FastifyInstance, spaces: LambdaApiSpaces): void {
   app.get<{ Params: { name: string }; Querystring: { since?: string; after?: string; limit?: string } }>('/gust/logs/:name', async (request) => {
+    const ctx = spaces.of(request);
     const { name } = parseFunctionName(request.params.name, ctx.partition);
     const group = logGroupName(name);
     const since = optionalInteger('since', request.query.since, 0, Number.MAX_SAFE_INTEGER);

@@ -6,15 +6,15 @@
  * name; RemovePermission's `RevisionId` is a query parameter, AddPermission's a body member.
  */
 import type { FastifyInstance } from 'fastify';
-import type { LambdaApiContext } from './context.js';
+import type { LambdaApiSpaces } from './context.js';
 import { JsonObject, functionTarget, pathParam, queryString } from './fn-request.js';
 
 const PATH = '/2015-03-31/functions/:FunctionName/policy';
 
-export function registerPolicyRoutes(app: FastifyInstance, ctx: LambdaApiContext): void {
-  const { partition, functions } = ctx;
+export function registerPolicyRoutes(app: FastifyInstance, spaces: LambdaApiSpaces): void {
 
   app.post(PATH, async (request, reply) => {
+    const { partition, functions } = spaces.of(request);
     const body = JsonObject.fromBody(request);
     const { name, qualifier } = functionTarget(request, partition);
     const statement = await functions.addPermission({
@@ -35,12 +35,14 @@ export function registerPolicyRoutes(app: FastifyInstance, ctx: LambdaApiContext
   });
 
   app.get(PATH, async (request) => {
+    const { partition, functions } = spaces.of(request);
     const { name, qualifier } = functionTarget(request, partition);
     const view = functions.getPolicy(name, qualifier);
     return { Policy: view.policy, RevisionId: view.revisionId };
   });
 
   app.delete(`${PATH}/:StatementId`, async (request, reply) => {
+    const { partition, functions } = spaces.of(request);
     const { name, qualifier } = functionTarget(request, partition);
     await functions.removePermission({ functionName: name, qualifier, statementId: pathParam(request, 'StatementId'), revisionId: queryString(request, 'RevisionId') });
     return reply.code(204).send();

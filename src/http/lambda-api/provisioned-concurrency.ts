@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import { functionArn, parseFunctionName } from '../../core/arn.js';
 import type { ProvisionedConcurrencyView } from '../../invoke/provisioned-concurrency.js';
-import type { LambdaApiContext } from './context.js';
+import type { LambdaApiSpaces } from './context.js';
 import { JsonObject, functionTarget, pageQuery, pathParam, queryString } from './fn-request.js';
 import { formatLastModified } from './render-function.js';
 
@@ -25,16 +25,17 @@ function render(view: ProvisionedConcurrencyView): Record<string, unknown> {
   };
 }
 
-export function registerProvisionedConcurrencyRoutes(app: FastifyInstance, ctx: LambdaApiContext): void {
-  const { partition, provisioned } = ctx;
+export function registerProvisionedConcurrencyRoutes(app: FastifyInstance, spaces: LambdaApiSpaces): void {
 
   app.put(PATH, async (request, reply) => {
+    const { partition, provisioned } = spaces.of(request);
     const { name, qualifier } = functionTarget(request, partition);
     const view = await provisioned.put(name, qualifier, JsonObject.fromBody(request).integer('ProvisionedConcurrentExecutions'));
     return reply.code(202).send(render(view));
   });
 
   app.get(PATH, async (request) => {
+    const { partition, provisioned } = spaces.of(request);
     if (queryString(request, 'List') === 'ALL') {
       // The list covers the function's versions and aliases; a qualifier suffix is ignored.
       const name = parseFunctionName(pathParam(request, 'FunctionName'), partition).name;
@@ -49,6 +50,7 @@ export function registerProvisionedConcurrencyRoutes(app: FastifyInstance, ctx: 
   });
 
   app.delete(PATH, async (request, reply) => {
+    const { partition, provisioned } = spaces.of(request);
     const { name, qualifier } = functionTarget(request, partition);
     await provisioned.delete(name, qualifier);
     return reply.code(204).send();

@@ -4,15 +4,15 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { validationError } from '../../core/errors.js';
-import type { LambdaApiContext } from './context.js';
+import type { LambdaApiSpaces } from './context.js';
 import { JsonObject, pathParam, queryList } from './fn-request.js';
 
 const PATH = '/2017-03-31/tags/:ARN';
 
-export function registerTagRoutes(app: FastifyInstance, ctx: LambdaApiContext): void {
-  const { functions } = ctx;
+export function registerTagRoutes(app: FastifyInstance, spaces: LambdaApiSpaces): void {
 
   app.post(PATH, async (request, reply) => {
+    const { functions } = spaces.of(request);
     const tags = JsonObject.fromBody(request).stringMap('Tags');
     if (tags === undefined) {
       throw validationError(null, 'tags', 'Member must not be null');
@@ -22,9 +22,10 @@ export function registerTagRoutes(app: FastifyInstance, ctx: LambdaApiContext): 
   });
 
   app.delete(PATH, async (request, reply) => {
+    const { functions } = spaces.of(request);
     await functions.untagResource(pathParam(request, 'ARN'), queryList(request, 'tagKeys'));
     return reply.code(204).send();
   });
 
-  app.get(PATH, async (request) => ({ Tags: { ...functions.listTags(pathParam(request, 'ARN')) } }));
+  app.get(PATH, async (request) => ({ Tags: { ...spaces.of(request).functions.listTags(pathParam(request, 'ARN')) } }));
 }

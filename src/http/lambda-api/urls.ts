@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { parseFunctionName } from '../../core/arn.js';
 import type { UrlConfigInput } from '../../control/url-service.js';
 import type { UrlConfig, UrlCors } from '../../core/model/urls.js';
-import type { LambdaApiContext } from './context.js';
+import type { LambdaApiContext, LambdaApiSpaces } from './context.js';
 import { JsonObject, functionTarget, pathParam, queryInt, queryString } from './fn-request.js';
 
 const URL_PATH = '/2021-10-31/functions/:FunctionName/url';
@@ -57,15 +57,13 @@ function renderCors(cors: UrlCors): Record<string, unknown> {
   return out;
 }
 
-export function registerUrlConfigRoutes(app: FastifyInstance, ctx: LambdaApiContext): void {
-  const { partition, urls } = ctx;
-
+export function registerUrlConfigRoutes(app: FastifyInstance, spaces: LambdaApiSpaces): void {
   /**
    * FunctionUrlConfig; CreateFunctionUrlConfig's answer has no LastModifiedTime. A URL
    * created without InvokeMode reports BUFFERED, the mode AWS gives it.
    */
-  const render = (config: UrlConfig, withLastModified = true): Record<string, unknown> => ({
-    FunctionUrl: functionUrl(config.urlId, ctx.baseUrl()),
+  const render = ({ urls, baseUrl }: LambdaApiContext, config: UrlConfig, withLastModified = true): Record<string, unknown> => ({
+    FunctionUrl: functionUrl(config.urlId, baseUrl()),
     FunctionArn: urls.functionArn(config),
     AuthType: config.authType,
     ...(config.cors === undefined ? {} : { Cors: renderCors(config.cors) }),
@@ -74,7 +72,7 @@ export function registerUrlConfigRoutes(app: FastifyInstance, ctx: LambdaApiCont
     InvokeMode: config.invokeMode ?? DEFAULT_INVOKE_MODE,
   });
 
-  const input = (request: Parameters<typeof functionTarget>[0], body?: JsonObject): UrlConfigInput => {
+  const input = ({ partition }: LambdaApiContext, request: Parameters<typeof functionTarget>[0], body?: JsonObject): UrlConfigInput => {
     const target = functionTarget(request, partition);
     return {
       functionName: target.name,
@@ -84,31 +82,38 @@ export function registerUrlConfigRoutes(app: FastifyInstance, ctx: LambdaApiCont
   };
 
   app.post(URL_PATH, async (request, reply) => {
-    const config = await urls.create(input(request, JsonObject.fromBody(request)));
-    return reply.code(201).send(render(config, false));
+    const ctx = spaces.of(request);
+    const config = await ctx.urls.create(input(ctx, request, JsonObject.fromBody(request)));
+    return reply.code(201).send(render(ctx, config, false));
   });
 
   app.get(URL_PATH, async (request) => {
-    const { functionName, qualifier } = input(request);
-    return render(urls.get(functionName, qualifier));
+    const ctx = spaces.of(request);
+    const { functionName, qualifier } = input(ctx, request);
+    return render(ctx, ctx.urls.get(functionName, qualifier));
   });
 
-  app.put(URL_PATH, async (request) => render(await urls.update(input(request, JsonObject.fromBody(request)))));
+  app.put(URL_PATH, async (request) => {
+    const ctx = spaces.of(request);
+    return render(ctx, await ctx.urls.update(input(ctx, request, JsonObject.fromBody(request))));
+  });
 
   app.delete(URL_PATH, async (request, reply) => {
-    const { functionName, qualifier } = input(request);
-    await urls.delete(functionName, qualifier);
+    const ctx = spaces.of(request);
+    const { functionName, qualifier } = input(ctx, request);
+    await ctx.urls.delete(functionName, qualifier);
     return reply.code(204).send();
   });
 
   app.get(`${URL_PATH}s`, async (request) => {
+    const ctx = spaces.of(request);
     // The list covers the function's own URL and its aliases' URLs; a qualifier suffix is ignored, as on AWS.
-    const name = parseFunctionName(pathParam(request, 'FunctionName'), partition).name;
+    const name = parseFunctionName(pathParam(request, 'FunctionName'), ctx.partition).name;
     // AWS returns at most 50 configurations per page, whatever MaxItems asks.
     const maxItems = queryInt(request, 'MaxItems', 1, 10000);
-    const page = urls.list(name, { marker: queryString(request, 'Marker'), maxItems: maxItems === undefined ? undefined : Math.min(maxItems, 50) });
+    const page = ctx.urls.list(name, { marker: queryString(request, 'Marker'), maxItems: maxItems === undefined ? undefined : Math.min(maxItems, 50) });
     return {
-      FunctionUrlConfigs: page.items.map((c) => render(c)),
+      FunctionUrlConfigs: page.items.map((c) => render(ctx, c)),
       ...(page.nextMarker === undefined ? {} : { NextMarker: page.nextMarker }),
     };
   });

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { parseFunctionName } from '../../core/arn.js';
-import type { LambdaApiContext } from './context.js';
+import type { LambdaApiSpaces } from './context.js';
 import { JsonObject, pageQuery, pathParam, unqualifiedFunction } from './fn-request.js';
 import { renderConfiguration } from './render-function.js';
 
@@ -12,10 +12,10 @@ const PATH = '/2015-03-31/functions/:FunctionName/versions';
 
 const QUALIFIED = 'Versions are published from $LATEST: specify the unqualified function name or ARN.';
 
-export function registerVersionRoutes(app: FastifyInstance, ctx: LambdaApiContext): void {
-  const { partition, functions } = ctx;
+export function registerVersionRoutes(app: FastifyInstance, spaces: LambdaApiSpaces): void {
 
   app.post(PATH, async (request, reply) => {
+    const { partition, functions } = spaces.of(request);
     const name = unqualifiedFunction(parseFunctionName(pathParam(request, 'FunctionName'), partition), QUALIFIED);
     const body = JsonObject.fromBody(request);
     const version = await functions.publishVersion({
@@ -28,6 +28,7 @@ export function registerVersionRoutes(app: FastifyInstance, ctx: LambdaApiContex
   });
 
   app.get(PATH, async (request) => {
+    const { partition, functions } = spaces.of(request);
     const name = unqualifiedFunction(parseFunctionName(pathParam(request, 'FunctionName'), partition), QUALIFIED);
     const page = functions.listVersions(name, pageQuery(request));
     return {

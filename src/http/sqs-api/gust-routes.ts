@@ -6,10 +6,10 @@
  * - `GET /gust/mappings`: every event source mapping with its pollers now and the poller
  *   counts it went through (scaling).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { SqsApiContext } from './sqs-api.js';
 
-export function registerGustQueueRoutes(app: FastifyInstance, ctx: SqsApiContext): void {
-  app.get('/gust/queues', async () => ({ queues: ctx.queues.report() }));
-  app.get('/gust/mappings', async () => ({ mappings: ctx.pollers.report() }));
+export function registerGustQueueRoutes(app: FastifyInstance, contextOf: (request: FastifyRequest) => SqsApiContext): void {
+  app.get('/gust/queues', async (request) => ({ queues: contextOf(request).queues.report() }));
+  app.get('/gust/mappings', async (request) => ({ mappings: contextOf(request).pollers.report() }));
 }

@@ -5,7 +5,7 @@
  * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_Operations.html
  */
 import type { Partition } from '../../core/arn.js';
-import { QueueDoesNotExist, UnsupportedOperation } from '../../core/sqs-errors.js';
+import { SqsAccessDenied, UnsupportedOperation } from '../../core/sqs-errors.js';
 import { selectMessageAttributes, selectSystemAttributes } from '../../control/sqs/message-view.js';
 import type { QueueService, SendMessageInput } from '../../control/sqs/queue-service.js';
 import { Members, wireAttributes } from './members.js';
@@ -90,8 +90,7 @@ export const SQS_OPERATIONS: Readonly<Record<string, SqsOperation>> = {
   async GetQueueUrl(ctx, m) {
     const name = m.requiredString('QueueName');
     const owner = m.string('QueueOwnerAWSAccountId');
-    // Another account's queue is one Gust does not have.
-    if (owner !== undefined && owner !== ctx.partition.accountId) throw new QueueDoesNotExist();
+    if (owner !== undefined && owner !== ctx.partition.accountId) throw new SqsAccessDenied();
     return { QueueUrl: ctx.queueUrl(ctx.queues.getQueue(name)) };
   },
 

@@ -20,8 +20,8 @@ import {
   InvalidAddress,
   InvalidParameterValue,
   MissingParameter,
-  QueueDoesNotExist,
   RequestEntityTooLarge,
+  SqsAccessDenied,
   SqsError,
   SqsInternalFailure,
   SqsUnknownOperation,
@@ -47,7 +47,7 @@ export interface PollerView {
   history: number[];
 }
 
-/** What the SQS plugin needs: the queues, the account and region in their ARNs and URLs, and the pollers' report. */
+/** What the SQS plugin needs of the account a request acts in: its queues, the account and region in their ARNs and URLs, and its pollers' report. */
 export interface SqsApiContext {
   partition: Partition;
   queues: SqsQueues & Pick<QueueService, 'report'>;
@@ -147,7 +147,7 @@ function queueNameOf(input: Members, request: FastifyRequest, partition: Partiti
     name = decodeURIComponent(m[2]!);
   }
   if (name === undefined) throw new MissingParameter('QueueUrl');
-  if (account !== partition.accountId) throw new QueueDoesNotExist();
+  if (account !== partition.accountId) throw new SqsAccessDenied();
   return name;
 }
 
@@ -189,7 +189,7 @@ async function handle(ctx: SqsApiContext, request: FastifyRequest, reply: Fastif
 }
 
 /** The SQS API plugin of the edge: `/` (by the route constraint), queue URLs, and `/gust/queues` and `/gust/mappings`. */
-export function sqsApi(ctx: SqsApiContext): HttpPlugin {
+export function sqsApi(contextOf: (request: FastifyRequest) => SqsApiContext): HttpPlugin {
   return {
     register(app) {
       app.addConstraintStrategy(sqsRequestConstraint);
@@ -202,12 +202,12 @@ export function sqsApi(ctx: SqsApiContext): HttpPlugin {
       });
       // SendMessage and ReceiveMessage are a hot path like Invoke: logged at debug.
       const options = { bodyLimit: MAX_BODY_BYTES, config: { hotPath: true } };
-      const handler = (request: FastifyRequest, reply: FastifyReply) => handle(ctx, request, reply);
+      const handler = (request: FastifyRequest, reply: FastifyReply) => handle(contextOf(request), request, reply);
       for (const method of ['GET', 'POST'] as const) {
         app.route({ method, url: '/', constraints: { sqsRequest: 'yes' }, ...options, handler });
         app.route({ method, url: '/:account(^[0-9]{12}$)/:queue', ...options, handler });
       }
-      registerGustQueueRoutes(app, ctx);
+      registerGustQueueRoutes(app, contextOf);
     },
   };
 }

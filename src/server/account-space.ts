@@ -1,0 +1,257 @@
+/**
+ * One account's part of the composition root. Every resource belongs to an account, and
+ * each account's live in a space of their own: its own stores (gust.db, urls.db, queue.db,
+ * sqs.db, mappings.db, logs.db; the server's own account in the data dir, every other in
+ * `accounts/<id>/`), services whose ARNs carry its id, its pool of environments (its
+ * concurrency limit is its own, as AWS counts it per account), its async queue, rules,
+ * schedules and pollers. So one account cannot name, list or reach another's resources
+ * through any code path but the ones that look a space up by an ARN's account (a
+ * cross-account Invoke, which asks the resource policy first). What every space shares —
+ * the sandbox driver, the code blobs (content-addressed), the S3 buckets (their names are
+ * global) — is built once by `startGust` and handed in.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { functionArn, parseFunctionName, type Partition } from '../core/arn.js';
+import type { Clock } from '../core/clock.js';
+import { systemClock } from '../core/clock.js';
+import { mintFunctionCredentials } from '../core/function-credentials.js';
+import type { BlobStore } from '../store/blob-store.js';
+import type { DiskReserve } from '../store/disk-reserve.js';
+import { SqliteMetadataStore } from '../store/sqlite/sqlite-metadata-store.js';
+import { SqliteUrlStore } from '../store/sqlite/sqlite-url-store.js';
+import { SqliteEventQueue } from '../store/sqlite/sqlite-event-queue.js';
+import { SqliteQueueStore } from '../store/sqlite/sqlite-queue-store.js';
+import { SqliteMappingStore } from '../store/sqlite/sqlite-mapping-store.js';
+import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.js';
+import { SqliteRuleStore } from '../store/sqlite/sqlite-rule-store.js';
+import type { CodeStorage } from '../control/code-storage.js';
+import { FunctionService } from '../control/function-service.js';
+import { LayerService } from '../control/layer-service.js';
+import { UrlService } from '../control/url-service.js';
+import { EventInvokeConfigService } from '../control/event-invoke-config-service.js';
+import { QueueService } from '../control/sqs/queue-service.js';
+import { MappingService } from '../control/event-source-mappings/mapping-service.js';
+import { EventRules } from '../control/events/event-rules.js';
+import { mayInvoke } from '../control/policy/access.js';
+import { AsyncQueue } from '../invoke/async/async-queue.js';
+import { poolCapacity } from '../invoke/async/capacity.js';
+import { DestinationRouter, LambdaTarget } from '../invoke/async/destinations.js';
+import { SqsTarget } from '../invoke/async/sqs-target.js';
+import { InvokeService } from '../invoke/invoke-service.js';
+import { ProvisionedConcurrency } from '../invoke/provisioned-concurrency.js';
+import { Pool } from '../pool/pool.js';
+import type { SandboxDriver } from '../sandbox/sandbox-driver.js';
+import { RuntimeCommandResolver } from '../sandbox/runtime-command.js';
+import type { RuntimeProvider } from '../sandbox/runtimes/runtime-provider.js';
+import { MappingRunner } from '../triggers/sqs/mapping-runner.js';
+import { EventBus } from '../triggers/events/event-bus.js';
+import { TargetDispatcher } from '../triggers/events/delivery.js';
+import { InvokeDelivery } from '../triggers/events/invoke-delivery.js';
+import { QueueDelivery, routeDeliveries } from '../triggers/events/queue-delivery.js';
+import { Scheduler } from '../triggers/schedule/scheduler.js';
+import type { GustConfig } from './config.js';
+
+/** What every space shares, built once by startGust. */
+export interface SharedParts {
+  config: GustConfig;
+  dataDir: string;
+  logger: Logger;
+  credentialsKey: Buffer;
+  driver: SandboxDriver;
+  runtimes: RuntimeProvider;
+  blobs: BlobStore;
+  code: CodeStorage;
+  reserve: DiskReserve;
+  /** Reports a background failure (a full data disk says so once). */
+  report(err: unknown, context: string): void;
+  /** Gust's base URL, known once it listens. */
+  baseUrl(): string;
+  eventsClock: Clock;
+}
+
+export class AccountSpace {
+  readonly partition: Partition;
+  readonly functions: FunctionService;
+  readonly layers: LayerService;
+  readonly urls: UrlService;
+  readonly eventInvokeConfigs: EventInvokeConfigService;
+  readonly queues: QueueService;
+  readonly logs: SqliteLogStore;
+  readonly pool: Pool;
+  readonly invoker: InvokeService;
+  readonly provisioned: ProvisionedConcurrency;
+  readonly asyncQueue: AsyncQueue;
+  readonly eventRules: EventRules;
+  readonly eventBus: EventBus;
+  readonly scheduler: Scheduler;
+  readonly mappings: MappingService;
+  readonly pollers: MappingRunner;
+  private readonly dispatcher: TargetDispatcher;
+  private readonly stores: { close(): Promise<void> }[];
+  private pollersStopped: Promise<void> = Promise.resolve();
+
+  /** Opens (creating on first use) the space of `accountId` and starts its background work. */
+  static async open(shared: SharedParts, accountId: string): Promise<AccountSpace> {
+    const dir = accountId === shared.config.accountId ? shared.dataDir : join(shared.dataDir, 'accounts', accountId);
+    mkdirSync(dir, { recursive: true });
+    const space = new AccountSpace(shared, accountId, dir);
+    await space.start();
+    return space;
+  }
+
+  private constructor(private readonly shared: SharedParts, readonly accountId: string, dir: string) {
+    const { config, blobs, code, report, logger } = shared;
+    const partition: Partition = { region: config.region, accountId };
+    this.partition = partition;
+    const store = SqliteMetadataStore.open(join(dir, 'gust.db'), { reserve: shared.reserve });
+    this.logs = SqliteLogStore.open(join(dir, 'logs.db'), {
+      retention: { maxBytesPerGroup: config.logRetentionBytes },
+      onWriteFailure: (err, dropped) => report(err, `writing function logs (${dropped} lines dropped)`),
+    });
+    const functions = new FunctionService({ store, blobs, code, partition, clock: systemClock, accountConcurrencyLimit: config.concurrencyLimit, runtimes: shared.runtimes, reportError: report, networks: config.hostNetworks.map((n) => n.name) });
+    this.functions = functions;
+    this.layers = new LayerService({ store, blobs, code, partition, clock: systemClock });
+    const urlStore = SqliteUrlStore.open(join(dir, 'urls.db'));
+    this.urls = new UrlService({ store: urlStore, functions, partition, clock: systemClock });
+    // Async invocation: events and their settings in queue.db; destinations by ARN service.
+    const queueStore = SqliteEventQueue.open(join(dir, 'queue.db'), { writerThread: true });
+    const destinations = new DestinationRouter();
+    this.eventInvokeConfigs = new EventInvokeConfigService({ store: queueStore, functions, partition, clock: systemClock, deliverable: destinations });
+    // SQS-compatible queues: in sqs.db, committed on a writer thread before each answer.
+    const sqsStore = SqliteQueueStore.open(join(dir, 'sqs.db'), { writerThread: true });
+    const queues = new QueueService({ store: sqsStore, partition, clock: systemClock, report: (err, context) => logger.warn({ err }, context) });
+    this.queues = queues;
+
+    this.pool = new Pool({
+      driver: shared.driver,
+      onRetired: () => code.schedule(),
+      commands: new RuntimeCommandResolver(shared.runtimes),
+      logs: this.logs,
+      clock: systemClock,
+      region: config.region,
+      endpointUrl: shared.baseUrl,
+      credentials: (version) =>
+        mintFunctionCredentials(
+          shared.credentialsKey,
+          { function: functionArn(partition, version.functionName), role: version.role, account: accountId, ...this.generationOf(version.functionName) },
+          Date.now(),
+        ),
+      accountConcurrency: config.concurrencyLimit,
+      keepAliveMs: config.keepAliveMs,
+    });
+    const invoker = new InvokeService({ functions, pool: this.pool, blobs, partition, clock: systemClock, enqueue: (request) => this.asyncQueue.enqueue(request) });
+    this.invoker = invoker;
+    // After the invoker: its change listener drains a deleted version before this one lets its environments go.
+    this.provisioned = new ProvisionedConcurrency({ functions, pool: this.pool, invokable: (version) => invoker.invokable(version), reportError: report });
+    this.asyncQueue = new AsyncQueue({
+      store: queueStore,
+      invoke: (request) => invoker.invoke(request),
+      functions,
+      settings: this.eventInvokeConfigs,
+      capacity: poolCapacity(this.pool.counting),
+      destinations,
+      partition,
+      clock: systemClock,
+      timings: { retryBaseMs: config.asyncRetryBaseMs, throttleBaseMs: config.asyncThrottleBaseMs, throttleMaxMs: config.asyncThrottleMaxMs },
+      maxConcurrencyPerFunction: config.asyncMaxConcurrency,
+      logs: this.logs,
+      report,
+    });
+    destinations.register('lambda', (arn) => new LambdaTarget(arn, (request) => this.asyncQueue.handOver(request)));
+    destinations.register('sqs', (arn) => new SqsTarget(arn, queues));
+
+    // EventBridge rules and schedules: rules live in gust.db beside the functions. Each
+    // delivery is an Event invoke, committed to queue.db with its retries, as on AWS.
+    const ruleStore = SqliteRuleStore.open(join(dir, 'gust.db'));
+    this.eventRules = new EventRules({ store: ruleStore, partition, clock: shared.eventsClock, log: logger });
+    // A target Gust cannot read as a function: the invoke reports it.
+    const eventsMayInvoke = (target: string, ruleArn: string): boolean => this.servicePermits(target, 'events.amazonaws.com', ruleArn, accountId) ?? true;
+    const delivery = routeDeliveries({ functions: new InvokeDelivery({ invoker, permits: eventsMayInvoke }), queues: new QueueDelivery(queues) });
+    this.dispatcher = new TargetDispatcher({ targets: this.eventRules, delivery, log: logger });
+    this.eventBus = new EventBus({ rules: this.eventRules, dispatcher: this.dispatcher, partition, clock: shared.eventsClock });
+    this.scheduler = new Scheduler({ clock: shared.eventsClock, partition, dispatcher: this.dispatcher, rules: this.eventRules, log: logger });
+
+    // Event source mappings (mappings.db) and their pollers, which resume after a restart.
+    const mappingStore = SqliteMappingStore.open(join(dir, 'mappings.db'));
+    this.mappings = new MappingService({ store: mappingStore, functions, queues, partition, clock: systemClock });
+    this.pollers = new MappingRunner({ mappings: this.mappings, queues, invoker, functions, partition, clock: systemClock, report: (err, context) => logger.warn({ err }, context) });
+    // Closed last, in this order, once nothing runs on them.
+    this.stores = [queues, sqsStore, mappingStore, this.logs, urlStore, { close: async () => this.eventInvokeConfigs.close() }, queueStore, ruleStore, store];
+  }
+
+  private async start(): Promise<void> {
+    // Before the functions load: a version a previous process left Pending waits for its runtime.
+    await this.functions.load();
+    this.functions.onChange((_name, change) => {
+      if (change.kind === 'deleted' || change.kind === 'version-deleted' || change.kind === 'code' || change.kind === 'configuration') this.shared.code.schedule();
+    });
+    await this.urls.load();
+    await this.eventInvokeConfigs.load();
+    await this.queues.load();
+    this.provisioned.start();
+    await this.asyncQueue.start();
+    this.scheduler.start(await this.eventRules.load());
+    await this.mappings.load();
+    await this.pollers.start();
+  }
+
+  /** A function's credentials stand while the same incarnation of it exists. */
+  private generationOf(name: string): { generation?: string } {
+    const createdAt = this.functions.getFunctionSync(name)?.createdAt;
+    return createdAt === undefined ? {} : { generation: createdAt };
+  }
+
+  /**
+   * Whether the function `arn` names lets an AWS service invoke it for `sourceArn` on behalf
+   * of `sourceAccount`, as its resource policy says (a function that does not exist has
+   * none); undefined when `arn` is not a function name of this account.
+   */
+  servicePermits(arn: string, service: string, sourceArn: string, sourceAccount: string): boolean | undefined {
+    let ref;
+    try {
+      ref = parseFunctionName(arn, this.partition);
+    } catch {
+      return undefined;
+    }
+    return mayInvoke(this.functions.policySync(ref.name, ref.qualifier), this.accountId, { service }, { sourceArn, sourceAccount });
+  }
+
+  /** Whether the function credentials' claims name a function of this account that still is the one they were minted for. */
+  functionLive(functionName: string, generation: string | undefined): boolean {
+    try {
+      const record = this.functions.getFunctionSync(parseFunctionName(functionName, this.partition).name);
+      return record !== undefined && (generation === undefined || generation === record.createdAt);
+    } catch {
+      return false;
+    }
+  }
+
+  /** Stops what takes work in: schedules, rule deliveries (waiting for those handed over), pollers. */
+  async stopIntake(): Promise<void> {
+    this.scheduler.stop();
+    this.dispatcher.close();
+    await this.dispatcher.idle();
+    // Pollers stop taking messages; batches in flight finish (or fail when the pool stops) and their messages come back.
+    this.pollersStopped = this.pollers.stop();
+  }
+
+  /**
+   * Stops the work in flight: the async queue before the environments (outcomes of
+   * invocations cut short are not recorded, so those events are delivered again at the
+   * next start), then the environments, so that no runtime outlives the server.
+   */
+  async stopWork(): Promise<void> {
+    await this.asyncQueue.stop();
+    await this.pool.stopAll();
+    await this.pollersStopped;
+  }
+
+  /** Closes the stores, once the HTTP edge no longer calls in. */
+  async close(): Promise<void> {
+    this.provisioned.close();
+    this.invoker.close();
+    for (const store of this.stores) await store.close();
+  }
+}

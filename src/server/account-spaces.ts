@@ -1,0 +1,59 @@
+/**
+ * The open account spaces (account-space.ts), by account id. Every space with a directory
+ * opens at start-up, before code storage collects what nothing references (a space not
+ * yet open would have its code collected); an account that acts for the first time (a
+ * verified caller, so an account the access-key store knows) gets its space then.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { AccountSpace, type SharedParts } from './account-space.js';
+
+const ACCOUNT_ID = /^\d{12}$/;
+
+export class AccountSpaces {
+  private readonly open = new Map<string, AccountSpace>();
+  private readonly opening = new Map<string, Promise<AccountSpace>>();
+
+  constructor(private readonly shared: SharedParts) {}
+
+  /** Opens the server's own account's space and every other account's found on disk. */
+  async load(): Promise<void> {
+    await this.ready(this.shared.config.accountId);
+    let names: string[] = [];
+    try {
+      names = readdirSync(join(this.shared.dataDir, 'accounts'));
+    } catch {
+      // No other account has acted yet.
+    }
+    for (const name of names.filter((n) => ACCOUNT_ID.test(n)).sort()) await this.ready(name);
+  }
+
+  /** The space of `accountId` if it is open. */
+  get(accountId: string): AccountSpace | undefined {
+    return this.open.get(accountId);
+  }
+
+  /** The server's own account's space. */
+  get home(): AccountSpace {
+    return this.open.get(this.shared.config.accountId)!;
+  }
+
+  /** Opens the space of `accountId` unless it is; resolves at once (no await needed) when it is. */
+  ready(accountId: string): Promise<AccountSpace> | undefined {
+    if (this.open.has(accountId)) return undefined;
+    let pending = this.opening.get(accountId);
+    if (!pending) {
+      pending = AccountSpace.open(this.shared, accountId).then((space) => {
+        this.open.set(accountId, space);
+        return space;
+      });
+      pending.finally(() => this.opening.delete(accountId)).catch(() => {});
+      this.opening.set(accountId, pending);
+    }
+    return pending;
+  }
+
+  all(): AccountSpace[] {
+    return [...this.open.values()];
+  }
+}
