@@ -258,8 +258,8 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
 
   // S3-compatible object storage: metadata and the notification outbox in s3.db, bytes by
   // SHA-256 under blobs/objects/. Notifications become Event invokes, resumed here after a restart.
-  const s3Store = SqliteS3Store.open(join(dataDir, 's3.db'));
-  const notifications: NotificationDispatcher = new NotificationDispatcher({ outbox: s3Store, bus: eventBus, invoker, queues, report });
+  const s3Store = SqliteS3Store.open(join(dataDir, 's3.db'), config.accountId);
+  const notifications: NotificationDispatcher = new NotificationDispatcher({ outbox: s3Store, targetsOf: (account) => (account === config.accountId ? { bus: eventBus, invoker, queues } : undefined), report });
   const s3 = new S3Service({
     store: s3Store,
     blobs: new FsObjectBlobStore(join(dataDir, 'blobs', 'objects')),
@@ -283,7 +283,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     eventsApi({ rules: eventRules, bus: eventBus, schedules: scheduler }),
     // Shares `POST /` with the EventBridge API through its route constraint (sqs-api.ts).
     sqsApi({ partition, queues, pollers }),
-    s3Api({ service: s3, multipart: new MultipartService(s3.objects), region: config.region }),
+    s3Api({ service: s3, multipart: new MultipartService(s3.objects), region: config.region, accountId: config.accountId }),
     s3EventsApi({ service: s3, token: loadS3EventsToken(dataDir), now: () => systemClock.now(), baseUrl: () => baseUrl }),
   ], {
     uploads: { concurrency: config.uploadConcurrency, maxWaiting: 32, stagingPath: () => blobs.stagingPath() },
