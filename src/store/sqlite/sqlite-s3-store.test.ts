@@ -22,15 +22,22 @@ runS3StoreContract({
 });
 
 describe('SqliteS3Store migrations', () => {
-  it('gives the buckets of a database older than owners to the server account it is opened with', async () => {
+  it('gives the buckets and waiting notifications of a database older than owners to the server account it is opened with', async () => {
     const path = join(root, 'before-owners.db');
     const old = openDurableDatabase(path, s3Migrations('unused').slice(0, 2));
     old.prepare('INSERT INTO buckets (name, doc) VALUES (?, ?)').run('photos', JSON.stringify({ name: 'photos', createdAt: 1, region: 'us-east-1', tags: {}, notifications: [] }));
+    const waiting = ['resize', 'function:resize:live', '999999999999:function:f', 'arn:aws:lambda:us-east-1:999999999999:function:f', 'arn:aws:sqs:us-east-1:999999999999:q'];
+    for (const destination of waiting) old.prepare('INSERT INTO outbox (destination, payload) VALUES (?, ?)').run(destination, '{}');
     old.close();
     const store = SqliteS3Store.open(path, '123456789012');
     try {
       expect((await store.bucket('photos'))?.owner).toBe('123456789012');
       expect((await store.buckets('123456789012')).map((b) => b.name)).toEqual(['photos']);
+      expect((await store.pendingNotifications(10)).map((n) => n.destination)).toEqual([
+        '123456789012:function:resize',
+        '123456789012:function:resize:live',
+        ...waiting.slice(2),
+      ]);
     } finally {
       await store.close();
     }

@@ -77,11 +77,15 @@ export const s3Migrations = (serverAccount: string): readonly Migration[] => [
   },
   {
     version: 3,
-    description: 'buckets belong to an account',
+    description: 'buckets belong to an account; waiting notifications name their function\'s account',
     up: (db) => {
       db.exec("ALTER TABLE buckets ADD COLUMN owner TEXT NOT NULL DEFAULT ''");
       db.prepare("UPDATE buckets SET owner = ?, doc = json_set(doc, '$.owner', ?)").run(serverAccount, serverAccount);
       db.exec('CREATE INDEX buckets_by_owner ON buckets (owner, name)');
+      // The dispatcher delivers by the destination's account: a function named bare was the server's.
+      const bare = "destination NOT LIKE 'arn:%' AND destination NOT GLOB '[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]:*'";
+      db.prepare(`UPDATE outbox SET destination = ? || ':' || destination WHERE ${bare} AND destination LIKE 'function:%'`).run(serverAccount);
+      db.prepare(`UPDATE outbox SET destination = ? || ':function:' || destination WHERE ${bare}`).run(serverAccount);
     },
   },
 ];
