@@ -77,6 +77,12 @@ describe('buckets of two accounts', () => {
     expect(await (await owner.send(new GetObjectCommand({ Bucket: 'owned-by-server', Key: 'secret.txt' }))).Body?.transformToString()).toBe('for the owner');
   });
 
+  it('the other account writes and reads objects in its own bucket', async () => {
+    await other.send(new PutObjectCommand({ Bucket: 'owned-by-other', Key: 'notes.txt', Body: 'team b' }));
+    expect(await (await other.send(new GetObjectCommand({ Bucket: 'owned-by-other', Key: 'notes.txt' }))).Body?.transformToString()).toBe('team b');
+    expect(await failure(owner.send(new GetObjectCommand({ Bucket: 'owned-by-other', Key: 'notes.txt' })))).toMatchObject({ name: 'AccessDenied', status: 403 });
+  });
+
   it('a bucket that does not exist is NoSuchBucket for any account', async () => {
     expect(await failure(other.send(new ListObjectsV2Command({ Bucket: 'nobody-has-this' })))).toMatchObject({ name: 'NoSuchBucket', status: 404 });
   });
