@@ -42,6 +42,11 @@ export class BucketAlreadyOwnedByYou extends S3Error {
   constructor(bucket: string) { super('BucketAlreadyOwnedByYou', 409, 'Your previous request to create the named bucket succeeded and you already own it.', { BucketName: bucket }); }
 }
 
+/** CreateBucket of a name another account owns: bucket names are shared by every account. */
+export class BucketAlreadyExists extends S3Error {
+  constructor(bucket: string) { super('BucketAlreadyExists', 409, 'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.', { BucketName: bucket }); }
+}
+
 /** DeleteBucket of a bucket that still holds objects or multipart uploads. */
 export class BucketNotEmpty extends S3Error {
   constructor(bucket: string) { super('BucketNotEmpty', 409, 'The bucket you tried to delete is not empty', { BucketName: bucket }); }

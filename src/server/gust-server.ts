@@ -22,7 +22,7 @@ import { SqliteS3Store } from '../store/sqlite/sqlite-s3-store.js';
 import { FsObjectBlobStore } from '../store/fs-object-blob-store.js';
 import { S3Service } from '../control/s3/s3-service.js';
 import { MultipartService } from '../control/s3/multipart-service.js';
-import { NotificationDispatcher } from '../triggers/s3/notification-dispatcher.js';
+import { destinationAccount, NotificationDispatcher } from '../triggers/s3/notification-dispatcher.js';
 import { AmqpBucketEvents } from '../triggers/s3/amqp-bucket-events.js';
 import { detectCgroups } from '../sandbox/cgroups/index.js';
 import { ProcessDriver } from '../sandbox/process-driver.js';
@@ -130,8 +130,16 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
 
   // S3-compatible object storage: metadata and the notification outbox in s3.db, bytes by
   // SHA-256 under blobs/objects/. Notifications become Event invokes, resumed here after a restart.
-  const s3Store = SqliteS3Store.open(join(dataDir, 's3.db'));
-  const notifications: NotificationDispatcher = new NotificationDispatcher({ outbox: s3Store, bus: home.eventBus, invoker: home.invoker, queues: home.queues, report });
+  const s3Store = SqliteS3Store.open(join(dataDir, 's3.db'), config.accountId);
+  // A notification goes to the space of the account its destination's ARN names (a bucket's owner's, or one whose policy lets S3 in).
+  const notifications: NotificationDispatcher = new NotificationDispatcher({
+    outbox: s3Store,
+    targetsOf: (account) => {
+      const space = spaces.get(account);
+      return space && { bus: space.eventBus, invoker: space.invoker, queues: space.queues };
+    },
+    report,
+  });
   const s3 = new S3Service({
     store: s3Store,
     blobs: new FsObjectBlobStore(join(dataDir, 'blobs', 'objects')),
@@ -139,9 +147,10 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     region: config.region,
     accountId: config.accountId,
     notified: () => notifications.wake(),
-    // As S3 asks Lambda: the function exists and its policy lets S3 invoke it for this bucket.
-    functionAccepts: (arn, bucket) => home.servicePermits(arn, 's3.amazonaws.com', `arn:aws:s3:::${bucket}`, config.accountId) === true,
-    queueExists: (arn) => home.queues.queueNameOfArn(arn) !== undefined,
+    // As S3 asks Lambda: the function exists and its policy lets S3 invoke it for this
+    // bucket of this owner. A queue must be the owner's: Gust keeps no queue policies.
+    functionAccepts: (arn, bucket, owner) => spaces.get(destinationAccount(arn) ?? owner)?.servicePermits(arn, 's3.amazonaws.com', `arn:aws:s3:::${bucket}`, owner) === true,
+    queueExists: (arn, owner) => spaces.get(owner)?.queues.queueNameOfArn(arn) !== undefined,
   });
   notifications.start();
   const amqpEvents = config.s3EventsAmqp === '' ? undefined : new AmqpBucketEvents({ url: config.s3EventsAmqp, announce: (events) => s3.announceExternal(events), log: logger, now: () => systemClock.now() });
@@ -185,7 +194,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     }),
     // Shares `POST /` with the EventBridge API through its route constraint (sqs-api.ts).
     sqsApi((request) => spaceOf(request)),
-    s3Api({ service: s3, multipart: new MultipartService(s3.objects), region: config.region }),
+    s3Api({ service: s3, multipart: new MultipartService(s3.objects), region: config.region, accountId: config.accountId }),
     s3EventsApi({ service: s3, token: loadS3EventsToken(dataDir), now: () => systemClock.now(), baseUrl: () => baseUrl }),
   ], {
     uploads: { concurrency: config.uploadConcurrency, maxWaiting: 32, stagingPath: () => blobs.stagingPath() },

@@ -14,7 +14,7 @@ export interface S3StoreFactory {
 }
 
 function bucket(name: string, over: Partial<BucketRecord> = {}): BucketRecord {
-  return { name, createdAt: 1_000, region: 'us-east-1', tags: {}, notifications: [], ...over };
+  return { name, owner: '000000000000', createdAt: 1_000, region: 'us-east-1', tags: {}, notifications: [], ...over };
 }
 
 function object(b: string, key: string, over: Partial<ObjectRecord> = {}): ObjectRecord {
@@ -43,6 +43,20 @@ export function runS3StoreContract(factory: S3StoreFactory): void {
       expect((await store.bucket('a'))?.tags).toEqual({ team: 'y' });
       expect((await store.bucket('a'))?.notifications[0]?.prefix).toBe('in/');
       expect(await store.bucket('zz')).toBeUndefined();
+    });
+
+    it('keeps each bucket\'s owner and lists one owner\'s buckets, or all of them', async () => {
+      const store = await create();
+      await store.putBucket(bucket('b', { owner: '111111111111' }));
+      await store.putBucket(bucket('a'));
+      await store.putBucket(bucket('c', { owner: '111111111111' }));
+      expect((await store.bucket('b'))?.owner).toBe('111111111111');
+      expect((await store.buckets('111111111111')).map((b) => b.name)).toEqual(['b', 'c']);
+      expect((await store.buckets('000000000000')).map((b) => b.name)).toEqual(['a']);
+      expect(await store.buckets('222222222222')).toEqual([]);
+      expect((await store.buckets()).map((b) => [b.name, b.owner])).toEqual([['a', '000000000000'], ['b', '111111111111'], ['c', '111111111111']]);
+      await store.putBucket(bucket('c', { owner: '000000000000' }));
+      expect((await store.buckets('111111111111')).map((b) => b.name)).toEqual(['b']);
     });
 
     it('refuses to delete a bucket that holds an object or an upload', async () => {
@@ -132,9 +146,10 @@ export function runS3StoreContract(factory: S3StoreFactory): void {
 
     it.skipIf(!factory.reopen)('keeps everything across a reopen', async () => {
       let store = await create();
-      await store.putBucket(bucket('b'));
+      await store.putBucket(bucket('b', { owner: '111111111111' }));
       await store.putObject(object('b', 'k', { metadata: { m: 'v' } }), [note('f')]);
       store = await stores.reopen(store, () => factory.reopen!());
+      expect((await store.buckets('111111111111')).map((b) => b.name)).toEqual(['b']);
       expect((await store.object('b', 'k'))?.metadata).toEqual({ m: 'v' });
       expect(await store.pendingNotifications(5)).toHaveLength(1);
       await store.putObject(object('b', 'k2'), [note('g')]);

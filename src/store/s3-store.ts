@@ -23,13 +23,13 @@ export interface ListObjectsQuery {
 }
 
 export interface S3Store {
-  /** Creates or replaces a bucket, with notifications to enqueue (S3's test events) in the same transaction. */
+  /** Creates or replaces a bucket (its owner too), with notifications to enqueue (S3's test events) in the same transaction. */
   putBucket(bucket: BucketRecord, notifications?: NewNotification[]): Promise<void>;
   /** Removes a bucket; false when it holds objects or uploads (nothing is removed). */
   deleteBucket(name: string): Promise<boolean>;
   bucket(name: string): Promise<BucketRecord | undefined>;
-  /** Every bucket, by name. */
-  buckets(): Promise<BucketRecord[]>;
+  /** The buckets `owner` owns, or every bucket without it; by name. */
+  buckets(owner?: string): Promise<BucketRecord[]>;
   /** Objects and bytes in a bucket. */
   usage(bucket: string): Promise<{ objects: number; bytes: number }>;
 

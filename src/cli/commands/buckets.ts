@@ -12,6 +12,8 @@ import { runCommand } from '../run.js';
 
 interface BucketReport {
   name: string;
+  /** The account that owns the bucket. */
+  owner: string;
   createdAt: number;
   external: boolean;
   objects: number;

@@ -11,7 +11,7 @@
 import type { Clock } from '../../core/clock.js';
 import type { BucketRecord, ObjectRecord } from '../../core/model/buckets.js';
 import { KeyedMutex } from '../../core/primitives.js';
-import { BadDigest, EntityTooLarge, IncompleteBody, InvalidDigest, InvalidRequest, NoSuchBucket } from '../../core/s3-errors.js';
+import { AccessDenied, BadDigest, EntityTooLarge, IncompleteBody, InvalidDigest, InvalidRequest, NoSuchBucket } from '../../core/s3-errors.js';
 import type { ObjectBlobStore, StagedObject } from '../../store/object-blob-store.js';
 import type { NewNotification, S3Store } from '../../store/s3-store.js';
 import { eventRecord, type EventContext } from './event-records.js';
@@ -30,7 +30,7 @@ export interface S3Deps {
   blobs: ObjectBlobStore;
   clock: Clock;
   region: string;
-  /** The buckets' owner, as EventBridge events name it. */
+  /** The server's own account: it owns the buckets linked from external stores. */
   accountId: string;
   /** Told after a write enqueued notifications: the dispatcher hands them over. */
   notified(): void;
@@ -60,22 +60,39 @@ const u32 = (n: number) => {
   return b.toString('base64');
 };
 
+/**
+ * A function reference that names its account: the dispatcher chooses the account that
+ * answers by the destination's account, and a function named without one (a bare name,
+ * which Gust accepts where S3 wants an ARN) is the bucket owner's. The partial ARN
+ * `<account>:function:<name>` is a form the Lambda API takes.
+ */
+function withAccount(functionRef: string, owner: string): string {
+  if (/^arn:/.test(functionRef) || /^\d{12}:/.test(functionRef)) return functionRef;
+  return functionRef.startsWith('function:') ? `${owner}:${functionRef}` : `${owner}:function:${functionRef}`;
+}
+
 export class BucketObjects {
   private readonly locks = new KeyedMutex();
   private sequence = 0;
 
   constructor(readonly deps: S3Deps) {}
 
-  /** A bucket whose objects Gust keeps: an external bucket's live in its own store. */
-  async bucket(name: string): Promise<BucketRecord> {
-    const bucket = await this.anyBucket(name);
+  /** A bucket of `account` whose objects Gust keeps: an external bucket's live in its own store. */
+  async bucket(account: string, name: string): Promise<BucketRecord> {
+    const bucket = await this.anyBucket(account, name);
     if (bucket.external) throw new InvalidRequest(`The bucket ${name} lives in an external S3-compatible store: Gust keeps only its notification configuration. Read and write its objects in that store.`);
     return bucket;
   }
 
-  async anyBucket(name: string): Promise<BucketRecord> {
+  /**
+   * A bucket `account` may use: its own. Another account's bucket is AccessDenied, as S3
+   * answers when no bucket policy grants access (Gust has no bucket policies), which tells
+   * the caller the name is taken but nothing more.
+   */
+  async anyBucket(account: string, name: string): Promise<BucketRecord> {
     const bucket = await this.deps.store.bucket(name);
     if (!bucket) throw new NoSuchBucket(name);
+    if (bucket.owner !== account) throw new AccessDenied();
     return bucket;
   }
 
@@ -120,9 +137,10 @@ export class BucketObjects {
     const configs = matchingNotifications(bucket.notifications, event.eventName, object.key);
     if (configs.length === 0 && !bucket.eventBridge) return [];
     const ctx: EventContext = { ...event, sequencer: event.sequencer ?? this.sequencer(this.deps.clock.now()) };
-    const notes = configs.map((c) => ({ destination: (c.functionArn ?? c.queueArn)!, payload: JSON.stringify({ Records: [eventRecord(c, bucket.name, object, ctx, removed)] }) }));
-    const bridged = bucket.eventBridge ? eventBridgeEvent(bucket.name, object, { ...ctx, accountId: this.deps.accountId }) : undefined;
-    if (bridged) notes.push({ destination: defaultBusArn(bucket.region, this.deps.accountId), payload: JSON.stringify(bridged) });
+    const notes = configs.map((c) => ({ destination: c.functionArn === undefined ? c.queueArn! : withAccount(c.functionArn, bucket.owner), payload: JSON.stringify({ Records: [eventRecord(c, bucket.name, object, ctx, removed)] }) }));
+    // Only the owner acts on a bucket, so the owner is the requester too; the owner's bus gets the event.
+    const bridged = bucket.eventBridge ? eventBridgeEvent(bucket.name, object, { ...ctx, accountId: bucket.owner }) : undefined;
+    if (bridged) notes.push({ destination: defaultBusArn(bucket.region, bucket.owner), payload: JSON.stringify(bridged) });
     return notes;
   }
 

@@ -24,8 +24,8 @@ export class MultipartService {
     return this.objects.deps.store;
   }
 
-  async create(bucketName: string, key: string, attributes: ObjectAttributes): Promise<MultipartUpload> {
-    await this.objects.bucket(bucketName);
+  async create(account: string, bucketName: string, key: string, attributes: ObjectAttributes): Promise<MultipartUpload> {
+    await this.objects.bucket(account, bucketName);
     const upload: MultipartUpload = {
       uploadId: randomHex(24),
       bucket: bucketName,
@@ -40,42 +40,42 @@ export class MultipartService {
     return upload;
   }
 
-  async upload(bucketName: string, key: string, uploadId: string): Promise<MultipartUpload> {
-    await this.objects.bucket(bucketName);
+  async upload(account: string, bucketName: string, key: string, uploadId: string): Promise<MultipartUpload> {
+    await this.objects.bucket(account, bucketName);
     const upload = await this.store.upload(uploadId);
     if (!upload || upload.bucket !== bucketName || upload.key !== key) throw new NoSuchUpload(uploadId);
     return upload;
   }
 
   /** UploadPart (a body) or UploadPartCopy (a source object's bytes, or a range of them). */
-  async uploadPart(bucketName: string, key: string, uploadId: string, partNumber: number, body: AsyncIterable<Uint8Array>, checks: BodyChecks, wantsCrc32c: boolean): Promise<PartRecord> {
+  async uploadPart(account: string, bucketName: string, key: string, uploadId: string, partNumber: number, body: AsyncIterable<Uint8Array>, checks: BodyChecks, wantsCrc32c: boolean): Promise<PartRecord> {
     if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > MAX_PARTS) {
       throw new InvalidArgument('Part number must be an integer between 1 and 10000, inclusive', 'partNumber', String(partNumber));
     }
-    await this.upload(bucketName, key, uploadId);
+    await this.upload(account, bucketName, key, uploadId);
     const { staged } = await this.objects.stage(body, checks, wantsCrc32c);
     const part: PartRecord = { uploadId, partNumber, hash: staged.sha256.toString('hex'), size: staged.size, etag: `"${staged.md5.toString('hex')}"`, lastModified: this.objects.deps.clock.now() };
     await this.objects.commit(part.hash, staged, () => this.store.putPart(part));
     return part;
   }
 
-  parts(bucketName: string, key: string, uploadId: string): Promise<PartRecord[]> {
-    return this.upload(bucketName, key, uploadId).then(() => this.store.parts(uploadId));
+  parts(account: string, bucketName: string, key: string, uploadId: string): Promise<PartRecord[]> {
+    return this.upload(account, bucketName, key, uploadId).then(() => this.store.parts(uploadId));
   }
 
-  async uploads(bucketName: string): Promise<MultipartUpload[]> {
-    await this.objects.bucket(bucketName);
+  async uploads(account: string, bucketName: string): Promise<MultipartUpload[]> {
+    await this.objects.bucket(account, bucketName);
     return this.store.uploads(bucketName);
   }
 
-  async abort(bucketName: string, key: string, uploadId: string): Promise<void> {
-    await this.upload(bucketName, key, uploadId);
+  async abort(account: string, bucketName: string, key: string, uploadId: string): Promise<void> {
+    await this.upload(account, bucketName, key, uploadId);
     for (const part of await this.store.deleteUpload(uploadId)) await this.objects.collect(part.hash);
   }
 
-  async complete(bucketName: string, key: string, uploadId: string, chosen: { partNumber: number; etag: string }[], request: RequestInfo): Promise<ObjectRecord> {
-    const upload = await this.upload(bucketName, key, uploadId);
-    const bucket = await this.objects.bucket(bucketName);
+  async complete(account: string, bucketName: string, key: string, uploadId: string, chosen: { partNumber: number; etag: string }[], request: RequestInfo): Promise<ObjectRecord> {
+    const upload = await this.upload(account, bucketName, key, uploadId);
+    const bucket = await this.objects.bucket(account, bucketName);
     if (chosen.length === 0) throw new MalformedXML();
     const stored = new Map((await this.store.parts(uploadId)).map((p) => [p.partNumber, p]));
     const parts: PartRecord[] = [];

@@ -4,7 +4,7 @@
  * event), and choosing the configurations an event matches.
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html
  */
-import type { BucketNotification } from '../../core/model/buckets.js';
+import type { BucketNotification, BucketRecord } from '../../core/model/buckets.js';
 import { InvalidNotificationConfiguration } from '../../core/s3-errors.js';
 
 /** The event types S3 publishes that Gust raises, and the wildcards over them. */
@@ -47,11 +47,16 @@ function filtersOverlap(a: BucketNotification, b: BucketNotification): boolean {
   return (pa.startsWith(pb) || pb.startsWith(pa)) && (sa.endsWith(sb) || sb.endsWith(sa));
 }
 
-/** Whether a destination takes the bucket's events: S3 asks Lambda or SQS when a configuration is saved. */
+/**
+ * Whether a destination takes the bucket's events: S3 asks Lambda or SQS when a
+ * configuration is saved. Each gets the bucket's owner: the destination's account (its
+ * ARN's, or the owner's for a bare function name) decides which account answers, and the
+ * owner is the source account a policy may name.
+ */
 export interface DestinationCheck {
   /** The function exists and its resource policy lets `s3.amazonaws.com` invoke it for `bucket`. */
-  functionAccepts(arn: string, bucket: string): boolean;
-  queueExists(arn: string): boolean;
+  functionAccepts(arn: string, bucket: string, ownerAccount: string): boolean;
+  queueExists(arn: string, ownerAccount: string): boolean;
 }
 
 /**
@@ -59,7 +64,8 @@ export interface DestinationCheck {
  * checked across both, each destination checked as S3 checks it. Returns them with ids
  * filled in.
  */
-export function validateNotifications(bucket: string, inputs: NotificationInput[], destinations: DestinationCheck, newId: () => string): BucketNotification[] {
+export function validateNotifications(target: Pick<BucketRecord, 'name' | 'owner'>, inputs: NotificationInput[], destinations: DestinationCheck, newId: () => string): BucketNotification[] {
+  const bucket = target.name;
   const out: BucketNotification[] = [];
   for (const input of inputs) {
     if (!input.functionArn === !input.queueArn) throw new InvalidNotificationConfiguration('Each configuration must name one destination (a Function or a Queue).');
@@ -74,12 +80,12 @@ export function validateNotifications(bucket: string, inputs: NotificationInput[
       if (n[name] !== undefined) throw new InvalidNotificationConfiguration(`Cannot specify more than one ${name} rule in a filter.`);
       n[name] = rule.value;
     }
-    if (n.functionArn !== undefined && !destinations.functionAccepts(n.functionArn, bucket)) {
+    if (n.functionArn !== undefined && !destinations.functionAccepts(n.functionArn, bucket, target.owner)) {
       throw new InvalidNotificationConfiguration(
         `Unable to validate the following destination configurations: ${n.functionArn} (the function must exist and its resource policy allow s3.amazonaws.com to invoke it for arn:aws:s3:::${bucket}: aws lambda add-permission --principal s3.amazonaws.com --source-arn arn:aws:s3:::${bucket} ...)`,
       );
     }
-    if (n.queueArn !== undefined && !destinations.queueExists(n.queueArn)) throw new InvalidNotificationConfiguration(`Unable to validate the following destination configurations: ${n.queueArn}`);
+    if (n.queueArn !== undefined && !destinations.queueExists(n.queueArn, target.owner)) throw new InvalidNotificationConfiguration(`Unable to validate the following destination configurations: ${n.queueArn}`);
     out.push(n);
   }
   for (let i = 0; i < out.length; i++) {

@@ -5,7 +5,10 @@ import { matchingNotifications, validateNotifications, type NotificationInput } 
 import { byteRange, checkConditions } from './object-reads.js';
 
 const input = (events: string[], rules: [string, string][] = [], id?: string): NotificationInput => ({ id, functionArn: 'f', events, filterRules: rules.map(([name, value]) => ({ name, value })) });
-const validate = (inputs: NotificationInput[]) => validateNotifications('b', inputs, { functionAccepts: (arn, bucket) => arn === 'f' && bucket === 'b', queueExists: (arn) => arn.endsWith(':q') }, () => 'generated');
+// The owner goes to both checks: the destination's account space answers for the owner's bucket.
+const OWNER = '111111111111';
+const BUCKET = { name: 'b', owner: OWNER };
+const validate = (inputs: NotificationInput[]) => validateNotifications(BUCKET, inputs, { functionAccepts: (arn, bucket, owner) => arn === 'f' && bucket === 'b' && owner === OWNER, queueExists: (arn, owner) => arn.endsWith(':q') && owner === OWNER }, () => 'generated');
 const thrown = (f: () => unknown) => {
   try {
     f();
@@ -27,7 +30,7 @@ describe('notification configurations', () => {
     expect(thrown(() => validate([input(['s3:Nope'])]))).toMatch(/not supported/);
     expect(thrown(() => validate([input(['s3:ObjectCreated:*'], [['middle', 'x']])]))).toMatch(/prefix or suffix/);
     expect(thrown(() => validate([input(['s3:ObjectCreated:*'], [['Prefix', 'a'], ['prefix', 'b']])]))).toMatch(/more than one prefix/);
-    expect(thrown(() => validateNotifications('b', [input(['s3:ObjectCreated:*'])], { functionAccepts: () => false, queueExists: () => true }, () => 'x'))).toMatch(/Unable to validate/);
+    expect(thrown(() => validateNotifications(BUCKET, [input(['s3:ObjectCreated:*'])], { functionAccepts: () => false, queueExists: () => true }, () => 'x'))).toMatch(/Unable to validate/);
     expect(thrown(() => validate([{ ...input(['s3:ObjectCreated:*']), queueArn: 'arn:aws:sqs:us-east-1:000000000000:q' }]))).toMatch(/one destination/);
     expect(thrown(() => validate([{ ...input(['s3:ObjectCreated:*'], [], '1'), functionArn: undefined, queueArn: 'arn:aws:sqs:us-east-1:000000000000:q' }, input(['s3:ObjectCreated:Put'], [], '2')]))).toMatch(/overlap/);
     expect(validate([input(['s3:ObjectCreated:*'])])[0]!.id).toBe('generated');

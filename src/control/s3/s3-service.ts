@@ -3,10 +3,14 @@
  * and objects (put, read, copy, delete, list, tags). It never sees the wire protocol:
  * http/s3-api parses requests into these calls and renders what they return. Multipart
  * uploads are in multipart-service.ts; both write through BucketObjects.
+ *
+ * Every operation takes the account acting (the caller's): a bucket belongs to the account
+ * that created it, bucket names are global across accounts as on S3, and an account uses
+ * only its own buckets (BucketObjects.anyBucket).
  */
 import type { Readable } from 'node:stream';
 import type { BucketNotification, BucketRecord, ObjectRecord } from '../../core/model/buckets.js';
-import { BucketAlreadyOwnedByYou, BucketNotEmpty, InvalidArgument, InvalidBucketName, NoSuchKey, NoSuchTagSet } from '../../core/s3-errors.js';
+import { BucketAlreadyExists, BucketAlreadyOwnedByYou, BucketNotEmpty, InvalidArgument, InvalidBucketName, NoSuchKey, NoSuchTagSet } from '../../core/s3-errors.js';
 import { randomHex } from '../../core/ids.js';
 import { BucketObjects, type BodyChecks, type RequestInfo, type S3Deps } from './bucket-objects.js';
 import { validateNotifications, type DestinationCheck, type NotificationInput } from './notification-rules.js';
@@ -56,38 +60,50 @@ export class S3Service {
     this.objects = new BucketObjects(deps);
   }
 
+  /** Creates a bucket of `account`; a name another account owns is taken (names are global). */
+  createBucket(account: string, name: string): Promise<BucketRecord> {
+    return this.create(account, name, false);
+  }
+
   /**
-   * Creates a bucket; an `external` one stands for a bucket of another S3-compatible store
-   * whose events that store sends to Gust (`announceExternal`).
+   * Makes a bucket that stands for a bucket of another S3-compatible store whose events that
+   * store sends to Gust (`announceExternal`). It is the server account's: the store's
+   * webhook and AMQP queue are the server's, not an account's.
    */
-  async createBucket(name: string, external = false): Promise<BucketRecord> {
+  linkExternal(name: string): Promise<BucketRecord> {
+    return this.create(this.deps.accountId, name, true);
+  }
+
+  private async create(account: string, name: string, external: boolean): Promise<BucketRecord> {
     if (!BUCKET_RE.test(name) || /^\d+\.\d+\.\d+\.\d+$/.test(name) || name.includes('..')) throw new InvalidBucketName(name);
-    if (await this.deps.store.bucket(name)) throw new BucketAlreadyOwnedByYou(name);
-    const bucket: BucketRecord = { name, createdAt: this.deps.clock.now(), region: this.deps.region, tags: {}, notifications: [], ...(external ? { external } : {}) };
+    const existing = await this.deps.store.bucket(name);
+    if (existing) throw existing.owner === account ? new BucketAlreadyOwnedByYou(name) : new BucketAlreadyExists(name);
+    const bucket: BucketRecord = { name, owner: account, createdAt: this.deps.clock.now(), region: this.deps.region, tags: {}, notifications: [], ...(external ? { external } : {}) };
     await this.deps.store.putBucket(bucket);
     return bucket;
   }
 
-  /** A bucket, external ones included (HeadBucket, tags, notification configuration, delete). */
-  bucket(name: string): Promise<BucketRecord> {
-    return this.objects.anyBucket(name);
+  /** A bucket of `account`, external ones included (HeadBucket, tags, notification configuration, delete). */
+  bucket(account: string, name: string): Promise<BucketRecord> {
+    return this.objects.anyBucket(account, name);
   }
 
-  buckets(): Promise<BucketRecord[]> {
-    return this.deps.store.buckets();
+  /** ListBuckets: the buckets `account` owns. */
+  buckets(account: string): Promise<BucketRecord[]> {
+    return this.deps.store.buckets(account);
   }
 
-  async deleteBucket(name: string): Promise<void> {
-    await this.bucket(name);
+  async deleteBucket(account: string, name: string): Promise<void> {
+    await this.bucket(account, name);
     if (!(await this.deps.store.deleteBucket(name))) throw new BucketNotEmpty(name);
   }
 
-  /** Every bucket with its object count, bytes and notification targets, for `gust buckets`. */
-  async report(): Promise<{ name: string; createdAt: number; external: boolean; objects: number; bytes: number; notifications: string[] }[]> {
+  /** Every bucket of every account with its owner, object count, bytes and notification targets, for `gust buckets` (the operator's view). */
+  async report(): Promise<{ name: string; owner: string; createdAt: number; external: boolean; objects: number; bytes: number; notifications: string[] }[]> {
     const out = [];
     for (const b of await this.deps.store.buckets()) {
       const targets = [...b.notifications.map((n) => (n.functionArn ?? n.queueArn)!), ...(b.eventBridge ? ['EventBridge'] : [])];
-      out.push({ name: b.name, createdAt: b.createdAt, external: b.external === true, ...(await this.deps.store.usage(b.name)), notifications: targets });
+      out.push({ name: b.name, owner: b.owner, createdAt: b.createdAt, external: b.external === true, ...(await this.deps.store.usage(b.name)), notifications: targets });
     }
     return out;
   }
@@ -119,19 +135,19 @@ export class S3Service {
     return { announced: events.length - ignored, ignored };
   }
 
-  async bucketTags(name: string): Promise<Record<string, string>> {
-    const bucket = await this.bucket(name);
+  async bucketTags(account: string, name: string): Promise<Record<string, string>> {
+    const bucket = await this.bucket(account, name);
     if (Object.keys(bucket.tags).length === 0) throw new NoSuchTagSet();
     return bucket.tags;
   }
 
-  async setBucketTags(name: string, tags: Record<string, string>): Promise<void> {
-    const bucket = await this.bucket(name);
+  async setBucketTags(account: string, name: string, tags: Record<string, string>): Promise<void> {
+    const bucket = await this.bucket(account, name);
     await this.deps.store.putBucket({ ...bucket, tags });
   }
 
-  async notificationConfiguration(name: string): Promise<{ configurations: BucketNotification[]; eventBridge: boolean }> {
-    const bucket = await this.bucket(name);
+  async notificationConfiguration(account: string, name: string): Promise<{ configurations: BucketNotification[]; eventBridge: boolean }> {
+    const bucket = await this.bucket(account, name);
     return { configurations: bucket.notifications, eventBridge: bucket.eventBridge === true };
   }
 
@@ -140,9 +156,9 @@ export class S3Service {
    * message, committed with the configuration (S3 sends none to functions). `eventBridge`
    * is whether the configuration holds an `EventBridgeConfiguration`.
    */
-  async setNotificationConfiguration(name: string, inputs: NotificationInput[], eventBridge: boolean, request: RequestInfo): Promise<void> {
-    const bucket = await this.bucket(name);
-    const notifications = validateNotifications(name, inputs, this.deps, () => randomHex(16));
+  async setNotificationConfiguration(account: string, name: string, inputs: NotificationInput[], eventBridge: boolean, request: RequestInfo): Promise<void> {
+    const bucket = await this.bucket(account, name);
+    const notifications = validateNotifications(bucket, inputs, this.deps, () => randomHex(16));
     const time = new Date(this.deps.clock.now()).toISOString();
     const queues = [...new Set(notifications.flatMap((n) => (n.queueArn ? [n.queueArn] : [])))];
     const testEvents = queues.map((destination) => ({ destination, payload: JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Time: time, Bucket: name, RequestId: request.requestId, HostId: request.requestId }) }));
@@ -154,8 +170,8 @@ export class S3Service {
   }
 
   /** PutObject: streams the body in, checks its digests, stores and announces it. */
-  async putObject(bucketName: string, key: string, body: AsyncIterable<Uint8Array>, attributes: ObjectAttributes, checks: BodyChecks, request: RequestInfo & { wantsCrc32c: boolean }): Promise<ObjectRecord> {
-    const bucket = await this.objects.bucket(bucketName);
+  async putObject(account: string, bucketName: string, key: string, body: AsyncIterable<Uint8Array>, attributes: ObjectAttributes, checks: BodyChecks, request: RequestInfo & { wantsCrc32c: boolean }): Promise<ObjectRecord> {
+    const bucket = await this.objects.bucket(account, bucketName);
     checkKey(key);
     const { staged, checksums } = await this.objects.stage(body, checks, request.wantsCrc32c);
     const object: ObjectRecord = {
@@ -175,8 +191,8 @@ export class S3Service {
     return object;
   }
 
-  async object(bucketName: string, key: string): Promise<ObjectRecord> {
-    await this.objects.bucket(bucketName);
+  async object(account: string, bucketName: string, key: string): Promise<ObjectRecord> {
+    await this.objects.bucket(account, bucketName);
     const object = await this.deps.store.object(bucketName, key);
     if (!object) throw new NoSuchKey(key);
     return object;
@@ -188,9 +204,9 @@ export class S3Service {
   }
 
   /** CopyObject: the bytes are shared (content-addressed), only the metadata is written. */
-  async copyObject(source: { bucket: string; key: string }, bucketName: string, key: string, replace: ObjectAttributes | undefined, request: RequestInfo): Promise<ObjectRecord> {
-    const from = await this.object(source.bucket, source.key);
-    const bucket = await this.objects.bucket(bucketName);
+  async copyObject(account: string, source: { bucket: string; key: string }, bucketName: string, key: string, replace: ObjectAttributes | undefined, request: RequestInfo): Promise<ObjectRecord> {
+    const from = await this.object(account, source.bucket, source.key);
+    const bucket = await this.objects.bucket(account, bucketName);
     checkKey(key);
     if (!replace && source.bucket === bucketName && source.key === key) {
       throw new InvalidArgument('This copy request is illegal because it is trying to copy an object to itself without changing the object\'s metadata, storage class, website redirect location or encryption attributes.');
@@ -207,8 +223,8 @@ export class S3Service {
   }
 
   /** DeleteObject: succeeds whether or not the key exists, as S3's does. */
-  async deleteObject(bucketName: string, key: string, request: RequestInfo): Promise<void> {
-    const bucket = await this.objects.bucket(bucketName);
+  async deleteObject(account: string, bucketName: string, key: string, request: RequestInfo): Promise<void> {
+    const bucket = await this.objects.bucket(account, bucketName);
     let enqueued = false;
     const removed = await this.deps.store.deleteObject(bucketName, key, (object) => {
       const notes = this.objects.notifications(bucket, 'ObjectRemoved:Delete', object, request, true);
@@ -219,9 +235,9 @@ export class S3Service {
     if (removed) await this.objects.collect(removed.hash);
   }
 
-  async setObjectTags(bucketName: string, key: string, tags: Record<string, string> | undefined, request: RequestInfo): Promise<void> {
-    const bucket = await this.objects.bucket(bucketName);
-    const object = await this.object(bucketName, key);
+  async setObjectTags(account: string, bucketName: string, key: string, tags: Record<string, string> | undefined, request: RequestInfo): Promise<void> {
+    const bucket = await this.objects.bucket(account, bucketName);
+    const object = await this.object(account, bucketName, key);
     const updated = { ...object, tags: tags ?? {} };
     const notes = this.objects.notifications(bucket, tags ? 'ObjectTagging:Put' : 'ObjectTagging:Delete', updated, request);
     await this.objects.commit(object.hash, undefined, () => this.deps.store.putObject(updated, notes));
@@ -229,8 +245,8 @@ export class S3Service {
   }
 
   /** ListObjectsV2: keys in byte order, rolled up into common prefixes by the delimiter. */
-  async list(bucketName: string, q: ListQuery): Promise<ListResult> {
-    await this.objects.bucket(bucketName);
+  async list(account: string, bucketName: string, q: ListQuery): Promise<ListResult> {
+    await this.objects.bucket(account, bucketName);
     let after = q.startAfter ?? '';
     if (q.continuationToken !== undefined) {
       const decoded = Buffer.from(q.continuationToken, 'base64url').toString('utf8');

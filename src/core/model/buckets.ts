@@ -22,6 +22,8 @@ export interface BucketNotification {
 
 export interface BucketRecord {
   name: string;
+  /** The 12-digit account that owns the bucket: only it may use the bucket (names are global, as on S3). */
+  owner: string;
   /** ms since the epoch. */
   createdAt: number;
   region: string;

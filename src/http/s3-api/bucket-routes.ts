@@ -3,6 +3,7 @@
  * GetBucketLocation, ListObjectsV2 (and the older ListObjects some clients still send),
  * bucket tagging and the notification configuration.
  */
+import { createHash } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import { InvalidArgument } from '../../core/s3-errors.js';
 import type { NotificationInput } from '../../control/s3/notification-rules.js';
@@ -10,37 +11,44 @@ import type { BucketNotification } from '../../core/model/buckets.js';
 import { pageSize, smallBody, type S3Request } from './s3-request.js';
 import { items, parseTagging, parseXml, tagSet, text, xmlDocument } from './s3-xml.js';
 
-const OWNER = { ID: '75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a', DisplayName: 'gust' };
+/**
+ * The Owner element of an account's listings. S3's ID is a 64-hex canonical user id, not
+ * the account id; Gust derives one from the account id so that it is stable and differs
+ * per account, and names the account in DisplayName.
+ */
+function owner(account: string): { ID: string; DisplayName: string } {
+  return { ID: createHash('sha256').update(`gust-canonical-user:${account}`).digest('hex'), DisplayName: account };
+}
 
 function xml(reply: FastifyReply, body: string): FastifyReply {
   return reply.status(200).header('content-type', 'application/xml').send(body);
 }
 
 export async function createBucket(req: S3Request): Promise<FastifyReply> {
-  await req.ctx.service.createBucket(req.bucket);
+  await req.ctx.service.createBucket(req.account, req.bucket);
   return req.reply.status(200).header('location', `/${req.bucket}`).send();
 }
 
 export async function headBucket(req: S3Request): Promise<FastifyReply> {
-  const bucket = await req.ctx.service.bucket(req.bucket);
+  const bucket = await req.ctx.service.bucket(req.account, req.bucket);
   return req.reply.status(200).header('x-amz-bucket-region', bucket.region).send();
 }
 
 export async function deleteBucket(req: S3Request): Promise<FastifyReply> {
-  await req.ctx.service.deleteBucket(req.bucket);
+  await req.ctx.service.deleteBucket(req.account, req.bucket);
   return req.reply.status(204).send();
 }
 
 export async function listBuckets(req: S3Request): Promise<FastifyReply> {
-  const buckets = await req.ctx.service.buckets();
+  const buckets = await req.ctx.service.buckets(req.account);
   return xml(req.reply, xmlDocument('ListAllMyBucketsResult', {
-    Owner: OWNER,
+    Owner: owner(req.account),
     Buckets: { Bucket: buckets.map((b) => ({ Name: b.name, CreationDate: new Date(b.createdAt).toISOString(), BucketRegion: b.region })) },
   }));
 }
 
 export async function getBucketLocation(req: S3Request): Promise<FastifyReply> {
-  const bucket = await req.ctx.service.bucket(req.bucket);
+  const bucket = await req.ctx.service.bucket(req.account, req.bucket);
   // S3 answers us-east-1 as an empty constraint.
   return xml(req.reply, xmlDocument('LocationConstraint', { '#text': bucket.region === 'us-east-1' ? '' : bucket.region }));
 }
@@ -56,14 +64,14 @@ export async function listObjects(req: S3Request): Promise<FastifyReply> {
   const limit = pageSize(req, 'max-keys');
   const token = req.query.get('continuation-token') ?? undefined;
   const startAfter = (v2 ? req.query.get('start-after') : req.query.get('marker')) ?? undefined;
-  const result = await req.ctx.service.list(req.bucket, { prefix, delimiter, maxKeys: limit, startAfter, continuationToken: v2 ? token : undefined });
+  const result = await req.ctx.service.list(req.account, req.bucket, { prefix, delimiter, maxKeys: limit, startAfter, continuationToken: v2 ? token : undefined });
   const contents = result.contents.map((o) => ({
     Key: encode(o.key),
     LastModified: new Date(o.lastModified).toISOString(),
     ETag: o.etag,
     ...(Object.keys(o.checksums).length > 0 ? { ChecksumAlgorithm: Object.keys(o.checksums).map((a) => a.toUpperCase()) } : {}),
     Size: o.size,
-    ...(v2 && req.query.get('fetch-owner') !== 'true' ? {} : { Owner: OWNER }),
+    ...(v2 && req.query.get('fetch-owner') !== 'true' ? {} : { Owner: owner(req.account) }),
     StorageClass: 'STANDARD',
   }));
   const common = {
@@ -95,21 +103,21 @@ export async function listObjects(req: S3Request): Promise<FastifyReply> {
 }
 
 export async function getBucketTagging(req: S3Request): Promise<FastifyReply> {
-  return xml(req.reply, xmlDocument('Tagging', tagSet(await req.ctx.service.bucketTags(req.bucket))));
+  return xml(req.reply, xmlDocument('Tagging', tagSet(await req.ctx.service.bucketTags(req.account, req.bucket))));
 }
 
 export async function putBucketTagging(req: S3Request): Promise<FastifyReply> {
-  await req.ctx.service.setBucketTags(req.bucket, parseTagging(await smallBody(req)));
+  await req.ctx.service.setBucketTags(req.account, req.bucket, parseTagging(await smallBody(req)));
   return req.reply.status(204).send();
 }
 
 export async function deleteBucketTagging(req: S3Request): Promise<FastifyReply> {
-  await req.ctx.service.setBucketTags(req.bucket, {});
+  await req.ctx.service.setBucketTags(req.account, req.bucket, {});
   return req.reply.status(204).send();
 }
 
 export async function getNotificationConfiguration(req: S3Request): Promise<FastifyReply> {
-  const { configurations: configs, eventBridge } = await req.ctx.service.notificationConfiguration(req.bucket);
+  const { configurations: configs, eventBridge } = await req.ctx.service.notificationConfiguration(req.account, req.bucket);
   const filter = (c: BucketNotification) =>
     c.prefix === undefined && c.suffix === undefined
       ? {}
@@ -137,6 +145,6 @@ export async function putNotificationConfiguration(req: S3Request): Promise<Fast
       filterRules: items(filter, 'FilterRule').map((r) => ({ name: text(r, 'Name') ?? '', value: text(r, 'Value') ?? '' })),
     };
   });
-  await req.ctx.service.setNotificationConfiguration(req.bucket, inputs, doc['EventBridgeConfiguration'] !== undefined, req.info);
+  await req.ctx.service.setNotificationConfiguration(req.account, req.bucket, inputs, doc['EventBridgeConfiguration'] !== undefined, req.info);
   return req.reply.status(200).send();
 }

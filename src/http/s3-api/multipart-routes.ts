@@ -18,22 +18,22 @@ function xml(reply: FastifyReply, body: string): FastifyReply {
 const uploadId = (req: S3Request) => req.query.get('uploadId') ?? '';
 
 export async function createMultipartUpload(req: S3Request): Promise<FastifyReply> {
-  const upload = await req.ctx.multipart.create(req.bucket, req.key, objectAttributes(req));
+  const upload = await req.ctx.multipart.create(req.account, req.bucket, req.key, objectAttributes(req));
   return xml(req.reply, xmlDocument('InitiateMultipartUploadResult', { Bucket: req.bucket, Key: req.key, UploadId: upload.uploadId }));
 }
 
 export async function uploadPart(req: S3Request): Promise<FastifyReply> {
   const partNumber = Number(req.query.get('partNumber'));
   if (header(req, 'x-amz-copy-source') !== undefined) {
-    const source = await req.ctx.service.object(copySource(req).bucket, copySource(req).key);
+    const source = await req.ctx.service.object(req.account, copySource(req).bucket, copySource(req).key);
     const rangeHeader = header(req, 'x-amz-copy-source-range');
     const range = rangeHeader === undefined ? undefined : byteRange(rangeHeader, source.size);
     if (rangeHeader !== undefined && range === undefined) throw new InvalidArgument('The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy', 'x-amz-copy-source-range', rangeHeader);
-    const part = await req.ctx.multipart.uploadPart(req.bucket, req.key, uploadId(req), partNumber, req.ctx.service.read(source, range), {}, false);
+    const part = await req.ctx.multipart.uploadPart(req.account, req.bucket, req.key, uploadId(req), partNumber, req.ctx.service.read(source, range), {}, false);
     return xml(req.reply, xmlDocument('CopyPartResult', { LastModified: new Date(part.lastModified).toISOString(), ETag: part.etag }));
   }
   const { body, checks, wantsCrc32c } = requestBody(req.request.raw, req.request.signing);
-  const part = await req.ctx.multipart.uploadPart(req.bucket, req.key, uploadId(req), partNumber, body, checks, wantsCrc32c);
+  const part = await req.ctx.multipart.uploadPart(req.account, req.bucket, req.key, uploadId(req), partNumber, body, checks, wantsCrc32c);
   return req.reply.status(200).header('etag', part.etag).send();
 }
 
@@ -45,12 +45,12 @@ export async function completeMultipartUpload(req: S3Request): Promise<FastifyRe
     if (!Number.isInteger(number) || etag === undefined) throw new MalformedXML();
     return { partNumber: number, etag };
   });
-  const object = await req.ctx.multipart.complete(req.bucket, req.key, uploadId(req), parts, req.info);
+  const object = await req.ctx.multipart.complete(req.account, req.bucket, req.key, uploadId(req), parts, req.info);
   return xml(req.reply, xmlDocument('CompleteMultipartUploadResult', { Location: `/${req.bucket}/${req.key}`, Bucket: req.bucket, Key: req.key, ETag: object.etag }));
 }
 
 export async function abortMultipartUpload(req: S3Request): Promise<FastifyReply> {
-  await req.ctx.multipart.abort(req.bucket, req.key, uploadId(req));
+  await req.ctx.multipart.abort(req.account, req.bucket, req.key, uploadId(req));
   return req.reply.status(204).send();
 }
 
@@ -60,7 +60,7 @@ export async function listParts(req: S3Request): Promise<FastifyReply> {
   const markerRaw = req.query.get('part-number-marker') ?? '0';
   if (!/^\d+$/.test(markerRaw)) throw new InvalidArgument('Provided part-number-marker not an integer or within integer range', 'part-number-marker', markerRaw);
   const marker = Number(markerRaw);
-  const after = (await req.ctx.multipart.parts(req.bucket, req.key, uploadId(req))).filter((p) => p.partNumber > marker);
+  const after = (await req.ctx.multipart.parts(req.account, req.bucket, req.key, uploadId(req))).filter((p) => p.partNumber > marker);
   const page = after.slice(0, max);
   const truncated = after.length > page.length;
   return xml(req.reply, xmlDocument('ListPartsResult', {
@@ -81,7 +81,7 @@ export async function listMultipartUploads(req: S3Request): Promise<FastifyReply
   const prefix = req.query.get('prefix') ?? '';
   const keyMarker = req.query.get('key-marker') ?? '';
   const idMarker = req.query.get('upload-id-marker') ?? '';
-  const all = (await req.ctx.multipart.uploads(req.bucket)).filter((u) => u.key.startsWith(prefix));
+  const all = (await req.ctx.multipart.uploads(req.account, req.bucket)).filter((u) => u.key.startsWith(prefix));
   // With an upload-id-marker, uploads of the marker key after that one; else keys after the marker.
   const markerAt = idMarker === '' ? -1 : all.findIndex((u) => u.key === keyMarker && u.uploadId === idMarker);
   const after = all.filter((u, i) => (markerAt >= 0 ? i > markerAt : keyMarker === '' || u.key > keyMarker));

@@ -31,7 +31,7 @@ function xml(reply: FastifyReply, body: string, status = 200): FastifyReply {
 
 export async function putObject(req: S3Request): Promise<FastifyReply> {
   const { body, checks, wantsCrc32c } = requestBody(req.request.raw, req.request.signing);
-  const object = await req.ctx.service.putObject(req.bucket, req.key, body, objectAttributes(req), checks, { ...req.info, wantsCrc32c });
+  const object = await req.ctx.service.putObject(req.account, req.bucket, req.key, body, objectAttributes(req), checks, { ...req.info, wantsCrc32c });
   req.reply.header('etag', object.etag);
   for (const [algorithm, value] of Object.entries(object.checksums)) req.reply.header(`x-amz-checksum-${algorithm}`, value);
   return req.reply.status(200).send();
@@ -55,7 +55,7 @@ function objectHeaders(req: S3Request, object: ObjectRecord, whole: boolean): vo
 }
 
 async function readObject(req: S3Request, head: boolean): Promise<FastifyReply> {
-  const object = await req.ctx.service.object(req.bucket, req.key);
+  const object = await req.ctx.service.object(req.account, req.bucket, req.key);
   checkConditions(object, {
     ifMatch: header(req, 'if-match'),
     ifNoneMatch: header(req, 'if-none-match'),
@@ -87,12 +87,12 @@ export function copySource(req: S3Request): { bucket: string; key: string } {
 
 export async function copyObject(req: S3Request): Promise<FastifyReply> {
   const replace = (header(req, 'x-amz-metadata-directive') ?? 'COPY').toUpperCase() === 'REPLACE' ? objectAttributes(req) : undefined;
-  const object = await req.ctx.service.copyObject(copySource(req), req.bucket, req.key, replace, req.info);
+  const object = await req.ctx.service.copyObject(req.account, copySource(req), req.bucket, req.key, replace, req.info);
   return xml(req.reply, xmlDocument('CopyObjectResult', { LastModified: isoDate(object.lastModified), ETag: object.etag }));
 }
 
 export async function deleteObject(req: S3Request): Promise<FastifyReply> {
-  await req.ctx.service.deleteObject(req.bucket, req.key, req.info);
+  await req.ctx.service.deleteObject(req.account, req.bucket, req.key, req.info);
   return req.reply.status(204).send();
 }
 
@@ -101,11 +101,13 @@ export async function deleteObjects(req: S3Request): Promise<FastifyReply> {
   const quiet = text(doc, 'Quiet') === 'true';
   const keys = items(doc, 'Object').map((o) => text(o, 'Key'));
   if (keys.length === 0 || keys.length > 1000 || keys.some((k) => k === undefined)) throw new MalformedXML();
+  // A bucket that is missing or not the caller's refuses the whole request, not each key.
+  await req.ctx.service.bucket(req.account, req.bucket);
   const deleted: unknown[] = [];
   const errors: unknown[] = [];
   for (const key of keys as string[]) {
     try {
-      await req.ctx.service.deleteObject(req.bucket, key, req.info);
+      await req.ctx.service.deleteObject(req.account, req.bucket, key, req.info);
       if (!quiet) deleted.push({ Key: key });
     } catch (err) {
       if (!(err instanceof S3Error)) throw err;
@@ -116,16 +118,16 @@ export async function deleteObjects(req: S3Request): Promise<FastifyReply> {
 }
 
 export async function getObjectTagging(req: S3Request): Promise<FastifyReply> {
-  const object = await req.ctx.service.object(req.bucket, req.key);
+  const object = await req.ctx.service.object(req.account, req.bucket, req.key);
   return xml(req.reply, xmlDocument('Tagging', tagSet(object.tags)));
 }
 
 export async function putObjectTagging(req: S3Request): Promise<FastifyReply> {
-  await req.ctx.service.setObjectTags(req.bucket, req.key, parseTagging(await smallBody(req)), req.info);
+  await req.ctx.service.setObjectTags(req.account, req.bucket, req.key, parseTagging(await smallBody(req)), req.info);
   return req.reply.status(200).send();
 }
 
 export async function deleteObjectTagging(req: S3Request): Promise<FastifyReply> {
-  await req.ctx.service.setObjectTags(req.bucket, req.key, undefined, req.info);
+  await req.ctx.service.setObjectTags(req.account, req.bucket, req.key, undefined, req.info);
   return req.reply.status(204).send();
 }

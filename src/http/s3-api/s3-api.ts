@@ -146,7 +146,8 @@ async function handle(ctx: S3ApiContext, request: FastifyRequest, reply: Fastify
   try {
     const { bucket, key } = target(request.url);
     const query = new URLSearchParams(request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '');
-    const req: S3Request = { ctx, request, reply, bucket, key, query, info: { requestId: String(request.id), sourceIp: request.ip } };
+    const account = request.caller?.accountId ?? ctx.accountId;
+    const req: S3Request = { ctx, request, reply, bucket, key, query, info: { requestId: String(request.id), sourceIp: request.ip }, account };
     reply.header('x-amz-request-id', request.id).header('x-amz-id-2', request.id);
     const handler = route(request.method, bucket === '' ? 'service' : key === '' ? 'bucket' : 'object', query, req);
     // The handlers are named for their operations (putObject → PutObject), for the audit log.
@@ -167,8 +168,12 @@ export function s3Api(ctx: S3ApiContext): HttpPlugin {
       app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
       app.setErrorHandler((err, request, reply) => sendError(request, reply, err));
       const handler = (request: FastifyRequest, reply: FastifyReply) => handle(ctx, request, reply);
-      // Gust's own route (not S3's) for `gust buckets`.
-      app.get('/gust/buckets', async () => ({ buckets: await ctx.service.report() }));
+      // Gust's own route (not S3's) for `gust buckets`: the caller's buckets.
+      app.get('/gust/buckets', async (request) => {
+        const account = request.caller?.accountId ?? ctx.accountId;
+        return { buckets: (await ctx.service.report()).filter((bucket) => bucket.owner === account) };
+      });
+      // Every account reaches S3 (bucket names are global); the service lets each use only its own buckets.
       for (const url of [PREFIX, `${PREFIX}/*`]) {
         app.route({ method: ['GET', 'PUT', 'POST', 'DELETE', 'HEAD'], url, exposeHeadRoute: false, config: { hotPath: true, auth: 'streamed-body' }, handler });
       }

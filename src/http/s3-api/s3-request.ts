@@ -16,6 +16,8 @@ export interface S3ApiContext {
   service: S3Service;
   multipart: MultipartService;
   region: string;
+  /** The server's own account: it acts for requests with no caller (an open server). */
+  accountId: string;
 }
 
 export interface S3Request {
@@ -26,6 +28,8 @@ export interface S3Request {
   key: string;
   query: URLSearchParams;
   info: RequestInfo;
+  /** The account acting: the caller's; it may use only its own buckets. */
+  account: string;
 }
 
 /** A request header's first value. */

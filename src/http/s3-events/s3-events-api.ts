@@ -19,7 +19,7 @@ import { jsonBody } from '../body.js';
 import type { HttpPlugin } from '../server.js';
 
 export interface S3EventsContext {
-  service: Pick<S3Service, 'createBucket' | 'announceExternal'>;
+  service: Pick<S3Service, 'linkExternal' | 'announceExternal'>;
   token: string;
   now(): number;
   /** The server's base URL as clients reach it. */
@@ -47,7 +47,7 @@ export function s3EventsApi(ctx: S3EventsContext): HttpPlugin {
       app.post('/gust/external-buckets', async (request) => {
         const name = jsonBody(request)['Bucket'];
         if (typeof name !== 'string') throw new InvalidArgument('Bucket is required: the name of the bucket in the external store.');
-        await ctx.service.createBucket(name, true);
+        await ctx.service.linkExternal(name);
         return { Bucket: name, Webhook: `${ctx.baseUrl()}/gust/s3-events`, Token: ctx.token };
       });
       // The store cannot sign with Gust's keys: the webhook checks its own token instead (edge-auth.ts).

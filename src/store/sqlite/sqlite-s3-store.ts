@@ -17,8 +17,14 @@ import { GroupCommit } from '../../core/group-commit.js';
 import type { Migration } from './migrations.js';
 import { openDurableDatabase } from './open-database.js';
 
-/** The S3 store's schema, oldest first. Append only. */
-export const S3_MIGRATIONS: readonly Migration[] = [
+/**
+ * The S3 store's schema, oldest first. Append only. `serverAccount` owns the buckets that
+ * were created before buckets had owners: they were the server's, and writing its id into
+ * them (rather than reading a NULL owner as "the server's account") keeps a bucket with
+ * its owner if the server's account id is changed later, instead of handing every old
+ * bucket to whichever account the configuration names next.
+ */
+export const s3Migrations = (serverAccount: string): readonly Migration[] => [
   {
     version: 1,
     description: 'buckets, objects, multipart uploads and parts, the notification outbox',
@@ -69,6 +75,19 @@ export const S3_MIGRATIONS: readonly Migration[] = [
     description: 'outbox rows name a destination: a function or an SQS queue',
     up: (db) => db.exec('ALTER TABLE outbox RENAME COLUMN function_arn TO destination'),
   },
+  {
+    version: 3,
+    description: 'buckets belong to an account; waiting notifications name their function\'s account',
+    up: (db) => {
+      db.exec("ALTER TABLE buckets ADD COLUMN owner TEXT NOT NULL DEFAULT ''");
+      db.prepare("UPDATE buckets SET owner = ?, doc = json_set(doc, '$.owner', ?)").run(serverAccount, serverAccount);
+      db.exec('CREATE INDEX buckets_by_owner ON buckets (owner, name)');
+      // The dispatcher delivers by the destination's account: a function named bare was the server's.
+      const bare = "destination NOT LIKE 'arn:%' AND destination NOT GLOB '[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]:*'";
+      db.prepare(`UPDATE outbox SET destination = ? || ':' || destination WHERE ${bare} AND destination LIKE 'function:%'`).run(serverAccount);
+      db.prepare(`UPDATE outbox SET destination = ? || ':function:' || destination WHERE ${bare}`).run(serverAccount);
+    },
+  },
 ];
 
 const parse = <T>(doc: string): T => JSON.parse(doc) as T;
@@ -91,9 +110,10 @@ export class SqliteS3Store implements S3Store {
       return Promise.resolve();
     });
     this.stmt = {
-      putBucket: db.prepare('INSERT INTO buckets (name, doc) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET doc = excluded.doc'),
+      putBucket: db.prepare('INSERT INTO buckets (name, owner, doc) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, doc = excluded.doc'),
       bucket: db.prepare<[string], string>('SELECT doc FROM buckets WHERE name = ?').pluck(),
       buckets: db.prepare<[], string>('SELECT doc FROM buckets ORDER BY name').pluck(),
+      bucketsOf: db.prepare<[string], string>('SELECT doc FROM buckets WHERE owner = ? ORDER BY name').pluck(),
       deleteBucket: db.prepare('DELETE FROM buckets WHERE name = ?'),
       anyObject: db.prepare<[string], number>('SELECT 1 FROM objects WHERE bucket = ? LIMIT 1').pluck(),
       anyUpload: db.prepare<[string], number>('SELECT 1 FROM uploads WHERE bucket = ? LIMIT 1').pluck(),
@@ -117,14 +137,17 @@ export class SqliteS3Store implements S3Store {
     };
   }
 
-  /** Opens (creating it if needed) the database at `path`; `:memory:` for tests. */
-  static open(path: string): SqliteS3Store {
-    return new SqliteS3Store(openDurableDatabase(path, S3_MIGRATIONS));
+  /**
+   * Opens (creating it if needed) the database at `path`; `:memory:` for tests.
+   * `serverAccount` is the server's account id, the owner of buckets older than owners.
+   */
+  static open(path: string, serverAccount: string): SqliteS3Store {
+    return new SqliteS3Store(openDurableDatabase(path, s3Migrations(serverAccount)));
   }
 
   async putBucket(bucket: BucketRecord, notifications: NewNotification[] = []): Promise<void> {
     this.db.transaction(() => {
-      this.stmt.putBucket.run(bucket.name, JSON.stringify(bucket));
+      this.stmt.putBucket.run(bucket.name, bucket.owner, JSON.stringify(bucket));
       this.enqueue(notifications);
     }).immediate();
   }
@@ -142,8 +165,9 @@ export class SqliteS3Store implements S3Store {
     return doc === undefined ? undefined : parse<BucketRecord>(doc);
   }
 
-  async buckets(): Promise<BucketRecord[]> {
-    return this.stmt.buckets.all().map((doc) => parse<BucketRecord>(doc));
+  async buckets(owner?: string): Promise<BucketRecord[]> {
+    const docs = owner === undefined ? this.stmt.buckets.all() : this.stmt.bucketsOf.all(owner);
+    return docs.map((doc) => parse<BucketRecord>(doc));
   }
 
   async usage(bucket: string): Promise<{ objects: number; bytes: number }> {

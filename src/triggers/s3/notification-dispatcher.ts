@@ -7,6 +7,10 @@
  * sqs.db); a crash in between delivers it again at the next start: at least once, as S3
  * promises. The async queue then brings its retries, maximum event age and destinations,
  * as for any Event invoke.
+ *
+ * Each destination is answered by the account its ARN names (a function's, a queue's, or
+ * the bucket owner's event bus): the dispatcher asks `targetsOf` for that account's bus,
+ * invoker and queues.
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventNotifications.html
  */
 import { LambdaError } from '../../core/errors.js';
@@ -21,12 +25,18 @@ export interface NotificationOutbox {
   deleteNotification(seq: number): Promise<void>;
 }
 
-export interface NotificationDispatcherOptions {
-  outbox: NotificationOutbox;
-  /** The default event bus, for buckets with EventBridge enabled. */
+/** What one account delivers to. */
+export interface NotificationTargets {
+  /** The account's default event bus, for buckets with EventBridge enabled. */
   bus: { publish(event: EventEnvelope): Promise<void> };
   invoker: { invoke(request: InvokeRequest): Promise<InvokeResult> };
   queues: QueueSender;
+}
+
+export interface NotificationDispatcherOptions {
+  outbox: NotificationOutbox;
+  /** The targets of an account; undefined when Gust has no such account. */
+  targetsOf(accountId: string): NotificationTargets | undefined;
   report(err: unknown, context: string): void;
   /** Wait before trying again after a hand-over failed for a reason that may pass (a full disk). */
   retryMs?: number;
@@ -35,6 +45,13 @@ export interface NotificationDispatcherOptions {
 const BATCH = 256;
 const SQS_ARN = /^arn:aws[a-zA-Z-]*:sqs:/;
 const BUS_ARN = /^arn:aws[a-zA-Z-]*:events:/;
+/** The account of an ARN (`arn:<partition>:<service>:<region>:<account>:…`) or of a partial function ARN (`<account>:function:…`). */
+const ACCOUNT = /^(?:arn:[^:]*:[^:]*:[^:]*:)?(\d{12}):/;
+
+/** The account a destination belongs to; undefined when it names none. */
+export function destinationAccount(destination: string): string | undefined {
+  return ACCOUNT.exec(destination)?.[1];
+}
 
 export class NotificationDispatcher {
   private running: Promise<void> | undefined;
@@ -85,15 +102,23 @@ export class NotificationDispatcher {
   }
 
   private async handOver(entry: OutboxEntry): Promise<void> {
+    const account = destinationAccount(entry.destination);
+    const targets = account === undefined ? undefined : this.options.targetsOf(account);
+    // An account Gust does not have has no destination left to deliver to: dropped, as a deleted target's are.
+    if (!targets) {
+      this.options.report(new Error(`no account ${account ?? '(none named)'} answers for ${entry.destination}`), 'dropping a bucket notification');
+      await this.options.outbox.deleteNotification(entry.seq);
+      return;
+    }
     try {
       if (BUS_ARN.test(entry.destination)) {
-        await this.options.bus.publish(JSON.parse(entry.payload) as EventEnvelope);
+        await targets.bus.publish(JSON.parse(entry.payload) as EventEnvelope);
       } else if (SQS_ARN.test(entry.destination)) {
-        const queue = this.options.queues.queueNameOfArn(entry.destination);
+        const queue = targets.queues.queueNameOfArn(entry.destination);
         // A queue deleted since the configuration was saved: S3 drops such events too.
-        if (queue !== undefined) await this.options.queues.send(queue, { body: entry.payload, messageAttributes: {} });
+        if (queue !== undefined) await targets.queues.send(queue, { body: entry.payload, messageAttributes: {} });
       } else {
-        await this.options.invoker.invoke({ functionName: entry.destination, invocationType: 'Event', payload: Buffer.from(entry.payload) });
+        await targets.invoker.invoke({ functionName: entry.destination, invocationType: 'Event', payload: Buffer.from(entry.payload) });
       }
     } catch (err) {
       // Likewise a function deleted since.

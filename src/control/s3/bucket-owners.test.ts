@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../core/clock.js';
+import { FsObjectBlobStore } from '../../store/fs-object-blob-store.js';
+import { SqliteS3Store } from '../../store/sqlite/sqlite-s3-store.js';
+import { S3Service } from './s3-service.js';
+
+const SERVER = '000000000000';
+const TEAM = '111111111111';
+const REQUEST = { requestId: 'R1', sourceIp: '192.0.2.1' };
+const body = (text: string) => (async function* () { yield Buffer.from(text); })();
+
+let dir: string;
+let store: SqliteS3Store;
+let s3: S3Service;
+let asked: unknown[][];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'gust-bucket-owners-'));
+  store = SqliteS3Store.open(':memory:', SERVER);
+  asked = [];
+  s3 = new S3Service({
+    store,
+    blobs: new FsObjectBlobStore(join(dir, 'objects')),
+    clock: new ManualClock(),
+    region: 'us-east-1',
+    accountId: SERVER,
+    notified: () => {},
+    functionAccepts: (...args) => asked.push(['function', ...args]) > 0,
+    queueExists: (...args) => asked.push(['queue', ...args]) > 0,
+  });
+});
+
+afterEach(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const thrown = async (p: Promise<unknown>) => p.then(() => undefined, (err: { awsType?: string; status?: number }) => [err.awsType, err.status]);
+
+describe('buckets owned by accounts', () => {
+  it('lets only the owner use a bucket: another account is AccessDenied, a missing bucket NoSuchBucket', async () => {
+    await s3.createBucket(TEAM, 'team-data');
+    await s3.putObject(TEAM, 'team-data', 'k', body('v'), { headers: {}, metadata: {}, tags: {} }, {}, { ...REQUEST, wantsCrc32c: false });
+    expect(await thrown(s3.object(SERVER, 'team-data', 'k'))).toEqual(['AccessDenied', 403]);
+    expect(await thrown(s3.setBucketTags(SERVER, 'team-data', { a: 'b' }))).toEqual(['AccessDenied', 403]);
+    expect(await thrown(s3.copyObject(SERVER, { bucket: 'team-data', key: 'k' }, 'team-data', 'k2', undefined, REQUEST))).toEqual(['AccessDenied', 403]);
+    expect(await thrown(s3.list(SERVER, 'nothing-here', { prefix: '', maxKeys: 10 }))).toEqual(['NoSuchBucket', 404]);
+    expect(await thrown(s3.createBucket(SERVER, 'team-data'))).toEqual(['BucketAlreadyExists', 409]);
+    expect(await thrown(s3.createBucket(TEAM, 'team-data'))).toEqual(['BucketAlreadyOwnedByYou', 409]);
+    expect((await s3.buckets(TEAM)).map((b) => b.name)).toEqual(['team-data']);
+    expect(await s3.buckets(SERVER)).toEqual([]);
+    expect((await s3.report()).map((r) => [r.name, r.owner])).toEqual([['team-data', TEAM]]);
+  });
+
+  it('announces a bucket\'s events for its owner: destinations checked for it, a bare function name and the event bus in its account', async () => {
+    await s3.createBucket(TEAM, 'team-data');
+    await s3.setNotificationConfiguration(TEAM, 'team-data', [{ functionArn: 'resize', events: ['s3:ObjectCreated:*'], filterRules: [] }], true, REQUEST);
+    expect(asked).toEqual([['function', 'resize', 'team-data', TEAM]]);
+    await s3.putObject(TEAM, 'team-data', 'k', body('v'), { headers: {}, metadata: {}, tags: {} }, {}, { ...REQUEST, wantsCrc32c: false });
+    const pending = await store.pendingNotifications(10);
+    expect(pending.map((p) => p.destination)).toEqual([`${TEAM}:function:resize`, `arn:aws:events:us-east-1:${TEAM}:event-bus/default`]);
+    const event = JSON.parse(pending[1]!.payload) as { account: string; detail: { requester: string } };
+    expect([event.account, event.detail.requester]).toEqual([TEAM, TEAM]);
+  });
+
+  it('links an external bucket for the server account', async () => {
+    await s3.linkExternal('photos');
+    expect((await s3.bucket(SERVER, 'photos')).external).toBe(true);
+    expect(await thrown(s3.bucket(TEAM, 'photos'))).toEqual(['AccessDenied', 403]);
+  });
+});
