@@ -163,11 +163,6 @@ export class ExpiredToken extends SqsError {
   constructor() { super('ExpiredToken', 'ExpiredToken', 403, EXPIRED_TOKEN); }
 }
 
-/** A queue of another account: Gust keeps no queue policies, so no other account may use it. */
-export class SqsAccessDenied extends SqsError {
-  constructor() { super('AccessDenied', 'AccessDenied', 403, 'Access to the resource is denied.'); }
-}
-
 /** SQS's error for a request whose caller could not be established, in both protocols. */
 export function sqsAuthError(failure: AuthFailure): SqsError {
   switch (failure.reason) {

@@ -84,8 +84,8 @@ describe('two accounts', () => {
     expect(urlB).not.toBe(urlA);
     expect(urlB).toMatch(new RegExp(`/${g.otherAccount}/jobs$`));
     await qa.send(new SendMessageCommand({ QueueUrl: urlA, MessageBody: 'for A' }));
-    await expect(qb.send(new SendMessageCommand({ QueueUrl: urlA, MessageBody: 'intruder' }))).rejects.toMatchObject({ name: 'AccessDenied' });
-    await expect(qb.send(new GetQueueUrlCommand({ QueueName: 'jobs', QueueOwnerAWSAccountId: A }))).rejects.toMatchObject({ name: 'AccessDenied' });
+    await expect(qb.send(new SendMessageCommand({ QueueUrl: urlA, MessageBody: 'intruder' }))).rejects.toMatchObject({ name: 'QueueDoesNotExist' });
+    await expect(qb.send(new GetQueueUrlCommand({ QueueName: 'jobs', QueueOwnerAWSAccountId: A }))).rejects.toMatchObject({ name: 'QueueDoesNotExist' });
     expect((await qb.send(new ReceiveMessageCommand({ QueueUrl: urlB, WaitTimeSeconds: 0 }))).Messages ?? []).toEqual([]);
     expect((await qa.send(new ReceiveMessageCommand({ QueueUrl: urlA, WaitTimeSeconds: 0 }))).Messages!.map((m) => m.Body)).toEqual(['for A']);
 

@@ -5,7 +5,7 @@
  * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_Operations.html
  */
 import type { Partition } from '../../core/arn.js';
-import { SqsAccessDenied, UnsupportedOperation } from '../../core/sqs-errors.js';
+import { QueueDoesNotExist, UnsupportedOperation } from '../../core/sqs-errors.js';
 import { selectMessageAttributes, selectSystemAttributes } from '../../control/sqs/message-view.js';
 import type { QueueService, SendMessageInput } from '../../control/sqs/queue-service.js';
 import { Members, wireAttributes } from './members.js';
@@ -90,7 +90,8 @@ export const SQS_OPERATIONS: Readonly<Record<string, SqsOperation>> = {
   async GetQueueUrl(ctx, m) {
     const name = m.requiredString('QueueName');
     const owner = m.string('QueueOwnerAWSAccountId');
-    if (owner !== undefined && owner !== ctx.partition.accountId) throw new SqsAccessDenied();
+    // Another account's queue is never the caller's (Gust keeps no queue policies), and its existence is not told.
+    if (owner !== undefined && owner !== ctx.partition.accountId) throw new QueueDoesNotExist();
     return { QueueUrl: ctx.queueUrl(ctx.queues.getQueue(name)) };
   },
 

@@ -21,7 +21,7 @@ import {
   InvalidParameterValue,
   MissingParameter,
   RequestEntityTooLarge,
-  SqsAccessDenied,
+  QueueDoesNotExist,
   SqsError,
   SqsInternalFailure,
   SqsUnknownOperation,
@@ -147,7 +147,7 @@ function queueNameOf(input: Members, request: FastifyRequest, partition: Partiti
     name = decodeURIComponent(m[2]!);
   }
   if (name === undefined) throw new MissingParameter('QueueUrl');
-  if (account !== partition.accountId) throw new SqsAccessDenied();
+  if (account !== partition.accountId) throw new QueueDoesNotExist();
   return name;
 }
 
