@@ -15,15 +15,17 @@ import {
   RequestTooLargeException,
   ResourceConflictException,
   ResourceNotFoundException,
+  TooManyRequestsException,
 } from '../core/errors.js';
 import { newRequestId, newTraceId } from '../core/ids.js';
 import { LIMITS } from '../core/limits.js';
 import type { Alias, FunctionVersion } from '../core/model/functions.js';
-import type { Invocation } from '../core/model/invocation.js';
+import type { Invocation, InvocationOutcome } from '../core/model/invocation.js';
 import type { FunctionService } from '../control/function-service.js';
 import { versionFingerprint, type InvokableVersion, type Pool } from '../pool/pool.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { InvokeRequest, InvokeResult } from './invoke-types.js';
+import type { InvocationObserver, InvocationRun } from './invocation-observer.js';
 
 export interface InvokeServiceDeps {
   functions: FunctionService;
@@ -36,6 +38,8 @@ export interface InvokeServiceDeps {
   enqueue?: (request: InvokeRequest & { requestId: string }) => Promise<void>;
   /** Picks a number in [0, 1) for alias weights; injectable so tests can steer routing. */
   random?: () => number;
+  /** Told about every synchronous run once it ended (metrics, traces). */
+  observer?: InvocationObserver;
 }
 
 /** An empty payload reaches the handler as `{}`, as on Lambda. */
@@ -98,15 +102,24 @@ export class InvokeService {
     if (version.state !== 'Active') {
       throw new ResourceConflictException(`The operation cannot be performed at this time. The function is currently in the following state: ${version.state}`);
     }
+    const startedAt = this.deps.clock.now();
     const invocation: Invocation = {
       requestId,
       payload,
       invokedFunctionArn: functionArn(this.deps.partition, ref.name, qualifier),
       ...(clientContext === undefined ? {} : { clientContext }),
-      traceId: newTraceId(this.deps.clock.now()),
+      traceId: newTraceId(startedAt),
       wantTail: request.logType === 'Tail',
     };
-    const outcome = await this.deps.pool.run(this.invokable(version), invocation);
+    const observer = this.deps.observer;
+    let outcome: InvocationOutcome;
+    try {
+      outcome = await this.deps.pool.run(this.invokable(version), invocation);
+    } catch (err) {
+      observer?.finished({ ...this.runOf(request, ref.name, qualifier, version.version, invocation, startedAt), refused: err instanceof TooManyRequestsException ? 'throttled' : err instanceof Error ? err.name : 'Error' });
+      throw err;
+    }
+    observer?.finished({ ...this.runOf(request, ref.name, qualifier, outcome.executedVersion, invocation, startedAt), outcome });
     return {
       statusCode: 200,
       payload: outcome.payload,
@@ -116,6 +129,20 @@ export class InvokeService {
       ...(outcome.logTail === undefined ? {} : { logResult: Buffer.from(outcome.logTail).toString('base64') }),
       executedVersion: outcome.executedVersion,
       requestId,
+    };
+  }
+
+  private runOf(request: InvokeRequest, functionName: string, qualifier: string | undefined, executedVersion: string, invocation: Invocation, startedAt: number): InvocationRun {
+    return {
+      accountId: this.deps.partition.accountId,
+      functionName,
+      ...(qualifier === undefined ? {} : { qualifier }),
+      executedVersion,
+      trigger: request.trigger ?? 'api',
+      requestId: invocation.requestId,
+      traceId: invocation.traceId,
+      startedAt,
+      endedAt: this.deps.clock.now(),
     };
   }
 

@@ -5,6 +5,9 @@
 
 export type InvocationType = 'RequestResponse' | 'Event' | 'DryRun';
 
+/** What sent an invocation: the Invoke API, a function URL, the async queue, an SQS mapping's poller. */
+export type InvokeTrigger = 'api' | 'url' | 'async' | 'sqs';
+
 export interface InvokeRequest {
   /** A name, a full or partial ARN, each optionally with a `:qualifier` suffix. */
   functionName: string;
@@ -18,6 +21,8 @@ export interface InvokeRequest {
   clientContext?: string;
   /** Set when the request id is fixed by the caller (async redelivery keeps its id). */
   requestId?: string;
+  /** What sent it, for metrics and traces; absent: the Invoke API. */
+  trigger?: InvokeTrigger;
 }
 
 export interface InvokeResult {

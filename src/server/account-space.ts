@@ -40,6 +40,7 @@ import { poolCapacity } from '../invoke/async/capacity.js';
 import { DestinationRouter, LambdaTarget } from '../invoke/async/destinations.js';
 import { SqsTarget } from '../invoke/async/sqs-target.js';
 import { InvokeService } from '../invoke/invoke-service.js';
+import type { InvocationObserver } from '../invoke/invocation-observer.js';
 import { ProvisionedConcurrency } from '../invoke/provisioned-concurrency.js';
 import { Pool } from '../pool/pool.js';
 import type { SandboxDriver } from '../sandbox/sandbox-driver.js';
@@ -69,6 +70,8 @@ export interface SharedParts {
   /** Gust's base URL, known once it listens. */
   baseUrl(): string;
   eventsClock: Clock;
+  /** Told about every synchronous run of every account (metrics, traces). */
+  observer?: InvocationObserver;
 }
 
 export class AccountSpace {
@@ -141,7 +144,7 @@ export class AccountSpace {
       accountConcurrency: config.concurrencyLimit,
       keepAliveMs: config.keepAliveMs,
     });
-    const invoker = new InvokeService({ functions, pool: this.pool, blobs, partition, clock: systemClock, enqueue: (request) => this.asyncQueue.enqueue(request) });
+    const invoker = new InvokeService({ functions, pool: this.pool, blobs, partition, clock: systemClock, enqueue: (request) => this.asyncQueue.enqueue(request), ...(shared.observer ? { observer: shared.observer } : {}) });
     this.invoker = invoker;
     // After the invoker: its change listener drains a deleted version before this one lets its environments go.
     this.provisioned = new ProvisionedConcurrency({ functions, pool: this.pool, invokable: (version) => invoker.invokable(version), reportError: report });

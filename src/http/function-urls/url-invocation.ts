@@ -89,6 +89,7 @@ export async function handleUrlRequest(deps: UrlInvocationDeps, config: Readonly
     payload,
     invocationType: 'RequestResponse',
     requestId,
+    trigger: 'url',
   });
   return config.cors ? withCorsHeaders(response, config.cors, headers.get('origin')) : response;
 }

@@ -318,6 +318,7 @@ export class AsyncQueue {
         payload: event.payload,
         invocationType: 'RequestResponse',
         requestId: event.requestId,
+        trigger: 'async',
         ...(event.clientContext === undefined ? {} : { clientContext: event.clientContext }),
       });
     } catch (err) {

@@ -192,6 +192,7 @@ export class MappingPoller {
         ...(mapping.qualifier === undefined ? {} : { qualifier: mapping.qualifier }),
         payload: Buffer.from(JSON.stringify({ Records: kept })),
         invocationType: 'RequestResponse',
+        trigger: 'sqs',
       });
       const outcome = invocation.functionError
         ? ({ kind: 'batch-failed', reason: invocation.errorType ?? 'Unhandled' } as const)

@@ -1,0 +1,33 @@
+/**
+ * What InvokeService tells whoever watches the platform (metrics, traces) about each
+ * synchronous run, once it ended: one call with the whole record, after the answer is
+ * known, so that watching costs the invoke path one function call and no allocation
+ * beyond the record.
+ */
+import type { InvocationOutcome } from '../core/model/invocation.js';
+import type { InvokeTrigger } from './invoke-types.js';
+
+export interface InvocationRun {
+  accountId: string;
+  functionName: string;
+  /** The qualifier the caller named (an alias or a version), absent for the unqualified function. */
+  qualifier?: string;
+  /** The version that ran, or that would have (a throttled run's). */
+  executedVersion: string;
+  trigger: InvokeTrigger;
+  requestId: string;
+  /** The X-Ray trace header the function got (`Lambda-Runtime-Trace-Id`). */
+  traceId: string;
+  /** Epoch milliseconds when InvokeService took the request, and when the answer was known. */
+  startedAt: number;
+  endedAt: number;
+  /** How the function ended (errors, timeouts and failed inits included); absent when it never ran. */
+  outcome?: InvocationOutcome;
+  /** Why it never ran: `throttled` (TooManyRequestsException), or the error's name. */
+  refused?: string;
+}
+
+export interface InvocationObserver {
+  /** Called once per synchronous run, after its answer is known; must not throw. */
+  finished(run: InvocationRun): void;
+}
