@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { InvocationRun } from '../invoke/invocation-observer.js';
 import { parseMetrics, total } from '../../test/helpers/prometheus.js';
-import { errorClassOf, OVERFLOW_FUNCTION, PrometheusMetrics } from './prometheus.js';
+import { OVERFLOW_FUNCTION, PrometheusMetrics } from './prometheus.js';
+import { errorClassOf } from './run-series.js';
 import type { MetricsSources } from './sources.js';
 
 const ACCOUNT = '111111111111';

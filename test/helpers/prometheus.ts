@@ -25,7 +25,14 @@ const parse = createRequire(import.meta.url)('parse-prometheus-text-format') as 
 export function parseMetrics(text: string): Map<string, Family> {
   const histograms = new Set([...text.matchAll(/^# TYPE (\S+) histogram$/gm)].map((m) => m[1]!));
   const kept = text.split('\n').filter((line) => !/^# (HELP|TYPE) /.test(line) || !histograms.has(line.split(' ')[2]!));
-  return new Map(parse(kept.join('\n')).map((f) => [f.name, f]));
+  // Untyped, a histogram's series alternate between `_bucket`, `_sum` and `_count` families: merged again by name.
+  const families = new Map<string, Family>();
+  for (const f of parse(kept.join('\n'))) {
+    const seen = families.get(f.name);
+    if (seen) seen.metrics.push(...f.metrics);
+    else families.set(f.name, f);
+  }
+  return families;
 }
 
 function matches(sample: Sample, labels: Record<string, string>): boolean {
