@@ -7,7 +7,7 @@
 /** One account space, read when Prometheus scrapes. */
 export interface SpaceView {
   accountId: string;
-  /** Invocations running now, and provisioned concurrency set aside (pool.counting.stats()). */
+  /** Invocations running now, and the account's limit (pool.counting.stats()). */
   concurrency(): { inFlight: number; accountLimit: number };
   /** The async queue's totals (AsyncQueue.totalStats()). */
   asyncTotals(): {

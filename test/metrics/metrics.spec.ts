@@ -1,6 +1,7 @@
 /**
  * Metrics against a real server and real functions: a scripted workload (successes,
- * function errors, a throttle, an async invoke, cold starts counted from REPORT lines),
+ * function errors, a throttle, an async invoke, cold starts counted from REPORT lines, a
+ * failed init),
  * then `GET /metrics` read with a Prometheus text parser, whose counters and histogram
  * counts must equal what the workload did; the history and summary routes, and
  * `gust top --once`, show the same.
@@ -41,6 +42,7 @@ describe('metrics of a scripted workload', () => {
     t = await startTestGust({ flags: { sandbox: 'process' } });
     await createFunction(t.lambda, 'work', { files: { 'index.js': HANDLER } });
     await createFunction(t.lambda, 'closed', { files: { 'index.js': HANDLER } });
+    await createFunction(t.lambda, 'broken', { files: { 'index.js': "throw new Error('no init');\nexports.handler = async () => 1;\n" } });
     await t.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: 'closed', ReservedConcurrentExecutions: 0 }));
     const tails: string[] = [];
     for (let i = 0; i < SUCCESSES; i++) tails.push((await invoke(t.lambda, 'work', {}, { LogType: 'Tail' })).log ?? '');
@@ -51,6 +53,7 @@ describe('metrics of a scripted workload', () => {
     }
     coldStarts = tails.filter((tail) => /REPORT .*Init Duration/.test(tail)).length;
     await expectAwsError(invoke(t.lambda, 'closed', {}), 'TooManyRequestsException', 429);
+    expect((await invoke(t.lambda, 'broken', {})).functionError).toBe('Unhandled');
     const accepted = await t.lambda.send(new InvokeCommand({ FunctionName: 'work', InvocationType: 'Event', Payload: Buffer.from('{}') }));
     expect(accepted.StatusCode).toBe(202);
     await waitFor('the async invoke to run', async () => (total(await scrape(t), 'gust_invocations_total', { trigger: 'async' }) === 1 ? true : undefined));
@@ -78,6 +81,11 @@ describe('metrics of a scripted workload', () => {
     expect(cold === coldStarts || cold === coldStarts + 1).toBe(true);
     expect(total(m, 'gust_init_duration_seconds_count', work)).toBe(cold);
     expect(total(m, 'gust_sandbox_init_failures_total', work)).toBe(0);
+    const broken = { account: ACCOUNT, function: 'broken' };
+    expect(total(m, 'gust_sandbox_init_failures_total', broken)).toBe(1);
+    expect(total(m, 'gust_cold_starts_total', broken)).toBe(1);
+    expect(total(m, 'gust_invocations_total', broken)).toBe(1);
+    expect(total(m, 'gust_errors_total', broken)).toBe(1);
     expect(total(m, 'gust_async_events_received_total', { account: ACCOUNT })).toBe(1);
     expect(total(m, 'gust_concurrent_executions', { account: ACCOUNT })).toBe(0);
     // prom-client's process metrics come along.
@@ -105,7 +113,7 @@ describe('metrics of a scripted workload', () => {
 
   it('sums the last minute per function', async () => {
     const rows = (await (await fetch(`${t.url}/gust/metrics/summary`)).json()) as { function: string; invocations: number; errors: number; p50: number | null; p99: number | null; concurrency: number }[];
-    expect(rows.map((r) => r.function)).toEqual(['work', 'closed']);
+    expect(rows.map((r) => r.function)).toEqual(['work', 'broken', 'closed']);
     expect(rows[0]).toMatchObject({ invocations: SUCCESSES + ERRORS + 1, errors: ERRORS, concurrency: 0 });
     expect(rows[0]!.p50).not.toBeNull();
   });
