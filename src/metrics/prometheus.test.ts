@@ -12,6 +12,7 @@ const sources: MetricsSources = {
     {
       accountId: ACCOUNT,
       concurrency: () => ({ inFlight: 3, accountLimit: 1000 }),
+      provisionedInFlight: () => 1,
       asyncTotals: () => ({ queued: 4, inFlight: 1, retrying: 2, oldestEventAgeMs: 1500, counters: { enqueued: 9, retries: 2, throttles: 0, failed: 1, deadLettered: 1 } }),
       mappings: () => [{ uuid: 'u-1', functionArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:worker`, pollers: 2, batchesInFlight: 1 }],
       queues: () => [{ name: 'jobs', visible: 5, inFlight: 1, delayed: 0 }],
@@ -83,6 +84,7 @@ describe('PrometheusMetrics', () => {
     const s = await read(new PrometheusMetrics(sources));
     const account = { account: ACCOUNT };
     expect(total(s, 'gust_concurrent_executions', account)).toBe(3);
+    expect(total(s, 'gust_provisioned_concurrent_executions', account)).toBe(1);
     expect(total(s, 'gust_async_events_queued', account)).toBe(4);
     expect(total(s, 'gust_async_oldest_event_age_seconds', account)).toBe(1.5);
     expect(total(s, 'gust_async_events_received_total', account)).toBe(9);

@@ -95,6 +95,16 @@ export class PrometheusMetrics {
       },
     });
     new Gauge({
+      name: 'gust_provisioned_concurrent_executions',
+      help: 'Invocations running on provisioned environments now (Lambda: ProvisionedConcurrentExecutions).',
+      labelNames: ['account'],
+      registers,
+      collect() {
+        this.reset();
+        for (const space of sources.spaces()) this.set({ account: space.accountId }, space.provisionedInFlight());
+      },
+    });
+    new Gauge({
       name: 'gust_concurrency_limit',
       help: "The account's concurrency limit.",
       labelNames: ['account'],

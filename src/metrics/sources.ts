@@ -9,6 +9,8 @@ export interface SpaceView {
   accountId: string;
   /** Invocations running now, and the account's limit (pool.counting.stats()). */
   concurrency(): { inFlight: number; accountLimit: number };
+  /** Of those, the ones running on provisioned environments (pool.counting.provisionedInFlight()). */
+  provisionedInFlight(): number;
   /** The async queue's totals (AsyncQueue.totalStats()). */
   asyncTotals(): {
     queued: number;

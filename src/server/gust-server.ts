@@ -48,6 +48,7 @@ function spaceView(space: AccountSpace): SpaceView {
   return {
     accountId: space.accountId,
     concurrency: () => space.pool.counting.stats(),
+    provisionedInFlight: () => space.pool.counting.provisionedInFlight(),
     asyncTotals: () => space.asyncQueue.totalStats(),
     mappings: () => space.pollers.report(),
     queues: () => space.queues.report(),
