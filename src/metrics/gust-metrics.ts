@@ -35,6 +35,7 @@ export class GustMetrics implements InvocationObserver {
     if (!h) return;
     if (outcome === undefined) h.throttled(run.endedAt);
     // The run's lease is given back before its answer comes here: the others still running, plus itself.
+    // Concurrency only falls when a run ends, so sampling at every end sees every peak.
     else h.ran(run.endedAt, outcome.durationMs, outcome.outcome === 'error', this.sources.running(run.accountId, run.functionName) + 1);
   }
 
