@@ -25,6 +25,7 @@ import { s3Round } from './scenarios/s3.js';
 import { provisionedRound } from './scenarios/provisioned.js';
 import { networkRound } from './scenarios/network.js';
 import { authRound } from './scenarios/auth.js';
+import { metricsRound } from './scenarios/metrics.js';
 import { createLargeRound, listFunctionsRound, startupRound } from './scenarios/control.js';
 
 function serveHasSandboxOption() {
@@ -194,6 +195,15 @@ const SCENARIOS = {
       row('warm invoke: server CPU per invoke, auth on vs off (µs)', pick(r, (x) => x.on.warm.cpuUs), pick(r, (x) => x.off.warm.cpuUs), undefined),
       row('S3 100 MB PutObject from SDK v3 (unsigned payload), auth on vs off (MB/s)', pick(r, (x) => x.on.sdkMbPerSecond), pick(r, (x) => x.off.sdkMbPerSecond), undefined),
       row('S3 100 MB PutObject, signed payload (hashed while streaming), auth on vs off (MB/s)', pick(r, (x) => x.on.signedMbPerSecond), pick(r, (x) => x.off.signedMbPerSecond), undefined),
+    ],
+  },
+  metrics: {
+    // Starts a second server with --metrics off beside the round's: named with --only.
+    optIn: true,
+    round: (ctx) => metricsRound(ctx),
+    rows: (r) => [
+      row('warm invoke p50, metrics on vs off (ms)', pick(r, (x) => x.on.p50), pick(r, (x) => x.off.p50), undefined),
+      row('warm invoke: server CPU per invoke, metrics on vs off (µs)', pick(r, (x) => x.on.cpuUs), pick(r, (x) => x.off.cpuUs), undefined),
     ],
   },
   'create-5mb': {

@@ -31,3 +31,13 @@ export interface InvocationObserver {
   /** Called once per synchronous run, after its answer is known; must not throw. */
   finished(run: InvocationRun): void;
 }
+
+/** One observer that tells each of `list` in turn (metrics and traces both watch). */
+export function observers(list: readonly InvocationObserver[]): InvocationObserver | undefined {
+  if (list.length <= 1) return list[0];
+  return {
+    finished(run) {
+      for (const o of list) o.finished(run);
+    },
+  };
+}

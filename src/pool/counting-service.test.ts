@@ -65,8 +65,10 @@ describe('CountingService', () => {
     c.acquire('p');
     expect(reason(() => c.acquire('y'))).toBe('ConcurrentInvocationLimitExceeded');
     expect(c.stats()).toMatchObject({ provisioned: 2, unreservedInFlight: 2, inFlight: 4 });
+    expect(c.provisionedInFlight()).toBe(2);
     for (const l of onProvisioned) l.release();
     expect(c.stats()).toMatchObject({ unreservedInFlight: 2, inFlight: 2 });
+    expect(c.provisionedInFlight()).toBe(0);
     // A reserved function's provisioned concurrency is part of its reservation.
     c.setReserved('p', 2);
     expect(c.stats()).toMatchObject({ reserved: 2, provisioned: 0, unreservedInFlight: 1 });

@@ -129,6 +129,13 @@ export class CountingService {
     return this.inFlight.get(functionName) ?? 0;
   }
 
+  /** In-flight invocations served by provisioned environments, over every function (read when metrics are scraped). */
+  provisionedInFlight(): number {
+    let sum = 0;
+    for (const n of this.onProvisioned.values()) sum += n;
+    return sum;
+  }
+
   stats(): ConcurrencyStats {
     return {
       accountLimit: this.accountLimit,

@@ -106,7 +106,7 @@ export class InvocationReporter {
       ? { outcome: 'error', errorType: failure.errorType, payload: failure.payload }
       : platformError(failure.errorType, requestId, message);
     this.initDurationMs = failure.initDurationMs;
-    return this.finish(requestId, answer, { durationMs: 0, maxMemoryUsedMb: 0 }, status);
+    return Object.assign(this.finish(requestId, answer, { durationMs: 0, maxMemoryUsedMb: 0 }, status), { initFailed: true as const });
   }
 
   private errorLines(requestId: string, message: string, errorType: string): void {

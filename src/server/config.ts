@@ -63,6 +63,8 @@ export interface GustConfig {
   hostNetworks: HostNetworkSpec[];
   /** AMQP URL bucket events of external stores are consumed from ('' for none). */
   s3EventsAmqp: string;
+  /** Prometheus metrics and the per-function history: `on`, or `off` (no observer on the invoke path, no routes). */
+  metrics: 'on' | 'off';
   /** Where interpreters, Python roots and SDKs are installed; empty: `<dataDir>/runtimes`. */
   runtimesDir: string;
   /** npm registry that Node.js binaries and the Node.js SDK come from. */
@@ -172,6 +174,7 @@ export const OPTIONS: OptionSpec<keyof GustConfig>[] = [
   { key: 'sandboxDns', flag: '--sandbox-dns', env: 'GUST_SANDBOX_DNS', doc: 'Resolvers that sandboxes\' DNS queries go to, separated by commas (empty: the nameservers of the host\'s /etc/resolv.conf, loopback ones included)', default: [], parse: list(parseAddresses) },
   { key: 'sandboxDeny', flag: '--sandbox-deny', env: 'GUST_SANDBOX_DENY', doc: 'IPv4 ranges sandboxes may not reach, besides the host, loopback, link-local and other sandboxes, which they never reach; "private" stands for 10/8, 172.16/12, 192.168/16 and 100.64/10', default: [], parse: list(parseDenied) },
   { key: 'hostNetworks', flag: '--host-networks', env: 'GUST_HOST_NETWORKS', doc: 'Host services that functions may be given, as name=address:port items separated by commas (db=127.0.0.1:5432); a function whose VpcConfig SubnetIds names a network reaches its endpoints at the sandbox gateway on the same port', default: [], parse: Object.assign((raw: string) => parseHostNetworks(raw), { format: formatHostNetworks }) },
+  { key: 'metrics', flag: '--metrics', env: 'GUST_METRICS', doc: 'Metrics: on (Prometheus at GET /metrics with the bearer token of <data-dir>/metrics.token, and the per-function history of GET /gust/metrics/history and /gust/metrics/summary, see docs/metrics.md) or off (none, and nothing on the invoke path)', default: 'on', parse: oneOf(['on', 'off'] as const) },
   { key: 's3EventsAmqp', flag: '--s3-events-amqp', env: 'GUST_S3_EVENTS_AMQP', doc: 'AMQP broker that an external S3-compatible store (MinIO, Ceph) publishes bucket events to, with Gust\'s parameters: queue (default gust-s3-events), and exchange and routing_key to bind it to the store\'s exchange (amqp://guest:guest@127.0.0.1:5672/?exchange=minio&routing_key=bucketlogs); empty: none (the webhook POST /gust/s3-events is always there)', default: '', parse: (raw: string) => {
     if (raw !== '' && !/^amqps?:\/\/\S+$/.test(raw)) throw new Error('expected an amqp:// or amqps:// URL');
     return raw;

@@ -6,7 +6,9 @@
  * - `access-keys.key`: the seal of access key secrets (auth/secret-box.ts), kept out of
  *   auth.db so that a copied database reveals no secret;
  * - `s3-events.token`: the token external S3-compatible stores present with their bucket
- *   events, so that a store configured once keeps working.
+ *   events, so that a store configured once keeps working;
+ * - `metrics.token`: the bearer token Prometheus presents at `/metrics`, kept as hex text so
+ *   that a scrape configuration can name the file itself (`credentials_file`).
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -38,4 +40,30 @@ export function loadCredentialsKey(dataDir: string): Buffer {
 /** The webhook token of `POST /gust/s3-events`, as hex. */
 export function loadS3EventsToken(dataDir: string): string {
   return loadKeyFile(dataDir, 's3-events.token').toString('hex');
+}
+
+/** The scrape token of `GET /metrics`: `<dataDir>/metrics.token`, 64 hex digits, made when missing. */
+export function loadMetricsToken(dataDir: string): string {
+  const file = join(dataDir, 'metrics.token');
+  const read = (): string | undefined => {
+    try {
+      const text = readFileSync(file, 'utf8').trim();
+      return /^[0-9a-f]{64}$/.test(text) ? text : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const found = read();
+  if (found !== undefined) return found;
+  const token = randomBytes(32).toString('hex');
+  try {
+    writeFileSync(file, `${token}\n`, { mode: 0o600, flag: 'wx' });
+    return token;
+  } catch {
+    // Another process made it first, or it holds something else: a fresh token replaces what is not one.
+    const raced = read();
+    if (raced !== undefined) return raced;
+    writeFileSync(file, `${token}\n`, { mode: 0o600 });
+    return token;
+  }
 }

@@ -27,7 +27,7 @@ import { AmqpBucketEvents } from '../triggers/s3/amqp-bucket-events.js';
 import { detectCgroups } from '../sandbox/cgroups/index.js';
 import { ProcessDriver } from '../sandbox/process-driver.js';
 import { RuntimeProvider } from '../sandbox/runtimes/runtime-provider.js';
-import { loadCredentialsKey, loadS3EventsToken } from './credentials-key.js';
+import { loadCredentialsKey, loadMetricsToken, loadS3EventsToken } from './credentials-key.js';
 import { setUpAuth } from './auth-setup.js';
 import { CodeUrlSigner } from '../auth/code-urls.js';
 import { codeUrls } from '../http/lambda-api/code-urls.js';
@@ -38,6 +38,22 @@ import { DataDisk } from './data-disk.js';
 import { runtimesDirOf, type GustConfig } from './config.js';
 import { AccountSpaces } from './account-spaces.js';
 import type { AccountSpace } from './account-space.js';
+import { observers } from '../invoke/invocation-observer.js';
+import { GustMetrics } from '../metrics/gust-metrics.js';
+import type { SpaceView } from '../metrics/sources.js';
+import { metricsApi } from '../http/metrics-api/metrics-api.js';
+
+/** What the metrics read of a space when Prometheus scrapes. */
+function spaceView(space: AccountSpace): SpaceView {
+  return {
+    accountId: space.accountId,
+    concurrency: () => space.pool.counting.stats(),
+    provisionedInFlight: () => space.pool.counting.provisionedInFlight(),
+    asyncTotals: () => space.asyncQueue.totalStats(),
+    mappings: () => space.pollers.report(),
+    queues: () => space.queues.report(),
+  };
+}
 
 export interface RunningGust {
   /** Base URL, for example http://127.0.0.1:9000 */
@@ -123,7 +139,17 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   });
   // Every account's resources in a space of its own (account-space.ts); all that exist open
   // now, before code storage collects what they do not reference.
-  const spaces = new AccountSpaces({ config, dataDir, logger, credentialsKey, driver, runtimes, blobs, code, reserve, report, baseUrl: () => baseUrl, eventsClock: options.eventsClock ?? systemClock });
+  // Metrics watch every run of every account and read the spaces when Prometheus scrapes.
+  const metrics =
+    config.metrics === 'on'
+      ? new GustMetrics({
+          spaces: () => spaces.all().map(spaceView),
+          buckets: () => s3.report(),
+          running: (accountId, functionName) => spaces.get(accountId)?.pool.counting.running(functionName) ?? 0,
+        })
+      : undefined;
+  const observer = observers(metrics ? [metrics] : []);
+  const spaces = new AccountSpaces({ config, dataDir, logger, credentialsKey, driver, runtimes, blobs, code, reserve, report, baseUrl: () => baseUrl, eventsClock: options.eventsClock ?? systemClock, ...(observer ? { observer } : {}) });
   await spaces.load();
   const home = spaces.home;
   const urlCredentials = [{ accessKeyId: config.urlAccessKeyId, secretAccessKey: config.urlSecretAccessKey }];
@@ -196,6 +222,9 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     sqsApi((request) => spaceOf(request)),
     s3Api({ service: s3, multipart: new MultipartService(s3.objects), region: config.region, accountId: config.accountId }),
     s3EventsApi({ service: s3, token: loadS3EventsToken(dataDir), now: () => systemClock.now(), baseUrl: () => baseUrl }),
+    ...(metrics
+      ? [metricsApi({ scrape: () => metrics.scrape(), history: (account, name) => metrics.historyOf(account, name), summary: (account) => metrics.summary(account), token: loadMetricsToken(dataDir), accountId: config.accountId, verifier: auth.verifier })]
+      : []),
   ], {
     uploads: { concurrency: config.uploadConcurrency, maxWaiting: 32, stagingPath: () => blobs.stagingPath() },
     diskFull: (err) => dataDisk.report(err, 'the HTTP API'),

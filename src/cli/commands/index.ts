@@ -12,6 +12,7 @@ import { registerBuckets } from './buckets.js';
 import { registerRm } from './rm.js';
 import { registerSchedule } from './schedule.js';
 import { registerSchedules } from './schedules.js';
+import { registerTop } from './top.js';
 import { registerUrl } from './url.js';
 
 export function registerClientCommands(program: Command): void {
@@ -28,4 +29,5 @@ export function registerClientCommands(program: Command): void {
   registerSchedules(program);
   registerQueues(program);
   registerBuckets(program);
+  registerTop(program);
 }

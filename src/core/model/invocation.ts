@@ -44,6 +44,8 @@ export interface InvocationOutcome extends FunctionAnswer {
   maxMemoryUsedMb: number;
   /** Set on the invocation that started its environment. */
   initDurationMs?: number;
+  /** Set when that environment's init failed (an init error, a crash or the init timeout): the function never ran. */
+  initFailed?: true;
   /** The last 4 KB of the invocation's log lines (START … REPORT), when `wantTail`. */
   logTail?: string;
 }
