@@ -17,7 +17,7 @@ import {
   ResourceNotFoundException,
   TooManyRequestsException,
 } from '../core/errors.js';
-import { newRequestId, newTraceId } from '../core/ids.js';
+import { continuedTraceId, newRequestId, newTraceId } from '../core/ids.js';
 import { LIMITS } from '../core/limits.js';
 import type { Alias, FunctionVersion } from '../core/model/functions.js';
 import type { Invocation, InvocationOutcome } from '../core/model/invocation.js';
@@ -25,7 +25,7 @@ import type { FunctionService } from '../control/function-service.js';
 import { versionFingerprint, type InvokableVersion, type Pool } from '../pool/pool.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { InvokeRequest, InvokeResult } from './invoke-types.js';
-import type { InvocationObserver, InvocationRun } from './invocation-observer.js';
+import type { InvocationObserver, InvocationRun, InvocationTracer } from './invocation-observer.js';
 
 export interface InvokeServiceDeps {
   functions: FunctionService;
@@ -40,6 +40,8 @@ export interface InvokeServiceDeps {
   random?: () => number;
   /** Told about every synchronous run once it ended (metrics, traces). */
   observer?: InvocationObserver;
+  /** Decides each run's trace when traces are recorded; without it, a new unsampled X-Ray trace (or the caller's). */
+  tracer?: InvocationTracer;
 }
 
 /** An empty payload reaches the handler as `{}`, as on Lambda. */
@@ -108,7 +110,9 @@ export class InvokeService {
       payload,
       invokedFunctionArn: functionArn(this.deps.partition, ref.name, qualifier),
       ...(clientContext === undefined ? {} : { clientContext }),
-      traceId: newTraceId(startedAt),
+      traceId: this.deps.tracer
+        ? this.deps.tracer.traceHeader(startedAt, request.traceHeader)
+        : request.traceHeader === undefined ? newTraceId(startedAt) : continuedTraceId(request.traceHeader, startedAt),
       wantTail: request.logType === 'Tail',
     };
     const observer = this.deps.observer;
@@ -141,6 +145,7 @@ export class InvokeService {
       trigger: request.trigger ?? 'api',
       requestId: invocation.requestId,
       traceId: invocation.traceId,
+      ...(request.traceHeader === undefined ? {} : { callerTraceHeader: request.traceHeader }),
       startedAt,
       endedAt: this.deps.clock.now(),
     };
