@@ -38,6 +38,11 @@ export function continuedTraceId(header: string, nowMs: number): string {
   return xrayHeader(parent.traceId, parent.spanId ?? newSpanId(), parent.sampled ?? false);
 }
 
+/** A new trace id, 32 hex digits, dated as X-Ray's are: its first 8 are the epoch seconds. */
+export function newTraceIdHex(nowMs: number): string {
+  return Math.floor(nowMs / 1000).toString(16).padStart(8, '0') + uuidHex().slice(0, 24);
+}
+
 /** 16 hex digits: a span id (an X-Ray `Parent`). */
 export function newSpanId(): string {
   return uuidHex().slice(0, 16);

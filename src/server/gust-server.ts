@@ -37,6 +37,7 @@ import { DiskReserve } from '../store/disk-reserve.js';
 import { DataDisk } from './data-disk.js';
 import { runtimesDirOf, type GustConfig } from './config.js';
 import { AccountSpaces } from './account-spaces.js';
+import { InvocationTraces } from '../telemetry/invocation-traces.js';
 import type { AccountSpace } from './account-space.js';
 
 export interface RunningGust {
@@ -123,7 +124,10 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   });
   // Every account's resources in a space of its own (account-space.ts); all that exist open
   // now, before code storage collects what they do not reference.
-  const spaces = new AccountSpaces({ config, dataDir, logger, credentialsKey, driver, runtimes, blobs, code, reserve, report, baseUrl: () => baseUrl, eventsClock: options.eventsClock ?? systemClock });
+  // Off unless an OTLP endpoint is configured: then every account's runs are traced, by one exporter.
+  const traces = config.tracing && new InvocationTraces({ settings: config.tracing, region: config.region });
+  if (config.tracing) logger.info({ url: config.tracing.url, serviceName: config.tracing.serviceName }, 'traces: OTLP/HTTP');
+  const spaces = new AccountSpaces({ config, dataDir, logger, credentialsKey, driver, runtimes, blobs, code, reserve, report, baseUrl: () => baseUrl, eventsClock: options.eventsClock ?? systemClock, ...(traces ? { observer: traces, tracer: traces } : {}) });
   await spaces.load();
   const home = spaces.home;
   const urlCredentials = [{ accessKeyId: config.urlAccessKeyId, secretAccessKey: config.urlSecretAccessKey }];
@@ -236,6 +240,8 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
         for (const space of all) await space.close();
         await s3Store.close();
         await auth.close();
+        // Last: the runs that ended while closing are in its batch.
+        await traces?.shutdown();
         dataDisk.close();
       })();
       return closing;
