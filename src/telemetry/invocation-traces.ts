@@ -25,26 +25,35 @@ const FAAS_TRIGGER: Record<InvokeTrigger, string> = { api: 'other', url: 'http',
 
 /**
  * Ids the SDK's tracer would otherwise draw itself: the run's span must carry the ids the
- * function was given. `startSpan` asks for them synchronously, so one preset, taken by the
- * next root span, is never seen by another.
+ * function was given. `startSpan` asks for them synchronously (the span id first, then the
+ * trace id when the span has no parent), so a preset is taken by the very next span.
  */
 class PresetIds implements IdGenerator {
   private readonly random = new RandomIdGenerator();
-  private next: { traceId: string; spanId: string } | undefined;
+  private traceId: string | undefined;
+  private spanId: string | undefined;
 
+  /** The ids of the next root span; a span under a remote parent takes only the span id. */
   preset(traceId: string, spanId: string): void {
-    this.next = { traceId, spanId };
+    this.traceId = traceId;
+    this.spanId = spanId;
   }
 
   generateTraceId(): string {
-    return this.next?.traceId ?? this.random.generateTraceId();
+    const id = this.traceId ?? this.random.generateTraceId();
+    this.traceId = undefined;
+    return id;
   }
 
   generateSpanId(): string {
-    const next = this.next;
-    if (!next) return this.random.generateSpanId();
-    this.next = undefined;
-    return next.spanId;
+    const id = this.spanId ?? this.random.generateSpanId();
+    this.spanId = undefined;
+    return id;
+  }
+
+  /** Drops a trace id the span did not take (it had a parent). */
+  clear(): void {
+    this.traceId = undefined;
   }
 }
 
@@ -91,6 +100,7 @@ export class InvocationTraces implements InvocationObserver, InvocationTracer {
       : ROOT_CONTEXT;
     this.ids.preset(own.traceId, own.spanId);
     const root = this.tracer.startSpan(run.functionName, { kind: SpanKind.SERVER, startTime: run.startedAt, attributes: this.attributes(run) }, parentContext);
+    this.ids.clear();
     this.phases(run, trace.setSpan(ROOT_CONTEXT, root));
     const error = run.refused ?? (run.outcome?.outcome === 'error' ? (run.outcome.errorType ?? 'Unhandled') : undefined);
     if (error !== undefined) {
