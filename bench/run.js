@@ -25,6 +25,7 @@ import { s3Round } from './scenarios/s3.js';
 import { provisionedRound } from './scenarios/provisioned.js';
 import { networkRound } from './scenarios/network.js';
 import { authRound } from './scenarios/auth.js';
+import { tracesRound } from './scenarios/traces.js';
 import { createLargeRound, listFunctionsRound, startupRound } from './scenarios/control.js';
 
 function serveHasSandboxOption() {
@@ -194,6 +195,16 @@ const SCENARIOS = {
       row('warm invoke: server CPU per invoke, auth on vs off (µs)', pick(r, (x) => x.on.warm.cpuUs), pick(r, (x) => x.off.warm.cpuUs), undefined),
       row('S3 100 MB PutObject from SDK v3 (unsigned payload), auth on vs off (MB/s)', pick(r, (x) => x.on.sdkMbPerSecond), pick(r, (x) => x.off.sdkMbPerSecond), undefined),
       row('S3 100 MB PutObject, signed payload (hashed while streaming), auth on vs off (MB/s)', pick(r, (x) => x.on.signedMbPerSecond), pick(r, (x) => x.off.signedMbPerSecond), undefined),
+    ],
+  },
+  traces: {
+    // Starts a second Gust, exporting to a sink in the bench: named with --only.
+    optIn: true,
+    round: (ctx) => tracesRound(ctx),
+    rows: (r) => [
+      row('warm invoke p50, traces exported vs off (ms)', pick(r, (x) => x.on.p50), pick(r, (x) => x.off.p50), undefined),
+      row('warm invoke: server CPU per invoke, traces exported vs off (µs)', pick(r, (x) => x.on.cpuUs), pick(r, (x) => x.off.cpuUs), undefined),
+      row('traces: spans received per warm invoke', pick(r, 'spansPerInvoke'), undefined, undefined),
     ],
   },
   'create-5mb': {
