@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { continuedTraceId, newTraceIdHex } from './ids.js';
-import { asXrayHeader, parseTraceHeader, xrayHeader } from './trace-context.js';
+import { asXrayHeader, parseTraceHeader, traceRoot, xrayHeader } from './trace-context.js';
 
 const XRAY = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
 
@@ -27,6 +27,7 @@ describe('trace headers', () => {
     expect(asXrayHeader('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01')).toBe('Root=1-4bf92f35-77b34da6a3ce929d0e0e4736;Parent=00f067aa0ba902b7;Sampled=1');
     expect(asXrayHeader('Root=1-5759e988-bd862e3fe1be46a994272793')).toBe('Root=1-5759e988-bd862e3fe1be46a994272793');
     expect(asXrayHeader('nonsense')).toBeUndefined();
+    expect(traceRoot('Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1')).toBe('Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1');
   });
 
   it('continues a caller\'s trace when Gust records none, and starts one when the header names none', () => {

@@ -49,6 +49,11 @@ export function xrayHeader(traceId: string, spanId: string, sampled: boolean): s
   return `Root=1-${traceId.slice(0, 8)}-${traceId.slice(8)};Parent=${spanId};Sampled=${sampled ? 1 : 0}`;
 }
 
+/** An X-Ray header without its Parent: a trace (and its decision) whose runs are roots of their own. */
+export function traceRoot(xray: string): string {
+  return xray.replace(/;?\s*Parent=[0-9a-fA-F]{16}/, '');
+}
+
 /**
  * A caller's header (X-Ray or `traceparent`) in X-Ray's form, for where only that form
  * goes (SQS's `AWSTraceHeader`); undefined when it names no trace.

@@ -18,6 +18,7 @@ import {
   TooManyRequestsException,
 } from '../core/errors.js';
 import { continuedTraceId, newRequestId, newTraceId } from '../core/ids.js';
+import { traceRoot } from '../core/trace-context.js';
 import { LIMITS } from '../core/limits.js';
 import type { Alias, FunctionVersion } from '../core/model/functions.js';
 import type { Invocation, InvocationOutcome } from '../core/model/invocation.js';
@@ -96,7 +97,9 @@ export class InvokeService {
     }
     if (request.invocationType === 'Event') {
       if (!this.deps.enqueue) throw new InvalidParameterValueException('Asynchronous invocation (InvocationType Event) is not available on this server.');
-      await this.deps.enqueue({ ...request, payload, requestId });
+      // Traced, an event without a caller's trace gets one now, so that all its deliveries are in it.
+      const traceHeader = request.traceHeader ?? (this.deps.tracer && traceRoot(this.deps.tracer.traceHeader(this.deps.clock.now(), undefined)));
+      await this.deps.enqueue({ ...request, payload, requestId, ...(traceHeader === undefined ? {} : { traceHeader }) });
       return { statusCode: 202, payload: Buffer.alloc(0), executedVersion: resolved.version.version, requestId };
     }
 

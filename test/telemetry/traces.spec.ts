@@ -131,6 +131,12 @@ describe('OpenTelemetry traces', () => {
     const asyncRoot = await rootOf(queued.traceId);
     expect(asyncRoot).toMatchObject({ parentSpanId: queued.spanId });
     expect(asyncRoot.attributes['gust.trigger']).toBe('async');
+
+    // Without a caller's trace, the event gets one when it is accepted: its run is a root in it.
+    const before = receiver.spans.length;
+    await invoke(t.lambda, 'echo', {}, { InvocationType: 'Event' });
+    const own = await waitFor('the async run', () => receiver.spans.slice(before).find((s) => s.kind === 2 && s.attributes['gust.trigger'] === 'async'), 10_000, 20);
+    expect(own.parentSpanId).toBeUndefined();
   }, 30_000);
 
   it('marks a failed run as an error', async () => {
