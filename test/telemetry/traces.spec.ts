@@ -8,12 +8,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
+import { CreateEventSourceMappingCommand, CreateFunctionUrlConfigCommand } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
 import { createFunction, invoke } from '../helpers/lambda.js';
 import { waitFor } from '../helpers/wait.js';
+import { allowPublicUrl } from '../function-urls/support.js';
 import { s3Client } from '../s3/support.js';
 import { sqsClient } from '../sqs/support.js';
 import { OtlpReceiver, type ReceivedSpan } from './otlp-receiver.js';
@@ -137,6 +138,18 @@ describe('OpenTelemetry traces', () => {
     await invoke(t.lambda, 'echo', {}, { InvocationType: 'Event' });
     const own = await waitFor('the async run', () => receiver.spans.slice(before).find((s) => s.kind === 2 && s.attributes['gust.trigger'] === 'async'), 10_000, 20);
     expect(own.parentSpanId).toBeUndefined();
+  }, 30_000);
+
+  it('continues the trace of a function URL request, with faas.trigger http', async () => {
+    const { FunctionUrl } = await t.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'echo', AuthType: 'NONE' }));
+    await allowPublicUrl(t.lambda, 'echo');
+    const caller = { traceId: 'a3ce929d0e0e47364bf92f3577b34da6', spanId: 'b7ad6b7169203331' };
+    const res = await fetch(FunctionUrl!, { method: 'POST', body: '{}', headers: { traceparent: `00-${caller.traceId}-${caller.spanId}-01` } });
+    const seen = (await res.json()) as Seen;
+    expect(xrayIds(seen.xray).traceId).toBe(caller.traceId);
+    const root = await rootOf(caller.traceId);
+    expect(root).toMatchObject({ parentSpanId: caller.spanId, spanId: xrayIds(seen.xray).parent });
+    expect(root.attributes).toMatchObject({ 'faas.trigger': 'http', 'gust.trigger': 'url' });
   }, 30_000);
 
   it('marks a failed run as an error', async () => {
