@@ -125,7 +125,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   // Every account's resources in a space of its own (account-space.ts); all that exist open
   // now, before code storage collects what they do not reference.
   // Off unless an OTLP endpoint is configured: then every account's runs are traced, by one exporter.
-  const traces = config.tracing && new InvocationTraces({ settings: config.tracing, region: config.region });
+  const traces = config.tracing && new InvocationTraces({ settings: config.tracing, region: config.region, reportExportFailure: (err) => logger.warn({ err, url: config.tracing?.url }, 'traces: export failed; spans of this batch are lost') });
   if (config.tracing) logger.info({ url: config.tracing.url, serviceName: config.tracing.serviceName }, 'traces: OTLP/HTTP');
   const spaces = new AccountSpaces({ config, dataDir, logger, credentialsKey, driver, runtimes, blobs, code, reserve, report, baseUrl: () => baseUrl, eventsClock: options.eventsClock ?? systemClock, ...(traces ? { observer: traces, tracer: traces } : {}) });
   await spaces.load();

@@ -1,10 +1,12 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvocationTraces } from './invocation-traces.js';
 import type { SamplerSettings } from './tracing-settings.js';
 
 const open: InvocationTraces[] = [];
 const traces = (sampler: SamplerSettings) => {
-  const t = new InvocationTraces({ settings: { url: 'http://127.0.0.1:9/v1/traces', headers: {}, serviceName: 'gust', sampler, scheduledDelayMs: 5000 }, region: 'us-east-1' });
+  const t = new InvocationTraces({ settings: { url: 'http://127.0.0.1:9/v1/traces', headers: {}, serviceName: 'gust', sampler, scheduledDelayMs: 5000 }, region: 'us-east-1', reportExportFailure: () => undefined });
   open.push(t);
   return t;
 };
@@ -34,5 +36,32 @@ describe('InvocationTraces.traceHeader', () => {
     const sampled = Array.from({ length: 2000 }, () => half.traceHeader(0, undefined).endsWith('Sampled=1')).filter(Boolean).length;
     expect(sampled).toBeGreaterThan(850);
     expect(sampled).toBeLessThan(1150);
+  });
+});
+
+describe('InvocationTraces exports', () => {
+  it('reports a failed export, once however many batches fail', async () => {
+    const refusing = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(400, { 'content-type': 'application/json' }).end('{}'));
+    });
+    await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
+    const failures: Error[] = [];
+    const t = new InvocationTraces({
+      settings: { url: `http://127.0.0.1:${(refusing.address() as AddressInfo).port}/v1/traces`, headers: {}, serviceName: 'gust', sampler: { ratio: 1, parentBased: true }, scheduledDelayMs: 10 },
+      region: 'us-east-1',
+      reportExportFailure: (err) => failures.push(err),
+    });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const now = Date.now();
+        t.finished({ accountId: '000000000000', functionName: 'f', executedVersion: '$LATEST', trigger: 'api', requestId: `r${i}`, traceId: t.traceHeader(now, undefined), startedAt: now - 5, endedAt: now });
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(failures).toHaveLength(1);
+    } finally {
+      await t.shutdown();
+      refusing.close();
+    }
   });
 });

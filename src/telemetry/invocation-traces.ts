@@ -13,7 +13,7 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
-import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, RandomIdGenerator, type IdGenerator } from '@opentelemetry/sdk-trace-base';
+import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, RandomIdGenerator, type IdGenerator, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { newSpanId, newTraceIdHex } from '../core/ids.js';
 import { parseTraceHeader, xrayHeader } from '../core/trace-context.js';
 import type { InvocationObserver, InvocationRun, InvocationTracer } from '../invoke/invocation-observer.js';
@@ -57,9 +57,41 @@ class PresetIds implements IdGenerator {
   }
 }
 
+/**
+ * The OTLP exporter, telling the server's log when exports fail: the SDK itself only tells
+ * its global diagnostic logger, which nobody reads, so a wrong endpoint would go unnoticed.
+ * At most one line a minute: a collector that is down fails every batch.
+ */
+class ReportingExporter implements SpanExporter {
+  private lastReport = -Infinity;
+
+  constructor(private readonly inner: SpanExporter, private readonly report: (err: Error) => void) {}
+
+  export(spans: ReadableSpan[], done: Parameters<SpanExporter['export']>[1]): void {
+    this.inner.export(spans, (result) => {
+      // A failed export carries its error; a successful one none.
+      if (result.error && Date.now() - this.lastReport >= 60_000) {
+        this.lastReport = Date.now();
+        this.report(result.error);
+      }
+      done(result);
+    });
+  }
+
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush?.() ?? Promise.resolve();
+  }
+}
+
 export interface InvocationTracesOptions {
   settings: TracingSettings;
   region: string;
+  /** Told when an export fails (at most once a minute). */
+  reportExportFailure(err: Error): void;
 }
 
 export class InvocationTraces implements InvocationObserver, InvocationTracer {
@@ -73,7 +105,7 @@ export class InvocationTraces implements InvocationObserver, InvocationTracer {
     const { settings } = options;
     this.sampler = settings.sampler;
     this.region = options.region;
-    const exporter = new OTLPTraceExporter({ url: settings.url, headers: settings.headers });
+    const exporter = new ReportingExporter(new OTLPTraceExporter({ url: settings.url, headers: settings.headers }), options.reportExportFailure);
     this.provider = new BasicTracerProvider({
       resource: defaultResource().merge(resourceFromAttributes({ 'service.name': settings.serviceName, 'cloud.region': options.region })),
       // Sampling is decided in traceHeader, before the run: what reaches the SDK is recorded.
