@@ -6,7 +6,7 @@ import importX from 'eslint-plugin-import-x';
 import globals from 'globals';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
-const layers = ['core', 'store', 'control', 'invoke', 'pool', 'runtime-api', 'sandbox', 'triggers', 'logs', 'auth', 'http', 'metrics', 'server', 'cli'];
+const layers = ['core', 'store', 'control', 'invoke', 'pool', 'runtime-api', 'sandbox', 'triggers', 'logs', 'auth', 'http', 'metrics', 'telemetry', 'server', 'cli'];
 // What each folder may import (besides itself). Everything may import core.
 const allowed = {
   core: [],
@@ -23,6 +23,8 @@ const allowed = {
   triggers: ['core', 'control', 'invoke'],
   // Prometheus metrics and the per-function history: fed by the invoke path's observer, reading views the server hands in.
   metrics: ['core', 'invoke'],
+  // What the platform reports about itself: it watches the invoke path through invoke's observer types.
+  telemetry: ['core', 'invoke'],
   server: layers,
   // The CLI talks to a server over HTTP; it imports server/ only to run `gust serve`.
   cli: ['core', 'server'],

@@ -26,6 +26,7 @@ import { provisionedRound } from './scenarios/provisioned.js';
 import { networkRound } from './scenarios/network.js';
 import { authRound } from './scenarios/auth.js';
 import { metricsRound } from './scenarios/metrics.js';
+import { tracesRound } from './scenarios/traces.js';
 import { createLargeRound, listFunctionsRound, startupRound } from './scenarios/control.js';
 
 function serveHasSandboxOption() {
@@ -204,6 +205,16 @@ const SCENARIOS = {
     rows: (r) => [
       row('warm invoke p50, metrics on vs off (ms)', pick(r, (x) => x.on.p50), pick(r, (x) => x.off.p50), undefined),
       row('warm invoke: server CPU per invoke, metrics on vs off (µs)', pick(r, (x) => x.on.cpuUs), pick(r, (x) => x.off.cpuUs), undefined),
+    ],
+  },
+  traces: {
+    // Starts a second Gust, exporting to a sink in the bench: named with --only.
+    optIn: true,
+    round: (ctx) => tracesRound(ctx),
+    rows: (r) => [
+      row('warm invoke p50, traces exported vs off (ms)', pick(r, (x) => x.on.p50), pick(r, (x) => x.off.p50), undefined),
+      row('warm invoke: server CPU per invoke, traces exported vs off (µs)', pick(r, (x) => x.on.cpuUs), pick(r, (x) => x.off.cpuUs), undefined),
+      row('traces: spans received per warm invoke', pick(r, 'spansPerInvoke'), undefined, undefined),
     ],
   },
   'create-5mb': {

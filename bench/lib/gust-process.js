@@ -50,7 +50,7 @@ function healthy(url) {
  * Starts `gust serve` at its default log level (what a user runs), its log going to a
  * file rather than through the bench's own event loop. `options.sandbox` is passed as
  * `--sandbox`; `options.cpuProfDir` runs it under `node --cpu-prof`; `options.nodeArgs`
- * go to node before the script.
+ * go to node before the script; `options.env` adds variables to its environment (OTEL_*).
  */
 export async function startGustProcess(options = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'gust-bench-'));
@@ -61,7 +61,7 @@ export async function startGustProcess(options = {}) {
   const serveArgs = ['serve', '--port', String(port), '--data-dir', dataDir, '--runtimes-dir', runtimesDir, ...(options.sandbox ? ['--sandbox', options.sandbox] : []), ...(options.args ?? [])];
   const out = openSync(logFile, 'w');
   const t0 = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, join(root, 'bin/gust.js'), ...serveArgs], { stdio: ['ignore', out, out] });
+  const child = spawn(process.execPath, [...nodeArgs, join(root, 'bin/gust.js'), ...serveArgs], { stdio: ['ignore', out, out], ...(options.env ? { env: { ...process.env, ...options.env } } : {}) });
   closeSync(out);
   running.add(child);
   let exited = false;

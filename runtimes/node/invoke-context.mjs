@@ -89,11 +89,29 @@ export function buildCallbackContext(client, id, scheduleNext, fatal) {
   return [once(callback), context, () => (completed = true)];
 }
 
+const XRAY_ROOT = /(?:^|;)\s*Root=1-([0-9a-fA-F]{8})-([0-9a-fA-F]{24})\s*(?:;|$)/;
+const XRAY_PARENT = /(?:^|;)\s*Parent=([0-9a-fA-F]{16})\s*(?:;|$)/;
+
+/**
+ * The W3C `traceparent` of an X-Ray header, for OpenTelemetry SDKs, which read it from the
+ * TRACEPARENT variable (the spec's environment carrier): the trace id is X-Ray's root
+ * without `1-` and its dash, the span id its Parent, the flags its Sampled.
+ */
+export function traceparentOf(xray) {
+  const root = XRAY_ROOT.exec(xray);
+  const parent = XRAY_PARENT.exec(xray);
+  if (!root || !parent) return undefined;
+  return `00-${(root[1] + root[2]).toLowerCase()}-${parent[1].toLowerCase()}-${/(?:^|;)\s*Sampled=1\s*(?:;|$)/.test(xray) ? '01' : '00'}`;
+}
+
 /** Adds the invocation's facts to the callback context: the `context` argument of the handler. */
 export function attachInvokeData(callbackContext, headers, env) {
   const trace = headers['lambda-runtime-trace-id'];
   if (trace) env._X_AMZN_TRACE_ID = trace;
   else delete env._X_AMZN_TRACE_ID;
+  const traceparent = trace && traceparentOf(trace);
+  if (traceparent) env.TRACEPARENT = traceparent;
+  else delete env.TRACEPARENT;
   const deadline = Number(headers['lambda-runtime-deadline-ms']);
   return Object.assign(callbackContext, {
     functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION,

@@ -1,5 +1,6 @@
 /** Identifiers in the shapes AWS uses. */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { parseTraceHeader, xrayHeader } from './trace-context.js';
 
 /** A request id as Lambda formats it (a v4 UUID). */
 export function newRequestId(): string {
@@ -24,6 +25,27 @@ export function randomHex(bytes = 16): string {
 export function newTraceId(nowMs: number): string {
   const seconds = Math.floor(nowMs / 1000).toString(16).padStart(8, '0');
   return `Root=1-${seconds}-${uuidHex().slice(0, 24)};Parent=${uuidHex().slice(0, 16)};Sampled=0`;
+}
+
+/**
+ * The trace header of an invocation whose caller sent one (`X-Amzn-Trace-Id` or
+ * `traceparent`) while Gust records no traces: the function joins the caller's trace, as
+ * Lambda passes an incoming header through. A header that names no trace starts a new one.
+ */
+export function continuedTraceId(header: string, nowMs: number): string {
+  const parent = parseTraceHeader(header);
+  if (!parent) return newTraceId(nowMs);
+  return xrayHeader(parent.traceId, parent.spanId ?? newSpanId(), parent.sampled ?? false);
+}
+
+/** A new trace id, 32 hex digits, dated as X-Ray's are: its first 8 are the epoch seconds. */
+export function newTraceIdHex(nowMs: number): string {
+  return Math.floor(nowMs / 1000).toString(16).padStart(8, '0') + uuidHex().slice(0, 24);
+}
+
+/** 16 hex digits: a span id (an X-Ray `Parent`). */
+export function newSpanId(): string {
+  return uuidHex().slice(0, 16);
 }
 
 /**

@@ -18,6 +18,8 @@ export interface InvocationRun {
   requestId: string;
   /** The X-Ray trace header the function got (`Lambda-Runtime-Trace-Id`). */
   traceId: string;
+  /** The trace header the caller sent (`InvokeRequest.traceHeader`), which `traceId` continues. */
+  callerTraceHeader?: string;
   /** Epoch milliseconds when InvokeService took the request, and when the answer was known. */
   startedAt: number;
   endedAt: number;
@@ -40,4 +42,13 @@ export function observers(list: readonly InvocationObserver[]): InvocationObserv
       for (const o of list) o.finished(run);
     },
   };
+}
+
+/**
+ * Decides an invocation's trace before it runs, so that the function gets the trace and the
+ * span its run is recorded as (traces are recorded after the fact, from the InvocationRun).
+ */
+export interface InvocationTracer {
+  /** The X-Ray header for a run starting now: a new trace, or one continuing `callerHeader` (X-Ray or `traceparent`). */
+  traceHeader(nowMs: number, callerHeader: string | undefined): string;
 }

@@ -17,7 +17,8 @@ import {
   ResourceNotFoundException,
   TooManyRequestsException,
 } from '../core/errors.js';
-import { newRequestId, newTraceId } from '../core/ids.js';
+import { continuedTraceId, newRequestId, newTraceId } from '../core/ids.js';
+import { traceRoot } from '../core/trace-context.js';
 import { LIMITS } from '../core/limits.js';
 import type { Alias, FunctionVersion } from '../core/model/functions.js';
 import type { Invocation, InvocationOutcome } from '../core/model/invocation.js';
@@ -25,7 +26,7 @@ import type { FunctionService } from '../control/function-service.js';
 import { versionFingerprint, type InvokableVersion, type Pool } from '../pool/pool.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { InvokeRequest, InvokeResult } from './invoke-types.js';
-import type { InvocationObserver, InvocationRun } from './invocation-observer.js';
+import type { InvocationObserver, InvocationRun, InvocationTracer } from './invocation-observer.js';
 
 export interface InvokeServiceDeps {
   functions: FunctionService;
@@ -40,6 +41,8 @@ export interface InvokeServiceDeps {
   random?: () => number;
   /** Told about every synchronous run once it ended (metrics, traces). */
   observer?: InvocationObserver;
+  /** Decides each run's trace when traces are recorded; without it, a new unsampled X-Ray trace (or the caller's). */
+  tracer?: InvocationTracer;
 }
 
 /** An empty payload reaches the handler as `{}`, as on Lambda. */
@@ -94,7 +97,9 @@ export class InvokeService {
     }
     if (request.invocationType === 'Event') {
       if (!this.deps.enqueue) throw new InvalidParameterValueException('Asynchronous invocation (InvocationType Event) is not available on this server.');
-      await this.deps.enqueue({ ...request, payload, requestId });
+      // Traced, an event without a caller's trace gets one now, so that all its deliveries are in it.
+      const traceHeader = request.traceHeader ?? (this.deps.tracer && traceRoot(this.deps.tracer.traceHeader(this.deps.clock.now(), undefined)));
+      await this.deps.enqueue({ ...request, payload, requestId, ...(traceHeader === undefined ? {} : { traceHeader }) });
       return { statusCode: 202, payload: Buffer.alloc(0), executedVersion: resolved.version.version, requestId };
     }
 
@@ -108,7 +113,9 @@ export class InvokeService {
       payload,
       invokedFunctionArn: functionArn(this.deps.partition, ref.name, qualifier),
       ...(clientContext === undefined ? {} : { clientContext }),
-      traceId: newTraceId(startedAt),
+      traceId: this.deps.tracer
+        ? this.deps.tracer.traceHeader(startedAt, request.traceHeader)
+        : request.traceHeader === undefined ? newTraceId(startedAt) : continuedTraceId(request.traceHeader, startedAt),
       wantTail: request.logType === 'Tail',
     };
     const observer = this.deps.observer;
@@ -141,6 +148,7 @@ export class InvokeService {
       trigger: request.trigger ?? 'api',
       requestId: invocation.requestId,
       traceId: invocation.traceId,
+      ...(request.traceHeader === undefined ? {} : { callerTraceHeader: request.traceHeader }),
       startedAt,
       endedAt: this.deps.clock.now(),
     };

@@ -23,6 +23,11 @@ export interface InvokeRequest {
   requestId?: string;
   /** What sent it, for metrics and traces; absent: the Invoke API. */
   trigger?: InvokeTrigger;
+  /**
+   * The caller's trace, which the invocation continues: an X-Ray header (`X-Amzn-Trace-Id`,
+   * SQS's `AWSTraceHeader`) or a W3C `traceparent`.
+   */
+  traceHeader?: string;
 }
 
 export interface InvokeResult {

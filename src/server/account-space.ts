@@ -40,7 +40,7 @@ import { poolCapacity } from '../invoke/async/capacity.js';
 import { DestinationRouter, LambdaTarget } from '../invoke/async/destinations.js';
 import { SqsTarget } from '../invoke/async/sqs-target.js';
 import { InvokeService } from '../invoke/invoke-service.js';
-import type { InvocationObserver } from '../invoke/invocation-observer.js';
+import type { InvocationObserver, InvocationTracer } from '../invoke/invocation-observer.js';
 import { ProvisionedConcurrency } from '../invoke/provisioned-concurrency.js';
 import { Pool } from '../pool/pool.js';
 import type { SandboxDriver } from '../sandbox/sandbox-driver.js';
@@ -72,6 +72,8 @@ export interface SharedParts {
   eventsClock: Clock;
   /** Told about every synchronous run of every account (metrics, traces). */
   observer?: InvocationObserver;
+  /** Decides every run's trace when traces are recorded. */
+  tracer?: InvocationTracer;
 }
 
 export class AccountSpace {
@@ -144,7 +146,7 @@ export class AccountSpace {
       accountConcurrency: config.concurrencyLimit,
       keepAliveMs: config.keepAliveMs,
     });
-    const invoker = new InvokeService({ functions, pool: this.pool, blobs, partition, clock: systemClock, enqueue: (request) => this.asyncQueue.enqueue(request), ...(shared.observer ? { observer: shared.observer } : {}) });
+    const invoker = new InvokeService({ functions, pool: this.pool, blobs, partition, clock: systemClock, enqueue: (request) => this.asyncQueue.enqueue(request), ...(shared.observer ? { observer: shared.observer } : {}), ...(shared.tracer ? { tracer: shared.tracer } : {}) });
     this.invoker = invoker;
     // After the invoker: its change listener drains a deleted version before this one lets its environments go.
     this.provisioned = new ProvisionedConcurrency({ functions, pool: this.pool, invokable: (version) => invoker.invokable(version), reportError: report });

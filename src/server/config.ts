@@ -1,4 +1,5 @@
 import { DEFAULT_CODE_STORAGE_BYTES } from '../control/code-storage.js';
+import { tracingSettings, type TracingSettings } from '../telemetry/tracing-settings.js';
 import { formatHostNetworks, parseAddresses, parseDenied, parseHostNetworks, type HostNetworkSpec } from './network-options.js';
 
 /**
@@ -71,6 +72,8 @@ export interface GustConfig {
   npmRegistry: string;
   /** Debian mirror that Python roots and boto3 come from (`/debian` and `/debian-security` under it). */
   debianMirror: string;
+  /** Where traces go, from OpenTelemetry's OTEL_* variables; absent: tracing is off. */
+  tracing?: TracingSettings;
 }
 
 /** Reads an option's text; `format` writes a value back in the same form (for help and docs). */
@@ -201,6 +204,13 @@ export function flagProperty(flag: string): string {
  */
 export function loadConfig(flags: Record<string, string | undefined>, env: NodeJS.ProcessEnv): GustConfig {
   const config = readOptions(flags, env);
+  let tracing: TracingSettings | undefined;
+  try {
+    tracing = tracingSettings(env);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  if (tracing) config.tracing = tracing;
   // Every environment holds a uid, and so does the sandbox launched ahead of the next start.
   if (config.sandboxUidCount < config.concurrencyLimit + 1) {
     throw new ConfigError(`--sandbox-uid-count ${config.sandboxUidCount} is smaller than --concurrency-limit ${config.concurrencyLimit} plus one (each environment runs as a uid of its own, and so does the sandbox started ahead)`);

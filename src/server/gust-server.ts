@@ -37,6 +37,7 @@ import { DiskReserve } from '../store/disk-reserve.js';
 import { DataDisk } from './data-disk.js';
 import { runtimesDirOf, type GustConfig } from './config.js';
 import { AccountSpaces } from './account-spaces.js';
+import { InvocationTraces } from '../telemetry/invocation-traces.js';
 import type { AccountSpace } from './account-space.js';
 import { observers } from '../invoke/invocation-observer.js';
 import { GustMetrics } from '../metrics/gust-metrics.js';
@@ -148,8 +149,11 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
           running: (accountId, functionName) => spaces.get(accountId)?.pool.counting.running(functionName) ?? 0,
         })
       : undefined;
-  const observer = observers(metrics ? [metrics] : []);
-  const spaces = new AccountSpaces({ config, dataDir, logger, credentialsKey, driver, runtimes, blobs, code, reserve, report, baseUrl: () => baseUrl, eventsClock: options.eventsClock ?? systemClock, ...(observer ? { observer } : {}) });
+  // Off unless an OTLP endpoint is configured: then every account's runs are traced, by one exporter.
+  const traces = config.tracing && new InvocationTraces({ settings: config.tracing, region: config.region, reportExportFailure: (err) => logger.warn({ err, url: config.tracing?.url }, 'traces: export failed; spans of this batch are lost') });
+  if (config.tracing) logger.info({ url: config.tracing.url, serviceName: config.tracing.serviceName }, 'traces: OTLP/HTTP');
+  const observer = observers([...(metrics ? [metrics] : []), ...(traces ? [traces] : [])]);
+  const spaces = new AccountSpaces({ config, dataDir, logger, credentialsKey, driver, runtimes, blobs, code, reserve, report, baseUrl: () => baseUrl, eventsClock: options.eventsClock ?? systemClock, ...(observer ? { observer } : {}), ...(traces ? { tracer: traces } : {}) });
   await spaces.load();
   const home = spaces.home;
   const urlCredentials = [{ accessKeyId: config.urlAccessKeyId, secretAccessKey: config.urlSecretAccessKey }];
@@ -265,6 +269,8 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
         for (const space of all) await space.close();
         await s3Store.close();
         await auth.close();
+        // Last: the runs that ended while closing are in its batch.
+        await traces?.shutdown();
         dataDisk.close();
       })();
       return closing;

@@ -31,6 +31,8 @@ export interface StoredEvent {
   payload: Buffer;
   /** The base64 `X-Amz-Client-Context` the caller sent. */
   clientContext?: string;
+  /** The caller's trace header, which every delivery continues. */
+  traceHeader?: string;
   /** When the event was accepted (ms since the epoch): its age counts from here. */
   enqueuedAt: number;
   /** Invocations of the function so far (AWS's approximateInvokeCount). */

@@ -109,6 +109,15 @@ export function runS3StoreContract(factory: S3StoreFactory): void {
       expect((await store.pendingNotifications(1)).map((p) => p.destination)).toEqual(['f2']);
     });
 
+    it('keeps a notification\'s trace header, and none on a notification without one', async () => {
+      const store = await create();
+      const traceHeader = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
+      await store.putObject(object('b', 'k'), [{ ...note('f1', '{}'), traceHeader }, note('f2', '{}')]);
+      const [traced, plain] = await store.pendingNotifications(10);
+      expect(traced).toEqual({ seq: traced!.seq, destination: 'f1', payload: '{}', traceHeader });
+      expect(plain).toEqual({ seq: plain!.seq, destination: 'f2', payload: '{}' });
+    });
+
     it('enqueues a bucket change\'s notifications (test events) with it', async () => {
       const store = await create();
       await store.putBucket(bucket('b', { notifications: [{ id: 'q', queueArn: 'arn:aws:sqs:us-east-1:000000000000:q', events: ['s3:ObjectCreated:*'] }] }), [note('arn:aws:sqs:us-east-1:000000000000:q', '{"Event":"s3:TestEvent"}')]);

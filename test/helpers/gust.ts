@@ -26,9 +26,13 @@ export function newDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'gust-test-'));
 }
 
-export async function startTestGust(options: { dataDir?: string; keepDataDir?: boolean; flags?: Record<string, string>; eventsClock?: Clock } = {}): Promise<TestGust> {
+/**
+ * `env` is what the server's configuration reads besides `flags` (OTEL_* for traces); the
+ * worker's own process.env is never read, so suites running in parallel cannot leak into each other.
+ */
+export async function startTestGust(options: { dataDir?: string; keepDataDir?: boolean; flags?: Record<string, string>; env?: Record<string, string>; eventsClock?: Clock } = {}): Promise<TestGust> {
   const dataDir = options.dataDir ?? newDataDir();
-  const config = loadConfig({ port: '0', dataDir, logLevel: 'silent', runtimesDir: testRuntimesDir(), ...options.flags }, {});
+  const config = loadConfig({ port: '0', dataDir, logLevel: 'silent', runtimesDir: testRuntimesDir(), ...options.flags }, options.env ?? {});
   const gust = await startGust(config, pino({ level: 'silent' }), options.eventsClock ? { eventsClock: options.eventsClock } : {});
   const lambda = new LambdaClient({
     endpoint: gust.url,

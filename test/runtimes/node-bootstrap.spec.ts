@@ -172,12 +172,13 @@ describe('node bootstrap: context and logs', () => {
           waits: context.callbackWaitsForEmptyEventLoop,
           legacy: [typeof context.done, typeof context.succeed, typeof context.fail],
           trace: process.env._X_AMZN_TRACE_ID,
+          traceparent: process.env.TRACEPARENT,
         });`,
       },
     });
     const outcome = await rt.invoke(
       {},
-      { deadlineMs: Date.now() + 5000, clientContext: '{"custom":{"tenant":"a"},"env":{"locale":"en"}}', traceId: 'Root=1-abc-def' },
+      { deadlineMs: Date.now() + 5000, clientContext: '{"custom":{"tenant":"a"},"env":{"locale":"en"}}', traceId: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1' },
     );
     const ctx = body(outcome) as Record<string, unknown>;
     expect(ctx).toMatchObject({
@@ -192,7 +193,9 @@ describe('node bootstrap: context and logs', () => {
       identity: { cognitoIdentityId: 'id-1', cognitoIdentityPoolId: 'pool-1' },
       waits: true,
       legacy: ['function', 'function', 'function'],
-      trace: 'Root=1-abc-def',
+      trace: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
+      // OpenTelemetry's environment carrier, from the same header.
+      traceparent: '00-5759e988bd862e3fe1be46a994272793-53995c3f42cd8ad8-01',
     });
     expect(ctx.remaining).toBeGreaterThan(1000);
     expect(ctx.remaining).toBeLessThanOrEqual(5000);

@@ -58,6 +58,13 @@ describe.skipIf(!PYTHON)('python bootstrap: handlers', () => {
     expect(body(await rt.invoke({}))).toBe(2);
   });
 
+  it('sets _X_AMZN_TRACE_ID and, for OpenTelemetry SDKs, TRACEPARENT from the trace header, per invocation', async () => {
+    const rt = await start('app.handler', { 'app.py': 'import os\ndef handler(event, context):\n    return [os.environ.get("_X_AMZN_TRACE_ID"), os.environ.get("TRACEPARENT")]\n' });
+    const header = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0';
+    expect(body(await rt.invoke({}, { traceId: header }))).toEqual([header, '00-5759e988bd862e3fe1be46a994272793-53995c3f42cd8ad8-00']);
+    expect(body(await rt.invoke({}, { traceId: 'Root=1-5759e988-bd862e3fe1be46a994272793' }))).toEqual(['Root=1-5759e988-bd862e3fe1be46a994272793', null]);
+  });
+
   it('marshals Decimal and bytes as AWS does', async () => {
     const rt = await start('app.handler', {
       'app.py': 'from decimal import Decimal\ndef handler(event, context):\n    if event.get("raw"):\n        return b"\\x00\\xffraw"\n    return {"int": Decimal("3"), "frac": Decimal("1.5")}\n',

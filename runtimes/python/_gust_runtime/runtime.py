@@ -5,6 +5,7 @@ ends the process (sys.exit, os._exit, a crash) ends the environment, as on Lambd
 
 import json
 import os
+import re
 import sys
 
 from . import logs
@@ -14,6 +15,22 @@ from .loader import get_handler
 
 # AWS's python3.12+ runtimes send non-ASCII characters as they are; older ones escape them.
 _ENSURE_ASCII = os.environ.get("AWS_EXECUTION_ENV", "") in ("AWS_Lambda_python3.9", "AWS_Lambda_python3.10", "AWS_Lambda_python3.11")
+
+
+_XRAY_ROOT = re.compile(r"(?:^|;)\s*Root=1-([0-9a-fA-F]{8})-([0-9a-fA-F]{24})\s*(?:;|$)")
+_XRAY_PARENT = re.compile(r"(?:^|;)\s*Parent=([0-9a-fA-F]{16})\s*(?:;|$)")
+_SAMPLED = re.compile(r"(?:^|;)\s*Sampled=1\s*(?:;|$)")
+
+
+def traceparent_of(xray):
+    """The W3C traceparent of an X-Ray header, for OpenTelemetry SDKs, which read it from the
+    TRACEPARENT variable (the spec's environment carrier)."""
+    root = _XRAY_ROOT.search(xray)
+    parent = _XRAY_PARENT.search(xray)
+    if root is None or parent is None:
+        return None
+    flags = "01" if _SAMPLED.search(xray) else "00"
+    return "00-%s%s-%s-%s" % (root.group(1).lower(), root.group(2).lower(), parent.group(1).lower(), flags)
 
 
 def _default(obj):
@@ -50,6 +67,11 @@ def run(client, handler_name):
             os.environ["_X_AMZN_TRACE_ID"] = trace
         else:
             os.environ.pop("_X_AMZN_TRACE_ID", None)
+        traceparent = traceparent_of(trace) if trace is not None else None
+        if traceparent is not None:
+            os.environ["TRACEPARENT"] = traceparent
+        else:
+            os.environ.pop("TRACEPARENT", None)
         _handle(client, request_handler, invoke_id, headers, body)
 
 

@@ -8,6 +8,7 @@
  * under the same lock after checking that no object or part references them: two objects
  * with the same bytes never lose them to each other's delete.
  */
+import { asXrayHeader } from '../../core/trace-context.js';
 import type { Clock } from '../../core/clock.js';
 import type { BucketRecord, ObjectRecord } from '../../core/model/buckets.js';
 import { KeyedMutex } from '../../core/primitives.js';
@@ -22,6 +23,8 @@ import { matchingNotifications } from './notification-rules.js';
 export interface RequestInfo {
   requestId: string;
   sourceIp: string;
+  /** The request's trace (`traceparent` or `X-Amzn-Trace-Id`), which its notifications carry on. */
+  traceHeader?: string | undefined;
 }
 
 /** What the object service is built from. */
@@ -126,7 +129,9 @@ export class BucketObjects {
   /** The notifications `eventName` on `object` raises in `bucket` now. */
   notifications(bucket: BucketRecord, eventName: string, object: Pick<ObjectRecord, 'key' | 'size' | 'etag'>, request: RequestInfo, removed = false): NewNotification[] {
     const now = this.deps.clock.now();
-    return this.notificationsOf(bucket, { eventName, eventTime: now, region: bucket.region, requestId: request.requestId, sourceIp: request.sourceIp, sequencer: this.sequencer(now) }, object, removed);
+    const notes = this.notificationsOf(bucket, { eventName, eventTime: now, region: bucket.region, requestId: request.requestId, sourceIp: request.sourceIp, sequencer: this.sequencer(now) }, object, removed);
+    const traceHeader = request.traceHeader === undefined ? undefined : asXrayHeader(request.traceHeader);
+    return traceHeader === undefined ? notes : notes.map((n) => ({ ...n, traceHeader }));
   }
 
   /**

@@ -95,4 +95,6 @@ export interface OutboxEntry {
   destination: string;
   /** The `{"Records":[…]}` payload (for the event bus, the event's envelope), serialised. */
   payload: string;
+  /** The trace of the request that raised it (X-Ray form), which its delivery continues. */
+  traceHeader?: string;
 }

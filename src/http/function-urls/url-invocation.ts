@@ -83,6 +83,7 @@ export async function handleUrlRequest(deps: UrlInvocationDeps, config: Readonly
   // The limit is on the invocation payload: a body just under 6 MB grows past it in base64.
   if (payload.length > LIMITS.syncPayloadBytes) return TOO_LARGE();
 
+  const traceHeader = headers.get('traceparent') ?? headers.get('x-amzn-trace-id');
   const response = await invokeForUrl(deps.invoker, {
     functionName: config.functionName,
     ...(config.qualifier === undefined ? {} : { qualifier: config.qualifier }),
@@ -90,6 +91,7 @@ export async function handleUrlRequest(deps: UrlInvocationDeps, config: Readonly
     invocationType: 'RequestResponse',
     requestId,
     trigger: 'url',
+    ...(traceHeader === undefined ? {} : { traceHeader }),
   });
   return config.cors ? withCorsHeaders(response, config.cors, headers.get('origin')) : response;
 }

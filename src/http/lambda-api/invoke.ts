@@ -74,6 +74,8 @@ export function registerInvokeRoutes(app: FastifyInstance, spaces: LambdaApiSpac
   app.post<{ Params: { name: string }; Querystring: { Qualifier?: string } }>(route, options, async (request, reply) => {
     const ctx = targetOf(spaces, request);
     const clientContext = header(request, 'x-amz-client-context');
+    // W3C first: a caller that speaks both is an OpenTelemetry SDK, whose traceparent names its current span.
+    const traceHeader = header(request, 'traceparent') ?? header(request, 'x-amzn-trace-id');
     const result = await ctx.invoker.invoke({
       functionName: request.params.name,
       ...(request.query.Qualifier === undefined ? {} : { qualifier: request.query.Qualifier }),
@@ -81,6 +83,7 @@ export function registerInvokeRoutes(app: FastifyInstance, spaces: LambdaApiSpac
       invocationType: invocationType(request),
       logType: logType(request),
       ...(clientContext === undefined ? {} : { clientContext }),
+      ...(traceHeader === undefined ? {} : { traceHeader }),
       // One id for the HTTP exchange and the invocation: AWS's x-amzn-RequestId is the
       // request id the function sees (context.awsRequestId) and its log lines carry.
       requestId: request.id,

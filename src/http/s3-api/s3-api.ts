@@ -16,6 +16,7 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { IncompleteBody, InternalError, MethodNotAllowed, NotImplemented, S3Error, s3AuthError } from '../../core/s3-errors.js';
 import { AuthFailure } from '../../core/auth-failure.js';
+import { headerOf } from '../edge-auth.js';
 import type { HttpPlugin } from '../server.js';
 import * as buckets from './bucket-routes.js';
 import * as multipart from './multipart-routes.js';
@@ -147,7 +148,7 @@ async function handle(ctx: S3ApiContext, request: FastifyRequest, reply: Fastify
     const { bucket, key } = target(request.url);
     const query = new URLSearchParams(request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '');
     const account = request.caller?.accountId ?? ctx.accountId;
-    const req: S3Request = { ctx, request, reply, bucket, key, query, info: { requestId: String(request.id), sourceIp: request.ip }, account };
+    const req: S3Request = { ctx, request, reply, bucket, key, query, info: { requestId: String(request.id), sourceIp: request.ip, traceHeader: headerOf(request.raw, 'traceparent') ?? headerOf(request.raw, 'x-amzn-trace-id') }, account };
     reply.header('x-amz-request-id', request.id).header('x-amz-id-2', request.id);
     const handler = route(request.method, bucket === '' ? 'service' : key === '' ? 'bucket' : 'object', query, req);
     // The handlers are named for their operations (putObject → PutObject), for the audit log.

@@ -80,6 +80,7 @@ interface Arrival {
   qualifier?: string;
   payload: Buffer;
   clientContext?: string;
+  traceHeader?: string;
   depth: number;
 }
 
@@ -155,6 +156,7 @@ export class AsyncQueue {
       ...(qualifier === undefined ? {} : { qualifier }),
       payload: request.payload,
       ...(request.clientContext === undefined ? {} : { clientContext: request.clientContext }),
+      ...(request.traceHeader === undefined ? {} : { traceHeader: request.traceHeader }),
       depth: 0,
     });
   }
@@ -320,6 +322,7 @@ export class AsyncQueue {
         requestId: event.requestId,
         trigger: 'async',
         ...(event.clientContext === undefined ? {} : { clientContext: event.clientContext }),
+        ...(event.traceHeader === undefined ? {} : { traceHeader: event.traceHeader }),
       });
     } catch (err) {
       error = err;

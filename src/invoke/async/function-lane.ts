@@ -30,6 +30,7 @@ export function toStored(e: AsyncEvent): StoredEvent {
     ...(e.qualifier === undefined ? {} : { qualifier: e.qualifier }),
     payload: e.payload,
     ...(e.clientContext === undefined ? {} : { clientContext: e.clientContext }),
+    ...(e.traceHeader === undefined ? {} : { traceHeader: e.traceHeader }),
     enqueuedAt: e.enqueuedAt,
     attempts: e.attempts,
     notBefore: e.notBefore,

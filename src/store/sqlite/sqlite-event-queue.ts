@@ -68,6 +68,7 @@ export interface SqliteEventQueueOptions {
 /** The columns of `meta`. */
 interface EventMeta {
   clientContext?: string;
+  traceHeader?: string;
   enqueuedAt: number;
   attempts: number;
   notBefore: number;
@@ -110,6 +111,7 @@ function steps(op: QueueWrite, retention: number): Step[] {
       const e = op.event;
       const meta: EventMeta = {
         ...(e.clientContext === undefined ? {} : { clientContext: e.clientContext }),
+        ...(e.traceHeader === undefined ? {} : { traceHeader: e.traceHeader }),
         enqueuedAt: e.enqueuedAt,
         attempts: e.attempts,
         notBefore: e.notBefore,
@@ -180,6 +182,7 @@ export class SqliteEventQueue implements EventQueueStore {
         ...(row.qualifier === '' ? {} : { qualifier: row.qualifier }),
         payload: Buffer.from(row.payload),
         ...(meta.clientContext === undefined ? {} : { clientContext: meta.clientContext }),
+        ...(meta.traceHeader === undefined ? {} : { traceHeader: meta.traceHeader }),
         enqueuedAt: meta.enqueuedAt,
         attempts: meta.attempts,
         notBefore: meta.notBefore,

@@ -88,9 +88,16 @@ export const s3Migrations = (serverAccount: string): readonly Migration[] => [
       db.prepare(`UPDATE outbox SET destination = ? || ':function:' || destination WHERE ${bare}`).run(serverAccount);
     },
   },
+  {
+    version: 4,
+    description: 'outbox rows carry the trace of the request that raised them',
+    up: (db) => db.exec('ALTER TABLE outbox ADD COLUMN trace_header TEXT'),
+  },
 ];
 
 const parse = <T>(doc: string): T => JSON.parse(doc) as T;
+
+type OutboxRow = Omit<OutboxEntry, 'traceHeader'> & { trace_header: string | null };
 
 /** The SQLite S3Store. Open it with `SqliteS3Store.open`. */
 /** One write of a batch: it runs inside the batch's transaction and keeps its own outcome. */
@@ -131,8 +138,8 @@ export class SqliteS3Store implements S3Store {
       putPart: db.prepare('INSERT INTO parts (upload_id, part_number, hash, doc) VALUES (?, ?, ?, ?) ON CONFLICT (upload_id, part_number) DO UPDATE SET hash = excluded.hash, doc = excluded.doc'),
       part: db.prepare<[string, number], string>('SELECT doc FROM parts WHERE upload_id = ? AND part_number = ?').pluck(),
       parts: db.prepare<[string], string>('SELECT doc FROM parts WHERE upload_id = ? ORDER BY part_number').pluck(),
-      enqueue: db.prepare('INSERT INTO outbox (destination, payload) VALUES (?, ?)'),
-      pending: db.prepare<[number], OutboxEntry>('SELECT seq, destination, payload FROM outbox ORDER BY seq LIMIT ?'),
+      enqueue: db.prepare('INSERT INTO outbox (destination, payload, trace_header) VALUES (?, ?, ?)'),
+      pending: db.prepare<[number], OutboxRow>('SELECT seq, destination, payload, trace_header FROM outbox ORDER BY seq LIMIT ?'),
       dequeue: db.prepare('DELETE FROM outbox WHERE seq = ?'),
     };
   }
@@ -197,7 +204,7 @@ export class SqliteS3Store implements S3Store {
   }
 
   private enqueue(notifications: NewNotification[]): void {
-    for (const n of notifications) this.stmt.enqueue.run(n.destination, n.payload);
+    for (const n of notifications) this.stmt.enqueue.run(n.destination, n.payload, n.traceHeader ?? null);
   }
 
   private put(object: ObjectRecord): ObjectRecord | undefined {
@@ -292,7 +299,7 @@ export class SqliteS3Store implements S3Store {
   }
 
   async pendingNotifications(limit: number): Promise<OutboxEntry[]> {
-    return this.stmt.pending.all(limit);
+    return this.stmt.pending.all(limit).map(({ trace_header, ...entry }) => (trace_header === null ? entry : { ...entry, traceHeader: trace_header }));
   }
 
   deleteNotification(seq: number): Promise<void> {

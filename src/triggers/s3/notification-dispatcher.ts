@@ -116,9 +116,11 @@ export class NotificationDispatcher {
       } else if (SQS_ARN.test(entry.destination)) {
         const queue = targets.queues.queueNameOfArn(entry.destination);
         // A queue deleted since the configuration was saved: S3 drops such events too.
-        if (queue !== undefined) await targets.queues.send(queue, { body: entry.payload, messageAttributes: {} });
+        // The request's trace goes where SQS keeps a sender's: its AWSTraceHeader, which a mapping's batch continues.
+        const systemAttributes = entry.traceHeader === undefined ? {} : { AWSTraceHeader: { dataType: 'String', stringValue: entry.traceHeader } };
+        if (queue !== undefined) await targets.queues.send(queue, { body: entry.payload, messageAttributes: {}, systemAttributes });
       } else {
-        await targets.invoker.invoke({ functionName: entry.destination, invocationType: 'Event', payload: Buffer.from(entry.payload) });
+        await targets.invoker.invoke({ functionName: entry.destination, invocationType: 'Event', payload: Buffer.from(entry.payload), ...(entry.traceHeader === undefined ? {} : { traceHeader: entry.traceHeader }) });
       }
     } catch (err) {
       // Likewise a function deleted since.

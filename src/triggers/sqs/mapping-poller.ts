@@ -183,6 +183,8 @@ export class MappingPoller {
     if (dropped.length > 0) await queues.deleteReceipts(queueName, dropped.map((r) => r.receiptHandle));
     if (kept.length === 0) return;
 
+    // As Lambda does: the batch continues the trace of its first record's sender.
+    const traceHeader = kept[0]!.attributes.AWSTraceHeader;
     let failed: Set<string>;
     let condition: string;
     let invocation: InvokeResult | undefined;
@@ -193,6 +195,7 @@ export class MappingPoller {
         payload: Buffer.from(JSON.stringify({ Records: kept })),
         invocationType: 'RequestResponse',
         trigger: 'sqs',
+        ...(traceHeader === undefined ? {} : { traceHeader }),
       });
       const outcome = invocation.functionError
         ? ({ kind: 'batch-failed', reason: invocation.errorType ?? 'Unhandled' } as const)
