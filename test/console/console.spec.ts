@@ -1,0 +1,121 @@
+/**
+ * The web console in a real browser against a real server (process sandbox): the tour of
+ * its pages, a test invoke whose result and log lines appear live, axe-core on every page,
+ * and screenshots under test-artifacts/console/.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startTestGust, type TestGust } from '../helpers/gust.js';
+import { createFunction } from '../helpers/lambda.js';
+import { browserMissing, launch, screenshot, seriousViolations } from './browser.js';
+
+const missing = browserMissing();
+if (missing) console.log(`skipping the console suite: ${missing}`);
+
+const HANDLER = `exports.handler = async (event) => {
+  console.log('saw', JSON.stringify(event.Records?.[0]?.eventSource ?? event.source ?? 'unknown'));
+  return { ok: true, bucket: event.Records?.[0]?.s3?.bucket?.name };
+};
+`;
+
+describe.skipIf(missing !== undefined)('web console', () => {
+  let t: TestGust;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    t = await startTestGust({ flags: { sandbox: 'process' } });
+    await createFunction(t.lambda, 'hello', { files: { 'index.js': HANDLER }, Description: 'console test' });
+    const sqs = new SQSClient({ endpoint: t.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    await sqs.send(new CreateQueueCommand({ QueueName: 'orders' }));
+    sqs.destroy();
+    const events = new EventBridgeClient({ endpoint: t.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    await events.send(new PutRuleCommand({ Name: 'every-hour', ScheduleExpression: 'rate(1 hour)' }));
+    await events.send(new PutTargetsCommand({ Rule: 'every-hour', Targets: [{ Id: 'hello', Arn: 'arn:aws:lambda:us-east-1:000000000000:function:hello' }] }));
+    events.destroy();
+    browser = await launch();
+    // axe is injected as an inline script, which the console's CSP refuses by design.
+    context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+    page = await context.newPage();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.stop();
+  });
+
+  async function check(name: string): Promise<void> {
+    await screenshot(page, name);
+    expect(await seriousViolations(page), `axe on ${name}`).toEqual([]);
+  }
+
+  it('lists functions without sign-in on an open server', async () => {
+    await page.goto(`${t.url}/console/`);
+    await page.getByRole('link', { name: 'hello' }).waitFor();
+    await page.getByRole('cell', { name: 'Active' }).waitFor();
+    expect(await page.getByRole('navigation', { name: 'Sections' }).isVisible()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+    await check('functions');
+  });
+
+  it('shows a function and invokes it from the test panel, the result and log lines live', async () => {
+    await page.getByRole('link', { name: 'hello' }).click();
+    await page.getByRole('heading', { level: 1, name: 'hello' }).waitFor();
+    await page.getByText('nodejs20.x').first().waitFor();
+    await page.getByText('every-hour: rate(1 hour) (ENABLED)').waitFor();
+    // Without the metrics routes on this branch the charts say so instead of drawing nothing.
+    await page.locator('[data-testid="no-metrics"], figure.chart').first().waitFor();
+    await page.getByLabel('Sample event').selectOption('S3 object created');
+    await page.getByRole('button', { name: 'Invoke' }).click();
+    const result = page.getByTestId('invoke-result');
+    await result.getByText('Succeeded').waitFor({ timeout: 15_000 });
+    expect(await result.textContent()).toContain('"bucket":"example-bucket"');
+    expect(await result.textContent()).toContain('REPORT RequestId');
+    const log = page.getByRole('log', { name: 'Log lines' });
+    await log.getByText('saw "aws:s3"').waitFor({ timeout: 10_000 });
+    await log.getByText(/REPORT RequestId/).first().waitFor();
+    await check('function');
+  });
+
+  it('tours the async queue, queues and buckets', async () => {
+    await page.getByRole('link', { name: 'Async queue' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Async queue' }).waitFor();
+    await page.getByText('Queued', { exact: true }).waitFor();
+    await check('async-queue');
+    await page.getByRole('link', { name: 'Queues' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Queues' }).waitFor();
+    await page.getByText('orders').first().waitFor();
+    await check('queues');
+    await page.getByRole('link', { name: 'Buckets' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Buckets' }).waitFor();
+    await page.getByText('No buckets.').waitFor();
+    await check('buckets');
+  });
+
+  it('fits a phone', async () => {
+    const phone = await browser.newContext({ bypassCSP: true, viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
+    const p = await phone.newPage();
+    await p.goto(`${t.url}/console/#/functions/hello`);
+    await p.getByRole('heading', { level: 1, name: 'hello' }).waitFor();
+    const overflow = await p.evaluate('document.documentElement.scrollWidth - window.innerWidth');
+    expect(overflow).toBeLessThanOrEqual(0);
+    await screenshot(p, 'function-phone');
+    await p.goto(`${t.url}/console/#/functions`);
+    await p.getByRole('link', { name: 'hello' }).waitFor();
+    await screenshot(p, 'functions-phone');
+    await phone.close();
+  });
+
+  it('is keyboard-usable: a skip link first, then the sections', async () => {
+    page = await context.newPage();
+    await page.goto(`${t.url}/console/#/functions`);
+    await page.getByRole('link', { name: 'hello' }).waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Skip to content');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Functions');
+  });
+});
