@@ -8,7 +8,7 @@ import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
-import { createFunction } from '../helpers/lambda.js';
+import { createFunction, invoke } from '../helpers/lambda.js';
 import { browserMissing, launch, screenshot, seriousViolations } from './browser.js';
 
 const missing = browserMissing();
@@ -78,6 +78,36 @@ describe.skipIf(missing !== undefined)('web console', () => {
     await log.getByText('saw "aws:s3"').waitFor({ timeout: 10_000 });
     await log.getByText(/REPORT RequestId/).first().waitFor();
     await check('function');
+  });
+
+  it('draws the last hour from the metrics contract (served here by the browser, not Gust)', async () => {
+    const p = await context.newPage();
+    const start = Math.floor(Date.now() / 60_000) * 60_000 - 59 * 60_000;
+    const minutes = Array.from({ length: 60 }, (_, i) => ({ t: start + i * 60_000, invocations: i % 7, errors: i % 13 === 0 ? 1 : 0, throttles: 0, p50: i % 7 ? 12 : null, p99: i % 7 ? 40 + i : null, maxConcurrency: i % 3 }));
+    await p.route((url) => url.pathname === '/gust/metrics/history', (route) => route.fulfill({ json: { function: 'hello', minutes } }));
+    await p.goto(`${t.url}/console/#/functions/hello`);
+    await p.locator('figure.chart canvas').nth(2).waitFor();
+    expect(await p.locator('figure.chart').count()).toBe(3);
+    const total = minutes.reduce((n, m) => n + m.invocations, 0);
+    expect(await p.locator('[data-summary="invocations"]').textContent()).toContain(`Invocations: ${total}`);
+    expect(await p.locator('[data-summary="duration"]').textContent()).toContain('p99: 99');
+    await screenshot(p, 'function-charts');
+    await p.close();
+  });
+
+  // Runs once the metrics routes (branch metrics) are on this server: the real chart moves.
+  it('moves the invocations chart after invokes, on the real metrics routes', async (ctx) => {
+    const probe = await fetch(`${t.url}/gust/metrics/history?function=hello`);
+    if (probe.status === 404) ctx.skip();
+    const p = await context.newPage();
+    await p.goto(`${t.url}/console/#/functions/hello`);
+    const summary = p.locator('[data-summary="invocations"]');
+    await summary.waitFor();
+    const before = Number(/Invocations: (\d+)/.exec((await summary.textContent()) ?? '')?.[1]);
+    for (let i = 0; i < 3; i++) await invoke(t.lambda, 'hello', {});
+    await p.reload();
+    await p.waitForFunction(`Number(/Invocations: (\\d+)/.exec(document.querySelector('[data-summary="invocations"]')?.textContent ?? '')?.[1]) >= ${before + 3}`, undefined, { timeout: 20_000 });
+    await p.close();
   });
 
   it('tours the async queue, queues and buckets', async () => {
