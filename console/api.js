@@ -33,15 +33,19 @@ export async function api(path, { method = 'GET', body, headers = {}, raw = fals
 
 const enc = encodeURIComponent;
 
-/** Every function, following ListFunctions' pages. */
-export async function listFunctions() {
+/**
+ * Every function, following ListFunctions' pages (50 at most each, as on AWS); `onPage` sees
+ * the list so far after each, so that a long list draws its first rows at once.
+ */
+export async function listFunctions(onPage = () => {}, stillWanted = () => true) {
   const all = [];
   let marker;
   do {
     const page = await api(`/2015-03-31/functions?MaxItems=50${marker ? `&Marker=${enc(marker)}` : ''}`);
     all.push(...page.Functions);
     marker = page.NextMarker;
-  } while (marker);
+    if (marker) onPage([...all]);
+  } while (marker && stillWanted());
   return all;
 }
 

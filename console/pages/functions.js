@@ -32,8 +32,24 @@ function useStates(names) {
   return states;
 }
 
+/** The list as its pages arrive: `data` grows, `done` once the last page is in. */
+function useFunctions() {
+  const [state, setState] = useState({ data: undefined, done: false, error: undefined });
+  useEffect(() => {
+    let live = true;
+    listFunctions((partial) => live && setState({ data: partial, done: false, error: undefined }), () => live).then(
+      (data) => live && setState({ data, done: true, error: undefined }),
+      (error) => live && setState((s) => ({ ...s, error })),
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  return state;
+}
+
 export function FunctionsPage() {
-  const functions = useLoad(listFunctions, []);
+  const functions = useFunctions();
   const summary = useLoad(metricsSummary, [], 10_000);
   const [filter, setFilter] = useState('');
   const [limit, setLimit] = useState(PAGE);
@@ -43,14 +59,15 @@ export function FunctionsPage() {
     return (functions.data ?? []).filter((fn) => !f || fn.FunctionName.toLowerCase().includes(f));
   }, [functions.data, filter]);
   const shown = matching.slice(0, limit);
-  const state = useStates(shown.map((fn) => fn.FunctionName));
+  // After the last page: the list's own requests go first.
+  const state = useStates(functions.done ? shown.map((fn) => fn.FunctionName) : []);
   return html`
     <h1>Functions</h1>
     ${functions.error && html`<p role="alert" class="error">${functions.error.message}</p>`}
     <div class="toolbar">
       <label for="fn-filter">Filter by name</label>
       <input id="fn-filter" type="search" value=${filter} onInput=${(e) => { setFilter(e.currentTarget.value); setLimit(PAGE); }} />
-      <span aria-live="polite" class="count">${functions.data ? `${matching.length} of ${functions.data.length} functions` : 'Loading functions…'}</span>
+      <span aria-live="polite" class="count">${!functions.data ? 'Loading functions…' : functions.done ? `${matching.length} of ${functions.data.length} functions` : `${functions.data.length} functions so far…`}</span>
     </div>
     ${summary.data === null && html`<p class="note">This server has no metrics routes: invocations and errors show no data.</p>`}
     <${TableWrap} label="Functions">
