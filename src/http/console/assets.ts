@@ -44,7 +44,8 @@ export interface Asset {
   type: string;
 }
 
-const cache = new Map<string, Promise<Asset | undefined>>();
+/** Files found, by path; a path that names nothing is not kept, so requests for made-up names cannot grow it. */
+const cache = new Map<string, Asset>();
 
 async function load(file: string): Promise<Asset | undefined> {
   const type = TYPES[extname(file)];
@@ -57,12 +58,11 @@ async function load(file: string): Promise<Asset | undefined> {
 }
 
 /** The asset at a path under `/console/` (`app.js`, `pages/x.js`, `vendor/preact.mjs`), or undefined. */
-export function assetAt(relative: string): Promise<Asset | undefined> {
-  let found = cache.get(relative);
-  if (!found) {
-    found = resolveAsset(relative);
-    cache.set(relative, found);
-  }
+export async function assetAt(relative: string): Promise<Asset | undefined> {
+  const cached = cache.get(relative);
+  if (cached) return cached;
+  const found = await resolveAsset(relative);
+  if (found) cache.set(relative, found);
   return found;
 }
 
