@@ -76,6 +76,10 @@ export async function rulesTargeting(arn) {
   return targeted.filter(Boolean);
 }
 
+/** The account's buckets whose notifications go to this function (or one of its versions or aliases). */
+export const bucketsNotifying = (arn) =>
+  api('/gust/buckets').then(({ buckets }) => buckets.filter((b) => b.notifications.some((t) => t === arn || t.startsWith(`${arn}:`))));
+
 /** A function's State, which ListFunctions leaves out (as AWS's does). */
 export const getState = (name) => api(`/2015-03-31/functions/${enc(name)}/configuration`).then((c) => c.State);
 

@@ -1,7 +1,7 @@
 // One function: its configuration, versions and aliases, what triggers it, charts of the
 // last hour, a live log tail and a test panel.
 import { html } from '../html.js';
-import { getFunction, getUrlConfig, listAliases, listMappings, listVersions, rulesTargeting } from '../api.js';
+import { bucketsNotifying, getFunction, getUrlConfig, listAliases, listMappings, listVersions, rulesTargeting } from '../api.js';
 import { useLoad } from './use-load.js';
 import { TableWrap } from './table-wrap.js';
 import { Charts } from './charts.js';
@@ -59,12 +59,14 @@ function Triggers({ name, arn }) {
   const url = useLoad(() => getUrlConfig(name), [name]);
   const rules = useLoad(() => rulesTargeting(arn), [arn]);
   const mappings = useLoad(() => listMappings(name), [name]);
+  const buckets = useLoad(() => bucketsNotifying(arn), [arn]);
   const items = [
     ...(url.data ? [['Function URL', html`<a href=${url.data.FunctionUrl}>${url.data.FunctionUrl}</a> (auth ${url.data.AuthType}${url.data.Cors ? ', CORS' : ''})`]] : []),
     ...(rules.data ?? []).map((r) => [r.ScheduleExpression ? 'Schedule' : 'EventBridge rule', `${r.Name}: ${r.ScheduleExpression ?? r.EventPattern} (${r.State})`]),
     ...(mappings.data ?? []).map((m) => ['SQS mapping', `${m.EventSourceArn} (batch ${m.BatchSize}, ${m.State})`]),
+    ...(buckets.data ?? []).map((b) => ['S3 bucket notifications', b.name]),
   ];
-  const error = url.error ?? rules.error ?? mappings.error;
+  const error = url.error ?? rules.error ?? mappings.error ?? buckets.error;
   return html`
     ${error && html`<p role="alert" class="error">${error.message}</p>`}
     ${items.length === 0 ? html`<p class="note">Nothing triggers this function but direct invokes.</p>`

@@ -5,7 +5,13 @@ import { api } from '../api.js';
 import { useLoad } from './use-load.js';
 import { TableWrap } from './table-wrap.js';
 
-const show = (v) => (v === undefined || v === null ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+/** A cell: times (`…At`, ms since the epoch) as ISO dates, lists joined, other objects as JSON. */
+function show(v, key) {
+  if (v === undefined || v === null) return '—';
+  if (typeof v === 'number' && /At$/.test(key) && v > 1e12) return new Date(v).toISOString().replace(/\.\d+Z$/, 'Z');
+  if (Array.isArray(v)) return v.length ? v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', ') : '—';
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
 
 /** A table of records, one column per key the records have (in first-seen order). */
 function RecordTable({ caption, rows, empty }) {
@@ -14,7 +20,7 @@ function RecordTable({ caption, rows, empty }) {
   return html`<${TableWrap} label=${caption}><table>
     <caption>${caption}</caption>
     <thead><tr>${columns.map((c) => html`<th scope="col">${c}</th>`)}</tr></thead>
-    <tbody>${rows.map((r) => html`<tr>${columns.map((c) => html`<td>${show(r[c])}</td>`)}</tr>`)}</tbody>
+    <tbody>${rows.map((r) => html`<tr>${columns.map((c) => html`<td>${show(r[c], c)}</td>`)}</tr>`)}</tbody>
   </table></${TableWrap}>`;
 }
 

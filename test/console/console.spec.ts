@@ -6,6 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
+import { allowS3 } from '../s3/support.js';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
 import { createFunction, invoke } from '../helpers/lambda.js';
@@ -36,6 +38,11 @@ describe.skipIf(missing !== undefined)('web console', () => {
     await events.send(new PutRuleCommand({ Name: 'every-hour', ScheduleExpression: 'rate(1 hour)' }));
     await events.send(new PutTargetsCommand({ Rule: 'every-hour', Targets: [{ Id: 'hello', Arn: 'arn:aws:lambda:us-east-1:000000000000:function:hello' }] }));
     events.destroy();
+    const s3 = new S3Client({ endpoint: t.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, forcePathStyle: true, maxAttempts: 1 });
+    await s3.send(new CreateBucketCommand({ Bucket: 'uploads' }));
+    await allowS3(t.lambda, 'hello', 'uploads');
+    await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: 'uploads', NotificationConfiguration: { LambdaFunctionConfigurations: [{ LambdaFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:hello', Events: ['s3:ObjectCreated:*'] }] } }));
+    s3.destroy();
     browser = await launch();
     // axe is injected as an inline script, which the console's CSP refuses by design.
     context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
@@ -66,6 +73,7 @@ describe.skipIf(missing !== undefined)('web console', () => {
     await page.getByRole('heading', { level: 1, name: 'hello' }).waitFor();
     await page.getByText('nodejs20.x').first().waitFor();
     await page.getByText('every-hour: rate(1 hour) (ENABLED)').waitFor();
+    await page.getByRole('listitem').filter({ hasText: 'S3 bucket notifications' }).getByText('uploads').waitFor();
     // Without the metrics routes on this branch the charts say so instead of drawing nothing.
     await page.locator('[data-testid="no-metrics"], figure.chart').first().waitFor();
     await page.getByLabel('Sample event').selectOption('S3 object created');
@@ -111,6 +119,7 @@ describe.skipIf(missing !== undefined)('web console', () => {
   });
 
   it('tours the async queue, queues and buckets', async () => {
+    await page.goto(`${t.url}/console/`);
     await page.getByRole('link', { name: 'Async queue' }).click();
     await page.getByRole('heading', { level: 1, name: 'Async queue' }).waitFor();
     await page.getByText('Queued', { exact: true }).waitFor();
@@ -121,7 +130,7 @@ describe.skipIf(missing !== undefined)('web console', () => {
     await check('queues');
     await page.getByRole('link', { name: 'Buckets' }).click();
     await page.getByRole('heading', { level: 1, name: 'Buckets' }).waitFor();
-    await page.getByText('No buckets.').waitFor();
+    await page.getByRole('cell', { name: 'uploads', exact: true }).waitFor();
     await check('buckets');
   });
 
