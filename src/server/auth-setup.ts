@@ -7,12 +7,12 @@
  *   `gust keys create` take effect at once: the verifier asks the store).
  * - Non-loopback bind with no key: refused at start-up, unless --insecure-no-auth.
  */
+import { createHmac } from 'node:crypto';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AuditLog } from '../auth/audit-log.js';
 import { RequestVerifier } from '../auth/verifier.js';
-import { createHmac } from 'node:crypto';
 import { ConsoleSessions } from '../auth/console-sessions.js';
 import type { FunctionCredentialClaims } from '../core/function-credentials.js';
 import { openAccessKeys } from './admin.js';
