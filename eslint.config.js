@@ -49,6 +49,7 @@ function zonesFor({ tests }) {
     zones.push({ target: `./src/${target}`, from: './runtimes', message: 'runtimes/ run inside sandboxes; src/ only spawns them.' });
   }
   if (!tests) zones.push({ target: './runtimes', from: './src', message: 'runtimes/ import nothing from src/.' });
+  if (!tests) zones.push({ target: './console', from: './src', message: 'console/ runs in the browser; it talks to Gust over HTTP only.' });
   return zones;
 }
 
@@ -73,6 +74,11 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
     languageOptions: { globals: globals.node },
+  },
+  {
+    // The web console's modules run in the browser.
+    files: ['console/**/*.js'],
+    languageOptions: { globals: globals.browser },
   },
   {
     files: ['**/*.cjs', 'runtimes/**/*.js'],

@@ -7,11 +7,13 @@
  *   `gust keys create` take effect at once: the verifier asks the store).
  * - Non-loopback bind with no key: refused at start-up, unless --insecure-no-auth.
  */
+import { createHmac } from 'node:crypto';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AuditLog } from '../auth/audit-log.js';
 import { RequestVerifier } from '../auth/verifier.js';
+import { ConsoleSessions } from '../auth/console-sessions.js';
 import type { FunctionCredentialClaims } from '../core/function-credentials.js';
 import { openAccessKeys } from './admin.js';
 import { ConfigError, type GustConfig } from './config.js';
@@ -25,6 +27,8 @@ export function isLoopback(host: string): boolean {
 export interface AuthSetup {
   verifier: RequestVerifier;
   audit: AuditLog;
+  /** The web console's sign-in sessions (docs/console.md). */
+  sessions: ConsoleSessions;
   close(): Promise<void>;
 }
 
@@ -63,5 +67,7 @@ export async function setUpAuth(options: {
   });
   await verifier.enforcing();
   const audit = new AuditLog(join(options.dataDir, 'audit.log'));
-  return { verifier, audit, close: async () => { await audit.close(); await opened.close(); } };
+  // Its own key, derived, so that a session token and a function's credentials never share one.
+  const sessions = new ConsoleSessions({ key: createHmac('sha256', options.credentialsKey).update('gust console sessions').digest(), keys: opened.keys, now: () => Date.now() });
+  return { verifier, audit, sessions, close: async () => { await audit.close(); await opened.close(); } };
 }
