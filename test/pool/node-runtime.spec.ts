@@ -169,7 +169,10 @@ describe('Pool with the Node.js runtime', () => {
     expect(r.env.AWS_LAMBDA_RUNTIME_API).toMatch(/^127\.0\.0\.1:\d+$/);
     // The runtime sets the invocation's trace id, as Lambda's runtimes do.
     expect(r.env._X_AMZN_TRACE_ID).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0$/);
-    const allowed = /^(AWS_|LAMBDA_|_HANDLER$|_X_AMZN_TRACE_ID$|TZ$|LANG$|PATH$|LD_LIBRARY_PATH$|NODE_PATH$|TMPDIR$|MY_SETTING$)/;
+    // And Gust's bootstrap the same trace as W3C's environment carrier, for OpenTelemetry SDKs inside.
+    const root = /^Root=1-([0-9a-f]{8})-([0-9a-f]{24});Parent=([0-9a-f]{16});Sampled=0$/.exec(r.env._X_AMZN_TRACE_ID!)!;
+    expect(r.env.TRACEPARENT).toBe(`00-${root[1]}${root[2]}-${root[3]}-00`);
+    const allowed = /^(AWS_|LAMBDA_|_HANDLER$|_X_AMZN_TRACE_ID$|TRACEPARENT$|TZ$|LANG$|PATH$|LD_LIBRARY_PATH$|NODE_PATH$|TMPDIR$|MY_SETTING$)/;
     expect(Object.keys(r.env).filter((k) => !allowed.test(k))).toEqual([]);
   });
 
