@@ -6,12 +6,12 @@
  * The server with metrics is scraped once per block, as Prometheus would be.
  */
 import http from 'node:http';
-import { keepAliveAgent, post } from '../lib/http-client.js';
+import { keepAliveAgent } from '../lib/http-client.js';
 import { HANDLERS, payloadOf } from '../lib/fixtures.js';
 import { createFunction, invokeUrl, uniqueName } from '../lib/lambda.js';
-import { cpuMs } from '../lib/proc.js';
 import { percentile, sortedCopy } from '../lib/stats.js';
 import { startGustProcess } from '../lib/gust-process.js';
+import { timedInvokes } from '../lib/timed-invokes.js';
 
 const BLOCKS = 5;
 
@@ -27,18 +27,6 @@ function scrape(agent, base) {
   });
 }
 
-/** `count` sequential invokes: their latencies pushed on `samples`, the server's CPU ms returned. */
-async function block(agent, url, payload, count, pid, samples) {
-  const cpu0 = cpuMs(pid);
-  for (let i = 0; i < count; i++) {
-    const t0 = performance.now();
-    const res = await post(agent, url, payload);
-    if (res.status !== 200) throw new Error(`invoke answered ${res.status}: ${res.body.toString().slice(0, 200)}`);
-    samples.push(performance.now() - t0);
-  }
-  return cpuMs(pid) - cpu0;
-}
-
 export async function metricsRound({ gust, quick, gustOptions }) {
   const agent = keepAliveAgent(8);
   const off = await startGustProcess({ ...gustOptions, args: ['--metrics', 'off'] });
@@ -51,12 +39,12 @@ export async function metricsRound({ gust, quick, gustOptions }) {
     ];
     for (const s of servers) {
       await createFunction(agent, s.gust.url, name, HANDLERS.nodeHello);
-      for (let i = 0; i < 50; i++) await block(agent, invokeUrl(s.gust.url, name), payload, 1, s.gust.pid, []);
+      for (let i = 0; i < 50; i++) await timedInvokes(agent, invokeUrl(s.gust.url, name), payload, 1, s.gust.pid, []);
     }
     const perBlock = quick ? 100 : 400;
     for (let b = 0; b < BLOCKS; b++) {
       for (const s of servers) {
-        s.cpu += await block(agent, invokeUrl(s.gust.url, name), payload, perBlock, s.gust.pid, s.samples);
+        s.cpu += await timedInvokes(agent, invokeUrl(s.gust.url, name), payload, perBlock, s.gust.pid, s.samples);
         if (s.scrape) await scrape(agent, s.gust.url);
       }
     }

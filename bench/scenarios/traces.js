@@ -7,11 +7,11 @@
  * - spans the sink received per invoke on, which shows the exporter kept up.
  */
 import { createServer } from 'node:http';
-import { keepAliveAgent, post } from '../lib/http-client.js';
+import { keepAliveAgent } from '../lib/http-client.js';
 import { HANDLERS, payloadOf } from '../lib/fixtures.js';
 import { createFunction, invokeUrl, uniqueName } from '../lib/lambda.js';
 import { startGustProcess } from '../lib/gust-process.js';
-import { cpuMs } from '../lib/proc.js';
+import { timedInvokes } from '../lib/timed-invokes.js';
 import { percentile, sortedCopy } from '../lib/stats.js';
 
 /** An OTLP/HTTP JSON receiver that counts spans and drops them. */
@@ -37,17 +37,6 @@ async function startSink() {
   };
 }
 
-async function sequential(agent, url, payload, count, pid, samples) {
-  const cpu0 = cpuMs(pid);
-  for (let i = 0; i < count; i++) {
-    const t0 = performance.now();
-    const res = await post(agent, url, payload);
-    if (res.status !== 200) throw new Error(`invoke answered ${res.status}: ${res.body.toString().slice(0, 200)}`);
-    samples.push(performance.now() - t0);
-  }
-  return cpuMs(pid) - cpu0;
-}
-
 export async function tracesRound({ quick, gustOptions }) {
   const sink = await startSink();
   // Both fresh: the bench's shared server has served other scenarios, and a process's age shows in its CPU.
@@ -62,14 +51,14 @@ export async function tracesRound({ quick, gustOptions }) {
       const name = uniqueName(`traces-${mode}`);
       await createFunction(agent, server.url, name, HANDLERS.nodeHello);
       urls[mode] = invokeUrl(server.url, name);
-      await sequential(agent, urls[mode], payload, 50, server.pid, []);
+      await timedInvokes(agent, urls[mode], payload, 50, server.pid, []);
     }
     const half = quick ? 150 : 500;
     const samples = { off: [], on: [] };
     const cpu = { off: 0, on: 0 };
     const spans0 = sink.spans();
     for (let i = 0; i < 2; i++) {
-      for (const mode of ['off', 'on']) cpu[mode] += await sequential(agent, urls[mode], payload, half, servers[mode].pid, samples[mode]);
+      for (const mode of ['off', 'on']) cpu[mode] += await timedInvokes(agent, urls[mode], payload, half, servers[mode].pid, samples[mode]);
     }
     // The last batch goes out within the processor's delay (5 s): counted once the sink has heard nothing for longer.
     let last = sink.spans();

@@ -4,7 +4,8 @@
  * (`/metrics`, `/gust/metrics/history`, `/gust/metrics/summary`).
  */
 import type { InvocationObserver, InvocationRun } from '../invoke/invocation-observer.js';
-import { MetricsHistory, type HistoryAnswer, type SummaryRow } from './history.js';
+import { MetricsHistory, type HistoryAnswer } from './history.js';
+import type { SummaryRow } from '../core/model/metrics.js';
 import { PrometheusMetrics } from './prometheus.js';
 import type { MetricsSources } from './sources.js';
 

@@ -6,23 +6,12 @@
  * memory without bound.
  */
 import { FunctionHistory, type MinutePoint } from './function-history.js';
+import type { SummaryRow } from '../core/model/metrics.js';
 
 /** `GET /gust/metrics/history`'s answer. */
 export interface HistoryAnswer {
   function: string;
   minutes: MinutePoint[];
-}
-
-/** One row of `GET /gust/metrics/summary`: the last 60 s of a function. */
-export interface SummaryRow {
-  function: string;
-  invocations: number;
-  errors: number;
-  throttles: number;
-  p50: number | null;
-  p99: number | null;
-  /** Invocations running when asked. */
-  concurrency: number;
 }
 
 export const DEFAULT_HISTORY_FUNCTIONS = 2000;

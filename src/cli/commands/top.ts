@@ -7,17 +7,7 @@ import type { Command } from 'commander';
 import { fetchGust, type Target } from '../client.js';
 import { CliError, table } from '../output.js';
 import { runCommand } from '../run.js';
-
-/** A row of `GET /gust/metrics/summary`. */
-export interface SummaryRow {
-  function: string;
-  invocations: number;
-  errors: number;
-  throttles: number;
-  p50: number | null;
-  p99: number | null;
-  concurrency: number;
-}
+import type { SummaryRow } from '../../core/model/metrics.js';
 
 const WINDOW_SECONDS = 60;
 
