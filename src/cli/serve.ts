@@ -29,6 +29,8 @@ export function registerServe(program: Command): void {
       }
       throw err;
     }
+    // In the background: a runtime that cannot start here is reported now, not at its first invoke.
+    gust.probeRuntimes().catch((err: unknown) => gust.logger.warn({ err }, 'runtime probe failed'));
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;

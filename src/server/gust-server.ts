@@ -39,6 +39,7 @@ import { DiskReserve } from '../store/disk-reserve.js';
 import { DataDisk } from './data-disk.js';
 import { runtimesDirOf, type GustConfig } from './config.js';
 import { AccountSpaces } from './account-spaces.js';
+import { probeRuntimes, probedRuntimes, type ProbeResult } from './runtime-probe.js';
 import { InvocationTraces } from '../telemetry/invocation-traces.js';
 import type { AccountSpace } from './account-space.js';
 import { observers } from '../invoke/invocation-observer.js';
@@ -63,6 +64,12 @@ export interface RunningGust {
   url: string;
   port: number;
   logger: Logger;
+  /**
+   * Cold-starts a hello world in each language runtime ready on this host, in the sandbox
+   * functions run in, and logs one line per runtime (a warning for a broken one); `gust
+   * serve` runs it in the background once it listens.
+   */
+  probeRuntimes(): Promise<ProbeResult[]>;
   close(): Promise<void>;
 }
 
@@ -260,12 +267,30 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   logger.info({ url: baseUrl, dataDir }, 'gust listening');
 
   let closing: Promise<void> | undefined;
+  let probing: Promise<ProbeResult[]> | undefined;
   return {
     url: baseUrl,
     port,
     logger,
+    probeRuntimes() {
+      probing ??= (async () => {
+        const results = await probeRuntimes(
+          { driver, images: runtimes, region: config.region, workDir: join(envTmp, 'runtime-probe'), endpointUrl: () => baseUrl },
+          probedRuntimes((runtime) => runtimes.readiness(runtime).kind === 'ready'),
+        );
+        if (results.length === 0) logger.info('runtime probe: no runtime is installed yet (each installs at its first CreateFunction, and is probed from the next start on)');
+        for (const r of results) {
+          if (r.ok) logger.info({ runtime: r.runtime, initMs: r.initMs }, `runtime probe: ${r.runtime} starts in the sandbox (Init Duration ${r.initMs?.toFixed(1) ?? '?'} ms)`);
+          else logger.warn({ runtime: r.runtime, problem: r.problem }, `runtime probe: ${r.runtime} does not start in the sandbox; its functions will fail: ${r.problem}`);
+        }
+        return results;
+      })();
+      return probing;
+    },
     close() {
       closing ??= (async () => {
+        // A probe in progress finishes first: it runs on the driver closed below.
+        await probing?.catch(() => undefined);
         const all = spaces.all();
         await Promise.all(all.map((space) => space.stopIntake()));
         await amqpEvents?.stop();
