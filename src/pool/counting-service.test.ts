@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TooManyRequestsException } from '../core/errors.js';
-import { CountingService } from './counting-service.js';
+import { CountingService, ServerConcurrency } from './counting-service.js';
 
 function reason(fn: () => unknown): string | undefined {
   try {
@@ -14,6 +14,25 @@ function reason(fn: () => unknown): string | undefined {
 }
 
 describe('CountingService', () => {
+  it('keeps every account within its own limit and all of them within the server’s', () => {
+    const server = new ServerConcurrency(3);
+    const a = new CountingService({ accountLimit: 2, server });
+    const b = new CountingService({ accountLimit: 2, server });
+    const first = a.acquire('f');
+    a.acquire('f');
+    expect(reason(() => a.acquire('f'))).toBe('ConcurrentInvocationLimitExceeded');
+    b.acquire('g');
+    // B is under its own limit, but the server is full.
+    expect(reason(() => b.acquire('g'))).toBe('ConcurrentInvocationLimitExceeded');
+    expect(b.running('g')).toBe(1);
+    first.release();
+    expect(() => b.acquire('g')).not.toThrow();
+    // A refusal by a function's reservation takes nothing from the server.
+    b.setReserved('h', 0);
+    expect(reason(() => b.acquire('h'))).toBe('ReservedFunctionConcurrentInvocationLimitExceeded');
+    expect(reason(() => a.acquire('f'))).toBe('ConcurrentInvocationLimitExceeded');
+  });
+
   it('admits exactly the reserved concurrency of a function, then throttles with the reserved Reason', () => {
     const c = new CountingService({ accountLimit: 10 });
     c.setReserved('f', 2);

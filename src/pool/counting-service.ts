@@ -24,6 +24,31 @@ export interface Lease {
 export interface CountingServiceOptions {
   /** Account concurrency limit (default 1000). */
   accountLimit?: number;
+  /** What the whole server allows, across every account's counting (see ServerConcurrency). */
+  server?: ServerConcurrency;
+}
+
+/**
+ * Concurrency the whole server allows, shared by every account's pool: each account has a
+ * limit of its own, as on AWS, and all of them together stay within what the machine was
+ * sized for (its descriptors, memory and cores), so that one account's load cannot make
+ * Gust refuse another's invokes for want of file descriptors rather than by a limit.
+ */
+export class ServerConcurrency {
+  private inFlight = 0;
+
+  constructor(readonly limit: number) {}
+
+  /** Takes one unit if the server has one left. */
+  take(): boolean {
+    if (this.inFlight >= this.limit) return false;
+    this.inFlight++;
+    return true;
+  }
+
+  give(): void {
+    this.inFlight--;
+  }
 }
 
 export interface ConcurrencyStats {
@@ -50,8 +75,11 @@ export class CountingService {
   private unreservedInFlight = 0;
   private totalInFlight = 0;
 
+  private readonly server: ServerConcurrency | undefined;
+
   constructor(options: CountingServiceOptions = {}) {
     this.accountLimit = options.accountLimit ?? 1000;
+    this.server = options.server;
   }
 
   /**
@@ -92,14 +120,15 @@ export class CountingService {
   acquire(functionName: string, onProvisioned = false): Lease {
     const running = this.inFlight.get(functionName) ?? 0;
     const reserved = this.reservations.get(functionName);
+    const shared = reserved === undefined && !onProvisioned;
     if (reserved !== undefined) {
       if (running >= reserved) throw new TooManyRequestsException('Rate Exceeded.', 'ReservedFunctionConcurrentInvocationLimitExceeded');
-    } else if (!onProvisioned) {
-      if (this.unreservedInFlight >= this.accountLimit - this.reservedTotal - this.provisionedOutsideReservations()) {
-        throw new TooManyRequestsException('Rate Exceeded.', 'ConcurrentInvocationLimitExceeded');
-      }
-      this.unreservedInFlight++;
+    } else if (shared && this.unreservedInFlight >= this.accountLimit - this.reservedTotal - this.provisionedOutsideReservations()) {
+      throw new TooManyRequestsException('Rate Exceeded.', 'ConcurrentInvocationLimitExceeded');
     }
+    // Last, so that a refusal above takes nothing from the server.
+    if (this.server && !this.server.take()) throw new TooManyRequestsException('Rate Exceeded.', 'ConcurrentInvocationLimitExceeded');
+    if (shared) this.unreservedInFlight++;
     if (onProvisioned) this.onProvisioned.set(functionName, (this.onProvisioned.get(functionName) ?? 0) + 1);
     this.inFlight.set(functionName, running + 1);
     this.totalInFlight++;
@@ -153,6 +182,7 @@ export class CountingService {
   }
 
   private releaseOne(functionName: string, onProvisioned: boolean): void {
+    this.server?.give();
     const running = (this.inFlight.get(functionName) ?? 1) - 1;
     if (running === 0) this.inFlight.delete(functionName);
     else this.inFlight.set(functionName, running);

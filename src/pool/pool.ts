@@ -20,7 +20,7 @@ import type { LogSink } from '../logs/log-stream.js';
 import { DEFAULT_MAX_RESPONSE_BYTES } from '../runtime-api/runtime-endpoint.js';
 import type { RuntimeCommandResolver } from '../sandbox/runtime-command.js';
 import type { SandboxDriver } from '../sandbox/sandbox-driver.js';
-import { CountingService, type ConcurrencyStats } from './counting-service.js';
+import { CountingService, type ConcurrencyStats, type ServerConcurrency } from './counting-service.js';
 import { ENVIRONMENT_STATES, type EnvironmentState } from './environment-state.js';
 import type { EnvironmentDeps, InvokableVersion } from './execution-environment.js';
 import { VersionManager } from './version-manager.js';
@@ -40,6 +40,8 @@ export interface PoolOptions {
   region: string;
   /** Account concurrency limit (default 1000). */
   accountConcurrency?: number;
+  /** What the whole server allows across every account's pool; absent: only the account limit. */
+  serverConcurrency?: ServerConcurrency;
   /** Idle time before an environment is stopped (default 10 minutes). */
   keepAliveMs?: number;
   /** SIGTERM → SIGKILL grace when stopping environments (default 2 s). */
@@ -48,6 +50,8 @@ export interface PoolOptions {
   initTimeoutMs?: number;
   /** Runtimes initialising at once (default twice the CPUs, at least 4); further starts wait before they spawn. */
   concurrentInits?: number;
+  /** The permits of `concurrentInits`, when several pools (one per account) share them. */
+  initPermits?: Semaphore;
   /** Largest function response (default Lambda's 6 MiB + 100 bytes). */
   maxResponseBytes?: number;
   /** Called when a replaced or deleted version's environments have all stopped (its code may be collected). */
@@ -65,6 +69,11 @@ export interface PoolStats {
   concurrency: ConcurrencyStats;
 }
 
+/** Permits for runtimes initialising at once: `count`, by default twice the CPUs and at least 4. */
+export function initPermits(count = Math.max(4, 2 * availableParallelism())): Semaphore {
+  return new Semaphore(count);
+}
+
 export class Pool {
   readonly counting: CountingService;
   private readonly deps: EnvironmentDeps;
@@ -76,7 +85,7 @@ export class Pool {
   private closed = false;
 
   constructor(private readonly options: PoolOptions) {
-    this.counting = new CountingService({ accountLimit: options.accountConcurrency ?? 1000 });
+    this.counting = new CountingService({ accountLimit: options.accountConcurrency ?? 1000, ...(options.serverConcurrency ? { server: options.serverConcurrency } : {}) });
     this.keepAliveMs = options.keepAliveMs ?? 10 * 60 * 1000;
     this.deps = {
       driver: options.driver,
@@ -85,7 +94,7 @@ export class Pool {
       clock: options.clock,
       region: options.region,
       initTimeoutMs: options.initTimeoutMs ?? LIMITS.initTimeoutMs,
-      inits: new Semaphore(options.concurrentInits ?? Math.max(4, 2 * availableParallelism())),
+      inits: options.initPermits ?? initPermits(options.concurrentInits),
       stopGraceMs: options.stopGraceMs ?? 2000,
       maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
       ...(options.endpointUrl ? { endpointUrl: options.endpointUrl } : {}),

@@ -43,6 +43,8 @@ import { InvokeService } from '../invoke/invoke-service.js';
 import type { InvocationObserver, InvocationTracer } from '../invoke/invocation-observer.js';
 import { ProvisionedConcurrency } from '../invoke/provisioned-concurrency.js';
 import { Pool } from '../pool/pool.js';
+import type { ServerConcurrency } from '../pool/counting-service.js';
+import type { Semaphore } from '../core/primitives.js';
 import type { SandboxDriver } from '../sandbox/sandbox-driver.js';
 import { RuntimeCommandResolver } from '../sandbox/runtime-command.js';
 import type { RuntimeProvider } from '../sandbox/runtimes/runtime-provider.js';
@@ -70,6 +72,9 @@ export interface SharedParts {
   /** Gust's base URL, known once it listens. */
   baseUrl(): string;
   eventsClock: Clock;
+  /** What the whole server allows at once, across every account: invocations, and runtimes initialising. */
+  serverConcurrency: ServerConcurrency;
+  initPermits: Semaphore;
   /** Told about every synchronous run of every account (metrics, traces). */
   observer?: InvocationObserver;
   /** Decides every run's trace when traces are recorded. */
@@ -144,6 +149,8 @@ export class AccountSpace {
           Date.now(),
         ),
       accountConcurrency: config.concurrencyLimit,
+      serverConcurrency: shared.serverConcurrency,
+      initPermits: shared.initPermits,
       keepAliveMs: config.keepAliveMs,
     });
     const invoker = new InvokeService({ functions, pool: this.pool, blobs, partition, clock: systemClock, enqueue: (request) => this.asyncQueue.enqueue(request), ...(shared.observer ? { observer: shared.observer } : {}), ...(shared.tracer ? { tracer: shared.tracer } : {}) });

@@ -39,6 +39,8 @@ import { DiskReserve } from '../store/disk-reserve.js';
 import { DataDisk } from './data-disk.js';
 import { runtimesDirOf, type GustConfig } from './config.js';
 import { AccountSpaces } from './account-spaces.js';
+import { ServerConcurrency } from '../pool/counting-service.js';
+import { initPermits } from '../pool/pool.js';
 import { probeRuntimes, probedRuntimes, type ProbeResult } from './runtime-probe.js';
 import { InvocationTraces } from '../telemetry/invocation-traces.js';
 import type { AccountSpace } from './account-space.js';
@@ -147,8 +149,6 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     inUse: () => spaces.all().flatMap((space) => [...space.pool.codeHashes()]),
     report,
   });
-  // Every account's resources in a space of its own (account-space.ts); all that exist open
-  // now, before code storage collects what they do not reference.
   // Metrics watch every run of every account and read the spaces when Prometheus scrapes.
   const metrics =
     config.metrics === 'on'
@@ -162,7 +162,11 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   const traces = config.tracing && new InvocationTraces({ settings: config.tracing, region: config.region, reportExportFailure: (err) => logger.warn({ err, url: config.tracing?.url }, 'traces: export failed; spans of this batch are lost') });
   if (config.tracing) logger.info({ url: config.tracing.url, serviceName: config.tracing.serviceName }, 'traces: OTLP/HTTP');
   const observer = observers([...(metrics ? [metrics] : []), ...(traces ? [traces] : [])]);
-  const spaces = new AccountSpaces({ config, dataDir, logger, credentialsKey, driver, runtimes, blobs, code, reserve, report, baseUrl: () => baseUrl, eventsClock: options.eventsClock ?? systemClock, ...(observer ? { observer } : {}), ...(traces ? { tracer: traces } : {}) });
+  // Every account's resources in a space of its own (account-space.ts); all that exist open
+  // now, before code storage collects what they do not reference. One concurrency limit
+  // for the server beside each account's, and one set of init permits, so that more
+  // accounts never mean more than the machine was sized for.
+  const spaces = new AccountSpaces({ config, dataDir, logger, credentialsKey, driver, runtimes, blobs, code, reserve, report, serverConcurrency: new ServerConcurrency(config.concurrencyLimit), initPermits: initPermits(), baseUrl: () => baseUrl, eventsClock: options.eventsClock ?? systemClock, ...(observer ? { observer } : {}), ...(traces ? { tracer: traces } : {}) });
   await spaces.load();
   const home = spaces.home;
   const urlCredentials = [{ accessKeyId: config.urlAccessKeyId, secretAccessKey: config.urlSecretAccessKey }];
