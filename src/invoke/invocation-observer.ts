@@ -32,6 +32,8 @@ export interface InvocationRun {
 export interface InvocationObserver {
   /** Called once per synchronous run, after its answer is known; must not throw. */
   finished(run: InvocationRun): void;
+  /** The function was deleted: what is kept of it (series, history) goes, so that churn does not grow memory. */
+  forget?(accountId: string, functionName: string): void;
 }
 
 /** One observer that tells each of `list` in turn (metrics and traces both watch). */
@@ -40,6 +42,9 @@ export function observers(list: readonly InvocationObserver[]): InvocationObserv
   return {
     finished(run) {
       for (const o of list) o.finished(run);
+    },
+    forget(accountId, functionName) {
+      for (const o of list) o.forget?.(accountId, functionName);
     },
   };
 }

@@ -40,6 +40,11 @@ export class GustMetrics implements InvocationObserver {
     else h.ran(run.endedAt, outcome.durationMs, outcome.outcome === 'error', this.sources.running(run.accountId, run.functionName) + 1);
   }
 
+  forget(accountId: string, functionName: string): void {
+    this.prometheus.forget(accountId, functionName);
+    this.history.forget(accountId, functionName);
+  }
+
   scrape(): Promise<{ contentType: string; body: string }> {
     return this.prometheus.scrape();
   }

@@ -37,6 +37,13 @@ export class MetricsHistory {
     return made;
   }
 
+  forget(accountId: string, functionName: string): void {
+    const functions = this.accounts.get(accountId);
+    if (!functions?.delete(functionName)) return;
+    this.tracked--;
+    if (functions.size === 0) this.accounts.delete(accountId);
+  }
+
   history(accountId: string, functionName: string, now: number): HistoryAnswer {
     const h = this.accounts.get(accountId)?.get(functionName) ?? new FunctionHistory();
     return { function: functionName, minutes: h.lastHour(now) };

@@ -80,6 +80,16 @@ describe('PrometheusMetrics', () => {
     expect(total(s, 'gust_invocation_duration_seconds_count', { function: OVERFLOW_FUNCTION })).toBe(3);
   });
 
+  it('forgets a deleted function: its series go, and its place under the cap is free again', async () => {
+    const m = new PrometheusMetrics(sources, 2);
+    for (const name of ['a', 'b']) m.record(run(name));
+    m.forget(ACCOUNT, 'a');
+    m.record(run('c'));
+    const s = await read(m);
+    const names = new Set(s.get('gust_invocations_total')!.metrics.map((x) => x.labels!['function']));
+    expect(names).toEqual(new Set(['b', 'c']));
+  });
+
   it('reads the spaces when scraped', async () => {
     const s = await read(new PrometheusMetrics(sources));
     const account = { account: ACCOUNT };

@@ -55,6 +55,16 @@ export class PrometheusMetrics {
     }
   }
 
+  /** Drops a deleted function's series (past the cap, only its way to `_other`'s, which others share). */
+  forget(accountId: string, functionName: string): void {
+    const byName = this.functions.get(accountId);
+    const fn = byName?.get(functionName);
+    if (!byName || !fn) return;
+    byName.delete(functionName);
+    if (fn !== byName.get(OVERFLOW_FUNCTION) || functionName === OVERFLOW_FUNCTION) this.distinct--;
+    if (byName.size === 0) this.functions.delete(accountId);
+  }
+
   /** The exposition text and its content type. */
   async scrape(): Promise<{ contentType: string; body: string }> {
     const all: FunctionSeries[] = [];

@@ -196,8 +196,9 @@ export class AccountSpace {
   private async start(): Promise<void> {
     // Before the functions load: a version a previous process left Pending waits for its runtime.
     await this.functions.load();
-    this.functions.onChange((_name, change) => {
+    this.functions.onChange((name, change) => {
       if (change.kind === 'deleted' || change.kind === 'version-deleted' || change.kind === 'code' || change.kind === 'configuration') this.shared.code.schedule();
+      if (change.kind === 'deleted') this.shared.observer?.forget?.(this.accountId, name);
     });
     await this.urls.load();
     await this.eventInvokeConfigs.load();

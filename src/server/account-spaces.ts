@@ -6,6 +6,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { ServiceException } from '../core/errors.js';
 import { AccountSpace, type SharedParts } from './account-space.js';
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -13,6 +14,7 @@ const ACCOUNT_ID = /^\d{12}$/;
 export class AccountSpaces {
   private readonly open = new Map<string, AccountSpace>();
   private readonly opening = new Map<string, Promise<AccountSpace>>();
+  private shuttingDown = false;
 
   constructor(private readonly shared: SharedParts) {}
 
@@ -43,6 +45,8 @@ export class AccountSpaces {
     if (this.open.has(accountId)) return undefined;
     let pending = this.opening.get(accountId);
     if (!pending) {
+      // A space opened now would never be stopped.
+      if (this.shuttingDown) return Promise.reject(new ServiceException('The server is shutting down.'));
       pending = AccountSpace.open(this.shared, accountId).then((space) => {
         this.open.set(accountId, space);
         return space;
@@ -55,5 +59,12 @@ export class AccountSpaces {
 
   all(): AccountSpace[] {
     return [...this.open.values()];
+  }
+
+  /** Opens no more spaces; resolves with every open one once those being opened are. */
+  async shutdown(): Promise<AccountSpace[]> {
+    this.shuttingDown = true;
+    await Promise.allSettled([...this.opening.values()]);
+    return this.all();
   }
 }

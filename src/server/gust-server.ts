@@ -295,7 +295,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
       closing ??= (async () => {
         // A probe in progress finishes first: it runs on the driver closed below.
         await probing?.catch(() => undefined);
-        const all = spaces.all();
+        const all = await spaces.shutdown();
         await Promise.all(all.map((space) => space.stopIntake()));
         await amqpEvents?.stop();
         await notifications.stop();

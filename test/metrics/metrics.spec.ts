@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvokeCommand, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
+import { InvokeCommand, DeleteFunctionCommand, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
 import { createFunction, expectAwsError, invoke } from '../helpers/lambda.js';
 import { parseMetrics, total, type Family } from '../helpers/prometheus.js';
@@ -130,6 +130,15 @@ describe('metrics of a scripted workload', () => {
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }
+  });
+  // Last: it deletes one of the workload's functions.
+  it('forgets a deleted function: its series and history go', async () => {
+    await t.lambda.send(new DeleteFunctionCommand({ FunctionName: 'broken' }));
+    const s = await scrape(t);
+    expect(s.get('gust_invocations_total')!.metrics.map((m) => m.labels!['function'])).not.toContain('broken');
+    expect(total(s, 'gust_invocations_total', { function: 'work' })).toBe(SUCCESSES + ERRORS + 1);
+    const rows = (await (await fetch(`${t.url}/gust/metrics/summary`)).json()) as { function: string }[];
+    expect(rows.map((r) => r.function)).toEqual(['work', 'closed']);
   });
 });
 
