@@ -3,6 +3,7 @@
  * `name`, `name:qualifier`, `123456789012:function:name[:qualifier]` and
  * `arn:aws:lambda:<region>:<account>:function:name[:qualifier]`.
  */
+import { createHash } from 'node:crypto';
 import { InvalidParameterValueException, ResourceNotFoundException, validationError } from './errors.js';
 
 /** Where Gust pretends to be: the region and account that appear in ARNs. */
@@ -83,4 +84,13 @@ export function parseLayerVersionArn(arn: string): { region: string; accountId: 
   const m = /^arn:aws[a-zA-Z-]*:lambda:([a-z]{2}(?:-gov)?-[a-z]+-\d{1}):(\d{12}):layer:([a-zA-Z0-9\-_]{1,140}):([0-9]+)$/.exec(arn);
   if (!m) return undefined;
   return { region: m[1]!, accountId: m[2]!, layerName: m[3]!, version: Number(m[4]) };
+}
+
+/**
+ * An account's S3 canonical user id: S3 names owners by a 64-hex id, not the account id;
+ * Gust derives one from the account id so that it is stable and differs per account
+ * (bucket listings' Owner, event records' ownerIdentity).
+ */
+export function canonicalUserId(accountId: string): string {
+  return createHash('sha256').update(`gust-canonical-user:${accountId}`).digest('hex');
 }

@@ -18,6 +18,7 @@ import { ARN_PREFIX, createFunction } from '../helpers/lambda.js';
 import { waitFor } from '../helpers/wait.js';
 import { buildCli, runGust, succeeded } from '../cli/support.js';
 import { allowS3, s3Client } from './support.js';
+import { canonicalUserId } from '../../src/core/arn.js';
 
 const run = promisify(execFile);
 
@@ -168,13 +169,13 @@ describe('external S3-compatible stores', () => {
       awsRegion: 'us-east-1',
       eventTime: '2026-12-04T06:00:00.123Z',
       eventName: 'ObjectCreated:Put',
-      userIdentity: { principalId: 'GUST' },
+      userIdentity: { principalId: 'AWS:000000000000' },
       requestParameters: { sourceIPAddress: '192.0.2.7' },
       responseElements: { 'x-amz-request-id': '17C8A1E9F0C2D3B4', 'x-amz-id-2': '17C8A1E9F0C2D3B4' },
       s3: {
         s3SchemaVersion: '1.0',
         configurationId: 'jpegs',
-        bucket: { name: 'photos', ownerIdentity: { principalId: 'GUST' }, arn: 'arn:aws:s3:::photos' },
+        bucket: { name: 'photos', ownerIdentity: { principalId: canonicalUserId('000000000000') }, arn: 'arn:aws:s3:::photos' },
         object: { key: 'holiday+%281%29.jpg', size: 488, eTag: 'f22d66a7d0dbbc4a7cf1122eeeb1a106', sequencer: '17C8A1E9F1D2E3F4' },
       },
     });

@@ -142,7 +142,7 @@ export class BucketObjects {
     const configs = matchingNotifications(bucket.notifications, event.eventName, object.key);
     if (configs.length === 0 && !bucket.eventBridge) return [];
     const ctx: EventContext = { ...event, sequencer: event.sequencer ?? this.sequencer(this.deps.clock.now()) };
-    const notes = configs.map((c) => ({ destination: c.functionArn === undefined ? c.queueArn! : withAccount(c.functionArn, bucket.owner), payload: JSON.stringify({ Records: [eventRecord(c, bucket.name, object, ctx, removed)] }) }));
+    const notes = configs.map((c) => ({ destination: c.functionArn === undefined ? c.queueArn! : withAccount(c.functionArn, bucket.owner), payload: JSON.stringify({ Records: [eventRecord(c, bucket, object, ctx, removed)] }) }));
     // Only the owner acts on a bucket, so the owner is the requester too; the owner's bus gets the event.
     const bridged = bucket.eventBridge ? eventBridgeEvent(bucket.name, object, { ...ctx, accountId: bucket.owner }) : undefined;
     if (bridged) notes.push({ destination: defaultBusArn(bucket.region, bucket.owner), payload: JSON.stringify(bridged) });

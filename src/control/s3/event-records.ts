@@ -5,7 +5,8 @@
  * orders the events of one key.
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html
  */
-import type { BucketNotification, ObjectRecord } from '../../core/model/buckets.js';
+import { canonicalUserId } from '../../core/arn.js';
+import type { BucketNotification, BucketRecord, ObjectRecord } from '../../core/model/buckets.js';
 
 /** What an event says besides the object: its name, time, request and sequencer. */
 export interface EventContext {
@@ -25,22 +26,25 @@ export function encodeEventKey(key: string): string {
     .replace(/[!'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-/** The record of one event; a removal has no size or eTag, as in S3's. */
-export function eventRecord(config: BucketNotification, bucket: string, object: Pick<ObjectRecord, 'key' | 'size' | 'etag'>, ctx: EventContext, removed: boolean): Record<string, unknown> {
-  const principal = { principalId: 'GUST' };
+/**
+ * The record of one event; a removal has no size or eTag, as in S3's. Only a bucket's
+ * owner writes to it (Gust has no bucket policies), so the requester is the owner:
+ * `AWS:<account>` as the user, the owner's canonical user id as the bucket's owner.
+ */
+export function eventRecord(config: BucketNotification, bucket: Pick<BucketRecord, 'name' | 'owner'>, object: Pick<ObjectRecord, 'key' | 'size' | 'etag'>, ctx: EventContext, removed: boolean): Record<string, unknown> {
   return {
     eventVersion: '2.1',
     eventSource: 'aws:s3',
     awsRegion: ctx.region,
     eventTime: new Date(ctx.eventTime).toISOString(),
     eventName: ctx.eventName,
-    userIdentity: principal,
+    userIdentity: { principalId: `AWS:${bucket.owner}` },
     requestParameters: { sourceIPAddress: ctx.sourceIp },
     responseElements: { 'x-amz-request-id': ctx.requestId, 'x-amz-id-2': ctx.requestId },
     s3: {
       s3SchemaVersion: '1.0',
       configurationId: config.id,
-      bucket: { name: bucket, ownerIdentity: principal, arn: `arn:aws:s3:::${bucket}` },
+      bucket: { name: bucket.name, ownerIdentity: { principalId: canonicalUserId(bucket.owner) }, arn: `arn:aws:s3:::${bucket.name}` },
       object: removed
         ? { key: encodeEventKey(object.key), sequencer: ctx.sequencer }
         : { key: encodeEventKey(object.key), size: object.size, eTag: object.etag.replace(/"/g, ''), sequencer: ctx.sequencer },

@@ -3,6 +3,7 @@ import type { ObjectRecord } from '../../core/model/buckets.js';
 import { encodeEventKey, eventRecord } from './event-records.js';
 import { matchingNotifications, validateNotifications, type NotificationInput } from './notification-rules.js';
 import { byteRange, checkConditions } from './object-reads.js';
+import { canonicalUserId } from '../../core/arn.js';
 
 const input = (events: string[], rules: [string, string][] = [], id?: string): NotificationInput => ({ id, functionArn: 'f', events, filterRules: rules.map(([name, value]) => ({ name, value })) });
 // The owner goes to both checks: the destination's account space answers for the owner's bucket.
@@ -52,13 +53,17 @@ describe('event records', () => {
     expect(encodeEventKey('caf\u00e9+=&?')).toBe('caf%C3%A9%2B%3D%26%3F');
   });
 
-  it('has no size or eTag for a removal, and an unquoted eTag otherwise', () => {
+  it('has no size or eTag for a removal, an unquoted eTag otherwise, and the owner as requester and bucket owner', () => {
     const ctx = { eventName: 'ObjectCreated:Put', eventTime: 0, region: 'us-east-1', requestId: 'r', sourceIp: '127.0.0.1', sequencer: '00' };
     const config = { id: 'c', functionArn: 'f', events: [] };
-    const created = eventRecord(config, 'b', { key: 'k', size: 3, etag: '"abc"' }, ctx, false) as { s3: { object: Record<string, unknown> }; eventTime: string };
+    const created = eventRecord(config, { name: 'b', owner: '123456789012' }, { key: 'k', size: 3, etag: '"abc"' }, ctx, false) as { s3: { object: Record<string, unknown>; bucket: { ownerIdentity: unknown } }; eventTime: string; userIdentity: unknown };
     expect(created.s3.object).toEqual({ key: 'k', size: 3, eTag: 'abc', sequencer: '00' });
     expect(created.eventTime).toBe('1970-01-01T00:00:00.000Z');
-    const removed = eventRecord(config, 'b', { key: 'k', size: 3, etag: '"abc"' }, ctx, true) as { s3: { object: Record<string, unknown> } };
+    expect(created.userIdentity).toEqual({ principalId: 'AWS:123456789012' });
+    expect(created.s3.bucket.ownerIdentity).toEqual({ principalId: canonicalUserId('123456789012') });
+    expect(canonicalUserId('123456789012')).toMatch(/^[0-9a-f]{64}$/);
+    expect(canonicalUserId('123456789012')).not.toBe(canonicalUserId('000000000000'));
+    const removed = eventRecord(config, { name: 'b', owner: '123456789012' }, { key: 'k', size: 3, etag: '"abc"' }, ctx, true) as { s3: { object: Record<string, unknown> } };
     expect(removed.s3.object).toEqual({ key: 'k', sequencer: '00' });
   });
 });

@@ -3,21 +3,17 @@
  * GetBucketLocation, ListObjectsV2 (and the older ListObjects some clients still send),
  * bucket tagging and the notification configuration.
  */
-import { createHash } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
+import { canonicalUserId } from '../../core/arn.js';
 import { InvalidArgument } from '../../core/s3-errors.js';
 import type { NotificationInput } from '../../control/s3/notification-rules.js';
 import type { BucketNotification } from '../../core/model/buckets.js';
 import { pageSize, smallBody, type S3Request } from './s3-request.js';
 import { items, parseTagging, parseXml, tagSet, text, xmlDocument } from './s3-xml.js';
 
-/**
- * The Owner element of an account's listings. S3's ID is a 64-hex canonical user id, not
- * the account id; Gust derives one from the account id so that it is stable and differs
- * per account, and names the account in DisplayName.
- */
+/** The Owner element of an account's listings: its canonical user id, and the account in DisplayName. */
 function owner(account: string): { ID: string; DisplayName: string } {
-  return { ID: createHash('sha256').update(`gust-canonical-user:${account}`).digest('hex'), DisplayName: account };
+  return { ID: canonicalUserId(account), DisplayName: account };
 }
 
 function xml(reply: FastifyReply, body: string): FastifyReply {
