@@ -249,15 +249,19 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     auth: {
       // A verified caller of an account that has not acted before gets its space first. A
       // signed-in console's cookie stands for a signature on the routes it calls (docs/console.md).
+      // Neither the console's check nor an open space costs a request an await it does not need.
       verify: async (request) => {
-        const sessionCaller = await consoleCaller(auth.sessions, request);
+        const session = consoleCaller(auth.sessions, request);
+        const sessionCaller = session && (await session);
         const verified = sessionCaller ? { caller: sessionCaller } : await auth.verifier.verify(request);
-        await spaces.ready(verified.caller.accountId);
+        const opening = spaces.ready(verified.caller.accountId);
+        if (opening) await opening;
         return verified;
       },
       // A console's large test event (an Invoke over 1 MB) stands on its session, as it will in verify.
       precheck: async (request) => {
-        if (!(await consoleCaller(auth.sessions, request))) await auth.verifier.precheck(request);
+        const session = consoleCaller(auth.sessions, request);
+        if (!(session && (await session))) await auth.verifier.precheck(request);
       },
       audit: (entry) => auth.audit.write(entry),
     },

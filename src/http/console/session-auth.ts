@@ -44,9 +44,10 @@ export function cookieValue(header: string | undefined, name: string): string | 
 
 /**
  * The caller of a request made by a signed-in console, or undefined when the request is not
- * one (the edge then verifies it as any other, which refuses it when auth is on).
+ * one (the edge then verifies it as any other, which refuses it when auth is on). Undefined
+ * at once, with no promise, for every other request: this runs before each request's verify.
  */
-export async function consoleCaller(sessions: SessionLookup, request: RequestToVerify): Promise<Caller | undefined> {
+export function consoleCaller(sessions: SessionLookup, request: RequestToVerify): Promise<Caller | undefined> | undefined {
   if (request.header(CONSOLE_HEADER) !== '1') return undefined;
   if (request.header('authorization') !== undefined || /(?:^|&)X-Amz-Signature=/i.test(request.rawQuery)) return undefined;
   if (!consoleMayCall(request.method, request.path, request.header('x-amz-target'))) return undefined;
