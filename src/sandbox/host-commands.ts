@@ -2,9 +2,10 @@
  * Host tools the sandbox drivers run (`ip`, `nft`, `mkfs.ext4`, `mount`), without a shell.
  * `ip` and `nft` are fed their commands on stdin in batch mode: one process for any number of
  * changes, which is what makes preparing several namespaces at once cheap (~10 ms each,
- * nearly all of it the kernel's), and no shell in between.
+ * nearly all of it the kernel's), and no shell in between. Each runs through the spawner
+ * (host-spawner.ts): the server's event loop never forks for them.
  */
-import { spawn } from 'node:child_process';
+import { hostSpawner, type HostRunResult } from './host-spawner.js';
 
 export class HostCommandError extends Error {
   constructor(message: string) {
@@ -29,18 +30,13 @@ export function runHost(command: string, args: readonly string[]): Promise<strin
   return run(command, args, undefined);
 }
 
-function run(command: string, args: readonly string[], input: string | undefined): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout!.on('data', (d: Buffer) => out.push(d));
-    child.stderr!.on('data', (d: Buffer) => err.push(d));
-    child.once('error', (e) => reject(new HostCommandError(`${command}: ${e.message}`)));
-    child.once('close', (code) => {
-      if (code === 0) resolve(Buffer.concat(out).toString());
-      else reject(new HostCommandError(`${command} ${args.join(' ')} failed (exit ${code}): ${Buffer.concat(err).toString().trim()}`));
-    });
-    if (input !== undefined) child.stdin!.end(input);
-  });
+async function run(command: string, args: readonly string[], input: string | undefined): Promise<string> {
+  let result: HostRunResult;
+  try {
+    result = await hostSpawner().run(command, args, { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }, input });
+  } catch (e) {
+    throw new HostCommandError(`${command}: ${(e as Error).message}`);
+  }
+  if (result.code === 0) return result.stdout;
+  throw new HostCommandError(`${command} ${args.join(' ')} failed (exit ${result.code ?? result.signal}): ${result.stderr.trim()}`);
 }

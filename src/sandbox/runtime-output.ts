@@ -3,7 +3,7 @@
  * for `onOutput`, `drain` waits for what the runtime wrote before an invocation ended, and
  * `settleAfterClose` holds an exit back until every line has been delivered.
  */
-import type { ChildProcess } from 'node:child_process';
+import type { HostChild } from './host-spawner.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { LineSplitter } from './line-splitter.js';
 import type { SandboxSpec } from './sandbox-driver.js';
@@ -18,7 +18,7 @@ export class RuntimeOutput {
   /** Bytes received from both pipes; `drain` waits until it stops moving. */
   private received = 0;
 
-  constructor(child: ChildProcess, onOutput: SandboxSpec['onOutput']) {
+  constructor(child: HostChild, onOutput: SandboxSpec['onOutput']) {
     const out = new LineSplitter((line) => onOutput(line, 'stdout'));
     const err = new LineSplitter((line) => onOutput(line, 'stderr'));
     this.splitters = [out, err];
@@ -55,7 +55,7 @@ export class RuntimeOutput {
    * been delivered), flushing first. A descendant that escaped can hold the pipes open, so
    * it does not wait for them forever.
    */
-  settleAfterClose(child: ChildProcess, settle: () => void): void {
+  settleAfterClose(child: HostChild, settle: () => void): void {
     let done = false;
     const once = () => {
       if (done) return;

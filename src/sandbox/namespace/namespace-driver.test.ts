@@ -112,14 +112,15 @@ describe.skipIf(gap !== undefined)('setUpNamespaceDriver', () => {
   });
 });
 
-/** Host pids of the bwrap processes this test process started (a spare, or a sandbox's). */
+/** Host pids of the bwrap processes this test process started (a spare, or a sandbox's), through its spawner. */
 function ourBwraps(): number[] {
+  const parents = new Set([process.pid, ...readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'latin1').trim().split(' ').map(Number)]);
   return readdirSync('/proc')
     .filter((p) => /^\d+$/.test(p))
     .filter((p) => {
       try {
         const stat = readFileSync(`/proc/${p}/stat`, 'latin1');
-        return stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'bwrap' && Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid;
+        return stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'bwrap' && parents.has(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
       } catch {
         return false;
       }

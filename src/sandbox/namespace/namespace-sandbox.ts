@@ -15,7 +15,7 @@
  * the same. Without a status line, init itself was killed, and bwrap's own end (or its
  * 128+N for a signal) is what happened.
  */
-import type { ChildProcess } from 'node:child_process';
+import type { HostChild } from '../host-spawner.js';
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
@@ -55,7 +55,7 @@ export class NamespaceSandbox extends HookedSandbox implements Sandbox {
   protected readonly hooks: SandboxCgroupHooks;
 
   constructor(
-    private readonly child: ChildProcess,
+    private readonly child: HostChild,
     readonly spawnedAt: number,
     onOutput: SandboxSpec['onOutput'],
     private readonly resources: SandboxResources,

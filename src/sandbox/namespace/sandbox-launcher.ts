@@ -4,18 +4,19 @@
  * RLIMIT_NOFILE, joined the sandbox's cgroups and dropped to the sandbox uid. Nothing in it
  * is specific to a function but the memory limit of its cgroup, so the one launched after
  * each start waits for the next start of the same MemorySize, which then only writes its
- * options. That takes off the cold path Node's `fork` of the whole server (3–6 ms, part of
- * it blocking the event loop), both execs and the cgroup's creation.
+ * options. That takes off the cold path the spawn's round trip through the spawner
+ * (host-spawner.ts, which forks so that the server never does), both execs and the cgroup's
+ * creation.
  *
  * A spare that waits holds one idle bwrap (~1 MB), a cgroup and, with networking, its
  * network namespace (taken from the prepared ones when it is launched), and keeps nothing of Gust
- * alive (unreferenced). It dies with Gust (the launch mode sets PDEATHSIG), with the server's
+ * alive (unreferenced). It dies with Gust (the launch mode sets PDEATHSIG against the spawner,
+which ends with the server), with the server's
  * cgroups (`CgroupHost.close()` kills what is in them), or with `close()`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { hostSpawner, type HostChild } from '../host-spawner.js';
 import { LAMBDA_NOFILE, LAMBDA_PIDS_MAX, type CgroupHost, type EnvironmentCgroup } from '../cgroups/index.js';
 import { ARGS_FD, INIT_COMMAND } from './bwrap-args.js';
 import type { SandboxNetns } from '../network/netns-pool.js';
@@ -25,7 +26,7 @@ import type { UidLeases } from './uid-leases.js';
 
 /** A sandbox up to bwrap, waiting for its options on `ARGS_FD` and gust-init's command on `COMMAND_FD`. */
 export interface LaunchedSandbox {
-  child: ChildProcess;
+  child: HostChild;
   cgroup: EnvironmentCgroup | undefined;
   /** The network namespace it runs in, when sandboxes have networking. */
   netns: SandboxNetns | undefined;
@@ -124,35 +125,24 @@ export class SandboxLauncher {
     }
     const ns = netns.value;
     const launch = ['launch', String(LAMBDA_NOFILE), String(identity.uid), String(identity.gid), ...(ns ? ['--net', ns.path, ns.address, ns.gateway] : []), ...(cgroup?.procsFiles ?? []), '--', this.options.bwrapPath, '--args', String(ARGS_FD), '--', ...INIT_COMMAND];
-    const seccompFd = this.options.seccomp ? openSync(this.options.seccomp, 'r') : undefined;
     try {
       const spawnedAt = performance.now();
-      const child = spawn(this.options.init, launch, {
+      const child = await hostSpawner().spawn(this.options.init, launch, {
         env: {},
         detached: true,
         // 3: the seccomp filter bwrap reads; 4: gust-init's status; 5: bwrap's arguments; 6: gust-init's command.
-        stdio: ['ignore', 'pipe', 'pipe', seccompFd ?? 'ignore', 'pipe', 'pipe', 'pipe'],
-      });
-      await new Promise<void>((resolve, reject) => {
-        child.once('error', reject);
-        child.once('spawn', () => {
-          child.off('error', reject);
-          child.on('error', () => undefined);
-          resolve();
-        });
+        stdio: ['ignore', 'pipe', 'pipe', this.options.seccomp ? { file: this.options.seccomp } : 'ignore', 'pipe', 'pipe', 'pipe'],
       });
       return { child, cgroup, netns: ns, identity, spawnedAt };
     } catch (err) {
       await free({ cgroup, identity, netns: ns }, this.options);
       throw err;
-    } finally {
-      if (seccompFd !== undefined) closeSync(seccompFd);
     }
   }
 }
 
 /** Whether the child (and each of its pipes) keeps Gust's event loop alive. */
-function setReferenced(child: ChildProcess, on: boolean): void {
+function setReferenced(child: HostChild, on: boolean): void {
   for (const handle of [child, ...(child.stdio as Ref[])] as Ref[]) {
     if (on) handle?.ref?.();
     else handle?.unref?.();
