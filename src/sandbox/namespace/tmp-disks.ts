@@ -121,10 +121,9 @@ export class TmpDisks {
       const batch = this.releasing.splice(0);
       this.releasingDone = undefined;
       await runHost('umount', ['-l', ...batch.map((d) => d.mount)]).catch(() => undefined);
-      for (const d of batch) {
-        rmSync(d.mount, { recursive: true, force: true });
-        rmSync(d.image, { force: true });
-      }
+      // By `rm`, not on the event loop: unlinking an image the sandbox wrote frees its blocks in
+      // the kernel (~1 ms each), and a burst's environments end together (200 took the loop 1 s).
+      await runHost('rm', ['-rf', '--', ...batch.flatMap((d) => [d.mount, d.image])]).catch(() => undefined);
     });
     return this.releasingDone;
   }
