@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -20,9 +20,18 @@ function ourChildren(): number[] {
   return readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'latin1').trim().split(' ').filter(Boolean).map(Number);
 }
 
+function stat(pid: number): { name: string; state: string; ppid: number } | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const [state, ppid] = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { name: text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')), state: state!, ppid: Number(ppid) };
+  } catch {
+    return undefined;
+  }
+}
+
 function parentOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  return stat(pid)?.ppid ?? 0;
 }
 
 describe('HostSpawner', () => {
@@ -72,8 +81,23 @@ describe('HostSpawner', () => {
     spawner = new HostSpawner();
     const child = await spawner.spawn('/bin/sleep', ['30'], { env: {}, stdio: ['ignore', 'pipe', 'pipe'] });
     const first = parentOf(child.pid!);
+    // A command run to its end, with a child of its own: neither may go on unseen.
+    const running = spawner.run('/bin/sh', ['-c', 'sleep 30 & wait'], { env: {} }).then(
+      () => 'finished',
+      (err: Error) => err.message,
+    );
+    let grandchild: number | undefined;
+    for (let i = 0; i < 500 && grandchild === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      grandchild = readdirSync('/proc').map(Number).find((p) => p > 0 && stat(p)?.name === 'sleep' && parentOf(parentOf(p)) === first);
+    }
+    expect(grandchild).toBeDefined();
     process.kill(first, 'SIGKILL');
     expect(await closed(child)).toEqual([null, 'SIGKILL']);
+    expect(await running).toMatch(/spawner process ended/);
+    for (let i = 0; i < 500 && stat(grandchild!) !== undefined && stat(grandchild!)!.state !== 'Z'; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(stat(grandchild!)?.state ?? 'gone').toMatch(/gone|Z/);
+    expect(stat(child.pid!)?.state ?? 'gone').toMatch(/gone|Z/);
     const next = await spawner.spawn('/bin/true', [], { env: {}, stdio: ['ignore', 'pipe', 'pipe'] });
     expect(await closed(next)).toEqual([0, null]);
     expect(await spawner.run('/bin/echo', ['again'], { env: {} })).toMatchObject({ code: 0, stdout: 'again\n' });

@@ -58,7 +58,7 @@ export class HostSpawnError extends Error {
 
 type Reply =
   | { op: 'pipe'; id: number; fd: number }
-  | { op: 'spawn'; id: number; pid: number }
+  | { op: 'spawn' | 'started'; id: number; pid: number }
   | { op: 'exit'; id: number; code: number | null; signal: NodeJS.Signals | null }
   | ({ op: 'ran'; id: number } & HostRunResult)
   | { op: 'error'; id: number; message: string; code?: string };
@@ -163,11 +163,8 @@ export class HostSpawner {
             return;
           }
           // Launchers die with the spawner (PDEATHSIG); anything else is killed here, so that what is reported is true.
-          try {
-            process.kill(options.detached ? -child.pid : child.pid, 'SIGKILL');
-          } catch {
-            // gone already
-          }
+          if (options.detached) killGroup(child.pid);
+          else kill(child.pid);
           child.ended(null, 'SIGKILL');
         },
       });
@@ -179,6 +176,7 @@ export class HostSpawner {
   run(command: string, args: readonly string[], options: { env: Record<string, string>; input?: string | undefined }): Promise<HostRunResult> {
     const id = this.nextId++;
     this.hold(true);
+    let pid: number | undefined;
     return new Promise<HostRunResult>((resolve, reject) => {
       const done = () => {
         this.pending.delete(id);
@@ -186,7 +184,8 @@ export class HostSpawner {
       };
       this.pending.set(id, {
         onReply: (reply) => {
-          if (reply.op === 'ran') {
+          if (reply.op === 'started') pid = reply.pid;
+          else if (reply.op === 'ran') {
             done();
             resolve({ code: reply.code, signal: reply.signal, stdout: reply.stdout, stderr: reply.stderr });
           } else if (reply.op === 'error') {
@@ -196,6 +195,8 @@ export class HostSpawner {
         },
         onSpawnerGone: () => {
           done();
+          // Not left to finish unseen: a mount made after its caller gave up would be nobody's.
+          if (pid !== undefined) killGroup(pid);
           reject(new HostSpawnError(`${command}: the spawner process ended`, undefined));
         },
       });
@@ -233,6 +234,18 @@ export class HostSpawner {
     if (this.holds === 0) spawner.channel?.unref();
     return spawner;
   }
+}
+
+function kill(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // gone already
+  }
+}
+
+function killGroup(leader: number): void {
+  kill(-leader);
 }
 
 let shared: HostSpawner | undefined;

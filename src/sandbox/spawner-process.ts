@@ -8,7 +8,8 @@
  *   'ignore', 'pipe' or `{file}` (opened read-only here and given to the child). Answers one
  *   `{op: 'pipe', id, fd}` message per pipe, carrying the pipe's socket, then
  *   `{op: 'spawn', id, pid}`, and later `{op: 'exit', id, code, signal}`; or `{op: 'error', id, message, code}`.
- * - `{op: 'run', id, command, args, env, input}`: runs a command to its end and answers
+ * - `{op: 'run', id, command, args, env, input}`: runs a command, in a process group of its
+ *   own, to its end: answers `{op: 'started', id, pid}`, then
  *   `{op: 'ran', id, code, signal, stdout, stderr}` (or an error).
  *
  * Pipes are handed over as soon as the child exists, stderr first: a launcher's first words
@@ -78,11 +79,12 @@ function start(m) {
 function run(m) {
   let child;
   try {
-    child = spawn(m.command, m.args, { env: m.env, stdio: [m.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    child = spawn(m.command, m.args, { env: m.env, detached: true, stdio: [m.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
   } catch (err) {
     failed(m.id, err);
     return;
   }
+  if (child.pid !== undefined) reply({ op: 'started', id: m.id, pid: child.pid });
   const out = [];
   const err = [];
   child.stdout.on('data', (d) => out.push(d));
