@@ -14,6 +14,8 @@ export interface TestPostgres {
   /** Why the file's suites skip; undefined when PostgreSQL answered. */
   skip: string | undefined;
   pool: pg.Pool;
+  /** Where it connects, for a test that needs a pool of its own (a second node). */
+  connectionString: string;
   /** A schema no test has used yet (created by the first store that migrates it). */
   newSchema(): PgSchema;
 }
@@ -39,5 +41,5 @@ export async function testPostgres(tag: string): Promise<TestPostgres> {
     await pool.end();
   });
   let n = 0;
-  return { skip, pool, newSchema: () => new PgSchema(pool, `${prefix}${n++}`) };
+  return { skip, pool, connectionString: TEST_PG_URL, newSchema: () => new PgSchema(pool, `${prefix}${n++}`) };
 }
