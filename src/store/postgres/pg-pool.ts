@@ -14,6 +14,8 @@ export interface PgPoolOptions {
   max?: number;
   /** How long a query waits for a connection before it fails as the database being unavailable. */
   connectionTimeoutMillis?: number;
+  /** How the connections name themselves in `pg_stat_activity` (default `gust`), for operators. */
+  applicationName?: string;
   /** Told of every idle connection that died; the pool replaces it on the next checkout. */
   onIdleError(err: Error): void;
 }
@@ -24,6 +26,7 @@ export function openPgPool(options: PgPoolOptions): pg.Pool {
     connectionString: options.connectionString,
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5_000,
+    application_name: options.applicationName ?? 'gust',
   });
   pool.on('error', options.onIdleError);
   return pool;

@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { ServiceException } from '../../core/errors.js';
+import { sampleFunction } from '../metadata-store.contract.js';
+import { PgMetadataStore } from './pg-metadata-store.js';
+import { openPgPool } from './pg-pool.js';
+import { accountSchemaName, PgSchema, SHARED_SCHEMA_NAME } from './pg-schema.js';
+import { testPostgres } from './testing/test-postgres.js';
+
+const pg = await testPostgres('schema');
+
+/** Polls until `check` holds: what it waits for happens on the server, not on a timer. */
+async function until(check: () => Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((resolve) => setImmediate(resolve));
+}
+
+describe.skipIf(pg.skip !== undefined)('PgSchema on a connection that dies', () => {
+  it('fails the call in flight with ServiceException, reports the idle loss, and serves the next call on a new connection', async () => {
+    const applicationName = `gust-test-${randomBytes(4).toString('hex')}`;
+    const idleErrors: Error[] = [];
+    const pool = openPgPool({ connectionString: pg.connectionString, max: 1, applicationName, onIdleError: (err) => idleErrors.push(err) });
+    try {
+      const schema = new PgSchema(pool, pg.newSchema().name);
+      const store = await PgMetadataStore.open(schema);
+      await store.putFunction(sampleFunction('f'));
+      const backends = () => pg.pool.query<{ pid: number; state: string | null; query: string }>('SELECT pid, state, query FROM pg_stat_activity WHERE application_name = $1', [applicationName]);
+
+      // A call in flight when its backend is terminated (as a PostgreSQL restart does).
+      const slow = schema.query('SELECT pg_sleep(30)');
+      await until(async () => (await backends()).rows.some((b) => b.state === 'active' && b.query.includes('pg_sleep')));
+      await pg.pool.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [applicationName]);
+      await expect(slow).rejects.toBeInstanceOf(ServiceException);
+      await expect(slow).rejects.toThrow(/state database \(PostgreSQL\) is unavailable/);
+      expect((await store.getFunction('f'))?.name).toBe('f');
+
+      // An idle connection terminated: the pool hears of it and opens a new one.
+      await pg.pool.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [applicationName]);
+      await until(async () => idleErrors.length > 0);
+      expect((await store.listFunctions()).map((f) => f.name)).toEqual(['f']);
+    } finally {
+      await pool.end();
+    }
+  });
+});
+
+describe('PgSchema names', () => {
+  it('refuses a schema name that would need quoting rules beyond plain identifiers', () => {
+    const pool = openPgPool({ connectionString: 'postgres://unused@127.0.0.1:1/x', onIdleError: () => {} });
+    try {
+      for (const bad of ['Gust', 'a-b', 'a"; DROP SCHEMA gust; --', '1abc', 'x'.repeat(64)]) expect(() => new PgSchema(pool, bad)).toThrow(/schema name/);
+      expect(new PgSchema(pool, 'gust_123456789012').table('functions')).toBe('"gust_123456789012".functions');
+      expect(accountSchemaName('123456789012')).toBe('gust_123456789012');
+      expect(() => accountSchemaName('12345')).toThrow(/account id/);
+      expect(new PgSchema(pool, SHARED_SCHEMA_NAME).quoted).toBe('"gust"');
+    } finally {
+      void pool.end();
+    }
+  });
+});
