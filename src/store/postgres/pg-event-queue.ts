@@ -3,11 +3,15 @@
  * `write` being one transaction (committed, with `synchronous_commit` on, before the Invoke
  * API answers 202). Payloads are `bytea`, so they come back byte for byte.
  *
- * This keeps today's contract, in which the caller assigns `seq` (AsyncQueue counts on from
- * `lastSeq()`) and one process delivers every stored event. Several nodes sharing a schema
- * need more, and the interface will have to grow for it: `seq` from a database sequence,
- * and a lease on due events (`SELECT … FOR UPDATE SKIP LOCKED` setting a lease-until column)
- * so that each is delivered by one node at a time and taken over when its node dies.
+ * Beyond the contract, it hands events to several nodes (`nextSeqs`, `lease`, `renew`,
+ * `release`), which the async queue does not use yet: `seq` comes from a database sequence
+ * instead of one process's counter, and a node leases the due events it delivers with
+ * `FOR UPDATE SKIP LOCKED` (nodes leasing at once take disjoint events without waiting for
+ * each other). A lease ends when its event is deleted or rewritten (a retry's new state),
+ * when its node releases it (leaving on SIGTERM), or when it expires: then another node
+ * takes the event over, which is how a dead node's events are delivered again (at least
+ * once, as on AWS). Lease times are the database's clock, one clock for every node, so a
+ * node whose clock runs ahead cannot take over a lease early.
  */
 import type { EventInvokeConfig } from '../../core/model/event-invoke-config.js';
 import type { EventQueueStore, FailedEvent, QueueWrite, StoredEvent } from '../event-queue.js';
@@ -35,9 +39,15 @@ export const EVENT_QUEUE_COMPONENT: PgComponent = {
           qualifier     text COLLATE "C" NOT NULL,
           payload       bytea NOT NULL,
           -- Everything else (attempts, times, client context): small, read only at start-up.
-          meta          text NOT NULL
+          meta          text NOT NULL,
+          -- meta's notBefore, where a lease's query can see it.
+          not_before    bigint NOT NULL,
+          -- The node delivering the event, until when (ms of the database's clock); 0 when none.
+          lease_owner   text,
+          lease_until   bigint NOT NULL DEFAULT 0
         );
         CREATE INDEX events_by_function ON ${s.table('events')} (function_name);
+        CREATE SEQUENCE ${s.table('event_seqs')};
         CREATE TABLE ${s.table('failed_events')} (
           seq           bigint PRIMARY KEY,
           function_name text COLLATE "C" NOT NULL,
@@ -80,8 +90,10 @@ function sql(s: PgSchema) {
   const failed = s.table('failed_events');
   const configs = s.table('event_invoke_configs');
   return {
-    putEvent: `INSERT INTO ${events} (seq, request_id, function_name, qualifier, payload, meta) VALUES ($1, $2, $3, $4, $5, $6)
-      ON CONFLICT (seq) DO UPDATE SET request_id = excluded.request_id, function_name = excluded.function_name, qualifier = excluded.qualifier, payload = excluded.payload, meta = excluded.meta`,
+    // A rewrite (a retry's new state) ends the event's lease: the next attempt is anyone's.
+    putEvent: `INSERT INTO ${events} (seq, request_id, function_name, qualifier, payload, meta, not_before) VALUES ($1, $2, $3, $4, $5, $6, $7)
+      ON CONFLICT (seq) DO UPDATE SET request_id = excluded.request_id, function_name = excluded.function_name, qualifier = excluded.qualifier,
+        payload = excluded.payload, meta = excluded.meta, not_before = excluded.not_before, lease_owner = NULL, lease_until = 0`,
     deleteEvent: `DELETE FROM ${events} WHERE seq = $1`,
     putFailed: `INSERT INTO ${failed} (seq, function_name, doc) VALUES ($1, $2, $3) ON CONFLICT (seq) DO UPDATE SET function_name = excluded.function_name, doc = excluded.doc`,
     trimFailed: `DELETE FROM ${failed} WHERE function_name = $1 AND seq < (SELECT seq FROM ${failed} WHERE function_name = $1 ORDER BY seq DESC LIMIT 1 OFFSET $2)`,
@@ -94,6 +106,16 @@ function sql(s: PgSchema) {
     lastSeq: `SELECT greatest((SELECT max(seq) FROM ${events}), (SELECT max(seq) FROM ${failed})) AS seq`,
     failed: `SELECT doc FROM ${failed} WHERE function_name = $1 ORDER BY seq DESC LIMIT $2`,
     configs: `SELECT doc FROM ${configs} ORDER BY function_name, qualifier`,
+    nextSeqs: `SELECT nextval('${s.table('event_seqs')}') AS seq FROM generate_series(1, $1)`,
+    lease: `WITH now AS (SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS ms),
+      due AS (
+        SELECT ev.seq FROM ${events} AS ev, now WHERE ev.not_before <= now.ms AND ev.lease_until <= now.ms ORDER BY ev.seq LIMIT $2 FOR UPDATE OF ev SKIP LOCKED
+      )
+      UPDATE ${events} AS e SET lease_owner = $1, lease_until = now.ms + $3 FROM due, now WHERE e.seq = due.seq
+      RETURNING e.seq, e.request_id, e.function_name, e.qualifier, e.payload, e.meta`,
+    renew: `UPDATE ${events} SET lease_until = (extract(epoch FROM clock_timestamp()) * 1000)::bigint + $3
+      WHERE seq = ANY ($2::bigint[]) AND lease_owner = $1 AND lease_until > (extract(epoch FROM clock_timestamp()) * 1000)::bigint RETURNING seq`,
+    release: `UPDATE ${events} SET lease_owner = NULL, lease_until = 0 WHERE seq = ANY ($2::bigint[]) AND lease_owner = $1`,
   };
 }
 
@@ -159,6 +181,30 @@ export class PgEventQueue implements EventQueueStore {
     return (await this.schema.query<{ doc: string }>(this.sql.configs)).map((r) => JSON.parse(r.doc) as EventInvokeConfig);
   }
 
+  /** `count` new seqs, unique across every node sharing the schema. */
+  async nextSeqs(count: number): Promise<number[]> {
+    return (await this.schema.query<{ seq: string }>(this.sql.nextSeqs, [count])).map((r) => Number(r.seq));
+  }
+
+  /**
+   * Leases to `owner` for `leaseMs` up to `limit` due events that no live lease holds, in
+   * `seq` order; events another node is leasing at this moment are skipped, not waited for.
+   */
+  async lease(owner: string, limit: number, leaseMs: number): Promise<StoredEvent[]> {
+    const rows = await this.schema.query<EventRow>(this.sql.lease, [owner, limit, leaseMs]);
+    return rows.map(toEvent).sort((a, b) => a.seq - b.seq);
+  }
+
+  /** Extends `owner`'s live leases of `seqs` by `leaseMs` from now; returns the seqs it still held (an expired lease may have been taken over). */
+  async renew(owner: string, seqs: number[], leaseMs: number): Promise<number[]> {
+    return (await this.schema.query<{ seq: string }>(this.sql.renew, [owner, seqs, leaseMs])).map((r) => Number(r.seq)).sort((a, b) => a - b);
+  }
+
+  /** Gives `owner`'s leases of `seqs` back, so that other nodes take the events at once. */
+  async release(owner: string, seqs: number[]): Promise<void> {
+    await this.schema.execute(this.sql.release, [owner, seqs]);
+  }
+
   /** The pool is the server's: closing a store releases nothing of it. */
   async close(): Promise<void> {}
 
@@ -177,7 +223,7 @@ export class PgEventQueue implements EventQueueStore {
           depth: e.depth,
           ...(e.lastError === undefined ? {} : { lastError: e.lastError }),
         };
-        await tx.execute(s.putEvent, [e.seq, e.requestId, e.functionName, e.qualifier ?? '', e.payload, JSON.stringify(meta)]);
+        await tx.execute(s.putEvent, [e.seq, e.requestId, e.functionName, e.qualifier ?? '', e.payload, JSON.stringify(meta), e.notBefore]);
         return;
       }
       case 'deleteEvent':
