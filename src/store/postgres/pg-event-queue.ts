@@ -17,6 +17,7 @@ import type { EventInvokeConfig } from '../../core/model/event-invoke-config.js'
 import type { EventQueueStore, FailedEvent, QueueWrite, StoredEvent } from '../event-queue.js';
 import { migrate, type PgComponent } from './pg-migrations.js';
 import type { PgQueryable, PgSchema } from './pg-schema.js';
+import { isRunOf, lastByKey, runsOfOneKind } from './write-runs.js';
 
 export interface PgEventQueueOptions {
   /** Failed events kept per function (default 1000); the oldest go first. */
@@ -91,10 +92,11 @@ function sql(s: PgSchema) {
   const configs = s.table('event_invoke_configs');
   return {
     // A rewrite (a retry's new state) ends the event's lease: the next attempt is anyone's.
-    putEvent: `INSERT INTO ${events} (seq, request_id, function_name, qualifier, payload, meta, not_before) VALUES ($1, $2, $3, $4, $5, $6, $7)
+    putEvents: `INSERT INTO ${events} (seq, request_id, function_name, qualifier, payload, meta, not_before)
+      SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::text[], $7::bigint[])
       ON CONFLICT (seq) DO UPDATE SET request_id = excluded.request_id, function_name = excluded.function_name, qualifier = excluded.qualifier,
         payload = excluded.payload, meta = excluded.meta, not_before = excluded.not_before, lease_owner = NULL, lease_until = 0`,
-    deleteEvent: `DELETE FROM ${events} WHERE seq = $1`,
+    deleteEvents: `DELETE FROM ${events} WHERE seq = ANY ($1::bigint[])`,
     putFailed: `INSERT INTO ${failed} (seq, function_name, doc) VALUES ($1, $2, $3) ON CONFLICT (seq) DO UPDATE SET function_name = excluded.function_name, doc = excluded.doc`,
     trimFailed: `DELETE FROM ${failed} WHERE function_name = $1 AND seq < (SELECT seq FROM ${failed} WHERE function_name = $1 ORDER BY seq DESC LIMIT 1 OFFSET $2)`,
     putConfig: `INSERT INTO ${configs} (function_name, qualifier, doc) VALUES ($1, $2, $3) ON CONFLICT (function_name, qualifier) DO UPDATE SET doc = excluded.doc`,
@@ -116,6 +118,18 @@ function sql(s: PgSchema) {
     renew: `UPDATE ${events} SET lease_until = (extract(epoch FROM clock_timestamp()) * 1000)::bigint + $3
       WHERE seq = ANY ($2::bigint[]) AND lease_owner = $1 AND lease_until > (extract(epoch FROM clock_timestamp()) * 1000)::bigint RETURNING seq`,
     release: `UPDATE ${events} SET lease_owner = NULL, lease_until = 0 WHERE seq = ANY ($2::bigint[]) AND lease_owner = $1`,
+  };
+}
+
+function metaOf(e: StoredEvent): EventMeta {
+  return {
+    ...(e.clientContext === undefined ? {} : { clientContext: e.clientContext }),
+    ...(e.traceHeader === undefined ? {} : { traceHeader: e.traceHeader }),
+    enqueuedAt: e.enqueuedAt,
+    attempts: e.attempts,
+    notBefore: e.notBefore,
+    depth: e.depth,
+    ...(e.lastError === undefined ? {} : { lastError: e.lastError }),
   };
 }
 
@@ -160,7 +174,11 @@ export class PgEventQueue implements EventQueueStore {
   async write(ops: QueueWrite[]): Promise<void> {
     if (ops.length === 0) return;
     await this.schema.transaction(async (tx) => {
-      for (const op of ops) await this.apply(tx, op);
+      for (const run of runsOfOneKind(ops)) {
+        if (isRunOf(run, 'putEvent')) await this.putEvents(tx, run.map((op) => op.event));
+        else if (isRunOf(run, 'deleteEvent')) await tx.execute(this.sql.deleteEvents, [run.map((op) => op.seq)]);
+        else for (const op of run) await this.apply(tx, op);
+      }
     });
   }
 
@@ -208,26 +226,29 @@ export class PgEventQueue implements EventQueueStore {
   /** The pool is the server's: closing a store releases nothing of it. */
   async close(): Promise<void> {}
 
+  /** A run of events in one statement; a later put of a seq replaces an earlier one. */
+  private async putEvents(tx: PgQueryable, all: StoredEvent[]): Promise<void> {
+    const events = lastByKey(all, (e) => e.seq);
+    await tx.execute(this.sql.putEvents, [
+      events.map((e) => e.seq),
+      events.map((e) => e.requestId),
+      events.map((e) => e.functionName),
+      events.map((e) => e.qualifier ?? ''),
+      events.map((e) => e.payload),
+      events.map((e) => JSON.stringify(metaOf(e))),
+      events.map((e) => e.notBefore),
+    ]);
+  }
+
   /** The statements of one operation, inside the write's transaction. */
   private async apply(tx: PgQueryable, op: QueueWrite): Promise<void> {
     const s = this.sql;
     switch (op.kind) {
-      case 'putEvent': {
-        const e = op.event;
-        const meta: EventMeta = {
-          ...(e.clientContext === undefined ? {} : { clientContext: e.clientContext }),
-          ...(e.traceHeader === undefined ? {} : { traceHeader: e.traceHeader }),
-          enqueuedAt: e.enqueuedAt,
-          attempts: e.attempts,
-          notBefore: e.notBefore,
-          depth: e.depth,
-          ...(e.lastError === undefined ? {} : { lastError: e.lastError }),
-        };
-        await tx.execute(s.putEvent, [e.seq, e.requestId, e.functionName, e.qualifier ?? '', e.payload, JSON.stringify(meta), e.notBefore]);
+      case 'putEvent':
+        await this.putEvents(tx, [op.event]);
         return;
-      }
       case 'deleteEvent':
-        await tx.execute(s.deleteEvent, [op.seq]);
+        await tx.execute(s.deleteEvents, [[op.seq]]);
         return;
       case 'putFailed':
         await tx.execute(s.putFailed, [op.failed.seq, op.failed.functionName, JSON.stringify(op.failed)]);

@@ -16,6 +16,7 @@ import { decodeAttributes, encodeAttributes, type MessageMeta } from '../message
 import type { QueueStore, QueueStoreWrite } from '../queue-store.js';
 import { migrate, type PgComponent } from './pg-migrations.js';
 import type { PgQueryable, PgSchema } from './pg-schema.js';
+import { isRunOf, lastByKey, runsOfOneKind } from './write-runs.js';
 
 /** The queue store's tables, oldest first. Append only. */
 export const SQS_COMPONENT: PgComponent = {
@@ -62,9 +63,10 @@ function sql(s: PgSchema) {
     deleteQueue: `DELETE FROM ${queues} WHERE name = $1`,
     deleteQueueMessages: `DELETE FROM ${messages} WHERE queue = $1`,
     deleteQueueDeduplications: `DELETE FROM ${dedups} WHERE queue = $1`,
-    putMessage: `INSERT INTO ${messages} (seq, queue, body, meta, state) VALUES ($1, $2, $3, $4, $5)`,
-    setMessageState: `UPDATE ${messages} SET state = $1 WHERE seq = $2`,
-    deleteMessage: `DELETE FROM ${messages} WHERE seq = $1`,
+    // A seq put twice, even within one run, breaks the key: a message is put once.
+    putMessages: `INSERT INTO ${messages} (seq, queue, body, meta, state) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[])`,
+    setMessageStates: `UPDATE ${messages} AS m SET state = n.state FROM unnest($1::bigint[], $2::text[]) AS n (seq, state) WHERE m.seq = n.seq`,
+    deleteMessages: `DELETE FROM ${messages} WHERE seq = ANY ($1::bigint[])`,
     purgeQueue: `DELETE FROM ${messages} WHERE queue = $1 AND seq <= $2`,
     putDeduplication: `INSERT INTO ${dedups} (queue, dedup_id, expires_at, doc) VALUES ($1, $2, $3, $4) ON CONFLICT (queue, dedup_id) DO UPDATE SET expires_at = excluded.expires_at, doc = excluded.doc`,
     expireDeduplications: `DELETE FROM ${dedups} WHERE expires_at < $1`,
@@ -100,7 +102,12 @@ export class PgQueueStore implements QueueStore {
   async write(ops: QueueStoreWrite[]): Promise<void> {
     if (ops.length === 0) return;
     await this.schema.transaction(async (tx) => {
-      for (const op of ops) await this.apply(tx, op);
+      for (const run of runsOfOneKind(ops)) {
+        if (isRunOf(run, 'putMessage')) await this.putMessages(tx, run.map((op) => op.message));
+        else if (isRunOf(run, 'setMessageState')) await this.setStates(tx, run);
+        else if (isRunOf(run, 'deleteMessage')) await tx.execute(this.sql.deleteMessages, [run.map((op) => op.seq)]);
+        else for (const op of run) await this.apply(tx, op);
+      }
     });
   }
 
@@ -129,6 +136,21 @@ export class PgQueueStore implements QueueStore {
   /** The pool is the server's: closing a store releases nothing of it. */
   async close(): Promise<void> {}
 
+  /** A run of new messages in one statement. */
+  private async putMessages(tx: PgQueryable, messages: StoredMessage[]): Promise<void> {
+    const rows = messages.map(({ queue, seq, body, state, messageAttributes, ...rest }) => {
+      const meta: MessageMeta = { ...rest, messageAttributes: encodeAttributes(messageAttributes) };
+      return [seq, queue, body, JSON.stringify(meta), JSON.stringify(state)] as const;
+    });
+    await tx.execute(this.sql.putMessages, [0, 1, 2, 3, 4].map((column) => rows.map((row) => row[column])));
+  }
+
+  /** A run of state changes in one statement; the last change of a message is the one that counts. */
+  private async setStates(tx: PgQueryable, ops: Extract<QueueStoreWrite, { kind: 'setMessageState' }>[]): Promise<void> {
+    const last = lastByKey(ops, (op) => op.seq);
+    await tx.execute(this.sql.setMessageStates, [last.map((op) => op.seq), last.map((op) => JSON.stringify(op.state))]);
+  }
+
   /** The statements of one operation, inside the write's transaction. */
   private async apply(tx: PgQueryable, op: QueueStoreWrite): Promise<void> {
     const s = this.sql;
@@ -141,17 +163,14 @@ export class PgQueueStore implements QueueStore {
         await tx.execute(s.deleteQueueDeduplications, [op.name]);
         await tx.execute(s.deleteQueue, [op.name]);
         return;
-      case 'putMessage': {
-        const { queue, seq, body, state, messageAttributes, ...rest } = op.message;
-        const meta: MessageMeta = { ...rest, messageAttributes: encodeAttributes(messageAttributes) };
-        await tx.execute(s.putMessage, [seq, queue, body, JSON.stringify(meta), JSON.stringify(state)]);
+      case 'putMessage':
+        await this.putMessages(tx, [op.message]);
         return;
-      }
       case 'setMessageState':
-        await tx.execute(s.setMessageState, [JSON.stringify(op.state), op.seq]);
+        await this.setStates(tx, [op]);
         return;
       case 'deleteMessage':
-        await tx.execute(s.deleteMessage, [op.seq]);
+        await tx.execute(s.deleteMessages, [[op.seq]]);
         return;
       case 'purgeQueue':
         await tx.execute(s.purgeQueue, [op.name, op.throughSeq]);
