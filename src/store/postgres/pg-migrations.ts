@@ -12,6 +12,7 @@
  * new entry at the end.
  */
 import { DatabaseVersionError } from '../database-version-error.js';
+import { sqlState } from './pg-errors.js';
 import type { PgQueryable, PgSchema } from './pg-schema.js';
 
 /** The first key of Gust's migration locks ("GuSt"), so they meet no other application's advisory locks. */
@@ -40,6 +41,8 @@ export async function migrate(schema: PgSchema, component: PgComponent): Promise
   migrations.forEach((m, i) => {
     if (m.version !== i + 1) throw new Error(`Migration ${i + 1} of ${name} is numbered ${m.version}; migrations must be numbered 1, 2, 3, …`);
   });
+  // Nearly every open finds its component up to date: one read, no lock, no transaction.
+  if ((await appliedVersion(schema, name)) === migrations.length) return;
   await schema.transaction(async (tx) => {
     // One lock per schema: two nodes creating it, or two stores of one node migrating it,
     // take turns. The key is a hash of the name, in the space of keys Gust alone uses.
@@ -62,6 +65,20 @@ export async function migrate(schema: PgSchema, component: PgComponent): Promise
       [name, latest],
     );
   });
+}
+
+/**
+ * The version `component` has in `schema`; undefined when the schema or its version table
+ * does not exist yet (SQLSTATE 3F000, 42P01), which only the locked path may create.
+ */
+async function appliedVersion(schema: PgSchema, component: string): Promise<number | undefined> {
+  try {
+    return await componentVersion(schema, schema, component);
+  } catch (err) {
+    const state = sqlState(err);
+    if (state === '3F000' || state === '42P01') return undefined;
+    throw err;
+  }
 }
 
 /** How many migrations of `component` the schema has applied (0 for none). */
