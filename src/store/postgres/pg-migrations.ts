@@ -46,6 +46,9 @@ export async function migrate(schema: PgSchema, component: PgComponent): Promise
   await schema.transaction(async (tx) => {
     // One lock per schema: two nodes creating it, or two stores of one node migrating it,
     // take turns. The key is a hash of the name, in the space of keys Gust alone uses.
+    // Waiting for another node's migration, and a migration itself, may take longer than a
+    // request's statement timeout.
+    await tx.execute('SET LOCAL statement_timeout = 0');
     await tx.query('SELECT pg_advisory_xact_lock($1::int, hashtext($2))', [MIGRATION_LOCK_CLASS, schema.name]);
     await tx.execute(`CREATE SCHEMA IF NOT EXISTS ${schema.quoted}`);
     await tx.execute(

@@ -48,6 +48,36 @@ describe.skipIf(pg.skip !== undefined)('PgSchema on a connection that dies', () 
   });
 });
 
+describe.skipIf(pg.skip !== undefined)('PgSchema on a database that does not answer in time', () => {
+  it('cancels a statement past the pool\'s timeout and answers ServiceException; a migration waiting for another node\'s is exempt', async () => {
+    const pool = openPgPool({ connectionString: pg.connectionString, max: 1, statementTimeoutMs: 200, onIdleError: () => {} });
+    try {
+      const schema = new PgSchema(pool, pg.newSchema().name);
+      await expect(schema.query('SELECT pg_sleep(30)')).rejects.toBeInstanceOf(ServiceException);
+
+      // Another node holds the schema's migration lock for longer than the timeout: this
+      // node's migration waits for it instead of failing.
+      const otherNode = await pg.pool.connect();
+      try {
+        await otherNode.query('BEGIN');
+        await otherNode.query('SELECT pg_advisory_xact_lock($1::int, hashtext($2))', [0x47755374, schema.name]);
+        const opening = PgMetadataStore.open(schema);
+        const waitedPastTimeout = () =>
+          pg.pool.query("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%pg_advisory_xact_lock%' AND now() - query_start > interval '400 ms' AND pid <> pg_backend_pid()");
+        await until(async () => ((await waitedPastTimeout()).rowCount ?? 0) > 0);
+        await otherNode.query('COMMIT');
+        const store = await opening;
+        await store.putFunction(sampleFunction('f'));
+        expect((await store.listFunctions()).map((f) => f.name)).toEqual(['f']);
+      } finally {
+        otherNode.release();
+      }
+    } finally {
+      await pool.end();
+    }
+  });
+});
+
 describe('PgSchema names', () => {
   it('refuses a schema name that would need quoting rules beyond plain identifiers', () => {
     const pool = openPgPool({ connectionString: 'postgres://unused@127.0.0.1:1/x', onIdleError: () => {} });
