@@ -258,3 +258,15 @@ export function codeStorageFull(cause: unknown): CodeStorageExceededException {
 export function dataDiskFull(): ServiceException {
   return new ServiceException('No space left on Gust\'s data disk: the change was not made. Free space, or delete functions, versions or layers (deletes still work), then retry.');
 }
+
+/**
+ * What a client hears when Gust's state database (PostgreSQL, in cluster mode) could not be
+ * reached or dropped the connection mid-request. The outcome of a write whose connection
+ * broke during its commit is unknown to Gust too, so the message does not claim either way;
+ * 500 is what SDKs retry, and every store write is safe to repeat.
+ */
+export function stateDatabaseUnavailable(cause: unknown): ServiceException {
+  const err = new ServiceException("Gust's state database (PostgreSQL) is unavailable: the request could not be completed. Retry; if it persists, check the database and Gust's connection to it.");
+  err.cause = cause;
+  return err;
+}

@@ -77,6 +77,20 @@ export function runEventQueueContract(factory: EventQueueFactory): void {
       expect(await store.pendingEvents()).toEqual([]);
     });
 
+    it('applies the operations of one write in order, a later one on the same event winning', async () => {
+      const store = await create();
+      await store.write([
+        { kind: 'putEvent', event: sampleEvent(1) },
+        { kind: 'putEvent', event: sampleEvent(2) },
+        { kind: 'putEvent', event: sampleEvent(1, { attempts: 2 }) },
+        { kind: 'deleteEvent', seq: 2 },
+        { kind: 'putEvent', event: sampleEvent(3) },
+        { kind: 'deleteEvent', seq: 3 },
+        { kind: 'putEvent', event: sampleEvent(3, { attempts: 5 }) },
+      ]);
+      expect(await store.pendingEvents()).toEqual([sampleEvent(1, { attempts: 2 }), sampleEvent(3, { attempts: 5 })]);
+    });
+
     it('writes all or nothing', async () => {
       const store = await create();
       await store.write([{ kind: 'putEvent', event: sampleEvent(1) }]);

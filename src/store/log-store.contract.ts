@@ -45,6 +45,15 @@ export function runLogStoreContract(name: string, factory: LogStoreFactory): voi
       expect((await s.query({ logGroup: '/aws/lambda/none' })).events).toEqual([]);
     });
 
+    it('gives a message back exactly as appended: NUL, control characters and any script included', async () => {
+      // A function may print anything; PostgreSQL's text type, for one, cannot hold NUL.
+      const s = await create();
+      const messages = ['nul \u0000 inside', 'tab\tand\rreturn', 'ünïcödé ✓ 日本語 🌬️', ''];
+      s.append(messages.map((message, i) => ({ logGroup: G, logStream: 's1', timestamp: 1000 + i, message })));
+      expect((await s.query({ logGroup: G })).events.map((e) => e.message)).toEqual(messages);
+      expect((await s.listGroups())[0]!.storedBytes).toBe(messages.reduce((sum, m) => sum + logEventSize(m), 0));
+    });
+
     it('pages with limit and cursor, then follows new events', async () => {
       const s = await create();
       s.append(events(5));

@@ -90,6 +90,21 @@ export function runQueueStoreContract(factory: QueueStoreFactory): void {
       expect(messages[0]!.body).toBe('body 1');
     });
 
+    it('applies the operations of one write in order, the last state change of a message winning', async () => {
+      const store = await create();
+      await store.write([
+        { kind: 'putMessage', message: sampleMessage('q', 1) },
+        { kind: 'putMessage', message: sampleMessage('q', 2) },
+        { kind: 'setMessageState', seq: 1, state: { visibleAt: 10, receiveCount: 1, firstReceiveAt: 5 } },
+        { kind: 'setMessageState', seq: 2, state: { visibleAt: 20, receiveCount: 1 } },
+        { kind: 'setMessageState', seq: 1, state: { visibleAt: 30, receiveCount: 2, firstReceiveAt: 5 } },
+        { kind: 'deleteMessage', seq: 2 },
+        { kind: 'putMessage', message: sampleMessage('q', 3) },
+        { kind: 'deleteMessage', seq: 3 },
+      ]);
+      expect((await store.messages('q')).map((m) => [m.seq, m.state])).toEqual([[1, { visibleAt: 30, receiveCount: 2, firstReceiveAt: 5 }]]);
+    });
+
     it('purges a queue up to a seq, leaving later messages and other queues', async () => {
       const store = await create();
       await store.write([1, 2, 3].map((seq) => ({ kind: 'putMessage' as const, message: sampleMessage('q', seq) })));

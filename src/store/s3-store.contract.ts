@@ -86,6 +86,15 @@ export function runS3StoreContract(factory: S3StoreFactory): void {
       expect(await store.usage('x')).toEqual({ objects: 7, bytes: 21 });
     });
 
+    it('orders keys by UTF-8 bytes where that differs from UTF-16 code units', async () => {
+      // U+FF61 is EF BD A1 in UTF-8 and U+1F600 is F0 9F 98 80: bytes put U+FF61 first,
+      // while JavaScript's code units (0xFF61 against the surrogate 0xD83D) would not.
+      const store = await create();
+      for (const k of ['k\u{1F600}', 'k\uFF61', 'k\u00e9', 'k~']) await store.putObject(object('x', k), []);
+      expect((await store.listObjects('x', { prefix: 'k', after: '', limit: 10 })).map((o) => o.key)).toEqual(['k~', 'k\u00e9', 'k\uFF61', 'k\u{1F600}']);
+      expect((await store.listObjects('x', { prefix: 'k', after: 'k\uFF61', limit: 10 })).map((o) => o.key)).toEqual(['k\u{1F600}']);
+    });
+
     it('replaces an object and returns the one replaced; a delete returns what it removed', async () => {
       const store = await create();
       expect(await store.putObject(object('b', 'k', { etag: '"1"' }), [])).toBeUndefined();

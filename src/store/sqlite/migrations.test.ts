@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { sampleFunction, sampleVersion } from '../metadata-store.contract.js';
-import { DatabaseVersionError, MIGRATIONS, migrate, schemaVersion, type Migration } from './migrations.js';
+import { DatabaseVersionError } from '../database-version-error.js';
+import { MIGRATIONS, migrate, schemaVersion, type Migration } from './migrations.js';
 import { SqliteMetadataStore } from './sqlite-metadata-store.js';
 
 const root = mkdtempSync(join(tmpdir(), 'gust-migrations-'));

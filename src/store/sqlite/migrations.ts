@@ -6,24 +6,13 @@
  * edited: a schema change is a new entry at the end.
  */
 import type Database from 'better-sqlite3';
+import { DatabaseVersionError } from '../database-version-error.js';
 
 /** One step of the schema. `version` is its position in MIGRATIONS, counting from 1. */
 export interface Migration {
   version: number;
   description: string;
   up(db: Database.Database): void;
-}
-
-/**
- * Raised when the database cannot be used by this build of Gust. It is a start-up failure
- * for the operator, not an AWS-facing error, so it is not part of the catalog in
- * core/errors.ts.
- */
-export class DatabaseVersionError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DatabaseVersionError';
-  }
 }
 
 /**

@@ -11,7 +11,8 @@
  * receive rewrites: a receive updates one short column, not the body.
  */
 import type Database from 'better-sqlite3';
-import type { DeduplicationEntry, MessageAttributeValue, MessageState, QueueRecord, StoredMessage } from '../../core/model/queues.js';
+import type { DeduplicationEntry, MessageState, QueueRecord, StoredMessage } from '../../core/model/queues.js';
+import { decodeAttributes, encodeAttributes, type MessageMeta } from '../message-attributes-json.js';
 import type { QueueStore, QueueStoreWrite } from '../queue-store.js';
 import { openCommitter, type Committer, type Step } from './committer.js';
 import type { Migration } from './migrations.js';
@@ -68,31 +69,6 @@ const WRITE_SQL = {
 } as const;
 
 type StepName = keyof typeof WRITE_SQL;
-
-/** A message attribute as JSON holds it: binary values in base64. */
-interface StoredAttribute {
-  dataType: string;
-  stringValue?: string;
-  binaryValue?: string;
-}
-
-type MessageMeta = Omit<StoredMessage, 'queue' | 'seq' | 'body' | 'state' | 'messageAttributes'> & { messageAttributes: Record<string, StoredAttribute> };
-
-function encodeAttributes(attributes: Record<string, MessageAttributeValue>): Record<string, StoredAttribute> {
-  const out: Record<string, StoredAttribute> = {};
-  for (const [name, v] of Object.entries(attributes)) {
-    out[name] = { dataType: v.dataType, ...(v.stringValue === undefined ? {} : { stringValue: v.stringValue }), ...(v.binaryValue === undefined ? {} : { binaryValue: v.binaryValue.toString('base64') }) };
-  }
-  return out;
-}
-
-function decodeAttributes(attributes: Record<string, StoredAttribute>): Record<string, MessageAttributeValue> {
-  const out: Record<string, MessageAttributeValue> = {};
-  for (const [name, v] of Object.entries(attributes)) {
-    out[name] = { dataType: v.dataType, ...(v.stringValue === undefined ? {} : { stringValue: v.stringValue }), ...(v.binaryValue === undefined ? {} : { binaryValue: Buffer.from(v.binaryValue, 'base64') }) };
-  }
-  return out;
-}
 
 function steps(op: QueueStoreWrite): Step<StepName>[] {
   switch (op.kind) {
