@@ -178,3 +178,43 @@ describe('FsBlobStore', () => {
     });
   });
 });
+
+describe('FsBlobStore with its trees elsewhere (the sandbox volume)', () => {
+  it('waits for the trees\' place to put, unpacks there, and re-unpacks from the zips a tree the new place lacks', async () => {
+    const trees = join(dir, 'volume', 'code');
+    let ready!: () => void;
+    const store = new FsBlobStore(join(dir, 'blobs'), { trees: { dir: trees, ready: new Promise<void>((r) => (ready = r)) } });
+    const zip = await packageZip();
+    const hash = sha256(zip).toString('hex');
+    // Started before the place is ready: unpacking there before it was would fail (its work directory does not exist yet).
+    const put = store.put(zip);
+    ready();
+    await put;
+    expect(store.unpackedPath(hash)).toBe(join(trees, hash));
+    expect(await readFile(join(trees, hash, 'lib/util.js'), 'utf8')).toBe('module.exports = 1;');
+    expect(existsSync(join(dir, 'blobs', 'code'))).toBe(false);
+
+    // A new, empty volume under the same blobs: the tree comes back from the zip, and a tree without a blob goes.
+    const next = join(dir, 'volume2', 'code');
+    await mkdir(join(next, 'f'.repeat(64)), { recursive: true });
+    const reopened = new FsBlobStore(join(dir, 'blobs'), { trees: { dir: next, ready: Promise.resolve() } });
+    await reopened.treesOpened;
+    expect(await readFile(join(next, hash, 'lib/util.js'), 'utf8')).toBe('module.exports = 1;');
+    expect(existsSync(join(next, 'f'.repeat(64)))).toBe(false);
+  });
+
+  it('deletes a zip at once and its tree once the trees\' place is ready', async () => {
+    const trees = join(dir, 'volume', 'code');
+    const zip = await packageZip();
+    const hash = sha256(zip).toString('hex');
+    await new FsBlobStore(join(dir, 'blobs'), { trees: { dir: trees, ready: Promise.resolve() } }).put(zip);
+    let ready!: () => void;
+    const store = new FsBlobStore(join(dir, 'blobs'), { trees: { dir: trees, ready: new Promise<void>((r) => (ready = r)) } });
+    await store.delete(hash);
+    expect(await store.has(hash)).toBe(false);
+    expect(existsSync(join(trees, hash))).toBe(true);
+    ready();
+    await store.treesOpened;
+    expect(existsSync(join(trees, hash))).toBe(false);
+  });
+});
