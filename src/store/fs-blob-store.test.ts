@@ -217,4 +217,19 @@ describe('FsBlobStore with its trees elsewhere (the sandbox volume)', () => {
     await store.treesOpened;
     expect(existsSync(join(trees, hash))).toBe(false);
   });
+
+  it('reports a zip it cannot unpack again and opens the other trees', async () => {
+    const first = await packageZip();
+    const second = await zipEntries([{ name: 'index.js', data: 'exports.x = 2;' }]);
+    const store = new FsBlobStore(join(dir, 'blobs'), { trees: { dir: join(dir, 'volume', 'code'), ready: Promise.resolve() } });
+    const [a, b] = [await store.put(first), await store.put(second)];
+    await writeFile(store.zipPath(a.hash), 'not a zip any more');
+    const reported: string[] = [];
+    const next = join(dir, 'volume2', 'code');
+    const reopened = new FsBlobStore(join(dir, 'blobs'), { trees: { dir: next, ready: Promise.resolve() }, report: (_err, context) => reported.push(context) });
+    await reopened.treesOpened;
+    expect(reported).toEqual([`unpacking code ${a.hash} again from its zip`]);
+    expect(await readFile(join(next, b.hash, 'index.js'), 'utf8')).toBe('exports.x = 2;');
+    expect(existsSync(join(next, a.hash))).toBe(false);
+  });
 });

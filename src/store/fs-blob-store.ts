@@ -37,6 +37,8 @@ export interface FsBlobStoreOptions {
   maxZippedBytes?: number;
   /** Where unpacked trees live, when not under the store's directory, and when that place is ready. */
   trees?: { dir: string; ready: Promise<unknown> };
+  /** Where a tree that cannot be unpacked again goes (its versions then fail to start; every other one works). */
+  report?: (err: unknown, context: string) => void;
 }
 
 const HASH_RE = /^[0-9a-f]{64}$/;
@@ -56,6 +58,7 @@ export class FsBlobStore implements BlobStore {
   private readonly treeDeletes = new Set<string>();
   /** Work directories of trees, beside them (a rename does not cross filesystems). */
   private readonly treesWork: string;
+  private readonly report: (err: unknown, context: string) => void;
 
   /** `dir` is created on first use. */
   constructor(dir: string, options: FsBlobStoreOptions = {}) {
@@ -64,6 +67,7 @@ export class FsBlobStore implements BlobStore {
     this.maxZippedBytes = options.maxZippedBytes ?? LIMITS.zippedCodeBytes;
     this.treesDir = options.trees ? resolve(options.trees.dir) : join(this.dir, 'code');
     this.treesWork = options.trees ? join(this.treesDir, '.tmp') : join(this.dir, 'tmp');
+    this.report = options.report ?? (() => undefined);
     this.treesOpen = options.trees === undefined;
     this.treesOpened = options.trees ? options.trees.ready.then(() => this.openTrees()) : Promise.resolve();
     // Its failure is each put's to report.
@@ -193,6 +197,8 @@ export class FsBlobStore implements BlobStore {
           await extractZip({ path: this.zipPath(hash) }, join(tree, 'code'), { maxUnzippedBytes: this.maxUnzippedBytes });
           await chmod(join(tree, 'code'), 0o555);
           await rename(join(tree, 'code'), this.unpackedPath(hash));
+        } catch (err) {
+          this.report(err, `unpacking code ${hash} again from its zip`);
         } finally {
           await removeTree(tree);
         }
