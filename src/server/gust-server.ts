@@ -149,7 +149,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     if (!dataDisk.report(err, context)) logger.warn({ err }, context);
   };
 
-  const blobs = new FsBlobStore(join(dataDir, 'blobs'), volume ? { trees: { dir: volume.codeDir, ready: volume.ready }, report } : {});
+  const blobs = new FsBlobStore(join(dataDir, 'blobs'), volume ? { trees: { dir: volume.codeDir, ready: volume.ready, room: () => volume.room() }, report } : {});
   if (volume) blobs.treesOpened.then(() => volumeState.resolve(volume.stateDir), (err: unknown) => volumeState.reject(err));
   // Code is counted and collected from what versions and layer versions of every account
   // reference, and kept while environments still run from it (a pool asks for a sweep once they stop).

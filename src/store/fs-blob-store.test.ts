@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InvalidParameterValueException, RequestTooLargeException } from '../core/errors.js';
+import { CodeStorageExceededException, InvalidParameterValueException, RequestTooLargeException } from '../core/errors.js';
 import { LIMITS } from '../core/limits.js';
 import { FsBlobStore } from './fs-blob-store.js';
 import { removeTree } from './fs-tree.js';
@@ -231,5 +231,14 @@ describe('FsBlobStore with its trees elsewhere (the sandbox volume)', () => {
     expect(reported).toEqual([`unpacking code ${a.hash} again from its zip`]);
     expect(await readFile(join(next, b.hash, 'index.js'), 'utf8')).toBe('exports.x = 2;');
     expect(existsSync(join(next, a.hash))).toBe(false);
+  });
+
+  it('refuses, as a full disk, a tree larger than the room left under the trees\' place, and leaves nothing', async () => {
+    const trees = join(dir, 'volume', 'code');
+    const store = new FsBlobStore(join(dir, 'blobs'), { trees: { dir: trees, ready: Promise.resolve(), room: async () => 10 } });
+    const zip = await packageZip();
+    await expect(store.put(zip)).rejects.toBeInstanceOf(CodeStorageExceededException);
+    expect(await store.list()).toEqual([]);
+    expect((await listTree(dir)).filter((e) => e.type !== 'dir')).toEqual([]);
   });
 });

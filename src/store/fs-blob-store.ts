@@ -36,7 +36,17 @@ export interface FsBlobStoreOptions {
   /** Largest zip. Default LIMITS.zippedCodeBytes. */
   maxZippedBytes?: number;
   /** Where unpacked trees live, when not under the store's directory, and when that place is ready. */
-  trees?: { dir: string; ready: Promise<unknown> };
+  trees?: {
+    dir: string;
+    ready: Promise<unknown>;
+    /**
+     * Bytes the disk under the trees' place can still take. A sparse volume image grows as
+     * it is written: a tree its disk cannot hold would fail only at writeback, aborting the
+     * volume's journal (read-only from then on), so a tree larger than this is refused as a
+     * full disk before its pages are written back.
+     */
+    room?: () => Promise<number>;
+  };
   /** Where a tree that cannot be unpacked again goes (its versions then fail to start; every other one works). */
   report?: (err: unknown, context: string) => void;
 }
@@ -59,6 +69,7 @@ export class FsBlobStore implements BlobStore {
   /** Work directories of trees, beside them (a rename does not cross filesystems). */
   private readonly treesWork: string;
   private readonly report: (err: unknown, context: string) => void;
+  private readonly room: (() => Promise<number>) | undefined;
 
   /** `dir` is created on first use. */
   constructor(dir: string, options: FsBlobStoreOptions = {}) {
@@ -68,6 +79,7 @@ export class FsBlobStore implements BlobStore {
     this.treesDir = options.trees ? resolve(options.trees.dir) : join(this.dir, 'code');
     this.treesWork = options.trees ? join(this.treesDir, '.tmp') : join(this.dir, 'tmp');
     this.report = options.report ?? (() => undefined);
+    this.room = options.trees?.room;
     this.treesOpen = options.trees === undefined;
     this.treesOpened = options.trees ? options.trees.ready.then(() => this.openTrees()) : Promise.resolve();
     // Its failure is each put's to report.
@@ -110,6 +122,7 @@ export class FsBlobStore implements BlobStore {
     const tree = await mkdtemp(join(this.treesWork, 'put-'));
     try {
       const { unzippedSize } = await extractZip(zip, join(tree, 'code'), { maxUnzippedBytes: this.maxUnzippedBytes });
+      if (this.room && unzippedSize > (await this.room())) throw Object.assign(new Error(`no room for ${unzippedSize} unpacked bytes on the disk under ${this.treesDir}`), { code: 'ENOSPC' });
       const blob: StoredBlob = { hash, sha256Base64: digest.toString('base64'), size: zipSize(zip), unzippedSize };
       if (Buffer.isBuffer(zip)) await writeFileDurably(join(work, 'code.zip'), zip);
       else await moveDurably(zip.path, join(work, 'code.zip'));

@@ -12,13 +12,17 @@
  *
  * The image is sparse (~5 MB until written to), with a journal (it persists: code trees
  * are kept across restarts), mounted with `discard` so that deleted trees give their
- * blocks back to the data disk. Mounting is kept off the start-up path: `open()` runs in
- * the background once the server listens, and what needs the volume waits for `ready`. It
- * needs what /tmp disks need (tmp-disks.ts `tmpDiskGap`). A
- * killed server leaves its mount in place; the next start finds and keeps it.
+ * blocks back to the data disk. It may be larger than the free space of its disk: a write
+ * the disk cannot hold fails only at writeback and aborts the journal (read-only from then
+ * on), so the blob store refuses a tree larger than `room()` as a full disk. Mounting is
+ * kept off the start-up path: `open()` runs in the background once the server listens,
+ * and what needs the volume waits for `ready`. It needs what /tmp disks need (tmp-disks.ts
+ * `tmpDiskGap`). A killed server leaves its mount in place; the next start finds and
+ * keeps it.
  */
 import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { statfs } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { Deferred } from '../../core/primitives.js';
 import { runHost } from '../host-commands.js';
 
@@ -55,6 +59,12 @@ export class SandboxVolume {
   /** Where the sandbox driver's own files (etc, gust-init, bootstraps, /opt trees) live in the volume. */
   get stateDir(): string {
     return join(this.root, 'sandbox');
+  }
+
+  /** Bytes the disk holding the image can still take: what the volume can still grow by. */
+  async room(): Promise<number> {
+    const fs = await statfs(dirname(this.image));
+    return fs.bavail * fs.bsize;
   }
 
   /** Makes the image (first start only) and mounts it, unless a killed server left it mounted; rejects with why it could not. */
