@@ -35,6 +35,10 @@ import { CodeUrlSigner } from '../auth/code-urls.js';
 import { codeUrls } from '../http/lambda-api/code-urls.js';
 import { descriptorBudget, openFilesLimit } from './descriptor-budget.js';
 import { chooseSandboxDriver } from './sandbox-choice.js';
+import { SandboxVolume } from '../sandbox/namespace/sandbox-volume.js';
+import { tmpDiskGap } from '../sandbox/namespace/tmp-disks.js';
+import { Deferred } from '../core/primitives.js';
+import { performance } from 'node:perf_hooks';
 import { DiskReserve } from '../store/disk-reserve.js';
 import { DataDisk } from './data-disk.js';
 import { runtimesDirOf, type GustConfig } from './config.js';
@@ -48,6 +52,9 @@ import { observers } from '../invoke/invocation-observer.js';
 import { GustMetrics } from '../metrics/gust-metrics.js';
 import type { SpaceView } from '../metrics/sources.js';
 import { metricsApi } from '../http/metrics-api/metrics-api.js';
+
+/** The sandbox volume's room beyond the code-storage limit: merged /opt trees, bootstraps, /etc. */
+const VOLUME_HEADROOM_BYTES = 4 * 1024 ** 3;
 
 /** What the metrics read of a space when Prometheus scrapes. */
 function spaceView(space: AccountSpace): SpaceView {
@@ -122,7 +129,14 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   // Where Gust's API listens, known once it does; the sandboxes' road to it asks at each connection.
   let api = { host: '127.0.0.1', port: config.port };
   let baseUrl = '';
-  const driver = await chooseSandboxDriver({ config, dataDir, envTmp, cgroups, bindRoots: [runtimesDir], api: () => api, processDriver: () => new ProcessDriver({ tmpRoot: envTmp, cgroups }), logger });
+  // The namespace sandboxes' files on a filesystem of their own, mounted once the server
+  // listens, so that their mount table shows no host path (sandbox-volume.ts).
+  const volumeGap = config.sandbox === 'process' ? undefined : tmpDiskGap();
+  const volumeCandidate = config.sandbox === 'process' || volumeGap ? undefined : new SandboxVolume(join(dataDir, 'sandbox', 'volume.img'), join(dataDir, 'sandbox', 'volume'), config.codeStorageLimitBytes + VOLUME_HEADROOM_BYTES);
+  const volumeState = new Deferred<string>();
+  const driver = await chooseSandboxDriver({ config, dataDir, envTmp, cgroups, bindRoots: [runtimesDir], api: () => api, processDriver: () => new ProcessDriver({ tmpRoot: envTmp, cgroups }), logger, ...(volumeCandidate ? { volumeState: volumeState.promise } : {}) });
+  const volume = driver.name === 'namespace' ? volumeCandidate : undefined;
+  if (driver.name === 'namespace' && volumeGap) logger.warn({ reason: volumeGap }, `sandbox volume: none (${volumeGap}); functions can read Gust's host paths (data directory, runtimes) in /proc/self/mountinfo`);
   // Before the functions load: a version a previous process left Pending waits for its runtime.
   const runtimes = new RuntimeProvider({ dir: runtimesDir, npmRegistry: config.npmRegistry, debian: { mirror: config.debianMirror }, systemRoots: driver.name === 'namespace' });
 
@@ -135,7 +149,8 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     if (!dataDisk.report(err, context)) logger.warn({ err }, context);
   };
 
-  const blobs = new FsBlobStore(join(dataDir, 'blobs'));
+  const blobs = new FsBlobStore(join(dataDir, 'blobs'), volume ? { trees: { dir: volume.codeDir, ready: volume.ready, room: () => volume.room() }, report } : {});
+  if (volume) blobs.treesOpened.then(() => volumeState.resolve(volume.stateDir), (err: unknown) => volumeState.reject(err));
   // Code is counted and collected from what versions and layer versions of every account
   // reference, and kept while environments still run from it (a pool asks for a sweep once they stop).
   const code: CodeStorage = new CodeStorage({
@@ -273,6 +288,14 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   baseUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   api = { host: config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host, port };
   logger.info({ url: baseUrl, dataDir }, 'gust listening');
+  // After listen: the first sandbox start (and the first upload) waits for it instead.
+  if (volume) {
+    const began = performance.now();
+    volume.open().then(
+      () => logger.info({ volume: volume.root, ms: Math.round(performance.now() - began) }, 'sandbox volume: mounted; sandboxes bind code, layers, runtimes\' bootstraps, /etc and gust-init from it'),
+      (err: unknown) => logger.warn({ err, volume: volume.root }, `sandbox volume: cannot mount ${volume.image}; sandboxes bind from the data directory and can read its path in /proc/self/mountinfo`),
+    );
+  }
 
   let closing: Promise<void> | undefined;
   let probing: Promise<ProbeResult[]> | undefined;
@@ -307,6 +330,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
         await driver.close?.();
         await cgroups.close();
         await app.close();
+        await volume?.close().catch((err: unknown) => logger.warn({ err }, 'sandbox volume: unmount failed'));
         for (const space of all) await space.close();
         await s3Store.close();
         await auth.close();

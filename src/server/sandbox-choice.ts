@@ -22,6 +22,8 @@ export interface SandboxChoiceInput {
   cgroups: CgroupHost | undefined;
   /** Where Gust's API listens, for the sandboxes' road to it (asked once it listens). */
   api: () => RelayTarget;
+  /** Where the namespace driver's files move once the sandbox volume is mounted (sandbox-volume.ts). */
+  volumeState?: Promise<string> | undefined;
   /** The process driver, as the composition root builds it. */
   processDriver: () => SandboxDriver;
   logger: Logger;
@@ -39,7 +41,7 @@ export async function chooseSandboxDriver(input: SandboxChoiceInput): Promise<Sa
       config.sandboxNetwork === 'egress'
         ? { range: config.sandboxSubnet, dns: config.sandboxDns, denied: config.sandboxDeny, networks: config.hostNetworks, api: input.api }
         : undefined;
-    const driver = await setUpNamespaceDriver({ dataDir: input.dataDir, workRoot: input.envTmp, identity, identities: config.sandboxUidCount, tmpOnDisk: config.sandboxTmp === 'disk', cgroups: input.cgroups, network, ...(input.bindRoots ? { bindRoots: input.bindRoots } : {}) });
+    const driver = await setUpNamespaceDriver({ dataDir: input.dataDir, workRoot: input.envTmp, identity, identities: config.sandboxUidCount, tmpOnDisk: config.sandboxTmp === 'disk', cgroups: input.cgroups, network, volumeState: input.volumeState, ...(input.bindRoots ? { bindRoots: input.bindRoots } : {}) });
     const reach = `${driver.network ? `outbound network through the host, gateway ${driver.network.plan.gateway}` : 'loopback only'}, /tmp ${driver.tmpOnDisk ? 'on disk' : 'in memory (no loop devices or mkfs.ext4)'}`;
     logger.info({ sandbox: 'namespace', uid: identity.uid, gid: identity.gid, uids: config.sandboxUidCount, network: config.sandboxNetwork, gateway: driver.network?.plan.gateway, slot: driver.network?.plan.slot }, `sandbox: namespace (bubblewrap; functions run isolated, each environment as its own uid from ${identity.uid}, ${reach})${config.sandbox === 'auto' ? ', the default where the host supports it' : ''}`);
     return driver;

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InvalidParameterValueException, RequestTooLargeException } from '../core/errors.js';
+import { CodeStorageExceededException, InvalidParameterValueException, RequestTooLargeException } from '../core/errors.js';
 import { LIMITS } from '../core/limits.js';
 import { FsBlobStore } from './fs-blob-store.js';
 import { removeTree } from './fs-tree.js';
@@ -176,5 +176,69 @@ describe('FsBlobStore', () => {
       await expectRefused(new FsBlobStore(dir, { maxZippedBytes: zip.length - 1 }), zip, RequestTooLargeException, 'Request must be smaller than 69905067 bytes for the CreateFunction operation');
       await expect(new FsBlobStore(dir, { maxZippedBytes: zip.length }).put(zip)).resolves.toMatchObject({ size: zip.length });
     });
+  });
+});
+
+describe('FsBlobStore with its trees elsewhere (the sandbox volume)', () => {
+  it('waits for the trees\' place to put, unpacks there, and re-unpacks from the zips a tree the new place lacks', async () => {
+    const trees = join(dir, 'volume', 'code');
+    let ready!: () => void;
+    const store = new FsBlobStore(join(dir, 'blobs'), { trees: { dir: trees, ready: new Promise<void>((r) => (ready = r)) } });
+    const zip = await packageZip();
+    const hash = sha256(zip).toString('hex');
+    // Started before the place is ready: unpacking there before it was would fail (its work directory does not exist yet).
+    const put = store.put(zip);
+    ready();
+    await put;
+    expect(store.unpackedPath(hash)).toBe(join(trees, hash));
+    expect(await readFile(join(trees, hash, 'lib/util.js'), 'utf8')).toBe('module.exports = 1;');
+    expect(existsSync(join(dir, 'blobs', 'code'))).toBe(false);
+
+    // A new, empty volume under the same blobs: the tree comes back from the zip, and a tree without a blob goes.
+    const next = join(dir, 'volume2', 'code');
+    await mkdir(join(next, 'f'.repeat(64)), { recursive: true });
+    const reopened = new FsBlobStore(join(dir, 'blobs'), { trees: { dir: next, ready: Promise.resolve() } });
+    await reopened.treesOpened;
+    expect(await readFile(join(next, hash, 'lib/util.js'), 'utf8')).toBe('module.exports = 1;');
+    expect(existsSync(join(next, 'f'.repeat(64)))).toBe(false);
+  });
+
+  it('deletes a zip at once and its tree once the trees\' place is ready', async () => {
+    const trees = join(dir, 'volume', 'code');
+    const zip = await packageZip();
+    const hash = sha256(zip).toString('hex');
+    await new FsBlobStore(join(dir, 'blobs'), { trees: { dir: trees, ready: Promise.resolve() } }).put(zip);
+    let ready!: () => void;
+    const store = new FsBlobStore(join(dir, 'blobs'), { trees: { dir: trees, ready: new Promise<void>((r) => (ready = r)) } });
+    await store.delete(hash);
+    expect(await store.has(hash)).toBe(false);
+    expect(existsSync(join(trees, hash))).toBe(true);
+    ready();
+    await store.treesOpened;
+    expect(existsSync(join(trees, hash))).toBe(false);
+  });
+
+  it('reports a zip it cannot unpack again and opens the other trees', async () => {
+    const first = await packageZip();
+    const second = await zipEntries([{ name: 'index.js', data: 'exports.x = 2;' }]);
+    const store = new FsBlobStore(join(dir, 'blobs'), { trees: { dir: join(dir, 'volume', 'code'), ready: Promise.resolve() } });
+    const [a, b] = [await store.put(first), await store.put(second)];
+    await writeFile(store.zipPath(a.hash), 'not a zip any more');
+    const reported: string[] = [];
+    const next = join(dir, 'volume2', 'code');
+    const reopened = new FsBlobStore(join(dir, 'blobs'), { trees: { dir: next, ready: Promise.resolve() }, report: (_err, context) => reported.push(context) });
+    await reopened.treesOpened;
+    expect(reported).toEqual([`unpacking code ${a.hash} again from its zip`]);
+    expect(await readFile(join(next, b.hash, 'index.js'), 'utf8')).toBe('exports.x = 2;');
+    expect(existsSync(join(next, a.hash))).toBe(false);
+  });
+
+  it('refuses, as a full disk, a tree larger than the room left under the trees\' place, and leaves nothing', async () => {
+    const trees = join(dir, 'volume', 'code');
+    const store = new FsBlobStore(join(dir, 'blobs'), { trees: { dir: trees, ready: Promise.resolve(), room: async () => 10 } });
+    const zip = await packageZip();
+    await expect(store.put(zip)).rejects.toBeInstanceOf(CodeStorageExceededException);
+    expect(await store.list()).toEqual([]);
+    expect((await listTree(dir)).filter((e) => e.type !== 'dir')).toEqual([]);
   });
 });

@@ -11,10 +11,16 @@
  * package validated, so the invoke path never unzips and a refused zip leaves nothing.
  * One Gust process owns the directory: puts and deletes of one hash are serialised in
  * memory, and work directories left by a crash are cleared when the store is first used.
+ *
+ * The unpacked trees may live elsewhere (`trees`: the namespace sandboxes' own volume,
+ * sandbox-volume.ts), on a filesystem that is ready only some time after the server starts:
+ * until then a put waits for it, and a delete removes the zip at once and its tree once
+ * the volume is there. `openTrees` makes the trees agree with the zips (the source of
+ * truth): a missing tree is unpacked again from its zip, a tree without a blob goes.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { chmod, mkdir, mkdtemp, open, readdir, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { codeStorageFull, InvalidParameterValueException, isDiskFull } from '../core/errors.js';
 import { LIMITS } from '../core/limits.js';
@@ -29,6 +35,20 @@ export interface FsBlobStoreOptions {
   maxUnzippedBytes?: number;
   /** Largest zip. Default LIMITS.zippedCodeBytes. */
   maxZippedBytes?: number;
+  /** Where unpacked trees live, when not under the store's directory, and when that place is ready. */
+  trees?: {
+    dir: string;
+    ready: Promise<unknown>;
+    /**
+     * Bytes the disk under the trees' place can still take. A sparse volume image grows as
+     * it is written: a tree its disk cannot hold would fail only at writeback, aborting the
+     * volume's journal (read-only from then on), so a tree larger than this is refused as a
+     * full disk before its pages are written back.
+     */
+    room?: () => Promise<number>;
+  };
+  /** Where a tree that cannot be unpacked again goes (its versions then fail to start; every other one works). */
+  report?: (err: unknown, context: string) => void;
 }
 
 const HASH_RE = /^[0-9a-f]{64}$/;
@@ -40,12 +60,30 @@ export class FsBlobStore implements BlobStore {
   private readonly maxZippedBytes: number;
   private readonly locks = new KeyedMutex();
   private ready: Promise<void> | undefined;
+  private readonly treesDir: string;
+  /** Resolves once the trees' place is ready and agrees with the zips; puts and tree deletes wait for it. */
+  readonly treesOpened: Promise<void>;
+  private treesOpen: boolean;
+  /** Blobs deleted before the trees' place was ready, whose trees openTrees removes. */
+  private readonly treeDeletes = new Set<string>();
+  /** Work directories of trees, beside them (a rename does not cross filesystems). */
+  private readonly treesWork: string;
+  private readonly report: (err: unknown, context: string) => void;
+  private readonly room: (() => Promise<number>) | undefined;
 
   /** `dir` is created on first use. */
   constructor(dir: string, options: FsBlobStoreOptions = {}) {
     this.dir = resolve(dir);
     this.maxUnzippedBytes = options.maxUnzippedBytes ?? LIMITS.unzippedCodeBytes;
     this.maxZippedBytes = options.maxZippedBytes ?? LIMITS.zippedCodeBytes;
+    this.treesDir = options.trees ? resolve(options.trees.dir) : join(this.dir, 'code');
+    this.treesWork = options.trees ? join(this.treesDir, '.tmp') : join(this.dir, 'tmp');
+    this.report = options.report ?? (() => undefined);
+    this.room = options.trees?.room;
+    this.treesOpen = options.trees === undefined;
+    this.treesOpened = options.trees ? options.trees.ready.then(() => this.openTrees()) : Promise.resolve();
+    // Its failure is each put's to report.
+    this.treesOpened.catch(() => undefined);
   }
 
   async put(zip: ZipSource, options: PutOptions = {}): Promise<StoredBlob> {
@@ -79,18 +117,21 @@ export class FsBlobStore implements BlobStore {
   }
 
   private async store(zip: ZipSource, hash: string, digest: Buffer): Promise<StoredBlob> {
+    await this.treesOpened;
     const work = await mkdtemp(join(this.dir, 'tmp', 'put-'));
+    const tree = await mkdtemp(join(this.treesWork, 'put-'));
     try {
-      const tree = join(work, 'code');
-      const { unzippedSize } = await extractZip(zip, tree, { maxUnzippedBytes: this.maxUnzippedBytes });
+      const { unzippedSize } = await extractZip(zip, join(tree, 'code'), { maxUnzippedBytes: this.maxUnzippedBytes });
+      if (this.room && unzippedSize > (await this.room())) throw Object.assign(new Error(`no room for ${unzippedSize} unpacked bytes on the disk under ${this.treesDir}`), { code: 'ENOSPC' });
       const blob: StoredBlob = { hash, sha256Base64: digest.toString('base64'), size: zipSize(zip), unzippedSize };
       if (Buffer.isBuffer(zip)) await writeFileDurably(join(work, 'code.zip'), zip);
       else await moveDurably(zip.path, join(work, 'code.zip'));
       await writeFileDurably(join(work, 'blob.json'), JSON.stringify(blob));
-      await this.commit(hash, work);
+      await this.commit(hash, work, join(tree, 'code'));
       return blob;
     } finally {
       await removeTree(work);
+      await removeTree(tree);
     }
   }
 
@@ -123,7 +164,7 @@ export class FsBlobStore implements BlobStore {
 
   unpackedPath(hash: string): string {
     checkHash(hash);
-    return join(this.dir, 'code', hash);
+    return join(this.treesDir, hash);
   }
 
   async delete(hash: string): Promise<void> {
@@ -133,8 +174,56 @@ export class FsBlobStore implements BlobStore {
       // Metadata first: from here on the blob is absent, even if a crash stops the rest.
       await removeTree(this.metaPath(hash));
       await removeTree(this.zipPath(hash));
-      await removeTree(this.unpackedPath(hash));
     });
+    // Before the trees' place is there (a sweep at start-up must not wait for it), openTrees removes the tree.
+    if (this.treesOpen) await this.removeTreeOf(hash);
+    else this.treeDeletes.add(hash);
+  }
+
+  /** Removes the tree of a hash no blob has (a put of the same code in between keeps its new tree). */
+  private removeTreeOf(hash: string): Promise<void> {
+    return this.locks.run(hash, async () => {
+      if ((await this.stat(hash)) === undefined) await removeTree(this.unpackedPath(hash));
+    });
+  }
+
+  /**
+   * Once the trees' place is ready: unpacks again from its zip every blob whose tree is
+   * missing (the first start on a new volume), removes trees no blob has (a crash between a
+   * delete's two steps) and what puts left half done, and the trees an older layout kept
+   * under the store's own directory.
+   */
+  private async openTrees(): Promise<void> {
+    await this.init();
+    await mkdir(this.treesDir, { recursive: true });
+    await removeTree(this.treesWork);
+    await mkdir(this.treesWork, { recursive: true });
+    const blobs = new Set((await this.list()).map((b) => b.hash));
+    for (const name of await readdir(this.treesDir)) {
+      if (HASH_RE.test(name) && !blobs.has(name)) await this.removeTreeOf(name);
+    }
+    for (const hash of blobs) {
+      await this.locks.run(hash, async () => {
+        if ((await this.stat(hash)) === undefined || (await exists(this.unpackedPath(hash)))) return;
+        const tree = await mkdtemp(join(this.treesWork, 'adopt-'));
+        try {
+          await extractZip({ path: this.zipPath(hash) }, join(tree, 'code'), { maxUnzippedBytes: this.maxUnzippedBytes });
+          await chmod(join(tree, 'code'), 0o555);
+          await rename(join(tree, 'code'), this.unpackedPath(hash));
+        } catch (err) {
+          this.report(err, `unpacking code ${hash} again from its zip`);
+        } finally {
+          await removeTree(tree);
+        }
+      });
+    }
+    if (this.treesDir !== join(this.dir, 'code')) await removeTree(join(this.dir, 'code'));
+    // Until the set is empty with no await in between: a delete after that removes its tree itself.
+    for (const hash of this.treeDeletes) {
+      this.treeDeletes.delete(hash);
+      await this.removeTreeOf(hash);
+    }
+    this.treesOpen = true;
   }
 
   /**
@@ -142,7 +231,7 @@ export class FsBlobStore implements BlobStore {
    * there the blob does not exist, so a crash in between leaves only pieces that the next
    * put of the same bytes replaces. If a rename fails, the pieces already moved are removed.
    */
-  private async commit(hash: string, work: string): Promise<void> {
+  private async commit(hash: string, work: string, tree: string): Promise<void> {
     const unpacked = this.unpackedPath(hash);
     const shard = this.shard(hash);
     await mkdir(shard, { recursive: true });
@@ -150,8 +239,8 @@ export class FsBlobStore implements BlobStore {
     try {
       // Moving a directory to another parent rewrites its `..` entry, which needs write
       // permission on it: the root is made read-only again once in place.
-      await chmod(join(work, 'code'), 0o755);
-      await rename(join(work, 'code'), unpacked);
+      await chmod(tree, 0o755);
+      await rename(tree, unpacked);
       await chmod(unpacked, 0o555);
       await rename(join(work, 'code.zip'), this.zipPath(hash));
       await syncDir(dirname(unpacked));
@@ -178,8 +267,9 @@ export class FsBlobStore implements BlobStore {
   private init(): Promise<void> {
     this.ready ??= (async () => {
       await mkdir(join(this.dir, 'zips'), { recursive: true });
-      await mkdir(join(this.dir, 'code'), { recursive: true });
       await mkdir(join(this.dir, 'tmp'), { recursive: true });
+      // Trees elsewhere are made ready by openTrees.
+      if (this.treesWork === join(this.dir, 'tmp')) await mkdir(this.treesDir, { recursive: true });
       for (const name of await readdir(join(this.dir, 'tmp'))) await removeTree(join(this.dir, 'tmp', name));
     })().catch((err: unknown) => {
       this.ready = undefined;
@@ -187,6 +277,10 @@ export class FsBlobStore implements BlobStore {
     });
     return this.ready;
   }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
 }
 
 /** SHA-256 of a zip, a staged one read as a stream. */

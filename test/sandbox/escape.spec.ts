@@ -173,7 +173,7 @@ function descendsFromUs(pid: number): boolean {
   return false;
 }
 
-/** The unpacked code directory of the function whose code holds `file` (the blob store's layout, found by content). */
+/** The unpacked code directory of the function whose code holds `file` (on the sandbox volume, or the blob store's own directory without one; found by content). */
 function codeDirHolding(dataDir: string, file: string): string {
   const found: string[] = [];
   const walk = (dir: string, depth: number) => {
@@ -183,7 +183,7 @@ function codeDirHolding(dataDir: string, file: string): string {
       else if (depth < 4 && statSync(p).isDirectory()) walk(p, depth + 1);
     }
   };
-  walk(join(dataDir, 'blobs'), 0);
+  for (const root of [join(dataDir, 'blobs'), join(dataDir, 'sandbox', 'volume', 'code')]) if (existsSync(root)) walk(root, 0);
   expect(found).toHaveLength(1);
   return found[0]!;
 }

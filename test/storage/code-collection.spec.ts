@@ -3,7 +3,9 @@
  * unpacked trees under <dataDir>/blobs) are collected once no version, layer version or
  * running environment uses them; stored bytes count against the code storage limit
  * (CodeStorageExceededException); a package that unpacks past Lambda's 250 MB is refused
- * with AWS's message; GetAccountSettings reports the limit and AWS's usage.
+ * with AWS's message; GetAccountSettings reports the limit and AWS's usage. With the
+ * namespace driver the trees live on the sandbox volume, and are collected there alike
+ * (skipped, saying why, where that driver or its volume cannot run).
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +23,11 @@ import { startTestGust, type TestGust } from '../helpers/gust.js';
 import { createFunction, expectAwsError, invoke, ROLE, waitActive } from '../helpers/lambda.js';
 import { makeZip, zerosZip } from '../helpers/zips.js';
 import { waitFor } from '../helpers/wait.js';
+import { namespaceHostGap } from '../../src/sandbox/namespace/namespace-setup.js';
+import { tmpDiskGap } from '../../src/sandbox/namespace/tmp-disks.js';
+
+const volumeGap = namespaceHostGap() ?? tmpDiskGap();
+if (volumeGap) console.warn(`test/storage/code-collection.spec.ts: the sandbox volume's case skipped: ${volumeGap}`);
 
 const handler = (tag: string) => `exports.handler = async (event) => { await new Promise((r) => setTimeout(r, event.ms ?? 0)); return '${tag}'; };`;
 
@@ -116,5 +123,31 @@ describe('the code storage limit', () => {
     const settings = await t.lambda.send(new GetAccountSettingsCommand({}));
     expect(settings.AccountLimit).toMatchObject({ TotalCodeSize: 4 * 1024 * 1024, CodeSizeUnzipped: 262_144_000, CodeSizeZipped: 52_428_800 });
     expect(settings.AccountUsage).toEqual({ TotalCodeSize: 2 * zip.length + layer.length, FunctionCount: 1 });
+  });
+});
+
+describe.skipIf(volumeGap !== undefined)('code collection on the sandbox volume (namespace driver)', () => {
+  let t: TestGust;
+  const volumeTrees = () => readdirSync(join(t.dataDir, 'sandbox', 'volume', 'code')).filter((n) => /^[0-9a-f]{64}$/.test(n));
+  const settle = (n: number) => waitFor(`${n} trees on the volume`, () => (volumeTrees().length === n ? true : undefined), 10_000);
+
+  beforeAll(async () => {
+    t = await startTestGust({ flags: { sandbox: 'namespace' } });
+  }, 60_000);
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('unpacks on the volume, not under blobs/, and deletes a tree there once nothing uses it', async () => {
+    await createFunction(t.lambda, 'v', { files: { 'index.js': handler('a') } });
+    expect(await invoke(t.lambda, 'v').then((r) => r.json)).toBe('a');
+    await settle(1);
+    expect(existsSync(join(t.dataDir, 'blobs', 'code'))).toBe(false);
+    await t.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'v', ZipFile: await makeZip({ 'index.js': handler('b') }) }));
+    await waitActive(t.lambda, 'v');
+    expect(await invoke(t.lambda, 'v').then((r) => r.json)).toBe('b');
+    await settle(1);
+    await t.lambda.send(new DeleteFunctionCommand({ FunctionName: 'v' }));
+    await settle(0);
   });
 });

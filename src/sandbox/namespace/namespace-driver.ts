@@ -15,8 +15,8 @@
  * no variable shows in the host's process list. The chain is launched ahead of the start
  * that uses it (sandbox-launcher.ts): a start mostly writes the options into it.
  */
-import { accessSync, chownSync, constants, mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, chownSync, closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { CgroupHost } from '../cgroups/index.js';
 import type { Sandbox, SandboxDriver, SandboxLayout, SandboxMounts, SandboxSpec } from '../sandbox-driver.js';
@@ -52,10 +52,23 @@ export interface NamespaceDriverOptions {
   network?: SandboxNetwork | undefined;
 }
 
+/** What sandboxes bind from the host: the driver's files, and where each environment's socket directory is made. */
+export interface DriverFiles {
+  host: SandboxHostFiles;
+  optTrees: OptTrees;
+  socketRoot: string;
+}
+
+/** DriverFiles with `socketRoot` open: sockets are named through it (see socketPath). */
+interface OpenFiles extends DriverFiles {
+  socketRootFd: number;
+}
+
 export class NamespaceDriver implements SandboxDriver {
   readonly name = 'namespace';
 
   private readonly launcher: SandboxLauncher;
+  private files: Promise<OpenFiles>;
 
   /** Whether /tmp is a disk (else a tmpfs, charged to memory). */
   get tmpOnDisk(): boolean {
@@ -69,6 +82,20 @@ export class NamespaceDriver implements SandboxDriver {
 
   constructor(private readonly options: NamespaceDriverOptions) {
     this.launcher = new SandboxLauncher({ init: options.host.init, seccomp: options.host.seccomp, uids: options.uids, bwrapPath: options.bwrapPath ?? DEFAULT_BWRAP, cgroups: options.cgroups, network: options.network });
+    this.files = Promise.resolve(openFiles({ host: options.host, optTrees: options.optTrees, socketRoot: options.workRoot }));
+  }
+
+  /**
+   * Binds from `files` from now on (the sandbox volume's, which hide where Gust keeps
+   * them: sandbox-volume.ts): starts wait until they are ready. When they cannot be made,
+   * sandboxes keep the files they had.
+   */
+  useFiles(files: Promise<DriverFiles>): void {
+    const before = this.files;
+    this.files = files.then(openFiles, () => before);
+    void Promise.all([before, this.files]).then(([old, now]) => {
+      if (old !== now) closeSync(old.socketRootFd);
+    });
   }
 
   /** Lambda's paths: code at /var/task, the merged layers at /opt, the runtime at /var/runtime and /var/lang. */
@@ -80,8 +107,9 @@ export class NamespaceDriver implements SandboxDriver {
   async start(spec: SandboxSpec): Promise<Sandbox> {
     // A command that does not exist fails here as a spawn would, not as a runtime exit.
     accessSync(spec.runtime ? spec.runtime.interpreter : spec.command, constants.X_OK);
-    this.options.host.etc.refresh();
-    const socketDir = mkdtempSync(join(this.options.workRoot, 'gust-ns-'));
+    const files = await this.files;
+    files.host.etc.refresh();
+    const socketDir = mkdtempSync(join(files.socketRoot, 'gust-ns-'));
     let relay: SocketRelay | undefined;
     let launched: LaunchedSandbox | undefined;
     let tmp: TmpDisk | undefined;
@@ -102,7 +130,7 @@ export class NamespaceDriver implements SandboxDriver {
       const target = parseHostPort(spec.env.AWS_LAMBDA_RUNTIME_API);
       const inside = (p: string) => this.insidePath(p, spec);
       const made = await Promise.allSettled([
-        target ? listenRuntimeApiRelay(join(socketDir, SOCKET_NAME), target) : undefined,
+        target ? listenRuntimeApiRelay(socketPath(files, socketDir), target) : undefined,
         this.launcher.take(spec.limits.memoryMb),
         tmpDisks?.take(spec.limits.ephemeralStorageMb),
       ] as const);
@@ -116,10 +144,10 @@ export class NamespaceDriver implements SandboxDriver {
       if (launched!.netns && spec.networks?.length) await network!.attach(launched!.netns, spec.networks);
       if (target) env.AWS_LAMBDA_RUNTIME_API = `127.0.0.1:${RUNTIME_API_PORT}`;
       const args = bwrapArgs({
-        host: this.options.host,
+        host: files.host,
         env,
         codeDir: spec.codeDir,
-        optDir: await this.options.optTrees.treeFor(spec.layerDirs),
+        optDir: await files.optTrees.treeFor(spec.layerDirs),
         ...(spec.runtime ? { runtime: spec.runtime } : {}),
         socketDir,
         tmpBytes: spec.limits.ephemeralStorageMb * 1024 * 1024,
@@ -159,6 +187,7 @@ export class NamespaceDriver implements SandboxDriver {
   /** Kills the sandbox launched ahead for the next start and takes the sandbox network down; running sandboxes are the pool's to stop first. */
   async close(): Promise<void> {
     this.launcher.close();
+    closeSync((await this.files).socketRootFd);
     await this.options.tmpDisks?.close();
     await this.options.network?.close();
   }
@@ -171,6 +200,21 @@ export class NamespaceDriver implements SandboxDriver {
     }
     return path;
   }
+}
+
+function openFiles(files: DriverFiles): OpenFiles {
+  return { ...files, socketRootFd: openSync(files.socketRoot, 'r') };
+}
+
+/**
+ * The name the Runtime API socket is bound with. A unix socket's name is the path string
+ * given to bind(), and the sandbox sees it in /proc/net/unix (the connection's accepted end
+ * lives in the sandbox's network namespace), so it is given through the open socket root
+ * (`/proc/self/fd/<n>/gust-ns-…/runtime-api.sock`): nothing of the host's layout, and a
+ * name short enough for any data directory (sun_path holds 108 bytes).
+ */
+function socketPath(files: OpenFiles, socketDir: string): string {
+  return `/proc/self/fd/${files.socketRootFd}/${basename(socketDir)}/${SOCKET_NAME}`;
 }
 
 /** `127.0.0.1:9002` → host and port; anything else (a socket path, nothing) → undefined. */

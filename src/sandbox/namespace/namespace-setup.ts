@@ -12,7 +12,7 @@ import { OptTrees } from './opt-trees.js';
 import { SandboxNetwork, type SandboxNetworkOptions } from '../network/sandbox-network.js';
 import { gustRuntimesDir } from '../runtimes/gust-runtimes.js';
 import { DEFAULT_BWRAP } from './bwrap-args.js';
-import { NamespaceDriver } from './namespace-driver.js';
+import { NamespaceDriver, type DriverFiles } from './namespace-driver.js';
 import { ensureTraversable, prepareSandboxHost, SandboxUnavailableError, type SandboxIdentity } from './sandbox-host.js';
 import { TmpDisks, tmpDiskGap } from './tmp-disks.js';
 import { UidLeases } from './uid-leases.js';
@@ -40,6 +40,12 @@ export interface NamespaceSetupOptions {
   cgroups?: CgroupHost | undefined;
   /** Sandbox networking; without it each sandbox has loopback only (`--sandbox-network none`). */
   network?: SandboxNetworkOptions | undefined;
+  /**
+   * A directory on the sandbox volume (sandbox-volume.ts), ready some time after start-up:
+   * the driver's files move there once it is, and starts wait for it. Without it they stay
+   * under the data directory, whose path the sandboxes then see in their mount table.
+   */
+  volumeState?: Promise<string> | undefined;
 }
 
 /** What the host lacks for the namespace driver, without starting anything; undefined when nothing. */
@@ -84,11 +90,22 @@ export async function setUpNamespaceDriver(options: NamespaceSetupOptions): Prom
       await driver.close();
       throw err;
     });
+    const gateway = network?.plan.gateway;
+    if (options.volumeState) driver.useFiles(options.volumeState.then((dir) => prepareFiles(dir, runtimesDir, options.buildCache, gateway)));
     return driver;
   } catch (err) {
     await network?.close();
     throw err;
   }
+}
+
+/** The driver's files made again under `stateDir` (on the sandbox volume), with an empty socket root. */
+async function prepareFiles(stateDir: string, runtimesDir: string, buildCache: string | undefined, nameserver: string | undefined): Promise<DriverFiles> {
+  const host = await prepareSandboxHost(stateDir, runtimesDir, buildCache, nameserver);
+  const socketRoot = join(stateDir, 'sockets');
+  rmSync(socketRoot, { recursive: true, force: true });
+  mkdirSync(socketRoot, { mode: 0o755 });
+  return { host, optTrees: OptTrees.open(join(stateDir, 'opt-trees')), socketRoot };
 }
 
 async function setUpNetwork(options: SandboxNetworkOptions): Promise<SandboxNetwork> {
