@@ -19,6 +19,7 @@ import { registerUploadGate, SMALL_BODY_BYTES, type UploadGateOptions } from './
 import { handleClientError, handleError, sendError } from './render-error.js';
 import { registerBodyReader } from './upload-body.js';
 import { registerEdgeAuth, type EdgeAuth } from './edge-auth.js';
+import { lazySchemaCompilers } from './schema-compilers.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -71,6 +72,8 @@ export function buildHttpServer(logger: Logger, plugins: readonly HttpPlugin[], 
       }
       return request.url ?? '/';
     },
+    // No route declares a schema: Ajv and fast-json-stringify load only if one ever does.
+    schemaController: { compilersFactory: lazySchemaCompilers() },
     // Errors Fastify raises before routing (a malformed percent-encoding in the URL) get
     // the same AWS-shaped answer as every other error.
     frameworkErrors: handleError,

@@ -42,7 +42,6 @@ import { AccountSpaces } from './account-spaces.js';
 import { ServerConcurrency } from '../pool/counting-service.js';
 import { initPermits } from '../pool/pool.js';
 import { probeRuntimes, probedRuntimes, type ProbeResult } from './runtime-probe.js';
-import { InvocationTraces } from '../telemetry/invocation-traces.js';
 import type { AccountSpace } from './account-space.js';
 import { observers } from '../invoke/invocation-observer.js';
 import { GustMetrics } from '../metrics/gust-metrics.js';
@@ -158,8 +157,9 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
           running: (accountId, functionName) => spaces.get(accountId)?.pool.counting.running(functionName) ?? 0,
         })
       : undefined;
-  // Off unless an OTLP endpoint is configured: then every account's runs are traced, by one exporter.
-  const traces = config.tracing && new InvocationTraces({ settings: config.tracing, region: config.region, reportExportFailure: (err) => logger.warn({ err, url: config.tracing?.url }, 'traces: export failed; spans of this batch are lost') });
+  // Off unless an OTLP endpoint is configured: then every account's runs are traced, by one
+  // exporter. OpenTelemetry's modules load only then: they would cost every other start.
+  const traces = config.tracing && new (await import('../telemetry/invocation-traces.js')).InvocationTraces({ settings: config.tracing, region: config.region, reportExportFailure: (err) => logger.warn({ err, url: config.tracing?.url }, 'traces: export failed; spans of this batch are lost') });
   if (config.tracing) logger.info({ url: config.tracing.url, serviceName: config.tracing.serviceName }, 'traces: OTLP/HTTP');
   const observer = observers([...(metrics ? [metrics] : []), ...(traces ? [traces] : [])]);
   // Every account's resources in a space of its own (account-space.ts); all that exist open
