@@ -27,7 +27,8 @@ import { networkRound } from './scenarios/network.js';
 import { authRound } from './scenarios/auth.js';
 import { metricsRound } from './scenarios/metrics.js';
 import { tracesRound } from './scenarios/traces.js';
-import { createLargeRound, listFunctionsRound, startupRound } from './scenarios/control.js';
+import { createLargeRound, listFunctionsRound } from './scenarios/control.js';
+import { startupRound } from './scenarios/startup.js';
 
 function serveHasSandboxOption() {
   const help = execFileSync(process.execPath, [fileURLToPath(new URL('../bin/gust.js', import.meta.url)), 'serve', '--help'], { encoding: 'utf8' });
@@ -67,7 +68,10 @@ const COLD_SHARE_TARGET_MS = { process: 5, namespace: 15 };
 const SCENARIOS = {
   startup: {
     round: (ctx) => startupRound(ctx),
-    rows: (r) => [row('gust serve → first 200 on /health (ms)', pick(r, 'gustMs'), pick(r, 'bareMs'), undefined)],
+    rows: (r) => [
+      row('gust serve → first 200 on /health, empty data dir (ms)', pick(r, 'gustMs'), pick(r, 'bareMs'), { absMax: 150 }),
+      row('gust serve → first 200 on /health, 10,000 functions (ms)', pick(r, 'manyMs'), pick(r, 'bareManyMs'), { absMax: 300 }),
+    ],
   },
   warm: {
     round: (ctx) => warmRound(ctx),

@@ -50,10 +50,12 @@ function healthy(url) {
  * Starts `gust serve` at its default log level (what a user runs), its log going to a
  * file rather than through the bench's own event loop. `options.sandbox` is passed as
  * `--sandbox`; `options.cpuProfDir` runs it under `node --cpu-prof`; `options.nodeArgs`
- * go to node before the script; `options.env` adds variables to its environment (OTEL_*).
+ * go to node before the script; `options.env` adds variables to its environment (OTEL_*);
+ * `options.dataDir` serves an existing data dir, which stop() leaves in place for the next start.
  */
 export async function startGustProcess(options = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'gust-bench-'));
+  const keptDir = options.dataDir !== undefined;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'gust-bench-'));
   const logFile = `${dataDir}.log`;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -77,7 +79,7 @@ export async function startGustProcess(options = {}) {
   while (!(await healthy(url))) {
     if (exited) {
       const code = await exit;
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!keptDir) rmSync(dataDir, { recursive: true, force: true });
       throw new Error(`gust serve ${serveArgs.join(' ')} exited with ${code} before answering /health:\n${logTail()}`);
     }
     await new Promise((r) => setTimeout(r, 2));
@@ -99,7 +101,7 @@ export async function startGustProcess(options = {}) {
       if (!exited) child.kill('SIGTERM');
       const code = await exit;
       const failure = code === 0 ? undefined : new Error(`gust serve ended with ${code}:\n${logTail()}`);
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!keptDir) rmSync(dataDir, { recursive: true, force: true });
       rmSync(logFile, { force: true });
       if (failure) throw failure;
     },

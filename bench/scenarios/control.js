@@ -1,40 +1,12 @@
 /**
- * The control plane, where its speed is felt: `gust serve` to its first answered health
- * check (against a bare node HTTP server started the same way), CreateFunction with a
- * 5 MB zip until the function is Active, and (opt-in, slow to set up) ListFunctions
- * paging over 10,000 functions.
+ * The control plane, where its speed is felt: CreateFunction with a 5 MB zip until the
+ * function is Active, and (opt-in, slow to set up) ListFunctions paging over 10,000
+ * functions. Start-up has a scenario of its own (startup.js).
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
-import { startGustProcess } from '../lib/gust-process.js';
 import { jsonRequest, keepAliveAgent } from '../lib/http-client.js';
 import { HANDLERS, zipFiles } from '../lib/fixtures.js';
 import { createFunction, uniqueName } from '../lib/lambda.js';
-
-/** The least a node server can take to answer: spawn node, listen, answer /health once. */
-async function bareServerStartMs() {
-  const script = "require('node:http').createServer((q, s) => s.end('{\"status\":\"ok\"}')).listen(0, '127.0.0.1', function () { process.stdout.write(this.address().port + '\\n'); });";
-  const t0 = performance.now();
-  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise((resolve, reject) => {
-    child.stdout.once('data', (d) => resolve(Number(String(d).trim())));
-    child.once('exit', (code) => reject(new Error(`bare node server exited with ${code}`)));
-  });
-  await new Promise((resolve, reject) => http.get(`http://127.0.0.1:${port}/health`, { agent: false }, (res) => res.resume().on('end', resolve)).on('error', reject));
-  const ms = performance.now() - t0;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGKILL');
-  await exited;
-  return ms;
-}
-
-export async function startupRound({ gustOptions }) {
-  const bareMs = await bareServerStartMs();
-  const g = await startGustProcess(gustOptions);
-  await g.stop();
-  return { gustMs: g.healthMs, bareMs };
-}
 
 /** CreateFunction with 5 MB of incompressible code, request to State Active. */
 export async function createLargeRound({ gust }) {

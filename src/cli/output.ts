@@ -2,8 +2,6 @@
  * How the CLI prints: aligned tables and key/value blocks for people, JSON for scripts,
  * and the one line on stderr that any failure becomes.
  */
-import { EventBridgeServiceException } from '@aws-sdk/client-eventbridge';
-import { LambdaServiceException } from '@aws-sdk/client-lambda';
 
 /** A failure the CLI itself detects (bad flags, missing files); printed as its message. */
 export class CliError extends Error {
@@ -49,11 +47,23 @@ function isConnectionError(err: unknown): boolean {
   return Array.isArray(e.errors) && e.errors.some(isConnectionError);
 }
 
+/**
+ * An error an AWS SDK client threw for a service's answer, known by the fields every
+ * client's service exceptions carry: `instanceof` would need the clients imported, which
+ * would cost `gust serve` and `gust runtimes` (which print through this module) a third
+ * of a second of start-up.
+ */
+function isServiceError(err: unknown): err is Error & { $metadata: { httpStatusCode?: number } } {
+  if (!(err instanceof Error)) return false;
+  const e = err as { $fault?: unknown; $metadata?: unknown };
+  return (e.$fault === 'client' || e.$fault === 'server') && typeof e.$metadata === 'object' && e.$metadata !== null;
+}
+
 /** The text after `gust: ` for any failure: never a stack trace, always one line. */
 export function describeError(err: unknown, endpoint: string): string {
   if (err instanceof CliError) return err.message;
   if (isConnectionError(err)) return `cannot reach Gust at ${endpoint}: is 'gust serve' running?`;
-  if (err instanceof LambdaServiceException || err instanceof EventBridgeServiceException) {
+  if (isServiceError(err)) {
     const status = err.$metadata.httpStatusCode;
     // A body that is not an AWS error (a proxy's page, say) leaves the SDK with no name.
     if (err.name === 'Unknown' || err.name === 'UnknownError' || err.message === 'UnknownError') {

@@ -3,6 +3,15 @@ import type { Command } from 'commander';
 import { ConfigError, OPTIONS, loadConfig, shownDefault } from '../server/config.js';
 import { startGust } from '../server/gust-server.js';
 
+/** Ends a start that failed: a configuration error as one line (exit 2), anything else as thrown. */
+function failStart(err: unknown): never {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`gust serve: ${err.message}\n`);
+    process.exit(2);
+  }
+  throw err;
+}
+
 export function registerServe(program: Command): void {
   const cmd = program.command('serve').description('Run the Gust server (Lambda API on one port, state in the data dir)');
   for (const spec of OPTIONS) {
@@ -13,24 +22,14 @@ export function registerServe(program: Command): void {
     try {
       config = loadConfig(flags, process.env);
     } catch (err) {
-      if (err instanceof ConfigError) {
-        process.stderr.write(`gust serve: ${err.message}\n`);
-        process.exit(2);
-      }
-      throw err;
+      failStart(err);
     }
     let gust;
     try {
       gust = await startGust(config);
     } catch (err) {
-      if (err instanceof ConfigError) {
-        process.stderr.write(`gust serve: ${err.message}\n`);
-        process.exit(2);
-      }
-      throw err;
+      failStart(err);
     }
-    // In the background: a runtime that cannot start here is reported now, not at its first invoke.
-    gust.probeRuntimes().catch((err: unknown) => gust.logger.warn({ err }, 'runtime probe failed'));
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
@@ -46,5 +45,17 @@ export function registerServe(program: Command): void {
     };
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
+    // The server listens before it opens its stores (gust-server.ts); one that cannot open
+    // them stops as it did before it listened, with the same message.
+    try {
+      await gust.started;
+    } catch (err) {
+      if (stopping) return;
+      stopping = true;
+      await gust.close().catch(() => undefined);
+      failStart(err);
+    }
+    // In the background: a runtime that cannot start here is reported now, not at its first invoke.
+    gust.probeRuntimes().catch((err: unknown) => gust.logger.warn({ err }, 'runtime probe failed'));
   });
 }

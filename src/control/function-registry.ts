@@ -7,9 +7,13 @@
  * them, so the cache never shows something that a restart would lose. Cached objects
  * are frozen: readers share them, and a mutation would silently bypass the store.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Alias, FunctionRecord, FunctionVersion, ProvisionedConcurrencyConfig } from '../core/model/functions.js';
 import type { ResourcePolicy } from '../core/model/policies.js';
 import type { MetadataStore, StoreWrite } from '../store/metadata-store.js';
+
+/** Functions whose versions and aliases load between two turns of the event loop at start-up. */
+const LOAD_SLICE = 250;
 
 interface Entry {
   record: FunctionRecord;
@@ -46,27 +50,29 @@ export class FunctionRegistry {
 
   constructor(private readonly store: MetadataStore) {}
 
-  /** Replaces the cache with everything the store holds. */
+  /**
+   * Replaces the cache with everything the store holds. Versions and aliases are read per
+   * function, in slices, each after a turn of the event loop: with thousands of functions
+   * this runs while the server already answers /health (server/gust-server.ts), and no
+   * slice holds the loop for long.
+   */
   async load(): Promise<void> {
-    const [records, versions, provisioned, policies] = await Promise.all([
-      this.store.listFunctions(),
-      this.store.listAllVersions(),
-      this.store.listProvisionedConfigs(),
-      this.store.listPolicies(),
-    ]);
+    const [records, provisioned, policies] = await Promise.all([this.store.listFunctions(), this.store.listProvisionedConfigs(), this.store.listPolicies()]);
     this.entries.clear();
-    for (const record of records) this.entries.set(record.name, newEntry(record));
-    for (const version of versions) {
-      this.entries.get(version.functionName)?.versions.set(version.version, deepFreeze(version));
+    for (let i = 0; i < records.length; i += LOAD_SLICE) {
+      await nextTurn();
+      await Promise.all(
+        records.slice(i, i + LOAD_SLICE).map(async (record) => {
+          const entry = newEntry(record);
+          this.entries.set(record.name, entry);
+          const [versions, aliases] = await Promise.all([this.store.listVersions(record.name), this.store.listAliases(record.name)]);
+          for (const version of versions) entry.versions.set(version.version, deepFreeze(version));
+          for (const alias of aliases) entry.aliases.set(alias.name, deepFreeze(alias));
+        }),
+      );
     }
     for (const config of provisioned) this.entries.get(config.functionName)?.provisioned.set(config.qualifier, deepFreeze(config));
     for (const policy of policies) this.entries.get(policy.functionName)?.policies.set(policy.qualifier ?? '', deepFreeze(policy));
-    await Promise.all(
-      records.map(async (record) => {
-        const entry = this.entries.get(record.name);
-        for (const alias of await this.store.listAliases(record.name)) entry?.aliases.set(alias.name, deepFreeze(alias));
-      }),
-    );
   }
 
   getFunction(name: string): FunctionRecord | undefined {

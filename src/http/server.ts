@@ -19,11 +19,14 @@ import { registerUploadGate, SMALL_BODY_BYTES, type UploadGateOptions } from './
 import { handleClientError, handleError, sendError } from './render-error.js';
 import { registerBodyReader } from './upload-body.js';
 import { registerEdgeAuth, type EdgeAuth } from './edge-auth.js';
+import { lazySchemaCompilers } from './schema-compilers.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** A route on the invoke path: its requests are logged at debug (see the request log below). */
     hotPath?: boolean;
+    /** A route that answers while the server is still starting (`/health`); every other waits (see `HttpServerOptions.started`). */
+    whileStarting?: boolean;
   }
 }
 
@@ -49,6 +52,12 @@ export interface HttpServerOptions {
   diskFull?: ((err: unknown) => void) | undefined;
   /** Signature verification and the audit log (edge-auth.ts); absent: nothing is checked. */
   auth?: EdgeAuth | undefined;
+  /**
+   * What the server still does once it listens (opening the stores): until it resolves,
+   * requests wait for it, except on routes marked `whileStarting`; if it fails, they fail
+   * with it (a 500), never with an answer from stores that are not open.
+   */
+  started?: Promise<void> | undefined;
 }
 
 /** Builds the edge with `plugins` mounted, in order; listen or inject to start it. */
@@ -71,6 +80,8 @@ export function buildHttpServer(logger: Logger, plugins: readonly HttpPlugin[], 
       }
       return request.url ?? '/';
     },
+    // No route declares a schema: Ajv and fast-json-stringify load only if one ever does.
+    schemaController: { compilersFactory: lazySchemaCompilers() },
     // Errors Fastify raises before routing (a malformed percent-encoding in the URL) get
     // the same AWS-shaped answer as every other error.
     frameworkErrors: handleError,
@@ -81,6 +92,20 @@ export function buildHttpServer(logger: Logger, plugins: readonly HttpPlugin[], 
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-amzn-RequestId', request.id);
     done();
+  });
+  // First after the request id, so that nothing (the upload gate, a signature check) runs
+  // before the stores are open. A callback hook: once started, a request pays one check.
+  let starting = options.started;
+  starting?.then(
+    () => (starting = undefined),
+    () => undefined,
+  );
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (starting === undefined || request.routeOptions.config.whileStarting) {
+      done();
+      return;
+    }
+    starting.then(() => done(), done);
   });
   registerBodyReader(app, () => options.uploads.stagingPath());
   // After the request id: an upload refused at the gate has one too.
@@ -110,7 +135,7 @@ export function buildHttpServer(logger: Logger, plugins: readonly HttpPlugin[], 
 
   // Before the plugins, so that the hook runs in each of their contexts.
   if (options.auth) registerEdgeAuth(app, options.auth);
-  app.get('/health', { config: { auth: 'none' } }, async () => ({ status: 'ok' }));
+  app.get('/health', { config: { auth: 'none', whileStarting: true } }, async () => ({ status: 'ok' }));
 
   for (const plugin of plugins) {
     app.register(async (scope) => plugin.register(scope));

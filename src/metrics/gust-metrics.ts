@@ -45,6 +45,11 @@ export class GustMetrics implements InvocationObserver {
     this.history.forget(accountId, functionName);
   }
 
+  /** Loads what a scrape needs (prom-client) ahead of the first: the composition root calls it once the server listens. */
+  async prepare(): Promise<void> {
+    await this.prometheus.prepare();
+  }
+
   scrape(): Promise<{ contentType: string; body: string }> {
     return this.prometheus.scrape();
   }

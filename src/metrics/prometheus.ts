@@ -14,8 +14,12 @@
  * Labels are bounded: account, function, qualifier, trigger and an error class, never a
  * request id. Past `maxFunctions` distinct (account, function) pairs, further functions
  * are counted under `function="_other"`.
+ *
+ * prom-client itself loads in `prepare()`, which the composition root calls once the
+ * server listens (and a scrape waits for): it is not on start-up's path (issue 19), and
+ * the invoke path never needed it.
  */
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { InvocationRun } from '../invoke/invocation-observer.js';
 import { errorClassOf, FunctionSeries, writeRunSeries } from './run-series.js';
 import type { MetricsSources, SpaceView } from './sources.js';
@@ -24,15 +28,27 @@ export const DEFAULT_MAX_FUNCTIONS = 10_000;
 export const OVERFLOW_FUNCTION = '_other';
 
 type AsyncTotals = ReturnType<SpaceView['asyncTotals']>;
+type PromClient = typeof import('prom-client');
 
 export class PrometheusMetrics {
-  readonly registry = new Registry();
+  private registry: Promise<Registry> | undefined;
   private readonly functions = new Map<string, Map<string, FunctionSeries>>();
   private distinct = 0;
 
-  constructor(sources: MetricsSources, private readonly maxFunctions = DEFAULT_MAX_FUNCTIONS) {
-    collectDefaultMetrics({ register: this.registry });
-    this.stateMetrics(sources, [this.registry]);
+  constructor(
+    private readonly sources: MetricsSources,
+    private readonly maxFunctions = DEFAULT_MAX_FUNCTIONS,
+  ) {}
+
+  /** Loads prom-client and registers the process metrics and the state gauges, once. */
+  prepare(): Promise<Registry> {
+    this.registry ??= import('prom-client').then((client) => {
+      const registry = new client.Registry();
+      client.collectDefaultMetrics({ register: registry });
+      this.stateMetrics(client, this.sources, [registry]);
+      return registry;
+    });
+    return this.registry;
   }
 
   /** Counts one run the invoke path reports; refusals other than throttles are not invocations. */
@@ -67,9 +83,10 @@ export class PrometheusMetrics {
 
   /** The exposition text and its content type. */
   async scrape(): Promise<{ contentType: string; body: string }> {
+    const registry = await this.prepare();
     const all: FunctionSeries[] = [];
     for (const byName of this.functions.values()) for (const fn of new Set(byName.values())) all.push(fn);
-    return { contentType: this.registry.contentType, body: `${writeRunSeries(all)}\n${await this.registry.metrics()}` };
+    return { contentType: registry.contentType, body: `${writeRunSeries(all)}\n${await registry.metrics()}` };
   }
 
   private functionSeries(accountId: string, functionName: string): FunctionSeries {
@@ -93,7 +110,7 @@ export class PrometheusMetrics {
   }
 
   /** Gauges and counters read from the spaces when Prometheus scrapes. */
-  private stateMetrics(sources: MetricsSources, registers: Registry[]): void {
+  private stateMetrics({ Counter, Gauge }: PromClient, sources: MetricsSources, registers: Registry[]): void {
     new Gauge({
       name: 'gust_concurrent_executions',
       help: 'Invocations running now (Lambda: ConcurrentExecutions).',

@@ -11,6 +11,7 @@
  * global) — is built once by `startGust` and handed in.
  */
 import { mkdirSync } from 'node:fs';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { functionArn, parseFunctionName, type Partition } from '../core/arn.js';
@@ -193,6 +194,8 @@ export class AccountSpace {
     this.stores = [queues, sqsStore, mappingStore, this.logs, urlStore, { close: async () => this.eventInvokeConfigs.close() }, queueStore, ruleStore, store];
   }
 
+  // Each step waits for a turn of the event loop first: a space opens while the server
+  // listens (gust-server.ts), and /health, which needs none of it, answers between steps.
   private async start(): Promise<void> {
     // Before the functions load: a version a previous process left Pending waits for its runtime.
     await this.functions.load();
@@ -200,11 +203,14 @@ export class AccountSpace {
       if (change.kind === 'deleted' || change.kind === 'version-deleted' || change.kind === 'code' || change.kind === 'configuration') this.shared.code.schedule();
       if (change.kind === 'deleted') this.shared.observer?.forget?.(this.accountId, name);
     });
+    await nextTurn();
     await this.urls.load();
     await this.eventInvokeConfigs.load();
     await this.queues.load();
+    await nextTurn();
     this.provisioned.start();
     await this.asyncQueue.start();
+    await nextTurn();
     this.scheduler.start(await this.eventRules.load());
     await this.mappings.load();
     await this.pollers.start();

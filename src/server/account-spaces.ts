@@ -6,6 +6,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ServiceException } from '../core/errors.js';
 import { AccountSpace, type SharedParts } from './account-space.js';
 
@@ -27,7 +28,11 @@ export class AccountSpaces {
     } catch {
       // No other account has acted yet.
     }
-    for (const name of names.filter((n) => ACCOUNT_ID.test(n)).sort()) await this.ready(name);
+    for (const name of names.filter((n) => ACCOUNT_ID.test(n)).sort()) {
+      // A turn between spaces: the server answers /health while they open (gust-server.ts).
+      await nextTurn();
+      await this.ready(name);
+    }
   }
 
   /** The space of `accountId` if it is open. */

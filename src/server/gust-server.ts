@@ -1,10 +1,11 @@
 /**
  * The composition root: the only place that chooses concrete implementations and
- * wires them together. `startGust` returns once the server listens; `close` stops it
- * gracefully.
+ * wires them together. `startGust` returns once the server listens (before it opens the
+ * accounts' stores: `started`); `close` stops it gracefully.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import pino, { type Logger } from 'pino';
 import type { FastifyRequest } from 'fastify';
 import { systemClock, type Clock } from '../core/clock.js';
@@ -46,7 +47,6 @@ import { AccountSpaces } from './account-spaces.js';
 import { ServerConcurrency } from '../pool/counting-service.js';
 import { initPermits } from '../pool/pool.js';
 import { probeRuntimes, probedRuntimes, type ProbeResult } from './runtime-probe.js';
-import { InvocationTraces } from '../telemetry/invocation-traces.js';
 import type { AccountSpace } from './account-space.js';
 import { observers } from '../invoke/invocation-observer.js';
 import { GustMetrics } from '../metrics/gust-metrics.js';
@@ -73,6 +73,12 @@ export interface RunningGust {
   url: string;
   port: number;
   logger: Logger;
+  /**
+   * Resolves once the server has opened every account's stores and resumed its work,
+   * which it does after it listens (requests wait for it); rejects with the error that
+   * keeps it from serving, such as a store that cannot be opened.
+   */
+  started: Promise<void>;
   /**
    * Cold-starts a hello world in each language runtime ready on this host, in the sandbox
    * functions run in, and logs one line per runtime (a warning for a broken one); `gust
@@ -173,17 +179,16 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
           running: (accountId, functionName) => spaces.get(accountId)?.pool.counting.running(functionName) ?? 0,
         })
       : undefined;
-  // Off unless an OTLP endpoint is configured: then every account's runs are traced, by one exporter.
-  const traces = config.tracing && new InvocationTraces({ settings: config.tracing, region: config.region, reportExportFailure: (err) => logger.warn({ err, url: config.tracing?.url }, 'traces: export failed; spans of this batch are lost') });
+  // Off unless an OTLP endpoint is configured: then every account's runs are traced, by one
+  // exporter. OpenTelemetry's modules load only then: they would cost every other start.
+  const traces = config.tracing && new (await import('../telemetry/invocation-traces.js')).InvocationTraces({ settings: config.tracing, region: config.region, reportExportFailure: (err) => logger.warn({ err, url: config.tracing?.url }, 'traces: export failed; spans of this batch are lost') });
   if (config.tracing) logger.info({ url: config.tracing.url, serviceName: config.tracing.serviceName }, 'traces: OTLP/HTTP');
   const observer = observers([...(metrics ? [metrics] : []), ...(traces ? [traces] : [])]);
   // Every account's resources in a space of its own (account-space.ts); all that exist open
-  // now, before code storage collects what they do not reference. One concurrency limit
-  // for the server beside each account's, and one set of init permits, so that more
-  // accounts never mean more than the machine was sized for.
+  // once the server listens (below), before code storage collects what they do not
+  // reference. One concurrency limit for the server beside each account's, and one set of
+  // init permits, so that more accounts never mean more than the machine was sized for.
   const spaces = new AccountSpaces({ config, dataDir, logger, credentialsKey, driver, runtimes, blobs, code, reserve, report, serverConcurrency: new ServerConcurrency(config.concurrencyLimit), initPermits: initPermits(), baseUrl: () => baseUrl, eventsClock: options.eventsClock ?? systemClock, ...(observer ? { observer } : {}), ...(traces ? { tracer: traces } : {}) });
-  await spaces.load();
-  const home = spaces.home;
   const urlCredentials = [{ accessKeyId: config.urlAccessKeyId, secretAccessKey: config.urlSecretAccessKey }];
 
   // S3-compatible object storage: metadata and the notification outbox in s3.db, bytes by
@@ -210,14 +215,10 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     functionAccepts: (arn, bucket, owner) => spaces.get(destinationAccount(arn) ?? owner)?.servicePermits(arn, 's3.amazonaws.com', `arn:aws:s3:::${bucket}`, owner) === true,
     queueExists: (arn, owner) => spaces.get(owner)?.queues.queueNameOfArn(arn) !== undefined,
   });
-  notifications.start();
   const amqpEvents = config.s3EventsAmqp === '' ? undefined : new AmqpBucketEvents({ url: config.s3EventsAmqp, announce: (events) => s3.announceExternal(events), log: logger, now: () => systemClock.now() });
-  amqpEvents?.start();
-
-  await code.load();
 
   // The space a request acts in: its verified caller's account (the server's own on an open server).
-  const spaceOf = (request: FastifyRequest): AccountSpace => (request.caller ? spaces.get(request.caller.accountId) : undefined) ?? home;
+  const spaceOf = (request: FastifyRequest): AccountSpace => (request.caller ? spaces.get(request.caller.accountId) : undefined) ?? spaces.home;
   const codeLinks = codeUrls(new CodeUrlSigner(credentialsKey, () => Date.now()), auth.verifier);
   const lambdaContexts = new WeakMap<AccountSpace, LambdaApiContext>();
   const lambdaContextOf = (space: AccountSpace): LambdaApiContext => {
@@ -236,6 +237,28 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     }
     return undefined;
   };
+
+  // What a first /health does not need happens once the server listens: opening every
+  // account's stores and reading their functions into memory, then code storage's count,
+  // then the deliveries that resume (S3 notifications, external bucket events). Every
+  // other request waits for it at the edge (`started`), so none is answered from a store
+  // that is not open.
+  let listening!: () => void;
+  const listened = new Promise<void>((resolve) => (listening = resolve));
+  const started = listened.then(async () => {
+    const t0 = performance.now();
+    await nextTurn();
+    await spaces.load();
+    await nextTurn();
+    await code.load();
+    notifications.start();
+    amqpEvents?.start();
+    logger.info({ accounts: spaces.all().length, ms: Math.round(performance.now() - t0) }, 'gust started: every account open');
+    // Last, and waited for by the scrapes alone: process metrics count from here on.
+    metrics?.prepare().catch((err: unknown) => logger.warn({ err }, 'metrics: prom-client did not load; scrapes will fail'));
+  });
+  // Observed by `serve` (and by the requests that wait); a test may not look.
+  started.catch(() => undefined);
 
   const app = buildHttpServer(logger, [
     lambdaApi({
@@ -259,6 +282,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
       : []),
     webConsole({ sessions: auth.sessions, enforcing: () => auth.verifier.enforcing() }),
   ], {
+    started,
     uploads: { concurrency: config.uploadConcurrency, maxWaiting: 32, stagingPath: () => blobs.stagingPath() },
     diskFull: (err) => dataDisk.report(err, 'the HTTP API'),
     auth: {
@@ -296,6 +320,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
       (err: unknown) => logger.warn({ err, volume: volume.root }, `sandbox volume: cannot mount ${volume.image}; sandboxes bind from the data directory and can read its path in /proc/self/mountinfo`),
     );
   }
+  listening();
 
   let closing: Promise<void> | undefined;
   let probing: Promise<ProbeResult[]> | undefined;
@@ -303,6 +328,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     url: baseUrl,
     port,
     logger,
+    started,
     probeRuntimes() {
       probing ??= (async () => {
         const results = await probeRuntimes(
@@ -320,6 +346,8 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     },
     close() {
       closing ??= (async () => {
+        // What start-up still does ends first: spaces it opens are stopped below.
+        await started.catch(() => undefined);
         // A probe in progress finishes first: it runs on the driver closed below.
         await probing?.catch(() => undefined);
         const all = await spaces.shutdown();

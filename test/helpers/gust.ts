@@ -34,6 +34,8 @@ export async function startTestGust(options: { dataDir?: string; keepDataDir?: b
   const dataDir = options.dataDir ?? newDataDir();
   const config = loadConfig({ port: '0', dataDir, logLevel: 'silent', runtimesDir: testRuntimesDir(), ...options.flags }, options.env ?? {});
   const gust = await startGust(config, pino({ level: 'silent' }), options.eventsClock ? { eventsClock: options.eventsClock } : {});
+  // As `gust serve` does before its runtime probe: the suites start from a server that has opened its stores.
+  await gust.started;
   const lambda = new LambdaClient({
     endpoint: gust.url,
     region: config.region,

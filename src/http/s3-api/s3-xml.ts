@@ -3,34 +3,48 @@
  * is a repeated element, as S3's flattened lists are), and request bodies parsed with the
  * elements that may repeat always read as arrays. A body that does not parse is S3's
  * MalformedXML.
+ *
+ * fast-xml-parser loads (its CommonJS build, synchronously) at the first S3 request that
+ * reads or writes XML, not when the server starts: a server that serves no S3 does not pay
+ * for it on the way to its first /health (issue 19).
  */
-import { XMLBuilder, XMLParser } from 'fast-xml-parser';
+import { createRequire } from 'node:module';
+import type { XMLBuilder, XMLParser } from 'fast-xml-parser';
 import { MalformedXML } from '../../core/s3-errors.js';
 
 export const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
-const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', suppressEmptyNode: false });
+let xml: { builder: XMLBuilder; parser: XMLParser } | undefined;
+
+function loadXml(): { builder: XMLBuilder; parser: XMLParser } {
+  if (!xml) {
+    const fxp = createRequire(import.meta.url)('fast-xml-parser') as typeof import('fast-xml-parser');
+    xml = {
+      builder: new fxp.XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', suppressEmptyNode: false }),
+      parser: new fxp.XMLParser({ ignoreAttributes: true, removeNSPrefix: true, parseTagValue: false, trimValues: true, isArray: (name) => REPEATED.has(name) }),
+    };
+  }
+  return xml;
+}
 
 /** Elements of request bodies that are lists, even with one item. */
 const REPEATED = new Set(['Part', 'Object', 'Tag', 'LambdaFunctionConfiguration', 'QueueConfiguration', 'TopicConfiguration', 'CloudFunctionConfiguration', 'Event', 'FilterRule']);
 
-const parser = new XMLParser({ ignoreAttributes: true, removeNSPrefix: true, parseTagValue: false, trimValues: true, isArray: (name) => REPEATED.has(name) });
-
 /** `<?xml …?><Root xmlns="…">…</Root>` from `{ Root: {...} }`. */
 export function xmlDocument(root: string, body: Record<string, unknown>): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build({ [root]: { '@_xmlns': S3_NAMESPACE, ...body } })}`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${loadXml().builder.build({ [root]: { '@_xmlns': S3_NAMESPACE, ...body } })}`;
 }
 
 /** An error document (no namespace, as S3 sends it). */
 export function xmlErrorDocument(body: Record<string, unknown>): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build({ Error: body })}`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${loadXml().builder.build({ Error: body })}`;
 }
 
 /** The root element's content of a request body; MalformedXML if it does not parse or `root` is not its root. */
 export function parseXml(body: Buffer, root: string): Record<string, unknown> {
   let doc: Record<string, unknown>;
   try {
-    doc = parser.parse(body.toString('utf8'), true) as Record<string, unknown>;
+    doc = loadXml().parser.parse(body.toString('utf8'), true) as Record<string, unknown>;
   } catch {
     throw new MalformedXML();
   }
