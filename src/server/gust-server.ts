@@ -250,6 +250,9 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     await nextTurn();
     await spaces.load();
     await nextTurn();
+    // Without a sandbox volume nothing else waits for the trees to agree with the zips (a data
+    // dir last served with one has its trees there); with one, sandbox starts and uploads do.
+    if (!volume) await blobs.treesOpened;
     await code.load();
     notifications.start();
     amqpEvents?.start();

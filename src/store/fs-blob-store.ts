@@ -61,8 +61,8 @@ export class FsBlobStore implements BlobStore {
   private readonly locks = new KeyedMutex();
   private ready: Promise<void> | undefined;
   private readonly treesDir: string;
-  /** Resolves once the trees' place is ready and agrees with the zips; puts and tree deletes wait for it. */
-  readonly treesOpened: Promise<void>;
+  private readonly treesReady: Promise<unknown>;
+  private opening: Promise<void> | undefined;
   private treesOpen: boolean;
   /** Blobs deleted before the trees' place was ready, whose trees openTrees removes. */
   private readonly treeDeletes = new Set<string>();
@@ -80,10 +80,22 @@ export class FsBlobStore implements BlobStore {
     this.treesWork = options.trees ? join(this.treesDir, '.tmp') : join(this.dir, 'tmp');
     this.report = options.report ?? (() => undefined);
     this.room = options.trees?.room;
-    this.treesOpen = options.trees === undefined;
-    this.treesOpened = options.trees ? options.trees.ready.then(() => this.openTrees()) : Promise.resolve();
-    // Its failure is each put's to report.
-    this.treesOpened.catch(() => undefined);
+    this.treesOpen = false;
+    this.treesReady = options.trees?.ready ?? Promise.resolve();
+  }
+
+  /**
+   * Resolves once the trees' place is ready and agrees with the zips; puts and tree deletes
+   * wait for it. Opened at the first ask, under the store's own directory too: a data dir
+   * last served with its trees on a sandbox volume has none there.
+   */
+  get treesOpened(): Promise<void> {
+    if (!this.opening) {
+      this.opening = this.treesReady.then(() => this.openTrees());
+      // Its failure is each put's to report.
+      this.opening.catch(() => undefined);
+    }
+    return this.opening;
   }
 
   async put(zip: ZipSource, options: PutOptions = {}): Promise<StoredBlob> {
@@ -104,6 +116,8 @@ export class FsBlobStore implements BlobStore {
     const digest = await sha256(zip);
     const hash = digest.toString('hex');
     await this.init();
+    // Before the hash's lock, never while holding it: openTrees takes each hash's lock on its way to ready.
+    await this.treesOpened;
     return this.locks.run(hash, async () => {
       const existing = await this.stat(hash);
       if (existing) return existing;
@@ -117,7 +131,6 @@ export class FsBlobStore implements BlobStore {
   }
 
   private async store(zip: ZipSource, hash: string, digest: Buffer): Promise<StoredBlob> {
-    await this.treesOpened;
     const work = await mkdtemp(join(this.dir, 'tmp', 'put-'));
     const tree = await mkdtemp(join(this.treesWork, 'put-'));
     try {
@@ -175,9 +188,14 @@ export class FsBlobStore implements BlobStore {
       await removeTree(this.metaPath(hash));
       await removeTree(this.zipPath(hash));
     });
-    // Before the trees' place is there (a sweep at start-up must not wait for it), openTrees removes the tree.
+    // Trees under the store's own directory are there at once; before a volume is (a sweep at
+    // start-up must not wait for it), openTrees removes the tree.
+    if (!this.treesOpen && this.treesDir === join(this.dir, 'code')) await this.treesOpened;
     if (this.treesOpen) await this.removeTreeOf(hash);
-    else this.treeDeletes.add(hash);
+    else {
+      this.treeDeletes.add(hash);
+      void this.treesOpened;
+    }
   }
 
   /** Removes the tree of a hash no blob has (a put of the same code in between keeps its new tree). */
@@ -196,7 +214,8 @@ export class FsBlobStore implements BlobStore {
   private async openTrees(): Promise<void> {
     await this.init();
     await mkdir(this.treesDir, { recursive: true });
-    await removeTree(this.treesWork);
+    // The store's own tmp/ (where uploads are staged) was cleared by init.
+    if (this.treesWork !== join(this.dir, 'tmp')) await removeTree(this.treesWork);
     await mkdir(this.treesWork, { recursive: true });
     const blobs = new Set((await this.list()).map((b) => b.hash));
     for (const name of await readdir(this.treesDir)) {

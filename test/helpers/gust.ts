@@ -33,7 +33,7 @@ export function newDataDir(): string {
 export async function startTestGust(options: { dataDir?: string; keepDataDir?: boolean; flags?: Record<string, string>; env?: Record<string, string>; eventsClock?: Clock } = {}): Promise<TestGust> {
   const dataDir = options.dataDir ?? newDataDir();
   const config = loadConfig({ port: '0', dataDir, logLevel: 'silent', runtimesDir: testRuntimesDir(), ...options.flags }, options.env ?? {});
-  const gust = await startGust(config, pino({ level: 'silent' }), options.eventsClock ? { eventsClock: options.eventsClock } : {});
+  const gust = await startGust(config, pino({ level: process.env.GUST_TEST_LOG ?? 'silent' }), options.eventsClock ? { eventsClock: options.eventsClock } : {});
   // As `gust serve` does before its runtime probe: the suites start from a server that has opened its stores.
   await gust.started;
   const lambda = new LambdaClient({
