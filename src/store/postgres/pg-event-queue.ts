@@ -18,6 +18,7 @@ import type { EventQueueStore, FailedEvent, QueueWrite, StoredEvent } from '../e
 import { migrate, type PgComponent } from './pg-migrations.js';
 import type { PgQueryable, PgSchema } from './pg-schema.js';
 import { isRunOf, lastByKey, runsOfOneKind } from './write-runs.js';
+import { eventFromColumns, eventMetaJson } from '../event-meta.js';
 
 export interface PgEventQueueOptions {
   /** Failed events kept per function (default 1000); the oldest go first. */
@@ -66,17 +67,6 @@ export const EVENT_QUEUE_COMPONENT: PgComponent = {
   ],
 };
 
-/** The columns of `meta`. */
-interface EventMeta {
-  clientContext?: string;
-  traceHeader?: string;
-  enqueuedAt: number;
-  attempts: number;
-  notBefore: number;
-  depth: number;
-  lastError?: string;
-}
-
 interface EventRow {
   seq: string;
   request_id: string;
@@ -121,35 +111,9 @@ function sql(s: PgSchema) {
   };
 }
 
-function metaOf(e: StoredEvent): EventMeta {
-  return {
-    ...(e.clientContext === undefined ? {} : { clientContext: e.clientContext }),
-    ...(e.traceHeader === undefined ? {} : { traceHeader: e.traceHeader }),
-    enqueuedAt: e.enqueuedAt,
-    attempts: e.attempts,
-    notBefore: e.notBefore,
-    depth: e.depth,
-    ...(e.lastError === undefined ? {} : { lastError: e.lastError }),
-  };
-}
-
 function toEvent(row: EventRow): StoredEvent {
-  const meta = JSON.parse(row.meta) as EventMeta;
-  return {
-    // bigint comes back as a string; seqs count events, far below 2^53.
-    seq: Number(row.seq),
-    requestId: row.request_id,
-    functionName: row.function_name,
-    ...(row.qualifier === '' ? {} : { qualifier: row.qualifier }),
-    payload: row.payload,
-    ...(meta.clientContext === undefined ? {} : { clientContext: meta.clientContext }),
-    ...(meta.traceHeader === undefined ? {} : { traceHeader: meta.traceHeader }),
-    enqueuedAt: meta.enqueuedAt,
-    attempts: meta.attempts,
-    notBefore: meta.notBefore,
-    depth: meta.depth,
-    ...(meta.lastError === undefined ? {} : { lastError: meta.lastError }),
-  };
+  // bigint comes back as a string; seqs count events, far below 2^53.
+  return eventFromColumns({ seq: Number(row.seq), requestId: row.request_id, functionName: row.function_name, qualifier: row.qualifier, payload: row.payload }, row.meta);
 }
 
 /** The PostgreSQL EventQueueStore. Open it with `PgEventQueue.open`. */
@@ -235,7 +199,7 @@ export class PgEventQueue implements EventQueueStore {
       events.map((e) => e.functionName),
       events.map((e) => e.qualifier ?? ''),
       events.map((e) => e.payload),
-      events.map((e) => JSON.stringify(metaOf(e))),
+      events.map(eventMetaJson),
       events.map((e) => e.notBefore),
     ]);
   }

@@ -17,6 +17,7 @@ import type { EventQueueStore, FailedEvent, QueueWrite, StoredEvent } from '../e
 import { openCommitter, type Committer, type Step as CommitStep } from './committer.js';
 import type { Migration } from './migrations.js';
 import { openDurableDatabase } from './open-database.js';
+import { eventFromColumns, eventMetaJson } from '../event-meta.js';
 
 /** The queue's schema, oldest first. Append only. */
 export const QUEUE_MIGRATIONS: readonly Migration[] = [
@@ -65,17 +66,6 @@ export interface SqliteEventQueueOptions {
   writerThread?: boolean;
 }
 
-/** The columns of `meta`. */
-interface EventMeta {
-  clientContext?: string;
-  traceHeader?: string;
-  enqueuedAt: number;
-  attempts: number;
-  notBefore: number;
-  depth: number;
-  lastError?: string;
-}
-
 interface EventRow {
   seq: number;
   request_id: string;
@@ -109,16 +99,7 @@ function steps(op: QueueWrite, retention: number): Step[] {
   switch (op.kind) {
     case 'putEvent': {
       const e = op.event;
-      const meta: EventMeta = {
-        ...(e.clientContext === undefined ? {} : { clientContext: e.clientContext }),
-        ...(e.traceHeader === undefined ? {} : { traceHeader: e.traceHeader }),
-        enqueuedAt: e.enqueuedAt,
-        attempts: e.attempts,
-        notBefore: e.notBefore,
-        depth: e.depth,
-        ...(e.lastError === undefined ? {} : { lastError: e.lastError }),
-      };
-      return [['putEvent', [e.seq, e.requestId, e.functionName, e.qualifier ?? '', e.payload, JSON.stringify(meta)]]];
+      return [['putEvent', [e.seq, e.requestId, e.functionName, e.qualifier ?? '', e.payload, eventMetaJson(e)]]];
     }
     case 'deleteEvent':
       return [['deleteEvent', [op.seq]]];
@@ -173,23 +154,7 @@ export class SqliteEventQueue implements EventQueueStore {
 
   async pendingEvents(): Promise<StoredEvent[]> {
     const rows = this.db.prepare<[], EventRow>('SELECT seq, request_id, function_name, qualifier, payload, meta FROM events ORDER BY seq').all();
-    return rows.map((row) => {
-      const meta = JSON.parse(row.meta) as EventMeta;
-      return {
-        seq: row.seq,
-        requestId: row.request_id,
-        functionName: row.function_name,
-        ...(row.qualifier === '' ? {} : { qualifier: row.qualifier }),
-        payload: Buffer.from(row.payload),
-        ...(meta.clientContext === undefined ? {} : { clientContext: meta.clientContext }),
-        ...(meta.traceHeader === undefined ? {} : { traceHeader: meta.traceHeader }),
-        enqueuedAt: meta.enqueuedAt,
-        attempts: meta.attempts,
-        notBefore: meta.notBefore,
-        depth: meta.depth,
-        ...(meta.lastError === undefined ? {} : { lastError: meta.lastError }),
-      };
-    });
+    return rows.map((row) => eventFromColumns({ seq: row.seq, requestId: row.request_id, functionName: row.function_name, qualifier: row.qualifier, payload: Buffer.from(row.payload) }, row.meta));
   }
 
   async lastSeq(): Promise<number> {
