@@ -1,8 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { allProcesses, gone, processInfo } from '../../test/helpers/processes.js';
 import { HostSpawner, type HostChild } from './host-spawner.js';
 
 function collect(stream: Readable | null | undefined): () => string {
@@ -17,21 +18,13 @@ function closed(child: HostChild): Promise<[number | null, NodeJS.Signals | null
 
 /** The direct children of this process (the spawner among them). */
 function ourChildren(): number[] {
-  return readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'latin1').trim().split(' ').filter(Boolean).map(Number);
-}
-
-function stat(pid: number): { name: string; state: string; ppid: number } | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const [state, ppid] = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { name: text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')), state: state!, ppid: Number(ppid) };
-  } catch {
-    return undefined;
-  }
+  return allProcesses()
+    .filter((p) => p.ppid === process.pid)
+    .map((p) => p.pid);
 }
 
 function parentOf(pid: number): number {
-  return stat(pid)?.ppid ?? 0;
+  return processInfo(pid)?.ppid ?? 0;
 }
 
 describe('HostSpawner', () => {
@@ -89,17 +82,16 @@ describe('HostSpawner', () => {
     let grandchild: number | undefined;
     for (let i = 0; i < 500 && grandchild === undefined; i++) {
       await new Promise((r) => setTimeout(r, 10));
-      grandchild = readdirSync('/proc').map(Number).find((p) => p > 0 && stat(p)?.name === 'sleep' && parentOf(parentOf(p)) === first);
+      grandchild = allProcesses().find((p) => p.name === 'sleep' && parentOf(p.ppid) === first)?.pid;
     }
     expect(grandchild).toBeDefined();
     process.kill(first, 'SIGKILL');
     expect(await closed(child)).toEqual([null, 'SIGKILL']);
     expect(await running).toMatch(/spawner process ended/);
     // A SIGKILLed process shows as running until the kernel has scheduled its end.
-    const dead = (pid: number) => (stat(pid)?.state ?? 'gone').match(/gone|Z/) !== null;
-    for (let i = 0; i < 500 && !(dead(grandchild!) && dead(child.pid!)); i++) await new Promise((r) => setTimeout(r, 10));
-    expect(dead(grandchild!)).toBe(true);
-    expect(dead(child.pid!)).toBe(true);
+    for (let i = 0; i < 500 && !(gone(grandchild!) && gone(child.pid!)); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(gone(grandchild!)).toBe(true);
+    expect(gone(child.pid!)).toBe(true);
     const next = await spawner.spawn('/bin/true', [], { env: {}, stdio: ['ignore', 'pipe', 'pipe'] });
     expect(await closed(next)).toEqual([0, null]);
     expect(await spawner.run('/bin/echo', ['again'], { env: {} })).toMatchObject({ code: 0, stdout: 'again\n' });

@@ -4,15 +4,7 @@
  */
 import type { StoredEvent } from './event-queue.js';
 
-interface EventMeta {
-  clientContext?: string;
-  traceHeader?: string;
-  enqueuedAt: number;
-  attempts: number;
-  notBefore: number;
-  depth: number;
-  lastError?: string;
-}
+type EventMeta = Pick<StoredEvent, 'clientContext' | 'traceHeader' | 'enqueuedAt' | 'attempts' | 'notBefore' | 'depth' | 'lastError'>;
 
 /** The `meta` column of `event`, as JSON text. */
 export function eventMetaJson(e: StoredEvent): string {

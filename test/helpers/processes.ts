@@ -5,8 +5,10 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
-interface ProcInfo {
+export interface ProcInfo {
   pid: number;
+  /** The command name (/proc/<pid>/comm, at most 15 bytes). */
+  name: string;
   ppid: number;
   pgrp: number;
   state: string;
@@ -20,10 +22,17 @@ function readFileSyncSafe(path: string): string | undefined {
   }
 }
 
-/** The fields of /proc/<pid>/stat after the command name, which may hold spaces and parentheses. */
-function statFields(pid: number | string): string[] | undefined {
+/** /proc/<pid>/stat: the command name, and the fields after it (the name may hold spaces and parentheses). */
+function procInfo(pid: number | string): { name: string; fields: string[] } | undefined {
   const stat = readFileSyncSafe(`/proc/${pid}/stat`);
-  return stat === undefined ? undefined : stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  if (stat === undefined) return undefined;
+  return { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), fields: stat.slice(stat.lastIndexOf(')') + 2).split(' ') };
+}
+
+/** One process, or undefined once it is gone. */
+export function processInfo(pid: number): ProcInfo | undefined {
+  const info = procInfo(pid);
+  return info && { pid, name: info.name, state: info.fields[0]!, ppid: Number(info.fields[1]), pgrp: Number(info.fields[2]) };
 }
 
 /** Every process on the machine. */
@@ -31,15 +40,15 @@ export function allProcesses(): ProcInfo[] {
   const out: ProcInfo[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
-    const fields = statFields(name);
-    if (fields) out.push({ pid: Number(name), state: fields[0]!, ppid: Number(fields[1]), pgrp: Number(fields[2]) });
+    const info = processInfo(Number(name));
+    if (info) out.push(info);
   }
   return out;
 }
 
 /** Whether the process runs: it exists and is not a zombie nobody reaped yet. */
 export function alive(pid: number): boolean {
-  const state = statFields(pid)?.[0];
+  const state = processInfo(pid)?.state;
   return state !== undefined && state !== 'Z';
 }
 

@@ -5,10 +5,10 @@
  * 200-start burst spent 17 s of it in `spawn`). If the spawner dies, the sandboxes it
  * started die with it and the next invoke starts a new one.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { namespaceHostGap } from '../../src/sandbox/namespace/namespace-setup.js';
 import { crashRig, serve } from '../helpers/gust-process.js';
+import { allProcesses, type ProcInfo } from '../helpers/processes.js';
 import { createFunction, invoke } from '../helpers/lambda.js';
 import { testRuntimesDir } from '../helpers/runtimes.js';
 
@@ -18,20 +18,8 @@ if (gap) console.warn(`test/sandbox/spawner.spec.ts skipped: ${gap}`);
 /** Answers its environment's own id (pids repeat: each sandbox has its own pid namespace). */
 const SLOW = `const id = require('crypto').randomUUID(); exports.handler = async () => { await new Promise((r) => setTimeout(r, 400)); return id; };`;
 
-function stat(pid: number): { name: string; ppid: number } | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return { name: text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')), ppid: Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[1]) };
-  } catch {
-    return undefined;
-  }
-}
-
-function childrenOf(pid: number): number[] {
-  return readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .map(Number)
-    .filter((p) => stat(p)?.ppid === pid);
+function childrenOf(pid: number): ProcInfo[] {
+  return allProcesses().filter((p) => p.ppid === pid);
 }
 
 describe.skipIf(gap !== undefined)('the spawner', () => {
@@ -45,7 +33,7 @@ describe.skipIf(gap !== undefined)('the spawner', () => {
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        for (const p of childrenOf(gust)) seen.add(stat(p)?.name ?? '?');
+        for (const p of childrenOf(gust)) seen.add(p.name);
         await new Promise((r) => setTimeout(r, 5));
       }
     })();
@@ -57,11 +45,11 @@ describe.skipIf(gap !== undefined)('the spawner', () => {
     expect(new Set(results.map((r) => r.text)).size).toBe(6);
     // What the server itself started: the spawner (node) and the no-orphans watchdog (sh), nothing per cold start.
     expect([...seen].filter((n) => n !== 'node' && n !== 'sh')).toEqual([]);
-    const spawners = childrenOf(gust).filter((p) => stat(p)?.name === 'node');
+    const spawners = childrenOf(gust).filter((p) => p.name === 'node').map((p) => p.pid);
     expect(spawners).toHaveLength(1);
     const spawner = spawners[0]!;
     // The six warm environments, and the one launched ahead for the next start.
-    expect(childrenOf(spawner).filter((p) => stat(p)?.name === 'bwrap').length).toBeGreaterThanOrEqual(6);
+    expect(childrenOf(spawner).filter((p) => p.name === 'bwrap').length).toBeGreaterThanOrEqual(6);
 
     // The spawner killed: its sandboxes go with it, and Gust starts new ones through a new spawner.
     process.kill(spawner, 'SIGKILL');
@@ -73,6 +61,6 @@ describe.skipIf(gap !== undefined)('the spawner', () => {
     }
     expect(again.functionError, again.text).toBeUndefined();
     expect(results.map((r) => r.text)).not.toContain(again.text);
-    expect(childrenOf(gust).filter((p) => stat(p)?.name === 'node')).not.toContain(spawner);
+    expect(childrenOf(gust).map((p) => p.pid)).not.toContain(spawner);
   });
 });
