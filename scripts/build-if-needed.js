@@ -14,7 +14,9 @@ function newest(dir) {
   return latest;
 }
 
-const marker = 'dist/cli/main.js';
+// The bundle bin/gust.js runs, made last by the build.
+const marker = 'dist/bundle/cli/main.js';
 if (!existsSync(marker) || statSync(marker).mtimeMs < newest('src')) {
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  execFileSync(process.execPath, ['scripts/bundle.js'], { stdio: 'inherit' });
 }

@@ -42,7 +42,9 @@ export class PrometheusMetrics {
 
   /** Loads prom-client and registers the process metrics and the state gauges, once. */
   prepare(): Promise<Registry> {
-    this.registry ??= import('prom-client').then((client) => {
+    // `default` is module.exports of this CommonJS package, natively and in the bundle alike
+    // (a bundler cannot know a CommonJS module's named exports at a dynamic import).
+    this.registry ??= import('prom-client').then(({ default: client }) => {
       const registry = new client.Registry();
       client.collectDefaultMetrics({ register: registry });
       this.stateMetrics(client, this.sources, [registry]);

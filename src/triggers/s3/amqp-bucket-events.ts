@@ -66,7 +66,8 @@ export class AmqpBucketEvents {
     if (this.stopped) return;
     const { queue, exchange, routingKey } = this.target;
     try {
-      const amqp = await import('amqplib');
+      // module.exports of this CommonJS package, as prometheus.ts explains.
+      const { default: amqp } = await import('amqplib');
       const connection = await amqp.connect(this.target.url);
       this.connection = connection;
       connection.on('error', () => undefined);

@@ -1,0 +1,28 @@
+// Bundles the compiled CLI (dist/cli/main.js) and the packages it uses into a few files
+// under dist/bundle/cli/, which bin/gust.js runs: Node then resolves, reads and compiles a
+// handful of modules instead of several hundred, which is most of `gust serve`'s start-up.
+// What is loaded lazily stays lazy (each dynamic import becomes a chunk of its own).
+//
+// The output sits three folders below the package root, as every compiled module of
+// src/<subsystem>/<folder>/ does, so that paths made from `import.meta.url` (the runtimes'
+// and the console's files) find the same place from the bundle as from dist/.
+import { build } from 'esbuild';
+
+await build({
+  entryPoints: { main: 'dist/cli/main.js' },
+  outdir: 'dist/bundle/cli',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  // A package's ES module build where it has one: a dynamic import() of a CommonJS build
+  // gets only `default` (a bundler cannot know CommonJS's export names).
+  mainFields: ['module', 'main'],
+  target: 'node20',
+  // A native addon, and pg's optional native binding, load from node_modules as they are.
+  external: ['better-sqlite3', 'pg-native'],
+  // Bundled CommonJS packages call require() for Node's own modules.
+  banner: { js: "import { createRequire as gustBundleRequire } from 'node:module'; const require = gustBundleRequire(import.meta.url);" },
+  sourcemap: true,
+  logLevel: 'warning',
+});
