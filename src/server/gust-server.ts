@@ -29,6 +29,8 @@ import { destinationAccount, NotificationDispatcher } from '../triggers/s3/notif
 import { AmqpBucketEvents } from '../triggers/s3/amqp-bucket-events.js';
 import { detectCgroups } from '../sandbox/cgroups/index.js';
 import { ProcessDriver } from '../sandbox/process-driver.js';
+import { ChosenDriver } from '../sandbox/chosen-driver.js';
+import { namespaceHostGap } from '../sandbox/namespace/namespace-setup.js';
 import { RuntimeProvider } from '../sandbox/runtimes/runtime-provider.js';
 import { loadCredentialsKey, loadMetricsToken, loadS3EventsToken } from './credentials-key.js';
 import { setUpAuth } from './auth-setup.js';
@@ -135,16 +137,31 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   // Where Gust's API listens, known once it does; the sandboxes' road to it asks at each connection.
   let api = { host: '127.0.0.1', port: config.port };
   let baseUrl = '';
+  // The sandbox driver is chosen once the server listens (chosen-driver.ts); `started`
+  // below waits for it before anything can ask for it.
+  const namespaceLikely = config.sandbox !== 'process' && namespaceHostGap() === undefined;
   // The namespace sandboxes' files on a filesystem of their own, mounted once the server
-  // listens, so that their mount table shows no host path (sandbox-volume.ts).
-  const volumeGap = config.sandbox === 'process' ? undefined : tmpDiskGap();
-  const volumeCandidate = config.sandbox === 'process' || volumeGap ? undefined : new SandboxVolume(join(dataDir, 'sandbox', 'volume.img'), join(dataDir, 'sandbox', 'volume'), config.codeStorageLimitBytes + VOLUME_HEADROOM_BYTES);
+  // listens, so that their mount table shows no host path (sandbox-volume.ts). Made where
+  // the namespace driver can be: should its set-up still fail (`auto` then runs plain
+  // processes), those read the code trees there as well as anywhere.
+  const volumeGap = namespaceLikely ? tmpDiskGap() : undefined;
+  const volume = namespaceLikely && !volumeGap ? new SandboxVolume(join(dataDir, 'sandbox', 'volume.img'), join(dataDir, 'sandbox', 'volume'), config.codeStorageLimitBytes + VOLUME_HEADROOM_BYTES) : undefined;
   const volumeState = new Deferred<string>();
-  const driver = await chooseSandboxDriver({ config, dataDir, envTmp, cgroups, bindRoots: [runtimesDir], api: () => api, processDriver: () => new ProcessDriver({ tmpRoot: envTmp, cgroups }), logger, ...(volumeCandidate ? { volumeState: volumeState.promise } : {}) });
-  const volume = driver.name === 'namespace' ? volumeCandidate : undefined;
-  if (driver.name === 'namespace' && volumeGap) logger.warn({ reason: volumeGap }, `sandbox volume: none (${volumeGap}); functions can read Gust's host paths (data directory, runtimes) in /proc/self/mountinfo`);
+  let listening!: () => void;
+  const listened = new Promise<void>((resolve) => (listening = resolve));
+  const driver = new ChosenDriver(
+    listened.then(() => chooseSandboxDriver({ config, dataDir, envTmp, cgroups, bindRoots: [runtimesDir], api: () => api, processDriver: () => new ProcessDriver({ tmpRoot: envTmp, cgroups }), logger, ...(volume ? { volumeState: volumeState.promise } : {}) })),
+  );
   // Before the functions load: a version a previous process left Pending waits for its runtime.
-  const runtimes = new RuntimeProvider({ dir: runtimesDir, npmRegistry: config.npmRegistry, debian: { mirror: config.debianMirror }, systemRoots: driver.name === 'namespace' });
+  const runtimes = new RuntimeProvider({
+    dir: runtimesDir,
+    npmRegistry: config.npmRegistry,
+    debian: { mirror: config.debianMirror },
+    // Read when a runtime is looked up, which is after the choice.
+    get systemRoots() {
+      return driver.name === 'namespace';
+    },
+  });
 
   // A full data disk ends no request badly and never the process: writes fail with an
   // answer that says so, deletes use the reserve, and the server logs one line.
@@ -238,15 +255,15 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     return undefined;
   };
 
-  // What a first /health does not need happens once the server listens: opening every
-  // account's stores and reading their functions into memory, then code storage's count,
+  // What a first /health does not need happens once the server listens: choosing (and
+  // setting up) the sandbox driver, opening every account's stores and reading their functions into memory, then code storage's count,
   // then the deliveries that resume (S3 notifications, external bucket events). Every
   // other request waits for it at the edge (`started`), so none is answered from a store
   // that is not open.
-  let listening!: () => void;
-  const listened = new Promise<void>((resolve) => (listening = resolve));
   const started = listened.then(async () => {
     const t0 = performance.now();
+    const chosen = await driver.chosen;
+    if (chosen.name === 'namespace' && volumeGap) logger.warn({ reason: volumeGap }, `sandbox volume: none (${volumeGap}); functions can read Gust's host paths (data directory, runtimes) in /proc/self/mountinfo`);
     await nextTurn();
     await spaces.load();
     await nextTurn();

@@ -15,6 +15,7 @@ import { waitUntil } from '../helpers/wait.js';
 const gap = namespaceHostGap() ?? (spawnSync('nft', ['--version']).status === 0 ? undefined : 'needs nftables (nft)');
 if (gap) console.warn(`test/sandbox/network-cleanup.spec.ts skipped: ${gap}`);
 
+/** The server's slot, from the line it logs once it has chosen its driver (before it answers anything but /health). */
 function slotOf(server: ServerProcess): number {
   const line = server.lines().find((l) => l.includes('"sandbox":"namespace"'));
   return (JSON.parse(line!) as { slot: number }).slot;
@@ -48,8 +49,8 @@ describe.skipIf(gap !== undefined)('sandbox network clean-up', () => {
 
   it('a killed server leaves its slot to be swept by the next; a stopped one leaves nothing', async () => {
     rig.server = await serve(rig.dataDir, args);
-    const slot = slotOf(rig.server);
     await createFunction(rig.server.lambda, 'f', { files: { 'index.js': 'exports.handler = async () => "up";' } });
+    const slot = slotOf(rig.server);
     expect((await invoke(rig.server.lambda, 'f')).json).toBe('up');
     const before = leftovers(slot);
     expect(before.table).toBe(true);
@@ -62,8 +63,8 @@ describe.skipIf(gap !== undefined)('sandbox network clean-up', () => {
     expect(leftovers(slot).table).toBe(true);
 
     second = await serve(rig.dataDir, args);
-    const secondSlot = slotOf(second);
     expect((await invoke(second.lambda, 'f')).json).toBe('up');
+    const secondSlot = slotOf(second);
     if (secondSlot !== slot) {
       // Another suite's server claimed the dead slot first, and swept it.
       await waitUntil(() => holder(slot) !== rig.server!.child.pid, 10_000);
