@@ -117,12 +117,6 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   mkdirSync(envTmp, { recursive: true });
   const runtimesDir = resolve(runtimesDirOf(config));
   mkdirSync(runtimesDir, { recursive: true });
-  // Cgroup limits wherever the host has them; what a killed server left behind goes first.
-  const cgroups = await detectCgroups();
-  await cgroups.sweep();
-  const { warnings, ...support } = cgroups.support;
-  logger.info({ cgroups: support }, 'cgroups');
-  for (const warning of warnings) logger.warn(warning);
   const openFiles = openFilesLimit();
   if (openFiles !== undefined) {
     const budget = descriptorBudget(openFiles);
@@ -149,8 +143,18 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   const volumeState = new Deferred<string>();
   let listening!: () => void;
   const listened = new Promise<void>((resolve) => (listening = resolve));
+  // Cgroup limits wherever the host has them; what a killed server left behind goes before
+  // the driver's trial sandbox.
+  const cgroupHost = listened.then(async () => {
+    const cgroups = await detectCgroups();
+    await cgroups.sweep();
+    const { warnings, ...support } = cgroups.support;
+    logger.info({ cgroups: support }, 'cgroups');
+    for (const warning of warnings) logger.warn(warning);
+    return cgroups;
+  });
   const driver = new ChosenDriver(
-    listened.then(() => chooseSandboxDriver({ config, dataDir, envTmp, cgroups, bindRoots: [runtimesDir], api: () => api, processDriver: () => new ProcessDriver({ tmpRoot: envTmp, cgroups }), logger, ...(volume ? { volumeState: volumeState.promise } : {}) })),
+    cgroupHost.then((cgroups) => chooseSandboxDriver({ config, dataDir, envTmp, cgroups, bindRoots: [runtimesDir], api: () => api, processDriver: () => new ProcessDriver({ tmpRoot: envTmp, cgroups }), logger, ...(volume ? { volumeState: volumeState.promise } : {}) })),
   );
   // Before the functions load: a version a previous process left Pending waits for its runtime.
   const runtimes = new RuntimeProvider({
@@ -167,7 +171,6 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   // answer that says so, deletes use the reserve, and the server logs one line.
   const reserve = new DiskReserve(join(dataDir, 'reserve'), config.diskReserveBytes);
   const dataDisk: DataDisk = new DataDisk({ dir: dataDir, logger, reserve, droppedLogLines: () => spaces.all().reduce((n, space) => n + space.logs.stats().droppedEvents, 0) });
-  await dataDisk.start();
   const report = (err: unknown, context: string) => {
     if (!dataDisk.report(err, context)) logger.warn({ err }, context);
   };
@@ -262,6 +265,8 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   // that is not open.
   const started = listened.then(async () => {
     const t0 = performance.now();
+    // The reserve is filled before anything can write.
+    await dataDisk.start();
     const chosen = await driver.chosen;
     if (chosen.name === 'namespace' && volumeGap) logger.warn({ reason: volumeGap }, `sandbox volume: none (${volumeGap}); functions can read Gust's host paths (data directory, runtimes) in /proc/self/mountinfo`);
     await nextTurn();
@@ -376,7 +381,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
         await notifications.stop();
         await Promise.all(all.map((space) => space.stopWork()));
         await driver.close?.();
-        await cgroups.close();
+        await (await cgroupHost.catch(() => undefined))?.close();
         await app.close();
         await volume?.close().catch((err: unknown) => logger.warn({ err }, 'sandbox volume: unmount failed'));
         for (const space of all) await space.close();
