@@ -1,13 +1,27 @@
 /** `gust serve`: runs the server in this process until SIGINT or SIGTERM. */
 import type { Command } from 'commander';
 import { ConfigError, OPTIONS, loadConfig, shownDefault } from '../server/config.js';
-import { startGust } from '../server/gust-server.js';
+import { FirstListener } from '../server/first-listener.js';
+import { isLoopback } from '../server/loopback.js';
+import type { RunningGust } from '../server/gust-server.js';
 
-/** Ends a start that failed: a configuration error as one line (exit 2), anything else as thrown. */
+const LISTEN_ERRORS: Record<string, string> = {
+  EADDRINUSE: 'the port is in use (another gust serve?); choose another with --port',
+  EACCES: 'this user may not bind that port',
+  EADDRNOTAVAIL: 'that address is not one of this machine',
+};
+
+/** Ends a start that failed: a configuration error as one line (exit 2), a port it cannot listen on as one line (exit 1), anything else as thrown. */
 function failStart(err: unknown): never {
   if (err instanceof ConfigError) {
     process.stderr.write(`gust serve: ${err.message}\n`);
     process.exit(2);
+  }
+  const listen = err instanceof Error ? (err as NodeJS.ErrnoException & { address?: string; port?: number }) : undefined;
+  const why = listen?.syscall === 'listen' ? LISTEN_ERRORS[listen.code ?? ''] : undefined;
+  if (listen && why) {
+    process.stderr.write(`gust serve: cannot listen on ${listen.address}:${listen.port}: ${why}\n`);
+    process.exit(1);
   }
   throw err;
 }
@@ -24,38 +38,52 @@ export function registerServe(program: Command): void {
     } catch (err) {
       failStart(err);
     }
-    let gust;
-    try {
-      gust = await startGust(config);
-    } catch (err) {
-      failStart(err);
-    }
+    // A signal may come as soon as /health answers, before the server is built: the stop
+    // then waits for the build (which a failure ends anyway), and closes what it made.
+    let running: RunningGust;
+    let building: Promise<RunningGust> | undefined;
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
-      gust.logger.info({ signal }, 'shutting down');
-      gust.close().then(
-        () => process.exit(0),
-        (err: unknown) => {
-          gust.logger.error({ err }, 'shutdown failed');
-          process.exit(1);
+      if (!building) process.exit(0);
+      building.then(
+        (server) => {
+          server.logger.info({ signal }, 'shutting down');
+          server.close().then(
+            () => process.exit(0),
+            (err: unknown) => {
+              server.logger.error({ err }, 'shutdown failed');
+              process.exit(1);
+            },
+          );
         },
+        // A start that failed ends the process itself (failStart).
+        () => undefined,
       );
     };
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
+    try {
+      // The port first, then the server's modules (a chunk of their own: see
+      // first-listener.ts); a non-loopback bind checks its keys before it opens a port.
+      const listener = isLoopback(config.host) ? await FirstListener.open(config.host, config.port) : undefined;
+      building = import('../server/gust-server.js').then(({ startGust }) => startGust(config, undefined, listener ? { listener } : {}));
+      running = await building;
+    } catch (err) {
+      failStart(err);
+    }
     // The server listens before it opens its stores (gust-server.ts); one that cannot open
     // them stops as it did before it listened, with the same message.
     try {
-      await gust.started;
+      await running.started;
     } catch (err) {
       if (stopping) return;
       stopping = true;
-      await gust.close().catch(() => undefined);
+      await running.close().catch(() => undefined);
       failStart(err);
     }
     // In the background: a runtime that cannot start here is reported now, not at its first invoke.
-    gust.probeRuntimes().catch((err: unknown) => gust.logger.warn({ err }, 'runtime probe failed'));
+    running.probeRuntimes().catch((err: unknown) => running.logger.warn({ err }, 'runtime probe failed'));
   });
 }

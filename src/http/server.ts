@@ -10,7 +10,7 @@
  * operations parse them once in the route, Invoke forwards payload bytes without re-parsing
  * them, and a code upload's zip goes to a file as it arrives (see upload-body.ts).
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { newRequestId } from '../core/ids.js';
@@ -58,11 +58,26 @@ export interface HttpServerOptions {
    * with it (a 500), never with an answer from stores that are not open.
    */
   started?: Promise<void> | undefined;
+  /**
+   * A server already listening (server/first-listener.ts), which the edge then serves
+   * through instead of listening itself: it is handed Fastify's request handler once the
+   * routes are ready (`app.ready()`), and closed by its owner after `app.close()`.
+   */
+  listening?: ListeningServer | undefined;
+}
+
+type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void;
+
+export interface ListeningServer {
+  readonly server: Server;
+  handOver(handler: RequestHandler): void;
 }
 
 /** Builds the edge with `plugins` mounted, in order; listen or inject to start it. */
 export function buildHttpServer(logger: Logger, plugins: readonly HttpPlugin[], options: HttpServerOptions): FastifyInstance {
   const rewriters = plugins.flatMap((p) => (p.rewriteUrl ? [p.rewriteUrl.bind(p)] : []));
+  const listening = options.listening;
+  let adopted: RequestHandler | undefined;
   const app = Fastify({
     // Typed as Fastify's base logger so that the instance is the plain FastifyInstance
     // the plugins take (pino's Logger type is a wider generic parameter).
@@ -87,7 +102,25 @@ export function buildHttpServer(logger: Logger, plugins: readonly HttpPlugin[], 
     frameworkErrors: handleError,
     // And those Node's HTTP parser refuses before Fastify (a 431 for huge headers).
     clientErrorHandler: handleClientError,
+    ...(listening
+      ? {
+          serverFactory: (handler: RequestHandler) => {
+            adopted = handler;
+            return listening.server;
+          },
+        }
+      : {}),
   });
+  if (listening) {
+    // What Fastify sets on a server it makes itself (its defaults: no request timeout).
+    listening.server.keepAliveTimeout = app.initialConfig.keepAliveTimeout ?? listening.server.keepAliveTimeout;
+    listening.server.requestTimeout = 0;
+    listening.server.setTimeout(app.initialConfig.connectionTimeout ?? 0);
+    app.addHook('onReady', (done) => {
+      listening.handOver(adopted!);
+      done();
+    });
+  }
 
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-amzn-RequestId', request.id);

@@ -8,7 +8,6 @@
  * - Non-loopback bind with no key: refused at start-up, unless --insecure-no-auth.
  */
 import { createHmac } from 'node:crypto';
-import { isIP } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AuditLog } from '../auth/audit-log.js';
@@ -17,12 +16,7 @@ import { ConsoleSessions } from '../auth/console-sessions.js';
 import type { FunctionCredentialClaims } from '../core/function-credentials.js';
 import { openAccessKeys } from './admin.js';
 import { ConfigError, type GustConfig } from './config.js';
-
-/** Whether `host` only takes connections from this machine. */
-export function isLoopback(host: string): boolean {
-  if (host === 'localhost' || host === '::1') return true;
-  return isIP(host) === 4 && host.startsWith('127.');
-}
+import { isLoopback } from './loopback.js';
 
 export interface AuthSetup {
   verifier: RequestVerifier;

@@ -38,6 +38,7 @@ import { CodeUrlSigner } from '../auth/code-urls.js';
 import { codeUrls } from '../http/lambda-api/code-urls.js';
 import { descriptorBudget, openFilesLimit } from './descriptor-budget.js';
 import { chooseSandboxDriver } from './sandbox-choice.js';
+import type { FirstListener } from './first-listener.js';
 import { SandboxVolume } from '../sandbox/namespace/sandbox-volume.js';
 import { tmpDiskGap } from '../sandbox/namespace/tmp-disks.js';
 import { Deferred } from '../core/primitives.js';
@@ -90,13 +91,18 @@ export interface RunningGust {
   close(): Promise<void>;
 }
 
-/** What a test may replace in the wiring; production passes nothing. */
+/** What `gust serve` or a test may hand the wiring. */
 export interface StartOptions {
   /**
    * The clock of EventBridge rules, the event bus and the scheduler (default: the system
    * clock): end-to-end suites fire schedules with a ManualClock instead of waiting.
    */
   eventsClock?: Clock;
+  /**
+   * The port `gust serve` opened before loading the server (first-listener.ts), on
+   * `config.host`; without it the server listens itself once built.
+   */
+  listener?: FirstListener;
 }
 
 export async function startGust(config: GustConfig, logger: Logger = pino({ level: config.logLevel }), options: StartOptions = {}): Promise<RunningGust> {
@@ -308,6 +314,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     webConsole({ sessions: auth.sessions, enforcing: () => auth.verifier.enforcing() }),
   ], {
     started,
+    listening: options.listener,
     uploads: { concurrency: config.uploadConcurrency, maxWaiting: 32, stagingPath: () => blobs.stagingPath() },
     diskFull: (err) => dataDisk.report(err, 'the HTTP API'),
     auth: {
@@ -330,7 +337,8 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
       audit: (entry) => auth.audit.write(entry),
     },
   });
-  await app.listen({ host: config.host, port: config.port });
+  if (options.listener) await app.ready();
+  else await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -383,6 +391,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
         await driver.close?.();
         await (await cgroupHost.catch(() => undefined))?.close();
         await app.close();
+        await options.listener?.close();
         await volume?.close().catch((err: unknown) => logger.warn({ err }, 'sandbox volume: unmount failed'));
         for (const space of all) await space.close();
         await s3Store.close();

@@ -1,10 +1,12 @@
 /**
- * `gust serve` answers /health as soon as it listens and opens the accounts' stores
+ * `gust serve` answers /health as soon as it listens (its port opens before the server's
+ * modules load: first-listener.ts) and opens the accounts' stores
  * after that (gust-server.ts): a request that arrives meanwhile waits for them and gets
  * the answer a fully started server gives, and a store that cannot be opened still stops
  * the server with its error.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,7 +82,7 @@ describe('gust serve start-up', () => {
   }, 120_000);
 });
 
-describe('gust serve with a store it cannot open', () => {
+describe('gust serve that cannot start', () => {
   beforeAll(buildGust, 180_000);
 
   it('stops with the store\'s error, as it did before it listened first', async () => {
@@ -95,6 +97,21 @@ describe('gust serve with a store it cannot open', () => {
       expect(code).not.toBe(0);
       expect(stderr).toMatch(/file is not a database/);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('stops with one line when its port is taken', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const port = (taken.address() as AddressInfo).port;
+    const dir = mkdtempSync(join(tmpdir(), 'gust-startup-port-'));
+    try {
+      const run = spawnSync(process.execPath, [join(ROOT, 'bin/gust.js'), 'serve', '--port', String(port), '--data-dir', dir, '--sandbox', 'process'], { encoding: 'utf8' });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toBe(`gust serve: cannot listen on 127.0.0.1:${port}: the port is in use (another gust serve?); choose another with --port\n`);
+    } finally {
+      taken.close();
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
