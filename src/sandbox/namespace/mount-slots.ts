@@ -5,20 +5,19 @@
  * makes the sandbox's copies its slaves, so a mount the host makes on the directory later
  * appears inside at once. Filling a slot is therefore one host mount at assignment.
  *
- * A bind mount keeps its source's flags, and only the bind itself propagates (a remount
- * read-only afterwards does not reach the sandbox), so the code is first bound read-only on
- * a staging point (not a slot: nothing sees it) and that mount is bound on the slot.
+ * Only the bind itself propagates (a remount read-only afterwards does not reach the
+ * sandbox), so the code's mount is made read-only before it is attached to the slot
+ * (bind-helper.ts, with the new mount API).
  * Everything here lives on the sandbox volume beside the code trees: the mounts' root field
  * (mountinfo's 4th) then names `/code/<hash>`, never a host path of Gust.
  */
 import { chmodSync, mkdirSync, readFileSync, realpathSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { runHost } from '../host-commands.js';
+import type { BindHelper } from './bind-helper.js';
 
 /** Makes `dir` a mount of its own with shared propagation, for each dir. */
 const SHARE = 'for d; do mount --bind "$d" "$d" && mount --make-shared "$d" || exit 1; done';
-/** $1 the staging point, then pairs of source and slot: each source bound read-only on its slot. */
-const FILL = 's=$1; shift; while [ $# -gt 1 ]; do mount --bind "$1" "$s" && mount -o remount,bind,ro,nosuid,nodev "$s" && mount --bind "$s" "$2" && umount "$s" || exit 1; shift 2; done';
 /** Unmounts each dir with everything on it, lazily (a process may still hold it open). */
 const UNMOUNT = 'for d; do umount -R -l "$d" 2>/dev/null; done; exit 0';
 
@@ -27,20 +26,21 @@ export class MountSlots {
   readonly task: string;
   /** The host directory bound as /opt. */
   readonly opt: string;
-  private readonly stage: string;
 
-  private constructor(private readonly dir: string) {
+  private constructor(
+    private readonly dir: string,
+    private readonly binds: BindHelper,
+  ) {
     this.task = join(dir, 'task');
     this.opt = join(dir, 'opt');
-    this.stage = join(dir, 'stage');
   }
 
   /** Makes the slots under `dir` (a fresh directory name on the sandbox volume). */
-  static async create(dir: string): Promise<MountSlots> {
-    const slots = new MountSlots(dir);
+  static async create(dir: string, binds: BindHelper): Promise<MountSlots> {
+    const slots = new MountSlots(dir, binds);
     // bubblewrap, as the sandbox uid, walks through it to bind the slots.
     chmodSync(dir, 0o755);
-    for (const d of [slots.task, slots.opt, slots.stage]) mkdirSync(d, { recursive: true, mode: 0o755 });
+    for (const d of [slots.task, slots.opt]) mkdirSync(d, { recursive: true, mode: 0o755 });
     try {
       await runHost('/bin/sh', ['-c', SHARE, 'sh', slots.task, slots.opt]);
     } catch (err) {
@@ -52,14 +52,14 @@ export class MountSlots {
 
   /** Binds `codeDir` on /var/task and, when given, `optDir` on /opt, both read-only. */
   async fill(codeDir: string, optDir: string | undefined): Promise<void> {
-    await runHost('/bin/sh', ['-c', FILL, 'sh', this.stage, codeDir, this.task, ...(optDir ? [optDir, this.opt] : [])]);
+    await Promise.all([this.binds.bindReadOnly(codeDir, this.task), optDir ? this.binds.bindReadOnly(optDir, this.opt) : undefined]);
   }
 
   /** Unmounts the slots and removes their directory; only once the sandbox is gone (an unmount here would reach inside). */
   async remove(): Promise<void> {
-    await runHost('/bin/sh', ['-c', UNMOUNT, 'sh', this.task, this.opt, this.stage]).catch(() => undefined);
+    await runHost('/bin/sh', ['-c', UNMOUNT, 'sh', this.task, this.opt]).catch(() => undefined);
     // One by one and never recursive: a mount left on a slot must not have its files deleted.
-    for (const d of [this.task, this.opt, this.stage, this.dir]) {
+    for (const d of [this.task, this.opt, this.dir]) {
       try {
         rmdirSync(d);
       } catch {

@@ -34,6 +34,7 @@ import { buildLambdaEnvironment } from '../lambda-environment.js';
 import type { RuntimeFiles, Sandbox, SandboxSpec } from '../sandbox-driver.js';
 import type { SocketRelay } from '../socket-relay.js';
 import { AssignmentChannel } from './assignment-channel.js';
+import { BindHelper } from './bind-helper.js';
 import { ARGS_FD, bwrapArgs, COMMAND_FD, OPT_ROOT, RUNTIME_API_PORT, SOCKET_DIR_IN_SANDBOX, SOCKET_NAME, TASK_ROOT } from './bwrap-args.js';
 import { MountSlots } from './mount-slots.js';
 import { NamespaceSandbox } from './namespace-sandbox.js';
@@ -110,6 +111,7 @@ interface RuntimeEntry {
 export class ReadySandboxes {
   private readonly runtimes = new Map<string, RuntimeEntry>();
   private closed = false;
+  private binds: BindHelper | undefined;
 
   constructor(private readonly options: ReadySandboxesOptions) {}
 
@@ -153,6 +155,7 @@ export class ReadySandboxes {
   /** Kills every waiting sandbox and boots none after. */
   async close(): Promise<void> {
     this.closed = true;
+    this.binds?.close();
     const all = [...this.runtimes.values()].flatMap((e) => {
       clearTimeout(e.refill);
       return e.ready.splice(0);
@@ -221,7 +224,7 @@ export class ReadySandboxes {
         tmpDisks?.take(READY_TMP_MB),
         AssignmentChannel.listen(files.socketPath(socketDir, ASSIGNMENT_SOCKET)),
         // Beside the socket directory, not in it: that one is bound at /run/gust, and the code must show only at /var/task.
-        MountSlots.create(mkdtempSync(join(files.socketRoot, 'gust-slots-'))),
+        MountSlots.create(mkdtempSync(join(files.socketRoot, 'gust-slots-')), (this.binds ??= new BindHelper(files.host.init))),
       ] as const);
       if (made[0].status === 'fulfilled') launched = made[0].value;
       if (made[1].status === 'fulfilled') tmp = made[1].value;
