@@ -27,7 +27,7 @@ import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Writable } from 'node:stream';
-import type { Runtime } from '../../core/limits.js';
+import { LIMITS, type Runtime } from '../../core/limits.js';
 import type { CgroupHost } from '../cgroups/index.js';
 import type { SandboxNetwork } from '../network/sandbox-network.js';
 import { buildLambdaEnvironment } from '../lambda-environment.js';
@@ -46,8 +46,8 @@ import { setReferenced, type LaunchedSandbox, type SandboxLauncher } from './san
 import type { TmpDisk, TmpDisks } from './tmp-disks.js';
 import type { UidLeases } from './uid-leases.js';
 
-/** The memory limit a ready sandbox boots under; the function's MemorySize replaces it at assignment. */
-export const READY_MEMORY_MB = 1024;
+/** The memory limit a ready sandbox boots under (Lambda's largest MemorySize): the function's replaces it at assignment, never a raise. */
+export const READY_MEMORY_MB = LIMITS.memoryMbMax;
 /** The /tmp a ready sandbox has: Lambda's default EphemeralStorage. */
 export const READY_TMP_MB = 512;
 /** The assignment socket's name in the sandbox's socket directory. */
@@ -79,6 +79,8 @@ export interface ReadySandboxesOptions {
   tmpDisks: TmpDisks | undefined;
   network: SandboxNetwork | undefined;
   graceMs: number;
+  /** Told when a ready sandbox could not be given to a start (which then took the ordinary path). */
+  onTakeFailed?: ((err: unknown) => void) | undefined;
 }
 
 /** One booted sandbox waiting for its function. */
@@ -135,7 +137,8 @@ export class ReadySandboxes {
     this.scheduleRefill(entry, key);
     try {
       return await this.assign(ready!, spec, env!, optDir);
-    } catch {
+    } catch (err) {
+      this.options.onTakeFailed?.(err);
       // The ordinary path still works: this sandbox is given up, not the start.
       this.discard(ready!);
       return undefined;
