@@ -43,6 +43,20 @@ export class RuntimeClient {
     });
   }
 
+  /** A GET of `path` (Gust's ready sandboxes: assignment.mjs): `{ status, body }` with the body as text. */
+  get(path) {
+    return new Promise((resolve, reject) => {
+      const req = http.request({ ...this.target, agent: this.agent, method: 'GET', path }, (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
   /** Posts a result already serialised to JSON text. */
   postResponse(id, bodyText) {
     return this.post(`${BASE}/invocation/${encodeURIComponent(id)}/response`, bodyText, {});

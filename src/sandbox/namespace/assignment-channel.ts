@@ -7,14 +7,17 @@
  * document, `{"env": {...}}`, the environment's complete variables, and the socket is closed
  * and removed. HTTP rather than a bare stream: the runtime's first request is then made by
  * the same HTTP client as its Runtime API requests, whose code is loaded and run once before
- * the function arrives (Node: ~1.5 ms off the first /next). Only the first such request is
- * answered; any other gets a 404.
+ * the function arrives (Node: ~1.5 ms off the first /next), all the more after a warm-up
+ * request, `GET /2018-06-01/runtime/gust/warm`, answered at once (204). Only the first
+ * assignment request is answered; any other gets a 404.
  */
 import { rmSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 
 /** The path of the assignment request. */
 export const ASSIGNMENT_PATH = '/2018-06-01/runtime/gust/assignment';
+/** A request answered at once (204), which the bootstrap makes first to run its HTTP client's code once. */
+export const WARM_PATH = '/2018-06-01/runtime/gust/warm';
 
 export class AssignmentChannel {
   private waiting: ServerResponse | undefined;
@@ -60,6 +63,10 @@ export class AssignmentChannel {
   }
 
   private onRequest(method: string | undefined, url: string | undefined, res: ServerResponse): void {
+    if (method === 'GET' && url === WARM_PATH && !this.closed) {
+      res.writeHead(204).end();
+      return;
+    }
     if (method !== 'GET' || url !== ASSIGNMENT_PATH || this.waiting || this.closed) {
       res.writeHead(404, { connection: 'close' }).end();
       return;
