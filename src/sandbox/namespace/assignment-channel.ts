@@ -7,8 +7,9 @@
  * document, `{"env": {...}}`, the environment's complete variables, and the socket is closed
  * and removed. HTTP rather than a bare stream: the runtime's first request is then made by
  * the same HTTP client as its Runtime API requests, whose code is loaded and run once before
- * the function arrives (Node: ~1.5 ms off the first /next), all the more after a warm-up
- * request, `GET /2018-06-01/runtime/gust/warm`, answered at once (204). Only the first
+ * the function arrives (Node: ~1.5 ms off the first /next). Before it, the Node bootstrap
+ * runs one invocation of a no-op handler against a warm-up API under
+ * `/2018-06-01/runtime/gust/warm/`, answered at once, for the same reason. Only the first
  * assignment request is answered; any other gets a 404.
  */
 import { rmSync } from 'node:fs';
@@ -16,8 +17,12 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 
 /** The path of the assignment request. */
 export const ASSIGNMENT_PATH = '/2018-06-01/runtime/gust/assignment';
-/** A request answered at once (204), which the bootstrap makes first to run its HTTP client's code once. */
-export const WARM_PATH = '/2018-06-01/runtime/gust/warm';
+/**
+ * A Runtime API of one invocation, answered at once, that the bootstrap runs a no-op handler
+ * against first (its code then runs once before the function's first invocation).
+ */
+const WARM_BASE = '/2018-06-01/runtime/gust/warm/';
+const WARM_NEXT = `${WARM_BASE}invocation/next`;
 
 export class AssignmentChannel {
   private waiting: ServerResponse | undefined;
@@ -63,8 +68,8 @@ export class AssignmentChannel {
   }
 
   private onRequest(method: string | undefined, url: string | undefined, res: ServerResponse): void {
-    if (method === 'GET' && url === WARM_PATH && !this.closed) {
-      res.writeHead(204).end();
+    if (url?.startsWith(WARM_BASE) && !this.closed) {
+      this.warm(method, url, res);
       return;
     }
     if (method !== 'GET' || url !== ASSIGNMENT_PATH || this.waiting || this.closed) {
@@ -74,6 +79,22 @@ export class AssignmentChannel {
     this.waiting = res;
     res.socket?.unref();
     if (this.payload !== undefined) this.answer(res);
+  }
+
+  /** The warm-up invocation: an empty event, whose response is taken and dropped. */
+  private warm(method: string | undefined, url: string, res: ServerResponse): void {
+    if (method === 'GET' && url === WARM_NEXT) {
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'lambda-runtime-aws-request-id': 'warm-up',
+        'lambda-runtime-deadline-ms': String(Date.now() + 60_000),
+        'lambda-runtime-invoked-function-arn': 'arn:aws:lambda:::function:warm-up',
+      });
+      res.end('{}');
+      return;
+    }
+    res.req.resume();
+    res.writeHead(method === 'POST' ? 202 : 404).end();
   }
 
   private answer(res: ServerResponse): void {
