@@ -347,7 +347,7 @@ function eligible(spec: SandboxSpec): boolean {
 }
 
 /** Whether `spec`, with the variables `env`, can run in `ready`: same command, same start variables, none of its own. */
-function fits(ready: Ready, spec: SandboxSpec, env: Readonly<Record<string, string>>): boolean {
+export function fits(ready: Pick<Ready, 'command' | 'args' | 'bootEnv'>, spec: Pick<SandboxSpec, 'command' | 'args'>, env: Readonly<Record<string, string>>): boolean {
   if (spec.command !== ready.command || spec.args.length !== ready.args.length || spec.args.some((a, i) => a !== ready.args[i])) return false;
   for (const [k, v] of Object.entries(ready.bootEnv)) if (env[k] !== v) return false;
   return !Object.keys(env).some((k) => START_VARIABLE.test(k) && !(k in ready.bootEnv));
