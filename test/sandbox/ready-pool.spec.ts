@@ -11,6 +11,7 @@
  *   none of it.
  * - Fallbacks: NODE_OPTIONS and AWS_LAMBDA_EXEC_WRAPPER take the ordinary path and work; a
  *   ready runtime killed while it waits is replaced, and starts still work.
+ * - The end: the spawner's death takes the waiting sandboxes with it; so does a stop.
  *
  * Skipped, saying why, where the namespace driver cannot run.
  */
@@ -205,4 +206,26 @@ it.skipIf(gap)('a ready runtime killed while it waits is replaced, and cold star
   expect(r.functionError, r.text).toBeUndefined();
   expect(r.json).toMatchObject({ ok: true });
   expect((r.json as { age: number }).age).toBeGreaterThan(1);
+});
+
+it.skipIf(gap)("the spawner's death takes the waiting sandboxes with it, and starts go on through a new one", { timeout: 120_000 }, async () => {
+  await readyFor('bootstrap.mjs');
+  const before = waitingRuntimes('bootstrap.mjs');
+  const spawners = ourProcesses().filter((p) => p.ppid === process.pid && p.name === 'node' && readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').split('\0')[1] === '-e');
+  expect(spawners.length).toBe(1);
+  process.kill(spawners[0]!.pid, 'SIGKILL');
+  for (let i = 0; i < 100 && before.some((p) => waitingRuntimes('bootstrap.mjs').includes(p)); i++) await sleep(50);
+  expect(waitingRuntimes('bootstrap.mjs').filter((p) => before.includes(p))).toEqual([]);
+  await createFunction(t!.lambda, 'after-spawner', { files: { 'index.js': 'exports.handler = async () => "still";' } });
+  expect((await invoke(t!.lambda, 'after-spawner')).json).toBe('still');
+});
+
+it.skipIf(gap)('a stop leaves no ready sandbox running', { timeout: 120_000 }, async () => {
+  await readyFor('bootstrap.mjs');
+  expect(waitingRuntimes('bootstrap.mjs').length).toBeGreaterThan(0);
+  const server = t!;
+  t = undefined;
+  await server.stop();
+  expect(waitingRuntimes('bootstrap.mjs')).toEqual([]);
+  expect(waitingRuntimes('bootstrap.py')).toEqual([]);
 });
