@@ -24,6 +24,7 @@ import { queuesRound } from './scenarios/queues.js';
 import { s3Round } from './scenarios/s3.js';
 import { provisionedRound } from './scenarios/provisioned.js';
 import { networkRound } from './scenarios/network.js';
+import { readyRound } from './scenarios/ready.js';
 import { authRound } from './scenarios/auth.js';
 import { metricsRound } from './scenarios/metrics.js';
 import { tracesRound } from './scenarios/traces.js';
@@ -190,6 +191,18 @@ const SCENARIOS = {
       row('HTTP GET to a server outside, new connection each, p50: from a function vs from the host (ms)', pick(r, 'insideP50'), pick(r, 'hostP50'), undefined),
       row('HTTP GET to a server outside, new connection each, p99: from a function vs from the host (ms)', pick(r, 'insideP99'), pick(r, 'hostP99'), undefined),
     ],
+  },
+  ready: {
+    // Namespace sandboxes and root, whatever --sandbox says: named with --only.
+    optIn: true,
+    round: (ctx) => readyRound(ctx),
+    rows: (r) =>
+      ['node', 'python'].flatMap((kind) => [
+        row(`cold start ${kind} [namespace]: invoke → response, ready sandbox vs none (ms)`, pick(r, (x) => x[kind].ready), pick(r, (x) => x[kind].plain), { absMax: 10 }),
+        row(`cold start ${kind} [namespace]: Init Duration, ready sandbox vs none (ms)`, pick(r, (x) => x[kind].readyInit), pick(r, (x) => x[kind].plainInit), undefined),
+        row(`ready ${kind} sandbox waiting: resident memory, bwrap + gust-init + runtime (MB)`, pick(r, (x) => x[kind].rssMb), undefined, undefined),
+        row(`ready ${kind} sandbox waiting: proportional memory (PSS) (MB)`, pick(r, (x) => x[kind].pssMb), undefined, undefined),
+      ]),
   },
   auth: {
     // Makes an access key in the server's data dir for part of each round: named with --only.

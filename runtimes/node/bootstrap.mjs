@@ -9,10 +9,14 @@
  * AWS_LAMBDA_FUNCTION_NAME, _VERSION, _MEMORY_SIZE, AWS_LAMBDA_LOG_GROUP_NAME, _STREAM_NAME;
  * AWS_LAMBDA_LOG_FORMAT / AWS_LAMBDA_LOG_LEVEL shape the logs.
  *
+ * Booted ahead of its function (`_GUST_ASSIGNMENT` set: Gust's ready sandboxes), it first waits
+ * for the function's environment (assignment.mjs), then goes on as below.
+ *
  * Init: the handler module is loaded before the first /next; a failure is logged as
  * "Uncaught Exception", posted to /runtime/init/error, and the process exits 129 (as AWS's
  * runtime, whose load failure goes through its uncaughtException path).
  */
+import { takeAssignment } from './assignment.mjs';
 import { logError, patchConsole } from './console-patch.mjs';
 import { UnhandledPromiseRejection } from './errors.mjs';
 import { loadHandler } from './handler-loader.mjs';
@@ -20,6 +24,8 @@ import { beforeExit } from './invoke-context.mjs';
 import { InvokeLoop, runtimeApiFailed } from './invoke-loop.mjs';
 import { RuntimeClient } from './runtime-client.mjs';
 
+// A runtime booted ahead (a ready sandbox) learns its function here; the imports above are done already.
+if (process.env._GUST_ASSIGNMENT) await takeAssignment(process.env._GUST_ASSIGNMENT);
 const env = process.env;
 patchConsole(env);
 const client = new RuntimeClient(env.AWS_LAMBDA_RUNTIME_API);

@@ -10,8 +10,12 @@ import { toRuntimeResponse } from './errors.mjs';
 const BASE = '/2018-06-01/runtime';
 
 export class RuntimeClient {
-  /** `address` is AWS_LAMBDA_RUNTIME_API: `host:port` (or a unix socket path). */
-  constructor(address) {
+  /**
+   * `address` is AWS_LAMBDA_RUNTIME_API: `host:port` (or a unix socket path); `base` is the
+   * API's path (another only for the warm-up of a ready sandbox, assignment.mjs).
+   */
+  constructor(address, base = BASE) {
+    this.base = base;
     if (!address) throw new Error('AWS_LAMBDA_RUNTIME_API is not set');
     if (address.startsWith('/')) this.target = { socketPath: address };
     else {
@@ -25,7 +29,7 @@ export class RuntimeClient {
   /** Waits for the next invocation: `{ body, headers }` with the body as text. */
   next() {
     return new Promise((resolve, reject) => {
-      const req = http.request({ ...this.target, agent: this.agent, method: 'GET', path: `${BASE}/invocation/next` }, (res) => {
+      const req = http.request({ ...this.target, agent: this.agent, method: 'GET', path: `${this.base}/invocation/next` }, (res) => {
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
         res.on('error', reject);
@@ -43,9 +47,23 @@ export class RuntimeClient {
     });
   }
 
+  /** A GET of `path` (Gust's ready sandboxes: assignment.mjs): `{ status, body }` with the body as text. */
+  get(path) {
+    return new Promise((resolve, reject) => {
+      const req = http.request({ ...this.target, agent: this.agent, method: 'GET', path }, (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
   /** Posts a result already serialised to JSON text. */
   postResponse(id, bodyText) {
-    return this.post(`${BASE}/invocation/${encodeURIComponent(id)}/response`, bodyText, {});
+    return this.post(`${this.base}/invocation/${encodeURIComponent(id)}/response`, bodyText, {});
   }
 
   /**
@@ -54,13 +72,13 @@ export class RuntimeClient {
    */
   postError(id, error, fresh = false) {
     const doc = toRuntimeResponse(error);
-    return this.post(`${BASE}/invocation/${encodeURIComponent(id)}/error`, JSON.stringify(doc), { 'Lambda-Runtime-Function-Error-Type': doc.errorType }, fresh);
+    return this.post(`${this.base}/invocation/${encodeURIComponent(id)}/error`, JSON.stringify(doc), { 'Lambda-Runtime-Function-Error-Type': doc.errorType }, fresh);
   }
 
   /** Posts an init error (before the first /next). */
   postInitError(error) {
     const doc = toRuntimeResponse(error);
-    return this.post(`${BASE}/init/error`, JSON.stringify(doc), { 'Lambda-Runtime-Function-Error-Type': doc.errorType });
+    return this.post(`${this.base}/init/error`, JSON.stringify(doc), { 'Lambda-Runtime-Function-Error-Type': doc.errorType });
   }
 
   post(path, text, headers, fresh = false) {

@@ -8,6 +8,9 @@ AWS_LAMBDA_RUNTIME_API (`host:port`) and _HANDLER (`module.function`); LAMBDA_TA
 standard library. AWS_LAMBDA_FUNCTION_NAME, _VERSION, _MEMORY_SIZE, AWS_LAMBDA_LOG_GROUP_NAME
 and _STREAM_NAME fill the context; AWS_LAMBDA_LOG_FORMAT / AWS_LAMBDA_LOG_LEVEL shape the logs.
 
+Booted ahead of its function (`_GUST_ASSIGNMENT` set: Gust's ready sandboxes), it first waits
+for the function's environment (_gust_runtime/assignment.py), then goes on as below.
+
 An init failure is logged, posted to /runtime/init/error, and the process exits 1.
 """
 
@@ -20,6 +23,12 @@ def main():
     # gives its place to the task root, so the function sees the path it has on Lambda.
     from _gust_runtime.client import RuntimeApiError, RuntimeClient
     from _gust_runtime.runtime import run
+
+    # A runtime booted ahead (a ready sandbox) learns its function here; the imports above are done already.
+    if os.environ.get("_GUST_ASSIGNMENT"):
+        from _gust_runtime.assignment import take_assignment
+
+        take_assignment(os.environ["_GUST_ASSIGNMENT"])
 
     task_root = os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd()
     sys.path[0] = task_root

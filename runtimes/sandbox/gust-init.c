@@ -18,6 +18,18 @@
  * two execs; one small exec saves ~2 ms of every cold start. A failed step exits 126 and
  * says why on stderr, as the process driver's shell launcher does.
  *
+ *   gust-init binds
+ *
+ * On the host, as root, for as long as its stdin is open: reads requests "SRC\0DST\0" and
+ * binds SRC read-only (and nosuid, nodev) on DST, answering "ok\n" or "error <errno>\n" on
+ * stdout, one line per request. What gives a sandbox booted ahead its function's code: DST
+ * is a shared mount point the sandbox holds a slave of (src/sandbox/namespace/mount-slots.ts),
+ * and only the bind itself propagates, so the mount must be read-only before it is attached:
+ * the new mount API does that (open_tree clones SRC detached, mount_setattr makes the clone
+ * read-only, move_mount attaches it), where `mount --bind -o ro` binds, then remounts.
+ * One long-lived process instead of a `mount` per bind: ~0.1 ms a request against ~5 ms.
+ * It dies with the process that spawned it (PDEATHSIG).
+ *
  *   gust-init <status-fd> <command-fd> <port> <socket>
  *
  * In the sandbox, as its pid 1 (the runtime's command line, NUL-separated, is read from
@@ -56,6 +68,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -266,6 +279,62 @@ static int launch(int argc, char **argv) {
   return launch_failed("cannot execute ", argv[i + 1]);
 }
 
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#endif
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+#define BIND_RDONLY 0x00000001 /* MOUNT_ATTR_RDONLY */
+#define BIND_NOSUID 0x00000002 /* MOUNT_ATTR_NOSUID */
+#define BIND_NODEV 0x00000004  /* MOUNT_ATTR_NODEV */
+
+/* struct mount_attr, which older C libraries do not declare. */
+struct bind_attr {
+  unsigned long long attr_set, attr_clr, propagation, userns_fd;
+};
+
+/* One read-only bind of src on dst; 0 or an errno. */
+static int bind_ro(const char *src, const char *dst) {
+  int fd = (int)syscall(SYS_open_tree, AT_FDCWD, src, OPEN_TREE_CLONE | O_CLOEXEC);
+  if (fd < 0) return errno;
+  struct bind_attr attr = {.attr_set = BIND_RDONLY | BIND_NOSUID | BIND_NODEV};
+  int err = 0;
+  if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0 ||
+      syscall(SYS_move_mount, fd, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+    err = errno;
+  close(fd);
+  return err;
+}
+
+static int binds(void) {
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() == 1) return 126;
+  static char buf[2 * 4096 + 2];
+  size_t have = 0;
+  for (;;) {
+    ssize_t n = read(0, buf + have, sizeof buf - have);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return 0;
+    have += (size_t)n;
+    /* Every complete request in the buffer: two NUL-terminated paths. */
+    for (;;) {
+      char *src_end = memchr(buf, '\0', have);
+      char *dst_end = src_end ? memchr(src_end + 1, '\0', have - (size_t)(src_end + 1 - buf)) : NULL;
+      if (!dst_end) break;
+      int err = bind_ro(buf, src_end + 1);
+      if (err) dprintf(1, "error %d\n", err);
+      else dprintf(1, "ok\n");
+      size_t used = (size_t)(dst_end + 1 - buf);
+      memmove(buf, dst_end + 1, have - used);
+      have -= used;
+    }
+    if (have == sizeof buf) return 126; /* a request longer than two paths can be */
+  }
+}
+
 /* Reads the NUL-separated command line from fd until EOF; NULL when there is none. */
 static char **read_command(int fd) {
   size_t cap = 4096, len = 0;
@@ -291,6 +360,7 @@ static char **read_command(int fd) {
 
 int main(int argc, char **argv) {
   if (argc > 1 && strcmp(argv[1], "launch") == 0) return launch(argc, argv);
+  if (argc == 2 && strcmp(argv[1], "binds") == 0) return binds();
   if (argc != 5) {
     dprintf(2, "usage: gust-init <status-fd> <command-fd> <port> <socket>\n");
     return 127;

@@ -50,6 +50,7 @@ export interface GustConfig {
   sandboxGid: number;
   /** How many uids (and gids) the range has. */
   sandboxUidCount: number;
+  readySandboxes: number;
   /** Where a namespace sandbox's /tmp lives: `disk` (an ext4 image of EphemeralStorage) or `memory` (a tmpfs, charged to MemorySize). */
   sandboxTmp: 'disk' | 'memory';
   /** Sandbox networking: `egress` (own namespace, outbound through the host) or `none` (loopback only). */
@@ -169,6 +170,7 @@ export const OPTIONS: OptionSpec<keyof GustConfig>[] = [
   { key: 'asyncMaxConcurrency', flag: '--async-max-concurrency', env: 'GUST_ASYNC_MAX_CONCURRENCY', doc: 'Async invocations running at once per function; a lower reserved concurrency wins', default: 10, parse: integer(1, 100_000) },
   { key: 'sandbox', flag: '--sandbox', env: 'GUST_SANDBOX', doc: 'How functions run: namespace (isolated with bubblewrap; start-up fails if the host cannot), process (plain child processes, trusted code only), auto (namespace wherever it works, else process with the reason in the log)', default: 'auto', parse: oneOf(['auto', 'namespace', 'process'] as const) },
   { key: 'sandboxUid', flag: '--sandbox-uid', env: 'GUST_SANDBOX_UID', doc: 'First of the unprivileged host uids the namespace driver runs functions as, one per environment (per-uid kernel quotas are then not shared between tenants); pick a range no account or subuid range uses', default: 2_000_000_000, parse: integer(1, 2 ** 32 - 2) },
+  { key: 'readySandboxes', flag: '--ready-sandboxes', env: 'GUST_READY_SANDBOXES', doc: 'Namespace driver: the most sandboxes kept booted ahead per language runtime, waiting for a function (a cold start then skips the interpreter\'s boot); one per runtime once it was started, one more after each start that found none, up to this; 0: none', default: 2, parse: integer(0, 64) },
   { key: 'sandboxGid', flag: '--sandbox-gid', env: 'GUST_SANDBOX_GID', doc: 'First of the host gids that go with them', default: 2_000_000_000, parse: integer(1, 2 ** 32 - 2) },
   { key: 'sandboxUidCount', flag: '--sandbox-uid-count', env: 'GUST_SANDBOX_UID_COUNT', doc: 'How many uids (and gids) the range has: the most environments at once; a uid is used again only after its environment is gone', default: 65536, parse: integer(1, 2 ** 24) },
   { key: 'sandboxTmp', flag: '--sandbox-tmp', env: 'GUST_SANDBOX_TMP', doc: "Where a namespace sandbox's /tmp lives: disk (an ext4 image of EphemeralStorage's size per environment, loop-mounted; falls back to memory where the host has no loop devices) or memory (a tmpfs, charged to the function's MemorySize)", default: 'disk', parse: oneOf(['disk', 'memory'] as const) },

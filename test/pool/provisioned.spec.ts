@@ -31,7 +31,9 @@ let t: TestGust;
 
 beforeAll(async () => {
   // A short keep-alive: on-demand environments go quickly, provisioned ones must stay.
-  t = await startTestGust({ flags: { keepAlive: '300ms' } });
+  // No ready sandboxes: environments are told apart by the variables in /proc/<pid>/environ,
+  // which a ready sandbox's runtime gets only after its exec (they show its start variables).
+  t = await startTestGust({ flags: { keepAlive: '300ms', readySandboxes: '0' } });
 });
 afterAll(async () => {
   await t.stop();

@@ -40,6 +40,8 @@ describe.skipIf(gap !== undefined)("Gust's descriptors against a function that h
     await createFunction(rig.server.lambda, 'hoard', { files: { 'index.js': HOARDER } });
     // Warm first, so that the count below is the hoarding alone.
     expect((await invoke(rig.server.lambda, 'hoard', { count: 0 })).json).toEqual({ open: 0, closed: 0 });
+    // And once the ready sandbox that first start asked for has booted (its pipes and sockets are its own, not the hoarding's).
+    await new Promise((resolve) => setTimeout(resolve, 2000));
     const before = fds();
     const r = await invoke(rig.server.lambda, 'hoard', { count: 64 });
     expect(r.functionError, r.text).toBeUndefined();

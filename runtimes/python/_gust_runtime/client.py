@@ -37,6 +37,12 @@ class RuntimeClient(object):
             raise RuntimeApiError("GET /invocation/next answered %d: %r" % (status, body[:200]))
         return headers, body
 
+    def assignment(self):
+        """Gust's ready sandboxes only: waits for the function's variables (assignment.py); None when refused."""
+        status, _headers, body = self._request("GET", _BASE + "/gust/assignment", b"")
+        self._close()
+        return body if status == 200 else None
+
     def post_response(self, request_id, body, content_type="application/json"):
         return self._request(
             "POST", "%s/invocation/%s/response" % (_BASE, request_id), body, (("Content-Type", content_type),)

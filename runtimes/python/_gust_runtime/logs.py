@@ -18,7 +18,8 @@ import sys
 import time
 
 _state = {"request_id": None}
-_JSON = (os.environ.get("AWS_LAMBDA_LOG_FORMAT") or "").upper() == "JSON"
+# Read by setup(), not at import: a runtime booted ahead imports this before it has its function's variables.
+_JSON = False
 _NBSP = "\u00a0"
 
 
@@ -39,6 +40,8 @@ def setup():
     `logging` costs ~15 ms to import (with `traceback`), and many functions never use it: the
     handler is installed the moment something imports `logging`, before that code goes on.
     """
+    global _JSON
+    _JSON = (os.environ.get("AWS_LAMBDA_LOG_FORMAT") or "").upper() == "JSON"
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.reconfigure(line_buffering=True)

@@ -14,7 +14,8 @@ from .faults import FaultException, from_exception, from_fault
 from .loader import get_handler
 
 # AWS's python3.12+ runtimes send non-ASCII characters as they are; older ones escape them.
-_ENSURE_ASCII = os.environ.get("AWS_EXECUTION_ENV", "") in ("AWS_Lambda_python3.9", "AWS_Lambda_python3.10", "AWS_Lambda_python3.11")
+# Read by run(), not at import: a runtime booted ahead imports this before it has its function's variables.
+_ENSURE_ASCII = False
 
 
 _XRAY_ROOT = re.compile(r"(?:^|;)\s*Root=1-([0-9a-fA-F]{8})-([0-9a-fA-F]{24})\s*(?:;|$)")
@@ -48,6 +49,8 @@ def to_json(obj):
 
 def run(client, handler_name):
     """Initialises (imports the handler) and serves invocations until the process ends."""
+    global _ENSURE_ASCII
+    _ENSURE_ASCII = os.environ.get("AWS_EXECUTION_ENV", "") in ("AWS_Lambda_python3.9", "AWS_Lambda_python3.10", "AWS_Lambda_python3.11")
     logs.setup()
     try:
         request_handler = get_handler(handler_name)

@@ -40,6 +40,12 @@ export interface EnvironmentCgroup {
    * a fraction of a millisecond, against ~10 ms for a running multi-threaded runtime.
    */
   readonly procsFiles: readonly string[];
+  /**
+   * Sets the memory limit (and, where swap is accounted, memory+swap's) to `memoryMb`: for a
+   * sandbox booted ahead of its function, whose MemorySize is known only at assignment.
+   * Throws when the kernel refuses it (v1 refuses a limit below what it cannot reclaim).
+   */
+  setMemoryLimit(memoryMb: number): void;
   /** Moves a running process into every hierarchy (slower than a launcher; see procsFiles). */
   join(pid: number): Promise<void>;
   /** Lambda's CPU share: `memoryMb / 1769` of one CPU. Applied after the first /next. */

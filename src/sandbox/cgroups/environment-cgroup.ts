@@ -95,6 +95,13 @@ export class CgroupEnvironment implements EnvironmentCgroup {
     return new CgroupEnvironment(name, placements);
   }
 
+  setMemoryLimit(memoryMb: number): void {
+    const memory = this.at.memory;
+    if (!memory) return;
+    memory.files.setMemoryLimit(memory.path, memoryMb * 1024 * 1024);
+    this.memoryLimitBytes = memoryMb * 1024 * 1024;
+  }
+
   async join(pid: number): Promise<void> {
     // Asynchronous on purpose: moving a multi-threaded process takes the kernel ~10 ms,
     // which must not stall the event loop.

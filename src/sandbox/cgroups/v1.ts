@@ -14,6 +14,9 @@ export const cgroupV1: CgroupFiles = {
   version: 1,
 
   setMemoryLimit(dir, bytes) {
+    // v1 keeps memory ≤ memory+swap at every write: a raise must lift memsw first (refused
+    // below the memory limit when lowering, so it is written again after).
+    tryWriteValue(join(dir, 'memory.memsw.limit_in_bytes'), String(bytes));
     writeValue(join(dir, 'memory.limit_in_bytes'), String(bytes));
     // With swap accounting, memory+swap gets the same limit: Lambda has no swap, and a
     // function must be OOM-killed at MemorySize, not slowed down by swapping past it.

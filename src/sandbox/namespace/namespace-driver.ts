@@ -30,6 +30,7 @@ import { namespaceRuntimeLayout, RUNTIME_DIR_IN_SANDBOX } from './runtime-mounts
 import type { SandboxHostFiles } from './sandbox-host.js';
 import type { TmpDisk, TmpDisks } from './tmp-disks.js';
 import type { UidLeases } from './uid-leases.js';
+import { parseHostPort, ReadySandboxes } from './ready-sandboxes.js';
 import { SandboxLauncher, type LaunchedSandbox } from './sandbox-launcher.js';
 
 export interface NamespaceDriverOptions {
@@ -50,6 +51,10 @@ export interface NamespaceDriverOptions {
   optTrees: OptTrees;
   /** Sandbox networking (its own namespace with outbound access); without it a sandbox has loopback only. */
   network?: SandboxNetwork | undefined;
+  /** The most sandboxes kept booted ahead per language runtime (ready-sandboxes.ts); 0 or absent: none. */
+  readySandboxes?: number | undefined;
+  /** Told when a ready sandbox could not be given to a start (which then took the ordinary path). */
+  onReadyFailure?: ((err: unknown) => void) | undefined;
 }
 
 /** What sandboxes bind from the host: the driver's files, and where each environment's socket directory is made. */
@@ -69,6 +74,8 @@ export class NamespaceDriver implements SandboxDriver {
 
   private readonly launcher: SandboxLauncher;
   private files: Promise<OpenFiles>;
+  /** Sandboxes whose runtime booted ahead of its function. */
+  readonly ready: ReadySandboxes;
 
   /** Whether /tmp is a disk (else a tmpfs, charged to memory). */
   get tmpOnDisk(): boolean {
@@ -83,6 +90,17 @@ export class NamespaceDriver implements SandboxDriver {
   constructor(private readonly options: NamespaceDriverOptions) {
     this.launcher = new SandboxLauncher({ init: options.host.init, seccomp: options.host.seccomp, uids: options.uids, bwrapPath: options.bwrapPath ?? DEFAULT_BWRAP, cgroups: options.cgroups, network: options.network });
     this.files = Promise.resolve(openFiles({ host: options.host, optTrees: options.optTrees, socketRoot: options.workRoot }));
+    this.ready = new ReadySandboxes({
+      size: options.readySandboxes ?? 0,
+      launcher: this.launcher,
+      files: () => this.files.then((f) => ({ ...f, socketPath: (dir: string, name: string) => socketPath(f, dir, name) })),
+      uids: options.uids,
+      cgroups: options.cgroups,
+      tmpDisks: options.tmpDisks,
+      network: options.network,
+      graceMs: options.stopGraceMs ?? 2000,
+      onTakeFailed: options.onReadyFailure,
+    });
   }
 
   /**
@@ -109,6 +127,8 @@ export class NamespaceDriver implements SandboxDriver {
     accessSync(spec.runtime ? spec.runtime.interpreter : spec.command, constants.X_OK);
     const files = await this.files;
     files.host.etc.refresh();
+    const ready = await this.ready.take(spec, () => files.optTrees.treeFor(spec.layerDirs));
+    if (ready) return ready;
     const socketDir = mkdtempSync(join(files.socketRoot, 'gust-ns-'));
     let relay: SocketRelay | undefined;
     let launched: LaunchedSandbox | undefined;
@@ -130,7 +150,7 @@ export class NamespaceDriver implements SandboxDriver {
       const target = parseHostPort(spec.env.AWS_LAMBDA_RUNTIME_API);
       const inside = (p: string) => this.insidePath(p, spec);
       const made = await Promise.allSettled([
-        target ? listenRuntimeApiRelay(socketPath(files, socketDir), target) : undefined,
+        target ? listenRuntimeApiRelay(socketPath(files, socketDir, SOCKET_NAME), target) : undefined,
         this.launcher.take(spec.limits.memoryMb),
         tmpDisks?.take(spec.limits.ephemeralStorageMb),
       ] as const);
@@ -184,8 +204,9 @@ export class NamespaceDriver implements SandboxDriver {
     }
   }
 
-  /** Kills the sandbox launched ahead for the next start and takes the sandbox network down; running sandboxes are the pool's to stop first. */
+  /** Kills the sandboxes launched or booted ahead and takes the sandbox network down; running sandboxes are the pool's to stop first. */
   async close(): Promise<void> {
+    await this.ready.close();
     this.launcher.close();
     closeSync((await this.files).socketRootFd);
     await this.options.tmpDisks?.close();
@@ -213,12 +234,6 @@ function openFiles(files: DriverFiles): OpenFiles {
  * (`/proc/self/fd/<n>/gust-ns-…/runtime-api.sock`): nothing of the host's layout, and a
  * name short enough for any data directory (sun_path holds 108 bytes).
  */
-function socketPath(files: OpenFiles, socketDir: string): string {
-  return `/proc/self/fd/${files.socketRootFd}/${basename(socketDir)}/${SOCKET_NAME}`;
-}
-
-/** `127.0.0.1:9002` → host and port; anything else (a socket path, nothing) → undefined. */
-function parseHostPort(value: string | undefined): { host: string; port: number } | undefined {
-  const m = value === undefined ? null : /^([\d.]+|localhost):(\d+)$/.exec(value);
-  return m ? { host: m[1]!, port: Number(m[2]) } : undefined;
+function socketPath(files: OpenFiles, socketDir: string, name: string): string {
+  return `/proc/self/fd/${files.socketRootFd}/${basename(socketDir)}/${name}`;
 }

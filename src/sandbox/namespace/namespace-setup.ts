@@ -12,6 +12,7 @@ import { OptTrees } from './opt-trees.js';
 import { SandboxNetwork, type SandboxNetworkOptions } from '../network/sandbox-network.js';
 import { gustRuntimesDir } from '../runtimes/gust-runtimes.js';
 import { DEFAULT_BWRAP } from './bwrap-args.js';
+import { unmountUnder } from './mount-slots.js';
 import { NamespaceDriver, type DriverFiles } from './namespace-driver.js';
 import { ensureTraversable, prepareSandboxHost, SandboxUnavailableError, type SandboxIdentity } from './sandbox-host.js';
 import { TmpDisks, tmpDiskGap } from './tmp-disks.js';
@@ -28,6 +29,10 @@ export interface NamespaceSetupOptions {
   tmpOnDisk?: boolean;
   /** How many uids the range has, one per environment at a time (1: every sandbox shares `identity`). */
   identities?: number;
+  /** The most sandboxes booted ahead per language runtime (ready-sandboxes.ts); 0 or absent: none. */
+  readySandboxes?: number;
+  /** Told when a ready sandbox could not be given to a start (which then took the ordinary path). */
+  onReadyFailure?: (err: unknown) => void;
   /** Gust's runtimes/ directory (bootstraps, gust-init's source). */
   runtimesDir?: string;
   /** Directories of installed runtimes the sandboxes bind (the runtimes store); made searchable like the data directory. */
@@ -73,9 +78,10 @@ export async function setUpNamespaceDriver(options: NamespaceSetupOptions): Prom
   const runtimesDir = options.runtimesDir ?? gustRuntimesDir();
   const stateDir = join(options.dataDir, 'sandbox');
   mkdirSync(options.workRoot, { recursive: true });
-  // Socket directories of sandboxes a killed server left (their processes died with it).
+  // Socket directories and mount slots of sandboxes a killed server left (their processes died with it).
+  await unmountUnder(options.workRoot);
   for (const name of readdirSync(options.workRoot)) {
-    if (name.startsWith('gust-ns-')) rmSync(join(options.workRoot, name), { recursive: true, force: true });
+    if (name.startsWith('gust-ns-') || name.startsWith('gust-slots-')) rmSync(join(options.workRoot, name), { recursive: true, force: true });
   }
   const network = options.network ? await setUpNetwork(options.network) : undefined;
   try {
@@ -85,7 +91,7 @@ export async function setUpNamespaceDriver(options: NamespaceSetupOptions): Prom
     const uids = new UidLeases(options.identity, options.identities ?? 1);
     const tmpDisks = options.tmpOnDisk !== false && tmpDiskGap() === undefined ? await TmpDisks.open(join(stateDir, 'tmp-disks'), options.cgroups?.backgroundProcs()) : undefined;
     const optTrees = OptTrees.open(join(stateDir, 'opt-trees'));
-    const driver = new NamespaceDriver({ host, uids, tmpDisks, optTrees, workRoot: options.workRoot, bwrapPath, stopGraceMs: options.stopGraceMs, cgroups: options.cgroups, network });
+    const driver = new NamespaceDriver({ host, uids, tmpDisks, optTrees, workRoot: options.workRoot, bwrapPath, stopGraceMs: options.stopGraceMs, cgroups: options.cgroups, network, readySandboxes: options.readySandboxes, onReadyFailure: options.onReadyFailure });
     await trial(driver, stateDir).catch(async (err: unknown) => {
       await driver.close();
       throw err;
@@ -103,6 +109,7 @@ export async function setUpNamespaceDriver(options: NamespaceSetupOptions): Prom
 async function prepareFiles(stateDir: string, runtimesDir: string, buildCache: string | undefined, nameserver: string | undefined): Promise<DriverFiles> {
   const host = await prepareSandboxHost(stateDir, runtimesDir, buildCache, nameserver);
   const socketRoot = join(stateDir, 'sockets');
+  await unmountUnder(socketRoot);
   rmSync(socketRoot, { recursive: true, force: true });
   mkdirSync(socketRoot, { mode: 0o755 });
   return { host, optTrees: OptTrees.open(join(stateDir, 'opt-trees')), socketRoot };

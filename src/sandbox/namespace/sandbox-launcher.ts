@@ -109,7 +109,8 @@ export class SandboxLauncher {
     this.spare = spare;
   }
 
-  private async launch(memoryMb: number): Promise<LaunchedSandbox> {
+  /** Launches a sandbox for `memoryMb` now, apart from the spare (a ready sandbox's: ready-sandboxes.ts). */
+  async launch(memoryMb: number): Promise<LaunchedSandbox> {
     const { cgroups } = this.options;
     const identity = this.options.uids.lease();
     const withCgroup = cgroups && (cgroups.support.memory || cgroups.support.pids || cgroups.support.cpu || cgroups.support.freezer);
@@ -142,7 +143,7 @@ export class SandboxLauncher {
 }
 
 /** Whether the child (and each of its pipes) keeps Gust's event loop alive. */
-function setReferenced(child: HostChild, on: boolean): void {
+export function setReferenced(child: HostChild, on: boolean): void {
   for (const handle of [child, ...(child.stdio as Ref[])] as Ref[]) {
     if (on) handle?.ref?.();
     else handle?.unref?.();

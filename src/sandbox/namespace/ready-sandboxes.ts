@@ -1,0 +1,375 @@
+/**
+ * Ready sandboxes: namespace sandboxes whose language runtime has already booted, waiting for
+ * a function. A cold start spent most of its time booting the interpreter and Gust's
+ * bootstrap (Node ~45 ms, Python ~32 ms here); a ready sandbox did that ahead, and its
+ * bootstrap waits on its assignment channel (assignment-channel.ts). Giving it a function
+ * then takes: the memory limit written to its cgroup, the function's code bound on its
+ * /var/task slot and its layers on its /opt slot (mount-slots.ts), its Runtime API relay,
+ * and the function's variables sent to the bootstrap, which takes them as its own, imports
+ * the handler and goes on as any runtime. Init Duration counts from the take.
+ *
+ * Isolation is as for any sandbox: a ready sandbox is booted for no function, with only the
+ * variables every function of its runtime starts with (no code, no secrets), is given to
+ * exactly one environment and dies with it. What a function needs before its interpreter
+ * starts cannot be given later, so {@link ReadySandboxes.take} refuses, and the start takes
+ * the ordinary path, when the function sets an interpreter's start-up variable
+ * (NODE_OPTIONS, PYTHON*, LD_*, AWS_LAMBDA_EXEC_WRAPPER, …) or any of the start variables
+ * differently, asks for another /tmp size than Lambda's default, or attaches host networks.
+ *
+ * Sizing: each runtime that was started once keeps one ready sandbox; a start that finds none
+ * raises that runtime's count by one, up to `size`. Refills start shortly after a take (not
+ * during it: the boot competes with the start for the CPU). A ready sandbox whose runtime
+ * dies while waiting is replaced, three times in a row at most before the runtime's next
+ * start. Each waits with its cgroup at {@link READY_MEMORY_MB}, and holds its interpreter's
+ * memory (measured in docs/sandbox.md), a /tmp disk and a network namespace.
+ */
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Writable } from 'node:stream';
+import { LIMITS, type Runtime } from '../../core/limits.js';
+import type { CgroupHost } from '../cgroups/index.js';
+import type { SandboxNetwork } from '../network/sandbox-network.js';
+import { buildLambdaEnvironment } from '../lambda-environment.js';
+import type { RuntimeFiles, Sandbox, SandboxSpec } from '../sandbox-driver.js';
+import type { SocketRelay } from '../socket-relay.js';
+import { AssignmentChannel } from './assignment-channel.js';
+import { BindHelper } from './bind-helper.js';
+import { ARGS_FD, bwrapArgs, COMMAND_FD, OPT_ROOT, RUNTIME_API_PORT, SOCKET_DIR_IN_SANDBOX, SOCKET_NAME, TASK_ROOT } from './bwrap-args.js';
+import { MountSlots } from './mount-slots.js';
+import { NamespaceSandbox } from './namespace-sandbox.js';
+import type { OptTrees } from './opt-trees.js';
+import { listenRuntimeApiRelay } from './runtime-api-relay.js';
+import { namespaceRuntimeLayout, RUNTIME_DIR_IN_SANDBOX } from './runtime-mounts.js';
+import type { SandboxHostFiles } from './sandbox-host.js';
+import { setReferenced, type LaunchedSandbox, type SandboxLauncher } from './sandbox-launcher.js';
+import type { TmpDisk, TmpDisks } from './tmp-disks.js';
+import type { UidLeases } from './uid-leases.js';
+
+/** The memory limit a ready sandbox boots under (Lambda's largest MemorySize): the function's replaces it at assignment, never a raise. */
+export const READY_MEMORY_MB = LIMITS.memoryMbMax;
+/** The /tmp a ready sandbox has: Lambda's default EphemeralStorage. */
+export const READY_TMP_MB = 512;
+/** The assignment socket's name in the sandbox's socket directory. */
+const ASSIGNMENT_SOCKET = 'assignment.sock';
+/** Variables an interpreter (or the C library, or Lambda's exec wrapper) reads when it starts: a function that sets one takes the ordinary path. */
+const START_VARIABLE = /^(NODE_|PYTHON|LD_|LC_|AWS_LAMBDA_EXEC_WRAPPER$|GLIBC_TUNABLES$|MALLOC_|UV_|OPENSSL_|GCONV_PATH$|LOCPATH$|TMPDIR$)/;
+/** Replacements of a runtime that keeps dying while it waits, before its next start. */
+const MAX_REPLACEMENTS = 3;
+/** Delay between a take and the refill it causes. */
+const REFILL_DELAY_MS = 250;
+
+/** The driver's files a ready sandbox uses, with the socket root open (see namespace-driver.ts). */
+export interface ReadyFiles {
+  host: SandboxHostFiles;
+  optTrees: OptTrees;
+  socketRoot: string;
+  /** The name a socket in `socketDir` is bound with (not a host path). */
+  socketPath(socketDir: string, name: string): string;
+}
+
+export interface ReadySandboxesOptions {
+  /** The most ready sandboxes per runtime; 0: none. */
+  size: number;
+  launcher: SandboxLauncher;
+  /** The files sandboxes bind now (they move to the sandbox volume once it is mounted). */
+  files: () => Promise<ReadyFiles>;
+  uids: UidLeases;
+  cgroups: CgroupHost | undefined;
+  tmpDisks: TmpDisks | undefined;
+  network: SandboxNetwork | undefined;
+  graceMs: number;
+  /** Told when a ready sandbox could not be given to a start (which then took the ordinary path). */
+  onTakeFailed?: ((err: unknown) => void) | undefined;
+}
+
+/** One booted sandbox waiting for its function. */
+interface Ready {
+  key: string;
+  launched: LaunchedSandbox;
+  tmp: TmpDisk | undefined;
+  socketDir: string;
+  channel: AssignmentChannel;
+  slots: MountSlots;
+  /** The variables it booted with; an assigned function must agree on each. */
+  bootEnv: Readonly<Record<string, string>>;
+  command: string;
+  args: readonly string[];
+  relay: SocketRelay | undefined;
+  bootedAt: number;
+  release: () => Promise<void>;
+  onExit: () => void;
+}
+
+interface RuntimeEntry {
+  runtime: RuntimeFiles;
+  target: number;
+  ready: Ready[];
+  booting: number;
+  replacements: number;
+  refill: NodeJS.Timeout | undefined;
+}
+
+export class ReadySandboxes {
+  private readonly runtimes = new Map<string, RuntimeEntry>();
+  private closed = false;
+  private binds: BindHelper | undefined;
+
+  constructor(private readonly options: ReadySandboxesOptions) {}
+
+  /**
+   * A ready sandbox given to `spec` (its runtime starting), or undefined when none fits:
+   * the caller then starts one the ordinary way. Keeps `spec`'s runtime stocked either way.
+   */
+  async take(spec: SandboxSpec, optDir: () => Promise<string | undefined>): Promise<Sandbox | undefined> {
+    if (this.options.size === 0 || !spec.runtime || this.closed) return undefined;
+    const key = runtimeKey(spec.runtime);
+    const entry = this.entry(key, spec.runtime);
+    entry.replacements = 0;
+    const env = assignedEnv(spec.env);
+    const i = env && eligible(spec) ? entry.ready.findIndex((r) => fits(r, spec, env)) : -1;
+    if (i < 0) {
+      if (env && eligible(spec)) entry.target = Math.min(this.options.size, entry.target + 1);
+      this.scheduleRefill(entry, key);
+      return undefined;
+    }
+    const [ready] = entry.ready.splice(i, 1);
+    this.scheduleRefill(entry, key);
+    try {
+      return await this.assign(ready!, spec, env!, optDir);
+    } catch (err) {
+      this.options.onTakeFailed?.(err);
+      // The ordinary path still works: this sandbox is given up, not the start.
+      this.discard(ready!);
+      return undefined;
+    }
+  }
+
+  /** How many sandboxes wait ready now, per runtime key: for tests and the bench. */
+  counts(): Record<string, number> {
+    return Object.fromEntries([...this.runtimes].map(([k, e]) => [k, e.ready.length]));
+  }
+
+  /** Host pids of the waiting sandboxes (bwrap's): what their memory is measured from. */
+  pids(): number[] {
+    return [...this.runtimes.values()].flatMap((e) => e.ready.map((r) => r.launched.child.pid!));
+  }
+
+  /** Kills every waiting sandbox and boots none after. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.binds?.close();
+    const all = [...this.runtimes.values()].flatMap((e) => {
+      clearTimeout(e.refill);
+      return e.ready.splice(0);
+    });
+    await Promise.all(all.map((r) => this.discard(r)));
+  }
+
+  private entry(key: string, runtime: RuntimeFiles): RuntimeEntry {
+    let entry = this.runtimes.get(key);
+    if (!entry) {
+      entry = { runtime, target: 1, ready: [], booting: 0, replacements: 0, refill: undefined };
+      this.runtimes.set(key, entry);
+    }
+    return entry;
+  }
+
+  private scheduleRefill(entry: RuntimeEntry, key: string): void {
+    if (entry.refill || this.closed) return;
+    entry.refill = setTimeout(() => {
+      entry.refill = undefined;
+      this.refill(entry, key);
+    }, REFILL_DELAY_MS);
+    entry.refill.unref();
+  }
+
+  private refill(entry: RuntimeEntry, key: string): void {
+    while (!this.closed && entry.ready.length + entry.booting < entry.target) {
+      entry.booting++;
+      void this.boot(key, entry.runtime).then(
+        (ready) => {
+          entry.booting--;
+          if (this.closed) void this.discard(ready);
+          else entry.ready.push(ready);
+        },
+        () => {
+          entry.booting--;
+        },
+      );
+    }
+  }
+
+  /** Launches a sandbox for `runtime` and starts its bootstrap, which then waits for its assignment. */
+  private async boot(key: string, runtime: RuntimeFiles): Promise<Ready> {
+    const { launcher, tmpDisks, uids } = this.options;
+    const files = await this.options.files();
+    const socketDir = mkdtempSync(join(files.socketRoot, 'gust-ns-'));
+    let launched: LaunchedSandbox | undefined;
+    let tmp: TmpDisk | undefined;
+    let channel: AssignmentChannel | undefined;
+    let slots: MountSlots | undefined;
+    const ready = { relay: undefined } as Partial<Ready> & { relay: SocketRelay | undefined };
+    const release = async () => {
+      channel?.close();
+      await ready.relay?.close();
+      const gone = launched?.cgroup ? await launched.cgroup.destroy().then(() => true, () => false) : true;
+      if (launched?.netns) await this.options.network?.release(launched.netns).catch(() => undefined);
+      if (tmp) await tmpDisks?.release(tmp);
+      // After the sandbox: an unmount of a slot while it runs would reach inside.
+      await slots?.remove();
+      rmSync(socketDir, { recursive: true, force: true });
+      if (launched && gone) uids.release(launched.identity);
+    };
+    try {
+      const made = await Promise.allSettled([
+        launcher.launch(READY_MEMORY_MB),
+        tmpDisks?.take(READY_TMP_MB),
+        AssignmentChannel.listen(files.socketPath(socketDir, ASSIGNMENT_SOCKET)),
+        // Beside the socket directory, not in it: that one is bound at /run/gust, and the code must show only at /var/task.
+        MountSlots.create(mkdtempSync(join(files.socketRoot, 'gust-slots-')), (this.binds ??= new BindHelper(files.host.init))),
+      ] as const);
+      if (made[0].status === 'fulfilled') launched = made[0].value;
+      if (made[1].status === 'fulfilled') tmp = made[1].value;
+      if (made[2].status === 'fulfilled') channel = made[2].value;
+      if (made[3].status === 'fulfilled') slots = made[3].value;
+      for (const m of made) if (m.status === 'rejected') throw m.reason;
+      const { uid, gid } = launched!.identity;
+      chownSync(socketDir, uid, gid);
+      chownSync(join(socketDir, ASSIGNMENT_SOCKET), uid, gid);
+      const layout = namespaceRuntimeLayout(runtime);
+      const bootEnv = startEnvironment(runtime);
+      const args = bwrapArgs({
+        host: files.host,
+        env: { ...bootEnv, _GUST_ASSIGNMENT: `${SOCKET_DIR_IN_SANDBOX}/${ASSIGNMENT_SOCKET}` },
+        codeDir: slots!.task,
+        optDir: slots!.opt,
+        runtime,
+        socketDir,
+        tmpBytes: READY_TMP_MB * 1024 * 1024,
+        ...(tmp ? { tmpDir: tmp.mount } : {}),
+        shareNet: launched!.netns !== undefined,
+        command: layout.command,
+        args: layout.args,
+      });
+      const child = launched!.child;
+      // Waiting keeps nothing of Gust alive; the take references it again.
+      setReferenced(child, false);
+      writeWords(child, ARGS_FD, args.options);
+      writeWords(child, COMMAND_FD, args.runtime);
+      Object.assign(ready, { key, launched, tmp, socketDir, channel, slots, bootEnv, command: layout.command, args: layout.args, bootedAt: performance.now(), release });
+      const done = ready as Ready;
+      done.onExit = () => this.onWaitingExit(done);
+      child.once('exit', done.onExit);
+      return done;
+    } catch (err) {
+      if (launched) killGroup(launched);
+      await release();
+      throw err;
+    }
+  }
+
+  /** Gives `ready` to the function of `spec`: memory limit, code, Runtime API, variables. */
+  private async assign(ready: Ready, spec: SandboxSpec, env: Record<string, string>, optDir: () => Promise<string | undefined>): Promise<Sandbox> {
+    const { launched } = ready;
+    launched.child.off('exit', ready.onExit);
+    if (launched.child.exitCode !== null || launched.child.signalCode !== null) throw new Error('the ready sandbox has exited');
+    const spawnedAt = performance.now();
+    launched.cgroup?.setMemoryLimit(spec.limits.memoryMb);
+    const files = await this.options.files();
+    const target = parseHostPort(spec.env.AWS_LAMBDA_RUNTIME_API)!;
+    const [relay] = await Promise.all([listenRuntimeApiRelay(files.socketPath(ready.socketDir, SOCKET_NAME), target), optDir().then((opt) => ready.slots.fill(spec.codeDir, opt))]);
+    ready.relay = relay;
+    chownSync(join(ready.socketDir, SOCKET_NAME), launched.identity.uid, launched.identity.gid);
+    ready.channel.assign(env);
+    setReferenced(launched.child, true);
+    return new NamespaceSandbox(launched.child, spawnedAt, spec.onOutput, {
+      cgroup: launched.cgroup,
+      memoryFromCgroup: Boolean(launched.cgroup && this.options.cgroups?.support.memory),
+      memoryMb: spec.limits.memoryMb,
+      graceMs: this.options.graceMs,
+      release: ready.release,
+    });
+  }
+
+  private onWaitingExit(ready: Ready): void {
+    const entry = this.runtimes.get(ready.key);
+    const i = entry?.ready.indexOf(ready) ?? -1;
+    if (i >= 0) entry!.ready.splice(i, 1);
+    void ready.release();
+    if (!entry || this.closed || entry.replacements >= MAX_REPLACEMENTS) return;
+    entry.replacements++;
+    this.scheduleRefill(entry, ready.key);
+  }
+
+  private async discard(ready: Ready): Promise<void> {
+    ready.launched.child.off('exit', ready.onExit);
+    killGroup(ready.launched);
+    await ready.release();
+  }
+}
+
+/** Sandboxes of one key run the same interpreter, bootstrap and SDK. */
+function runtimeKey(r: RuntimeFiles): string {
+  return JSON.stringify([r.language, r.version, r.interpreter, r.runtimeDir, r.bootstrap, r.sdkDir ?? '', r.langDir ?? '', r.systemRoot ?? '']);
+}
+
+/** What a function of `r` starts with before its own variables: what a ready sandbox boots with. */
+export function startEnvironment(r: RuntimeFiles): Record<string, string> {
+  const layout = namespaceRuntimeLayout(r);
+  const full = buildLambdaEnvironment({
+    version: { functionName: '', version: '', memorySize: 0, runtime: (r.language === 'nodejs' ? `nodejs${r.version}.x` : `python${r.version}`) as Runtime, environment: {}, loggingConfig: { logFormat: 'Text', logGroup: '' } },
+    runtimeApi: `127.0.0.1:${RUNTIME_API_PORT}`,
+    layout: { taskRoot: TASK_ROOT, optRoots: [OPT_ROOT], runtime: layout, runtimeDir: RUNTIME_DIR_IN_SANDBOX },
+    runtimeDir: layout.runtimeDir,
+    ...(layout.sdkDir === undefined ? {} : { sdkDir: layout.sdkDir }),
+    region: '',
+    logGroupName: '',
+    logStreamName: '',
+    pathPrefix: layout.pathPrefix,
+  });
+  const env: Record<string, string> = { TMPDIR: '/tmp' };
+  for (const k of ['LANG', 'TZ', 'PATH', 'LD_LIBRARY_PATH', 'NODE_PATH', 'PYTHONPATH', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR', 'AWS_LAMBDA_RUNTIME_API']) {
+    if (full[k] !== undefined) env[k] = full[k];
+  }
+  return env;
+}
+
+/** The variables the runtime gets at assignment, as the driver gives them to any sandbox; undefined without a Runtime API address. */
+function assignedEnv(env: Readonly<Record<string, string>>): Record<string, string> | undefined {
+  if (!parseHostPort(env.AWS_LAMBDA_RUNTIME_API)) return undefined;
+  return { ...env, TMPDIR: '/tmp', AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${RUNTIME_API_PORT}` };
+}
+
+/** What of a start a ready sandbox can never give: another /tmp size, host networks. */
+function eligible(spec: SandboxSpec): boolean {
+  return spec.limits.ephemeralStorageMb === READY_TMP_MB && !spec.networks?.length;
+}
+
+/** Whether `spec`, with the variables `env`, can run in `ready`: same command, same start variables, none of its own. */
+export function fits(ready: Pick<Ready, 'command' | 'args' | 'bootEnv'>, spec: Pick<SandboxSpec, 'command' | 'args'>, env: Readonly<Record<string, string>>): boolean {
+  if (spec.command !== ready.command || spec.args.length !== ready.args.length || spec.args.some((a, i) => a !== ready.args[i])) return false;
+  for (const [k, v] of Object.entries(ready.bootEnv)) if (env[k] !== v) return false;
+  return !Object.keys(env).some((k) => START_VARIABLE.test(k) && !(k in ready.bootEnv));
+}
+
+function writeWords(child: LaunchedSandbox['child'], fd: number, words: readonly string[]): void {
+  const pipe = (child.stdio as unknown[])[fd] as Writable;
+  // bwrap may die before reading them; its exit says why.
+  pipe.on('error', () => undefined);
+  pipe.end(Buffer.from(words.map((a) => `${a}\0`).join('')));
+}
+
+function killGroup(launched: LaunchedSandbox): void {
+  try {
+    process.kill(-launched.child.pid!, 'SIGKILL');
+  } catch {
+    // gone already
+  }
+}
+
+/** `127.0.0.1:9002` → host and port; anything else (a socket path, nothing) → undefined. */
+export function parseHostPort(value: string | undefined): { host: string; port: number } | undefined {
+  const m = value === undefined ? null : /^([\d.]+|localhost):(\d+)$/.exec(value);
+  return m ? { host: m[1]!, port: Number(m[2]) } : undefined;
+}
