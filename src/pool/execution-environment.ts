@@ -353,6 +353,7 @@ export class ExecutionEnvironment {
       limits: { memoryMb: this.version.memorySize, ephemeralStorageMb: this.version.ephemeralStorageMb },
       ...(this.version.vpcConfig ? { networks: this.version.vpcConfig.subnetIds } : {}),
       onOutput: (line) => this.logStream.write(line),
+      runtimeApi: this.endpoint!,
     });
     this.sandbox = sandbox;
     void sandbox.exited.then((exit) => this.onExit(exit));

@@ -12,7 +12,7 @@
  */
 import { lstatSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { FunctionAnswer, Invocation } from '../core/model/invocation.js';
 import type { RuntimeState } from './invocation-state.js';
 import type { FunctionInfo, RouteContext } from './route-context.js';
@@ -111,6 +111,14 @@ export class RuntimeEndpoint {
    */
   deliver(invocation: Invocation, deadlineMs: number, signal?: AbortSignal): Promise<FunctionAnswer> {
     return this.session.deliver(invocation, deadlineMs, signal);
+  }
+
+  /**
+   * Serves a connection accepted elsewhere (a sandbox's own socket: see the namespace
+   * driver's runtime-api-relay.ts) as one of its own; `close` ends it with the others.
+   */
+  accept(socket: Socket): void {
+    this.server.emit('connection', socket);
   }
 
   /** Ends the parked requests and the listener. Idempotent. */

@@ -10,6 +10,7 @@
  * the driver for the layout first, builds Lambda's environment variables from it, and then
  * starts the sandbox with that environment.
  */
+import type { Socket } from 'node:net';
 
 /** Resource limits of one environment, from the function's configuration. */
 export interface SandboxLimits {
@@ -106,6 +107,17 @@ export interface SandboxSpec extends SandboxMounts {
   networks?: readonly string[];
   /** Called for every line the runtime writes, without its trailing newline. */
   onOutput: (line: string, stream: 'stdout' | 'stderr') => void;
+  /**
+   * The Runtime API that `env.AWS_LAMBDA_RUNTIME_API` names, as connections can be handed
+   * to it (the environment's endpoint). A driver that gives the sandbox a socket of its
+   * own hands it each connection the runtime makes, with no hop through that address.
+   */
+  runtimeApi?: RuntimeApiConnections;
+}
+
+/** Takes a connection a runtime made to its Runtime API, as if it had accepted it itself. */
+export interface RuntimeApiConnections {
+  accept(socket: Socket): void;
 }
 
 /**

@@ -6,8 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 
-/** Worst case per namespace environment: 16 relayed connections × (relay in, relay out, endpoint) + listeners and pipes. */
-export const DESCRIPTORS_PER_ENVIRONMENT = 16 * 3 + 7;
+/** Worst case per namespace environment: 16 connections, each one socket the endpoint serves (runtime-api-relay.ts), + listeners and pipes. */
+export const DESCRIPTORS_PER_ENVIRONMENT = 16 + 7;
 /** Kept for everything that is not an environment: stores, HTTP clients, logs. */
 const RESERVED = 256;
 

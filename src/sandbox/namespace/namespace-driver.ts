@@ -24,13 +24,12 @@ import { ARGS_FD, bwrapArgs, COMMAND_FD, DEFAULT_BWRAP, OPT_ROOT, RUNTIME_API_PO
 import { NamespaceSandbox, type SandboxResources } from './namespace-sandbox.js';
 import type { OptTrees } from './opt-trees.js';
 import type { SandboxNetwork } from '../network/sandbox-network.js';
-import type { SocketRelay } from '../socket-relay.js';
-import { listenRuntimeApiRelay } from './runtime-api-relay.js';
+import { listenRuntimeApi, parseHostPort, type RuntimeApiListener } from './runtime-api-relay.js';
 import { namespaceRuntimeLayout, RUNTIME_DIR_IN_SANDBOX } from './runtime-mounts.js';
 import type { SandboxHostFiles } from './sandbox-host.js';
 import type { TmpDisk, TmpDisks } from './tmp-disks.js';
 import type { UidLeases } from './uid-leases.js';
-import { parseHostPort, ReadySandboxes } from './ready-sandboxes.js';
+import { ReadySandboxes } from './ready-sandboxes.js';
 import { SandboxLauncher, type LaunchedSandbox } from './sandbox-launcher.js';
 
 export interface NamespaceDriverOptions {
@@ -130,7 +129,7 @@ export class NamespaceDriver implements SandboxDriver {
     const ready = await this.ready.take(spec, () => files.optTrees.treeFor(spec.layerDirs));
     if (ready) return ready;
     const socketDir = mkdtempSync(join(files.socketRoot, 'gust-ns-'));
-    let relay: SocketRelay | undefined;
+    let relay: RuntimeApiListener | undefined;
     let launched: LaunchedSandbox | undefined;
     let tmp: TmpDisk | undefined;
     const network = this.options.network;
@@ -150,7 +149,7 @@ export class NamespaceDriver implements SandboxDriver {
       const target = parseHostPort(spec.env.AWS_LAMBDA_RUNTIME_API);
       const inside = (p: string) => this.insidePath(p, spec);
       const made = await Promise.allSettled([
-        target ? listenRuntimeApiRelay(socketPath(files, socketDir, SOCKET_NAME), target) : undefined,
+        target ? listenRuntimeApi(socketPath(files, socketDir, SOCKET_NAME), spec) : undefined,
         this.launcher.take(spec.limits.memoryMb),
         tmpDisks?.take(spec.limits.ephemeralStorageMb),
       ] as const);

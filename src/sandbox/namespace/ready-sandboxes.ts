@@ -32,14 +32,13 @@ import type { CgroupHost } from '../cgroups/index.js';
 import type { SandboxNetwork } from '../network/sandbox-network.js';
 import { buildLambdaEnvironment } from '../lambda-environment.js';
 import type { RuntimeFiles, Sandbox, SandboxSpec } from '../sandbox-driver.js';
-import type { SocketRelay } from '../socket-relay.js';
 import { AssignmentChannel } from './assignment-channel.js';
 import { BindHelper } from './bind-helper.js';
 import { ARGS_FD, bwrapArgs, COMMAND_FD, OPT_ROOT, RUNTIME_API_PORT, SOCKET_DIR_IN_SANDBOX, SOCKET_NAME, TASK_ROOT } from './bwrap-args.js';
 import { MountSlots } from './mount-slots.js';
 import { NamespaceSandbox } from './namespace-sandbox.js';
 import type { OptTrees } from './opt-trees.js';
-import { listenRuntimeApiRelay } from './runtime-api-relay.js';
+import { listenRuntimeApi, parseHostPort, type RuntimeApiListener } from './runtime-api-relay.js';
 import { namespaceRuntimeLayout, RUNTIME_DIR_IN_SANDBOX } from './runtime-mounts.js';
 import type { SandboxHostFiles } from './sandbox-host.js';
 import { setReferenced, type LaunchedSandbox, type SandboxLauncher } from './sandbox-launcher.js';
@@ -95,7 +94,7 @@ interface Ready {
   bootEnv: Readonly<Record<string, string>>;
   command: string;
   args: readonly string[];
-  relay: SocketRelay | undefined;
+  relay: RuntimeApiListener | undefined;
   bootedAt: number;
   release: () => Promise<void>;
   onExit: () => void;
@@ -209,7 +208,7 @@ export class ReadySandboxes {
     let tmp: TmpDisk | undefined;
     let channel: AssignmentChannel | undefined;
     let slots: MountSlots | undefined;
-    const ready = { relay: undefined } as Partial<Ready> & { relay: SocketRelay | undefined };
+    const ready = { relay: undefined } as Partial<Ready> & { relay: RuntimeApiListener | undefined };
     const release = async () => {
       channel?.close();
       await ready.relay?.close();
@@ -277,8 +276,7 @@ export class ReadySandboxes {
     const spawnedAt = performance.now();
     launched.cgroup?.setMemoryLimit(spec.limits.memoryMb);
     const files = await this.options.files();
-    const target = parseHostPort(spec.env.AWS_LAMBDA_RUNTIME_API)!;
-    const [relay] = await Promise.all([listenRuntimeApiRelay(files.socketPath(ready.socketDir, SOCKET_NAME), target), optDir().then((opt) => ready.slots.fill(spec.codeDir, opt))]);
+    const [relay] = await Promise.all([listenRuntimeApi(files.socketPath(ready.socketDir, SOCKET_NAME), spec), optDir().then((opt) => ready.slots.fill(spec.codeDir, opt))]);
     ready.relay = relay;
     chownSync(join(ready.socketDir, SOCKET_NAME), launched.identity.uid, launched.identity.gid);
     ready.channel.assign(env);
@@ -366,10 +364,4 @@ function killGroup(launched: LaunchedSandbox): void {
   } catch {
     // gone already
   }
-}
-
-/** `127.0.0.1:9002` → host and port; anything else (a socket path, nothing) → undefined. */
-export function parseHostPort(value: string | undefined): { host: string; port: number } | undefined {
-  const m = value === undefined ? null : /^([\d.]+|localhost):(\d+)$/.exec(value);
-  return m ? { host: m[1]!, port: Number(m[2]) } : undefined;
 }

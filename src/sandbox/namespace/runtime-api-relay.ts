@@ -1,17 +1,47 @@
 /**
- * The host half of a sandbox's road to its Runtime API. The environment's RuntimeEndpoint
- * listens on 127.0.0.1:<port> of the host, which a sandbox with its own network namespace
- * cannot reach (and must not: the same loopback carries Gust's API and the databases). The
- * relay listens on a unix socket in a directory that only this sandbox gets bound in, owned
- * by the sandbox uid, and pipes each connection to the endpoint's port. Inside the sandbox,
- * gust-init listens on 127.0.0.1:9001 and connects to this socket.
+ * The host half of a sandbox's road to its Runtime API. The sandbox has a network namespace
+ * of its own, so it cannot reach the host's loopback (and must not: the same loopback
+ * carries Gust's API and the databases). Gust listens on a unix socket in a directory that
+ * only this sandbox gets bound in, owned by the sandbox uid; inside the sandbox, gust-init
+ * listens on 127.0.0.1:9001 and connects to that socket.
  *
- * Runtimes keep one connection alive across invocations, so the relay's cost is one extra
- * local hop per request, not a connection per request.
+ * Each connection accepted there is handed to the environment's Runtime API endpoint
+ * (`SandboxSpec.runtimeApi`) as if it had accepted it: one socket and one read and write per
+ * message on Gust's side. A profile of warm invokes showed a relay to the endpoint's TCP
+ * port (three sockets per connection, every message read and written twice more) taking
+ * about a third of the server's CPU. A spec that names only an address (a test's own
+ * server) is still relayed to it.
  */
-import { SocketRelay, type RelayTarget } from '../socket-relay.js';
+import { createServer, type Server } from 'node:net';
+import type { RuntimeApiConnections, SandboxSpec } from '../sandbox-driver.js';
+import { SocketRelay } from '../socket-relay.js';
 
-/** Listens on `path` and relays to `target`; the socket is then given to the sandbox's uid (`chownSync`). */
-export async function listenRuntimeApiRelay(path: string, target: RelayTarget): Promise<SocketRelay> {
-  return SocketRelay.listen({ path }, () => target);
+export interface RuntimeApiListener {
+  close(): Promise<void>;
+}
+
+/** `127.0.0.1:9002` → host and port; anything else (a socket path, nothing) → undefined. */
+export function parseHostPort(value: string | undefined): { host: string; port: number } | undefined {
+  const m = value === undefined ? null : /^([\d.]+|localhost):(\d+)$/.exec(value);
+  return m ? { host: m[1]!, port: Number(m[2]) } : undefined;
+}
+
+/** Listens on `path` for the Runtime API of `spec`; undefined when the spec has none. The socket is then given to the sandbox's uid (`chownSync`). */
+export async function listenRuntimeApi(path: string, spec: Pick<SandboxSpec, 'env' | 'runtimeApi'>): Promise<RuntimeApiListener | undefined> {
+  if (spec.runtimeApi) return handOver(path, spec.runtimeApi);
+  const target = parseHostPort(spec.env.AWS_LAMBDA_RUNTIME_API);
+  return target ? SocketRelay.listen({ path }, () => target) : undefined;
+}
+
+async function handOver(path: string, api: RuntimeApiConnections): Promise<RuntimeApiListener> {
+  const server: Server = createServer({ noDelay: true, pauseOnConnect: false }, (socket) => api.accept(socket));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(path, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  // The connections belong to the endpoint from here on, which closes them with itself.
+  return { close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
