@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationException, validationError, validationErrors, violationMessage } from './errors.js';
+import { TooManyRequestsException, ValidationException, validationError, validationErrors, violationMessage } from './errors.js';
 
 describe('validationError', () => {
   it("words one violation as AWS does: the value quoted, null bare, or left out", () => {
@@ -29,5 +29,15 @@ describe('validationError', () => {
     expect(err.message).toBe(
       "2 validation errors detected: Value null at 'authType' failed to satisfy constraint: Member must not be null; Value '-1' at 'cors.maxAge' failed to satisfy constraint: Member must have value greater than or equal to 0",
     );
+  });
+});
+
+describe('TooManyRequestsException', () => {
+  it('carries no stack frames, and leaves the stack-trace limit as it found it', () => {
+    const before = Error.stackTraceLimit;
+    const err = new TooManyRequestsException('Rate Exceeded.', 'ReservedFunctionConcurrentInvocationLimitExceeded');
+    expect(err.stack).toBe('TooManyRequestsException: Rate Exceeded.');
+    expect(Error.stackTraceLimit).toBe(before);
+    expect(new Error('x').stack).toMatch(/\n {4}at /);
   });
 });
