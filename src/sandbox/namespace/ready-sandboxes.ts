@@ -112,6 +112,8 @@ interface RuntimeEntry {
 export class ReadySandboxes {
   private readonly runtimes = new Map<string, RuntimeEntry>();
   private closed = false;
+  /** Boots under way (with the discard of one that ends after the close), which the close waits for. */
+  private readonly boots = new Set<Promise<void>>();
   private binds: BindHelper | undefined;
 
   constructor(private readonly options: ReadySandboxesOptions) {}
@@ -162,7 +164,8 @@ export class ReadySandboxes {
       clearTimeout(e.refill);
       return e.ready.splice(0);
     });
-    await Promise.all(all.map((r) => this.discard(r)));
+    // Boots still running end here too, so that nothing of theirs outlives the driver's files.
+    await Promise.all([...all.map((r) => this.discard(r)), ...this.boots]);
   }
 
   private entry(key: string, runtime: RuntimeFiles): RuntimeEntry {
@@ -186,16 +189,19 @@ export class ReadySandboxes {
   private refill(entry: RuntimeEntry, key: string): void {
     while (!this.closed && entry.ready.length + entry.booting < entry.target) {
       entry.booting++;
-      void this.boot(key, entry.runtime).then(
-        (ready) => {
+      const booted: Promise<void> = this.boot(key, entry.runtime).then(
+        async (ready) => {
           entry.booting--;
-          if (this.closed) void this.discard(ready);
+          if (this.closed) await this.discard(ready);
           else entry.ready.push(ready);
         },
         () => {
           entry.booting--;
         },
       );
+      this.boots.add(booted);
+      const settled = () => this.boots.delete(booted);
+      booted.then(settled, settled);
     }
   }
 
