@@ -141,7 +141,7 @@ export class ReadySandboxes {
     } catch (err) {
       this.options.onTakeFailed?.(err);
       // The ordinary path still works: this sandbox is given up, not the start.
-      this.discard(ready!);
+      this.discard(ready!).catch((cannot: unknown) => this.options.onTakeFailed?.(cannot));
       return undefined;
     }
   }
