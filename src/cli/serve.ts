@@ -2,18 +2,22 @@
 import type { Command } from 'commander';
 import { ConfigError, OPTIONS, loadConfig, shownDefault } from '../server/config.js';
 import { startGust } from '../server/gust-server.js';
+import { StateUnavailableError } from '../server/state/state-backend.js';
 
-/** Ends a start that failed: a configuration error as one line (exit 2), anything else as thrown. */
+/**
+ * Ends a start that failed: a configuration error as one line (exit 2), a state database
+ * that does not answer as one line (exit 1), anything else as thrown.
+ */
 function failStart(err: unknown): never {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof StateUnavailableError) {
     process.stderr.write(`gust serve: ${err.message}\n`);
-    process.exit(2);
+    process.exit(err instanceof ConfigError ? 2 : 1);
   }
   throw err;
 }
 
 export function registerServe(program: Command): void {
-  const cmd = program.command('serve').description('Run the Gust server (Lambda API on one port, state in the data dir)');
+  const cmd = program.command('serve').description('Run the Gust server (Lambda API on one port, state in the data dir or PostgreSQL)');
   for (const spec of OPTIONS) {
     cmd.option(spec.isSwitch ? spec.flag : `${spec.flag} <value>`, `${spec.doc} (env ${spec.env}, default ${shownDefault(spec)})`);
   }
