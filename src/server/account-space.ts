@@ -53,7 +53,6 @@ import type { AccountStores, StateBackend } from './state/state-backend.js';
 /** What every space shares, built once by startGust. */
 export interface SharedParts {
   config: GustConfig;
-  dataDir: string;
   logger: Logger;
   credentialsKey: Buffer;
   driver: SandboxDriver;

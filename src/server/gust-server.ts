@@ -194,7 +194,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   // once the server listens (below), before code storage collects what they do not
   // reference. One concurrency limit for the server beside each account's, and one set of
   // init permits, so that more accounts never mean more than the machine was sized for.
-  const spaces = new AccountSpaces({ config, dataDir, logger, credentialsKey, driver, runtimes, blobs, code, reserve, backend, report, serverConcurrency: new ServerConcurrency(config.concurrencyLimit), initPermits: initPermits(), baseUrl: () => baseUrl, eventsClock: options.eventsClock ?? systemClock, ...(observer ? { observer } : {}), ...(traces ? { tracer: traces } : {}) });
+  const spaces = new AccountSpaces({ config, logger, credentialsKey, driver, runtimes, blobs, code, reserve, backend, report, serverConcurrency: new ServerConcurrency(config.concurrencyLimit), initPermits: initPermits(), baseUrl: () => baseUrl, eventsClock: options.eventsClock ?? systemClock, ...(observer ? { observer } : {}), ...(traces ? { tracer: traces } : {}) });
   const urlCredentials = [{ accessKeyId: config.urlAccessKeyId, secretAccessKey: config.urlSecretAccessKey }];
 
   // S3-compatible object storage: metadata and the notification outbox in the state backend
