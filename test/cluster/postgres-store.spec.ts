@@ -161,6 +161,10 @@ describe.skipIf(skip !== undefined)('gust serve --store postgres://', () => {
     // Every request asks the access keys whether it must be signed (a key made by gust keys
     // create counts at once), so an Invoke, too, gets the 500 rather than a guess.
     expect(await caught(invoke(s.lambda, 'echo', { n: 4 }))).toMatchObject({ name: 'ServiceException', $metadata: { httpStatusCode: 500 } });
+    const queues = sqs(s);
+    const sent = await caught(queues.send(new SendMessageCommand({ QueueUrl: `${s.url}/000000000000/jobs`, MessageBody: 'while gone' })));
+    expect(sent?.$metadata?.httpStatusCode).toBe(500);
+    queues.destroy();
     // Background work (the async queue's polls, the pollers, log flushes) meets the loss too.
     await new Promise((r) => setTimeout(r, 1_500));
     expect(s.child.exitCode).toBeNull();
