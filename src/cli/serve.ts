@@ -1,17 +1,24 @@
 /** `gust serve`: runs the server in this process until SIGINT or SIGTERM. */
 import type { Command } from 'commander';
+import { ServiceException } from '../core/errors.js';
 import { ConfigError, OPTIONS, loadConfig, shownDefault } from '../server/config.js';
 import { startGust } from '../server/gust-server.js';
 import { StateUnavailableError } from '../server/state/state-backend.js';
 
 /**
- * Ends a start that failed: a configuration error as one line (exit 2), a state database
- * that does not answer as one line (exit 1), anything else as thrown.
+ * Ends a start that failed: a configuration error as one line (exit 2); a state database
+ * that does not answer, or stopped answering while the accounts opened (the catalog's
+ * ServiceException, which says so), as one line (exit 1); anything else as thrown.
  */
 function failStart(err: unknown): never {
   if (err instanceof ConfigError || err instanceof StateUnavailableError) {
     process.stderr.write(`gust serve: ${err.message}\n`);
     process.exit(err instanceof ConfigError ? 2 : 1);
+  }
+  if (err instanceof ServiceException) {
+    const cause = err.cause instanceof Error ? ` (${err.cause.message})` : '';
+    process.stderr.write(`gust serve: ${err.message}${cause}\n`);
+    process.exit(1);
   }
   throw err;
 }
