@@ -1,12 +1,14 @@
 /**
  * `gust accounts`, `gust keys` and `gust audit`: the operator's commands. They work on the
- * data dir itself (server/admin.ts says why), so they take `--data-dir` like `gust serve`
- * (GUST_DATA_DIR, default .gust) and need no running server and no SDK.
+ * server's state itself (server/admin.ts says why), so they take `--data-dir` and `--store`
+ * like `gust serve` (GUST_DATA_DIR, default .gust; GUST_STORE, default sqlite) and need no
+ * running server and no SDK.
  */
 import type { Command } from 'commander';
 
 interface DataDirFlags {
   dataDir?: string;
+  store?: string;
   json?: boolean;
 }
 
@@ -25,8 +27,9 @@ async function run(cmd: Command, action: (flags: DataDirFlags, print: (text: str
 }
 
 async function withKeys<T>(flags: DataDirFlags, use: (keys: import('../server/admin.js').AccessKeysOfDataDir) => Promise<T>): Promise<T> {
-  const { openAccessKeys } = await import('../server/admin.js');
-  const opened = openAccessKeys(dataDirOf(flags));
+  const [{ openAccessKeys }, { loadConfig }] = await Promise.all([import('../server/admin.js'), import('../server/config.js')]);
+  // The server's own reading of --data-dir, --store and their variables.
+  const opened = await openAccessKeys(loadConfig({ dataDir: dataDirOf(flags), store: flags.store }, process.env));
   try {
     return await use(opened.keys);
   } finally {
@@ -45,14 +48,17 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export function registerAdmin(program: Command): void {
   const dataDir = '--data-dir <dir>';
   const dataDirDoc = 'data directory of the server (env GUST_DATA_DIR, default .gust)';
+  const store = '--store <sqlite|postgres://…>';
+  const storeDoc = 'where the server keeps its state, as gust serve --store (env GUST_STORE, default sqlite)';
 
-  const accounts = program.command('accounts').description('Accounts that access keys belong to (works on the data dir)');
+  const accounts = program.command('accounts').description('Accounts that access keys belong to (works on the server\'s state)');
   accounts
     .command('create')
     .description('Create an account (a random 12-digit id unless --id)')
     .option('--name <name>', 'a name to recognise it by')
     .option('--id <accountId>', 'the 12-digit account id to use')
     .option(dataDir, dataDirDoc)
+    .option(store, storeDoc)
     .action(async (opts: { name?: string; id?: string }, cmd: Command) =>
       run(cmd, async (flags, print) => {
         const account = await withKeys(flags, (keys) => keys.createAccount({ name: opts.name, accountId: opts.id }));
@@ -63,6 +69,7 @@ export function registerAdmin(program: Command): void {
     .command('ls')
     .description('List accounts')
     .option(dataDir, dataDirDoc)
+    .option(store, storeDoc)
     .action(async (_opts: unknown, cmd: Command) =>
       run(cmd, async (flags, print) => {
         const list = await withKeys(flags, (keys) => keys.listAccounts());
@@ -71,12 +78,13 @@ export function registerAdmin(program: Command): void {
       }),
     );
 
-  const keys = program.command('keys').description('Access keys that sign requests (works on the data dir)');
+  const keys = program.command('keys').description('Access keys that sign requests (works on the server\'s state)');
   keys
     .command('create')
     .description('Create an access key for an account; its secret is printed once, here')
     .requiredOption('--account <accountId>', 'the account the key belongs to')
     .option(dataDir, dataDirDoc)
+    .option(store, storeDoc)
     .action(async (opts: { account: string }, cmd: Command) =>
       run(cmd, async (flags, print) => {
         const key = await withKeys(flags, (k) => k.createKey(opts.account));
@@ -89,6 +97,7 @@ export function registerAdmin(program: Command): void {
     .description('List access keys (never their secrets)')
     .option('--account <accountId>', 'only this account’s keys')
     .option(dataDir, dataDirDoc)
+    .option(store, storeDoc)
     .action(async (opts: { account?: string }, cmd: Command) =>
       run(cmd, async (flags, print) => {
         const list = await withKeys(flags, (k) => k.listKeys(opts.account));
@@ -101,6 +110,7 @@ export function registerAdmin(program: Command): void {
     .description('Delete an access key: requests it signs are refused from now on')
     .argument('<accessKeyId>')
     .option(dataDir, dataDirDoc)
+    .option(store, storeDoc)
     .action(async (id: string, _opts: unknown, cmd: Command) => run(cmd, async (flags) => withKeys(flags, (k) => k.removeKey(id))));
 
   program

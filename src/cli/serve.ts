@@ -1,9 +1,11 @@
 /** `gust serve`: runs the server in this process until SIGINT or SIGTERM. */
 import type { Command } from 'commander';
+import { ServiceException } from '../core/errors.js';
 import { ConfigError, OPTIONS, loadConfig, shownDefault } from '../server/config.js';
 import { FirstListener } from '../server/first-listener.js';
 import { isLoopback } from '../server/loopback.js';
 import type { RunningGust } from '../server/gust-server.js';
+import { StateUnavailableError } from '../server/state/state-backend.js';
 
 const LISTEN_ERRORS: Record<string, string> = {
   EADDRINUSE: 'the port is in use (another gust serve?); choose another with --port',
@@ -11,11 +13,21 @@ const LISTEN_ERRORS: Record<string, string> = {
   EADDRNOTAVAIL: 'that address is not one of this machine',
 };
 
-/** Ends a start that failed: a configuration error as one line (exit 2), a port it cannot listen on as one line (exit 1), anything else as thrown. */
+/**
+ * Ends a start that failed: a configuration error as one line (exit 2); a state database
+ * that does not answer, or stopped answering while the accounts opened (the catalog's
+ * ServiceException, which says so), as one line (exit 1); a port it cannot listen on as
+ * one line (exit 1); anything else as thrown.
+ */
 function failStart(err: unknown): never {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof StateUnavailableError) {
     process.stderr.write(`gust serve: ${err.message}\n`);
-    process.exit(2);
+    process.exit(err instanceof ConfigError ? 2 : 1);
+  }
+  if (err instanceof ServiceException) {
+    const cause = err.cause instanceof Error ? ` (${err.cause.message})` : '';
+    process.stderr.write(`gust serve: ${err.message}${cause}\n`);
+    process.exit(1);
   }
   const listen = err instanceof Error ? (err as NodeJS.ErrnoException & { address?: string; port?: number }) : undefined;
   const why = listen?.syscall === 'listen' ? LISTEN_ERRORS[listen.code ?? ''] : undefined;
@@ -27,7 +39,7 @@ function failStart(err: unknown): never {
 }
 
 export function registerServe(program: Command): void {
-  const cmd = program.command('serve').description('Run the Gust server (Lambda API on one port, state in the data dir)');
+  const cmd = program.command('serve').description('Run the Gust server (Lambda API on one port, state in the data dir or PostgreSQL)');
   for (const spec of OPTIONS) {
     cmd.option(spec.isSwitch ? spec.flag : `${spec.flag} <value>`, `${spec.doc} (env ${spec.env}, default ${shownDefault(spec)})`);
   }

@@ -1,18 +1,16 @@
 /**
  * One account's part of the composition root. Every resource belongs to an account, and
- * each account's live in a space of their own: its own stores (gust.db, urls.db, queue.db,
- * sqs.db, mappings.db, logs.db; the server's own account in the data dir, every other in
- * `accounts/<id>/`), services whose ARNs carry its id, its pool of environments (its
+ * each account's live in a space of their own: its own stores (opened by the server's
+ * state backend, state/state-backend.ts: SQLite files under the data dir, or a PostgreSQL
+ * schema of its own), services whose ARNs carry its id, its pool of environments (its
  * concurrency limit is its own, as AWS counts it per account), its async queue, rules,
  * schedules and pollers. So one account cannot name, list or reach another's resources
  * through any code path but the ones that look a space up by an ARN's account (a
  * cross-account Invoke, which asks the resource policy first). What every space shares —
- * the sandbox driver, the code blobs (content-addressed), the S3 buckets (their names are
- * global) — is built once by `startGust` and handed in.
+ * the sandbox driver, the state backend, the code blobs (content-addressed), the S3 buckets
+ * (their names are global) — is built once by `startGust` and handed in.
  */
-import { mkdirSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { functionArn, parseFunctionName, type Partition } from '../core/arn.js';
 import type { Clock } from '../core/clock.js';
@@ -20,13 +18,7 @@ import { systemClock } from '../core/clock.js';
 import { mintFunctionCredentials } from '../core/function-credentials.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { DiskReserve } from '../store/disk-reserve.js';
-import { SqliteMetadataStore } from '../store/sqlite/sqlite-metadata-store.js';
-import { SqliteUrlStore } from '../store/sqlite/sqlite-url-store.js';
-import { SqliteEventQueue } from '../store/sqlite/sqlite-event-queue.js';
-import { SqliteQueueStore } from '../store/sqlite/sqlite-queue-store.js';
-import { SqliteMappingStore } from '../store/sqlite/sqlite-mapping-store.js';
-import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.js';
-import { SqliteRuleStore } from '../store/sqlite/sqlite-rule-store.js';
+import type { LogStore } from '../store/log-store.js';
 import type { CodeStorage } from '../control/code-storage.js';
 import { FunctionService } from '../control/function-service.js';
 import { LayerService } from '../control/layer-service.js';
@@ -56,11 +48,11 @@ import { InvokeDelivery } from '../triggers/events/invoke-delivery.js';
 import { QueueDelivery, routeDeliveries } from '../triggers/events/queue-delivery.js';
 import { Scheduler } from '../triggers/schedule/scheduler.js';
 import type { GustConfig } from './config.js';
+import type { AccountStores, StateBackend } from './state/state-backend.js';
 
 /** What every space shares, built once by startGust. */
 export interface SharedParts {
   config: GustConfig;
-  dataDir: string;
   logger: Logger;
   credentialsKey: Buffer;
   driver: SandboxDriver;
@@ -68,6 +60,8 @@ export interface SharedParts {
   blobs: BlobStore;
   code: CodeStorage;
   reserve: DiskReserve;
+  /** Where every account's stores are (SQLite or PostgreSQL), chosen once by `--store`. */
+  backend: StateBackend;
   /** Reports a background failure (a full data disk says so once). */
   report(err: unknown, context: string): void;
   /** Gust's base URL, known once it listens. */
@@ -89,7 +83,7 @@ export class AccountSpace {
   readonly urls: UrlService;
   readonly eventInvokeConfigs: EventInvokeConfigService;
   readonly queues: QueueService;
-  readonly logs: SqliteLogStore;
+  readonly logs: LogStore;
   readonly pool: Pool;
   readonly invoker: InvokeService;
   readonly provisioned: ProvisionedConcurrency;
@@ -105,33 +99,33 @@ export class AccountSpace {
 
   /** Opens (creating on first use) the space of `accountId` and starts its background work. */
   static async open(shared: SharedParts, accountId: string): Promise<AccountSpace> {
-    const dir = accountId === shared.config.accountId ? shared.dataDir : join(shared.dataDir, 'accounts', accountId);
-    mkdirSync(dir, { recursive: true });
-    const space = new AccountSpace(shared, accountId, dir);
+    const stores = await shared.backend.openAccount(accountId, {
+      reserve: shared.reserve,
+      logRetention: { maxBytesPerGroup: shared.config.logRetentionBytes },
+      onLogWriteFailure: (err, dropped) => shared.report(err, `writing function logs (${dropped} lines dropped)`),
+    });
+    const space = new AccountSpace(shared, accountId, stores);
     await space.start();
     return space;
   }
 
-  private constructor(private readonly shared: SharedParts, readonly accountId: string, dir: string) {
+  private constructor(private readonly shared: SharedParts, readonly accountId: string, opened: AccountStores) {
     const { config, blobs, code, report, logger } = shared;
     const partition: Partition = { region: config.region, accountId };
     this.partition = partition;
-    const store = SqliteMetadataStore.open(join(dir, 'gust.db'), { reserve: shared.reserve });
-    this.logs = SqliteLogStore.open(join(dir, 'logs.db'), {
-      retention: { maxBytesPerGroup: config.logRetentionBytes },
-      onWriteFailure: (err, dropped) => report(err, `writing function logs (${dropped} lines dropped)`),
-    });
+    const store = opened.metadata;
+    this.logs = opened.logs;
     const functions = new FunctionService({ store, blobs, code, partition, clock: systemClock, accountConcurrencyLimit: config.concurrencyLimit, runtimes: shared.runtimes, reportError: report, networks: config.hostNetworks.map((n) => n.name) });
     this.functions = functions;
     this.layers = new LayerService({ store, blobs, code, partition, clock: systemClock });
-    const urlStore = SqliteUrlStore.open(join(dir, 'urls.db'));
+    const urlStore = opened.urls;
     this.urls = new UrlService({ store: urlStore, functions, partition, clock: systemClock });
-    // Async invocation: events and their settings in queue.db; destinations by ARN service.
-    const queueStore = SqliteEventQueue.open(join(dir, 'queue.db'), { writerThread: true });
+    // Async invocation: events and their settings in the event queue; destinations by ARN service.
+    const queueStore = opened.events;
     const destinations = new DestinationRouter();
     this.eventInvokeConfigs = new EventInvokeConfigService({ store: queueStore, functions, partition, clock: systemClock, deliverable: destinations });
-    // SQS-compatible queues: in sqs.db, committed on a writer thread before each answer.
-    const sqsStore = SqliteQueueStore.open(join(dir, 'sqs.db'), { writerThread: true });
+    // SQS-compatible queues: each message committed before its answer.
+    const sqsStore = opened.queues;
     const queues = new QueueService({ store: sqsStore, partition, clock: systemClock, report: (err, context) => logger.warn({ err }, context) });
     this.queues = queues;
 
@@ -175,9 +169,9 @@ export class AccountSpace {
     destinations.register('lambda', (arn) => new LambdaTarget(arn, (request) => this.asyncQueue.handOver(request)));
     destinations.register('sqs', (arn) => new SqsTarget(arn, queues));
 
-    // EventBridge rules and schedules: rules live in gust.db beside the functions. Each
-    // delivery is an Event invoke, committed to queue.db with its retries, as on AWS.
-    const ruleStore = SqliteRuleStore.open(join(dir, 'gust.db'));
+    // EventBridge rules and schedules. Each delivery is an Event invoke, committed to the
+    // event queue with its retries, as on AWS.
+    const ruleStore = opened.rules;
     this.eventRules = new EventRules({ store: ruleStore, partition, clock: shared.eventsClock, log: logger });
     // A target Gust cannot read as a function: the invoke reports it.
     const eventsMayInvoke = (target: string, ruleArn: string): boolean => this.servicePermits(target, 'events.amazonaws.com', ruleArn, accountId) ?? true;
@@ -186,8 +180,8 @@ export class AccountSpace {
     this.eventBus = new EventBus({ rules: this.eventRules, dispatcher: this.dispatcher, partition, clock: shared.eventsClock });
     this.scheduler = new Scheduler({ clock: shared.eventsClock, partition, dispatcher: this.dispatcher, rules: this.eventRules, log: logger });
 
-    // Event source mappings (mappings.db) and their pollers, which resume after a restart.
-    const mappingStore = SqliteMappingStore.open(join(dir, 'mappings.db'));
+    // Event source mappings and their pollers, which resume after a restart.
+    const mappingStore = opened.mappings;
     this.mappings = new MappingService({ store: mappingStore, functions, queues, partition, clock: systemClock });
     this.pollers = new MappingRunner({ mappings: this.mappings, queues, invoker, functions, partition, clock: systemClock, report: (err, context) => logger.warn({ err }, context) });
     // Closed last, in this order, once nothing runs on them.

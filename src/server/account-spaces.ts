@@ -1,16 +1,12 @@
 /**
- * The open account spaces (account-space.ts), by account id. Every space with a directory
- * opens at start-up, before code storage collects what nothing references (a space not
+ * The open account spaces (account-space.ts), by account id. Every space the state
+ * backend holds state of (a directory, a PostgreSQL schema) opens at start-up, before code storage collects what nothing references (a space not
  * yet open would have its code collected); an account that acts for the first time (a
  * verified caller, so an account the access-key store knows) gets its space then.
  */
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ServiceException } from '../core/errors.js';
 import { AccountSpace, type SharedParts } from './account-space.js';
-
-const ACCOUNT_ID = /^\d{12}$/;
 
 export class AccountSpaces {
   private readonly open = new Map<string, AccountSpace>();
@@ -19,16 +15,10 @@ export class AccountSpaces {
 
   constructor(private readonly shared: SharedParts) {}
 
-  /** Opens the server's own account's space and every other account's found on disk. */
+  /** Opens the server's own account's space and every other account's the backend holds. */
   async load(): Promise<void> {
     await this.ready(this.shared.config.accountId);
-    let names: string[] = [];
-    try {
-      names = readdirSync(join(this.shared.dataDir, 'accounts'));
-    } catch {
-      // No other account has acted yet.
-    }
-    for (const name of names.filter((n) => ACCOUNT_ID.test(n)).sort()) {
+    for (const name of await this.shared.backend.otherAccounts()) {
       // A turn between spaces: the server answers /health while they open (gust-server.ts).
       await nextTurn();
       await this.ready(name);

@@ -1,5 +1,5 @@
 /**
- * The auth part of the composition root: the access keys of the data dir, the mode the
+ * The auth part of the composition root: the access keys of the state backend, the mode the
  * server runs in (scope 3 of issue 17), the verifier every API uses, and the audit log.
  * - No access key, loopback bind: open, as Gust always was (any or no signature accepted,
  *   one default account), said in the start-up log.
@@ -14,9 +14,10 @@ import { AuditLog } from '../auth/audit-log.js';
 import { RequestVerifier } from '../auth/verifier.js';
 import { ConsoleSessions } from '../auth/console-sessions.js';
 import type { FunctionCredentialClaims } from '../core/function-credentials.js';
-import { openAccessKeys } from './admin.js';
+import { accessKeysOf } from './admin.js';
 import { ConfigError, type GustConfig } from './config.js';
 import { isLoopback } from './loopback.js';
+import type { StateBackend } from './state/state-backend.js';
 
 export interface AuthSetup {
   verifier: RequestVerifier;
@@ -30,11 +31,13 @@ export async function setUpAuth(options: {
   config: GustConfig;
   dataDir: string;
   credentialsKey: Buffer;
+  backend: StateBackend;
   functionLive(claims: FunctionCredentialClaims): boolean;
   logger: Logger;
 }): Promise<AuthSetup> {
   const { config, logger } = options;
-  const opened = openAccessKeys(options.dataDir);
+  const store = await options.backend.openAccessKeys();
+  const opened = { keys: accessKeysOf(store, options.dataDir), close: () => store.close() };
   // The server's own account exists in the store, so that `gust keys create --account
   // <--account-id>` works at once: until resources are kept per account, only its keys act.
   if (!(await opened.keys.listAccounts()).some((a) => a.accountId === config.accountId)) {

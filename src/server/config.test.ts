@@ -35,4 +35,11 @@ describe('loadConfig', () => {
     expect(loadConfig({}, { GUST_INSECURE_NO_AUTH: '1' }).insecureNoAuth).toBe(true);
     expect(() => loadConfig({}, { GUST_INSECURE_NO_AUTH: 'maybe' })).toThrow(/GUST_INSECURE_NO_AUTH: expected true or false/);
   });
+
+  it('takes sqlite or a PostgreSQL URL as --store (GUST_STORE), sqlite by default', () => {
+    expect(loadConfig({}, {}).store).toBe('sqlite');
+    expect(loadConfig({}, { GUST_STORE: 'postgres://gust@db:5432/gust' }).store).toBe('postgres://gust@db:5432/gust');
+    expect(loadConfig({ store: 'postgresql://127.0.0.1/gust' }, {}).store).toBe('postgresql://127.0.0.1/gust');
+    expect(() => loadConfig({ store: 'mysql://db/gust' }, {})).toThrow(/--store: expected sqlite or a postgres:\/\/ URL/);
+  });
 });

@@ -21,7 +21,6 @@ import { s3Api } from '../http/s3-api/s3-api.js';
 import { s3EventsApi } from '../http/s3-events/s3-events-api.js';
 import { webConsole } from '../http/console/console-plugin.js';
 import { consoleCaller } from '../http/console/session-auth.js';
-import { SqliteS3Store } from '../store/sqlite/sqlite-s3-store.js';
 import { FsObjectBlobStore } from '../store/fs-object-blob-store.js';
 import { S3Service } from '../control/s3/s3-service.js';
 import { MultipartService } from '../control/s3/multipart-service.js';
@@ -47,6 +46,7 @@ import { DiskReserve } from '../store/disk-reserve.js';
 import { DataDisk } from './data-disk.js';
 import { runtimesDirOf, type GustConfig } from './config.js';
 import { AccountSpaces } from './account-spaces.js';
+import { openStateBackend } from './state/state-backend.js';
 import { ServerConcurrency } from '../pool/counting-service.js';
 import { initPermits } from '../pool/pool.js';
 import { probeRuntimes, probedRuntimes, type ProbeResult } from './runtime-probe.js';
@@ -109,11 +109,17 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const credentialsKey = loadCredentialsKey(dataDir);
-  // First: a server that may not start (a non-loopback bind without keys) starts nothing.
+  // First, the state: a database that does not answer fails the start before anything runs.
+  const backend = await openStateBackend({ ...config, dataDir }, logger);
+  if (backend.kind === 'postgres') {
+    logger.warn({ store: backend.location }, `state: PostgreSQL at ${backend.location}; single-node for now: run one Gust server per database (SQS visibility, leases and caches are kept in this process)`);
+  }
+  // Then a server that may not start (a non-loopback bind without keys) starts nothing.
   const auth = await setUpAuth({
     config,
     dataDir,
     credentialsKey,
+    backend,
     // A function's credentials stand while the same incarnation of it exists, in the account they were minted for.
     functionLive: (claims) => spaces.get(claims.account ?? config.accountId)?.functionLive(claims.function, claims.generation) ?? false,
     logger,
@@ -214,12 +220,13 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   // once the server listens (below), before code storage collects what they do not
   // reference. One concurrency limit for the server beside each account's, and one set of
   // init permits, so that more accounts never mean more than the machine was sized for.
-  const spaces = new AccountSpaces({ config, dataDir, logger, credentialsKey, driver, runtimes, blobs, code, reserve, report, serverConcurrency: new ServerConcurrency(config.concurrencyLimit), initPermits: initPermits(), baseUrl: () => baseUrl, eventsClock: options.eventsClock ?? systemClock, ...(observer ? { observer } : {}), ...(traces ? { tracer: traces } : {}) });
+  const spaces = new AccountSpaces({ config, logger, credentialsKey, driver, runtimes, blobs, code, reserve, backend, report, serverConcurrency: new ServerConcurrency(config.concurrencyLimit), initPermits: initPermits(), baseUrl: () => baseUrl, eventsClock: options.eventsClock ?? systemClock, ...(observer ? { observer } : {}), ...(traces ? { tracer: traces } : {}) });
   const urlCredentials = [{ accessKeyId: config.urlAccessKeyId, secretAccessKey: config.urlSecretAccessKey }];
 
-  // S3-compatible object storage: metadata and the notification outbox in s3.db, bytes by
-  // SHA-256 under blobs/objects/. Notifications become Event invokes, resumed here after a restart.
-  const s3Store = SqliteS3Store.open(join(dataDir, 's3.db'), config.accountId);
+  // S3-compatible object storage: metadata and the notification outbox in the state backend
+  // (s3.db, or PostgreSQL), bytes by SHA-256 under blobs/objects/. Notifications become
+  // Event invokes, resumed here after a restart.
+  const s3Store = await backend.openS3();
   // A notification goes to the space of the account its destination's ARN names (a bucket's owner's, or one whose policy lets S3 in).
   const notifications: NotificationDispatcher = new NotificationDispatcher({
     outbox: s3Store,
@@ -396,6 +403,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
         for (const space of all) await space.close();
         await s3Store.close();
         await auth.close();
+        await backend.close();
         // Last: the runs that ended while closing are in its batch.
         await traces?.shutdown();
         dataDisk.close();

@@ -19,7 +19,7 @@ afterAll(async () => t?.stop());
 
 describe('gust accounts, keys and audit', () => {
   it('makes a key whose secret shows once, signs client commands with it, and audits them', async () => {
-    const gust = (args: string[], env: Record<string, string> = {}) => runGust([...args], { cwd: t.dataDir, endpoint: t.url, env: { GUST_DATA_DIR: t.dataDir, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', ...env } });
+    const gust = (args: string[], env: Record<string, string> = {}) => runGust([...args], { cwd: t.dataDir, endpoint: t.url, env: { GUST_DATA_DIR: t.dataDir, GUST_STORE: t.config.store, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', ...env } });
     const accounts = succeeded(await gust(['accounts', 'ls']), ['accounts', 'ls']);
     expect(accounts).toContain('000000000000  default');
     const created = await gust(['--json', 'keys', 'create', '--account', '000000000000']);

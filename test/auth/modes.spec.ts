@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { ConfigError } from '../../src/server/config.js';
 import { openAccessKeys } from '../../src/server/admin.js';
+import { testStoreOf } from '../helpers/test-store.js';
 import { newDataDir, startTestGust } from '../helpers/gust.js';
 
 describe('auth modes', () => {
@@ -15,7 +16,7 @@ describe('auth modes', () => {
     try {
       await t.lambda.send(new ListFunctionsCommand({}));
       expect((await fetch(`${t.url}/2015-03-31/functions`)).status).toBe(200);
-      const opened = openAccessKeys(t.dataDir);
+      const opened = await openAccessKeys({ dataDir: t.dataDir, store: t.config.store, accountId: '000000000000' });
       const key = await opened.keys.createKey('000000000000');
       // A second key keeps the server verifying when the first is removed (with none left, a loopback server is open again).
       await opened.keys.createKey('000000000000');
@@ -43,7 +44,7 @@ describe('auth modes', () => {
     }
     // With a key, a non-loopback server starts and verifies.
     const dataDir = newDataDir();
-    const opened = openAccessKeys(dataDir);
+    const opened = await openAccessKeys({ dataDir, store: await testStoreOf(dataDir), accountId: '000000000000' });
     await opened.keys.createAccount({ accountId: '000000000000' });
     await opened.keys.createKey('000000000000');
     await opened.close();

@@ -7,6 +7,7 @@
 import { Sha256 } from '@smithy/core/checksum';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { openAccessKeys } from '../../src/server/admin.js';
+import { testStoreOf } from '../helpers/test-store.js';
 import { newDataDir, startTestGust, type TestGust } from '../helpers/gust.js';
 
 export interface Keys {
@@ -26,7 +27,7 @@ export interface AuthGust {
 
 export async function startAuthGust(flags: Record<string, string> = {}): Promise<AuthGust> {
   const dataDir = newDataDir();
-  const opened = openAccessKeys(dataDir);
+  const opened = await openAccessKeys({ dataDir, store: await testStoreOf(dataDir), accountId: '000000000000' });
   await opened.keys.createAccount({ accountId: '000000000000', name: 'default' });
   const key = await opened.keys.createKey('000000000000');
   const account = await opened.keys.createAccount({ name: 'other' });

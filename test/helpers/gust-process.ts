@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll } from 'vitest';
 import { killProcessesMentioning } from './processes.js';
+import { dropTestDatabase, TEST_ON_POSTGRES, testStoreOf } from './test-store.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -28,9 +29,14 @@ export function buildGust(): void {
   execFileSync(process.execPath, ['scripts/build-if-needed.js'], { cwd: ROOT, stdio: 'pipe' });
 }
 
-/** Starts `gust serve --port 0 --data-dir <dataDir> --log-level info` with `args`; resolves once it listens. */
-export function serve(dataDir: string, args: string[] = []): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/gust.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'info', ...args], {
+/**
+ * Starts `gust serve --port 0 --data-dir <dataDir> --log-level info` with `args`; resolves
+ * once it listens. With GUST_TEST_STORE=postgres, and no `--store` in `args`, its state goes
+ * to the data dir's own database (test-store.ts), found again by a restart on the same data dir.
+ */
+export async function serve(dataDir: string, args: string[] = []): Promise<ServerProcess> {
+  const store = TEST_ON_POSTGRES && !args.includes('--store') ? ['--store', await testStoreOf(dataDir)] : [];
+  const child = spawn(process.execPath, [join(ROOT, 'bin/gust.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'info', ...store, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   });
@@ -89,6 +95,7 @@ export function crashRig(prefix: string): CrashRig {
     // Runtimes orphaned by a SIGKILL (they live under the data dir's env-tmp).
     killProcessesMentioning(rig.dataDir);
     rmSync(rig.dataDir, { recursive: true, force: true });
+    if (TEST_ON_POSTGRES) await dropTestDatabase(rig.dataDir);
     rmSync(rig.out, { recursive: true, force: true });
   });
   return rig;

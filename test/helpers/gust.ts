@@ -11,6 +11,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { loadConfig, type GustConfig } from '../../src/server/config.js';
 import { startGust, type RunningGust } from '../../src/server/gust-server.js';
 import { testRuntimesDir } from './runtimes.js';
+import { dropTestDatabase, TEST_ON_POSTGRES, testStoreOf } from './test-store.js';
 
 export interface TestGust {
   gust: RunningGust;
@@ -32,7 +33,9 @@ export function newDataDir(): string {
  */
 export async function startTestGust(options: { dataDir?: string; keepDataDir?: boolean; flags?: Record<string, string>; env?: Record<string, string>; eventsClock?: Clock } = {}): Promise<TestGust> {
   const dataDir = options.dataDir ?? newDataDir();
-  const config = loadConfig({ port: '0', dataDir, logLevel: 'silent', runtimesDir: testRuntimesDir(), ...options.flags }, options.env ?? {});
+  // GUST_TEST_STORE=postgres runs the suites on PostgreSQL (test-store.ts), unless a suite names its --store.
+  const store = options.flags?.store ?? (await testStoreOf(dataDir));
+  const config = loadConfig({ port: '0', dataDir, logLevel: 'silent', runtimesDir: testRuntimesDir(), store, ...options.flags }, options.env ?? {});
   const gust = await startGust(config, pino({ level: process.env.GUST_TEST_LOG ?? 'silent' }), options.eventsClock ? { eventsClock: options.eventsClock } : {});
   // As `gust serve` does before its runtime probe: the suites start from a server that has opened its stores.
   await gust.started;
@@ -51,7 +54,10 @@ export async function startTestGust(options: { dataDir?: string; keepDataDir?: b
     async stop() {
       lambda.destroy();
       await gust.close();
-      if (!options.keepDataDir && !options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (!options.keepDataDir && !options.dataDir) {
+        rmSync(dataDir, { recursive: true, force: true });
+        if (TEST_ON_POSTGRES && options.flags?.store === undefined) await dropTestDatabase(dataDir);
+      }
     },
   };
 }
