@@ -1,8 +1,9 @@
 /**
- * The open account spaces (account-space.ts), by account id. Every space the state
- * backend holds state of (a directory, a PostgreSQL schema) opens at start-up, before code storage collects what nothing references (a space not
- * yet open would have its code collected); an account that acts for the first time (a
- * verified caller, so an account the access-key store knows) gets its space then.
+ * The open account spaces (account-space.ts), by account id. Every space the state backend
+ * holds state of (a directory, a PostgreSQL schema) opens at start-up, before code storage
+ * collects what nothing references (a space not yet open would have its code collected);
+ * an account that acts for the first time (a verified caller, so an account the access-key
+ * store knows) gets its space then.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ServiceException } from '../core/errors.js';

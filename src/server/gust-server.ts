@@ -123,6 +123,10 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     // A function's credentials stand while the same incarnation of it exists, in the account they were minted for.
     functionLive: (claims) => spaces.get(claims.account ?? config.accountId)?.functionLive(claims.function, claims.generation) ?? false,
     logger,
+  }).catch(async (err: unknown) => {
+    // A refused start leaves no pool of connections behind (a test starts another server in the same process).
+    await backend.close();
+    throw err;
   });
 
   const envTmp = join(dataDir, 'env-tmp');

@@ -3,14 +3,24 @@
  * PostgreSQL when `GUST_TEST_STORE=postgres` (then each data dir gets a database of its own
  * on `GUST_TEST_PG_URL`'s server, so a suite that restarts on the same data dir finds its
  * state again, and one dropped with the data dir). This lets existing integration suites
- * run on PostgreSQL unchanged: `GUST_TEST_STORE=postgres npx vitest run test/sqs`.
+ * run on PostgreSQL unchanged: `GUST_TEST_STORE=postgres npx vitest run test/sqs`. Every
+ * database a test file made is dropped after it.
  */
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { afterAll } from 'vitest';
 import { TEST_PG_URL } from '../../src/store/postgres/testing/test-postgres.js';
 
 /** Whether the suites' servers keep their state in PostgreSQL. */
 export const TEST_ON_POSTGRES = process.env.GUST_TEST_STORE === 'postgres';
+
+/** The keys of the databases this test file made, dropped after it (a suite that keeps its data dir keeps them till then). */
+const made = new Set<string>();
+if (TEST_ON_POSTGRES) {
+  afterAll(async () => {
+    for (const key of made) await dropTestDatabase(key);
+  });
+}
 
 /** `TEST_PG_URL` with `database` in place of its own. */
 export function urlOfDatabase(database: string, base = TEST_PG_URL): string {
@@ -59,6 +69,7 @@ export async function dropTestDatabase(key: string): Promise<void> {
 /** Creates (once) the database of `key`. */
 export async function testDatabase(key: string): Promise<TestDatabase> {
   const name = databaseOf(key);
+  made.add(key);
   try {
     await onServer(`CREATE DATABASE ${name}`);
   } catch (err) {
