@@ -6,35 +6,28 @@ import type { StoredEvent } from './event-queue.js';
 
 type EventMeta = Pick<StoredEvent, 'clientContext' | 'traceHeader' | 'enqueuedAt' | 'attempts' | 'notBefore' | 'depth' | 'lastError'>;
 
-/** The `meta` column of `event`, as JSON text. */
+/** The `meta` column of `event`, as JSON text (JSON leaves the absent optionals out). */
 export function eventMetaJson(e: StoredEvent): string {
-  const meta: EventMeta = {
-    ...(e.clientContext === undefined ? {} : { clientContext: e.clientContext }),
-    ...(e.traceHeader === undefined ? {} : { traceHeader: e.traceHeader }),
+  const meta: { [K in keyof EventMeta]-?: EventMeta[K] | undefined } = {
+    clientContext: e.clientContext,
+    traceHeader: e.traceHeader,
     enqueuedAt: e.enqueuedAt,
     attempts: e.attempts,
     notBefore: e.notBefore,
     depth: e.depth,
-    ...(e.lastError === undefined ? {} : { lastError: e.lastError }),
+    lastError: e.lastError,
   };
   return JSON.stringify(meta);
 }
 
 /** An event from its queried columns (qualifier '' for none) and its `meta` JSON. */
 export function eventFromColumns(columns: { seq: number; requestId: string; functionName: string; qualifier: string; payload: Buffer }, metaJson: string): StoredEvent {
-  const meta = JSON.parse(metaJson) as EventMeta;
   return {
     seq: columns.seq,
     requestId: columns.requestId,
     functionName: columns.functionName,
     ...(columns.qualifier === '' ? {} : { qualifier: columns.qualifier }),
     payload: columns.payload,
-    ...(meta.clientContext === undefined ? {} : { clientContext: meta.clientContext }),
-    ...(meta.traceHeader === undefined ? {} : { traceHeader: meta.traceHeader }),
-    enqueuedAt: meta.enqueuedAt,
-    attempts: meta.attempts,
-    notBefore: meta.notBefore,
-    depth: meta.depth,
-    ...(meta.lastError === undefined ? {} : { lastError: meta.lastError }),
+    ...(JSON.parse(metaJson) as EventMeta),
   };
 }
