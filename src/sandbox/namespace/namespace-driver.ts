@@ -53,7 +53,7 @@ export interface NamespaceDriverOptions {
   /** The most sandboxes kept booted ahead per language runtime (ready-sandboxes.ts); 0 or absent: none. */
   readySandboxes?: number | undefined;
   /** Told when a ready sandbox could not be given to a start (which then took the ordinary path). */
-  onReadyFailure?: ((err: unknown) => void) | undefined;
+  onReadyFailure?: ((err: unknown, what: string) => void) | undefined;
 }
 
 /** What sandboxes bind from the host: the driver's files, and where each environment's socket directory is made. */
@@ -98,7 +98,7 @@ export class NamespaceDriver implements SandboxDriver {
       tmpDisks: options.tmpDisks,
       network: options.network,
       graceMs: options.stopGraceMs ?? 2000,
-      onTakeFailed: options.onReadyFailure,
+      onFailure: options.onReadyFailure,
     });
   }
 

@@ -32,7 +32,7 @@ export interface NamespaceSetupOptions {
   /** The most sandboxes booted ahead per language runtime (ready-sandboxes.ts); 0 or absent: none. */
   readySandboxes?: number;
   /** Told when a ready sandbox could not be given to a start (which then took the ordinary path). */
-  onReadyFailure?: (err: unknown) => void;
+  onReadyFailure?: (err: unknown, what: string) => void;
   /** Gust's runtimes/ directory (bootstraps, gust-init's source). */
   runtimesDir?: string;
   /** Directories of installed runtimes the sandboxes bind (the runtimes store); made searchable like the data directory. */

@@ -78,8 +78,8 @@ export interface ReadySandboxesOptions {
   tmpDisks: TmpDisks | undefined;
   network: SandboxNetwork | undefined;
   graceMs: number;
-  /** Told when a ready sandbox could not be given to a start (which then took the ordinary path). */
-  onTakeFailed?: ((err: unknown) => void) | undefined;
+  /** Told when a ready sandbox could not be given to a start (which then took the ordinary path), or not released. */
+  onFailure?: ((err: unknown, what: string) => void) | undefined;
 }
 
 /** One booted sandbox waiting for its function. */
@@ -95,7 +95,6 @@ interface Ready {
   command: string;
   args: readonly string[];
   relay: RuntimeApiListener | undefined;
-  bootedAt: number;
   release: () => Promise<void>;
   onExit: () => void;
 }
@@ -127,10 +126,10 @@ export class ReadySandboxes {
     const key = runtimeKey(spec.runtime);
     const entry = this.entry(key, spec.runtime);
     entry.replacements = 0;
-    const env = assignedEnv(spec.env);
-    const i = env && eligible(spec) ? entry.ready.findIndex((r) => fits(r, spec, env)) : -1;
+    const env = eligible(spec) ? assignedEnv(spec.env) : undefined;
+    const i = env ? entry.ready.findIndex((r) => fits(r, spec, env)) : -1;
     if (i < 0) {
-      if (env && eligible(spec)) entry.target = Math.min(this.options.size, entry.target + 1);
+      if (env) entry.target = Math.min(this.options.size, entry.target + 1);
       this.scheduleRefill(entry, key);
       return undefined;
     }
@@ -139,21 +138,11 @@ export class ReadySandboxes {
     try {
       return await this.assign(ready!, spec, env!, optDir);
     } catch (err) {
-      this.options.onTakeFailed?.(err);
+      this.options.onFailure?.(err, 'could not be given to a cold start, which took the ordinary path');
       // The ordinary path still works: this sandbox is given up, not the start.
-      this.discard(ready!).catch((cannot: unknown) => this.options.onTakeFailed?.(cannot));
+      this.discard(ready!).catch((cannot: unknown) => this.options.onFailure?.(cannot, 'could not be released'));
       return undefined;
     }
-  }
-
-  /** How many sandboxes wait ready now, per runtime key: for tests and the bench. */
-  counts(): Record<string, number> {
-    return Object.fromEntries([...this.runtimes].map(([k, e]) => [k, e.ready.length]));
-  }
-
-  /** Host pids of the waiting sandboxes (bwrap's): what their memory is measured from. */
-  pids(): number[] {
-    return [...this.runtimes.values()].flatMap((e) => e.ready.map((r) => r.launched.child.pid!));
   }
 
   /** Kills every waiting sandbox and boots none after. */
@@ -262,7 +251,7 @@ export class ReadySandboxes {
       setReferenced(child, false);
       writeWords(child, ARGS_FD, args.options);
       writeWords(child, COMMAND_FD, args.runtime);
-      Object.assign(ready, { key, launched, tmp, socketDir, channel, slots, bootEnv, command: layout.command, args: layout.args, bootedAt: performance.now(), release });
+      Object.assign(ready, { key, launched, tmp, socketDir, channel, slots, bootEnv, command: layout.command, args: layout.args, release });
       const done = ready as Ready;
       done.onExit = () => this.onWaitingExit(done);
       child.once('exit', done.onExit);
@@ -300,7 +289,7 @@ export class ReadySandboxes {
     const entry = this.runtimes.get(ready.key);
     const i = entry?.ready.indexOf(ready) ?? -1;
     if (i >= 0) entry!.ready.splice(i, 1);
-    void ready.release();
+    ready.release().catch((err: unknown) => this.options.onFailure?.(err, 'could not be released'));
     if (!entry || this.closed || entry.replacements >= MAX_REPLACEMENTS) return;
     entry.replacements++;
     this.scheduleRefill(entry, ready.key);
