@@ -7,6 +7,7 @@
  * and again after it ended; it dies with the spawner (PDEATHSIG) and at `close()`.
  */
 import { hostSpawner, type HostChild } from '../host-spawner.js';
+import { LineSplitter } from '../line-splitter.js';
 import type { Readable, Writable } from 'node:stream';
 
 /** A bind the kernel refused; `errno` is its number (ENOENT 2, EPERM 1, …). */
@@ -29,7 +30,6 @@ interface Pending {
 export class BindHelper {
   private child: Promise<HostChild> | undefined;
   private readonly pending: Pending[] = [];
-  private buffered = '';
   private closed = false;
 
   /** `init` is the gust-init executable. */
@@ -58,7 +58,9 @@ export class BindHelper {
         child.unref();
         for (const s of child.stdio) (s as { unref?: () => void } | null)?.unref?.();
         (child.stdio[0] as Writable).on('error', () => undefined);
-        (child.stdio[1] as Readable).on('data', (chunk: Buffer) => this.onAnswer(chunk.toString('latin1')));
+        // Each helper's answers are lines of their own: a partial one dies with its helper.
+        const answers = new LineSplitter((line) => this.onAnswer(line));
+        (child.stdio[1] as Readable).on('data', (chunk: Buffer) => answers.push(chunk));
         child.once('exit', () => {
           this.child = undefined;
           for (const p of this.pending.splice(0)) p.reject(new BindError(`bind of ${p.what}: the bind helper ended`, undefined));
@@ -69,19 +71,12 @@ export class BindHelper {
     return this.child;
   }
 
-  private onAnswer(text: string): void {
-    this.buffered += text;
-    let nl: number;
-    while ((nl = this.buffered.indexOf('\n')) >= 0) {
-      const line = this.buffered.slice(0, nl);
-      this.buffered = this.buffered.slice(nl + 1);
-      const p = this.pending.shift();
-      if (!p) continue;
-      if (line === 'ok') p.resolve();
-      else {
-        const errno = Number(/^error (\d+)$/.exec(line)?.[1]);
-        p.reject(new BindError(`bind of ${p.what} failed: ${line}`, Number.isNaN(errno) ? undefined : errno));
-      }
-    }
+  /** One answer, `ok` or `error <errno>`, to the oldest request. */
+  private onAnswer(line: string): void {
+    const p = this.pending.shift();
+    if (!p) return;
+    if (line === 'ok') return p.resolve();
+    const errno = Number(/^error (\d+)$/.exec(line)?.[1]);
+    p.reject(new BindError(`bind of ${p.what} failed: ${line}`, Number.isNaN(errno) ? undefined : errno));
   }
 }
