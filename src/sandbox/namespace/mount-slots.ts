@@ -11,10 +11,11 @@
  * Everything here lives on the sandbox volume beside the code trees: the mounts' root field
  * (mountinfo's 4th) then names `/code/<hash>`, never a host path of Gust.
  */
-import { chmodSync, mkdirSync, readFileSync, realpathSync, rmdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, realpathSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { runHost } from '../host-commands.js';
 import type { BindHelper } from './bind-helper.js';
+import { mountPoints } from './mount-points.js';
 
 /** Makes `dir` a mount of its own with shared propagation, for each dir. */
 const SHARE = 'for d; do mount --bind "$d" "$d" && mount --make-shared "$d" || exit 1; done';
@@ -81,11 +82,6 @@ export async function unmountUnder(root: string): Promise<void> {
   } catch {
     return;
   }
-  const points = readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .map((line) => line.split(' ')[4])
-    .filter((p): p is string => p !== undefined && p.startsWith(`${real}/`))
-    // mountinfo writes a space, tab, newline or backslash in a path as an octal escape.
-    .map((p) => p.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))));
+  const points = mountPoints().filter((p) => p.startsWith(`${real}/`));
   if (points.length > 0) await runHost('/bin/sh', ['-c', UNMOUNT, 'sh', ...points]);
 }

@@ -20,11 +20,12 @@
  * `tmpDiskGap`). A killed server leaves its mount in place; the next start finds and
  * keeps it.
  */
-import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Deferred } from '../../core/primitives.js';
 import { runHost } from '../host-commands.js';
+import { mountPoints } from './mount-points.js';
 
 /** Journalled (it persists), nothing reserved for root, inode tables and journal initialised lazily; owned by root and searchable by the sandbox uids. */
 const MKFS = ['-q', '-F', '-m', '0', '-E', 'lazy_itable_init=1,lazy_journal_init=1,root_owner=0:0'];
@@ -125,7 +126,5 @@ export class SandboxVolume {
 
 /** Whether something is mounted at `path` in Gust's mount namespace. */
 function mountedAt(path: string): boolean {
-  return readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .some((l) => l.split(' ')[4] === path);
+  return mountPoints().includes(path);
 }

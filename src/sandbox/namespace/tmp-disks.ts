@@ -18,9 +18,10 @@
  * them to the sweep at the next start.
  */
 import { randomBytes } from 'node:crypto';
-import { accessSync, chmodSync, closeSync, constants, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, constants, ftruncateSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runHost } from '../host-commands.js';
+import { mountPoints } from './mount-points.js';
 
 export interface TmpDisk {
   sizeMb: number;
@@ -163,10 +164,7 @@ export class TmpDisks {
 
 /** Unmounts and deletes every disk under `dir`. */
 async function sweep(dir: string): Promise<void> {
-  const mounted = readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .map((l) => l.split(' ')[4] ?? '')
-    .filter((m) => m.startsWith(`${dir}/`));
+  const mounted = mountPoints().filter((m) => m.startsWith(`${dir}/`));
   for (const m of mounted) await runHost('umount', ['-l', m]).catch(() => undefined);
   for (const name of readdirSync(dir)) rmSync(join(dir, name), { recursive: true, force: true });
 }
