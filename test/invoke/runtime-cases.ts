@@ -33,6 +33,14 @@ export interface RuntimeUnderTest {
   exitStatus: number;
 }
 
+/**
+ * A variable read when an interpreter starts (`LC_*`), so that a function's runtime starts the
+ * ordinary way: its /proc/<pid>/environ then names its log stream, which is what
+ * environmentGone() looks for. A runtime given a ready sandbox shows only the variables it
+ * booted with there, and would look gone while it runs.
+ */
+const ORDINARY_START: Partial<CreateFunctionCommandInput> = { Environment: { Variables: { LC_GUST_TEST: '1' } } };
+
 /** What the default action returns. */
 export interface Count {
   count: number;
@@ -96,9 +104,10 @@ export function runtimeCases(rt: RuntimeUnderTest, gust: () => TestGust): void {
   });
 
   it('times out after Timeout seconds with Sandbox.Timedout, and the next invoke gets a fresh environment', async () => {
-    await create('slow', { Timeout: 1 });
+    await create('slow', { Timeout: 1, ...ORDINARY_START });
     const before = (await call('slow')).json as Count;
     expect(before.count).toBe(1);
+    expect(environmentGone(before.env)).toBe(false);
 
     const started = Date.now();
     const r = await call('slow', { action: 'sleep', ms: 3000 }, { LogType: 'Tail' });
@@ -120,14 +129,16 @@ export function runtimeCases(rt: RuntimeUnderTest, gust: () => TestGust): void {
   });
 
   it('reports an exiting runtime as Runtime.ExitError, and the next invoke gets a fresh environment', async () => {
-    const before = (await call('main')).json as Count;
-    const r = await call('main', { action: 'exit' }, { LogType: 'Tail' });
+    await create('exits', ORDINARY_START);
+    const before = (await call('exits')).json as Count;
+    expect(environmentGone(before.env)).toBe(false);
+    const r = await call('exits', { action: 'exit' }, { LogType: 'Tail' });
     expect(r.functionError).toBe('Unhandled');
     const id = startRequestId(r.log!);
     expect(r.json).toEqual({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${id} Error: Runtime exited with error: exit status ${rt.exitStatus}` });
     expect(environmentGone(before.env)).toBe(true);
 
-    const after = await call('main');
+    const after = await call('exits');
     expect(after.json).toMatchObject({ count: 1 });
     expect((after.json as Count).env).not.toBe(before.env);
   });
