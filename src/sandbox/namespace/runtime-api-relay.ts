@@ -34,7 +34,7 @@ export async function listenRuntimeApi(path: string, spec: Pick<SandboxSpec, 'en
 }
 
 async function handOver(path: string, api: RuntimeApiConnections): Promise<RuntimeApiListener> {
-  const server: Server = createServer({ noDelay: true, pauseOnConnect: false }, (socket) => api.accept(socket));
+  const server: Server = createServer({ noDelay: true }, (socket) => api.accept(socket));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(path, () => {
