@@ -165,12 +165,6 @@ export class ExecutionEnvironment {
     this.logStream.beginTail(tail);
     try {
       const mounts = { codeDir: this.version.codeDir, layerDirs: this.version.layerDirs };
-      // Every resource is recorded as soon as it exists, so shutdown() can release it.
-      this.endpoint = await RuntimeEndpoint.listen({
-        maxResponseBytes: this.deps.maxResponseBytes,
-        functionInfo: { functionName: this.version.functionName, functionVersion: this.version.version, handler: this.version.handler ?? '' },
-      });
-      if (stopped.aborted) return await this.failInit(STOPPED_DURING_START, 0);
       let command;
       try {
         command = this.deps.commands.resolve(this.version.runtime, mounts, this.deps.driver);
@@ -178,6 +172,13 @@ export class ExecutionEnvironment {
         if (err instanceof InvalidEntrypointError) return await this.failInit({ errorType: err.errorType, status: 'error', message: err.message }, 0);
         throw err;
       }
+      // Every resource is recorded as soon as it exists, so shutdown() can release it.
+      this.endpoint = await RuntimeEndpoint.listen({
+        maxResponseBytes: this.deps.maxResponseBytes,
+        functionInfo: { functionName: this.version.functionName, functionVersion: this.version.version, handler: this.version.handler ?? '' },
+        ...(command.layout.runtimeApi === undefined ? {} : { handedOver: command.layout.runtimeApi }),
+      });
+      if (stopped.aborted) return await this.failInit(STOPPED_DURING_START, 0);
       const env = buildLambdaEnvironment({
         version: this.version,
         runtimeApi: this.endpoint.address,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Invocation } from '../core/model/invocation.js';
 import { InitError, RuntimeEndpoint } from './runtime-endpoint.js';
@@ -427,5 +428,35 @@ describe('RuntimeEndpoint: Extensions, Logs and Telemetry APIs', () => {
     const telemetry = await client.send('PUT', '/2022-07-01/telemetry', { body: '{}' });
     expect(telemetry.status).toBe(202);
     expect(telemetry.json()).toEqual({ errorMessage: 'Telemetry API is not supported', errorType: 'Telemetry.NotSupported' });
+  });
+});
+
+describe('RuntimeEndpoint: connections handed over', () => {
+  it('listens nowhere, serves the connections accept() is given, and ends them at close', async () => {
+    const endpoint = await RuntimeEndpoint.listen({ handedOver: '127.0.0.1:9001' });
+    expect(endpoint.address).toBe('127.0.0.1:9001');
+    // A listener of the test's own stands for the sandbox's socket.
+    const door = createServer((socket) => endpoint.accept(socket));
+    await new Promise<void>((resolve) => door.listen(0, '127.0.0.1', resolve));
+    const client = new RuntimeApiClient(`127.0.0.1:${(door.address() as AddressInfo).port}`);
+    try {
+      const next = client.next();
+      await endpoint.ready();
+      await untilIdle(endpoint);
+      const outcome = endpoint.deliver(invocation(), soon());
+      const got = await next;
+      expect((await client.respond(got.headers['lambda-runtime-aws-request-id'] as string, '"handed"')).status).toBe(202);
+      expect(await outcome).toEqual({ outcome: 'success', payload: Buffer.from('"handed"') });
+      // The runtime's next /next is parked on a kept-alive connection that close() must end.
+      const parked = client.next();
+      await untilIdle(endpoint);
+      await endpoint.close();
+      await expect(parked).rejects.toThrow();
+      const late = connect((door.address() as AddressInfo).port, '127.0.0.1');
+      await new Promise((resolve) => late.once('close', resolve));
+    } finally {
+      client.close();
+      door.close();
+    }
   });
 });

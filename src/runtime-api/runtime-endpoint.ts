@@ -28,6 +28,12 @@ export type { FunctionInfo } from './route-context.js';
 export interface RuntimeEndpointOptions {
   /** Listen on this unix socket path instead of 127.0.0.1 on a free port. A stale socket there is replaced. */
   path?: string;
+  /**
+   * Listen nowhere: every connection arrives through {@link RuntimeEndpoint.accept} (a sandbox
+   * driver that serves the Runtime API on its own socket), and this is the address the
+   * runtime is told. A listener nobody connects to cost a cold start ~0.4 ms.
+   */
+  handedOver?: string;
   /** Largest result a runtime may post (default 6 MiB + 100 bytes, as Lambda). */
   maxResponseBytes?: number;
   /** What extension registration reports (empty strings when not given). */
@@ -44,15 +50,22 @@ export class RuntimeEndpoint {
   private readonly session: RuntimeSession;
   private readonly parkedExtensions: Set<ServerResponse>;
   private closing: Promise<void> | undefined;
+  /**
+   * Connections given through accept() to a server that does not listen, which Node's
+   * closeAllConnections() does not track (it starts tracking on 'listening').
+   */
+  private readonly handedOver: Set<Socket> | undefined;
 
   private constructor(
     private readonly server: Server,
     address: string,
     context: RouteContext,
+    listening: boolean,
   ) {
     this.address = address;
     this.session = context.session;
     this.parkedExtensions = context.parkedExtensions;
+    this.handedOver = listening ? undefined : new Set();
   }
 
   /** Starts a listener; resolves once it accepts connections. */
@@ -68,6 +81,7 @@ export class RuntimeEndpoint {
     // result: neither Node's keep-alive timeout nor its request timeout may cut them off.
     server.keepAliveTimeout = 0;
     server.requestTimeout = 0;
+    if (options.handedOver !== undefined) return new RuntimeEndpoint(server, options.handedOver, context, false);
     if (options.path !== undefined) removeStaleSocket(options.path);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -79,7 +93,7 @@ export class RuntimeEndpoint {
       else server.listen(0, '127.0.0.1', done);
     });
     const address = options.path ?? `127.0.0.1:${(server.address() as AddressInfo).port}`;
-    return new RuntimeEndpoint(server, address, context);
+    return new RuntimeEndpoint(server, address, context, true);
   }
 
   /** The runtime's protocol state (for diagnostics and tests). */
@@ -118,6 +132,14 @@ export class RuntimeEndpoint {
    * driver's runtime-api-relay.ts) as one of its own; `close` ends it with the others.
    */
   accept(socket: Socket): void {
+    if (this.handedOver) {
+      if (this.closing) {
+        socket.destroy();
+        return;
+      }
+      this.handedOver.add(socket);
+      socket.once('close', () => this.handedOver!.delete(socket));
+    }
     this.server.emit('connection', socket);
   }
 
@@ -127,8 +149,14 @@ export class RuntimeEndpoint {
       this.session.close();
       for (const res of this.parkedExtensions) res.destroy();
       this.parkedExtensions.clear();
-      this.server.close(() => resolve());
       // Idle keep-alive connections would hold close() open until the runtime dies.
+      if (this.handedOver) {
+        for (const socket of this.handedOver) socket.destroy();
+        this.handedOver.clear();
+        resolve();
+        return;
+      }
+      this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
     return this.closing;

@@ -90,6 +90,11 @@ export interface SandboxLayout {
   runtimeDir?: string;
   /** Gust's API as the sandbox reaches it (AWS_ENDPOINT_URL), where the driver gives it a road of its own. */
   endpointUrl?: string;
+  /**
+   * AWS_LAMBDA_RUNTIME_API as the runtime sees it, where the driver serves every Runtime API
+   * connection through `SandboxSpec.runtimeApi`: the endpoint then needs no listener of its own.
+   */
+  runtimeApi?: string;
 }
 
 /** What to start: the command, its clean environment, and where it runs. */

@@ -44,7 +44,7 @@ describe('NamespaceDriver.layout', () => {
   const code = { codeDir: '/data/blobs/x', layerDirs: ['/data/blobs/l'] };
 
   it("shows Lambda's paths whatever the host paths are", () => {
-    expect(driver.layout(code)).toEqual({ taskRoot: '/var/task', optRoots: ['/opt'], runtimeDir: '/var/runtime' });
+    expect(driver.layout(code)).toEqual({ taskRoot: '/var/task', optRoots: ['/opt'], runtimeDir: '/var/runtime', runtimeApi: '127.0.0.1:9001' });
     const node = { language: 'nodejs' as const, version: '22', runtimeDir: '/home/me/gust/runtimes/node', bootstrap: 'bootstrap.mjs', interpreter: '/cache/node-22/bin/node', langDir: '/cache/node-22', sdkDir: '/cache/sdk/node_modules' };
     expect(driver.layout({ ...code, runtime: node }).runtime).toEqual({
       runtimeDir: '/var/runtime',

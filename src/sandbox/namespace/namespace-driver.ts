@@ -115,9 +115,15 @@ export class NamespaceDriver implements SandboxDriver {
     });
   }
 
-  /** Lambda's paths: code at /var/task, the merged layers at /opt, the runtime at /var/runtime and /var/lang. */
+  /** Lambda's paths: code at /var/task, the merged layers at /opt, the runtime at /var/runtime and /var/lang, the Runtime API at 127.0.0.1:9001. */
   layout(mounts: SandboxMounts): SandboxLayout {
-    const layout: SandboxLayout = { taskRoot: TASK_ROOT, optRoots: [OPT_ROOT], runtimeDir: RUNTIME_DIR_IN_SANDBOX, ...(this.options.network ? { endpointUrl: this.options.network.endpointUrl } : {}) };
+    const layout: SandboxLayout = {
+      taskRoot: TASK_ROOT,
+      optRoots: [OPT_ROOT],
+      runtimeDir: RUNTIME_DIR_IN_SANDBOX,
+      runtimeApi: `127.0.0.1:${RUNTIME_API_PORT}`,
+      ...(this.options.network ? { endpointUrl: this.options.network.endpointUrl } : {}),
+    };
     return mounts.runtime ? { ...layout, runtime: namespaceRuntimeLayout(mounts.runtime) } : layout;
   }
 

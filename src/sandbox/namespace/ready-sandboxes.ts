@@ -4,7 +4,8 @@
  * bootstrap (Node ~45 ms, Python ~32 ms here); a ready sandbox did that ahead, and its
  * bootstrap waits on its assignment channel (assignment-channel.ts). Giving it a function
  * then takes: the memory limit written to its cgroup, the function's code bound on its
- * /var/task slot and its layers on its /opt slot (mount-slots.ts), its Runtime API relay,
+ * /var/task slot and its layers on its /opt slot (mount-slots.ts), its Runtime API socket
+ * (listening since the boot) pointed at the environment's endpoint,
  * and the function's variables sent to the bootstrap, which takes them as its own, imports
  * the handler and goes on as any runtime. Init Duration counts from the take.
  *
@@ -38,7 +39,7 @@ import { ARGS_FD, bwrapArgs, COMMAND_FD, OPT_ROOT, RUNTIME_API_PORT, SOCKET_DIR_
 import { MountSlots } from './mount-slots.js';
 import { NamespaceSandbox } from './namespace-sandbox.js';
 import type { OptTrees } from './opt-trees.js';
-import { listenRuntimeApi, parseHostPort, type RuntimeApiListener } from './runtime-api-relay.js';
+import { listenRuntimeApiLater, parseHostPort, type PendingRuntimeApi } from './runtime-api-relay.js';
 import { namespaceRuntimeLayout, RUNTIME_DIR_IN_SANDBOX } from './runtime-mounts.js';
 import type { SandboxHostFiles } from './sandbox-host.js';
 import { setReferenced, type LaunchedSandbox, type SandboxLauncher } from './sandbox-launcher.js';
@@ -94,7 +95,7 @@ interface Ready {
   bootEnv: Readonly<Record<string, string>>;
   command: string;
   args: readonly string[];
-  relay: RuntimeApiListener | undefined;
+  runtimeApi: PendingRuntimeApi;
   release: () => Promise<void>;
   onExit: () => void;
 }
@@ -203,10 +204,10 @@ export class ReadySandboxes {
     let tmp: TmpDisk | undefined;
     let channel: AssignmentChannel | undefined;
     let slots: MountSlots | undefined;
-    const ready = { relay: undefined } as Partial<Ready> & { relay: RuntimeApiListener | undefined };
+    let runtimeApi: PendingRuntimeApi | undefined;
     const release = async () => {
       channel?.close();
-      await ready.relay?.close();
+      await runtimeApi?.close();
       const gone = launched?.cgroup ? await launched.cgroup.destroy().then(() => true, () => false) : true;
       if (launched?.netns) await this.options.network?.release(launched.netns).catch(() => undefined);
       if (tmp) await tmpDisks?.release(tmp);
@@ -220,17 +221,20 @@ export class ReadySandboxes {
         launcher.launch(READY_MEMORY_MB),
         tmpDisks?.take(READY_TMP_MB),
         AssignmentChannel.listen(files.socketPath(socketDir, ASSIGNMENT_SOCKET)),
+        listenRuntimeApiLater(files.socketPath(socketDir, SOCKET_NAME)),
         // Beside the socket directory, not in it: that one is bound at /run/gust, and the code must show only at /var/task.
         MountSlots.create(mkdtempSync(join(files.socketRoot, 'gust-slots-')), (this.binds ??= new BindHelper(files.host.init))),
       ] as const);
       if (made[0].status === 'fulfilled') launched = made[0].value;
       if (made[1].status === 'fulfilled') tmp = made[1].value;
       if (made[2].status === 'fulfilled') channel = made[2].value;
-      if (made[3].status === 'fulfilled') slots = made[3].value;
+      if (made[3].status === 'fulfilled') runtimeApi = made[3].value;
+      if (made[4].status === 'fulfilled') slots = made[4].value;
       for (const m of made) if (m.status === 'rejected') throw m.reason;
       const { uid, gid } = launched!.identity;
       chownSync(socketDir, uid, gid);
       chownSync(join(socketDir, ASSIGNMENT_SOCKET), uid, gid);
+      chownSync(join(socketDir, SOCKET_NAME), uid, gid);
       const layout = namespaceRuntimeLayout(runtime);
       const bootEnv = startEnvironment(runtime);
       const args = bwrapArgs({
@@ -251,8 +255,7 @@ export class ReadySandboxes {
       setReferenced(child, false);
       writeWords(child, ARGS_FD, args.options);
       writeWords(child, COMMAND_FD, args.runtime);
-      Object.assign(ready, { key, launched, tmp, socketDir, channel, slots, bootEnv, command: layout.command, args: layout.args, release });
-      const done = ready as Ready;
+      const done: Ready = { key, launched: launched!, tmp, socketDir, channel: channel!, slots: slots!, bootEnv, command: layout.command, args: layout.args, runtimeApi: runtimeApi!, release, onExit: () => undefined };
       done.onExit = () => this.onWaitingExit(done);
       child.once('exit', done.onExit);
       return done;
@@ -270,10 +273,8 @@ export class ReadySandboxes {
     if (launched.child.exitCode !== null || launched.child.signalCode !== null) throw new Error('the ready sandbox has exited');
     const spawnedAt = performance.now();
     launched.cgroup?.setMemoryLimit(spec.limits.memoryMb);
-    const files = await this.options.files();
-    const [relay] = await Promise.all([listenRuntimeApi(files.socketPath(ready.socketDir, SOCKET_NAME), spec), optDir().then((opt) => ready.slots.fill(spec.codeDir, opt))]);
-    ready.relay = relay;
-    chownSync(join(ready.socketDir, SOCKET_NAME), launched.identity.uid, launched.identity.gid);
+    ready.runtimeApi.to(spec.runtimeApi!);
+    await ready.slots.fill(spec.codeDir, await optDir());
     ready.channel.assign(env);
     setReferenced(launched.child, true);
     return new NamespaceSandbox(launched.child, spawnedAt, spec.onOutput, {
@@ -334,9 +335,9 @@ function assignedEnv(env: Readonly<Record<string, string>>): Record<string, stri
   return { ...env, TMPDIR: '/tmp', AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${RUNTIME_API_PORT}` };
 }
 
-/** What of a start a ready sandbox can never give: another /tmp size, host networks. */
+/** What of a start a ready sandbox can never give: another /tmp size, host networks, a Runtime API only relayed to (a test's own server). */
 function eligible(spec: SandboxSpec): boolean {
-  return spec.limits.ephemeralStorageMb === READY_TMP_MB && !spec.networks?.length;
+  return spec.limits.ephemeralStorageMb === READY_TMP_MB && !spec.networks?.length && spec.runtimeApi !== undefined;
 }
 
 /** Whether `spec`, with the variables `env`, can run in `ready`: same command, same start variables, none of its own. */

@@ -33,6 +33,26 @@ export async function listenRuntimeApi(path: string, spec: Pick<SandboxSpec, 'en
   return target ? SocketRelay.listen({ path }, () => target) : undefined;
 }
 
+/**
+ * A Runtime API socket listening before its sandbox has a function (a ready sandbox's: see
+ * ready-sandboxes.ts), so that the listen and its chown are not part of a cold start.
+ * Connections go to the endpoint given by `to`; one that comes before is refused.
+ */
+export interface PendingRuntimeApi extends RuntimeApiListener {
+  to(api: RuntimeApiConnections): void;
+}
+
+export async function listenRuntimeApiLater(path: string): Promise<PendingRuntimeApi> {
+  let target: RuntimeApiConnections | undefined;
+  const listener = await handOver(path, {
+    accept(socket) {
+      if (target) target.accept(socket);
+      else socket.destroy();
+    },
+  });
+  return { ...listener, to: (api) => (target = api) };
+}
+
 async function handOver(path: string, api: RuntimeApiConnections): Promise<RuntimeApiListener> {
   const server: Server = createServer({ noDelay: true }, (socket) => api.accept(socket));
   await new Promise<void>((resolve, reject) => {
