@@ -20,6 +20,7 @@ const sources: MetricsSources = {
   ],
   buckets: async () => [{ name: 'photos', owner: ACCOUNT, objects: 7, bytes: 1024 }],
   running: () => 0,
+  readySandboxes: () => [{ runtime: 'nodejs22.x', waiting: 6, booting: 2, target: 8, memoryBytes: 6 * 9_000_000 }],
 };
 
 const SUCCESS = { outcome: 'success' as const, payload: Buffer.alloc(0), executedVersion: '$LATEST', coldStart: false, durationMs: 12, billedDurationMs: 12, maxMemoryUsedMb: 40 };
@@ -103,5 +104,10 @@ describe('PrometheusMetrics', () => {
     expect(total(s, 'gust_sqs_messages', { queue: 'jobs', state: 'visible' })).toBe(5);
     expect(total(s, 'gust_s3_bucket_objects', { account: ACCOUNT, bucket: 'photos' })).toBe(7);
     expect(total(s, 'gust_s3_bucket_bytes', { bucket: 'photos' })).toBe(1024);
+    const node = { runtime: 'nodejs22.x' };
+    expect(total(s, 'gust_ready_sandboxes_waiting', node)).toBe(6);
+    expect(total(s, 'gust_ready_sandboxes_booting', node)).toBe(2);
+    expect(total(s, 'gust_ready_sandboxes_target', node)).toBe(8);
+    expect(total(s, 'gust_ready_sandboxes_memory_bytes', node)).toBe(54_000_000);
   });
 });

@@ -189,6 +189,21 @@ export class PrometheusMetrics {
       });
     mappingGauge('gust_event_source_mapping_pollers', "An event source mapping's pollers.", (m) => m.pollers);
     mappingGauge('gust_event_source_mapping_batches_in_flight', "An event source mapping's batches being invoked.", (m) => m.batchesInFlight);
+    const readyGauge = (name: string, help: string, read: (r: ReturnType<MetricsSources['readySandboxes']>[number]) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['runtime'],
+        registers,
+        collect() {
+          this.reset();
+          for (const r of sources.readySandboxes()) this.set({ runtime: r.runtime }, read(r));
+        },
+      });
+    readyGauge('gust_ready_sandboxes_waiting', 'Sandboxes booted ahead, waiting for a cold start of their runtime.', (r) => r.waiting);
+    readyGauge('gust_ready_sandboxes_booting', 'Sandboxes of the runtime booting ahead now.', (r) => r.booting);
+    readyGauge('gust_ready_sandboxes_target', 'How many sandboxes the runtime keeps booted ahead: grown by cold starts that found none, halved after a minute without.', (r) => r.target);
+    readyGauge('gust_ready_sandboxes_memory_bytes', "The waiting sandboxes' memory (their cgroups' peak), summed.", (r) => r.memoryBytes);
     new Gauge({
       name: 'gust_sqs_messages',
       help: "A queue's messages by state: visible, in_flight, delayed (SQS: ApproximateNumberOfMessages*).",

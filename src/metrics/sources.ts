@@ -31,4 +31,6 @@ export interface MetricsSources {
   buckets(): Promise<{ name: string; owner: string; objects: number; bytes: number }[]>;
   /** Invocations of one function running now, in its account's pool. */
   running(accountId: string, functionName: string): number;
+  /** The sandboxes the driver keeps booted ahead, per language runtime (SandboxDriver.readySandboxes()). */
+  readySandboxes(): { runtime: string; waiting: number; booting: number; target: number; memoryBytes: number }[];
 }

@@ -4,7 +4,7 @@
  * everything else a start does before `/health` can answer, and no sandbox starts before
  * the server has opened its accounts, which waits for the choice (gust-server.ts).
  */
-import type { Sandbox, SandboxDriver, SandboxLayout, SandboxMounts, SandboxSpec } from './sandbox-driver.js';
+import type { ReadySandboxesReport, Sandbox, SandboxDriver, SandboxLayout, SandboxMounts, SandboxSpec } from './sandbox-driver.js';
 
 export class ChosenDriver implements SandboxDriver {
   private driver: SandboxDriver | undefined;
@@ -31,6 +31,10 @@ export class ChosenDriver implements SandboxDriver {
 
   async start(spec: SandboxSpec): Promise<Sandbox> {
     return (await this.choice).start(spec);
+  }
+
+  readySandboxes(): ReadySandboxesReport[] {
+    return this.driver?.readySandboxes?.() ?? [];
   }
 
   async close(): Promise<void> {

@@ -204,6 +204,20 @@ export interface SandboxDriver {
   start(spec: SandboxSpec): Promise<Sandbox>;
   /** Releases what the driver holds beyond its sandboxes (a sandbox launched ahead, the sandbox network). */
   close?(): void | Promise<void>;
+  /** The sandboxes it keeps booted ahead, per language runtime, where it keeps any. */
+  readySandboxes?(): ReadySandboxesReport[];
+}
+
+/** One language runtime's sandboxes booted ahead of their function (the namespace driver's ready-sandboxes.ts). */
+export interface ReadySandboxesReport {
+  /** `nodejs22.x`, `python3.12`. */
+  runtime: string;
+  waiting: number;
+  booting: number;
+  /** How many it keeps now: grown by demand, halved when idle. */
+  target: number;
+  /** The waiting sandboxes' cgroup memory at its peak, summed (0 without a memory controller). */
+  memoryBytes: number;
 }
 
 /**

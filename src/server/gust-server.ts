@@ -213,6 +213,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
           spaces: () => spaces.all().map(spaceView),
           buckets: () => s3.report(),
           running: (accountId, functionName) => spaces.get(accountId)?.pool.counting.running(functionName) ?? 0,
+          readySandboxes: () => driver.readySandboxes(),
         })
       : undefined;
   // Off unless an OTLP endpoint is configured: then every account's runs are traced, by one

@@ -39,7 +39,7 @@ describe('chooseSandboxDriver', () => {
   function choose(sandbox: GustConfig['sandbox'], dataDir: string) {
     const envTmp = join(dataDir, 'env-tmp');
     mkdirSync(envTmp, { recursive: true });
-    return chooseSandboxDriver({ config: { sandbox, sandboxUid: 65532, sandboxGid: 65532, sandboxUidCount: 1001, readySandboxes: 0, sandboxTmp: 'memory', sandboxNetwork: 'none', sandboxSubnet: '10.222.0.0/16', sandboxDns: [], sandboxDeny: [], hostNetworks: [] }, dataDir, envTmp, cgroups: undefined, api: () => ({ host: '127.0.0.1', port: 9000 }), processDriver: () => new ProcessDriver({ tmpRoot: envTmp }), logger: logger() });
+    return chooseSandboxDriver({ config: { sandbox, sandboxUid: 65532, sandboxGid: 65532, sandboxUidCount: 1001, readySandboxes: 0, concurrencyLimit: 1000, sandboxTmp: 'memory', sandboxNetwork: 'none', sandboxSubnet: '10.222.0.0/16', sandboxDns: [], sandboxDeny: [], hostNetworks: [] }, dataDir, envTmp, cgroups: undefined, api: () => ({ host: '127.0.0.1', port: 9000 }), processDriver: () => new ProcessDriver({ tmpRoot: envTmp }), logger: logger() });
   }
 
   it('takes the process driver when asked, and says it is for trusted code only', async () => {

@@ -13,7 +13,7 @@ import type { SandboxDriver } from '../sandbox/sandbox-driver.js';
 import { ConfigError, type GustConfig } from './config.js';
 
 export interface SandboxChoiceInput {
-  config: Pick<GustConfig, 'sandbox' | 'sandboxUid' | 'sandboxGid' | 'sandboxUidCount' | 'readySandboxes' | 'sandboxTmp' | 'sandboxNetwork' | 'sandboxSubnet' | 'sandboxDns' | 'sandboxDeny' | 'hostNetworks'>;
+  config: Pick<GustConfig, 'sandbox' | 'sandboxUid' | 'sandboxGid' | 'sandboxUidCount' | 'readySandboxes' | 'concurrencyLimit' | 'sandboxTmp' | 'sandboxNetwork' | 'sandboxSubnet' | 'sandboxDns' | 'sandboxDeny' | 'hostNetworks'>;
   dataDir: string;
   /** Where the drivers make their per-environment directories. */
   envTmp: string;
@@ -41,7 +41,7 @@ export async function chooseSandboxDriver(input: SandboxChoiceInput): Promise<Sa
       config.sandboxNetwork === 'egress'
         ? { range: config.sandboxSubnet, dns: config.sandboxDns, denied: config.sandboxDeny, networks: config.hostNetworks, api: input.api }
         : undefined;
-    const driver = await setUpNamespaceDriver({ dataDir: input.dataDir, workRoot: input.envTmp, identity, identities: config.sandboxUidCount, readySandboxes: config.readySandboxes, onReadyFailure: (err, what) => logger.warn({ err }, `ready sandbox: ${what}`), tmpOnDisk: config.sandboxTmp === 'disk', cgroups: input.cgroups, network, volumeState: input.volumeState, ...(input.bindRoots ? { bindRoots: input.bindRoots } : {}) });
+    const driver = await setUpNamespaceDriver({ dataDir: input.dataDir, workRoot: input.envTmp, identity, identities: config.sandboxUidCount, readySandboxes: config.readySandboxes, readyUidsKept: config.concurrencyLimit, onReadyFailure: (err, what) => logger.warn({ err }, `ready sandbox: ${what}`), tmpOnDisk: config.sandboxTmp === 'disk', cgroups: input.cgroups, network, volumeState: input.volumeState, ...(input.bindRoots ? { bindRoots: input.bindRoots } : {}) });
     const reach = `${driver.network ? `outbound network through the host, gateway ${driver.network.plan.gateway}` : 'loopback only'}, /tmp ${driver.tmpOnDisk ? 'on disk' : 'in memory (no loop devices or mkfs.ext4)'}`;
     logger.info({ sandbox: 'namespace', uid: identity.uid, gid: identity.gid, uids: config.sandboxUidCount, network: config.sandboxNetwork, gateway: driver.network?.plan.gateway, slot: driver.network?.plan.slot }, `sandbox: namespace (bubblewrap; functions run isolated, each environment as its own uid from ${identity.uid}, ${reach})${config.sandbox === 'auto' ? ', the default where the host supports it' : ''}`);
     return driver;

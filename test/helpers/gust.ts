@@ -35,7 +35,9 @@ export async function startTestGust(options: { dataDir?: string; keepDataDir?: b
   const dataDir = options.dataDir ?? newDataDir();
   // GUST_TEST_STORE=postgres runs the suites on PostgreSQL (test-store.ts), unless a suite names its --store.
   const store = options.flags?.store ?? (await testStoreOf(dataDir));
-  const config = loadConfig({ port: '0', dataDir, logLevel: 'silent', runtimesDir: testRuntimesDir(), store, ...options.flags }, options.env ?? {});
+  // Two ready sandboxes per runtime, not the default's demand-grown pool: a suite's bursts
+  // would leave dozens booting in the background, competing with the next tests for the CPU.
+  const config = loadConfig({ port: '0', dataDir, logLevel: 'silent', runtimesDir: testRuntimesDir(), store, readySandboxes: '2', ...options.flags }, options.env ?? {});
   const gust = await startGust(config, pino({ level: process.env.GUST_TEST_LOG ?? 'silent' }), options.eventsClock ? { eventsClock: options.eventsClock } : {});
   // As `gust serve` does before its runtime probe: the suites start from a server that has opened its stores.
   await gust.started;

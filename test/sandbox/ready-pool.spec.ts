@@ -11,6 +11,8 @@
  *   none of it.
  * - Fallbacks: NODE_OPTIONS and AWS_LAMBDA_EXEC_WRAPPER take the ordinary path and work; a
  *   ready runtime killed while it waits is replaced, and starts still work.
+ * - Demand: a burst of cold starts that found none grows the pool, and the next burst of that
+ *   size is served from it; the metrics count the waiting sandboxes and the target.
  * - The end: the spawner's death takes the waiting sandboxes with it; so does a stop.
  *
  * Skipped, saying why, where the namespace driver cannot run.
@@ -21,6 +23,7 @@ import { namespaceHostGap } from '../../src/sandbox/namespace/namespace-setup.js
 import { startTestGust, type TestGust } from '../helpers/gust.js';
 import { createFunction, invoke } from '../helpers/lambda.js';
 import { ourProcesses } from '../helpers/processes.js';
+import { parseMetrics, total } from '../helpers/prometheus.js';
 
 const gap = namespaceHostGap();
 if (gap) console.warn(`test/sandbox/ready-pool.spec.ts skipped: the namespace driver cannot run here: ${gap}`);
@@ -218,6 +221,43 @@ it.skipIf(gap)("the spawner's death takes the waiting sandboxes with it, and sta
   expect(waitingRuntimes('bootstrap.mjs').filter((p) => before.includes(p))).toEqual([]);
   await createFunction(t!.lambda, 'after-spawner', { files: { 'index.js': 'exports.handler = async () => "still";' } });
   expect((await invoke(t!.lambda, 'after-spawner')).json).toBe('still');
+});
+
+it.skipIf(gap)('a burst of cold starts grows the pool by demand: the next burst of the same size is given ready sandboxes, and the metrics say so', { timeout: 180_000 }, async () => {
+  const demand = await startTestGust({ flags: { sandbox: 'namespace', readySandboxes: '4' } });
+  try {
+    const ready = async () => {
+      const m = parseMetrics(await (await fetch(`${demand.url}/metrics`)).text());
+      // A gauge with no runtime yet has no sample, and the parser then no family.
+      const gauge = (name: string) => (m.has(name) ? total(m, name) : 0);
+      return { waiting: gauge('gust_ready_sandboxes_waiting'), target: gauge('gust_ready_sandboxes_target') };
+    };
+    const settle = async (waiting: number) => {
+      for (let i = 0; i < 600 && (await ready()).waiting < waiting; i++) await sleep(100);
+      expect(await ready()).toEqual({ waiting, target: waiting });
+    };
+    await createFunction(demand.lambda, 'arm', { files: { 'index.js': 'exports.handler = async () => "armed";' } });
+    expect(await ready()).toEqual({ waiting: 0, target: 0 });
+    expect((await invoke(demand.lambda, 'arm')).json).toBe('armed');
+    // The runtime's first start found none: two are kept from then on.
+    await settle(2);
+    // Four at once, each held long enough that none is served by another's environment.
+    const burst = async (prefix: string) => {
+      for (let i = 0; i < 4; i++) await createFunction(demand.lambda, `${prefix}-${i}`, { files: { 'index.js': `exports.handler = async () => { const age = ${NODE_AGE}; await new Promise((r) => setTimeout(r, 500)); return { age }; };` } });
+      const answers = await Promise.all([0, 1, 2, 3].map((i) => invoke(demand.lambda, `${prefix}-${i}`)));
+      for (const a of answers) expect(a.functionError, a.text).toBeUndefined();
+      return answers.map((a) => (a.json as { age: number }).age);
+    };
+    // A burst of four: the count becomes five, held to this server's most, four.
+    await burst('first');
+    await settle(4);
+    // Ready for more than a second before the burst: each runtime older than that served a start.
+    await sleep(1200);
+    const second = await burst('second');
+    expect(second.every((age) => age > 1), JSON.stringify(second)).toBe(true);
+  } finally {
+    await demand.stop();
+  }
 });
 
 it.skipIf(gap)('a stop leaves no ready sandbox running', { timeout: 120_000 }, async () => {

@@ -19,7 +19,7 @@ import { accessSync, chownSync, closeSync, constants, mkdtempSync, openSync, rmS
 import { basename, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { CgroupHost } from '../cgroups/index.js';
-import type { Sandbox, SandboxDriver, SandboxLayout, SandboxMounts, SandboxSpec } from '../sandbox-driver.js';
+import type { ReadySandboxesReport, Sandbox, SandboxDriver, SandboxLayout, SandboxMounts, SandboxSpec } from '../sandbox-driver.js';
 import { ARGS_FD, bwrapArgs, COMMAND_FD, DEFAULT_BWRAP, OPT_ROOT, RUNTIME_API_PORT, SOCKET_NAME, TASK_ROOT } from './bwrap-args.js';
 import { NamespaceSandbox, type SandboxResources } from './namespace-sandbox.js';
 import type { OptTrees } from './opt-trees.js';
@@ -52,6 +52,8 @@ export interface NamespaceDriverOptions {
   network?: SandboxNetwork | undefined;
   /** The most sandboxes kept booted ahead per language runtime (ready-sandboxes.ts); 0 or absent: none. */
   readySandboxes?: number | undefined;
+  /** Free uids the ready sandboxes leave for environments that start the ordinary way (the concurrency limit). */
+  readyUidsKept?: number | undefined;
   /** Told when a ready sandbox could not be given to a start (which then took the ordinary path). */
   onReadyFailure?: ((err: unknown, what: string) => void) | undefined;
 }
@@ -91,6 +93,7 @@ export class NamespaceDriver implements SandboxDriver {
     this.files = Promise.resolve(openFiles({ host: options.host, optTrees: options.optTrees, socketRoot: options.workRoot }));
     this.ready = new ReadySandboxes({
       size: options.readySandboxes ?? 0,
+      uidsKept: options.readyUidsKept ?? 0,
       launcher: this.launcher,
       files: () => this.files.then((f) => ({ ...f, socketPath: (dir: string, name: string) => socketPath(f, dir, name) })),
       uids: options.uids,
@@ -207,6 +210,10 @@ export class NamespaceDriver implements SandboxDriver {
       await release();
       throw err;
     }
+  }
+
+  readySandboxes(): ReadySandboxesReport[] {
+    return this.ready.report();
   }
 
   /** Kills the sandboxes launched or booted ahead and takes the sandbox network down; running sandboxes are the pool's to stop first. */

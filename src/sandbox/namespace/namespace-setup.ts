@@ -31,6 +31,8 @@ export interface NamespaceSetupOptions {
   identities?: number;
   /** The most sandboxes booted ahead per language runtime (ready-sandboxes.ts); 0 or absent: none. */
   readySandboxes?: number;
+  /** Free uids the ready sandboxes leave for environments that start the ordinary way (the concurrency limit). */
+  readyUidsKept?: number;
   /** Told when a ready sandbox could not be given to a start (which then took the ordinary path). */
   onReadyFailure?: (err: unknown, what: string) => void;
   /** Gust's runtimes/ directory (bootstraps, gust-init's source). */
@@ -91,7 +93,7 @@ export async function setUpNamespaceDriver(options: NamespaceSetupOptions): Prom
     const uids = new UidLeases(options.identity, options.identities ?? 1);
     const tmpDisks = options.tmpOnDisk !== false && tmpDiskGap() === undefined ? await TmpDisks.open(join(stateDir, 'tmp-disks'), options.cgroups?.backgroundProcs()) : undefined;
     const optTrees = OptTrees.open(join(stateDir, 'opt-trees'));
-    const driver = new NamespaceDriver({ host, uids, tmpDisks, optTrees, workRoot: options.workRoot, bwrapPath, stopGraceMs: options.stopGraceMs, cgroups: options.cgroups, network, readySandboxes: options.readySandboxes, onReadyFailure: options.onReadyFailure });
+    const driver = new NamespaceDriver({ host, uids, tmpDisks, optTrees, workRoot: options.workRoot, bwrapPath, stopGraceMs: options.stopGraceMs, cgroups: options.cgroups, network, readySandboxes: options.readySandboxes, readyUidsKept: options.readyUidsKept, onReadyFailure: options.onReadyFailure });
     await trial(driver, stateDir).catch(async (err: unknown) => {
       await driver.close();
       throw err;

@@ -17,14 +17,19 @@
  * (NODE_OPTIONS, PYTHON*, LD_*, AWS_LAMBDA_EXEC_WRAPPER, …) or any of the start variables
  * differently, asks for another /tmp size than Lambda's default, or attaches host networks.
  *
- * Sizing: each runtime that was started once keeps one ready sandbox; a start that finds none
- * raises that runtime's count by one, up to `size`. Refills start shortly after a take (not
- * during it: the boot competes with the start for the CPU). A ready sandbox whose runtime
- * dies while waiting is replaced, three times in a row at most before the runtime's next
- * start. Each waits with its cgroup at {@link READY_MEMORY_MB}, and holds its interpreter's
- * memory (measured in docs/sandbox.md), a /tmp disk and a network namespace.
+ * Sizing, by demand (demand-target.ts): each runtime keeps as many as its largest recent
+ * burst of cold starts, plus one, up to `size`; a minute without a start halves the count (the
+ * extra sandboxes are killed), down to one. Refills start shortly after a take (not during
+ * it: the boot competes with the start for the CPU), boot as many at once as the machine has
+ * cores, and stop while uids or memory run short: a refill leaves `uidsKept` uids and a
+ * quarter of the machine's memory to the environments that start the ordinary way. A ready
+ * sandbox whose runtime dies while waiting is replaced, three times in a row at most before
+ * the runtime's next start. Each waits with its cgroup at {@link READY_MEMORY_MB}, and holds
+ * its interpreter's memory (measured in docs/sandbox.md), a /tmp disk and a network
+ * namespace.
  */
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, freemem, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Writable } from 'node:stream';
@@ -32,9 +37,10 @@ import { LIMITS, type Runtime } from '../../core/limits.js';
 import type { CgroupHost } from '../cgroups/index.js';
 import type { SandboxNetwork } from '../network/sandbox-network.js';
 import { buildLambdaEnvironment } from '../lambda-environment.js';
-import type { RuntimeFiles, Sandbox, SandboxSpec } from '../sandbox-driver.js';
+import type { ReadySandboxesReport, RuntimeFiles, Sandbox, SandboxSpec } from '../sandbox-driver.js';
 import { AssignmentChannel } from './assignment-channel.js';
 import { BindHelper } from './bind-helper.js';
+import { DemandTarget } from './demand-target.js';
 import { ARGS_FD, bwrapArgs, COMMAND_FD, OPT_ROOT, RUNTIME_API_PORT, SOCKET_DIR_IN_SANDBOX, SOCKET_NAME, TASK_ROOT } from './bwrap-args.js';
 import { MountSlots } from './mount-slots.js';
 import { NamespaceSandbox } from './namespace-sandbox.js';
@@ -58,6 +64,12 @@ const START_VARIABLE = /^(NODE_|PYTHON|LD_|LC_|AWS_LAMBDA_EXEC_WRAPPER$|GLIBC_TU
 const MAX_REPLACEMENTS = 3;
 /** Delay between a take and the refill it causes. */
 const REFILL_DELAY_MS = 250;
+/** Boots under way at once, over all runtimes: a refill after a burst must leave the CPU to the environments the burst started. */
+const BOOT_PARALLELISM = Math.max(1, availableParallelism());
+/** Time without a start that found no ready sandbox, after which a runtime's count halves. */
+const SHRINK_AFTER_MS = 60_000;
+/** The share of the machine's memory a refill leaves available. */
+const KEPT_MEMORY_SHARE = 0.25;
 
 /** The driver's files a ready sandbox uses, with the socket root open (see namespace-driver.ts). */
 export interface ReadyFiles {
@@ -71,6 +83,8 @@ export interface ReadyFiles {
 export interface ReadySandboxesOptions {
   /** The most ready sandboxes per runtime; 0: none. */
   size: number;
+  /** Free uids a refill leaves for environments that start the ordinary way (the concurrency limit). */
+  uidsKept: number;
   launcher: SandboxLauncher;
   /** The files sandboxes bind now (they move to the sandbox volume once it is mounted). */
   files: () => Promise<ReadyFiles>;
@@ -102,10 +116,15 @@ interface Ready {
 
 interface RuntimeEntry {
   runtime: RuntimeFiles;
-  target: number;
+  /** `nodejs22.x`, `python3.12`: the metrics' label. */
+  name: string;
   ready: Ready[];
   booting: number;
   replacements: number;
+  /** How many it keeps: grown by demand, halved when idle. */
+  target: DemandTarget;
+  /** A boot failed: no more until the runtime's next start, rather than failing again at once. */
+  stalled: boolean;
   refill: NodeJS.Timeout | undefined;
 }
 
@@ -114,6 +133,7 @@ export class ReadySandboxes {
   private closed = false;
   /** Boots under way (with the discard of one that ends after the close), which the close waits for. */
   private readonly boots = new Set<Promise<void>>();
+  private booting = 0;
   private binds: BindHelper | undefined;
 
   constructor(private readonly options: ReadySandboxesOptions) {}
@@ -127,10 +147,11 @@ export class ReadySandboxes {
     const key = runtimeKey(spec.runtime);
     const entry = this.entry(key, spec.runtime);
     entry.replacements = 0;
+    entry.stalled = false;
     const env = eligible(spec) ? assignedEnv(spec.env) : undefined;
+    if (env) entry.target.started();
     const i = env ? entry.ready.findIndex((r) => fits(r, spec, env)) : -1;
     if (i < 0) {
-      if (env) entry.target = Math.min(this.options.size, entry.target + 1);
       this.scheduleRefill(entry, key);
       return undefined;
     }
@@ -146,12 +167,24 @@ export class ReadySandboxes {
     }
   }
 
+  /** Each runtime's ready sandboxes now. */
+  report(): ReadySandboxesReport[] {
+    return [...this.runtimes.values()].map((e) => ({
+      runtime: e.name,
+      waiting: e.ready.length,
+      booting: e.booting,
+      target: e.target.value,
+      memoryBytes: e.ready.reduce((sum, r) => sum + (r.launched.cgroup?.peakMemoryBytes() ?? 0), 0),
+    }));
+  }
+
   /** Kills every waiting sandbox and boots none after. */
   async close(): Promise<void> {
     this.closed = true;
     this.binds?.close();
     const all = [...this.runtimes.values()].flatMap((e) => {
       clearTimeout(e.refill);
+      e.target.stop();
       return e.ready.splice(0);
     });
     // Boots still running end here too, so that nothing of theirs outlives the driver's files.
@@ -161,7 +194,15 @@ export class ReadySandboxes {
   private entry(key: string, runtime: RuntimeFiles): RuntimeEntry {
     let entry = this.runtimes.get(key);
     if (!entry) {
-      entry = { runtime, target: 1, ready: [], booting: 0, replacements: 0, refill: undefined };
+      const ready: Ready[] = [];
+      const target = new DemandTarget(
+        this.options.size,
+        (count) => {
+          for (const extra of ready.splice(count)) this.discard(extra).catch((err: unknown) => this.options.onFailure?.(err, 'could not be released'));
+        },
+        SHRINK_AFTER_MS,
+      );
+      entry = { runtime, name: runtimeName(runtime), target, ready, booting: 0, replacements: 0, stalled: false, refill: undefined };
       this.runtimes.set(key, entry);
     }
     return entry;
@@ -176,23 +217,42 @@ export class ReadySandboxes {
     entry.refill.unref();
   }
 
+  /** Whether another boot leaves the uids and the memory that environments need. */
+  private roomToBoot(): boolean {
+    return this.booting < BOOT_PARALLELISM && this.options.uids.available > this.options.uidsKept && freemem() > totalmem() * KEPT_MEMORY_SHARE;
+  }
+
   private refill(entry: RuntimeEntry, key: string): void {
-    while (!this.closed && entry.ready.length + entry.booting < entry.target) {
+    while (!this.closed && !entry.stalled && entry.ready.length + entry.booting < entry.target.value && this.roomToBoot()) {
       entry.booting++;
+      this.booting++;
       const booted: Promise<void> = this.boot(key, entry.runtime).then(
         async (ready) => {
           entry.booting--;
-          if (this.closed) await this.discard(ready);
+          // Closed, or shrunk while it booted.
+          if (this.closed || entry.ready.length >= entry.target.value) await this.discard(ready);
           else entry.ready.push(ready);
         },
-        () => {
+        (err: unknown) => {
           entry.booting--;
+          if (this.closed) return;
+          entry.stalled = true;
+          this.options.onFailure?.(err, 'could not boot');
         },
       );
       this.boots.add(booted);
-      const settled = () => this.boots.delete(booted);
+      const settled = () => {
+        this.boots.delete(booted);
+        this.booting--;
+        this.refillAll();
+      };
       booted.then(settled, settled);
     }
+  }
+
+  /** Goes on with the refills that waited for a boot to end (none waits for its delay). */
+  private refillAll(): void {
+    for (const [key, entry] of this.runtimes) if (!entry.refill) this.refill(entry, key);
   }
 
   /** Launches a sandbox for `runtime` and starts its bootstrap, which then waits for its assignment. */
@@ -308,11 +368,16 @@ function runtimeKey(r: RuntimeFiles): string {
   return JSON.stringify([r.language, r.version, r.interpreter, r.runtimeDir, r.bootstrap, r.sdkDir ?? '', r.langDir ?? '', r.systemRoot ?? '']);
 }
 
+/** The Lambda runtime identifier of `r`'s language and version. */
+function runtimeName(r: RuntimeFiles): Runtime {
+  return (r.language === 'nodejs' ? `nodejs${r.version}.x` : `python${r.version}`) as Runtime;
+}
+
 /** What a function of `r` starts with before its own variables: what a ready sandbox boots with. */
 export function startEnvironment(r: RuntimeFiles): Record<string, string> {
   const layout = namespaceRuntimeLayout(r);
   const full = buildLambdaEnvironment({
-    version: { functionName: '', version: '', memorySize: 0, runtime: (r.language === 'nodejs' ? `nodejs${r.version}.x` : `python${r.version}`) as Runtime, environment: {}, loggingConfig: { logFormat: 'Text', logGroup: '' } },
+    version: { functionName: '', version: '', memorySize: 0, runtime: runtimeName(r), environment: {}, loggingConfig: { logFormat: 'Text', logGroup: '' } },
     runtimeApi: `127.0.0.1:${RUNTIME_API_PORT}`,
     layout: { taskRoot: TASK_ROOT, optRoots: [OPT_ROOT], runtime: layout, runtimeDir: RUNTIME_DIR_IN_SANDBOX },
     runtimeDir: layout.runtimeDir,

@@ -11,7 +11,9 @@ describe('sandbox uid leases', () => {
     leases.release(a);
     leases.release(a);
     expect(leases.lease().uid).toBe(2_000_000_002);
+    expect(leases.available).toBe(1);
     expect(leases.lease()).toEqual(a);
+    expect(leases.available).toBe(0);
     expect(() => leases.lease()).toThrow(NoFreeUidError);
     leases.release(b);
     expect(leases.lease()).toEqual(b);

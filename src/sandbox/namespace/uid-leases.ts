@@ -32,6 +32,11 @@ export class UidLeases {
     return { uid: this.first.uid + offset, gid: this.first.gid + offset };
   }
 
+  /** Uids that no environment or waiting sandbox holds. */
+  get available(): number {
+    return this.count - this.leased.size;
+  }
+
   /** Gives a uid back once nothing of its environment runs any more; a second release is ignored. */
   release(id: SandboxIdentity): void {
     const offset = id.uid - this.first.uid;
