@@ -5,9 +5,10 @@
  * itself, so a short one is reported with the way to raise it.
  */
 import { readFileSync } from 'node:fs';
+import { MAX_RUNTIME_API_CONNECTIONS } from '../sandbox/namespace/runtime-api-relay.js';
 
 /** Worst case per namespace environment: 16 connections, each one socket the endpoint serves (runtime-api-relay.ts), + listeners and pipes. */
-export const DESCRIPTORS_PER_ENVIRONMENT = 16 + 7;
+export const DESCRIPTORS_PER_ENVIRONMENT = MAX_RUNTIME_API_CONNECTIONS + 7;
 /** Kept for everything that is not an environment: stores, HTTP clients, logs. */
 const RESERVED = 256;
 

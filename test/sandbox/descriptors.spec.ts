@@ -1,6 +1,7 @@
 /**
  * A function cannot spend Gust's file descriptors: one that opens and keeps 64 connections
- * to its Runtime API gets at most gust-init's 16 relayed, the rest closed at once, and each
+ * to its Runtime API, and 64 more straight to the unix socket behind it (visible at
+ * /run/gust), keeps at most 16 in all, the rest closed at once, and each
  * costs Gust one socket, served by the environment's endpoint itself (runtime-api-relay.ts),
  * so Gust holds a bounded number of descriptors for it (it held ~205 before the cap, and
  * three per connection while a relay stood between the sandbox's socket and the endpoint).
@@ -18,17 +19,23 @@ if (gap) console.warn(`test/sandbox/descriptors.spec.ts skipped: ${gap}`);
 const HOARDER = `
 const net = require('net');
 const kept = [];
-exports.handler = async (event) => {
-  const [host, port] = process.env.AWS_LAMBDA_RUNTIME_API.split(':');
-  const outcomes = await Promise.all(Array.from({ length: event.count }, () => new Promise((resolve) => {
-    const s = net.connect({ host, port: Number(port) });
+/** Opens \${count} connections to \${target} and keeps them: how many stayed open, how many were closed. */
+async function hoard(count, target) {
+  const outcomes = await Promise.all(Array.from({ length: count }, () => new Promise((resolve) => {
+    const s = net.connect(target);
     kept.push(s);
     s.on('error', () => resolve('error'));
-    // A connection gust-init turned away is closed at once; a kept one stays open.
+    // A connection turned away is closed at once; a kept one stays open.
     s.on('close', () => resolve('closed'));
     setTimeout(() => resolve('open'), 1500);
   })));
   return { open: outcomes.filter((o) => o === 'open').length, closed: outcomes.filter((o) => o !== 'open').length };
+}
+exports.handler = async (event) => {
+  const [host, port] = process.env.AWS_LAMBDA_RUNTIME_API.split(':');
+  // Through gust-init, and straight to the socket Gust listens on, which the sandbox sees at /run/gust.
+  const [relayed, direct] = await Promise.all([hoard(event.count, { host, port: Number(port) }), hoard(event.count, '/run/gust/runtime-api.sock')]);
+  return { relayed, direct };
 };
 `;
 
@@ -41,18 +48,20 @@ describe.skipIf(gap !== undefined)("Gust's descriptors against a function that h
     const fds = () => readdirSync(`/proc/${rig.server!.child.pid}/fd`).length;
     await createFunction(rig.server.lambda, 'hoard', { files: { 'index.js': HOARDER } });
     // Warm first, so that the count below is the hoarding alone.
-    expect((await invoke(rig.server.lambda, 'hoard', { count: 0 })).json).toEqual({ open: 0, closed: 0 });
+    const none = { open: 0, closed: 0 };
+    expect((await invoke(rig.server.lambda, 'hoard', { count: 0 })).json).toEqual({ relayed: none, direct: none });
     // And once the ready sandbox that first start asked for has booted (its pipes and sockets are its own, not the hoarding's).
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const before = fds();
     const r = await invoke(rig.server.lambda, 'hoard', { count: 64 });
     expect(r.functionError, r.text).toBeUndefined();
-    const { open, closed } = r.json as { open: number; closed: number };
-    // The runtime's own connection takes one of the 16.
-    expect(open).toBeLessThanOrEqual(15);
-    expect(open + closed).toBe(64);
+    const { relayed, direct } = r.json as Record<'relayed' | 'direct', { open: number; closed: number }>;
+    // The runtime's own connection takes one of the 16, whichever way the others come.
+    expect(relayed.open + direct.open).toBeLessThanOrEqual(15);
+    expect(relayed.open + relayed.closed).toBe(64);
+    expect(direct.open + direct.closed).toBe(64);
     const grown = fds() - before;
-    console.log(`Gust's descriptors: ${before} before, +${grown} with 64 connections hoarded (${open} kept open by gust-init)`);
+    console.log(`Gust's descriptors: ${before} before, +${grown} with 128 connections hoarded (${relayed.open} through gust-init, ${direct.open} straight to the socket kept open)`);
     expect(grown).toBeLessThanOrEqual(16);
   });
 });

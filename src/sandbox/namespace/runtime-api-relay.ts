@@ -16,6 +16,14 @@ import { createServer, type Server } from 'node:net';
 import type { RuntimeApiConnections, SandboxSpec } from '../sandbox-driver.js';
 import { SocketRelay } from '../socket-relay.js';
 
+/**
+ * Connections one sandbox may hold to its Runtime API at once, as gust-init relays at most
+ * (MAX_CONNS in gust-init.c). Counted here too: the socket is visible in the sandbox at
+ * /run/gust, and a function that connects to it directly bypasses gust-init; Node closes
+ * each connection beyond this as soon as it is accepted.
+ */
+export const MAX_RUNTIME_API_CONNECTIONS = 16;
+
 export interface RuntimeApiListener {
   close(): Promise<void>;
 }
@@ -55,6 +63,7 @@ export async function listenRuntimeApiLater(path: string): Promise<PendingRuntim
 
 async function handOver(path: string, api: RuntimeApiConnections): Promise<RuntimeApiListener> {
   const server: Server = createServer({ noDelay: true }, (socket) => api.accept(socket));
+  server.maxConnections = MAX_RUNTIME_API_CONNECTIONS;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(path, () => {
