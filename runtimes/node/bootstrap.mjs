@@ -28,7 +28,12 @@ import { RuntimeClient } from './runtime-client.mjs';
 if (process.env._GUST_ASSIGNMENT) await takeAssignment(process.env._GUST_ASSIGNMENT);
 const env = process.env;
 patchConsole(env);
-const client = new RuntimeClient(env.AWS_LAMBDA_RUNTIME_API);
+// In a namespace sandbox Gust also names the unix socket behind AWS_LAMBDA_RUNTIME_API: this
+// client talks to it directly, without gust-init's relay between (a hop per request). The
+// function's own code sees only AWS_LAMBDA_RUNTIME_API, as on Lambda.
+const direct = env._GUST_RUNTIME_API_SOCKET;
+delete env._GUST_RUNTIME_API_SOCKET;
+const client = new RuntimeClient(direct ?? env.AWS_LAMBDA_RUNTIME_API);
 
 // Until the first invocation a crash is an init error; the loop re-points these per invocation.
 const initCrash = (code) => (error) =>

@@ -30,10 +30,14 @@ def main():
 
         take_assignment(os.environ["_GUST_ASSIGNMENT"])
 
+    # In a namespace sandbox Gust also names the unix socket behind AWS_LAMBDA_RUNTIME_API: this
+    # client talks to it directly, without gust-init's relay between (a hop per request). The
+    # function's own code sees only AWS_LAMBDA_RUNTIME_API, as on Lambda.
+    direct = os.environ.pop("_GUST_RUNTIME_API_SOCKET", None)
     task_root = os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd()
     sys.path[0] = task_root
     try:
-        run(RuntimeClient(os.environ.get("AWS_LAMBDA_RUNTIME_API")), os.environ.get("_HANDLER", ""))
+        run(RuntimeClient(direct or os.environ.get("AWS_LAMBDA_RUNTIME_API")), os.environ.get("_HANDLER", ""))
     except RuntimeApiError as e:
         # The environment is being torn down (or the API broke its contract): nothing to report to.
         sys.stderr.write("Gust runtime: the Runtime API failed: %s\n" % e)

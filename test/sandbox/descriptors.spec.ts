@@ -56,8 +56,11 @@ describe.skipIf(gap !== undefined)("Gust's descriptors against a function that h
     const r = await invoke(rig.server.lambda, 'hoard', { count: 64 });
     expect(r.functionError, r.text).toBeUndefined();
     const { relayed, direct } = r.json as Record<'relayed' | 'direct', { open: number; closed: number }>;
-    // The runtime's own connection takes one of the 16, whichever way the others come.
-    expect(relayed.open + direct.open).toBeLessThanOrEqual(15);
+    // The runtime's own connection takes one of the 16 either way. (A relayed connection that
+    // Gust turned away is closed by gust-init when it sees that, which under load may come
+    // after the count: Gust's descriptors below are what is bounded.)
+    expect(relayed.open).toBeLessThanOrEqual(15);
+    expect(direct.open).toBeLessThanOrEqual(15);
     expect(relayed.open + relayed.closed).toBe(64);
     expect(direct.open + direct.closed).toBe(64);
     const grown = fds() - before;

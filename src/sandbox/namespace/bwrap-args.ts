@@ -29,6 +29,16 @@ export const COMMAND_FD = 6;
 /** Where the per-environment socket directory appears, and the socket in it. */
 export const SOCKET_DIR_IN_SANDBOX = '/run/gust';
 export const SOCKET_NAME = 'runtime-api.sock';
+
+/**
+ * The Runtime API as a runtime in a sandbox reaches it: AWS_LAMBDA_RUNTIME_API, gust-init's
+ * port, for any client; and `_GUST_RUNTIME_API_SOCKET`, the unix socket behind that port,
+ * which Gust's own bootstraps use instead (one hop fewer per request) and remove from their
+ * environment before the function's code loads.
+ */
+export function runtimeApiVariables(): { AWS_LAMBDA_RUNTIME_API: string; _GUST_RUNTIME_API_SOCKET: string } {
+  return { AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${RUNTIME_API_PORT}`, _GUST_RUNTIME_API_SOCKET: `${SOCKET_DIR_IN_SANDBOX}/${SOCKET_NAME}` };
+}
 /** Lambda's AWS_LAMBDA_RUNTIME_API inside the sandbox. */
 export const RUNTIME_API_PORT = 9001;
 export const TASK_ROOT = '/var/task';

@@ -20,7 +20,7 @@ import { basename, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { CgroupHost } from '../cgroups/index.js';
 import type { ReadySandboxesReport, Sandbox, SandboxDriver, SandboxLayout, SandboxMounts, SandboxSpec } from '../sandbox-driver.js';
-import { ARGS_FD, bwrapArgs, COMMAND_FD, DEFAULT_BWRAP, OPT_ROOT, RUNTIME_API_PORT, SOCKET_NAME, TASK_ROOT } from './bwrap-args.js';
+import { ARGS_FD, bwrapArgs, COMMAND_FD, DEFAULT_BWRAP, OPT_ROOT, RUNTIME_API_PORT, runtimeApiVariables, SOCKET_NAME, TASK_ROOT } from './bwrap-args.js';
 import { NamespaceSandbox, type SandboxResources } from './namespace-sandbox.js';
 import type { OptTrees } from './opt-trees.js';
 import type { SandboxNetwork } from '../network/sandbox-network.js';
@@ -170,7 +170,7 @@ export class NamespaceDriver implements SandboxDriver {
       chownSync(socketDir, uid, gid);
       if (relay) chownSync(join(socketDir, SOCKET_NAME), uid, gid);
       if (launched!.netns && spec.networks?.length) await network!.attach(launched!.netns, spec.networks);
-      if (target) env.AWS_LAMBDA_RUNTIME_API = `127.0.0.1:${RUNTIME_API_PORT}`;
+      if (target) Object.assign(env, runtimeApiVariables());
       const args = bwrapArgs({
         host: files.host,
         env,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildLambdaEnvironment } from '../lambda-environment.js';
 import type { RuntimeFiles } from '../sandbox-driver.js';
-import { OPT_ROOT, RUNTIME_API_PORT, TASK_ROOT } from './bwrap-args.js';
+import { OPT_ROOT, runtimeApiVariables, TASK_ROOT } from './bwrap-args.js';
 import { fits, startEnvironment } from './ready-sandboxes.js';
 import { namespaceRuntimeLayout, RUNTIME_DIR_IN_SANDBOX } from './runtime-mounts.js';
 
@@ -22,7 +22,7 @@ function functionEnv(r: RuntimeFiles, runtime: 'nodejs20.x' | 'python3.11', vari
     logStreamName: 's',
     pathPrefix: layout.pathPrefix,
   });
-  return { ...env, TMPDIR: '/tmp', AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${RUNTIME_API_PORT}` };
+  return { ...env, TMPDIR: '/tmp', ...runtimeApiVariables() };
 }
 
 function ready(r: RuntimeFiles) {
@@ -35,7 +35,7 @@ describe('ready sandboxes: who fits', () => {
     for (const [r, id] of [[NODE, 'nodejs20.x'], [PYTHON, 'python3.11']] as const) {
       const env = functionEnv(r, id);
       const boot = startEnvironment(r);
-      expect(Object.keys(boot).sort()).toEqual(expect.arrayContaining(['AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'PATH', 'TMPDIR']));
+      expect(Object.keys(boot).sort()).toEqual(expect.arrayContaining(['AWS_LAMBDA_RUNTIME_API', '_GUST_RUNTIME_API_SOCKET', 'LAMBDA_TASK_ROOT', 'PATH', 'TMPDIR']));
       for (const [k, v] of Object.entries(boot)) expect(env[k], k).toBe(v);
       const rd = ready(r);
       expect(fits(rd, rd, env)).toBe(true);

@@ -41,7 +41,7 @@ import type { ReadySandboxesReport, RuntimeFiles, Sandbox, SandboxSpec } from '.
 import { AssignmentChannel } from './assignment-channel.js';
 import { BindHelper } from './bind-helper.js';
 import { DemandTarget } from './demand-target.js';
-import { ARGS_FD, bwrapArgs, COMMAND_FD, OPT_ROOT, RUNTIME_API_PORT, SOCKET_DIR_IN_SANDBOX, SOCKET_NAME, TASK_ROOT } from './bwrap-args.js';
+import { ARGS_FD, bwrapArgs, COMMAND_FD, OPT_ROOT, RUNTIME_API_PORT, runtimeApiVariables, SOCKET_DIR_IN_SANDBOX, SOCKET_NAME, TASK_ROOT } from './bwrap-args.js';
 import { MountSlots } from './mount-slots.js';
 import { NamespaceSandbox } from './namespace-sandbox.js';
 import type { OptTrees } from './opt-trees.js';
@@ -387,8 +387,8 @@ export function startEnvironment(r: RuntimeFiles): Record<string, string> {
     logStreamName: '',
     pathPrefix: layout.pathPrefix,
   });
-  const env: Record<string, string> = { TMPDIR: '/tmp' };
-  for (const k of ['LANG', 'TZ', 'PATH', 'LD_LIBRARY_PATH', 'NODE_PATH', 'PYTHONPATH', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR', 'AWS_LAMBDA_RUNTIME_API']) {
+  const env: Record<string, string> = { TMPDIR: '/tmp', ...runtimeApiVariables() };
+  for (const k of ['LANG', 'TZ', 'PATH', 'LD_LIBRARY_PATH', 'NODE_PATH', 'PYTHONPATH', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR']) {
     if (full[k] !== undefined) env[k] = full[k];
   }
   return env;
@@ -397,7 +397,7 @@ export function startEnvironment(r: RuntimeFiles): Record<string, string> {
 /** The variables the runtime gets at assignment, as the driver gives them to any sandbox; undefined without a Runtime API address. */
 function assignedEnv(env: Readonly<Record<string, string>>): Record<string, string> | undefined {
   if (!parseHostPort(env.AWS_LAMBDA_RUNTIME_API)) return undefined;
-  return { ...env, TMPDIR: '/tmp', AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${RUNTIME_API_PORT}` };
+  return { ...env, TMPDIR: '/tmp', ...runtimeApiVariables() };
 }
 
 /** What of a start a ready sandbox can never give: another /tmp size, host networks, a Runtime API only relayed to (a test's own server). */
