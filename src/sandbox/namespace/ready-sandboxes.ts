@@ -66,7 +66,7 @@ const MAX_REPLACEMENTS = 3;
 const REFILL_DELAY_MS = 250;
 /** Boots under way at once, over all runtimes: a refill after a burst must leave the CPU to the environments the burst started. */
 const BOOT_PARALLELISM = Math.max(1, availableParallelism());
-/** Time without a start that found no ready sandbox, after which a runtime's count halves. */
+/** Time without a cold start of a runtime, after which its count halves. */
 const SHRINK_AFTER_MS = 60_000;
 /** The share of the machine's memory a refill leaves available. */
 const KEPT_MEMORY_SHARE = 0.25;
