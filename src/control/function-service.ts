@@ -72,6 +72,19 @@ export class FunctionService {
     return this.core.refresh(name, change);
   }
 
+  /**
+   * Refreshes every function the store or the cache knows, telling the listeners as if
+   * each were created, deleted or reconfigured (environments drain only where their version
+   * changed): after notes from other nodes may have been lost. One function at a time.
+   */
+  async resync(): Promise<void> {
+    const stored = new Set((await this.core.deps.store.listFunctions()).map((r) => r.name));
+    const known = new Set(this.core.registry.functionNames());
+    for (const name of new Set([...stored, ...known])) {
+      await this.core.refresh(name, { kind: !known.has(name) ? 'created' : !stored.has(name) ? 'deleted' : 'configuration' });
+    }
+  }
+
   // Synchronous reads for the invoke path: no I/O, no throwing.
 
   /** Every function's name, from the cache. */
