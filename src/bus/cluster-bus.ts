@@ -1,6 +1,7 @@
 /**
  * The cluster's message bus: what the nodes of one cluster tell each other. Gust publishes
- * small JSON notes on subjects of its own (`gust.functions.<account>`: a function changed)
+ * small JSON notes on subjects of its own (`gust.functions.<account>`: a function changed;
+ * `gust.urls.<account>`: a function's URL configurations changed)
  * and every other node acts on them; the notes carry no state, only what to read again
  * from the shared database, so a note that is lost leaves a node stale, never wrong in the
  * database. A single node has no bus at all.
@@ -25,12 +26,16 @@ export interface ClusterBus {
   close(): Promise<void>;
 }
 
-/** The subject of a function's changes in `account`. */
-export function functionSubject(account: string): string {
-  return `gust.functions.${account}`;
+/** What a note is about: a function (record, versions, aliases, policies…) or its URL configurations. */
+export type NoteTopic = 'functions' | 'urls';
+
+/** The subject of `topic`'s notes in `account`; `*` for every account. */
+export function noteSubject(topic: NoteTopic, account: string): string {
+  return `gust.${topic}.${account}`;
 }
 
-/** The account a function subject names. */
-export function accountOfSubject(subject: string): string | undefined {
-  return /^gust\.functions\.(\d{12})$/.exec(subject)?.[1];
+/** The topic and account a note's subject names. */
+export function parseSubject(subject: string): { topic: NoteTopic; account: string } | undefined {
+  const m = /^gust\.(functions|urls)\.(\d{12})$/.exec(subject);
+  return m ? { topic: m[1] as NoteTopic, account: m[2]! } : undefined;
 }

@@ -76,6 +76,8 @@ export interface SharedParts {
   tracer?: InvocationTracer;
   /** Told of every committed function write of every account: a cluster's node tells the other nodes (cluster-node.ts). */
   announce?: (accountId: string, functionName: string, change: FunctionChange | undefined) => void;
+  /** Told of every function URL configuration written here, of every account (cluster-node.ts). */
+  announceUrls?: (accountId: string, functionName: string) => void;
 }
 
 export class AccountSpace {
@@ -121,7 +123,7 @@ export class AccountSpace {
     this.functions = functions;
     this.layers = new LayerService({ store, blobs, code, partition, clock: systemClock });
     const urlStore = opened.urls;
-    this.urls = new UrlService({ store: urlStore, functions, partition, clock: systemClock });
+    this.urls = new UrlService({ store: urlStore, functions, partition, clock: systemClock, ...(shared.announceUrls ? { announce: (name: string) => shared.announceUrls!(accountId, name) } : {}) });
     // Async invocation: events and their settings in the event queue; destinations by ARN service.
     const queueStore = opened.events;
     const destinations = new DestinationRouter();

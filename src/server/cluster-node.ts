@@ -1,8 +1,9 @@
 /**
  * This server as a node of a cluster (`--bus nats://…` with `--store postgres://…`): it
  * tells the other nodes of every function write it commits (a note on
- * `gust.functions.<account>`), refreshes a function from the database when another node
- * tells it of one, and keeps its row in `gust.nodes` (a heartbeat every HEARTBEAT_MS),
+ * `gust.functions.<account>`) and of every function URL configuration it writes
+ * (`gust.urls.<account>`), refreshes a function or its URLs from the database when another
+ * node tells it of one, and keeps its row in `gust.nodes` (a heartbeat every HEARTBEAT_MS),
  * which it removes when it leaves. Notes carry no state: a node that missed some (its
  * connection to NATS dropped) reads every function of its open accounts again when it is
  * back.
@@ -16,7 +17,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { accountOfSubject, functionSubject, type ClusterBus } from '../bus/cluster-bus.js';
+import { noteSubject, parseSubject, type ClusterBus } from '../bus/cluster-bus.js';
 import type { FunctionChange, FunctionChangeKind } from '../control/function-service.js';
 import type { NodeStore } from '../store/node-store.js';
 import type { NodeView } from '../http/nodes-api/nodes-api.js';
@@ -48,6 +49,8 @@ export function nodeIdOf(dataDir: string): string {
 export interface NodeSpaces {
   /** Refreshes a function of an account this node has open, or is opening (waits for it); none: nothing to do. */
   refresh(accountId: string, functionName: string, change: FunctionChange | undefined): Promise<void> | undefined;
+  /** The same for a function's URL configurations. */
+  refreshUrls(accountId: string, functionName: string): Promise<void> | undefined;
   /** Reads every function of every open account again (after notes may have been lost). */
   resync(): Promise<void>;
   /** Execution environments this node runs. */
@@ -75,7 +78,12 @@ export class ClusterNode {
 
   /** Tells the other nodes that this node committed a write of `functionName`. */
   announce(accountId: string, functionName: string, change: FunctionChange | undefined): void {
-    this.options.bus.publish(functionSubject(accountId), { node: this.id, function: functionName, ...(change ? { change } : {}) });
+    this.options.bus.publish(noteSubject('functions', accountId), { node: this.id, function: functionName, ...(change ? { change } : {}) });
+  }
+
+  /** Tells the other nodes that this node wrote a URL configuration of `functionName`. */
+  announceUrls(accountId: string, functionName: string): void {
+    this.options.bus.publish(noteSubject('urls', accountId), { node: this.id, function: functionName });
   }
 
   /** Listens to the other nodes and starts the heartbeat; once the spaces are open and the server listens at `url`. */
@@ -83,13 +91,18 @@ export class ClusterNode {
     this.url = url;
     this.spaces = spaces;
     const { bus, logger } = this.options;
-    bus.subscribe(functionSubject('*'), (note, subject) => {
-      if (note.node === this.id) return;
-      const account = accountOfSubject(subject);
+    bus.subscribe('gust.*.*', (note, subject) => {
+      const about = parseSubject(subject);
       const name = note.function;
+      if (note.node === this.id || !about || typeof name !== 'string') return;
+      const { topic, account } = about;
+      const fail = (err: unknown) => logger.warn({ err, account, function: name, topic }, `cluster: cannot read ${topic === 'urls' ? 'the URLs of ' : ''}a function another node changed`);
+      if (topic === 'urls') {
+        spaces.refreshUrls(account, name)?.catch(fail);
+        return;
+      }
       const change = readChange(note.change);
-      if (account === undefined || typeof name !== 'string' || change === null) return;
-      spaces.refresh(account, name, change)?.catch((err: unknown) => logger.warn({ err, account, function: name }, 'cluster: cannot read a function another node changed'));
+      if (change !== null) spaces.refresh(account, name, change)?.catch(fail);
     });
     bus.onReconnect(() => {
       logger.info('cluster: bus connection back; reading every function again');

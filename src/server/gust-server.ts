@@ -238,7 +238,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   // once the server listens (below), before code storage collects what they do not
   // reference. One concurrency limit for the server beside each account's, and one set of
   // init permits, so that more accounts never mean more than the machine was sized for.
-  const spaces = new AccountSpaces({ config, logger, credentialsKey, driver, runtimes, blobs, code, reserve, backend, report, serverConcurrency: new ServerConcurrency(config.concurrencyLimit), initPermits: initPermits(), baseUrl: () => baseUrl, eventsClock: options.eventsClock ?? systemClock, ...(observer ? { observer } : {}), ...(traces ? { tracer: traces } : {}), ...(cluster ? { announce: (account: string, name: string, change: FunctionChange | undefined) => cluster.announce(account, name, change) } : {}) });
+  const spaces = new AccountSpaces({ config, logger, credentialsKey, driver, runtimes, blobs, code, reserve, backend, report, serverConcurrency: new ServerConcurrency(config.concurrencyLimit), initPermits: initPermits(), baseUrl: () => baseUrl, eventsClock: options.eventsClock ?? systemClock, ...(observer ? { observer } : {}), ...(traces ? { tracer: traces } : {}), ...(cluster ? { announce: (account: string, name: string, change: FunctionChange | undefined) => cluster.announce(account, name, change), announceUrls: (account: string, name: string) => cluster.announceUrls(account, name) } : {}) });
   const environments = () => spaces.all().reduce((n, space) => {
     const { starting, ready, invoking } = space.pool.stats().environments;
     return n + starting + ready + invoking;
@@ -316,8 +316,12 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     amqpEvents?.start();
     await cluster?.start(baseUrl, {
       refresh: (account, name, change) => spaces.whenOpen(account)?.then((space) => space.functions.refresh(name, change)),
+      refreshUrls: (account, name) => spaces.whenOpen(account)?.then((space) => space.urls.refresh(name)),
       resync: async () => {
-        for (const space of spaces.all()) await space.functions.resync();
+        for (const space of spaces.all()) {
+          await space.functions.resync();
+          for (const name of space.functions.functionNamesSync()) await space.urls.refresh(name);
+        }
       },
       environments,
     });

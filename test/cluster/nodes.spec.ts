@@ -4,7 +4,8 @@
  * node with its own port and data dir. A function created on A is invoked on B and its
  * logs read on C; a code update on A reaches B's next invoke within the stated bound;
  * UpdateFunctionCode with Publish on A and B at once gets two numbers, each version its own
- * code; `gust nodes` lists three nodes, then two once one got SIGTERM. Skipped, saying why,
+ * code; a function URL made on A answers on C, and is gone from C once A deletes it;
+ * `gust nodes` lists three nodes, then two once one got SIGTERM. Skipped, saying why,
  * without PostgreSQL or NATS.
  */
 import { randomBytes } from 'node:crypto';
@@ -12,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetFunctionConfigurationCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
+import { AddPermissionCommand, CreateFunctionUrlConfigCommand, DeleteFunctionUrlConfigCommand, GetFunctionConfigurationCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGust, serve, stopServer, type ServerProcess } from '../helpers/gust-process.js';
 import { createFunction, invoke, waitActive } from '../helpers/lambda.js';
@@ -44,6 +45,21 @@ if (skip) console.warn(`skipping the cluster nodes suite: ${skip}`);
 
 /** A handler that answers which code it is. */
 const code = (tag: string) => makeZip({ 'index.js': `exports.handler = async () => ({ code: ${JSON.stringify(tag)} });` });
+
+/**
+ * Sends an update again while another node's update of the function is in progress, as a
+ * client does with the ResourceConflictException Lambda answers then.
+ */
+async function whenUpdatable<T>(send: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await send();
+    } catch (err) {
+      if (!(err instanceof Error && err.name === 'ResourceConflictException' && /update is in progress/.test(err.message)) || attempt === 50) throw err;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
 
 interface NodeRow {
   id: string;
@@ -123,9 +139,10 @@ describe.skipIf(skip !== undefined)('gust serve --bus: three nodes of one cluste
   it('gives two versions two numbers when A and B publish at once, each with its own code', async () => {
     await waitActive(node(1).lambda, 'hello');
     for (let round = 0; round < 3; round++) {
+      const [zipA, zipB] = await Promise.all([code(`A${round}`), code(`B${round}`)]);
       const [a, b] = await Promise.all([
-        node(0).lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'hello', ZipFile: await code(`A${round}`), Publish: true })),
-        node(1).lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'hello', ZipFile: await code(`B${round}`), Publish: true })),
+        whenUpdatable(() => node(0).lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'hello', ZipFile: zipA, Publish: true }))),
+        whenUpdatable(() => node(1).lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'hello', ZipFile: zipB, Publish: true }))),
       ]);
       expect(a.Version).not.toBe(b.Version);
       await waitActive(node(0).lambda, 'hello');
@@ -135,6 +152,26 @@ describe.skipIf(skip !== undefined)('gust serve --bus: three nodes of one cluste
       expect((await invoke(node(2).lambda, `hello:${b.Version}`)).json).toEqual({ code: `B${round}` });
     }
   }, 90_000);
+
+  it("serves a function URL made on A from C's port, until A deletes it", async () => {
+    // The URL and the policy that opens it, both written on A and read by C.
+    await node(0).lambda.send(new AddPermissionCommand({ FunctionName: 'hello', StatementId: 'FunctionURLAllowPublicAccess', Action: 'lambda:InvokeFunctionUrl', Principal: '*', FunctionUrlAuthType: 'NONE' }));
+    const { FunctionUrl } = await node(0).lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'hello', AuthType: 'NONE' }));
+    const onC = new URL(FunctionUrl!);
+    onC.port = new URL(node(2).url).port;
+    const answer = async () => {
+      const res = await fetch(onC);
+      return `${res.status} ${await res.text()}`;
+    };
+    const served = await waitFor('C to serve the URL', async () => {
+      const got = await answer();
+      return got.startsWith('200 ') ? got : undefined;
+    }, 5_000, 10);
+    expect(JSON.parse(served.slice(4))).toMatchObject({ code: expect.any(String) });
+    await node(0).lambda.send(new DeleteFunctionUrlConfigCommand({ FunctionName: 'hello' }));
+    // Lambda's answer for a URL id it does not know.
+    await waitFor('C to forget the URL', async () => ((await answer()) === '403 {"Message":null}' ? true : undefined), 5_000, 10);
+  }, 30_000);
 
   it('lists three nodes with gust nodes, then two once one got SIGTERM', async () => {
     const list = async (on: ServerProcess): Promise<NodeRow[]> => JSON.parse(succeeded(await runGust(['nodes', '--json'], { cwd: tmpdir(), endpoint: on.url }), ['nodes', '--json'])) as NodeRow[];
