@@ -28,7 +28,7 @@ export class NatsBus implements ClusterBus {
     private readonly nc: NatsConnection,
     private readonly report: NatsBusOptions['report'],
   ) {
-    void this.watch();
+    this.watch().catch((err: unknown) => report(err, 'watching the connection'));
   }
 
   /** A bus connected to `url`; BusUnavailableError when no NATS answers there in time. */

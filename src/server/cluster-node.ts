@@ -157,11 +157,17 @@ function readChange(raw: unknown): FunctionChange | undefined | null {
 
 /**
  * Joins the cluster `bus` names, as node `id`: connects to NATS (BusUnavailableError when it
- * does not answer) and opens `gust.nodes`. Listening and the heartbeat begin with `start`.
+ * does not answer), then opens `gust.nodes`, so that a node that cannot join writes nothing.
+ * Listening and the heartbeat begin with `start`.
  */
-export async function joinCluster(options: { bus: string; id: string; nodes: NodeStore; logger: Logger }): Promise<ClusterNode> {
+export async function joinCluster(options: { bus: string; id: string; openNodes: () => Promise<NodeStore>; logger: Logger }): Promise<ClusterNode> {
   const { NatsBus } = await import('../bus/nats-bus.js');
   const { logger } = options;
   const bus = await NatsBus.connect({ url: options.bus, name: `gust ${options.id}`, report: (err, context) => logger.warn({ err }, `cluster bus: ${context}`) });
-  return new ClusterNode({ id: options.id, bus, nodes: options.nodes, logger });
+  try {
+    return new ClusterNode({ id: options.id, bus, nodes: await options.openNodes(), logger });
+  } catch (err) {
+    await bus.close().catch(() => undefined);
+    throw err;
+  }
 }

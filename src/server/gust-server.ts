@@ -460,8 +460,9 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
  */
 async function joinClusterOf(config: GustConfig, dataDir: string, backend: StateBackend, logger: Logger): Promise<ClusterNode> {
   try {
-    if (!backend.openNodes) throw new StateUnavailableError('--bus needs --store postgres://…');
-    return await joinCluster({ bus: config.bus, id: nodeIdOf(dataDir), nodes: await backend.openNodes(), logger });
+    const openNodes = backend.openNodes?.bind(backend);
+    if (!openNodes) throw new StateUnavailableError('--bus needs --store postgres://…');
+    return await joinCluster({ bus: config.bus, id: nodeIdOf(dataDir), openNodes, logger });
   } catch (err) {
     await backend.close();
     const { BusUnavailableError } = await import('../bus/nats-bus.js');

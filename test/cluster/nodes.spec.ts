@@ -6,16 +6,18 @@
  * UpdateFunctionCode with Publish on A and B at once gets two numbers, each version its own
  * code; a function URL made on A answers on C, and is gone from C once A deletes it;
  * `gust nodes` lists three nodes, then two once one got SIGTERM. Skipped, saying why,
- * without PostgreSQL or NATS.
+ * without PostgreSQL or NATS. Without PostgreSQL alone: a `--bus` that does not answer ends
+ * `gust serve` with one line.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AddPermissionCommand, CreateFunctionUrlConfigCommand, DeleteFunctionUrlConfigCommand, GetFunctionConfigurationCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildGust, serve, stopServer, type ServerProcess } from '../helpers/gust-process.js';
+import { buildGust, ROOT, serve, stopServer, type ServerProcess } from '../helpers/gust-process.js';
 import { createFunction, invoke, waitActive } from '../helpers/lambda.js';
 import { killProcessesMentioning } from '../helpers/processes.js';
 import { onServer, postgresSkipReason, urlOfDatabase } from '../helpers/test-store.js';
@@ -40,7 +42,8 @@ async function natsSkipReason(url: string): Promise<string | undefined> {
   return reason && `NATS is unreachable at ${url} (${reason}); set GUST_TEST_NATS_URL to run it`;
 }
 
-const skip = (await postgresSkipReason()) ?? (await natsSkipReason(NATS_URL));
+const pgSkip = await postgresSkipReason();
+const skip = pgSkip ?? (await natsSkipReason(NATS_URL));
 if (skip) console.warn(`skipping the cluster nodes suite: ${skip}`);
 
 /** A handler that answers which code it is. */
@@ -183,5 +186,28 @@ describe.skipIf(skip !== undefined)('gust serve --bus: three nodes of one cluste
     await stopServer(nodes[1]);
     const two = await list(node(2));
     expect(two.map((n) => n.url).sort()).toEqual([node(0).url, node(2).url].sort());
+  }, 60_000);
+});
+
+describe.skipIf(pgSkip !== undefined)('gust serve --bus with no NATS there', () => {
+  it('exits with one line naming the bus', async () => {
+    buildGust();
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const dir = mkdtempSync(join(tmpdir(), 'gust-node-nobus-'));
+    try {
+      const child = spawn(process.execPath, [join(ROOT, 'bin/gust.js'), 'serve', '--port', '0', '--data-dir', dir, '--store', urlOfDatabase('postgres'), '--bus', `nats://127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.stdout.resume();
+      const exit = await new Promise<number | null>((r) => child.on('exit', r));
+      expect(exit).toBe(1);
+      const errorLines = stderr.split('\n').filter((l) => l.trim() !== '' && !/Warning|upgrade to node|a\.co\/|trace-warnings/.test(l));
+      expect(errorLines).toEqual([expect.stringMatching(new RegExp(`^gust serve: cannot reach the NATS server of --bus nats://127\\.0\\.0\\.1:${port}: `))]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 });
