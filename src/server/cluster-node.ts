@@ -53,8 +53,8 @@ export interface NodeSpaces {
   refreshUrls(accountId: string, functionName: string): Promise<void> | undefined;
   /** Reads every function of every open account again (after notes may have been lost). */
   resync(): Promise<void>;
-  /** Execution environments this node runs. */
-  environments(): number;
+  /** Execution environments this node runs, and invocations running on them. */
+  load(): { environments: number; invocations: number };
 }
 
 export interface ClusterNodeOptions {
@@ -136,7 +136,7 @@ export class ClusterNode {
   private async beat(): Promise<void> {
     const { nodes, logger } = this.options;
     try {
-      await nodes.beat({ id: this.id, url: this.url, startedAt: this.startedAt, environments: this.spaces?.environments() ?? 0 });
+      await nodes.beat({ id: this.id, url: this.url, startedAt: this.startedAt, ...(this.spaces?.load() ?? { environments: 0, invocations: 0 }) });
       const gone = await nodes.removeSilent(SILENT_MS);
       if (gone.length > 0) logger.warn({ nodes: gone }, `cluster: removed nodes silent for ${SILENT_MS / 1000} s`);
     } catch (err) {

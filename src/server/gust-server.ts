@@ -239,10 +239,14 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   // reference. One concurrency limit for the server beside each account's, and one set of
   // init permits, so that more accounts never mean more than the machine was sized for.
   const spaces = new AccountSpaces({ config, logger, credentialsKey, driver, runtimes, blobs, code, reserve, backend, report, serverConcurrency: new ServerConcurrency(config.concurrencyLimit), initPermits: initPermits(), baseUrl: () => baseUrl, eventsClock: options.eventsClock ?? systemClock, ...(observer ? { observer } : {}), ...(traces ? { tracer: traces } : {}), ...(cluster ? { announce: (account: string, name: string, change: FunctionChange | undefined) => cluster.announce(account, name, change), announceUrls: (account: string, name: string) => cluster.announceUrls(account, name) } : {}) });
-  const environments = () => spaces.all().reduce((n, space) => {
-    const { starting, ready, invoking } = space.pool.stats().environments;
-    return n + starting + ready + invoking;
-  }, 0);
+  const load = () =>
+    spaces.all().reduce(
+      (sum, space) => {
+        const { environments: e, concurrency } = space.pool.stats();
+        return { environments: sum.environments + e.starting + e.ready + e.invoking, invocations: sum.invocations + concurrency.inFlight };
+      },
+      { environments: 0, invocations: 0 },
+    );
   const startedAt = new Date().toISOString();
   const urlCredentials = [{ accessKeyId: config.urlAccessKeyId, secretAccessKey: config.urlSecretAccessKey }];
 
@@ -323,7 +327,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
           for (const name of space.functions.functionNamesSync()) await space.urls.refresh(name);
         }
       },
-      environments,
+      load,
     });
     logger.info({ accounts: spaces.all().length, ms: Math.round(performance.now() - t0) }, 'gust started: every account open');
     // Last, and waited for by the scrapes alone: process metrics count from here on.
@@ -355,7 +359,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     webConsole({ sessions: auth.sessions, enforcing: () => auth.verifier.enforcing() }),
     nodesApi({
       accountId: config.accountId,
-      nodes: async () => cluster?.nodes() ?? [{ id: hostname(), url: baseUrl, startedAt, lastHeartbeat: new Date().toISOString(), environments: environments(), self: true }],
+      nodes: async () => cluster?.nodes() ?? [{ id: hostname(), url: baseUrl, startedAt, lastHeartbeat: new Date().toISOString(), ...load(), self: true }],
     }),
   ], {
     started,

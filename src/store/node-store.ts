@@ -15,6 +15,8 @@ export interface NodeRecord {
   lastHeartbeat: string;
   /** Execution environments the node runs now. */
   environments: number;
+  /** Invocations running on the node now: its load. */
+  invocations: number;
 }
 
 export interface NodeStore {

@@ -68,6 +68,7 @@ interface NodeRow {
   id: string;
   url: string;
   environments: number;
+  invocations: number;
   self: boolean;
 }
 
@@ -182,7 +183,7 @@ describe.skipIf(skip !== undefined)('gust serve --bus: three nodes of one cluste
     expect(three.map((n) => n.url).sort()).toEqual(nodes.map((n) => n!.url).sort());
     expect(three.filter((n) => n.self).map((n) => n.url)).toEqual([node(2).url]);
     const table = succeeded(await runGust(['nodes'], { cwd: tmpdir(), endpoint: node(0).url }), ['nodes']);
-    expect(table.split('\n')[0]).toMatch(/^NODE\s+URL\s+ENVIRONMENTS\s+HEARTBEAT\s+STARTED$/);
+    expect(table.split('\n')[0]).toMatch(/^NODE\s+URL\s+ENVIRONMENTS\s+INVOCATIONS\s+HEARTBEAT\s+STARTED$/);
     await stopServer(nodes[1]);
     const two = await list(node(2));
     expect(two.map((n) => n.url).sort()).toEqual([node(0).url, node(2).url].sort());

@@ -1,6 +1,6 @@
 /**
  * `gust nodes`: the nodes of the cluster the server belongs to (its `/gust/nodes` route):
- * each node's id, URL, environments, last heartbeat and start; a single node lists itself.
+ * each node's id, URL, environments, invocations running (its load), last heartbeat and start; a single node lists itself.
  */
 import type { Command } from 'commander';
 import { fetchGust } from '../client.js';
@@ -13,6 +13,7 @@ interface NodeReport {
   startedAt: string;
   lastHeartbeat: string;
   environments: number;
+  invocations: number;
   self: boolean;
 }
 
@@ -22,14 +23,14 @@ function ago(iso: string, now: number): string {
 }
 
 export function renderNodes(nodes: NodeReport[], now: number): string {
-  const rows = nodes.map((n) => [n.self ? `${n.id} *` : n.id, n.url, String(n.environments), ago(n.lastHeartbeat, now), n.startedAt]);
-  return table(['NODE', 'URL', 'ENVIRONMENTS', 'HEARTBEAT', 'STARTED'], rows);
+  const rows = nodes.map((n) => [n.self ? `${n.id} *` : n.id, n.url, String(n.environments), String(n.invocations), ago(n.lastHeartbeat, now), n.startedAt]);
+  return table(['NODE', 'URL', 'ENVIRONMENTS', 'INVOCATIONS', 'HEARTBEAT', 'STARTED'], rows);
 }
 
 export function registerNodes(program: Command): void {
   program
     .command('nodes')
-    .description('List the nodes of the cluster (* the one that answered): URL, environments, last heartbeat')
+    .description('List the nodes of the cluster (* the one that answered): URL, environments, invocations running, last heartbeat')
     .action(async (_flags: unknown, cmd: Command) =>
       runCommand(cmd, async ({ target, json, print }) => {
         const { nodes } = await fetchGust<{ nodes: NodeReport[] }>(target, '/gust/nodes');

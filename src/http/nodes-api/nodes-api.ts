@@ -1,6 +1,6 @@
 /**
  * `GET /gust/nodes`: the nodes of the cluster this server belongs to, each with its URL,
- * start, last heartbeat and environments (`gust nodes`); a single node lists itself. Who
+ * start, last heartbeat, environments and invocations running (`gust nodes`); a single node lists itself. Who
  * runs where is the operator's business: only the server's own account may ask.
  */
 import { AccessDeniedException } from '../../core/errors.js';
@@ -13,6 +13,8 @@ export interface NodeView {
   startedAt: string;
   lastHeartbeat: string;
   environments: number;
+  /** Invocations running on it: its load. */
+  invocations: number;
   /** Whether it is the node that answered. */
   self: boolean;
 }

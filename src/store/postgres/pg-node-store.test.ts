@@ -7,15 +7,15 @@ const pg = await testPostgres('nodes');
 describe.skipIf(pg.skip !== undefined)('PgNodeStore', () => {
   it('keeps one row per node, its heartbeat on the database clock, until the node removes it', async () => {
     const store = await PgNodeStore.open(pg.newSchema());
-    await store.beat({ id: 'a', url: 'http://127.0.0.1:1', startedAt: '2026-01-01T00:00:00.000Z', environments: 0 });
-    await store.beat({ id: 'b', url: 'http://127.0.0.1:2', startedAt: '2026-01-01T00:00:01.000Z', environments: 3 });
+    await store.beat({ id: 'a', url: 'http://127.0.0.1:1', startedAt: '2026-01-01T00:00:00.000Z', environments: 0, invocations: 0 });
+    await store.beat({ id: 'b', url: 'http://127.0.0.1:2', startedAt: '2026-01-01T00:00:01.000Z', environments: 3, invocations: 1 });
     const [first] = await store.list();
     await new Promise((resolve) => setTimeout(resolve, 20));
-    await store.beat({ id: 'a', url: 'http://127.0.0.1:1', startedAt: '2026-01-01T00:00:00.000Z', environments: 2 });
+    await store.beat({ id: 'a', url: 'http://127.0.0.1:1', startedAt: '2026-01-01T00:00:00.000Z', environments: 2, invocations: 2 });
     const nodes = await store.list();
-    expect(nodes.map((n) => [n.id, n.url, n.startedAt, n.environments])).toEqual([
-      ['a', 'http://127.0.0.1:1', '2026-01-01T00:00:00.000Z', 2],
-      ['b', 'http://127.0.0.1:2', '2026-01-01T00:00:01.000Z', 3],
+    expect(nodes.map((n) => [n.id, n.url, n.startedAt, n.environments, n.invocations])).toEqual([
+      ['a', 'http://127.0.0.1:1', '2026-01-01T00:00:00.000Z', 2, 2],
+      ['b', 'http://127.0.0.1:2', '2026-01-01T00:00:01.000Z', 3, 1],
     ]);
     expect(Date.parse(nodes[0]!.lastHeartbeat)).toBeGreaterThan(Date.parse(first!.lastHeartbeat));
     await store.remove('a');

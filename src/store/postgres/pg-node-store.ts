@@ -19,7 +19,8 @@ export const NODES_COMPONENT: PgComponent = {
           url            text NOT NULL,
           started_at     timestamptz NOT NULL,
           last_heartbeat timestamptz NOT NULL,
-          environments   integer NOT NULL
+          environments   integer NOT NULL,
+          invocations    integer NOT NULL
         );
       `,
     },
@@ -32,6 +33,7 @@ interface NodeRow {
   started_at: Date;
   last_heartbeat: Date;
   environments: number;
+  invocations: number;
 }
 
 export class PgNodeStore implements NodeStore {
@@ -45,15 +47,15 @@ export class PgNodeStore implements NodeStore {
 
   async beat(node: Omit<NodeRecord, 'lastHeartbeat'>): Promise<void> {
     await this.schema.execute(
-      `INSERT INTO ${this.schema.table('nodes')} (id, url, started_at, last_heartbeat, environments) VALUES ($1, $2, $3, now(), $4)
-       ON CONFLICT (id) DO UPDATE SET url = excluded.url, last_heartbeat = now(), environments = excluded.environments`,
-      [node.id, node.url, node.startedAt, node.environments],
+      `INSERT INTO ${this.schema.table('nodes')} (id, url, started_at, last_heartbeat, environments, invocations) VALUES ($1, $2, $3, now(), $4, $5)
+       ON CONFLICT (id) DO UPDATE SET url = excluded.url, last_heartbeat = now(), environments = excluded.environments, invocations = excluded.invocations`,
+      [node.id, node.url, node.startedAt, node.environments, node.invocations],
     );
   }
 
   async list(): Promise<NodeRecord[]> {
     const rows = await this.schema.query<NodeRow>(`SELECT * FROM ${this.schema.table('nodes')} ORDER BY started_at, id`);
-    return rows.map((r) => ({ id: r.id, url: r.url, startedAt: r.started_at.toISOString(), lastHeartbeat: r.last_heartbeat.toISOString(), environments: r.environments }));
+    return rows.map((r) => ({ id: r.id, url: r.url, startedAt: r.started_at.toISOString(), lastHeartbeat: r.last_heartbeat.toISOString(), environments: r.environments, invocations: r.invocations }));
   }
 
   async removeSilent(ms: number): Promise<string[]> {
