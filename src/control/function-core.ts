@@ -161,8 +161,23 @@ export class ControlCore {
   refresh(name: string, change: FunctionChange | undefined): Promise<void> {
     return this.locks.run(name, async () => {
       await this.registry.reload(name);
+      this.prepareRuntimes(name);
       if (change) this.emit(name, change);
     });
+  }
+
+  /**
+   * Installs, in the background, the runtimes of the function's versions that this node
+   * lacks: the node that created or changed it installed them before the version became
+   * Active, and this node's first cold start would otherwise find none.
+   */
+  private prepareRuntimes(name: string): void {
+    const runtimes = this.deps.runtimes;
+    if (!runtimes) return;
+    for (const runtime of new Set(this.registry.versions(name).map((v) => v.runtime))) {
+      if (runtime === undefined || runtimes.readiness(runtime).kind !== 'installing') continue;
+      runtimes.prepare(runtime).catch((err: unknown) => this.reportError(err, `installing the runtime ${runtime} of ${name}`));
+    }
   }
 
   /**

@@ -143,6 +143,30 @@ describe('FunctionService of two nodes on one store', () => {
     expect((await fixture.store.getFunction('f'))?.nextVersion).toBe(3);
   });
 
+  it('installs on refresh a runtime this node lacks, which the other node installed before its version became Active', async () => {
+    const prepared: string[] = [];
+    const installing = new Set(['python3.12']);
+    const nodeC = new FunctionService({
+      store: fixture.store,
+      blobs: fixture.blobs,
+      partition: PARTITION,
+      clock: fixture.clock,
+      runtimes: {
+        readiness: (runtime) => (installing.has(runtime) ? { kind: 'installing', reason: `installing ${runtime}` } : { kind: 'ready' }),
+        prepare: async (runtime) => {
+          prepared.push(runtime);
+          installing.delete(runtime);
+        },
+      },
+    });
+    await nodeC.load();
+    await fixture.functions.createFunction({ ...nodeFunction('py', await zipOf()), runtime: 'python3.12', handler: 'index.handler' });
+    await settle();
+    await nodeC.refresh('py', { kind: 'created' });
+    await nodeC.refresh('py', undefined);
+    expect(prepared).toEqual(['python3.12']);
+  });
+
   it('learns of a change committed by another node on refresh, and tells its listeners as after its own write', async () => {
     const nodeA = fixture.functions;
     await nodeA.createFunction(nodeFunction('g', await zipOf()));
