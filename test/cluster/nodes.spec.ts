@@ -4,7 +4,8 @@
  * node with its own port and data dir. A function created on A is invoked on B and its
  * logs read on C; a code update on A reaches B's next invoke within the stated bound;
  * UpdateFunctionCode with Publish on A and B at once gets two numbers, each version its own
- * code; a function URL made on A answers on C, and is gone from C once A deletes it;
+ * code; a function URL made on A answers on C, and is gone from C once A deletes it; a
+ * function A deletes is gone from B within the bound;
  * `gust nodes` lists three nodes, then two once one got SIGTERM. Skipped, saying why,
  * without PostgreSQL or NATS. Without PostgreSQL alone: a `--bus` that does not answer ends
  * `gust serve` with one line.
@@ -15,10 +16,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AddPermissionCommand, CreateFunctionUrlConfigCommand, DeleteFunctionUrlConfigCommand, GetFunctionConfigurationCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
+import { AddPermissionCommand, CreateFunctionUrlConfigCommand, DeleteFunctionCommand, DeleteFunctionUrlConfigCommand, GetFunctionConfigurationCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGust, ROOT, serve, stopServer, type ServerProcess } from '../helpers/gust-process.js';
-import { createFunction, invoke, waitActive } from '../helpers/lambda.js';
+import { caught, createFunction, invoke, waitActive } from '../helpers/lambda.js';
 import { killProcessesMentioning } from '../helpers/processes.js';
 import { onServer, postgresSkipReason, urlOfDatabase } from '../helpers/test-store.js';
 import { waitFor } from '../helpers/wait.js';
@@ -175,6 +176,14 @@ describe.skipIf(skip !== undefined)('gust serve --bus: three nodes of one cluste
     await node(0).lambda.send(new DeleteFunctionUrlConfigCommand({ FunctionName: 'hello' }));
     // Lambda's answer for a URL id it does not know.
     await waitFor('C to forget the URL', async () => ((await answer()) === '403 {"Message":null}' ? true : undefined), 5_000, 10);
+  }, 30_000);
+
+  it('answers ResourceNotFoundException on B within the bound once A deleted the function', async () => {
+    await invoke(node(1).lambda, 'hello');
+    await node(0).lambda.send(new DeleteFunctionCommand({ FunctionName: 'hello' }));
+    const t0 = performance.now();
+    await waitFor('B to forget the function', async () => ((await caught(invoke(node(1).lambda, 'hello')))?.name === 'ResourceNotFoundException' ? true : undefined), 5_000, 5);
+    expect(performance.now() - t0).toBeLessThan(1_000);
   }, 30_000);
 
   it('lists three nodes with gust nodes, then two once one got SIGTERM', async () => {
