@@ -21,6 +21,7 @@ import { noteSubject, parseSubject, type ClusterBus } from '../bus/cluster-bus.j
 import type { FunctionChange, FunctionChangeKind } from '../control/function-service.js';
 import type { NodeStore } from '../store/node-store.js';
 import type { NodeView } from '../http/nodes-api/nodes-api.js';
+import { StateUnavailableError, type StateBackend } from './state/state-backend.js';
 
 /** How often a node writes its heartbeat. */
 export const HEARTBEAT_MS = 5_000;
@@ -156,18 +157,26 @@ function readChange(raw: unknown): FunctionChange | undefined | null {
 }
 
 /**
- * Joins the cluster `bus` names, as node `id`: connects to NATS (BusUnavailableError when it
- * does not answer), then opens `gust.nodes`, so that a node that cannot join writes nothing.
- * Listening and the heartbeat begin with `start`.
+ * Joins the cluster `bus` names as the node `dataDir` names: connects to NATS, then opens
+ * `gust.nodes`, so that a node that cannot join writes nothing. A bus that does not answer
+ * fails the start with one line, as a database that does not (StateUnavailableError); the
+ * backend is closed then. Listening and the heartbeat begin with `start`.
  */
-export async function joinCluster(options: { bus: string; id: string; openNodes: () => Promise<NodeStore>; logger: Logger }): Promise<ClusterNode> {
-  const { NatsBus } = await import('../bus/nats-bus.js');
-  const { logger } = options;
-  const bus = await NatsBus.connect({ url: options.bus, name: `gust ${options.id}`, report: (err, context) => logger.warn({ err }, `cluster bus: ${context}`) });
+export async function joinCluster(options: { bus: string; dataDir: string; backend: StateBackend; logger: Logger }): Promise<ClusterNode> {
+  const { bus: url, backend, logger } = options;
+  const { BusUnavailableError, NatsBus } = await import('../bus/nats-bus.js');
   try {
-    return new ClusterNode({ id: options.id, bus, nodes: await options.openNodes(), logger });
+    if (!backend.openNodes) throw new StateUnavailableError('--bus needs --store postgres://…');
+    const id = nodeIdOf(options.dataDir);
+    const bus = await NatsBus.connect({ url, name: `gust ${id}`, report: (err, context) => logger.warn({ err }, `cluster bus: ${context}`) });
+    try {
+      return new ClusterNode({ id, bus, nodes: await backend.openNodes(), logger });
+    } catch (err) {
+      await bus.close().catch(() => undefined);
+      throw err;
+    }
   } catch (err) {
-    await bus.close().catch(() => undefined);
-    throw err;
+    await backend.close();
+    throw err instanceof BusUnavailableError ? new StateUnavailableError(err.message) : err;
   }
 }

@@ -46,11 +46,11 @@ import { performance } from 'node:perf_hooks';
 import { DiskReserve } from '../store/disk-reserve.js';
 import { DataDisk } from './data-disk.js';
 import { blobDirOf, runtimesDirOf, type GustConfig } from './config.js';
-import { joinCluster, nodeIdOf, type ClusterNode } from './cluster-node.js';
+import { joinCluster } from './cluster-node.js';
 import type { FunctionChange } from '../control/function-service.js';
 import { nodesApi } from '../http/nodes-api/nodes-api.js';
 import { AccountSpaces } from './account-spaces.js';
-import { openStateBackend, StateUnavailableError, type StateBackend } from './state/state-backend.js';
+import { openStateBackend } from './state/state-backend.js';
 import { ServerConcurrency } from '../pool/counting-service.js';
 import { initPermits } from '../pool/pool.js';
 import { probeRuntimes, probedRuntimes, type ProbeResult } from './runtime-probe.js';
@@ -116,7 +116,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   // First, the state: a database that does not answer fails the start before anything runs.
   const backend = await openStateBackend({ ...config, dataDir }, logger);
   // A node of a cluster tells the others of its function writes and learns theirs (cluster-node.ts).
-  const cluster = config.bus === '' ? undefined : await joinClusterOf(config, dataDir, backend, logger);
+  const cluster = config.bus === '' ? undefined : await joinCluster({ bus: config.bus, dataDir, backend, logger });
   if (cluster) {
     logger.warn({ store: backend.location, bus: config.bus, node: cluster.id }, `cluster: node ${cluster.id} on PostgreSQL at ${backend.location} and NATS at ${config.bus}; functions, versions, aliases and policies follow the other nodes' changes; still per node: the async queue, SQS receives, schedules and pollers, URL and rule caches, concurrency counts`);
   } else if (backend.kind === 'postgres') {
@@ -456,20 +456,4 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
       return closing;
     },
   };
-}
-
-/**
- * Joins the cluster of `--bus` as the node the data dir names; a bus that does not answer
- * fails the start with one line, as a database that does not (StateUnavailableError).
- */
-async function joinClusterOf(config: GustConfig, dataDir: string, backend: StateBackend, logger: Logger): Promise<ClusterNode> {
-  try {
-    const openNodes = backend.openNodes?.bind(backend);
-    if (!openNodes) throw new StateUnavailableError('--bus needs --store postgres://…');
-    return await joinCluster({ bus: config.bus, id: nodeIdOf(dataDir), openNodes, logger });
-  } catch (err) {
-    await backend.close();
-    const { BusUnavailableError } = await import('../bus/nats-bus.js');
-    throw err instanceof BusUnavailableError ? new StateUnavailableError(err.message) : err;
-  }
 }
