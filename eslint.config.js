@@ -6,11 +6,13 @@ import importX from 'eslint-plugin-import-x';
 import globals from 'globals';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
-const layers = ['core', 'store', 'control', 'invoke', 'pool', 'runtime-api', 'sandbox', 'triggers', 'logs', 'auth', 'http', 'metrics', 'telemetry', 'server', 'cli'];
+const layers = ['core', 'bus', 'store', 'control', 'invoke', 'pool', 'runtime-api', 'sandbox', 'triggers', 'logs', 'auth', 'http', 'metrics', 'telemetry', 'server', 'cli'];
 // What each folder may import (besides itself). Everything may import core.
 const allowed = {
   core: [],
   store: ['core'],
+  // The cluster's message bus (NATS): notes between nodes, nothing of Gust's own state.
+  bus: ['core'],
   sandbox: ['core'],
   'runtime-api': ['core'],
   logs: ['core'],

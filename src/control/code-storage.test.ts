@@ -39,6 +39,14 @@ describe('CodeStorage', () => {
     expect(code.usedBytes()).toBe(a!.size + a!.unzippedSize);
   });
 
+  it('deletes nothing from a blob store the nodes of a cluster share, and still counts it', async () => {
+    const code = new CodeStorage({ blobs, limitBytes: 1024 * 1024 * 1024, references: async () => new Set(), inUse: () => [], report: (err) => { throw err; }, collects: false });
+    const stored = await code.writing(async () => code.put(await zip('another node may commit it')));
+    await code.sweep();
+    expect(await blobs.has(stored.hash)).toBe(true);
+    expect(code.usedBytes()).toBe(stored.size + stored.unzippedSize);
+  });
+
   it('never collects a package stored by an operation that has not committed yet', async () => {
     const code = storage();
     const committed = new Deferred<void>();

@@ -29,6 +29,12 @@ export interface CodeStorageDeps {
   inUse: () => Iterable<string>;
   /** Where failures of a background sweep go. */
   report: (err: unknown, context: string) => void;
+  /**
+   * False when the nodes of a cluster share the blob store: a node sees neither another's
+   * package between its upload and its commit nor the accounts it has not opened, so no
+   * node may delete a package. Counting and the limit still hold, per node. Default true.
+   */
+  collects?: boolean;
 }
 
 /** Lambda's default code-storage quota per region (75 GB). */
@@ -111,6 +117,7 @@ export class CodeStorage {
   }
 
   private async collect(): Promise<void> {
+    if (this.deps.collects === false) return;
     if (this.writers > 0) await new Promise<void>((wake) => this.writersDone.push(wake));
     const live = await this.deps.references();
     for (const hash of this.deps.inUse()) live.add(hash);
@@ -126,7 +133,8 @@ export class CodeStorage {
     // Stored before (the same code again): it costs nothing more.
     if (this.index.has(blob.hash)) return blob;
     if (this.usedBytes() + blob.size + blob.unzippedSize > this.deps.limitBytes) {
-      await this.deps.blobs.delete(blob.hash);
+      // Another node may have put the same package for a version of its own.
+      if (this.deps.collects !== false) await this.deps.blobs.delete(blob.hash);
       throw this.exceeded();
     }
     this.index.set(blob.hash, blob);

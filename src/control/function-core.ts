@@ -13,7 +13,7 @@ import type { FunctionRecord, FunctionVersion } from '../core/model/functions.js
 import { KeyedMutex, Mutex } from '../core/primitives.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { CodeStorage } from './code-storage.js';
-import type { MetadataStore, StoreWrite } from '../store/metadata-store.js';
+import { StaleFunctionRecordError, type MetadataStore, type StoreWrite } from '../store/metadata-store.js';
 import { FunctionRegistry } from './function-registry.js';
 import { fail, settle, waitWithReason, type SettleFailure } from './function-state.js';
 import type { RuntimeAvailability } from './runtime-availability.js';
@@ -33,6 +33,12 @@ export interface FunctionServiceDeps {
   runtimes?: RuntimeAvailability;
   /** The host networks VpcConfig's subnets may name. */
   networks?: readonly string[];
+  /**
+   * Told after every committed write of a function, with the change listeners were told of
+   * (none for a version that finished creating or updating): a cluster's node passes it on
+   * to the other nodes, which `refresh` the function.
+   */
+  announce?: (functionName: string, change: FunctionChange | undefined) => void;
 }
 
 /** What changed about a function; listeners drain environments on code, configuration and deletion. */
@@ -57,6 +63,9 @@ export interface FunctionChange {
 }
 
 export type FunctionChangeListener = (functionName: string, change: FunctionChange) => void;
+
+/** How often a PublishVersion numbers again after other nodes took its number first. */
+const NUMBERING_ATTEMPTS = 5;
 
 export const PRECONDITION_MESSAGE =
   'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id';
@@ -134,11 +143,61 @@ export class ControlCore {
   async commit(name: string, writes: StoreWrite[], change?: FunctionChange): Promise<void> {
     await this.registry.commit(writes);
     if (change) this.emit(name, change);
+    this.deps.announce?.(name, change);
   }
 
   async deleteFunction(name: string): Promise<void> {
     await this.registry.deleteFunction(name);
-    this.emit(name, { kind: 'deleted' });
+    const change: FunctionChange = { kind: 'deleted' };
+    this.emit(name, change);
+    this.deps.announce?.(name, change);
+  }
+
+  /**
+   * Reads the function again from the store, under its lock, and tells the listeners of
+   * `change` as if it had been made here: another node committed it (announce), and this
+   * node's environments drain as they would after a local write.
+   */
+  refresh(name: string, change: FunctionChange | undefined): Promise<void> {
+    return this.locks.run(name, async () => {
+      await this.registry.reload(name);
+      this.prepareRuntimes(name);
+      if (change) this.emit(name, change);
+    });
+  }
+
+  /**
+   * Installs, in the background, the runtimes of the function's versions that this node
+   * lacks: the node that created or changed it installed them before the version became
+   * Active, and this node's first cold start would otherwise find none.
+   */
+  private prepareRuntimes(name: string): void {
+    const runtimes = this.deps.runtimes;
+    if (!runtimes) return;
+    for (const runtime of new Set(this.registry.versions(name).map((v) => v.runtime))) {
+      if (runtime === undefined || runtimes.readiness(runtime).kind !== 'installing') continue;
+      runtimes.prepare(runtime).catch((err: unknown) => this.reportError(err, `installing the runtime ${runtime} of ${name}`));
+    }
+  }
+
+  /**
+   * Commits writes that number a new version (`build` makes them from the function's record
+   * as this node knows it). When another node took that number first (the store refuses
+   * the guarded record), reads the function again and builds again; the caller holds the
+   * function's lock.
+   */
+  async commitNumbered<T>(name: string, build: (record: FunctionRecord) => { writes: StoreWrite[]; result: T }, change: (result: T) => FunctionChange): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const { writes, result } = build(this.requireFunction(name));
+      if (writes.length === 0) return result;
+      try {
+        await this.commit(name, writes, change(result));
+        return result;
+      } catch (err) {
+        if (!(err instanceof StaleFunctionRecordError) || attempt === NUMBERING_ATTEMPTS) throw err;
+        await this.registry.reload(name);
+      }
+    }
   }
 
   /**
@@ -191,7 +250,9 @@ export class ControlCore {
   }
 
   private async put(version: FunctionVersion | undefined, newRevision = true): Promise<void> {
-    if (version) await this.registry.commit([{ kind: 'putVersion', version: newRevision ? { ...version, revisionId: newRevisionId() } : version }]);
+    if (!version) return;
+    await this.registry.commit([{ kind: 'putVersion', version: newRevision ? { ...version, revisionId: newRevisionId() } : version }]);
+    this.deps.announce?.(version.functionName, undefined);
   }
 
   private emit(name: string, change: FunctionChange): void {

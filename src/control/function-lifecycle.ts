@@ -7,7 +7,7 @@
 import { InvalidParameterValueException, ResourceConflictException, validationError } from '../core/errors.js';
 import { newRevisionId } from '../core/ids.js';
 import type { Architecture, FunctionRecord, FunctionVersion } from '../core/model/functions.js';
-import type { StoreWrite } from '../store/metadata-store.js';
+import { StaleFunctionRecordError, type StoreWrite } from '../store/metadata-store.js';
 import { checkUnzippedSize, resolveLayers, storeCode } from './function-code.js';
 import type { ControlCore } from './function-core.js';
 import type { CreateFunctionInput, UpdateFunctionCodeInput, UpdateFunctionConfigurationInput } from './function-inputs.js';
@@ -70,18 +70,27 @@ async function create(core: ControlCore, input: CreateFunctionInput): Promise<Fu
     };
     const record: FunctionRecord = { name, createdAt: now, tags: { ...tags }, nextVersion: 1 };
     if (!input.publish) {
-      await core.commit(name, [{ kind: 'putFunction', record }, { kind: 'putVersion', version: latest }], { kind: 'created' });
+      await createCommit(core, name, [{ kind: 'putFunction', record, expected: 'absent' }, { kind: 'putVersion', version: latest }]);
       core.settleSoon(name, '$LATEST');
       return latest;
     }
     const published = preparePublish(core, record, latest);
-    await core.commit(name, [{ kind: 'putFunction', record: published.record }, { kind: 'putVersion', version: latest }, { kind: 'putVersion', version: published.version }], {
-      kind: 'created',
-    });
+    await createCommit(core, name, [{ kind: 'putFunction', record: published.record, expected: 'absent' }, { kind: 'putVersion', version: latest }, { kind: 'putVersion', version: published.version }]);
     core.settleSoon(name, '$LATEST');
     core.settleSoon(name, published.version.version);
     return published.version;
   });
+}
+
+/** Commits a new function; another node's CreateFunction of the same name that came first makes it AWS's conflict. */
+async function createCommit(core: ControlCore, name: string, writes: StoreWrite[]): Promise<void> {
+  try {
+    await core.commit(name, writes, { kind: 'created' });
+  } catch (err) {
+    if (!(err instanceof StaleFunctionRecordError)) throw err;
+    await core.registry.reload(name);
+    throw alreadyExists(name);
+  }
 }
 
 /**
@@ -100,7 +109,6 @@ async function updateCode(core: ControlCore, input: UpdateFunctionCodeInput): Pr
   const blob = await storeCode(core.deps.code ?? core.deps.blobs, input.code, 'UpdateFunctionCode');
 
   return core.locks.run(name, async () => {
-    const record = core.requireFunction(name);
     const latest = core.requireLatest(name);
     core.checkRevision(latest.revisionId, input.revisionId);
     await checkUnzippedSize(core.deps.blobs, blob.hash, latest.layers);
@@ -115,13 +123,23 @@ async function updateCode(core: ControlCore, input: UpdateFunctionCodeInput): Pr
     if (input.dryRun) return changed;
     assertUpdatable(latest, core.arn(name));
     const updated = beginUpdate({ ...changed, revisionId: newRevisionId() });
-    const writes: StoreWrite[] = [{ kind: 'putVersion', version: updated }];
-    const published = input.publish ? preparePublish(core, record, updated) : undefined;
-    if (published) writes.push(...published.writes);
-    await core.commit(name, writes, { kind: 'code' });
+    const update: StoreWrite = { kind: 'putVersion', version: updated };
+    if (!input.publish) {
+      await core.commit(name, [update], { kind: 'code' });
+      core.settleSoon(name, '$LATEST');
+      return updated;
+    }
+    const published = await core.commitNumbered(
+      name,
+      (current) => {
+        const prepared = preparePublish(core, current, updated);
+        return { writes: [update, ...prepared.writes], result: prepared };
+      },
+      () => ({ kind: 'code' }),
+    );
     core.settleSoon(name, '$LATEST');
-    if (published && published.writes.length > 0) core.settleSoon(name, published.version.version);
-    return published ? published.version : updated;
+    if (published.writes.length > 0) core.settleSoon(name, published.version.version);
+    return published.version;
   });
 }
 

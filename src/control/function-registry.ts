@@ -75,6 +75,33 @@ export class FunctionRegistry {
     for (const policy of policies) this.entries.get(policy.functionName)?.policies.set(policy.qualifier ?? '', deepFreeze(policy));
   }
 
+  /**
+   * Reads one function again from the store and replaces its entry (or drops it, when the
+   * function is gone): how a node learns of a change another node committed. The caller
+   * holds the function's lock, so no write of this node interleaves. The five reads are
+   * not one snapshot: a write another node commits meanwhile sends its own note, whose
+   * reload then reads it whole.
+   */
+  async reload(name: string): Promise<void> {
+    const [record, versions, aliases, provisioned, policies] = await Promise.all([
+      this.store.getFunction(name),
+      this.store.listVersions(name),
+      this.store.listAliases(name),
+      this.store.listProvisionedConfigs(name),
+      this.store.listPolicies(name),
+    ]);
+    if (!record) {
+      this.entries.delete(name);
+      return;
+    }
+    const entry = newEntry(record);
+    for (const version of versions) entry.versions.set(version.version, deepFreeze(version));
+    for (const alias of aliases) entry.aliases.set(alias.name, deepFreeze(alias));
+    for (const config of provisioned) entry.provisioned.set(config.qualifier, deepFreeze(config));
+    for (const policy of policies) entry.policies.set(policy.qualifier ?? '', deepFreeze(policy));
+    this.entries.set(name, entry);
+  }
+
   getFunction(name: string): FunctionRecord | undefined {
     return this.entries.get(name)?.record;
   }

@@ -111,3 +111,83 @@ describe('FunctionService', () => {
     expect((await service.publishVersion({ functionName: 'n' })).version).toBe('3');
   });
 });
+
+describe('FunctionService of two nodes on one store', () => {
+  let fixture: FunctionFixture;
+  let nodeB: FunctionService;
+  const notes: [string, FunctionChange | undefined][] = [];
+
+  beforeEach(async () => {
+    fixture = await openFunctionFixture({ startMs: Date.UTC(2024, 0, 2) });
+    nodeB = new FunctionService({ store: fixture.store, blobs: fixture.blobs, partition: PARTITION, clock: fixture.clock, announce: (name, change) => notes.push([name, change]) });
+    await nodeB.load();
+    notes.length = 0;
+  });
+  afterEach(() => fixture.close());
+
+  it('never gives one version number twice when both publish from the same record, and numbers again from the store', async () => {
+    const nodeA = fixture.functions;
+    await nodeA.createFunction(nodeFunction('f', await zipOf()));
+    await settle();
+    await nodeB.refresh('f', { kind: 'created' });
+    const [a, b] = await Promise.all([
+      nodeA.updateFunctionCode({ functionName: 'f', code: { zipFile: await zipOf('from A') }, publish: true }),
+      nodeB.updateFunctionCode({ functionName: 'f', code: { zipFile: await zipOf('from B') }, publish: true }),
+    ]);
+    expect([a.version, b.version].sort()).toEqual(['1', '2']);
+    await settle();
+    const stored = await fixture.store.listVersions('f');
+    const codeOf = Object.fromEntries(stored.map((v) => [v.version, v.codeSha256]));
+    expect(a.codeSha256).not.toBe(b.codeSha256);
+    expect([codeOf[a.version], codeOf[b.version]]).toEqual([a.codeSha256, b.codeSha256]);
+    expect((await fixture.store.getFunction('f'))?.nextVersion).toBe(3);
+  });
+
+  it('installs on refresh a runtime this node lacks, which the other node installed before its version became Active', async () => {
+    const prepared: string[] = [];
+    const installing = new Set(['python3.12']);
+    const nodeC = new FunctionService({
+      store: fixture.store,
+      blobs: fixture.blobs,
+      partition: PARTITION,
+      clock: fixture.clock,
+      runtimes: {
+        readiness: (runtime) => (installing.has(runtime) ? { kind: 'installing', reason: `installing ${runtime}` } : { kind: 'ready' }),
+        prepare: async (runtime) => {
+          prepared.push(runtime);
+          installing.delete(runtime);
+        },
+      },
+    });
+    await nodeC.load();
+    await fixture.functions.createFunction({ ...nodeFunction('py', await zipOf()), runtime: 'python3.12', handler: 'index.handler' });
+    await settle();
+    await nodeC.refresh('py', { kind: 'created' });
+    await nodeC.refresh('py', undefined);
+    expect(prepared).toEqual(['python3.12']);
+  });
+
+  it('learns of a change committed by another node on refresh, and tells its listeners as after its own write', async () => {
+    const nodeA = fixture.functions;
+    await nodeA.createFunction(nodeFunction('g', await zipOf()));
+    await settle();
+    expect(nodeB.getFunctionSync('g')).toBeUndefined();
+    await nodeB.refresh('g', { kind: 'created' });
+    expect(nodeB.getVersionSync('g', '$LATEST')?.state).toBe('Active');
+    const seen: FunctionChange[] = [];
+    nodeB.onChange((_name, change) => seen.push(change));
+    const updated = await nodeA.updateFunctionCode({ functionName: 'g', code: { zipFile: await zipOf('new') } });
+    await nodeB.refresh('g', { kind: 'code' });
+    expect(nodeB.getVersionSync('g', '$LATEST')?.codeSha256).toBe(updated.codeSha256);
+    await nodeA.deleteFunction('g');
+    await nodeB.refresh('g', { kind: 'deleted' });
+    expect(nodeB.getFunctionSync('g')).toBeUndefined();
+    expect(seen).toEqual([{ kind: 'code' }, { kind: 'deleted' }]);
+    // B's own writes are announced (to be passed on to the other nodes); A's are not its to announce.
+    await expect(nodeB.createFunction(nodeFunction('h', await zipOf()))).resolves.toMatchObject({ functionName: 'h' });
+    await settle();
+    expect(notes).toEqual([['h', { kind: 'created' }], ['h', undefined]]);
+    await expect(nodeA.createFunction(nodeFunction('h', await zipOf()))).rejects.toMatchObject({ name: 'ResourceConflictException', message: 'Function already exist: h' });
+    expect(nodeA.getFunctionSync('h')).toBeDefined();
+  });
+});

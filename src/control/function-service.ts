@@ -10,7 +10,7 @@ import { ResourceNotFoundException } from '../core/errors.js';
 import type { Alias, FunctionRecord, FunctionVersion, ProvisionedConcurrencyConfig } from '../core/model/functions.js';
 import * as aliases from './function-aliases.js';
 import * as concurrency from './function-concurrency.js';
-import { ControlCore, type FunctionChangeListener, type FunctionServiceDeps } from './function-core.js';
+import { ControlCore, type FunctionChange, type FunctionChangeListener, type FunctionServiceDeps } from './function-core.js';
 import type {
   AliasInput,
   CreateFunctionInput,
@@ -62,6 +62,27 @@ export class FunctionService {
    */
   onChange(listener: FunctionChangeListener): () => void {
     return this.core.onChange(listener);
+  }
+
+  /**
+   * Reads the function again from the store and tells the listeners of `change` (none for a
+   * version that only finished settling): another node of the cluster committed it.
+   */
+  refresh(name: string, change: FunctionChange | undefined): Promise<void> {
+    return this.core.refresh(name, change);
+  }
+
+  /**
+   * Refreshes every function the store or the cache knows, telling the listeners as if
+   * each were created, deleted or reconfigured (environments drain only where their version
+   * changed): after notes from other nodes may have been lost. One function at a time.
+   */
+  async resync(): Promise<void> {
+    const stored = new Set((await this.core.deps.store.listFunctions()).map((r) => r.name));
+    const known = new Set(this.core.registry.functionNames());
+    for (const name of new Set([...stored, ...known])) {
+      await this.core.refresh(name, { kind: !known.has(name) ? 'created' : !stored.has(name) ? 'deleted' : 'configuration' });
+    }
   }
 
   // Synchronous reads for the invoke path: no I/O, no throwing.

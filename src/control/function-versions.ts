@@ -72,7 +72,8 @@ export function preparePublish(core: ControlCore, record: FunctionRecord, latest
     revisionId: newRevisionId(),
   };
   const nextRecord: FunctionRecord = { ...record, nextVersion: record.nextVersion + 1 };
-  return { version, record: nextRecord, writes: [{ kind: 'putFunction', record: nextRecord }, { kind: 'putVersion', version }] };
+  // Guarded: another node that numbered from the same record makes the store refuse one of the two.
+  return { version, record: nextRecord, writes: [{ kind: 'putFunction', record: nextRecord, expected: { nextVersion: record.nextVersion } }, { kind: 'putVersion', version }] };
 }
 
 export async function publishVersion(core: ControlCore, input: PublishVersionInput): Promise<FunctionVersion> {
@@ -88,12 +89,17 @@ export async function publishVersion(core: ControlCore, input: PublishVersionInp
       );
     }
     assertUpdatable(latest, core.arn(name));
-    const prepared = preparePublish(core, record, latest, input.description);
-    if (prepared.writes.length === 0) return prepared.version;
-    // Publishing changes $LATEST's RevisionId too, as on Lambda.
-    const bumped: FunctionVersion = { ...latest, revisionId: newRevisionId() };
-    await core.commit(name, [...prepared.writes, { kind: 'putVersion', version: bumped }], { kind: 'published', qualifier: prepared.version.version });
-    core.settleSoon(name, prepared.version.version);
+    const built = (current: FunctionRecord) => {
+      // Built again from what the store holds when another node published first.
+      const source = current === record ? latest : core.requireLatest(name);
+      const prepared = preparePublish(core, current, source, input.description);
+      if (prepared.writes.length === 0) return { writes: [], result: { prepared, published: false } };
+      // Publishing changes $LATEST's RevisionId too, as on Lambda.
+      const bumped: FunctionVersion = { ...source, revisionId: newRevisionId() };
+      return { writes: [...prepared.writes, { kind: 'putVersion' as const, version: bumped }], result: { prepared, published: true } };
+    };
+    const { prepared, published } = await core.commitNumbered(name, built, (r) => ({ kind: 'published', qualifier: r.prepared.version.version }));
+    if (published) core.settleSoon(name, prepared.version.version);
     return prepared.version;
   });
 }

@@ -35,6 +35,24 @@ describe('UrlService', () => {
     await fixture.close();
   });
 
+  it("announces its writes, and a second node's service takes another's on refresh", async () => {
+    const announced: string[] = [];
+    const mine = new UrlService({ store: urlStore, functions, partition: PARTITION, clock, announce: (name) => announced.push(name) });
+    const other = new UrlService({ store: urlStore, functions, partition: PARTITION, clock });
+    const created = await mine.create({ functionName: 'f', authType: 'NONE' });
+    await mine.create({ functionName: 'f', qualifier: 'live', authType: 'NONE' });
+    expect(other.resolve(created.urlId)).toBeUndefined();
+    await other.refresh('f');
+    expect(other.resolve(created.urlId)).toEqual(created);
+    expect(other.list('f', {}).items.map((c) => c.qualifier)).toEqual([undefined, 'live']);
+    await mine.update({ functionName: 'f', authType: 'AWS_IAM' });
+    await mine.delete('f', 'live');
+    await other.refresh('f');
+    expect(other.resolve(created.urlId)?.authType).toBe('AWS_IAM');
+    expect(other.list('f', {}).items).toHaveLength(1);
+    expect(announced).toEqual(['f', 'f', 'f', 'f']);
+  });
+
   it('creates a configuration with a stable 32-character url-id and serves it from memory', async () => {
     const created = await urls.create({ functionName: 'f', authType: 'NONE' });
     expect(created).toEqual({

@@ -27,6 +27,8 @@ export interface UrlServiceDeps {
   clock: Clock;
   /** Where failures of background deletions are reported. */
   reportError?: (err: unknown, context: string) => void;
+  /** Told after a configuration of the function was created, updated or deleted here: a cluster's node tells the others, which `refresh`. */
+  announce?: (functionName: string) => void;
 }
 
 const FUNCTION_MISSING = 'Function does not exist';
@@ -107,6 +109,7 @@ export class UrlService {
         throw new ResourceNotFoundException(FUNCTION_MISSING);
       }
       this.remember(config);
+      this.deps.announce?.(name);
       return copy(config);
     });
   }
@@ -135,6 +138,7 @@ export class UrlService {
       };
       await this.deps.store.putUrlConfig(next);
       if (this.byId.get(next.urlId) === current) this.remember(next);
+      this.deps.announce?.(name);
       return copy(next);
     });
   }
@@ -147,6 +151,20 @@ export class UrlService {
       if (!config) throw new ResourceNotFoundException(CONFIG_MISSING);
       await this.deps.store.deleteUrlConfig(config.urlId);
       this.forget(config);
+      this.deps.announce?.(functionName);
+    });
+  }
+
+  /**
+   * Reads the function's configurations again from the store (another node of the cluster
+   * changed one). The store is trusted as it is: the node that wrote checked the target,
+   * and this node may learn of the function itself a moment later.
+   */
+  refresh(functionName: string): Promise<void> {
+    return this.locks.run(functionName, async () => {
+      const stored = await this.deps.store.listUrlConfigs(functionName);
+      for (const config of [...this.byId.values()]) if (config.functionName === functionName) this.forget(config);
+      for (const config of stored) this.remember(config);
     });
   }
 

@@ -20,7 +20,7 @@ import type { BlobStore } from '../store/blob-store.js';
 import type { DiskReserve } from '../store/disk-reserve.js';
 import type { LogStore } from '../store/log-store.js';
 import type { CodeStorage } from '../control/code-storage.js';
-import { FunctionService } from '../control/function-service.js';
+import { FunctionService, type FunctionChange } from '../control/function-service.js';
 import { LayerService } from '../control/layer-service.js';
 import { UrlService } from '../control/url-service.js';
 import { EventInvokeConfigService } from '../control/event-invoke-config-service.js';
@@ -74,6 +74,10 @@ export interface SharedParts {
   observer?: InvocationObserver;
   /** Decides every run's trace when traces are recorded. */
   tracer?: InvocationTracer;
+  /** Told of every committed function write of every account: a cluster's node tells the other nodes (cluster-node.ts). */
+  announce?: (accountId: string, functionName: string, change: FunctionChange | undefined) => void;
+  /** Told of every function URL configuration written here, of every account (cluster-node.ts). */
+  announceUrls?: (accountId: string, functionName: string) => void;
 }
 
 export class AccountSpace {
@@ -115,11 +119,11 @@ export class AccountSpace {
     this.partition = partition;
     const store = opened.metadata;
     this.logs = opened.logs;
-    const functions = new FunctionService({ store, blobs, code, partition, clock: systemClock, accountConcurrencyLimit: config.concurrencyLimit, runtimes: shared.runtimes, reportError: report, networks: config.hostNetworks.map((n) => n.name) });
+    const functions = new FunctionService({ store, blobs, code, partition, clock: systemClock, accountConcurrencyLimit: config.concurrencyLimit, runtimes: shared.runtimes, reportError: report, networks: config.hostNetworks.map((n) => n.name), ...(shared.announce ? { announce: (name: string, change: FunctionChange | undefined) => shared.announce!(accountId, name, change) } : {}) });
     this.functions = functions;
     this.layers = new LayerService({ store, blobs, code, partition, clock: systemClock });
     const urlStore = opened.urls;
-    this.urls = new UrlService({ store: urlStore, functions, partition, clock: systemClock });
+    this.urls = new UrlService({ store: urlStore, functions, partition, clock: systemClock, ...(shared.announceUrls ? { announce: (name: string) => shared.announceUrls!(accountId, name) } : {}) });
     // Async invocation: events and their settings in the event queue; destinations by ARN service.
     const queueStore = opened.events;
     const destinations = new DestinationRouter();

@@ -53,6 +53,12 @@ export class AccountSpaces {
     return pending;
   }
 
+  /** The space of `accountId` once it is open, if it is or is being opened; undefined otherwise. */
+  whenOpen(accountId: string): Promise<AccountSpace> | undefined {
+    const space = this.open.get(accountId);
+    return space ? Promise.resolve(space) : this.opening.get(accountId);
+  }
+
   all(): AccountSpace[] {
     return [...this.open.values()];
   }

@@ -41,7 +41,10 @@ export async function setUpAuth(options: {
   // The server's own account exists in the store, so that `gust keys create --account
   // <--account-id>` works at once: until resources are kept per account, only its keys act.
   if (!(await opened.keys.listAccounts()).some((a) => a.accountId === config.accountId)) {
-    await opened.keys.createAccount({ accountId: config.accountId, name: 'default' });
+    // The nodes of a cluster starting together on a fresh database: one of them makes it.
+    await opened.keys.createAccount({ accountId: config.accountId, name: 'default' }).catch(async (err: unknown) => {
+      if (!(await opened.keys.listAccounts()).some((a) => a.accountId === config.accountId)) throw err;
+    });
   }
   const loopback = isLoopback(config.host);
   const anyKey = await opened.keys.any();

@@ -42,4 +42,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ store: 'postgresql://127.0.0.1/gust' }, {}).store).toBe('postgresql://127.0.0.1/gust');
     expect(() => loadConfig({ store: 'mysql://db/gust' }, {})).toThrow(/--store: expected sqlite or a postgres:\/\/ URL/);
   });
+
+  it('takes a NATS URL as --bus (GUST_BUS) only with a PostgreSQL store', () => {
+    expect(loadConfig({}, {}).bus).toBe('');
+    expect(loadConfig({ bus: 'nats://127.0.0.1:4222', store: 'postgres://db/gust' }, {}).bus).toBe('nats://127.0.0.1:4222');
+    expect(() => loadConfig({}, { GUST_BUS: 'nats://127.0.0.1:4222' })).toThrow(new ConfigError("--bus needs --store postgres://…: the nodes of a cluster keep their state in one PostgreSQL database (SQLite is one process's)"));
+    expect(() => loadConfig({ bus: 'amqp://x' }, {})).toThrow(/--bus: expected a nats:\/\/ URL/);
+  });
 });

@@ -15,6 +15,10 @@ export interface GustConfig {
   dataDir: string;
   /** Where durable state lives: `sqlite` (files in the data dir) or a `postgres://` URL. */
   store: string;
+  /** The message bus of a cluster (`nats://host:port`), or '' for a single node. */
+  bus: string;
+  /** Where code packages live, '' for `<dataDir>/blobs`; a cluster's nodes share one. */
+  blobDir: string;
   region: string;
   accountId: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -155,10 +159,15 @@ export const OPTIONS: OptionSpec<keyof GustConfig>[] = [
   { key: 'host', flag: '--host', env: 'GUST_HOST', doc: 'Address to listen on', default: '127.0.0.1', parse: text },
   { key: 'port', flag: '--port', env: 'GUST_PORT', doc: 'Port for the Lambda API, function URLs and events (0 picks a free one)', default: 9000, parse: integer(0, 65535) },
   { key: 'dataDir', flag: '--data-dir', env: 'GUST_DATA_DIR', doc: 'Directory for code and object blobs, key files, and the SQLite databases (functions, URLs, the async queue, logs) unless --store names PostgreSQL', default: '.gust', parse: text },
-  { key: 'store', flag: '--store', env: 'GUST_STORE', doc: 'Where functions, queues, events, logs, access keys and object metadata are kept: sqlite (databases in --data-dir) or a PostgreSQL URL (postgres://user:password@host:5432/database; each account in a schema of its own, made at its first use). Code and object bytes stay in --data-dir either way. PostgreSQL mode is single-node for now: run one server per database', default: 'sqlite', parse: (raw: string) => {
+  { key: 'store', flag: '--store', env: 'GUST_STORE', doc: 'Where functions, queues, events, logs, access keys and object metadata are kept: sqlite (databases in --data-dir) or a PostgreSQL URL (postgres://user:password@host:5432/database; each account in a schema of its own, made at its first use). Code bytes stay in --blob-dir, object bytes in --data-dir. Several servers share one database only with --bus', default: 'sqlite', parse: (raw: string) => {
     if (raw !== 'sqlite' && !/^postgres(ql)?:\/\/\S+$/.test(raw)) throw new Error('expected sqlite or a postgres:// URL');
     return raw;
   } },
+  { key: 'bus', flag: '--bus', env: 'GUST_BUS', doc: 'NATS server (nats://host:4222) that the nodes of a cluster tell each other of changes over; needs --store postgres://… and a --blob-dir every node mounts. Empty: a single node', default: '', parse: (raw: string) => {
+    if (raw !== '' && !/^nats:\/\/\S+$/.test(raw)) throw new Error('expected a nats:// URL');
+    return raw;
+  } },
+  { key: 'blobDir', flag: '--blob-dir', env: 'GUST_BLOB_DIR', doc: 'Directory of code packages, content-addressed (empty: blobs under --data-dir); the nodes of a cluster mount one, and none of them collects unused code from it', default: '', parse: text },
   { key: 'region', flag: '--region', env: 'GUST_REGION', doc: 'Region that appears in ARNs', default: 'us-east-1', parse: pattern(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'a region such as us-east-1') },
   { key: 'accountId', flag: '--account-id', env: 'GUST_ACCOUNT_ID', doc: 'Account id that appears in ARNs', default: '000000000000', parse: pattern(/^\d{12}$/, 'twelve digits') },
   { key: 'keepAliveMs', flag: '--keep-alive', env: 'GUST_KEEP_ALIVE', doc: 'Idle time before a warm environment is stopped (30s, 10m, 1h)', default: 600_000, parse: duration(100, 24 * 3_600_000) },
@@ -219,6 +228,9 @@ export function loadConfig(flags: Record<string, string | undefined>, env: NodeJ
     throw new ConfigError((err as Error).message);
   }
   if (tracing) config.tracing = tracing;
+  if (config.bus !== '' && config.store === 'sqlite') {
+    throw new ConfigError('--bus needs --store postgres://…: the nodes of a cluster keep their state in one PostgreSQL database (SQLite is one process\'s)');
+  }
   // Every environment holds a uid, and so does the sandbox launched ahead of the next start.
   if (config.sandboxUidCount < config.concurrencyLimit + 1) {
     throw new ConfigError(`--sandbox-uid-count ${config.sandboxUidCount} is smaller than --concurrency-limit ${config.concurrencyLimit} plus one (each environment runs as a uid of its own, and so does the sandbox started ahead)`);
@@ -244,6 +256,11 @@ function readOptions(flags: Record<string, string | undefined>, env: NodeJS.Proc
     }
   }
   return config as unknown as GustConfig;
+}
+
+/** The directory of code packages: `--blob-dir`, else `<data-dir>/blobs`. */
+export function blobDirOf(config: Pick<GustConfig, 'blobDir' | 'dataDir'>): string {
+  return config.blobDir === '' ? `${config.dataDir.replace(/\/$/, '')}/blobs` : config.blobDir;
 }
 
 /** The runtimes directory the configuration names: `--runtimes-dir`, else `<data-dir>/runtimes`. */

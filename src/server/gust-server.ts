@@ -4,6 +4,7 @@
  * accounts' stores: `started`); `close` stops it gracefully.
  */
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import pino, { type Logger } from 'pino';
@@ -44,7 +45,10 @@ import { Deferred } from '../core/primitives.js';
 import { performance } from 'node:perf_hooks';
 import { DiskReserve } from '../store/disk-reserve.js';
 import { DataDisk } from './data-disk.js';
-import { runtimesDirOf, type GustConfig } from './config.js';
+import { blobDirOf, runtimesDirOf, type GustConfig } from './config.js';
+import { joinCluster } from './cluster-node.js';
+import type { FunctionChange } from '../control/function-service.js';
+import { nodesApi } from '../http/nodes-api/nodes-api.js';
 import { AccountSpaces } from './account-spaces.js';
 import { openStateBackend } from './state/state-backend.js';
 import { ServerConcurrency } from '../pool/counting-service.js';
@@ -111,8 +115,12 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   const credentialsKey = loadCredentialsKey(dataDir);
   // First, the state: a database that does not answer fails the start before anything runs.
   const backend = await openStateBackend({ ...config, dataDir }, logger);
-  if (backend.kind === 'postgres') {
-    logger.warn({ store: backend.location }, `state: PostgreSQL at ${backend.location}; single-node for now: run one Gust server per database (SQS visibility, leases and caches are kept in this process)`);
+  // A node of a cluster tells the others of its function writes and learns theirs (cluster-node.ts).
+  const cluster = config.bus === '' ? undefined : await joinCluster({ bus: config.bus, dataDir, backend, logger });
+  if (cluster) {
+    logger.warn({ store: backend.location, bus: config.bus, node: cluster.id }, `cluster: node ${cluster.id} on PostgreSQL at ${backend.location} and NATS at ${config.bus}; functions, versions, aliases, policies and function URLs follow the other nodes' changes; still per node: concurrency counts, schedules and pollers, rule, queue and async-config caches; send Event invokes and SQS messages to one node only (each node numbers them from its own counter, so two nodes overwrite each other's async events and fail each other's sends)`);
+  } else if (backend.kind === 'postgres') {
+    logger.warn({ store: backend.location }, `state: PostgreSQL at ${backend.location}; single-node for now (no --bus): run one Gust server per database (SQS visibility, leases and caches are kept in this process)`);
   }
   // Then a server that may not start (a non-loopback bind without keys) starts nothing.
   const auth = await setUpAuth({
@@ -125,6 +133,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     logger,
   }).catch(async (err: unknown) => {
     // A refused start leaves no pool of connections behind (a test starts another server in the same process).
+    await cluster?.close();
     await backend.close();
     throw err;
   });
@@ -154,7 +163,8 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   // listens, so that their mount table shows no host path (sandbox-volume.ts). Made where
   // the namespace driver can be: should its set-up still fail (`auto` then runs plain
   // processes), those read the code trees there as well as anywhere.
-  const volumeGap = namespaceLikely ? tmpDiskGap() : undefined;
+  // A cluster's nodes share their code trees in --blob-dir, where the volume would hold each node's own.
+  const volumeGap = namespaceLikely ? (cluster ? 'the nodes of a cluster share code trees in --blob-dir' : tmpDiskGap()) : undefined;
   const volume = namespaceLikely && !volumeGap ? new SandboxVolume(join(dataDir, 'sandbox', 'volume.img'), join(dataDir, 'sandbox', 'volume'), config.codeStorageLimitBytes + VOLUME_HEADROOM_BYTES) : undefined;
   const volumeState = new Deferred<string>();
   let listening!: () => void;
@@ -191,7 +201,10 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     if (!dataDisk.report(err, context)) logger.warn({ err }, context);
   };
 
-  const blobs = new FsBlobStore(join(dataDir, 'blobs'), volume ? { trees: { dir: volume.codeDir, ready: volume.ready, room: () => volume.room() }, report } : {});
+  const blobs = new FsBlobStore(resolve(blobDirOf(config)), {
+    ...(volume ? { trees: { dir: volume.codeDir, ready: volume.ready, room: () => volume.room() }, report } : {}),
+    ...(cluster ? { node: cluster.id } : {}),
+  });
   if (volume) blobs.treesOpened.then(() => volumeState.resolve(volume.stateDir), (err: unknown) => volumeState.reject(err));
   // Code is counted and collected from what versions and layer versions of every account
   // reference, and kept while environments still run from it (a pool asks for a sweep once they stop).
@@ -205,6 +218,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     },
     inUse: () => spaces.all().flatMap((space) => [...space.pool.codeHashes()]),
     report,
+    collects: !cluster,
   });
   // Metrics watch every run of every account and read the spaces when Prometheus scrapes.
   const metrics =
@@ -225,7 +239,16 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   // once the server listens (below), before code storage collects what they do not
   // reference. One concurrency limit for the server beside each account's, and one set of
   // init permits, so that more accounts never mean more than the machine was sized for.
-  const spaces = new AccountSpaces({ config, logger, credentialsKey, driver, runtimes, blobs, code, reserve, backend, report, serverConcurrency: new ServerConcurrency(config.concurrencyLimit), initPermits: initPermits(), baseUrl: () => baseUrl, eventsClock: options.eventsClock ?? systemClock, ...(observer ? { observer } : {}), ...(traces ? { tracer: traces } : {}) });
+  const spaces = new AccountSpaces({ config, logger, credentialsKey, driver, runtimes, blobs, code, reserve, backend, report, serverConcurrency: new ServerConcurrency(config.concurrencyLimit), initPermits: initPermits(), baseUrl: () => baseUrl, eventsClock: options.eventsClock ?? systemClock, ...(observer ? { observer } : {}), ...(traces ? { tracer: traces } : {}), ...(cluster ? { announce: (account: string, name: string, change: FunctionChange | undefined) => cluster.announce(account, name, change), announceUrls: (account: string, name: string) => cluster.announceUrls(account, name) } : {}) });
+  const load = () =>
+    spaces.all().reduce(
+      (sum, space) => {
+        const { environments: e, concurrency } = space.pool.stats();
+        return { environments: sum.environments + e.starting + e.ready + e.invoking, invocations: sum.invocations + concurrency.inFlight };
+      },
+      { environments: 0, invocations: 0 },
+    );
+  const startedAt = new Date().toISOString();
   const urlCredentials = [{ accessKeyId: config.urlAccessKeyId, secretAccessKey: config.urlSecretAccessKey }];
 
   // S3-compatible object storage: metadata and the notification outbox in the state backend
@@ -296,6 +319,17 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     await code.load();
     notifications.start();
     amqpEvents?.start();
+    await cluster?.start(baseUrl, {
+      refresh: (account, name, change) => spaces.whenOpen(account)?.then((space) => space.functions.refresh(name, change)),
+      refreshUrls: (account, name) => spaces.whenOpen(account)?.then((space) => space.urls.refresh(name)),
+      resync: async () => {
+        for (const space of spaces.all()) {
+          await space.functions.resync();
+          for (const name of space.functions.functionNamesSync()) await space.urls.refresh(name);
+        }
+      },
+      load,
+    });
     logger.info({ accounts: spaces.all().length, ms: Math.round(performance.now() - t0) }, 'gust started: every account open');
     // Last, and waited for by the scrapes alone: process metrics count from here on.
     metrics?.prepare().catch((err: unknown) => logger.warn({ err }, 'metrics: prom-client did not load; scrapes will fail'));
@@ -324,6 +358,10 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
       ? [metricsApi({ scrape: () => metrics.scrape(), history: (account, name) => metrics.historyOf(account, name), summary: (account) => metrics.summary(account), token: loadMetricsToken(dataDir), accountId: config.accountId, verifier: auth.verifier })]
       : []),
     webConsole({ sessions: auth.sessions, enforcing: () => auth.verifier.enforcing() }),
+    nodesApi({
+      accountId: config.accountId,
+      nodes: async () => cluster?.nodes() ?? [{ id: hostname(), url: baseUrl, startedAt, lastHeartbeat: new Date().toISOString(), ...load(), self: true }],
+    }),
   ], {
     started,
     listening: options.listener,
@@ -393,6 +431,8 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
       closing ??= (async () => {
         // What start-up still does ends first: spaces it opens are stopped below.
         await started.catch(() => undefined);
+        // Gone from `gust nodes` first: the node is leaving.
+        await cluster?.leave();
         // A probe in progress finishes first: it runs on the driver closed below.
         await probing?.catch(() => undefined);
         const all = await spaces.shutdown();
@@ -408,6 +448,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
         for (const space of all) await space.close();
         await s3Store.close();
         await auth.close();
+        await cluster?.close();
         await backend.close();
         // Last: the runs that ended while closing are in its batch.
         await traces?.shutdown();

@@ -179,6 +179,37 @@ describe('FsBlobStore', () => {
   });
 });
 
+describe('FsBlobStore shared by the nodes of a cluster', () => {
+  it('stores one package put by two nodes at once, whichever renames first, and both read it whole', async () => {
+    const a = new FsBlobStore(dir, { node: 'a' });
+    const b = new FsBlobStore(dir, { node: 'b' });
+    for (let round = 0; round < 5; round++) {
+      const zip = await zipEntries([{ name: 'index.js', data: `round ${round}` }, { name: 'lib/x.js', data: 'x' }]);
+      const [fromA, fromB] = await Promise.all([a.put(zip), b.put(zip)]);
+      expect(fromB).toEqual(fromA);
+      expect(await readFile(join(b.unpackedPath(fromA.hash), 'index.js'), 'utf8')).toBe(`round ${round}`);
+      expect(await a.stat(fromA.hash)).toEqual(fromA);
+    }
+    expect(await listTree(join(dir, 'tmp', 'a'))).toEqual([]);
+    expect(await listTree(join(dir, 'tmp', 'b'))).toEqual([]);
+  });
+
+  it("clears only its own work directory at start, and keeps a tree whose metadata another node has yet to write", async () => {
+    await mkdir(join(dir, 'tmp', 'b'), { recursive: true });
+    const staged = join(dir, 'tmp', 'b', 'upload-1.zip');
+    await writeFile(staged, 'being uploaded to node b');
+    const hash = 'a'.repeat(64);
+    await mkdir(join(dir, 'code', hash), { recursive: true });
+    await writeFile(join(dir, 'code', hash, 'index.js'), 'committing');
+    const a = new FsBlobStore(dir, { node: 'a' });
+    await a.put(await packageZip());
+    await a.treesOpened;
+    expect(a.stagingPath().startsWith(join(dir, 'tmp', 'a') + '/')).toBe(true);
+    expect(await readFile(staged, 'utf8')).toBe('being uploaded to node b');
+    expect(await readFile(join(dir, 'code', hash, 'index.js'), 'utf8')).toBe('committing');
+  });
+});
+
 describe('FsBlobStore with its trees elsewhere (the sandbox volume)', () => {
   it('waits for the trees\' place to put, unpacks there, and re-unpacks from the zips a tree the new place lacks', async () => {
     const trees = join(dir, 'volume', 'code');

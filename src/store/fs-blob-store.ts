@@ -11,6 +11,10 @@
  * package validated, so the invoke path never unzips and a refused zip leaves nothing.
  * One Gust process owns the directory: puts and deletes of one hash are serialised in
  * memory, and work directories left by a crash are cleared when the store is first used.
+ * Unless the nodes of a cluster share it (`node`): then each works in `tmp/<node>/` and
+ * clears only that, a put finding the tree another node put in place keeps it (a tree is
+ * renamed into place whole, and content-addressed), and nothing is removed that another node
+ * may be committing (trees without a blob yet); Gust then collects no code (code-storage.ts).
  *
  * The unpacked trees may live elsewhere (`trees`: the namespace sandboxes' own volume,
  * sandbox-volume.ts), on a filesystem that is ready only some time after the server starts:
@@ -47,6 +51,11 @@ export interface FsBlobStoreOptions {
      */
     room?: () => Promise<number>;
   };
+  /**
+   * This process's name when the nodes of a cluster share the directory (see above); its
+   * work directory is `tmp/<node>/`, so the name must stay the same across its restarts.
+   */
+  node?: string;
   /** Where a tree that cannot be unpacked again goes (its versions then fail to start; every other one works). */
   report?: (err: unknown, context: string) => void;
 }
@@ -70,6 +79,9 @@ export class FsBlobStore implements BlobStore {
   private readonly treesWork: string;
   private readonly report: (err: unknown, context: string) => void;
   private readonly room: (() => Promise<number>) | undefined;
+  /** Where this process stages uploads and works on puts. */
+  private readonly tmpDir: string;
+  private readonly shared: boolean;
 
   /** `dir` is created on first use. */
   constructor(dir: string, options: FsBlobStoreOptions = {}) {
@@ -77,7 +89,9 @@ export class FsBlobStore implements BlobStore {
     this.maxUnzippedBytes = options.maxUnzippedBytes ?? LIMITS.unzippedCodeBytes;
     this.maxZippedBytes = options.maxZippedBytes ?? LIMITS.zippedCodeBytes;
     this.treesDir = options.trees ? resolve(options.trees.dir) : join(this.dir, 'code');
-    this.treesWork = options.trees ? join(this.treesDir, '.tmp') : join(this.dir, 'tmp');
+    this.shared = options.node !== undefined;
+    this.tmpDir = options.node === undefined ? join(this.dir, 'tmp') : join(this.dir, 'tmp', options.node);
+    this.treesWork = options.trees ? join(this.treesDir, '.tmp') : this.tmpDir;
     this.report = options.report ?? (() => undefined);
     this.room = options.trees?.room;
     this.treesOpen = false;
@@ -108,7 +122,7 @@ export class FsBlobStore implements BlobStore {
   }
 
   stagingPath(): string {
-    return join(this.dir, 'tmp', `upload-${randomBytes(12).toString('hex')}.zip`);
+    return join(this.tmpDir, `upload-${randomBytes(12).toString('hex')}.zip`);
   }
 
   private async putOnce(zip: ZipSource, options: PutOptions): Promise<StoredBlob> {
@@ -131,7 +145,7 @@ export class FsBlobStore implements BlobStore {
   }
 
   private async store(zip: ZipSource, hash: string, digest: Buffer): Promise<StoredBlob> {
-    const work = await mkdtemp(join(this.dir, 'tmp', 'put-'));
+    const work = await mkdtemp(join(this.tmpDir, 'put-'));
     const tree = await mkdtemp(join(this.treesWork, 'put-'));
     try {
       const { unzippedSize } = await extractZip(zip, join(tree, 'code'), { maxUnzippedBytes: this.maxUnzippedBytes });
@@ -215,10 +229,10 @@ export class FsBlobStore implements BlobStore {
     await this.init();
     await mkdir(this.treesDir, { recursive: true });
     // The store's own tmp/ (where uploads are staged) was cleared by init.
-    if (this.treesWork !== join(this.dir, 'tmp')) await removeTree(this.treesWork);
+    if (this.treesWork !== this.tmpDir) await removeTree(this.treesWork);
     await mkdir(this.treesWork, { recursive: true });
     const blobs = new Set((await this.list()).map((b) => b.hash));
-    for (const name of await readdir(this.treesDir)) {
+    for (const name of this.shared ? [] : await readdir(this.treesDir)) {
       if (HASH_RE.test(name) && !blobs.has(name)) await this.removeTreeOf(name);
     }
     for (const hash of blobs) {
@@ -236,7 +250,7 @@ export class FsBlobStore implements BlobStore {
         }
       });
     }
-    if (this.treesDir !== join(this.dir, 'code')) await removeTree(join(this.dir, 'code'));
+    if (this.treesDir !== join(this.dir, 'code') && !this.shared) await removeTree(join(this.dir, 'code'));
     // Until the set is empty with no await in between: a delete after that removes its tree itself.
     for (const hash of this.treeDeletes) {
       this.treeDeletes.delete(hash);
@@ -254,21 +268,35 @@ export class FsBlobStore implements BlobStore {
     const unpacked = this.unpackedPath(hash);
     const shard = this.shard(hash);
     await mkdir(shard, { recursive: true });
-    await removeTree(unpacked);
+    // A shared directory's tree of this hash may be another node's, complete and in use.
+    if (!this.shared) await removeTree(unpacked);
     try {
       // Moving a directory to another parent rewrites its `..` entry, which needs write
       // permission on it: the root is made read-only again once in place.
       await chmod(tree, 0o755);
-      await rename(tree, unpacked);
-      await chmod(unpacked, 0o555);
+      if (await this.placeTree(tree, unpacked)) await chmod(unpacked, 0o555);
+      // Renames over another node's zip and metadata of the same hash replace equal bytes.
       await rename(join(work, 'code.zip'), this.zipPath(hash));
       await syncDir(dirname(unpacked));
       await rename(join(work, 'blob.json'), this.metaPath(hash));
       await syncDir(shard);
     } catch (err) {
+      if (this.shared) throw err;
       await removeTree(this.metaPath(hash));
       await removeTree(this.zipPath(hash));
       await removeTree(unpacked);
+      throw err;
+    }
+  }
+
+  /** Renames a tree into place; false when another node of a shared directory put its tree there first. */
+  private async placeTree(tree: string, unpacked: string): Promise<boolean> {
+    try {
+      await rename(tree, unpacked);
+      return true;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (this.shared && (code === 'ENOTEMPTY' || code === 'EEXIST')) return false;
       throw err;
     }
   }
@@ -286,10 +314,10 @@ export class FsBlobStore implements BlobStore {
   private init(): Promise<void> {
     this.ready ??= (async () => {
       await mkdir(join(this.dir, 'zips'), { recursive: true });
-      await mkdir(join(this.dir, 'tmp'), { recursive: true });
+      await mkdir(this.tmpDir, { recursive: true });
       // Trees elsewhere are made ready by openTrees.
-      if (this.treesWork === join(this.dir, 'tmp')) await mkdir(this.treesDir, { recursive: true });
-      for (const name of await readdir(join(this.dir, 'tmp'))) await removeTree(join(this.dir, 'tmp', name));
+      if (this.treesWork === this.tmpDir) await mkdir(this.treesDir, { recursive: true });
+      for (const name of await readdir(this.tmpDir)) await removeTree(join(this.tmpDir, name));
     })().catch((err: unknown) => {
       this.ready = undefined;
       throw err;

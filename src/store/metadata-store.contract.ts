@@ -8,7 +8,7 @@ import { InvalidParameterValueException, ResourceNotFoundException } from '../co
 import type { Alias, FunctionRecord, FunctionVersion } from '../core/model/functions.js';
 import type { LayerVersion } from '../core/model/layers.js';
 import type { ResourcePolicy } from '../core/model/policies.js';
-import type { MetadataStore, StoreWrite } from './metadata-store.js';
+import { StaleFunctionRecordError, type MetadataStore, type StoreWrite } from './metadata-store.js';
 
 /** How the suite gets stores. */
 export interface StoreFactory {
@@ -114,6 +114,24 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
         await store.putFunction(sampleFunction('f', { nextVersion: 2 }));
         expect(names(await store.listVersions('f'))).toEqual(['f:$LATEST', 'f:1']);
         expect(await store.getAlias('f', 'live')).toEqual(sampleAlias('f', 'live'));
+      });
+
+      it("never lowers a function's nextVersion: a record with a lower one keeps the stored number", async () => {
+        await store.putFunction(sampleFunction('f', { nextVersion: 4 }));
+        await store.batch([{ kind: 'putFunction', record: sampleFunction('f', { nextVersion: 2, tags: { t: '1' } }) }]);
+        expect(await store.getFunction('f')).toEqual(sampleFunction('f', { nextVersion: 4, tags: { t: '1' } }));
+      });
+
+      it('stores a guarded record only over the one its writer read, and nothing of its batch otherwise', async () => {
+        await store.batch([{ kind: 'putFunction', record: sampleFunction('f'), expected: 'absent' }, { kind: 'putVersion', version: sampleVersion('f', '$LATEST') }]);
+        await expect(store.batch([{ kind: 'putFunction', record: sampleFunction('f', { tags: { second: 'create' } }), expected: 'absent' }])).rejects.toBeInstanceOf(StaleFunctionRecordError);
+        const next = (n: number) => sampleFunction('f', { nextVersion: n });
+        await store.batch([{ kind: 'putFunction', record: next(2), expected: { nextVersion: 1 } }, { kind: 'putVersion', version: sampleVersion('f', '1') }]);
+        // A second writer that numbered from the same record: refused, its version not stored.
+        await expect(store.batch([{ kind: 'putFunction', record: next(2), expected: { nextVersion: 1 } }, { kind: 'putVersion', version: sampleVersion('f', '1', { description: 'other' }) }])).rejects.toBeInstanceOf(StaleFunctionRecordError);
+        expect(await store.getFunction('f')).toEqual(next(2));
+        expect(await store.getVersion('f', '1')).toEqual(sampleVersion('f', '1'));
+        await expect(store.batch([{ kind: 'putFunction', record: sampleFunction('ghost', { nextVersion: 2 }), expected: { nextVersion: 1 } }])).rejects.toBeInstanceOf(StaleFunctionRecordError);
       });
 
       it('lists functions in code-unit order of their names', async () => {
@@ -301,6 +319,8 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
         ]);
         await store.batch([{ kind: 'putProvisioned', config: config('f', '1', 5) }]);
         expect(await store.listProvisionedConfigs()).toEqual([config('a', '1'), config('f', '1', 5), config('f', 'live')]);
+        expect(await store.listProvisionedConfigs('f')).toEqual([config('f', '1', 5), config('f', 'live')]);
+        expect(await store.listProvisionedConfigs('none')).toEqual([]);
         await store.batch([{ kind: 'deleteProvisioned', functionName: 'f', qualifier: 'live' }, { kind: 'deleteProvisioned', functionName: 'f', qualifier: 'none' }]);
         expect(await store.listProvisionedConfigs()).toEqual([config('a', '1'), config('f', '1', 5)]);
       });
@@ -339,6 +359,7 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
         ]);
         await store.batch([{ kind: 'putPolicy', policy: policy('f', '1', ['s3', 'sqs']) }]);
         expect(await store.listPolicies()).toEqual([policy('a'), policy('f'), policy('f', '1', ['s3', 'sqs']), policy('f', 'live')]);
+        expect(await store.listPolicies('f')).toEqual([policy('f'), policy('f', '1', ['s3', 'sqs']), policy('f', 'live')]);
         await store.batch([
           { kind: 'deletePolicy', functionName: 'f', qualifier: 'live' },
           { kind: 'deletePolicy', functionName: 'f', qualifier: undefined },

@@ -16,6 +16,8 @@
  * - A version is `$LATEST` or a published number (`1`, `2`, … without leading zeros);
  *   anything else is refused with `InvalidParameterValueException`.
  * - Deleting something that is not stored is a no-op.
+ * - A function's `nextVersion` never goes down: a putFunction carrying a lower one (a node
+ *   whose cache had not seen another's PublishVersion yet) keeps the stored number.
  */
 import type { Alias, FunctionRecord, FunctionVersion, ProvisionedConcurrencyConfig } from '../core/model/functions.js';
 import type { LayerVersion } from '../core/model/layers.js';
@@ -51,15 +53,16 @@ export interface MetadataStore {
    * A configuration belongs to its function (refused with ResourceNotFoundException when the
    * function is not stored, deleted with it); callers delete it with its version or alias.
    */
-  listProvisionedConfigs(): Promise<ProvisionedConcurrencyConfig[]>;
+  listProvisionedConfigs(functionName?: string): Promise<ProvisionedConcurrencyConfig[]>;
 
   /**
    * Every resource policy, ordered by function name, then qualifier (the function's own
    * policy, without one, first). A policy belongs to its function (refused with
    * ResourceNotFoundException when the function is not stored, deleted with it); callers
-   * delete a version's or alias's policy with the version or alias.
+   * delete a version's or alias's policy with the version or alias. With `functionName`,
+   * that function's alone (as for listProvisionedConfigs).
    */
-  listPolicies(): Promise<ResourcePolicy[]>;
+  listPolicies(functionName?: string): Promise<ResourcePolicy[]>;
 
   getLayerVersion(layerName: string, version: number): Promise<LayerVersion | undefined>;
   /** Newest first, as ListLayerVersions returns them. */
@@ -87,7 +90,7 @@ export interface MetadataStore {
 
 /** One write inside a `batch`. */
 export type StoreWrite =
-  | { kind: 'putFunction'; record: FunctionRecord }
+  | PutFunctionWrite
   | { kind: 'putVersion'; version: FunctionVersion }
   | { kind: 'deleteVersion'; functionName: string; version: string }
   | { kind: 'putAlias'; alias: Alias }
@@ -97,3 +100,35 @@ export type StoreWrite =
   /** Stores the whole policy of a function (no qualifier), version or alias, replacing the one before. */
   | { kind: 'putPolicy'; policy: ResourcePolicy }
   | { kind: 'deletePolicy'; functionName: string; qualifier: string | undefined };
+
+/**
+ * Stores a function record. With `expected`, only over the record the writer read: `'absent'`
+ * (CreateFunction: no function of that name is stored) or the `nextVersion` it numbered a
+ * new version from (PublishVersion); otherwise the batch fails with StaleFunctionRecordError
+ * and stores nothing, so that two nodes never give one number to two versions.
+ */
+export interface PutFunctionWrite {
+  kind: 'putFunction';
+  record: FunctionRecord;
+  expected?: 'absent' | { nextVersion: number };
+}
+
+/** A guarded putFunction found another record than the writer expected (see PutFunctionWrite). */
+export class StaleFunctionRecordError extends Error {
+  constructor(readonly functionName: string) {
+    super(`The stored record of function ${functionName} changed since it was read.`);
+  }
+}
+
+/**
+ * What a putFunction stores over `stored` (the row as it is, read under the write's lock):
+ * the record, with the stored `nextVersion` when that is higher; throws
+ * StaleFunctionRecordError when the write's guard does not hold. Every implementation uses it.
+ */
+export function functionToStore(write: PutFunctionWrite, stored: FunctionRecord | undefined): FunctionRecord {
+  const { expected, record } = write;
+  if (expected === 'absent' ? stored !== undefined : expected !== undefined && stored?.nextVersion !== expected.nextVersion) {
+    throw new StaleFunctionRecordError(record.name);
+  }
+  return stored !== undefined && stored.nextVersion > record.nextVersion ? { ...record, nextVersion: stored.nextVersion } : record;
+}

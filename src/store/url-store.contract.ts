@@ -46,6 +46,8 @@ export function runUrlStoreContract(factory: UrlStoreFactory): void {
       const all = await store.listUrlConfigs();
       expect(all.map((c) => [c.functionName, c.qualifier])).toEqual([['a', 'z'], ['b', undefined], ['b', 'live']]);
       expect(all[2]).toEqual(full);
+      expect((await store.listUrlConfigs('b')).map((c) => c.qualifier)).toEqual([undefined, 'live']);
+      expect(await store.listUrlConfigs('none')).toEqual([]);
       all[2]!.cors!.allowOrigins!.push('mutated');
       expect((await store.listUrlConfigs())[2]).toEqual(full);
     });

@@ -13,8 +13,8 @@
 import type { UrlConfig } from '../core/model/urls.js';
 
 export interface UrlStore {
-  /** Every configuration, ordered by function name, then qualifier (unqualified first). */
-  listUrlConfigs(): Promise<UrlConfig[]>;
+  /** Every configuration, ordered by function name, then qualifier (unqualified first); with `functionName`, that function's alone. */
+  listUrlConfigs(functionName?: string): Promise<UrlConfig[]>;
   /** Creates or replaces the configuration with `config.urlId`. */
   putUrlConfig(config: UrlConfig): Promise<void>;
   deleteUrlConfig(urlId: string): Promise<void>;

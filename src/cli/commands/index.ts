@@ -6,6 +6,7 @@ import { registerInfo } from './info.js';
 import { registerInvoke } from './invoke.js';
 import { registerLogs } from './logs.js';
 import { registerLs } from './ls.js';
+import { registerNodes } from './nodes.js';
 import { registerPublish } from './publish.js';
 import { registerQueues } from './queues.js';
 import { registerBuckets } from './buckets.js';
@@ -30,4 +31,5 @@ export function registerClientCommands(program: Command): void {
   registerQueues(program);
   registerBuckets(program);
   registerTop(program);
+  registerNodes(program);
 }

@@ -16,6 +16,8 @@ import { PgEventQueue } from '../../store/postgres/pg-event-queue.js';
 import { PgLogStore } from '../../store/postgres/pg-log-store.js';
 import { PgMappingStore } from '../../store/postgres/pg-mapping-store.js';
 import { PgMetadataStore } from '../../store/postgres/pg-metadata-store.js';
+import { PgNodeStore } from '../../store/postgres/pg-node-store.js';
+import type { NodeStore } from '../../store/node-store.js';
 import { openPgPool } from '../../store/postgres/pg-pool.js';
 import { PgQueueStore } from '../../store/postgres/pg-queue-store.js';
 import { PgRuleStore } from '../../store/postgres/pg-rule-store.js';
@@ -101,6 +103,10 @@ export class PostgresBackend implements StateBackend {
 
   async openS3(): Promise<S3Store> {
     return PgS3Store.open(new PgSchema(this.pool, SHARED_SCHEMA_NAME));
+  }
+
+  async openNodes(): Promise<NodeStore> {
+    return PgNodeStore.open(new PgSchema(this.pool, SHARED_SCHEMA_NAME));
   }
 
   async close(): Promise<void> {

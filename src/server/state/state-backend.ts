@@ -13,6 +13,7 @@ import type { AccessKeyStore } from '../../store/access-key-store.js';
 import type { EventQueueStore } from '../../store/event-queue.js';
 import type { LogRetention, LogStore } from '../../store/log-store.js';
 import type { MappingStore } from '../../store/mapping-store.js';
+import type { NodeStore } from '../../store/node-store.js';
 import type { MetadataStore } from '../../store/metadata-store.js';
 import type { QueueStore } from '../../store/queue-store.js';
 import type { RuleStore } from '../../store/rule-store.js';
@@ -55,11 +56,13 @@ export interface StateBackend {
   openAccessKeys(): Promise<AccessKeyStore>;
   /** The server-wide S3 buckets, objects' metadata and notification outbox. */
   openS3(): Promise<S3Store>;
+  /** The cluster's nodes and their heartbeats; PostgreSQL alone (a SQLite server is one node). */
+  openNodes?(): Promise<NodeStore>;
   /** Releases what the backend holds (PostgreSQL's pool), once every store it opened is closed. */
   close(): Promise<void>;
 }
 
-/** Thrown when the state named by `--store` cannot be reached at start-up; `gust serve` prints its message alone. */
+/** Thrown when the state named by `--store` (or the cluster's `--bus`) cannot be reached at start-up; `gust serve` prints its message alone. */
 export class StateUnavailableError extends Error {}
 
 /**

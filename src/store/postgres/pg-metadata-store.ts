@@ -10,7 +10,7 @@ import { InvalidParameterValueException, ResourceNotFoundException } from '../..
 import type { Alias, FunctionRecord, FunctionVersion, ProvisionedConcurrencyConfig } from '../../core/model/functions.js';
 import type { LayerVersion } from '../../core/model/layers.js';
 import type { ResourcePolicy } from '../../core/model/policies.js';
-import type { MetadataStore, StoreWrite } from '../metadata-store.js';
+import { functionToStore, type MetadataStore, type StoreWrite } from '../metadata-store.js';
 import { isForeignKeyViolation } from './pg-errors.js';
 import { migrate, type PgComponent } from './pg-migrations.js';
 import type { PgQueryable, PgSchema } from './pg-schema.js';
@@ -78,6 +78,8 @@ function sql(s: PgSchema) {
   // would cascade to its versions and aliases.
   return {
     getFunction: `SELECT doc FROM ${t('functions')} WHERE name = $1`,
+    // A putFunction reads the row it replaces under its lock: another node's write waits, then is seen.
+    lockFunction: `SELECT doc FROM ${t('functions')} WHERE name = $1 FOR UPDATE`,
     listFunctions: `SELECT doc FROM ${t('functions')} ORDER BY name`,
     putFunction: `INSERT INTO ${t('functions')} (name, doc) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET doc = excluded.doc`,
     deleteFunction: `DELETE FROM ${t('functions')} WHERE name = $1`,
@@ -91,9 +93,11 @@ function sql(s: PgSchema) {
     putAlias: `INSERT INTO ${t('aliases')} (function_name, name, doc) VALUES ($1, $2, $3) ON CONFLICT (function_name, name) DO UPDATE SET doc = excluded.doc`,
     deleteAlias: `DELETE FROM ${t('aliases')} WHERE function_name = $1 AND name = $2`,
     listProvisioned: `SELECT doc FROM ${t('provisioned_concurrency')} ORDER BY function_name, qualifier`,
+    listProvisionedOf: `SELECT doc FROM ${t('provisioned_concurrency')} WHERE function_name = $1 ORDER BY qualifier`,
     putProvisioned: `INSERT INTO ${t('provisioned_concurrency')} (function_name, qualifier, doc) VALUES ($1, $2, $3) ON CONFLICT (function_name, qualifier) DO UPDATE SET doc = excluded.doc`,
     deleteProvisioned: `DELETE FROM ${t('provisioned_concurrency')} WHERE function_name = $1 AND qualifier = $2`,
     listPolicies: `SELECT doc FROM ${t('resource_policies')} ORDER BY function_name, qualifier`,
+    listPoliciesOf: `SELECT doc FROM ${t('resource_policies')} WHERE function_name = $1 ORDER BY qualifier`,
     putPolicy: `INSERT INTO ${t('resource_policies')} (function_name, qualifier, doc) VALUES ($1, $2, $3) ON CONFLICT (function_name, qualifier) DO UPDATE SET doc = excluded.doc`,
     deletePolicy: `DELETE FROM ${t('resource_policies')} WHERE function_name = $1 AND qualifier = $2`,
     getLayerVersion: `SELECT doc FROM ${t('layer_versions')} WHERE layer_name = $1 AND version = $2`,
@@ -145,7 +149,8 @@ export class PgMetadataStore implements MetadataStore {
   }
 
   async putFunction(record: FunctionRecord): Promise<void> {
-    await this.apply(this.schema, { kind: 'putFunction', record });
+    // In a transaction: the row's lock holds until the write.
+    await this.batch([{ kind: 'putFunction', record }]);
   }
 
   async deleteFunction(name: string): Promise<void> {
@@ -189,12 +194,12 @@ export class PgMetadataStore implements MetadataStore {
     await this.apply(this.schema, { kind: 'deleteAlias', functionName, name });
   }
 
-  async listProvisionedConfigs(): Promise<ProvisionedConcurrencyConfig[]> {
-    return docs(await this.schema.query<DocRow>(this.sql.listProvisioned));
+  async listProvisionedConfigs(functionName?: string): Promise<ProvisionedConcurrencyConfig[]> {
+    return docs(await (functionName === undefined ? this.schema.query<DocRow>(this.sql.listProvisioned) : this.schema.query<DocRow>(this.sql.listProvisionedOf, [functionName])));
   }
 
-  async listPolicies(): Promise<ResourcePolicy[]> {
-    return docs(await this.schema.query<DocRow>(this.sql.listPolicies));
+  async listPolicies(functionName?: string): Promise<ResourcePolicy[]> {
+    return docs(await (functionName === undefined ? this.schema.query<DocRow>(this.sql.listPolicies) : this.schema.query<DocRow>(this.sql.listPoliciesOf, [functionName])));
   }
 
   async getLayerVersion(layerName: string, version: number): Promise<LayerVersion | undefined> {
@@ -244,9 +249,11 @@ export class PgMetadataStore implements MetadataStore {
   private async apply(q: PgQueryable, w: StoreWrite): Promise<void> {
     const s = this.sql;
     switch (w.kind) {
-      case 'putFunction':
-        await q.execute(s.putFunction, [w.record.name, JSON.stringify(w.record)]);
+      case 'putFunction': {
+        const record = functionToStore(w, firstDoc<FunctionRecord>(await q.query<DocRow>(s.lockFunction, [w.record.name])));
+        await q.execute(s.putFunction, [record.name, JSON.stringify(record)]);
         return;
+      }
       case 'putVersion': {
         const v = w.version;
         const order = versionOrder(v.version);

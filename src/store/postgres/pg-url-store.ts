@@ -34,12 +34,14 @@ export const URL_COMPONENT: PgComponent = {
 /** The PostgreSQL UrlStore. Open it with `PgUrlStore.open`. */
 export class PgUrlStore implements UrlStore {
   private readonly list: string;
+  private readonly listOf: string;
   private readonly put: string;
   private readonly remove: string;
 
   private constructor(private readonly schema: PgSchema) {
     const table = schema.table('url_configs');
     this.list = `SELECT doc FROM ${table} ORDER BY function_name, qualifier`;
+    this.listOf = `SELECT doc FROM ${table} WHERE function_name = $1 ORDER BY qualifier`;
     this.put = `INSERT INTO ${table} (url_id, function_name, qualifier, doc) VALUES ($1, $2, $3, $4) ON CONFLICT (url_id) DO UPDATE SET function_name = excluded.function_name, qualifier = excluded.qualifier, doc = excluded.doc`;
     this.remove = `DELETE FROM ${table} WHERE url_id = $1`;
   }
@@ -50,8 +52,9 @@ export class PgUrlStore implements UrlStore {
     return new PgUrlStore(schema);
   }
 
-  async listUrlConfigs(): Promise<UrlConfig[]> {
-    return (await this.schema.query<{ doc: string }>(this.list)).map((r) => JSON.parse(r.doc) as UrlConfig);
+  async listUrlConfigs(functionName?: string): Promise<UrlConfig[]> {
+    const rows = functionName === undefined ? await this.schema.query<{ doc: string }>(this.list) : await this.schema.query<{ doc: string }>(this.listOf, [functionName]);
+    return rows.map((r) => JSON.parse(r.doc) as UrlConfig);
   }
 
   async putUrlConfig(config: UrlConfig): Promise<void> {

@@ -8,7 +8,7 @@ import { InvalidParameterValueException, ResourceNotFoundException, isDiskFull }
 import type { Alias, FunctionRecord, FunctionVersion, ProvisionedConcurrencyConfig } from '../../core/model/functions.js';
 import type { LayerVersion } from '../../core/model/layers.js';
 import type { ResourcePolicy } from '../../core/model/policies.js';
-import type { MetadataStore, StoreWrite } from '../metadata-store.js';
+import { functionToStore, type MetadataStore, type StoreWrite } from '../metadata-store.js';
 
 import { openDurableDatabase } from './open-database.js';
 
@@ -40,9 +40,11 @@ interface Statements {
   putAlias: Stmt<[string, string, string]>;
   deleteAlias: Stmt<[string, string]>;
   listProvisioned: Stmt<[], string>;
+  listProvisionedOf: Stmt<[string], string>;
   putProvisioned: Stmt<[string, string, string]>;
   deleteProvisioned: Stmt<[string, string]>;
   listPolicies: Stmt<[], string>;
+  listPoliciesOf: Stmt<[string], string>;
   putPolicy: Stmt<[string, string, string]>;
   deletePolicy: Stmt<[string, string]>;
   getLayerVersion: Stmt<[string, number], string>;
@@ -74,11 +76,13 @@ function prepare(db: Db): Statements {
     putAlias: db.prepare('INSERT INTO aliases (function_name, name, doc) VALUES (?, ?, ?) ON CONFLICT (function_name, name) DO UPDATE SET doc = excluded.doc'),
     deleteAlias: db.prepare('DELETE FROM aliases WHERE function_name = ? AND name = ?'),
     listProvisioned: db.prepare<[], string>('SELECT doc FROM provisioned_concurrency ORDER BY function_name, qualifier').pluck(),
+    listProvisionedOf: db.prepare<[string], string>('SELECT doc FROM provisioned_concurrency WHERE function_name = ? ORDER BY qualifier').pluck(),
     putProvisioned: db.prepare(
       'INSERT INTO provisioned_concurrency (function_name, qualifier, doc) VALUES (?, ?, ?) ON CONFLICT (function_name, qualifier) DO UPDATE SET doc = excluded.doc',
     ),
     deleteProvisioned: db.prepare('DELETE FROM provisioned_concurrency WHERE function_name = ? AND qualifier = ?'),
     listPolicies: db.prepare<[], string>('SELECT doc FROM resource_policies ORDER BY function_name, qualifier').pluck(),
+    listPoliciesOf: db.prepare<[string], string>('SELECT doc FROM resource_policies WHERE function_name = ? ORDER BY qualifier').pluck(),
     putPolicy: db.prepare(
       'INSERT INTO resource_policies (function_name, qualifier, doc) VALUES (?, ?, ?) ON CONFLICT (function_name, qualifier) DO UPDATE SET doc = excluded.doc',
     ),
@@ -203,12 +207,14 @@ export class SqliteMetadataStore implements MetadataStore {
     this.deleting(() => this.apply({ kind: 'deleteAlias', functionName, name }));
   }
 
-  async listProvisionedConfigs(): Promise<ProvisionedConcurrencyConfig[]> {
-    return this.stmts.listProvisioned.all().map((d) => parse<ProvisionedConcurrencyConfig>(d));
+  async listProvisionedConfigs(functionName?: string): Promise<ProvisionedConcurrencyConfig[]> {
+    const docs = functionName === undefined ? this.stmts.listProvisioned.all() : this.stmts.listProvisionedOf.all(functionName);
+    return docs.map((d) => parse<ProvisionedConcurrencyConfig>(d));
   }
 
-  async listPolicies(): Promise<ResourcePolicy[]> {
-    return this.stmts.listPolicies.all().map((d) => parse<ResourcePolicy>(d));
+  async listPolicies(functionName?: string): Promise<ResourcePolicy[]> {
+    const docs = functionName === undefined ? this.stmts.listPolicies.all() : this.stmts.listPoliciesOf.all(functionName);
+    return docs.map((d) => parse<ResourcePolicy>(d));
   }
 
   async getLayerVersion(layerName: string, version: number): Promise<LayerVersion | undefined> {
@@ -255,9 +261,12 @@ export class SqliteMetadataStore implements MetadataStore {
   private apply(w: StoreWrite): void {
     const s = this.stmts;
     switch (w.kind) {
-      case 'putFunction':
-        s.putFunction.run(w.record.name, JSON.stringify(w.record));
+      case 'putFunction': {
+        const stored = s.getFunction.get(w.record.name);
+        const record = functionToStore(w, stored === undefined ? undefined : parse<FunctionRecord>(stored));
+        s.putFunction.run(record.name, JSON.stringify(record));
         return;
+      }
       case 'putVersion': {
         const v = w.version;
         const order = versionOrder(v.version);

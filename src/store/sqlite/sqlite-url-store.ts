@@ -35,11 +35,13 @@ export const URL_MIGRATIONS: readonly Migration[] = [
 /** The SQLite UrlStore. Open it with `SqliteUrlStore.open`. */
 export class SqliteUrlStore implements UrlStore {
   private readonly list: Database.Statement<[], string>;
+  private readonly listOf: Database.Statement<[string], string>;
   private readonly put: Database.Statement<[string, string, string, string]>;
   private readonly remove: Database.Statement<[string]>;
 
   private constructor(private readonly db: Database.Database) {
     this.list = db.prepare<[], string>('SELECT doc FROM url_configs ORDER BY function_name, qualifier').pluck();
+    this.listOf = db.prepare<[string], string>('SELECT doc FROM url_configs WHERE function_name = ? ORDER BY qualifier').pluck();
     this.put = db.prepare(
       'INSERT INTO url_configs (url_id, function_name, qualifier, doc) VALUES (?, ?, ?, ?) ON CONFLICT (url_id) DO UPDATE SET function_name = excluded.function_name, qualifier = excluded.qualifier, doc = excluded.doc',
     );
@@ -51,8 +53,8 @@ export class SqliteUrlStore implements UrlStore {
     return new SqliteUrlStore(openDurableDatabase(path, URL_MIGRATIONS));
   }
 
-  async listUrlConfigs(): Promise<UrlConfig[]> {
-    return this.list.all().map((doc) => JSON.parse(doc) as UrlConfig);
+  async listUrlConfigs(functionName?: string): Promise<UrlConfig[]> {
+    return (functionName === undefined ? this.list.all() : this.listOf.all(functionName)).map((doc) => JSON.parse(doc) as UrlConfig);
   }
 
   async putUrlConfig(config: UrlConfig): Promise<void> {

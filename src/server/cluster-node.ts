@@ -1,0 +1,182 @@
+/**
+ * This server as a node of a cluster (`--bus nats://…` with `--store postgres://…`): it
+ * tells the other nodes of every function write it commits (a note on
+ * `gust.functions.<account>`) and of every function URL configuration it writes
+ * (`gust.urls.<account>`), refreshes a function or its URLs from the database when another
+ * node tells it of one, and keeps its row in `gust.nodes` (a heartbeat every HEARTBEAT_MS),
+ * which it removes when it leaves. Notes carry no state: a node that missed some (its
+ * connection to NATS dropped) reads every function of its open accounts again when it is
+ * back.
+ *
+ * Propagation bound: a change is visible to another node's invokes once its note has
+ * travelled (loopback NATS: about a millisecond) and that node has read the function
+ * again (five queries on the pool); test/cluster/nodes.spec.ts measures it.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { noteSubject, parseSubject, type ClusterBus } from '../bus/cluster-bus.js';
+import type { FunctionChange, FunctionChangeKind } from '../control/function-service.js';
+import type { NodeStore } from '../store/node-store.js';
+import type { NodeView } from '../http/nodes-api/nodes-api.js';
+import { StateUnavailableError, type StateBackend } from './state/state-backend.js';
+
+/** How often a node writes its heartbeat. */
+export const HEARTBEAT_MS = 5_000;
+/** A node silent this long was killed, not stopped: the next heartbeat of another node removes its row. */
+const SILENT_MS = 6 * HEARTBEAT_MS;
+
+const CHANGE_KINDS: ReadonlySet<string> = new Set<FunctionChangeKind>(['created', 'code', 'configuration', 'published', 'version-deleted', 'alias', 'concurrency', 'provisioned', 'tags', 'policy', 'deleted']);
+
+/**
+ * The node's id, kept in the data dir so that a restarted node is the same node (its row in
+ * `gust.nodes`, its work directory in the shared blob dir): the host name and random bytes.
+ */
+export function nodeIdOf(dataDir: string): string {
+  const file = join(dataDir, 'node-id');
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const id = `${hostname().replace(/[^A-Za-z0-9-]/g, '-').slice(0, 40)}-${randomBytes(3).toString('hex')}`;
+  writeFileSync(file, `${id}\n`, { flag: 'wx' });
+  return id;
+}
+
+/** What the node reads of its open account spaces. */
+export interface NodeSpaces {
+  /** Refreshes a function of an account this node has open, or is opening (waits for it); none: nothing to do. */
+  refresh(accountId: string, functionName: string, change: FunctionChange | undefined): Promise<void> | undefined;
+  /** The same for a function's URL configurations. */
+  refreshUrls(accountId: string, functionName: string): Promise<void> | undefined;
+  /** Reads every function of every open account again (after notes may have been lost). */
+  resync(): Promise<void>;
+  /** Execution environments this node runs, and invocations running on them. */
+  load(): { environments: number; invocations: number };
+}
+
+export interface ClusterNodeOptions {
+  id: string;
+  bus: ClusterBus;
+  nodes: NodeStore;
+  logger: Logger;
+}
+
+export class ClusterNode {
+  readonly id: string;
+  private readonly startedAt = new Date().toISOString();
+  private timer: NodeJS.Timeout | undefined;
+  private beating: Promise<void> = Promise.resolve();
+  private url = '';
+  private spaces: NodeSpaces | undefined;
+
+  constructor(private readonly options: ClusterNodeOptions) {
+    this.id = options.id;
+  }
+
+  /** Tells the other nodes that this node committed a write of `functionName`. */
+  announce(accountId: string, functionName: string, change: FunctionChange | undefined): void {
+    this.options.bus.publish(noteSubject('functions', accountId), { node: this.id, function: functionName, ...(change ? { change } : {}) });
+  }
+
+  /** Tells the other nodes that this node wrote a URL configuration of `functionName`. */
+  announceUrls(accountId: string, functionName: string): void {
+    this.options.bus.publish(noteSubject('urls', accountId), { node: this.id, function: functionName });
+  }
+
+  /** Listens to the other nodes and starts the heartbeat; once the spaces are open and the server listens at `url`. */
+  async start(url: string, spaces: NodeSpaces): Promise<void> {
+    this.url = url;
+    this.spaces = spaces;
+    const { bus, logger } = this.options;
+    bus.subscribe('gust.*.*', (note, subject) => {
+      const about = parseSubject(subject);
+      const name = note.function;
+      if (note.node === this.id || !about || typeof name !== 'string') return;
+      const { topic, account } = about;
+      const fail = (err: unknown) => logger.warn({ err, account, function: name, topic }, `cluster: cannot read ${topic === 'urls' ? 'the URLs of ' : ''}a function another node changed`);
+      if (topic === 'urls') {
+        spaces.refreshUrls(account, name)?.catch(fail);
+        return;
+      }
+      const change = readChange(note.change);
+      if (change !== null) spaces.refresh(account, name, change)?.catch(fail);
+    });
+    bus.onReconnect(() => {
+      logger.info('cluster: bus connection back; reading every function again');
+      spaces.resync().catch((err: unknown) => logger.warn({ err }, 'cluster: reading the functions again failed'));
+    });
+    await this.beat();
+    this.timer = setInterval(() => {
+      this.beating = this.beat();
+    }, HEARTBEAT_MS);
+    this.timer.unref();
+    logger.info({ node: this.id, heartbeatMs: HEARTBEAT_MS }, `cluster: node ${this.id} joined`);
+  }
+
+  /** Every node's row, this one marked. */
+  async nodes(): Promise<NodeView[]> {
+    return (await this.options.nodes.list()).map((n) => ({ ...n, self: n.id === this.id }));
+  }
+
+  /** Stops the heartbeat and removes this node's row: the first step of a stop. */
+  async leave(): Promise<void> {
+    clearInterval(this.timer);
+    await this.beating;
+    await this.options.nodes.remove(this.id).catch((err: unknown) => this.options.logger.warn({ err }, 'cluster: cannot remove this node from gust.nodes'));
+  }
+
+  /** Leaves the bus, after the writes of the stop were announced. */
+  async close(): Promise<void> {
+    await this.options.bus.close().catch((err: unknown) => this.options.logger.warn({ err }, 'cluster: leaving the bus failed'));
+  }
+
+  private async beat(): Promise<void> {
+    const { nodes, logger } = this.options;
+    try {
+      await nodes.beat({ id: this.id, url: this.url, startedAt: this.startedAt, ...(this.spaces?.load() ?? { environments: 0, invocations: 0 }) });
+      const gone = await nodes.removeSilent(SILENT_MS);
+      if (gone.length > 0) logger.warn({ nodes: gone }, `cluster: removed nodes silent for ${SILENT_MS / 1000} s`);
+    } catch (err) {
+      logger.warn({ err }, 'cluster: heartbeat failed');
+    }
+  }
+}
+
+/** A note's change: absent (a version settled), a known change, or null for a note to drop. */
+function readChange(raw: unknown): FunctionChange | undefined | null {
+  if (raw === undefined) return undefined;
+  if (!raw || typeof raw !== 'object') return null;
+  const { kind, qualifier } = raw as { kind?: unknown; qualifier?: unknown };
+  if (typeof kind !== 'string' || !CHANGE_KINDS.has(kind)) return null;
+  if (qualifier !== undefined && typeof qualifier !== 'string') return null;
+  return { kind: kind as FunctionChangeKind, ...(qualifier === undefined ? {} : { qualifier }) };
+}
+
+/**
+ * Joins the cluster `bus` names as the node `dataDir` names: connects to NATS, then opens
+ * `gust.nodes`, so that a node that cannot join writes nothing. A bus that does not answer
+ * fails the start with one line, as a database that does not (StateUnavailableError); the
+ * backend is closed then. Listening and the heartbeat begin with `start`.
+ */
+export async function joinCluster(options: { bus: string; dataDir: string; backend: StateBackend; logger: Logger }): Promise<ClusterNode> {
+  const { bus: url, backend, logger } = options;
+  const { BusUnavailableError, NatsBus } = await import('../bus/nats-bus.js');
+  try {
+    if (!backend.openNodes) throw new StateUnavailableError('--bus needs --store postgres://…');
+    const id = nodeIdOf(options.dataDir);
+    const bus = await NatsBus.connect({ url, name: `gust ${id}`, report: (err, context) => logger.warn({ err }, `cluster bus: ${context}`) });
+    try {
+      return new ClusterNode({ id, bus, nodes: await backend.openNodes(), logger });
+    } catch (err) {
+      await bus.close().catch(() => undefined);
+      throw err;
+    }
+  } catch (err) {
+    await backend.close();
+    throw err instanceof BusUnavailableError ? new StateUnavailableError(err.message) : err;
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * The nodes of a cluster (`gust serve --bus …`): each node writes its row every few seconds
+ * (its heartbeat) and removes it when it leaves; `gust nodes` lists them. Kept in the
+ * cluster's shared database; a single node has no such store and reports itself alone.
+ */
+
+/** One node as it last reported itself. */
+export interface NodeRecord {
+  /** Chosen by the node at start-up; it names the node on the bus and in its blob work directory. */
+  id: string;
+  /** Where the node serves its APIs. */
+  url: string;
+  /** ISO times: when the node started, and its last heartbeat by the database's clock (one clock for every node). */
+  startedAt: string;
+  lastHeartbeat: string;
+  /** Execution environments the node runs now. */
+  environments: number;
+  /** Invocations running on the node now: its load. */
+  invocations: number;
+}
+
+export interface NodeStore {
+  /** Writes the node's row (inserted at its first beat), the heartbeat time being the database's now. */
+  beat(node: Omit<NodeRecord, 'lastHeartbeat'>): Promise<void>;
+  /** Every node that has a row, oldest first. */
+  list(): Promise<NodeRecord[]>;
+  /** Removes a node's row; a node that has none is a no-op. */
+  remove(id: string): Promise<void>;
+  /** Removes the rows of nodes silent for longer than `ms` (killed, not stopped); returns their ids. */
+  removeSilent(ms: number): Promise<string[]>;
+}

@@ -1,0 +1,223 @@
+/**
+ * Three `gust serve` nodes of one cluster, as users run them (real child processes, the
+ * real SDK and CLI): one fresh PostgreSQL database, one NATS, one shared --blob-dir, each
+ * node with its own port and data dir. A function created on A is invoked on B and its
+ * logs read on C; a code update on A reaches B's next invoke within the stated bound;
+ * UpdateFunctionCode with Publish on A and B at once gets two numbers, each version its own
+ * code; a function URL made on A answers on C, and is gone from C once A deletes it; a
+ * function A deletes is gone from B within the bound;
+ * `gust nodes` lists three nodes, then two once one got SIGTERM. Skipped, saying why,
+ * without PostgreSQL or NATS. Without PostgreSQL alone: a `--bus` that does not answer ends
+ * `gust serve` with one line.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AddPermissionCommand, CreateFunctionUrlConfigCommand, DeleteFunctionCommand, DeleteFunctionUrlConfigCommand, GetFunctionConfigurationCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildGust, ROOT, serve, stopServer, type ServerProcess } from '../helpers/gust-process.js';
+import { caught, createFunction, invoke, waitActive } from '../helpers/lambda.js';
+import { killProcessesMentioning } from '../helpers/processes.js';
+import { onServer, postgresSkipReason, urlOfDatabase } from '../helpers/test-store.js';
+import { waitFor } from '../helpers/wait.js';
+import { makeZip } from '../helpers/zips.js';
+import { runGust, succeeded } from '../cli/support.js';
+
+const NATS_URL = process.env.GUST_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
+
+/** Why NATS cannot be used here, or undefined when it answers. */
+async function natsSkipReason(url: string): Promise<string | undefined> {
+  const { hostname, port } = new URL(url.replace(/^nats:/, 'http:'));
+  const reason = await new Promise<string | undefined>((resolve) => {
+    const socket = connect(Number(port || 4222), hostname);
+    socket.setTimeout(2_000, () => socket.destroy(new Error('no answer in 2 s')));
+    socket.once('data', (d: Buffer) => {
+      socket.destroy();
+      resolve(d.toString().startsWith('INFO ') ? undefined : 'it did not greet as NATS does');
+    });
+    socket.once('error', (err) => resolve(err.message));
+  });
+  return reason && `NATS is unreachable at ${url} (${reason}); set GUST_TEST_NATS_URL to run it`;
+}
+
+const pgSkip = await postgresSkipReason();
+const skip = pgSkip ?? (await natsSkipReason(NATS_URL));
+if (skip) console.warn(`skipping the cluster nodes suite: ${skip}`);
+
+/** A handler that answers which code it is. */
+const code = (tag: string) => makeZip({ 'index.js': `exports.handler = async () => ({ code: ${JSON.stringify(tag)} });` });
+
+/**
+ * Sends an update again while another node's update of the function is in progress, as a
+ * client does with the ResourceConflictException Lambda answers then.
+ */
+async function whenUpdatable<T>(send: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await send();
+    } catch (err) {
+      if (!(err instanceof Error && err.name === 'ResourceConflictException' && /update is in progress/.test(err.message)) || attempt === 50) throw err;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
+interface NodeRow {
+  id: string;
+  url: string;
+  environments: number;
+  invocations: number;
+  self: boolean;
+}
+
+describe.skipIf(skip !== undefined)('gust serve --bus: three nodes of one cluster', () => {
+  const database = `gust_t_nodes_${randomBytes(4).toString('hex')}`;
+  const dirs: string[] = [];
+  let blobDir = '';
+  const nodes: (ServerProcess | undefined)[] = [];
+  const node = (i: number): ServerProcess => nodes[i]!;
+
+  beforeAll(async () => {
+    buildGust();
+    await onServer(`CREATE DATABASE ${database}`);
+    blobDir = mkdtempSync(join(tmpdir(), 'gust-nodes-blobs-'));
+    const args = ['--store', urlOfDatabase(database), '--bus', NATS_URL, '--blob-dir', blobDir, '--sandbox', 'process', '--keep-alive', '30s'];
+    for (let i = 0; i < 3; i++) dirs.push(mkdtempSync(join(tmpdir(), `gust-node-${'abc'[i]}-`)));
+    // At once, as an operator's rollout starts them: migrations and the first account race.
+    nodes.push(...(await Promise.all(dirs.map((dir) => serve(dir, args)))));
+    await Promise.all(nodes.map((n) => waitFor('the node to join', () => n!.lines().some((l) => l.includes('cluster: node')) || undefined, 20_000)));
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const n of nodes) await stopServer(n);
+    for (const dir of dirs) {
+      killProcessesMentioning(dir);
+      rmSync(dir, { recursive: true, force: true });
+    }
+    rmSync(blobDir, { recursive: true, force: true });
+    await onServer(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  });
+
+  it('creates a function on A, invokes it on B, and reads its logs on C', async () => {
+    await createFunction(node(0).lambda, 'hello', { files: { 'index.js': 'exports.handler = async (e) => { console.log("seen", e.n); return { code: "v1" }; };' } });
+    // B has the function once A's notes (created, then Active) reached it.
+    await waitActive(node(1).lambda, 'hello');
+    const answer = await invoke(node(1).lambda, 'hello', { n: 7 });
+    expect(answer.json).toEqual({ code: 'v1' });
+    const logs = await waitFor(
+      "C to read B's log lines",
+      async () => {
+        const body = (await (await fetch(`${node(2).url}/gust/logs/hello`)).json()) as { events: { message: string }[] };
+        const messages = body.events.map((e) => e.message);
+        return messages.some((m) => m.startsWith(`REPORT RequestId: ${answer.requestId}`)) ? messages : undefined;
+      },
+      10_000,
+      100,
+    );
+    expect(logs.some((m) => m.includes('seen 7'))).toBe(true);
+  }, 60_000);
+
+  it("runs A's new code on B's next invoke within a second of A's answer", async () => {
+    const visible: number[] = [];
+    const invoked: number[] = [];
+    for (let round = 2; round <= 6; round++) {
+      const tag = `v${round}`;
+      const updated = await node(0).lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'hello', ZipFile: await code(tag) }));
+      const t0 = performance.now();
+      // The cache: B's configuration shows the new code.
+      await waitFor('B to see the new code', async () => ((await node(1).lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'hello' }))).CodeSha256 === updated.CodeSha256 ? true : undefined), 5_000, 5);
+      visible.push(performance.now() - t0);
+      // The environments: B's warm one drained, the next invoke starts the new code.
+      await waitFor('B to run the new code', async () => ((await invoke(node(1).lambda, 'hello')).json as { code: string }).code === tag || undefined, 5_000, 5);
+      invoked.push(performance.now() - t0);
+      await waitActive(node(0).lambda, 'hello');
+    }
+    const ms = (xs: number[]) => xs.map((x) => Math.round(x));
+    console.log(`propagation to another node: configuration visible after ${ms(visible).join(', ')} ms; first invoke of the new code answered after ${ms(invoked).join(', ')} ms`);
+    expect(Math.max(...visible)).toBeLessThan(1_000);
+    expect(Math.max(...invoked)).toBeLessThan(1_000);
+  }, 90_000);
+
+  it('gives two versions two numbers when A and B publish at once, each with its own code', async () => {
+    await waitActive(node(1).lambda, 'hello');
+    for (let round = 0; round < 3; round++) {
+      const [zipA, zipB] = await Promise.all([code(`A${round}`), code(`B${round}`)]);
+      const [a, b] = await Promise.all([
+        whenUpdatable(() => node(0).lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'hello', ZipFile: zipA, Publish: true }))),
+        whenUpdatable(() => node(1).lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'hello', ZipFile: zipB, Publish: true }))),
+      ]);
+      expect(a.Version).not.toBe(b.Version);
+      await waitActive(node(0).lambda, 'hello');
+      await waitActive(node(1).lambda, 'hello');
+      // Read on C: each number runs the code it was published with.
+      expect((await invoke(node(2).lambda, `hello:${a.Version}`)).json).toEqual({ code: `A${round}` });
+      expect((await invoke(node(2).lambda, `hello:${b.Version}`)).json).toEqual({ code: `B${round}` });
+    }
+  }, 90_000);
+
+  it("serves a function URL made on A from C's port, until A deletes it", async () => {
+    // The URL and the policy that opens it, both written on A and read by C.
+    await node(0).lambda.send(new AddPermissionCommand({ FunctionName: 'hello', StatementId: 'FunctionURLAllowPublicAccess', Action: 'lambda:InvokeFunctionUrl', Principal: '*', FunctionUrlAuthType: 'NONE' }));
+    const { FunctionUrl } = await node(0).lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'hello', AuthType: 'NONE' }));
+    const onC = new URL(FunctionUrl!);
+    onC.port = new URL(node(2).url).port;
+    const answer = async () => {
+      const res = await fetch(onC);
+      return `${res.status} ${await res.text()}`;
+    };
+    const served = await waitFor('C to serve the URL', async () => {
+      const got = await answer();
+      return got.startsWith('200 ') ? got : undefined;
+    }, 5_000, 10);
+    expect(JSON.parse(served.slice(4))).toMatchObject({ code: expect.any(String) });
+    await node(0).lambda.send(new DeleteFunctionUrlConfigCommand({ FunctionName: 'hello' }));
+    // Lambda's answer for a URL id it does not know.
+    await waitFor('C to forget the URL', async () => ((await answer()) === '403 {"Message":null}' ? true : undefined), 5_000, 10);
+  }, 30_000);
+
+  it('answers ResourceNotFoundException on B within the bound once A deleted the function', async () => {
+    await invoke(node(1).lambda, 'hello');
+    await node(0).lambda.send(new DeleteFunctionCommand({ FunctionName: 'hello' }));
+    const t0 = performance.now();
+    await waitFor('B to forget the function', async () => ((await caught(invoke(node(1).lambda, 'hello')))?.name === 'ResourceNotFoundException' ? true : undefined), 5_000, 5);
+    expect(performance.now() - t0).toBeLessThan(1_000);
+  }, 30_000);
+
+  it('lists three nodes with gust nodes, then two once one got SIGTERM', async () => {
+    const list = async (on: ServerProcess): Promise<NodeRow[]> => JSON.parse(succeeded(await runGust(['nodes', '--json'], { cwd: tmpdir(), endpoint: on.url }), ['nodes', '--json'])) as NodeRow[];
+    const three = await list(node(2));
+    expect(three.map((n) => n.url).sort()).toEqual(nodes.map((n) => n!.url).sort());
+    expect(three.filter((n) => n.self).map((n) => n.url)).toEqual([node(2).url]);
+    const table = succeeded(await runGust(['nodes'], { cwd: tmpdir(), endpoint: node(0).url }), ['nodes']);
+    expect(table.split('\n')[0]).toMatch(/^NODE\s+URL\s+ENVIRONMENTS\s+INVOCATIONS\s+HEARTBEAT\s+STARTED$/);
+    await stopServer(nodes[1]);
+    const two = await list(node(2));
+    expect(two.map((n) => n.url).sort()).toEqual([node(0).url, node(2).url].sort());
+  }, 60_000);
+});
+
+describe.skipIf(pgSkip !== undefined)('gust serve --bus with no NATS there', () => {
+  it('exits with one line naming the bus', async () => {
+    buildGust();
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const dir = mkdtempSync(join(tmpdir(), 'gust-node-nobus-'));
+    try {
+      const child = spawn(process.execPath, [join(ROOT, 'bin/gust.js'), 'serve', '--port', '0', '--data-dir', dir, '--store', urlOfDatabase('postgres'), '--bus', `nats://127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.stdout.resume();
+      const exit = await new Promise<number | null>((r) => child.on('exit', r));
+      expect(exit).toBe(1);
+      const errorLines = stderr.split('\n').filter((l) => l.trim() !== '' && !/Warning|upgrade to node|a\.co\/|trace-warnings/.test(l));
+      expect(errorLines).toEqual([expect.stringMatching(new RegExp(`^gust serve: cannot reach the NATS server of --bus nats://127\\.0\\.0\\.1:${port}: `))]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
