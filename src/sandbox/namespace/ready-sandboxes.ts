@@ -19,9 +19,9 @@
  *
  * Sizing, by demand (demand-target.ts): each runtime keeps as many as its largest recent
  * burst of cold starts, plus one, up to `size`; a minute without a start halves the count (the
- * extra sandboxes are killed), down to one. Refills start shortly after a take (not during
- * it: the boot competes with the start for the CPU), boot as many at once as the machine has
- * cores, and stop while uids or memory run short: a refill leaves `uidsKept` uids and a
+ * extra sandboxes are killed), down to one. Refills start shortly after the last take of a
+ * burst (not during it: a boot competes with the starts for the CPU), boot on half the
+ * machine's cores, and stop while uids or memory run short: a refill leaves `uidsKept` uids and a
  * quarter of the machine's memory to the environments that start the ordinary way. A ready
  * sandbox whose runtime dies while waiting is replaced, three times in a row at most before
  * the runtime's next start. Each waits with its cgroup at {@link READY_MEMORY_MB}, and holds
@@ -62,10 +62,16 @@ const ASSIGNMENT_SOCKET = 'assignment.sock';
 const START_VARIABLE = /^(NODE_|PYTHON|LD_|LC_|AWS_LAMBDA_EXEC_WRAPPER$|GLIBC_TUNABLES$|MALLOC_|UV_|OPENSSL_|GCONV_PATH$|LOCPATH$|TMPDIR$)/;
 /** Replacements of a runtime that keeps dying while it waits, before its next start. */
 const MAX_REPLACEMENTS = 3;
-/** Delay between a take and the refill it causes. */
+/**
+ * Delay between the last take of a burst and the refill: a boot takes as much CPU as an
+ * ordinary cold start, and refills that began during a burst of 50 took the CPU from its
+ * starts (bench: the burst took 4.4 s from a full pool; see docs/sandbox.md).
+ */
 const REFILL_DELAY_MS = 250;
-/** Boots under way at once, over all runtimes: a refill after a burst must leave the CPU to the environments the burst started. */
-const BOOT_PARALLELISM = Math.max(1, availableParallelism());
+/** The longest a refill waits for a burst to end, so that a steady stream of cold starts still finds some. */
+const REFILL_WAIT_MAX_MS = 1_000;
+/** Boots under way at once, over all runtimes: half the cores, the rest left to the environments a burst started. */
+const BOOT_PARALLELISM = Math.max(1, Math.floor(availableParallelism() / 2));
 /** Time without a cold start of a runtime, after which its count halves. */
 const SHRINK_AFTER_MS = 60_000;
 /** The share of the machine's memory a refill leaves available. */
@@ -126,6 +132,8 @@ interface RuntimeEntry {
   /** A boot failed: no more until the runtime's next start, rather than failing again at once. */
   stalled: boolean;
   refill: NodeJS.Timeout | undefined;
+  /** When the pending refill starts at the latest (epoch ms). */
+  refillBy: number | undefined;
 }
 
 export class ReadySandboxes {
@@ -202,18 +210,26 @@ export class ReadySandboxes {
         },
         SHRINK_AFTER_MS,
       );
-      entry = { runtime, name: runtimeName(runtime), target, ready, booting: 0, replacements: 0, stalled: false, refill: undefined };
+      entry = { runtime, name: runtimeName(runtime), target, ready, booting: 0, replacements: 0, stalled: false, refill: undefined, refillBy: undefined };
       this.runtimes.set(key, entry);
     }
     return entry;
   }
 
+  /** Refills `REFILL_DELAY_MS` after the last take of a burst, and at most `REFILL_WAIT_MAX_MS` after its first. */
   private scheduleRefill(entry: RuntimeEntry, key: string): void {
-    if (entry.refill || this.closed) return;
-    entry.refill = setTimeout(() => {
-      entry.refill = undefined;
-      this.refill(entry, key);
-    }, REFILL_DELAY_MS);
+    if (this.closed) return;
+    const now = Date.now();
+    entry.refillBy ??= now + REFILL_WAIT_MAX_MS;
+    clearTimeout(entry.refill);
+    entry.refill = setTimeout(
+      () => {
+        entry.refill = undefined;
+        entry.refillBy = undefined;
+        this.refill(entry, key);
+      },
+      Math.max(0, Math.min(REFILL_DELAY_MS, entry.refillBy - now)),
+    );
     entry.refill.unref();
   }
 
