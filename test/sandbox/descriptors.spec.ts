@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { namespaceHostGap } from '../../src/sandbox/namespace/namespace-setup.js';
 import { crashRig, serve } from '../helpers/gust-process.js';
 import { createFunction, invoke } from '../helpers/lambda.js';
+import { parseMetrics, total } from '../helpers/prometheus.js';
 import { testRuntimesDir } from '../helpers/runtimes.js';
 
 const gap = namespaceHostGap();
@@ -39,6 +40,27 @@ exports.handler = async (event) => {
 };
 `;
 
+/**
+ * Waits until the server's ready sandboxes are all booted and stay so for 1.5 s: as many
+ * waiting as it keeps and none booting. (The runtime probe starts every installed runtime
+ * after start-up, and each start asks for ready sandboxes of its runtime.)
+ */
+async function settledPool(url: string): Promise<void> {
+  let last = '';
+  let steady = 0;
+  for (let i = 0; i < 240; i++) {
+    const m = parseMetrics(await (await fetch(`${url}/metrics`)).text());
+    const gauge = (name: string) => (m.has(name) ? total(m, name) : 0);
+    const now = JSON.stringify([gauge('gust_ready_sandboxes_waiting'), gauge('gust_ready_sandboxes_booting'), gauge('gust_ready_sandboxes_target')]);
+    const settled = gauge('gust_ready_sandboxes_booting') === 0 && gauge('gust_ready_sandboxes_waiting') >= gauge('gust_ready_sandboxes_target');
+    steady = settled && now === last ? steady + 1 : 0;
+    if (steady === 3) return;
+    last = now;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`the ready sandboxes did not settle within 2 minutes: ${last}`);
+}
+
 describe.skipIf(gap !== undefined)("Gust's descriptors against a function that hoards connections", () => {
   const rig = crashRig('gust-fds');
   afterAll(() => undefined);
@@ -50,8 +72,9 @@ describe.skipIf(gap !== undefined)("Gust's descriptors against a function that h
     // Warm first, so that the count below is the hoarding alone.
     const none = { open: 0, closed: 0 };
     expect((await invoke(rig.server.lambda, 'hoard', { count: 0 })).json).toEqual({ relayed: none, direct: none });
-    // And once the ready sandbox that first start asked for has booted (its pipes and sockets are its own, not the hoarding's).
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // And once the ready sandboxes that first start asked for have booted (their pipes and
+    // sockets are their own, not the hoarding's): the metrics say when none is booting.
+    await settledPool(rig.server.url);
     const before = fds();
     const r = await invoke(rig.server.lambda, 'hoard', { count: 64 });
     expect(r.functionError, r.text).toBeUndefined();
