@@ -118,7 +118,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   // A node of a cluster tells the others of its function writes and learns theirs (cluster-node.ts).
   const cluster = config.bus === '' ? undefined : await joinCluster({ bus: config.bus, dataDir, backend, logger });
   if (cluster) {
-    logger.warn({ store: backend.location, bus: config.bus, node: cluster.id }, `cluster: node ${cluster.id} on PostgreSQL at ${backend.location} and NATS at ${config.bus}; functions, versions, aliases, policies and function URLs follow the other nodes' changes; still per node: concurrency counts, schedules and pollers, rule, queue and async-config caches; send Event invokes and SQS messages to one node only (each node numbers them from its own counter, so two nodes overwrite each other's async events and fail each other's sends)`);
+    logger.warn({ store: backend.location, bus: config.bus, node: cluster.id }, `cluster: node ${cluster.id} on PostgreSQL at ${backend.location} and NATS at ${config.bus}; functions, versions, aliases, policies and function URLs follow the other nodes' changes; still per node: concurrency counts, schedules and pollers, rule, queue and async-config caches; send Event invokes and SQS messages to one node only (an async event is delivered by the node that accepted it, and a node that starts also delivers other nodes' pending events; each node numbers SQS messages from its own counter, so two nodes fail each other's sends)`);
   } else if (backend.kind === 'postgres') {
     logger.warn({ store: backend.location }, `state: PostgreSQL at ${backend.location}; single-node for now (no --bus): run one Gust server per database (SQS visibility, leases and caches are kept in this process)`);
   }

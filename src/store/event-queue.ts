@@ -45,6 +45,18 @@ export interface StoredEvent {
   lastError?: string;
 }
 
+/**
+ * A put of an event under a seq that another event (another request id) holds: the server
+ * of another node numbered it first (cluster mode, one database). Nothing of the write is
+ * stored; the queue numbers the event again, after what the store holds.
+ */
+export class EventNumberTakenError extends Error {
+  constructor(readonly seqs: readonly number[]) {
+    super(`Async event numbers ${seqs.join(', ')} are taken by other events.`);
+    this.name = 'EventNumberTakenError';
+  }
+}
+
 /** Why an event left the queue without success. AWS's `requestContext.condition` values. */
 export type FailureCondition = 'RetriesExhausted' | 'EventAgeExceeded';
 

@@ -14,6 +14,9 @@ import { EventInvokeConfigService, type EventInvokeConfigInput } from '../../con
 import type { FunctionService } from '../../control/function-service.js';
 import { handlerZip, nodeFunction, openFunctionFixture, TEST_PARTITION as PARTITION, type FunctionFixture } from '../../../test/helpers/functions.js';
 import { CountingService } from '../../pool/counting-service.js';
+import type { EventQueueStore } from '../../store/event-queue.js';
+import { PgEventQueue } from '../../store/postgres/pg-event-queue.js';
+import { testPostgres } from '../../store/postgres/testing/test-postgres.js';
 import { SqliteEventQueue } from '../../store/sqlite/sqlite-event-queue.js';
 import type { InvokeRequest, InvokeResult } from '../invoke-types.js';
 import { AsyncQueue } from './async-queue.js';
@@ -42,6 +45,8 @@ interface Harness {
   stop(): Promise<void>;
 }
 
+const pg = await testPostgres('async_queue');
+
 describe('AsyncQueue', () => {
   let fixture: FunctionFixture;
   let queueStore: SqliteEventQueue;
@@ -55,7 +60,7 @@ describe('AsyncQueue', () => {
     await functions.createFunction(nodeFunction(name, await handlerZip('x')));
   }
 
-  function harness(over: { maxConcurrencyPerFunction?: number } = {}): Harness {
+  function harness(over: { maxConcurrencyPerFunction?: number; store?: EventQueueStore } = {}): Harness {
     const calls: InvokeRequest[] = [];
     const script = new Map<string, Outcome[]>();
     const running = new Map<string, number>();
@@ -82,7 +87,7 @@ describe('AsyncQueue', () => {
       });
     const router = new DestinationRouter();
     const queue = new AsyncQueue({
-      store: queueStore,
+      store: over.store ?? queueStore,
       invoke,
       functions,
       settings: configs,
@@ -123,6 +128,21 @@ describe('AsyncQueue', () => {
     await settle();
     await queueStore.close();
     await fixture.close();
+  });
+
+  it.skipIf(pg.skip !== undefined)('numbers an event again when another server on the same database took its number first, losing neither', async () => {
+    const schema = pg.newSchema();
+    const [storeA, storeB] = [await PgEventQueue.open(schema), await PgEventQueue.open(schema)];
+    // Not started: both count from 0, as two nodes that started together do.
+    const [a, b] = [harness({ store: storeA }), harness({ store: storeB })];
+    await send(a.queue, 'f', { n: 1 }, 'req-a');
+    await send(b.queue, 'f', { n: 2 }, 'req-b');
+    expect((await storeA.pendingEvents()).map((e) => [e.seq, e.requestId, e.payload.toString()])).toEqual([
+      [1, 'req-a', '{"n":1}'],
+      [2, 'req-b', '{"n":2}'],
+    ]);
+    await send(a.queue, 'f', { n: 3 }, 'req-a2');
+    expect((await storeB.pendingEvents()).map((e) => e.seq)).toEqual([1, 2, 3]);
   });
 
   it('commits before resolving, delivers with the same request id, and forgets the event after success', async () => {

@@ -24,7 +24,7 @@ import { ResourceNotFoundException, ServiceException, TooManyRequestsException }
 import { newRequestId } from '../../core/ids.js';
 import type { AsyncSettings } from '../../control/event-invoke-config-service.js';
 import type { FunctionService } from '../../control/function-service.js';
-import type { EventQueueStore, QueueWrite } from '../../store/event-queue.js';
+import { EventNumberTakenError, type EventQueueStore, type QueueWrite } from '../../store/event-queue.js';
 import type { LogStore } from '../../store/log-store.js';
 import type { InvokeRequest, InvokeResult } from '../invoke-types.js';
 import { AsyncMetrics } from './async-metrics.js';
@@ -37,6 +37,9 @@ import type { RecordCondition } from './invocation-record.js';
 import { Outcomes, describeError, describeFunctionError, failedRecord } from './outcomes.js';
 import { statsOf, viewOf, type AsyncFunctionReport, type AsyncStats, type AsyncTotals } from './queue-views.js';
 import { expiresAt, functionErrorDelay, isExpired, throttleDelay, type RetryTimings } from './retry-policy.js';
+
+/** Tries to number an accepted event when other servers on the same database take its numbers first. */
+const RENUMBER_ATTEMPTS = 5;
 
 export { MAX_DESTINATION_DEPTH } from './outcomes.js';
 export type { AsyncEventView, AsyncFunctionReport, AsyncStats, AsyncTotals } from './queue-views.js';
@@ -217,7 +220,17 @@ export class AsyncQueue {
   private async accept(arrival: Arrival): Promise<void> {
     if (this.state === 'stopping' || this.state === 'stopped') throw new ServiceException('The server is shutting down.');
     const event: AsyncEvent = { seq: ++this.seq, ...arrival, enqueuedAt: this.deps.clock.now(), attempts: 0, notBefore: 0, lifecycle: eventLifecycle('queued'), failuresInARow: 0 };
-    await this.writer.submit([{ kind: 'putEvent', event: toStored(event) }]);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.writer.submit([{ kind: 'putEvent', event: toStored(event) }]);
+        break;
+      } catch (err) {
+        if (!(err instanceof EventNumberTakenError) || attempt === RENUMBER_ATTEMPTS) throw err;
+        // Another server on the same database numbered an event the same (cluster mode): number after what the store holds.
+        this.seq = Math.max(this.seq, await this.deps.store.lastSeq());
+        event.seq = ++this.seq;
+      }
+    }
     this.metrics.inc(event.functionName, 'enqueued');
     // Not running yet: `start` loads it from the store. Stopping: the next start will.
     if (this.state !== 'running') return;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runEventQueueContract, sampleEvent } from '../event-queue.contract.js';
+import { EventNumberTakenError } from '../event-queue.js';
 import { PgEventQueue } from './pg-event-queue.js';
 import type { PgSchema } from './pg-schema.js';
 import { testPostgres } from './testing/test-postgres.js';
@@ -38,6 +39,18 @@ describe.skipIf(pg.skip !== undefined)('PgEventQueue', () => {
       expect(seqs(fromA)).toEqual([...seqs(fromA)].sort((x, y) => x - y));
       expect(fromA.find((e) => e.seq === 1) ?? fromB.find((e) => e.seq === 1)).toEqual(sampleEvent(1));
       expect(await a.lease('a', 10, LONG)).toEqual([]);
+    });
+
+    it("refuses to write an event over another event's seq (another node numbered it first), and the write changes nothing", async () => {
+      const [a, b] = await twoNodes(1);
+      const other = { ...sampleEvent(1), requestId: 'another-node' };
+      const write = b.write([{ kind: 'putEvent', event: sampleEvent(2) }, { kind: 'putEvent', event: other }]);
+      await expect(write).rejects.toBeInstanceOf(EventNumberTakenError);
+      await expect(write).rejects.toMatchObject({ seqs: [1] });
+      expect(await a.pendingEvents()).toEqual([sampleEvent(1)]);
+      // Its own event, rewritten (a retry's new state), is no conflict.
+      await a.write([{ kind: 'putEvent', event: sampleEvent(1, { attempts: 2 }) }]);
+      expect(await b.pendingEvents()).toEqual([sampleEvent(1, { attempts: 2 })]);
     });
 
     it('leases no event before its notBefore', async () => {

@@ -14,7 +14,7 @@
  * node whose clock runs ahead cannot take over a lease early.
  */
 import type { EventInvokeConfig } from '../../core/model/event-invoke-config.js';
-import type { EventQueueStore, FailedEvent, QueueWrite, StoredEvent } from '../event-queue.js';
+import { EventNumberTakenError, type EventQueueStore, type FailedEvent, type QueueWrite, type StoredEvent } from '../event-queue.js';
 import { migrate, type PgComponent } from './pg-migrations.js';
 import type { PgQueryable, PgSchema } from './pg-schema.js';
 import { isRunOf, lastByKey, runsOfOneKind } from './write-runs.js';
@@ -85,7 +85,9 @@ function sql(s: PgSchema) {
     putEvents: `INSERT INTO ${events} (seq, request_id, function_name, qualifier, payload, meta, not_before)
       SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::text[], $7::bigint[])
       ON CONFLICT (seq) DO UPDATE SET request_id = excluded.request_id, function_name = excluded.function_name, qualifier = excluded.qualifier,
-        payload = excluded.payload, meta = excluded.meta, not_before = excluded.not_before, lease_owner = NULL, lease_until = 0`,
+        payload = excluded.payload, meta = excluded.meta, not_before = excluded.not_before, lease_owner = NULL, lease_until = 0
+      WHERE ${events}.request_id = excluded.request_id
+      RETURNING seq`,
     deleteEvents: `DELETE FROM ${events} WHERE seq = ANY ($1::bigint[])`,
     putFailed: `INSERT INTO ${failed} (seq, function_name, doc) VALUES ($1, $2, $3) ON CONFLICT (seq) DO UPDATE SET function_name = excluded.function_name, doc = excluded.doc`,
     trimFailed: `DELETE FROM ${failed} WHERE function_name = $1 AND seq < (SELECT seq FROM ${failed} WHERE function_name = $1 ORDER BY seq DESC LIMIT 1 OFFSET $2)`,
@@ -193,7 +195,9 @@ export class PgEventQueue implements EventQueueStore {
   /** A run of events in one statement; a later put of a seq replaces an earlier one. */
   private async putEvents(tx: PgQueryable, all: StoredEvent[]): Promise<void> {
     const events = lastByKey(all, (e) => e.seq);
-    await tx.execute(this.sql.putEvents, [
+    // A seq held by another event is not overwritten (its row is not returned): another
+    // node numbered it first, and the whole write fails rather than lose that event.
+    const written = await tx.query<{ seq: string }>(this.sql.putEvents, [
       events.map((e) => e.seq),
       events.map((e) => e.requestId),
       events.map((e) => e.functionName),
@@ -202,6 +206,10 @@ export class PgEventQueue implements EventQueueStore {
       events.map(eventMetaJson),
       events.map((e) => e.notBefore),
     ]);
+    if (written.length < events.length) {
+      const stored = new Set(written.map((r) => Number(r.seq)));
+      throw new EventNumberTakenError(events.map((e) => e.seq).filter((seq) => !stored.has(seq)));
+    }
   }
 
   /** The statements of one operation, inside the write's transaction. */
