@@ -5,7 +5,8 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BusNote, ClusterBus } from '../bus/cluster-bus.js';
 import type { FunctionChange } from '../control/function-service.js';
-import type { NodeRecord, NodeStore } from '../store/node-store.js';
+import type { NodeRecord } from '../core/model/cluster-nodes.js';
+import type { NodeStore } from '../store/node-store.js';
 import { ClusterNode, nodeIdOf, type NodeSpaces } from './cluster-node.js';
 
 type Note = BusNote & Record<string, unknown>;

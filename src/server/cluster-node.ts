@@ -20,7 +20,7 @@ import type { Logger } from 'pino';
 import { noteSubject, parseSubject, type ClusterBus } from '../bus/cluster-bus.js';
 import type { FunctionChange, FunctionChangeKind } from '../control/function-service.js';
 import type { NodeStore } from '../store/node-store.js';
-import type { NodeView } from '../http/nodes-api/nodes-api.js';
+import type { NodeView } from '../core/model/cluster-nodes.js';
 import { StateUnavailableError, type StateBackend } from './state/state-backend.js';
 
 /** How often a node writes its heartbeat. */

@@ -4,20 +4,7 @@
  * cluster's shared database; a single node has no such store and reports itself alone.
  */
 
-/** One node as it last reported itself. */
-export interface NodeRecord {
-  /** Chosen by the node at start-up; it names the node on the bus and in its blob work directory. */
-  id: string;
-  /** Where the node serves its APIs. */
-  url: string;
-  /** ISO times: when the node started, and its last heartbeat by the database's clock (one clock for every node). */
-  startedAt: string;
-  lastHeartbeat: string;
-  /** Execution environments the node runs now. */
-  environments: number;
-  /** Invocations running on the node now: its load. */
-  invocations: number;
-}
+import type { NodeRecord } from '../core/model/cluster-nodes.js';
 
 export interface NodeStore {
   /** Writes the node's row (inserted at its first beat), the heartbeat time being the database's now. */

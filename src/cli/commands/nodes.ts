@@ -3,26 +3,17 @@
  * each node's id, URL, environments, invocations running (its load), last heartbeat and start; a single node lists itself.
  */
 import type { Command } from 'commander';
+import type { NodeView } from '../../core/model/cluster-nodes.js';
 import { fetchGust } from '../client.js';
 import { table } from '../output.js';
 import { runCommand } from '../run.js';
-
-interface NodeReport {
-  id: string;
-  url: string;
-  startedAt: string;
-  lastHeartbeat: string;
-  environments: number;
-  invocations: number;
-  self: boolean;
-}
 
 /** Seconds since an ISO time, as `3s ago`. */
 function ago(iso: string, now: number): string {
   return `${Math.max(0, Math.round((now - Date.parse(iso)) / 1000))}s ago`;
 }
 
-export function renderNodes(nodes: NodeReport[], now: number): string {
+export function renderNodes(nodes: NodeView[], now: number): string {
   const rows = nodes.map((n) => [n.self ? `${n.id} *` : n.id, n.url, String(n.environments), String(n.invocations), ago(n.lastHeartbeat, now), n.startedAt]);
   return table(['NODE', 'URL', 'ENVIRONMENTS', 'INVOCATIONS', 'HEARTBEAT', 'STARTED'], rows);
 }
@@ -33,7 +24,7 @@ export function registerNodes(program: Command): void {
     .description('List the nodes of the cluster (* the one that answered): URL, environments, invocations running, last heartbeat')
     .action(async (_flags: unknown, cmd: Command) =>
       runCommand(cmd, async ({ target, json, print }) => {
-        const { nodes } = await fetchGust<{ nodes: NodeReport[] }>(target, '/gust/nodes');
+        const { nodes } = await fetchGust<{ nodes: NodeView[] }>(target, '/gust/nodes');
         print(json ? JSON.stringify(nodes, null, 2) : renderNodes(nodes, Date.now()));
       }),
     );

@@ -4,20 +4,8 @@
  * runs where is the operator's business: only the server's own account may ask.
  */
 import { AccessDeniedException } from '../../core/errors.js';
+import type { NodeView } from '../../core/model/cluster-nodes.js';
 import type { HttpPlugin } from '../server.js';
-
-/** One node as `gust nodes` shows it. */
-export interface NodeView {
-  id: string;
-  url: string;
-  startedAt: string;
-  lastHeartbeat: string;
-  environments: number;
-  /** Invocations running on it: its load. */
-  invocations: number;
-  /** Whether it is the node that answered. */
-  self: boolean;
-}
 
 export interface NodesApiContext {
   nodes(): Promise<NodeView[]>;

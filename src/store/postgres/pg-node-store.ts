@@ -2,7 +2,8 @@
  * The NodeStore on PostgreSQL: `gust.nodes`, in the schema every node shares. Heartbeat
  * times are the database's clock, so nodes whose clocks differ still compare.
  */
-import type { NodeRecord, NodeStore } from '../node-store.js';
+import type { NodeRecord } from '../../core/model/cluster-nodes.js';
+import type { NodeStore } from '../node-store.js';
 import { migrate, type PgComponent } from './pg-migrations.js';
 import type { PgSchema } from './pg-schema.js';
 

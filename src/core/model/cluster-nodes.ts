@@ -1,0 +1,21 @@
+/** The nodes of a cluster (`gust serve --bus …`), as each reports itself and `gust nodes` lists them. */
+
+/** One node as it last reported itself. */
+export interface NodeRecord {
+  /** Chosen by the node at start-up; it names the node on the bus and in its blob work directory. */
+  id: string;
+  /** Where the node serves its APIs. */
+  url: string;
+  /** ISO times: when the node started, and its last heartbeat by the database's clock (one clock for every node). */
+  startedAt: string;
+  lastHeartbeat: string;
+  /** Execution environments the node runs now. */
+  environments: number;
+  /** Invocations running on the node now: its load. */
+  invocations: number;
+}
+
+/** One node as `GET /gust/nodes` answers: its record, and whether it is the node that answered. */
+export interface NodeView extends NodeRecord {
+  self: boolean;
+}
