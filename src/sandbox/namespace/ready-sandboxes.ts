@@ -41,11 +41,11 @@ import type { ReadySandboxesReport, RuntimeFiles, Sandbox, SandboxSpec } from '.
 import { AssignmentChannel } from './assignment-channel.js';
 import { BindHelper } from './bind-helper.js';
 import { DemandTarget } from './demand-target.js';
-import { ARGS_FD, bwrapArgs, COMMAND_FD, OPT_ROOT, RUNTIME_API_PORT, runtimeApiVariables, SOCKET_DIR_IN_SANDBOX, SOCKET_NAME, TASK_ROOT } from './bwrap-args.js';
+import { ARGS_FD, bwrapArgs, COMMAND_FD, OPT_ROOT, runtimeApiVariables, SOCKET_DIR_IN_SANDBOX, SOCKET_NAME, TASK_ROOT } from './bwrap-args.js';
 import { MountSlots } from './mount-slots.js';
 import { NamespaceSandbox } from './namespace-sandbox.js';
 import type { OptTrees } from './opt-trees.js';
-import { listenRuntimeApiLater, parseHostPort, type PendingRuntimeApi } from './runtime-api-relay.js';
+import { listenRuntimeApiLater, type PendingRuntimeApi } from './runtime-api-relay.js';
 import { namespaceRuntimeLayout, RUNTIME_DIR_IN_SANDBOX } from './runtime-mounts.js';
 import type { SandboxHostFiles } from './sandbox-host.js';
 import { setReferenced, type LaunchedSandbox, type SandboxLauncher } from './sandbox-launcher.js';
@@ -139,9 +139,8 @@ interface RuntimeEntry {
 export class ReadySandboxes {
   private readonly runtimes = new Map<string, RuntimeEntry>();
   private closed = false;
-  /** Boots under way (with the discard of one that ends after the close), which the close waits for. */
+  /** Boots under way (with the discard of one that ends after the close): how many run at once, and what the close waits for. */
   private readonly boots = new Set<Promise<void>>();
-  private booting = 0;
   private binds: BindHelper | undefined;
 
   constructor(private readonly options: ReadySandboxesOptions) {}
@@ -235,13 +234,12 @@ export class ReadySandboxes {
 
   /** Whether another boot leaves the uids and the memory that environments need. */
   private roomToBoot(): boolean {
-    return this.booting < BOOT_PARALLELISM && this.options.uids.available > this.options.uidsKept && freemem() > totalmem() * KEPT_MEMORY_SHARE;
+    return this.boots.size < BOOT_PARALLELISM && this.options.uids.available > this.options.uidsKept && freemem() > totalmem() * KEPT_MEMORY_SHARE;
   }
 
   private refill(entry: RuntimeEntry, key: string): void {
     while (!this.closed && !entry.stalled && entry.ready.length + entry.booting < entry.target.value && this.roomToBoot()) {
       entry.booting++;
-      this.booting++;
       const booted: Promise<void> = this.boot(key, entry.runtime).then(
         async (ready) => {
           entry.booting--;
@@ -259,7 +257,6 @@ export class ReadySandboxes {
       this.boots.add(booted);
       const settled = () => {
         this.boots.delete(booted);
-        this.booting--;
         this.refillAll();
       };
       booted.then(settled, settled);
@@ -394,7 +391,7 @@ export function startEnvironment(r: RuntimeFiles): Record<string, string> {
   const layout = namespaceRuntimeLayout(r);
   const full = buildLambdaEnvironment({
     version: { functionName: '', version: '', memorySize: 0, runtime: runtimeName(r), environment: {}, loggingConfig: { logFormat: 'Text', logGroup: '' } },
-    runtimeApi: `127.0.0.1:${RUNTIME_API_PORT}`,
+    runtimeApi: runtimeApiVariables().AWS_LAMBDA_RUNTIME_API,
     layout: { taskRoot: TASK_ROOT, optRoots: [OPT_ROOT], runtime: layout, runtimeDir: RUNTIME_DIR_IN_SANDBOX },
     runtimeDir: layout.runtimeDir,
     ...(layout.sdkDir === undefined ? {} : { sdkDir: layout.sdkDir }),
@@ -410,9 +407,8 @@ export function startEnvironment(r: RuntimeFiles): Record<string, string> {
   return env;
 }
 
-/** The variables the runtime gets at assignment, as the driver gives them to any sandbox; undefined without a Runtime API address. */
-function assignedEnv(env: Readonly<Record<string, string>>): Record<string, string> | undefined {
-  if (!parseHostPort(env.AWS_LAMBDA_RUNTIME_API)) return undefined;
+/** The variables the runtime gets at assignment, as the driver gives them to any sandbox. */
+function assignedEnv(env: Readonly<Record<string, string>>): Record<string, string> {
   return { ...env, TMPDIR: '/tmp', ...runtimeApiVariables() };
 }
 
