@@ -29,6 +29,18 @@ function newEntry(record: FunctionRecord): Entry {
   return { record: deepFreeze(record), versions: new Map(), aliases: new Map(), provisioned: new Map(), policies: new Map() };
 }
 
+/** Puts what the store holds of a function into its entry (none: a function no longer cached), frozen. */
+function fill(
+  entry: Entry | undefined,
+  held: { versions?: readonly FunctionVersion[]; aliases?: readonly Alias[]; provisioned?: readonly ProvisionedConcurrencyConfig[]; policies?: readonly ResourcePolicy[] },
+): void {
+  if (!entry) return;
+  for (const version of held.versions ?? []) entry.versions.set(version.version, deepFreeze(version));
+  for (const alias of held.aliases ?? []) entry.aliases.set(alias.name, deepFreeze(alias));
+  for (const config of held.provisioned ?? []) entry.provisioned.set(config.qualifier, deepFreeze(config));
+  for (const policy of held.policies ?? []) entry.policies.set(policy.qualifier ?? '', deepFreeze(policy));
+}
+
 /** Orders `$LATEST` first, then published versions numerically, as ListVersionsByFunction does. */
 export function compareVersions(a: string, b: string): number {
   if (a === b) return 0;
@@ -66,13 +78,12 @@ export class FunctionRegistry {
           const entry = newEntry(record);
           this.entries.set(record.name, entry);
           const [versions, aliases] = await Promise.all([this.store.listVersions(record.name), this.store.listAliases(record.name)]);
-          for (const version of versions) entry.versions.set(version.version, deepFreeze(version));
-          for (const alias of aliases) entry.aliases.set(alias.name, deepFreeze(alias));
+          fill(entry, { versions, aliases });
         }),
       );
     }
-    for (const config of provisioned) this.entries.get(config.functionName)?.provisioned.set(config.qualifier, deepFreeze(config));
-    for (const policy of policies) this.entries.get(policy.functionName)?.policies.set(policy.qualifier ?? '', deepFreeze(policy));
+    for (const config of provisioned) fill(this.entries.get(config.functionName), { provisioned: [config] });
+    for (const policy of policies) fill(this.entries.get(policy.functionName), { policies: [policy] });
   }
 
   /**
@@ -95,10 +106,7 @@ export class FunctionRegistry {
       return;
     }
     const entry = newEntry(record);
-    for (const version of versions) entry.versions.set(version.version, deepFreeze(version));
-    for (const alias of aliases) entry.aliases.set(alias.name, deepFreeze(alias));
-    for (const config of provisioned) entry.provisioned.set(config.qualifier, deepFreeze(config));
-    for (const policy of policies) entry.policies.set(policy.qualifier ?? '', deepFreeze(policy));
+    fill(entry, { versions, aliases, provisioned, policies });
     this.entries.set(name, entry);
   }
 

@@ -80,7 +80,6 @@ export async function publishVersion(core: ControlCore, input: PublishVersionInp
   const name = input.functionName;
   core.requireFunction(name);
   return core.locks.run(name, async () => {
-    const record = core.requireFunction(name);
     const latest = core.requireLatest(name);
     core.checkRevision(latest.revisionId, input.revisionId);
     if (input.codeSha256 !== undefined && input.codeSha256 !== '' && input.codeSha256 !== latest.codeSha256) {
@@ -89,17 +88,16 @@ export async function publishVersion(core: ControlCore, input: PublishVersionInp
       );
     }
     assertUpdatable(latest, core.arn(name));
+    // Built again from what the store holds when another node published first.
     const built = (current: FunctionRecord) => {
-      // Built again from what the store holds when another node published first.
-      const source = current === record ? latest : core.requireLatest(name);
+      const source = core.requireLatest(name);
       const prepared = preparePublish(core, current, source, input.description);
-      if (prepared.writes.length === 0) return { writes: [], result: { prepared, published: false } };
       // Publishing changes $LATEST's RevisionId too, as on Lambda.
       const bumped: FunctionVersion = { ...source, revisionId: newRevisionId() };
-      return { writes: [...prepared.writes, { kind: 'putVersion' as const, version: bumped }], result: { prepared, published: true } };
+      return { writes: prepared.writes.length === 0 ? [] : [...prepared.writes, { kind: 'putVersion' as const, version: bumped }], result: prepared };
     };
-    const { prepared, published } = await core.commitNumbered(name, built, (r) => ({ kind: 'published', qualifier: r.prepared.version.version }));
-    if (published) core.settleSoon(name, prepared.version.version);
+    const prepared = await core.commitNumbered(name, built, (p) => ({ kind: 'published', qualifier: p.version.version }));
+    if (prepared.writes.length > 0) core.settleSoon(name, prepared.version.version);
     return prepared.version;
   });
 }
