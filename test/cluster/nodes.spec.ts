@@ -54,6 +54,25 @@ const code = (tag: string) => makeZip({ 'index.js': `exports.handler = async () 
  * Sends an update again while another node's update of the function is in progress, as a
  * client does with the ResourceConflictException Lambda answers then.
  */
+/**
+ * Waits until the node `lambda` talks to knows `name` Active: another node's notes reach it
+ * within milliseconds, but a request sent at once may come first (ResourceNotFoundException).
+ */
+async function activeOn(lambda: ServerProcess['lambda'], name: string): Promise<void> {
+  await waitFor(
+    `${name} to be Active there`,
+    async () => {
+      const c = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name })).catch((err: unknown) => {
+        if ((err as Error).name === 'ResourceNotFoundException') return undefined;
+        throw err;
+      });
+      return c?.State === 'Active' && c.LastUpdateStatus !== 'InProgress' ? true : undefined;
+    },
+    5_000,
+    10,
+  );
+}
+
 async function whenUpdatable<T>(send: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
@@ -104,7 +123,7 @@ describe.skipIf(skip !== undefined)('gust serve --bus: three nodes of one cluste
   it('creates a function on A, invokes it on B, and reads its logs on C', async () => {
     await createFunction(node(0).lambda, 'hello', { files: { 'index.js': 'exports.handler = async (e) => { console.log("seen", e.n); return { code: "v1" }; };' } });
     // B has the function once A's notes (created, then Active) reached it.
-    await waitActive(node(1).lambda, 'hello');
+    await activeOn(node(1).lambda, 'hello');
     const answer = await invoke(node(1).lambda, 'hello', { n: 7 });
     expect(answer.json).toEqual({ code: 'v1' });
     const logs = await waitFor(
@@ -152,7 +171,9 @@ describe.skipIf(skip !== undefined)('gust serve --bus: three nodes of one cluste
       expect(a.Version).not.toBe(b.Version);
       await waitActive(node(0).lambda, 'hello');
       await waitActive(node(1).lambda, 'hello');
-      // Read on C: each number runs the code it was published with.
+      // Read on C, once both versions' notes reached it: each number runs the code it was published with.
+      await activeOn(node(2).lambda, `hello:${a.Version}`);
+      await activeOn(node(2).lambda, `hello:${b.Version}`);
       expect((await invoke(node(2).lambda, `hello:${a.Version}`)).json).toEqual({ code: `A${round}` });
       expect((await invoke(node(2).lambda, `hello:${b.Version}`)).json).toEqual({ code: `B${round}` });
     }
