@@ -11,40 +11,22 @@
  * `gust serve` with one line.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AddPermissionCommand, CreateFunctionUrlConfigCommand, DeleteFunctionCommand, DeleteFunctionUrlConfigCommand, GetFunctionConfigurationCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildGust, ROOT, serve, stopServer, type ServerProcess } from '../helpers/gust-process.js';
+import { describe, expect, it } from 'vitest';
+import { activeOn, clusterOf, clusterSkipReason } from '../helpers/cluster.js';
+import { buildGust, ROOT, stopServer, type ServerProcess } from '../helpers/gust-process.js';
 import { caught, createFunction, invoke, waitActive } from '../helpers/lambda.js';
-import { killProcessesMentioning } from '../helpers/processes.js';
-import { onServer, postgresSkipReason, urlOfDatabase } from '../helpers/test-store.js';
+import { postgresSkipReason, urlOfDatabase } from '../helpers/test-store.js';
 import { waitFor } from '../helpers/wait.js';
 import { makeZip } from '../helpers/zips.js';
 import { runGust, succeeded } from '../cli/support.js';
 
-const NATS_URL = process.env.GUST_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
-
-/** Why NATS cannot be used here, or undefined when it answers. */
-async function natsSkipReason(url: string): Promise<string | undefined> {
-  const { hostname, port } = new URL(url.replace(/^nats:/, 'http:'));
-  const reason = await new Promise<string | undefined>((resolve) => {
-    const socket = connect(Number(port || 4222), hostname);
-    socket.setTimeout(2_000, () => socket.destroy(new Error('no answer in 2 s')));
-    socket.once('data', (d: Buffer) => {
-      socket.destroy();
-      resolve(d.toString().startsWith('INFO ') ? undefined : 'it did not greet as NATS does');
-    });
-    socket.once('error', (err) => resolve(err.message));
-  });
-  return reason && `NATS is unreachable at ${url} (${reason}); set GUST_TEST_NATS_URL to run it`;
-}
-
 const pgSkip = await postgresSkipReason();
-const skip = pgSkip ?? (await natsSkipReason(NATS_URL));
+const skip = await clusterSkipReason();
 if (skip) console.warn(`skipping the cluster nodes suite: ${skip}`);
 
 /** A handler that answers which code it is. */
@@ -54,25 +36,6 @@ const code = (tag: string) => makeZip({ 'index.js': `exports.handler = async () 
  * Sends an update again while another node's update of the function is in progress, as a
  * client does with the ResourceConflictException Lambda answers then.
  */
-/**
- * Waits until the node `lambda` talks to knows `name` Active: another node's notes reach it
- * within milliseconds, but a request sent at once may come first (ResourceNotFoundException).
- */
-async function activeOn(lambda: ServerProcess['lambda'], name: string): Promise<void> {
-  await waitFor(
-    `${name} to be Active there`,
-    async () => {
-      const c = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name })).catch((err: unknown) => {
-        if ((err as Error).name === 'ResourceNotFoundException') return undefined;
-        throw err;
-      });
-      return c?.State === 'Active' && c.LastUpdateStatus !== 'InProgress' ? true : undefined;
-    },
-    5_000,
-    10,
-  );
-}
-
 async function whenUpdatable<T>(send: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
@@ -93,32 +56,9 @@ interface NodeRow {
 }
 
 describe.skipIf(skip !== undefined)('gust serve --bus: three nodes of one cluster', () => {
-  const database = `gust_t_nodes_${randomBytes(4).toString('hex')}`;
-  const dirs: string[] = [];
-  let blobDir = '';
-  const nodes: (ServerProcess | undefined)[] = [];
-  const node = (i: number): ServerProcess => nodes[i]!;
-
-  beforeAll(async () => {
-    buildGust();
-    await onServer(`CREATE DATABASE ${database}`);
-    blobDir = mkdtempSync(join(tmpdir(), 'gust-nodes-blobs-'));
-    const args = ['--store', urlOfDatabase(database), '--bus', NATS_URL, '--blob-dir', blobDir, '--sandbox', 'process', '--keep-alive', '30s'];
-    for (let i = 0; i < 3; i++) dirs.push(mkdtempSync(join(tmpdir(), `gust-node-${'abc'[i]}-`)));
-    // At once, as an operator's rollout starts them: migrations and the first account race.
-    nodes.push(...(await Promise.all(dirs.map((dir) => serve(dir, args)))));
-    await Promise.all(nodes.map((n) => waitFor('the node to join', () => n!.lines().some((l) => l.includes('cluster: node')) || undefined, 20_000)));
-  }, 180_000);
-
-  afterAll(async () => {
-    for (const n of nodes) await stopServer(n);
-    for (const dir of dirs) {
-      killProcessesMentioning(dir);
-      rmSync(dir, { recursive: true, force: true });
-    }
-    rmSync(blobDir, { recursive: true, force: true });
-    await onServer(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  });
+  const cluster = clusterOf(3, 'nodes', ['--sandbox', 'process', '--keep-alive', '30s']);
+  const nodes = cluster.nodes;
+  const node = cluster.node;
 
   it('creates a function on A, invokes it on B, and reads its logs on C', async () => {
     await createFunction(node(0).lambda, 'hello', { files: { 'index.js': 'exports.handler = async (e) => { console.log("seen", e.n); return { code: "v1" }; };' } });
