@@ -25,7 +25,7 @@ import { InvokeLoop, runtimeApiFailed } from './invoke-loop.mjs';
 import { RuntimeClient } from './runtime-client.mjs';
 
 // A runtime booted ahead (a ready sandbox) learns its function here; the imports above are done already.
-if (process.env._GUST_ASSIGNMENT) await takeAssignment(process.env._GUST_ASSIGNMENT);
+const early = process.env._GUST_ASSIGNMENT ? await takeAssignment(process.env._GUST_ASSIGNMENT, process.env._GUST_RUNTIME_API_SOCKET) : undefined;
 const env = process.env;
 patchConsole(env);
 // In a namespace sandbox Gust also names the unix socket behind AWS_LAMBDA_RUNTIME_API: this
@@ -33,7 +33,7 @@ patchConsole(env);
 // function's own code sees only AWS_LAMBDA_RUNTIME_API, as on Lambda.
 const direct = env._GUST_RUNTIME_API_SOCKET;
 delete env._GUST_RUNTIME_API_SOCKET;
-const client = new RuntimeClient(direct ?? env.AWS_LAMBDA_RUNTIME_API);
+const client = new RuntimeClient(direct ?? env.AWS_LAMBDA_RUNTIME_API, undefined, early);
 
 // Until the first invocation a crash is an init error; the loop re-points these per invocation.
 const initCrash = (code) => (error) =>

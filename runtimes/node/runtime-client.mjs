@@ -12,9 +12,10 @@ const BASE = '/2018-06-01/runtime';
 export class RuntimeClient {
   /**
    * `address` is AWS_LAMBDA_RUNTIME_API: `host:port` (or a unix socket path); `base` is the
-   * API's path (another only for the warm-up of a ready sandbox, assignment.mjs).
+   * API's path (another only for the warm-up of a ready sandbox, assignment.mjs); `socket`,
+   * a connection to `address` made ahead (a ready sandbox's), serves the first request.
    */
-  constructor(address, base = BASE) {
+  constructor(address, base = BASE, socket = undefined) {
     this.base = base;
     if (!address) throw new Error('AWS_LAMBDA_RUNTIME_API is not set');
     if (address.startsWith('/')) this.target = { socketPath: address };
@@ -24,6 +25,15 @@ export class RuntimeClient {
     }
     // One socket, reused: requests are strictly sequential (as AWS's client, maxSockets 1).
     this.agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    if (socket && !socket.destroyed) {
+      const make = this.agent.createConnection;
+      let first = socket;
+      this.agent.createConnection = (options, done) => {
+        const ahead = first;
+        first = undefined;
+        return ahead && !ahead.destroyed ? ahead : make.call(this.agent, options, done);
+      };
+    }
   }
 
   /** Waits for the next invocation: `{ body, headers }` with the body as text. */

@@ -46,14 +46,30 @@ describe('the Runtime API socket of a sandbox', () => {
     expect(await outcome(path)).toBe('open');
   });
 
-  it('listens before its sandbox has a function: refuses connections until pointed at an endpoint, then hands them over', async () => {
-    const accepted: Socket[] = [];
+  it('listens before its sandbox has a function: holds connections, unread, until pointed at an endpoint, then hands them over with what they sent', async () => {
     const path = socketPath();
     const pending = await listenRuntimeApiLater(path);
     listeners.push(pending);
-    expect(await outcome(path)).toBe('closed');
-    pending.to({ accept: (s) => void accepted.push(s) });
+    const early = connect(path);
+    clients.push(early);
+    early.write('GET /next');
     expect(await outcome(path)).toBe('open');
-    expect(accepted.length).toBe(1);
+    const received: string[] = [];
+    pending.to({ accept: (s) => s.on('data', (d: Buffer) => received.push(d.toString())) });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(received).toEqual(['GET /next']);
+  });
+
+  it('counts held connections in the cap, and closes them with itself', async () => {
+    const path = socketPath();
+    const pending = await listenRuntimeApiLater(path);
+    listeners.push(pending);
+    const outcomes = await Promise.all(Array.from({ length: MAX_RUNTIME_API_CONNECTIONS + 4 }, () => outcome(path)));
+    expect(outcomes.filter((o) => o === 'open').length).toBe(MAX_RUNTIME_API_CONNECTIONS);
+    const held = clients.filter((_, i) => outcomes[i] === 'open');
+    const ended = Promise.all(held.map((c) => new Promise((resolve) => c.once('close', resolve))));
+    await pending.close();
+    listeners.pop();
+    await ended;
   });
 });

@@ -12,7 +12,7 @@
  * about a third of the server's CPU. A spec that names only an address (a test's own
  * server) is still relayed to it.
  */
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import type { RuntimeApiConnections, SandboxSpec } from '../sandbox-driver.js';
 import { SocketRelay } from '../socket-relay.js';
 
@@ -44,7 +44,10 @@ export async function listenRuntimeApi(path: string, spec: Pick<SandboxSpec, 'en
 /**
  * A Runtime API socket listening before its sandbox has a function (a ready sandbox's: see
  * ready-sandboxes.ts), so that the listen and its chown are not part of a cold start.
- * Connections go to the endpoint given by `to`; one that comes before is refused.
+ * Connections go to the endpoint given by `to`. One that comes before is held, unread, and
+ * handed over with the endpoint: the waiting bootstrap connects ahead, so that its first
+ * /next after the assignment needs no connect and accept (nothing but Gust's own bootstrap
+ * has run in the sandbox by then). The listener's connection cap counts held ones too.
  */
 export interface PendingRuntimeApi extends RuntimeApiListener {
   to(api: RuntimeApiConnections): void;
@@ -52,13 +55,28 @@ export interface PendingRuntimeApi extends RuntimeApiListener {
 
 export async function listenRuntimeApiLater(path: string): Promise<PendingRuntimeApi> {
   let target: RuntimeApiConnections | undefined;
+  const held = new Set<Socket>();
   const listener = await handOver(path, {
     accept(socket) {
-      if (target) target.accept(socket);
-      else socket.destroy();
+      if (target) {
+        target.accept(socket);
+        return;
+      }
+      held.add(socket);
+      socket.once('close', () => held.delete(socket));
     },
   });
-  return { ...listener, to: (api) => (target = api) };
+  return {
+    to(api) {
+      target = api;
+      for (const socket of held) api.accept(socket);
+      held.clear();
+    },
+    close() {
+      for (const socket of held) socket.destroy();
+      return listener.close();
+    },
+  };
 }
 
 async function handOver(path: string, api: RuntimeApiConnections): Promise<RuntimeApiListener> {
