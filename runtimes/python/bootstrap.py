@@ -25,10 +25,11 @@ def main():
     from _gust_runtime.runtime import run
 
     # A runtime booted ahead (a ready sandbox) learns its function here; the imports above are done already.
+    early = None
     if os.environ.get("_GUST_ASSIGNMENT"):
         from _gust_runtime.assignment import take_assignment
 
-        take_assignment(os.environ["_GUST_ASSIGNMENT"])
+        early = take_assignment(os.environ["_GUST_ASSIGNMENT"], os.environ.get("_GUST_RUNTIME_API_SOCKET"))
 
     # In a namespace sandbox Gust also names the unix socket behind AWS_LAMBDA_RUNTIME_API: this
     # client talks to it directly, without gust-init's relay between (a hop per request). The
@@ -37,7 +38,7 @@ def main():
     task_root = os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd()
     sys.path[0] = task_root
     try:
-        run(RuntimeClient(direct or os.environ.get("AWS_LAMBDA_RUNTIME_API")), os.environ.get("_HANDLER", ""))
+        run(early or RuntimeClient(direct or os.environ.get("AWS_LAMBDA_RUNTIME_API")), os.environ.get("_HANDLER", ""))
     except RuntimeApiError as e:
         # The environment is being torn down (or the API broke its contract): nothing to report to.
         sys.stderr.write("Gust runtime: the Runtime API failed: %s\n" % e)

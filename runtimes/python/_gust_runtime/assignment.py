@@ -5,7 +5,9 @@ serves one request, `GET /2018-06-01/runtime/gust/assignment`, answered once the
 given to an environment: 200 with `{"env": {...}}`, the environment's complete variables. By
 then the function's code is mounted at /var/task and its layers at /opt. Anything else means
 Gust gave the sandbox up: the runtime exits. Asked with the Runtime API client, whose code
-has then run once before the function's first /next.
+has then run once before the function's first /next. Meanwhile the runtime is connected to
+its Runtime API socket, which Gust holds unread until the assignment: the first /next then
+needs no connect and accept.
 """
 
 import importlib
@@ -16,8 +18,16 @@ import sys
 from .client import RuntimeApiError, RuntimeClient
 
 
-def take_assignment(path):
-    """Waits for the assignment, then takes its variables as the process's own and enters the task root."""
+def take_assignment(path, runtime_api_socket=None):
+    """Waits for the assignment, then takes its variables as the process's own and enters the
+    task root; returns a Runtime API client already connected to `runtime_api_socket`, if given."""
+    early = None
+    if runtime_api_socket:
+        early = RuntimeClient(runtime_api_socket)
+        try:
+            early.connect()
+        except OSError:
+            early = None
     try:
         body = RuntimeClient(path).assignment()
     except RuntimeApiError:
@@ -33,3 +43,4 @@ def take_assignment(path):
     os.chdir(env.get("LAMBDA_TASK_ROOT") or "/var/task")
     # The import system may have listed the empty mount points (sys.path has /var/task and /opt's directories).
     importlib.invalidate_caches()
+    return early

@@ -64,7 +64,7 @@ class RuntimeClient(object):
             (("Content-Type", "application/json"), ("Lambda-Runtime-Function-Error-Type", error_type)),
         )[0]
 
-    def _connect(self):
+    def connect(self):
         family, addr = self._target
         sock = _socket.socket(family, _socket.SOCK_STREAM)
         try:
@@ -96,7 +96,7 @@ class RuntimeClient(object):
         for _attempt in (0, 1):
             if self._sock is None:
                 try:
-                    self._connect()
+                    self.connect()
                 except OSError as e:
                     raise RuntimeApiError("cannot connect to the Runtime API: %s" % e)
             try:
