@@ -24,6 +24,7 @@ export interface GustConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Idle time after which a warm environment is stopped, in ms. */
   keepAliveMs: number;
+  shutdownGraceMs: number;
   /** Account-wide concurrency limit. */
   concurrencyLimit: number;
   /** Log bytes kept per function before the oldest are dropped. */
@@ -171,6 +172,7 @@ export const OPTIONS: OptionSpec<keyof GustConfig>[] = [
   { key: 'region', flag: '--region', env: 'GUST_REGION', doc: 'Region that appears in ARNs', default: 'us-east-1', parse: pattern(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'a region such as us-east-1') },
   { key: 'accountId', flag: '--account-id', env: 'GUST_ACCOUNT_ID', doc: 'Account id that appears in ARNs', default: '000000000000', parse: pattern(/^\d{12}$/, 'twelve digits') },
   { key: 'keepAliveMs', flag: '--keep-alive', env: 'GUST_KEEP_ALIVE', doc: 'Idle time before a warm environment is stopped (30s, 10m, 1h)', default: 600_000, parse: duration(100, 24 * 3_600_000) },
+  { key: 'shutdownGraceMs', flag: '--shutdown-grace', env: 'GUST_SHUTDOWN_GRACE', doc: 'On SIGTERM or SIGINT: how long requests in flight (a synchronous invoke waiting on its function) may finish before the environments are stopped; no new connection is taken meanwhile (0s: stop at once)', default: 5_000, parse: duration(0, 900_000) },
   { key: 'concurrencyLimit', flag: '--concurrency-limit', env: 'GUST_CONCURRENCY_LIMIT', doc: 'Concurrency limit of each account, and of the server as a whole: invocations running at once', default: 1000, parse: integer(1, 100_000) },
   { key: 'logRetentionBytes', flag: '--log-retention-bytes', env: 'GUST_LOG_RETENTION_BYTES', doc: 'Log bytes kept per function; the oldest go first', default: 64 * 1024 * 1024, parse: integer(1024, 2 ** 40) },
   { key: 'diskReserveBytes', flag: '--disk-reserve-bytes', env: 'GUST_DISK_RESERVE_BYTES', doc: 'Bytes kept in a file (<data-dir>/reserve) and given back when the data disk is full, so that deletes still work; refilled once the disk has room (0: none)', default: 16 * 1024 * 1024, parse: integer(0, 2 ** 40) },

@@ -13,6 +13,7 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { FsBlobStore } from '../store/fs-blob-store.js';
 import { CodeStorage } from '../control/code-storage.js';
 import { buildHttpServer } from '../http/server.js';
+import { closeEdge } from '../http/graceful-close.js';
 import { lambdaApi } from '../http/lambda-api/lambda-api.js';
 import type { LambdaApiContext } from '../http/lambda-api/context.js';
 import { functionUrls, type UrlTarget } from '../http/function-urls/function-urls.js';
@@ -62,6 +63,8 @@ import { metricsApi } from '../http/metrics-api/metrics-api.js';
 
 /** The sandbox volume's room beyond the code-storage limit: merged /opt trees, bootstraps, /etc. */
 const VOLUME_HEADROOM_BYTES = 4 * 1024 ** 3;
+/** How long answers written as the environments stop have to reach their clients before the last connections are cut. */
+const LAST_ANSWERS_MS = 1_000;
 
 /** What the metrics read of a space when Prometheus scrapes. */
 function spaceView(space: AccountSpace): SpaceView {
@@ -435,15 +438,20 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
         await cluster?.leave();
         // A probe in progress finishes first: it runs on the driver closed below.
         await probing?.catch(() => undefined);
+        // No new request; those in flight get --shutdown-grace to finish while the environments
+        // still run, and the ones that did not are answered as their runtimes stop below.
+        const edge = closeEdge(app, options.listener && (() => options.listener!.close()));
+        await edge.drainedWithin(config.shutdownGraceMs);
         const all = await spaces.shutdown();
         await Promise.all(all.map((space) => space.stopIntake()));
         await amqpEvents?.stop();
         await notifications.stop();
         await Promise.all(all.map((space) => space.stopWork()));
+        await edge.drainedWithin(LAST_ANSWERS_MS);
+        edge.cut();
+        await edge.drained;
         await driver.close?.();
         await (await cgroupHost.catch(() => undefined))?.close();
-        await app.close();
-        await options.listener?.close();
         await volume?.close().catch((err: unknown) => logger.warn({ err }, 'sandbox volume: unmount failed'));
         for (const space of all) await space.close();
         await s3Store.close();

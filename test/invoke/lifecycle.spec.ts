@@ -121,6 +121,36 @@ describe('code updates and deletion during invokes', () => {
 });
 
 describe('server shutdown', () => {
+  it('lets an invoke in flight finish with its answer within --shutdown-grace, and takes no new connection meanwhile', async () => {
+    const t = await startTestGust({ flags: { sandbox: 'process', shutdownGrace: '10s' } });
+    const dir = markDir('grace');
+    let stopped = false;
+    try {
+      await createFunction(t.lambda, 'graceful', { Timeout: 30, Environment: { Variables: { MARK_DIR: dir } }, files: { 'index.js': handler('g') } });
+      const client = new LambdaClient({ endpoint: t.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+      const busy = invoke(client, 'graceful', { ms: 1_500 }).catch((err: Error) => err);
+      await started(dir, 1);
+      const stopping = t.stop();
+      await new Promise((r) => setTimeout(r, 200));
+      // The port is closed to new connections while the invoke goes on.
+      const refused = await fetch(`${t.url}/health`).then(
+        () => undefined,
+        (err: Error & { cause?: { code?: string } }) => err.cause?.code,
+      );
+      expect(refused).toBe('ECONNREFUSED');
+      const answer = await busy;
+      client.destroy();
+      expect(answer).not.toBeInstanceOf(Error);
+      expect((answer as Invoked).functionError).toBeUndefined();
+      expect((answer as Invoked).json).toMatchObject({ code: 'g' });
+      await stopping;
+      stopped = true;
+      expect(processesMentioning(dir)).toEqual([]);
+    } finally {
+      if (!stopped) await t.stop();
+    }
+  });
+
   it('stops every runtime, idle or invoking, when the server stops', async () => {
     const t = await startTestGust({ flags: { sandbox: 'process' } });
     const dir = markDir('shutdown');
@@ -141,6 +171,7 @@ describe('server shutdown', () => {
       const begin = Date.now();
       await t.stop();
       stopped = true;
+      // The default --shutdown-grace (5 s), then the environments stop.
       expect(Date.now() - begin).toBeLessThan(10_000);
       // The invocation the stop cut short is answered, as a runtime that went away.
       const cut = await busy;
