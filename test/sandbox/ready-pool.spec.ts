@@ -98,6 +98,25 @@ it.skipIf(gap)('a Node cold start is given a ready sandbox: its code, variables 
   expect(seen).toMatchObject({ files: ['index.js', 'own.txt'], own: 'mine', write: 'EROFS', cwd: '/var/task', color: 'blue', fn: 'node-probe', mem: '256', handler: 'index.handler', assignment: null, ctx: { name: 'node-probe', mem: '256', stream: true } });
 });
 
+it.skipIf(gap)('a ready sandbox takes the MemorySize of its function: 150 MB of buffers fit 256 MB, not the 128 MB it booted under', { timeout: 120_000 }, async () => {
+  const hog = `exports.handler = async () => { const kept = []; for (let i = 0; i < 15; i++) kept.push(Buffer.alloc(10 * 1024 * 1024, 1)); return { mb: kept.length * 10, age: ${NODE_AGE} }; };`;
+  await createFunction(t!.lambda, 'hog-256', { MemorySize: 256, Timeout: 30, files: { 'index.js': hog } });
+  await createFunction(t!.lambda, 'hog-128', { MemorySize: 128, Timeout: 30, files: { 'index.js': hog } });
+  // A start of the runtime arms its pool (the suite's earlier cases may have, this one alone not).
+  await createFunction(t!.lambda, 'hog-arm', { files: { 'index.js': 'exports.handler = async () => 1;' } });
+  await invoke(t!.lambda, 'hog-arm');
+  await readyFor('bootstrap.mjs');
+  const big = await invoke(t!.lambda, 'hog-256');
+  expect(big.functionError, big.text).toBeUndefined();
+  expect(big.json).toMatchObject({ mb: 150 });
+  expect((big.json as { age: number }).age).toBeGreaterThan(1);
+  await readyFor('bootstrap.mjs');
+  const small = await invoke(t!.lambda, 'hog-128', {}, { LogType: 'Tail' });
+  expect(small.functionError, small.text).toBe('Unhandled');
+  expect(small.json).toMatchObject({ errorType: expect.stringMatching(/^Runtime\.(OutOfMemory|ExitError)$/) });
+  expect(small.log).toContain('Init Duration');
+});
+
 it.skipIf(gap)('a Python cold start is given a ready sandbox: its code, variables and context, read-only /var/task, Init Duration', { timeout: 120_000 }, async () => {
   const files = (answer: string) => ({ 'lambda_function.py': `def handler(event, context):\n    return "${answer}"\n` });
   await createFunction(t!.lambda, 'py-first', { Runtime: 'python3.11', Handler: 'lambda_function.handler', files: files('first') });

@@ -97,7 +97,7 @@ export class CgroupEnvironment implements EnvironmentCgroup {
 
   setMemoryLimit(memoryMb: number): void {
     const memory = this.at.memory;
-    if (!memory) return;
+    if (!memory || this.memoryLimitBytes === memoryMb * 1024 * 1024) return;
     memory.files.setMemoryLimit(memory.path, memoryMb * 1024 * 1024);
     this.memoryLimitBytes = memoryMb * 1024 * 1024;
   }

@@ -52,8 +52,12 @@ import { setReferenced, type LaunchedSandbox, type SandboxLauncher } from './san
 import type { TmpDisk, TmpDisks } from './tmp-disks.js';
 import type { UidLeases } from './uid-leases.js';
 
-/** The memory limit a ready sandbox boots under (Lambda's largest MemorySize): the function's replaces it at assignment, never a raise. */
-export const READY_MEMORY_MB = LIMITS.memoryMbMax;
+/**
+ * The memory limit a ready sandbox boots under: Lambda's default MemorySize (a runtime boots
+ * in a fraction of it), so that a function of that size, the most common, needs no write to
+ * the cgroup at assignment; any other writes its own (a v1 limit write cost ~0.5 ms there).
+ */
+export const READY_MEMORY_MB = LIMITS.memoryMbDefault;
 /** The /tmp a ready sandbox has: Lambda's default EphemeralStorage. */
 export const READY_TMP_MB = 512;
 /** The assignment socket's name in the sandbox's socket directory. */
