@@ -1,7 +1,8 @@
 /**
  * The cluster's message bus: what the nodes of one cluster tell each other. Gust publishes
  * small JSON notes on subjects of its own (`gust.functions.<account>`: a function changed;
- * `gust.urls.<account>`: a function's URL configurations changed)
+ * `gust.urls.<account>`: a function's URL configurations changed; `gust.rules.<account>`: an
+ * EventBridge rule changed)
  * and every other node acts on them; the notes carry no state, only what to read again
  * from the shared database, so a note that is lost leaves a node stale, never wrong in the
  * database. A single node has no bus at all.
@@ -26,8 +27,8 @@ export interface ClusterBus {
   close(): Promise<void>;
 }
 
-/** What a note is about: a function (record, versions, aliases, policies…) or its URL configurations. */
-export type NoteTopic = 'functions' | 'urls';
+/** What a note is about: a function (record, versions, aliases, policies…), its URL configurations, or a rule. */
+export type NoteTopic = 'functions' | 'urls' | 'rules';
 
 /** The subject of `topic`'s notes in `account`; `*` for every account. */
 export function noteSubject(topic: NoteTopic, account: string): string {
@@ -36,6 +37,6 @@ export function noteSubject(topic: NoteTopic, account: string): string {
 
 /** The topic and account a note's subject names. */
 export function parseSubject(subject: string): { topic: NoteTopic; account: string } | undefined {
-  const m = /^gust\.(functions|urls)\.(\d{12})$/.exec(subject);
+  const m = /^gust\.(functions|urls|rules)\.(\d{12})$/.exec(subject);
   return m ? { topic: m[1] as NoteTopic, account: m[2]! } : undefined;
 }

@@ -78,6 +78,10 @@ export interface SharedParts {
   announce?: (accountId: string, functionName: string, change: FunctionChange | undefined) => void;
   /** Told of every function URL configuration written here, of every account (cluster-node.ts). */
   announceUrls?: (accountId: string, functionName: string) => void;
+  /** Told of every EventBridge rule written here, of every account (cluster-node.ts). */
+  announceRule?: (accountId: string, eventBusName: string, name: string) => void;
+  /** Whether this node fires schedules (a cluster's holder of the scheduler lease, schedule-lease.ts); absent: always. */
+  firesSchedules?: () => boolean;
 }
 
 export class AccountSpace {
@@ -176,7 +180,7 @@ export class AccountSpace {
     // EventBridge rules and schedules. Each delivery is an Event invoke, committed to the
     // event queue with its retries, as on AWS.
     const ruleStore = opened.rules;
-    this.eventRules = new EventRules({ store: ruleStore, partition, clock: shared.eventsClock, log: logger });
+    this.eventRules = new EventRules({ store: ruleStore, partition, clock: shared.eventsClock, log: logger, ...(shared.announceRule ? { announce: (bus: string, name: string) => shared.announceRule!(accountId, bus, name) } : {}) });
     // A target Gust cannot read as a function: the invoke reports it.
     const eventsMayInvoke = (target: string, ruleArn: string): boolean => this.servicePermits(target, 'events.amazonaws.com', ruleArn, accountId) ?? true;
     const delivery = routeDeliveries({ functions: new InvokeDelivery({ invoker, permits: eventsMayInvoke }), queues: new QueueDelivery(queues) });
@@ -209,7 +213,8 @@ export class AccountSpace {
     this.provisioned.start();
     await this.asyncQueue.start();
     await nextTurn();
-    this.scheduler.start(await this.eventRules.load());
+    const rules = await this.eventRules.load();
+    if (this.shared.firesSchedules?.() ?? true) this.scheduler.start(rules);
     await this.mappings.load();
     await this.pollers.start();
   }

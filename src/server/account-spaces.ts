@@ -26,6 +26,24 @@ export class AccountSpaces {
     }
   }
 
+  /**
+   * Opens every account the backend holds and starts each one's schedules from its stored
+   * rules while `holding()`: this node took the scheduler lease (schedule-lease.ts).
+   */
+  async startSchedules(holding: () => boolean): Promise<void> {
+    for (const accountId of [this.shared.config.accountId, ...(await this.shared.backend.otherAccounts())]) {
+      const space = (await this.ready(accountId)) ?? this.open.get(accountId)!;
+      const rules = await space.eventRules.listAllRules();
+      if (!holding()) return;
+      space.scheduler.start(rules);
+    }
+  }
+
+  /** Stops the schedules of every open space: this node lost (or gave back) the scheduler lease. */
+  stopSchedules(): void {
+    for (const space of this.open.values()) space.scheduler.stop();
+  }
+
   /** The space of `accountId` if it is open. */
   get(accountId: string): AccountSpace | undefined {
     return this.open.get(accountId);

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { BusNote, ClusterBus } from '../bus/cluster-bus.js';
 import type { FunctionChange } from '../control/function-service.js';
 import type { NodeRecord } from '../core/model/cluster-nodes.js';
+import type { LockSession } from '../store/lock-session.js';
 import type { NodeStore } from '../store/node-store.js';
 import { ClusterNode, nodeIdOf, type NodeSpaces } from './cluster-node.js';
 
@@ -58,6 +59,9 @@ class MemoryNodes implements NodeStore {
   }
 }
 
+/** A lock session that holds nothing: these tests are about notes. */
+const locks: LockSession = { tryLock: async () => false, unlock: async () => {}, onLost: () => {}, close: async () => {} };
+
 /** What a node's spaces were asked to do. */
 function recordingSpaces(environments = 0): NodeSpaces & { calls: unknown[][] } {
   const calls: unknown[][] = [];
@@ -69,6 +73,10 @@ function recordingSpaces(environments = 0): NodeSpaces & { calls: unknown[][] } 
     },
     refreshUrls: (account: string, name: string) => {
       calls.push(['urls', account, name]);
+      return Promise.resolve();
+    },
+    reloadRule: (account: string, bus: string, name: string) => {
+      calls.push(['rule', account, bus, name]);
       return Promise.resolve();
     },
     resync: async () => {
@@ -87,11 +95,11 @@ describe('ClusterNode', () => {
     for (const n of nodes.splice(0)) await n.leave();
   });
 
-  it("passes another node's function and URL notes to its spaces, and not its own", async () => {
+  it("passes another node's function, URL and rule notes to its spaces, and not its own", async () => {
     const bus = new MemoryBus();
     const store = new MemoryNodes();
-    const a = new ClusterNode({ id: 'a', bus, nodes: store, logger });
-    const b = new ClusterNode({ id: 'b', bus, nodes: store, logger });
+    const a = new ClusterNode({ id: 'a', bus, nodes: store, locks, logger });
+    const b = new ClusterNode({ id: 'b', bus, nodes: store, locks, logger });
     nodes.push(a, b);
     const spacesA = recordingSpaces();
     const spacesB = recordingSpaces(3);
@@ -100,10 +108,12 @@ describe('ClusterNode', () => {
     a.announce(ACCOUNT, 'f', { kind: 'code' });
     a.announce(ACCOUNT, 'f', undefined);
     a.announceUrls(ACCOUNT, 'f');
+    a.announceRule(ACCOUNT, 'default', 'every-minute');
     expect(spacesB.calls).toEqual([
       ['refresh', ACCOUNT, 'f', { kind: 'code' }],
       ['refresh', ACCOUNT, 'f', undefined],
       ['urls', ACCOUNT, 'f'],
+      ['rule', ACCOUNT, 'default', 'every-minute'],
     ]);
     expect(spacesA.calls).toEqual([]);
     expect((await b.nodes()).map((n) => [n.id, n.url, n.environments, n.invocations, n.self])).toEqual([
@@ -114,7 +124,7 @@ describe('ClusterNode', () => {
 
   it('drops notes it cannot read, and reads everything again when the bus comes back', async () => {
     const bus = new MemoryBus();
-    const node = new ClusterNode({ id: 'b', bus, nodes: new MemoryNodes(), logger });
+    const node = new ClusterNode({ id: 'b', bus, nodes: new MemoryNodes(), locks, logger });
     nodes.push(node);
     const spaces = recordingSpaces();
     await node.start('http://b', spaces);
@@ -122,6 +132,7 @@ describe('ClusterNode', () => {
     bus.publish(`gust.functions.${ACCOUNT}`, { node: 'a', function: 7 });
     bus.publish('gust.functions.not-an-account', { node: 'a', function: 'f' });
     bus.publish(`gust.other.${ACCOUNT}`, { node: 'a', function: 'f' });
+    bus.publish(`gust.rules.${ACCOUNT}`, { node: 'a', bus: 'default' });
     expect(spaces.calls).toEqual([]);
     bus.reconnect();
     await Promise.resolve();
@@ -131,7 +142,7 @@ describe('ClusterNode', () => {
   it('leaves gust.nodes on leave, and the bus only on close', async () => {
     const bus = new MemoryBus();
     const store = new MemoryNodes();
-    const node = new ClusterNode({ id: 'a', bus, nodes: store, logger });
+    const node = new ClusterNode({ id: 'a', bus, nodes: store, locks, logger });
     await node.start('http://a', recordingSpaces());
     expect([...store.rows.keys()]).toEqual(['a']);
     await node.leave();

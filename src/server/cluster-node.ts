@@ -20,6 +20,7 @@ import type { Logger } from 'pino';
 import { noteSubject, parseSubject, type ClusterBus } from '../bus/cluster-bus.js';
 import type { FunctionChange, FunctionChangeKind } from '../control/function-service.js';
 import type { NodeStore } from '../store/node-store.js';
+import type { LockSession } from '../store/lock-session.js';
 import type { NodeView } from '../core/model/cluster-nodes.js';
 import { StateUnavailableError, type StateBackend } from './state/state-backend.js';
 
@@ -52,6 +53,8 @@ export interface NodeSpaces {
   refresh(accountId: string, functionName: string, change: FunctionChange | undefined): Promise<void> | undefined;
   /** The same for a function's URL configurations. */
   refreshUrls(accountId: string, functionName: string): Promise<void> | undefined;
+  /** Reads a rule of an account again (the node that fires schedules opens the account if it must). */
+  reloadRule(accountId: string, eventBusName: string, name: string): Promise<void> | undefined;
   /** Reads every function of every open account again (after notes may have been lost). */
   resync(): Promise<void>;
   /** Execution environments this node runs, and invocations running on them. */
@@ -62,6 +65,8 @@ export interface ClusterNodeOptions {
   id: string;
   bus: ClusterBus;
   nodes: NodeStore;
+  /** The node's session for the cluster's leases: the scheduler lease, reserved concurrency slots. */
+  locks: LockSession;
   logger: Logger;
 }
 
@@ -77,6 +82,11 @@ export class ClusterNode {
     this.id = options.id;
   }
 
+  /** The node's session for the cluster's leases. */
+  get locks(): LockSession {
+    return this.options.locks;
+  }
+
   /** Tells the other nodes that this node committed a write of `functionName`. */
   announce(accountId: string, functionName: string, change: FunctionChange | undefined): void {
     this.options.bus.publish(noteSubject('functions', accountId), { node: this.id, function: functionName, ...(change ? { change } : {}) });
@@ -87,6 +97,11 @@ export class ClusterNode {
     this.options.bus.publish(noteSubject('urls', accountId), { node: this.id, function: functionName });
   }
 
+  /** Tells the other nodes that this node wrote (or deleted) the rule `name` of `eventBusName`. */
+  announceRule(accountId: string, eventBusName: string, name: string): void {
+    this.options.bus.publish(noteSubject('rules', accountId), { node: this.id, bus: eventBusName, rule: name });
+  }
+
   /** Listens to the other nodes and starts the heartbeat; once the spaces are open and the server listens at `url`. */
   async start(url: string, spaces: NodeSpaces): Promise<void> {
     this.url = url;
@@ -94,9 +109,16 @@ export class ClusterNode {
     const { bus, logger } = this.options;
     bus.subscribe('gust.*.*', (note, subject) => {
       const about = parseSubject(subject);
-      const name = note.function;
-      if (note.node === this.id || !about || typeof name !== 'string') return;
+      if (note.node === this.id || !about) return;
       const { topic, account } = about;
+      if (topic === 'rules') {
+        const { bus: eventBus, rule } = note;
+        if (typeof eventBus !== 'string' || typeof rule !== 'string') return;
+        spaces.reloadRule(account, eventBus, rule)?.catch((err: unknown) => logger.warn({ err, account, rule }, 'cluster: cannot read a rule another node changed'));
+        return;
+      }
+      const name = note.function;
+      if (typeof name !== 'string') return;
       const fail = (err: unknown) => logger.warn({ err, account, function: name, topic }, `cluster: cannot read ${topic === 'urls' ? 'the URLs of ' : ''}a function another node changed`);
       if (topic === 'urls') {
         spaces.refreshUrls(account, name)?.catch(fail);
@@ -129,8 +151,9 @@ export class ClusterNode {
     await this.options.nodes.remove(this.id).catch((err: unknown) => this.options.logger.warn({ err }, 'cluster: cannot remove this node from gust.nodes'));
   }
 
-  /** Leaves the bus, after the writes of the stop were announced. */
+  /** Leaves the bus, after the writes of the stop were announced, and ends the lock session. */
   async close(): Promise<void> {
+    await this.options.locks.close();
     await this.options.bus.close().catch((err: unknown) => this.options.logger.warn({ err }, 'cluster: leaving the bus failed'));
   }
 
@@ -166,11 +189,13 @@ export async function joinCluster(options: { bus: string; dataDir: string; backe
   const { bus: url, backend, logger } = options;
   const { BusUnavailableError, NatsBus } = await import('../bus/nats-bus.js');
   try {
-    if (!backend.openNodes) throw new StateUnavailableError('--bus needs --store postgres://…');
+    if (!backend.openNodes || !backend.openLocks) throw new StateUnavailableError('--bus needs --store postgres://…');
     const id = nodeIdOf(options.dataDir);
     const bus = await NatsBus.connect({ url, name: `gust ${id}`, report: (err, context) => logger.warn({ err }, `cluster bus: ${context}`) });
     try {
-      return new ClusterNode({ id, bus, nodes: await backend.openNodes(), logger });
+      const nodes = await backend.openNodes();
+      const locks = await backend.openLocks((err, context) => logger.warn({ err }, `cluster: ${context}`));
+      return new ClusterNode({ id, bus, nodes, locks, logger });
     } catch (err) {
       await bus.close().catch(() => undefined);
       throw err;

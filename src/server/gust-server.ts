@@ -48,6 +48,7 @@ import { DiskReserve } from '../store/disk-reserve.js';
 import { DataDisk } from './data-disk.js';
 import { blobDirOf, runtimesDirOf, type GustConfig } from './config.js';
 import { joinCluster } from './cluster-node.js';
+import { ScheduleLease } from './schedule-lease.js';
 import type { FunctionChange } from '../control/function-service.js';
 import { nodesApi } from '../http/nodes-api/nodes-api.js';
 import { AccountSpaces } from './account-spaces.js';
@@ -121,7 +122,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   // A node of a cluster tells the others of its function writes and learns theirs (cluster-node.ts).
   const cluster = config.bus === '' ? undefined : await joinCluster({ bus: config.bus, dataDir, backend, logger });
   if (cluster) {
-    logger.warn({ store: backend.location, bus: config.bus, node: cluster.id }, `cluster: node ${cluster.id} on PostgreSQL at ${backend.location} and NATS at ${config.bus}; functions, versions, aliases, policies and function URLs follow the other nodes' changes; still per node: concurrency counts, schedules and pollers, rule, queue and async-config caches; send Event invokes and SQS messages to one node only (an async event is delivered by the node that accepted it, and a node that starts also delivers other nodes' pending events; each node numbers SQS messages from its own counter, so two nodes fail each other's sends)`);
+    logger.warn({ store: backend.location, bus: config.bus, node: cluster.id }, `cluster: node ${cluster.id} on PostgreSQL at ${backend.location} and NATS at ${config.bus}; functions, versions, aliases, policies, function URLs and EventBridge rules follow the other nodes' changes; schedules fire on one node (the scheduler lease's holder); still per node: concurrency counts, pollers, queue and async-config caches; send Event invokes and SQS messages to one node only (an async event is delivered by the node that accepted it, and a node that starts also delivers other nodes' pending events; each node numbers SQS messages from its own counter, so two nodes fail each other's sends)`);
   } else if (backend.kind === 'postgres') {
     logger.warn({ store: backend.location }, `state: PostgreSQL at ${backend.location}; single-node for now (no --bus): run one Gust server per database (SQS visibility, leases and caches are kept in this process)`);
   }
@@ -242,7 +243,9 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   // once the server listens (below), before code storage collects what they do not
   // reference. One concurrency limit for the server beside each account's, and one set of
   // init permits, so that more accounts never mean more than the machine was sized for.
-  const spaces = new AccountSpaces({ config, logger, credentialsKey, driver, runtimes, blobs, code, reserve, backend, report, serverConcurrency: new ServerConcurrency(config.concurrencyLimit), initPermits: initPermits(), baseUrl: () => baseUrl, eventsClock: options.eventsClock ?? systemClock, ...(observer ? { observer } : {}), ...(traces ? { tracer: traces } : {}), ...(cluster ? { announce: (account: string, name: string, change: FunctionChange | undefined) => cluster.announce(account, name, change), announceUrls: (account: string, name: string) => cluster.announceUrls(account, name) } : {}) });
+  const spaces = new AccountSpaces({ config, logger, credentialsKey, driver, runtimes, blobs, code, reserve, backend, report, serverConcurrency: new ServerConcurrency(config.concurrencyLimit), initPermits: initPermits(), baseUrl: () => baseUrl, eventsClock: options.eventsClock ?? systemClock, ...(observer ? { observer } : {}), ...(traces ? { tracer: traces } : {}), ...(cluster ? { announce: (account: string, name: string, change: FunctionChange | undefined) => cluster.announce(account, name, change), announceUrls: (account: string, name: string) => cluster.announceUrls(account, name), announceRule: (account: string, bus: string, name: string) => cluster.announceRule(account, bus, name), firesSchedules: (): boolean => scheduleLease?.holding ?? false } : {}) });
+  // One node of a cluster fires every schedule: the holder of the scheduler lease.
+  const scheduleLease: ScheduleLease | undefined = cluster ? new ScheduleLease(cluster.locks, { startAll: (holding) => spaces.startSchedules(holding), stopAll: () => spaces.stopSchedules() }, logger) : undefined;
   const load = () =>
     spaces.all().reduce(
       (sum, space) => {
@@ -325,14 +328,18 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     await cluster?.start(baseUrl, {
       refresh: (account, name, change) => spaces.whenOpen(account)?.then((space) => space.functions.refresh(name, change)),
       refreshUrls: (account, name) => spaces.whenOpen(account)?.then((space) => space.urls.refresh(name)),
+      // The lease holder opens an account it has not served: its schedules are this node's to fire.
+      reloadRule: (account, bus, name) => (scheduleLease?.holding ? spaces.ready(account) ?? spaces.whenOpen(account) : spaces.whenOpen(account))?.then((space) => space.eventRules.reload(bus, name)),
       resync: async () => {
         for (const space of spaces.all()) {
           await space.functions.resync();
           for (const name of space.functions.functionNamesSync()) await space.urls.refresh(name);
+          await space.eventRules.resync();
         }
       },
       load,
     });
+    scheduleLease?.start();
     logger.info({ accounts: spaces.all().length, ms: Math.round(performance.now() - t0) }, 'gust started: every account open');
     // Last, and waited for by the scrapes alone: process metrics count from here on.
     metrics?.prepare().catch((err: unknown) => logger.warn({ err }, 'metrics: prom-client did not load; scrapes will fail'));
@@ -436,6 +443,8 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
         await started.catch(() => undefined);
         // Gone from `gust nodes` first: the node is leaving.
         await cluster?.leave();
+        // The lease goes back at once, for another node to fire the schedules.
+        await scheduleLease?.stop();
         // A probe in progress finishes first: it runs on the driver closed below.
         await probing?.catch(() => undefined);
         // No new request; those in flight get --shutdown-grace to finish while the environments

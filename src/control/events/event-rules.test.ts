@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ResourceNotFoundException } from '../../core/errors.js';
-import { eventsHarnesses, lambdaArn, patternRule } from '../../../test/helpers/events.js';
+import pino from 'pino';
+import { eventsHarnesses, lambdaArn, patternRule, TEST_PARTITION } from '../../../test/helpers/events.js';
+import { EventRules, type RuleChange } from './event-rules.js';
 import { InvalidEventPatternException, LimitExceededException } from './errors.js';
 
 const harness = eventsHarnesses();
@@ -110,5 +112,30 @@ describe('EventRules', () => {
     expect(page1.targets.map((t) => t.id)).toEqual(['t1', 't2']);
     expect((await h.rules.listTargetsByRule('a1', undefined, page1.nextToken, 2)).targets.map((t) => t.id)).toEqual(['t3']);
     await expect(h.rules.listTargetsByRule('nope')).rejects.toThrow('Rule nope does not exist on EventBus default.');
+  });
+
+  it("follows another node's writes on reload and resync, announcing only its own", async () => {
+    const h = await harness();
+    const announced: string[][] = [];
+    const other = new EventRules({ store: h.store, partition: TEST_PARTITION, clock: h.clock, log: pino({ level: 'silent' }), announce: (bus, name) => announced.push([bus, name]) });
+    await other.load();
+    const heard: RuleChange['kind'][] = [];
+    other.onChange((change) => heard.push(change.kind));
+    const event = { source: 'x', 'detail-type': 't', detail: {} };
+    await h.rules.putRule({ name: 'r', eventPattern: '{"source":["x"]}' });
+    expect(other.matching('default', event)).toEqual([]);
+    await other.reload('default', 'r');
+    expect(other.matching('default', event).map((r) => r.name)).toEqual(['r']);
+    await h.rules.deleteRule('r');
+    await other.resync();
+    expect(other.matching('default', event)).toEqual([]);
+    expect(heard).toEqual(['put', 'deleted']);
+    expect(announced).toEqual([]);
+    await other.putRule({ name: 's', scheduleExpression: 'rate(1 hour)' });
+    await other.deleteRule('s');
+    expect(announced).toEqual([
+      ['default', 's'],
+      ['default', 's'],
+    ]);
   });
 });

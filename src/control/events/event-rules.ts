@@ -50,6 +50,8 @@ export interface EventRulesDeps {
   partition: Partition;
   clock: Clock;
   log: Pick<Logger, 'warn'>;
+  /** Told of every rule written here (a cluster's node tells the other nodes, which `reload` it). */
+  announce?: (eventBusName: string, name: string) => void;
 }
 
 const isEnabled = (rule: RuleRecord): boolean => rule.state !== 'DISABLED';
@@ -68,15 +70,7 @@ export class EventRules {
   /** Reads the stored rules; call once before serving. */
   async load(): Promise<RuleRecord[]> {
     const rules = await this.deps.store.listAllRules();
-    for (const rule of rules) {
-      try {
-        this.remember(rule);
-      } catch (err) {
-        // A stored pattern this build refuses must not stop the server: the rule stays
-        // listed and editable, and matches nothing until it is put again.
-        this.deps.log.warn({ err, rule: rule.arn }, 'stored event pattern is not valid; the rule matches no events');
-      }
-    }
+    for (const rule of rules) this.rememberStored(rule);
     return rules;
   }
 
@@ -172,8 +166,32 @@ export class EventRules {
       if (!(await this.deps.store.getRule(bus, name))) return;
       if ((await this.deps.store.listTargets(bus, name)).length > 0) throw new ValidationException("Rule can't be deleted since it has targets.");
       await this.deps.store.deleteRule(bus, name);
-      this.patterns.delete(key(bus, name));
-      this.emit({ kind: 'deleted', eventBusName: bus, name });
+      this.forget(bus, name);
+      this.deps.announce?.(bus, name);
+    });
+  }
+
+  /** Reads every rule again (a cluster node's notes may have been lost): listeners hear of each, and of each that is gone. */
+  async resync(): Promise<void> {
+    const rules = await this.deps.store.listAllRules();
+    const now = new Set(rules.map((r) => key(r.eventBusName, r.name)));
+    for (const { rule } of [...this.patterns.values()]) if (!now.has(key(rule.eventBusName, rule.name))) this.forget(rule.eventBusName, rule.name);
+    for (const rule of rules) {
+      this.rememberStored(rule);
+      this.emit({ kind: 'put', rule });
+    }
+  }
+
+  /**
+   * Reads a rule another node wrote from the store: PutEvents here and the scheduler (on the
+   * node that fires schedules) follow it. Not announced again.
+   */
+  async reload(eventBusName: string, name: string): Promise<void> {
+    await this.locks.run(key(eventBusName, name), async () => {
+      const rule = await this.deps.store.getRule(eventBusName, name);
+      if (!rule) return this.forget(eventBusName, name);
+      this.rememberStored(rule);
+      this.emit({ kind: 'put', rule });
     });
   }
 
@@ -248,6 +266,22 @@ export class EventRules {
   private changed(rule: RuleRecord): void {
     this.remember(rule);
     this.emit({ kind: 'put', rule });
+    this.deps.announce?.(rule.eventBusName, rule.name);
+  }
+
+  private rememberStored(rule: RuleRecord): void {
+    try {
+      this.remember(rule);
+    } catch (err) {
+      // A stored pattern this build refuses must not stop the server: the rule stays
+      // listed and editable, and matches nothing until it is put again.
+      this.deps.log.warn({ err, rule: rule.arn }, 'stored event pattern is not valid; the rule matches no events');
+    }
+  }
+
+  private forget(eventBusName: string, name: string): void {
+    this.patterns.delete(key(eventBusName, name));
+    this.emit({ kind: 'deleted', eventBusName, name });
   }
 
   private remember(rule: RuleRecord): void {

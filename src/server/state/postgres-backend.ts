@@ -18,6 +18,8 @@ import { PgMappingStore } from '../../store/postgres/pg-mapping-store.js';
 import { PgMetadataStore } from '../../store/postgres/pg-metadata-store.js';
 import { PgNodeStore } from '../../store/postgres/pg-node-store.js';
 import type { NodeStore } from '../../store/node-store.js';
+import type { LockSession } from '../../store/lock-session.js';
+import { PgLockSession } from '../../store/postgres/pg-lock-session.js';
 import { openPgPool } from '../../store/postgres/pg-pool.js';
 import { PgQueueStore } from '../../store/postgres/pg-queue-store.js';
 import { PgRuleStore } from '../../store/postgres/pg-rule-store.js';
@@ -47,6 +49,7 @@ export class PostgresBackend implements StateBackend {
     private readonly pool: pg.Pool,
     readonly location: string,
     private readonly homeAccount: string,
+    private readonly url: string,
   ) {}
 
   /**
@@ -63,7 +66,7 @@ export class PostgresBackend implements StateBackend {
       await pool.end().catch(() => undefined);
       throw new StateUnavailableError(`cannot reach the PostgreSQL of --store ${location}: ${err instanceof Error ? err.message || err.constructor.name : String(err)}`);
     }
-    return new PostgresBackend(pool, location, homeAccount);
+    return new PostgresBackend(pool, location, homeAccount, url);
   }
 
   async otherAccounts(): Promise<string[]> {
@@ -107,6 +110,10 @@ export class PostgresBackend implements StateBackend {
 
   async openNodes(): Promise<NodeStore> {
     return PgNodeStore.open(new PgSchema(this.pool, SHARED_SCHEMA_NAME));
+  }
+
+  openLocks(report: (err: Error, context: string) => void): Promise<LockSession> {
+    return PgLockSession.open({ connectionString: this.url, report });
   }
 
   async close(): Promise<void> {

@@ -14,6 +14,7 @@ import type { EventQueueStore } from '../../store/event-queue.js';
 import type { LogRetention, LogStore } from '../../store/log-store.js';
 import type { MappingStore } from '../../store/mapping-store.js';
 import type { NodeStore } from '../../store/node-store.js';
+import type { LockSession } from '../../store/lock-session.js';
 import type { MetadataStore } from '../../store/metadata-store.js';
 import type { QueueStore } from '../../store/queue-store.js';
 import type { RuleStore } from '../../store/rule-store.js';
@@ -58,6 +59,8 @@ export interface StateBackend {
   openS3(): Promise<S3Store>;
   /** The cluster's nodes and their heartbeats; PostgreSQL alone (a SQLite server is one node). */
   openNodes?(): Promise<NodeStore>;
+  /** The node's own session for the cluster's leases (lock-session.ts); PostgreSQL alone. */
+  openLocks?(report: (err: Error, context: string) => void): Promise<LockSession>;
   /** Releases what the backend holds (PostgreSQL's pool), once every store it opened is closed. */
   close(): Promise<void>;
 }

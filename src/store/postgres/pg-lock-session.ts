@@ -1,0 +1,138 @@
+/**
+ * The cluster's leases as PostgreSQL session-level advisory locks (`pg_try_advisory_lock`
+ * with two int4 keys: the hash of the lock's name and the slot), on one `pg.Client` of the
+ * node's own rather than the shared pool: a session lock belongs to the connection that took
+ * it, and a pooled connection would carry it to whichever query borrows it next.
+ *
+ * The locks last as long as the connection: a node killed with SIGKILL leaves a closed
+ * socket, PostgreSQL ends its session and the next `tryLock` of another node wins. When this
+ * node's connection drops it tells its listeners at once (`onLost`) and forgets what it held,
+ * then reconnects with backoff; it holds nothing until a caller takes locks again.
+ *
+ * Lock names hash to int4 (`hashtext`): two names that collide share their slots, which
+ * can only make a holder wait or throttle, never let two hold one slot. Advisory locks are
+ * per database, so clusters on different databases of one server never meet.
+ */
+import pg from 'pg';
+import type { LockSession } from '../lock-session.js';
+
+export interface PgLockSessionOptions {
+  connectionString: string;
+  /** How the session names itself in `pg_stat_activity` (default `gust locks`). */
+  applicationName?: string;
+  /** Told of each lost connection and failed reconnection. */
+  report(err: Error, context: string): void;
+  /** First wait before reconnecting; doubles up to `maxBackoffMs`. */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+export class PgLockSession implements LockSession {
+  private client: pg.Client | undefined;
+  private readonly held = new Set<string>();
+  private readonly lostListeners: (() => void)[] = [];
+  private closed = false;
+  private retry: NodeJS.Timeout | undefined;
+
+  private constructor(private readonly options: PgLockSessionOptions) {}
+
+  /** A session once connected; throws when the database does not answer. */
+  static async open(options: PgLockSessionOptions): Promise<PgLockSession> {
+    const session = new PgLockSession(options);
+    session.client = await session.connect();
+    return session;
+  }
+
+  /** The backend process id of the current connection (for tests that end it), or undefined while lost. */
+  get pid(): number | undefined {
+    return (this.client as { processID?: number } | undefined)?.processID;
+  }
+
+  async tryLock(key: string, slot: number): Promise<boolean> {
+    const client = this.client;
+    const id = `${key}\0${slot}`;
+    // Re-entrant within a session: a second take would succeed and need two unlocks.
+    if (!client || this.held.has(id)) return false;
+    this.held.add(id);
+    try {
+      const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1), $2) AS ok', [key, slot]);
+      if (rows[0]?.ok === true && this.client === client) return true;
+    } catch (err) {
+      this.lose(client, err as Error);
+    }
+    if (this.client === client) this.held.delete(id);
+    return false;
+  }
+
+  async unlock(key: string, slot: number): Promise<void> {
+    const client = this.client;
+    const id = `${key}\0${slot}`;
+    if (!client || !this.held.delete(id)) return;
+    try {
+      await client.query('SELECT pg_advisory_unlock(hashtext($1), $2)', [key, slot]);
+    } catch (err) {
+      this.lose(client, err as Error);
+    }
+  }
+
+  onLost(listener: () => void): void {
+    this.lostListeners.push(listener);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.retry);
+    const client = this.client;
+    this.client = undefined;
+    this.held.clear();
+    await client?.end().catch(() => undefined);
+  }
+
+  private async connect(): Promise<pg.Client> {
+    const client = new pg.Client({
+      connectionString: this.options.connectionString,
+      application_name: this.options.applicationName ?? 'gust locks',
+      connectionTimeoutMillis: 5_000,
+      statement_timeout: 5_000,
+      // A peer that vanished without a FIN is found within about 10 s.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 5_000,
+    });
+    client.on('error', (err) => this.lose(client, err));
+    client.on('end', () => this.lose(client, new Error('the lock session ended')));
+    try {
+      await client.connect();
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      throw err;
+    }
+    return client;
+  }
+
+  /** Forgets `client` and what it held (once per connection), tells the listeners, and reconnects. */
+  private lose(client: pg.Client, err: Error): void {
+    if (this.client !== client || this.closed) return;
+    this.client = undefined;
+    this.held.clear();
+    client.end().catch(() => undefined);
+    this.options.report(err, 'lock session lost; every lease this node held is gone');
+    for (const listener of this.lostListeners) listener();
+    this.reconnect(this.options.backoffMs ?? 250);
+  }
+
+  private reconnect(waitMs: number): void {
+    this.retry = setTimeout(() => {
+      this.connect().then(
+        (client) => {
+          if (this.closed) client.end().catch(() => undefined);
+          else this.client = client;
+        },
+        (err: unknown) => {
+          this.options.report(err as Error, 'lock session: reconnecting failed');
+          if (!this.closed) this.reconnect(Math.min(waitMs * 2, this.options.maxBackoffMs ?? 5_000));
+        },
+      );
+    }, waitMs);
+    this.retry.unref();
+  }
+}
