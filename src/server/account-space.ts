@@ -78,6 +78,8 @@ export interface SharedParts {
   announce?: (accountId: string, functionName: string, change: FunctionChange | undefined) => void;
   /** Told of every function URL configuration written here, of every account (cluster-node.ts). */
   announceUrls?: (accountId: string, functionName: string) => void;
+  /** This node's id in a cluster: async events are then delivered under leases (event-leasing.ts). */
+  node?: string;
 }
 
 export class AccountSpace {
@@ -169,6 +171,7 @@ export class AccountSpace {
       maxConcurrencyPerFunction: config.asyncMaxConcurrency,
       logs: this.logs,
       report,
+      ...(shared.node !== undefined && opened.eventLeases ? { leasing: { store: opened.eventLeases, owner: shared.node } } : {}),
     });
     destinations.register('lambda', (arn) => new LambdaTarget(arn, (request) => this.asyncQueue.handOver(request)));
     destinations.register('sqs', (arn) => new SqsTarget(arn, queues));

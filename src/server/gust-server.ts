@@ -118,7 +118,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   // A node of a cluster tells the others of its function writes and learns theirs (cluster-node.ts).
   const cluster = config.bus === '' ? undefined : await joinCluster({ bus: config.bus, dataDir, backend, logger });
   if (cluster) {
-    logger.warn({ store: backend.location, bus: config.bus, node: cluster.id }, `cluster: node ${cluster.id} on PostgreSQL at ${backend.location} and NATS at ${config.bus}; functions, versions, aliases, policies and function URLs follow the other nodes' changes; still per node: concurrency counts, schedules and pollers, rule, queue and async-config caches; send Event invokes and SQS messages to one node only (an async event is delivered by the node that accepted it, and a node that starts also delivers other nodes' pending events; each node numbers SQS messages from its own counter, so two nodes fail each other's sends)`);
+    logger.warn({ store: backend.location, bus: config.bus, node: cluster.id }, `cluster: node ${cluster.id} on PostgreSQL at ${backend.location} and NATS at ${config.bus}; functions, versions, aliases, policies and function URLs follow the other nodes' changes; still per node: concurrency counts, schedules and pollers, rule, queue and async-config caches; async events are delivered under leases in PostgreSQL (one node at a time; a killed node's events are taken over within 13 s), async capacity and concurrency per node; send SQS messages to one node only (each node numbers SQS messages from its own counter, so two nodes fail each other's sends)`);
   } else if (backend.kind === 'postgres') {
     logger.warn({ store: backend.location }, `state: PostgreSQL at ${backend.location}; single-node for now (no --bus): run one Gust server per database (SQS visibility, leases and caches are kept in this process)`);
   }
@@ -239,7 +239,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   // once the server listens (below), before code storage collects what they do not
   // reference. One concurrency limit for the server beside each account's, and one set of
   // init permits, so that more accounts never mean more than the machine was sized for.
-  const spaces = new AccountSpaces({ config, logger, credentialsKey, driver, runtimes, blobs, code, reserve, backend, report, serverConcurrency: new ServerConcurrency(config.concurrencyLimit), initPermits: initPermits(), baseUrl: () => baseUrl, eventsClock: options.eventsClock ?? systemClock, ...(observer ? { observer } : {}), ...(traces ? { tracer: traces } : {}), ...(cluster ? { announce: (account: string, name: string, change: FunctionChange | undefined) => cluster.announce(account, name, change), announceUrls: (account: string, name: string) => cluster.announceUrls(account, name) } : {}) });
+  const spaces = new AccountSpaces({ config, logger, credentialsKey, driver, runtimes, blobs, code, reserve, backend, report, serverConcurrency: new ServerConcurrency(config.concurrencyLimit), initPermits: initPermits(), baseUrl: () => baseUrl, eventsClock: options.eventsClock ?? systemClock, ...(observer ? { observer } : {}), ...(traces ? { tracer: traces } : {}), ...(cluster ? { node: cluster.id, announce: (account: string, name: string, change: FunctionChange | undefined) => cluster.announce(account, name, change), announceUrls: (account: string, name: string) => cluster.announceUrls(account, name) } : {}) });
   const load = () =>
     spaces.all().reduce(
       (sum, space) => {
