@@ -29,25 +29,31 @@ describe.skipIf(skip !== undefined)('gust serve --bus: async events under leases
   const out = mkdtempSync(join(tmpdir(), 'gust-async-out-'));
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-  /** A function that appends `<id> <ms>` to `file` for each event, after `ms` of work. */
+  /** A function that appends `<id> <ms> <its server's pid>` to `file` for each event, after `ms` of work. */
   async function recorder(name: string, file: string): Promise<void> {
     const handler = `const fs = require('node:fs');
 exports.handler = async (e) => {
   await new Promise((r) => setTimeout(r, e.ms));
-  fs.appendFileSync(${JSON.stringify(file)}, e.id + ' ' + Date.now() + '\\n');
+  fs.appendFileSync(${JSON.stringify(file)}, e.id + ' ' + Date.now() + ' ' + process.ppid + '\\n');
 };`;
     await createFunction(node(0).lambda, name, { files: { 'index.js': handler } });
     for (const i of [0, 1, 2]) await activeOn(node(i).lambda, name);
   }
 
-  /** Each id's delivery times, from the function's file. */
-  function deliveries(file: string): Map<string, number[]> {
-    const seen = new Map<string, number[]>();
+  interface Delivery {
+    at: number;
+    /** The pid of the runtime's parent: the node that ran it (`--sandbox process`). */
+    by: number;
+  }
+
+  /** Each id's deliveries, from the function's file. */
+  function deliveries(file: string): Map<string, Delivery[]> {
+    const seen = new Map<string, Delivery[]>();
     if (!existsSync(file)) return seen;
     for (const line of readFileSync(file, 'utf8').split('\n')) {
-      const [id, at] = line.split(' ');
-      if (!id || !at) continue;
-      seen.set(id, [...(seen.get(id) ?? []), Number(at)]);
+      const [id, at, by] = line.split(' ');
+      if (!id || !by) continue;
+      seen.set(id, [...(seen.get(id) ?? []), { at: Number(at), by: Number(by) }]);
     }
     return seen;
   }
@@ -79,15 +85,15 @@ exports.handler = async (e) => {
     return accepted;
   }
 
-  const duplicatesOf = (seen: Map<string, number[]>) => [...seen.values()].filter((times) => times.length > 1).length;
+  const duplicatesOf = (seen: Map<string, Delivery[]>) => [...seen.values()].filter((times) => times.length > 1).length;
 
   it('delivers every accepted event once while a node leaves and starts again, none of the live nodes\' events twice', async () => {
     const file = join(out, 'restart.txt');
     await recorder('restart', file);
     const ids = Array.from({ length: 300 }, (_, i) => `r${i}`);
     const t0 = performance.now();
-    // 100 ms each, at most 10 at once per node: the nodes hold a backlog for a few seconds.
-    const accepted = await sendAll('restart', ids, () => 100, 12);
+    // A's and B's take 1 s each, 10 at once per node: they hold a backlog when C starts again.
+    const accepted = await sendAll('restart', ids, (at) => (at === 2 ? 20 : 1_000), 12);
     // Node C leaves (SIGTERM: it releases what it holds) and starts again while A and B deliver theirs.
     await stopServer(node(2));
     await cluster.restart(2);
@@ -120,7 +126,9 @@ exports.handler = async (e) => {
     const seen = deliveries(file);
     const totalMs = performance.now() - t0;
     const ofKilled = [...accepted].filter(([, at]) => at === 2).map(([id]) => id);
-    const takenOver = ofKilled.map((id) => Math.min(...seen.get(id)!)).filter((at) => at > killedAt);
+    // Survivors' deliveries of C's events (C's own runtimes may finish the invocations in flight at the kill).
+    const survivors = new Set([node(0).child.pid, node(1).child.pid]);
+    const takenOver = ofKilled.flatMap((id) => seen.get(id)!.filter((d) => survivors.has(d.by)).map((d) => d.at));
     const firstMs = Math.min(...takenOver) - killedAt;
     const takeoverMs = Math.max(...takenOver) - killedAt;
     console.log(
@@ -130,10 +138,10 @@ exports.handler = async (e) => {
     expect(killedAt).toBeGreaterThan(0);
     expect(accepted.size).toBeGreaterThan(count / 2);
     expect(takenOver.length).toBeGreaterThan(0);
-    // Taken over after at most a lease and a poll (and a second of delivery); the last ones
-    // after the survivors worked through the backlog, 500 ms each.
-    expect(firstMs).toBeLessThan(TAKEOVER_BOUND_MS + 1_000);
-    expect(takeoverMs).toBeLessThan(TAKEOVER_BOUND_MS + 10_000);
+    // Taken over after at most a lease and a poll (then 500 ms of work, and slack for a
+    // loaded machine); the last ones after the survivors worked through C's backlog.
+    expect(firstMs).toBeLessThan(TAKEOVER_BOUND_MS + 2_000);
+    expect(takeoverMs).toBeLessThan(TAKEOVER_BOUND_MS + 20_000);
     await cluster.restart(2);
   }, 120_000);
 });
