@@ -81,22 +81,22 @@ export class EventLeasing {
   }
 
   private schedulePoll(): void {
-    this.cancelPoll = this.options.clock.setTimer(() => {
-      this.poll()
-        .catch((err: unknown) => this.options.report(err, 'async queue: leasing due events'))
-        .finally(() => {
-          if (!this.stopped) this.schedulePoll();
-        });
-    }, this.pollMs);
+    this.cancelPoll = this.after(this.pollMs, () => this.poll(), 'leasing due events', () => this.schedulePoll());
   }
 
+  /** Renewals a third of the way through a lease: two may fail before it runs out. */
   private scheduleRenew(): void {
-    this.cancelRenew = this.options.clock.setTimer(() => {
-      this.renew()
-        .catch((err: unknown) => this.options.report(err, 'async queue: renewing leases'))
+    this.cancelRenew = this.after(this.lease.ms / 3, () => this.renew(), 'renewing leases', () => this.scheduleRenew());
+  }
+
+  /** Runs `work` after `ms`, then `again` unless stopped; a failure is reported, not thrown (a timer has nobody to catch it). */
+  private after(ms: number, work: () => Promise<void>, what: string, again: () => void): () => void {
+    return this.options.clock.setTimer(() => {
+      work()
+        .catch((err: unknown) => this.options.report(err, `async queue: ${what}`))
         .finally(() => {
-          if (!this.stopped) this.scheduleRenew();
+          if (!this.stopped) again();
         });
-    }, this.lease.ms / 3);
+    }, ms);
   }
 }
