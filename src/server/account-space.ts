@@ -82,6 +82,8 @@ export interface SharedParts {
   announceRule?: (accountId: string, eventBusName: string, name: string) => void;
   /** Whether this node fires schedules (a cluster's holder of the scheduler lease, schedule-lease.ts); absent: always. */
   firesSchedules?: () => boolean;
+  /** This node's id in a cluster: async events are then delivered under leases (event-leasing.ts). */
+  node?: string;
 }
 
 export class AccountSpace {
@@ -173,6 +175,7 @@ export class AccountSpace {
       maxConcurrencyPerFunction: config.asyncMaxConcurrency,
       logs: this.logs,
       report,
+      ...(shared.node !== undefined && opened.eventLeases ? { leasing: { store: opened.eventLeases, owner: shared.node } } : {}),
     });
     destinations.register('lambda', (arn) => new LambdaTarget(arn, (request) => this.asyncQueue.handOver(request)));
     destinations.register('sqs', (arn) => new SqsTarget(arn, queues));

@@ -80,13 +80,37 @@ export interface FailedEvent {
 
 /** One operation of an atomic `write`. */
 export type QueueWrite =
-  | { kind: 'putEvent'; event: StoredEvent }
+  /** `lease`: the event stays leased to that node (cluster mode, EventLeases); stores without leases ignore it. */
+  | { kind: 'putEvent'; event: StoredEvent; lease?: EventLease }
   | { kind: 'deleteEvent'; seq: number }
   | { kind: 'putFailed'; failed: FailedEvent }
   | { kind: 'putConfig'; config: EventInvokeConfig }
   | { kind: 'deleteConfig'; functionName: string; qualifier: string }
   /** Removes a deleted function's events, failed events and configurations. */
   | { kind: 'deleteFunction'; functionName: string };
+
+/** A node's hold on an event it delivers: nobody else leases it for `ms` from the write. */
+export interface EventLease {
+  owner: string;
+  ms: number;
+}
+
+/**
+ * What a store shared by several nodes adds so that each event is delivered by one node at
+ * a time (cluster mode): numbers unique across nodes and leases that expire. Lease times
+ * are the store's clock, one for every node. A lease ends when its event is deleted, when
+ * its owner releases it, or when it expires; a rewrite carrying a `lease` keeps it.
+ */
+export interface EventLeases {
+  /** `count` new seqs, unique across every node sharing the store. */
+  nextSeqs(count: number): Promise<number[]>;
+  /** Leases to `owner` for `ms` up to `limit` due events no live lease holds, in `seq` order. */
+  lease(owner: string, limit: number, ms: number): Promise<StoredEvent[]>;
+  /** Extends `owner`'s live leases of `seqs` by `ms` from now; returns the seqs it still held. */
+  renew(owner: string, seqs: number[], ms: number): Promise<number[]>;
+  /** Gives `owner`'s leases of `seqs` back, so that other nodes take the events at once. */
+  release(owner: string, seqs: number[]): Promise<void>;
+}
 
 export interface EventQueueStore {
   /** Stores the operations in order, all or none; durable once the promise resolves. */

@@ -19,7 +19,7 @@ import { PgEventQueue } from '../../store/postgres/pg-event-queue.js';
 import { testPostgres } from '../../store/postgres/testing/test-postgres.js';
 import { SqliteEventQueue } from '../../store/sqlite/sqlite-event-queue.js';
 import type { InvokeRequest, InvokeResult } from '../invoke-types.js';
-import { AsyncQueue } from './async-queue.js';
+import { AsyncQueue, type AsyncQueueDeps } from './async-queue.js';
 import { poolCapacity } from './capacity.js';
 import { DestinationRouter, LambdaTarget } from './destinations.js';
 import type { InvocationRecord } from './invocation-record.js';
@@ -30,6 +30,13 @@ const TIMINGS = { retryBaseMs: 60_000, throttleBaseMs: 1_000, throttleMaxMs: 300
 /** Lets commits (next turn of the loop) and the work they unblock run. */
 async function settle(turns = 8): Promise<void> {
   for (let i = 0; i < turns; i++) await new Promise((r) => setImmediate(r));
+}
+
+/** One lease poll of every leasing queue on `clock`, and time for its round trips to PostgreSQL. */
+async function pollOn(clock: ManualClock): Promise<void> {
+  clock.advance(1_000);
+  await new Promise((r) => setTimeout(r, 200));
+  await settle();
 }
 
 type Outcome = 'ok' | 'error' | 'throttle' | 'platform' | Deferred<InvokeResult>;
@@ -60,7 +67,7 @@ describe('AsyncQueue', () => {
     await functions.createFunction(nodeFunction(name, await handlerZip('x')));
   }
 
-  function harness(over: { maxConcurrencyPerFunction?: number; store?: EventQueueStore } = {}): Harness {
+  function harness(over: { maxConcurrencyPerFunction?: number; store?: EventQueueStore; leasing?: AsyncQueueDeps['leasing'] } = {}): Harness {
     const calls: InvokeRequest[] = [];
     const script = new Map<string, Outcome[]>();
     const running = new Map<string, number>();
@@ -98,6 +105,7 @@ describe('AsyncQueue', () => {
       timings: TIMINGS,
       maxConcurrencyPerFunction: over.maxConcurrencyPerFunction ?? 10,
       report: () => {},
+      ...(over.leasing ? { leasing: over.leasing } : {}),
     });
     router.register('lambda', (arn) => new LambdaTarget(arn, (r) => queue.handOver(r)));
     const h: Harness = { queue, router, calls, script, running, maxRunning, stop: () => queue.stop() };
@@ -143,6 +151,29 @@ describe('AsyncQueue', () => {
     ]);
     await send(a.queue, 'f', { n: 3 }, 'req-a2');
     expect((await storeB.pendingEvents()).map((e) => e.seq)).toEqual([1, 2, 3]);
+  });
+
+  it.skipIf(pg.skip !== undefined)("delivers a cluster node's events on that node only, until it leaves and releases them to another", async () => {
+    const schema = pg.newSchema();
+    const [storeA, storeB] = [await PgEventQueue.open(schema), await PgEventQueue.open(schema)];
+    const a = harness({ store: storeA, leasing: { store: storeA, owner: 'a' } });
+    const b = harness({ store: storeB, leasing: { store: storeB, owner: 'b' } });
+    await a.queue.start();
+    const slow = new Deferred<InvokeResult>();
+    a.script.set('f', [slow]);
+    await send(a.queue, 'f', { n: 1 }, 'req-1');
+    await send(a.queue, 'f', { n: 2 }, 'req-2');
+    await settle();
+    // B starts and polls while A holds both events (req-1 in flight, req-2 done but its delete may still be on its way).
+    await b.queue.start();
+    await pollOn(clock);
+    expect(callsOf(b, 'f')).toEqual([]);
+    expect(callsOf(a, 'f').map((c) => c.requestId)).toEqual(['req-1', 'req-2']);
+    // A leaves with req-1 in flight: its lease goes back, and B's next poll takes it.
+    await a.queue.stop();
+    await pollOn(clock);
+    expect(callsOf(b, 'f').map((c) => c.requestId)).toEqual(['req-1']);
+    slow.resolve({ statusCode: 200, payload: Buffer.from('{}'), executedVersion: '$LATEST', requestId: 'req-1' });
   });
 
   it('commits before resolving, delivers with the same request id, and forgets the event after success', async () => {

@@ -13,9 +13,12 @@
  *   itself to the version's dead-letter target, and a failure is kept for `gust events`.
  * An event leaves the store only after its outcome is recorded (its destination's event
  * committed first), so after a crash every unfinished event is delivered again at start-up
- * (at-least-once, as on AWS). An in-flight event's lease is the life of this process: the
- * store keeps the event until the outcome, and a new process starts with every stored
- * event available again. All waits run on the injected Clock.
+ * (at-least-once, as on AWS). On one node, an in-flight event's lease is the life of this
+ * process: the store keeps the event until the outcome, and a new process starts with every
+ * stored event available again. In a cluster (`leasing`), the queue holds only the events it
+ * leased in the shared store (event-leasing.ts): the ones it accepted and the ones it took
+ * over; a retry's new state keeps the lease, so the node that retries delivers its own retry
+ * on its armed timer. Capacity and concurrency stay per node. All waits run on the injected Clock.
  * https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html
  */
 import { functionArn, parseFunctionName, resolveQualifier, type Partition } from '../../core/arn.js';
@@ -24,13 +27,14 @@ import { ResourceNotFoundException, ServiceException, TooManyRequestsException }
 import { newRequestId } from '../../core/ids.js';
 import type { AsyncSettings } from '../../control/event-invoke-config-service.js';
 import type { FunctionService } from '../../control/function-service.js';
-import { EventNumberTakenError, type EventQueueStore, type QueueWrite } from '../../store/event-queue.js';
+import { EventNumberTakenError, type EventQueueStore, type QueueWrite, type StoredEvent } from '../../store/event-queue.js';
 import type { LogStore } from '../../store/log-store.js';
 import type { InvokeRequest, InvokeResult } from '../invoke-types.js';
 import { AsyncMetrics } from './async-metrics.js';
 import type { Capacity } from './capacity.js';
 import type { DestinationRouter } from './destinations.js';
 import { eventLifecycle } from './event-state.js';
+import { EventLeasing, type EventLeasingOptions } from './event-leasing.js';
 import { FunctionLane, toStored, type AsyncEvent } from './function-lane.js';
 import { GroupCommit, type GroupCommitOptions } from '../../core/group-commit.js';
 import type { RecordCondition } from './invocation-record.js';
@@ -67,6 +71,8 @@ export interface AsyncQueueDeps {
   logs?: Pick<LogStore, 'sync'>;
   /** Where unexpected failures are reported (platform errors, failed deliveries). */
   report?: (err: unknown, context: string) => void;
+  /** Cluster mode: deliver only the events this node leases in the shared store. */
+  leasing?: Pick<EventLeasingOptions, 'store' | 'owner' | 'leaseMs' | 'pollMs'>;
 }
 
 type QueueState = 'created' | 'running' | 'stopping' | 'stopped';
@@ -99,6 +105,7 @@ export class AsyncQueue {
   private readonly work = new Set<Promise<void>>();
   private readonly report: (err: unknown, context: string) => void;
   private readonly unsubscribe: () => void;
+  private readonly leasing: EventLeasing | undefined;
   private seq = 0;
   /** The queue's invocations in flight, over every function. */
   private running = 0;
@@ -110,6 +117,16 @@ export class AsyncQueue {
     }, deps.groupCommit);
     this.report = deps.report ?? ((err, context) => process.emitWarning(`${context}: ${String(err)}`));
     this.outcomes = new Outcomes({ ...deps, metrics: this.metrics, writer: this.writer, report: this.report, running: () => this.state === 'running' });
+    this.leasing = deps.leasing
+      ? new EventLeasing({
+          ...deps.leasing,
+          clock: deps.clock,
+          report: this.report,
+          held: () => this.heldSeqs(),
+          adopt: (events) => void this.adopt(events).catch((err: unknown) => this.report(err, 'async queue: taking over events')),
+          lost: (seqs) => this.letGo(new Set(seqs)),
+        })
+      : undefined;
     this.unsubscribe = deps.functions.onChange((name, change) => {
       if (change.kind === 'deleted') this.purge(name);
       else if (change.kind === 'concurrency' || change.kind === 'code' || change.kind === 'configuration') {
@@ -125,10 +142,26 @@ export class AsyncQueue {
    */
   async start(): Promise<void> {
     if (this.state !== 'created') throw new Error(`The async queue cannot start: it is ${this.state}`);
+    if (this.leasing) {
+      // Other live nodes hold their events: this node takes only what nobody leases.
+      this.state = 'running';
+      await this.leasing.start();
+      return;
+    }
     this.seq = await this.deps.store.lastSeq();
+    await this.adopt(await this.deps.store.pendingEvents());
+    this.state = 'running';
+    for (const lane of this.lanes.values()) this.pump(lane);
+  }
+
+  /** Puts stored events in their lanes (those of deleted functions leave the store); a running queue delivers them. */
+  private async adopt(events: StoredEvent[]): Promise<void> {
     const orphans: QueueWrite[] = [];
     const now = this.deps.clock.now();
-    for (const stored of await this.deps.store.pendingEvents()) {
+    const known = this.leasing ? new Set(this.heldSeqs()) : undefined;
+    const touched = new Set<FunctionLane>();
+    for (const stored of events) {
+      if (known?.has(stored.seq)) continue;
       if (!this.deps.functions.getFunctionSync(stored.functionName)) {
         orphans.push({ kind: 'deleteEvent', seq: stored.seq });
         continue;
@@ -136,14 +169,38 @@ export class AsyncQueue {
       const waiting = stored.notBefore > now;
       const event: AsyncEvent = { ...stored, lifecycle: eventLifecycle(waiting ? 'retrying' : 'queued'), failuresInARow: 0 };
       const lane = this.lane(stored.functionName);
+      touched.add(lane);
       if (waiting) {
         lane.retrying.add(event);
         this.armRetry(lane, event, stored.notBefore);
       } else lane.insertReady(event);
     }
     if (orphans.length > 0) await this.writer.submit(orphans);
-    this.state = 'running';
-    for (const lane of this.lanes.values()) this.pump(lane);
+    for (const lane of touched) this.pump(lane);
+  }
+
+  /** The seqs of every event this queue holds, finishing ones included (their lease must outlive the outcome's write). */
+  private heldSeqs(): number[] {
+    const seqs: number[] = [];
+    for (const lane of this.lanes.values()) {
+      for (const e of lane.all()) seqs.push(e.seq);
+      for (const e of lane.finishing) seqs.push(e.seq);
+    }
+    return seqs;
+  }
+
+  /** Another node took these events over (this node's leases expired): stop holding those not in flight. */
+  private letGo(seqs: Set<number>): void {
+    for (const lane of this.lanes.values()) {
+      for (const event of [...lane.ready, ...lane.retrying]) {
+        if (!seqs.has(event.seq)) continue;
+        event.cancelTimer?.();
+        event.lifecycle.transition('done');
+        lane.retrying.delete(event);
+        const at = lane.ready.indexOf(event);
+        if (at >= 0) lane.ready.splice(at, 1);
+      }
+    }
   }
 
   /**
@@ -188,6 +245,8 @@ export class AsyncQueue {
     }
     await Promise.allSettled([...this.work]);
     await this.writer.flush();
+    // Others take what this node held at once, instead of after its leases expire.
+    await this.leasing?.stop(this.heldSeqs());
     this.state = 'stopped';
   }
 
@@ -219,10 +278,11 @@ export class AsyncQueue {
 
   private async accept(arrival: Arrival): Promise<void> {
     if (this.state === 'stopping' || this.state === 'stopped') throw new ServiceException('The server is shutting down.');
-    const event: AsyncEvent = { seq: ++this.seq, ...arrival, enqueuedAt: this.deps.clock.now(), attempts: 0, notBefore: 0, lifecycle: eventLifecycle('queued'), failuresInARow: 0 };
+    const seq = this.leasing ? await this.leasing.nextSeq() : ++this.seq;
+    const event: AsyncEvent = { seq, ...arrival, enqueuedAt: this.deps.clock.now(), attempts: 0, notBefore: 0, lifecycle: eventLifecycle('queued'), failuresInARow: 0 };
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.writer.submit([{ kind: 'putEvent', event: toStored(event) }]);
+        await this.writer.submit([this.putOf(event)]);
         break;
       } catch (err) {
         if (!(err instanceof EventNumberTakenError) || attempt === RENUMBER_ATTEMPTS) throw err;
@@ -242,6 +302,11 @@ export class AsyncQueue {
     const lane = this.lane(event.functionName);
     lane.insertReady(event);
     this.pump(lane);
+  }
+
+  /** The event's write; in a cluster it keeps this node's lease. */
+  private putOf(event: AsyncEvent): QueueWrite {
+    return { kind: 'putEvent', event: toStored(event), ...(this.leasing ? { lease: this.leasing.lease } : {}) };
   }
 
   private lane(functionName: string): FunctionLane {
@@ -398,7 +463,7 @@ export class AsyncQueue {
     event.lifecycle.transition('retrying');
     lane.retrying.add(event);
     event.notBefore = at;
-    this.writeLater([{ kind: 'putEvent', event: toStored(event) }], lane.functionName);
+    this.writeLater([this.putOf(event)], lane.functionName);
     this.armRetry(lane, event, at);
   }
 

@@ -84,11 +84,13 @@ export class PostgresBackend implements StateBackend {
     const metadata = await PgMetadataStore.open(schema);
     const logs = await PgLogStore.open(schema, { retention: options.logRetention, onWriteFailure: options.onLogWriteFailure });
     try {
+      const events = await PgEventQueue.open(schema);
       return {
         metadata,
         logs,
         urls: await PgUrlStore.open(schema),
-        events: await PgEventQueue.open(schema),
+        events,
+        eventLeases: events,
         queues: await PgQueueStore.open(schema),
         rules: await PgRuleStore.open(schema),
         mappings: await PgMappingStore.open(schema),

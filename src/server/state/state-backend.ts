@@ -10,7 +10,7 @@
  */
 import type { Logger } from 'pino';
 import type { AccessKeyStore } from '../../store/access-key-store.js';
-import type { EventQueueStore } from '../../store/event-queue.js';
+import type { EventLeases, EventQueueStore } from '../../store/event-queue.js';
 import type { LogRetention, LogStore } from '../../store/log-store.js';
 import type { MappingStore } from '../../store/mapping-store.js';
 import type { NodeStore } from '../../store/node-store.js';
@@ -28,6 +28,8 @@ export interface AccountStores {
   urls: UrlStore;
   /** Async events and their invoke configs. */
   events: EventQueueStore;
+  /** The events' leases, where several nodes share the store (PostgreSQL). */
+  eventLeases?: EventLeases;
   /** SQS-compatible queues and their messages. */
   queues: QueueStore;
   mappings: MappingStore;

@@ -79,6 +79,18 @@ describe.skipIf(pg.skip !== undefined)('PgEventQueue', () => {
       expect(seqs(await b.lease('b', 10, LONG))).toEqual([2]);
     });
 
+    it('holds an event put with a lease for its node (an accepted event, a retry) until the lease runs out', async () => {
+      const [a, b] = await twoNodes(0);
+      await a.write([{ kind: 'putEvent', event: sampleEvent(1), lease: { owner: 'a', ms: LONG } }, { kind: 'putEvent', event: sampleEvent(2), lease: { owner: 'a', ms: 0 } }]);
+      expect(seqs(await b.lease('b', 10, LONG))).toEqual([2]);
+      expect(await a.renew('a', [1], LONG)).toEqual([1]);
+      // A retry's new state written by its node keeps the event with it.
+      await a.write([{ kind: 'putEvent', event: sampleEvent(1, { attempts: 1 }), lease: { owner: 'a', ms: LONG } }]);
+      expect(await b.lease('b', 10, LONG)).toEqual([]);
+      await a.write([{ kind: 'putEvent', event: sampleEvent(1, { attempts: 2 }), lease: { owner: 'a', ms: 0 } }]);
+      expect(await b.lease('b', 10, LONG)).toEqual([sampleEvent(1, { attempts: 2 })]);
+    });
+
     it('numbers events uniquely across nodes', async () => {
       const [a, b] = await twoNodes(0);
       const [fromA, fromB] = await Promise.all([a.nextSeqs(50), b.nextSeqs(50)]);

@@ -3,18 +3,19 @@
  * `write` being one transaction (committed, with `synchronous_commit` on, before the Invoke
  * API answers 202). Payloads are `bytea`, so they come back byte for byte.
  *
- * Beyond the contract, it hands events to several nodes (`nextSeqs`, `lease`, `renew`,
- * `release`), which the async queue does not use yet: `seq` comes from a database sequence
+ * Beyond the contract, it hands events to several nodes (EventLeases: `nextSeqs`, `lease`,
+ * `renew`, `release`), which the async queue uses in cluster mode: `seq` comes from a database sequence
  * instead of one process's counter, and a node leases the due events it delivers with
  * `FOR UPDATE SKIP LOCKED` (nodes leasing at once take disjoint events without waiting for
- * each other). A lease ends when its event is deleted or rewritten (a retry's new state),
- * when its node releases it (leaving on SIGTERM), or when it expires: then another node
+ * each other). A put carrying a lease (the accepting node's, or a retry's new state written
+ * by the node delivering it) holds the event for that node; one without ends the lease. A
+ * lease ends when its event is deleted, when its node releases it (leaving on SIGTERM), or when it expires: then another node
  * takes the event over, which is how a dead node's events are delivered again (at least
  * once, as on AWS). Lease times are the database's clock, one clock for every node, so a
  * node whose clock runs ahead cannot take over a lease early.
  */
 import type { EventInvokeConfig } from '../../core/model/event-invoke-config.js';
-import { EventNumberTakenError, type EventQueueStore, type FailedEvent, type QueueWrite, type StoredEvent } from '../event-queue.js';
+import { EventNumberTakenError, type EventLeases, type EventLease, type EventQueueStore, type FailedEvent, type QueueWrite, type StoredEvent } from '../event-queue.js';
 import { migrate, type PgComponent } from './pg-migrations.js';
 import type { PgQueryable, PgSchema } from './pg-schema.js';
 import { isRunOf, lastByKey, runsOfOneKind } from './write-runs.js';
@@ -81,11 +82,14 @@ function sql(s: PgSchema) {
   const failed = s.table('failed_events');
   const configs = s.table('event_invoke_configs');
   return {
-    // A rewrite (a retry's new state) ends the event's lease: the next attempt is anyone's.
-    putEvents: `INSERT INTO ${events} (seq, request_id, function_name, qualifier, payload, meta, not_before)
-      SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::text[], $7::bigint[])
+    // Each put sets the lease it carries (none: NULL, 0), counted from the database's clock.
+    putEvents: `INSERT INTO ${events} (seq, request_id, function_name, qualifier, payload, meta, not_before, lease_owner, lease_until)
+      SELECT u.seq, u.request_id, u.function_name, u.qualifier, u.payload, u.meta, u.not_before, u.owner,
+        CASE WHEN u.owner IS NULL THEN 0 ELSE (extract(epoch FROM clock_timestamp()) * 1000)::bigint + u.lease_ms END
+      FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::text[], $7::bigint[], $8::text[], $9::bigint[])
+        AS u(seq, request_id, function_name, qualifier, payload, meta, not_before, owner, lease_ms)
       ON CONFLICT (seq) DO UPDATE SET request_id = excluded.request_id, function_name = excluded.function_name, qualifier = excluded.qualifier,
-        payload = excluded.payload, meta = excluded.meta, not_before = excluded.not_before, lease_owner = NULL, lease_until = 0
+        payload = excluded.payload, meta = excluded.meta, not_before = excluded.not_before, lease_owner = excluded.lease_owner, lease_until = excluded.lease_until
       WHERE ${events}.request_id = excluded.request_id
       RETURNING seq`,
     deleteEvents: `DELETE FROM ${events} WHERE seq = ANY ($1::bigint[])`,
@@ -119,7 +123,7 @@ function toEvent(row: EventRow): StoredEvent {
 }
 
 /** The PostgreSQL EventQueueStore. Open it with `PgEventQueue.open`. */
-export class PgEventQueue implements EventQueueStore {
+export class PgEventQueue implements EventQueueStore, EventLeases {
   private readonly sql: ReturnType<typeof sql>;
   private readonly retention: number;
 
@@ -141,7 +145,7 @@ export class PgEventQueue implements EventQueueStore {
     if (ops.length === 0) return;
     await this.schema.transaction(async (tx) => {
       for (const run of runsOfOneKind(ops)) {
-        if (isRunOf(run, 'putEvent')) await this.putEvents(tx, run.map((op) => op.event));
+        if (isRunOf(run, 'putEvent')) await this.putEvents(tx, run);
         else if (isRunOf(run, 'deleteEvent')) await tx.execute(this.sql.deleteEvents, [run.map((op) => op.seq)]);
         else for (const op of run) await this.apply(tx, op);
       }
@@ -193,8 +197,9 @@ export class PgEventQueue implements EventQueueStore {
   async close(): Promise<void> {}
 
   /** A run of events in one statement; a later put of a seq replaces an earlier one. */
-  private async putEvents(tx: PgQueryable, all: StoredEvent[]): Promise<void> {
-    const events = lastByKey(all, (e) => e.seq);
+  private async putEvents(tx: PgQueryable, all: Array<{ event: StoredEvent; lease?: EventLease }>): Promise<void> {
+    const puts = lastByKey(all, (p) => p.event.seq);
+    const events = puts.map((p) => p.event);
     // A seq held by another event is not overwritten (its row is not returned): another
     // node numbered it first, and the whole write fails rather than lose that event.
     const written = await tx.query<{ seq: string }>(this.sql.putEvents, [
@@ -205,6 +210,8 @@ export class PgEventQueue implements EventQueueStore {
       events.map((e) => e.payload),
       events.map(eventMetaJson),
       events.map((e) => e.notBefore),
+      puts.map((p) => p.lease?.owner ?? null),
+      puts.map((p) => p.lease?.ms ?? 0),
     ]);
     if (written.length < events.length) {
       const stored = new Set(written.map((r) => Number(r.seq)));
@@ -217,7 +224,7 @@ export class PgEventQueue implements EventQueueStore {
     const s = this.sql;
     switch (op.kind) {
       case 'putEvent':
-        await this.putEvents(tx, [op.event]);
+        await this.putEvents(tx, [op]);
         return;
       case 'deleteEvent':
         await tx.execute(s.deleteEvents, [[op.seq]]);
