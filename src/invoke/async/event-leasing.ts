@@ -11,6 +11,8 @@ import type { EventLease, EventLeases, StoredEvent } from '../../store/event-que
 
 /** Events one poll leases at most: enough to keep a node busy until the next poll. */
 const POLL_LIMIT = 200;
+/** Numbers taken from the store at once: one round trip per this many accepted events, not one per event. */
+const SEQ_BLOCK = 64;
 
 export interface EventLeasingOptions {
   store: EventLeases;
@@ -36,6 +38,8 @@ export class EventLeasing {
   private cancelPoll: (() => void) | undefined;
   private cancelRenew: (() => void) | undefined;
   private stopped = false;
+  private readonly seqs: number[] = [];
+  private refill: Promise<void> | undefined;
 
   constructor(private readonly options: EventLeasingOptions) {
     this.lease = { owner: options.owner, ms: options.leaseMs ?? 12_000 };
@@ -47,9 +51,20 @@ export class EventLeasing {
     return this.lease.ms + this.pollMs;
   }
 
-  /** New seqs for accepted events, unique across the cluster. */
-  nextSeq(): Promise<number> {
-    return this.options.store.nextSeqs(1).then(([seq]) => seq!);
+  /**
+   * A new seq for an accepted event, unique across the cluster, from a block this node took
+   * ahead (several nodes' numbers interleave, as their arrivals do; a block left at a stop
+   * is a gap, which nothing counts on).
+   */
+  async nextSeq(): Promise<number> {
+    while (this.seqs.length === 0) {
+      this.refill ??= this.options.store
+        .nextSeqs(SEQ_BLOCK)
+        .then((seqs) => void this.seqs.push(...seqs.sort((a, b) => a - b)))
+        .finally(() => (this.refill = undefined));
+      await this.refill;
+    }
+    return this.seqs.shift()!;
   }
 
   /** Leases what is due now, then polls and renews on the clock. */
