@@ -65,7 +65,7 @@ export interface ClusterNodeOptions {
   id: string;
   bus: ClusterBus;
   nodes: NodeStore;
-  /** The node's session for the cluster's leases: the scheduler lease, reserved concurrency slots. */
+  /** The node's session for the cluster's leases (the scheduler lease). */
   locks: LockSession;
   logger: Logger;
 }
