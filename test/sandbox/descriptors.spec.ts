@@ -6,7 +6,7 @@
  * so Gust holds a bounded number of descriptors for it (it held ~205 before the cap, and
  * three per connection while a relay stood between the sandbox's socket and the endpoint).
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { namespaceHostGap } from '../../src/sandbox/namespace/namespace-setup.js';
 import { crashRig, serve } from '../helpers/gust-process.js';
@@ -61,13 +61,33 @@ async function settledPool(url: string): Promise<void> {
   throw new Error(`the ready sandboxes did not settle within 2 minutes: ${last}`);
 }
 
+/** What a process's descriptors point at ("socket", "pipe", "anon_inode:[eventfd]", a path), counted. */
+function descriptorKinds(pid: number): Map<string, number> {
+  const kinds = new Map<string, number>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    let target = 'closed meanwhile';
+    try {
+      target = readlinkSync(`/proc/${pid}/fd/${fd}`).replace(/:\[\d+\]$/, '');
+    } catch {
+      // Closed between the listing and the read.
+    }
+    kinds.set(target, (kinds.get(target) ?? 0) + 1);
+  }
+  return kinds;
+}
+
+function kindsGrown(before: Map<string, number>, after: Map<string, number>): string {
+  return [...after].filter(([kind, n]) => n > (before.get(kind) ?? 0)).map(([kind, n]) => `${kind} +${n - (before.get(kind) ?? 0)}`).join(', ');
+}
+
 describe.skipIf(gap !== undefined)("Gust's descriptors against a function that hoards connections", () => {
   const rig = crashRig('gust-fds');
   afterAll(() => undefined);
 
   it('relays at most 16 connections per sandbox, and its descriptors grow by a bounded number', async () => {
     rig.server = await serve(rig.dataDir, ['--sandbox', 'namespace', '--runtimes-dir', testRuntimesDir()]);
-    const fds = () => readdirSync(`/proc/${rig.server!.child.pid}/fd`).length;
+    const pid = rig.server.child.pid!;
+    const fds = () => readdirSync(`/proc/${pid}/fd`).length;
     await createFunction(rig.server.lambda, 'hoard', { files: { 'index.js': HOARDER } });
     // Warm first, so that the count below is the hoarding alone.
     const none = { open: 0, closed: 0 };
@@ -76,6 +96,7 @@ describe.skipIf(gap !== undefined)("Gust's descriptors against a function that h
     // sockets are their own, not the hoarding's): the metrics say when none is booting.
     await settledPool(rig.server.url);
     const before = fds();
+    const kindsBefore = descriptorKinds(pid);
     const r = await invoke(rig.server.lambda, 'hoard', { count: 64 });
     expect(r.functionError, r.text).toBeUndefined();
     const { relayed, direct } = r.json as Record<'relayed' | 'direct', { open: number; closed: number }>;
@@ -86,8 +107,11 @@ describe.skipIf(gap !== undefined)("Gust's descriptors against a function that h
     expect(direct.open).toBeLessThanOrEqual(15);
     expect(relayed.open + relayed.closed).toBe(64);
     expect(direct.open + direct.closed).toBe(64);
-    const grown = fds() - before;
+    // A connection turned away is closed by Gust's event loop after it accepted it, which on a
+    // loaded machine may come a moment after the answer: what must hold is the count it settles to.
+    let grown = fds() - before;
+    for (const settleBy = Date.now() + 5000; grown > 16 && Date.now() < settleBy; grown = fds() - before) await new Promise((resolve) => setTimeout(resolve, 100));
     console.log(`Gust's descriptors: ${before} before, +${grown} with 128 connections hoarded (${relayed.open} through gust-init, ${direct.open} straight to the socket kept open)`);
-    expect(grown).toBeLessThanOrEqual(16);
+    expect(grown, `grown: ${kindsGrown(kindsBefore, descriptorKinds(pid))}`).toBeLessThanOrEqual(16);
   });
 });
