@@ -10,7 +10,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Clock } from '../core/clock.js';
-import { ServiceException } from '../core/errors.js';
+import { ServiceException, TooManyRequestsException } from '../core/errors.js';
 import type { FunctionCredentials } from '../core/function-credentials.js';
 import { LIMITS } from '../core/limits.js';
 import { Semaphore } from '../core/primitives.js';
@@ -60,6 +60,18 @@ export interface PoolOptions {
   endpointUrl?: () => string;
   /** Mints a function's temporary credentials for each environment. */
   credentials?: (version: FunctionVersion) => FunctionCredentials;
+  /** Reserved concurrency counted across the nodes of a cluster; absent: this pool's count is the whole. */
+  sharedReservations?: SharedReservations;
+}
+
+/**
+ * A function's reserved concurrency as slots shared by every node of a cluster: an invocation
+ * holds one of the function's `reserved` slots while it runs, wherever it runs, so the
+ * cluster admits exactly that many at once.
+ */
+export interface SharedReservations {
+  /** Takes a free slot: the function that gives it back, or undefined when every slot is held. */
+  take(functionName: string, reserved: number): Promise<(() => void) | undefined>;
 }
 
 export interface PoolStats {
@@ -114,15 +126,25 @@ export class Pool {
     // Provisioned first; an invocation on one takes nothing from the unreserved pool.
     const provisioned = manager.takeProvisioned();
     let lease;
+    let slot: (() => void) | undefined;
     try {
       lease = this.counting.acquire(version.functionName, provisioned !== undefined);
+      // This node's count first: what it refuses costs the cluster nothing.
+      const shared = this.options.sharedReservations;
+      const reserved = shared ? this.counting.reservedConcurrency(version.functionName) : undefined;
+      if (shared && reserved) {
+        slot = await shared.take(version.functionName, reserved);
+        if (!slot) throw new TooManyRequestsException('Rate Exceeded.', 'ReservedFunctionConcurrentInvocationLimitExceeded');
+      }
     } catch (err) {
+      lease?.release();
       if (provisioned) manager.giveBack(provisioned);
       throw err;
     }
     try {
       return await manager.serve(invocation, provisioned);
     } finally {
+      slot?.();
       lease.release();
     }
   }

@@ -19,6 +19,7 @@ import { mintFunctionCredentials } from '../core/function-credentials.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { DiskReserve } from '../store/disk-reserve.js';
 import type { LogStore } from '../store/log-store.js';
+import type { LockSession } from '../store/lock-session.js';
 import type { CodeStorage } from '../control/code-storage.js';
 import { FunctionService, type FunctionChange } from '../control/function-service.js';
 import { LayerService } from '../control/layer-service.js';
@@ -35,7 +36,7 @@ import { SqsTarget } from '../invoke/async/sqs-target.js';
 import { InvokeService } from '../invoke/invoke-service.js';
 import type { InvocationObserver, InvocationTracer } from '../invoke/invocation-observer.js';
 import { ProvisionedConcurrency } from '../invoke/provisioned-concurrency.js';
-import { Pool } from '../pool/pool.js';
+import { Pool, type SharedReservations } from '../pool/pool.js';
 import type { ServerConcurrency } from '../pool/counting-service.js';
 import type { Semaphore } from '../core/primitives.js';
 import type { SandboxDriver } from '../sandbox/sandbox-driver.js';
@@ -84,6 +85,19 @@ export interface SharedParts {
   firesSchedules?: () => boolean;
   /** This node's id in a cluster: async events are then delivered under leases (event-leasing.ts). */
   node?: string;
+  /** A cluster node's lock session: reserved concurrency is then counted across the nodes. */
+  locks?: LockSession;
+}
+
+/** Reserved concurrency as slots of the lock `concurrency.<account>.<function>`, one per invocation anywhere in the cluster. */
+function reservationsOn(locks: LockSession, accountId: string): SharedReservations {
+  return {
+    async take(functionName, reserved) {
+      const key = `concurrency.${accountId}.${functionName}`;
+      const slot = await locks.tryLockFirst(key, reserved);
+      return slot === undefined ? undefined : () => void locks.unlock(key, slot);
+    },
+  };
 }
 
 export class AccountSpace {
@@ -157,6 +171,7 @@ export class AccountSpace {
       serverConcurrency: shared.serverConcurrency,
       initPermits: shared.initPermits,
       keepAliveMs: config.keepAliveMs,
+      ...(shared.locks ? { sharedReservations: reservationsOn(shared.locks, accountId) } : {}),
     });
     const invoker = new InvokeService({ functions, pool: this.pool, blobs, partition, clock: systemClock, enqueue: (request) => this.asyncQueue.enqueue(request), ...(shared.observer ? { observer: shared.observer } : {}), ...(shared.tracer ? { tracer: shared.tracer } : {}) });
     this.invoker = invoker;

@@ -60,7 +60,7 @@ class MemoryNodes implements NodeStore {
 }
 
 /** A lock session that holds nothing: these tests are about notes. */
-const locks: LockSession = { tryLock: async () => false, unlock: async () => {}, onLost: () => {}, close: async () => {} };
+const locks: LockSession = { tryLock: async () => false, tryLockFirst: async () => undefined, unlock: async () => {}, onLost: () => {}, close: async () => {} };
 
 /** What a node's spaces were asked to do. */
 function recordingSpaces(environments = 0): NodeSpaces & { calls: unknown[][] } {

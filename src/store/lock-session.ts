@@ -13,6 +13,13 @@ export interface LockSession {
    * session is lost (nothing is held without one).
    */
   tryLock(key: string, slot: number): Promise<boolean>;
+  /**
+   * Takes the first free slot of `0..count-1` of lock `key` in one round trip: its number, or
+   * undefined when every slot is held (by other sessions or this one) and while the session
+   * is lost. Two takes of one key by this session never both get one slot. A lock name is
+   * taken either with this or with `tryLock`, not both.
+   */
+  tryLockFirst(key: string, count: number): Promise<number | undefined>;
   /** Gives back a slot this session holds; a slot it does not hold (or lost with the session) is a no-op. */
   unlock(key: string, slot: number): Promise<void>;
   /** Called each time the session is lost: every slot this node held is gone already. */

@@ -40,6 +40,22 @@ describe.skipIf(pg.skip !== undefined)('PgLockSession', () => {
     expect(await a.tryLock(key, 0)).toBe(false);
   });
 
+  it('takes the first free slot of a count, across sessions and for takes sent together', async () => {
+    const [a, b] = [await session(), await session()];
+    const key = name();
+    expect(await b.tryLockFirst(key, 3)).toBe(0);
+    // Sent before any answer: each gets a slot of its own, none taken twice by the session.
+    expect((await Promise.all([a.tryLockFirst(key, 3), a.tryLockFirst(key, 3), a.tryLockFirst(key, 3)])).sort()).toEqual([1, 2, undefined]);
+    expect(await b.tryLockFirst(key, 3)).toBeUndefined();
+    await a.unlock(key, 1);
+    expect(await b.tryLockFirst(key, 3)).toBe(1);
+    expect(await a.tryLockFirst(key, 3)).toBeUndefined();
+    // A slot given back is free for the session that gave it.
+    await a.unlock(key, 2);
+    expect(await a.tryLockFirst(key, 3)).toBe(2);
+    expect(await a.tryLockFirst(key, 0)).toBeUndefined();
+  });
+
   it('frees what a session held once it is ended by the server, and tells it', async () => {
     const [a, b] = [await session(), await session()];
     const key = name();

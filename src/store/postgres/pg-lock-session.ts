@@ -29,7 +29,10 @@ export interface PgLockSessionOptions {
 
 export class PgLockSession implements LockSession {
   private client: pg.Client | undefined;
-  private readonly held = new Set<string>();
+  /** Slots this session holds (or is taking), by lock name. */
+  private readonly held = new Map<string, Set<number>>();
+  /** Per lock name, the last `tryLockFirst` sent: the next waits for it (see there). */
+  private readonly taking = new Map<string, Promise<unknown>>();
   private readonly lostListeners: (() => void)[] = [];
   private closed = false;
   private retry: NodeJS.Timeout | undefined;
@@ -50,24 +53,35 @@ export class PgLockSession implements LockSession {
 
   async tryLock(key: string, slot: number): Promise<boolean> {
     const client = this.client;
-    const id = `${key}\0${slot}`;
     // Re-entrant within a session: a second take would succeed and need two unlocks.
-    if (!client || this.held.has(id)) return false;
-    this.held.add(id);
+    if (!client || this.holds(key, slot)) return false;
+    this.mark(key, slot);
     try {
       const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1), $2) AS ok', [key, slot]);
       if (rows[0]?.ok === true && this.client === client) return true;
     } catch (err) {
       this.lose(client, err as Error);
     }
-    if (this.client === client) this.held.delete(id);
+    if (this.client === client) this.unmark(key, slot);
     return false;
+  }
+
+  tryLockFirst(key: string, count: number): Promise<number | undefined> {
+    // The slots this session holds are left out by the query, as they are when it is sent: a
+    // take sent before the previous one's answer could get that one's slot again (re-entrant),
+    // so takes of one name go one after another. Other names' are not held back.
+    const previous = this.taking.get(key);
+    const next = (previous ?? Promise.resolve()).then(() => this.takeFirst(key, count));
+    this.taking.set(key, next);
+    void next.finally(() => {
+      if (this.taking.get(key) === next) this.taking.delete(key);
+    });
+    return next;
   }
 
   async unlock(key: string, slot: number): Promise<void> {
     const client = this.client;
-    const id = `${key}\0${slot}`;
-    if (!client || !this.held.delete(id)) return;
+    if (!client || !this.unmark(key, slot)) return;
     try {
       await client.query('SELECT pg_advisory_unlock(hashtext($1), $2)', [key, slot]);
     } catch (err) {
@@ -86,6 +100,45 @@ export class PgLockSession implements LockSession {
     this.client = undefined;
     this.held.clear();
     await client?.end().catch(() => undefined);
+  }
+
+  private async takeFirst(key: string, count: number): Promise<number | undefined> {
+    const client = this.client;
+    if (!client || count <= 0) return undefined;
+    const mine = [...(this.held.get(key) ?? [])];
+    try {
+      // CASE fixes the order: a slot of this session's is never passed to the lock function.
+      // The executor stops at the first row that passes, so no slot after it is taken.
+      const { rows } = await client.query<{ slot: number }>(
+        'SELECT s AS slot FROM generate_series(0, $2::int - 1) AS s WHERE CASE WHEN s = ANY($3::int[]) THEN false ELSE pg_try_advisory_lock(hashtext($1), s) END LIMIT 1',
+        [key, count, mine],
+      );
+      const slot = rows[0]?.slot;
+      if (slot === undefined || this.client !== client) return undefined;
+      this.mark(key, slot);
+      return slot;
+    } catch (err) {
+      this.lose(client, err as Error);
+      return undefined;
+    }
+  }
+
+  private holds(key: string, slot: number): boolean {
+    return this.held.get(key)?.has(slot) ?? false;
+  }
+
+  private mark(key: string, slot: number): void {
+    let slots = this.held.get(key);
+    if (!slots) this.held.set(key, (slots = new Set()));
+    slots.add(slot);
+  }
+
+  /** Forgets a held slot; false when it was not held. */
+  private unmark(key: string, slot: number): boolean {
+    const slots = this.held.get(key);
+    if (!slots?.delete(slot)) return false;
+    if (slots.size === 0) this.held.delete(key);
+    return true;
   }
 
   private async connect(): Promise<pg.Client> {
