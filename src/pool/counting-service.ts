@@ -123,7 +123,7 @@ export class CountingService {
     const shared = reserved === undefined && !onProvisioned;
     if (reserved !== undefined) {
       if (running >= reserved) throw new TooManyRequestsException('Rate Exceeded.', 'ReservedFunctionConcurrentInvocationLimitExceeded');
-    } else if (shared && this.unreservedInFlight >= this.accountLimit - this.reservedTotal - this.provisionedOutsideReservations()) {
+    } else if (shared && this.unreservedInFlight >= this.unreservedLimit()) {
       throw new TooManyRequestsException('Rate Exceeded.', 'ConcurrentInvocationLimitExceeded');
     }
     // Last, so that a refusal above takes nothing from the server.
@@ -151,6 +151,11 @@ export class CountingService {
     } finally {
       lease.release();
     }
+  }
+
+  /** The unreserved pool: the account limit less what functions reserved, and the provisioned concurrency of the others. */
+  unreservedLimit(): number {
+    return this.accountLimit - this.reservedTotal - this.provisionedOutsideReservations();
   }
 
   /** In-flight invocations of one function. */

@@ -60,18 +60,19 @@ export interface PoolOptions {
   endpointUrl?: () => string;
   /** Mints a function's temporary credentials for each environment. */
   credentials?: (version: FunctionVersion) => FunctionCredentials;
-  /** Reserved concurrency counted across the nodes of a cluster; absent: this pool's count is the whole. */
-  sharedReservations?: SharedReservations;
+  /** The account's concurrency counted across the nodes of a cluster; absent: this pool's count is the whole. */
+  sharedLimits?: SharedLimits;
 }
 
 /**
- * A function's reserved concurrency as slots shared by every node of a cluster: an invocation
- * holds one of the function's `reserved` slots while it runs, wherever it runs, so the
- * cluster admits exactly that many at once.
+ * Concurrency shared by every node of a cluster: an invocation holds a unit of it while it
+ * runs, wherever it runs, so the cluster admits no more than its limits at once.
  */
-export interface SharedReservations {
-  /** Takes a free slot: the function that gives it back, or undefined when every slot is held. */
-  take(functionName: string, reserved: number): Promise<(() => void) | undefined>;
+export interface SharedLimits {
+  /** Takes one of `functionName`'s `reserved` slots: the function that gives it back, or undefined when every slot is held. */
+  takeReserved(functionName: string, reserved: number): Promise<(() => void) | undefined>;
+  /** Takes one unit of an unreserved pool of `unreserved` units: its release, or undefined when none is free. */
+  takeUnreserved(unreserved: number): Promise<(() => void) | undefined>;
 }
 
 export interface PoolStats {
@@ -126,16 +127,11 @@ export class Pool {
     // Provisioned first; an invocation on one takes nothing from the unreserved pool.
     const provisioned = manager.takeProvisioned();
     let lease;
-    let slot: (() => void) | undefined;
+    let unit: (() => void) | undefined;
     try {
       lease = this.counting.acquire(version.functionName, provisioned !== undefined);
       // This node's count first: what it refuses costs the cluster nothing.
-      const shared = this.options.sharedReservations;
-      const reserved = shared ? this.counting.reservedConcurrency(version.functionName) : undefined;
-      if (shared && reserved) {
-        slot = await shared.take(version.functionName, reserved);
-        if (!slot) throw new TooManyRequestsException('Rate Exceeded.', 'ReservedFunctionConcurrentInvocationLimitExceeded');
-      }
+      if (this.options.sharedLimits) unit = await this.takeShared(this.options.sharedLimits, version.functionName, provisioned !== undefined);
     } catch (err) {
       lease?.release();
       if (provisioned) manager.giveBack(provisioned);
@@ -144,9 +140,24 @@ export class Pool {
     try {
       return await manager.serve(invocation, provisioned);
     } finally {
-      slot?.();
+      unit?.();
       lease.release();
     }
+  }
+
+  /** A unit of the cluster's count for one invocation; throws TooManyRequestsException as the local count does. */
+  private async takeShared(shared: SharedLimits, functionName: string, onProvisioned: boolean): Promise<(() => void) | undefined> {
+    const reserved = this.counting.reservedConcurrency(functionName);
+    if (reserved !== undefined) {
+      const slot = await shared.takeReserved(functionName, reserved);
+      if (!slot) throw new TooManyRequestsException('Rate Exceeded.', 'ReservedFunctionConcurrentInvocationLimitExceeded');
+      return slot;
+    }
+    // A provisioned environment's invocation is covered by its function's claim on the pool.
+    if (onProvisioned) return undefined;
+    const unit = await shared.takeUnreserved(this.counting.unreservedLimit());
+    if (!unit) throw new TooManyRequestsException('Rate Exceeded.', 'ConcurrentInvocationLimitExceeded');
+    return unit;
   }
 
   /**

@@ -36,7 +36,7 @@ import { SqsTarget } from '../invoke/async/sqs-target.js';
 import { InvokeService } from '../invoke/invoke-service.js';
 import type { InvocationObserver, InvocationTracer } from '../invoke/invocation-observer.js';
 import { ProvisionedConcurrency } from '../invoke/provisioned-concurrency.js';
-import { Pool, type SharedReservations } from '../pool/pool.js';
+import { Pool } from '../pool/pool.js';
 import type { ServerConcurrency } from '../pool/counting-service.js';
 import type { Semaphore } from '../core/primitives.js';
 import type { SandboxDriver } from '../sandbox/sandbox-driver.js';
@@ -48,6 +48,7 @@ import { TargetDispatcher } from '../triggers/events/delivery.js';
 import { InvokeDelivery } from '../triggers/events/invoke-delivery.js';
 import { QueueDelivery, routeDeliveries } from '../triggers/events/queue-delivery.js';
 import { Scheduler } from '../triggers/schedule/scheduler.js';
+import { clusterLimits } from './cluster-concurrency.js';
 import type { GustConfig } from './config.js';
 import type { AccountStores, StateBackend } from './state/state-backend.js';
 
@@ -87,17 +88,6 @@ export interface SharedParts {
   node?: string;
   /** A cluster node's lock session: reserved concurrency is then counted across the nodes. */
   locks?: LockSession;
-}
-
-/** Reserved concurrency as slots of the lock `concurrency.<account>.<function>`, one per invocation anywhere in the cluster. */
-function reservationsOn(locks: LockSession, accountId: string): SharedReservations {
-  return {
-    async take(functionName, reserved) {
-      const key = `concurrency.${accountId}.${functionName}`;
-      const slot = await locks.tryLockFirst(key, reserved);
-      return slot === undefined ? undefined : () => void locks.unlock(key, slot);
-    },
-  };
 }
 
 export class AccountSpace {
@@ -171,7 +161,7 @@ export class AccountSpace {
       serverConcurrency: shared.serverConcurrency,
       initPermits: shared.initPermits,
       keepAliveMs: config.keepAliveMs,
-      ...(shared.locks ? { sharedReservations: reservationsOn(shared.locks, accountId) } : {}),
+      ...(shared.locks ? { sharedLimits: clusterLimits(shared.locks, accountId, config.concurrencyLimit) } : {}),
     });
     const invoker = new InvokeService({ functions, pool: this.pool, blobs, partition, clock: systemClock, enqueue: (request) => this.asyncQueue.enqueue(request), ...(shared.observer ? { observer: shared.observer } : {}), ...(shared.tracer ? { tracer: shared.tracer } : {}) });
     this.invoker = invoker;

@@ -3,7 +3,8 @@
  * real SDK): a function with reserved concurrency 2 runs exactly 2 invocations at once
  * whichever nodes they reach, the others are refused with Lambda's
  * TooManyRequestsException, and a slot is free again once its invocation ended, or once the
- * node that held it was killed. Skipped, saying why, without PostgreSQL or NATS.
+ * node that held it was killed. The account's limit holds across the nodes the same way.
+ * Skipped, saying why, without PostgreSQL or NATS.
  */
 import { GetFunctionConcurrencyCommand, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
@@ -18,11 +19,14 @@ if (skip) console.warn(`skipping the cluster concurrency suite: ${skip}`);
 
 const SLOW = 'exports.handler = async (e) => { await new Promise((r) => setTimeout(r, e.ms)); return "done"; };';
 
-/** How an invoke of `slow` for `ms` on `on` ended: answered, refused for the reservation, or anything else (which fails the test). */
-async function attempt(on: ServerProcess, ms: number): Promise<'ran' | 'refused'> {
+/**
+ * How an invoke of `slow` for `ms` on `on` ended: answered, refused for `limit` (the
+ * TooManyRequestsException's Reason), or anything else (which fails the test).
+ */
+async function attempt(on: ServerProcess, ms: number, limit = 'ReservedFunctionConcurrentInvocationLimitExceeded'): Promise<'ran' | 'refused'> {
   const err = await caught(invoke(on.lambda, 'slow', { ms }));
   if (!err) return 'ran';
-  if (err.name === 'TooManyRequestsException' && (err as { Reason?: string }).Reason === 'ReservedFunctionConcurrentInvocationLimitExceeded') return 'refused';
+  if (err.name === 'TooManyRequestsException' && (err as { Reason?: string }).Reason === limit) return 'refused';
   throw err;
 }
 
@@ -74,5 +78,19 @@ describe.skipIf(skip !== undefined)('reserved concurrency across the nodes of a 
     expect({ ran: count(outcomes, 'ran'), refused: count(outcomes, 'refused') }).toEqual({ ran: 1, refused: 2 });
     expect(await onA).toBe('ran');
     expect(await onC).toBeDefined();
+  }, 60_000);
+});
+
+describe.skipIf(skip !== undefined)("the account's concurrency limit across the nodes of a cluster", () => {
+  const cluster = clusterOf(3, 'account_limit', ['--sandbox', 'process', '--keep-alive', '60s', '--concurrency-limit', '6']);
+  const node = cluster.node;
+
+  it('admits exactly 6 of 12 invocations sent at once to three nodes under --concurrency-limit 6', async () => {
+    await createFunction(node(0).lambda, 'slow', { files: { 'index.js': SLOW } });
+    for (const i of [0, 1, 2]) await activeOn(node(i).lambda, 'slow');
+    for (let round = 0; round < 2; round++) {
+      const outcomes = await Promise.all([0, 1, 2].flatMap((i) => [0, 1, 2, 3].map(() => attempt(node(i), 2_000, 'ConcurrentInvocationLimitExceeded'))));
+      expect({ ran: count(outcomes, 'ran'), refused: count(outcomes, 'refused') }).toEqual({ ran: 6, refused: 6 });
+    }
   }, 60_000);
 });
