@@ -1,9 +1,9 @@
 /**
  * The cluster's message bus: what the nodes of one cluster tell each other. Gust publishes
- * small JSON notes on subjects of its own (`gust.functions.<account>`: a function changed;
- * `gust.urls.<account>`: a function's URL configurations changed; `gust.rules.<account>`: an
- * EventBridge rule changed)
- * and every other node acts on them; the notes carry no state, only what to read again
+ * small JSON notes on subjects of its own, under the cluster's id so that clusters sharing a
+ * NATS never hear each other (`gust.<cluster>.functions.<account>`: a function changed;
+ * `….urls.<account>`: a function's URL configurations changed; `….rules.<account>`: an
+ * EventBridge rule changed) and every other node acts on them; the notes carry no state, only what to read again
  * from the shared database, so a note that is lost leaves a node stale, never wrong in the
  * database. A single node has no bus at all.
  */
@@ -30,13 +30,18 @@ export interface ClusterBus {
 /** What a note is about: a function (record, versions, aliases, policies…), its URL configurations, or a rule. */
 export type NoteTopic = 'functions' | 'urls' | 'rules';
 
-/** The subject of `topic`'s notes in `account`; `*` for every account. */
-export function noteSubject(topic: NoteTopic, account: string): string {
-  return `gust.${topic}.${account}`;
+/** The subject of `topic`'s notes in `account` of the cluster `cluster`. */
+export function noteSubject(cluster: string, topic: NoteTopic, account: string): string {
+  return `gust.${cluster}.${topic}.${account}`;
 }
 
-/** The topic and account a note's subject names. */
+/** The pattern of every note of the cluster `cluster`. */
+export function clusterNotes(cluster: string): string {
+  return `gust.${cluster}.*.*`;
+}
+
+/** The topic and account a note's subject names (of any cluster: the subscription chose it). */
 export function parseSubject(subject: string): { topic: NoteTopic; account: string } | undefined {
-  const m = /^gust\.(functions|urls|rules)\.(\d{12})$/.exec(subject);
+  const m = /^gust\.[^.]+\.(functions|urls|rules)\.(\d{12})$/.exec(subject);
   return m ? { topic: m[1] as NoteTopic, account: m[2]! } : undefined;
 }

@@ -42,6 +42,10 @@ class MemoryBus implements ClusterBus {
 class MemoryNodes implements NodeStore {
   readonly rows = new Map<string, NodeRecord>();
 
+  async clusterId(): Promise<string> {
+    return CLUSTER;
+  }
+
   async beat(node: Omit<NodeRecord, 'lastHeartbeat'>): Promise<void> {
     this.rows.set(node.id, { ...node, lastHeartbeat: new Date().toISOString() });
   }
@@ -88,6 +92,7 @@ function recordingSpaces(environments = 0): NodeSpaces & { calls: unknown[][] } 
 
 const logger = pino({ level: 'silent' });
 const ACCOUNT = '123456789012';
+const CLUSTER = 'c0ffee000001';
 
 describe('ClusterNode', () => {
   const nodes: ClusterNode[] = [];
@@ -98,8 +103,8 @@ describe('ClusterNode', () => {
   it("passes another node's function, URL and rule notes to its spaces, and not its own", async () => {
     const bus = new MemoryBus();
     const store = new MemoryNodes();
-    const a = new ClusterNode({ id: 'a', bus, nodes: store, locks, logger });
-    const b = new ClusterNode({ id: 'b', bus, nodes: store, locks, logger });
+    const a = new ClusterNode({ id: 'a', cluster: CLUSTER, bus, nodes: store, locks, logger });
+    const b = new ClusterNode({ id: 'b', cluster: CLUSTER, bus, nodes: store, locks, logger });
     nodes.push(a, b);
     const spacesA = recordingSpaces();
     const spacesB = recordingSpaces(3);
@@ -124,15 +129,18 @@ describe('ClusterNode', () => {
 
   it('drops notes it cannot read, and reads everything again when the bus comes back', async () => {
     const bus = new MemoryBus();
-    const node = new ClusterNode({ id: 'b', bus, nodes: new MemoryNodes(), locks, logger });
+    const node = new ClusterNode({ id: 'b', cluster: CLUSTER, bus, nodes: new MemoryNodes(), locks, logger });
     nodes.push(node);
     const spaces = recordingSpaces();
     await node.start('http://b', spaces);
-    bus.publish(`gust.functions.${ACCOUNT}`, { node: 'a', function: 'f', change: { kind: 'exploded' } });
-    bus.publish(`gust.functions.${ACCOUNT}`, { node: 'a', function: 7 });
-    bus.publish('gust.functions.not-an-account', { node: 'a', function: 'f' });
-    bus.publish(`gust.other.${ACCOUNT}`, { node: 'a', function: 'f' });
-    bus.publish(`gust.rules.${ACCOUNT}`, { node: 'a', bus: 'default' });
+    bus.publish(`gust.${CLUSTER}.functions.${ACCOUNT}`, { node: 'a', function: 'f', change: { kind: 'exploded' } });
+    bus.publish(`gust.${CLUSTER}.functions.${ACCOUNT}`, { node: 'a', function: 7 });
+    bus.publish(`gust.${CLUSTER}.functions.not-an-account`, { node: 'a', function: 'f' });
+    bus.publish(`gust.${CLUSTER}.other.${ACCOUNT}`, { node: 'a', function: 'f' });
+    bus.publish(`gust.${CLUSTER}.rules.${ACCOUNT}`, { node: 'a', bus: 'default' });
+    // Another cluster on the same NATS, and the subjects of a Gust before cluster ids.
+    bus.publish(`gust.0123456789ab.functions.${ACCOUNT}`, { node: 'a', function: 'f', change: { kind: 'code' } });
+    bus.publish(`gust.functions.${ACCOUNT}`, { node: 'a', function: 'f', change: { kind: 'code' } });
     expect(spaces.calls).toEqual([]);
     bus.reconnect();
     await Promise.resolve();
@@ -142,7 +150,7 @@ describe('ClusterNode', () => {
   it('leaves gust.nodes on leave, and the bus only on close', async () => {
     const bus = new MemoryBus();
     const store = new MemoryNodes();
-    const node = new ClusterNode({ id: 'a', bus, nodes: store, locks, logger });
+    const node = new ClusterNode({ id: 'a', cluster: CLUSTER, bus, nodes: store, locks, logger });
     await node.start('http://a', recordingSpaces());
     expect([...store.rows.keys()]).toEqual(['a']);
     await node.leave();

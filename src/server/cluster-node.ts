@@ -1,8 +1,8 @@
 /**
  * This server as a node of a cluster (`--bus nats://…` with `--store postgres://…`): it
  * tells the other nodes of every function write it commits (a note on
- * `gust.functions.<account>`) and of every function URL configuration it writes
- * (`gust.urls.<account>`), refreshes a function or its URLs from the database when another
+ * `gust.<cluster>.functions.<account>`) and of every function URL configuration it writes
+ * (`gust.<cluster>.urls.<account>`), refreshes a function or its URLs from the database when another
  * node tells it of one, and keeps its row in `gust.nodes` (a heartbeat every HEARTBEAT_MS),
  * which it removes when it leaves. Notes carry no state: a node that missed some (its
  * connection to NATS dropped) reads every function of its open accounts again when it is
@@ -17,7 +17,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { noteSubject, parseSubject, type ClusterBus } from '../bus/cluster-bus.js';
+import { clusterNotes, noteSubject, parseSubject, type ClusterBus } from '../bus/cluster-bus.js';
 import type { FunctionChange, FunctionChangeKind } from '../control/function-service.js';
 import type { NodeStore } from '../store/node-store.js';
 import type { LockSession } from '../store/lock-session.js';
@@ -63,6 +63,8 @@ export interface NodeSpaces {
 
 export interface ClusterNodeOptions {
   id: string;
+  /** The cluster's id, kept in its database (NodeStore.clusterId): its notes' subjects carry it. */
+  cluster: string;
   bus: ClusterBus;
   nodes: NodeStore;
   /** The node's session for the cluster's leases (the scheduler lease). */
@@ -89,17 +91,17 @@ export class ClusterNode {
 
   /** Tells the other nodes that this node committed a write of `functionName`. */
   announce(accountId: string, functionName: string, change: FunctionChange | undefined): void {
-    this.options.bus.publish(noteSubject('functions', accountId), { node: this.id, function: functionName, ...(change ? { change } : {}) });
+    this.options.bus.publish(noteSubject(this.options.cluster, 'functions', accountId), { node: this.id, function: functionName, ...(change ? { change } : {}) });
   }
 
   /** Tells the other nodes that this node wrote a URL configuration of `functionName`. */
   announceUrls(accountId: string, functionName: string): void {
-    this.options.bus.publish(noteSubject('urls', accountId), { node: this.id, function: functionName });
+    this.options.bus.publish(noteSubject(this.options.cluster, 'urls', accountId), { node: this.id, function: functionName });
   }
 
   /** Tells the other nodes that this node wrote (or deleted) the rule `name` of `eventBusName`. */
   announceRule(accountId: string, eventBusName: string, name: string): void {
-    this.options.bus.publish(noteSubject('rules', accountId), { node: this.id, bus: eventBusName, rule: name });
+    this.options.bus.publish(noteSubject(this.options.cluster, 'rules', accountId), { node: this.id, bus: eventBusName, rule: name });
   }
 
   /** Listens to the other nodes and starts the heartbeat; once the spaces are open and the server listens at `url`. */
@@ -107,7 +109,7 @@ export class ClusterNode {
     this.url = url;
     this.spaces = spaces;
     const { bus, logger } = this.options;
-    bus.subscribe('gust.*.*', (note, subject) => {
+    bus.subscribe(clusterNotes(this.options.cluster), (note, subject) => {
       const about = parseSubject(subject);
       if (note.node === this.id || !about) return;
       const { topic, account } = about;
@@ -195,7 +197,7 @@ export async function joinCluster(options: { bus: string; dataDir: string; backe
     try {
       const nodes = await backend.openNodes();
       const locks = await backend.openLocks((err, context) => logger.warn({ err }, `cluster: ${context}`));
-      return new ClusterNode({ id, bus, nodes, locks, logger });
+      return new ClusterNode({ id, cluster: await nodes.clusterId(), bus, nodes, locks, logger });
     } catch (err) {
       await bus.close().catch(() => undefined);
       throw err;

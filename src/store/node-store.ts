@@ -7,6 +7,8 @@
 import type { NodeRecord } from '../core/model/cluster-nodes.js';
 
 export interface NodeStore {
+  /** The cluster's id, made once with its database: two clusters that share a NATS tell their notes apart by it. */
+  clusterId(): Promise<string>;
   /** Writes the node's row (inserted at its first beat), the heartbeat time being the database's now. */
   beat(node: Omit<NodeRecord, 'lastHeartbeat'>): Promise<void>;
   /** Every node that has a row, oldest first. */

@@ -26,4 +26,13 @@ describe.skipIf(pg.skip !== undefined)('PgNodeStore', () => {
     expect(await store.removeSilent(10)).toEqual(['b']);
     expect(await store.list()).toEqual([]);
   });
+
+  it("keeps one cluster id per database, the same for every node's store, and another for another database", async () => {
+    const schema = pg.newSchema();
+    const [a, b] = await Promise.all([PgNodeStore.open(schema), PgNodeStore.open(schema)]);
+    const id = await a.clusterId();
+    expect(id).toMatch(/^[0-9a-f]{12}$/);
+    expect(await b.clusterId()).toBe(id);
+    expect(await (await PgNodeStore.open(pg.newSchema())).clusterId()).not.toBe(id);
+  });
 });

@@ -25,6 +25,17 @@ export const NODES_COMPONENT: PgComponent = {
         );
       `,
     },
+    {
+      version: 2,
+      description: "the cluster's id, for the subjects of its notes",
+      up: (s) => `
+        CREATE TABLE ${s.table('cluster')} (
+          one boolean PRIMARY KEY DEFAULT true CHECK (one),
+          id  text NOT NULL
+        );
+        INSERT INTO ${s.table('cluster')} (id) VALUES (substr(md5(random()::text || clock_timestamp()::text), 1, 12));
+      `,
+    },
   ],
 };
 
@@ -44,6 +55,11 @@ export class PgNodeStore implements NodeStore {
   static async open(schema: PgSchema): Promise<PgNodeStore> {
     await migrate(schema, NODES_COMPONENT);
     return new PgNodeStore(schema);
+  }
+
+  async clusterId(): Promise<string> {
+    const rows = await this.schema.query<{ id: string }>(`SELECT id FROM ${this.schema.table('cluster')}`);
+    return rows[0]!.id;
   }
 
   async beat(node: Omit<NodeRecord, 'lastHeartbeat'>): Promise<void> {
