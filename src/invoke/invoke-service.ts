@@ -23,9 +23,10 @@ import { LIMITS } from '../core/limits.js';
 import type { Alias, FunctionVersion } from '../core/model/functions.js';
 import type { Invocation, InvocationOutcome } from '../core/model/invocation.js';
 import type { FunctionService } from '../control/function-service.js';
-import { versionFingerprint, type InvokableVersion, type Pool } from '../pool/pool.js';
+import { NoIdleEnvironmentError, versionFingerprint, type InvokableVersion, type Pool } from '../pool/pool.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { InvokeRequest, InvokeResult } from './invoke-types.js';
+import type { RoutedRequest } from './routed-invoke.js';
 import type { InvocationObserver, InvocationRun, InvocationTracer } from './invocation-observer.js';
 
 export interface InvokeServiceDeps {
@@ -43,6 +44,12 @@ export interface InvokeServiceDeps {
   observer?: InvocationObserver;
   /** Decides each run's trace when traces are recorded; without it, a new unsampled X-Ray trace (or the caller's). */
   tracer?: InvocationTracer;
+  /**
+   * A cluster node's router: asked for a synchronous invocation that no idle environment here
+   * would take, it runs it on a node that has one and answers its result, or undefined to run
+   * it here.
+   */
+  elsewhere?: (functionName: string, request: RoutedRequest) => Promise<InvokeResult | undefined>;
 }
 
 /** An empty payload reaches the handler as `{}`, as on Lambda. */
@@ -103,9 +110,15 @@ export class InvokeService {
       return { statusCode: 202, payload: Buffer.alloc(0), executedVersion: resolved.version.version, requestId };
     }
 
-    const version = resolved.alias ? this.route(ref.name, resolved.alias, resolved.version) : resolved.version;
+    const version = request.routed ? this.routedVersion(ref.name, request.routed.version) : resolved.alias ? this.route(ref.name, resolved.alias, resolved.version) : resolved.version;
     if (version.state !== 'Active') {
       throw new ResourceConflictException(`The operation cannot be performed at this time. The function is currently in the following state: ${version.state}`);
+    }
+    // Triggers whose capacity this node counts (async events, queue pollers) run here.
+    const routable = request.trigger === undefined || request.trigger === 'api' || request.trigger === 'url';
+    if (this.deps.elsewhere && routable && !request.routed && !this.deps.pool.hasIdle(ref.name, version.version)) {
+      const result = await this.deps.elsewhere(ref.name, { ...request, payload, requestId, routed: { version: version.version } });
+      if (result) return result;
     }
     const startedAt = this.deps.clock.now();
     const invocation: Invocation = {
@@ -121,8 +134,10 @@ export class InvokeService {
     const observer = this.deps.observer;
     let outcome: InvocationOutcome;
     try {
-      outcome = await this.deps.pool.run(this.invokable(version), invocation);
+      outcome = await this.deps.pool.run(this.invokable(version), invocation, { idleOnly: request.routed !== undefined });
     } catch (err) {
+      // Sent here by another node and no environment was idle: that node runs it, and counts it.
+      if (err instanceof NoIdleEnvironmentError) throw err;
       observer?.finished({ ...this.runOf(request, ref.name, qualifier, version.version, invocation, startedAt), refused: err instanceof TooManyRequestsException ? 'throttled' : err instanceof Error ? err.name : 'Error' });
       throw err;
     }
@@ -157,6 +172,13 @@ export class InvokeService {
   /** Stops listening to the control plane (server shutdown). */
   close(): void {
     this.unsubscribe();
+  }
+
+  /** The version another node chose for an invocation it sent here; it may be gone by now. */
+  private routedVersion(name: string, version: string): FunctionVersion {
+    const found = this.deps.functions.getVersionSync(name, version);
+    if (!found) throw new ResourceNotFoundException(`Function not found: ${functionArn(this.deps.partition, name, version)}`);
+    return found;
   }
 
   /** Applies AdditionalVersionWeights: the extra version gets its weight's share. */

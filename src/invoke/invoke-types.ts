@@ -28,6 +28,11 @@ export interface InvokeRequest {
    * SQS's `AWSTraceHeader`) or a W3C `traceparent`.
    */
   traceHeader?: string;
+  /**
+   * Set on an invocation another node of the cluster sent here: the version it chose (an
+   * alias's weights are drawn once, there), to run on an environment idle here, or not at all.
+   */
+  routed?: { version: string };
 }
 
 export interface InvokeResult {

@@ -75,6 +75,20 @@ export interface SharedLimits {
   takeUnreserved(unreserved: number): Promise<(() => void) | undefined>;
 }
 
+/** What `Pool.run` may do for one invocation. */
+export interface RunOptions {
+  /** Run only on an environment that is idle now (one sent here by another node); otherwise NoIdleEnvironmentError. */
+  idleOnly?: boolean;
+}
+
+/** `idleOnly` found no idle environment of the version: the caller runs the invocation elsewhere. */
+export class NoIdleEnvironmentError extends Error {
+  constructor() {
+    super('No idle environment of the version.');
+    this.name = 'NoIdleEnvironmentError';
+  }
+}
+
 export interface PoolStats {
   environments: Record<EnvironmentState, number>;
   /** Version managers alive, including draining ones. */
@@ -121,8 +135,9 @@ export class Pool {
    * the host cannot run the runtime; every failure of the function itself (errors, timeouts,
    * crashes, init errors) is an outcome with `outcome: 'error'`.
    */
-  async run(version: InvokableVersion, invocation: Invocation): Promise<InvocationOutcome> {
+  async run(version: InvokableVersion, invocation: Invocation, options: RunOptions = {}): Promise<InvocationOutcome> {
     if (this.closed) throw new ServiceException('The server is shutting down.');
+    if (options.idleOnly && !this.hasIdle(version.functionName, version.version)) throw new NoIdleEnvironmentError();
     const manager = this.managerFor(version);
     // Provisioned first; an invocation on one takes nothing from the unreserved pool.
     const provisioned = manager.takeProvisioned();
@@ -222,6 +237,16 @@ export class Pool {
       for (const layer of m.version.layers) hashes.add(layer.codeHash);
     }
     return hashes;
+  }
+
+  /** Whether an invocation of this version would find an idle environment now. */
+  hasIdle(functionName: string, version: string): boolean {
+    return this.managers.get(`${functionName}\0${version}`)?.hasIdle ?? false;
+  }
+
+  /** The versions with environments running here (ready, busy or starting), as `name\0version`. */
+  warmVersions(): string[] {
+    return [...this.managers].filter(([, m]) => m.warm).map(([key]) => key);
   }
 
   /** Runtime pids of every live environment of a function (diagnostics and tests). */

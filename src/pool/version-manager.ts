@@ -260,6 +260,16 @@ export class VersionManager {
     await Promise.all([...this.stops]);
   }
 
+  /** Whether an invocation would find a ready environment nobody is using (provisioned or not). */
+  get hasIdle(): boolean {
+    return !this.draining && (this.idle.length > 0 || this.provisionedIdle.length > 0);
+  }
+
+  /** Whether any environment runs (ready, busy or starting). */
+  get warm(): boolean {
+    return !this.draining && this.environments.size > 0;
+  }
+
   /** Environments per state (live ones only). */
   countByState(into: Record<EnvironmentState, number>): void {
     for (const env of this.environments) into[env.state]++;

@@ -34,6 +34,8 @@ import { poolCapacity } from '../invoke/async/capacity.js';
 import { DestinationRouter, LambdaTarget } from '../invoke/async/destinations.js';
 import { SqsTarget } from '../invoke/async/sqs-target.js';
 import { InvokeService } from '../invoke/invoke-service.js';
+import type { InvokeResult } from '../invoke/invoke-types.js';
+import type { RoutedRequest } from '../invoke/routed-invoke.js';
 import type { InvocationObserver, InvocationTracer } from '../invoke/invocation-observer.js';
 import { ProvisionedConcurrency } from '../invoke/provisioned-concurrency.js';
 import { Pool } from '../pool/pool.js';
@@ -88,6 +90,8 @@ export interface SharedParts {
   node?: string;
   /** A cluster node's lock session: reserved concurrency is then counted across the nodes. */
   locks?: LockSession;
+  /** A cluster node's router: runs a synchronous invocation on another node that has an idle environment for it (invoke-routing.ts). */
+  elsewhere?: (accountId: string, functionName: string, request: RoutedRequest) => Promise<InvokeResult | undefined>;
 }
 
 export class AccountSpace {
@@ -163,7 +167,18 @@ export class AccountSpace {
       keepAliveMs: config.keepAliveMs,
       ...(shared.locks ? { sharedLimits: clusterLimits(shared.locks, accountId, config.concurrencyLimit) } : {}),
     });
-    const invoker = new InvokeService({ functions, pool: this.pool, blobs, partition, clock: systemClock, enqueue: (request) => this.asyncQueue.enqueue(request), ...(shared.observer ? { observer: shared.observer } : {}), ...(shared.tracer ? { tracer: shared.tracer } : {}) });
+    const elsewhere = shared.elsewhere;
+    const invoker = new InvokeService({
+      functions,
+      pool: this.pool,
+      blobs,
+      partition,
+      clock: systemClock,
+      enqueue: (request) => this.asyncQueue.enqueue(request),
+      ...(shared.observer ? { observer: shared.observer } : {}),
+      ...(shared.tracer ? { tracer: shared.tracer } : {}),
+      ...(elsewhere ? { elsewhere: (name: string, request: RoutedRequest) => elsewhere(accountId, name, request) } : {}),
+    });
     this.invoker = invoker;
     // After the invoker: its change listener drains a deleted version before this one lets its environments go.
     this.provisioned = new ProvisionedConcurrency({ functions, pool: this.pool, invokable: (version) => invoker.invokable(version), reportError: report });

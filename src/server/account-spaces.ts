@@ -77,6 +77,11 @@ export class AccountSpaces {
     return space ? Promise.resolve(space) : this.opening.get(accountId);
   }
 
+  /** The versions with environments on this node, of every open account, as `account\0function\0version`. */
+  warmVersions(): string[] {
+    return this.all().flatMap((space) => space.pool.warmVersions().map((key) => `${space.partition.accountId}\0${key}`));
+  }
+
   all(): AccountSpace[] {
     return [...this.open.values()];
   }

@@ -42,8 +42,8 @@ class MemoryBus implements ClusterBus {
 class MemoryNodes implements NodeStore {
   readonly rows = new Map<string, NodeRecord>();
 
-  async clusterId(): Promise<string> {
-    return CLUSTER;
+  async cluster(): Promise<{ id: string; secret: string }> {
+    return { id: CLUSTER, secret: 'not used by these tests' };
   }
 
   async beat(node: Omit<NodeRecord, 'lastHeartbeat'>): Promise<void> {
@@ -103,8 +103,8 @@ describe('ClusterNode', () => {
   it("passes another node's function, URL and rule notes to its spaces, and not its own", async () => {
     const bus = new MemoryBus();
     const store = new MemoryNodes();
-    const a = new ClusterNode({ id: 'a', cluster: CLUSTER, bus, nodes: store, locks, logger });
-    const b = new ClusterNode({ id: 'b', cluster: CLUSTER, bus, nodes: store, locks, logger });
+    const a = new ClusterNode({ id: 'a', cluster: CLUSTER, secret: 'not used by these tests', bus, nodes: store, locks, logger });
+    const b = new ClusterNode({ id: 'b', cluster: CLUSTER, secret: 'not used by these tests', bus, nodes: store, locks, logger });
     nodes.push(a, b);
     const spacesA = recordingSpaces();
     const spacesB = recordingSpaces(3);
@@ -129,7 +129,7 @@ describe('ClusterNode', () => {
 
   it('drops notes it cannot read, and reads everything again when the bus comes back', async () => {
     const bus = new MemoryBus();
-    const node = new ClusterNode({ id: 'b', cluster: CLUSTER, bus, nodes: new MemoryNodes(), locks, logger });
+    const node = new ClusterNode({ id: 'b', cluster: CLUSTER, secret: 'not used by these tests', bus, nodes: new MemoryNodes(), locks, logger });
     nodes.push(node);
     const spaces = recordingSpaces();
     await node.start('http://b', spaces);
@@ -150,7 +150,7 @@ describe('ClusterNode', () => {
   it('leaves gust.nodes on leave, and the bus only on close', async () => {
     const bus = new MemoryBus();
     const store = new MemoryNodes();
-    const node = new ClusterNode({ id: 'a', cluster: CLUSTER, bus, nodes: store, locks, logger });
+    const node = new ClusterNode({ id: 'a', cluster: CLUSTER, secret: 'not used by these tests', bus, nodes: store, locks, logger });
     await node.start('http://a', recordingSpaces());
     expect([...store.rows.keys()]).toEqual(['a']);
     await node.leave();

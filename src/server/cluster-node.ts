@@ -63,8 +63,10 @@ export interface NodeSpaces {
 
 export interface ClusterNodeOptions {
   id: string;
-  /** The cluster's id, kept in its database (NodeStore.clusterId): its notes' subjects carry it. */
+  /** The cluster's id, kept in its database (NodeStore.cluster): its notes' subjects carry it. */
   cluster: string;
+  /** The cluster's secret, which nodes send each other invocations with (invoke-routing.ts). */
+  secret: string;
   bus: ClusterBus;
   nodes: NodeStore;
   /** The node's session for the cluster's leases (the scheduler lease). */
@@ -87,6 +89,18 @@ export class ClusterNode {
   /** The node's session for the cluster's leases. */
   get locks(): LockSession {
     return this.options.locks;
+  }
+
+  get bus(): ClusterBus {
+    return this.options.bus;
+  }
+
+  get cluster(): string {
+    return this.options.cluster;
+  }
+
+  get secret(): string {
+    return this.options.secret;
   }
 
   /** Tells the other nodes that this node committed a write of `functionName`. */
@@ -197,7 +211,8 @@ export async function joinCluster(options: { bus: string; dataDir: string; backe
     try {
       const nodes = await backend.openNodes();
       const locks = await backend.openLocks((err, context) => logger.warn({ err }, `cluster: ${context}`));
-      return new ClusterNode({ id, cluster: await nodes.clusterId(), bus, nodes, locks, logger });
+      const { id: cluster, secret } = await nodes.cluster();
+      return new ClusterNode({ id, cluster, secret, bus, nodes, locks, logger });
     } catch (err) {
       await bus.close().catch(() => undefined);
       throw err;

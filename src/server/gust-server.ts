@@ -54,7 +54,11 @@ import { nodesApi } from '../http/nodes-api/nodes-api.js';
 import { AccountSpaces } from './account-spaces.js';
 import { openStateBackend } from './state/state-backend.js';
 import { ServerConcurrency } from '../pool/counting-service.js';
-import { initPermits } from '../pool/pool.js';
+import { initPermits, NoIdleEnvironmentError } from '../pool/pool.js';
+import type { RoutedRequest } from '../invoke/routed-invoke.js';
+import type { InvokeResult } from '../invoke/invoke-types.js';
+import { clusterApi } from '../http/cluster-api/cluster-api.js';
+import { InvokeRouter } from './invoke-routing.js';
 import { probeRuntimes, probedRuntimes, type ProbeResult } from './runtime-probe.js';
 import type { AccountSpace } from './account-space.js';
 import { observers } from '../invoke/invocation-observer.js';
@@ -243,7 +247,9 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   // once the server listens (below), before code storage collects what they do not
   // reference. One concurrency limit for the server beside each account's, and one set of
   // init permits, so that more accounts never mean more than the machine was sized for.
-  const spaces = new AccountSpaces({ config, logger, credentialsKey, driver, runtimes, blobs, code, reserve, backend, report, serverConcurrency: new ServerConcurrency(config.concurrencyLimit), initPermits: initPermits(), baseUrl: () => baseUrl, eventsClock: options.eventsClock ?? systemClock, ...(observer ? { observer } : {}), ...(traces ? { tracer: traces } : {}), ...(cluster ? { node: cluster.id, locks: cluster.locks, announce: (account: string, name: string, change: FunctionChange | undefined) => cluster.announce(account, name, change), announceUrls: (account: string, name: string) => cluster.announceUrls(account, name), announceRule: (account: string, bus: string, name: string) => cluster.announceRule(account, bus, name), firesSchedules: (): boolean => scheduleLease?.holding ?? false } : {}) });
+  const spaces = new AccountSpaces({ config, logger, credentialsKey, driver, runtimes, blobs, code, reserve, backend, report, serverConcurrency: new ServerConcurrency(config.concurrencyLimit), initPermits: initPermits(), baseUrl: () => baseUrl, eventsClock: options.eventsClock ?? systemClock, ...(observer ? { observer } : {}), ...(traces ? { tracer: traces } : {}), ...(cluster ? { node: cluster.id, locks: cluster.locks, elsewhere: (account: string, name: string, request: RoutedRequest): Promise<InvokeResult | undefined> => router!.elsewhere(account, name, request), announce: (account: string, name: string, change: FunctionChange | undefined) => cluster.announce(account, name, change), announceUrls: (account: string, name: string) => cluster.announceUrls(account, name), announceRule: (account: string, bus: string, name: string) => cluster.announceRule(account, bus, name), firesSchedules: (): boolean => scheduleLease?.holding ?? false } : {}) });
+  // A synchronous invocation no idle environment here would take goes to a node that has one.
+  const router: InvokeRouter | undefined = cluster ? new InvokeRouter({ bus: cluster.bus, cluster: cluster.cluster, secret: cluster.secret, node: cluster.id, url: () => baseUrl, warmVersions: (): string[] => spaces.warmVersions(), logger }) : undefined;
   // One node of a cluster fires every schedule: the holder of the scheduler lease.
   const scheduleLease: ScheduleLease | undefined = cluster ? new ScheduleLease(cluster.locks, { startAll: (holding) => spaces.startSchedules(holding), stopAll: () => spaces.stopSchedules() }, logger) : undefined;
   const load = () =>
@@ -340,6 +346,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
       load,
     });
     scheduleLease?.start();
+    router?.start();
     logger.info({ accounts: spaces.all().length, ms: Math.round(performance.now() - t0) }, 'gust started: every account open');
     // Last, and waited for by the scrapes alone: process metrics count from here on.
     metrics?.prepare().catch((err: unknown) => logger.warn({ err }, 'metrics: prom-client did not load; scrapes will fail'));
@@ -368,6 +375,13 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
       ? [metricsApi({ scrape: () => metrics.scrape(), history: (account, name) => metrics.historyOf(account, name), summary: (account) => metrics.summary(account), token: loadMetricsToken(dataDir), accountId: config.accountId, verifier: auth.verifier })]
       : []),
     webConsole({ sessions: auth.sessions, enforcing: () => auth.verifier.enforcing() }),
+    ...(cluster
+      ? [clusterApi({ secret: cluster.secret, isBusy: (err) => err instanceof NoIdleEnvironmentError, run: async (account, request) => {
+          const space = spaces.get(account);
+          if (!space) throw new NoIdleEnvironmentError();
+          return space.invoker.invoke(request);
+        } })]
+      : []),
     nodesApi({
       accountId: config.accountId,
       nodes: async () => cluster?.nodes() ?? [{ id: hostname(), url: baseUrl, startedAt, lastHeartbeat: new Date().toISOString(), ...load(), self: true }],
@@ -443,6 +457,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
         await started.catch(() => undefined);
         // Gone from `gust nodes` first: the node is leaving.
         await cluster?.leave();
+        router?.stop();
         // The lease goes back at once, for another node to fire the schedules.
         await scheduleLease?.stop();
         // A probe in progress finishes first: it runs on the driver closed below.

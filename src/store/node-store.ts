@@ -7,8 +7,11 @@
 import type { NodeRecord } from '../core/model/cluster-nodes.js';
 
 export interface NodeStore {
-  /** The cluster's id, made once with its database: two clusters that share a NATS tell their notes apart by it. */
-  clusterId(): Promise<string>;
+  /**
+   * The cluster's id and secret, made once with its database: two clusters that share a NATS
+   * tell their notes apart by the id; nodes send each other invocations with the secret.
+   */
+  cluster(): Promise<{ id: string; secret: string }>;
   /** Writes the node's row (inserted at its first beat), the heartbeat time being the database's now. */
   beat(node: Omit<NodeRecord, 'lastHeartbeat'>): Promise<void>;
   /** Every node that has a row, oldest first. */

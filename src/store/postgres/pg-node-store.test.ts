@@ -27,12 +27,14 @@ describe.skipIf(pg.skip !== undefined)('PgNodeStore', () => {
     expect(await store.list()).toEqual([]);
   });
 
-  it("keeps one cluster id per database, the same for every node's store, and another for another database", async () => {
+  it("keeps one cluster id and secret per database, the same for every node's store, and others for another database", async () => {
     const schema = pg.newSchema();
     const [a, b] = await Promise.all([PgNodeStore.open(schema), PgNodeStore.open(schema)]);
-    const id = await a.clusterId();
-    expect(id).toMatch(/^[0-9a-f]{12}$/);
-    expect(await b.clusterId()).toBe(id);
-    expect(await (await PgNodeStore.open(pg.newSchema())).clusterId()).not.toBe(id);
+    const cluster = await a.cluster();
+    expect(cluster.id).toMatch(/^[0-9a-f]{12}$/);
+    expect(cluster.secret).toMatch(/^[0-9a-f]{64}$/);
+    expect(await b.cluster()).toEqual(cluster);
+    const other = await (await PgNodeStore.open(pg.newSchema())).cluster();
+    expect([other.id === cluster.id, other.secret === cluster.secret]).toEqual([false, false]);
   });
 });

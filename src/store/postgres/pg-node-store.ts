@@ -27,13 +27,16 @@ export const NODES_COMPONENT: PgComponent = {
     },
     {
       version: 2,
-      description: "the cluster's id, for the subjects of its notes",
+      description: "the cluster's id, for the subjects of its notes, and its secret, for invocations between nodes",
+      // gen_random_uuid draws from the server's strong random source (PostgreSQL 13 and later).
       up: (s) => `
         CREATE TABLE ${s.table('cluster')} (
-          one boolean PRIMARY KEY DEFAULT true CHECK (one),
-          id  text NOT NULL
+          one    boolean PRIMARY KEY DEFAULT true CHECK (one),
+          id     text NOT NULL,
+          secret text NOT NULL
         );
-        INSERT INTO ${s.table('cluster')} (id) VALUES (substr(md5(random()::text || clock_timestamp()::text), 1, 12));
+        INSERT INTO ${s.table('cluster')} (id, secret)
+          VALUES (substr(md5(random()::text || clock_timestamp()::text), 1, 12), replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''));
       `,
     },
   ],
@@ -57,9 +60,9 @@ export class PgNodeStore implements NodeStore {
     return new PgNodeStore(schema);
   }
 
-  async clusterId(): Promise<string> {
-    const rows = await this.schema.query<{ id: string }>(`SELECT id FROM ${this.schema.table('cluster')}`);
-    return rows[0]!.id;
+  async cluster(): Promise<{ id: string; secret: string }> {
+    const rows = await this.schema.query<{ id: string; secret: string }>(`SELECT id, secret FROM ${this.schema.table('cluster')}`);
+    return rows[0]!;
   }
 
   async beat(node: Omit<NodeRecord, 'lastHeartbeat'>): Promise<void> {

@@ -1,0 +1,66 @@
+/**
+ * `POST /gust/cluster/invoke`: a synchronous invocation another node of the cluster sends
+ * here to run on an environment idle here (invoke-routing.ts says when). Only the nodes of
+ * the cluster know its secret, kept in its database: the request carries it instead of a
+ * signature (the node that took the client's request verified that one).
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { LambdaError, ServiceException } from '../../core/errors.js';
+import { decodeRequest, encodeAnswer, type RoutedRequest } from '../../invoke/routed-invoke.js';
+import type { InvokeResult } from '../../invoke/invoke-types.js';
+import type { HttpPlugin } from '../server.js';
+
+export const CLUSTER_SECRET_HEADER = 'x-gust-cluster-secret';
+
+/** Larger than any invocation's payload (6 MB) as base64, with its JSON around it. */
+const BODY_LIMIT = 9 * 1024 * 1024;
+
+export interface ClusterApiContext {
+  secret: string;
+  /** Runs the invocation here; rejects with NoIdleEnvironmentError when no environment of its version is idle. */
+  run(accountId: string, request: RoutedRequest): Promise<InvokeResult>;
+  /** Whether `err` is the pool's NoIdleEnvironmentError. */
+  isBusy(err: unknown): boolean;
+}
+
+function sameSecret(given: string | string[] | undefined, secret: string): boolean {
+  if (typeof given !== 'string') return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(secret);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function jsonOf(body: unknown): unknown {
+  try {
+    return Buffer.isBuffer(body) ? JSON.parse(body.toString('utf8')) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function clusterApi(ctx: ClusterApiContext): HttpPlugin {
+  return {
+    register(app) {
+      app.post('/gust/cluster/invoke', { config: { auth: 'none' }, bodyLimit: BODY_LIMIT }, async (request, reply) => {
+        reply.type('application/json');
+        if (!sameSecret(request.headers[CLUSTER_SECRET_HEADER], ctx.secret)) {
+          reply.code(403);
+          return JSON.stringify({ message: 'Only a node of this cluster may send invocations here.' });
+        }
+        const routed = decodeRequest(jsonOf(request.body));
+        if (!routed) {
+          reply.code(400);
+          return JSON.stringify({ message: 'The body is not a routed invocation.' });
+        }
+        try {
+          return encodeAnswer({ result: await ctx.run(routed.accountId, routed.request) });
+        } catch (err) {
+          if (ctx.isBusy(err)) return encodeAnswer({ busy: true });
+          if (err instanceof LambdaError) return encodeAnswer({ error: err });
+          request.log.error({ err }, 'a routed invocation failed');
+          return encodeAnswer({ error: new ServiceException() });
+        }
+      });
+    },
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * Synchronous invocations routed between the nodes of a cluster: an invocation that no idle
+ * environment here would take (it would start a new one) goes to a node that runs
+ * environments of its version, and runs there if one of them is idle; otherwise, or when no
+ * other node runs the version, it runs here as before.
+ *
+ * Which node runs what: every node publishes the versions it has environments of (not
+ * whether they are idle: that changes with every invocation) on `gust.<cluster>.warm` every
+ * GOSSIP_MS, and forgets a node not heard from for three of those. The invocation itself
+ * goes over HTTP straight to the chosen node (`POST /gust/cluster/invoke`, the cluster's
+ * secret instead of a signature): a payload may be 6 MB, more than a NATS message carries by
+ * default, and a node that dies with the invocation closes its socket, so the client's node
+ * answers at once instead of at a timeout.
+ */
+import type { Logger } from 'pino';
+import type { ClusterBus } from '../bus/cluster-bus.js';
+import { ServiceException } from '../core/errors.js';
+import { CLUSTER_SECRET_HEADER } from '../http/cluster-api/cluster-api.js';
+import type { InvokeResult } from '../invoke/invoke-types.js';
+import { decodeAnswer, encodeRequest, type RoutedRequest } from '../invoke/routed-invoke.js';
+
+/** How often a node tells the others which versions it runs. */
+export const GOSSIP_MS = 1_000;
+
+export interface InvokeRouterOptions {
+  bus: ClusterBus;
+  /** The cluster's id and secret (NodeStore.cluster). */
+  cluster: string;
+  secret: string;
+  /** This node's id and URL, as in `gust.nodes`. */
+  node: string;
+  url: () => string;
+  /** The versions this node has environments of, as `account\0function\0version`. */
+  warmVersions: () => string[];
+  logger: Logger;
+}
+
+interface Peer {
+  url: string;
+  warm: Set<string>;
+  heardAt: number;
+}
+
+export class InvokeRouter {
+  private readonly peers = new Map<string, Peer>();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly subject: string;
+
+  constructor(private readonly options: InvokeRouterOptions) {
+    this.subject = `gust.${options.cluster}.warm`;
+  }
+
+  /** Listens to the other nodes and starts telling them what runs here. */
+  start(): void {
+    this.options.bus.subscribe(this.subject, (note) => {
+      const { node, url, warm } = note;
+      if (node === this.options.node || typeof url !== 'string' || !Array.isArray(warm)) return;
+      this.peers.set(node, { url, warm: new Set(warm.filter((w): w is string => typeof w === 'string')), heardAt: Date.now() });
+    });
+    this.tell(this.options.warmVersions());
+    this.timer = setInterval(() => this.tell(this.options.warmVersions()), GOSSIP_MS);
+    this.timer.unref();
+  }
+
+  /** Stops telling; the others hear that nothing runs here any more. */
+  stop(): void {
+    clearInterval(this.timer);
+    this.tell([]);
+  }
+
+  /**
+   * Runs `request` of `functionName` in `accountId` on another node that runs its version,
+   * and answers its result; undefined when no node does, when the one chosen had no idle
+   * environment, or when it could not be reached: the caller runs it here then. Throws the
+   * AWS error the running node answered, or ServiceException when that node stopped
+   * before it answered.
+   */
+  async elsewhere(accountId: string, functionName: string, request: RoutedRequest): Promise<InvokeResult | undefined> {
+    const peer = this.pick(`${accountId}\0${functionName}\0${request.routed.version}`);
+    if (!peer) return undefined;
+    let text: string;
+    try {
+      const res = await fetch(`${peer.url}/gust/cluster/invoke`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [CLUSTER_SECRET_HEADER]: this.options.secret },
+        body: encodeRequest(accountId, request),
+      });
+      text = await res.text();
+      if (res.status !== 200) {
+        this.options.logger.warn({ node: peer.url, status: res.status, body: text.slice(0, 200) }, 'cluster: a node refused a routed invocation');
+        return undefined;
+      }
+    } catch (err) {
+      // Refused: nothing was sent, and it runs here. Anything later may have run there.
+      if (causeCode(err) === 'ECONNREFUSED') return undefined;
+      this.options.logger.warn({ err, node: peer.url, requestId: request.requestId }, 'cluster: the node running an invocation stopped before it answered');
+      throw new ServiceException('The node running the invocation stopped before it answered.');
+    }
+    const answer = decodeAnswer(text);
+    if ('busy' in answer) return undefined;
+    if ('error' in answer) throw answer.error;
+    return answer.result;
+  }
+
+  /** A node heard from lately that runs `key`, chosen at random among them. */
+  private pick(key: string): Peer | undefined {
+    const since = Date.now() - 3 * GOSSIP_MS;
+    const candidates: Peer[] = [];
+    for (const [id, peer] of this.peers) {
+      if (peer.heardAt < since) this.peers.delete(id);
+      else if (peer.warm.has(key)) candidates.push(peer);
+    }
+    return candidates[Math.floor(Math.random() * candidates.length)];
+  }
+
+  private tell(warm: string[]): void {
+    this.options.bus.publish(this.subject, { node: this.options.node, url: this.options.url(), warm });
+  }
+}
+
+function causeCode(err: unknown): string | undefined {
+  const cause = (err as { cause?: { code?: unknown } } | undefined)?.cause;
+  return typeof cause?.code === 'string' ? cause.code : undefined;
+}
