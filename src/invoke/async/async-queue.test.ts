@@ -11,7 +11,7 @@ import type { ManualClock } from '../../core/clock.js';
 import { ServiceException, TooManyRequestsException } from '../../core/errors.js';
 import { Deferred } from '../../core/primitives.js';
 import { EventInvokeConfigService, type EventInvokeConfigInput } from '../../control/event-invoke-config-service.js';
-import type { FunctionService } from '../../control/function-service.js';
+import { FunctionService } from '../../control/function-service.js';
 import { handlerZip, nodeFunction, openFunctionFixture, TEST_PARTITION as PARTITION, type FunctionFixture } from '../../../test/helpers/functions.js';
 import { CountingService } from '../../pool/counting-service.js';
 import type { EventQueueStore } from '../../store/event-queue.js';
@@ -67,7 +67,7 @@ describe('AsyncQueue', () => {
     await functions.createFunction(nodeFunction(name, await handlerZip('x')));
   }
 
-  function harness(over: { maxConcurrencyPerFunction?: number; store?: EventQueueStore; leasing?: AsyncQueueDeps['leasing'] } = {}): Harness {
+  function harness(over: { maxConcurrencyPerFunction?: number; store?: EventQueueStore; leasing?: AsyncQueueDeps['leasing']; functions?: FunctionService } = {}): Harness {
     const calls: InvokeRequest[] = [];
     const script = new Map<string, Outcome[]>();
     const running = new Map<string, number>();
@@ -96,7 +96,7 @@ describe('AsyncQueue', () => {
     const queue = new AsyncQueue({
       store: over.store ?? queueStore,
       invoke,
-      functions,
+      functions: over.functions ?? functions,
       settings: configs,
       capacity: poolCapacity(counting),
       destinations: router,
@@ -174,6 +174,30 @@ describe('AsyncQueue', () => {
     await pollOn(clock);
     expect(callsOf(b, 'f').map((c) => c.requestId)).toEqual(['req-1']);
     slow.resolve({ statusCode: 200, payload: Buffer.from('{}'), executedVersion: '$LATEST', requestId: 'req-1' });
+  });
+
+  it.skipIf(pg.skip !== undefined)('delivers a taken-over event of a function this node had not heard of, once the database has it', async () => {
+    const schema = pg.newSchema();
+    const [storeA, storeB] = [await PgEventQueue.open(schema), await PgEventQueue.open(schema)];
+    // A is another node: its FunctionService, on the same database, made a function B's has not read.
+    const onA = new FunctionService({ store: fixture.store, blobs: fixture.blobs, partition: PARTITION, clock });
+    await onA.load();
+    await onA.createFunction(nodeFunction('late', await handlerZip('x')));
+    await settle();
+    expect(functions.getFunctionSync('late')).toBeUndefined();
+    const a = harness({ store: storeA, leasing: { store: storeA, owner: 'a' }, functions: onA });
+    const b = harness({ store: storeB, leasing: { store: storeB, owner: 'b' } });
+    await a.queue.start();
+    await b.queue.start();
+    const slow = new Deferred<InvokeResult>();
+    a.script.set('late', [slow]);
+    await send(a.queue, 'late', { n: 1 }, 'req-late');
+    await settle();
+    await a.queue.stop();
+    await pollOn(clock);
+    expect(callsOf(b, 'late').map((c) => c.requestId)).toEqual(['req-late']);
+    expect(functions.getFunctionSync('late')).toBeDefined();
+    slow.resolve({ statusCode: 200, payload: Buffer.from('{}'), executedVersion: '$LATEST', requestId: 'req-late' });
   });
 
   it('commits before resolving, delivers with the same request id, and forgets the event after success', async () => {

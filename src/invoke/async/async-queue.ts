@@ -160,6 +160,15 @@ export class AsyncQueue {
     const now = this.deps.clock.now();
     const known = this.leasing ? new Set(this.heldSeqs()) : undefined;
     const touched = new Set<FunctionLane>();
+    // Another node's event may name a function this node has not heard of yet (a note still
+    // on its way, or lost): the database says whether it is an orphan.
+    if (this.leasing) {
+      const unheard = new Set(events.filter((e) => !this.deps.functions.getFunctionSync(e.functionName)).map((e) => e.functionName));
+      for (const name of unheard) {
+        await this.deps.functions.refresh(name, undefined);
+        if (this.deps.functions.getFunctionSync(name)) await this.deps.functions.refresh(name, { kind: 'created' });
+      }
+    }
     for (const stored of events) {
       if (known?.has(stored.seq)) continue;
       if (!this.deps.functions.getFunctionSync(stored.functionName)) {
