@@ -56,7 +56,14 @@ export function registerServe(program: Command): void {
     let building: Promise<RunningGust> | undefined;
     let stopping = false;
     const stop = (signal: string) => {
-      if (stopping) return;
+      if (stopping) {
+        // A second signal: the invocations in flight are not waited for; the environments still stop cleanly.
+        if (running) {
+          running.logger.warn({ signal }, 'shutting down now: invocations in flight end with the environments');
+          running.hurry();
+        }
+        return;
+      }
       stopping = true;
       if (!building) process.exit(0);
       building.then(

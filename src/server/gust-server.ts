@@ -101,6 +101,8 @@ export interface RunningGust {
    */
   probeRuntimes(): Promise<ProbeResult[]>;
   close(): Promise<void>;
+  /** Cuts a close's wait for requests in flight (`--shutdown-grace`) short: their environments stop now (a second signal). */
+  hurry(): void;
 }
 
 /** What `gust serve` or a test may hand the wiring. */
@@ -430,6 +432,8 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   listening();
 
   let closing: Promise<void> | undefined;
+  let hurry: () => void = () => undefined;
+  const hurried = new Promise<void>((resolve) => (hurry = resolve));
   let probing: Promise<ProbeResult[]> | undefined;
   return {
     url: baseUrl,
@@ -451,6 +455,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
       })();
       return probing;
     },
+    hurry,
     close() {
       closing ??= (async () => {
         // What start-up still does ends first: spaces it opens are stopped below.
@@ -465,7 +470,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
         // No new request; those in flight get --shutdown-grace to finish while the environments
         // still run, and the ones that did not are answered as their runtimes stop below.
         const edge = closeEdge(app, options.listener && (() => options.listener!.close()));
-        await edge.drainedWithin(config.shutdownGraceMs);
+        await Promise.race([edge.drainedWithin(config.shutdownGraceMs), hurried]);
         const all = await spaces.shutdown();
         await Promise.all(all.map((space) => space.stopIntake()));
         await amqpEvents?.stop();

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeleteFunctionCommand, LambdaClient, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
+import { buildGust, serve, stopServer } from '../helpers/gust-process.js';
 import { createFunction, expectAwsError, invoke, waitActive, type Invoked } from '../helpers/lambda.js';
 import { makeZip } from '../helpers/zips.js';
 import { waitFor } from '../helpers/wait.js';
@@ -150,6 +151,29 @@ describe('server shutdown', () => {
       if (!stopped) await t.stop();
     }
   });
+
+  it('stops at once on a second SIGTERM, without the rest of --shutdown-grace, and still stops every runtime', async () => {
+    buildGust();
+    const dataDir = mkdtempSync(join(root, 'data-'));
+    const dir = markDir('second-signal');
+    const server = await serve(dataDir, ['--sandbox', 'process', '--shutdown-grace', '60s']);
+    try {
+      await createFunction(server.lambda, 'long', { Timeout: 60, Environment: { Variables: { MARK_DIR: dir } }, files: { 'index.js': handler('l') } });
+      const busy = invoke(server.lambda, 'long', { ms: 50_000 }).catch((err: Error) => err);
+      await started(dir, 1);
+      const begin = Date.now();
+      server.child.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 300));
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+      // The environments' stop (SIGTERM, then SIGKILL after 2 s), not the 60 s grace.
+      expect(Date.now() - begin).toBeLessThan(15_000);
+      expect(await busy).toMatchObject({ functionError: 'Unhandled', json: { errorType: 'Runtime.ExitError' } });
+      expect(processesMentioning(dir)).toEqual([]);
+    } finally {
+      await stopServer(server);
+    }
+  }, 60_000);
 
   it('stops every runtime, idle or invoking, when the server stops', async () => {
     const t = await startTestGust({ flags: { sandbox: 'process' } });
