@@ -470,7 +470,12 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
         // No new request; those in flight get --shutdown-grace to finish while the environments
         // still run, and the ones that did not are answered as their runtimes stop below.
         const edge = closeEdge(app, options.listener && (() => options.listener!.close()));
-        await Promise.race([edge.drainedWithin(config.shutdownGraceMs), hurried]);
+        // Async deliveries in flight get the same grace; the events waiting go to other nodes now.
+        const queuesDrained = Promise.all(spaces.all().map((space) => space.asyncQueue.drain()));
+        let graceTimer: NodeJS.Timeout | undefined;
+        const graceEnds = new Promise<void>((resolve) => (graceTimer = setTimeout(resolve, config.shutdownGraceMs)));
+        await Promise.race([Promise.all([edge.drained, queuesDrained]), graceEnds, hurried]);
+        clearTimeout(graceTimer);
         const all = await spaces.shutdown();
         await Promise.all(all.map((space) => space.stopIntake()));
         await amqpEvents?.stop();

@@ -32,7 +32,8 @@ interface Record {
 }
 
 // The handlers record what they saw in a host file, which only the process driver lets a function write.
-const FLAGS = { asyncRetryBase: '50ms', asyncThrottleBase: '20ms', asyncThrottleMax: '200ms', sandbox: 'process' };
+// No shutdown grace: the stop below abandons the event in flight instead of letting it run to its timeout.
+const FLAGS = { asyncRetryBase: '50ms', asyncThrottleBase: '20ms', asyncThrottleMax: '200ms', sandbox: 'process', shutdownGrace: '0s' };
 
 describe('async retries and destinations', () => {
   const dataDir = newDataDir();

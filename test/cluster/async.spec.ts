@@ -87,7 +87,7 @@ exports.handler = async (e) => {
 
   const duplicatesOf = (seen: Map<string, Delivery[]>) => [...seen.values()].filter((times) => times.length > 1).length;
 
-  it('delivers every accepted event once while a node leaves and starts again, none of the live nodes\' events twice', async () => {
+  it('delivers every accepted event once while a node leaves and starts again', async () => {
     const file = join(out, 'restart.txt');
     await recorder('restart', file);
     const ids = Array.from({ length: 300 }, (_, i) => `r${i}`);
@@ -102,9 +102,11 @@ exports.handler = async (e) => {
     const ms = performance.now() - t0;
     console.log(`restart run: ${accepted.size} accepted, ${seen.size} delivered in ${Math.round(ms)} ms (${Math.round((seen.size / ms) * 1000)} events/s), ${duplicatesOf(seen)} duplicates`);
     expect(accepted.size).toBe(ids.length);
-    // C's in-flight events at SIGTERM may run again elsewhere; A's and B's never do.
+    // A's and B's never run twice; C's in flight at SIGTERM finish within its grace (20 ms
+    // each, against 5 s) and its waiting ones go back before it stops: none runs twice either.
     const twiceFromLive = [...seen].filter(([id, times]) => times.length > 1 && accepted.get(id) !== 2);
     expect(twiceFromLive).toEqual([]);
+    expect(duplicatesOf(seen)).toBe(0);
   }, 90_000);
 
   it('delivers every accepted event after a node is killed with SIGKILL, its events within the takeover bound', async () => {

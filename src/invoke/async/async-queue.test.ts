@@ -176,6 +176,34 @@ describe('AsyncQueue', () => {
     slow.resolve({ statusCode: 200, payload: Buffer.from('{}'), executedVersion: '$LATEST', requestId: 'req-1' });
   });
 
+  it.skipIf(pg.skip !== undefined)('drains: lets its invocation in flight finish and record its outcome, and hands its waiting events to another node at once', async () => {
+    const schema = pg.newSchema();
+    const [storeA, storeB] = [await PgEventQueue.open(schema), await PgEventQueue.open(schema)];
+    const a = harness({ store: storeA, leasing: { store: storeA, owner: 'a' }, maxConcurrencyPerFunction: 1 });
+    const b = harness({ store: storeB, leasing: { store: storeB, owner: 'b' } });
+    await a.queue.start();
+    await b.queue.start();
+    const slow = new Deferred<InvokeResult>();
+    a.script.set('f', [slow]);
+    await send(a.queue, 'f', { n: 1 }, 'req-1');
+    await send(a.queue, 'f', { n: 2 }, 'req-2');
+    await settle();
+    expect(callsOf(a, 'f').map((c) => c.requestId)).toEqual(['req-1']);
+    const drained = a.queue.drain();
+    await settle();
+    // B's next poll takes req-2, which A had not started; req-1 goes on at A.
+    await pollOn(clock);
+    expect(callsOf(b, 'f').map((c) => c.requestId)).toEqual(['req-2']);
+    slow.resolve({ statusCode: 200, payload: Buffer.from('{}'), executedVersion: '$LATEST', requestId: 'req-1' });
+    await drained;
+    await a.queue.stop();
+    // req-1's success was recorded by A: nobody delivers it again.
+    await pollOn(clock);
+    await pollOn(clock);
+    expect(callsOf(b, 'f').map((c) => c.requestId)).toEqual(['req-2']);
+    expect(callsOf(a, 'f').map((c) => c.requestId)).toEqual(['req-1']);
+  });
+
   it.skipIf(pg.skip !== undefined)('delivers a taken-over event of a function this node had not heard of, once the database has it', async () => {
     const schema = pg.newSchema();
     const [storeA, storeB] = [await PgEventQueue.open(schema), await PgEventQueue.open(schema)];

@@ -75,7 +75,7 @@ export interface AsyncQueueDeps {
   leasing?: Pick<EventLeasingOptions, 'store' | 'owner' | 'leaseMs' | 'pollMs'>;
 }
 
-type QueueState = 'created' | 'running' | 'stopping' | 'stopped';
+type QueueState = 'created' | 'running' | 'draining' | 'stopping' | 'stopped';
 
 /** Whether a write follows an attempt, whose log lines must be durable first (a new event's does not). */
 function recordsAnAttempt(op: QueueWrite): boolean {
@@ -103,6 +103,8 @@ export class AsyncQueue {
   private readonly outcomes: Outcomes;
   /** Finalisations under way (deliveries, outcome writes); `stop` waits for them. */
   private readonly work = new Set<Promise<void>>();
+  /** Invocations in flight, for a drain to wait for. */
+  private readonly attempts = new Set<Promise<void>>();
   private readonly report: (err: unknown, context: string) => void;
   private readonly unsubscribe: () => void;
   private readonly leasing: EventLeasing | undefined;
@@ -116,7 +118,7 @@ export class AsyncQueue {
       await deps.store.write(ops);
     }, deps.groupCommit);
     this.report = deps.report ?? ((err, context) => process.emitWarning(`${context}: ${String(err)}`));
-    this.outcomes = new Outcomes({ ...deps, metrics: this.metrics, writer: this.writer, report: this.report, running: () => this.state === 'running' });
+    this.outcomes = new Outcomes({ ...deps, metrics: this.metrics, writer: this.writer, report: this.report, running: () => this.state === 'running' || this.state === 'draining' });
     this.leasing = deps.leasing
       ? new EventLeasing({
           ...deps.leasing,
@@ -236,6 +238,25 @@ export class AsyncQueue {
       throw new ResourceNotFoundException(`Function not found: ${functionArn(this.deps.partition, request.functionName, request.qualifier)}`);
     }
     await this.accept({ requestId: newRequestId(), ...request });
+  }
+
+  /**
+   * The first step of a stop that lets invocations in flight finish: no new attempt starts;
+   * with leasing, the events not in flight go back to the other nodes at once (they would
+   * otherwise wait for this node's stop). Resolves once no invocation is in flight and their
+   * outcomes are written; `stop` follows, whether or not the caller waited for that.
+   */
+  async drain(): Promise<void> {
+    if (this.state !== 'running') return;
+    this.state = 'draining';
+    if (this.leasing) {
+      this.leasing.stopPolling();
+      const waiting = new Set([...this.lanes.values()].flatMap((lane) => [...lane.ready, ...lane.retrying].map((e) => e.seq)));
+      this.letGo(waiting);
+      await this.leasing.release([...waiting]);
+    }
+    await Promise.allSettled([...this.attempts]);
+    await Promise.allSettled([...this.work]);
   }
 
   /**
@@ -393,7 +414,9 @@ export class AsyncQueue {
     event.lifecycle.transition('in-flight');
     lane.inFlight.add(event);
     this.running++;
-    void this.attempt(lane, event);
+    const attempt = this.attempt(lane, event);
+    this.attempts.add(attempt);
+    void attempt.finally(() => this.attempts.delete(attempt));
   }
 
   /** One invocation of the event through the synchronous path; its outcome decides what follows. */
@@ -417,8 +440,8 @@ export class AsyncQueue {
     this.running--;
     lane.inFlight.delete(event);
     // Stopping: the outcome is not recorded; the next start delivers the event again.
-    // Done: the function was deleted meanwhile.
-    if (this.state !== 'running' || event.lifecycle.state !== 'in-flight') return;
+    // Done: the function was deleted meanwhile. Draining: recorded, as running.
+    if ((this.state !== 'running' && this.state !== 'draining') || event.lifecycle.state !== 'in-flight') return;
     try {
       if (result) this.afterResult(lane, event, result);
       else this.afterError(lane, event, error);

@@ -38,6 +38,7 @@ export class EventLeasing {
   private cancelPoll: (() => void) | undefined;
   private cancelRenew: (() => void) | undefined;
   private stopped = false;
+  private pollingStopped = false;
   private readonly seqs: number[] = [];
   private refill: Promise<void> | undefined;
 
@@ -74,6 +75,17 @@ export class EventLeasing {
     this.scheduleRenew();
   }
 
+  /** Takes no more events (a drain); what it holds stays renewed. */
+  stopPolling(): void {
+    this.pollingStopped = true;
+    this.cancelPoll?.();
+  }
+
+  /** Gives back the leases of `seqs` now, for others to take at their next poll. */
+  async release(seqs: number[]): Promise<void> {
+    if (seqs.length > 0) await this.options.store.release(this.lease.owner, seqs);
+  }
+
   /** Stops polling and renewing, and gives back the leases of `seqs` so others take them at once. */
   async stop(seqs: number[]): Promise<void> {
     this.stopped = true;
@@ -83,8 +95,12 @@ export class EventLeasing {
   }
 
   private async poll(): Promise<void> {
+    if (this.pollingStopped) return;
     const events = await this.options.store.lease(this.lease.owner, POLL_LIMIT, this.lease.ms);
-    if (events.length > 0 && !this.stopped) this.options.adopt(events);
+    if (events.length === 0) return;
+    // Leased while a drain began: back at once, not when the lease runs out.
+    if (this.stopped || this.pollingStopped) await this.release(events.map((e) => e.seq));
+    else this.options.adopt(events);
   }
 
   private async renew(): Promise<void> {
