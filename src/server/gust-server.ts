@@ -471,7 +471,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
         // still run, and the ones that did not are answered as their runtimes stop below.
         const edge = closeEdge(app, options.listener && (() => options.listener!.close()));
         // Async deliveries in flight get the same grace; the events waiting go to other nodes now.
-        const queuesDrained = Promise.all(spaces.all().map((space) => space.asyncQueue.drain()));
+        const queuesDrained = Promise.all(spaces.all().map((space) => space.asyncQueue.drain().catch((err: unknown) => logger.warn({ err, account: space.partition.accountId }, 'async queue: draining failed; it stops below'))));
         let graceTimer: NodeJS.Timeout | undefined;
         const graceEnds = new Promise<void>((resolve) => (graceTimer = setTimeout(resolve, config.shutdownGraceMs)));
         await Promise.race([Promise.all([edge.drained, queuesDrained]), graceEnds, hurried]);
