@@ -30,6 +30,7 @@ import { metricsRound } from './scenarios/metrics.js';
 import { tracesRound } from './scenarios/traces.js';
 import { createLargeRound, listFunctionsRound } from './scenarios/control.js';
 import { startupRound } from './scenarios/startup.js';
+import { clusterRound } from './scenarios/cluster.js';
 
 function serveHasSandboxOption() {
   const help = execFileSync(process.execPath, [fileURLToPath(new URL('../bin/gust.js', import.meta.url)), 'serve', '--help'], { encoding: 'utf8' });
@@ -241,6 +242,20 @@ const SCENARIOS = {
   'create-5mb': {
     round: (ctx) => createLargeRound(ctx),
     rows: (r) => [row('CreateFunction, 5 MB zip → Active (ms)', pick(r, 'ms'), undefined, undefined)],
+  },
+  cluster: {
+    // Its own nodes on PostgreSQL and NATS, beside the bench's Gust: named with --only.
+    optIn: true,
+    round: (ctx) => clusterRound(ctx),
+    rows: (r) => [
+      row('cluster: warm invokes/s, 4 clients, 1 node', pick(r, (x) => x[1].perSecond), undefined, undefined),
+      row('cluster: warm invokes/s, 4 clients over 2 nodes vs 1 node', pick(r, (x) => x[2].perSecond), pick(r, (x) => x[1].perSecond), undefined),
+      row('cluster: warm invokes/s, 4 clients over 3 nodes vs 1 node', pick(r, (x) => x[3].perSecond), pick(r, (x) => x[1].perSecond), undefined),
+      row('cluster: CPU per warm invoke, all nodes, 2 nodes vs 1 (µs)', pick(r, (x) => x[2].cpuUs), pick(r, (x) => x[1].cpuUs), undefined),
+      row('cluster: CPU per warm invoke, all nodes, 3 nodes vs 1 (µs)', pick(r, (x) => x[3].cpuUs), pick(r, (x) => x[1].cpuUs), undefined),
+      row("cluster: PostgreSQL server's CPU per warm invoke, 3 nodes vs 1 (µs)", pick(r, (x) => x[3].dbCpuUs), pick(r, (x) => x[1].dbCpuUs), undefined),
+      row("cluster: warm invoke p50, routed through another node vs on the runner's node (ms)", pick(r, 'routedP50'), pick(r, 'localP50'), undefined),
+    ],
   },
   'list-functions': {
     optIn: true,

@@ -1,5 +1,5 @@
 /** What /proc tells about a process: its CPU time and resident memory. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux
 
@@ -16,6 +16,23 @@ export function statFields(pid) {
 export function cpuMs(pid) {
   const fields = statFields(pid);
   return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+}
+
+/**
+ * CPU time so far (ms) of every process whose command is `comm` (`postgres`: the database
+ * server and its backends on this machine), those that ended since not counted.
+ */
+export function cpuMsOfCommand(comm) {
+  let sum = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === comm) sum += cpuMs(Number(entry));
+    } catch {
+      // Ended meanwhile.
+    }
+  }
+  return sum;
 }
 
 /** Resident set size of `pid` in bytes; 0 when it has ended. */
