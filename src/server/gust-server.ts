@@ -490,6 +490,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
         for (const space of all) await space.close();
         await s3Store.close();
         await auth.close();
+        router?.close();
         await cluster?.close();
         await backend.close();
         // Last: the runs that ended while closing are in its batch.

@@ -12,6 +12,7 @@
  * default, and a node that dies with the invocation closes its socket, so the client's node
  * answers at once instead of at a timeout.
  */
+import { Agent, request } from 'node:http';
 import type { Logger } from 'pino';
 import type { ClusterBus } from '../bus/cluster-bus.js';
 import { ServiceException } from '../core/errors.js';
@@ -45,6 +46,7 @@ export class InvokeRouter {
   private readonly peers = new Map<string, Peer>();
   private timer: NodeJS.Timeout | undefined;
   private readonly subject: string;
+  private readonly agent = new Agent({ keepAlive: true });
 
   constructor(private readonly options: InvokeRouterOptions) {
     this.subject = `gust.${options.cluster}.warm`;
@@ -68,6 +70,11 @@ export class InvokeRouter {
     this.tell([]);
   }
 
+  /** Closes its connections to other nodes, once nothing it sent can still be answered. */
+  close(): void {
+    this.agent.destroy();
+  }
+
   /**
    * Runs `request` of `functionName` in `accountId` on another node that runs its version,
    * and answers its result; undefined when no node does, when the one chosen had no idle
@@ -78,28 +85,41 @@ export class InvokeRouter {
   async elsewhere(accountId: string, functionName: string, request: RoutedRequest): Promise<InvokeResult | undefined> {
     const peer = this.pick(`${accountId}\0${functionName}\0${request.routed.version}`);
     if (!peer) return undefined;
-    let text: string;
+    let answer: { status: number; text: string };
     try {
-      const res = await fetch(`${peer.url}/gust/cluster/invoke`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', [CLUSTER_SECRET_HEADER]: this.options.secret },
-        body: encodeRequest(accountId, request),
-      });
-      text = await res.text();
-      if (res.status !== 200) {
-        this.options.logger.warn({ node: peer.url, status: res.status, body: text.slice(0, 200) }, 'cluster: a node refused a routed invocation');
-        return undefined;
-      }
+      answer = await this.send(peer.url, encodeRequest(accountId, request));
     } catch (err) {
       // Refused: nothing was sent, and it runs here. Anything later may have run there.
-      if (causeCode(err) === 'ECONNREFUSED') return undefined;
+      if ((err as NodeJS.ErrnoException).code === 'ECONNREFUSED') return undefined;
       this.options.logger.warn({ err, node: peer.url, requestId: request.requestId }, 'cluster: the node running an invocation stopped before it answered');
       throw new ServiceException('The node running the invocation stopped before it answered.');
     }
-    const answer = decodeAnswer(text);
-    if ('busy' in answer) return undefined;
-    if ('error' in answer) throw answer.error;
-    return answer.result;
+    if (answer.status !== 200) {
+      this.options.logger.warn({ node: peer.url, status: answer.status, body: answer.text.slice(0, 200) }, 'cluster: a node refused a routed invocation');
+      return undefined;
+    }
+    const routed = decodeAnswer(answer.text);
+    if ('busy' in routed) return undefined;
+    if ('error' in routed) throw routed.error;
+    return routed.result;
+  }
+
+  /** One POST of a routed invocation on a kept-alive connection (node:http: a hop costs less than fetch's). */
+  private send(url: string, body: string): Promise<{ status: number; text: string }> {
+    return new Promise((resolve, reject) => {
+      const target = new URL('/gust/cluster/invoke', url);
+      const req = request(
+        { agent: this.agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), [CLUSTER_SECRET_HEADER]: this.options.secret } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
   }
 
   /** A node heard from lately that runs `key`, chosen at random among them. */
@@ -118,7 +138,3 @@ export class InvokeRouter {
   }
 }
 
-function causeCode(err: unknown): string | undefined {
-  const cause = (err as { cause?: { code?: unknown } } | undefined)?.cause;
-  return typeof cause?.code === 'string' ? cause.code : undefined;
-}
