@@ -113,6 +113,15 @@ describe('AsyncQueue', () => {
     return h;
   }
 
+  /** Two cluster nodes' queues, A (with `overA`) and B, leasing from one PostgreSQL schema; not started. */
+  async function leasingNodes(overA: Omit<Parameters<typeof harness>[0] & object, 'store' | 'leasing'> = {}): Promise<[Harness, Harness]> {
+    const schema = pg.newSchema();
+    const [storeA, storeB] = [await PgEventQueue.open(schema), await PgEventQueue.open(schema)];
+    return [harness({ store: storeA, leasing: { store: storeA, owner: 'a' }, ...overA }), harness({ store: storeB, leasing: { store: storeB, owner: 'b' } })];
+  }
+
+  const succeeded = (requestId: string): InvokeResult => ({ statusCode: 200, payload: Buffer.from('{}'), executedVersion: '$LATEST', requestId });
+
   const send = (queue: AsyncQueue, functionName: string, payload: unknown, requestId: string, qualifier?: string) =>
     queue.enqueue({ functionName, ...(qualifier === undefined ? {} : { qualifier }), payload: Buffer.from(JSON.stringify(payload)), invocationType: 'Event', requestId });
   const callsOf = (h: Harness, name: string) => h.calls.filter((c) => c.functionName === name);
@@ -154,10 +163,7 @@ describe('AsyncQueue', () => {
   });
 
   it.skipIf(pg.skip !== undefined)("delivers a cluster node's events on that node only, until it leaves and releases them to another", async () => {
-    const schema = pg.newSchema();
-    const [storeA, storeB] = [await PgEventQueue.open(schema), await PgEventQueue.open(schema)];
-    const a = harness({ store: storeA, leasing: { store: storeA, owner: 'a' } });
-    const b = harness({ store: storeB, leasing: { store: storeB, owner: 'b' } });
+    const [a, b] = await leasingNodes();
     await a.queue.start();
     const slow = new Deferred<InvokeResult>();
     a.script.set('f', [slow]);
@@ -173,14 +179,11 @@ describe('AsyncQueue', () => {
     await a.queue.stop();
     await pollOn(clock);
     expect(callsOf(b, 'f').map((c) => c.requestId)).toEqual(['req-1']);
-    slow.resolve({ statusCode: 200, payload: Buffer.from('{}'), executedVersion: '$LATEST', requestId: 'req-1' });
+    slow.resolve(succeeded('req-1'));
   });
 
   it.skipIf(pg.skip !== undefined)('drains: lets its invocation in flight finish and record its outcome, and hands its waiting events to another node at once', async () => {
-    const schema = pg.newSchema();
-    const [storeA, storeB] = [await PgEventQueue.open(schema), await PgEventQueue.open(schema)];
-    const a = harness({ store: storeA, leasing: { store: storeA, owner: 'a' }, maxConcurrencyPerFunction: 1 });
-    const b = harness({ store: storeB, leasing: { store: storeB, owner: 'b' } });
+    const [a, b] = await leasingNodes({ maxConcurrencyPerFunction: 1 });
     await a.queue.start();
     await b.queue.start();
     const slow = new Deferred<InvokeResult>();
@@ -194,7 +197,7 @@ describe('AsyncQueue', () => {
     // B's next poll takes req-2, which A had not started; req-1 goes on at A.
     await pollOn(clock);
     expect(callsOf(b, 'f').map((c) => c.requestId)).toEqual(['req-2']);
-    slow.resolve({ statusCode: 200, payload: Buffer.from('{}'), executedVersion: '$LATEST', requestId: 'req-1' });
+    slow.resolve(succeeded('req-1'));
     await drained;
     await a.queue.stop();
     // req-1's success was recorded by A: nobody delivers it again.
@@ -205,16 +208,13 @@ describe('AsyncQueue', () => {
   });
 
   it.skipIf(pg.skip !== undefined)('delivers a taken-over event of a function this node had not heard of, once the database has it', async () => {
-    const schema = pg.newSchema();
-    const [storeA, storeB] = [await PgEventQueue.open(schema), await PgEventQueue.open(schema)];
     // A is another node: its FunctionService, on the same database, made a function B's has not read.
     const onA = new FunctionService({ store: fixture.store, blobs: fixture.blobs, partition: PARTITION, clock });
     await onA.load();
     await onA.createFunction(nodeFunction('late', await handlerZip('x')));
     await settle();
     expect(functions.getFunctionSync('late')).toBeUndefined();
-    const a = harness({ store: storeA, leasing: { store: storeA, owner: 'a' }, functions: onA });
-    const b = harness({ store: storeB, leasing: { store: storeB, owner: 'b' } });
+    const [a, b] = await leasingNodes({ functions: onA });
     await a.queue.start();
     await b.queue.start();
     const slow = new Deferred<InvokeResult>();
@@ -225,7 +225,7 @@ describe('AsyncQueue', () => {
     await pollOn(clock);
     expect(callsOf(b, 'late').map((c) => c.requestId)).toEqual(['req-late']);
     expect(functions.getFunctionSync('late')).toBeDefined();
-    slow.resolve({ statusCode: 200, payload: Buffer.from('{}'), executedVersion: '$LATEST', requestId: 'req-late' });
+    slow.resolve(succeeded('req-late'));
   });
 
   it('commits before resolving, delivers with the same request id, and forgets the event after success', async () => {
