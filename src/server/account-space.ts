@@ -88,7 +88,7 @@ export interface SharedParts {
   firesSchedules?: () => boolean;
   /** This node's id in a cluster: async events are then delivered under leases (event-leasing.ts). */
   node?: string;
-  /** A cluster node's lock session: reserved concurrency is then counted across the nodes. */
+  /** A cluster node's lock session: reserved concurrency and the account limit are then counted across the nodes. */
   locks?: LockSession;
   /** A cluster node's router: runs a synchronous invocation on another node that has an idle environment for it (invoke-routing.ts). */
   elsewhere?: (accountId: string, functionName: string, request: RoutedRequest) => Promise<InvokeResult | undefined>;
