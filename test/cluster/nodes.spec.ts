@@ -2,7 +2,8 @@
  * Three `gust serve` nodes of one cluster, as users run them (real child processes, the
  * real SDK and CLI): one fresh PostgreSQL database, one NATS, one shared --blob-dir, each
  * node with its own port and data dir. A function created on A is invoked on B and its
- * logs read on C; a code update on A reaches B's next invoke within the stated bound;
+ * logs read on C; a code update on A reaches B's cache within the stated bound (1 s), and
+ * B's next invoke after that runs it;
  * UpdateFunctionCode with Publish on A and B at once gets two numbers, each version its own
  * code; a function URL made on A answers on C, and is gone from C once A deletes it; a
  * function A deletes is gone from B within the bound;
@@ -79,25 +80,30 @@ describe.skipIf(skip !== undefined)('gust serve --bus: three nodes of one cluste
     expect(logs.some((m) => m.includes('seen 7'))).toBe(true);
   }, 60_000);
 
-  it("runs A's new code on B's next invoke within a second of A's answer", async () => {
-    const visible: number[] = [];
-    const invoked: number[] = [];
+  it("drains B's environment of the old code within a second of A's answer: B's next invoke runs A's new code", async () => {
+    const settled: number[] = [];
     for (let round = 2; round <= 6; round++) {
       const tag = `v${round}`;
       const updated = await node(0).lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'hello', ZipFile: await code(tag) }));
       const t0 = performance.now();
-      // The cache: B's configuration shows the new code.
-      await waitFor('B to see the new code', async () => ((await node(1).lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'hello' }))).CodeSha256 === updated.CodeSha256 ? true : undefined), 5_000, 5);
-      visible.push(performance.now() - t0);
-      // The environments: B's warm one drained, the next invoke starts the new code.
-      await waitFor('B to run the new code', async () => ((await invoke(node(1).lambda, 'hello')).json as { code: string }).code === tag || undefined, 5_000, 5);
-      invoked.push(performance.now() - t0);
+      // B's cache shows the new code with its update over (until then an invoke runs the code
+      // before it, as on Lambda): the note that says so is the one that drains B's environments.
+      await waitFor(
+        'B to see the new code, its update over',
+        async () => {
+          const seen = await node(1).lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'hello' }));
+          return seen.CodeSha256 === updated.CodeSha256 && seen.LastUpdateStatus === 'Successful' ? true : undefined;
+        },
+        5_000,
+        5,
+      );
+      settled.push(performance.now() - t0);
+      // No environment of the old code answers any more: the very next invoke on B runs the new one.
+      expect((await invoke(node(1).lambda, 'hello')).json).toEqual({ code: tag });
       await waitActive(node(0).lambda, 'hello');
     }
-    const ms = (xs: number[]) => xs.map((x) => Math.round(x));
-    console.log(`propagation to another node: configuration visible after ${ms(visible).join(', ')} ms; first invoke of the new code answered after ${ms(invoked).join(', ')} ms`);
-    expect(Math.max(...visible)).toBeLessThan(1_000);
-    expect(Math.max(...invoked)).toBeLessThan(1_000);
+    console.log(`propagation to another node: the new code settled in B's cache after ${settled.map((x) => Math.round(x)).join(', ')} ms`);
+    expect(Math.max(...settled)).toBeLessThan(1_000);
   }, 90_000);
 
   it('gives two versions two numbers when A and B publish at once, each with its own code', async () => {

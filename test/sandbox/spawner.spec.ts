@@ -28,7 +28,8 @@ describe.skipIf(gap !== undefined)('the spawner', () => {
   it('starts every sandbox of a burst of cold starts, so that none is a child of the server', async () => {
     rig.server = await serve(rig.dataDir, ['--sandbox', 'namespace', '--runtimes-dir', testRuntimesDir()]);
     const gust = rig.server.child.pid!;
-    await createFunction(rig.server.lambda, 'slow', { files: { 'index.js': SLOW } });
+    // Six cold starts at once on a machine busy with other suites: the default 3 s would time some out.
+    await createFunction(rig.server.lambda, 'slow', { files: { 'index.js': SLOW }, Timeout: 30 });
     const seen = new Set<string>();
     let sampling = true;
     const sampler = (async () => {
@@ -40,7 +41,7 @@ describe.skipIf(gap !== undefined)('the spawner', () => {
     const results = await Promise.all(Array.from({ length: 6 }, () => invoke(rig.server!.lambda, 'slow')));
     sampling = false;
     await sampler;
-    expect(results.map((r) => r.functionError)).toEqual(Array(6).fill(undefined));
+    expect(results.filter((r) => r.functionError).map((r) => r.text)).toEqual([]);
     // Six environments ran at once.
     expect(new Set(results.map((r) => r.text)).size).toBe(6);
     // What the server itself started: the spawner (node) and the no-orphans watchdog (sh), nothing per cold start.
