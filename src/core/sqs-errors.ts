@@ -133,6 +133,11 @@ export class RequestEntityTooLarge extends SqsError {
   constructor(limit: number) { super('RequestEntityTooLarge', 'RequestEntityTooLarge', 413, `Request body must be smaller than ${limit} bytes.`); }
 }
 
+/** SQS's common 503, which the SDKs retry: in a cluster, no node keeps the queues at this moment (one is taking them over). */
+export class SqsServiceUnavailable extends SqsError {
+  constructor(message = 'The queues are moving to another node of the cluster; retry the request.') { super('ServiceUnavailable', 'ServiceUnavailable', 503, message, { faultType: 'Service' }); }
+}
+
 /** A fault inside Gust: the cause is logged with the request id, never sent. */
 export class SqsInternalFailure extends SqsError {
   constructor(message: string) { super('InternalFailure', 'InternalFailure', 500, message, { faultType: 'Service' }); }

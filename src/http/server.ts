@@ -19,6 +19,7 @@ import { registerUploadGate, SMALL_BODY_BYTES, type UploadGateOptions } from './
 import { handleClientError, handleError, sendError } from './render-error.js';
 import { registerBodyReader } from './upload-body.js';
 import { registerEdgeAuth, type EdgeAuth } from './edge-auth.js';
+import { registerHandOver, type HandOver } from './hand-over.js';
 import { lazySchemaCompilers } from './schema-compilers.js';
 
 declare module 'fastify' {
@@ -27,6 +28,8 @@ declare module 'fastify' {
     hotPath?: boolean;
     /** A route that answers while the server is still starting (`/health`); every other waits (see `HttpServerOptions.started`). */
     whileStarting?: boolean;
+    /** A route that, in a cluster, the node keeping the queues answers (see hand-over.ts). */
+    queues?: boolean;
   }
 }
 
@@ -50,6 +53,8 @@ export interface HttpServerOptions {
   };
   /** Told of every request that failed on a full data disk (the server logs it once). */
   diskFull?: ((err: unknown) => void) | undefined;
+  /** A cluster node's requests that another node answers (hand-over.ts); absent: this server answers every request. */
+  handOver?: HandOver | undefined;
   /** Signature verification and the audit log (edge-auth.ts); absent: nothing is checked. */
   auth?: EdgeAuth | undefined;
   /**
@@ -140,6 +145,14 @@ export function buildHttpServer(logger: Logger, plugins: readonly HttpPlugin[], 
     }
     starting.then(() => done(), done);
   });
+  // Before any body is read: a request handed over takes its body bytes to the other node.
+  if (options.handOver) {
+    const closeHandOver = registerHandOver(app, options.handOver);
+    app.addHook('onClose', (_instance, done) => {
+      closeHandOver();
+      done();
+    });
+  }
   registerBodyReader(app, () => options.uploads.stagingPath());
   // After the request id: an upload refused at the gate has one too.
   registerUploadGate(app, options.uploads);

@@ -25,7 +25,7 @@ import { FunctionService, type FunctionChange } from '../control/function-servic
 import { LayerService } from '../control/layer-service.js';
 import { UrlService } from '../control/url-service.js';
 import { EventInvokeConfigService } from '../control/event-invoke-config-service.js';
-import { QueueService } from '../control/sqs/queue-service.js';
+import { QueueService, type SendMessageInput, type SendResult } from '../control/sqs/queue-service.js';
 import { MappingService } from '../control/event-source-mappings/mapping-service.js';
 import { EventRules } from '../control/events/event-rules.js';
 import { mayInvoke } from '../control/policy/access.js';
@@ -84,8 +84,14 @@ export interface SharedParts {
   announceUrls?: (accountId: string, functionName: string) => void;
   /** Told of every EventBridge rule written here, of every account (cluster-node.ts). */
   announceRule?: (accountId: string, eventBusName: string, name: string) => void;
-  /** Whether this node fires schedules (a cluster's holder of the scheduler lease, schedule-lease.ts); absent: always. */
+  /** Whether this node fires schedules (a cluster's holder of the scheduler lease, cluster-lease.ts); absent: always. */
   firesSchedules?: () => boolean;
+  /** Whether this node keeps the queues and runs their pollers (a cluster's holder of the queues' lease, queue-host.ts); absent: always. */
+  keepsQueues?: () => boolean;
+  /** A cluster node's way to send a message to a queue while another node keeps them (queue-host.ts). */
+  sendElsewhere?: (accountId: string, queue: string, input: SendMessageInput) => Promise<SendResult>;
+  /** Told of every queue created, changed or deleted here, of every account (cluster-node.ts). */
+  announceQueues?: (accountId: string) => void;
   /** This node's id in a cluster: async events are then delivered under leases (event-leasing.ts). */
   node?: string;
   /** A cluster node's lock session: reserved concurrency and the account limit are then counted across the nodes. */
@@ -144,8 +150,17 @@ export class AccountSpace {
     this.eventInvokeConfigs = new EventInvokeConfigService({ store: queueStore, functions, partition, clock: systemClock, deliverable: destinations });
     // SQS-compatible queues: each message committed before its answer.
     const sqsStore = opened.queues;
-    const queues = new QueueService({ store: sqsStore, partition, clock: systemClock, report: (err, context) => logger.warn({ err }, context) });
+    const sendElsewhere = shared.sendElsewhere;
+    const queues = new QueueService({
+      store: sqsStore,
+      partition,
+      clock: systemClock,
+      report: (err, context) => logger.warn({ err }, context),
+      ...(sendElsewhere ? { elsewhere: { send: (queue: string, input: SendMessageInput) => sendElsewhere(accountId, queue, input) } } : {}),
+    });
     this.queues = queues;
+    const announceQueues = shared.announceQueues;
+    if (announceQueues) queues.onChange(() => announceQueues(accountId));
 
     this.pool = new Pool({
       driver: shared.driver,
@@ -231,7 +246,9 @@ export class AccountSpace {
     await nextTurn();
     await this.urls.load();
     await this.eventInvokeConfigs.load();
-    await this.queues.load();
+    const keepsQueues = this.shared.keepsQueues?.() ?? true;
+    if (keepsQueues) await this.queues.load();
+    else await this.queues.loadRecords();
     await nextTurn();
     this.provisioned.start();
     await this.asyncQueue.start();
@@ -239,7 +256,20 @@ export class AccountSpace {
     const rules = await this.eventRules.load();
     if (this.shared.firesSchedules?.() ?? true) this.scheduler.start(rules);
     await this.mappings.load();
+    if (keepsQueues) await this.pollers.start();
+  }
+
+  /** This node keeps the queues from now on (it took the queues' lease): their messages and mappings read again, the pollers started. */
+  async keepQueues(): Promise<void> {
+    await this.queues.load();
+    await this.mappings.load();
     await this.pollers.start();
+  }
+
+  /** Another node keeps the queues from now on: the pollers stop (their batches in flight finish), and this node knows the queues only. */
+  async releaseQueues(): Promise<void> {
+    await this.pollers.stop();
+    await this.queues.loadRecords();
   }
 
   /** A function's credentials stand while the same incarnation of it exists. */

@@ -28,20 +28,40 @@ export class AccountSpaces {
 
   /**
    * Opens every account the backend holds and starts each one's schedules from its stored
-   * rules while `holding()`: this node took the scheduler lease (schedule-lease.ts).
+   * rules while `holding()`: this node took the scheduler lease (cluster-lease.ts).
    */
-  async startSchedules(holding: () => boolean): Promise<void> {
-    for (const accountId of [this.shared.config.accountId, ...(await this.shared.backend.otherAccounts())]) {
-      const space = (await this.ready(accountId)) ?? this.open.get(accountId)!;
+  startSchedules(holding: () => boolean): Promise<void> {
+    return this.everyAccount(holding, async (space) => {
       const rules = await space.eventRules.listAllRules();
-      if (!holding()) return;
-      space.scheduler.start(rules);
-    }
+      if (holding()) space.scheduler.start(rules);
+    });
   }
 
   /** Stops the schedules of every open space: this node lost (or gave back) the scheduler lease. */
   stopSchedules(): void {
     for (const space of this.open.values()) space.scheduler.stop();
+  }
+
+  /**
+   * Opens every account the backend holds and makes this node keep each one's queues and
+   * run its pollers while `holding()`: this node took the queues' lease (queue-host.ts).
+   */
+  keepQueues(holding: () => boolean): Promise<void> {
+    return this.everyAccount(holding, (space) => space.keepQueues());
+  }
+
+  /** Opens every account the backend holds, one by one, and acts on its space while a lease is this node's. */
+  private async everyAccount(holding: () => boolean, act: (space: AccountSpace) => Promise<void>): Promise<void> {
+    for (const accountId of [this.shared.config.accountId, ...(await this.shared.backend.otherAccounts())]) {
+      const space = (await this.ready(accountId)) ?? this.open.get(accountId)!;
+      if (!holding()) return;
+      await act(space);
+    }
+  }
+
+  /** Every open space lets another node keep its queues: this node lost (or gave back) the queues' lease. */
+  async releaseQueues(): Promise<void> {
+    for (const space of this.open.values()) await space.releaseQueues();
   }
 
   /** The space of `accountId` if it is open. */

@@ -83,6 +83,10 @@ function recordingSpaces(environments = 0): NodeSpaces & { calls: unknown[][] } 
       calls.push(['rule', account, bus, name]);
       return Promise.resolve();
     },
+    reloadQueues: (account: string) => {
+      calls.push(['queues', account]);
+      return Promise.resolve();
+    },
     resync: async () => {
       calls.push(['resync']);
     },
@@ -100,7 +104,7 @@ describe('ClusterNode', () => {
     for (const n of nodes.splice(0)) await n.leave();
   });
 
-  it("passes another node's function, URL and rule notes to its spaces, and not its own", async () => {
+  it("passes another node's function, URL, rule and queue notes to its spaces, and not its own", async () => {
     const bus = new MemoryBus();
     const store = new MemoryNodes();
     const a = new ClusterNode({ id: 'a', cluster: CLUSTER, secret: 'not used by these tests', bus, nodes: store, locks, logger });
@@ -114,11 +118,13 @@ describe('ClusterNode', () => {
     a.announce(ACCOUNT, 'f', undefined);
     a.announceUrls(ACCOUNT, 'f');
     a.announceRule(ACCOUNT, 'default', 'every-minute');
+    a.announceQueues(ACCOUNT);
     expect(spacesB.calls).toEqual([
       ['refresh', ACCOUNT, 'f', { kind: 'code' }],
       ['refresh', ACCOUNT, 'f', undefined],
       ['urls', ACCOUNT, 'f'],
       ['rule', ACCOUNT, 'default', 'every-minute'],
+      ['queues', ACCOUNT],
     ]);
     expect(spacesA.calls).toEqual([]);
     expect((await b.nodes()).map((n) => [n.id, n.url, n.environments, n.invocations, n.self])).toEqual([

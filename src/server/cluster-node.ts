@@ -1,8 +1,9 @@
 /**
  * This server as a node of a cluster (`--bus nats://…` with `--store postgres://…`): it
  * tells the other nodes of every function write it commits (a note on
- * `gust.<cluster>.functions.<account>`) and of every function URL configuration it writes
- * (`gust.<cluster>.urls.<account>`), refreshes a function or its URLs from the database when another
+ * `gust.<cluster>.functions.<account>`), of every function URL configuration it writes
+ * (`gust.<cluster>.urls.<account>`) and, keeping the queues, of every queue it changes
+ * (`gust.<cluster>.queues.<account>`); it refreshes a function or its URLs from the database when another
  * node tells it of one, and keeps its row in `gust.nodes` (a heartbeat every HEARTBEAT_MS),
  * which it removes when it leaves. Notes carry no state: a node that missed some (its
  * connection to NATS dropped) reads every function of its open accounts again when it is
@@ -53,6 +54,8 @@ export interface NodeSpaces {
   refresh(accountId: string, functionName: string, change: FunctionChange | undefined): Promise<void> | undefined;
   /** The same for a function's URL configurations. */
   refreshUrls(accountId: string, functionName: string): Promise<void> | undefined;
+  /** Reads the queues of an account again, unless this node keeps them (the node that does changed one). */
+  reloadQueues(accountId: string): Promise<void> | undefined;
   /** Reads a rule of an account again (the node that fires schedules opens the account if it must). */
   reloadRule(accountId: string, eventBusName: string, name: string): Promise<void> | undefined;
   /** Reads every function of every open account again (after notes may have been lost). */
@@ -113,6 +116,11 @@ export class ClusterNode {
     this.options.bus.publish(noteSubject(this.options.cluster, 'urls', accountId), { node: this.id, function: functionName });
   }
 
+  /** Tells the other nodes that this node, which keeps the queues, created, changed or deleted one of `accountId`. */
+  announceQueues(accountId: string): void {
+    this.options.bus.publish(noteSubject(this.options.cluster, 'queues', accountId), { node: this.id });
+  }
+
   /** Tells the other nodes that this node wrote (or deleted) the rule `name` of `eventBusName`. */
   announceRule(accountId: string, eventBusName: string, name: string): void {
     this.options.bus.publish(noteSubject(this.options.cluster, 'rules', accountId), { node: this.id, bus: eventBusName, rule: name });
@@ -127,6 +135,10 @@ export class ClusterNode {
       const about = parseSubject(subject);
       if (note.node === this.id || !about) return;
       const { topic, account } = about;
+      if (topic === 'queues') {
+        spaces.reloadQueues(account)?.catch((err: unknown) => logger.warn({ err, account }, 'cluster: cannot read the queues another node changed'));
+        return;
+      }
       if (topic === 'rules') {
         const { bus: eventBus, rule } = note;
         if (typeof eventBus !== 'string' || typeof rule !== 'string') return;

@@ -48,7 +48,10 @@ import { DiskReserve } from '../store/disk-reserve.js';
 import { DataDisk } from './data-disk.js';
 import { blobDirOf, runtimesDirOf, type GustConfig } from './config.js';
 import { joinCluster } from './cluster-node.js';
-import { ScheduleLease } from './schedule-lease.js';
+import { ClusterLease } from './cluster-lease.js';
+import { SqsServiceUnavailable } from '../core/sqs-errors.js';
+import type { SendMessageInput, SendResult } from '../control/sqs/queue-service.js';
+import { QueueHost } from './queue-host.js';
 import type { FunctionChange } from '../control/function-service.js';
 import { nodesApi } from '../http/nodes-api/nodes-api.js';
 import { AccountSpaces } from './account-spaces.js';
@@ -128,7 +131,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   // A node of a cluster tells the others of its function writes and learns theirs (cluster-node.ts).
   const cluster = config.bus === '' ? undefined : await joinCluster({ bus: config.bus, dataDir, backend, logger });
   if (cluster) {
-    logger.warn({ store: backend.location, bus: config.bus, node: cluster.id }, `cluster: node ${cluster.id} on PostgreSQL at ${backend.location} and NATS at ${config.bus}; functions, versions, aliases, policies, function URLs and EventBridge rules follow the other nodes' changes; a synchronous invoke with no idle environment here runs on another node's idle one when a node runs its version; schedules fire on one node (the scheduler lease's holder); async events are delivered under leases in PostgreSQL (one node at a time; a killed node's events are taken over within 13 s); reserved concurrency and the account's concurrency limit are counted across the nodes; still per node: provisioned concurrency, async capacity, pollers, queue and async-config caches; send SQS messages to one node only (each node numbers SQS messages from its own counter, so two nodes fail each other's sends)`);
+    logger.warn({ store: backend.location, bus: config.bus, node: cluster.id }, `cluster: node ${cluster.id} on PostgreSQL at ${backend.location} and NATS at ${config.bus}; functions, versions, aliases, policies, function URLs and EventBridge rules follow the other nodes' changes; a synchronous invoke with no idle environment here runs on another node's idle one when a node runs its version; schedules fire on one node (the scheduler lease's holder); async events are delivered under leases in PostgreSQL (one node at a time; a killed node's events are taken over within 13 s); reserved concurrency and the account's concurrency limit are counted across the nodes; one node keeps the SQS queues and runs the mappings' pollers (the queues' lease's holder), and the others hand it their queue requests; still per node: provisioned concurrency, async capacity and async-config caches`);
   } else if (backend.kind === 'postgres') {
     logger.warn({ store: backend.location }, `state: PostgreSQL at ${backend.location}; single-node for now (no --bus): run one Gust server per database (SQS visibility, leases and caches are kept in this process)`);
   }
@@ -249,11 +252,28 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   // once the server listens (below), before code storage collects what they do not
   // reference. One concurrency limit for the server beside each account's, and one set of
   // init permits, so that more accounts never mean more than the machine was sized for.
-  const spaces = new AccountSpaces({ config, logger, credentialsKey, driver, runtimes, blobs, code, reserve, backend, report, serverConcurrency: new ServerConcurrency(config.concurrencyLimit), initPermits: initPermits(), baseUrl: () => baseUrl, eventsClock: options.eventsClock ?? systemClock, ...(observer ? { observer } : {}), ...(traces ? { tracer: traces } : {}), ...(cluster ? { node: cluster.id, locks: cluster.locks, elsewhere: (account: string, name: string, request: RoutedRequest): Promise<InvokeResult | undefined> => router!.elsewhere(account, name, request), announce: (account: string, name: string, change: FunctionChange | undefined) => cluster.announce(account, name, change), announceUrls: (account: string, name: string) => cluster.announceUrls(account, name), announceRule: (account: string, bus: string, name: string) => cluster.announceRule(account, bus, name), firesSchedules: (): boolean => scheduleLease?.holding ?? false } : {}) });
+  const spaces = new AccountSpaces({ config, logger, credentialsKey, driver, runtimes, blobs, code, reserve, backend, report, serverConcurrency: new ServerConcurrency(config.concurrencyLimit), initPermits: initPermits(), baseUrl: () => baseUrl, eventsClock: options.eventsClock ?? systemClock, ...(observer ? { observer } : {}), ...(traces ? { tracer: traces } : {}), ...(cluster ? { node: cluster.id, locks: cluster.locks, elsewhere: (account: string, name: string, request: RoutedRequest): Promise<InvokeResult | undefined> => router!.elsewhere(account, name, request), announce: (account: string, name: string, change: FunctionChange | undefined) => cluster.announce(account, name, change), announceUrls: (account: string, name: string) => cluster.announceUrls(account, name), announceRule: (account: string, bus: string, name: string) => cluster.announceRule(account, bus, name), firesSchedules: (): boolean => scheduleLease?.holding ?? false, keepsQueues: (): boolean => queueLease?.holding ?? false, sendElsewhere: (account: string, queue: string, input: SendMessageInput): Promise<SendResult> => queueHost!.send(account, queue, input), announceQueues: (account: string) => cluster.announceQueues(account) } : {}) });
   // A synchronous invocation no idle environment here would take goes to a node that has one.
   const router: InvokeRouter | undefined = cluster ? new InvokeRouter({ bus: cluster.bus, cluster: cluster.cluster, secret: cluster.secret, node: cluster.id, url: () => baseUrl, warmVersions: (): string[] => spaces.warmVersions(), logger }) : undefined;
   // One node of a cluster fires every schedule: the holder of the scheduler lease.
-  const scheduleLease: ScheduleLease | undefined = cluster ? new ScheduleLease(cluster.locks, { startAll: (holding) => spaces.startSchedules(holding), stopAll: () => spaces.stopSchedules() }, logger) : undefined;
+  const scheduleLease: ClusterLease | undefined = cluster
+    ? new ClusterLease(cluster.locks, 'gust.scheduler', { lease: 'the scheduler lease', work: "it fires every account's schedules" }, { take: (holding) => spaces.startSchedules(holding), give: async () => spaces.stopSchedules() }, logger)
+    : undefined;
+  // One node of a cluster keeps every queue and runs the pollers: the holder of the queues'
+  // lease. It says so once their messages are read; the others hand it their queue requests.
+  const queueLease: ClusterLease | undefined = cluster
+    ? new ClusterLease(cluster.locks, 'gust.queues', { lease: "the queues' lease", work: "it keeps every account's queues and runs their pollers" }, {
+        take: async (holding) => {
+          await spaces.keepQueues(holding);
+          queueHost!.tell();
+        },
+        give: async () => {
+          await spaces.releaseQueues();
+          queueHost!.gaveUp();
+        },
+      }, logger)
+    : undefined;
+  const queueHost: QueueHost | undefined = cluster ? new QueueHost({ bus: cluster.bus, cluster: cluster.cluster, secret: cluster.secret, node: cluster.id, url: () => baseUrl, holding: () => queueLease!.holding, vacated: () => queueLease!.tryNow(), logger }) : undefined;
   const load = () =>
     spaces.all().reduce(
       (sum, space) => {
@@ -337,6 +357,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
       refresh: (account, name, change) => spaces.whenOpen(account)?.then((space) => space.functions.refresh(name, change)),
       refreshUrls: (account, name) => spaces.whenOpen(account)?.then((space) => space.urls.refresh(name)),
       // The lease holder opens an account it has not served: its schedules are this node's to fire.
+      reloadQueues: (account) => spaces.whenOpen(account)?.then((space) => (space.queues.hosting ? undefined : space.queues.loadRecords())),
       reloadRule: (account, bus, name) => (scheduleLease?.holding ? spaces.ready(account) ?? spaces.whenOpen(account) : spaces.whenOpen(account))?.then((space) => space.eventRules.reload(bus, name)),
       resync: async () => {
         for (const space of spaces.all()) {
@@ -348,6 +369,8 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
       load,
     });
     scheduleLease?.start();
+    queueHost?.start();
+    queueLease?.start();
     router?.start();
     logger.info({ accounts: spaces.all().length, ms: Math.round(performance.now() - t0) }, 'gust started: every account open');
     // Last, and waited for by the scrapes alone: process metrics count from here on.
@@ -382,6 +405,11 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
           const space = spaces.get(account);
           if (!space) throw new NoIdleEnvironmentError();
           return space.invoker.invoke(request);
+        }, send: async (account, queue, input) => {
+          const space = (await spaces.ready(account)) ?? spaces.get(account)!;
+          // Never on to another node: the sender thought this one kept them.
+          if (!space.queues.hosting) throw new SqsServiceUnavailable();
+          return space.queues.send(queue, input);
         } })]
       : []),
     nodesApi({
@@ -390,6 +418,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     }),
   ], {
     started,
+    ...(queueHost ? { handOver: { queues: () => queueHost.target() } } : {}),
     listening: options.listener,
     uploads: { concurrency: config.uploadConcurrency, maxWaiting: 32, stagingPath: () => blobs.stagingPath() },
     diskFull: (err) => dataDisk.report(err, 'the HTTP API'),
@@ -465,6 +494,8 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
         router?.stop();
         // The lease goes back at once, for another node to fire the schedules.
         await scheduleLease?.stop();
+        // The queues too, once this node's pollers stopped: their batches in flight finish first.
+        await queueLease?.stop();
         // A probe in progress finishes first: it runs on the driver closed below.
         await probing?.catch(() => undefined);
         // No new request; those in flight get --shutdown-grace to finish while the environments
@@ -491,6 +522,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
         await s3Store.close();
         await auth.close();
         router?.close();
+        queueHost?.close();
         await cluster?.close();
         await backend.close();
         // Last: the runs that ended while closing are in its batch.

@@ -12,13 +12,13 @@
  * default, and a node that dies with the invocation closes its socket, so the client's node
  * answers at once instead of at a timeout.
  */
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import type { Logger } from 'pino';
 import type { ClusterBus } from '../bus/cluster-bus.js';
 import { ServiceException } from '../core/errors.js';
-import { CLUSTER_SECRET_HEADER } from '../http/cluster-api/cluster-api.js';
 import type { InvokeResult } from '../invoke/invoke-types.js';
 import { decodeAnswer, encodeRequest, type RoutedRequest } from '../invoke/routed-invoke.js';
+import { postToNode } from './node-post.js';
 
 /** How often a node tells the others which versions it runs. */
 export const GOSSIP_MS = 1_000;
@@ -87,7 +87,7 @@ export class InvokeRouter {
     if (!peer) return undefined;
     let answer: { status: number; text: string };
     try {
-      answer = await this.send(peer.url, encodeRequest(accountId, request));
+      answer = await postToNode(this.agent, peer.url, '/gust/cluster/invoke', encodeRequest(accountId, request), this.options.secret);
     } catch (err) {
       // Refused: nothing was sent, and it runs here. Anything later may have run there.
       if ((err as NodeJS.ErrnoException).code === 'ECONNREFUSED') return undefined;
@@ -102,24 +102,6 @@ export class InvokeRouter {
     if ('busy' in routed) return undefined;
     if ('error' in routed) throw routed.error;
     return routed.result;
-  }
-
-  /** One POST of a routed invocation on a kept-alive connection (node:http: a hop costs less than fetch's). */
-  private send(url: string, body: string): Promise<{ status: number; text: string }> {
-    return new Promise((resolve, reject) => {
-      const target = new URL('/gust/cluster/invoke', url);
-      const req = request(
-        { agent: this.agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), [CLUSTER_SECRET_HEADER]: this.options.secret } },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
   }
 
   /** A node heard from lately that runs `key`, chosen at random among them. */

@@ -58,8 +58,11 @@ export class MappingService {
 
   constructor(private readonly deps: MappingServiceDeps) {}
 
+  /** Reads every mapping back from the store: at the start, and on a cluster node taking the queues over (another node may have written them). */
   async load(): Promise<void> {
-    for (const m of await this.deps.store.listMappings()) this.mappings.set(m.uuid, m);
+    const stored = await this.deps.store.listMappings();
+    this.mappings.clear();
+    for (const m of stored) this.mappings.set(m.uuid, m);
   }
 
   onChange(listener: MappingListener): () => void {

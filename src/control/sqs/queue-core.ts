@@ -8,9 +8,11 @@ import type { Partition } from '../../core/arn.js';
 import type { Clock } from '../../core/clock.js';
 import { GroupCommit, type GroupCommitOptions } from '../../core/group-commit.js';
 import type { StoredMessage } from '../../core/model/queues.js';
-import { QueueDoesNotExist } from '../../core/sqs-errors.js';
+import { QueueDoesNotExist, SqsServiceUnavailable } from '../../core/sqs-errors.js';
 import type { QueueStore, QueueStoreWrite } from '../../store/queue-store.js';
 import { LiveQueue } from './live-queue.js';
+import type { SendMessageInput } from './message-input.js';
+import type { SendResult } from './queue-messaging.js';
 import { queueArn, queueNameOfArn } from './queue-attributes.js';
 
 export interface QueueServiceDeps {
@@ -20,6 +22,12 @@ export interface QueueServiceDeps {
   groupCommit?: GroupCommitOptions;
   /** Where failures nobody waits for are reported (a receive's commit on the poller path). */
   report?: (err: unknown, context: string) => void;
+  /**
+   * A cluster node that does not keep the queues (another node holds the queues' lease)
+   * sends through this to the node that does: destinations, rule targets and bucket
+   * notifications send from every node.
+   */
+  elsewhere?: { send(queue: string, input: SendMessageInput): Promise<SendResult> };
 }
 
 export type QueueChange = 'created' | 'updated' | 'deleted';
@@ -36,6 +44,12 @@ export class QueueCore {
   private readonly listeners = new Set<QueueChangeListener>();
   private cancelSweep: (() => void) | undefined;
   private closed = false;
+  /**
+   * Whether this process keeps the queues: their messages, receipts and visibility live in
+   * its memory and only it writes them. Always, but on a cluster node that does not hold
+   * the queues' lease: that one knows the queues (names, attributes) and nothing else.
+   */
+  hosting = true;
 
   constructor(readonly deps: QueueServiceDeps) {
     this.writer = new GroupCommit((ops) => deps.store.write(ops), deps.groupCommit);
@@ -46,16 +60,48 @@ export class QueueCore {
     return this.deps.clock;
   }
 
-  /** Reads every queue, message and deduplication id back from the store. */
+  /** Reads every queue, message and deduplication id back from the store: this process keeps the queues from now on. */
   async load(): Promise<void> {
+    await this.forget();
+    this.hosting = true;
     this.seq = await this.deps.store.lastSeq();
+    const queues = new Map<string, LiveQueue>();
     for (const record of await this.deps.store.queues()) {
       const queue = new LiveQueue(record, this.deps.clock);
       for (const message of await this.deps.store.messages(record.name)) queue.add(message);
       for (const entry of await this.deps.store.deduplications(record.name)) queue.deduplication.set(entry.deduplicationId, entry);
-      this.queues.set(record.name, queue);
+      queues.set(record.name, queue);
     }
+    this.replace(queues);
     this.ensureSweep();
+  }
+
+  /** Reads the queues alone (no message): another node keeps them, this one only knows them. Again after that node changed one. */
+  async loadRecords(): Promise<void> {
+    if (this.hosting) await this.forget();
+    this.hosting = false;
+    const queues = new Map<string, LiveQueue>();
+    for (const record of await this.deps.store.queues()) queues.set(record.name, new LiveQueue(record, this.deps.clock));
+    // Unless the node took the queues while this read (load() won).
+    if (!this.hosting) this.replace(queues);
+  }
+
+  /** Throws unless this process keeps the queues: a request that reached a node as the queues moved away. */
+  mustHost(): void {
+    if (!this.hosting) throw new SqsServiceUnavailable();
+  }
+
+  /** Ends what the queues in memory hold: long polls, the sweep, commits under way. */
+  private async forget(): Promise<void> {
+    this.cancelSweep?.();
+    this.cancelSweep = undefined;
+    for (const queue of this.queues.values()) queue.releaseWaiters();
+    await this.writer.flush();
+  }
+
+  private replace(queues: Map<string, LiveQueue>): void {
+    this.queues.clear();
+    for (const [name, queue] of queues) this.queues.set(name, queue);
   }
 
   nextSeq(): number {
@@ -82,6 +128,7 @@ export class QueueCore {
   /** Commits writes (in submission order, with everything else submitted in this turn). */
   submit(ops: QueueStoreWrite[]): Promise<void> {
     if (ops.length === 0) return Promise.resolve();
+    if (!this.hosting) return Promise.reject(new SqsServiceUnavailable());
     this.ensureSweep();
     return this.writer.submit(ops);
   }
@@ -132,7 +179,7 @@ export class QueueCore {
 
   /** Sweeps retention and the deduplication window every minute, while anything is stored. */
   private ensureSweep(): void {
-    if (this.cancelSweep || this.closed) return;
+    if (this.cancelSweep || this.closed || !this.hosting) return;
     const busy = [...this.queues.values()].some((q) => q.size > 0 || q.deduplication.size > 0 || q.attempts.size > 0);
     if (!busy) return;
     this.cancelSweep = this.deps.clock.setTimer(() => {

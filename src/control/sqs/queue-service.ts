@@ -40,9 +40,19 @@ export class QueueService {
     this.core = new QueueCore(deps);
   }
 
-  /** Reads every queue and message back from the store. Call once, before serving. */
+  /** Reads every queue and message back from the store: before serving, and on a cluster node that takes the queues over. */
   load(): Promise<void> {
     return this.core.load();
+  }
+
+  /** Reads the queues alone: a cluster node that does not keep them (another node does), after any of them changed. */
+  loadRecords(): Promise<void> {
+    return this.core.loadRecords();
+  }
+
+  /** Whether this process keeps the queues' messages (always, but on a cluster node without the queues' lease). */
+  get hosting(): boolean {
+    return this.core.hosting;
   }
 
   /** Calls `listener(queueName, change)` after queues are created, changed or deleted. */
@@ -111,6 +121,8 @@ export class QueueService {
   }
 
   send(name: string, input: SendMessageInput): Promise<messaging.SendResult> {
+    const elsewhere = this.core.deps.elsewhere;
+    if (!this.core.hosting && elsewhere) return elsewhere.send(name, input);
     return messaging.send(this.core, name, input);
   }
 
@@ -120,6 +132,7 @@ export class QueueService {
 
   /** ReceiveMessage as the API takes it: its limits checked. */
   receiveMessage(name: string, options: messaging.ReceiveOptions, signal?: AbortSignal): Promise<messaging.ReceivedMessage[]> {
+    this.core.mustHost();
     this.core.queue(name);
     messaging.checkReceiveRequest(options);
     return messaging.receive(this.core, name, options, signal);
@@ -127,6 +140,7 @@ export class QueueService {
 
   /** A receive without the API's limits: any batch size, waits until `signal` aborts if asked. */
   receive(name: string, options: messaging.ReceiveOptions, signal?: AbortSignal): Promise<messaging.ReceivedMessage[]> {
+    this.core.mustHost();
     return messaging.receive(this.core, name, options, signal);
   }
 

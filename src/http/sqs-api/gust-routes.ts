@@ -10,6 +10,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { SqsApiContext } from './sqs-api.js';
 
 export function registerGustQueueRoutes(app: FastifyInstance, contextOf: (request: FastifyRequest) => SqsApiContext): void {
-  app.get('/gust/queues', async (request) => ({ queues: contextOf(request).queues.report() }));
-  app.get('/gust/mappings', async (request) => ({ mappings: contextOf(request).pollers.report() }));
+  // In a cluster the node that keeps the queues answers both (http/hand-over.ts).
+  app.get('/gust/queues', { config: { queues: true } }, async (request) => ({ queues: contextOf(request).queues.report() }));
+  app.get('/gust/mappings', { config: { queues: true } }, async (request) => ({ mappings: contextOf(request).pollers.report() }));
 }

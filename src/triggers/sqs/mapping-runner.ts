@@ -43,8 +43,10 @@ export class MappingRunner {
 
   constructor(private readonly deps: MappingRunnerDeps) {}
 
-  /** Starts every enabled mapping and follows changes from now on. */
+  /** Starts every enabled mapping and follows changes from now on; again after a stop (a cluster node that took the queues back). */
   async start(): Promise<void> {
+    if (this.unsubscribe.length > 0) return;
+    this.stopped = false;
     const { mappings, queues, functions } = this.deps;
     this.unsubscribe.push(
       mappings.onChange((m, removed) => {

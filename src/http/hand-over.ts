@@ -1,0 +1,69 @@
+/**
+ * Requests that another node of a cluster answers: the queues' requests (the SQS API, event
+ * source mappings, `gust queues`), on every node but the one that keeps the queues (it
+ * holds their lease: server/queue-host.ts). A route marked `queues` is handed over before
+ * its body is read: the request goes to that node as the client sent it (method, path,
+ * headers with the client's Host, body bytes), so that node verifies the client's own
+ * signature, and its answer comes back as it is. A request handed over once is never
+ * handed over again (`x-gust-handed-over`): a node that has just lost the queues answers it
+ * itself, with SQS's ServiceUnavailable, which the SDKs retry.
+ */
+import { Agent, request as send, type IncomingHttpHeaders } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import { SqsServiceUnavailable } from '../core/sqs-errors.js';
+
+export const HANDED_OVER_HEADER = 'x-gust-handed-over';
+
+/** Where requests go that this node does not answer. */
+export interface HandOver {
+  /** The base URL of the node that keeps the queues; undefined when it is this one, or none does now. */
+  queues(): string | undefined;
+}
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1), which each connection sets for itself. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
+
+function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const kept: IncomingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) if (!HOP_BY_HOP.has(name) && value !== undefined) kept[name] = value;
+  return kept;
+}
+
+/** Registers the hand-over on the edge: a hook on requests (after the start-up wait, before any body is read). */
+export function registerHandOver(app: FastifyInstance, handOver: HandOver): () => void {
+  const agent = new Agent({ keepAlive: true });
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!request.routeOptions.config.queues || request.headers[HANDED_OVER_HEADER] !== undefined) {
+      done();
+      return;
+    }
+    const target = handOver.queues();
+    if (target === undefined) {
+      done();
+      return;
+    }
+    const url = new URL(target);
+    const headers = { ...endToEnd(request.headers), [HANDED_OVER_HEADER]: '1' };
+    // Without a length the body travels chunked, as Node sends any body of unknown size.
+    const upstream = send({ agent, host: url.hostname, port: url.port, method: request.method, path: request.raw.url, headers });
+    let answered = false;
+    // The hook answers (the chain stops there: `done` is not called).
+    upstream.on('response', (res) => {
+      answered = true;
+      res.on('error', () => reply.raw.destroy());
+      void reply.code(res.statusCode ?? 502).headers(endToEnd(res.headers)).send(res);
+    });
+    upstream.on('error', (err) => {
+      if (answered) return;
+      request.log.warn({ err, node: target }, 'cluster: the node that keeps the queues did not answer a request handed to it');
+      // It may have acted on it: the client's retry may send a message twice (at least once).
+      void reply.send(new SqsServiceUnavailable());
+    });
+    // A long poll the client gives up ends there too.
+    reply.raw.on('close', () => {
+      if (!reply.raw.writableFinished) upstream.destroy();
+    });
+    request.raw.pipe(upstream);
+  });
+  return () => agent.destroy();
+}

@@ -1,0 +1,97 @@
+/**
+ * Which node of a cluster keeps the queues. Their messages, receipts and visibility live in
+ * the memory of one node, the holder of the queues' lease (cluster-lease.ts), exactly as in
+ * a single server; the holder says so on `gust.<cluster>.queues-host` every GOSSIP_MS and at
+ * once when it takes the lease, and every other node hands its queue requests to it
+ * (http/hand-over.ts) and sends its messages through it (`POST /gust/cluster/queues/send`).
+ * A holder not heard from for three of those is forgotten: until the next one speaks, a
+ * node answers queue requests itself with SQS's ServiceUnavailable, which the SDKs retry.
+ */
+import { Agent } from 'node:http';
+import type { Logger } from 'pino';
+import type { ClusterBus } from '../bus/cluster-bus.js';
+import { SqsServiceUnavailable } from '../core/sqs-errors.js';
+import { decodeSendAnswer, encodeSend } from '../control/sqs/sent-elsewhere.js';
+import type { SendMessageInput, SendResult } from '../control/sqs/queue-service.js';
+import { GOSSIP_MS } from './invoke-routing.js';
+import { postToNode } from './node-post.js';
+
+export interface QueueHostOptions {
+  bus: ClusterBus;
+  cluster: string;
+  secret: string;
+  node: string;
+  url: () => string;
+  /** Whether this node holds the queues' lease now. */
+  holding: () => boolean;
+  /** Told when the node that kept the queues gave them back: this node may take them at once. */
+  vacated: () => void;
+  logger: Logger;
+}
+
+export class QueueHost {
+  private holder: { node: string; url: string; heardAt: number } | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly subject: string;
+  private readonly agent = new Agent({ keepAlive: true });
+
+  constructor(private readonly options: QueueHostOptions) {
+    this.subject = `gust.${options.cluster}.queues-host`;
+  }
+
+  start(): void {
+    this.options.bus.subscribe(this.subject, (note) => {
+      const { node, url } = note;
+      if (node === this.options.node || typeof node !== 'string') return;
+      if (typeof url === 'string') this.holder = { node, url, heardAt: Date.now() };
+      else {
+        if (this.holder?.node === node) this.holder = undefined;
+        this.options.vacated();
+      }
+    });
+    this.timer = setInterval(() => this.tell(), GOSSIP_MS);
+    this.timer.unref();
+  }
+
+  /** Says that this node keeps the queues, if it does: every GOSSIP_MS, and at once when it took them. */
+  tell(): void {
+    if (this.options.holding()) this.options.bus.publish(this.subject, { node: this.options.node, url: this.options.url() });
+  }
+
+  /** Says that this node no longer keeps the queues (it gave the lease back). */
+  gaveUp(): void {
+    this.options.bus.publish(this.subject, { node: this.options.node, url: null });
+  }
+
+  /** Stops telling, and closes its connections, once nothing it sent can still be answered. */
+  close(): void {
+    clearInterval(this.timer);
+    this.agent.destroy();
+  }
+
+  /** The URL of the node that keeps the queues, when it is another node heard from lately. */
+  target(): string | undefined {
+    if (this.options.holding() || !this.holder) return undefined;
+    if (this.holder.heardAt < Date.now() - 3 * GOSSIP_MS) this.holder = undefined;
+    return this.holder?.url;
+  }
+
+  /** Sends a message to a queue of `accountId` through the node that keeps the queues. */
+  async send(accountId: string, queue: string, input: SendMessageInput): Promise<SendResult> {
+    const target = this.target();
+    if (target === undefined) throw new SqsServiceUnavailable();
+    let answer: { status: number; text: string };
+    try {
+      answer = await postToNode(this.agent, target, '/gust/cluster/queues/send', encodeSend({ accountId, queue, input }), this.options.secret);
+    } catch (err) {
+      // It may have taken the message: a sender's retry may send it twice (at least once).
+      this.options.logger.warn({ err, node: target }, 'cluster: the node that keeps the queues did not answer a message sent to it');
+      throw new SqsServiceUnavailable();
+    }
+    if (answer.status !== 200) {
+      this.options.logger.warn({ node: target, status: answer.status, body: answer.text.slice(0, 200) }, 'cluster: a node refused a message sent to it');
+      throw new SqsServiceUnavailable();
+    }
+    return decodeSendAnswer(answer.text);
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * SQS queues on three nodes of one cluster, as users run them (real child processes, the
+ * real SDKs, PostgreSQL and NATS): one node keeps the queues (the queues' lease) and runs
+ * the mappings' pollers; every other node hands its queue requests to it. A queue made
+ * through one node is used through the others; a rule's target matched on a node that does
+ * not keep the queues reaches them; `kill -9` of the keeping node while a
+ * mapping drains 1,000 messages loses none (duplicates counted), and a survivor takes the
+ * queues and the pollers over within the stated bound; a node that keeps the queues and
+ * gets SIGTERM hands them over at once. Skipped, saying why, without PostgreSQL or NATS.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateEventSourceMappingCommand, GetEventSourceMappingCommand } from '@aws-sdk/client-lambda';
+import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { activeOn, clusterOf, clusterSkipReason } from '../helpers/cluster.js';
+import { stopServer, type ServerProcess } from '../helpers/gust-process.js';
+import { createFunction } from '../helpers/lambda.js';
+import { waitFor } from '../helpers/wait.js';
+
+const skip = await clusterSkipReason();
+if (skip) console.warn(`skipping the cluster queues suite: ${skip}`);
+
+const HOLDS = "holds the queues' lease";
+/** cluster-lease.ts's next try (1 s), reading the queues back, and slack for a loaded machine. */
+const TAKEOVER_BOUND_MS = 5_000;
+const MESSAGES = 1_000;
+const ACCOUNT = '000000000000';
+
+const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+function sqsOf(server: ServerProcess, maxAttempts?: number): SQSClient {
+  return new SQSClient({ endpoint: server.url, region: 'us-east-1', credentials, ...(maxAttempts === undefined ? {} : { maxAttempts }) });
+}
+
+describe.skipIf(skip !== undefined)('gust serve --bus: SQS queues kept by one node', () => {
+  const cluster = clusterOf(3, 'queues', ['--sandbox', 'process', '--keep-alive', '60s']);
+  const node = cluster.node;
+  const out = mkdtempSync(join(tmpdir(), 'gust-queues-out-'));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  const alive = (i: number) => node(i).child.exitCode === null && node(i).child.signalCode === null;
+  /** The nodes that said they took the queues' lease, alive, in the order they said it last. */
+  const holders = (): number[] => [0, 1, 2].filter((i) => alive(i) && node(i).lines().some((l) => l.includes(HOLDS)));
+  const queueUrl = (name: string) => `http://127.0.0.1/${ACCOUNT}/${name}`;
+
+  it('serves a queue made through one node through every other', async () => {
+    const [holder] = await waitFor('one node to keep the queues', () => (holders().length > 0 ? holders() : undefined), 10_000);
+    expect(holders()).toEqual([holder]);
+    const [a, b] = [0, 1, 2].filter((i) => i !== holder) as [number, number];
+    // Made through A, which hands the request over (the holder's note tells A of the queue).
+    await sqsOf(node(a)).send(new CreateQueueCommand({ QueueName: 'shared', Attributes: { VisibilityTimeout: '30' } }));
+    const sent = await sqsOf(node(b)).send(new SendMessageCommand({ QueueUrl: queueUrl('shared'), MessageBody: 'through B' }));
+    const received = await sqsOf(node(a)).send(new ReceiveMessageCommand({ QueueUrl: queueUrl('shared'), WaitTimeSeconds: 5 }));
+    expect(received.Messages?.map((m) => [m.MessageId, m.Body])).toEqual([[sent.MessageId, 'through B']]);
+    // Invisible on every node: one node keeps the receipt.
+    for (const i of [0, 1, 2]) {
+      const attrs = await sqsOf(node(i)).send(new GetQueueAttributesCommand({ QueueUrl: queueUrl('shared'), AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+      expect(attrs.Attributes).toEqual({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '1' });
+    }
+    await sqsOf(node(b)).send(new DeleteMessageCommand({ QueueUrl: queueUrl('shared'), ReceiptHandle: received.Messages![0]!.ReceiptHandle! }));
+    const empty = await sqsOf(node(holder)).send(new GetQueueAttributesCommand({ QueueUrl: queueUrl('shared'), AttributeNames: ['ApproximateNumberOfMessagesNotVisible'] }));
+    expect(empty.Attributes).toEqual({ ApproximateNumberOfMessagesNotVisible: '0' });
+
+    // A rule's target matched on A: A sends through the node that keeps the queues.
+    const events = new EventBridgeClient({ endpoint: node(a).url, region: 'us-east-1', credentials });
+    await events.send(new PutRuleCommand({ Name: 'to-queue', EventPattern: JSON.stringify({ source: ['gust.test'] }) }));
+    await events.send(new PutTargetsCommand({ Rule: 'to-queue', Targets: [{ Id: 'q', Arn: `arn:aws:sqs:us-east-1:${ACCOUNT}:shared` }] }));
+    await events.send(new PutEventsCommand({ Entries: [{ Source: 'gust.test', DetailType: 'ping', Detail: JSON.stringify({ n: 1 }) }] }));
+    const delivered = await sqsOf(node(b)).send(new ReceiveMessageCommand({ QueueUrl: queueUrl('shared'), WaitTimeSeconds: 10 }));
+    expect(JSON.parse(delivered.Messages![0]!.Body!)).toMatchObject({ source: 'gust.test', 'detail-type': 'ping', detail: { n: 1 } });
+  }, 60_000);
+
+  it(`loses none of ${MESSAGES} messages when the node that keeps the queues is killed, and a survivor takes its pollers over`, async () => {
+    const file = join(out, 'sink.txt');
+    // Each record's body and the node that ran it (the runtime's parent with --sandbox process).
+    const sink = `const fs = require('node:fs');
+exports.handler = async (event) => {
+  fs.appendFileSync(${JSON.stringify(file)}, event.Records.map((r) => r.body + ' ' + process.ppid + '\\n').join(''));
+};`;
+    const [holder] = holders();
+    const others = [0, 1, 2].filter((i) => i !== holder) as [number, number];
+    await createFunction(node(others[0]).lambda, 'sink', { files: { 'index.js': sink }, Timeout: 10 });
+    for (const i of others) await activeOn(node(i).lambda, 'sink');
+    await sqsOf(node(others[1])).send(new CreateQueueCommand({ QueueName: 'work', Attributes: { VisibilityTimeout: '12' } }));
+    const { UUID: uuid } = await node(others[0]).lambda.send(new CreateEventSourceMappingCommand({ FunctionName: 'sink', EventSourceArn: `arn:aws:sqs:us-east-1:${ACCOUNT}:work`, BatchSize: 10 }));
+
+    const handled = (): Map<string, number[]> => {
+      const seen = new Map<string, number[]>();
+      if (!existsSync(file)) return seen;
+      for (const line of readFileSync(file, 'utf8').split('\n')) {
+        const [body, by] = line.split(' ');
+        if (body && by) seen.set(body, [...(seen.get(body) ?? []), Number(by)]);
+      }
+      return seen;
+    };
+    // Batches of 10 through every node in turn; a batch the cluster refused while the queues
+    // moved is sent again (as an application retries), so each body is accepted at least once.
+    const accepted = new Set<string>();
+    let resent = 0;
+    const sendAll = async () => {
+      for (let batch = 0; batch < MESSAGES / 10; batch++) {
+        const bodies = Array.from({ length: 10 }, (_, k) => `m${batch * 10 + k}`);
+        for (let attempt = 0; ; attempt++) {
+          const via = [0, 1, 2].filter(alive)[batch % [0, 1, 2].filter(alive).length]!;
+          try {
+            const answer = await sqsOf(node(via), 1).send(new SendMessageBatchCommand({ QueueUrl: queueUrl('work'), Entries: bodies.map((b, k) => ({ Id: String(k), MessageBody: b })) }));
+            for (const s of answer.Successful ?? []) accepted.add(bodies[Number(s.Id)]!);
+            if ((answer.Failed ?? []).length === 0) break;
+          } catch (err) {
+            if (attempt === 100) throw err;
+          }
+          resent++;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+    };
+    const sending = sendAll();
+    await waitFor('half the messages handled', () => (handled().size >= MESSAGES / 2 ? true : undefined), 120_000, 10);
+    const killedPid = node(holder!).child.pid!;
+    const ranOn = (pid: number) => [...handled().values()].reduce((sum, by) => sum + by.filter((p) => p === pid).length, 0);
+    const ranBefore = new Map(others.map((i) => [i, ranOn(node(i).child.pid!)]));
+    node(holder!).child.kill('SIGKILL');
+    const killedAt = Date.now();
+    await node(holder!).exited;
+    const [next] = await waitFor('a survivor to take the queues', () => (holders().length > 0 ? holders() : undefined), 20_000, 10);
+    expect(others).toContain(next);
+    // Takeover: the first message the new holder's pollers had run after the kill.
+    const firstOnSurvivor = await waitFor('the survivor to handle a message', () => (ranOn(node(next!).child.pid!) > ranBefore.get(next!)! ? Date.now() : undefined), 60_000, 5);
+    await sending;
+    const counts = await waitFor('every accepted message handled', () => {
+      const seen = handled();
+      return [...accepted].every((b) => seen.has(b)) ? seen : undefined;
+    }, 120_000, 50);
+    const duplicates = [...counts.values()].reduce((sum, by) => sum + by.length - 1, 0);
+    const byKilled = [...counts.values()].filter((by) => by.includes(killedPid)).length;
+    console.log(
+      `queues: kill -9 of the node that kept them after ${byKilled} of ${MESSAGES} messages ran there; a survivor handled its first message ${firstOnSurvivor - killedAt} ms after the kill; all ${accepted.size} accepted messages handled, ${duplicates} twice or more, ${resent} batches sent again`,
+    );
+    expect(accepted.size).toBe(MESSAGES);
+    expect([...accepted].filter((b) => !counts.has(b))).toEqual([]);
+    expect(firstOnSurvivor - killedAt).toBeLessThan(TAKEOVER_BOUND_MS);
+    const mapping = await node(others[1]).lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }));
+    expect(mapping.State).toBe('Enabled');
+  }, 300_000);
+
+  it('hands the queues over at once when the node keeping them gets SIGTERM', async () => {
+    const [holder] = holders();
+    const other = [0, 1, 2].find((i) => i !== holder && alive(i))!;
+    const before = node(other).lines().length;
+    const t0 = Date.now();
+    const stopping = stopServer(node(holder!));
+    const tookAt = await waitFor('the other node to take the queues', () => (node(other).lines().slice(before).some((l) => l.includes(HOLDS)) ? Date.now() : undefined), 30_000, 5);
+    await stopping;
+    console.log(`queues: SIGTERM to the node that kept them; the next one held them ${tookAt - t0} ms later`);
+    await sqsOf(node(other)).send(new CreateQueueCommand({ QueueName: 'after' }));
+    const sent = await sqsOf(node(other)).send(new SendMessageCommand({ QueueUrl: queueUrl('after'), MessageBody: 'after the handover' }));
+    const received = await sqsOf(node(other)).send(new ReceiveMessageCommand({ QueueUrl: queueUrl('after'), WaitTimeSeconds: 5 }));
+    expect(received.Messages?.map((m) => m.MessageId)).toEqual([sent.MessageId]);
+  }, 60_000);
+});
