@@ -30,10 +30,10 @@ async function attempt(on: ServerProcess, ms: number, limit = 'ReservedFunctionC
   throw err;
 }
 
-/** Waits until `on` runs one invocation, and still does 300 ms later (a refused one would be gone by then). */
+/** Waits until `on` runs one invocation (a cold start: slow on a loaded machine), and still does 300 ms later (a refused one would be gone by then). */
 async function running(on: ServerProcess): Promise<void> {
   const executions = async () => total(parseMetrics(await (await fetch(`${on.url}/metrics`)).text()), 'gust_concurrent_executions');
-  await waitFor('the invocation to run', async () => ((await executions()) === 1 ? true : undefined), 5_000, 20);
+  await waitFor('the invocation to run', async () => ((await executions()) === 1 ? true : undefined), 30_000, 20);
   await new Promise((resolve) => setTimeout(resolve, 300));
   expect(await executions()).toBe(1);
 }

@@ -60,7 +60,7 @@ describe.skipIf(skip !== undefined)('gust serve --bus: SQS queues kept by one no
       expect(attrs.Attributes).toEqual({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '1' });
     }
     await sqsOf(node(b)).send(new DeleteMessageCommand({ QueueUrl: queueUrl('shared'), ReceiptHandle: received.Messages![0]!.ReceiptHandle! }));
-    const empty = await sqsOf(node(holder)).send(new GetQueueAttributesCommand({ QueueUrl: queueUrl('shared'), AttributeNames: ['ApproximateNumberOfMessagesNotVisible'] }));
+    const empty = await sqsOf(node(holder!)).send(new GetQueueAttributesCommand({ QueueUrl: queueUrl('shared'), AttributeNames: ['ApproximateNumberOfMessagesNotVisible'] }));
     expect(empty.Attributes).toEqual({ ApproximateNumberOfMessagesNotVisible: '0' });
 
     // A rule's target matched on A: A sends through the node that keeps the queues.
