@@ -261,6 +261,8 @@ export class AccountSpace {
 
   /** This node keeps the queues from now on (it took the queues' lease): their messages and mappings read again, the pollers started. */
   async keepQueues(): Promise<void> {
+    // A space that opened after the lease was taken read them as their keeper already.
+    if (this.queues.hosting) return;
     await this.queues.load();
     await this.mappings.load();
     await this.pollers.start();

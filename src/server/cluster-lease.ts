@@ -83,8 +83,9 @@ export class ClusterLease {
     try {
       if (!(await this.locks.tryLock(this.lock, 0))) return;
       this.held = true;
-      this.logger.info(`cluster: this node holds ${this.role.lease}; ${this.role.work}`);
       await this.work.take(() => this.held);
+      // Once the work runs: the queues' holder has read them back by then.
+      if (this.held) this.logger.info(`cluster: this node holds ${this.role.lease}; ${this.role.work}`);
     } catch (err) {
       this.logger.warn({ err }, `cluster: starting the work of ${this.role.lease} failed`);
     } finally {

@@ -24,6 +24,7 @@ import {
   QueueDoesNotExist,
   SqsError,
   SqsInternalFailure,
+  SqsServiceUnavailable,
   SqsUnknownOperation,
   sqsAuthError,
 } from '../../core/sqs-errors.js';
@@ -50,7 +51,7 @@ export interface PollerView {
 /** What the SQS plugin needs of the account a request acts in: its queues, the account and region in their ARNs and URLs, and its pollers' report. */
 export interface SqsApiContext {
   partition: Partition;
-  queues: SqsQueues & Pick<QueueService, 'report'>;
+  queues: SqsQueues & Pick<QueueService, 'report' | 'hosting'>;
   pollers: { report(): PollerView[] };
 }
 
@@ -159,6 +160,9 @@ async function handle(ctx: SqsApiContext, request: FastifyRequest, reply: Fastif
     if (!operation) {
       throw new SqsUnknownOperation(name === undefined ? 'The request must contain an Action.' : `The action ${name} is not valid for this endpoint.`);
     }
+    // A cluster node that does not keep the queues answers none of their requests: it hands
+    // them over (http/hand-over.ts), or, while no node keeps them, asks for a retry.
+    if (!ctx.queues.hosting) throw new SqsServiceUnavailable();
     let controller: AbortController | undefined;
     const host = request.headers.host ?? `localhost`;
     const opCtx: SqsOperationContext = {
