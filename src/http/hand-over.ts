@@ -1,12 +1,12 @@
 /**
- * Requests that another node of a cluster answers: the queues' requests (the SQS API, event
- * source mappings, `gust queues`), on every node but the one that keeps the queues (it
- * holds their lease: server/queue-host.ts). A route marked `queues` is handed over before
- * its body is read: the request goes to that node as the client sent it (method, path,
- * headers with the client's Host, body bytes), so that node verifies the client's own
- * signature, and its answer comes back as it is. A request handed over once is never
- * handed over again (`x-gust-handed-over`): a node that has just lost the queues answers it
- * itself, with SQS's ServiceUnavailable, which the SDKs retry.
+ * Requests that another node of a cluster answers: those of what the keeper keeps (the SQS
+ * API, event source mappings, provisioned concurrency, `gust queues`), on every node but
+ * the keeper (the holder of the keeper lease: server/keeper.ts). A route marked `keeper` is
+ * handed over before its body is read: the request goes to the keeper as the client sent it
+ * (method, path, headers with the client's Host, body bytes), so the keeper verifies the
+ * client's own signature, and its answer comes back as it is. A request handed over once is
+ * never handed over again (`x-gust-handed-over`): a node that has just stopped keeping
+ * answers it itself (SQS answers ServiceUnavailable then, which the SDKs retry).
  */
 import { Agent, request as send, type IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance } from 'fastify';
@@ -16,8 +16,8 @@ export const HANDED_OVER_HEADER = 'x-gust-handed-over';
 
 /** Where requests go that this node does not answer. */
 export interface HandOver {
-  /** The base URL of the node that keeps the queues; undefined when it is this one, or none does now. */
-  queues(): string | undefined;
+  /** The keeper's base URL; undefined when it is this node, or no node keeps now. */
+  keeper(): string | undefined;
 }
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1), which each connection sets for itself. */
@@ -33,11 +33,11 @@ function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
 export function registerHandOver(app: FastifyInstance, handOver: HandOver): () => void {
   const agent = new Agent({ keepAlive: true });
   app.addHook('onRequest', (request, reply, done) => {
-    if (!request.routeOptions.config.queues || request.headers[HANDED_OVER_HEADER] !== undefined) {
+    if (!request.routeOptions.config.keeper || request.headers[HANDED_OVER_HEADER] !== undefined) {
       done();
       return;
     }
-    const target = handOver.queues();
+    const target = handOver.keeper();
     if (target === undefined) {
       done();
       return;
@@ -55,7 +55,7 @@ export function registerHandOver(app: FastifyInstance, handOver: HandOver): () =
     });
     upstream.on('error', (err) => {
       if (answered) return;
-      request.log.warn({ err, node: target }, 'cluster: the node that keeps the queues did not answer a request handed to it');
+      request.log.warn({ err, node: target }, 'cluster: the keeper did not answer a request handed to it');
       // It may have acted on it: the client's retry may send a message twice (at least once).
       void reply.send(new SqsServiceUnavailable());
     });

@@ -28,8 +28,8 @@ declare module 'fastify' {
     hotPath?: boolean;
     /** A route that answers while the server is still starting (`/health`); every other waits (see `HttpServerOptions.started`). */
     whileStarting?: boolean;
-    /** A route that, in a cluster, the node keeping the queues answers (see hand-over.ts). */
-    queues?: boolean;
+    /** A route that, in a cluster, the keeper node answers: queues, mappings, provisioned concurrency (see hand-over.ts). */
+    keeper?: boolean;
   }
 }
 

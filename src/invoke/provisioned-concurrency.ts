@@ -7,7 +7,8 @@
  * The answers carry the allocation: `IN_PROGRESS` while environments start, `READY` once
  * they all are, `FAILED` with a `StatusReason` when the function's init fails (not retried:
  * the same code would fail again; a new Put tries again). After a restart every stored
- * configuration is provisioned again.
+ * configuration is provisioned again. In a cluster only the keeper node provisions
+ * (`keeps`), so a configuration of N is N environments in the cluster.
  * https://docs.aws.amazon.com/lambda/latest/dg/provisioned-concurrency.html
  */
 import type { FunctionVersion, ProvisionedConcurrencyConfig } from '../core/model/functions.js';
@@ -32,6 +33,11 @@ export interface ProvisionedConcurrencyDeps {
   invokable(version: FunctionVersion): InvokableVersion;
   /** Where failures that reach nobody are reported. */
   reportError?: (err: unknown, context: string) => void;
+  /**
+   * Whether this process keeps the provisioned environments: always, but on a cluster node
+   * that is not the keeper (server/keeper.ts), which counts the configurations and starts none.
+   */
+  keeps?: () => boolean;
 }
 
 /** One version's provisioning: how many, and how the last request for that many ended. */
@@ -58,9 +64,15 @@ export class ProvisionedConcurrency {
     });
   }
 
-  /** Provisions every stored configuration (at start-up, after FunctionService.load). */
+  /** Provisions every stored configuration (at start-up, after FunctionService.load; on a cluster node that became the keeper). */
   start(): void {
     for (const name of this.deps.functions.functionNamesSync()) this.reconcile(name);
+  }
+
+  /** Lets every provisioned environment go: this cluster node is no longer the keeper. */
+  letGo(): void {
+    for (const [name, versions] of this.allocations) for (const allocation of versions.values()) this.request(name, allocation.version, 0, undefined);
+    this.allocations.clear();
   }
 
   close(): void {
@@ -129,6 +141,11 @@ export class ProvisionedConcurrency {
    */
   private reconcile(name: string): void {
     const configs = this.deps.functions.provisionedConfigsSync(name);
+    const total = configs.reduce((sum, c) => sum + c.requested, 0);
+    if (!(this.deps.keeps?.() ?? true)) {
+      this.deps.pool.setProvisionedConcurrency(name, total);
+      return;
+    }
     const wanted = new Map<string, number>();
     for (const config of configs) {
       for (const [versionName, share] of this.shares(config)) {
@@ -152,7 +169,7 @@ export class ProvisionedConcurrency {
     }
     if (current.size > 0) this.allocations.set(name, current);
     else this.allocations.delete(name);
-    this.deps.pool.setProvisionedConcurrency(name, configs.reduce((sum, c) => sum + c.requested, 0));
+    this.deps.pool.setProvisionedConcurrency(name, total);
   }
 
   /** Asks the pool for `count` environments; the allocation (if any) records how it ended, unless a later request replaced it. */

@@ -86,9 +86,9 @@ export interface SharedParts {
   announceRule?: (accountId: string, eventBusName: string, name: string) => void;
   /** Whether this node fires schedules (a cluster's holder of the scheduler lease, cluster-lease.ts); absent: always. */
   firesSchedules?: () => boolean;
-  /** Whether this node keeps the queues and runs their pollers (a cluster's holder of the queues' lease, queue-host.ts); absent: always. */
-  keepsQueues?: () => boolean;
-  /** A cluster node's way to send a message to a queue while another node keeps them (queue-host.ts). */
+  /** Whether this node is the keeper: it keeps the queues, runs their pollers and keeps the provisioned environments (a cluster's holder of the keeper lease, keeper.ts); absent: always. */
+  keeps?: () => boolean;
+  /** A cluster node's way to send a message to a queue while another node keeps them (keeper.ts). */
   sendElsewhere?: (accountId: string, queue: string, input: SendMessageInput) => Promise<SendResult>;
   /** Told of every queue created, changed or deleted here, of every account (cluster-node.ts). */
   announceQueues?: (accountId: string) => void;
@@ -196,7 +196,8 @@ export class AccountSpace {
     });
     this.invoker = invoker;
     // After the invoker: its change listener drains a deleted version before this one lets its environments go.
-    this.provisioned = new ProvisionedConcurrency({ functions, pool: this.pool, invokable: (version) => invoker.invokable(version), reportError: report });
+    const keeps = shared.keeps;
+    this.provisioned = new ProvisionedConcurrency({ functions, pool: this.pool, invokable: (version) => invoker.invokable(version), reportError: report, ...(keeps ? { keeps } : {}) });
     this.asyncQueue = new AsyncQueue({
       store: queueStore,
       invoke: (request) => invoker.invoke(request),
@@ -246,8 +247,8 @@ export class AccountSpace {
     await nextTurn();
     await this.urls.load();
     await this.eventInvokeConfigs.load();
-    const keepsQueues = this.shared.keepsQueues?.() ?? true;
-    if (keepsQueues) await this.queues.load();
+    const keeps = this.shared.keeps?.() ?? true;
+    if (keeps) await this.queues.load();
     else await this.queues.loadRecords();
     await nextTurn();
     this.provisioned.start();
@@ -256,20 +257,22 @@ export class AccountSpace {
     const rules = await this.eventRules.load();
     if (this.shared.firesSchedules?.() ?? true) this.scheduler.start(rules);
     await this.mappings.load();
-    if (keepsQueues) await this.pollers.start();
+    if (keeps) await this.pollers.start();
   }
 
-  /** This node keeps the queues from now on (it took the queues' lease): their messages and mappings read again, the pollers started. */
-  async keepQueues(): Promise<void> {
-    // A space that opened after the lease was taken read them as their keeper already.
+  /** This node is the keeper from now on (it took the keeper lease): the queues' messages and the mappings read again, the pollers started, the provisioned environments started. */
+  async keep(): Promise<void> {
+    // A space that opened after the lease was taken started as the keeper already.
     if (this.queues.hosting) return;
     await this.queues.load();
     await this.mappings.load();
     await this.pollers.start();
+    this.provisioned.start();
   }
 
-  /** Another node keeps the queues from now on: the pollers stop (their batches in flight finish), and this node knows the queues only. */
-  async releaseQueues(): Promise<void> {
+  /** Another node is the keeper from now on: the provisioned environments go, the pollers stop (their batches in flight finish), and this node knows the queues only. */
+  async letGo(): Promise<void> {
+    this.provisioned.letGo();
     await this.pollers.stop();
     await this.queues.loadRecords();
   }

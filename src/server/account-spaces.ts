@@ -43,11 +43,12 @@ export class AccountSpaces {
   }
 
   /**
-   * Opens every account the backend holds and makes this node keep each one's queues and
-   * run its pollers while `holding()`: this node took the queues' lease (queue-host.ts).
+   * Opens every account the backend holds and makes this node the keeper of each one's
+   * queues, pollers and provisioned environments while `holding()`: this node took the
+   * keeper lease (keeper.ts).
    */
-  keepQueues(holding: () => boolean): Promise<void> {
-    return this.everyAccount(holding, (space) => space.keepQueues());
+  keep(holding: () => boolean): Promise<void> {
+    return this.everyAccount(holding, (space) => space.keep());
   }
 
   /** Opens every account the backend holds, one by one, and acts on its space while a lease is this node's. */
@@ -59,9 +60,9 @@ export class AccountSpaces {
     }
   }
 
-  /** Every open space lets another node keep its queues: this node lost (or gave back) the queues' lease. */
-  async releaseQueues(): Promise<void> {
-    for (const space of this.open.values()) await space.releaseQueues();
+  /** Every open space lets another node keep: this node lost (or gave back) the keeper lease. */
+  async letGo(): Promise<void> {
+    for (const space of this.open.values()) await space.letGo();
   }
 
   /** The space of `accountId` if it is open. */

@@ -2,7 +2,7 @@
  * Work that runs once per cluster: one node at a time holds a lease (slot 0 of a lock on
  * its lock session) and does that work; the others try to take it every TRY_MS. Two
  * leases use it: the scheduler's (`gust.scheduler`: the holder fires every account's
- * schedules) and the queues' (`gust.queues`: the holder keeps every account's SQS queues
+ * schedules) and the queues' (`gust.keeper`: the holder keeps every account's SQS queues
  * and runs their mappings' pollers; the other nodes hand their queue requests to it).
  *
  * Takeover bound: a holder killed with SIGKILL frees the lease when PostgreSQL sees its

@@ -51,7 +51,7 @@ import { joinCluster } from './cluster-node.js';
 import { ClusterLease } from './cluster-lease.js';
 import { SqsServiceUnavailable } from '../core/sqs-errors.js';
 import type { SendMessageInput, SendResult } from '../control/sqs/queue-service.js';
-import { QueueHost } from './queue-host.js';
+import { Keeper } from './keeper.js';
 import type { FunctionChange } from '../control/function-service.js';
 import { nodesApi } from '../http/nodes-api/nodes-api.js';
 import { AccountSpaces } from './account-spaces.js';
@@ -131,7 +131,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   // A node of a cluster tells the others of its function writes and learns theirs (cluster-node.ts).
   const cluster = config.bus === '' ? undefined : await joinCluster({ bus: config.bus, dataDir, backend, logger });
   if (cluster) {
-    logger.warn({ store: backend.location, bus: config.bus, node: cluster.id }, `cluster: node ${cluster.id} on PostgreSQL at ${backend.location} and NATS at ${config.bus}; functions, versions, aliases, policies, function URLs and EventBridge rules follow the other nodes' changes; a synchronous invoke with no idle environment here runs on another node's idle one when a node runs its version; schedules fire on one node (the scheduler lease's holder); async events are delivered under leases in PostgreSQL (one node at a time; a killed node's events are taken over within 13 s); reserved concurrency and the account's concurrency limit are counted across the nodes; one node keeps the SQS queues and runs the mappings' pollers (the queues' lease's holder), and the others hand it their queue requests; still per node: provisioned concurrency, async capacity and async-config caches`);
+    logger.warn({ store: backend.location, bus: config.bus, node: cluster.id }, `cluster: node ${cluster.id} on PostgreSQL at ${backend.location} and NATS at ${config.bus}; functions, versions, aliases, policies, function URLs and EventBridge rules follow the other nodes' changes; a synchronous invoke with no idle environment here runs on another node's idle one when a node runs its version; schedules fire on one node (the scheduler lease's holder); async events are delivered under leases in PostgreSQL (one node at a time; a killed node's events are taken over within 13 s); reserved concurrency and the account's concurrency limit are counted across the nodes; one node, the keeper (the keeper lease's holder), keeps the SQS queues, runs the mappings' pollers and keeps the provisioned environments, and the others hand it those requests; still per node: async capacity and async-config caches`);
   } else if (backend.kind === 'postgres') {
     logger.warn({ store: backend.location }, `state: PostgreSQL at ${backend.location}; single-node for now (no --bus): run one Gust server per database (SQS visibility, leases and caches are kept in this process)`);
   }
@@ -252,28 +252,29 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   // once the server listens (below), before code storage collects what they do not
   // reference. One concurrency limit for the server beside each account's, and one set of
   // init permits, so that more accounts never mean more than the machine was sized for.
-  const spaces = new AccountSpaces({ config, logger, credentialsKey, driver, runtimes, blobs, code, reserve, backend, report, serverConcurrency: new ServerConcurrency(config.concurrencyLimit), initPermits: initPermits(), baseUrl: () => baseUrl, eventsClock: options.eventsClock ?? systemClock, ...(observer ? { observer } : {}), ...(traces ? { tracer: traces } : {}), ...(cluster ? { node: cluster.id, locks: cluster.locks, elsewhere: (account: string, name: string, request: RoutedRequest): Promise<InvokeResult | undefined> => router!.elsewhere(account, name, request), announce: (account: string, name: string, change: FunctionChange | undefined) => cluster.announce(account, name, change), announceUrls: (account: string, name: string) => cluster.announceUrls(account, name), announceRule: (account: string, bus: string, name: string) => cluster.announceRule(account, bus, name), firesSchedules: (): boolean => scheduleLease?.holding ?? false, keepsQueues: (): boolean => queueLease?.holding ?? false, sendElsewhere: (account: string, queue: string, input: SendMessageInput): Promise<SendResult> => queueHost!.send(account, queue, input), announceQueues: (account: string) => cluster.announceQueues(account) } : {}) });
+  const spaces = new AccountSpaces({ config, logger, credentialsKey, driver, runtimes, blobs, code, reserve, backend, report, serverConcurrency: new ServerConcurrency(config.concurrencyLimit), initPermits: initPermits(), baseUrl: () => baseUrl, eventsClock: options.eventsClock ?? systemClock, ...(observer ? { observer } : {}), ...(traces ? { tracer: traces } : {}), ...(cluster ? { node: cluster.id, locks: cluster.locks, elsewhere: (account: string, name: string, request: RoutedRequest): Promise<InvokeResult | undefined> => router!.elsewhere(account, name, request), announce: (account: string, name: string, change: FunctionChange | undefined) => cluster.announce(account, name, change), announceUrls: (account: string, name: string) => cluster.announceUrls(account, name), announceRule: (account: string, bus: string, name: string) => cluster.announceRule(account, bus, name), firesSchedules: (): boolean => scheduleLease?.holding ?? false, keeps: (): boolean => keeperLease?.holding ?? false, sendElsewhere: (account: string, queue: string, input: SendMessageInput): Promise<SendResult> => keeper!.send(account, queue, input), announceQueues: (account: string) => cluster.announceQueues(account) } : {}) });
   // A synchronous invocation no idle environment here would take goes to a node that has one.
   const router: InvokeRouter | undefined = cluster ? new InvokeRouter({ bus: cluster.bus, cluster: cluster.cluster, secret: cluster.secret, node: cluster.id, url: () => baseUrl, warmVersions: (): string[] => spaces.warmVersions(), logger }) : undefined;
   // One node of a cluster fires every schedule: the holder of the scheduler lease.
   const scheduleLease: ClusterLease | undefined = cluster
     ? new ClusterLease(cluster.locks, 'gust.scheduler', { lease: 'the scheduler lease', work: "it fires every account's schedules" }, { take: (holding) => spaces.startSchedules(holding), give: async () => spaces.stopSchedules() }, logger)
     : undefined;
-  // One node of a cluster keeps every queue and runs the pollers: the holder of the queues'
-  // lease. It says so once their messages are read; the others hand it their queue requests.
-  const queueLease: ClusterLease | undefined = cluster
-    ? new ClusterLease(cluster.locks, 'gust.queues', { lease: "the queues' lease", work: "it keeps every account's queues and runs their pollers" }, {
+  // One node of a cluster, the keeper, keeps every queue, runs the pollers and keeps the
+  // provisioned environments: the holder of the keeper lease. It says so once it has read
+  // them; the others hand it those requests (hand-over.ts).
+  const keeperLease: ClusterLease | undefined = cluster
+    ? new ClusterLease(cluster.locks, 'gust.keeper', { lease: 'the keeper lease', work: "it keeps every account's queues, runs their pollers and keeps the provisioned environments" }, {
         take: async (holding) => {
-          await spaces.keepQueues(holding);
-          queueHost!.tell();
+          await spaces.keep(holding);
+          keeper!.tell();
         },
         give: async () => {
-          await spaces.releaseQueues();
-          queueHost!.gaveUp();
+          await spaces.letGo();
+          keeper!.gaveUp();
         },
       }, logger)
     : undefined;
-  const queueHost: QueueHost | undefined = cluster ? new QueueHost({ bus: cluster.bus, cluster: cluster.cluster, secret: cluster.secret, node: cluster.id, url: () => baseUrl, holding: () => queueLease!.holding, vacated: () => queueLease!.tryNow(), logger }) : undefined;
+  const keeper: Keeper | undefined = cluster ? new Keeper({ bus: cluster.bus, cluster: cluster.cluster, secret: cluster.secret, node: cluster.id, url: () => baseUrl, holding: () => keeperLease!.holding, vacated: () => keeperLease!.tryNow(), logger }) : undefined;
   const load = () =>
     spaces.all().reduce(
       (sum, space) => {
@@ -369,8 +370,8 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
       load,
     });
     scheduleLease?.start();
-    queueHost?.start();
-    queueLease?.start();
+    keeper?.start();
+    keeperLease?.start();
     router?.start();
     logger.info({ accounts: spaces.all().length, ms: Math.round(performance.now() - t0) }, 'gust started: every account open');
     // Last, and waited for by the scrapes alone: process metrics count from here on.
@@ -418,7 +419,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     }),
   ], {
     started,
-    ...(queueHost ? { handOver: { queues: () => queueHost.target() } } : {}),
+    ...(keeper ? { handOver: { keeper: () => keeper.target() } } : {}),
     listening: options.listener,
     uploads: { concurrency: config.uploadConcurrency, maxWaiting: 32, stagingPath: () => blobs.stagingPath() },
     diskFull: (err) => dataDisk.report(err, 'the HTTP API'),
@@ -494,8 +495,9 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
         router?.stop();
         // The lease goes back at once, for another node to fire the schedules.
         await scheduleLease?.stop();
-        // The queues too, once this node's pollers stopped: their batches in flight finish first.
-        await queueLease?.stop();
+        // The keeper lease too, once this node's pollers stopped (their batches in flight
+        // finish first) and its provisioned environments were let go.
+        await keeperLease?.stop();
         // A probe in progress finishes first: it runs on the driver closed below.
         await probing?.catch(() => undefined);
         // No new request; those in flight get --shutdown-grace to finish while the environments
@@ -522,7 +524,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
         await s3Store.close();
         await auth.close();
         router?.close();
-        queueHost?.close();
+        keeper?.close();
         await cluster?.close();
         await backend.close();
         // Last: the runs that ended while closing are in its batch.

@@ -103,7 +103,8 @@ describe('gust serve: a mapping, kill -9 and restart', () => {
     // alike, so the quietest of several two-second windows is what the mapping costs.
     const pid = rig.server!.child.pid!;
     const windows: number[] = [];
-    for (let i = 0; i < 8; i++) {
+    // Twelve: with every other suite running, a window here and there catches a second tick.
+    for (let i = 0; i < 12; i++) {
       const start = cpuMs(pid);
       await new Promise((r) => setTimeout(r, 2_000));
       windows.push(cpuMs(pid) - start);
@@ -111,7 +112,7 @@ describe('gust serve: a mapping, kill -9 and restart', () => {
     console.log(`idle mapping: ${pollers.pollers} pollers waiting; rig.server CPU per 2 s window: ${windows.join(', ')} ms`);
     // /proc counts in 10 ms ticks: at most one tick in two seconds.
     expect(Math.min(...windows)).toBeLessThanOrEqual(10);
-  }, 100_000);
+  }, 120_000);
 
   it('gust queues shows the queue, and gust info the mapping with its pollers', async () => {
     const gust = (...args: string[]) => execFileSync(process.execPath, [join(ROOT, 'bin/gust.js'), ...args], { env: { ...process.env, GUST_ENDPOINT: rig.server!.url }, encoding: 'utf8' });

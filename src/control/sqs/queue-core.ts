@@ -23,7 +23,7 @@ export interface QueueServiceDeps {
   /** Where failures nobody waits for are reported (a receive's commit on the poller path). */
   report?: (err: unknown, context: string) => void;
   /**
-   * A cluster node that does not keep the queues (another node holds the queues' lease)
+   * A cluster node that does not keep the queues (another node holds the keeper lease)
    * sends through this to the node that does: destinations, rule targets and bucket
    * notifications send from every node.
    */
@@ -47,7 +47,7 @@ export class QueueCore {
   /**
    * Whether this process keeps the queues: their messages, receipts and visibility live in
    * its memory and only it writes them. Always, but on a cluster node that does not hold
-   * the queues' lease: that one knows the queues (names, attributes) and nothing else.
+   * the keeper lease: that one knows the queues (names, attributes) and nothing else.
    */
   hosting = true;
 

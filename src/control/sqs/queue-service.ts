@@ -50,7 +50,7 @@ export class QueueService {
     return this.core.loadRecords();
   }
 
-  /** Whether this process keeps the queues' messages (always, but on a cluster node without the queues' lease). */
+  /** Whether this process keeps the queues' messages (always, but on a cluster node without the keeper lease). */
   get hosting(): boolean {
     return this.core.hosting;
   }

@@ -80,8 +80,8 @@ export function registerEventSourceMappingRoutes(app: FastifyInstance, spaces: L
   });
 
   // In a cluster the node that keeps the queues, which runs the pollers, answers these (http/hand-over.ts).
-  const queues = { config: { queues: true } };
-  app.post(BASE, queues, async (request, reply) => {
+  const kept = { config: { keeper: true } };
+  app.post(BASE, kept, async (request, reply) => {
     const ctx = spaces.of(request);
     const { mappings } = ctx;
     const body = JsonObject.fromBody(request);
@@ -97,7 +97,7 @@ export function registerEventSourceMappingRoutes(app: FastifyInstance, spaces: L
     return reply.status(202).send(render(ctx, mapping));
   });
 
-  app.get(BASE, queues, async (request) => {
+  app.get(BASE, kept, async (request) => {
     const ctx = spaces.of(request);
     const { mappings } = ctx;
     const eventSourceArn = queryString(request, 'EventSourceArn');
@@ -106,12 +106,12 @@ export function registerEventSourceMappingRoutes(app: FastifyInstance, spaces: L
     return { EventSourceMappings: page.items.map((m) => render(ctx, m)), ...(page.nextMarker === undefined ? {} : { NextMarker: page.nextMarker }) };
   });
 
-  app.get(`${BASE}/:UUID`, queues, async (request) => {
+  app.get(`${BASE}/:UUID`, kept, async (request) => {
     const ctx = spaces.of(request);
     return render(ctx, ctx.mappings.get(pathParam(request, 'UUID')));
   });
 
-  app.put(`${BASE}/:UUID`, queues, async (request, reply) => {
+  app.put(`${BASE}/:UUID`, kept, async (request, reply) => {
     const ctx = spaces.of(request);
     const { mappings } = ctx;
     const body = JsonObject.fromBody(request);
@@ -120,7 +120,7 @@ export function registerEventSourceMappingRoutes(app: FastifyInstance, spaces: L
     return reply.status(202).send(render(ctx, mapping));
   });
 
-  app.delete(`${BASE}/:UUID`, queues, async (request, reply) => {
+  app.delete(`${BASE}/:UUID`, kept, async (request, reply) => {
     const ctx = spaces.of(request);
     return reply.status(202).send(render(ctx, await ctx.mappings.delete(pathParam(request, 'UUID'))));
   });

@@ -26,15 +26,16 @@ function render(view: ProvisionedConcurrencyView): Record<string, unknown> {
 }
 
 export function registerProvisionedConcurrencyRoutes(app: FastifyInstance, spaces: LambdaApiSpaces): void {
-
-  app.put(PATH, async (request, reply) => {
+  // In a cluster the keeper, which keeps the provisioned environments, answers these (http/hand-over.ts).
+  const kept = { config: { keeper: true } };
+  app.put(PATH, kept, async (request, reply) => {
     const { partition, provisioned } = spaces.of(request);
     const { name, qualifier } = functionTarget(request, partition);
     const view = await provisioned.put(name, qualifier, JsonObject.fromBody(request).integer('ProvisionedConcurrentExecutions'));
     return reply.code(202).send(render(view));
   });
 
-  app.get(PATH, async (request) => {
+  app.get(PATH, kept, async (request) => {
     const { partition, provisioned } = spaces.of(request);
     if (queryString(request, 'List') === 'ALL') {
       // The list covers the function's versions and aliases; a qualifier suffix is ignored.
@@ -49,7 +50,7 @@ export function registerProvisionedConcurrencyRoutes(app: FastifyInstance, space
     return render(provisioned.get(name, qualifier));
   });
 
-  app.delete(PATH, async (request, reply) => {
+  app.delete(PATH, kept, async (request, reply) => {
     const { partition, provisioned } = spaces.of(request);
     const { name, qualifier } = functionTarget(request, partition);
     await provisioned.delete(name, qualifier);

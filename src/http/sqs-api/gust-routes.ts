@@ -11,6 +11,6 @@ import type { SqsApiContext } from './sqs-api.js';
 
 export function registerGustQueueRoutes(app: FastifyInstance, contextOf: (request: FastifyRequest) => SqsApiContext): void {
   // In a cluster the node that keeps the queues answers both (http/hand-over.ts).
-  app.get('/gust/queues', { config: { queues: true } }, async (request) => ({ queues: contextOf(request).queues.report() }));
-  app.get('/gust/mappings', { config: { queues: true } }, async (request) => ({ mappings: contextOf(request).pollers.report() }));
+  app.get('/gust/queues', { config: { keeper: true } }, async (request) => ({ queues: contextOf(request).queues.report() }));
+  app.get('/gust/mappings', { config: { keeper: true } }, async (request) => ({ mappings: contextOf(request).pollers.report() }));
 }

@@ -205,7 +205,7 @@ export function sqsApi(contextOf: (request: FastifyRequest) => SqsApiContext): H
         return sendError(reply, protocolOf(request), new SqsInternalFailure(`An internal error occurred (request ${request.id}).`));
       });
       // SendMessage and ReceiveMessage are a hot path like Invoke: logged at debug.
-      const options = { bodyLimit: MAX_BODY_BYTES, config: { hotPath: true, queues: true } };
+      const options = { bodyLimit: MAX_BODY_BYTES, config: { hotPath: true, keeper: true } };
       const handler = (request: FastifyRequest, reply: FastifyReply) => handle(contextOf(request), request, reply);
       for (const method of ['GET', 'POST'] as const) {
         app.route({ method, url: '/', constraints: { sqsRequest: 'yes' }, ...options, handler });

@@ -1,29 +1,30 @@
 /**
- * SQS queues on three nodes of one cluster, as users run them (real child processes, the
- * real SDKs, PostgreSQL and NATS): one node keeps the queues (the queues' lease) and runs
- * the mappings' pollers; every other node hands its queue requests to it. A queue made
- * through one node is used through the others; a rule's target matched on a node that does
- * not keep the queues reaches them; `kill -9` of the keeping node while a
- * mapping drains 1,000 messages loses none (duplicates counted), and a survivor takes the
- * queues and the pollers over within the stated bound; a node that keeps the queues and
- * gets SIGTERM hands them over at once. Skipped, saying why, without PostgreSQL or NATS.
+ * The keeper of a three-node cluster, as users run it (real child processes, the real SDKs,
+ * PostgreSQL and NATS): one node, the holder of the keeper lease, keeps the SQS queues, runs
+ * the mappings' pollers and keeps the provisioned environments; every other node hands
+ * those requests to it. A queue made through one node is used through the others; a rule's
+ * target matched on a node that is not the keeper reaches the queue; `kill -9` of the keeper
+ * while a mapping drains 1,000 messages loses none (duplicates counted), and a survivor
+ * takes the queues and the pollers over within the stated bound; a provisioned concurrency
+ * of 2 is two environments in the cluster, which other nodes' invokes reach; a keeper that
+ * gets SIGTERM hands over at once. Skipped, saying why, without PostgreSQL or NATS.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateEventSourceMappingCommand, GetEventSourceMappingCommand } from '@aws-sdk/client-lambda';
+import { CreateEventSourceMappingCommand, GetEventSourceMappingCommand, GetProvisionedConcurrencyConfigCommand, PutProvisionedConcurrencyConfigCommand } from '@aws-sdk/client-lambda';
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { activeOn, clusterOf, clusterSkipReason } from '../helpers/cluster.js';
 import { stopServer, type ServerProcess } from '../helpers/gust-process.js';
-import { createFunction } from '../helpers/lambda.js';
+import { createFunction, invoke } from '../helpers/lambda.js';
 import { waitFor } from '../helpers/wait.js';
 
 const skip = await clusterSkipReason();
-if (skip) console.warn(`skipping the cluster queues suite: ${skip}`);
+if (skip) console.warn(`skipping the cluster keeper suite: ${skip}`);
 
-const HOLDS = "holds the queues' lease";
+const HOLDS = "holds the keeper lease";
 /** cluster-lease.ts's next try (1 s), reading the queues back, and slack for a loaded machine. */
 const TAKEOVER_BOUND_MS = 5_000;
 const MESSAGES = 1_000;
@@ -34,14 +35,14 @@ function sqsOf(server: ServerProcess, maxAttempts?: number): SQSClient {
   return new SQSClient({ endpoint: server.url, region: 'us-east-1', credentials, ...(maxAttempts === undefined ? {} : { maxAttempts }) });
 }
 
-describe.skipIf(skip !== undefined)('gust serve --bus: SQS queues kept by one node', () => {
-  const cluster = clusterOf(3, 'queues', ['--sandbox', 'process', '--keep-alive', '60s']);
+describe.skipIf(skip !== undefined)('gust serve --bus: the keeper node (queues, pollers, provisioned environments)', () => {
+  const cluster = clusterOf(3, 'keeper', ['--sandbox', 'process', '--keep-alive', '60s']);
   const node = cluster.node;
-  const out = mkdtempSync(join(tmpdir(), 'gust-queues-out-'));
+  const out = mkdtempSync(join(tmpdir(), 'gust-keeper-out-'));
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
   const alive = (i: number) => node(i).child.exitCode === null && node(i).child.signalCode === null;
-  /** The nodes that said they took the queues' lease, alive, in the order they said it last. */
+  /** The nodes that said they took the keeper lease, alive, in the order they said it last. */
   const holders = (): number[] => [0, 1, 2].filter((i) => alive(i) && node(i).lines().some((l) => l.includes(HOLDS)));
   const queueUrl = (name: string) => `http://127.0.0.1/${ACCOUNT}/${name}`;
 
@@ -144,6 +145,31 @@ exports.handler = async (event) => {
     const mapping = await node(others[1]).lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }));
     expect(mapping.State).toBe('Enabled');
   }, 300_000);
+
+  it('keeps a provisioned concurrency of 2 as two environments in the cluster, on the keeper, and routes other nodes\' invokes to them', async () => {
+    const inits = join(out, 'inits.txt');
+    // Each environment says so once, at its init, with its id; invokes answer the id.
+    const handler = `const fs = require('node:fs');
+const id = require('node:crypto').randomUUID();
+fs.appendFileSync(${JSON.stringify(inits)}, id + '\\n');
+exports.handler = async () => id;`;
+    const [keeper] = holders();
+    const other = [0, 1, 2].find((i) => i !== keeper && alive(i))!;
+    await createFunction(node(other).lambda, 'prov', { files: { 'index.js': handler }, Publish: true });
+    await activeOn(node(keeper!).lambda, 'prov');
+    // Put and read through a node that is not the keeper: both handed over to it.
+    await node(other).lambda.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: 'prov', Qualifier: '1', ProvisionedConcurrentExecutions: 2 }));
+    await waitFor('READY', async () => ((await node(other).lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: 'prov', Qualifier: '1' }))).Status === 'READY' ? true : undefined), 30_000, 50);
+    const started = () => readFileSync(inits, 'utf8').split('\n').filter(Boolean);
+    // A node that is not the keeper would have started its own two by now (they start at once).
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(started()).toHaveLength(2);
+    // The other node's invokes run on the keeper's provisioned environments (it starts none of its own).
+    const answers = [];
+    for (let i = 0; i < 6; i++) answers.push((await invoke(node(other).lambda, 'prov', {}, { Qualifier: '1' })).json as string);
+    expect(new Set([...answers, ...started()]).size).toBe(2);
+    expect(started()).toHaveLength(2);
+  }, 60_000);
 
   it('hands the queues over at once when the node keeping them gets SIGTERM', async () => {
     const [holder] = holders();

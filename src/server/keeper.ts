@@ -1,11 +1,15 @@
 /**
- * Which node of a cluster keeps the queues. Their messages, receipts and visibility live in
- * the memory of one node, the holder of the queues' lease (cluster-lease.ts), exactly as in
- * a single server; the holder says so on `gust.<cluster>.queues-host` every GOSSIP_MS and at
- * once when it takes the lease, and every other node hands its queue requests to it
- * (http/hand-over.ts) and sends its messages through it (`POST /gust/cluster/queues/send`).
- * A holder not heard from for three of those is forgotten: until the next one speaks, a
- * node answers queue requests itself with SQS's ServiceUnavailable, which the SDKs retry.
+ * The keeper: the one node of a cluster that keeps what lives in one process's memory. The
+ * SQS queues (messages, receipts, visibility, FIFO group locks, long polls) with the pollers
+ * of their event source mappings, and the provisioned environments (so a configuration of N
+ * means N environments in the cluster, not N per node). It is the holder of the keeper lease
+ * (cluster-lease.ts); it says so on `gust.<cluster>.keeper` every GOSSIP_MS and at once
+ * when it took the lease and read what it keeps, and every other node hands those routes to
+ * it (http/hand-over.ts) and sends its messages through it (`POST
+ * /gust/cluster/queues/send`); invocations reach its provisioned environments by routing
+ * (invoke-routing.ts). A keeper not heard from for three of those is forgotten: until the
+ * next one speaks, a node answers queue requests itself with SQS's ServiceUnavailable, which
+ * the SDKs retry.
  */
 import { Agent } from 'node:http';
 import type { Logger } from 'pino';
@@ -16,27 +20,27 @@ import type { SendMessageInput, SendResult } from '../control/sqs/queue-service.
 import { GOSSIP_MS } from './invoke-routing.js';
 import { postToNode } from './node-post.js';
 
-export interface QueueHostOptions {
+export interface KeeperOptions {
   bus: ClusterBus;
   cluster: string;
   secret: string;
   node: string;
   url: () => string;
-  /** Whether this node holds the queues' lease now. */
+  /** Whether this node holds the keeper lease now. */
   holding: () => boolean;
-  /** Told when the node that kept the queues gave them back: this node may take them at once. */
+  /** Told when the keeper gave the lease back: this node may take it at once. */
   vacated: () => void;
   logger: Logger;
 }
 
-export class QueueHost {
+export class Keeper {
   private holder: { node: string; url: string; heardAt: number } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly subject: string;
   private readonly agent = new Agent({ keepAlive: true });
 
-  constructor(private readonly options: QueueHostOptions) {
-    this.subject = `gust.${options.cluster}.queues-host`;
+  constructor(private readonly options: KeeperOptions) {
+    this.subject = `gust.${options.cluster}.keeper`;
   }
 
   start(): void {
@@ -53,12 +57,12 @@ export class QueueHost {
     this.timer.unref();
   }
 
-  /** Says that this node keeps the queues, if it does: every GOSSIP_MS, and at once when it took them. */
+  /** Says that this node is the keeper, if it is: every GOSSIP_MS, and at once when it took the lease. */
   tell(): void {
     if (this.options.holding()) this.options.bus.publish(this.subject, { node: this.options.node, url: this.options.url() });
   }
 
-  /** Says that this node no longer keeps the queues (it gave the lease back). */
+  /** Says that this node is no longer the keeper (it gave the lease back). */
   gaveUp(): void {
     this.options.bus.publish(this.subject, { node: this.options.node, url: null });
   }
@@ -69,14 +73,14 @@ export class QueueHost {
     this.agent.destroy();
   }
 
-  /** The URL of the node that keeps the queues, when it is another node heard from lately. */
+  /** The keeper's URL, when it is another node heard from lately. */
   target(): string | undefined {
     if (this.options.holding() || !this.holder) return undefined;
     if (this.holder.heardAt < Date.now() - 3 * GOSSIP_MS) this.holder = undefined;
     return this.holder?.url;
   }
 
-  /** Sends a message to a queue of `accountId` through the node that keeps the queues. */
+  /** Sends a message to a queue of `accountId` through the keeper. */
   async send(accountId: string, queue: string, input: SendMessageInput): Promise<SendResult> {
     const target = this.target();
     if (target === undefined) throw new SqsServiceUnavailable();
@@ -85,7 +89,7 @@ export class QueueHost {
       answer = await postToNode(this.agent, target, '/gust/cluster/queues/send', encodeSend({ accountId, queue, input }), this.options.secret);
     } catch (err) {
       // It may have taken the message: a sender's retry may send it twice (at least once).
-      this.options.logger.warn({ err, node: target }, 'cluster: the node that keeps the queues did not answer a message sent to it');
+      this.options.logger.warn({ err, node: target }, 'cluster: the keeper did not answer a message sent to it');
       throw new SqsServiceUnavailable();
     }
     if (answer.status !== 200) {
