@@ -160,7 +160,7 @@ export const OPTIONS: OptionSpec<keyof GustConfig>[] = [
   { key: 'host', flag: '--host', env: 'GUST_HOST', doc: 'Address to listen on', default: '127.0.0.1', parse: text },
   { key: 'port', flag: '--port', env: 'GUST_PORT', doc: 'Port for the Lambda API, function URLs and events (0 picks a free one)', default: 9000, parse: integer(0, 65535) },
   { key: 'dataDir', flag: '--data-dir', env: 'GUST_DATA_DIR', doc: 'Directory for code and object blobs, key files, and the SQLite databases (functions, URLs, the async queue, logs) unless --store names PostgreSQL', default: '.gust', parse: text },
-  { key: 'store', flag: '--store', env: 'GUST_STORE', doc: 'Where functions, queues, events, logs, access keys and object metadata are kept: sqlite (databases in --data-dir) or a PostgreSQL URL (postgres://user:password@host:5432/database; each account in a schema of its own, made at its first use). Code bytes stay in --blob-dir, object bytes in --data-dir. Several servers share one database only with --bus', default: 'sqlite', parse: (raw: string) => {
+  { key: 'store', flag: '--store', env: 'GUST_STORE', doc: 'Where functions, queues, events, logs, access keys and object metadata are kept: sqlite (databases in --data-dir) or a PostgreSQL URL (postgres://user:password@host:5432/database; each account in a schema of its own, made at its first use). Code and object bytes stay in --blob-dir. Several servers share one database only with --bus', default: 'sqlite', parse: (raw: string) => {
     if (raw !== 'sqlite' && !/^postgres(ql)?:\/\/\S+$/.test(raw)) throw new Error('expected sqlite or a postgres:// URL');
     return raw;
   } },
@@ -168,7 +168,7 @@ export const OPTIONS: OptionSpec<keyof GustConfig>[] = [
     if (raw !== '' && !/^nats:\/\/\S+$/.test(raw)) throw new Error('expected a nats:// URL');
     return raw;
   } },
-  { key: 'blobDir', flag: '--blob-dir', env: 'GUST_BLOB_DIR', doc: 'Directory of code packages, content-addressed (empty: blobs under --data-dir); the nodes of a cluster mount one, and none of them collects unused code from it', default: '', parse: text },
+  { key: 'blobDir', flag: '--blob-dir', env: 'GUST_BLOB_DIR', doc: 'Directory of code packages and S3 object bytes, content-addressed (empty: blobs under --data-dir); the nodes of a cluster mount one, and none of them collects unused code from it', default: '', parse: text },
   { key: 'region', flag: '--region', env: 'GUST_REGION', doc: 'Region that appears in ARNs', default: 'us-east-1', parse: pattern(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'a region such as us-east-1') },
   { key: 'accountId', flag: '--account-id', env: 'GUST_ACCOUNT_ID', doc: 'Account id that appears in ARNs', default: '000000000000', parse: pattern(/^\d{12}$/, 'twelve digits') },
   { key: 'keepAliveMs', flag: '--keep-alive', env: 'GUST_KEEP_ALIVE', doc: 'Idle time before a warm environment is stopped (30s, 10m, 1h)', default: 600_000, parse: duration(100, 24 * 3_600_000) },
@@ -260,7 +260,7 @@ function readOptions(flags: Record<string, string | undefined>, env: NodeJS.Proc
   return config as unknown as GustConfig;
 }
 
-/** The directory of code packages: `--blob-dir`, else `<data-dir>/blobs`. */
+/** The directory of code packages and object bytes: `--blob-dir`, else `<data-dir>/blobs`. */
 export function blobDirOf(config: Pick<GustConfig, 'blobDir' | 'dataDir'>): string {
   return config.blobDir === '' ? `${config.dataDir.replace(/\/$/, '')}/blobs` : config.blobDir;
 }

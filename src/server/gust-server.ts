@@ -287,7 +287,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   const urlCredentials = [{ accessKeyId: config.urlAccessKeyId, secretAccessKey: config.urlSecretAccessKey }];
 
   // S3-compatible object storage: metadata and the notification outbox in the state backend
-  // (s3.db, or PostgreSQL), bytes by SHA-256 under blobs/objects/. Notifications become
+  // (s3.db, or PostgreSQL), bytes by SHA-256 under <blob-dir>/objects/. Notifications become
   // Event invokes, resumed here after a restart.
   const s3Store = await backend.openS3();
   // A notification goes to the space of the account its destination's ARN names (a bucket's owner's, or one whose policy lets S3 in).
@@ -301,7 +301,8 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   });
   const s3 = new S3Service({
     store: s3Store,
-    blobs: new FsObjectBlobStore(join(dataDir, 'blobs', 'objects')),
+    // In the blob dir: a cluster's nodes share objects' bytes as they share code.
+    blobs: new FsObjectBlobStore(join(resolve(blobDirOf(config)), 'objects'), cluster ? { node: cluster.id } : {}),
     clock: systemClock,
     region: config.region,
     accountId: config.accountId,

@@ -2,11 +2,12 @@
  * The ObjectBlobStore on a local file system:
  *
  *   <dir>/<hash[0..2]>/<hash>   the bytes, read-only, named by their SHA-256
- *   <dir>/tmp/                  uploads being staged
+ *   <dir>/tmp/                  uploads being staged (`tmp/<node>/` for a cluster's node)
  *
  * A staged file is fsynced before it is renamed into place, and the rename's directory
  * after it, so that bytes whose metadata committed survive a power loss. Staging files a
- * crash left behind are cleared when the store is first used.
+ * crash left behind are cleared when the store is first used: this process's own, as the
+ * nodes of a cluster share the directory (`--blob-dir`) and each stages in its own.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -23,16 +24,18 @@ const HASH_RE = /^[0-9a-f]{64}$/;
 /** An ObjectBlobStore in a directory of the local file system. */
 export class FsObjectBlobStore implements ObjectBlobStore {
   private readonly dir: string;
+  private readonly tmpDir: string;
   private ready: Promise<void> | undefined;
 
-  /** `dir` is created on first use. */
-  constructor(dir: string) {
+  /** `dir` is created on first use; `node` names a cluster node's staging directory. */
+  constructor(dir: string, options: { node?: string } = {}) {
     this.dir = resolve(dir);
+    this.tmpDir = options.node === undefined ? join(this.dir, 'tmp') : join(this.dir, 'tmp', options.node);
   }
 
   async stage(source: AsyncIterable<Uint8Array>, options: StageOptions = {}): Promise<StagedObject> {
     await this.init();
-    const path = join(this.dir, 'tmp', `put-${randomBytes(12).toString('hex')}`);
+    const path = join(this.tmpDir, `put-${randomBytes(12).toString('hex')}`);
     const file = await open(path, 'wx', 0o600);
     const sha = createHash('sha256');
     const md5 = createHash('md5');
@@ -94,8 +97,8 @@ export class FsObjectBlobStore implements ObjectBlobStore {
 
   private init(): Promise<void> {
     this.ready ??= (async () => {
-      await mkdir(join(this.dir, 'tmp'), { recursive: true });
-      for (const name of await readdir(join(this.dir, 'tmp'))) await rm(join(this.dir, 'tmp', name), { force: true });
+      await mkdir(this.tmpDir, { recursive: true });
+      for (const name of await readdir(this.tmpDir, { withFileTypes: true })) if (name.isFile()) await rm(join(this.tmpDir, name.name), { force: true });
     })().catch((err: unknown) => {
       this.ready = undefined;
       throw err;

@@ -6,7 +6,8 @@
  * B's next invoke after that runs it;
  * UpdateFunctionCode with Publish on A and B at once gets two numbers, each version its own
  * code; a function URL made on A answers on C, and is gone from C once A deletes it; a
- * function A deletes is gone from B within the bound;
+ * function A deletes is gone from B within the bound; an object put through A reads back
+ * through B and C;
  * `gust nodes` lists three nodes, then two once one got SIGTERM. Skipped, saying why,
  * without PostgreSQL or NATS. Without PostgreSQL alone: a `--bus` that does not answer ends
  * `gust serve` with one line.
@@ -17,6 +18,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AddPermissionCommand, CreateFunctionUrlConfigCommand, DeleteFunctionCommand, DeleteFunctionUrlConfigCommand, GetFunctionConfigurationCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { activeOn, clusterOf, clusterSkipReason } from '../helpers/cluster.js';
 import { buildGust, ROOT, stopServer, type ServerProcess } from '../helpers/gust-process.js';
@@ -151,6 +153,14 @@ describe.skipIf(skip !== undefined)('gust serve --bus: three nodes of one cluste
     const t0 = performance.now();
     await waitFor('B to forget the function', async () => ((await caught(invoke(node(1).lambda, 'hello')))?.name === 'ResourceNotFoundException' ? true : undefined), 5_000, 5);
     expect(performance.now() - t0).toBeLessThan(1_000);
+  }, 30_000);
+
+  it('reads an object put through A back through B and C, from the shared blob dir', async () => {
+    const s3 = (i: number) => new S3Client({ endpoint: node(i).url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, forcePathStyle: true });
+    await s3(0).send(new CreateBucketCommand({ Bucket: 'shared' }));
+    const body = 'bytes put on A '.repeat(1_000);
+    await s3(0).send(new PutObjectCommand({ Bucket: 'shared', Key: 'k', Body: body }));
+    for (const i of [1, 2]) expect(await (await s3(i).send(new GetObjectCommand({ Bucket: 'shared', Key: 'k' }))).Body!.transformToString()).toBe(body);
   }, 30_000);
 
   it('lists three nodes with gust nodes, then two once one got SIGTERM', async () => {
