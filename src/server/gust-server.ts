@@ -131,7 +131,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   // A node of a cluster tells the others of its function writes and learns theirs (cluster-node.ts).
   const cluster = config.bus === '' ? undefined : await joinCluster({ bus: config.bus, dataDir, backend, logger });
   if (cluster) {
-    logger.warn({ store: backend.location, bus: config.bus, node: cluster.id }, `cluster: node ${cluster.id} on PostgreSQL at ${backend.location} and NATS at ${config.bus}; functions, versions, aliases, policies, function URLs and EventBridge rules follow the other nodes' changes; a synchronous invoke with no idle environment here runs on another node's idle one when a node runs its version; schedules fire on one node (the scheduler lease's holder); async events are delivered under leases in PostgreSQL (one node at a time; a killed node's events are taken over within 13 s); reserved concurrency and the account's concurrency limit are counted across the nodes; one node, the keeper (the keeper lease's holder), keeps the SQS queues, runs the mappings' pollers and keeps the provisioned environments, and the others hand it those requests; still per node: async capacity and async-config caches`);
+    logger.warn({ store: backend.location, bus: config.bus, node: cluster.id }, `cluster: node ${cluster.id} on PostgreSQL at ${backend.location} and NATS at ${config.bus}; functions, versions, aliases, policies, function URLs and EventBridge rules follow the other nodes' changes; a synchronous invoke with no idle environment here runs on another node's idle one when a node runs its version; schedules fire on one node (the scheduler lease's holder); async events are delivered under leases in PostgreSQL (one node at a time; a killed node's events are taken over within 13 s); reserved concurrency and the account's concurrency limit are counted across the nodes; one node, the keeper (the keeper lease's holder), keeps the SQS queues, runs the mappings' pollers, keeps the provisioned environments and delivers bucket notifications, and the others hand it those requests; still per node: async capacity and async-config caches`);
   } else if (backend.kind === 'postgres') {
     logger.warn({ store: backend.location }, `state: PostgreSQL at ${backend.location}; single-node for now (no --bus): run one Gust server per database (SQS visibility, leases and caches are kept in this process)`);
   }
@@ -263,18 +263,20 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   // provisioned environments: the holder of the keeper lease. It says so once it has read
   // them; the others hand it those requests (hand-over.ts).
   const keeperLease: ClusterLease | undefined = cluster
-    ? new ClusterLease(cluster.locks, 'gust.keeper', { lease: 'the keeper lease', work: "it keeps every account's queues, runs their pollers and keeps the provisioned environments" }, {
+    ? new ClusterLease(cluster.locks, 'gust.keeper', { lease: 'the keeper lease', work: "it keeps every account's queues, runs their pollers, keeps the provisioned environments and delivers bucket notifications" }, {
         take: async (holding) => {
           await spaces.keep(holding);
+          if (holding()) notifications.start();
           keeper!.tell();
         },
         give: async () => {
+          await notifications.pause();
           await spaces.letGo();
           keeper!.gaveUp();
         },
       }, logger)
     : undefined;
-  const keeper: Keeper | undefined = cluster ? new Keeper({ bus: cluster.bus, cluster: cluster.cluster, secret: cluster.secret, node: cluster.id, url: () => baseUrl, holding: () => keeperLease!.holding, vacated: () => keeperLease!.tryNow(), logger }) : undefined;
+  const keeper: Keeper | undefined = cluster ? new Keeper({ bus: cluster.bus, cluster: cluster.cluster, secret: cluster.secret, node: cluster.id, url: () => baseUrl, holding: () => keeperLease!.holding, vacated: () => keeperLease!.tryNow(), outboxWritten: () => notifications.wake(), logger }) : undefined;
   const load = () =>
     spaces.all().reduce(
       (sum, space) => {
@@ -306,7 +308,8 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     clock: systemClock,
     region: config.region,
     accountId: config.accountId,
-    notified: () => notifications.wake(),
+    // In a cluster the keeper alone delivers from the shared outbox: another node tells it.
+    notified: () => (keeper && !keeperLease!.holding ? keeper.wroteOutbox() : notifications.wake()),
     // As S3 asks Lambda: the function exists and its policy lets S3 invoke it for this
     // bucket of this owner. A queue must be the owner's: Gust keeps no queue policies.
     functionAccepts: (arn, bucket, owner) => spaces.get(destinationAccount(arn) ?? owner)?.servicePermits(arn, 's3.amazonaws.com', `arn:aws:s3:::${bucket}`, owner) === true,
@@ -353,7 +356,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     // dir last served with one has its trees there); with one, sandbox starts and uploads do.
     if (!volume) await blobs.treesOpened;
     await code.load();
-    notifications.start();
+    if (!cluster) notifications.start();
     amqpEvents?.start();
     await cluster?.start(baseUrl, {
       refresh: (account, name, change) => spaces.whenOpen(account)?.then((space) => space.functions.refresh(name, change)),

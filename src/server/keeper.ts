@@ -1,8 +1,10 @@
 /**
- * The keeper: the one node of a cluster that keeps what lives in one process's memory. The
- * SQS queues (messages, receipts, visibility, FIFO group locks, long polls) with the pollers
- * of their event source mappings, and the provisioned environments (so a configuration of N
- * means N environments in the cluster, not N per node). It is the holder of the keeper lease
+ * The keeper: the one node of a cluster that keeps what lives in one process's memory or
+ * must be done once. The SQS queues (messages, receipts, visibility, FIFO group locks, long
+ * polls) with the pollers of their event source mappings, the provisioned environments (so
+ * a configuration of N means N environments in the cluster, not N per node), and the
+ * delivery of bucket notifications from the shared outbox (other nodes' writes wake it with
+ * a note on `gust.<cluster>.s3-outbox`). It is the holder of the keeper lease
  * (cluster-lease.ts); it says so on `gust.<cluster>.keeper` every GOSSIP_MS and at once
  * when it took the lease and read what it keeps, and every other node hands those routes to
  * it (http/hand-over.ts) and sends its messages through it (`POST
@@ -30,6 +32,8 @@ export interface KeeperOptions {
   holding: () => boolean;
   /** Told when the keeper gave the lease back: this node may take it at once. */
   vacated: () => void;
+  /** Told, on the keeper, that another node wrote bucket notifications to the shared outbox. */
+  outboxWritten: () => void;
   logger: Logger;
 }
 
@@ -37,10 +41,12 @@ export class Keeper {
   private holder: { node: string; url: string; heardAt: number } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly subject: string;
+  private readonly outboxSubject: string;
   private readonly agent = new Agent({ keepAlive: true });
 
   constructor(private readonly options: KeeperOptions) {
     this.subject = `gust.${options.cluster}.keeper`;
+    this.outboxSubject = `gust.${options.cluster}.s3-outbox`;
   }
 
   start(): void {
@@ -52,6 +58,9 @@ export class Keeper {
         if (this.holder?.node === node) this.holder = undefined;
         this.options.vacated();
       }
+    });
+    this.options.bus.subscribe(this.outboxSubject, (note) => {
+      if (note.node !== this.options.node && this.options.holding()) this.options.outboxWritten();
     });
     this.timer = setInterval(() => this.tell(), GOSSIP_MS);
     this.timer.unref();
@@ -65,6 +74,11 @@ export class Keeper {
   /** Says that this node is no longer the keeper (it gave the lease back). */
   gaveUp(): void {
     this.options.bus.publish(this.subject, { node: this.options.node, url: null });
+  }
+
+  /** Tells the keeper that this node wrote bucket notifications to the outbox, which the keeper alone delivers. */
+  wroteOutbox(): void {
+    this.options.bus.publish(this.outboxSubject, { node: this.options.node });
   }
 
   /** Stops telling, and closes its connections, once nothing it sent can still be answered. */

@@ -6,15 +6,16 @@
  * target matched on a node that is not the keeper reaches the queue; `kill -9` of the keeper
  * while a mapping drains 1,000 messages loses none (duplicates counted), and a survivor
  * takes the queues and the pollers over within the stated bound; a provisioned concurrency
- * of 2 is two environments in the cluster, which other nodes' invokes reach; a keeper that
- * gets SIGTERM hands over at once. Skipped, saying why, without PostgreSQL or NATS.
+ * of 2 is two environments in the cluster, which other nodes' invokes reach; uploads through
+ * two nodes are notified once each, by the keeper; a keeper that gets SIGTERM hands over at once. Skipped, saying why, without PostgreSQL or NATS.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateEventSourceMappingCommand, GetEventSourceMappingCommand, GetProvisionedConcurrencyConfigCommand, PutProvisionedConcurrencyConfigCommand } from '@aws-sdk/client-lambda';
+import { AddPermissionCommand, CreateEventSourceMappingCommand, GetEventSourceMappingCommand, GetProvisionedConcurrencyConfigCommand, PutProvisionedConcurrencyConfigCommand } from '@aws-sdk/client-lambda';
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { activeOn, clusterOf, clusterSkipReason } from '../helpers/cluster.js';
 import { stopServer, type ServerProcess } from '../helpers/gust-process.js';
@@ -170,6 +171,37 @@ exports.handler = async () => id;`;
     expect(new Set([...answers, ...started()]).size).toBe(2);
     expect(started()).toHaveLength(2);
   }, 60_000);
+
+  it('delivers each bucket notification once, from the keeper, whichever node took the upload', async () => {
+    const file = join(out, 'objects.txt');
+    const sink = `const fs = require('node:fs');
+exports.handler = async (event) => { fs.appendFileSync(${JSON.stringify(file)}, event.Records.map((r) => r.s3.object.key + '\\n').join('')); };`;
+    const [keeper] = holders();
+    const other = [0, 1, 2].find((i) => i !== keeper && alive(i))!;
+    const s3 = (i: number) => new S3Client({ endpoint: node(i).url, region: 'us-east-1', credentials, forcePathStyle: true });
+    await createFunction(node(other).lambda, 'uploads', { files: { 'index.js': sink } });
+    await s3(other).send(new CreateBucketCommand({ Bucket: 'uploads' }));
+    await node(other).lambda.send(new AddPermissionCommand({ FunctionName: 'uploads', StatementId: 's3', Action: 'lambda:InvokeFunction', Principal: 's3.amazonaws.com', SourceArn: 'arn:aws:s3:::uploads', SourceAccount: ACCOUNT }));
+    await s3(other).send(new PutBucketNotificationConfigurationCommand({ Bucket: 'uploads', NotificationConfiguration: { LambdaFunctionConfigurations: [{ LambdaFunctionArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:uploads`, Events: ['s3:ObjectCreated:*'] }] } }));
+    await activeOn(node(keeper!).lambda, 'uploads');
+    // Uploads through both nodes at once: each node's own delivery would read the other's notifications too.
+    const keys = Array.from({ length: 60 }, (_, i) => `k${i}`);
+    let next = 0;
+    await Promise.all(Array.from({ length: 8 }, async (_, w) => {
+      while (next < keys.length) {
+        const Key = keys[next++]!;
+        await s3(w % 2 === 0 ? keeper! : other).send(new PutObjectCommand({ Bucket: 'uploads', Key, Body: Key }));
+      }
+    }));
+    const delivered = await waitFor('every upload notified', () => {
+      const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+      return keys.every((k) => lines.includes(k)) ? lines : undefined;
+    }, 60_000, 50);
+    await new Promise((r) => setTimeout(r, 1_000));
+    const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    console.log(`keeper: ${keys.length} uploads through two nodes, ${delivered.length} notifications delivered, ${lines.length - keys.length} twice`);
+    expect(lines.sort()).toEqual([...keys].sort());
+  }, 90_000);
 
   it('hands the queues over at once when the node keeping them gets SIGTERM', async () => {
     const [holder] = holders();

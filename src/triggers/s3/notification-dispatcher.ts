@@ -57,18 +57,28 @@ export class NotificationDispatcher {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
+  /** A cluster node that is not the keeper delivers nothing: the keeper alone reads the shared outbox. */
+  private paused = false;
   private retry: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: NotificationDispatcherOptions) {}
 
   /** Delivers whatever a previous process left in the outbox. */
   start(): void {
+    this.paused = false;
     this.wake();
+  }
+
+  /** Stops delivering (another node delivers from now on); resolves once nothing is being handed over. */
+  async pause(): Promise<void> {
+    this.paused = true;
+    clearTimeout(this.retry);
+    await this.running;
   }
 
   /** Called after a write enqueued notifications. */
   wake(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.paused) return;
     if (this.running) {
       this.again = true;
       return;
@@ -90,7 +100,7 @@ export class NotificationDispatcher {
   }
 
   private async drain(): Promise<void> {
-    while (!this.stopped) {
+    while (!this.stopped && !this.paused) {
       const batch = await this.options.outbox.pendingNotifications(BATCH);
       if (batch.length === 0) return;
       const results = await Promise.allSettled(batch.map((entry) => this.handOver(entry)));
