@@ -3,7 +3,8 @@
  * small JSON notes on subjects of its own, under the cluster's id so that clusters sharing a
  * NATS never hear each other (`gust.<cluster>.functions.<account>`: a function changed;
  * `….urls.<account>`: a function's URL configurations changed; `….rules.<account>`: an
- * EventBridge rule changed; `….queues.<account>`: a queue changed) and every other node acts on them; the notes carry no state, only what to read again
+ * EventBridge rule changed; `….queues.<account>`: a queue changed; `….configs.<account>`: a
+ * function's event invoke configurations changed) and every other node acts on them; the notes carry no state, only what to read again
  * from the shared database, so a note that is lost leaves a node stale, never wrong in the
  * database. A single node has no bus at all.
  */
@@ -27,8 +28,8 @@ export interface ClusterBus {
   close(): Promise<void>;
 }
 
-/** What a note is about: a function (record, versions, aliases, policies…), its URL configurations, a rule, or an account's queues. */
-export type NoteTopic = 'functions' | 'urls' | 'rules' | 'queues';
+/** What a note is about: a function (record, versions, aliases, policies…), its URL or event invoke configurations, a rule, or an account's queues. */
+export type NoteTopic = 'functions' | 'urls' | 'configs' | 'rules' | 'queues';
 
 /** The subject of `topic`'s notes in `account` of the cluster `cluster`. */
 export function noteSubject(cluster: string, topic: NoteTopic, account: string): string {
@@ -42,6 +43,6 @@ export function clusterNotes(cluster: string): string {
 
 /** The topic and account a note's subject names (of any cluster: the subscription chose it). */
 export function parseSubject(subject: string): { topic: NoteTopic; account: string } | undefined {
-  const m = /^gust\.[^.]+\.(functions|urls|rules|queues)\.(\d{12})$/.exec(subject);
+  const m = /^gust\.[^.]+\.(functions|urls|configs|rules|queues)\.(\d{12})$/.exec(subject);
   return m ? { topic: m[1] as NoteTopic, account: m[2]! } : undefined;
 }

@@ -43,6 +43,8 @@ export interface EventInvokeConfigServiceDeps {
   deliverable?: { services(): ReadonlySet<string> };
   /** Where failures of background deletions are reported. */
   reportError?: (err: unknown, context: string) => void;
+  /** Told after a function's configurations were written here: a cluster's node tells the other nodes (server/cluster-node.ts). */
+  announce?: (functionName: string) => void;
 }
 
 /** What Put and Update take; undefined members were not given. */
@@ -100,6 +102,19 @@ export class EventInvokeConfigService {
       if (this.qualifierExists(config.functionName, config.qualifier)) this.configs.set(key(config.functionName, config.qualifier), config);
       else await this.deps.store.write([{ kind: 'deleteConfig', functionName: config.functionName, qualifier: config.qualifier }]);
     }
+  }
+
+  /**
+   * Reads one function's configurations again (every function's when none is named):
+   * another node of a cluster wrote them, or notes may have been lost.
+   */
+  async refresh(functionName?: string): Promise<void> {
+    const read = async () => {
+      const stored = (await this.deps.store.listConfigs()).filter((c) => functionName === undefined || c.functionName === functionName);
+      for (const [k, c] of [...this.configs]) if (functionName === undefined || c.functionName === functionName) this.configs.delete(k);
+      for (const c of stored) this.configs.set(key(c.functionName, c.qualifier), c);
+    };
+    await (functionName === undefined ? read() : this.locks.run(functionName, read));
   }
 
   close(): void {
@@ -173,6 +188,7 @@ export class EventInvokeConfigService {
       if (!this.configs.has(key(name, qualifier))) throw this.missing(name, qualifier);
       await this.deps.store.write([{ kind: 'deleteConfig', functionName: name, qualifier }]);
       this.configs.delete(key(name, qualifier));
+      this.deps.announce?.(name);
     });
   }
 
@@ -241,6 +257,7 @@ export class EventInvokeConfigService {
       throw new ResourceNotFoundException(FUNCTION_MISSING);
     }
     this.configs.set(key(config.functionName, config.qualifier), config);
+    this.deps.announce?.(config.functionName);
     return { ...config };
   }
 

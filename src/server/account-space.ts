@@ -82,6 +82,8 @@ export interface SharedParts {
   announce?: (accountId: string, functionName: string, change: FunctionChange | undefined) => void;
   /** Told of every function URL configuration written here, of every account (cluster-node.ts). */
   announceUrls?: (accountId: string, functionName: string) => void;
+  /** Told of every event invoke configuration written here, of every account (cluster-node.ts). */
+  announceConfigs?: (accountId: string, functionName: string) => void;
   /** Told of every EventBridge rule written here, of every account (cluster-node.ts). */
   announceRule?: (accountId: string, eventBusName: string, name: string) => void;
   /** Whether this node fires schedules (a cluster's holder of the scheduler lease, cluster-lease.ts); absent: always. */
@@ -147,7 +149,8 @@ export class AccountSpace {
     // Async invocation: events and their settings in the event queue; destinations by ARN service.
     const queueStore = opened.events;
     const destinations = new DestinationRouter();
-    this.eventInvokeConfigs = new EventInvokeConfigService({ store: queueStore, functions, partition, clock: systemClock, deliverable: destinations });
+    const announceConfigs = shared.announceConfigs;
+    this.eventInvokeConfigs = new EventInvokeConfigService({ store: queueStore, functions, partition, clock: systemClock, deliverable: destinations, ...(announceConfigs ? { announce: (name: string) => announceConfigs(accountId, name) } : {}) });
     // SQS-compatible queues: each message committed before its answer.
     const sqsStore = opened.queues;
     const sendElsewhere = shared.sendElsewhere;

@@ -83,6 +83,10 @@ function recordingSpaces(environments = 0): NodeSpaces & { calls: unknown[][] } 
       calls.push(['rule', account, bus, name]);
       return Promise.resolve();
     },
+    refreshConfigs: (account: string, name: string) => {
+      calls.push(['configs', account, name]);
+      return Promise.resolve();
+    },
     reloadQueues: (account: string) => {
       calls.push(['queues', account]);
       return Promise.resolve();
@@ -104,7 +108,7 @@ describe('ClusterNode', () => {
     for (const n of nodes.splice(0)) await n.leave();
   });
 
-  it("passes another node's function, URL, rule and queue notes to its spaces, and not its own", async () => {
+  it("passes another node's function, URL, event invoke configuration, rule and queue notes to its spaces, and not its own", async () => {
     const bus = new MemoryBus();
     const store = new MemoryNodes();
     const a = new ClusterNode({ id: 'a', cluster: CLUSTER, secret: 'not used by these tests', bus, nodes: store, locks, logger });
@@ -117,12 +121,14 @@ describe('ClusterNode', () => {
     a.announce(ACCOUNT, 'f', { kind: 'code' });
     a.announce(ACCOUNT, 'f', undefined);
     a.announceUrls(ACCOUNT, 'f');
+    a.announceConfigs(ACCOUNT, 'f');
     a.announceRule(ACCOUNT, 'default', 'every-minute');
     a.announceQueues(ACCOUNT);
     expect(spacesB.calls).toEqual([
       ['refresh', ACCOUNT, 'f', { kind: 'code' }],
       ['refresh', ACCOUNT, 'f', undefined],
       ['urls', ACCOUNT, 'f'],
+      ['configs', ACCOUNT, 'f'],
       ['rule', ACCOUNT, 'default', 'every-minute'],
       ['queues', ACCOUNT],
     ]);

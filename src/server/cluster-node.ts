@@ -2,7 +2,8 @@
  * This server as a node of a cluster (`--bus nats://…` with `--store postgres://…`): it
  * tells the other nodes of every function write it commits (a note on
  * `gust.<cluster>.functions.<account>`), of every function URL configuration it writes
- * (`gust.<cluster>.urls.<account>`) and, keeping the queues, of every queue it changes
+ * (`gust.<cluster>.urls.<account>`), of every event invoke configuration
+ * (`gust.<cluster>.configs.<account>`) and, keeping the queues, of every queue it changes
  * (`gust.<cluster>.queues.<account>`); it refreshes a function or its URLs from the database when another
  * node tells it of one, and keeps its row in `gust.nodes` (a heartbeat every HEARTBEAT_MS),
  * which it removes when it leaves. Notes carry no state: a node that missed some (its
@@ -54,6 +55,8 @@ export interface NodeSpaces {
   refresh(accountId: string, functionName: string, change: FunctionChange | undefined): Promise<void> | undefined;
   /** The same for a function's URL configurations. */
   refreshUrls(accountId: string, functionName: string): Promise<void> | undefined;
+  /** The same for a function's event invoke configurations. */
+  refreshConfigs(accountId: string, functionName: string): Promise<void> | undefined;
   /** Reads the queues of an account again, unless this node keeps them (the node that does changed one). */
   reloadQueues(accountId: string): Promise<void> | undefined;
   /** Reads a rule of an account again (the node that fires schedules opens the account if it must). */
@@ -116,6 +119,11 @@ export class ClusterNode {
     this.options.bus.publish(noteSubject(this.options.cluster, 'urls', accountId), { node: this.id, function: functionName });
   }
 
+  /** Tells the other nodes that this node wrote event invoke configurations of `functionName`. */
+  announceConfigs(accountId: string, functionName: string): void {
+    this.options.bus.publish(noteSubject(this.options.cluster, 'configs', accountId), { node: this.id, function: functionName });
+  }
+
   /** Tells the other nodes that this node, which keeps the queues, created, changed or deleted one of `accountId`. */
   announceQueues(accountId: string): void {
     this.options.bus.publish(noteSubject(this.options.cluster, 'queues', accountId), { node: this.id });
@@ -147,9 +155,13 @@ export class ClusterNode {
       }
       const name = note.function;
       if (typeof name !== 'string') return;
-      const fail = (err: unknown) => logger.warn({ err, account, function: name, topic }, `cluster: cannot read ${topic === 'urls' ? 'the URLs of ' : ''}a function another node changed`);
+      const fail = (err: unknown) => logger.warn({ err, account, function: name, topic }, `cluster: cannot read ${topic === 'urls' ? 'the URLs of ' : topic === 'configs' ? 'the event invoke configurations of ' : ''}a function another node changed`);
       if (topic === 'urls') {
         spaces.refreshUrls(account, name)?.catch(fail);
+        return;
+      }
+      if (topic === 'configs') {
+        spaces.refreshConfigs(account, name)?.catch(fail);
         return;
       }
       const change = readChange(note.change);

@@ -7,7 +7,7 @@
  * UpdateFunctionCode with Publish on A and B at once gets two numbers, each version its own
  * code; a function URL made on A answers on C, and is gone from C once A deletes it; a
  * function A deletes is gone from B within the bound; an object put through A reads back
- * through B and C;
+ * through B and C; event invoke configurations written on one node reach the others;
  * `gust nodes` lists three nodes, then two once one got SIGTERM. Skipped, saying why,
  * without PostgreSQL or NATS. Without PostgreSQL alone: a `--bus` that does not answer ends
  * `gust serve` with one line.
@@ -17,7 +17,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AddPermissionCommand, CreateFunctionUrlConfigCommand, DeleteFunctionCommand, DeleteFunctionUrlConfigCommand, GetFunctionConfigurationCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
+import {
+  AddPermissionCommand,
+  CreateFunctionUrlConfigCommand,
+  DeleteFunctionCommand,
+  DeleteFunctionEventInvokeConfigCommand,
+  DeleteFunctionUrlConfigCommand,
+  GetFunctionConfigurationCommand,
+  GetFunctionEventInvokeConfigCommand,
+  PutFunctionEventInvokeConfigCommand,
+  UpdateFunctionCodeCommand,
+  UpdateFunctionEventInvokeConfigCommand,
+} from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { activeOn, clusterOf, clusterSkipReason } from '../helpers/cluster.js';
@@ -161,6 +172,22 @@ describe.skipIf(skip !== undefined)('gust serve --bus: three nodes of one cluste
     const body = 'bytes put on A '.repeat(1_000);
     await s3(0).send(new PutObjectCommand({ Bucket: 'shared', Key: 'k', Body: body }));
     for (const i of [1, 2]) expect(await (await s3(i).send(new GetObjectCommand({ Bucket: 'shared', Key: 'k' }))).Body!.transformToString()).toBe(body);
+  }, 30_000);
+
+  it("follows another node's event invoke configurations (what its own async deliveries apply)", async () => {
+    await createFunction(node(0).lambda, 'configured', { files: { 'index.js': 'exports.handler = async () => 1;' } });
+    for (const i of [1, 2]) await activeOn(node(i).lambda, 'configured');
+    const seen = (i: number) =>
+      node(i).lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: 'configured' })).then(
+        (c) => c.MaximumRetryAttempts,
+        (err: unknown) => ((err as Error).name === 'ResourceNotFoundException' ? 'none' : Promise.reject(err)),
+      );
+    await node(0).lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: 'configured', MaximumRetryAttempts: 0 }));
+    for (const i of [1, 2]) await waitFor(`node ${i} to see A's configuration`, async () => ((await seen(i)) === 0 ? true : undefined), 5_000, 10);
+    await node(1).lambda.send(new UpdateFunctionEventInvokeConfigCommand({ FunctionName: 'configured', MaximumRetryAttempts: 1 }));
+    await waitFor("A to see B's update", async () => ((await seen(0)) === 1 ? true : undefined), 5_000, 10);
+    await node(2).lambda.send(new DeleteFunctionEventInvokeConfigCommand({ FunctionName: 'configured' }));
+    for (const i of [0, 1]) await waitFor(`node ${i} to see C's delete`, async () => ((await seen(i)) === 'none' ? true : undefined), 5_000, 10);
   }, 30_000);
 
   it('lists three nodes with gust nodes, then two once one got SIGTERM', async () => {
