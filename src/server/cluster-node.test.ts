@@ -133,10 +133,11 @@ describe('ClusterNode', () => {
       ['queues', ACCOUNT],
     ]);
     expect(spacesA.calls).toEqual([]);
-    expect((await b.nodes()).map((n) => [n.id, n.url, n.environments, n.invocations, n.self])).toEqual([
-      ['a', 'http://a', 0, 0, false],
-      ['b', 'http://b', 3, 1, true],
+    expect((await b.nodes({ self: false, url: 'http://a' })).map((n) => [n.id, n.url, n.environments, n.invocations, n.self, n.keeper])).toEqual([
+      ['a', 'http://a', 0, 0, false, true],
+      ['b', 'http://b', 3, 1, true, false],
     ]);
+    expect((await b.nodes({ self: true, url: undefined })).map((n) => n.keeper)).toEqual([false, true]);
   });
 
   it('drops notes it cannot read, and reads everything again when the bus comes back', async () => {

@@ -179,9 +179,12 @@ export class ClusterNode {
     logger.info({ node: this.id, heartbeatMs: HEARTBEAT_MS }, `cluster: node ${this.id} joined`);
   }
 
-  /** Every node's row, this one marked. */
-  async nodes(): Promise<NodeView[]> {
-    return (await this.options.nodes.list()).map((n) => ({ ...n, self: n.id === this.id }));
+  /** Every node's row, this one marked, and the keeper as `keeper` says (its URL; this node's own when it keeps). */
+  async nodes(keeper: { self: boolean; url: string | undefined }): Promise<NodeView[]> {
+    return (await this.options.nodes.list()).map((n) => {
+      const self = n.id === this.id;
+      return { ...n, self, keeper: self ? keeper.self : n.url === keeper.url };
+    });
   }
 
   /** Stops the heartbeat and removes this node's row: the first step of a stop. */

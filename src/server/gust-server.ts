@@ -422,7 +422,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
       : []),
     nodesApi({
       accountId: config.accountId,
-      nodes: async () => cluster?.nodes() ?? [{ id: hostname(), url: baseUrl, startedAt, lastHeartbeat: new Date().toISOString(), ...load(), self: true }],
+      nodes: async () => cluster?.nodes({ self: keeperLease!.holding, url: keeper!.target() }) ?? [{ id: hostname(), url: baseUrl, startedAt, lastHeartbeat: new Date().toISOString(), ...load(), self: true, keeper: true }],
     }),
   ], {
     started,

@@ -67,6 +67,7 @@ interface NodeRow {
   environments: number;
   invocations: number;
   self: boolean;
+  keeper: boolean;
 }
 
 describe.skipIf(skip !== undefined)('gust serve --bus: three nodes of one cluster', () => {
@@ -196,7 +197,10 @@ describe.skipIf(skip !== undefined)('gust serve --bus: three nodes of one cluste
     expect(three.map((n) => n.url).sort()).toEqual(nodes.map((n) => n!.url).sort());
     expect(three.filter((n) => n.self).map((n) => n.url)).toEqual([node(2).url]);
     const table = succeeded(await runGust(['nodes'], { cwd: tmpdir(), endpoint: node(0).url }), ['nodes']);
-    expect(table.split('\n')[0]).toMatch(/^NODE\s+URL\s+ENVIRONMENTS\s+INVOCATIONS\s+HEARTBEAT\s+STARTED$/);
+    expect(table.split('\n')[0]).toMatch(/^NODE\s+URL\s+ROLE\s+ENVIRONMENTS\s+INVOCATIONS\s+HEARTBEAT\s+STARTED$/);
+    // One keeper, the same as every node sees it.
+    expect(three.filter((n) => n.keeper)).toHaveLength(1);
+    expect((await list(node(0))).filter((n) => n.keeper).map((n) => n.url)).toEqual(three.filter((n) => n.keeper).map((n) => n.url));
     await stopServer(nodes[1]);
     const two = await list(node(2));
     expect(two.map((n) => n.url).sort()).toEqual([node(0).url, node(2).url].sort());

@@ -15,7 +15,9 @@ export interface NodeRecord {
   invocations: number;
 }
 
-/** One node as `GET /gust/nodes` answers: its record, and whether it is the node that answered. */
+/** One node as `GET /gust/nodes` answers: its record, whether it is the node that answered, and whether it is the keeper (as the answering node knows). */
 export interface NodeView extends NodeRecord {
   self: boolean;
+  /** It holds the keeper lease: it keeps the queues, the pollers, the provisioned environments and the bucket notifications' delivery (a single node keeps them all). */
+  keeper: boolean;
 }
