@@ -134,7 +134,7 @@ export class InvokeService {
     const observer = this.deps.observer;
     let outcome: InvocationOutcome;
     try {
-      outcome = await this.deps.pool.run(this.invokable(version), invocation, { idleOnly: request.routed !== undefined });
+      outcome = await this.deps.pool.run(this.invokable(version), invocation, { idleOnly: request.routed !== undefined && request.routed.cold !== true });
     } catch (err) {
       // Sent here by another node and no environment was idle: that node runs it, and counts it.
       if (err instanceof NoIdleEnvironmentError) throw err;

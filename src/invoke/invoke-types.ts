@@ -30,9 +30,10 @@ export interface InvokeRequest {
   traceHeader?: string;
   /**
    * Set on an invocation another node of the cluster sent here: the version it chose (an
-   * alias's weights are drawn once, there), to run on an environment idle here, or not at all.
+   * alias's weights are drawn once, there), to run on an environment idle here, or not at
+   * all; with `cold`, on a new one when none is idle (that node chose this one for its room).
    */
-  routed?: { version: string };
+  routed?: { version: string; cold?: boolean };
 }
 
 export interface InvokeResult {

@@ -7,7 +7,7 @@
 import { LambdaError, type FaultType } from '../core/errors.js';
 import type { InvokeRequest, InvokeResult } from './invoke-types.js';
 
-export type RoutedRequest = InvokeRequest & { requestId: string; routed: { version: string } };
+export type RoutedRequest = InvokeRequest & { requestId: string; routed: { version: string; cold?: boolean } };
 
 export type RoutedAnswer = { result: InvokeResult } | { error: LambdaError } | { busy: true };
 
@@ -31,6 +31,8 @@ export function decodeRequest(body: unknown): { accountId: string; request: Rout
   const { functionName, payload, requestId, routed } = request;
   if (typeof functionName !== 'string' || typeof payload !== 'string' || typeof requestId !== 'string') return undefined;
   if (!routed || typeof (routed as { version?: unknown }).version !== 'string') return undefined;
+  const cold = (routed as { cold?: unknown }).cold;
+  if (cold !== undefined && typeof cold !== 'boolean') return undefined;
   return { accountId, request: { ...(request as unknown as RoutedRequest), invocationType: 'RequestResponse', payload: Buffer.from(payload, 'base64') } };
 }
 

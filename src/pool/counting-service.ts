@@ -49,6 +49,11 @@ export class ServerConcurrency {
   give(): void {
     this.inFlight--;
   }
+
+  /** Units left now: the server's room, which a cluster node tells the others (invoke-routing.ts). */
+  get free(): number {
+    return this.limit - this.inFlight;
+  }
 }
 
 export interface ConcurrencyStats {

@@ -2,8 +2,9 @@
  * Work that runs once per cluster: one node at a time holds a lease (slot 0 of a lock on
  * its lock session) and does that work; the others try to take it every TRY_MS. Two
  * leases use it: the scheduler's (`gust.scheduler`: the holder fires every account's
- * schedules) and the queues' (`gust.keeper`: the holder keeps every account's SQS queues
- * and runs their mappings' pollers; the other nodes hand their queue requests to it).
+ * schedules) and the keeper's (`gust.keeper`: the holder keeps every account's SQS queues,
+ * runs their mappings' pollers, keeps the provisioned environments and delivers bucket
+ * notifications; the other nodes hand those requests to it: keeper.ts).
  *
  * Takeover bound: a holder killed with SIGKILL frees the lease when PostgreSQL sees its
  * socket closed (at once on one host; within the lock session's TCP keepalive, about 10 s,
@@ -84,7 +85,7 @@ export class ClusterLease {
       if (!(await this.locks.tryLock(this.lock, 0))) return;
       this.held = true;
       await this.work.take(() => this.held);
-      // Once the work runs: the queues' holder has read them back by then.
+      // Once the work runs: the keeper has read the queues back by then.
       if (this.held) this.logger.info(`cluster: this node holds ${this.role.lease}; ${this.role.work}`);
     } catch (err) {
       this.logger.warn({ err }, `cluster: starting the work of ${this.role.lease} failed`);

@@ -1,12 +1,16 @@
 /**
  * Synchronous invocations routed between the nodes of a cluster: an invocation that no idle
  * environment here would take (it would start a new one) goes to a node that runs
- * environments of its version, and runs there if one of them is idle; otherwise, or when no
- * other node runs the version, it runs here as before.
+ * environments of its version, and runs there if one of them is idle. When no other node
+ * runs the version, it starts its environment on the node with the most room (free
+ * concurrency) if that node has ROOM_MARGIN more than this one; otherwise, or when the node
+ * that runs the version had none idle after all, it runs here as before.
  *
  * Which node runs what: every node publishes the versions it has environments of (not
  * whether they are idle: that changes with every invocation) on `gust.<cluster>.warm` every
- * GOSSIP_MS, and forgets a node not heard from for three of those. The invocation itself
+ * GOSSIP_MS with its room, and forgets a node not heard from for three of those. A node
+ * sent a cold start counts as one unit fuller here until it next speaks, so that a burst
+ * does not go all to the node that looked roomiest a second ago. The invocation itself
  * goes over HTTP straight to the chosen node (`POST /gust/cluster/invoke`, the cluster's
  * secret instead of a signature): a payload may be 6 MB, more than a NATS message carries by
  * default, and a node that dies with the invocation closes its socket, so the client's node
@@ -22,6 +26,8 @@ import { postToNode } from './node-post.js';
 
 /** How often a node tells the others which versions it runs. */
 export const GOSSIP_MS = 1_000;
+/** How much more room another node needs for a cold start to go there: equal nodes keep their own. */
+export const ROOM_MARGIN = 2;
 
 export interface InvokeRouterOptions {
   bus: ClusterBus;
@@ -33,12 +39,15 @@ export interface InvokeRouterOptions {
   url: () => string;
   /** The versions this node has environments of, as `account\0function\0version`. */
   warmVersions: () => string[];
+  /** Invocations this node can still take (its concurrency limit less those running). */
+  room: () => number;
   logger: Logger;
 }
 
 interface Peer {
   url: string;
   warm: Set<string>;
+  room: number;
   heardAt: number;
 }
 
@@ -55,9 +64,9 @@ export class InvokeRouter {
   /** Listens to the other nodes and starts telling them what runs here. */
   start(): void {
     this.options.bus.subscribe(this.subject, (note) => {
-      const { node, url, warm } = note;
+      const { node, url, warm, room } = note;
       if (node === this.options.node || typeof url !== 'string' || !Array.isArray(warm)) return;
-      this.peers.set(node, { url, warm: new Set(warm.filter((w): w is string => typeof w === 'string')), heardAt: Date.now() });
+      this.peers.set(node, { url, warm: new Set(warm.filter((w): w is string => typeof w === 'string')), room: typeof room === 'number' ? room : 0, heardAt: Date.now() });
     });
     this.tell(this.options.warmVersions());
     this.timer = setInterval(() => this.tell(this.options.warmVersions()), GOSSIP_MS);
@@ -83,11 +92,19 @@ export class InvokeRouter {
    * before it answered.
    */
   async elsewhere(accountId: string, functionName: string, request: RoutedRequest): Promise<InvokeResult | undefined> {
-    const peer = this.pick(`${accountId}\0${functionName}\0${request.routed.version}`);
-    if (!peer) return undefined;
+    const key = `${accountId}\0${functionName}\0${request.routed.version}`;
+    let peer = this.pick(key);
+    let sent = request;
+    if (!peer) {
+      // No node runs the version: its first environment starts where there is most room.
+      peer = this.roomiest();
+      if (!peer) return undefined;
+      peer.room--;
+      sent = { ...request, routed: { ...request.routed, cold: true } };
+    }
     let answer: { status: number; text: string };
     try {
-      answer = await postToNode(this.agent, peer.url, '/gust/cluster/invoke', encodeRequest(accountId, request), this.options.secret);
+      answer = await postToNode(this.agent, peer.url, '/gust/cluster/invoke', encodeRequest(accountId, sent), this.options.secret);
     } catch (err) {
       // Refused: nothing was sent, and it runs here. Anything later may have run there.
       if ((err as NodeJS.ErrnoException).code === 'ECONNREFUSED') return undefined;
@@ -115,8 +132,16 @@ export class InvokeRouter {
     return candidates[Math.floor(Math.random() * candidates.length)];
   }
 
+  /** The node heard from lately with the most room, if it has ROOM_MARGIN more than this one. */
+  private roomiest(): Peer | undefined {
+    const since = Date.now() - 3 * GOSSIP_MS;
+    let best: Peer | undefined;
+    for (const peer of this.peers.values()) if (peer.heardAt >= since && (!best || peer.room > best.room)) best = peer;
+    return best && best.room >= this.options.room() + ROOM_MARGIN ? best : undefined;
+  }
+
   private tell(warm: string[]): void {
-    this.options.bus.publish(this.subject, { node: this.options.node, url: this.options.url(), warm });
+    this.options.bus.publish(this.subject, { node: this.options.node, url: this.options.url(), warm, room: this.options.room() });
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * Synchronous invocations routed between the nodes of a cluster (real child processes, the
  * real SDK): an invoke that reaches a node with no environment of the function runs on
- * another node's idle warm environment instead of starting one; a function's error comes
+ * another node's idle warm environment instead of starting one; a function no node runs
+ * starts on the node with the most room; a function's error comes
  * back as it would from the node that ran it; and when the node running a routed invocation
  * is killed, the client's node answers at once with Lambda's ServiceException while the
  * other nodes go on serving. Skipped, saying why, without PostgreSQL or NATS.
@@ -64,6 +65,28 @@ describe.skipIf(skip !== undefined)('synchronous invocations routed between the 
     const failed = await invoke(node(1).lambda, 'who', { fail: true });
     expect(failed.functionError).toBe('Unhandled');
     expect(failed.json).toMatchObject({ errorType: 'TypeError', errorMessage: 'asked to fail' });
+  }, 90_000);
+
+  it("starts a function's first environment on the node with the most room, not on a busy one", async () => {
+    // Each invocation answers which node ran it (with --sandbox process, the runtime's parent).
+    const BY = 'exports.handler = async (e) => { if (e.ms) await new Promise((r) => setTimeout(r, e.ms)); return { by: process.ppid }; };';
+    for (const name of ['filler', 'spread']) {
+      await createFunction(node(2).lambda, name, { files: { 'index.js': BY }, Timeout: 30 });
+      for (const i of [0, 1]) await activeOn(node(i).lambda, name);
+    }
+    const byOf = (r: { json: unknown }) => (r.json as { by: number }).by;
+    // C takes two long invocations: the first while every node has the same room, the second
+    // while it has one less than the others, less than ROOM_MARGIN: both stay on C.
+    const fillers = [];
+    for (const running of [1, 2]) {
+      fillers.push(invoke(node(2).lambda, 'filler', { ms: 6_000 }));
+      await waitFor(`C to run ${running}`, async () => ((await metric(node(2), 'gust_concurrent_executions')) === running ? true : undefined), 30_000, 20);
+    }
+    await new Promise((resolve) => setTimeout(resolve, GOSSIP_SETTLES_MS));
+    // Now C has two units less than A and B: a function no node runs starts on one of them.
+    const spread = byOf(await invoke(node(2).lambda, 'spread'));
+    expect([node(0).child.pid, node(1).child.pid]).toContain(spread);
+    expect((await Promise.all(fillers)).map(byOf)).toEqual([node(2).child.pid, node(2).child.pid]);
   }, 90_000);
 
   it('answers ServiceException at once when the node running a routed invocation is killed, and the others go on', async () => {
