@@ -62,9 +62,10 @@ export class QueueCore {
 
   /** Reads every queue, message and deduplication id back from the store: this process keeps the queues from now on. */
   async load(): Promise<void> {
+    // Not serving while it reads: a request now gets ServiceUnavailable, not the queues half-read.
     await this.forget();
-    this.hosting = true;
-    this.seq = await this.deps.store.lastSeq();
+    this.hosting = false;
+    const seq = await this.deps.store.lastSeq();
     const queues = new Map<string, LiveQueue>();
     for (const record of await this.deps.store.queues()) {
       const queue = new LiveQueue(record, this.deps.clock);
@@ -72,7 +73,9 @@ export class QueueCore {
       for (const entry of await this.deps.store.deduplications(record.name)) queue.deduplication.set(entry.deduplicationId, entry);
       queues.set(record.name, queue);
     }
+    this.seq = seq;
     this.replace(queues);
+    this.hosting = true;
     this.ensureSweep();
   }
 
@@ -82,7 +85,7 @@ export class QueueCore {
     this.hosting = false;
     const queues = new Map<string, LiveQueue>();
     for (const record of await this.deps.store.queues()) queues.set(record.name, new LiveQueue(record, this.deps.clock));
-    // Unless the node took the queues while this read (load() won).
+    // Unless the node took the queues while this read (load() finished first).
     if (!this.hosting) this.replace(queues);
   }
 
