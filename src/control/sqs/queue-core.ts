@@ -89,11 +89,6 @@ export class QueueCore {
     if (!this.hosting) this.replace(queues);
   }
 
-  /** Throws unless this process keeps the queues: a request that reached a node as the queues moved away. */
-  mustHost(): void {
-    if (!this.hosting) throw new SqsServiceUnavailable();
-  }
-
   /** Ends what the queues in memory hold: long polls, the sweep, commits under way. */
   private async forget(): Promise<void> {
     this.cancelSweep?.();

@@ -132,7 +132,6 @@ export class QueueService {
 
   /** ReceiveMessage as the API takes it: its limits checked. */
   receiveMessage(name: string, options: messaging.ReceiveOptions, signal?: AbortSignal): Promise<messaging.ReceivedMessage[]> {
-    this.core.mustHost();
     this.core.queue(name);
     messaging.checkReceiveRequest(options);
     return messaging.receive(this.core, name, options, signal);
@@ -140,7 +139,6 @@ export class QueueService {
 
   /** A receive without the API's limits: any batch size, waits until `signal` aborts if asked. */
   receive(name: string, options: messaging.ReceiveOptions, signal?: AbortSignal): Promise<messaging.ReceivedMessage[]> {
-    this.core.mustHost();
     return messaging.receive(this.core, name, options, signal);
   }
 
