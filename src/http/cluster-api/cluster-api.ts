@@ -7,7 +7,7 @@
  * instead of a signature (the node that took the client's request verified that one).
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { LambdaError, ServiceException } from '../../core/errors.js';
 import { SqsError, SqsInternalFailure } from '../../core/sqs-errors.js';
 import { decodeSend, encodeSendAnswer } from '../../control/sqs/sent-elsewhere.js';
@@ -38,13 +38,6 @@ function sameSecret(given: string | string[] | undefined, secret: string): boole
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** The 403 answer to a request without the cluster's secret; undefined for one of the cluster's nodes. */
-function refuseStrangers(request: FastifyRequest, reply: FastifyReply, secret: string, what: string): string | undefined {
-  if (sameSecret(request.headers[CLUSTER_SECRET_HEADER], secret)) return undefined;
-  reply.code(403);
-  return JSON.stringify({ message: `Only a node of this cluster may send ${what} here.` });
-}
-
 function jsonOf(body: unknown): unknown {
   try {
     return Buffer.isBuffer(body) ? JSON.parse(body.toString('utf8')) : undefined;
@@ -53,18 +46,30 @@ function jsonOf(body: unknown): unknown {
   }
 }
 
+/**
+ * A POST only the cluster's nodes may send: 403 without the secret, 400 when `decode` does
+ * not read the body as `what`; otherwise `answer`'s JSON.
+ */
+function nodeRoute<T>(app: FastifyInstance, path: string, secret: string, what: string, decode: (body: unknown) => T | undefined, answer: (sent: T, request: FastifyRequest) => Promise<string>): void {
+  app.post(path, { config: { auth: 'none' }, bodyLimit: BODY_LIMIT }, async (request, reply) => {
+    reply.type('application/json');
+    if (!sameSecret(request.headers[CLUSTER_SECRET_HEADER], secret)) {
+      reply.code(403);
+      return JSON.stringify({ message: `Only a node of this cluster may send ${what}s here.` });
+    }
+    const sent = decode(jsonOf(request.body));
+    if (sent === undefined) {
+      reply.code(400);
+      return JSON.stringify({ message: `The body is not a ${what}.` });
+    }
+    return answer(sent, request);
+  });
+}
+
 export function clusterApi(ctx: ClusterApiContext): HttpPlugin {
   return {
     register(app) {
-      app.post('/gust/cluster/queues/send', { config: { auth: 'none' }, bodyLimit: BODY_LIMIT }, async (request, reply) => {
-        reply.type('application/json');
-        const refused = refuseStrangers(request, reply, ctx.secret, 'messages');
-        if (refused) return refused;
-        const sent = decodeSend(jsonOf(request.body));
-        if (!sent) {
-          reply.code(400);
-          return JSON.stringify({ message: 'The body is not a message to send.' });
-        }
+      nodeRoute(app, '/gust/cluster/queues/send', ctx.secret, 'message', decodeSend, async (sent, request) => {
         try {
           return encodeSendAnswer({ result: await ctx.send(sent.accountId, sent.queue, sent.input) });
         } catch (err) {
@@ -73,15 +78,7 @@ export function clusterApi(ctx: ClusterApiContext): HttpPlugin {
           return encodeSendAnswer({ error: new SqsInternalFailure(`An internal error occurred (request ${request.id}).`) });
         }
       });
-      app.post('/gust/cluster/invoke', { config: { auth: 'none' }, bodyLimit: BODY_LIMIT }, async (request, reply) => {
-        reply.type('application/json');
-        const refused = refuseStrangers(request, reply, ctx.secret, 'invocations');
-        if (refused) return refused;
-        const routed = decodeRequest(jsonOf(request.body));
-        if (!routed) {
-          reply.code(400);
-          return JSON.stringify({ message: 'The body is not a routed invocation.' });
-        }
+      nodeRoute(app, '/gust/cluster/invoke', ctx.secret, 'routed invocation', decodeRequest, async (routed, request) => {
         try {
           return encodeAnswer({ result: await ctx.run(routed.accountId, routed.request) });
         } catch (err) {
