@@ -12,7 +12,7 @@ import { Agent, request as send, type IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { SqsServiceUnavailable } from '../core/sqs-errors.js';
 
-export const HANDED_OVER_HEADER = 'x-gust-handed-over';
+const HANDED_OVER_HEADER = 'x-gust-handed-over';
 
 /** Where requests go that this node does not answer. */
 export interface HandOver {
@@ -57,7 +57,7 @@ export function registerHandOver(app: FastifyInstance, handOver: HandOver): () =
       if (answered) return;
       request.log.warn({ err, node: target }, 'cluster: the keeper did not answer a request handed to it');
       // It may have acted on it: the client's retry may send a message twice (at least once).
-      void reply.send(new SqsServiceUnavailable());
+      void reply.send(new SqsServiceUnavailable('The keeper node of the cluster did not answer; retry the request.'));
     });
     // A long poll the client gives up ends there too.
     reply.raw.on('close', () => {
