@@ -2,13 +2,15 @@
  * `gust accounts`, `gust keys` and `gust audit`: the operator's commands. They work on the
  * server's state itself (server/admin.ts says why), so they take `--data-dir` and `--store`
  * like `gust serve` (GUST_DATA_DIR, default .gust; GUST_STORE, default sqlite) and need no
- * running server and no SDK.
+ * running server and no SDK. A cluster's operator adds `--blob-dir` (GUST_BLOB_DIR): the
+ * nodes keep the key that seals access keys there (config.ts `keyDirOf`).
  */
 import type { Command } from 'commander';
 
 interface DataDirFlags {
   dataDir?: string;
   store?: string;
+  blobDir?: string;
   json?: boolean;
 }
 
@@ -29,7 +31,7 @@ async function run(cmd: Command, action: (flags: DataDirFlags, print: (text: str
 async function withKeys<T>(flags: DataDirFlags, use: (keys: import('../server/admin.js').AccessKeysOfDataDir) => Promise<T>): Promise<T> {
   const [{ openAccessKeys }, { loadConfig }] = await Promise.all([import('../server/admin.js'), import('../server/config.js')]);
   // The server's own reading of --data-dir, --store and their variables.
-  const opened = await openAccessKeys(loadConfig({ dataDir: dataDirOf(flags), store: flags.store }, process.env));
+  const opened = await openAccessKeys(loadConfig({ dataDir: dataDirOf(flags), store: flags.store, blobDir: flags.blobDir }, process.env));
   try {
     return await use(opened.keys);
   } finally {
@@ -50,6 +52,8 @@ export function registerAdmin(program: Command): void {
   const dataDirDoc = 'data directory of the server (env GUST_DATA_DIR, default .gust)';
   const store = '--store <sqlite|postgres://…>';
   const storeDoc = 'where the server keeps its state, as gust serve --store (env GUST_STORE, default sqlite)';
+  const blobDir = '--blob-dir <dir>';
+  const blobDirDoc = 'a cluster\'s shared blob dir, as gust serve --blob-dir (env GUST_BLOB_DIR): with a PostgreSQL --store, the key that seals access keys is kept there';
 
   const accounts = program.command('accounts').description('Accounts that access keys belong to (works on the server\'s state)');
   accounts
@@ -59,6 +63,7 @@ export function registerAdmin(program: Command): void {
     .option('--id <accountId>', 'the 12-digit account id to use')
     .option(dataDir, dataDirDoc)
     .option(store, storeDoc)
+    .option(blobDir, blobDirDoc)
     .action(async (opts: { name?: string; id?: string }, cmd: Command) =>
       run(cmd, async (flags, print) => {
         const account = await withKeys(flags, (keys) => keys.createAccount({ name: opts.name, accountId: opts.id }));
@@ -70,6 +75,7 @@ export function registerAdmin(program: Command): void {
     .description('List accounts')
     .option(dataDir, dataDirDoc)
     .option(store, storeDoc)
+    .option(blobDir, blobDirDoc)
     .action(async (_opts: unknown, cmd: Command) =>
       run(cmd, async (flags, print) => {
         const list = await withKeys(flags, (keys) => keys.listAccounts());
@@ -85,6 +91,7 @@ export function registerAdmin(program: Command): void {
     .requiredOption('--account <accountId>', 'the account the key belongs to')
     .option(dataDir, dataDirDoc)
     .option(store, storeDoc)
+    .option(blobDir, blobDirDoc)
     .action(async (opts: { account: string }, cmd: Command) =>
       run(cmd, async (flags, print) => {
         const key = await withKeys(flags, (k) => k.createKey(opts.account));
@@ -98,6 +105,7 @@ export function registerAdmin(program: Command): void {
     .option('--account <accountId>', 'only this account’s keys')
     .option(dataDir, dataDirDoc)
     .option(store, storeDoc)
+    .option(blobDir, blobDirDoc)
     .action(async (opts: { account?: string }, cmd: Command) =>
       run(cmd, async (flags, print) => {
         const list = await withKeys(flags, (k) => k.listKeys(opts.account));
@@ -111,6 +119,7 @@ export function registerAdmin(program: Command): void {
     .argument('<accessKeyId>')
     .option(dataDir, dataDirDoc)
     .option(store, storeDoc)
+    .option(blobDir, blobDirDoc)
     .action(async (id: string, _opts: unknown, cmd: Command) => run(cmd, async (flags) => withKeys(flags, (k) => k.removeKey(id))));
 
   program

@@ -16,8 +16,8 @@ import { AccessKeys } from '../auth/access-keys.js';
 import { readAudit, type AuditEntry, type AuditFilter } from '../auth/audit-log.js';
 import { SecretBox } from '../auth/secret-box.js';
 import type { AccessKeyStore } from '../store/access-key-store.js';
-import type { GustConfig } from './config.js';
-import { loadKeyFile } from './credentials-key.js';
+import { keyDirOf, type GustConfig } from './config.js';
+import { loadKeyFile, settleKeyDir } from './credentials-key.js';
 import { openStateBackend } from './state/state-backend.js';
 
 /** The access keys as the CLI manages them. */
@@ -25,15 +25,16 @@ export type AccessKeysOfDataDir = AccessKeys;
 
 export const ACCESS_KEYS_KEY = 'access-keys.key';
 
-/** The access keys in `store`, their secrets sealed with the data dir's key file. */
-export function accessKeysOf(store: AccessKeyStore, dataDir: string): AccessKeys {
-  const dir = resolve(dataDir);
-  mkdirSync(dir, { recursive: true });
-  return new AccessKeys(store, new SecretBox(loadKeyFile(dir, ACCESS_KEYS_KEY)));
+/** The access keys in `store`, their secrets sealed with the key file in `keyDir` (config.ts `keyDirOf`). */
+export function accessKeysOf(store: AccessKeyStore, keyDir: string): AccessKeys {
+  return new AccessKeys(store, new SecretBox(loadKeyFile(resolve(keyDir), ACCESS_KEYS_KEY)));
 }
 
 /** The access keys of the state `config` names; `close` releases the database. */
-export async function openAccessKeys(config: Pick<GustConfig, 'store' | 'dataDir' | 'accountId'>): Promise<{ keys: AccessKeys; close(): Promise<void> }> {
+export async function openAccessKeys(config: Pick<GustConfig, 'store' | 'dataDir' | 'blobDir' | 'accountId'>): Promise<{ keys: AccessKeys; close(): Promise<void> }> {
+  mkdirSync(resolve(config.dataDir), { recursive: true });
+  const keyDir = keyDirOf(config);
+  settleKeyDir(keyDir, config.dataDir);
   const backend = await openStateBackend(config, pino({ level: 'silent' }));
   let store: AccessKeyStore;
   try {
@@ -43,7 +44,7 @@ export async function openAccessKeys(config: Pick<GustConfig, 'store' | 'dataDir
     throw err;
   }
   return {
-    keys: accessKeysOf(store, config.dataDir),
+    keys: accessKeysOf(store, keyDir),
     close: async () => {
       await store.close();
       await backend.close();

@@ -29,7 +29,10 @@ export interface AuthSetup {
 
 export async function setUpAuth(options: {
   config: GustConfig;
+  /** Where the audit log is written (this node's own). */
   dataDir: string;
+  /** Where `access-keys.key` is (config.ts `keyDirOf`). */
+  keyDir: string;
   credentialsKey: Buffer;
   backend: StateBackend;
   functionLive(claims: FunctionCredentialClaims): boolean;
@@ -37,7 +40,7 @@ export async function setUpAuth(options: {
 }): Promise<AuthSetup> {
   const { config, logger } = options;
   const store = await options.backend.openAccessKeys();
-  const opened = { keys: accessKeysOf(store, options.dataDir), close: () => store.close() };
+  const opened = { keys: accessKeysOf(store, options.keyDir), close: () => store.close() };
   // The server's own account exists in the store, so that `gust keys create --account
   // <--account-id>` works at once: until resources are kept per account, only its keys act.
   if (!(await opened.keys.listAccounts()).some((a) => a.accountId === config.accountId)) {

@@ -168,7 +168,7 @@ export const OPTIONS: OptionSpec<keyof GustConfig>[] = [
     if (raw !== '' && !/^nats:\/\/\S+$/.test(raw)) throw new Error('expected a nats:// URL');
     return raw;
   } },
-  { key: 'blobDir', flag: '--blob-dir', env: 'GUST_BLOB_DIR', doc: 'Directory of code packages and S3 object bytes, content-addressed (empty: blobs under --data-dir); the nodes of a cluster mount one, and none of them collects unused code from it', default: '', parse: text },
+  { key: 'blobDir', flag: '--blob-dir', env: 'GUST_BLOB_DIR', doc: 'Directory of code packages and S3 object bytes, content-addressed (empty: blobs under --data-dir); the nodes of a cluster mount one, and none of them collects unused code from it. With a PostgreSQL --store it also holds the key files (keys/), which are then the cluster\'s rather than the data dir\'s', default: '', parse: text },
   { key: 'region', flag: '--region', env: 'GUST_REGION', doc: 'Region that appears in ARNs', default: 'us-east-1', parse: pattern(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'a region such as us-east-1') },
   { key: 'accountId', flag: '--account-id', env: 'GUST_ACCOUNT_ID', doc: 'Account id that appears in ARNs', default: '000000000000', parse: pattern(/^\d{12}$/, 'twelve digits') },
   { key: 'keepAliveMs', flag: '--keep-alive', env: 'GUST_KEEP_ALIVE', doc: 'Idle time before a warm environment is stopped (30s, 10m, 1h)', default: 600_000, parse: duration(100, 24 * 3_600_000) },
@@ -196,7 +196,7 @@ export const OPTIONS: OptionSpec<keyof GustConfig>[] = [
   { key: 'sandboxDns', flag: '--sandbox-dns', env: 'GUST_SANDBOX_DNS', doc: 'Resolvers that sandboxes\' DNS queries go to, separated by commas (empty: the nameservers of the host\'s /etc/resolv.conf, loopback ones included)', default: [], parse: list(parseAddresses) },
   { key: 'sandboxDeny', flag: '--sandbox-deny', env: 'GUST_SANDBOX_DENY', doc: 'IPv4 ranges sandboxes may not reach, besides the host, loopback, link-local and other sandboxes, which they never reach; "private" stands for 10/8, 172.16/12, 192.168/16 and 100.64/10', default: [], parse: list(parseDenied) },
   { key: 'hostNetworks', flag: '--host-networks', env: 'GUST_HOST_NETWORKS', doc: 'Host services that functions may be given, as name=address:port items separated by commas (db=127.0.0.1:5432); a function whose VpcConfig SubnetIds names a network reaches its endpoints at the sandbox gateway on the same port', default: [], parse: Object.assign((raw: string) => parseHostNetworks(raw), { format: formatHostNetworks }) },
-  { key: 'metrics', flag: '--metrics', env: 'GUST_METRICS', doc: 'Metrics: on (Prometheus at GET /metrics with the bearer token of <data-dir>/metrics.token, and the per-function history of GET /gust/metrics/history and /gust/metrics/summary, see docs/metrics.md) or off (none, and nothing on the invoke path)', default: 'on', parse: oneOf(['on', 'off'] as const) },
+  { key: 'metrics', flag: '--metrics', env: 'GUST_METRICS', doc: 'Metrics: on (Prometheus at GET /metrics with the bearer token of metrics.token in the data dir, or a cluster\'s <blob-dir>/keys, and the per-function history of GET /gust/metrics/history and /gust/metrics/summary, see docs/metrics.md) or off (none, and nothing on the invoke path)', default: 'on', parse: oneOf(['on', 'off'] as const) },
   { key: 's3EventsAmqp', flag: '--s3-events-amqp', env: 'GUST_S3_EVENTS_AMQP', doc: 'AMQP broker that an external S3-compatible store (MinIO, Ceph) publishes bucket events to, with Gust\'s parameters: queue (default gust-s3-events), and exchange and routing_key to bind it to the store\'s exchange (amqp://guest:guest@127.0.0.1:5672/?exchange=minio&routing_key=bucketlogs); empty: none (the webhook POST /gust/s3-events is always there)', default: '', parse: (raw: string) => {
     if (raw !== '' && !/^amqps?:\/\/\S+$/.test(raw)) throw new Error('expected an amqp:// or amqps:// URL');
     return raw;
@@ -263,6 +263,15 @@ function readOptions(flags: Record<string, string | undefined>, env: NodeJS.Proc
 /** The directory of code packages and object bytes: `--blob-dir`, else `<data-dir>/blobs`. */
 export function blobDirOf(config: Pick<GustConfig, 'blobDir' | 'dataDir'>): string {
   return config.blobDir === '' ? `${config.dataDir.replace(/\/$/, '')}/blobs` : config.blobDir;
+}
+
+/**
+ * Where the server's key files live (credentials-key.ts): `<blob-dir>/keys` when the state is
+ * in PostgreSQL and --blob-dir names a directory of its own, as the nodes of a cluster run,
+ * so that every node seals, signs and verifies with the same keys; else the data dir.
+ */
+export function keyDirOf(config: Pick<GustConfig, 'blobDir' | 'dataDir' | 'store'>): string {
+  return config.store !== 'sqlite' && config.blobDir !== '' ? `${config.blobDir.replace(/\/$/, '')}/keys` : config.dataDir;
 }
 
 /** The runtimes directory the configuration names: `--runtimes-dir`, else `<data-dir>/runtimes`. */

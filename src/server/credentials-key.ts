@@ -1,6 +1,7 @@
 /**
- * The server's secrets, 32 random bytes each in the data directory, readable by the owner
- * only, made at the first start and kept across restarts:
+ * The server's secrets, 32 random bytes each in the key directory (the data dir, or a
+ * cluster's shared `<blob-dir>/keys`: config.ts `keyDirOf`), readable by the owner only,
+ * made at the first start and kept across restarts:
  * - `function-credentials.key`: functions' temporary credentials (core/function-credentials.ts),
  *   so that credentials handed out before a restart stay valid until they expire;
  * - `access-keys.key`: the seal of access key secrets (auth/secret-box.ts), kept out of
@@ -11,8 +12,43 @@
  *   that a scrape configuration can name the file itself (`credentials_file`).
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const KEY_FILES = ['function-credentials.key', 'access-keys.key', 's3-events.token', 'metrics.token'];
+
+/**
+ * Readies `keyDir` for the key files. When it is not the data dir (a cluster's shared one),
+ * a node that ran before with keys of its own brings them where the shared dir has none yet,
+ * so that the first node of a cluster keeps what its keys sealed and signed. Returns the
+ * names whose data-dir copy differs from the shared one: what that copy sealed or signed no
+ * longer opens here.
+ */
+export function settleKeyDir(keyDir: string, dataDir: string): string[] {
+  mkdirSync(keyDir, { recursive: true, mode: 0o700 });
+  if (resolve(keyDir) === resolve(dataDir)) return [];
+  const differing: string[] = [];
+  for (const name of KEY_FILES) {
+    const own = readOrUndefined(join(dataDir, name));
+    if (own === undefined) continue;
+    try {
+      // 'wx': nodes starting together on one shared dir keep the first one's.
+      writeFileSync(join(keyDir, name), own, { mode: 0o600, flag: 'wx' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if (!own.equals(readFileSync(join(keyDir, name)))) differing.push(name);
+    }
+  }
+  return differing;
+}
+
+function readOrUndefined(file: string): Buffer | undefined {
+  try {
+    return readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
 
 /** The key in `<dataDir>/<name>`, made when missing. */
 export function loadKeyFile(dataDir: string, name: string): Buffer {

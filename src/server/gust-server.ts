@@ -33,7 +33,7 @@ import { ProcessDriver } from '../sandbox/process-driver.js';
 import { ChosenDriver } from '../sandbox/chosen-driver.js';
 import { namespaceHostGap } from '../sandbox/namespace/namespace-setup.js';
 import { RuntimeProvider } from '../sandbox/runtimes/runtime-provider.js';
-import { loadCredentialsKey, loadMetricsToken, loadS3EventsToken } from './credentials-key.js';
+import { loadCredentialsKey, loadMetricsToken, loadS3EventsToken, settleKeyDir } from './credentials-key.js';
 import { setUpAuth } from './auth-setup.js';
 import { CodeUrlSigner } from '../auth/code-urls.js';
 import { codeUrls } from '../http/lambda-api/code-urls.js';
@@ -46,7 +46,7 @@ import { Deferred } from '../core/primitives.js';
 import { performance } from 'node:perf_hooks';
 import { DiskReserve } from '../store/disk-reserve.js';
 import { DataDisk } from './data-disk.js';
-import { blobDirOf, runtimesDirOf, type GustConfig } from './config.js';
+import { blobDirOf, keyDirOf, runtimesDirOf, type GustConfig } from './config.js';
 import { joinCluster } from './cluster-node.js';
 import { ClusterLease } from './cluster-lease.js';
 import { SqsServiceUnavailable } from '../core/sqs-errors.js';
@@ -125,7 +125,12 @@ export interface StartOptions {
 export async function startGust(config: GustConfig, logger: Logger = pino({ level: config.logLevel }), options: StartOptions = {}): Promise<RunningGust> {
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  const credentialsKey = loadCredentialsKey(dataDir);
+  const keyDir = resolve(keyDirOf(config));
+  const differing = settleKeyDir(keyDir, dataDir);
+  if (differing.length > 0) {
+    logger.warn({ keyDir, differing }, `keys: ${differing.join(', ')} in the data dir differ from the cluster's in ${keyDir}, which this node uses: access keys made and credentials signed with this node's own before no longer verify`);
+  }
+  const credentialsKey = loadCredentialsKey(keyDir);
   // First, the state: a database that does not answer fails the start before anything runs.
   const backend = await openStateBackend({ ...config, dataDir }, logger);
   // A node of a cluster tells the others of its function writes and learns theirs (cluster-node.ts).
@@ -139,6 +144,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   const auth = await setUpAuth({
     config,
     dataDir,
+    keyDir,
     credentialsKey,
     backend,
     // A function's credentials stand while the same incarnation of it exists, in the account they were minted for.
@@ -404,9 +410,9 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     // Shares `POST /` with the EventBridge API through its route constraint (sqs-api.ts).
     sqsApi((request) => spaceOf(request)),
     s3Api({ service: s3, multipart: new MultipartService(s3.objects), region: config.region, accountId: config.accountId }),
-    s3EventsApi({ service: s3, token: loadS3EventsToken(dataDir), now: () => systemClock.now(), baseUrl: () => baseUrl }),
+    s3EventsApi({ service: s3, token: loadS3EventsToken(keyDir), now: () => systemClock.now(), baseUrl: () => baseUrl }),
     ...(metrics
-      ? [metricsApi({ scrape: () => metrics.scrape(), history: (account, name) => metrics.historyOf(account, name), summary: (account) => metrics.summary(account), token: loadMetricsToken(dataDir), accountId: config.accountId, verifier: auth.verifier })]
+      ? [metricsApi({ scrape: () => metrics.scrape(), history: (account, name) => metrics.historyOf(account, name), summary: (account) => metrics.summary(account), token: loadMetricsToken(keyDir), accountId: config.accountId, verifier: auth.verifier })]
       : []),
     webConsole({ sessions: auth.sessions, enforcing: () => auth.verifier.enforcing() }),
     ...(cluster

@@ -16,7 +16,7 @@ describe('auth modes', () => {
     try {
       await t.lambda.send(new ListFunctionsCommand({}));
       expect((await fetch(`${t.url}/2015-03-31/functions`)).status).toBe(200);
-      const opened = await openAccessKeys({ dataDir: t.dataDir, store: t.config.store, accountId: '000000000000' });
+      const opened = await openAccessKeys({ dataDir: t.dataDir, blobDir: t.config.blobDir, store: t.config.store, accountId: '000000000000' });
       const key = await opened.keys.createKey('000000000000');
       // A second key keeps the server verifying when the first is removed (with none left, a loopback server is open again).
       await opened.keys.createKey('000000000000');
@@ -44,7 +44,7 @@ describe('auth modes', () => {
     }
     // With a key, a non-loopback server starts and verifies.
     const dataDir = newDataDir();
-    const opened = await openAccessKeys({ dataDir, store: await testStoreOf(dataDir), accountId: '000000000000' });
+    const opened = await openAccessKeys({ dataDir, blobDir: '', store: await testStoreOf(dataDir), accountId: '000000000000' });
     await opened.keys.createAccount({ accountId: '000000000000' });
     await opened.keys.createKey('000000000000');
     await opened.close();

@@ -27,7 +27,7 @@ export interface AuthGust {
 
 export async function startAuthGust(flags: Record<string, string> = {}): Promise<AuthGust> {
   const dataDir = newDataDir();
-  const opened = await openAccessKeys({ dataDir, store: await testStoreOf(dataDir), accountId: '000000000000' });
+  const opened = await openAccessKeys({ dataDir, blobDir: '', store: await testStoreOf(dataDir), accountId: '000000000000' });
   await opened.keys.createAccount({ accountId: '000000000000', name: 'default' });
   const key = await opened.keys.createKey('000000000000');
   const account = await opened.keys.createAccount({ name: 'other' });

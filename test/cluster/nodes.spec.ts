@@ -8,7 +8,9 @@
  * code; a function URL made on A answers on C, and is gone from C once A deletes it; a
  * function A deletes is gone from B within the bound; an object put through A reads back
  * through B and C; event invoke configurations written on one node reach the others;
- * `gust nodes` lists three nodes, then two once one got SIGTERM. Skipped, saying why,
+ * `gust nodes` lists three nodes, then two once one got SIGTERM; a key made by `gust keys`
+ * on the cluster's blob dir signs on every node, and credentials one node gave its function
+ * verify on another (the key files are the cluster's, in `<blob-dir>/keys`). Skipped, saying why,
  * without PostgreSQL or NATS. Without PostgreSQL alone: a `--bus` that does not answer ends
  * `gust serve` with one line.
  */
@@ -25,6 +27,8 @@ import {
   DeleteFunctionUrlConfigCommand,
   GetFunctionConfigurationCommand,
   GetFunctionEventInvokeConfigCommand,
+  LambdaClient,
+  ListFunctionsCommand,
   PutFunctionEventInvokeConfigCommand,
   UpdateFunctionCodeCommand,
   UpdateFunctionEventInvokeConfigCommand,
@@ -204,6 +208,39 @@ describe.skipIf(skip !== undefined)('gust serve --bus: three nodes of one cluste
     await stopServer(nodes[1]);
     const two = await list(node(2));
     expect(two.map((n) => n.url).sort()).toEqual([node(0).url, node(2).url].sort());
+  }, 60_000);
+
+  // Last: once a key exists, every node verifies every request.
+  it("signs with one key on every node, made by gust keys on the cluster's blob dir, and verifies on one node the credentials another gave its function", async () => {
+    const argOf = (flag: string) => cluster.args[cluster.args.indexOf(flag) + 1]!;
+    // The operator's own data dir, none of the nodes': the key that seals secrets is the cluster's.
+    const operatorDir = mkdtempSync(join(tmpdir(), 'gust-operator-'));
+    try {
+      const env = { GUST_DATA_DIR: operatorDir, GUST_STORE: argOf('--store'), GUST_BLOB_DIR: argOf('--blob-dir') };
+      const args = ['--json', 'keys', 'create', '--account', '000000000000'];
+      const made = JSON.parse(succeeded(await runGust(args, { cwd: tmpdir(), endpoint: node(0).url, env }), args)) as { AccessKeyId: string; SecretAccessKey: string };
+      const client = (on: ServerProcess, credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }) =>
+        new LambdaClient({ endpoint: on.url, region: 'us-east-1', credentials, maxAttempts: 1 });
+      const operator = (on: ServerProcess) => client(on, { accessKeyId: made.AccessKeyId, secretAccessKey: made.SecretAccessKey });
+      const survivors = [node(0), node(2)];
+      for (const on of survivors) {
+        expect((await caught(on.lambda.send(new ListFunctionsCommand({}))))?.name).toBe('UnrecognizedClientException');
+        expect((await operator(on).send(new ListFunctionsCommand({}))).Functions).toBeDefined();
+      }
+
+      await createFunction(operator(node(0)), 'whoami', {
+        files: { 'index.js': 'exports.handler = async () => ({ accessKeyId: process.env.AWS_ACCESS_KEY_ID, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY, sessionToken: process.env.AWS_SESSION_TOKEN });' },
+      });
+      await activeOn(operator(node(2)), 'whoami');
+      const given = (await invoke(operator(node(0)), 'whoami')).json as { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+      expect(given.sessionToken).toBeTruthy();
+      // One of the two nodes signed them (routing picks which); both verify them.
+      for (const on of survivors) {
+        expect((await client(on, given).send(new GetFunctionConfigurationCommand({ FunctionName: 'whoami' }))).FunctionName).toBe('whoami');
+      }
+    } finally {
+      rmSync(operatorDir, { recursive: true, force: true });
+    }
   }, 60_000);
 });
 
