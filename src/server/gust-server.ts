@@ -268,22 +268,26 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     : undefined;
   // One node of a cluster, the keeper, keeps every queue, runs the pollers, keeps the
   // provisioned environments and delivers bucket notifications: the holder of the keeper
-  // lease. It says so once it has read them; the others hand it those requests (hand-over.ts).
+  // lease. It says so once it has read them (`keeping`); the others hand it those requests (hand-over.ts).
+  let keeping = false;
   const keeperLease: ClusterLease | undefined = cluster
     ? new ClusterLease(cluster.locks, 'gust.keeper', { lease: 'the keeper lease', work: "it keeps every account's queues, runs their pollers, keeps the provisioned environments and delivers bucket notifications" }, {
         take: async (holding) => {
           await spaces.keep(holding);
-          if (holding()) notifications.start();
+          if (!holding()) return;
+          notifications.start();
+          keeping = true;
           keeper!.tell();
         },
         give: async () => {
+          keeping = false;
           await notifications.pause();
           await spaces.letGo();
           keeper!.gaveUp();
         },
       }, logger)
     : undefined;
-  const keeper: Keeper | undefined = cluster ? new Keeper({ bus: cluster.bus, cluster: cluster.cluster, secret: cluster.secret, node: cluster.id, url: () => baseUrl, holding: () => keeperLease!.holding, vacated: () => keeperLease!.tryNow(), outboxWritten: () => notifications.wake(), logger }) : undefined;
+  const keeper: Keeper | undefined = cluster ? new Keeper({ bus: cluster.bus, cluster: cluster.cluster, secret: cluster.secret, node: cluster.id, url: () => baseUrl, holding: () => keeping && keeperLease!.holding, vacated: () => keeperLease!.tryNow(), outboxWritten: () => notifications.wake(), logger }) : undefined;
   const load = () =>
     spaces.all().reduce(
       (sum, space) => {
@@ -433,7 +437,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     }),
   ], {
     started,
-    ...(keeper ? { handOver: { keeper: () => keeper.target() } } : {}),
+    ...(keeper ? { handOver: { keeper: () => keeper.place(), found: () => keeper.found(), unreachable: (url: string) => keeper.unreachable(url) } } : {}),
     listening: options.listener,
     uploads: { concurrency: config.uploadConcurrency, maxWaiting: 32, stagingPath: () => blobs.stagingPath() },
     diskFull: (err) => dataDisk.report(err, 'the HTTP API'),

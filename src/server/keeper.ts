@@ -9,18 +9,26 @@
  * when it took the lease and read what it keeps, and every other node hands those routes to
  * it (http/hand-over.ts) and sends its messages through it (`POST
  * /gust/cluster/queues/send`); invocations reach its provisioned environments by routing
- * (invoke-routing.ts). A keeper not heard from for three of those is forgotten: until the
- * next one speaks, a node answers queue requests itself with SQS's ServiceUnavailable, which
- * the SDKs retry.
+ * (invoke-routing.ts). A node that starts asks, and the keeper answers at once, so a node
+ * joining a running cluster knows it before its first request. A keeper not heard from for
+ * three of those is forgotten. While no keeper is known (a move: the old one gave the lease
+ * back or died, the next one is reading the queues), requests wait for one, up to
+ * KEEPER_WAIT_MS, which a takeover after a crash fits in; past that, a node answers queue
+ * requests itself with SQS's ServiceUnavailable, which the SDKs retry.
  */
 import { Agent } from 'node:http';
 import type { Logger } from 'pino';
 import type { ClusterBus } from '../bus/cluster-bus.js';
+import type { KeeperPlace } from '../core/model/cluster-nodes.js';
 import { SqsServiceUnavailable } from '../core/sqs-errors.js';
 import { decodeSendAnswer, encodeSend } from '../control/sqs/sent-elsewhere.js';
 import type { SendMessageInput, SendResult } from '../control/sqs/queue-service.js';
 import { GOSSIP_MS } from './invoke-routing.js';
 import { postToNode } from './node-post.js';
+
+/** How long a request waits for a keeper to be known: a takeover after `kill -9` took 0.5–1.9 s (the next lease try and reading the queues back). */
+export const KEEPER_WAIT_MS = 5_000;
+const WAIT_STEP_MS = 20;
 
 export interface KeeperOptions {
   bus: ClusterBus;
@@ -28,7 +36,7 @@ export interface KeeperOptions {
   secret: string;
   node: string;
   url: () => string;
-  /** Whether this node holds the keeper lease now. */
+  /** Whether this node keeps now: it holds the keeper lease and has read what it keeps. */
   holding: () => boolean;
   /** Told when the keeper gave the lease back: this node may take it at once. */
   vacated: () => void;
@@ -53,7 +61,8 @@ export class Keeper {
     this.options.bus.subscribe(this.subject, (note) => {
       const { node, url } = note;
       if (node === this.options.node || typeof node !== 'string') return;
-      if (typeof url === 'string') this.holder = { node, url, heardAt: Date.now() };
+      if (note.asking === true) this.tell();
+      else if (typeof url === 'string') this.holder = { node, url, heardAt: Date.now() };
       else {
         if (this.holder?.node === node) this.holder = undefined;
         this.options.vacated();
@@ -64,6 +73,8 @@ export class Keeper {
     });
     this.timer = setInterval(() => this.tell(), GOSSIP_MS);
     this.timer.unref();
+    // Subscribed first: the keeper's answer comes back on the same connection, after it.
+    this.options.bus.publish(this.subject, { node: this.options.node, asking: true });
   }
 
   /** Says that this node is the keeper, if it is: every GOSSIP_MS, and at once when it took the lease. */
@@ -94,14 +105,38 @@ export class Keeper {
     return this.holder?.url;
   }
 
-  /** Sends a message to a queue of `accountId` through the keeper. */
+  /** Forgets the keeper at `url`, which refused a connection: requests wait for the next one instead (it died). */
+  unreachable(url: string): void {
+    if (this.holder?.url === url) this.holder = undefined;
+  }
+
+  /** Where the keeper is now. */
+  place(): KeeperPlace {
+    if (this.options.holding()) return 'here';
+    const url = this.target();
+    return url === undefined ? undefined : { url };
+  }
+
+  /** Where the keeper is, waiting up to KEEPER_WAIT_MS while none is known (a move in progress). */
+  async found(): Promise<KeeperPlace> {
+    const end = Date.now() + KEEPER_WAIT_MS;
+    for (let place = this.place(); ; place = this.place()) {
+      if (place !== undefined || Date.now() >= end) return place;
+      await new Promise((r) => setTimeout(r, WAIT_STEP_MS));
+    }
+  }
+
+  /** Sends a message to a queue of `accountId` through the keeper (never called on the keeper itself). */
   async send(accountId: string, queue: string, input: SendMessageInput): Promise<SendResult> {
-    const target = this.target();
+    const place = await this.found();
+    if (place === 'here') throw new SqsServiceUnavailable();
+    const target = place?.url;
     if (target === undefined) throw new SqsServiceUnavailable();
     let answer: { status: number; text: string };
     try {
       answer = await postToNode(this.agent, target, '/gust/cluster/queues/send', encodeSend({ accountId, queue, input }), this.options.secret);
     } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ECONNREFUSED') this.unreachable(target);
       // It may have taken the message: a sender's retry may send it twice (at least once).
       this.options.logger.warn({ err, node: target }, 'cluster: the keeper did not answer a message sent to it');
       throw new SqsServiceUnavailable();

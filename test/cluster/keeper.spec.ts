@@ -7,7 +7,9 @@
  * while a mapping drains 1,000 messages loses none (duplicates counted), and a survivor
  * takes the queues and the pollers over within the stated bound; a provisioned concurrency
  * of 2 is two environments in the cluster, which other nodes' invokes reach; uploads through
- * two nodes are notified once each, by the keeper; a keeper that gets SIGTERM hands over at once. Skipped, saying why, without PostgreSQL or NATS.
+ * two nodes are notified once each, by the keeper; a keeper that gets SIGTERM hands over at once,
+ * and a node joining the running cluster hands its very first request to the keeper. Skipped,
+ * saying why, without PostgreSQL or NATS.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -216,5 +218,13 @@ exports.handler = async (event) => { fs.appendFileSync(${JSON.stringify(file)}, 
     const sent = await sqsOf(node(other)).send(new SendMessageCommand({ QueueUrl: queueUrl('after'), MessageBody: 'after the handover' }));
     const received = await sqsOf(node(other)).send(new ReceiveMessageCommand({ QueueUrl: queueUrl('after'), WaitTimeSeconds: 5 }));
     expect(received.Messages?.map((m) => m.MessageId)).toEqual([sent.MessageId]);
+
+    // A node joining the running cluster asks for the keeper as it starts: its first request,
+    // sent once (no SDK retry), is handed over rather than refused.
+    const rejoining = [0, 1, 2].find((i) => !alive(i) && i !== holder)!;
+    const rejoined = await cluster.restart(rejoining);
+    const first = await sqsOf(rejoined, 1).send(new SendMessageCommand({ QueueUrl: queueUrl('after'), MessageBody: 'through a node that just joined' }));
+    const again = await sqsOf(node(other)).send(new ReceiveMessageCommand({ QueueUrl: queueUrl('after'), WaitTimeSeconds: 5 }));
+    expect(again.Messages?.map((m) => [m.MessageId, m.Body])).toEqual([[first.MessageId, 'through a node that just joined']]);
   }, 60_000);
 });

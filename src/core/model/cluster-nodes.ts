@@ -21,3 +21,6 @@ export interface NodeView extends NodeRecord {
   /** It holds the keeper lease: it keeps the queues, the pollers, the provisioned environments and the bucket notifications' delivery (a single node keeps them all). */
   keeper: boolean;
 }
+
+/** Where a node finds the keeper: itself, another node (its URL), or none known now (a move in progress). */
+export type KeeperPlace = 'here' | { url: string } | undefined;
