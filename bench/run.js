@@ -31,6 +31,7 @@ import { tracesRound } from './scenarios/traces.js';
 import { createLargeRound, listFunctionsRound } from './scenarios/control.js';
 import { startupRound } from './scenarios/startup.js';
 import { clusterRound } from './scenarios/cluster.js';
+import { clusterTransportRound } from './scenarios/cluster-transport.js';
 
 function serveHasSandboxOption() {
   const help = execFileSync(process.execPath, [fileURLToPath(new URL('../bin/gust.js', import.meta.url)), 'serve', '--help'], { encoding: 'utf8' });
@@ -256,6 +257,17 @@ const SCENARIOS = {
       row("cluster: PostgreSQL server's CPU per warm invoke, 3 nodes vs 1 (µs)", pick(r, (x) => x[3].dbCpuUs), pick(r, (x) => x[1].dbCpuUs), undefined),
       row("cluster: warm invoke p50, routed through another node vs on the runner's node (ms)", pick(r, 'routedP50'), pick(r, 'localP50'), undefined),
     ],
+  },
+  'cluster-transport': {
+    // How routed invocations travel between nodes: HTTP straight to the node, or NATS request/reply.
+    optIn: true,
+    round: (ctx) => clusterTransportRound(ctx),
+    rows: (r) =>
+      ['1 KB', '256 KB'].flatMap((size) => [
+        row(`node to node, ${size} request: round trip p50, NATS request/reply vs HTTP keep-alive (ms)`, pick(r, (x) => x[size].nats.p50), pick(r, (x) => x[size].http.p50), undefined),
+        row(`node to node, ${size} request: round trip p99, NATS request/reply vs HTTP keep-alive (ms)`, pick(r, (x) => x[size].nats.p99), pick(r, (x) => x[size].http.p99), undefined),
+        row(`node to node, ${size} request: CPU per call, both ends (and the NATS server), NATS vs HTTP (µs)`, pick(r, (x) => x[size].nats.cpuUs), pick(r, (x) => x[size].http.cpuUs), undefined),
+      ]),
   },
   'list-functions': {
     optIn: true,
