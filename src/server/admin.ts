@@ -1,13 +1,15 @@
 /**
  * What `gust accounts` and `gust keys` work on: the access keys where the server keeps
- * them (the data dir's auth.db, or the PostgreSQL of `--store`) and the data dir's key
- * file that seals their secrets, opened directly rather than through an HTTP API. Why:
+ * them (the data dir's auth.db, or the PostgreSQL of `--store`) and the key
+ * file that seals their secrets (the data dir's, or a cluster's in `<blob-dir>/keys`), opened
+ * directly rather than through an HTTP API. Why:
  * whoever manages keys must be able to make the first one, which an API that needs a key
  * cannot allow; and the data dir is the trust boundary anyway (it holds the key files that
  * seal secrets and sign function credentials), so the file system's permissions are the
  * right guard, and no key management is exposed on the network. SQLite's WAL (or
  * PostgreSQL) lets the CLI write while a server runs; the server reads keys from the
- * database at every verification, so a new key works and a removed one stops at once.
+ * database at every verification (on PostgreSQL, from memory kept up to date by the database's
+ * notes of every key write: auth/cached-keys.ts), so a new key works and a removed one stops at once.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -4,13 +4,15 @@
  * - No access key, loopback bind: open, as Gust always was (any or no signature accepted,
  *   one default account), said in the start-up log.
  * - Any access key: every request on every API is verified (keys made later with
- *   `gust keys create` take effect at once: the verifier asks the store).
+ *   `gust keys create` take effect at once: the verifier asks the store, or on PostgreSQL
+ *   keeps what it read until the store's notes say a key was written: auth/cached-keys.ts).
  * - Non-loopback bind with no key: refused at start-up, unless --insecure-no-auth.
  */
 import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AuditLog } from '../auth/audit-log.js';
+import { CachedKeys } from '../auth/cached-keys.js';
 import { RequestVerifier } from '../auth/verifier.js';
 import { ConsoleSessions } from '../auth/console-sessions.js';
 import type { FunctionCredentialClaims } from '../core/function-credentials.js';
@@ -40,7 +42,17 @@ export async function setUpAuth(options: {
 }): Promise<AuthSetup> {
   const { config, logger } = options;
   const store = await options.backend.openAccessKeys();
-  const opened = { keys: accessKeysOf(store, options.keyDir), close: () => store.close() };
+  const watch = await options.backend.watchAccessKeys?.((err, context) => logger.warn({ err }, `authentication: ${context}`)).catch(async (err: unknown) => {
+    await store.close();
+    throw err;
+  });
+  const opened = {
+    keys: accessKeysOf(store, options.keyDir),
+    close: async () => {
+      await watch?.close();
+      await store.close();
+    },
+  };
   // The server's own account exists in the store, so that `gust keys create --account
   // <--account-id>` works at once: until resources are kept per account, only its keys act.
   if (!(await opened.keys.listAccounts()).some((a) => a.accountId === config.accountId)) {
@@ -61,7 +73,7 @@ export async function setUpAuth(options: {
   else if (loopback) logger.warn('authentication: OFF — no access key exists, so any or no signature is accepted on this loopback address (gust keys create turns it on)');
   else logger.warn(`authentication: OFF on ${config.host} (--insecure-no-auth): anyone who reaches the port can deploy and run code`);
   const verifier = new RequestVerifier({
-    keys: opened.keys,
+    keys: watch ? new CachedKeys(opened.keys, watch) : opened.keys,
     functionCredentialsKey: options.credentialsKey,
     functionLive: options.functionLive,
     accountId: config.accountId,

@@ -10,7 +10,8 @@
  * through B and C; event invoke configurations written on one node reach the others;
  * `gust nodes` lists three nodes, then two once one got SIGTERM; a key made by `gust keys`
  * on the cluster's blob dir signs on every node, and credentials one node gave its function
- * verify on another (the key files are the cluster's, in `<blob-dir>/keys`). Skipped, saying why,
+ * verify on another (the key files are the cluster's, in `<blob-dir>/keys`), and a key the
+ * operator removes is refused on every node at once. Skipped, saying why,
  * without PostgreSQL or NATS. Without PostgreSQL alone: a `--bus` that does not answer ends
  * `gust serve` with one line.
  */
@@ -237,6 +238,16 @@ describe.skipIf(skip !== undefined)('gust serve --bus: three nodes of one cluste
       // One of the two nodes signed them (routing picks which); both verify them.
       for (const on of survivors) {
         expect((await client(on, given).send(new GetFunctionConfigurationCommand({ FunctionName: 'whoami' }))).FunctionName).toBe('whoami');
+      }
+
+      // A key the operator removes is refused on every node as soon as the database's note
+      // reaches it, though each node keeps the keys it verified in memory.
+      const second = JSON.parse(succeeded(await runGust(args, { cwd: tmpdir(), endpoint: node(0).url, env }), args)) as { AccessKeyId: string; SecretAccessKey: string };
+      const removed = ['keys', 'rm', made.AccessKeyId];
+      succeeded(await runGust(removed, { cwd: tmpdir(), endpoint: node(0).url, env }), removed);
+      for (const on of survivors) {
+        await waitFor('the removed key to be refused', async () => ((await caught(operator(on).send(new ListFunctionsCommand({}))))?.name === 'UnrecognizedClientException' ? true : undefined), 2_000, 10);
+        expect((await client(on, { accessKeyId: second.AccessKeyId, secretAccessKey: second.SecretAccessKey }).send(new ListFunctionsCommand({}))).Functions).toBeDefined();
       }
     } finally {
       rmSync(operatorDir, { recursive: true, force: true });

@@ -11,7 +11,9 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { AccessKeyStore } from '../../store/access-key-store.js';
 import type { S3Store } from '../../store/s3-store.js';
-import { PgAccessKeyStore } from '../../store/postgres/pg-access-key-store.js';
+import { accessKeysChannel, PgAccessKeyStore } from '../../store/postgres/pg-access-key-store.js';
+import { PgChannelWatch } from '../../store/postgres/pg-channel-watch.js';
+import type { ChangeWatch } from '../../store/change-watch.js';
 import { PgEventQueue } from '../../store/postgres/pg-event-queue.js';
 import { PgLogStore } from '../../store/postgres/pg-log-store.js';
 import { PgMappingStore } from '../../store/postgres/pg-mapping-store.js';
@@ -104,6 +106,10 @@ export class PostgresBackend implements StateBackend {
 
   async openAccessKeys(): Promise<AccessKeyStore> {
     return PgAccessKeyStore.open(new PgSchema(this.pool, SHARED_SCHEMA_NAME));
+  }
+
+  watchAccessKeys(report: (err: Error, context: string) => void): Promise<ChangeWatch> {
+    return PgChannelWatch.open({ connectionString: this.url, channel: accessKeysChannel(SHARED_SCHEMA_NAME), report });
   }
 
   async openS3(): Promise<S3Store> {

@@ -10,6 +10,7 @@
  */
 import type { Logger } from 'pino';
 import type { AccessKeyStore } from '../../store/access-key-store.js';
+import type { ChangeWatch } from '../../store/change-watch.js';
 import type { EventLeases, EventQueueStore } from '../../store/event-queue.js';
 import type { LogRetention, LogStore } from '../../store/log-store.js';
 import type { MappingStore } from '../../store/mapping-store.js';
@@ -57,6 +58,11 @@ export interface StateBackend {
   openAccount(accountId: string, options: AccountStoreOptions): Promise<AccountStores>;
   /** The server-wide access keys and accounts. */
   openAccessKeys(): Promise<AccessKeyStore>;
+  /**
+   * Word of every write of access keys, from any process, so that the server may keep them
+   * in memory (auth/cached-keys.ts); PostgreSQL alone (SQLite is read in process, cheaply).
+   */
+  watchAccessKeys?(report: (err: Error, context: string) => void): Promise<ChangeWatch>;
   /** The server-wide S3 buckets, objects' metadata and notification outbox. */
   openS3(): Promise<S3Store>;
   /** The cluster's nodes and their heartbeats; PostgreSQL alone (a SQLite server is one node). */

@@ -1,12 +1,19 @@
 /**
  * The AccessKeyStore on PostgreSQL: accounts and their access keys, in the schema every
  * account shares (`gust`, see pg-schema.ts), since a key is looked up before its account is
- * known. Secrets arrive sealed; nothing here can read them.
+ * known. Secrets arrive sealed; nothing here can read them. Each write of a key notifies
+ * its schema's channel (`accessKeysChannel`) in the same statement, so the notification goes out exactly when the
+ * write commits, and the nodes' caches of keys (auth/cached-keys.ts) drop what they read.
  */
 import { AccessKeyStoreConflict, type AccessKeyRecord, type AccessKeyStore, type AccountRecord } from '../access-key-store.js';
 import { sqlState } from './pg-errors.js';
 import { migrate, type PgComponent } from './pg-migrations.js';
 import type { PgSchema } from './pg-schema.js';
+
+/** The notification channel of key writes in `schema` (pg-channel-watch.ts hears it): `gust.access_keys` for a server's. */
+export function accessKeysChannel(schema: string): string {
+  return `${schema}.access_keys`;
+}
 
 /** The auth store's tables, oldest first. Append only. */
 export const AUTH_COMPONENT: PgComponent = {
@@ -48,11 +55,13 @@ function sql(s: PgSchema) {
     putAccount: `INSERT INTO ${accounts} (account_id, name, created_at) VALUES ($1, $2, $3)`,
     getAccount: `SELECT * FROM ${accounts} WHERE account_id = $1`,
     listAccounts: `SELECT * FROM ${accounts} ORDER BY created_at, account_id`,
-    putKey: `INSERT INTO ${keys} (access_key_id, account_id, sealed_secret, created_at) VALUES ($1, $2, $3, $4)`,
+    putKey: `WITH written AS (INSERT INTO ${keys} (access_key_id, account_id, sealed_secret, created_at) VALUES ($1, $2, $3, $4) RETURNING 1)
+             SELECT pg_notify($5, '') FROM written`,
     getKey: `SELECT * FROM ${keys} WHERE access_key_id = $1`,
     listKeys: `SELECT * FROM ${keys} ORDER BY created_at, access_key_id`,
     listKeysOf: `SELECT * FROM ${keys} WHERE account_id = $1 ORDER BY created_at, access_key_id`,
-    deleteKey: `DELETE FROM ${keys} WHERE access_key_id = $1`,
+    deleteKey: `WITH gone AS (DELETE FROM ${keys} WHERE access_key_id = $1 RETURNING 1)
+                SELECT (SELECT count(*) FROM gone) AS n, pg_notify($2, '')`,
     countKeys: `SELECT count(*) AS n FROM ${keys}`,
   };
 }
@@ -60,9 +69,11 @@ function sql(s: PgSchema) {
 /** The PostgreSQL AccessKeyStore. Open it with `PgAccessKeyStore.open`. */
 export class PgAccessKeyStore implements AccessKeyStore {
   private readonly sql: ReturnType<typeof sql>;
+  private readonly channel: string;
 
   private constructor(private readonly schema: PgSchema) {
     this.sql = sql(schema);
+    this.channel = accessKeysChannel(schema.name);
   }
 
   /** Brings the auth tables of `schema` (normally the shared `gust`) up to date and opens the store on them. */
@@ -86,7 +97,7 @@ export class PgAccessKeyStore implements AccessKeyStore {
 
   async putKey(k: AccessKeyRecord): Promise<void> {
     await conflicts(
-      this.schema.execute(this.sql.putKey, [k.accessKeyId, k.accountId, k.sealedSecret, k.createdAt]),
+      this.schema.execute(this.sql.putKey, [k.accessKeyId, k.accountId, k.sealedSecret, k.createdAt, this.channel]),
       `access key ${k.accessKeyId} (or no account ${k.accountId})`,
     );
   }
@@ -102,7 +113,8 @@ export class PgAccessKeyStore implements AccessKeyStore {
   }
 
   async deleteKey(accessKeyId: string): Promise<boolean> {
-    return (await this.schema.execute(this.sql.deleteKey, [accessKeyId])) > 0;
+    const [row] = await this.schema.query<{ n: string }>(this.sql.deleteKey, [accessKeyId, this.channel]);
+    return Number(row?.n ?? 0) > 0;
   }
 
   async countKeys(): Promise<number> {
