@@ -15,7 +15,9 @@
  * booting meanwhile get the CPU first: nice alone does not reach across cgroups. An image
  * costs ~400 KB of disk until written to. After its sandbox, a disk is unmounted (lazily,
  * should anything still hold it) and its image deleted; a server killed before that leaves
- * them to the sweep at the next start.
+ * them to the sweep at the next start. A disk still mounted after its `umount` (the spawner
+ * that ran it died, as its sandboxes did) is unmounted once more, and never deleted while
+ * mounted: that left a mount on a deleted image per spawner crash.
  */
 import { randomBytes } from 'node:crypto';
 import { accessSync, chmodSync, closeSync, constants, ftruncateSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
@@ -121,10 +123,23 @@ export class TmpDisks {
     this.releasingDone ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
       const batch = this.releasing.splice(0);
       this.releasingDone = undefined;
-      await runHost('umount', ['-l', ...batch.map((d) => d.mount)]).catch(() => undefined);
+      const unmount = (disks: TmpDisk[]) => runHost('umount', ['-l', ...disks.map((d) => d.mount)]).catch(() => undefined);
+      await unmount(batch);
+      // The spawner that ran `umount` may have died with the sandboxes that used these disks
+      // (the next command starts another): once more for what is still mounted.
+      const mounted = (disks: TmpDisk[]) => {
+        const points = new Set(mountPoints());
+        return disks.filter((d) => points.has(d.mount));
+      };
+      const stuck = mounted(batch);
+      if (stuck.length > 0) await unmount(stuck);
+      // Never `rm` through a mounted disk: it would empty the filesystem, leave it mounted on a
+      // deleted image and fail on the mount point. What is still mounted waits for the next start's sweep.
+      const still = new Set(stuck.length > 0 ? mounted(stuck) : []);
+      const done = batch.filter((d) => !still.has(d));
       // By `rm`, not on the event loop: unlinking an image the sandbox wrote frees its blocks in
       // the kernel (~1 ms each), and a burst's environments end together (200 took the loop 1 s).
-      await runHost('rm', ['-rf', '--', ...batch.flatMap((d) => [d.mount, d.image])]).catch(() => undefined);
+      if (done.length > 0) await runHost('rm', ['-rf', '--', ...done.flatMap((d) => [d.mount, d.image])]).catch(() => undefined);
     });
     return this.releasingDone;
   }
