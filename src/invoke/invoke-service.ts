@@ -50,6 +50,8 @@ export interface InvokeServiceDeps {
    * it here.
    */
   elsewhere?: (functionName: string, request: RoutedRequest) => Promise<InvokeResult | undefined>;
+  /** Whether another node keeps provisioned environments of the version: tried first, before an idle on-demand one here. */
+  provisionedElsewhere?: (functionName: string, version: string) => boolean;
 }
 
 /** An empty payload reaches the handler as `{}`, as on Lambda. */
@@ -116,7 +118,7 @@ export class InvokeService {
     }
     // Triggers whose capacity this node counts (async events, queue pollers) run here.
     const routable = request.trigger === undefined || request.trigger === 'api' || request.trigger === 'url';
-    if (this.deps.elsewhere && routable && !request.routed && !this.deps.pool.hasIdle(ref.name, version.version)) {
+    if (this.deps.elsewhere && routable && !request.routed && (!this.deps.pool.hasIdle(ref.name, version.version) || this.deps.provisionedElsewhere?.(ref.name, version.version))) {
       const result = await this.deps.elsewhere(ref.name, { ...request, payload, requestId, routed: { version: version.version } });
       if (result) return result;
     }

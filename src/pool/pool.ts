@@ -249,6 +249,11 @@ export class Pool {
     return [...this.managers].filter(([, m]) => m.warm).map(([key]) => key);
   }
 
+  /** The versions with provisioned environments ready here, as `name\0version`. */
+  provisionedVersions(): string[] {
+    return [...this.managers].filter(([, m]) => m.provisionedReady() > 0).map(([key]) => key);
+  }
+
   /** Runtime pids of every live environment of a function (diagnostics and tests). */
   pids(functionName?: string): number[] {
     return [...this.managers.values(), ...this.retiring]

@@ -100,6 +100,8 @@ export interface SharedParts {
   locks?: LockSession;
   /** A cluster node's router: runs a synchronous invocation on another node that has an idle environment for it (invoke-routing.ts). */
   elsewhere?: (accountId: string, functionName: string, request: RoutedRequest) => Promise<InvokeResult | undefined>;
+  /** Whether another node keeps provisioned environments of a version (invoke-routing.ts). */
+  provisionedElsewhere?: (accountId: string, functionName: string, version: string) => boolean;
 }
 
 export class AccountSpace {
@@ -186,6 +188,7 @@ export class AccountSpace {
       ...(shared.locks ? { sharedLimits: clusterLimits(shared.locks, accountId, config.concurrencyLimit) } : {}),
     });
     const elsewhere = shared.elsewhere;
+    const provisionedElsewhere = shared.provisionedElsewhere;
     const invoker = new InvokeService({
       functions,
       pool: this.pool,
@@ -196,6 +199,7 @@ export class AccountSpace {
       ...(shared.observer ? { observer: shared.observer } : {}),
       ...(shared.tracer ? { tracer: shared.tracer } : {}),
       ...(elsewhere ? { elsewhere: (name: string, request: RoutedRequest) => elsewhere(accountId, name, request) } : {}),
+      ...(provisionedElsewhere ? { provisionedElsewhere: (name: string, version: string) => provisionedElsewhere(accountId, name, version) } : {}),
     });
     this.invoker = invoker;
     // After the invoker: its change listener drains a deleted version before this one lets its environments go.

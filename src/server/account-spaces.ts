@@ -103,6 +103,11 @@ export class AccountSpaces {
     return this.all().flatMap((space) => space.pool.warmVersions().map((key) => `${space.partition.accountId}\0${key}`));
   }
 
+  /** The versions with provisioned environments on this node (the keeper's), as `account\0function\0version`. */
+  provisionedVersions(): string[] {
+    return this.all().flatMap((space) => space.pool.provisionedVersions().map((key) => `${space.partition.accountId}\0${key}`));
+  }
+
   all(): AccountSpace[] {
     return [...this.open.values()];
   }

@@ -39,6 +39,8 @@ export interface InvokeRouterOptions {
   url: () => string;
   /** The versions this node has environments of, as `account\0function\0version`. */
   warmVersions: () => string[];
+  /** Those of them with provisioned environments ready here (the keeper's), in the same form. */
+  provisionedVersions: () => string[];
   /** Invocations this node can still take (its concurrency limit less those running). */
   room: () => number;
   logger: Logger;
@@ -47,6 +49,7 @@ export interface InvokeRouterOptions {
 interface Peer {
   url: string;
   warm: Set<string>;
+  provisioned: Set<string>;
   room: number;
   heardAt: number;
 }
@@ -64,19 +67,32 @@ export class InvokeRouter {
   /** Listens to the other nodes and starts telling them what runs here. */
   start(): void {
     this.options.bus.subscribe(this.subject, (note) => {
-      const { node, url, warm, room } = note;
+      const { node, url, warm, provisioned, room } = note;
       if (node === this.options.node || typeof url !== 'string' || !Array.isArray(warm)) return;
-      this.peers.set(node, { url, warm: new Set(warm.filter((w): w is string => typeof w === 'string')), room: typeof room === 'number' ? room : 0, heardAt: Date.now() });
+      const keys = (list: unknown) => new Set(Array.isArray(list) ? list.filter((w): w is string => typeof w === 'string') : []);
+      this.peers.set(node, { url, warm: keys(warm), provisioned: keys(provisioned), room: typeof room === 'number' ? room : 0, heardAt: Date.now() });
     });
-    this.tell(this.options.warmVersions());
-    this.timer = setInterval(() => this.tell(this.options.warmVersions()), GOSSIP_MS);
+    this.tell(this.options.warmVersions(), this.options.provisionedVersions());
+    this.timer = setInterval(() => this.tell(this.options.warmVersions(), this.options.provisionedVersions()), GOSSIP_MS);
     this.timer.unref();
   }
 
   /** Stops telling; the others hear that nothing runs here any more. */
   stop(): void {
     clearInterval(this.timer);
-    this.tell([]);
+    this.tell([], []);
+  }
+
+  /**
+   * Whether another node keeps provisioned environments of the version: an invocation tries
+   * them before an idle on-demand environment here, as Lambda serves provisioned concurrency
+   * first and spills over to on-demand only when it is all in use.
+   */
+  provisionedElsewhere(accountId: string, functionName: string, version: string): boolean {
+    const key = `${accountId}\0${functionName}\0${version}`;
+    const since = Date.now() - 3 * GOSSIP_MS;
+    for (const peer of this.peers.values()) if (peer.heardAt >= since && peer.provisioned.has(key)) return true;
+    return false;
   }
 
   /** Closes its connections to other nodes, once nothing it sent can still be answered. */
@@ -121,12 +137,13 @@ export class InvokeRouter {
     return routed.result;
   }
 
-  /** A node heard from lately that runs `key`, chosen at random among them. */
+  /** A node heard from lately that runs `key`: one that keeps provisioned environments of it, else one chosen at random among them. */
   private pick(key: string): Peer | undefined {
     const since = Date.now() - 3 * GOSSIP_MS;
     const candidates: Peer[] = [];
     for (const [id, peer] of this.peers) {
       if (peer.heardAt < since) this.peers.delete(id);
+      else if (peer.provisioned.has(key)) return peer;
       else if (peer.warm.has(key)) candidates.push(peer);
     }
     return candidates[Math.floor(Math.random() * candidates.length)];
@@ -140,8 +157,8 @@ export class InvokeRouter {
     return best && best.room >= this.options.room() + ROOM_MARGIN ? best : undefined;
   }
 
-  private tell(warm: string[]): void {
-    this.options.bus.publish(this.subject, { node: this.options.node, url: this.options.url(), warm, room: this.options.room() });
+  private tell(warm: string[], provisioned: string[]): void {
+    this.options.bus.publish(this.subject, { node: this.options.node, url: this.options.url(), warm, provisioned, room: this.options.room() });
   }
 }
 

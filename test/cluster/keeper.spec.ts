@@ -155,7 +155,10 @@ exports.handler = async (event) => {
     const handler = `const fs = require('node:fs');
 const id = require('node:crypto').randomUUID();
 fs.appendFileSync(${JSON.stringify(inits)}, id + '\\n');
-exports.handler = async () => id;`;
+exports.handler = async (event) => {
+  if (event.wait) await new Promise((r) => setTimeout(r, event.wait));
+  return id;
+};`;
     const [keeper] = holders();
     const other = [0, 1, 2].find((i) => i !== keeper && alive(i))!;
     await createFunction(node(other).lambda, 'prov', { files: { 'index.js': handler }, Publish: true });
@@ -172,6 +175,21 @@ exports.handler = async () => id;`;
     for (let i = 0; i < 6; i++) answers.push((await invoke(node(other).lambda, 'prov', {}, { Qualifier: '1' })).json as string);
     expect(new Set([...answers, ...started()]).size).toBe(2);
     expect(started()).toHaveLength(2);
+
+    // Both provisioned environments busy: an invoke on the other node spills over to an
+    // on-demand environment of its own, as Lambda's do once provisioned concurrency is all in use.
+    const provisioned = started();
+    const running = async () => ((await (await fetch(`${node(keeper!).url}/gust/nodes`)).json()) as { nodes: { self: boolean; invocations: number }[] }).nodes.find((n) => n.self)!.invocations;
+    const busy = [0, 1].map(() => invoke(node(keeper!).lambda, 'prov', { wait: 1_500 }, { Qualifier: '1' }));
+    await waitFor('both provisioned environments to be busy', async () => ((await running()) >= 2 ? true : undefined), 5_000, 10);
+    const spilled = (await invoke(node(other).lambda, 'prov', {}, { Qualifier: '1' })).json as string;
+    expect(provisioned).not.toContain(spilled);
+    expect(started()).toHaveLength(3);
+    expect((await Promise.all(busy)).map((r) => r.json)).toEqual(expect.arrayContaining(provisioned));
+    // Free again, they come first: the other node's idle on-demand environment waits.
+    const after = [];
+    for (let i = 0; i < 6; i++) after.push((await invoke(node(other).lambda, 'prov', {}, { Qualifier: '1' })).json as string);
+    expect(after.every((id) => provisioned.includes(id))).toBe(true);
   }, 60_000);
 
   it('delivers each bucket notification once, from the keeper, whichever node took the upload', async () => {
