@@ -43,9 +43,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ store: 'mysql://db/gust' }, {})).toThrow(/--store: expected sqlite or a postgres:\/\/ URL/);
   });
 
-  it('takes a NATS URL as --bus (GUST_BUS) only with a PostgreSQL store', () => {
+  it('takes a NATS URL as --bus (GUST_BUS) only with a PostgreSQL store and a shared --blob-dir', () => {
     expect(loadConfig({}, {}).bus).toBe('');
-    expect(loadConfig({ bus: 'nats://127.0.0.1:4222', store: 'postgres://db/gust' }, {}).bus).toBe('nats://127.0.0.1:4222');
+    expect(loadConfig({ bus: 'nats://127.0.0.1:4222', store: 'postgres://db/gust', blobDir: '/shared/blobs' }, {}).bus).toBe('nats://127.0.0.1:4222');
+    expect(() => loadConfig({ bus: 'nats://127.0.0.1:4222', store: 'postgres://db/gust' }, {})).toThrow(
+      new ConfigError('--bus needs --blob-dir: a directory every node of the cluster mounts, for code, object bytes and the key files'),
+    );
     expect(() => loadConfig({}, { GUST_BUS: 'nats://127.0.0.1:4222' })).toThrow(new ConfigError("--bus needs --store postgres://…: the nodes of a cluster keep their state in one PostgreSQL database (SQLite is one process's)"));
     expect(() => loadConfig({ bus: 'amqp://x' }, {})).toThrow(/--bus: expected a nats:\/\/ URL/);
   });

@@ -233,6 +233,10 @@ export function loadConfig(flags: Record<string, string | undefined>, env: NodeJ
   if (config.bus !== '' && config.store === 'sqlite') {
     throw new ConfigError('--bus needs --store postgres://…: the nodes of a cluster keep their state in one PostgreSQL database (SQLite is one process\'s)');
   }
+  if (config.bus !== '' && config.blobDir === '') {
+    // Without it each node would keep code, objects and key files of its own, which the others cannot read.
+    throw new ConfigError('--bus needs --blob-dir: a directory every node of the cluster mounts, for code, object bytes and the key files');
+  }
   // Every environment holds a uid, and so does the sandbox launched ahead of the next start.
   if (config.sandboxUidCount < config.concurrencyLimit + 1) {
     throw new ConfigError(`--sandbox-uid-count ${config.sandboxUidCount} is smaller than --concurrency-limit ${config.concurrencyLimit} plus one (each environment runs as a uid of its own, and so does the sandbox started ahead)`);

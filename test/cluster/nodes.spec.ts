@@ -264,7 +264,7 @@ describe.skipIf(pgSkip !== undefined)('gust serve --bus with no NATS there', () 
     await new Promise<void>((r) => closed.close(() => r()));
     const dir = mkdtempSync(join(tmpdir(), 'gust-node-nobus-'));
     try {
-      const child = spawn(process.execPath, [join(ROOT, 'bin/gust.js'), 'serve', '--port', '0', '--data-dir', dir, '--store', urlOfDatabase('postgres'), '--bus', `nats://127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [join(ROOT, 'bin/gust.js'), 'serve', '--port', '0', '--data-dir', dir, '--store', urlOfDatabase('postgres'), '--bus', `nats://127.0.0.1:${port}`, '--blob-dir', join(dir, 'blobs')], { stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       child.stdout.resume();
