@@ -11,7 +11,7 @@
  * and a node joining the running cluster hands its very first request to the keeper. Skipped,
  * saying why, without PostgreSQL or NATS.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AddPermissionCommand, CreateEventSourceMappingCommand, GetEventSourceMappingCommand, GetProvisionedConcurrencyConfigCommand, PutProvisionedConcurrencyConfigCommand } from '@aws-sdk/client-lambda';
@@ -151,17 +151,23 @@ exports.handler = async (event) => {
 
   it('keeps a provisioned concurrency of 2 as two environments in the cluster, on the keeper, and routes other nodes\' invokes to them', async () => {
     const inits = join(out, 'inits.txt');
-    // Each environment says so once, at its init, with its id; invokes answer the id.
+    const holding = join(out, 'holding.txt');
+    const release = join(out, 'release');
+    // Each environment says so once, at its init, with its id; invokes answer the id. An
+    // invoke with `hold` says it holds its environment, and keeps it until the test releases it.
     const handler = `const fs = require('node:fs');
 const id = require('node:crypto').randomUUID();
 fs.appendFileSync(${JSON.stringify(inits)}, id + '\\n');
 exports.handler = async (event) => {
-  if (event.wait) await new Promise((r) => setTimeout(r, event.wait));
+  if (event.hold) {
+    fs.appendFileSync(${JSON.stringify(holding)}, id + '\\n');
+    while (!fs.existsSync(${JSON.stringify(release)})) await new Promise((r) => setTimeout(r, 10));
+  }
   return id;
 };`;
     const [keeper] = holders();
     const other = [0, 1, 2].find((i) => i !== keeper && alive(i))!;
-    await createFunction(node(other).lambda, 'prov', { files: { 'index.js': handler }, Publish: true });
+    await createFunction(node(other).lambda, 'prov', { files: { 'index.js': handler }, Publish: true, Timeout: 30 });
     await activeOn(node(keeper!).lambda, 'prov');
     // Put and read through a node that is not the keeper: both handed over to it.
     await node(other).lambda.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: 'prov', Qualifier: '1', ProvisionedConcurrentExecutions: 2 }));
@@ -179,17 +185,20 @@ exports.handler = async (event) => {
     // Both provisioned environments busy: an invoke on the other node spills over to an
     // on-demand environment of its own, as Lambda's do once provisioned concurrency is all in use.
     const provisioned = started();
-    const running = async () => ((await (await fetch(`${node(keeper!).url}/gust/nodes`)).json()) as { nodes: { self: boolean; invocations: number }[] }).nodes.find((n) => n.self)!.invocations;
-    const busy = [0, 1].map(() => invoke(node(keeper!).lambda, 'prov', { wait: 1_500 }, { Qualifier: '1' }));
-    await waitFor('both provisioned environments to be busy', async () => ((await running()) >= 2 ? true : undefined), 5_000, 10);
+    const held = () => (existsSync(holding) ? new Set(readFileSync(holding, 'utf8').split('\n').filter(Boolean)) : new Set<string>());
+    const busy = [0, 1].map(() => invoke(node(keeper!).lambda, 'prov', { hold: true }, { Qualifier: '1' }));
+    await waitFor('both provisioned environments to be held', () => (held().size === 2 ? true : undefined), 20_000, 10);
     const spilled = (await invoke(node(other).lambda, 'prov', {}, { Qualifier: '1' })).json as string;
     expect(provisioned).not.toContain(spilled);
     expect(started()).toHaveLength(3);
+    writeFileSync(release, '');
     expect((await Promise.all(busy)).map((r) => r.json)).toEqual(expect.arrayContaining(provisioned));
-    // Free again, they come first: the other node's idle on-demand environment waits.
+    // Free again, they come first: the other node's idle on-demand environment waits. (One
+    // that has not yet asked for its next event when an invoke arrives is busy, and that
+    // invoke spills over as on Lambda: a loaded machine may see one.)
     const after = [];
     for (let i = 0; i < 6; i++) after.push((await invoke(node(other).lambda, 'prov', {}, { Qualifier: '1' })).json as string);
-    expect(after.every((id) => provisioned.includes(id))).toBe(true);
+    expect(after.filter((id) => provisioned.includes(id)).length).toBeGreaterThanOrEqual(5);
   }, 60_000);
 
   it('delivers each bucket notification once, from the keeper, whichever node took the upload', async () => {
