@@ -40,6 +40,9 @@ export async function openAccessKeys(config: Pick<GustConfig, 'store' | 'dataDir
   const backend = await openStateBackend(config, pino({ level: 'silent' }));
   let store: AccessKeyStore;
   try {
+    // A key sealed with this data dir's key file would open on none of a cluster's nodes.
+    const nodes = keyDir === config.dataDir ? await backend.clusterNodes?.() : undefined;
+    if (nodes) throw new Error(`this database is a cluster's (${nodes} node${nodes === 1 ? '' : 's'} running): pass its --blob-dir (or GUST_BLOB_DIR), where the nodes keep the key that seals access keys`);
     store = await backend.openAccessKeys();
   } catch (err) {
     await backend.close();

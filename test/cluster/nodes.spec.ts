@@ -219,6 +219,10 @@ describe.skipIf(skip !== undefined)('gust serve --bus: three nodes of one cluste
     try {
       const env = { GUST_DATA_DIR: operatorDir, GUST_STORE: argOf('--store'), GUST_BLOB_DIR: argOf('--blob-dir') };
       const args = ['--json', 'keys', 'create', '--account', '000000000000'];
+      // Without the blob dir the key would be sealed with the operator's own key file, which no node has.
+      const unsealable = await runGust(args, { cwd: tmpdir(), endpoint: node(0).url, env: { ...env, GUST_BLOB_DIR: '' } });
+      expect(unsealable.code).toBe(1);
+      expect(unsealable.stderr).toMatch(/^gust: this database is a cluster's \(2 nodes running\): pass its --blob-dir \(or GUST_BLOB_DIR\)/);
       const made = JSON.parse(succeeded(await runGust(args, { cwd: tmpdir(), endpoint: node(0).url, env }), args)) as { AccessKeyId: string; SecretAccessKey: string };
       const client = (on: ServerProcess, credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }) =>
         new LambdaClient({ endpoint: on.url, region: 'us-east-1', credentials, maxAttempts: 1 });

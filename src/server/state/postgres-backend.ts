@@ -108,6 +108,16 @@ export class PostgresBackend implements StateBackend {
     return PgAccessKeyStore.open(new PgSchema(this.pool, SHARED_SCHEMA_NAME));
   }
 
+  async clusterNodes(): Promise<number> {
+    const schema = new PgSchema(this.pool, SHARED_SCHEMA_NAME);
+    const nodes = schema.table('nodes');
+    // Read only: a database no node ever joined has no such table, and gets none from this.
+    const [found] = await schema.query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [nodes]);
+    if (!found?.exists) return 0;
+    const [row] = await schema.query<{ n: string }>(`SELECT count(*) AS n FROM ${nodes}`);
+    return Number(row?.n ?? 0);
+  }
+
   watchAccessKeys(report: (err: Error, context: string) => void): Promise<ChangeWatch> {
     return PgChannelWatch.open({ connectionString: this.url, channel: accessKeysChannel(SHARED_SCHEMA_NAME), report });
   }

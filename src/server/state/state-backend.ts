@@ -67,6 +67,8 @@ export interface StateBackend {
   openS3(): Promise<S3Store>;
   /** The cluster's nodes and their heartbeats; PostgreSQL alone (a SQLite server is one node). */
   openNodes?(): Promise<NodeStore>;
+  /** How many nodes of a cluster the state lists now (0 when none ever joined), read without migrating anything; PostgreSQL alone. */
+  clusterNodes?(): Promise<number>;
   /** The node's own session for the cluster's leases (lock-session.ts); PostgreSQL alone. */
   openLocks?(report: (err: Error, context: string) => void): Promise<LockSession>;
   /** Releases what the backend holds (PostgreSQL's pool), once every store it opened is closed. */
