@@ -361,14 +361,9 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     const chosen = await driver.chosen;
     if (chosen.name === 'namespace' && volumeGap) logger.warn({ reason: volumeGap }, `sandbox volume: none (${volumeGap}); functions can read Gust's host paths (data directory, runtimes) in /proc/self/mountinfo`);
     await nextTurn();
-    await spaces.load();
-    await nextTurn();
-    // Without a sandbox volume nothing else waits for the trees to agree with the zips (a data
-    // dir last served with one has its trees there); with one, sandbox starts and uploads do.
-    if (!volume) await blobs.treesOpened;
-    await code.load();
-    if (!cluster) notifications.start();
-    amqpEvents?.start();
+    // Listening to the other nodes before reading the functions: a change another node makes
+    // meanwhile is in what the read finds or in a note applied once its account is open.
+    // (After the read, a function created in between was never heard of on this node.)
     await cluster?.start(baseUrl, {
       refresh: (account, name, change) => spaces.whenOpen(account)?.then((space) => space.functions.refresh(name, change)),
       refreshUrls: (account, name) => spaces.whenOpen(account)?.then((space) => space.urls.refresh(name)),
@@ -387,6 +382,14 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
       },
       load,
     });
+    await spaces.load();
+    await nextTurn();
+    // Without a sandbox volume nothing else waits for the trees to agree with the zips (a data
+    // dir last served with one has its trees there); with one, sandbox starts and uploads do.
+    if (!volume) await blobs.treesOpened;
+    await code.load();
+    if (!cluster) notifications.start();
+    amqpEvents?.start();
     scheduleLease?.start();
     keeper?.start();
     keeperLease?.start();
