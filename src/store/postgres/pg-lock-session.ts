@@ -13,8 +13,8 @@
  * can only make a holder wait or throttle, never let two hold one slot. Advisory locks are
  * per database, so clusters on different databases of one server never meet.
  */
-import pg from 'pg';
 import type { LockSession } from '../lock-session.js';
+import { PgOwnConnection } from './pg-own-connection.js';
 
 export interface PgLockSessionOptions {
   connectionString: string;
@@ -28,27 +28,41 @@ export interface PgLockSessionOptions {
 }
 
 export class PgLockSession implements LockSession {
-  private client: pg.Client | undefined;
+  private connection!: PgOwnConnection;
   /** Slots this session holds (or is taking), by lock name. */
   private readonly held = new Map<string, Set<number>>();
   /** Per lock name, the last `tryLockFirst` sent: the next waits for it (see there). */
   private readonly taking = new Map<string, Promise<unknown>>();
   private readonly lostListeners: (() => void)[] = [];
-  private closed = false;
-  private retry: NodeJS.Timeout | undefined;
 
-  private constructor(private readonly options: PgLockSessionOptions) {}
+  private constructor() {}
 
   /** A session once connected; throws when the database does not answer. */
   static async open(options: PgLockSessionOptions): Promise<PgLockSession> {
-    const session = new PgLockSession(options);
-    session.client = await session.connect();
+    const session = new PgLockSession();
+    session.connection = await PgOwnConnection.open({
+      connectionString: options.connectionString,
+      applicationName: options.applicationName ?? 'gust locks',
+      name: 'lock session',
+      report: options.report,
+      backoffMs: options.backoffMs,
+      maxBackoffMs: options.maxBackoffMs,
+      lost: (err) => {
+        session.held.clear();
+        options.report(err, 'lock session lost; every lease this node held is gone');
+        for (const listener of session.lostListeners) listener();
+      },
+    });
     return session;
   }
 
   /** The backend process id of the current connection (for tests that end it), or undefined while lost. */
   get pid(): number | undefined {
-    return (this.client as { processID?: number } | undefined)?.processID;
+    return this.connection.pid;
+  }
+
+  private get client() {
+    return this.connection.client;
   }
 
   async tryLock(key: string, slot: number): Promise<boolean> {
@@ -60,7 +74,7 @@ export class PgLockSession implements LockSession {
       const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1), $2) AS ok', [key, slot]);
       if (rows[0]?.ok === true && this.client === client) return true;
     } catch (err) {
-      this.lose(client, err as Error);
+      this.connection.lose(client, err as Error);
     }
     if (this.client === client) this.unmark(key, slot);
     return false;
@@ -85,7 +99,7 @@ export class PgLockSession implements LockSession {
     try {
       await client.query('SELECT pg_advisory_unlock(hashtext($1), $2)', [key, slot]);
     } catch (err) {
-      this.lose(client, err as Error);
+      this.connection.lose(client, err as Error);
     }
   }
 
@@ -94,12 +108,8 @@ export class PgLockSession implements LockSession {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    clearTimeout(this.retry);
-    const client = this.client;
-    this.client = undefined;
     this.held.clear();
-    await client?.end().catch(() => undefined);
+    await this.connection.close();
   }
 
   private async takeFirst(key: string, count: number): Promise<number | undefined> {
@@ -118,7 +128,7 @@ export class PgLockSession implements LockSession {
       this.mark(key, slot);
       return slot;
     } catch (err) {
-      this.lose(client, err as Error);
+      this.connection.lose(client, err as Error);
       return undefined;
     }
   }
@@ -139,53 +149,5 @@ export class PgLockSession implements LockSession {
     if (!slots?.delete(slot)) return false;
     if (slots.size === 0) this.held.delete(key);
     return true;
-  }
-
-  private async connect(): Promise<pg.Client> {
-    const client = new pg.Client({
-      connectionString: this.options.connectionString,
-      application_name: this.options.applicationName ?? 'gust locks',
-      connectionTimeoutMillis: 5_000,
-      statement_timeout: 5_000,
-      // A peer that vanished without a FIN is found within about 10 s.
-      keepAlive: true,
-      keepAliveInitialDelayMillis: 5_000,
-    });
-    client.on('error', (err) => this.lose(client, err));
-    client.on('end', () => this.lose(client, new Error('the lock session ended')));
-    try {
-      await client.connect();
-    } catch (err) {
-      await client.end().catch(() => undefined);
-      throw err;
-    }
-    return client;
-  }
-
-  /** Forgets `client` and what it held (once per connection), tells the listeners, and reconnects. */
-  private lose(client: pg.Client, err: Error): void {
-    if (this.client !== client || this.closed) return;
-    this.client = undefined;
-    this.held.clear();
-    client.end().catch(() => undefined);
-    this.options.report(err, 'lock session lost; every lease this node held is gone');
-    for (const listener of this.lostListeners) listener();
-    this.reconnect(this.options.backoffMs ?? 250);
-  }
-
-  private reconnect(waitMs: number): void {
-    this.retry = setTimeout(() => {
-      this.connect().then(
-        (client) => {
-          if (this.closed) client.end().catch(() => undefined);
-          else this.client = client;
-        },
-        (err: unknown) => {
-          this.options.report(err as Error, 'lock session: reconnecting failed');
-          if (!this.closed) this.reconnect(Math.min(waitMs * 2, this.options.maxBackoffMs ?? 5_000));
-        },
-      );
-    }, waitMs);
-    this.retry.unref();
   }
 }
