@@ -123,20 +123,21 @@ export class TmpDisks {
     this.releasingDone ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
       const batch = this.releasing.splice(0);
       this.releasingDone = undefined;
-      const unmount = (disks: TmpDisk[]) => runHost('umount', ['-l', ...disks.map((d) => d.mount)]).catch(() => undefined);
-      await unmount(batch);
-      // The spawner that ran `umount` may have died with the sandboxes that used these disks
-      // (the next command starts another): once more for what is still mounted.
+      const unmount = (disks: TmpDisk[]) => runHost('umount', ['-l', ...disks.map((d) => d.mount)]).then(() => true, () => false);
       const mounted = (disks: TmpDisk[]) => {
         const points = new Set(mountPoints());
         return disks.filter((d) => points.has(d.mount));
       };
-      const stuck = mounted(batch);
-      if (stuck.length > 0) await unmount(stuck);
-      // Never `rm` through a mounted disk: it would empty the filesystem, leave it mounted on a
-      // deleted image and fail on the mount point. What is still mounted waits for the next start's sweep.
-      const still = new Set(stuck.length > 0 ? mounted(stuck) : []);
-      const done = batch.filter((d) => !still.has(d));
+      let done = batch;
+      if (!(await unmount(batch))) {
+        // The spawner that ran `umount` may have died with the sandboxes that used these disks
+        // (the next command starts another): once more for what is still mounted. Never `rm`
+        // through a mounted disk: it would empty the filesystem, leave it mounted on a deleted
+        // image and fail on the mount point. What is still mounted waits for the next start's sweep.
+        const stuck = mounted(batch);
+        const still = new Set(stuck.length > 0 && !(await unmount(stuck)) ? mounted(stuck) : []);
+        done = batch.filter((d) => !still.has(d));
+      }
       // By `rm`, not on the event loop: unlinking an image the sandbox wrote frees its blocks in
       // the kernel (~1 ms each), and a burst's environments end together (200 took the loop 1 s).
       if (done.length > 0) await runHost('rm', ['-rf', '--', ...done.flatMap((d) => [d.mount, d.image])]).catch(() => undefined);
