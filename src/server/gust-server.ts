@@ -287,7 +287,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
         },
       }, logger)
     : undefined;
-  const keeper: Keeper | undefined = cluster ? new Keeper({ bus: cluster.bus, cluster: cluster.cluster, secret: cluster.secret, node: cluster.id, url: () => baseUrl, holding: () => keeping && keeperLease!.holding, vacated: () => keeperLease!.tryNow(), outboxWritten: () => notifications.wake(), logger }) : undefined;
+  const keeper: Keeper | undefined = cluster ? new Keeper({ bus: cluster.bus, cluster: cluster.cluster, secret: cluster.secret, node: cluster.id, url: () => baseUrl, holding: () => keeping, vacated: () => keeperLease!.tryNow(), outboxWritten: () => notifications.wake(), logger }) : undefined;
   const load = () =>
     spaces.all().reduce(
       (sum, space) => {
@@ -320,7 +320,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     region: config.region,
     accountId: config.accountId,
     // In a cluster the keeper alone delivers from the shared outbox: another node tells it.
-    notified: () => (keeper && !keeperLease!.holding ? keeper.wroteOutbox() : notifications.wake()),
+    notified: () => (keeper && !keeping ? keeper.wroteOutbox() : notifications.wake()),
     // As S3 asks Lambda: the function exists and its policy lets S3 invoke it for this
     // bucket of this owner. A queue must be the owner's: Gust keeps no queue policies.
     functionAccepts: (arn, bucket, owner) => spaces.get(destinationAccount(arn) ?? owner)?.servicePermits(arn, 's3.amazonaws.com', `arn:aws:s3:::${bucket}`, owner) === true,
@@ -436,7 +436,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
       : []),
     nodesApi({
       accountId: config.accountId,
-      nodes: async () => cluster?.nodes({ self: keeperLease!.holding, url: keeper!.target() }) ?? [{ id: hostname(), url: baseUrl, startedAt, lastHeartbeat: new Date().toISOString(), ...load(), self: true, keeper: true }],
+      nodes: async () => cluster?.nodes({ self: keeping, url: keeper!.target() }) ?? [{ id: hostname(), url: baseUrl, startedAt, lastHeartbeat: new Date().toISOString(), ...load(), self: true, keeper: true }],
     }),
   ], {
     started,
