@@ -19,17 +19,15 @@ import { readAudit, type AuditEntry, type AuditFilter } from '../auth/audit-log.
 import { SecretBox } from '../auth/secret-box.js';
 import type { AccessKeyStore } from '../store/access-key-store.js';
 import { keyDirOf, type GustConfig } from './config.js';
-import { loadKeyFile, settleKeyDir } from './credentials-key.js';
+import { KEY_FILE, loadKeyFile, settleKeyDir } from './credentials-key.js';
 import { openStateBackend } from './state/state-backend.js';
 
 /** The access keys as the CLI manages them. */
 export type AccessKeysOfDataDir = AccessKeys;
 
-export const ACCESS_KEYS_KEY = 'access-keys.key';
-
 /** The access keys in `store`, their secrets sealed with the key file in `keyDir` (config.ts `keyDirOf`). */
 export function accessKeysOf(store: AccessKeyStore, keyDir: string): AccessKeys {
-  return new AccessKeys(store, new SecretBox(loadKeyFile(resolve(keyDir), ACCESS_KEYS_KEY)));
+  return new AccessKeys(store, new SecretBox(loadKeyFile(resolve(keyDir), KEY_FILE.accessKeys)));
 }
 
 /** The access keys of the state `config` names; `close` releases the database. */

@@ -15,7 +15,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-const KEY_FILES = ['function-credentials.key', 'access-keys.key', 's3-events.token', 'metrics.token'];
+/** The key files' names, each in the key directory. */
+export const KEY_FILE = {
+  functionCredentials: 'function-credentials.key',
+  accessKeys: 'access-keys.key',
+  s3Events: 's3-events.token',
+  metrics: 'metrics.token',
+} as const;
 
 /**
  * Readies `keyDir` for the key files. When it is not the data dir (a cluster's shared one),
@@ -28,7 +34,7 @@ export function settleKeyDir(keyDir: string, dataDir: string): string[] {
   mkdirSync(keyDir, { recursive: true, mode: 0o700 });
   if (resolve(keyDir) === resolve(dataDir)) return [];
   const differing: string[] = [];
-  for (const name of KEY_FILES) {
+  for (const name of Object.values(KEY_FILE)) {
     const own = readOrUndefined(join(dataDir, name));
     if (own === undefined) continue;
     try {
@@ -50,15 +56,11 @@ function readOrUndefined(file: string): Buffer | undefined {
   }
 }
 
-/** The key in `<dataDir>/<name>`, made when missing. */
-export function loadKeyFile(dataDir: string, name: string): Buffer {
-  const file = join(dataDir, name);
-  try {
-    const key = readFileSync(file);
-    if (key.length === 32) return key;
-  } catch {
-    // Made below.
-  }
+/** The key in `<dir>/<name>`, made when missing. */
+export function loadKeyFile(dir: string, name: string): Buffer {
+  const file = join(dir, name);
+  const found = readOrUndefined(file);
+  if (found?.length === 32) return found;
   const key = randomBytes(32);
   // 'wx': two processes (a server and `gust keys create`) racing to make it keep one key.
   try {
@@ -69,25 +71,21 @@ export function loadKeyFile(dataDir: string, name: string): Buffer {
   }
 }
 
-export function loadCredentialsKey(dataDir: string): Buffer {
-  return loadKeyFile(dataDir, 'function-credentials.key');
+export function loadCredentialsKey(dir: string): Buffer {
+  return loadKeyFile(dir, KEY_FILE.functionCredentials);
 }
 
 /** The webhook token of `POST /gust/s3-events`, as hex. */
-export function loadS3EventsToken(dataDir: string): string {
-  return loadKeyFile(dataDir, 's3-events.token').toString('hex');
+export function loadS3EventsToken(dir: string): string {
+  return loadKeyFile(dir, KEY_FILE.s3Events).toString('hex');
 }
 
-/** The scrape token of `GET /metrics`: `<dataDir>/metrics.token`, 64 hex digits, made when missing. */
-export function loadMetricsToken(dataDir: string): string {
-  const file = join(dataDir, 'metrics.token');
+/** The scrape token of `GET /metrics`: `<dir>/metrics.token`, 64 hex digits, made when missing. */
+export function loadMetricsToken(dir: string): string {
+  const file = join(dir, KEY_FILE.metrics);
   const read = (): string | undefined => {
-    try {
-      const text = readFileSync(file, 'utf8').trim();
-      return /^[0-9a-f]{64}$/.test(text) ? text : undefined;
-    } catch {
-      return undefined;
-    }
+    const text = readOrUndefined(file)?.toString('utf8').trim();
+    return text !== undefined && /^[0-9a-f]{64}$/.test(text) ? text : undefined;
   };
   const found = read();
   if (found !== undefined) return found;
