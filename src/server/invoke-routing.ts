@@ -54,8 +54,13 @@ interface Peer {
   heardAt: number;
 }
 
+/** A node (or keeper) last heard before this is forgotten: three gossips missed. */
+export const heardSince = (): number => Date.now() - 3 * GOSSIP_MS;
+
 export class InvokeRouter {
   private readonly peers = new Map<string, Peer>();
+  /** The peers that keep provisioned environments, as last heard (nearly always none). */
+  private provisioning: Peer[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly subject: string;
   private readonly agent = new Agent({ keepAlive: true });
@@ -71,6 +76,7 @@ export class InvokeRouter {
       if (node === this.options.node || typeof url !== 'string' || !Array.isArray(warm)) return;
       const keys = (list: unknown) => new Set(Array.isArray(list) ? list.filter((w): w is string => typeof w === 'string') : []);
       this.peers.set(node, { url, warm: keys(warm), provisioned: keys(provisioned), room: typeof room === 'number' ? room : 0, heardAt: Date.now() });
+      this.provisioning = [...this.peers.values()].filter((p) => p.provisioned.size > 0);
     });
     this.tell(this.options.warmVersions(), this.options.provisionedVersions());
     this.timer = setInterval(() => this.tell(this.options.warmVersions(), this.options.provisionedVersions()), GOSSIP_MS);
@@ -89,10 +95,11 @@ export class InvokeRouter {
    * first and spills over to on-demand only when it is all in use.
    */
   provisionedElsewhere(accountId: string, functionName: string, version: string): boolean {
+    // Asked on every warm invoke here: nothing to look at unless some node keeps provisioned environments.
+    if (this.provisioning.length === 0) return false;
     const key = `${accountId}\0${functionName}\0${version}`;
-    const since = Date.now() - 3 * GOSSIP_MS;
-    for (const peer of this.peers.values()) if (peer.heardAt >= since && peer.provisioned.has(key)) return true;
-    return false;
+    const since = heardSince();
+    return this.provisioning.some((peer) => peer.heardAt >= since && peer.provisioned.has(key));
   }
 
   /** Closes its connections to other nodes, once nothing it sent can still be answered. */
@@ -139,7 +146,7 @@ export class InvokeRouter {
 
   /** A node heard from lately that runs `key`: one that keeps provisioned environments of it, else one chosen at random among them. */
   private pick(key: string): Peer | undefined {
-    const since = Date.now() - 3 * GOSSIP_MS;
+    const since = heardSince();
     const candidates: Peer[] = [];
     for (const [id, peer] of this.peers) {
       if (peer.heardAt < since) this.peers.delete(id);
@@ -151,7 +158,7 @@ export class InvokeRouter {
 
   /** The node heard from lately with the most room, if it has ROOM_MARGIN more than this one. */
   private roomiest(): Peer | undefined {
-    const since = Date.now() - 3 * GOSSIP_MS;
+    const since = heardSince();
     let best: Peer | undefined;
     for (const peer of this.peers.values()) if (peer.heardAt >= since && (!best || peer.room > best.room)) best = peer;
     return best && best.room >= this.options.room() + ROOM_MARGIN ? best : undefined;

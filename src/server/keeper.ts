@@ -23,7 +23,7 @@ import type { KeeperPlace } from '../core/model/cluster-nodes.js';
 import { SqsServiceUnavailable } from '../core/sqs-errors.js';
 import { decodeSendAnswer, encodeSend } from '../control/sqs/sent-elsewhere.js';
 import type { SendMessageInput, SendResult } from '../control/sqs/queue-service.js';
-import { GOSSIP_MS } from './invoke-routing.js';
+import { GOSSIP_MS, heardSince } from './invoke-routing.js';
 import { postToNode } from './node-post.js';
 
 /** How long a request waits for a keeper to be known: a takeover after `kill -9` took 0.5–1.9 s (the next lease try and reading the queues back). */
@@ -101,7 +101,7 @@ export class Keeper {
   /** The keeper's URL, when it is another node heard from lately. */
   target(): string | undefined {
     if (this.options.holding() || !this.holder) return undefined;
-    if (this.holder.heardAt < Date.now() - 3 * GOSSIP_MS) this.holder = undefined;
+    if (this.holder.heardAt < heardSince()) this.holder = undefined;
     return this.holder?.url;
   }
 
