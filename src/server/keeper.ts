@@ -129,9 +129,9 @@ export class Keeper {
   /** Sends a message to a queue of `accountId` through the keeper (never called on the keeper itself). */
   async send(accountId: string, queue: string, input: SendMessageInput): Promise<SendResult> {
     const place = await this.found();
-    if (place === 'here') throw new SqsServiceUnavailable();
-    const target = place?.url;
-    if (target === undefined) throw new SqsServiceUnavailable();
+    // None found in time, or this node became the keeper meanwhile: the sender sends again.
+    if (place === undefined || place === 'here') throw new SqsServiceUnavailable();
+    const target = place.url;
     let answer: { status: number; text: string };
     try {
       answer = await postToNode(this.agent, target, '/gust/cluster/queues/send', encodeSend({ accountId, queue, input }), this.options.secret);
