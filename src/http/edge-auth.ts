@@ -42,7 +42,7 @@ export interface EdgeAuth {
 }
 
 /** Bodies above this are prechecked before they are read: the edge's default body limit. */
-const PRECHECK_BYTES = 1024 * 1024;
+export const PRECHECK_BYTES = 1024 * 1024;
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 const digests = new WeakMap<FastifyRequest, string>();
 

@@ -52,13 +52,15 @@ export function toLambdaError(err: unknown, request?: FastifyRequest): LambdaErr
   return undefined;
 }
 
-export function sendError(reply: FastifyReply, error: LambdaError): FastifyReply {
+/** The answer for a catalog error: its status, its AWS type in `x-amzn-ErrorType`, and the JSON body. */
+export function errorAnswer(error: LambdaError): { status: number; headers: Record<string, string>; body: string } {
   const body: Record<string, unknown> = { Type: error.faultType, Message: error.message, ...error.fields };
-  return reply
-    .status(error.status)
-    .header('x-amzn-ErrorType', error.awsType)
-    .header('content-type', 'application/json')
-    .send(JSON.stringify(body));
+  return { status: error.status, headers: { 'x-amzn-ErrorType': error.awsType, 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) };
+}
+
+export function sendError(reply: FastifyReply, error: LambdaError): FastifyReply {
+  const answer = errorAnswer(error);
+  return reply.status(answer.status).headers(answer.headers).send(answer.body);
 }
 
 /** Fastify error handler: catalog errors as they are, anything else as a logged 500. */

@@ -10,7 +10,7 @@
  * operations parse them once in the route, Invoke forwards payload bytes without re-parsing
  * them, and a code upload's zip goes to a file as it arrives (see upload-body.ts).
  */
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { newRequestId } from '../core/ids.js';
@@ -21,6 +21,7 @@ import { registerBodyReader } from './upload-body.js';
 import { registerEdgeAuth, type EdgeAuth } from './edge-auth.js';
 import { registerHandOver, type HandOver } from './hand-over.js';
 import { lazySchemaCompilers } from './schema-compilers.js';
+import { leanHandler, type LeanRoute } from './lean-route.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -42,6 +43,8 @@ export interface HttpPlugin {
    * than its path (function URLs claim host names); undefined leaves the URL to the others.
    */
   rewriteUrl?(request: IncomingMessage): string | undefined;
+  /** Routes answered before Fastify, on the invoke hot path (lean-route.ts); each also has a Fastify route for what it leaves. */
+  leanRoutes?: readonly LeanRoute[];
 }
 
 /** What the edge takes from the composition root besides its plugins. */
@@ -81,6 +84,21 @@ export interface ListeningServer {
 /** Builds the edge with `plugins` mounted, in order; listen or inject to start it. */
 export function buildHttpServer(logger: Logger, plugins: readonly HttpPlugin[], options: HttpServerOptions): FastifyInstance {
   const rewriters = plugins.flatMap((p) => (p.rewriteUrl ? [p.rewriteUrl.bind(p)] : []));
+  // Until the stores are open every request waits in Fastify's hook below; lean routes take
+  // requests only after.
+  let starting = options.started;
+  starting?.then(
+    () => (starting = undefined),
+    () => undefined,
+  );
+  const leanRoutes = plugins.flatMap((p) => p.leanRoutes ?? []);
+  const lean = (next: RequestHandler): RequestHandler => {
+    const handler = leanHandler(
+      { routes: leanRoutes, logger, auth: options.auth, diskFull: options.diskFull, claimedElsewhere: (request) => rewriters.some((rewrite) => rewrite(request) !== undefined) },
+      next,
+    );
+    return (request, response) => (starting === undefined ? handler(request, response) : next(request, response));
+  };
   const listening = options.listening;
   let adopted: RequestHandler | undefined;
   const app = Fastify({
@@ -107,20 +125,20 @@ export function buildHttpServer(logger: Logger, plugins: readonly HttpPlugin[], 
     frameworkErrors: handleError,
     // And those Node's HTTP parser refuses before Fastify (a 431 for huge headers).
     clientErrorHandler: handleClientError,
-    ...(listening
-      ? {
-          serverFactory: (handler: RequestHandler) => {
-            adopted = handler;
-            return listening.server;
-          },
-        }
-      : {}),
+    // The server's request handler is Fastify's behind the lean routes': on the server
+    // already listening, once the routes are ready, or on one made here.
+    serverFactory: (handler: RequestHandler) => {
+      adopted = lean(handler);
+      if (listening) return listening.server;
+      return createServer(adopted);
+    },
   });
+  // What Fastify sets on a server it makes itself (its defaults: no request timeout).
+  const server = app.server;
+  server.keepAliveTimeout = app.initialConfig.keepAliveTimeout ?? server.keepAliveTimeout;
+  server.requestTimeout = 0;
+  server.setTimeout(app.initialConfig.connectionTimeout ?? 0);
   if (listening) {
-    // What Fastify sets on a server it makes itself (its defaults: no request timeout).
-    listening.server.keepAliveTimeout = app.initialConfig.keepAliveTimeout ?? listening.server.keepAliveTimeout;
-    listening.server.requestTimeout = 0;
-    listening.server.setTimeout(app.initialConfig.connectionTimeout ?? 0);
     app.addHook('onReady', (done) => {
       listening.handOver(adopted!);
       done();
@@ -133,11 +151,6 @@ export function buildHttpServer(logger: Logger, plugins: readonly HttpPlugin[], 
   });
   // First after the request id, so that nothing (the upload gate, a signature check) runs
   // before the stores are open. A callback hook: once started, a request pays one check.
-  let starting = options.started;
-  starting?.then(
-    () => (starting = undefined),
-    () => undefined,
-  );
   app.addHook('onRequest', (request, _reply, done) => {
     if (starting === undefined || request.routeOptions.config.whileStarting) {
       done();

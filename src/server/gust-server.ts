@@ -36,6 +36,7 @@ import { RuntimeProvider } from '../sandbox/runtimes/runtime-provider.js';
 import { loadCredentialsKey, loadMetricsToken, loadS3EventsToken, settleKeyDir } from './credentials-key.js';
 import { setUpAuth } from './auth-setup.js';
 import { CodeUrlSigner } from '../auth/code-urls.js';
+import type { Caller } from '../auth/caller.js';
 import { codeUrls } from '../http/lambda-api/code-urls.js';
 import { descriptorBudget, openFilesLimit } from './descriptor-budget.js';
 import { chooseSandboxDriver } from './sandbox-choice.js';
@@ -329,7 +330,8 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   const amqpEvents = config.s3EventsAmqp === '' ? undefined : new AmqpBucketEvents({ url: config.s3EventsAmqp, announce: (events) => s3.announceExternal(events), log: logger, now: () => systemClock.now() });
 
   // The space a request acts in: its verified caller's account (the server's own on an open server).
-  const spaceOf = (request: FastifyRequest): AccountSpace => (request.caller ? spaces.get(request.caller.accountId) : undefined) ?? spaces.home;
+  const spaceOfCaller = (caller: Caller | undefined): AccountSpace => (caller ? spaces.get(caller.accountId) : undefined) ?? spaces.home;
+  const spaceOf = (request: FastifyRequest): AccountSpace => spaceOfCaller(request.caller);
   const codeLinks = codeUrls(new CodeUrlSigner(credentialsKey, () => Date.now()), auth.verifier);
   const lambdaContexts = new WeakMap<AccountSpace, LambdaApiContext>();
   const lambdaContextOf = (space: AccountSpace): LambdaApiContext => {
@@ -404,6 +406,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   const app = buildHttpServer(logger, [
     lambdaApi({
       of: (request) => lambdaContextOf(spaceOf(request)),
+      ofCaller: (caller) => lambdaContextOf(spaceOfCaller(caller)),
       ofAccount: (accountId) => {
         const space = spaces.get(accountId);
         return space && lambdaContextOf(space);

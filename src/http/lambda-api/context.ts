@@ -5,6 +5,7 @@
  * services, which have these shapes.
  */
 import type { FastifyRequest } from 'fastify';
+import type { Caller } from '../../auth/caller.js';
 import type { Partition } from '../../core/arn.js';
 import type { LogEvent } from '../../core/model/logs.js';
 import type { EventInvokeConfigService } from '../../control/event-invoke-config-service.js';
@@ -102,6 +103,8 @@ export interface LambdaApiContext {
 export interface LambdaApiSpaces {
   /** The context of the account the request acts in (its verified caller's). */
   of(request: FastifyRequest): LambdaApiContext;
+  /** The same for a caller (undefined on a server without auth): the context its requests act in. */
+  ofCaller(caller: Caller | undefined): LambdaApiContext;
   /** The context of `accountId`, or undefined when that account has no resources here. */
   ofAccount(accountId: string): LambdaApiContext | undefined;
 }

@@ -14,7 +14,7 @@ import { registerTagRoutes } from './tags.js';
 import { registerAccountRoutes } from './account.js';
 import { registerLayerRoutes } from './layers.js';
 import { registerCodeRoutes } from './code.js';
-import { registerInvokeRoutes } from './invoke.js';
+import { leanInvoke, registerInvokeRoutes } from './invoke.js';
 import { registerLogRoutes } from './logs.js';
 import { registerUrlConfigRoutes } from './urls.js';
 import { registerEventInvokeConfigRoutes } from './event-invoke-config.js';
@@ -49,5 +49,6 @@ export function lambdaApi(spaces: LambdaApiSpaces): HttpPlugin {
     register(app) {
       for (const register of ROUTE_MODULES) register(app, spaces);
     },
+    leanRoutes: [leanInvoke(spaces)],
   };
 }
