@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from './clock.js';
-import { deadline } from './deadline.js';
+import { deadline, timeLimit } from './deadline.js';
 
 describe('deadline', () => {
   it('passes when the clock reaches it, not a millisecond before, with a TimeoutError', async () => {
@@ -40,5 +40,26 @@ describe('deadline', () => {
     clock.advance(5000);
     parent.abort();
     expect(d.signal.aborted).toBe(false);
+  });
+});
+
+describe('timeLimit', () => {
+  it('passes when the clock reaches it, not a millisecond before', async () => {
+    const clock = new ManualClock(10_000);
+    const limit = timeLimit(clock, 3000);
+    expect(limit.at).toBe(13_000);
+    clock.advance(2999);
+    expect(limit.expired).toBe(false);
+    clock.advance(1);
+    expect(limit.expired).toBe(true);
+    await limit.passed;
+  });
+
+  it('once disposed, never passes', () => {
+    const clock = new ManualClock();
+    const limit = timeLimit(clock, 1000);
+    limit.dispose();
+    clock.advance(5000);
+    expect(limit.expired).toBe(false);
   });
 });

@@ -1,9 +1,40 @@
 /**
- * A time limit as an AbortSignal on a Clock: an invocation's timeout, a runtime's init
- * limit. Limits are passed down as signals rather than timers scattered around, and one that
- * ends early is disposed: it must not leave a timer alive for the rest of a 15-minute timeout.
+ * Time limits on a Clock: an invocation's timeout (`timeLimit`: one timer and the promise a
+ * race takes), a runtime's init limit (`deadline`: the same as an AbortSignal that also ends
+ * with a parent's). A limit that ends early is disposed: it must not leave a timer alive
+ * for the rest of a 15-minute timeout.
  */
 import type { Clock } from './clock.js';
+
+export interface TimeLimit {
+  /** When the limit passes, in the clock's epoch milliseconds. */
+  readonly at: number;
+  /** Resolves when the limit passes, for racing. */
+  readonly passed: Promise<void>;
+  /** Whether it has passed. */
+  readonly expired: boolean;
+  /** Clears the timer; the limit then never passes. */
+  dispose(): void;
+}
+
+/**
+ * A limit `ms` from now on `clock`: one timer, no AbortController, for the warm invoke path,
+ * where a signal's controller, listeners and DOMException cost more than the rest of the limit.
+ */
+export function timeLimit(clock: Clock, ms: number): TimeLimit {
+  let pass!: () => void;
+  const passed = new Promise<void>((resolve) => (pass = resolve));
+  const limit = {
+    at: clock.now() + ms,
+    passed,
+    expired: false,
+    dispose: clock.setTimer(() => {
+      limit.expired = true;
+      pass();
+    }, ms),
+  };
+  return limit;
+}
 
 export interface Deadline {
   /** When the limit passes, in the clock's epoch milliseconds. */

@@ -18,7 +18,7 @@
  * is on `performance.now()`'s timeline.
  */
 import { systemClock, type Clock } from '../core/clock.js';
-import { deadline, type Deadline } from '../core/deadline.js';
+import { deadline, timeLimit } from '../core/deadline.js';
 import { randomHex } from '../core/ids.js';
 import type { Semaphore } from '../core/primitives.js';
 import type { FunctionCredentials } from '../core/function-credentials.js';
@@ -260,8 +260,8 @@ export class ExecutionEnvironment {
         throw err;
       }
       const started = systemClock.monotonic();
-      const timeout = deadline(systemClock, this.version.timeout * 1000);
-      const response = deliver(endpoint, invocation, timeout);
+      const timeout = timeLimit(systemClock, this.version.timeout * 1000);
+      const response = deliver(endpoint, invocation, timeout.at);
       // When the runtime dies or the deadline passes, the endpoint's promise is abandoned.
       response.catch(() => undefined);
       const ended = await Promise.race([
@@ -269,7 +269,7 @@ export class ExecutionEnvironment {
         this.exitDuringInvocation(sandbox).then((exit) => ({ kind: 'exit' as const, exit })),
         timeout.passed.then(() => ({ kind: 'timeout' as const })),
       ])
-        .catch((err: unknown) => (timeout.signal.aborted ? { kind: 'timeout' as const } : { kind: 'crash' as const, err }))
+        .catch((err: unknown) => (timeout.expired ? { kind: 'timeout' as const } : { kind: 'crash' as const, err }))
         .finally(() => {
           timeout.dispose();
           this.exitWaiter = undefined;
@@ -286,7 +286,9 @@ export class ExecutionEnvironment {
           return outcome;
         }
         case 'timeout': {
-          // Kill first so the function does no more work, then collect what it printed.
+          // Nothing the runtime answers from now on counts; it is killed first so that it
+          // does no more work, then what it printed is collected.
+          endpoint.abortInvocation(new DOMException('The deadline passed', 'TimeoutError'));
           sandbox.kill();
           await sandbox.exited;
           const outcome = this.report.timedOut(invocation.requestId, measured);
@@ -428,10 +430,10 @@ export class ExecutionEnvironment {
   }
 }
 
-/** The endpoint's delivery under `limit`, with a synchronous refusal turned into a rejection for the race. */
-function deliver(endpoint: RuntimeEndpoint, invocation: Invocation, limit: Deadline): Promise<FunctionAnswer> {
+/** The endpoint's delivery, due at `deadlineMs`, with a synchronous refusal turned into a rejection for the race. */
+function deliver(endpoint: RuntimeEndpoint, invocation: Invocation, deadlineMs: number): Promise<FunctionAnswer> {
   try {
-    return endpoint.deliver(invocation, limit.at, limit.signal);
+    return endpoint.deliver(invocation, deadlineMs);
   } catch (err) {
     return Promise.reject(err);
   }

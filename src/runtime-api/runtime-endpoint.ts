@@ -119,12 +119,17 @@ export class RuntimeEndpoint {
    * `Lambda-Runtime-Deadline-Ms`), to the runtime: to the parked /next, or to the next
    * /next. Resolves with the function's answer from its /response or /error (over the
    * limit, `Function.ResponseSizeTooLarge`); rejects with an InvocationAbortedError (name
-   * `AbortError`) when `signal` aborts — the environment is then to be killed — and with
+   * `AbortError`) when it is aborted — the environment is then to be killed — and with
    * InitError if the runtime reports an init failure instead. Throws at once if an
    * invocation is already in flight or the runtime can take none (init failed, aborted, closed).
    */
-  deliver(invocation: Invocation, deadlineMs: number, signal?: AbortSignal): Promise<FunctionAnswer> {
-    return this.session.deliver(invocation, deadlineMs, signal);
+  deliver(invocation: Invocation, deadlineMs: number): Promise<FunctionAnswer> {
+    return this.session.deliver(invocation, deadlineMs);
+  }
+
+  /** Abandons the invocation in flight, if any (see RuntimeSession.abort). */
+  abortInvocation(reason: unknown): void {
+    this.session.abort(reason);
   }
 
   /**

@@ -19,11 +19,9 @@ interface InFlight {
   /** Epoch milliseconds, sent as `Lambda-Runtime-Deadline-Ms`. */
   deadlineMs: number;
   answer: Deferred<FunctionAnswer>;
-  /** Detaches the abort listener. */
-  dispose: () => void;
 }
 
-/** The error `deliver` rejects with when its signal aborts. */
+/** The error `deliver` rejects with when its invocation is aborted. */
 export class InvocationAbortedError extends Error {
   constructor(requestId: string, cause: unknown) {
     super(`Invocation ${requestId} was aborted`, { cause });
@@ -77,7 +75,7 @@ export class RuntimeSession {
    * Hands `invocation` to the runtime (now if a /next is parked, else at its next /next).
    * Throws when an invocation is already in flight or the runtime can take none.
    */
-  deliver(invocation: Invocation, deadlineMs: number, signal?: AbortSignal): Promise<FunctionAnswer> {
+  deliver(invocation: Invocation, deadlineMs: number): Promise<FunctionAnswer> {
     if (this.inFlight) {
       throw new Error(`Invocation ${this.inFlight.invocation.requestId} is still in flight; a runtime serves one invocation at a time.`);
     }
@@ -85,13 +83,7 @@ export class RuntimeSession {
     if (state === 'InitError' || state === 'Aborted' || state === 'Closed') {
       throw new Error(`The runtime is ${state}; it cannot take invocation ${invocation.requestId}.`);
     }
-    if (signal?.aborted) return Promise.reject(new InvocationAbortedError(invocation.requestId, signal.reason));
-    const flight: InFlight = { invocation, deadlineMs, answer: new Deferred<FunctionAnswer>(), dispose: () => undefined };
-    if (signal) {
-      const onAbort = (): void => this.abort(flight, signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
-      flight.dispose = () => signal.removeEventListener('abort', onAbort);
-    }
+    const flight: InFlight = { invocation, deadlineMs, answer: new Deferred<FunctionAnswer>() };
     this.inFlight = flight;
     if (this.machine.state === 'Ready') this.writeNext(flight);
     return flight.answer.promise;
@@ -112,7 +104,6 @@ export class RuntimeSession {
     this.machine.transition('ResponseSent');
     const flight = this.inFlight!;
     this.inFlight = undefined;
-    flight.dispose();
     flight.answer.resolve(answer);
   }
 
@@ -149,9 +140,14 @@ export class RuntimeSession {
     writeInvocation(res, flight.invocation, flight.deadlineMs);
   }
 
-  private abort(flight: InFlight, reason: unknown): void {
-    if (this.inFlight !== flight) return;
-    // The environment is killed after an abort; nothing the runtime says later counts.
+  /**
+   * Abandons the invocation in flight (its timeout passed): `deliver` rejects with an
+   * InvocationAbortedError, and nothing the runtime says later counts, since the
+   * environment is killed next. Does nothing without one.
+   */
+  abort(reason: unknown): void {
+    const flight = this.inFlight;
+    if (!flight) return;
     this.machine.transition('Aborted');
     this.parked?.destroy();
     this.parked = undefined;
@@ -162,7 +158,6 @@ export class RuntimeSession {
     const flight = this.inFlight;
     if (!flight) return;
     this.inFlight = undefined;
-    flight.dispose();
     flight.answer.reject(err);
   }
 }
