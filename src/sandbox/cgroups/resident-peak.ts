@@ -15,7 +15,8 @@
  * server), against ~19 µs now. Each process's status and clear_refs stay open (a read at
  * offset 0 regenerates a /proc file; the descriptor follows that process, never a reused
  * pid), and the pid list is re-read only when it may have changed: the cgroup's task count
- * (`pids.current`, threads included) moved, or a kept process is gone.
+ * (`pids.current`, threads included) moved, or a kept process is gone; a reset uses the
+ * list as last read.
  */
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { readPids, type KeptFile } from './cgroupfs.js';
@@ -66,9 +67,12 @@ export class ResidentPeak {
     return total;
   }
 
-  /** Restarts each process's VmHWM from its current RSS. */
+  /**
+   * Restarts each process's VmHWM from its current RSS: those of the list as last read
+   * (each invocation's read comes just before). A process that came since starts its own
+   * peak at its start, and the next read finds it.
+   */
   reset(): void {
-    this.refreshIfChanged();
     for (const p of this.processes.values()) p.resetPeak();
   }
 
