@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -15,7 +16,7 @@ import { buildHttpServer, type HttpPlugin } from './server.js';
  * `POST /echo` has both routes: the lean one answers `{lean: true, …}`, Fastify's
  * `{lean: false, …}`, so each case sees which one took it. `/echo?fail=…` throws.
  */
-function echo(seen: { caller?: Caller | undefined; body?: string }[]): HttpPlugin {
+function echo(seen: { caller?: Caller | undefined; body?: string }[], hold?: Promise<void>): HttpPlugin {
   const lean: LeanRoute = {
     claim(request, path, query) {
       if (request.method !== 'POST' || path !== '/echo') return undefined;
@@ -27,6 +28,7 @@ function echo(seen: { caller?: Caller | undefined; body?: string }[]): HttpPlugi
           seen.push({ caller, body: body.toString() });
           if (query === 'fail=missing') throw new ResourceNotFoundException('Function not found: echo');
           if (query === 'fail=bug') throw new Error('a stack trace nobody should see');
+          if (query === 'hold') await hold;
           return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ lean: true, bytes: body.length, requestId }) };
         },
       };
@@ -54,11 +56,11 @@ interface Answer {
   body: string;
 }
 
-function request(port: number, options: { path?: string; body?: string; headers?: Record<string, string>; chunked?: boolean }): Promise<Answer> {
+function request(port: number, options: { path?: string; body?: string; headers?: Record<string, string>; chunked?: boolean; agent?: http.Agent }): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const body = options.body ?? '';
     const req = http.request(
-      { host: '127.0.0.1', port, method: 'POST', path: options.path ?? '/echo', headers: { ...(options.chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': Buffer.byteLength(body) }), ...options.headers } },
+      { host: '127.0.0.1', port, method: 'POST', path: options.path ?? '/echo', ...(options.agent ? { agent: options.agent } : {}), headers: { ...(options.chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': Buffer.byteLength(body) }), ...options.headers } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -157,6 +159,28 @@ describe('lean routes', () => {
     expect(refused.status).toBe(403);
     expect(refused.headers['x-amzn-errortype']).toBe('MissingAuthenticationTokenException');
     expect(seen).toHaveLength(1);
+  });
+
+  it('leave to Fastify what comes once the server closes: its 503, while a request in flight finishes', async () => {
+    let release!: () => void;
+    const port = await listen([echo([], new Promise((resolve) => (release = resolve)))]);
+    // One connection, busy with a held request when the close begins (so it stays open), on
+    // which a second request follows, pipelined.
+    const socket = connect(port, '127.0.0.1');
+    let text = '';
+    socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+    const ended = new Promise((resolve) => socket.on('close', resolve));
+    socket.write('POST /echo?hold HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nheld');
+    await new Promise((r) => setTimeout(r, 50));
+    const closed = apps.splice(0)[0]!.close();
+    socket.write('POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nlate');
+    await new Promise((r) => setTimeout(r, 50));
+    release();
+    await ended;
+    await closed;
+    const statuses = [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
+    expect(statuses).toEqual([200, 503]);
+    expect(text).toContain('"lean":true');
   });
 
   it('survive a client that sends less than its Content-Length and goes away', async () => {

@@ -85,7 +85,7 @@ export interface ListeningServer {
 export function buildHttpServer(logger: Logger, plugins: readonly HttpPlugin[], options: HttpServerOptions): FastifyInstance {
   const rewriters = plugins.flatMap((p) => (p.rewriteUrl ? [p.rewriteUrl.bind(p)] : []));
   // Until the stores are open every request waits in Fastify's hook below; lean routes take
-  // requests only after.
+  // requests only after, and not once the server closes.
   let starting = options.started;
   starting?.then(
     () => (starting = undefined),
@@ -97,8 +97,10 @@ export function buildHttpServer(logger: Logger, plugins: readonly HttpPlugin[], 
       { routes: leanRoutes, logger, auth: options.auth, diskFull: options.diskFull, claimedElsewhere: (request) => rewriters.some((rewrite) => rewrite(request) !== undefined) },
       next,
     );
-    return (request, response) => (starting === undefined ? handler(request, response) : next(request, response));
+    return (request, response) => (starting === undefined && !closing ? handler(request, response) : next(request, response));
   };
+  // Once the close begins, Fastify answers new requests (its 503 with Connection: close).
+  let closing = false;
   const listening = options.listening;
   let adopted: RequestHandler | undefined;
   const app = Fastify({
@@ -138,6 +140,10 @@ export function buildHttpServer(logger: Logger, plugins: readonly HttpPlugin[], 
   server.keepAliveTimeout = app.initialConfig.keepAliveTimeout ?? server.keepAliveTimeout;
   server.requestTimeout = 0;
   server.setTimeout(app.initialConfig.connectionTimeout ?? 0);
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
   if (listening) {
     app.addHook('onReady', (done) => {
       listening.handOver(adopted!);
