@@ -9,31 +9,17 @@ import type { Clock } from './clock.js';
 export interface TimeLimit {
   /** When the limit passes, in the clock's epoch milliseconds. */
   readonly at: number;
-  /** Resolves when the limit passes, for racing. */
-  readonly passed: Promise<void>;
-  /** Whether it has passed. */
-  readonly expired: boolean;
   /** Clears the timer; the limit then never passes. */
   dispose(): void;
 }
 
 /**
- * A limit `ms` from now on `clock`: one timer, no AbortController, for the warm invoke path,
- * where a signal's controller, listeners and DOMException cost more than the rest of the limit.
+ * A limit `ms` from now on `clock` that calls `onPass` when it passes: one timer, without
+ * an AbortController or a promise, for the warm invoke path, where a signal's controller,
+ * listeners and DOMException cost more than the rest of the limit.
  */
-export function timeLimit(clock: Clock, ms: number): TimeLimit {
-  let pass!: () => void;
-  const passed = new Promise<void>((resolve) => (pass = resolve));
-  const limit = {
-    at: clock.now() + ms,
-    passed,
-    expired: false,
-    dispose: clock.setTimer(() => {
-      limit.expired = true;
-      pass();
-    }, ms),
-  };
-  return limit;
+export function timeLimit(clock: Clock, ms: number, onPass: () => void): TimeLimit {
+  return { at: clock.now() + ms, dispose: clock.setTimer(onPass, ms) };
 }
 
 export interface Deadline {
