@@ -140,35 +140,41 @@ export class InvokeService {
     } catch (err) {
       // Sent here by another node and no environment was idle: that node runs it, and counts it.
       if (err instanceof NoIdleEnvironmentError) throw err;
-      observer?.finished({ ...this.runOf(request, ref.name, qualifier, version.version, invocation, startedAt), refused: err instanceof TooManyRequestsException ? 'throttled' : err instanceof Error ? err.name : 'Error' });
+      if (observer) {
+        const run = this.runOf(request, ref.name, qualifier, version.version, invocation, startedAt);
+        run.refused = err instanceof TooManyRequestsException ? 'throttled' : err instanceof Error ? err.name : 'Error';
+        observer.finished(run);
+      }
       throw err;
     }
-    observer?.finished({ ...this.runOf(request, ref.name, qualifier, outcome.executedVersion, invocation, startedAt), outcome });
-    return {
-      statusCode: 200,
-      payload: outcome.payload,
-      // Lambda reports every function error, a timeout or a crash included, as `Unhandled`.
-      ...(outcome.outcome === 'error' ? { functionError: 'Unhandled' as const } : {}),
-      ...(outcome.errorType === undefined ? {} : { errorType: outcome.errorType }),
-      ...(outcome.logTail === undefined ? {} : { logResult: Buffer.from(outcome.logTail).toString('base64') }),
-      executedVersion: outcome.executedVersion,
-      requestId,
-    };
+    if (observer) {
+      const run = this.runOf(request, ref.name, qualifier, outcome.executedVersion, invocation, startedAt);
+      run.outcome = outcome;
+      observer.finished(run);
+    }
+    // Fields set one by one, not spread from conditional literals: this runs on every invoke.
+    const result: InvokeResult = { statusCode: 200, payload: outcome.payload, executedVersion: outcome.executedVersion, requestId };
+    // Lambda reports every function error, a timeout or a crash included, as `Unhandled`.
+    if (outcome.outcome === 'error') result.functionError = 'Unhandled';
+    if (outcome.errorType !== undefined) result.errorType = outcome.errorType;
+    if (outcome.logTail !== undefined) result.logResult = Buffer.from(outcome.logTail).toString('base64');
+    return result;
   }
 
   private runOf(request: InvokeRequest, functionName: string, qualifier: string | undefined, executedVersion: string, invocation: Invocation, startedAt: number): InvocationRun {
-    return {
+    const run: InvocationRun = {
       accountId: this.deps.partition.accountId,
       functionName,
-      ...(qualifier === undefined ? {} : { qualifier }),
       executedVersion,
       trigger: request.trigger ?? 'api',
       requestId: invocation.requestId,
       traceId: invocation.traceId,
-      ...(request.traceHeader === undefined ? {} : { callerTraceHeader: request.traceHeader }),
       startedAt,
       endedAt: this.deps.clock.now(),
     };
+    if (qualifier !== undefined) run.qualifier = qualifier;
+    if (request.traceHeader !== undefined) run.callerTraceHeader = request.traceHeader;
+    return run;
   }
 
   /** Stops listening to the control plane (server shutdown). */

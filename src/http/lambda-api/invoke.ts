@@ -10,7 +10,7 @@ import type { Caller } from '../../auth/caller.js';
 import { functionArn, parseFunctionName } from '../../core/arn.js';
 import { AccessDeniedException, RequestTooLargeException, validationError } from '../../core/errors.js';
 import { LIMITS } from '../../core/limits.js';
-import type { InvocationType } from '../../invoke/invoke-types.js';
+import type { InvocationType, InvokeRequest } from '../../invoke/invoke-types.js';
 import { rawBody } from '../body.js';
 import type { LeanAnswer, LeanRoute } from '../lean-route.js';
 import type { LambdaApiContext, LambdaApiSpaces } from './context.js';
@@ -93,18 +93,13 @@ async function invoke(spaces: LambdaApiSpaces, call: InvokeCall): Promise<LeanAn
   const clientContext = header(call.headers, 'x-amz-client-context');
   // W3C first: a caller that speaks both is an OpenTelemetry SDK, whose traceparent names its current span.
   const traceHeader = header(call.headers, 'traceparent') ?? header(call.headers, 'x-amzn-trace-id');
-  const result = await ctx.invoker.invoke({
-    functionName: call.name,
-    ...(call.qualifier === undefined ? {} : { qualifier: call.qualifier }),
-    payload: call.body,
-    invocationType: invocationType(call.headers),
-    logType: logType(call.headers),
-    ...(clientContext === undefined ? {} : { clientContext }),
-    ...(traceHeader === undefined ? {} : { traceHeader }),
-    // One id for the HTTP exchange and the invocation: AWS's x-amzn-RequestId is the
-    // request id the function sees (context.awsRequestId) and its log lines carry.
-    requestId: call.requestId,
-  });
+  // One id for the HTTP exchange and the invocation: AWS's x-amzn-RequestId is the
+  // request id the function sees (context.awsRequestId) and its log lines carry.
+  const request: InvokeRequest = { functionName: call.name, payload: call.body, invocationType: invocationType(call.headers), logType: logType(call.headers), requestId: call.requestId };
+  if (call.qualifier !== undefined) request.qualifier = call.qualifier;
+  if (clientContext !== undefined) request.clientContext = clientContext;
+  if (traceHeader !== undefined) request.traceHeader = traceHeader;
+  const result = await ctx.invoker.invoke(request);
   const headers: Record<string, string> = { 'x-amz-executed-version': result.executedVersion };
   if (result.functionError) headers['x-amz-function-error'] = result.functionError;
   if (result.logResult !== undefined) headers['x-amz-log-result'] = result.logResult;
