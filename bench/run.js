@@ -79,13 +79,14 @@ const SCENARIOS = {
   warm: {
     round: (ctx) => warmRound(ctx),
     rows: (r) => [
-      row('warm invoke latency p50 (ms)', pick(r, (x) => x.gustLatency.p50), pick(r, (x) => x.baseLatency.p50), { max: 1.5 }),
+      row('warm invoke latency p50 (ms)', pick(r, (x) => x.gustLatency.p50), pick(r, (x) => x.baseLatency.p50), { max: 1.2 }),
       row('warm invoke latency p99 (ms)', pick(r, (x) => x.gustLatency.p99), pick(r, (x) => x.baseLatency.p99), undefined),
       row('$LATEST invoke right after TagResource + PublishVersion (ms)', pick(r, 'afterChanges'), pick(r, (x) => x.gustLatency.p50), undefined),
-      row('warm invoke: server CPU per invoke (µs)', pick(r, (x) => x.gustLatency.cpuUs), pick(r, (x) => x.baseLatency.cpuUs), undefined),
+      row('warm invoke: server CPU per invoke (µs)', pick(r, (x) => x.gustLatency.cpuUs), pick(r, (x) => x.baseLatency.cpuUs), { max: 1.1 }),
       row('warm throughput, 4 envs, 16 clients (invokes/s)', pick(r, (x) => x.gustTp.perSecond), pick(r, (x) => x.baseTp.perSecond), { min: 0.6 }),
-      row('warm throughput, 4 envs, 4 clients (invokes/s)', pick(r, (x) => x.gustTpMatched.perSecond), pick(r, (x) => x.baseTpMatched.perSecond), undefined),
+      row('warm throughput, 4 envs, 4 clients (invokes/s)', pick(r, (x) => x.gustTpMatched.perSecond), pick(r, (x) => x.baseTpMatched.perSecond), { min: 0.8 }),
       row('warm throughput, 16 clients: 429s answered per second', pick(r, (x) => x.gustTp.throttled / x.tpSeconds), undefined, undefined),
+      row("a 429's server CPU vs a warm invoke's (µs)", pick(r, 'throttleCpuUs'), pick(r, (x) => x.gustLatency.cpuUs), undefined),
     ],
   },
   'cold-node': {

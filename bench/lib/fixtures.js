@@ -8,6 +8,8 @@ export const HANDLERS = {
   nodeSleep: { runtime: 'nodejs20.x', handler: 'index.handler', files: { 'index.js': "const id = require('node:crypto').randomUUID();\nexports.handler = async () => { await new Promise((r) => setTimeout(r, 100)); return { id }; };\n" } },
   /** Holds its environment for a second, so that concurrent invokes each need their own. */
   nodeHold: { runtime: 'nodejs20.x', handler: 'index.handler', files: { 'index.js': 'exports.handler = async () => { await new Promise((r) => setTimeout(r, 1000)); return { ok: true }; };\n' } },
+  /** Holds its environment for 20 s: the one slot of a function whose other invokes are throttled. */
+  nodeBusy: { runtime: 'nodejs20.x', handler: 'index.handler', files: { 'index.js': 'exports.handler = async () => { await new Promise((r) => setTimeout(r, 20000)); return { ok: true }; };\n' } },
   pythonHello: { runtime: 'python3.11', handler: 'lambda_function.lambda_handler', files: { 'lambda_function.py': "def lambda_handler(event, context):\n    return {'ok': True}\n" } },
 };
 

@@ -7,7 +7,9 @@
  *   concurrency 4, so clients beyond 4 get 429s, as on Lambda; a throttled client retries
  *   when the next invoke completes (a client waiting for room, without a made-up sleep).
  *   The two-hop server queues instead. 429s are counted, not as throughput. The same with
- *   4 clients (no 429s) shows the forwarding cost alone.
+ *   4 clients (no 429s) shows the forwarding cost alone;
+ * - what a 429 costs the server: sequential invokes of a function whose one reserved slot is
+ *   held by a running invoke, each refused, against the CPU of a warm invoke.
  */
 import { jsonRequest, keepAliveAgent, post } from '../lib/http-client.js';
 import { HANDLERS, payloadOf } from '../lib/fixtures.js';
@@ -75,6 +77,27 @@ async function invokeAfterChanges(agent, base, name, payload) {
   return performance.now() - t0;
 }
 
+/** Server CPU per 429 (µs): `count` sequential invokes of `name` while its one slot is held. */
+async function throttleCost(agent, gust, name, payload, count) {
+  await createFunction(agent, gust.url, name, HANDLERS.nodeBusy);
+  await putConcurrency(agent, gust.url, name, 1);
+  const url = invokeUrl(gust.url, name);
+  // The held invoke is never awaited: the environment stops with the server.
+  post(agent, url, payload).catch(() => undefined);
+  const refused = async () => {
+    const { status } = await post(agent, url, payload);
+    if (status !== 429) throw new Error(`a throttled invoke answered ${status}`);
+  };
+  for (let i = 0; (await post(agent, url, payload)).status !== 429; i++) {
+    if (i > 500) throw new Error(`${name}: its held invoke never took the slot`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  for (let i = 0; i < 200; i++) await refused();
+  const cpu0 = cpuMs(gust.pid);
+  for (let i = 0; i < count; i++) await refused();
+  return ((cpuMs(gust.pid) - cpu0) * 1000) / count;
+}
+
 export async function warmRound({ gust, quick }) {
   const agent = keepAliveAgent(64);
   const payload = payloadOf(1024);
@@ -95,6 +118,7 @@ export async function warmRound({ gust, quick }) {
   const gustTp = await throughput(sendGust, tpMs);
   // One client per environment: no 429s, so the forwarding cost alone.
   const gustTpMatched = await throughput(sendGust, tpMs / 2, ENVIRONMENTS);
+  const throttleCpuUs = await throttleCost(agent, gust, `${name}-busy`, payload, count);
 
   const baseline = new TwoHopProcess();
   await baseline.start();
@@ -108,7 +132,7 @@ export async function warmRound({ gust, quick }) {
     await throughput(sendBase, 500);
     const baseTp = await throughput(sendBase, tpMs);
     const baseTpMatched = await throughput(sendBase, tpMs / 2, ENVIRONMENTS);
-    return { gustLatency: gustSeq, baseLatency: baseSeq, gustTp, baseTp, gustTpMatched, baseTpMatched, tpSeconds: tpMs / 1000, afterChanges };
+    return { gustLatency: gustSeq, baseLatency: baseSeq, gustTp, baseTp, gustTpMatched, baseTpMatched, tpSeconds: tpMs / 1000, afterChanges, throttleCpuUs };
   } finally {
     await baseline.stop();
     agent.destroy();
