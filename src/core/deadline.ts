@@ -1,8 +1,8 @@
 /**
- * Time limits on a Clock: an invocation's timeout (`timeLimit`: one timer and the promise a
- * race takes), a runtime's init limit (`deadline`: the same as an AbortSignal that also ends
- * with a parent's). A limit that ends early is disposed: it must not leave a timer alive
- * for the rest of a 15-minute timeout.
+ * Time limits on a Clock: an invocation's timeout (`timeLimit`: one timer and a callback),
+ * a runtime's init limit (`deadline`: an AbortSignal, and a promise to race, that also end
+ * with a parent signal). A limit that ends early is disposed: it must not leave a timer
+ * alive for the rest of a 15-minute timeout.
  */
 import type { Clock } from './clock.js';
 

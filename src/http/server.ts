@@ -91,6 +91,8 @@ export function buildHttpServer(logger: Logger, plugins: readonly HttpPlugin[], 
     () => (starting = undefined),
     () => undefined,
   );
+  // Once the close begins, Fastify answers new requests (its 503 with Connection: close).
+  let closing = false;
   const leanRoutes = plugins.flatMap((p) => p.leanRoutes ?? []);
   const lean = (next: RequestHandler): RequestHandler => {
     const handler = leanHandler(
@@ -99,8 +101,6 @@ export function buildHttpServer(logger: Logger, plugins: readonly HttpPlugin[], 
     );
     return (request, response) => (starting === undefined && !closing ? handler(request, response) : next(request, response));
   };
-  // Once the close begins, Fastify answers new requests (its 503 with Connection: close).
-  let closing = false;
   const listening = options.listening;
   let adopted: RequestHandler | undefined;
   const app = Fastify({

@@ -4,7 +4,7 @@
  *
  * Lifecycle (see environment-state.ts): `start()` spawns the runtime and waits for its
  * first GET /next, within Lambda's 10 s init limit; `execute()` runs one invocation with
- * the function's timeout as an AbortSignal; `stop()` ends it all. An environment that
+ * the function's timeout as one timer; `stop()` ends it all. An environment that
  * times out or whose runtime dies is never reused: it fails and stops, and the next
  * invocation gets a fresh one, as Lambda resets the environment. After the first /next the
  * driver applies what would slow a cold start (the CPU share); between invocations the
