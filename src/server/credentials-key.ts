@@ -12,7 +12,7 @@
  *   that a scrape configuration can name the file itself (`credentials_file`).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** The key files' names, each in the key directory. */
@@ -37,15 +37,30 @@ export function settleKeyDir(keyDir: string, dataDir: string): string[] {
   for (const name of Object.values(KEY_FILE)) {
     const own = readOrUndefined(join(dataDir, name));
     if (own === undefined) continue;
-    try {
-      // 'wx': nodes starting together on one shared dir keep the first one's.
-      writeFileSync(join(keyDir, name), own, { mode: 0o600, flag: 'wx' });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      if (!own.equals(readFileSync(join(keyDir, name)))) differing.push(name);
-    }
+    // Nodes starting together on one shared dir keep the first one's.
+    if (!createOnce(join(keyDir, name), own) && !own.equals(readFileSync(join(keyDir, name)))) differing.push(name);
   }
   return differing;
+}
+
+/**
+ * Makes `file` with `content` unless it exists; whether this call made it. The content is
+ * written to a file of its own first and then linked into place, so that the file appears
+ * whole: a process that starts beside this one (another node on the shared dir, `gust keys`)
+ * never reads it empty or half written, as it could between an exclusive create and its write.
+ */
+function createOnce(file: string, content: Buffer | string): boolean {
+  const staged = `${file}.${process.pid}.${randomBytes(6).toString('hex')}`;
+  writeFileSync(staged, content, { mode: 0o600, flag: 'wx' });
+  try {
+    linkSync(staged, file);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  } finally {
+    rmSync(staged, { force: true });
+  }
 }
 
 function readOrUndefined(file: string): Buffer | undefined {
@@ -56,19 +71,17 @@ function readOrUndefined(file: string): Buffer | undefined {
   }
 }
 
-/** The key in `<dir>/<name>`, made when missing. */
+/** The key in `<dir>/<name>`, made when missing; throws, naming the file, when it holds something else. */
 export function loadKeyFile(dir: string, name: string): Buffer {
   const file = join(dir, name);
   const found = readOrUndefined(file);
   if (found?.length === 32) return found;
   const key = randomBytes(32);
-  // 'wx': two processes (a server and `gust keys create`) racing to make it keep one key.
-  try {
-    writeFileSync(file, key, { mode: 0o600, flag: 'wx' });
-    return key;
-  } catch {
-    return readFileSync(file);
-  }
+  // Two processes (nodes, a server and `gust keys create`) racing to make it keep one key.
+  if (found === undefined && createOnce(file, key)) return key;
+  const raced = readFileSync(file);
+  if (raced.length !== 32) throw new Error(`${file} holds ${raced.length} bytes, not a 32-byte key: remove it to have a new key made (what the old one sealed or signed is then lost)`);
+  return raced;
 }
 
 export function loadCredentialsKey(dir: string): Buffer {
@@ -90,14 +103,10 @@ export function loadMetricsToken(dir: string): string {
   const found = read();
   if (found !== undefined) return found;
   const token = randomBytes(32).toString('hex');
-  try {
-    writeFileSync(file, `${token}\n`, { mode: 0o600, flag: 'wx' });
-    return token;
-  } catch {
-    // Another process made it first, or it holds something else: a fresh token replaces what is not one.
-    const raced = read();
-    if (raced !== undefined) return raced;
-    writeFileSync(file, `${token}\n`, { mode: 0o600 });
-    return token;
-  }
+  if (createOnce(file, `${token}\n`)) return token;
+  // Another process made it first, or it holds something else: a fresh token replaces what is not one.
+  const raced = read();
+  if (raced !== undefined) return raced;
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
 }
