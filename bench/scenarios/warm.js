@@ -2,7 +2,8 @@
  * Warm invokes of a hello-world node function with a 1 KB payload, against the two-hop
  * limit (a bare server in its own process handing each request to the same bootstrap):
  * - sequential latency p50/p99 on one environment, and the server's CPU time per invoke
- *   over the same loop (read from /proc: steadier than latency on a shared machine);
+ *   over the same loop (read from /proc: steadier than latency on a shared machine), after
+ *   the same warm-up for both (WARM_UP);
  * - throughput with 4 environments and 16 clients. Gust's function has reserved
  *   concurrency 4, so clients beyond 4 get 429s, as on Lambda; a throttled client retries
  *   when the next invoke completes (a client waiting for room, without a made-up sleep).
@@ -21,6 +22,13 @@ import { prepareCode, runtimeCommand, runtimeEnv } from '../lib/runtimes.js';
 
 const CLIENTS = 16;
 const ENVIRONMENTS = 4;
+/**
+ * Invokes before anything is measured, the same for Gust and the baseline: a server's
+ * first thousands of invokes run while V8 still compiles the path. Measured with 200 of
+ * them, Gust's helper threads took ~200 µs of CPU per invoke compiling, against ~30 µs
+ * after 6,000; the two-hop server's few functions are compiled within its first hundred.
+ */
+const WARM_UP = 3000;
 
 /** Sequential invokes: latency percentiles, and the CPU time `pid` spent per invoke (µs). */
 async function sequential(send, count, pid) {
@@ -105,7 +113,7 @@ export async function warmRound({ gust, quick }) {
   const tpMs = quick ? 2000 : 4000;
   const name = uniqueName('warm');
   await createFunction(agent, gust.url, name, HANDLERS.nodeHello);
-  for (let i = 0; i < 100; i++) await invoke(agent, gust.url, name, payload);
+  for (let i = 0; i < (quick ? WARM_UP / 3 : WARM_UP); i++) await invoke(agent, gust.url, name, payload);
   const gustSeq = await sequential(() => invoke(agent, gust.url, name, payload), count, gust.pid);
   const afterChanges = await invokeAfterChanges(agent, gust.url, name, payload);
 
@@ -126,7 +134,7 @@ export async function warmRound({ gust, quick }) {
     const fixture = prepareCode(HANDLERS.nodeHello);
     await baseline.spawnRuntimes(1, runtimeCommand('node'), runtimeEnv(fixture));
     const sendBase = async () => (await post(agent, baseline.url, payload)).status;
-    for (let i = 0; i < 100; i++) await sendBase();
+    for (let i = 0; i < (quick ? WARM_UP / 3 : WARM_UP); i++) await sendBase();
     const baseSeq = await sequential(sendBase, count, baseline.pid);
     await baseline.spawnRuntimes(ENVIRONMENTS - 1, runtimeCommand('node'), runtimeEnv(fixture));
     await throughput(sendBase, 500);
