@@ -94,10 +94,16 @@ function serve(edge: LeanEdge, call: LeanCall, request: IncomingMessage, respons
   request.on('error', () => undefined);
   request.on('end', () => {
     const answered = overrun || received !== body.length ? Promise.reject(new InvalidRequestContentException('Content-Length does not match the body.')) : answer(edge, call, request, body, requestId);
-    answered.then(
-      (a) => send(edge, request, response, requestId, started, a),
-      (err: unknown) => send(edge, request, response, requestId, started, failure(edge, err, requestId)),
-    );
+    answered
+      .then(
+        (a) => send(edge, request, response, requestId, started, a),
+        (err: unknown) => send(edge, request, response, requestId, started, failure(edge, err, requestId)),
+      )
+      // An answer that cannot be written (a header Node refuses) ends the exchange, not the server.
+      .catch((err: unknown) => {
+        edge.logger.error({ err, requestId }, 'unexpected error writing an answer');
+        response.destroy();
+      });
   });
 }
 
