@@ -29,6 +29,7 @@ function echo(seen: { caller?: Caller | undefined; body?: string }[], hold?: Pro
           if (query === 'fail=missing') throw new ResourceNotFoundException('Function not found: echo');
           if (query === 'fail=bug') throw new Error('a stack trace nobody should see');
           if (query === 'hold') await hold;
+          if (query === 'fail=header') return { status: 200, headers: { 'x-bad': 'line\nbreak' }, body: '{}' };
           return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ lean: true, bytes: body.length, requestId }) };
         },
       };
@@ -181,6 +182,14 @@ describe('lean routes', () => {
     const statuses = [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
     expect(statuses).toEqual([200, 503]);
     expect(text).toContain('"lean":true');
+  });
+
+  it('end an exchange whose answer cannot be written, and go on serving', async () => {
+    const { logger, lines } = logLines();
+    const port = await listen([echo([])], { logger });
+    await expect(request(port, { path: '/echo?fail=header', body: '{}' })).rejects.toThrow();
+    expect(lines.some((l) => l.msg === 'unexpected error writing an answer')).toBe(true);
+    expect(JSON.parse((await request(port, { body: 'after' })).body)).toMatchObject({ lean: true });
   });
 
   it('survive a client that sends less than its Content-Length and goes away', async () => {
