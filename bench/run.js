@@ -83,6 +83,10 @@ const SCENARIOS = {
       row('warm invoke latency p99 (ms)', pick(r, (x) => x.gustLatency.p99), pick(r, (x) => x.baseLatency.p99), undefined),
       row('$LATEST invoke right after TagResource + PublishVersion (ms)', pick(r, 'afterChanges'), pick(r, (x) => x.gustLatency.p50), undefined),
       row('warm invoke: server CPU per invoke (µs)', pick(r, (x) => x.gustLatency.cpuUs), pick(r, (x) => x.baseLatency.cpuUs), { max: 1.1 }),
+      // Left out where pinning cannot run (one core, no taskset).
+      ...(r.every((x) => x.gustPinned && x.basePinned)
+        ? [row('warm invoke: server CPU per invoke, server alone on a core (µs)', pick(r, (x) => x.gustPinned.cpuUs), pick(r, (x) => x.basePinned.cpuUs), { max: 1.1 })]
+        : []),
       row('warm throughput, 4 envs, 16 clients (invokes/s)', pick(r, (x) => x.gustTp.perSecond), pick(r, (x) => x.baseTp.perSecond), { min: 0.6 }),
       row('warm throughput, 4 envs, 4 clients (invokes/s)', pick(r, (x) => x.gustTpMatched.perSecond), pick(r, (x) => x.baseTpMatched.perSecond), { min: 0.8 }),
       row('warm throughput, 16 clients: 429s answered per second', pick(r, (x) => x.gustTp.throttled / x.tpSeconds), undefined, undefined),

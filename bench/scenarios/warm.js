@@ -3,7 +3,8 @@
  * limit (a bare server in its own process handing each request to the same bootstrap):
  * - sequential latency p50/p99 on one environment, and the server's CPU time per invoke
  *   over the same loop (read from /proc: steadier than latency on a shared machine), after
- *   the same warm-up for both (WARM_UP);
+ *   the same warm-up for both (WARM_UP); the same loop again with the server alone on a
+ *   core (lib/pinning.js), the steadiest figure;
  * - throughput with 4 environments and 16 clients. Gust's function has reserved
  *   concurrency 4, so clients beyond 4 get 429s, as on Lambda; a throttled client retries
  *   when the next invoke completes (a client waiting for room, without a made-up sleep).
@@ -19,6 +20,7 @@ import { cpuMs } from '../lib/proc.js';
 import { TwoHopProcess } from '../lib/two-hop.js';
 import { percentile, sortedCopy } from '../lib/stats.js';
 import { prepareCode, runtimeCommand, runtimeEnv } from '../lib/runtimes.js';
+import { pinned, pinningUnavailable } from '../lib/pinning.js';
 
 const CLIENTS = 16;
 const ENVIRONMENTS = 4;
@@ -115,6 +117,7 @@ export async function warmRound({ gust, quick }) {
   await createFunction(agent, gust.url, name, HANDLERS.nodeHello);
   for (let i = 0; i < (quick ? WARM_UP / 3 : WARM_UP); i++) await invoke(agent, gust.url, name, payload);
   const gustSeq = await sequential(() => invoke(agent, gust.url, name, payload), count, gust.pid);
+  const gustPinned = pinningUnavailable ? undefined : await pinned(gust.pid, () => sequential(() => invoke(agent, gust.url, name, payload), count, gust.pid));
   const afterChanges = await invokeAfterChanges(agent, gust.url, name, payload);
 
   const tpName = `${name}-tp`;
@@ -136,11 +139,12 @@ export async function warmRound({ gust, quick }) {
     const sendBase = async () => (await post(agent, baseline.url, payload)).status;
     for (let i = 0; i < (quick ? WARM_UP / 3 : WARM_UP); i++) await sendBase();
     const baseSeq = await sequential(sendBase, count, baseline.pid);
+    const basePinned = pinningUnavailable ? undefined : await pinned(baseline.pid, () => sequential(sendBase, count, baseline.pid));
     await baseline.spawnRuntimes(ENVIRONMENTS - 1, runtimeCommand('node'), runtimeEnv(fixture));
     await throughput(sendBase, 500);
     const baseTp = await throughput(sendBase, tpMs);
     const baseTpMatched = await throughput(sendBase, tpMs / 2, ENVIRONMENTS);
-    return { gustLatency: gustSeq, baseLatency: baseSeq, gustTp, baseTp, gustTpMatched, baseTpMatched, tpSeconds: tpMs / 1000, afterChanges, throttleCpuUs };
+    return { gustLatency: gustSeq, baseLatency: baseSeq, gustTp, baseTp, gustTpMatched, baseTpMatched, tpSeconds: tpMs / 1000, afterChanges, throttleCpuUs, gustPinned, basePinned };
   } finally {
     await baseline.stop();
     agent.destroy();
