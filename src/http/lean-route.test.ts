@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { connect } from 'node:net';
-import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import { logLines } from '../../test/helpers/log-lines.js';
 import type { Caller } from '../auth/caller.js';
 import { AuthFailure } from '../core/auth-failure.js';
 import { ResourceNotFoundException } from '../core/errors.js';
@@ -206,14 +206,3 @@ describe('lean routes', () => {
     expect(JSON.parse((await request(port, { body: 'still here' })).body)).toMatchObject({ lean: true, bytes: 10 });
   });
 });
-
-function logLines(): { logger: pino.Logger; lines: Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: pino({ level: 'debug' }, sink), lines };
-}

@@ -57,32 +57,40 @@ export interface LeanEdge {
 /** A request handler that answers lean routes' requests and passes every other to `next`. */
 export function leanHandler(edge: LeanEdge, next: (request: IncomingMessage, response: ServerResponse) => void): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
-    const call = edge.routes.length === 0 ? undefined : claim(edge, request);
-    if (call) serve(edge, call, request, response);
+    const claimed = edge.routes.length === 0 ? undefined : claim(edge, request);
+    if (claimed) serve(edge, claimed, request, response);
     else next(request, response);
   };
 }
 
-function claim(edge: LeanEdge, request: IncomingMessage): LeanCall | undefined {
+/** A call a route took, with the URL it was claimed by, which the signature check reads too. */
+interface Claimed {
+  call: LeanCall;
+  path: string;
+  query: string;
+}
+
+function claim(edge: LeanEdge, request: IncomingMessage): Claimed | undefined {
   // Sized bodies only: a chunked one is Fastify's, which reads and limits it as it comes.
   if (request.headers['transfer-encoding'] !== undefined) return undefined;
   const url = request.url ?? '/';
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
+  const query = q < 0 ? '' : url.slice(q + 1);
   for (const route of edge.routes) {
-    const call = route.claim(request, path, q < 0 ? '' : url.slice(q + 1));
+    const call = route.claim(request, path, query);
     if (!call) continue;
     // A body the edge would precheck before reading it (edge-auth.ts) takes Fastify's way.
     if (edge.auth?.precheck && call.bodyBytes > PRECHECK_BYTES) return undefined;
-    return edge.claimedElsewhere(request) ? undefined : call;
+    return edge.claimedElsewhere(request) ? undefined : { call, path, query };
   }
   return undefined;
 }
 
-function serve(edge: LeanEdge, call: LeanCall, request: IncomingMessage, response: ServerResponse): void {
+function serve(edge: LeanEdge, claimed: Claimed, request: IncomingMessage, response: ServerResponse): void {
   const started = performance.now();
   const requestId = newRequestId();
-  const body = Buffer.allocUnsafe(call.bodyBytes);
+  const body = Buffer.allocUnsafe(claimed.call.bodyBytes);
   let received = 0;
   let overrun = false;
   request.on('data', (chunk: Buffer) => {
@@ -93,7 +101,7 @@ function serve(edge: LeanEdge, call: LeanCall, request: IncomingMessage, respons
   // A client that went away before its body arrived is answered by no one.
   request.on('error', () => undefined);
   request.on('end', () => {
-    const answered = overrun || received !== body.length ? Promise.reject(new InvalidRequestContentException('Content-Length does not match the body.')) : answer(edge, call, request, body, requestId);
+    const answered = overrun || received !== body.length ? Promise.reject(new InvalidRequestContentException('Content-Length does not match the body.')) : answer(edge, claimed, request, body, requestId);
     answered
       .then(
         (a) => send(edge, request, response, requestId, started, a),
@@ -107,16 +115,14 @@ function serve(edge: LeanEdge, call: LeanCall, request: IncomingMessage, respons
   });
 }
 
-async function answer(edge: LeanEdge, call: LeanCall, request: IncomingMessage, body: Buffer, requestId: string): Promise<LeanAnswer> {
+async function answer(edge: LeanEdge, claimed: Claimed, request: IncomingMessage, body: Buffer, requestId: string): Promise<LeanAnswer> {
   let caller: Caller | undefined;
   if (edge.auth) {
-    const url = request.url ?? '/';
-    const q = url.indexOf('?');
     let sha256: string | undefined;
     const verified = await edge.auth.verify({
       method: request.method ?? 'POST',
-      path: q < 0 ? url : url.slice(0, q),
-      rawQuery: q < 0 ? '' : url.slice(q + 1),
+      path: claimed.path,
+      rawQuery: claimed.query,
       header: (name) => headerOf(request, name),
       // Hashed only when a signature is checked: an open server never asks.
       get bodySha256() {
@@ -125,7 +131,7 @@ async function answer(edge: LeanEdge, call: LeanCall, request: IncomingMessage, 
     });
     caller = verified.caller;
   }
-  return call.answer(body, caller, requestId);
+  return claimed.call.answer(body, caller, requestId);
 }
 
 function failure(edge: LeanEdge, err: unknown, requestId: string): LeanAnswer {

@@ -1,28 +1,16 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import { logLines } from '../../test/helpers/log-lines.js';
 import { waitFor } from '../../test/helpers/wait.js';
 import { ResourceNotFoundException } from '../core/errors.js';
 import { jsonBody } from './body.js';
 import { UPLOAD_BODY_BYTES } from './body-limits.js';
 import { buildHttpServer, type HttpPlugin, type HttpServerOptions } from './server.js';
 import { StagedUpload } from './upload-body.js';
-
-/** The server's log lines, as pino writes them. */
-function logLines(): { logger: pino.Logger; lines: Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: pino({ level: 'debug' }, sink), lines };
-}
 
 /** A plugin with a control route, a hot route, and routes that fail. */
 const sample: HttpPlugin = {

@@ -17,31 +17,28 @@ import type { LambdaApiContext, LambdaApiSpaces } from './context.js';
 
 const INVOCATION_TYPES: readonly InvocationType[] = ['RequestResponse', 'Event', 'DryRun'];
 
-type Headers = IncomingHttpHeaders;
-
-function header(headers: Headers, name: string): string | undefined {
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const v = headers[name];
   return Array.isArray(v) ? v[0] : v;
 }
 
-function invocationType(headers: Headers): InvocationType {
+const isInvocationType = (v: string): v is InvocationType => (INVOCATION_TYPES as readonly string[]).includes(v);
+const isLogType = (v: string): v is 'None' | 'Tail' => v === 'None' || v === 'Tail';
+
+function invocationType(headers: IncomingHttpHeaders): InvocationType {
   const v = header(headers, 'x-amz-invocation-type') ?? 'RequestResponse';
-  if (!(INVOCATION_TYPES as readonly string[]).includes(v)) {
-    throw validationError(v, 'invocationType', 'Member must satisfy enum value set: [Event, RequestResponse, DryRun]');
-  }
-  return v as InvocationType;
+  if (!isInvocationType(v)) throw validationError(v, 'invocationType', 'Member must satisfy enum value set: [Event, RequestResponse, DryRun]');
+  return v;
 }
 
-function logType(headers: Headers): 'None' | 'Tail' {
+function logType(headers: IncomingHttpHeaders): 'None' | 'Tail' {
   const v = header(headers, 'x-amz-log-type') ?? 'None';
-  if (v !== 'None' && v !== 'Tail') {
-    throw validationError(v, 'logType', 'Member must satisfy enum value set: [None, Tail]');
-  }
+  if (!isLogType(v)) throw validationError(v, 'logType', 'Member must satisfy enum value set: [None, Tail]');
   return v;
 }
 
 /** The body limit of an invoke of this type: an Event invoke takes 1 MB, a synchronous one 6 MB. */
-function payloadLimit(headers: Headers): number {
+function payloadLimit(headers: IncomingHttpHeaders): number {
   return header(headers, 'x-amz-invocation-type') === 'Event' ? LIMITS.asyncPayloadBytes : LIMITS.syncPayloadBytes;
 }
 
@@ -57,7 +54,7 @@ async function refuseLargeEvent(request: FastifyRequest): Promise<void> {
 interface InvokeCall {
   name: string;
   qualifier: string | undefined;
-  headers: Headers;
+  headers: IncomingHttpHeaders;
   body: Buffer;
   caller: Caller | undefined;
   requestId: string;
@@ -126,9 +123,9 @@ export function leanInvoke(spaces: LambdaApiSpaces): LeanRoute {
       if (length === undefined) return undefined;
       const bodyBytes = Number(length);
       if (!(bodyBytes <= payloadLimit(request.headers))) return undefined;
-      const type = request.headers['x-amz-invocation-type'];
-      const log = request.headers['x-amz-log-type'];
-      if ((type !== undefined && !(INVOCATION_TYPES as readonly unknown[]).includes(type)) || (log !== undefined && log !== 'None' && log !== 'Tail')) return undefined;
+      const type = header(request.headers, 'x-amz-invocation-type');
+      const log = header(request.headers, 'x-amz-log-type');
+      if ((type !== undefined && !isInvocationType(type)) || (log !== undefined && !isLogType(log))) return undefined;
       const name = decoded(m[1]!);
       const qualifier = qualifierOf(query);
       if (name === undefined || qualifier === null) return undefined;
@@ -172,4 +169,3 @@ export function registerInvokeRoutes(app: FastifyInstance, spaces: LambdaApiSpac
     },
   );
 }
-
