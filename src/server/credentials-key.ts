@@ -74,14 +74,15 @@ function readOrUndefined(file: string): Buffer | undefined {
 /** The key in `<dir>/<name>`, made when missing; throws, naming the file, when it holds something else. */
 export function loadKeyFile(dir: string, name: string): Buffer {
   const file = join(dir, name);
-  const found = readOrUndefined(file);
-  if (found?.length === 32) return found;
-  const key = randomBytes(32);
-  // Two processes (nodes, a server and `gust keys create`) racing to make it keep one key.
-  if (found === undefined && createOnce(file, key)) return key;
-  const raced = readFileSync(file);
-  if (raced.length !== 32) throw new Error(`${file} holds ${raced.length} bytes, not a 32-byte key: remove it to have a new key made (what the old one sealed or signed is then lost)`);
-  return raced;
+  let found = readOrUndefined(file);
+  if (found === undefined) {
+    const key = randomBytes(32);
+    // Two processes (nodes, a server and `gust keys create`) racing to make it keep one key.
+    if (createOnce(file, key)) return key;
+    found = readFileSync(file);
+  }
+  if (found.length !== 32) throw new Error(`${file} holds ${found.length} bytes, not a 32-byte key: remove it to have a new key made (what the old one sealed or signed is then lost)`);
+  return found;
 }
 
 export function loadCredentialsKey(dir: string): Buffer {
