@@ -6,8 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { readdirSync } from 'node:fs';
-import { statFields } from './proc.js';
+import { descendants } from './proc.js';
 
 function hasTaskset() {
   try {
@@ -18,32 +17,8 @@ function hasTaskset() {
   }
 }
 
-/** Why pinning cannot run here, or undefined when it can. */
-export const pinningUnavailable = availableParallelism() < 2 ? 'one core' : hasTaskset() ? undefined : 'no taskset (util-linux)';
-
-/** Every process below `pid`, read from /proc. */
-function descendants(pid) {
-  const children = new Map();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const ppid = Number(statFields(Number(entry))[1]);
-      if (!children.has(ppid)) children.set(ppid, []);
-      children.get(ppid).push(Number(entry));
-    } catch {
-      // Ended meanwhile.
-    }
-  }
-  const found = [];
-  const walk = (p) => {
-    for (const c of children.get(p) ?? []) {
-      found.push(c);
-      walk(c);
-    }
-  };
-  walk(pid);
-  return found;
-}
+/** Whether pinning can run here: two cores or more, and taskset (util-linux). */
+const canPin = availableParallelism() >= 2 && hasTaskset();
 
 function setAffinity(pid, cpus) {
   try {
@@ -53,8 +28,9 @@ function setAffinity(pid, cpus) {
   }
 }
 
-/** Runs `fn` with `serverPid` alone on CPU 0, restoring every affinity after. */
+/** What `fn` gives with `serverPid` alone on CPU 0, restoring every affinity after; undefined where pinning cannot run. */
 export async function pinned(serverPid, fn) {
+  if (!canPin) return undefined;
   const last = availableParallelism() - 1;
   const rest = last === 1 ? '1' : `1-${last}`;
   const others = [...descendants(serverPid), process.pid];

@@ -43,3 +43,28 @@ export function rssOf(pid) {
     return 0;
   }
 }
+
+/** Every process below `root` (children, theirs, and so on), read from /proc. */
+export function descendants(root) {
+  const children = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let ppid;
+    try {
+      ppid = Number(statFields(Number(entry))[1]);
+    } catch {
+      continue; // Ended meanwhile.
+    }
+    if (!children.has(ppid)) children.set(ppid, []);
+    children.get(ppid).push(Number(entry));
+  }
+  const found = [];
+  const walk = (pid) => {
+    for (const c of children.get(pid) ?? []) {
+      found.push(c);
+      walk(c);
+    }
+  };
+  walk(root);
+  return found;
+}

@@ -7,12 +7,13 @@
  * every start is cold. Then what the waiting sandboxes hold: resident and proportional memory
  * of each ready sandbox's processes (bwrap, gust-init, the booted runtime), read from /proc.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { keepAliveAgent } from '../lib/http-client.js';
 import { HANDLERS, payloadOf } from '../lib/fixtures.js';
 import { startGustProcess } from '../lib/gust-process.js';
 import { createFunction, invoke, uniqueName } from '../lib/lambda.js';
 import { median } from '../lib/stats.js';
+import { descendants } from '../lib/proc.js';
 
 const KINDS = { node: { fixture: HANDLERS.nodeHello, bootstrap: 'bootstrap.mjs' }, python: { fixture: HANDLERS.pythonHello, bootstrap: 'bootstrap.py' } };
 
@@ -29,26 +30,6 @@ function read(path) {
 function parentOf(pid) {
   const stat = read(`/proc/${pid}/stat`);
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-}
-
-/** Processes descending from `root`. */
-function descendants(root) {
-  const children = new Map();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const ppid = parentOf(name);
-    if (!children.has(ppid)) children.set(ppid, []);
-    children.get(ppid).push(Number(name));
-  }
-  const out = [];
-  const walk = (pid) => {
-    for (const c of children.get(pid) ?? []) {
-      out.push(c);
-      walk(c);
-    }
-  };
-  walk(root);
-  return out;
 }
 
 /** Waiting runtimes of `bootstrap` under the server `pid`: their start environment names the assignment socket. */

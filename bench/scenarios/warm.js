@@ -20,7 +20,7 @@ import { cpuMs } from '../lib/proc.js';
 import { TwoHopProcess } from '../lib/two-hop.js';
 import { percentile, sortedCopy } from '../lib/stats.js';
 import { prepareCode, runtimeCommand, runtimeEnv } from '../lib/runtimes.js';
-import { pinned, pinningUnavailable } from '../lib/pinning.js';
+import { pinned } from '../lib/pinning.js';
 
 const CLIENTS = 16;
 const ENVIRONMENTS = 4;
@@ -113,11 +113,12 @@ export async function warmRound({ gust, quick }) {
   const payload = payloadOf(1024);
   const count = quick ? 500 : 1500;
   const tpMs = quick ? 2000 : 4000;
+  const warmUp = quick ? WARM_UP / 3 : WARM_UP;
   const name = uniqueName('warm');
   await createFunction(agent, gust.url, name, HANDLERS.nodeHello);
-  for (let i = 0; i < (quick ? WARM_UP / 3 : WARM_UP); i++) await invoke(agent, gust.url, name, payload);
+  for (let i = 0; i < warmUp; i++) await invoke(agent, gust.url, name, payload);
   const gustSeq = await sequential(() => invoke(agent, gust.url, name, payload), count, gust.pid);
-  const gustPinned = pinningUnavailable ? undefined : await pinned(gust.pid, () => sequential(() => invoke(agent, gust.url, name, payload), count, gust.pid));
+  const gustPinned = await pinned(gust.pid, () => sequential(() => invoke(agent, gust.url, name, payload), count, gust.pid));
   const afterChanges = await invokeAfterChanges(agent, gust.url, name, payload);
 
   const tpName = `${name}-tp`;
@@ -137,9 +138,9 @@ export async function warmRound({ gust, quick }) {
     const fixture = prepareCode(HANDLERS.nodeHello);
     await baseline.spawnRuntimes(1, runtimeCommand('node'), runtimeEnv(fixture));
     const sendBase = async () => (await post(agent, baseline.url, payload)).status;
-    for (let i = 0; i < (quick ? WARM_UP / 3 : WARM_UP); i++) await sendBase();
+    for (let i = 0; i < warmUp; i++) await sendBase();
     const baseSeq = await sequential(sendBase, count, baseline.pid);
-    const basePinned = pinningUnavailable ? undefined : await pinned(baseline.pid, () => sequential(sendBase, count, baseline.pid));
+    const basePinned = await pinned(baseline.pid, () => sequential(sendBase, count, baseline.pid));
     await baseline.spawnRuntimes(ENVIRONMENTS - 1, runtimeCommand('node'), runtimeEnv(fixture));
     await throughput(sendBase, 500);
     const baseTp = await throughput(sendBase, tpMs);
