@@ -1,9 +1,11 @@
 /**
  * The verifier's view of the access keys, kept in memory while a ChangeWatch hears every
- * write of them (PostgreSQL: store/postgres/pg-channel-watch.ts). Without it, every request
- * asked the database whether any key exists and then for its key: on PostgreSQL two round
- * trips per invoke, which cost a cluster node a third of its warm throughput and PostgreSQL
- * three quarters of its CPU per invoke (docs/architecture.md, "Shared key files").
+ * write of them (PostgreSQL: store/postgres/pg-channel-watch.ts; SQLite:
+ * store/sqlite/sqlite-file-watch.ts). Without it, every request asked the database whether
+ * any key exists and then for its key: on PostgreSQL two round trips per invoke, which cost
+ * a cluster node a third of its warm throughput and PostgreSQL three quarters of its CPU per
+ * invoke (docs/architecture.md, "Shared key files"); on SQLite a query and two file locks,
+ * about 10 µs of a warm invoke's ~350 and of a 429's ~150.
  *
  * An entry counts only under the generation it was read in, while the watch is live: a key
  * removed anywhere stops verifying on every node as soon as its notification arrives, and a

@@ -4,8 +4,9 @@
  * - No access key, loopback bind: open, as Gust always was (any or no signature accepted,
  *   one default account), said in the start-up log.
  * - Any access key: every request on every API is verified (keys made later with
- *   `gust keys create` take effect at once: the verifier asks the store, or on PostgreSQL
- *   keeps what it read until the store's notes say a key was written: auth/cached-keys.ts).
+ *   `gust keys create` take effect at once: the verifier keeps what it read of the store
+ *   until the store says a key was written, by a PostgreSQL notification or a write to
+ *   SQLite's `-wal` file: auth/cached-keys.ts).
  * - Non-loopback bind with no key: refused at start-up, unless --insecure-no-auth.
  */
 import { createHmac } from 'node:crypto';

@@ -6,8 +6,10 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AccessKeyStore } from '../../store/access-key-store.js';
+import type { ChangeWatch } from '../../store/change-watch.js';
 import type { S3Store } from '../../store/s3-store.js';
 import { SqliteAccessKeyStore } from '../../store/sqlite/sqlite-access-key-store.js';
+import { SqliteFileWatch } from '../../store/sqlite/sqlite-file-watch.js';
 import { SqliteEventQueue } from '../../store/sqlite/sqlite-event-queue.js';
 import { SqliteLogStore } from '../../store/sqlite/sqlite-log-store.js';
 import { SqliteMappingStore } from '../../store/sqlite/sqlite-mapping-store.js';
@@ -72,6 +74,11 @@ export class SqliteBackend implements StateBackend {
   async openAccessKeys(): Promise<AccessKeyStore> {
     mkdirSync(this.location, { recursive: true });
     return SqliteAccessKeyStore.open(join(this.location, AUTH_DB));
+  }
+
+  /** Opened after openAccessKeys, whose store puts auth.db in WAL mode and so makes its `-wal` file. */
+  async watchAccessKeys(report: (err: Error, context: string) => void): Promise<ChangeWatch> {
+    return SqliteFileWatch.open(join(this.location, AUTH_DB), report);
   }
 
   async openS3(): Promise<S3Store> {

@@ -60,7 +60,7 @@ export interface StateBackend {
   openAccessKeys(): Promise<AccessKeyStore>;
   /**
    * Word of every write of access keys, from any process, so that the server may keep them
-   * in memory (auth/cached-keys.ts); PostgreSQL alone (SQLite is read in process, cheaply).
+   * in memory (auth/cached-keys.ts): PostgreSQL's notifications, SQLite's `-wal` file watched.
    */
   watchAccessKeys?(report: (err: Error, context: string) => void): Promise<ChangeWatch>;
   /** The server-wide S3 buckets, objects' metadata and notification outbox. */
