@@ -105,6 +105,8 @@ export class InvokeService {
       return { statusCode: 204, payload: Buffer.alloc(0), executedVersion: resolved.version.version, requestId };
     }
     if (request.invocationType === 'Event') {
+      // Refused now, as Lambda refuses it, rather than queued for retries that would each be refused.
+      if (resolved.version.state !== 'Active') throw notActive(resolved.version.state);
       if (!this.deps.enqueue) throw new InvalidParameterValueException('Asynchronous invocation (InvocationType Event) is not available on this server.');
       // Traced, an event without a caller's trace gets one now, so that all its deliveries are in it.
       const traceHeader = request.traceHeader ?? (this.deps.tracer && traceRoot(this.deps.tracer.traceHeader(this.deps.clock.now(), undefined)));
@@ -113,9 +115,7 @@ export class InvokeService {
     }
 
     const version = request.routed ? this.routedVersion(ref.name, request.routed.version) : resolved.alias ? this.route(ref.name, resolved.alias, resolved.version) : resolved.version;
-    if (version.state !== 'Active') {
-      throw new ResourceConflictException(`The operation cannot be performed at this time. The function is currently in the following state: ${version.state}`);
-    }
+    if (version.state !== 'Active') throw notActive(version.state);
     // Triggers whose capacity this node counts (async events, queue pollers) run here.
     const routable = request.trigger === undefined || request.trigger === 'api' || request.trigger === 'url';
     if (this.deps.elsewhere && routable && !request.routed && (!this.deps.pool.hasIdle(ref.name, version.version) || this.deps.provisionedElsewhere?.(ref.name, version.version))) {
@@ -232,6 +232,10 @@ export class InvokeService {
   private syncConcurrency(name: string): void {
     this.deps.pool.setReservedConcurrency(name, this.deps.functions.getFunctionSync(name)?.reservedConcurrency);
   }
+}
+
+function notActive(state: string): ResourceConflictException {
+  return new ResourceConflictException(`The operation cannot be performed at this time. The function is currently in the following state: ${state}`);
 }
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;

@@ -1,6 +1,7 @@
 /**
  * A function whose runtime is not installed yet, through the real SDK: Pending with a
- * StateReason while Gust installs it (Invoke answers AWS's ResourceConflictException), then
+ * StateReason while Gust installs it (Invoke answers AWS's ResourceConflictException, an
+ * asynchronous one too, which is refused rather than queued), then
  * Failed with StateReasonCode InternalError when the install fails; a runtime this host can
  * never obtain is Failed at once with InvalidRuntime. The npm registry is a local server
  * that holds every request until the test lets it answer 404, on a fresh runtimes directory.
@@ -72,6 +73,12 @@ describe('a function waits for its runtime', () => {
       409,
       'The operation cannot be performed at this time. The function is currently in the following state: Pending',
     );
+    await expectAwsError(
+      t.lambda.send(new InvokeCommand({ FunctionName: 'waits', InvocationType: 'Event', Payload: Buffer.from('{}') })),
+      'ResourceConflictException',
+      409,
+      'The operation cannot be performed at this time. The function is currently in the following state: Pending',
+    );
 
     released = true;
     for (const res of parked.splice(0)) answer(res);
@@ -94,6 +101,12 @@ describe('a function waits for its runtime', () => {
     expect(failed.StateReason).toMatch(/^The runtime python3\.12 is not available on this host: no Debian release ships Python 3\.12 /);
     await expectAwsError(
       t.lambda.send(new InvokeCommand({ FunctionName: 'never' })),
+      'ResourceConflictException',
+      409,
+      'The operation cannot be performed at this time. The function is currently in the following state: Failed',
+    );
+    await expectAwsError(
+      t.lambda.send(new InvokeCommand({ FunctionName: 'never', InvocationType: 'Event' })),
       'ResourceConflictException',
       409,
       'The operation cannot be performed at this time. The function is currently in the following state: Failed',
