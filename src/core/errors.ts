@@ -184,6 +184,15 @@ export class ServiceException extends LambdaError {
   constructor(message = 'An internal error occurred.') { super('ServiceException', 500, message, 'Service'); }
 }
 
+/**
+ * A request that arrives, on a connection kept alive, after the server began to close: AWS's
+ * common 503, which SDKs retry (on another node behind a balancer, or here once restarted).
+ * Sent with `Connection: close`; the requests in flight still get their answers.
+ */
+export class ServiceUnavailable extends LambdaError {
+  constructor() { super('ServiceUnavailable', 503, 'The server is shutting down and takes no new requests; send the request again.', 'Service'); }
+}
+
 /** No route matches the method and path; on the EventBridge API, a missing or unknown `X-Amz-Target`. */
 export class UnknownOperationException extends LambdaError {
   constructor(message = 'Unknown operation') { super('UnknownOperationException', 404, message); }

@@ -144,6 +144,11 @@ export class MethodNotAllowed extends S3Error {
   constructor() { super('MethodNotAllowed', 405, 'The specified method is not allowed against this resource.'); }
 }
 
+/** A request that arrives after the server began to close (the core ServiceUnavailable, in S3's shape). */
+export class S3ServiceUnavailable extends S3Error {
+  constructor(message: string) { super('ServiceUnavailable', 503, message); }
+}
+
 /** Anything unexpected: logged with its cause, answered without it. */
 export class InternalError extends S3Error {
   constructor(requestId: string) { super('InternalError', 500, `We encountered an internal error. Please try again. (request ${requestId})`); }

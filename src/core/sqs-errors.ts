@@ -133,7 +133,7 @@ export class RequestEntityTooLarge extends SqsError {
   constructor(limit: number) { super('RequestEntityTooLarge', 'RequestEntityTooLarge', 413, `Request body must be smaller than ${limit} bytes.`); }
 }
 
-/** SQS's common 503, which the SDKs retry: in a cluster, no node keeps the queues at this moment (one is taking them over). */
+/** SQS's common 503, which the SDKs retry: in a cluster, no node keeps the queues at this moment (one is taking them over); or the server began to close. */
 export class SqsServiceUnavailable extends SqsError {
   constructor(message = 'The queues are moving to another node of the cluster; retry the request.') { super('ServiceUnavailable', 'ServiceUnavailable', 503, message, { faultType: 'Service' }); }
 }

@@ -1,7 +1,7 @@
 /**
  * Closing the HTTP edge the way a node leaves a cluster behind a load balancer: it accepts
  * no new connection (the balancer sends it elsewhere), a request that arrives on a kept-alive
- * connection gets Fastify's 503 with `Connection: close` (SDKs retry a 503), and requests in
+ * connection gets AWS's ServiceUnavailable (503) with `Connection: close` (SDKs retry it), and requests in
  * flight (a synchronous invoke waiting on its function) go on to their answers. A connection
  * that goes idle after the close began would stay open until the client's keep-alive ends,
  * so idle ones are closed as they appear.

@@ -162,7 +162,7 @@ describe('lean routes', () => {
     expect(seen).toHaveLength(1);
   });
 
-  it('leave to Fastify what comes once the server closes: its 503, while a request in flight finishes', async () => {
+  it("leave to Fastify what comes once the server closes: AWS's 503, while a request in flight finishes", async () => {
     let release!: () => void;
     const port = await listen([echo([], new Promise((resolve) => (release = resolve)))]);
     // One connection, busy with a held request when the close begins (so it stays open), on
@@ -182,6 +182,10 @@ describe('lean routes', () => {
     const statuses = [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
     expect(statuses).toEqual([200, 503]);
     expect(text).toContain('"lean":true');
+    const refused = text.slice(text.indexOf('HTTP/1.1 503'));
+    expect(refused).toMatch(/\r\nx-amzn-ErrorType: ServiceUnavailable\r\n/i);
+    expect(refused).toMatch(/\r\nconnection: close\r\n/i);
+    expect(JSON.parse(refused.slice(refused.indexOf('\r\n\r\n') + 4))).toEqual({ Type: 'Service', Message: 'The server is shutting down and takes no new requests; send the request again.' });
   });
 
   it('end an exchange whose answer cannot be written, and go on serving', async () => {

@@ -14,7 +14,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { newRequestId } from '../core/ids.js';
-import { causedByFullDisk, UnknownOperationException } from '../core/errors.js';
+import { causedByFullDisk, ServiceUnavailable, UnknownOperationException } from '../core/errors.js';
 import { registerUploadGate, SMALL_BODY_BYTES, type UploadGateOptions } from './body-limits.js';
 import { handleClientError, handleError, sendError } from './render-error.js';
 import { registerBodyReader } from './upload-body.js';
@@ -91,7 +91,8 @@ export function buildHttpServer(logger: Logger, plugins: readonly HttpPlugin[], 
     () => (starting = undefined),
     () => undefined,
   );
-  // Once the close begins, Fastify answers new requests (its 503 with Connection: close).
+  // Once the close begins, new requests go to Fastify, whose first hook refuses them (an
+  // AWS-shaped 503 with Connection: close, in each API's own shape).
   let closing = false;
   const leanRoutes = plugins.flatMap((p) => p.leanRoutes ?? []);
   const lean = (next: RequestHandler): RequestHandler => {
@@ -109,6 +110,8 @@ export function buildHttpServer(logger: Logger, plugins: readonly HttpPlugin[], 
     loggerInstance: logger as FastifyBaseLogger,
     // Routes that take more declare it (code uploads, Invoke): see body-limits.ts.
     bodyLimit: SMALL_BODY_BYTES,
+    // Its own 503 is a body of Fastify's shape; the onRequest hook below answers AWS's.
+    return503OnClosing: false,
     genReqId: () => newRequestId(),
     // Fastify's own request lines are off: the onResponse hook below logs each request once.
     logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
@@ -153,7 +156,12 @@ export function buildHttpServer(logger: Logger, plugins: readonly HttpPlugin[], 
 
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-amzn-RequestId', request.id);
-    done();
+    if (!closing) {
+      done();
+      return;
+    }
+    reply.header('connection', 'close');
+    done(new ServiceUnavailable());
   });
   // First after the request id, so that nothing (the upload gate, a signature check) runs
   // before the stores are open. A callback hook: once started, a request pays one check.

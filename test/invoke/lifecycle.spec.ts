@@ -13,6 +13,7 @@
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeleteFunctionCommand, LambdaClient, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
@@ -61,6 +62,15 @@ function started(dir: string, n: number): Promise<number[]> {
     const files = readdirSync(dir).filter((f) => !f.endsWith('.tmp'));
     return files.length >= n ? files.map((f) => Number(readFileSync(join(dir, f), 'utf8'))) : undefined;
   }, 10_000);
+}
+
+/** A raw connection that sends `first` at once; `ended` resolves with all it received once the server closes it. */
+function rawConnection(port: number, first: string): { socket: Socket; ended: Promise<string> } {
+  const socket = connect(port, '127.0.0.1');
+  let text = '';
+  socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+  socket.write(first);
+  return { socket, ended: new Promise((resolve) => socket.on('close', () => resolve(text))) };
 }
 
 async function allGone(pids: number[]): Promise<void> {
@@ -149,6 +159,42 @@ describe('server shutdown', () => {
       expect(processesMentioning(dir)).toEqual([]);
     } finally {
       if (!stopped) await t.stop();
+    }
+  });
+
+  it("answers a request that comes on a busy connection after the close began with AWS's 503 in its API's shape, and Connection: close", async () => {
+    const t = await startTestGust({ flags: { sandbox: 'process', shutdownGrace: '10s' } });
+    const dir = markDir('closing');
+    try {
+      await createFunction(t.lambda, 'closing', { Timeout: 30, Environment: { Variables: { MARK_DIR: dir } }, files: { 'index.js': handler('c') } });
+      const port = Number(new URL(t.url).port);
+      // Each connection is busy with an invoke when the close begins, so it stays open for
+      // the one request pipelined after it: Lambda's, SQS's (JSON protocol) and S3's.
+      const late = [
+        'GET /2015-03-31/functions/ HTTP/1.1\r\nHost: x\r\n\r\n',
+        'POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AmazonSQS.ListQueues\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: 2\r\n\r\n{}',
+        'GET /__s3/ HTTP/1.1\r\nHost: x\r\n\r\n',
+      ];
+      const connections = late.map(() => rawConnection(port, 'POST /2015-03-31/functions/closing/invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\n{"ms":1500}'));
+      await started(dir, late.length);
+      const stopping = t.stop();
+      await new Promise((r) => setTimeout(r, 200));
+      late.forEach((request, i) => connections[i]!.socket.write(request));
+      const texts = await Promise.all(connections.map((c) => c.ended));
+      await stopping;
+      const refusals = texts.map((text) => {
+        expect(text.startsWith('HTTP/1.1 200 ')).toBe(true);
+        const refused = text.slice(text.indexOf('HTTP/1.1 503 '));
+        expect(refused).toMatch(/\r\nconnection: close\r\n/i);
+        return { head: refused.slice(0, refused.indexOf('\r\n\r\n')), body: refused.slice(refused.indexOf('\r\n\r\n') + 4) };
+      });
+      const message = 'The server is shutting down and takes no new requests; send the request again.';
+      expect(refusals[0]!.head).toMatch(/\r\nx-amzn-ErrorType: ServiceUnavailable\r\n/i);
+      expect(JSON.parse(refusals[0]!.body)).toEqual({ Type: 'Service', Message: message });
+      expect(JSON.parse(refusals[1]!.body)).toEqual({ __type: 'com.amazonaws.sqs#ServiceUnavailable', message });
+      expect(refusals[2]!.body).toContain(`<Code>ServiceUnavailable</Code><Message>${message}</Message>`);
+    } finally {
+      await t.stop();
     }
   });
 

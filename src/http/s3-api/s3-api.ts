@@ -14,7 +14,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { IncompleteBody, InternalError, MethodNotAllowed, NotImplemented, S3Error, s3AuthError } from '../../core/s3-errors.js';
+import { IncompleteBody, InternalError, MethodNotAllowed, NotImplemented, S3Error, S3ServiceUnavailable, s3AuthError } from '../../core/s3-errors.js';
+import { ServiceUnavailable } from '../../core/errors.js';
 import { AuthFailure } from '../../core/auth-failure.js';
 import { headerOf } from '../edge-auth.js';
 import type { HttpPlugin } from '../server.js';
@@ -124,6 +125,7 @@ function sendError(request: FastifyRequest, reply: FastifyReply, err: unknown): 
   let error: S3Error;
   if (err instanceof S3Error) error = err;
   else if (err instanceof AuthFailure) error = s3AuthError(err);
+  else if (err instanceof ServiceUnavailable) error = new S3ServiceUnavailable(err.message);
   else if ((err as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE' || (err as { code?: string }).code === 'ECONNRESET') error = new IncompleteBody('The request body ended before its declared length.');
   else {
     request.log.error({ err }, 'unexpected error in the S3 API');

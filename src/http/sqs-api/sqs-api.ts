@@ -29,6 +29,7 @@ import {
   sqsAuthError,
 } from '../../core/sqs-errors.js';
 import { AuthFailure } from '../../core/auth-failure.js';
+import { ServiceUnavailable } from '../../core/errors.js';
 import type { QueueService } from '../../control/sqs/queue-service.js';
 import type { HttpPlugin } from '../server.js';
 import { registerGustQueueRoutes } from './gust-routes.js';
@@ -87,6 +88,7 @@ type Protocol = 'json' | 'query';
 function toSqsError(err: unknown): SqsError | undefined {
   if (err instanceof SqsError) return err;
   if (err instanceof AuthFailure) return sqsAuthError(err);
+  if (err instanceof ServiceUnavailable) return new SqsServiceUnavailable(err.message);
   const code = (err as FastifyError | undefined)?.code;
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new RequestEntityTooLarge(MAX_BODY_BYTES);
   return undefined;
