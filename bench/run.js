@@ -89,7 +89,7 @@ const SCENARIOS = {
         : []),
       row('warm throughput, 4 envs, 16 clients (invokes/s)', pick(r, (x) => x.gustTp.perSecond), pick(r, (x) => x.baseTp.perSecond), { min: 0.6 }),
       row('warm throughput, 4 envs, 4 clients (invokes/s)', pick(r, (x) => x.gustTpMatched.perSecond), pick(r, (x) => x.baseTpMatched.perSecond), { min: 0.8 }),
-      row('warm throughput, 16 clients: 429s answered per second', pick(r, (x) => x.gustTp.throttled / x.tpSeconds), undefined, undefined),
+      row('warm throughput, 16 clients: 429s answered per second', pick(r, (x) => x.gustTp.throttled / x.gustTp.seconds), undefined, undefined),
       row("a 429's server CPU vs a warm invoke's (µs)", pick(r, 'throttleCpuUs'), pick(r, (x) => x.gustLatency.cpuUs), undefined),
     ],
   },

@@ -12,6 +12,7 @@
  *   4 clients (no 429s) shows the forwarding cost alone;
  * - what a 429 costs the server: sequential invokes of a function whose one reserved slot is
  *   held by a running invoke, each refused, against the CPU of a warm invoke.
+ * Both servers run side by side, and each measurement alternates between them in chunks.
  */
 import { jsonRequest, keepAliveAgent, post } from '../lib/http-client.js';
 import { HANDLERS, payloadOf } from '../lib/fixtures.js';
@@ -32,7 +33,24 @@ const ENVIRONMENTS = 4;
  */
 const WARM_UP = 3000;
 
-/** Sequential invokes: latency percentiles, and the CPU time `pid` spent per invoke (µs). */
+/**
+ * Gust and the baseline take turns, `CHUNKS` times in each measurement, so that both meet
+ * the same moments of a shared machine: measured one after the other, a neighbour's burst
+ * landed on one side only, and a ratio moved by tens of percent between runs.
+ */
+const CHUNKS = 6;
+
+/** Runs `gust` and `base` in turn, `CHUNKS` times; returns the results of each side. */
+async function takingTurns(gust, base) {
+  const results = { gust: [], base: [] };
+  for (let i = 0; i < CHUNKS; i++) {
+    results.gust.push(await gust());
+    results.base.push(await base());
+  }
+  return results;
+}
+
+/** Sequential invokes: their latencies, and the CPU time `pid` spent over them (ms). */
 async function sequential(send, count, pid) {
   const samples = [];
   const cpu0 = cpuMs(pid);
@@ -41,7 +59,13 @@ async function sequential(send, count, pid) {
     await send();
     samples.push(performance.now() - t0);
   }
-  const cpuUs = ((cpuMs(pid) - cpu0) * 1000) / count;
+  return { samples, cpuMs: cpuMs(pid) - cpu0 };
+}
+
+/** Latency percentiles and the CPU time per invoke (µs) over the chunks of one side. */
+function summary(chunks) {
+  const samples = chunks.flatMap((c) => c.samples);
+  const cpuUs = (chunks.reduce((sum, c) => sum + c.cpuMs, 0) * 1000) / samples.length;
   const s = sortedCopy(samples);
   return { p50: percentile(s, 50), p99: percentile(s, 99), cpuUs };
 }
@@ -71,7 +95,13 @@ async function throughput(send, ms, clients = CLIENTS) {
       while (waiting.length > 0) completed();
     }),
   );
-  return { perSecond: ok / (ms / 1000), throttled };
+  return { ok, throttled, ms };
+}
+
+/** Invokes per second and 429s over the chunks of one side. */
+function rate(chunks) {
+  const seconds = chunks.reduce((sum, c) => sum + c.ms, 0) / 1000;
+  return { perSecond: chunks.reduce((sum, c) => sum + c.ok, 0) / seconds, throttled: chunks.reduce((sum, c) => sum + c.throttled, 0), seconds };
 }
 
 /**
@@ -111,43 +141,71 @@ async function throttleCost(agent, gust, name, payload, count) {
 export async function warmRound({ gust, quick }) {
   const agent = keepAliveAgent(64);
   const payload = payloadOf(1024);
-  const count = quick ? 500 : 1500;
-  const tpMs = quick ? 2000 : 4000;
+  const chunk = Math.round((quick ? 500 : 1500) / CHUNKS);
+  const tpChunkMs = Math.round((quick ? 2000 : 4000) / CHUNKS);
   const warmUp = quick ? WARM_UP / 3 : WARM_UP;
   const name = uniqueName('warm');
   await createFunction(agent, gust.url, name, HANDLERS.nodeHello);
-  for (let i = 0; i < warmUp; i++) await invoke(agent, gust.url, name, payload);
-  const gustSeq = await sequential(() => invoke(agent, gust.url, name, payload), count, gust.pid);
-  const gustPinned = await pinned(gust.pid, () => sequential(() => invoke(agent, gust.url, name, payload), count, gust.pid));
-  const afterChanges = await invokeAfterChanges(agent, gust.url, name, payload);
-
   const tpName = `${name}-tp`;
   await createFunction(agent, gust.url, tpName, HANDLERS.nodeHello);
   await putConcurrency(agent, gust.url, tpName, ENVIRONMENTS);
-  const url = invokeUrl(gust.url, tpName);
-  const sendGust = async () => (await post(agent, url, payload)).status;
-  await throughput(sendGust, 500);
-  const gustTp = await throughput(sendGust, tpMs);
-  // One client per environment: no 429s, so the forwarding cost alone.
-  const gustTpMatched = await throughput(sendGust, tpMs / 2, ENVIRONMENTS);
-  const throttleCpuUs = await throttleCost(agent, gust, `${name}-busy`, payload, count);
+  const tpUrl = invokeUrl(gust.url, tpName);
+  const sendGust = () => invoke(agent, gust.url, name, payload);
+  const sendGustTp = async () => (await post(agent, tpUrl, payload)).status;
 
+  // The baseline's two servers, as Gust's two functions: one runtime for the sequential
+  // loops, four for the throughput runs.
+  const fixture = prepareCode(HANDLERS.nodeHello);
   const baseline = new TwoHopProcess();
-  await baseline.start();
+  const baselineTp = new TwoHopProcess();
   try {
-    const fixture = prepareCode(HANDLERS.nodeHello);
+    await Promise.all([baseline.start(), baselineTp.start()]);
     await baseline.spawnRuntimes(1, runtimeCommand('node'), runtimeEnv(fixture));
+    await baselineTp.spawnRuntimes(ENVIRONMENTS, runtimeCommand('node'), runtimeEnv(fixture));
     const sendBase = async () => (await post(agent, baseline.url, payload)).status;
+    const sendBaseTp = async () => (await post(agent, baselineTp.url, payload)).status;
+
+    for (let i = 0; i < warmUp; i++) await sendGust();
     for (let i = 0; i < warmUp; i++) await sendBase();
-    const baseSeq = await sequential(sendBase, count, baseline.pid);
-    const basePinned = await pinned(baseline.pid, () => sequential(sendBase, count, baseline.pid));
-    await baseline.spawnRuntimes(ENVIRONMENTS - 1, runtimeCommand('node'), runtimeEnv(fixture));
-    await throughput(sendBase, 500);
-    const baseTp = await throughput(sendBase, tpMs);
-    const baseTpMatched = await throughput(sendBase, tpMs / 2, ENVIRONMENTS);
-    return { gustLatency: gustSeq, baseLatency: baseSeq, gustTp, baseTp, gustTpMatched, baseTpMatched, tpSeconds: tpMs / 1000, afterChanges, throttleCpuUs, gustPinned, basePinned };
+    await throughput(sendGustTp, 500);
+    await throughput(sendBaseTp, 500);
+
+    const seq = await takingTurns(
+      () => sequential(sendGust, chunk, gust.pid),
+      () => sequential(sendBase, chunk, baseline.pid),
+    );
+    // Pinning left out where it cannot run (one core, no taskset): pinned() gives undefined.
+    const pinnedSeq = await takingTurns(
+      () => pinned(gust.pid, () => sequential(sendGust, chunk, gust.pid)),
+      () => pinned(baseline.pid, () => sequential(sendBase, chunk, baseline.pid)),
+    );
+    // Right after the loops, while the environment is warm (idle for seconds, it would be frozen).
+    const afterChanges = await invokeAfterChanges(agent, gust.url, name, payload);
+    const tp = await takingTurns(
+      () => throughput(sendGustTp, tpChunkMs),
+      () => throughput(sendBaseTp, tpChunkMs),
+    );
+    // One client per environment: no 429s, so the forwarding cost alone.
+    const tpMatched = await takingTurns(
+      () => throughput(sendGustTp, tpChunkMs / 2, ENVIRONMENTS),
+      () => throughput(sendBaseTp, tpChunkMs / 2, ENVIRONMENTS),
+    );
+    const throttleCpuUs = await throttleCost(agent, gust, `${name}-busy`, payload, chunk * CHUNKS);
+    const canPin = pinnedSeq.gust.every((c) => c !== undefined);
+    return {
+      gustLatency: summary(seq.gust),
+      baseLatency: summary(seq.base),
+      gustPinned: canPin ? summary(pinnedSeq.gust) : undefined,
+      basePinned: canPin ? summary(pinnedSeq.base) : undefined,
+      gustTp: rate(tp.gust),
+      baseTp: rate(tp.base),
+      gustTpMatched: rate(tpMatched.gust),
+      baseTpMatched: rate(tpMatched.base),
+      afterChanges,
+      throttleCpuUs,
+    };
   } finally {
-    await baseline.stop();
+    await Promise.all([baseline.stop(), baselineTp.stop()]);
     agent.destroy();
   }
 }
