@@ -5,25 +5,41 @@
  * RIE's `renderInvokeHeaders` does).
  * https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html#runtimes-api-next
  */
-import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { Invocation } from '../core/model/invocation.js';
 import type { RouteHandler } from './route-context.js';
+import type { ParkedNext } from './runtime-session.js';
 
 export const handleInvocationNext: RouteHandler = (ctx, _req, res) => {
-  ctx.session.next(res);
+  ctx.session.next(parkedResponse(res));
 };
 
-/** Answers a parked /next with `invocation`, due at `deadlineMs` (epoch milliseconds). */
-export function writeInvocation(res: ServerResponse, invocation: Invocation, deadlineMs: number): void {
-  const headers: OutgoingHttpHeaders = {
-    'Content-Type': 'application/json',
-    'Content-Length': invocation.payload.length,
-    'Lambda-Runtime-Aws-Request-Id': invocation.requestId,
-    'Lambda-Runtime-Deadline-Ms': String(deadlineMs),
-    'Lambda-Runtime-Invoked-Function-Arn': invocation.invokedFunctionArn,
-    'Lambda-Runtime-Trace-Id': invocation.traceId,
+/** A /next parked as a `node:http` response. */
+function parkedResponse(res: ServerResponse): ParkedNext {
+  return {
+    send: (invocation, deadlineMs) => {
+      res.writeHead(200, invocationHeaders(invocation, deadlineMs));
+      res.end(invocation.payload);
+    },
+    destroy: () => res.destroy(),
+    onAbandoned: (gone) => res.once('close', gone),
   };
-  if (invocation.clientContext) headers['Lambda-Runtime-Client-Context'] = invocation.clientContext;
-  res.writeHead(200, headers);
-  res.end(invocation.payload);
+}
+
+/**
+ * The headers of the answer to a /next, names and values in one flat list (as `writeHead`
+ * takes them): the invocation's facts, optional ones only when present, as RIE's
+ * `renderInvokeHeaders` does.
+ */
+export function invocationHeaders(invocation: Invocation, deadlineMs: number): string[] {
+  const headers = [
+    'Content-Type', 'application/json',
+    'Content-Length', String(invocation.payload.length),
+    'Lambda-Runtime-Aws-Request-Id', invocation.requestId,
+    'Lambda-Runtime-Deadline-Ms', String(deadlineMs),
+    'Lambda-Runtime-Invoked-Function-Arn', invocation.invokedFunctionArn,
+    'Lambda-Runtime-Trace-Id', invocation.traceId,
+  ];
+  if (invocation.clientContext) headers.push('Lambda-Runtime-Client-Context', invocation.clientContext);
+  return headers;
 }

@@ -1,8 +1,10 @@
 /**
  * The Runtime API server of ONE execution environment: the only door between Gust and the
- * code in a sandbox. Plain `node:http` (the hot path is a parked GET /next answered with the
- * event bytes, and a POST of the result: no framework earns its cost there), on 127.0.0.1
- * port 0 by default, or on a unix socket that a sandbox driver bridges into its namespace.
+ * code in a sandbox, on 127.0.0.1 port 0 by default, or on a unix socket that a sandbox
+ * driver bridges into its namespace. Each connection starts on the lean path
+ * (lean-connection.ts: a parked GET /next and a POST of the result, answered off the socket),
+ * and goes to a plain `node:http` server at the first request outside it (every other route
+ * and case: no framework earns its cost here).
  *
  * The pool drives it: `ready()` waits for the runtime's first /next (end of init),
  * `deliver()` hands over one invocation and resolves with the function's answer,
@@ -12,10 +14,11 @@
  */
 import { lstatSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import type { FunctionAnswer, Invocation } from '../core/model/invocation.js';
 import type { RuntimeState } from './invocation-state.js';
 import type { FunctionInfo, RouteContext } from './route-context.js';
+import { serveLean, type LeanEndpoint } from './lean-connection.js';
 import { dispatch } from './routes.js';
 import { RuntimeSession } from './runtime-session.js';
 import { DEFAULT_MAX_RESPONSE_BYTES } from './runtime-types.js';
@@ -50,22 +53,29 @@ export class RuntimeEndpoint {
   private readonly session: RuntimeSession;
   private readonly parkedExtensions: Set<ServerResponse>;
   private closing: Promise<void> | undefined;
-  /**
-   * Connections given through accept() to a server that does not listen, which Node's
-   * closeAllConnections() does not track (it starts tracking on 'listening').
-   */
-  private readonly handedOver: Set<Socket> | undefined;
+  /** Every connection, whichever path serves it, so that close() ends them all. */
+  private readonly sockets = new Set<Socket>();
+  private readonly lean: LeanEndpoint;
 
   private constructor(
     private readonly server: Server,
+    private readonly listener: NetServer | undefined,
     address: string,
     context: RouteContext,
-    listening: boolean,
   ) {
     this.address = address;
     this.session = context.session;
     this.parkedExtensions = context.parkedExtensions;
-    this.handedOver = listening ? undefined : new Set();
+    this.lean = {
+      session: context.session,
+      handOver: (socket, unread) => {
+        // Paused across the hand-over, so that no byte arrives with no one listening.
+        socket.pause();
+        if (unread) socket.unshift(unread);
+        this.server.emit('connection', socket);
+        socket.resume();
+      },
+    };
   }
 
   /** Starts a listener; resolves once it accepts connections. */
@@ -76,24 +86,29 @@ export class RuntimeEndpoint {
       parkedExtensions: new Set(),
       functionInfo: { functionName: '', functionVersion: '', handler: '', ...options.functionInfo },
     };
-    const server = createServer({ noDelay: true }, (req, res) => dispatch(context, req, res));
+    // Serves what the lean path hands over; it never listens itself.
+    const server = createServer((req, res) => dispatch(context, req, res));
     // A parked /next may wait for minutes, and a runtime may be slow to ask again after a
     // result: neither Node's keep-alive timeout nor its request timeout may cut them off.
     server.keepAliveTimeout = 0;
     server.requestTimeout = 0;
-    if (options.handedOver !== undefined) return new RuntimeEndpoint(server, options.handedOver, context, false);
+    if (options.handedOver !== undefined) return new RuntimeEndpoint(server, undefined, options.handedOver, context);
     if (options.path !== undefined) removeStaleSocket(options.path);
+    const listener = createNetServer({ noDelay: true });
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      listener.once('error', reject);
       const done = (): void => {
-        server.off('error', reject);
+        listener.off('error', reject);
         resolve();
       };
-      if (options.path !== undefined) server.listen(options.path, done);
-      else server.listen(0, '127.0.0.1', done);
+      if (options.path !== undefined) listener.listen(options.path, done);
+      else listener.listen(0, '127.0.0.1', done);
     });
-    const address = options.path ?? `127.0.0.1:${(server.address() as AddressInfo).port}`;
-    return new RuntimeEndpoint(server, address, context, true);
+    const address = options.path ?? `127.0.0.1:${(listener.address() as AddressInfo).port}`;
+    const endpoint = new RuntimeEndpoint(server, listener, address, context);
+    // Before any connection can be announced: that takes a turn of the event loop.
+    listener.on('connection', (socket: Socket) => endpoint.accept(socket));
+    return endpoint;
   }
 
   /** The runtime's protocol state (for diagnostics and tests). */
@@ -133,36 +148,30 @@ export class RuntimeEndpoint {
   }
 
   /**
-   * Serves a connection accepted elsewhere (a sandbox's own socket: see the namespace
-   * driver's runtime-api-relay.ts) as one of its own; `close` ends it with the others.
+   * Serves a connection: one of the listener's, or one accepted elsewhere (a sandbox's own
+   * socket: see the namespace driver's runtime-api-relay.ts); `close` ends it with the others.
    */
   accept(socket: Socket): void {
-    if (this.handedOver) {
-      if (this.closing) {
-        socket.destroy();
-        return;
-      }
-      this.handedOver.add(socket);
-      socket.once('close', () => this.handedOver!.delete(socket));
+    if (this.closing) {
+      socket.destroy();
+      return;
     }
-    this.server.emit('connection', socket);
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    serveLean(socket, this.lean);
   }
 
-  /** Ends the parked requests and the listener. Idempotent. */
+  /** Ends the parked requests, the connections and the listener. Idempotent. */
   close(): Promise<void> {
     this.closing ??= new Promise<void>((resolve) => {
       this.session.close();
       for (const res of this.parkedExtensions) res.destroy();
       this.parkedExtensions.clear();
       // Idle keep-alive connections would hold close() open until the runtime dies.
-      if (this.handedOver) {
-        for (const socket of this.handedOver) socket.destroy();
-        this.handedOver.clear();
-        resolve();
-        return;
-      }
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
+      for (const socket of this.sockets) socket.destroy();
+      this.sockets.clear();
+      if (this.listener) this.listener.close(() => resolve());
+      else resolve();
     });
     return this.closing;
   }

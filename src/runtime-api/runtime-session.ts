@@ -6,13 +6,24 @@
  * answer, because an invocation may be delivered from either side (a /next that finds one
  * waiting, or a delivery that finds a /next parked).
  */
-import type { ServerResponse } from 'node:http';
 import type { FunctionAnswer, Invocation } from '../core/model/invocation.js';
 import { Deferred } from '../core/primitives.js';
 import { InvalidRequestIdError } from './runtime-api-errors.js';
 import { invocationStateMachine, type RuntimeState } from './invocation-state.js';
-import { writeInvocation } from './invocation-next.js';
 import { InitError } from './runtime-types.js';
+
+/**
+ * A parked GET /next, however it came: through `node:http` (invocation-next.ts) or the lean
+ * connection (lean-connection.ts).
+ */
+export interface ParkedNext {
+  /** Answers it with `invocation`, due at `deadlineMs`. */
+  send(invocation: Invocation, deadlineMs: number): void;
+  /** Cuts its connection, unanswered. */
+  destroy(): void;
+  /** Calls `gone` when its connection closes (which counts only while it is parked). */
+  onAbandoned(gone: () => void): void;
+}
 
 interface InFlight {
   invocation: Invocation;
@@ -33,7 +44,7 @@ export class InvocationAbortedError extends Error {
 export class RuntimeSession {
   private readonly machine = invocationStateMachine();
   private readonly readiness = new Deferred<void>();
-  private parked: ServerResponse | undefined;
+  private parked: ParkedNext | undefined;
   private inFlight: InFlight | undefined;
   /** The id the runtime may answer: set when an invocation is delivered, cleared by its next /next. */
   private answerableId: string | undefined;
@@ -57,14 +68,14 @@ export class RuntimeSession {
   }
 
   /** GET /next: the runtime is ready for an invocation; delivers the waiting one, or parks. */
-  next(res: ServerResponse): void {
+  next(parked: ParkedNext): void {
     this.machine.transition('Ready');
     this.answerableId = undefined;
     if (!this.readiness.settled) this.readiness.resolve();
-    this.parked = res;
-    res.once('close', () => {
-      // Delivery clears `parked` first, so this only fires for a /next that was abandoned.
-      if (this.parked !== res) return;
+    this.parked = parked;
+    parked.onAbandoned(() => {
+      // Delivery clears `parked` first, so this only counts for a /next that was abandoned.
+      if (this.parked !== parked) return;
       this.parked = undefined;
       if (this.machine.state === 'Ready') this.machine.transition('Detached');
     });
@@ -133,11 +144,11 @@ export class RuntimeSession {
 
   /** Answers the parked /next with the invocation in flight. */
   private writeNext(flight: InFlight): void {
-    const res = this.parked!;
+    const parked = this.parked!;
     this.machine.transition('Running');
     this.parked = undefined;
     this.answerableId = flight.invocation.requestId;
-    writeInvocation(res, flight.invocation, flight.deadlineMs);
+    parked.send(flight.invocation, flight.deadlineMs);
   }
 
   /**
