@@ -1,7 +1,7 @@
 /**
- * SqliteFileWatch on a real auth.db: the server's cached view of the keys (CachedKeys over
- * its own connection) and an operator's writes through another connection, as `gust keys`
- * makes them from another process (inotify sees the file, whoever wrote it).
+ * CachedKeys under a SqliteFileWatch on a real auth.db: the server's cached view of the keys
+ * (over its own connection) and an operator's writes through another connection, as `gust
+ * keys` makes them from another process (inotify sees the file, whoever wrote it).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, renameSync, rmSync } from 'node:fs';
@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AccessKeys } from '../../auth/access-keys.js';
-import { CachedKeys } from '../../auth/cached-keys.js';
-import { SecretBox } from '../../auth/secret-box.js';
-import { SqliteAccessKeyStore } from './sqlite-access-key-store.js';
-import { SqliteFileWatch } from './sqlite-file-watch.js';
+import { AccessKeys } from './access-keys.js';
+import { CachedKeys } from './cached-keys.js';
+import { SecretBox } from './secret-box.js';
+import { SqliteAccessKeyStore } from '../store/sqlite/sqlite-access-key-store.js';
+import { SqliteFileWatch } from '../store/sqlite/sqlite-file-watch.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -49,7 +49,7 @@ function setUp() {
   return { path, watch, node, operator, reports };
 }
 
-describe('SqliteFileWatch', () => {
+describe('CachedKeys with a SqliteFileWatch', () => {
   it('is live on a database in WAL mode, and reads do not move its generation', async () => {
     const { watch, node, operator } = setUp();
     await operator.createAccount({ accountId: '111122223333' });
