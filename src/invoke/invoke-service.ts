@@ -241,9 +241,11 @@ function notActive(state: string): ResourceConflictException {
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /**
- * `X-Amz-Client-Context` is base64 of a JSON object; the runtime gets the JSON text itself
- * (`Lambda-Runtime-Client-Context`), which it parses into `context.clientContext`.
- * Anything else is refused as AWS refuses it.
+ * `X-Amz-Client-Context` is base64 of a JSON object; the runtime gets the object as JSON
+ * text (`Lambda-Runtime-Client-Context`), which it parses into `context.clientContext`.
+ * Anything else is refused as AWS refuses it. The text is written anew, in ASCII: a header
+ * can carry neither the caller's line breaks nor characters beyond Latin-1 (which made the
+ * delivery fail with a 500), and `\uXXXX` escapes parse back to the same object.
  */
 function decodeClientContext(header: string): string {
   const invalid = () => new InvalidRequestContentException('Client context must be a valid Base64-encoded JSON object.');
@@ -256,7 +258,7 @@ function decodeClientContext(header: string): string {
     throw invalid();
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalid();
-  return text;
+  return JSON.stringify(parsed).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Size and JSON checks of AWS's Invoke; returns the bytes to hand to the runtime. */

@@ -119,6 +119,15 @@ describe('results, load failures and the client context', () => {
     expect((r.json as { clientContext: unknown }).clientContext).toEqual(clientContext);
   });
 
+  it('hands over a ClientContext written with line breaks and text beyond Latin-1, as the caller meant it', async () => {
+    const clientContext = { custom: { greeting: 'こんにちは, Zoë 👋', note: 'tab\there' }, env: { locale: 'ja_JP' } };
+    const text = JSON.stringify(clientContext, null, 2);
+    expect(text).toContain('\n');
+    const r = await invoke(t.lambda, 'main', { action: 'context' }, { ClientContext: Buffer.from(text).toString('base64') });
+    expect(r.functionError).toBeUndefined();
+    expect((r.json as { clientContext: unknown }).clientContext).toEqual(clientContext);
+  });
+
   it('refuses a ClientContext that is not base64 of a JSON object', async () => {
     for (const bad of ['not base64!', Buffer.from('not json').toString('base64'), Buffer.from('[1]').toString('base64')]) {
       await expectAwsError(invoke(t.lambda, 'main', {}, { ClientContext: bad }), 'InvalidRequestContentException', 400, 'Client context must be a valid Base64-encoded JSON object.');
