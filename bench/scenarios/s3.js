@@ -64,14 +64,14 @@ async function diskWrite(dir, name, bytes) {
   await rename(tmp, join(dir, name));
 }
 
-/** A 1 GiB body streamed to a plain PutObject; Gust's RSS sampled meanwhile. */
-function streamGiB(gust, agent) {
+/** A 1 GiB body streamed to a plain PutObject into `bucket`; Gust's RSS sampled meanwhile. */
+function streamGiB(gust, agent, bucket) {
   const chunk = randomBytes(1024 * 1024);
   return new Promise((resolve, reject) => {
     let peak = rssOf(gust.pid);
     const sampler = setInterval(() => (peak = Math.max(peak, rssOf(gust.pid))), 20);
     const t0 = performance.now();
-    const req = request(`${gust.url}/bench-big/one-gib`, { method: 'PUT', agent, headers: { authorization: AUTH, 'content-length': GIB } }, (res) => {
+    const req = request(`${gust.url}/${bucket}/one-gib`, { method: 'PUT', agent, headers: { authorization: AUTH, 'content-length': GIB } }, (res) => {
       res.resume();
       res.on('end', () => {
         clearInterval(sampler);
@@ -135,8 +135,10 @@ export async function s3Round({ gust }) {
     await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: notified, NotificationConfiguration: { LambdaFunctionConfigurations: [{ LambdaFunctionArn: fn, Events: ['s3:ObjectCreated:*'] }] } }));
     const latency = await triggerLatencies(file, LATENCY_SAMPLES, (n) => s3.send(new PutObjectCommand({ Bucket: notified, Key: String(n), Body: 'x' })), { limitMs: LIMIT_MS });
 
-    await s3.send(new CreateBucketCommand({ Bucket: 'bench-big' }));
-    const big = await streamGiB(gust, agent);
+    // A bucket per round: the rounds share one server, which refuses a second CreateBucket of a name.
+    const bigBucket = uniqueName('bench-big').toLowerCase();
+    await s3.send(new CreateBucketCommand({ Bucket: bigBucket }));
+    const big = await streamGiB(gust, agent, bigBucket);
     return {
       putSmall, getSmall, rawPutSmall, rawGetSmall, diskPutSmall, diskGetSmall,
       putLarge, getLarge, diskPutLarge, diskGetLarge,
