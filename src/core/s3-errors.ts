@@ -37,7 +37,7 @@ export class NoSuchTagSet extends S3Error {
   constructor() { super('NoSuchTagSet', 404, 'The TagSet does not exist'); }
 }
 
-/** CreateBucket of a name this account already has (S3's answer outside us-east-1; Gust gives it everywhere so that a client learns). */
+/** CreateBucket of a name this account already has, in a bucket outside us-east-1 (there S3 answers 200 for legacy compatibility, and so does Gust). */
 export class BucketAlreadyOwnedByYou extends S3Error {
   constructor(bucket: string) { super('BucketAlreadyOwnedByYou', 409, 'Your previous request to create the named bucket succeeded and you already own it.', { BucketName: bucket }); }
 }

@@ -49,10 +49,31 @@ describe('buckets owned by accounts', () => {
     expect(await thrown(s3.copyObject(SERVER, { bucket: 'team-data', key: 'k' }, 'team-data', 'k2', undefined, REQUEST))).toEqual(['AccessDenied', 403]);
     expect(await thrown(s3.list(SERVER, 'nothing-here', { prefix: '', maxKeys: 10 }))).toEqual(['NoSuchBucket', 404]);
     expect(await thrown(s3.createBucket(SERVER, 'team-data'))).toEqual(['BucketAlreadyExists', 409]);
-    expect(await thrown(s3.createBucket(TEAM, 'team-data'))).toEqual(['BucketAlreadyOwnedByYou', 409]);
+    // In us-east-1, S3 answers one's own bucket again with 200, for legacy compatibility.
+    expect((await s3.createBucket(TEAM, 'team-data')).createdAt).toBe((await s3.bucket(TEAM, 'team-data')).createdAt);
     expect((await s3.buckets(TEAM)).map((b) => b.name)).toEqual(['team-data']);
     expect(await s3.buckets(SERVER)).toEqual([]);
     expect((await s3.report()).map((r) => [r.name, r.owner])).toEqual([['team-data', TEAM]]);
+  });
+
+  it("refuses one's own bucket again with BucketAlreadyOwnedByYou outside us-east-1, and another's with BucketAlreadyExists everywhere", async () => {
+    const ireland = new S3Service({
+      store,
+      blobs: new FsObjectBlobStore(join(dir, 'objects')),
+      clock: new ManualClock(),
+      region: 'eu-west-1',
+      accountId: SERVER,
+      notified: () => {},
+      functionAccepts: () => true,
+      queueExists: () => true,
+    });
+    await ireland.createBucket(TEAM, 'in-ireland');
+    expect(await thrown(ireland.createBucket(TEAM, 'in-ireland'))).toEqual(['BucketAlreadyOwnedByYou', 409]);
+    // The bucket's own region decides, not the server's asking.
+    expect(await thrown(s3.createBucket(TEAM, 'in-ireland'))).toEqual(['BucketAlreadyOwnedByYou', 409]);
+    expect(await thrown(s3.createBucket(SERVER, 'in-ireland'))).toEqual(['BucketAlreadyExists', 409]);
+    await s3.createBucket(TEAM, 'in-virginia');
+    expect(await thrown(s3.createBucket(SERVER, 'in-virginia'))).toEqual(['BucketAlreadyExists', 409]);
   });
 
   it('announces a bucket\'s events for its owner: destinations checked for it, a bare function name and the event bus in its account', async () => {

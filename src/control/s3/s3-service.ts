@@ -53,6 +53,9 @@ const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
 /** After every key under a common prefix, in byte order. */
 const PAST_PREFIX = '\u{10FFFF}';
 
+/** The region where S3 answers 200 to a CreateBucket of a bucket one owns already. */
+const LEGACY_REGION = 'us-east-1';
+
 export class S3Service {
   readonly objects: BucketObjects;
 
@@ -60,8 +63,14 @@ export class S3Service {
     this.objects = new BucketObjects(deps);
   }
 
-  /** Creates a bucket of `account`; a name another account owns is taken (names are global). */
-  createBucket(account: string, name: string): Promise<BucketRecord> {
+  /**
+   * Creates a bucket of `account`; a name another account owns is taken (names are global).
+   * One's own bucket again is BucketAlreadyOwnedByYou, except in us-east-1, where S3 answers
+   * 200 for legacy compatibility (so `aws s3 mb` twice succeeds there).
+   */
+  async createBucket(account: string, name: string): Promise<BucketRecord> {
+    const existing = await this.deps.store.bucket(name);
+    if (existing?.owner === account && !existing.external && existing.region === LEGACY_REGION) return existing;
     return this.create(account, name, false);
   }
 
