@@ -4,12 +4,11 @@
  */
 import type { StoredEvent } from './event-queue.js';
 
-type EventMeta = Pick<StoredEvent, 'clientContext' | 'traceHeader' | 'enqueuedAt' | 'attempts' | 'notBefore' | 'depth' | 'lastError'>;
+type EventMeta = Pick<StoredEvent, 'traceHeader' | 'enqueuedAt' | 'attempts' | 'notBefore' | 'depth' | 'lastError'>;
 
 /** The `meta` column of `event`, as JSON text (JSON leaves the absent optionals out). */
 export function eventMetaJson(e: StoredEvent): string {
   const meta: { [K in keyof EventMeta]-?: EventMeta[K] | undefined } = {
-    clientContext: e.clientContext,
     traceHeader: e.traceHeader,
     enqueuedAt: e.enqueuedAt,
     attempts: e.attempts,

@@ -56,7 +56,7 @@ export function runEventQueueContract(factory: EventQueueFactory): void {
 
     it('stores events and returns them in arrival order, byte for byte', async () => {
       const store = await create();
-      const binary = sampleEvent(2, { payload: Buffer.from([0, 255, 1, 254]), qualifier: 'live', clientContext: 'e30=', traceHeader: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1', lastError: 'Error: x', attempts: 2, notBefore: 99, depth: 3 });
+      const binary = sampleEvent(2, { payload: Buffer.from([0, 255, 1, 254]), qualifier: 'live', traceHeader: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1', lastError: 'Error: x', attempts: 2, notBefore: 99, depth: 3 });
       await store.write([{ kind: 'putEvent', event: sampleEvent(3) }, { kind: 'putEvent', event: binary }, { kind: 'putEvent', event: sampleEvent(1) }]);
       const events = await store.pendingEvents();
       expect(events.map((e) => e.seq)).toEqual([1, 2, 3]);

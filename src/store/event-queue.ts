@@ -29,8 +29,6 @@ export interface StoredEvent {
   /** `$LATEST`, a version or an alias; undefined when the caller gave none. */
   qualifier?: string;
   payload: Buffer;
-  /** The base64 `X-Amz-Client-Context` the caller sent. */
-  clientContext?: string;
   /** The caller's trace header, which every delivery continues. */
   traceHeader?: string;
   /** When the event was accepted (ms since the epoch): its age counts from here. */

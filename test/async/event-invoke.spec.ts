@@ -2,7 +2,8 @@
  * Event invocations against a real server and real Node.js runtimes: the 202 comes only
  * once the event is in queue.db (read here with better-sqlite3), the function then runs
  * with the 202's request id, the payload limit is AWS's 1 MB, the async path is not
- * throttled at the front door, and `GET /gust/events` shows the queue.
+ * throttled at the front door, a ClientContext reaches synchronous invocations only, and
+ * `GET /gust/events` shows the queue.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvokeCommand, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
 import { createFunction, expectAwsError } from '../helpers/lambda.js';
+import { waitFor } from '../helpers/wait.js';
 import { PROBE, asyncReport, drained, lines, postEvent, waitForLines } from './support.js';
 
 interface ProbeLine {
@@ -19,6 +21,7 @@ interface ProbeLine {
   start: number;
   end: number;
   event: Record<string, unknown>;
+  clientContext?: unknown;
 }
 
 describe('Event invocations', () => {
@@ -40,6 +43,8 @@ describe('Event invocations', () => {
     rmSync(out, { recursive: true, force: true });
   });
 
+  /** The probe's line for the invocation whose event had `n`. */
+  const ranWith = (n: string) => waitFor(`the probe to run ${n}`, () => lines<ProbeLine>(join(out, 'probe.jsonl')).find((l) => l.event.n === n));
   const storedIds = () => queueDb.prepare('SELECT request_id FROM events ORDER BY seq').pluck().all() as string[];
 
   it('answers 202 only once the event is in queue.db, then runs it with the same request id', async () => {
@@ -55,6 +60,18 @@ describe('Event invocations', () => {
     await drained(t.url, 'probe');
     // Gone from the queue once its outcome is recorded.
     expect(storedIds()).not.toContain(answer.requestId);
+  });
+
+  it("does not hand an Event invoke's ClientContext to the function: Lambda passes it for synchronous invocations only", async () => {
+    const clientContext = Buffer.from(JSON.stringify({ custom: { tenant: 'acme' } })).toString('base64');
+    const answer = await t.lambda.send(new InvokeCommand({ FunctionName: 'probe', InvocationType: 'Event', Payload: Buffer.from('{"n":"cc"}'), ClientContext: clientContext }));
+    expect(answer.StatusCode).toBe(202);
+    const ran = await ranWith('cc');
+    expect(ran).not.toHaveProperty('clientContext');
+    // The same context on a synchronous invoke reaches the function.
+    const sync = await t.lambda.send(new InvokeCommand({ FunctionName: 'probe', Payload: Buffer.from('{"n":"cc-sync"}'), ClientContext: clientContext }));
+    expect(sync.StatusCode).toBe(200);
+    expect((await ranWith('cc-sync')).clientContext).toEqual({ custom: { tenant: 'acme' } });
   });
 
   it('the SDK gets StatusCode 202 with no payload', async () => {

@@ -24,7 +24,7 @@ exports.handler = async (event, context) => {
     seen = fs.readFileSync(out, 'utf8').split('\\n').filter((l) => l.includes(context.awsRequestId)).length;
   }
   if (event.sleep) await new Promise((r) => setTimeout(r, event.sleep));
-  fs.appendFileSync(out, JSON.stringify({ id: context.awsRequestId, start, end: Date.now(), event }) + '\\n');
+  fs.appendFileSync(out, JSON.stringify({ id: context.awsRequestId, start, end: Date.now(), event, clientContext: context.clientContext }) + '\\n');
   if (event.fail || (event.failTimes && seen < event.failTimes)) throw new Error('planned failure ' + (seen + 1));
   return { ok: true, seen: seen + 1 };
 };

@@ -88,7 +88,6 @@ interface Arrival {
   functionName: string;
   qualifier?: string;
   payload: Buffer;
-  clientContext?: string;
   traceHeader?: string;
   depth: number;
 }
@@ -216,7 +215,8 @@ export class AsyncQueue {
 
   /**
    * Accepts an Event invocation that InvokeService has validated. Resolves once the event
-   * is durable; the caller answers 202 then.
+   * is durable; the caller answers 202 then. Its ClientContext is not kept: Lambda passes
+   * one to the function for synchronous invocations only.
    */
   async enqueue(request: InvokeRequest & { requestId: string }): Promise<void> {
     const ref = parseFunctionName(request.functionName, this.deps.partition);
@@ -226,7 +226,6 @@ export class AsyncQueue {
       functionName: ref.name,
       ...(qualifier === undefined ? {} : { qualifier }),
       payload: request.payload,
-      ...(request.clientContext === undefined ? {} : { clientContext: request.clientContext }),
       ...(request.traceHeader === undefined ? {} : { traceHeader: request.traceHeader }),
       depth: 0,
     });
@@ -431,7 +430,6 @@ export class AsyncQueue {
         invocationType: 'RequestResponse',
         requestId: event.requestId,
         trigger: 'async',
-        ...(event.clientContext === undefined ? {} : { clientContext: event.clientContext }),
         ...(event.traceHeader === undefined ? {} : { traceHeader: event.traceHeader }),
       });
     } catch (err) {

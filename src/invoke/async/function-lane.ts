@@ -29,7 +29,6 @@ export function toStored(e: AsyncEvent): StoredEvent {
     functionName: e.functionName,
     ...(e.qualifier === undefined ? {} : { qualifier: e.qualifier }),
     payload: e.payload,
-    ...(e.clientContext === undefined ? {} : { clientContext: e.clientContext }),
     ...(e.traceHeader === undefined ? {} : { traceHeader: e.traceHeader }),
     enqueuedAt: e.enqueuedAt,
     attempts: e.attempts,
