@@ -13,11 +13,11 @@
  * put back first), which answers every route, error and edge case as before; it never
  * comes back. A runtime that pipelines behind a parked /next is answered in order.
  */
-import { validateHeaderValue } from 'node:http';
+import { STATUS_CODES, validateHeaderValue } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Invocation } from '../core/model/invocation.js';
 import { invocationHeaders } from './invocation-next.js';
-import { RuntimeApiError } from './runtime-api-errors.js';
+import { ACCEPTED_BODY, errorResponse } from './runtime-api-errors.js';
 import type { ParkedNext, RuntimeSession } from './runtime-session.js';
 
 const NEXT = 'GET /2018-06-01/runtime/invocation/next HTTP/1.1';
@@ -35,7 +35,6 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const INVALID_HEAD_BYTES = /[^\t\x20-\x7e\x80-\xff]/;
 /** Headers whose presence sends the request to node:http. */
 const NOT_HERE = new Set(['transfer-encoding', 'expect', 'upgrade', 'trailer', 'lambda-runtime-function-response-mode']);
-const ACCEPTED = '{"status":"OK"}';
 
 /** What the lean path needs of the endpoint. */
 export interface LeanEndpoint {
@@ -163,18 +162,20 @@ class LeanConnection implements ParkedNext {
     }
     try {
       this.endpoint.session.finishResult({ outcome: 'success', payload: body });
-      this.write(`HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: ${ACCEPTED.length}\r\n${closingHeaders()}${ACCEPTED}`);
+      this.writeJson(202, ACCEPTED_BODY);
     } catch (err) {
       this.answerError(err);
     }
   }
 
-  /** As renderRuntimeApiError answers: the catalog's errors as they are, anything else as RIE's 500. */
+  /** What renderRuntimeApiError answers through node:http. */
   private answerError(err: unknown): void {
-    const known = err instanceof RuntimeApiError;
-    const status = known ? err.status : 500;
-    const text = JSON.stringify(known ? { errorMessage: err.message, errorType: err.errorType } : { errorMessage: 'Internal Server Error', errorType: 'InternalServerError' });
-    this.write(`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n${closingHeaders()}${text}`);
+    const answer = errorResponse(err);
+    this.writeJson(answer.status, answer.body);
+  }
+
+  private writeJson(status: number, text: string): void {
+    this.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n${closingHeaders()}${text}`);
   }
 
   /** The bytes in hand as one buffer. */
@@ -213,8 +214,6 @@ class LeanConnection implements ParkedNext {
     this.endpoint.handOver(this.socket, unread);
   }
 }
-
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 403: 'Forbidden', 413: 'Payload Too Large', 500: 'Internal Server Error' };
 
 /** The head of a request the lean path answers, or undefined for any other. */
 function parseHead(text: string): Head | undefined {

@@ -59,30 +59,39 @@ export class ExtensionIdentifierError extends RuntimeApiError {
   }
 }
 
+/** The body of the 202 every accepted POST gets. */
+export const ACCEPTED_BODY = '{"status":"OK"}';
+
+/**
+ * The status and JSON body that answer `err`: a catalog error as it is; anything else is a
+ * Gust bug, answered as RIE's 500 InternalServerError without its details.
+ */
+export function errorResponse(err: unknown): { status: number; body: string } {
+  if (err instanceof RuntimeApiError) return { status: err.status, body: JSON.stringify({ errorMessage: err.message, errorType: err.errorType }) };
+  return { status: 500, body: JSON.stringify({ errorMessage: 'Internal Server Error', errorType: 'InternalServerError' }) };
+}
+
 /** Writes a JSON body with an exact Content-Length (keep-alive friendly). */
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
+  sendText(res, status, JSON.stringify(body), headers);
+}
+
+function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { ...headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
 }
 
-/** The 202 every accepted POST gets: `{"status":"OK"}`. */
+/** The 202 every accepted POST gets. */
 export function sendAccepted(res: ServerResponse): void {
-  sendJson(res, 202, { status: 'OK' });
+  sendText(res, 202, ACCEPTED_BODY);
 }
 
-/**
- * Renders any error thrown by a handler. Errors outside the catalog are Gust bugs; they
- * become RIE's 500 InternalServerError without their details.
- */
+/** Renders any error thrown by a handler (see {@link errorResponse}). */
 export function renderRuntimeApiError(res: ServerResponse, err: unknown): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  if (err instanceof RuntimeApiError) {
-    sendJson(res, err.status, { errorMessage: err.message, errorType: err.errorType });
-    return;
-  }
-  sendJson(res, 500, { errorMessage: 'Internal Server Error', errorType: 'InternalServerError' });
+  const answer = errorResponse(err);
+  sendText(res, answer.status, answer.body);
 }
