@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitUntil } from '../../test/helpers/wait.js';
 import { AccessKeys } from './access-keys.js';
 import { CachedKeys } from './cached-keys.js';
 import { SecretBox } from './secret-box.js';
@@ -19,14 +20,6 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-async function until(what: string, check: () => Promise<boolean> | boolean, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
 
@@ -68,12 +61,12 @@ describe('CachedKeys with a SqliteFileWatch', () => {
 
     const before = watch.generation;
     const made = await operator.createKey('111122223333');
-    await until("the operator's key to be heard", () => watch.generation > before);
+    await waitUntil(() => watch.generation > before, 5_000, "the operator's key to be heard");
     expect(await node.any()).toBe(true);
     expect(await node.lookup(made.accessKeyId)).toEqual({ accountId: '111122223333', secretAccessKey: made.secretAccessKey });
 
     await operator.removeKey(made.accessKeyId);
-    await until('the removed key to stop verifying', async () => (await node.lookup(made.accessKeyId)) === undefined);
+    await waitUntil(async () => (await node.lookup(made.accessKeyId)) === undefined, 5_000, 'the removed key to stop verifying');
     expect(await node.any()).toBe(false);
   });
 
@@ -81,7 +74,7 @@ describe('CachedKeys with a SqliteFileWatch', () => {
     const { path, node, operator } = setUp();
     await operator.createAccount({ accountId: '111122223333' });
     const made = await operator.createKey('111122223333');
-    await until('the key to be read', async () => (await node.lookup(made.accessKeyId)) !== undefined);
+    await waitUntil(async () => (await node.lookup(made.accessKeyId)) !== undefined, 5_000, 'the key to be read');
     await settle();
     // Read through a connection that is not the cache's: the store still has the key...
     const raw = new Database(path, { readonly: true });
@@ -95,9 +88,9 @@ describe('CachedKeys with a SqliteFileWatch', () => {
     const { path, watch, node, operator, reports } = setUp();
     await operator.createAccount({ accountId: '111122223333' });
     const made = await operator.createKey('111122223333');
-    await until('the key to be read', async () => (await node.lookup(made.accessKeyId)) !== undefined);
+    await waitUntil(async () => (await node.lookup(made.accessKeyId)) !== undefined, 5_000, 'the key to be read');
     renameSync(`${path}-wal`, `${path}-wal.moved`);
-    await until('the watch to notice', () => !watch.live);
+    await waitUntil(() => !watch.live, 5_000, 'the watch to notice');
     expect(reports.join('\n')).toMatch(/watch of .*auth\.db-wal lost; reading through: .*auth\.db-wal was removed or replaced/);
     // Both connections still use the WAL they hold open; the cache asks each time.
     await operator.removeKey(made.accessKeyId);

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitUntil } from '../../test/helpers/wait.js';
 import { AccessKeys } from './access-keys.js';
 import { CachedKeys } from './cached-keys.js';
 import { SecretBox } from './secret-box.js';
@@ -16,14 +17,6 @@ const watches: PgChannelWatch[] = [];
 afterEach(async () => {
   for (const w of watches.splice(0)) await w.close();
 });
-
-async function until(what: string, check: () => Promise<boolean> | boolean, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** A node's cached view and an operator's keys on one fresh schema, and a way around both (SQL that notifies no one). */
 async function setUp() {
@@ -44,7 +37,7 @@ describe.skipIf(pg.skip !== undefined)('CachedKeys with a PostgreSQL watch', () 
     expect(await node.any()).toBe(false);
     const before = watch.generation;
     const made = await operator.createKey('111122223333');
-    await until("the operator's new key to be heard", () => watch.generation > before);
+    await waitUntil(() => watch.generation > before, 5_000, "the operator's new key to be heard");
     expect(await node.any()).toBe(true);
     expect(await node.lookup(made.accessKeyId)).toEqual({ accountId: '111122223333', secretAccessKey: made.secretAccessKey });
 
@@ -57,7 +50,7 @@ describe.skipIf(pg.skip !== undefined)('CachedKeys with a PostgreSQL watch', () 
     const other = await operator.createKey('111122223333');
     expect(await node.lookup(other.accessKeyId)).toBeDefined();
     await operator.removeKey(other.accessKeyId);
-    await until('the removed key to stop verifying', async () => (await node.lookup(other.accessKeyId)) === undefined, 2_000);
+    await waitUntil(async () => (await node.lookup(other.accessKeyId)) === undefined, 2_000, 'the removed key to stop verifying');
     expect(await node.lookup(made.accessKeyId)).toBeUndefined();
     expect(await node.any()).toBe(false);
   });
@@ -66,15 +59,15 @@ describe.skipIf(pg.skip !== undefined)('CachedKeys with a PostgreSQL watch', () 
     const { operator, watch, node, silentlyDelete } = await setUp();
     const made = await operator.createKey('111122223333');
     const kept = await operator.createKey('111122223333');
-    await until('both keys to be read', async () => (await node.lookup(made.accessKeyId)) !== undefined && (await node.lookup(kept.accessKeyId)) !== undefined);
+    await waitUntil(async () => (await node.lookup(made.accessKeyId)) !== undefined && (await node.lookup(kept.accessKeyId)) !== undefined, 5_000, 'both keys to be read');
 
     await pg.pool.query('SELECT pg_terminate_backend($1)', [watch.pid]);
-    await until('the watch to notice it was ended', () => !watch.live);
+    await waitUntil(() => !watch.live, 5_000, 'the watch to notice it was ended');
     // Deleted with no note while nothing listens: read through, it is gone at once.
     await silentlyDelete(made.accessKeyId);
     expect(await node.lookup(made.accessKeyId)).toBeUndefined();
 
-    await until('the watch to listen again', () => watch.live);
+    await waitUntil(() => watch.live, 5_000, 'the watch to listen again');
     expect(await node.lookup(kept.accessKeyId)).toBeDefined();
     await silentlyDelete(kept.accessKeyId);
     expect(await node.lookup(kept.accessKeyId)).toBeDefined();

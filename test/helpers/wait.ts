@@ -11,7 +11,7 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
   }
 }
 
-/** Polls `cond` until it holds; fails after `timeoutMs`. */
-export async function waitUntil(cond: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  await waitFor('a condition', async () => ((await cond()) ? true : undefined), timeoutMs, 10);
+/** Polls `cond` until it holds; fails after `timeoutMs`, naming `what` it waited for. */
+export async function waitUntil(cond: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'a condition'): Promise<void> {
+  await waitFor(what, async () => ((await cond()) ? true : undefined), timeoutMs, 10);
 }

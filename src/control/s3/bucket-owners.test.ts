@@ -21,17 +21,22 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'gust-bucket-owners-'));
   store = SqliteS3Store.open(':memory:', SERVER);
   asked = [];
-  s3 = new S3Service({
+  s3 = service('us-east-1');
+});
+
+/** A service on the test's store in `region`, recording the destinations it asks about. */
+function service(region: string): S3Service {
+  return new S3Service({
     store,
     blobs: new FsObjectBlobStore(join(dir, 'objects')),
     clock: new ManualClock(),
-    region: 'us-east-1',
+    region,
     accountId: SERVER,
     notified: () => {},
     functionAccepts: (...args) => asked.push(['function', ...args]) > 0,
     queueExists: (...args) => asked.push(['queue', ...args]) > 0,
   });
-});
+}
 
 afterEach(async () => {
   await store.close();
@@ -57,16 +62,7 @@ describe('buckets owned by accounts', () => {
   });
 
   it("refuses one's own bucket again with BucketAlreadyOwnedByYou outside us-east-1, and another's with BucketAlreadyExists everywhere", async () => {
-    const ireland = new S3Service({
-      store,
-      blobs: new FsObjectBlobStore(join(dir, 'objects')),
-      clock: new ManualClock(),
-      region: 'eu-west-1',
-      accountId: SERVER,
-      notified: () => {},
-      functionAccepts: () => true,
-      queueExists: () => true,
-    });
+    const ireland = service('eu-west-1');
     await ireland.createBucket(TEAM, 'in-ireland');
     expect(await thrown(ireland.createBucket(TEAM, 'in-ireland'))).toEqual(['BucketAlreadyOwnedByYou', 409]);
     // The bucket's own region decides, not the server's asking.
