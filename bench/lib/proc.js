@@ -44,6 +44,11 @@ export function rssOf(pid) {
   }
 }
 
+/** The parent of `pid`, from /proc. */
+export function parentOf(pid) {
+  return Number(statFields(pid)[1]);
+}
+
 /** Every process below `root` (children, theirs, and so on), read from /proc. */
 export function descendants(root) {
   const children = new Map();
@@ -51,7 +56,7 @@ export function descendants(root) {
     if (!/^\d+$/.test(entry)) continue;
     let ppid;
     try {
-      ppid = Number(statFields(Number(entry))[1]);
+      ppid = parentOf(Number(entry));
     } catch {
       continue; // Ended meanwhile.
     }

@@ -13,7 +13,7 @@ import { HANDLERS, payloadOf } from '../lib/fixtures.js';
 import { startGustProcess } from '../lib/gust-process.js';
 import { createFunction, invoke, uniqueName } from '../lib/lambda.js';
 import { median } from '../lib/stats.js';
-import { descendants } from '../lib/proc.js';
+import { descendants, parentOf } from '../lib/proc.js';
 
 const KINDS = { node: { fixture: HANDLERS.nodeHello, bootstrap: 'bootstrap.mjs' }, python: { fixture: HANDLERS.pythonHello, bootstrap: 'bootstrap.py' } };
 
@@ -25,11 +25,6 @@ function read(path) {
   } catch {
     return '';
   }
-}
-
-function parentOf(pid) {
-  const stat = read(`/proc/${pid}/stat`);
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
 }
 
 /** Waiting runtimes of `bootstrap` under the server `pid`: their start environment names the assignment socket. */
