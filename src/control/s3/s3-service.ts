@@ -68,9 +68,7 @@ export class S3Service {
    * One's own bucket again is BucketAlreadyOwnedByYou, except in us-east-1, where S3 answers
    * 200 for legacy compatibility (so `aws s3 mb` twice succeeds there).
    */
-  async createBucket(account: string, name: string): Promise<BucketRecord> {
-    const existing = await this.deps.store.bucket(name);
-    if (existing?.owner === account && !existing.external && existing.region === LEGACY_REGION) return existing;
+  createBucket(account: string, name: string): Promise<BucketRecord> {
     return this.create(account, name, false);
   }
 
@@ -86,7 +84,11 @@ export class S3Service {
   private async create(account: string, name: string, external: boolean): Promise<BucketRecord> {
     if (!BUCKET_RE.test(name) || /^\d+\.\d+\.\d+\.\d+$/.test(name) || name.includes('..')) throw new InvalidBucketName(name);
     const existing = await this.deps.store.bucket(name);
-    if (existing) throw existing.owner === account ? new BucketAlreadyOwnedByYou(name) : new BucketAlreadyExists(name);
+    if (existing) {
+      if (existing.owner !== account) throw new BucketAlreadyExists(name);
+      if (!external && !existing.external && existing.region === LEGACY_REGION) return existing;
+      throw new BucketAlreadyOwnedByYou(name);
+    }
     const bucket: BucketRecord = { name, owner: account, createdAt: this.deps.clock.now(), region: this.deps.region, tags: {}, notifications: [], ...(external ? { external } : {}) };
     await this.deps.store.putBucket(bucket);
     return bucket;
