@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
-import { connect } from 'node:net';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { logLines } from '../../test/helpers/log-lines.js';
+import { rawConnection } from '../../test/helpers/raw-http.js';
 import type { Caller } from '../auth/caller.js';
 import { AuthFailure } from '../core/auth-failure.js';
 import { ResourceNotFoundException } from '../core/errors.js';
@@ -167,17 +167,13 @@ describe('lean routes', () => {
     const port = await listen([echo([], new Promise((resolve) => (release = resolve)))]);
     // One connection, busy with a held request when the close begins (so it stays open), on
     // which a second request follows, pipelined.
-    const socket = connect(port, '127.0.0.1');
-    let text = '';
-    socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
-    const ended = new Promise((resolve) => socket.on('close', resolve));
-    socket.write('POST /echo?hold HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nheld');
+    const { socket, ended } = rawConnection(port, 'POST /echo?hold HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nheld');
     await new Promise((r) => setTimeout(r, 50));
     const closed = apps.splice(0)[0]!.close();
     socket.write('POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nlate');
     await new Promise((r) => setTimeout(r, 50));
     release();
-    await ended;
+    const text = await ended;
     await closed;
     const statuses = [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
     expect(statuses).toEqual([200, 503]);

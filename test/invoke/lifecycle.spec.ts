@@ -13,13 +13,13 @@
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeleteFunctionCommand, LambdaClient, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
 import { buildGust, serve, stopServer } from '../helpers/gust-process.js';
 import { createFunction, expectAwsError, invoke, waitActive, type Invoked } from '../helpers/lambda.js';
+import { rawConnection } from '../helpers/raw-http.js';
 import { makeZip } from '../helpers/zips.js';
 import { waitFor } from '../helpers/wait.js';
 import { gone, processesMentioning } from '../helpers/processes.js';
@@ -62,15 +62,6 @@ function started(dir: string, n: number): Promise<number[]> {
     const files = readdirSync(dir).filter((f) => !f.endsWith('.tmp'));
     return files.length >= n ? files.map((f) => Number(readFileSync(join(dir, f), 'utf8'))) : undefined;
   }, 10_000);
-}
-
-/** A raw connection that sends `first` at once; `ended` resolves with all it received once the server closes it. */
-function rawConnection(port: number, first: string): { socket: Socket; ended: Promise<string> } {
-  const socket = connect(port, '127.0.0.1');
-  let text = '';
-  socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
-  socket.write(first);
-  return { socket, ended: new Promise((resolve) => socket.on('close', () => resolve(text))) };
 }
 
 async function allGone(pids: number[]): Promise<void> {
