@@ -117,6 +117,24 @@ async function invokeAfterChanges(agent, base, name, payload) {
   return performance.now() - t0;
 }
 
+/**
+ * Pause after each invoke: long enough for Gust to freeze the idle environment (its first
+ * check is at 50 ms), short of any reaping, as sporadic traffic to a function meets it.
+ */
+const IDLE_PAUSE_MS = 100;
+
+/** Invokes that each follow an idle pause: their latencies (ms). */
+async function afterPauses(send, count) {
+  const samples = [];
+  for (let i = 0; i < count; i++) {
+    await new Promise((r) => setTimeout(r, IDLE_PAUSE_MS));
+    const t0 = performance.now();
+    await send();
+    samples.push(performance.now() - t0);
+  }
+  return samples;
+}
+
 /** Server CPU per 429 (µs): `count` sequential invokes of `name` while its one slot is held. */
 async function throttleCost(agent, gust, name, payload, count) {
   await createFunction(agent, gust.url, name, HANDLERS.nodeBusy);
@@ -181,6 +199,10 @@ export async function warmRound({ gust, quick }) {
     );
     // Right after the loops, while the environment is warm (idle for seconds, it would be frozen).
     const afterChanges = await invokeAfterChanges(agent, gust.url, name, payload);
+    const idle = await takingTurns(
+      () => afterPauses(sendGust, quick ? 3 : 5),
+      () => afterPauses(sendBase, quick ? 3 : 5),
+    );
     const tp = await takingTurns(
       () => throughput(sendGustTp, tpChunkMs),
       () => throughput(sendBaseTp, tpChunkMs),
@@ -202,6 +224,8 @@ export async function warmRound({ gust, quick }) {
       gustTpMatched: rate(tpMatched.gust),
       baseTpMatched: rate(tpMatched.base),
       afterChanges,
+      gustAfterIdle: percentile(sortedCopy(idle.gust.flat()), 50),
+      baseAfterIdle: percentile(sortedCopy(idle.base.flat()), 50),
       throttleCpuUs,
     };
   } finally {

@@ -57,9 +57,16 @@ export function instanceDirs(): string[] {
     .flatMap((d) => readdirSync(d).filter((n) => n.startsWith(`${process.pid}-`)).map((n) => join(d, n)));
 }
 
+/** The v1 freezer's anchor, a server's own cgroup beside its environments' (cgroup-host.ts). */
+export const FREEZER_ANCHOR = 'gust-freezer-anchor';
+
 /** The environment directories that exist now under this process's instances. */
 export function environmentDirs(): string[] {
-  return instanceDirs().flatMap((d) => readdirSync(d).filter((n) => statSync(join(d, n)).isDirectory()).map((n) => join(d, n)));
+  return instanceDirs().flatMap((d) =>
+    readdirSync(d)
+      .filter((n) => n !== FREEZER_ANCHOR && statSync(join(d, n)).isDirectory())
+      .map((n) => join(d, n)),
+  );
 }
 
 /** The parsed lines of /proc/<pid>/limits for one limit. */

@@ -128,7 +128,9 @@ export async function detectCgroups(options: DetectOptions = {}): Promise<Cgroup
   // Every instance directory made, also one whose controllers turned out unusable, goes at close.
   const gustDirs = [...new Set([...instanceDirs.values()].map((d) => join(d, '..')))];
   const watchdog = instanceDirs.size > 0 ? startWatchdog([...instanceDirs.values()]) : undefined;
-  return new GustCgroupHost(support, instance, gustDirs, placements, watchdog);
+  const host = new GustCgroupHost(support, instance, gustDirs, placements, watchdog);
+  host.anchorFreezer();
+  return host;
 }
 
 /** The controllers Gust's own v2 cgroup may hand down (listed in its `cgroup.controllers`). */
