@@ -4,6 +4,7 @@
  * stream, which works for every sandbox driver).
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { SPAWNER_SOURCE } from '../../src/sandbox/spawner-process.js';
 
 export interface ProcInfo {
   pid: number;
@@ -57,16 +58,22 @@ export function gone(pid: number): boolean {
   return !alive(pid);
 }
 
+/** Whether `pid` is Gust's spawner (host-spawner.ts), which lives as long as the process that started it. */
+function isSpawner(pid: number): boolean {
+  return readFileSyncSafe(`/proc/${pid}/cmdline`)?.includes(SPAWNER_SOURCE) ?? false;
+}
+
 /**
  * Live (non-zombie) processes descending from this test process, or in the process group of
- * one of `leaders` (a runtime's children re-parented to init stay in its group).
+ * one of `leaders` (a runtime's children re-parented to init stay in its group). Gust's
+ * spawner is not counted; what it started is.
  */
 export function ourProcesses(leaders: number[] = []): ProcInfo[] {
   const procs = allProcesses().filter((p) => p.state !== 'Z');
   const byPid = new Map(procs.map((p) => [p.pid, p]));
   const groups = new Set(leaders);
   return procs.filter((p) => {
-    if (p.pid === process.pid) return false;
+    if (p.pid === process.pid || (p.ppid === process.pid && isSpawner(p.pid))) return false;
     if (groups.has(p.pgrp)) return true;
     for (let q = byPid.get(p.ppid); q; q = byPid.get(q.ppid)) {
       if (q.pid === process.pid) return true;
