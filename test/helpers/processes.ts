@@ -63,6 +63,11 @@ function isSpawner(pid: number): boolean {
   return readFileSyncSafe(`/proc/${pid}/cmdline`)?.includes(SPAWNER_SOURCE) ?? false;
 }
 
+/** The live spawners this test process started (at most one at a time). */
+export function ourSpawners(): ProcInfo[] {
+  return allProcesses().filter((p) => p.ppid === process.pid && p.state !== 'Z' && isSpawner(p.pid));
+}
+
 /**
  * Live (non-zombie) processes descending from this test process, or in the process group of
  * one of `leaders` (a runtime's children re-parented to init stay in its group). Gust's

@@ -22,7 +22,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { namespaceHostGap } from '../../src/sandbox/namespace/namespace-setup.js';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
 import { createFunction, invoke } from '../helpers/lambda.js';
-import { ourProcesses } from '../helpers/processes.js';
+import { ourProcesses, ourSpawners } from '../helpers/processes.js';
 import { parseMetrics, total } from '../helpers/prometheus.js';
 
 const gap = namespaceHostGap();
@@ -234,7 +234,7 @@ it.skipIf(gap)('a ready runtime killed while it waits is replaced, and cold star
 it.skipIf(gap)("the spawner's death takes the waiting sandboxes with it, and starts go on through a new one", { timeout: 120_000 }, async () => {
   await readyFor('bootstrap.mjs');
   const before = waitingRuntimes('bootstrap.mjs');
-  const spawners = ourProcesses().filter((p) => p.ppid === process.pid && p.name === 'node' && readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').split('\0')[1] === '-e');
+  const spawners = ourSpawners();
   expect(spawners.length).toBe(1);
   process.kill(spawners[0]!.pid, 'SIGKILL');
   for (let i = 0; i < 100 && before.some((p) => waitingRuntimes('bootstrap.mjs').includes(p)); i++) await sleep(50);
