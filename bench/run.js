@@ -290,7 +290,7 @@ function coldRows(kind, r, driver = 'process') {
   return [
     row(`cold start ${kind} [${driver}]: invoke → response vs bare spawn → response (ms)`, pick(r, 'total'), pick(r, 'bare'), undefined),
     row(`cold start ${kind} [${driver}]: Gust's own share (ms)`, pick(r, 'gustShare'), undefined, target === undefined ? undefined : { absMax: target }),
-    row(`cold start ${kind} [${driver}]: Gust process CPU per cold start (ms)`, pick(r, 'gustCpuMs'), undefined, undefined),
+    row(`cold start ${kind} [${driver}]: Gust's CPU per cold start, its spawner's included (ms)`, pick(r, 'gustCpuMs'), undefined, undefined),
     row(`cold start ${kind}: bare spawn → first /next (ms)`, pick(r, 'bareNext'), undefined, undefined),
     row(`cold start ${kind} [${driver}]: reported Init Duration (ms)`, pick(r, 'init'), undefined, undefined),
   ];

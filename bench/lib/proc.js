@@ -73,3 +73,24 @@ export function descendants(root) {
   walk(root);
   return found;
 }
+
+/**
+ * Gust's spawner (src/sandbox/host-spawner.ts): the `node -e …` child that forks the
+ * runtimes and host commands for it, so that their processes hang below it; undefined
+ * before its first use.
+ */
+export function spawnerOf(gustPid) {
+  return descendants(gustPid).find((pid) => {
+    try {
+      return parentOf(pid) === gustPid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[1] === '-e';
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** CPU time so far (ms) of Gust and its spawner, whose forks are Gust's work done elsewhere. */
+export function gustCpuMs(gustPid) {
+  const spawner = spawnerOf(gustPid);
+  return cpuMs(gustPid) + (spawner === undefined ? 0 : cpuMs(spawner));
+}

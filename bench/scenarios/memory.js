@@ -8,7 +8,7 @@ import { startGustProcess } from '../lib/gust-process.js';
 import { keepAliveAgent } from '../lib/http-client.js';
 import { HANDLERS, payloadOf } from '../lib/fixtures.js';
 import { createFunction, invoke, uniqueName } from '../lib/lambda.js';
-import { rssOf, statFields } from '../lib/proc.js';
+import { rssOf, spawnerOf, statFields } from '../lib/proc.js';
 import { TwoHopProcess } from '../lib/two-hop.js';
 import { median } from '../lib/stats.js';
 import { prepareCode, runtimeCommand, runtimeEnv } from '../lib/runtimes.js';
@@ -30,8 +30,8 @@ function parents() {
 }
 
 /**
- * The RSS of each process tree started by `root` (one per environment: the runtime alone
- * with the process driver, the sandbox's own helpers too with others), by top pid.
+ * The RSS of each process tree started by `root`, Gust's spawner (one per environment: the
+ * runtime alone with the process driver, the sandbox's own helpers too with others), by top pid.
  */
 function environmentTrees(root) {
   const parent = parents();
@@ -63,11 +63,13 @@ async function measure(gust) {
   await invoke(agent, gust.url, name, payload);
   await settle();
   const before = gust.rssBytes();
-  const treesBefore = environmentTrees(gust.pid);
+  const spawner = spawnerOf(gust.pid);
+  if (spawner === undefined) throw new Error('Gust has no spawner after a cold start');
+  const treesBefore = environmentTrees(spawner);
   await Promise.all(Array.from({ length: ENVIRONMENTS + 1 }, () => invoke(agent, gust.url, name, payload)));
   await settle();
   const after = gust.rssBytes();
-  const added = [...environmentTrees(gust.pid)].filter(([pid]) => !treesBefore.has(pid)).map(([, rss]) => rss);
+  const added = [...environmentTrees(spawner)].filter(([pid]) => !treesBefore.has(pid)).map(([, rss]) => rss);
   if (added.length !== ENVIRONMENTS) throw new Error(`expected ${ENVIRONMENTS} new environments, saw ${added.length} new process trees`);
   const envRss = median(added);
 
