@@ -33,13 +33,6 @@ async function natsSkipReason(url: string): Promise<string | undefined> {
 }
 
 /** Why PostgreSQL or NATS cannot be used here, or undefined when both answer. */
-/**
- * Function code (CommonJS) that defines `nodePid`: the pid of the node whose environment
- * runs it, under --sandbox process. The runtime's parent is that node's spawner, whose
- * parent is the node.
- */
-export const NODE_PID_JS = `const nodePid = Number(require('node:fs').readFileSync('/proc/' + process.ppid + '/stat', 'latin1').split(') ')[1].split(' ')[1]);`;
-
 export async function clusterSkipReason(): Promise<string | undefined> {
   return (await postgresSkipReason()) ?? (await natsSkipReason(NATS_URL));
 }
