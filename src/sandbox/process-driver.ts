@@ -8,7 +8,7 @@
  *
  * What it does give each environment, so that functions behave as on Lambda:
  * - its own process group (and session), so that stop and kill reach everything the
- *   runtime started; it is forked by the spawner (host-spawner.ts), never by the server;
+ *   runtime started;
  * - cwd = the unpacked code directory (LAMBDA_TASK_ROOT);
  * - a private temporary directory as TMPDIR, removed when the environment stops;
  * - layers where Lambda's /opt conventions would find them, through the search-path
