@@ -34,8 +34,6 @@ export type SpawnStdio = 'ignore' | 'pipe' | { file: string };
 
 export interface HostSpawnOptions {
   env: Record<string, string>;
-  /** The child's working directory (default: the spawner's). */
-  cwd?: string;
   detached?: boolean;
   /** Per descriptor from 0: ignored, a pipe to the server, or a file opened read-only for the child. */
   stdio: readonly SpawnStdio[];
@@ -170,7 +168,7 @@ export class HostSpawner {
           child.ended(null, 'SIGKILL');
         },
       });
-      this.send({ op: 'spawn', id, command, args, env: options.env, cwd: options.cwd, detached: options.detached ?? false, stdio: options.stdio });
+      this.send({ op: 'spawn', id, command, args, env: options.env, detached: options.detached ?? false, stdio: options.stdio });
     });
   }
 

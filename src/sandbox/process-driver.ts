@@ -21,6 +21,7 @@
  * - peak memory, reset per invocation: from the memory cgroup where there is one (see
  *   cgroups/resident-peak.ts for what it counts), else of the process tree from /proc.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -28,7 +29,6 @@ import { InvalidRuntimeException } from '../core/errors.js';
 import { Deferred } from '../core/primitives.js';
 import { LAMBDA_PIDS_MAX, launcherCommand, type CgroupHost, type EnvironmentCgroup } from './cgroups/index.js';
 import { HookedSandbox } from './hooked-sandbox.js';
-import { hostSpawner, type HostChild } from './host-spawner.js';
 import { RuntimeOutput } from './runtime-output.js';
 import { processTree } from './process-tree.js';
 import { SandboxCgroupHooks } from './sandbox-cgroup-hooks.js';
@@ -110,7 +110,7 @@ class ProcessSandbox extends HookedSandbox implements Sandbox {
   private readonly cgroup: EnvironmentCgroup | undefined;
 
   private constructor(
-    private readonly child: HostChild,
+    private readonly child: ChildProcess,
     readonly pid: number,
     readonly spawnedAt: number,
     private readonly resources: SandboxResources,
@@ -131,12 +131,10 @@ class ProcessSandbox extends HookedSandbox implements Sandbox {
     child.once('exit', (code, signal) => this.onExit(code, signal));
   }
 
-  static async spawn(spec: SandboxSpec, resources: SandboxResources): Promise<ProcessSandbox> {
+  static spawn(spec: SandboxSpec, resources: SandboxResources): Promise<ProcessSandbox> {
     const launch = launcherCommand(spec, { procsFiles: resources.cgroup?.procsFiles ?? [], env: spec.env });
     const spawnedAt = performance.now();
-    // Through the spawner: a fork of the server itself would hold its event loop for the
-    // copy of its page tables, several ms per cold start (see host-spawner.ts).
-    const child = await hostSpawner().spawn(launch.command, launch.args, {
+    const child = spawn(launch.command, [...launch.args], {
       cwd: spec.codeDir,
       // Only the spec's environment: nothing of Gust's own leaks into the function.
       env: { ...spec.env, TMPDIR: resources.tmpDir },
@@ -144,7 +142,15 @@ class ProcessSandbox extends HookedSandbox implements Sandbox {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    return new ProcessSandbox(child, child.pid!, spawnedAt, resources, spec.limits.memoryMb, spec.onOutput);
+    return new Promise((resolve, reject) => {
+      child.once('error', reject);
+      child.once('spawn', () => {
+        child.off('error', reject);
+        // After spawn, an 'error' can only come from a failed kill; the exit event reports the rest.
+        child.on('error', () => undefined);
+        resolve(new ProcessSandbox(child, child.pid!, spawnedAt, resources, spec.limits.memoryMb, spec.onOutput));
+      });
+    });
   }
 
   stop(graceMs = this.resources.graceMs): Promise<SandboxExit> {

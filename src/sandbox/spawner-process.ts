@@ -4,7 +4,7 @@
  * same text works from the TypeScript sources and from dist/.
  *
  * Messages in (over the IPC channel):
- * - `{op: 'spawn', id, command, args, env, cwd, detached, stdio}` where each stdio entry is
+ * - `{op: 'spawn', id, command, args, env, detached, stdio}` where each stdio entry is
  *   'ignore', 'pipe' or `{file}` (opened read-only here and given to the child). Answers one
  *   `{op: 'pipe', id, fd}` message per pipe, carrying the pipe's socket, then
  *   `{op: 'spawn', id, pid}`, and later `{op: 'exit', id, code, signal}`; or `{op: 'error', id, message, code}`.
@@ -50,7 +50,7 @@ function start(m) {
       opened.push(fd);
       return fd;
     });
-    child = spawn(m.command, m.args, { env: m.env, cwd: m.cwd, detached: m.detached, stdio });
+    child = spawn(m.command, m.args, { env: m.env, detached: m.detached, stdio });
   } catch (err) {
     failed(m.id, err);
     return;
