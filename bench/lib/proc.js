@@ -76,8 +76,8 @@ export function descendants(root) {
 
 /**
  * Gust's spawner (src/sandbox/host-spawner.ts): the `node -e …` child that forks the
- * runtimes and host commands for it, so that their processes hang below it; undefined
- * before its first use.
+ * namespace driver's sandboxes and the host commands for it, so that their processes hang
+ * below it; undefined before its first use.
  */
 export function spawnerOf(gustPid) {
   return descendants(gustPid).find((pid) => {

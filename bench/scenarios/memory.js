@@ -30,16 +30,20 @@ function parents() {
 }
 
 /**
- * The RSS of each process tree started by `root`, Gust's spawner (one per environment: the
- * runtime alone with the process driver, the sandbox's own helpers too with others), by top pid.
+ * The RSS of each process tree that Gust started, by top pid: one per environment (the
+ * runtime alone with the process driver, which forks in the server; the sandbox's own
+ * helpers too with others, which fork in Gust's spawner, whose own tree is not counted).
  */
-function environmentTrees(root) {
+function environmentTrees(gustPid) {
   const parent = parents();
+  const spawner = spawnerOf(gustPid);
+  const roots = new Set([gustPid, spawner]);
   const rss = new Map();
   for (const pid of parent.keys()) {
+    if (pid === spawner) continue;
     let top = pid;
-    while (parent.get(top) !== root && parent.get(top) > 1) top = parent.get(top);
-    if (parent.get(top) === root) rss.set(top, (rss.get(top) ?? 0) + rssOf(pid));
+    while (!roots.has(parent.get(top)) && parent.get(top) > 1) top = parent.get(top);
+    if (roots.has(parent.get(top)) && top !== spawner) rss.set(top, (rss.get(top) ?? 0) + rssOf(pid));
   }
   return rss;
 }
@@ -63,13 +67,11 @@ async function measure(gust) {
   await invoke(agent, gust.url, name, payload);
   await settle();
   const before = gust.rssBytes();
-  const spawner = spawnerOf(gust.pid);
-  if (spawner === undefined) throw new Error('Gust has no spawner after a cold start');
-  const treesBefore = environmentTrees(spawner);
+  const treesBefore = environmentTrees(gust.pid);
   await Promise.all(Array.from({ length: ENVIRONMENTS + 1 }, () => invoke(agent, gust.url, name, payload)));
   await settle();
   const after = gust.rssBytes();
-  const added = [...environmentTrees(spawner)].filter(([pid]) => !treesBefore.has(pid)).map(([, rss]) => rss);
+  const added = [...environmentTrees(gust.pid)].filter(([pid]) => !treesBefore.has(pid)).map(([, rss]) => rss);
   if (added.length !== ENVIRONMENTS) throw new Error(`expected ${ENVIRONMENTS} new environments, saw ${added.length} new process trees`);
   const envRss = median(added);
 
