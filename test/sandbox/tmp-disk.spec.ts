@@ -61,6 +61,28 @@ describe.skipIf(gap !== undefined)('/tmp on disk', () => {
     expect((full.json as { written: number }).written).toBeGreaterThanOrEqual(500);
   });
 
+  it('gives each environment an empty /tmp, sticky-writable by all, on a disk of its own (each a copy of one formatted template)', { timeout: 60_000 }, async () => {
+    const LISTER = `
+import os
+def handler(event, context):
+    st = os.stat("/tmp")
+    before = sorted(os.listdir("/tmp"))
+    open("/tmp/mine", "w").write("x")
+    return {"entries": before, "mode": oct(st.st_mode & 0o7777), "device": st.st_dev}
+`;
+    const answers = [];
+    for (const name of ['lister-a', 'lister-b']) {
+      await createFunction(t.lambda, name, { Runtime: 'python3.11', Handler: 'lambda_function.handler', files: { 'lambda_function.py': LISTER } });
+      const r = await invoke(t.lambda, name, {});
+      expect(r.functionError, r.text).toBeUndefined();
+      answers.push(r.json as { entries: string[]; mode: string; device: number });
+    }
+    for (const a of answers) expect(a).toMatchObject({ entries: [], mode: '0o1777' });
+    // The second found no trace of the first's file, and its /tmp is another filesystem.
+    expect(answers[0]!.device).not.toBe(answers[1]!.device);
+    for (const name of ['lister-a', 'lister-b']) await t.lambda.send(new DeleteFunctionCommand({ FunctionName: name }));
+  });
+
   it('leaves no disk of the environment behind once it is gone, and none at all after the server stops', { timeout: 60_000 }, async () => {
     const before = mountedDisks().length;
     await t.lambda.send(new DeleteFunctionCommand({ FunctionName: 'writer' }));
