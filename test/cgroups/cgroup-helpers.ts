@@ -8,6 +8,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { detectCgroups, type CgroupHost } from '../../src/sandbox/cgroups/index.js';
+import { FREEZER_ANCHOR } from '../../src/sandbox/cgroups/cgroup-host.js';
 import { findHierarchies } from '../../src/sandbox/cgroups/hierarchies.js';
 import { ProcessDriver } from '../../src/sandbox/process-driver.js';
 import { startTestPool, type TestPool } from '../pool/pool-helpers.js';
@@ -56,9 +57,6 @@ export function instanceDirs(): string[] {
     .filter((d) => existsSync(d))
     .flatMap((d) => readdirSync(d).filter((n) => n.startsWith(`${process.pid}-`)).map((n) => join(d, n)));
 }
-
-/** The v1 freezer's anchor, a server's own cgroup beside its environments' (cgroup-host.ts). */
-export const FREEZER_ANCHOR = 'gust-freezer-anchor';
 
 /** The environment directories that exist now under this process's instances. */
 export function environmentDirs(): string[] {

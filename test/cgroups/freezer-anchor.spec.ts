@@ -10,7 +10,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { detectCgroups, launcherCommand, type CgroupHost, type DetectOptions } from '../../src/sandbox/cgroups/index.js';
-import { cpuTicks, FREEZER_ANCHOR, instanceDirs, isFrozen, PARENT } from './cgroup-helpers.js';
+import { FREEZER_ANCHOR } from '../../src/sandbox/cgroups/cgroup-host.js';
+import { cpuTicks, instanceDirs, isFrozen, PARENT } from './cgroup-helpers.js';
 import { alive } from '../helpers/processes.js';
 import { waitUntil } from '../helpers/wait.js';
 

@@ -17,7 +17,9 @@ const BACKGROUND = 'gust-background';
 /** The least CPU weight v1 takes (v2's 1, after conversion). */
 const LEAST_SHARES = 2;
 /** The v1 freezer's anchor among the environments' cgroups (see {@link GustCgroupHost.anchorFreezer}). */
-const FREEZER_ANCHOR = 'gust-freezer-anchor';
+export const FREEZER_ANCHOR = 'gust-freezer-anchor';
+/** The server's own cgroups beside the environments', each in the one hierarchy it exists in. */
+const OWN_CGROUPS: Record<string, keyof Placements> = { [BACKGROUND]: 'cpu', [FREEZER_ANCHOR]: 'freezer' };
 
 export class GustCgroupHost implements CgroupHost {
   private readonly live = new Set<CgroupEnvironment>();
@@ -99,8 +101,8 @@ export class GustCgroupHost implements CgroupHost {
     const envNames = new Set<string>();
     for (const dir of this.gustDirs) for (const name of subdirs(join(dir, instance))) envNames.add(name);
     for (const name of envNames) {
-      // The background cgroup exists in the cpu hierarchy only, the anchor in the freezer's.
-      const at = name === BACKGROUND ? { ...(placements.cpu ? { cpu: placements.cpu } : {}) } : name === FREEZER_ANCHOR ? { ...(placements.freezer ? { freezer: placements.freezer } : {}) } : placements;
+      const only = Object.hasOwn(OWN_CGROUPS, name) ? OWN_CGROUPS[name]! : undefined;
+      const at: Placements = only === undefined ? placements : Object.fromEntries(Object.entries(placements).filter(([c]) => c === only));
       await CgroupEnvironment.adopt(name, at).destroy().catch(() => undefined);
     }
     for (const dir of this.gustDirs) await removeCgroupDir(join(dir, instance));
