@@ -49,19 +49,26 @@ export function parentOf(pid) {
   return Number(statFields(pid)[1]);
 }
 
+/** Each process's parent, from one reading of /proc. */
+export function parents() {
+  const parent = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      parent.set(Number(entry), parentOf(Number(entry)));
+    } catch {
+      // Ended meanwhile.
+    }
+  }
+  return parent;
+}
+
 /** Every process below `root` (children, theirs, and so on), read from /proc. */
 export function descendants(root) {
   const children = new Map();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let ppid;
-    try {
-      ppid = parentOf(Number(entry));
-    } catch {
-      continue; // Ended meanwhile.
-    }
+  for (const [pid, ppid] of parents()) {
     if (!children.has(ppid)) children.set(ppid, []);
-    children.get(ppid).push(Number(entry));
+    children.get(ppid).push(pid);
   }
   const found = [];
   const walk = (pid) => {
@@ -77,16 +84,18 @@ export function descendants(root) {
 /**
  * Gust's spawner (src/sandbox/host-spawner.ts): the `node -e …` child that forks the
  * namespace driver's sandboxes and the host commands for it, so that their processes hang
- * below it; undefined before its first use.
+ * below it; undefined before its first use. `parent` is a reading of `parents()`.
  */
-export function spawnerOf(gustPid) {
-  return descendants(gustPid).find((pid) => {
+export function spawnerOf(gustPid, parent = parents()) {
+  for (const [pid, ppid] of parent) {
+    if (ppid !== gustPid) continue;
     try {
-      return parentOf(pid) === gustPid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[1] === '-e';
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[1] === '-e') return pid;
     } catch {
-      return false;
+      // Ended meanwhile.
     }
-  });
+  }
+  return undefined;
 }
 
 /** CPU time so far (ms) of Gust and its spawner, whose forks are Gust's work done elsewhere. */

@@ -3,31 +3,16 @@
  * Runs on a Gust of its own, so that what earlier scenarios left behind (environments,
  * garbage not yet collected) does not move its RSS.
  */
-import { readdirSync } from 'node:fs';
 import { startGustProcess } from '../lib/gust-process.js';
 import { keepAliveAgent } from '../lib/http-client.js';
 import { HANDLERS, payloadOf } from '../lib/fixtures.js';
 import { createFunction, invoke, uniqueName } from '../lib/lambda.js';
-import { rssOf, spawnerOf, statFields } from '../lib/proc.js';
+import { parents, rssOf, spawnerOf } from '../lib/proc.js';
 import { TwoHopProcess } from '../lib/two-hop.js';
 import { median } from '../lib/stats.js';
 import { prepareCode, runtimeCommand, runtimeEnv } from '../lib/runtimes.js';
 
 const ENVIRONMENTS = 20;
-
-/** Each process's parent, from /proc. */
-function parents() {
-  const parent = new Map();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      parent.set(Number(entry), Number(statFields(entry)[1]));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return parent;
-}
 
 /**
  * The RSS of each process tree that Gust started, by top pid: one per environment (the
@@ -36,7 +21,7 @@ function parents() {
  */
 function environmentTrees(gustPid) {
   const parent = parents();
-  const spawner = spawnerOf(gustPid);
+  const spawner = spawnerOf(gustPid, parent);
   const roots = new Set([gustPid, spawner]);
   const rss = new Map();
   for (const pid of parent.keys()) {
