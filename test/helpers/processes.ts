@@ -70,15 +70,14 @@ export function ourSpawners(): ProcInfo[] {
 
 /**
  * Live (non-zombie) processes descending from this test process, or in the process group of
- * one of `leaders` (a runtime's children re-parented to init stay in its group). Gust's
- * spawner is not counted; what it started is.
+ * one of `leaders` (a runtime's children re-parented to init stay in its group).
  */
 export function ourProcesses(leaders: number[] = []): ProcInfo[] {
   const procs = allProcesses().filter((p) => p.state !== 'Z');
   const byPid = new Map(procs.map((p) => [p.pid, p]));
   const groups = new Set(leaders);
   return procs.filter((p) => {
-    if (p.pid === process.pid || (p.ppid === process.pid && isSpawner(p.pid))) return false;
+    if (p.pid === process.pid) return false;
     if (groups.has(p.pgrp)) return true;
     for (let q = byPid.get(p.ppid); q; q = byPid.get(q.ppid)) {
       if (q.pid === process.pid) return true;
