@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { keyHeard } from '../../test/helpers/key-heard.js';
 import { waitUntil } from '../../test/helpers/wait.js';
 import { AccessKeys } from './access-keys.js';
 import { CachedKeys } from './cached-keys.js';
@@ -59,11 +60,7 @@ describe('CachedKeys with a SqliteFileWatch', () => {
     await operator.createAccount({ accountId: '111122223333' });
     expect(await node.any()).toBe(false);
 
-    const before = watch.generation;
-    const made = await operator.createKey('111122223333');
-    await waitUntil(() => watch.generation > before, 5_000, "the operator's key to be heard");
-    expect(await node.any()).toBe(true);
-    expect(await node.lookup(made.accessKeyId)).toEqual({ accountId: '111122223333', secretAccessKey: made.secretAccessKey });
+    const made = await keyHeard(operator, watch, node, '111122223333');
 
     await operator.removeKey(made.accessKeyId);
     await waitUntil(async () => (await node.lookup(made.accessKeyId)) === undefined, 5_000, 'the removed key to stop verifying');

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { keyHeard } from '../../test/helpers/key-heard.js';
 import { waitUntil } from '../../test/helpers/wait.js';
 import { AccessKeys } from './access-keys.js';
 import { CachedKeys } from './cached-keys.js';
@@ -35,11 +36,7 @@ describe.skipIf(pg.skip !== undefined)('CachedKeys with a PostgreSQL watch', () 
   it('keeps what it read until a key is written anywhere, then reads again', async () => {
     const { operator, watch, node, silentlyDelete } = await setUp();
     expect(await node.any()).toBe(false);
-    const before = watch.generation;
-    const made = await operator.createKey('111122223333');
-    await waitUntil(() => watch.generation > before, 5_000, "the operator's new key to be heard");
-    expect(await node.any()).toBe(true);
-    expect(await node.lookup(made.accessKeyId)).toEqual({ accountId: '111122223333', secretAccessKey: made.secretAccessKey });
+    const made = await keyHeard(operator, watch, node, '111122223333');
 
     // A change no one announced is not seen: what the node read is kept, not asked again.
     await silentlyDelete(made.accessKeyId);
