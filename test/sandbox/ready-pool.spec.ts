@@ -12,7 +12,9 @@
  * - Fallbacks: NODE_OPTIONS and AWS_LAMBDA_EXEC_WRAPPER take the ordinary path and work; a
  *   ready runtime killed while it waits is replaced, and starts still work.
  * - Demand: a burst of cold starts that found none grows the pool, and the next burst of that
- *   size is served from it; the metrics count the waiting sandboxes and the target.
+ *   size is served from it; the metrics count the waiting sandboxes and the target. Cold
+ *   starts one after another (a stream) are served as it goes: each sandbox taken is booted
+ *   again at once.
  * - The end: the spawner's death takes the waiting sandboxes with it; so does a stop.
  *
  * Skipped, saying why, where the namespace driver cannot run.
@@ -277,6 +279,30 @@ it.skipIf(gap)('a burst of cold starts grows the pool by demand: the next burst 
     expect(second.every((age) => age > 1), JSON.stringify(second)).toBe(true);
   } finally {
     await demand.stop();
+  }
+});
+
+it.skipIf(gap)('cold starts that come one after another are given ready sandboxes: each one taken is booted again at once, not after the stream', { timeout: 180_000 }, async () => {
+  const server = await startTestGust({ flags: { sandbox: 'namespace', readySandboxes: '2' } });
+  try {
+    // A runtime booted ahead was exec'd with the assignment socket in its start variables.
+    const handler = `exports.handler = async () => require('fs').readFileSync('/proc/self/environ', 'utf8').includes('_GUST_ASSIGNMENT=');`;
+    const names = ['arm', ...Array.from({ length: 8 }, (_, i) => `stream-${i}`)];
+    for (const name of names) await createFunction(server.lambda, name, { files: { 'index.js': handler } });
+    expect((await invoke(server.lambda, 'arm')).json).toBe(false);
+    for (let i = 0; i < 100 && waitingRuntimes('bootstrap.mjs').length < 2; i++) await sleep(50);
+    const served: boolean[] = [];
+    for (const name of names.slice(1)) {
+      // Less than the refill's delay after a burst (250 ms): a stream put that delay off until a second had passed.
+      await sleep(150);
+      const answer = await invoke(server.lambda, name);
+      expect(answer.functionError, answer.text).toBeUndefined();
+      served.push(answer.json as boolean);
+    }
+    // Two were waiting; the rest were booted as the stream took them (a start may outrun a boot).
+    expect(served.filter(Boolean).length, JSON.stringify(served)).toBeGreaterThanOrEqual(6);
+  } finally {
+    await server.stop();
   }
 });
 

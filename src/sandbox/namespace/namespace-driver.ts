@@ -77,6 +77,8 @@ export class NamespaceDriver implements SandboxDriver {
   private files: Promise<OpenFiles>;
   /** Sandboxes whose runtime booted ahead of its function. */
   readonly ready: ReadySandboxes;
+  /** Starts, from a ready sandbox or not, whose runtime has not asked for work yet (nor exited). */
+  private startsBooting = 0;
 
   /** Whether /tmp is a disk (else a tmpfs, charged to memory). */
   get tmpOnDisk(): boolean {
@@ -102,6 +104,7 @@ export class NamespaceDriver implements SandboxDriver {
       network: options.network,
       graceMs: options.stopGraceMs ?? 2000,
       onFailure: options.onReadyFailure,
+      startsBooting: () => this.startsBooting,
     });
   }
 
@@ -135,7 +138,16 @@ export class NamespaceDriver implements SandboxDriver {
     accessSync(spec.runtime ? spec.runtime.interpreter : spec.command, constants.X_OK);
     const files = await this.files;
     files.host.etc.refresh();
-    const ready = await this.ready.take(spec, () => files.optTrees.treeFor(spec.layerDirs));
+    this.startsBooting++;
+    let booting = true;
+    const booted = () => {
+      if (booting) this.startsBooting--;
+      booting = false;
+    };
+    const ready = await this.ready.take(spec, () => files.optTrees.treeFor(spec.layerDirs), booted).catch((err: unknown) => {
+      booted();
+      throw err;
+    });
     if (ready) return ready;
     const socketDir = mkdtempSync(join(files.socketRoot, 'gust-ns-'));
     let relay: RuntimeApiListener | undefined;
@@ -199,9 +211,11 @@ export class NamespaceDriver implements SandboxDriver {
         memoryMb: spec.limits.memoryMb,
         graceMs: this.options.stopGraceMs ?? 2000,
         release,
+        booted,
       };
       return new NamespaceSandbox(child, spawnedAt, spec.onOutput, resources);
     } catch (err) {
+      booted();
       try {
         if (launched) process.kill(-launched.child.pid!, 'SIGKILL');
       } catch {

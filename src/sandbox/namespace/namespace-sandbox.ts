@@ -38,6 +38,8 @@ export interface SandboxResources {
   graceMs: number;
   /** Releases the relay, the cgroup and the socket directory; run once the sandbox exited, before `stop()` resolves. */
   release: () => Promise<void>;
+  /** Told once, when the runtime's boot is over: its first /next (`runtimeReady`) or its exit. */
+  booted?: (() => void) | undefined;
 }
 
 const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
@@ -76,6 +78,11 @@ export class NamespaceSandbox extends HookedSandbox implements Sandbox {
       if (this.status.startsWith('ready\n')) this.initReady.resolve();
     });
     child.once('exit', (code, signal) => this.onExit(code, signal));
+  }
+
+  override runtimeReady(): Promise<void> {
+    this.bootOver();
+    return super.runtimeReady();
   }
 
   /** Host pid of bwrap, the process Gust spawned; it leads its own process group. */
@@ -145,7 +152,14 @@ export class NamespaceSandbox extends HookedSandbox implements Sandbox {
     return this.initPid;
   }
 
+  private bootOver(): void {
+    const booted = this.resources.booted;
+    this.resources.booted = undefined;
+    booted?.();
+  }
+
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    this.bootOver();
     // Nothing to kill: bwrap ends after init, and init's end empties the pid namespace.
     this.output.settleAfterClose(this.child, () => {
       this.hooks.close();

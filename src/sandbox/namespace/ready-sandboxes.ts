@@ -72,8 +72,10 @@ const MAX_REPLACEMENTS = 3;
  * starts (bench: the burst took 4.4 s from a full pool; see docs/sandbox.md).
  */
 const REFILL_DELAY_MS = 250;
-/** The longest a refill waits for a burst to end, so that a steady stream of cold starts still finds some. */
+/** The longest a refill waits for a burst to end (a stream of cold starts refills at once: see `quiet`). */
 const REFILL_WAIT_MAX_MS = 1_000;
+/** Ready sandboxes a runtime keeps during a stream of cold starts, booted as soon as they are taken. */
+const STREAM_RESERVE = 2;
 /** Boots under way at once, over all runtimes: half the cores, the rest left to the environments a burst started. */
 const BOOT_PARALLELISM = Math.max(1, Math.floor(availableParallelism() / 2));
 /** Time without a cold start of a runtime, after which its count halves. */
@@ -105,6 +107,8 @@ export interface ReadySandboxesOptions {
   graceMs: number;
   /** Told when a ready sandbox could not be given to a start (which then took the ordinary path), or not released. */
   onFailure?: ((err: unknown, what: string) => void) | undefined;
+  /** Starts under way (a ready sandbox's or not) whose runtime has not asked for work yet: a burst's, when there are many. */
+  startsBooting?: (() => number) | undefined;
 }
 
 /** One booted sandbox waiting for its function. */
@@ -153,7 +157,7 @@ export class ReadySandboxes {
    * A ready sandbox given to `spec` (its runtime starting), or undefined when none fits:
    * the caller then starts one the ordinary way. Keeps `spec`'s runtime stocked either way.
    */
-  async take(spec: SandboxSpec, optDir: () => Promise<string | undefined>): Promise<Sandbox | undefined> {
+  async take(spec: SandboxSpec, optDir: () => Promise<string | undefined>, booted?: () => void): Promise<Sandbox | undefined> {
     if (this.options.size === 0 || !spec.runtime || this.closed) return undefined;
     const key = runtimeKey(spec.runtime);
     const entry = this.entry(key, spec.runtime);
@@ -169,7 +173,7 @@ export class ReadySandboxes {
     const [ready] = entry.ready.splice(i, 1);
     this.scheduleRefill(entry, key);
     try {
-      return await this.assign(ready!, spec, env!, optDir);
+      return await this.assign(ready!, spec, env!, optDir, booted);
     } catch (err) {
       this.options.onFailure?.(err, 'could not be given to a cold start, which took the ordinary path');
       // The ordinary path still works: this sandbox is given up, not the start.
@@ -219,9 +223,16 @@ export class ReadySandboxes {
     return entry;
   }
 
-  /** Refills `REFILL_DELAY_MS` after the last take of a burst, and at most `REFILL_WAIT_MAX_MS` after its first. */
+  /** Refills at once in a stream (`quiet`); else `REFILL_DELAY_MS` after the last take of a burst, and at most `REFILL_WAIT_MAX_MS` after its first. */
   private scheduleRefill(entry: RuntimeEntry, key: string): void {
     if (this.closed) return;
+    if (this.quiet(entry)) {
+      clearTimeout(entry.refill);
+      entry.refill = undefined;
+      entry.refillBy = undefined;
+      this.refill(entry, key);
+      return;
+    }
     const now = Date.now();
     entry.refillBy ??= now + REFILL_WAIT_MAX_MS;
     clearTimeout(entry.refill);
@@ -234,6 +245,18 @@ export class ReadySandboxes {
       Math.max(0, Math.min(REFILL_DELAY_MS, entry.refillBy - now)),
     );
     entry.refill.unref();
+  }
+
+  /**
+   * Whether `entry` refills now rather than after its delay: it is down to its last
+   * sandboxes, and the starts under way leave room for a boot (cold starts that come one after
+   * another, each booting alone, not a burst's many at once). Such a stream's starts came ~100 ms
+   * apart, so each take put the refill off again, up to a second: it found a ready sandbox for 2
+   * starts in 20. A burst from a full pool leaves plenty waiting, and boots during it took CPU
+   * from its starts.
+   */
+  private quiet(entry: RuntimeEntry): boolean {
+    return entry.ready.length + entry.booting < STREAM_RESERVE && (this.options.startsBooting?.() ?? 0) <= BOOT_PARALLELISM;
   }
 
   /** Whether another boot leaves the uids and the memory that environments need. */
@@ -261,6 +284,8 @@ export class ReadySandboxes {
       this.boots.add(booted);
       const settled = () => {
         this.boots.delete(booted);
+        // A stream's refill goes on while it is quiet; a burst's waits for its delay.
+        if (this.quiet(entry)) this.refill(entry, key);
         this.refillAll();
       };
       booted.then(settled, settled);
@@ -344,7 +369,7 @@ export class ReadySandboxes {
   }
 
   /** Gives `ready` to the function of `spec`: memory limit, code, Runtime API, variables. */
-  private async assign(ready: Ready, spec: SandboxSpec, env: Record<string, string>, optDir: () => Promise<string | undefined>): Promise<Sandbox> {
+  private async assign(ready: Ready, spec: SandboxSpec, env: Record<string, string>, optDir: () => Promise<string | undefined>, booted?: () => void): Promise<Sandbox> {
     const { launched } = ready;
     launched.child.off('exit', ready.onExit);
     if (launched.child.exitCode !== null || launched.child.signalCode !== null) throw new Error('the ready sandbox has exited');
@@ -360,6 +385,7 @@ export class ReadySandboxes {
       memoryMb: spec.limits.memoryMb,
       graceMs: this.options.graceMs,
       release: ready.release,
+      booted,
     });
   }
 
