@@ -214,6 +214,7 @@ const SCENARIOS = {
         row(`cold start ${kind} [namespace]: Init Duration, ready sandbox vs none (ms)`, pick(r, (x) => x[kind].readyInit), pick(r, (x) => x[kind].plainInit), undefined),
         row(`ready ${kind} sandbox waiting: resident memory, bwrap + gust-init + runtime (MB)`, pick(r, (x) => x[kind].rssMb), undefined, undefined),
         row(`ready ${kind} sandbox waiting: proportional memory (PSS) (MB)`, pick(r, (x) => x[kind].pssMb), undefined, undefined),
+        row(`cold start ${kind} [namespace]: a stream of new functions 60 ms apart, invoke → response p50, default pool vs none (ms)`, pick(r, (x) => x[kind].streamPooled), pick(r, (x) => x[kind].streamPlain), undefined),
       ]),
   },
   auth: {

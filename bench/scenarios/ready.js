@@ -6,6 +6,8 @@
  * refills 250 ms after a take), so every start there is given one; each function is new, so
  * every start is cold. Then what the waiting sandboxes hold: resident and proportional memory
  * of each ready sandbox's processes (bwrap, gust-init, the booted runtime), read from /proc.
+ * Last, a stream: new functions invoked one after another, 60 ms apart, each a cold start, on
+ * a server with the default pool (sized by demand) against the one keeping none.
  */
 import { readFileSync } from 'node:fs';
 import { keepAliveAgent } from '../lib/http-client.js';
@@ -100,17 +102,44 @@ async function coldStarts(agent, ready, plain, kind, count) {
   };
 }
 
+/** The median invoke → response of `count` new functions of `kind` invoked one after another, `STREAM_GAP_MS` apart. */
+async function stream(agent, gust, kind, count) {
+  const prefix = uniqueName(`stream-${kind}`);
+  for (let i = 0; i <= count; i++) await createFunction(agent, gust.url, `${prefix}-${i}`, KINDS[kind].fixture);
+  // The runtime's first start, as in coldStarts; the stream begins once its refill could be over.
+  await invoke(agent, gust.url, `${prefix}-0`, payloadOf(64));
+  await sleep(1500);
+  const times = [];
+  for (let i = 1; i <= count; i++) {
+    await sleep(STREAM_GAP_MS);
+    const t0 = performance.now();
+    await invoke(agent, gust.url, `${prefix}-${i}`, payloadOf(64));
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+const STREAM_GAP_MS = 60;
+
 export async function readyRound({ quick }) {
   const ready = await startGustProcess({ sandbox: 'namespace', args: ['--ready-sandboxes', '2'] });
   const plain = await startGustProcess({ sandbox: 'namespace', args: ['--ready-sandboxes', '0'] });
+  let pooled;
   const agent = keepAliveAgent(8);
   try {
     const count = quick ? 8 : 20;
     const node = await coldStarts(agent, ready, plain, 'node', count);
     const python = await coldStarts(agent, ready, plain, 'python', count);
+    await ready.stop();
+    // The default pool: its size follows the stream.
+    pooled = await startGustProcess({ sandbox: 'namespace' });
+    for (const [kind, r] of [['node', node], ['python', python]]) {
+      r.streamPooled = await stream(agent, pooled, kind, count);
+      r.streamPlain = await stream(agent, plain, kind, count);
+    }
     return { node, python, samples: count };
   } finally {
     agent.destroy();
-    await Promise.all([ready.stop(), plain.stop()]);
+    await Promise.all([ready.stop(), plain.stop(), pooled?.stop()]);
   }
 }
