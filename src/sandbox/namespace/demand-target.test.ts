@@ -25,6 +25,20 @@ describe('DemandTarget', () => {
     target.stop();
   });
 
+  it('says a start follows another while the last two were less than the gap apart, and not once the gap passed since', () => {
+    const target = new DemandTarget(40, () => undefined, 60_000);
+    expect(target.following(0)).toBe(false);
+    target.started(0);
+    // A lone first start (the probe's) is no stream.
+    expect(target.following(100)).toBe(false);
+    target.started(100);
+    expect(target.following(200)).toBe(true);
+    expect(target.following(100 + BURST_GAP_MS)).toBe(false);
+    target.started(100 + 2 * BURST_GAP_MS);
+    expect(target.following(200 + 2 * BURST_GAP_MS)).toBe(false);
+    target.stop();
+  });
+
   it('halves down to one after each idle period; a start begins the period again', () => {
     vi.useFakeTimers();
     const shrunk: number[] = [];

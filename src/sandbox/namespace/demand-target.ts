@@ -26,6 +26,11 @@ export class DemandTarget {
     return this.count;
   }
 
+  /** Whether the last start followed another within {@link BURST_GAP_MS}, and was itself less than that ago. */
+  following(now = Date.now()): boolean {
+    return this.burst >= 2 && now - this.lastStart < BURST_GAP_MS;
+  }
+
   /** A cold start of the runtime, given a ready sandbox or not. */
   started(now = Date.now()): void {
     this.burst = now - this.lastStart < BURST_GAP_MS ? this.burst + 1 : 1;

@@ -248,15 +248,17 @@ export class ReadySandboxes {
   }
 
   /**
-   * Whether `entry` refills now rather than after its delay: it is down to its last
-   * sandboxes, and the starts under way leave room for a boot (cold starts that come one after
-   * another, each booting alone, not a burst's many at once). Such a stream's starts came ~100 ms
+   * Whether `entry` refills now rather than after its delay: its starts follow one another,
+   * it is down to its last sandboxes, and the starts under way leave room for a boot (cold
+   * starts that come one after another, each booting alone, not a burst's many at once). A
+   * runtime's lone first start (`gust serve`'s probe) keeps the delay: boots at once there
+   * pushed the probes into a first burst that came right after the start, 0.5 s slower. Such a stream's starts came ~100 ms
    * apart, so each take put the refill off again, up to a second: it found a ready sandbox for 2
    * starts in 20. A burst from a full pool leaves plenty waiting, and boots during it took CPU
    * from its starts.
    */
   private quiet(entry: RuntimeEntry): boolean {
-    return entry.ready.length + entry.booting < STREAM_RESERVE && (this.options.startsBooting?.() ?? 0) <= BOOT_PARALLELISM;
+    return entry.target.following() && entry.ready.length + entry.booting < STREAM_RESERVE && (this.options.startsBooting?.() ?? 0) <= BOOT_PARALLELISM;
   }
 
   /** Whether another boot leaves the uids and the memory that environments need. */
