@@ -10,7 +10,7 @@
  *
  * The warm-up runs one invocation of a no-op handler through the invocation loop and the
  * Runtime API client: V8 compiles a function when it first runs, and a fresh runtime's first
- * invocation cost ~4 ms more than its next ones (node:http's request and response code, the
+ * invocation cost ~4 ms more than its next ones (the Runtime API client's code, the
  * loop, the context); that is now paid before the function arrives. Nothing of it stays:
  * the request id is cleared, and the variables it set are replaced with the assignment's.
  */
@@ -35,7 +35,7 @@ async function warmUp(socketPath) {
     loop.handleOnce().catch(reject);
   });
   setCurrentRequestId(undefined);
-  client.agent.destroy();
+  client.close();
   // The handler loader's first run (module resolution, require, its file checks) took ~2 ms
   // of a cold start; a handler of this runtime's own is loaded through it, then forgotten.
   const own = path.dirname(fileURLToPath(import.meta.url));
@@ -54,7 +54,7 @@ export async function takeAssignment(socketPath, runtimeApiSocket) {
   const early = runtimeApiSocket ? connect(runtimeApiSocket).on('error', () => undefined) : undefined;
   const client = new RuntimeClient(socketPath, BASE);
   const answer = await client.get(`${BASE}/assignment`).catch(() => undefined);
-  client.agent.destroy();
+  client.close();
   if (answer?.status !== 200) process.exit(0);
   const { env } = JSON.parse(answer.body);
   for (const key of Object.keys(process.env)) if (!Object.hasOwn(env, key)) delete process.env[key];
