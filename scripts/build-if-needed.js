@@ -7,6 +7,8 @@ import { join } from 'node:path';
 function newest(dir) {
   let latest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    // Python writes its bytecode caches beside the runtime's sources when it runs them.
+    if (entry.name === '__pycache__') continue;
     const p = join(dir, entry.name);
     const t = entry.isDirectory() ? newest(p) : statSync(p).mtimeMs;
     if (t > latest) latest = t;
@@ -14,9 +16,10 @@ function newest(dir) {
   return latest;
 }
 
-// The bundle bin/gust.js runs, made last by the build.
+// The bundle bin/gust.js runs, made by the build.
 const marker = 'dist/bundle/cli/main.js';
-if (!existsSync(marker) || statSync(marker).mtimeMs < newest('src')) {
+// dist/runtimes/ (scripts/bundle.js) is made from runtimes/.
+if (!existsSync(marker) || statSync(marker).mtimeMs < Math.max(newest('src'), newest('runtimes'))) {
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
   execFileSync(process.execPath, ['scripts/bundle.js'], { stdio: 'inherit' });
 }

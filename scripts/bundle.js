@@ -6,7 +6,11 @@
 // The output sits three folders below the package root, as every compiled module of
 // src/<subsystem>/<folder>/ does, so that paths made from `import.meta.url` (the runtimes'
 // and the console's files) find the same place from the bundle as from dist/.
+import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
+
+/** Written last: dist/runtimes/ is complete (see gust-runtimes.ts). */
+const RUNTIMES_BUILT = 'dist/runtimes/.built';
 
 await build({
   entryPoints: { main: 'dist/cli/main.js' },
@@ -28,3 +32,23 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
+
+// dist/runtimes/: runtimes/ as it is, but with the Node.js bootstrap and the modules it
+// imports in one file, which gust serve runs when it is newer than every file of runtimes/
+// (src/sandbox/runtimes/gust-runtimes.ts). A fresh Node process spent ~5 ms resolving,
+// reading and linking the bootstrap's ten ES modules on every cold start (bare spawn →
+// response 38.0 → 33.2 ms). The files the bootstrap finds beside it at run time (the
+// warm-up handler, the module-path hooks registered by URL) are the copies' own.
+rmSync('dist/runtimes', { recursive: true, force: true });
+cpSync('runtimes', 'dist/runtimes', { recursive: true, filter: (src) => !src.includes('__pycache__') });
+await build({
+  entryPoints: ['runtimes/node/bootstrap.mjs'],
+  outfile: 'dist/runtimes/node/bootstrap.mjs',
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  // The oldest Node.js a nodejs runtime may run (gust runtimes install).
+  target: 'node18',
+  logLevel: 'warning',
+});
+writeFileSync(RUNTIMES_BUILT, '');

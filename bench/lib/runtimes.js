@@ -2,18 +2,17 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
+import { gustRuntimesDir } from '../../dist/sandbox/runtimes/gust-runtimes.js';
 
 function python() {
   for (const p of ['/usr/bin/python3', '/usr/local/bin/python3']) if (existsSync(p)) return p;
   throw new Error('no python3 at /usr/bin or /usr/local/bin');
 }
 
+/** The bootstraps from where Gust takes them: the build's copy (the Node.js one bundled) when it is current. */
 export function runtimeCommand(kind) {
-  if (kind === 'node') return [process.execPath, join(root, 'runtimes/node/bootstrap.mjs')];
-  if (kind === 'python') return [python(), join(root, 'runtimes/python/bootstrap.py')];
+  if (kind === 'node') return [process.execPath, join(gustRuntimesDir(), 'node/bootstrap.mjs')];
+  if (kind === 'python') return [python(), join(gustRuntimesDir(), 'python/bootstrap.py')];
   throw new Error(`unknown runtime kind ${kind}`);
 }
 
