@@ -72,9 +72,9 @@ const MAX_REPLACEMENTS = 3;
  * starts (bench: the burst took 4.4 s from a full pool; see docs/sandbox.md).
  */
 const REFILL_DELAY_MS = 250;
-/** The longest a refill waits for a burst to end (a stream of cold starts refills at once: see `quiet`). */
+/** The longest a refill waits for a burst to end (a stream of cold starts refills sooner: see `inStream`). */
 const REFILL_WAIT_MAX_MS = 1_000;
-/** Ready sandboxes a runtime keeps during a stream of cold starts, booted as soon as they are taken. */
+/** Ready sandboxes a runtime keeps during a stream of cold starts, each booted again soon after it is taken. */
 const STREAM_RESERVE = 2;
 /**
  * How long a stream's refill waits after a take: until the start it served is answered
@@ -229,12 +229,15 @@ export class ReadySandboxes {
     return entry;
   }
 
-  /** Refills `STREAM_REFILL_DELAY_MS` after a take in a stream (`quiet`); else `REFILL_DELAY_MS` after the last take of a burst, and at most `REFILL_WAIT_MAX_MS` after its first. */
+  /** Refills `STREAM_REFILL_DELAY_MS` after a take in a stream (`inStream`); else `REFILL_DELAY_MS` after the last take of a burst, and at most `REFILL_WAIT_MAX_MS` after its first. */
   private scheduleRefill(entry: RuntimeEntry, key: string): void {
     if (this.closed) return;
-    const now = Date.now();
-    const quiet = this.quiet(entry);
-    if (!quiet) entry.refillBy ??= now + REFILL_WAIT_MAX_MS;
+    let delay = STREAM_REFILL_DELAY_MS;
+    if (!this.inStream(entry)) {
+      const now = Date.now();
+      entry.refillBy ??= now + REFILL_WAIT_MAX_MS;
+      delay = Math.max(0, Math.min(REFILL_DELAY_MS, entry.refillBy - now));
+    }
     clearTimeout(entry.refill);
     entry.refill = setTimeout(
       () => {
@@ -242,22 +245,22 @@ export class ReadySandboxes {
         entry.refillBy = undefined;
         this.refill(entry, key);
       },
-      quiet ? STREAM_REFILL_DELAY_MS : Math.max(0, Math.min(REFILL_DELAY_MS, entry.refillBy! - now)),
+      delay,
     );
     entry.refill.unref();
   }
 
   /**
-   * Whether `entry` refills now rather than after its delay: its starts follow one another,
-   * it is down to its last sandboxes, and the starts under way leave room for a boot (cold
-   * starts that come one after another, each booting alone, not a burst's many at once). A
-   * runtime's lone first start (`gust serve`'s probe) keeps the delay: boots at once there
-   * pushed the probes into a first burst that came right after the start, 0.5 s slower. Such a stream's starts came ~100 ms
-   * apart, so each take put the refill off again, up to a second: it found a ready sandbox for 2
-   * starts in 20. A burst from a full pool leaves plenty waiting, and boots during it took CPU
-   * from its starts.
+   * Whether `entry` is in a stream, which refills without waiting for its end: cold starts
+   * that come one after another (this start followed another), the runtime down to its last
+   * sandboxes, and few enough starts booting to leave room for a boot. A stream's takes came
+   * ~100 ms apart, so each one put the burst delay off again, up to a second: 20 starts found
+   * a ready sandbox for 2. A burst is not one: its many starts boot at once, and one from a
+   * full pool leaves plenty waiting (boots during it took CPU from its starts). Nor is a
+   * runtime's lone first start (`gust serve`'s probe): booting at once there pushed the probes
+   * into a first burst that came right after start-up, which took 0.5 s longer.
    */
-  private quiet(entry: RuntimeEntry): boolean {
+  private inStream(entry: RuntimeEntry): boolean {
     return entry.target.following() && entry.ready.length + entry.booting < STREAM_RESERVE && (this.options.startsBooting?.() ?? 0) <= BOOT_PARALLELISM;
   }
 
@@ -286,8 +289,8 @@ export class ReadySandboxes {
       this.boots.add(booted);
       const settled = () => {
         this.boots.delete(booted);
-        // A stream's refill goes on while it is quiet; a burst's waits for its delay.
-        if (this.quiet(entry)) this.refill(entry, key);
+        // A stream's refill goes on while it lasts; a burst's waits for its delay.
+        if (this.inStream(entry)) this.refill(entry, key);
         this.refillAll();
       };
       booted.then(settled, settled);
