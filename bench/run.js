@@ -96,11 +96,14 @@ const SCENARIOS = {
   },
   'cold-node': {
     perDriver: true,
+    // The ordinary path's starts, which these rows measure, with no ready sandbox and no refill booting beside them (the ready scenario measures the pool).
+    serveArgs: ['--ready-sandboxes', '0'],
     round: (ctx) => coldRound(ctx, 'node'),
     rows: (r, driver) => coldRows('node', r, driver),
   },
   'cold-python': {
     perDriver: true,
+    serveArgs: ['--ready-sandboxes', '0'],
     round: (ctx) => coldRound(ctx, 'python'),
     rows: (r, driver) => coldRows('python', r, driver),
   },
@@ -318,13 +321,14 @@ function fmt(s) {
   return s.rounds > 1 ? `${round(s.median)} (${round(s.min)}–${round(s.max)})` : `${round(s.median)}`;
 }
 
-/** One Gust per sandbox driver, started when first needed and stopped at the end. */
+/** One Gust per sandbox driver and extra `gust serve` arguments, started when first needed and stopped at the end. */
 function gustPool() {
   const running = new Map();
   return {
-    async get(sandbox) {
-      if (!running.has(sandbox)) running.set(sandbox, await startGustProcess({ sandbox, args: serveArgs, ...(profileDir ? { cpuProfDir: profileDir } : {}) }));
-      return running.get(sandbox);
+    async get(sandbox, extraArgs = []) {
+      const key = [sandbox, ...extraArgs].join(' ');
+      if (!running.has(key)) running.set(key, await startGustProcess({ sandbox, args: [...serveArgs, ...extraArgs], ...(profileDir ? { cpuProfDir: profileDir } : {}) }));
+      return running.get(key);
     },
     async stopAll() {
       const all = [...running.values()];
@@ -357,7 +361,7 @@ async function main() {
         loads[key] = loadavg().map((l) => round(l));
         for (let i = 0; i < rounds; i++) {
           process.stdout.write(`  ${n}${sandbox && scenario.perDriver ? ` [${sandbox}]` : ''} round ${i + 1}/${rounds} (load ${loadavg()[0].toFixed(2)})…\n`);
-          const gust = await gusts.get(sandbox);
+          const gust = await gusts.get(sandbox, scenario.serveArgs);
           results.push(await scenario.round({ gust, quick, gustOptions: sandbox ? { sandbox } : {} }));
         }
         rows.push(...scenario.rows(results, sandbox));

@@ -29,10 +29,7 @@ export async function coldRound({ gust, quick }, kind) {
   const prefix = uniqueName(`cold-${kind}`);
   for (let i = 0; i < count; i++) {
     names.push(`${prefix}-${i}`);
-    // 1 GB of /tmp, not Lambda's default 512 MB that a ready sandbox (namespace driver) boots
-    // with: each start takes the ordinary path this scenario measures (the ready scenario
-    // measures the pool's), and no refill boots beside it.
-    await createFunction(agent, gust.url, names[i], fixture, { EphemeralStorage: { Size: 1024 } });
+    await createFunction(agent, gust.url, names[i], fixture);
   }
   const code = prepareCode(fixture);
   const totals = [];
