@@ -140,6 +140,7 @@ export class NamespaceDriver implements SandboxDriver {
     files.host.etc.refresh();
     this.startsBooting++;
     let booting = true;
+    // Told at the first /next and again at the exit, or at a failed start: counted once.
     const booted = () => {
       if (booting) this.startsBooting--;
       booting = false;

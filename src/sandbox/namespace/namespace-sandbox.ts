@@ -38,7 +38,7 @@ export interface SandboxResources {
   graceMs: number;
   /** Releases the relay, the cgroup and the socket directory; run once the sandbox exited, before `stop()` resolves. */
   release: () => Promise<void>;
-  /** Told once, when the runtime's boot is over: its first /next (`runtimeReady`) or its exit. */
+  /** Told when the runtime's boot is over: at its first /next (`runtimeReady`) and at its exit, both when both come (the driver counts the first). */
   booted?: (() => void) | undefined;
 }
 
@@ -81,7 +81,7 @@ export class NamespaceSandbox extends HookedSandbox implements Sandbox {
   }
 
   override runtimeReady(): Promise<void> {
-    this.bootOver();
+    this.resources.booted?.();
     return super.runtimeReady();
   }
 
@@ -152,14 +152,8 @@ export class NamespaceSandbox extends HookedSandbox implements Sandbox {
     return this.initPid;
   }
 
-  private bootOver(): void {
-    const booted = this.resources.booted;
-    this.resources.booted = undefined;
-    booted?.();
-  }
-
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
-    this.bootOver();
+    this.resources.booted?.();
     // Nothing to kill: bwrap ends after init, and init's end empties the pid namespace.
     this.output.settleAfterClose(this.child, () => {
       this.hooks.close();
