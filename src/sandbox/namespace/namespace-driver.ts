@@ -24,6 +24,7 @@ import { ARGS_FD, bwrapArgs, COMMAND_FD, DEFAULT_BWRAP, OPT_ROOT, RUNTIME_API_PO
 import { NamespaceSandbox, type SandboxResources } from './namespace-sandbox.js';
 import type { OptTrees } from './opt-trees.js';
 import type { SandboxNetwork } from '../network/sandbox-network.js';
+import { BootstrapBytecode } from './bootstrap-bytecode.js';
 import { listenRuntimeApi, parseHostPort, type RuntimeApiListener } from './runtime-api-relay.js';
 import { namespaceRuntimeLayout, RUNTIME_DIR_IN_SANDBOX } from './runtime-mounts.js';
 import type { SandboxHostFiles } from './sandbox-host.js';
@@ -56,6 +57,8 @@ export interface NamespaceDriverOptions {
   readyUidsKept?: number | undefined;
   /** Told when a ready sandbox could not be given to a start (which then took the ordinary path). */
   onReadyFailure?: ((err: unknown, what: string) => void) | undefined;
+  /** Told when the Python bootstrap could not be byte-compiled (Python starts then compile it themselves). */
+  onBytecodeFailure?: ((err: unknown) => void) | undefined;
 }
 
 /** What sandboxes bind from the host: the driver's files, and where each environment's socket directory is made. */
@@ -79,6 +82,7 @@ export class NamespaceDriver implements SandboxDriver {
   readonly ready: ReadySandboxes;
   /** Starts, from a ready sandbox or not, whose runtime has not asked for work yet (nor exited). */
   private startsBooting = 0;
+  private readonly bytecode: BootstrapBytecode;
 
   /** Whether /tmp is a disk (else a tmpfs, charged to memory). */
   get tmpOnDisk(): boolean {
@@ -92,6 +96,7 @@ export class NamespaceDriver implements SandboxDriver {
 
   constructor(private readonly options: NamespaceDriverOptions) {
     this.launcher = new SandboxLauncher({ init: options.host.init, seccomp: options.host.seccomp, uids: options.uids, bwrapPath: options.bwrapPath ?? DEFAULT_BWRAP, cgroups: options.cgroups, network: options.network });
+    this.bytecode = new BootstrapBytecode(options.onBytecodeFailure);
     this.files = Promise.resolve(openFiles({ host: options.host, optTrees: options.optTrees, socketRoot: options.workRoot }));
     this.ready = new ReadySandboxes({
       size: options.readySandboxes ?? 0,
@@ -138,6 +143,7 @@ export class NamespaceDriver implements SandboxDriver {
     accessSync(spec.runtime ? spec.runtime.interpreter : spec.command, constants.X_OK);
     const files = await this.files;
     files.host.etc.refresh();
+    this.bytecode.prepare(spec.runtime, files.host.runtimes.python);
     this.startsBooting++;
     let booting = true;
     // Told at the first /next and again at the exit, or at a failed start: counted once.

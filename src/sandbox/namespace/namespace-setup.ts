@@ -35,6 +35,7 @@ export interface NamespaceSetupOptions {
   readyUidsKept?: number;
   /** Told when a ready sandbox could not be given to a start (which then took the ordinary path). */
   onReadyFailure?: (err: unknown, what: string) => void;
+  onBytecodeFailure?: (err: unknown) => void;
   /** Gust's runtimes/ directory (bootstraps, gust-init's source). */
   runtimesDir?: string;
   /** Directories of installed runtimes the sandboxes bind (the runtimes store); made searchable like the data directory. */
@@ -93,7 +94,7 @@ export async function setUpNamespaceDriver(options: NamespaceSetupOptions): Prom
     const uids = new UidLeases(options.identity, options.identities ?? 1);
     const tmpDisks = options.tmpOnDisk !== false && tmpDiskGap() === undefined ? await TmpDisks.open(join(stateDir, 'tmp-disks'), options.cgroups?.backgroundProcs()) : undefined;
     const optTrees = OptTrees.open(join(stateDir, 'opt-trees'));
-    const driver = new NamespaceDriver({ host, uids, tmpDisks, optTrees, workRoot: options.workRoot, bwrapPath, stopGraceMs: options.stopGraceMs, cgroups: options.cgroups, network, readySandboxes: options.readySandboxes, readyUidsKept: options.readyUidsKept, onReadyFailure: options.onReadyFailure });
+    const driver = new NamespaceDriver({ host, uids, tmpDisks, optTrees, workRoot: options.workRoot, bwrapPath, stopGraceMs: options.stopGraceMs, cgroups: options.cgroups, network, readySandboxes: options.readySandboxes, readyUidsKept: options.readyUidsKept, onReadyFailure: options.onReadyFailure, onBytecodeFailure: options.onBytecodeFailure });
     await trial(driver, stateDir).catch(async (err: unknown) => {
       await driver.close();
       throw err;

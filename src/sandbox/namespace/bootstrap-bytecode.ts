@@ -1,0 +1,33 @@
+/**
+ * The Python bootstrap's bytecode, compiled once per interpreter into the driver's copy of
+ * it (runtime-copies.ts). A sandbox cannot write its `__pycache__` (the copy is bound
+ * read-only and the sandbox uid owns nothing there), so without this every Python start
+ * compiled the bootstrap's modules again: ~5 ms of a cold start, and of each ready
+ * sandbox's boot, on the 2-core bench host.
+ *
+ * Compiled in the background at the first start with each interpreter, by the host running
+ * that interpreter (a runtime's own Debian root through its loader): the first start
+ * compiles for itself as before, the next ones find the files. compileall writes each file
+ * whole under its final name (a rename), so a runtime reading meanwhile sees the file or
+ * nothing. The files are made by Gust, never by a function, so one function cannot leave
+ * code for another there.
+ */
+import { compilePython, rootPython } from '../runtimes/debian-install.js';
+import type { RuntimeFiles } from '../sandbox-driver.js';
+
+export class BootstrapBytecode {
+  /** Copy and interpreter pairs compiled or being compiled. */
+  private readonly started = new Set<string>();
+
+  constructor(private readonly onFailure: (err: unknown) => void = () => undefined) {}
+
+  /** Compiles `copyDir` (the Python bootstrap's copy) for `runtime`'s interpreter, once; does nothing for other runtimes. */
+  prepare(runtime: RuntimeFiles | undefined, copyDir: string): void {
+    if (runtime?.language !== 'python') return;
+    const python = runtime.systemRoot ? rootPython(runtime.systemRoot, runtime.version) : [runtime.interpreter];
+    const key = [copyDir, ...python].join('\0');
+    if (this.started.has(key)) return;
+    this.started.add(key);
+    compilePython(python, [copyDir]).catch(this.onFailure);
+  }
+}
