@@ -20,6 +20,19 @@ function initDurationOf(res) {
   return Number(m[1]);
 }
 
+/**
+ * A pause after each start, Gust's and the bare one: what a start sets going once it has
+ * answered (Gust's next launcher joining its cgroup, which holds up every fork on the host
+ * for ~10 ms; an exiting runtime) is done before the other side's start begins. Without it,
+ * each side's after-work landed in the other's timing. Short: after 150 ms of idle both
+ * sides started slower and twice as spread (the CPUs had gone idle).
+ */
+const SETTLE_MS = 30;
+
+function settle() {
+  return new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+}
+
 export async function coldRound({ gust, quick }, kind) {
   const agent = keepAliveAgent(8);
   const payload = payloadOf(64);
@@ -45,9 +58,11 @@ export async function coldRound({ gust, quick }, kind) {
     const res = await invoke(agent, gust.url, name, payload, { 'x-amz-log-type': 'Tail' });
     totals.push(performance.now() - t0);
     inits.push(initDurationOf(res));
+    await settle();
     const b = await bareColdStart(runtimeCommand(kind), runtimeEnv(code), payload);
     bareNext.push(b.nextMs);
     bare.push(b.responseMs);
+    await settle();
   }
   const cpuPerStart = (gustCpuMs(gust.pid) - cpu0) / count;
   agent.destroy();

@@ -32,6 +32,16 @@ export interface HostChild extends EventEmitter {
 
 export type SpawnStdio = 'ignore' | 'pipe' | { file: string };
 
+type Ref = { ref?(): void; unref?(): void } | null | undefined;
+
+/** Whether the child (and each of its pipes) keeps Gust's event loop alive. */
+export function setReferenced(child: HostChild, on: boolean): void {
+  for (const handle of [child, ...(child.stdio as Ref[])] as Ref[]) {
+    if (on) handle?.ref?.();
+    else handle?.unref?.();
+  }
+}
+
 export interface HostSpawnOptions {
   env: Record<string, string>;
   detached?: boolean;
@@ -114,7 +124,7 @@ class SpawnedChild extends EventEmitter implements HostChild {
     this.signalCode = signal;
     this.unref();
     this.emit('exit', code, signal);
-    const open = this.stdio.filter((s): s is Readable | Writable => s !== null && !s.closed);
+    const open = this.stdio.filter((s): s is Readable | Writable => s != null && !s.closed);
     // As ChildProcess does at exit: a pipe nobody reads would never reach its end and close.
     for (const s of open) if ('readableFlowing' in s && s.readableFlowing === null) s.resume();
     let left = open.length;

@@ -21,13 +21,15 @@
  * - peak memory, reset per invocation: from the memory cgroup where there is one (see
  *   cgroups/resident-peak.ts for what it counts), else of the process tree from /proc.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { InvalidRuntimeException } from '../core/errors.js';
 import { Deferred } from '../core/primitives.js';
 import { LAMBDA_PIDS_MAX, launcherCommand, type CgroupHost, type EnvironmentCgroup } from './cgroups/index.js';
+import type { HostChild } from './host-spawner.js';
+import { SpareLauncher } from './process-spare.js';
 import { HookedSandbox } from './hooked-sandbox.js';
 import { RuntimeOutput } from './runtime-output.js';
 import { processTree } from './process-tree.js';
@@ -43,13 +45,20 @@ export interface ProcessDriverOptions {
   cgroups?: CgroupHost;
   /** Processes and threads per environment when the pids controller is there (default Lambda's 1,024). */
   pidsMax?: number;
+  /** Whether a launcher waits ahead in its cgroup where there are cgroups (process-spare.ts; default true). */
+  spares?: boolean;
 }
 
 /** Runs runtimes as child processes; see the module comment for what that does not isolate. */
 export class ProcessDriver implements SandboxDriver {
   readonly name = 'process';
 
-  constructor(private readonly options: ProcessDriverOptions) {}
+  private readonly spares: SpareLauncher | undefined;
+
+  constructor(private readonly options: ProcessDriverOptions) {
+    const host = options.cgroups;
+    if (host && limits(host) && options.spares !== false) this.spares = new SpareLauncher({ tmpRoot: options.tmpRoot, cgroups: host, pidsMax: options.pidsMax ?? LAMBDA_PIDS_MAX });
+  }
 
   /**
    * Host paths as they are: the code dir is the task root, layers are searched last-first,
@@ -70,22 +79,41 @@ export class ProcessDriver implements SandboxDriver {
   async start(spec: SandboxSpec): Promise<Sandbox> {
     // The launcher (/bin/sh) always spawns; a missing runtime must still fail here, as a spawn would.
     accessSync(spec.command, constants.X_OK);
+    const host = this.options.cgroups;
+    const graceMs = this.options.stopGraceMs ?? 2000;
+    // Made again once this start's runtime asks for work or exits (see process-spare.ts).
+    const booted = () => this.spares?.refill();
+    const taken = await this.spares?.take(spec);
+    if (taken) {
+      const resources = { tmpDir: taken.tmpDir, graceMs, cgroup: taken.cgroup, memoryFromCgroup: Boolean(host?.support.memory) };
+      return new ProcessSandbox(taken.child, taken.child.pid!, taken.spawnedAt, resources, spec, () => {
+        taken.forgetStartFile();
+        booted();
+      });
+    }
     const tmpDir = mkdtempSync(join(this.options.tmpRoot, 'gust-env-'));
     let cgroup: EnvironmentCgroup | undefined;
     try {
-      const host = this.options.cgroups;
-      const limited = host && (host.support.memory || host.support.pids || host.support.cpu || host.support.freezer);
-      if (limited) cgroup = await host.create(basename(tmpDir), { memoryMb: spec.limits.memoryMb, pidsMax: this.options.pidsMax ?? LAMBDA_PIDS_MAX });
+      if (host && limits(host)) cgroup = await host.create(basename(tmpDir), { memoryMb: spec.limits.memoryMb, pidsMax: this.options.pidsMax ?? LAMBDA_PIDS_MAX });
       const memoryFromCgroup = Boolean(cgroup && host?.support.memory);
-      return await ProcessSandbox.spawn(spec, { tmpDir, graceMs: this.options.stopGraceMs ?? 2000, cgroup, memoryFromCgroup });
+      return await ProcessSandbox.spawn(spec, { tmpDir, graceMs, cgroup, memoryFromCgroup }, booted);
     } catch (err) {
       await cgroup?.destroy().catch(() => undefined);
       rmSync(tmpDir, { recursive: true, force: true });
       throw err;
     }
   }
+
+  /** Kills the waiting launcher (server shutdown). */
+  close(): void {
+    this.spares?.close();
+  }
 }
 
+/** Whether the host's cgroups limit anything an environment does. */
+function limits(host: CgroupHost): boolean {
+  return host.support.memory || host.support.pids || host.support.cpu || host.support.freezer;
+}
 
 interface SandboxResources {
   /** The private TMPDIR, removed by stop. */
@@ -103,19 +131,21 @@ class ProcessSandbox extends HookedSandbox implements Sandbox {
   private readonly exitDeferred = new Deferred<SandboxExit>();
   protected readonly output: RuntimeOutput;
   private signalled = false;
+  private readonly booted: () => void;
   private stopping: Promise<SandboxExit> | undefined;
   /** Descendants seen while the runtime was alive; they outlive it only if they left the group. */
   private knownTree: number[] = [];
   protected readonly hooks: SandboxCgroupHooks;
   private readonly cgroup: EnvironmentCgroup | undefined;
 
-  private constructor(
-    private readonly child: ChildProcess,
+  /** `booted` is told once, at the runtime's first /next or its exit. */
+  constructor(
+    private readonly child: HostChild,
     readonly pid: number,
     readonly spawnedAt: number,
     private readonly resources: SandboxResources,
-    memoryMb: number,
-    onOutput: SandboxSpec['onOutput'],
+    spec: Pick<SandboxSpec, 'limits' | 'onOutput'>,
+    booted: () => void,
   ) {
     super();
     this.exited = this.exitDeferred.promise;
@@ -124,14 +154,25 @@ class ProcessSandbox extends HookedSandbox implements Sandbox {
       cgroup: resources.cgroup,
       memoryFromCgroup: resources.memoryFromCgroup,
       meterRoot: () => pid,
-      memoryMb,
+      memoryMb: spec.limits.memoryMb,
       phase: () => (this.exit ? 'exited' : this.stopping ? 'stopping' : 'running'),
     });
-    this.output = new RuntimeOutput(child, onOutput);
-    child.once('exit', (code, signal) => this.onExit(code, signal));
+    this.output = new RuntimeOutput(child, spec.onOutput);
+    let told = false;
+    this.booted = () => {
+      if (told) return;
+      told = true;
+      booted();
+    };
+    child.once('exit', (code: number | null, signal: NodeJS.Signals | null) => this.onExit(code, signal));
   }
 
-  static spawn(spec: SandboxSpec, resources: SandboxResources): Promise<ProcessSandbox> {
+  override runtimeReady(): Promise<void> {
+    this.booted();
+    return super.runtimeReady();
+  }
+
+  static spawn(spec: SandboxSpec, resources: SandboxResources, booted: () => void): Promise<ProcessSandbox> {
     const launch = launcherCommand(spec, { procsFiles: resources.cgroup?.procsFiles ?? [], env: spec.env });
     const spawnedAt = performance.now();
     const child = spawn(launch.command, [...launch.args], {
@@ -148,7 +189,7 @@ class ProcessSandbox extends HookedSandbox implements Sandbox {
         child.off('error', reject);
         // After spawn, an 'error' can only come from a failed kill; the exit event reports the rest.
         child.on('error', () => undefined);
-        resolve(new ProcessSandbox(child, child.pid!, spawnedAt, resources, spec.limits.memoryMb, spec.onOutput));
+        resolve(new ProcessSandbox(child, child.pid!, spawnedAt, resources, spec, booted));
       });
     });
   }
@@ -207,6 +248,7 @@ class ProcessSandbox extends HookedSandbox implements Sandbox {
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    this.booted();
     // The kernel counts an OOM kill before the killed process is reaped, so the count is final here.
     const reason = this.signalled ? 'killed' : this.cgroup?.oomKilled() ? 'oom' : 'exit';
     const exit: SandboxExit = { code, signal, reason };

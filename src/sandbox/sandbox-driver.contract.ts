@@ -89,6 +89,7 @@ export function runSandboxDriverContract(options: SandboxDriverContractOptions):
 
     afterEach(async () => {
       await Promise.all(started.splice(0).map((s) => s.stop(100)));
+      await driver.close?.();
       rmSync(root, { recursive: true, force: true });
     });
 

@@ -5,4 +5,4 @@
 export type { CgroupController, CgroupHost, CgroupLimits, CgroupMode, CgroupSupport, EnvironmentCgroup } from './cgroup-types.js';
 export { detectCgroups, type DetectOptions } from './detect.js';
 export { MB_PER_VCPU } from './environment-cgroup.js';
-export { LAMBDA_NOFILE, LAMBDA_PIDS_MAX, launcherCommand, type LaunchTarget, type LauncherOptions } from './launcher.js';
+export { LAMBDA_NOFILE, LAMBDA_PIDS_MAX, LIMIT_AND_JOIN, launcherCommand, type LaunchTarget, type LauncherOptions } from './launcher.js';

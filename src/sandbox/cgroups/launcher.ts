@@ -16,16 +16,21 @@ export const LAMBDA_NOFILE = 1024;
 /** Lambda's limit on processes and threads of one environment (same page). */
 export const LAMBDA_PIDS_MAX = 1024;
 
-const SCRIPT = [
-  // The shell exports a PWD of its own; the runtime gets only the environment it was given.
-  '[ "$1" = keep-pwd ] || unset PWD',
-  'shift',
+/** Shell lines that set the open-files limit to `$1`, then join each `cgroup.procs` named up to `--`. */
+export const LIMIT_AND_JOIN: readonly string[] = [
   'ulimit -n "$1" || { echo "gust launcher: cannot set the open-files limit to $1" >&2; exit 126; }',
   'shift',
   'while [ "$1" != -- ]; do',
   '  echo 0 > "$1" || { echo "gust launcher: cannot join $1" >&2; exit 126; }',
   '  shift',
   'done',
+];
+
+const SCRIPT = [
+  // The shell exports a PWD of its own; the runtime gets only the environment it was given.
+  '[ "$1" = keep-pwd ] || unset PWD',
+  'shift',
+  ...LIMIT_AND_JOIN,
   'shift',
   'exec "$@"',
 ].join('\n');

@@ -48,7 +48,8 @@ import type { OptTrees } from './opt-trees.js';
 import { listenRuntimeApiLater, type PendingRuntimeApi } from './runtime-api-relay.js';
 import { namespaceRuntimeLayout, RUNTIME_DIR_IN_SANDBOX } from './runtime-mounts.js';
 import type { SandboxHostFiles } from './sandbox-host.js';
-import { setReferenced, type LaunchedSandbox, type SandboxLauncher } from './sandbox-launcher.js';
+import { setReferenced } from '../host-spawner.js';
+import type { LaunchedSandbox, SandboxLauncher } from './sandbox-launcher.js';
 import type { TmpDisk, TmpDisks } from './tmp-disks.js';
 import type { UidLeases } from './uid-leases.js';
 

@@ -16,7 +16,7 @@ which ends with the server), with the server's
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { hostSpawner, type HostChild } from '../host-spawner.js';
+import { hostSpawner, setReferenced, type HostChild } from '../host-spawner.js';
 import { LAMBDA_NOFILE, LAMBDA_PIDS_MAX, type CgroupHost, type EnvironmentCgroup } from '../cgroups/index.js';
 import { ARGS_FD, INIT_COMMAND } from './bwrap-args.js';
 import type { SandboxNetns } from '../network/netns-pool.js';
@@ -52,8 +52,6 @@ interface Spare {
   /** Removes the cgroup of a spare that died waiting; unhooked when it is taken. */
   onExit: () => void;
 }
-
-type Ref = { ref?(): void; unref?(): void } | null | undefined;
 
 export class SandboxLauncher {
   private spare: Spare | undefined;
@@ -139,14 +137,6 @@ export class SandboxLauncher {
       await free({ cgroup, identity, netns: ns }, this.options);
       throw err;
     }
-  }
-}
-
-/** Whether the child (and each of its pipes) keeps Gust's event loop alive. */
-export function setReferenced(child: HostChild, on: boolean): void {
-  for (const handle of [child, ...(child.stdio as Ref[])] as Ref[]) {
-    if (on) handle?.ref?.();
-    else handle?.unref?.();
   }
 }
 
