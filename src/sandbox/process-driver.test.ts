@@ -81,7 +81,7 @@ describe.skipIf(!limited)('ProcessDriver with cgroups: the launcher started ahea
       expect(environ).toContain(`TRICKY=${tricky.replaceAll('\n', '|')}`);
       await sandbox.stop();
     } finally {
-      driver.close();
+      await driver.close();
     }
   });
 });

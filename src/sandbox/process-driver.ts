@@ -104,9 +104,9 @@ export class ProcessDriver implements SandboxDriver {
     }
   }
 
-  /** Kills the waiting launcher (server shutdown). */
-  close(): void {
-    this.spares?.close();
+  /** Kills the waiting launcher and removes its cgroup (server shutdown). */
+  async close(): Promise<void> {
+    await this.spares?.close();
   }
 }
 

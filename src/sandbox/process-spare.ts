@@ -94,7 +94,7 @@ export class SpareLauncher {
       return { child: spare.child, cgroup: spare.cgroup, tmpDir, spawnedAt, forgetStartFile: () => rmSync(startFile, { force: true }) };
     } catch {
       if (tmpDir) rmSync(tmpDir, { recursive: true, force: true });
-      discard(spare);
+      void discard(spare);
       return undefined;
     }
   }
@@ -111,18 +111,18 @@ export class SpareLauncher {
       if (!s) return;
       s.onExit = () => {
         if (this.spare === made) this.spare = undefined;
-        release(s);
+        void release(s);
       };
       s.child.once('exit', s.onExit);
     });
   }
 
-  /** Kills the waiting spare, and starts none after. */
-  close(): void {
+  /** Kills the waiting spare and removes its cgroup; starts none after. */
+  async close(): Promise<void> {
     this.closed = true;
-    const spare = this.spare;
+    const spare = await this.spare;
     this.spare = undefined;
-    void spare?.then((s) => s && discard(s));
+    if (spare) await discard(spare);
   }
 
   private async launch(): Promise<Spare | undefined> {
@@ -162,15 +162,16 @@ function quote(s: string): string {
   return `'${s.replaceAll("'", `'\\''`)}'`;
 }
 
-function discard(spare: Spare): void {
+function discard(spare: Spare): Promise<void> {
   try {
     process.kill(-spare.child.pid!, 'SIGKILL');
   } catch {
     // gone already
   }
-  release(spare);
+  return release(spare);
 }
 
-function release(spare: Spare): void {
-  void spare.cgroup.destroy().catch(() => undefined);
+/** Removes the cgroup (killing what is left in it); a busy one stays for the server's sweep. */
+function release(spare: Spare): Promise<void> {
+  return spare.cgroup.destroy().catch(() => undefined);
 }

@@ -14,7 +14,7 @@ import { FREEZE_CHECK_FIRST_MS } from '../../src/pool/idle-keeper.js';
 import type { CgroupHost } from '../../src/sandbox/cgroups/index.js';
 import { MB_PER_VCPU } from '../../src/sandbox/cgroups/index.js';
 import { invoke, testVersion, text, type TestPool } from '../pool/pool-helpers.js';
-import { controllerDir, cpuTicks, environmentDirs, instanceDirs, isFrozen, limitOf, startCgroupPool, testCgroups } from './cgroup-helpers.js';
+import { cgroupDirsOf, controllerDir, cpuTicks, environmentDirs, instanceDirs, isFrozen, limitOf, startCgroupPool, testCgroups } from './cgroup-helpers.js';
 import { alive } from '../helpers/processes.js';
 import { waitUntil } from '../helpers/wait.js';
 
@@ -95,7 +95,7 @@ describe(`cgroup limits (${support.mode})`, () => {
     const v = node('oom', { memorySize: 128, timeout: 30 });
     const first = await call(v, { action: 'pid' });
     const { pid } = JSON.parse(text(first)) as { pid: number };
-    const dirsBefore = environmentDirs();
+    const dirsBefore = [...cgroupDirsOf(pid).values()].filter((d) => d.includes('/gust-env-'));
     expect(dirsBefore.length).toBeGreaterThan(0);
     const r = await call(v, { action: 'grow' });
     expect(r.outcome).toBe('error');
@@ -213,6 +213,8 @@ describe(`the pids limit (${support.mode})`, () => {
     expect(alive(pid)).toBe(false);
     expect(existsSync(pidsDir)).toBe(false);
     await t.pool.stopAll();
+    // The launcher waiting ahead (process-spare.ts) is the driver's, and goes with it.
+    await t.driver.close?.();
     expect(environmentDirs()).toEqual([]);
   });
 });

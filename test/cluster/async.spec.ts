@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
-import { activeOn, clusterOf, clusterSkipReason } from '../helpers/cluster.js';
+import { activeOn, clusterOf, clusterSkipReason, NODE_PID_JS } from '../helpers/cluster.js';
 import { stopServer, type ServerProcess } from '../helpers/gust-process.js';
 import { createFunction } from '../helpers/lambda.js';
 import { waitFor } from '../helpers/wait.js';
@@ -32,9 +32,10 @@ describe.skipIf(skip !== undefined)('gust serve --bus: async events under leases
   /** A function that appends `<id> <ms> <its server's pid>` to `file` for each event, after `ms` of work. */
   async function recorder(name: string, file: string): Promise<void> {
     const handler = `const fs = require('node:fs');
+${NODE_PID_JS}
 exports.handler = async (e) => {
   await new Promise((r) => setTimeout(r, e.ms));
-  fs.appendFileSync(${JSON.stringify(file)}, e.id + ' ' + Date.now() + ' ' + process.ppid + '\\n');
+  fs.appendFileSync(${JSON.stringify(file)}, e.id + ' ' + Date.now() + ' ' + nodePid() + '\\n');
 };`;
     await createFunction(node(0).lambda, name, { files: { 'index.js': handler } });
     for (const i of [0, 1, 2]) await activeOn(node(i).lambda, name);
@@ -42,7 +43,7 @@ exports.handler = async (e) => {
 
   interface Delivery {
     at: number;
-    /** The pid of the runtime's parent: the node that ran it (`--sandbox process`). */
+    /** The pid of the node that ran it. */
     by: number;
   }
 

@@ -19,7 +19,7 @@ import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand 
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { activeOn, clusterOf, clusterSkipReason } from '../helpers/cluster.js';
+import { activeOn, clusterOf, clusterSkipReason, NODE_PID_JS } from '../helpers/cluster.js';
 import { stopServer, type ServerProcess } from '../helpers/gust-process.js';
 import { createFunction, invoke } from '../helpers/lambda.js';
 import { waitFor } from '../helpers/wait.js';
@@ -78,10 +78,12 @@ describe.skipIf(skip !== undefined)('gust serve --bus: the keeper node (queues, 
 
   it(`loses none of ${MESSAGES} messages when the node that keeps the queues is killed, and a survivor takes its pollers over`, async () => {
     const file = join(out, 'sink.txt');
-    // Each record's body and the node that ran it (the runtime's parent with --sandbox process).
+    // Each record's body and the node that ran it.
     const sink = `const fs = require('node:fs');
+${NODE_PID_JS}
 exports.handler = async (event) => {
-  fs.appendFileSync(${JSON.stringify(file)}, event.Records.map((r) => r.body + ' ' + process.ppid + '\\n').join(''));
+  const by = nodePid();
+  fs.appendFileSync(${JSON.stringify(file)}, event.Records.map((r) => r.body + ' ' + by + '\\n').join(''));
 };`;
     const [holder] = holders();
     const others = [0, 1, 2].filter((i) => i !== holder) as [number, number];

@@ -8,7 +8,7 @@
  * other nodes go on serving. Skipped, saying why, without PostgreSQL or NATS.
  */
 import { describe, expect, it } from 'vitest';
-import { activeOn, clusterOf, clusterSkipReason } from '../helpers/cluster.js';
+import { activeOn, clusterOf, clusterSkipReason, NODE_PID_JS } from '../helpers/cluster.js';
 import type { ServerProcess } from '../helpers/gust-process.js';
 import { caught, createFunction, invoke } from '../helpers/lambda.js';
 import { parseMetrics, total } from '../helpers/prometheus.js';
@@ -68,8 +68,8 @@ describe.skipIf(skip !== undefined)('synchronous invocations routed between the 
   }, 90_000);
 
   it("starts a function's first environment on the node with the most room, not on a busy one", async () => {
-    // Each invocation answers which node ran it (with --sandbox process, the runtime's parent).
-    const BY = 'exports.handler = async (e) => { if (e.ms) await new Promise((r) => setTimeout(r, e.ms)); return { by: process.ppid }; };';
+    // Each invocation answers which node ran it.
+    const BY = `${NODE_PID_JS}\nexports.handler = async (e) => { if (e.ms) await new Promise((r) => setTimeout(r, e.ms)); return { by: nodePid() }; };`;
     for (const name of ['filler', 'spread']) {
       await createFunction(node(2).lambda, name, { files: { 'index.js': BY }, Timeout: 30 });
       for (const i of [0, 1]) await activeOn(node(i).lambda, name);

@@ -15,6 +15,21 @@ import { killProcessesMentioning } from './processes.js';
 import { onServer, postgresSkipReason, urlOfDatabase } from './test-store.js';
 import { waitFor } from './wait.js';
 
+/**
+ * JavaScript for a handler (`--sandbox process`): `nodePid()` is the pid of the Gust node
+ * running it. That is the runtime's parent, or its grandparent when the runtime was exec'd in
+ * the launcher the node's spawner started ahead (src/sandbox/process-spare.ts).
+ */
+export const NODE_PID_JS = `function nodePid() {
+  const fs = require('node:fs');
+  for (let p = process.ppid, i = 0; i < 3; i++) {
+    if (fs.readFileSync('/proc/' + p + '/cmdline', 'utf8').includes('gust.js')) return p;
+    const stat = fs.readFileSync('/proc/' + p + '/stat', 'utf8');
+    p = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  }
+  return process.ppid;
+}`;
+
 export const NATS_URL = process.env.GUST_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 
 /** Why NATS cannot be used here, or undefined when it answers. */

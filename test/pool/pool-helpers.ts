@@ -14,6 +14,7 @@ import type { FunctionVersion } from '../../src/core/model/functions.js';
 import type { InvocationOutcome } from '../../src/core/model/invocation.js';
 import { Pool, type InvokableVersion, type PoolOptions } from '../../src/pool/pool.js';
 import { ProcessDriver } from '../../src/sandbox/process-driver.js';
+import type { SandboxDriver } from '../../src/sandbox/sandbox-driver.js';
 import { RuntimeCommandResolver } from '../../src/sandbox/runtime-command.js';
 import { HostRuntimeImages } from '../../src/sandbox/runtimes/host-images.js';
 import { SqliteLogStore } from '../../src/store/sqlite/sqlite-log-store.js';
@@ -22,6 +23,8 @@ export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
 export interface TestPool {
   pool: Pool;
+  /** The pool's sandbox driver, closed by cleanup. */
+  driver: SandboxDriver;
   logs: SqliteLogStore;
   clock: ManualClock;
   root: string;
@@ -36,8 +39,9 @@ export async function startTestPool(options: Partial<PoolOptions> = {}): Promise
   const root = mkdtempSync(join(tmpdir(), 'gust-pool-'));
   const clock = new ManualClock(Date.now());
   const logs = SqliteLogStore.open(':memory:');
+  const driver = options.driver ?? new ProcessDriver({ tmpRoot: root });
   const pool = new Pool({
-    driver: new ProcessDriver({ tmpRoot: root }),
+    driver,
     commands: new RuntimeCommandResolver(new HostRuntimeImages()),
     logs,
     clock,
@@ -48,6 +52,7 @@ export async function startTestPool(options: Partial<PoolOptions> = {}): Promise
   let n = 0;
   return {
     pool,
+    driver,
     logs,
     clock,
     root,
@@ -68,6 +73,7 @@ export async function startTestPool(options: Partial<PoolOptions> = {}): Promise
     },
     async cleanup() {
       await pool.stopAll();
+      await driver.close?.();
       await logs.close();
       rmSync(root, { recursive: true, force: true });
     },

@@ -6,13 +6,16 @@
  * sandbox's boot, on the 2-core bench host.
  *
  * Compiled in the background at the first start with each interpreter, by the host running
- * that interpreter (a runtime's own Debian root through its loader): the first start
+ * that interpreter through the spawner (a runtime's own Debian root through its loader): the first start
  * compiles for itself as before, the next ones find the files. compileall writes each file
  * whole under its final name (a rename), so a runtime reading meanwhile sees the file or
  * nothing. The files are made by Gust, never by a function, so one function cannot leave
  * code for another there.
  */
-import { compilePython, rootPython } from '../runtimes/debian-install.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { hostSpawner } from '../host-spawner.js';
+import { rootPython } from '../runtimes/debian-install.js';
 import type { RuntimeFiles } from '../sandbox-driver.js';
 
 export class BootstrapBytecode {
@@ -28,6 +31,14 @@ export class BootstrapBytecode {
     const key = [copyDir, ...python].join('\0');
     if (this.started.has(key)) return;
     this.started.add(key);
-    compilePython(python, [copyDir]).catch(this.onFailure);
+    // Through the spawner: the server never forks for a start (host-spawner.ts).
+    const [command, ...args] = python as [string, ...string[]];
+    hostSpawner()
+      .run(command, [...args, '-m', 'compileall', '-q', copyDir], { env: {} })
+      .then((ran) => {
+        // A file that does not compile makes compileall exit 1 and costs only its own compile at import.
+        if (ran.code !== 0 && !existsSync(join(copyDir, '_gust_runtime', '__pycache__'))) throw new Error(`${command} -m compileall exited with ${ran.code ?? ran.signal}: ${ran.stderr.trim()}`);
+      })
+      .catch(this.onFailure);
   }
 }
