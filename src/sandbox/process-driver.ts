@@ -17,7 +17,8 @@
  * - where the server found cgroups (see `cgroups/`): its own cgroup with MemorySize as
  *   memory limit (an OOM kill is reported as such), a pids limit, Lambda's CPU share once
  *   the runtime is ready, and the freezer between invocations; the launcher joins it
- *   before exec, so the runtime and everything it forks are inside from the start;
+ *   before exec, so the runtime and everything it forks are inside from the start (one
+ *   launcher waits ahead, already joined, so that a start skips the join: process-spare.ts);
  * - peak memory, reset per invocation: from the memory cgroup where there is one (see
  *   cgroups/resident-peak.ts for what it counts), else of the process tree from /proc.
  */
@@ -45,19 +46,18 @@ export interface ProcessDriverOptions {
   cgroups?: CgroupHost;
   /** Processes and threads per environment when the pids controller is there (default Lambda's 1,024). */
   pidsMax?: number;
-  /** Whether a launcher waits ahead in its cgroup where there are cgroups (process-spare.ts; default true). */
-  spares?: boolean;
 }
 
 /** Runs runtimes as child processes; see the module comment for what that does not isolate. */
 export class ProcessDriver implements SandboxDriver {
   readonly name = 'process';
 
+  /** A launcher waiting ahead in its cgroup, where there are cgroups (process-spare.ts). */
   private readonly spares: SpareLauncher | undefined;
 
   constructor(private readonly options: ProcessDriverOptions) {
     const host = options.cgroups;
-    if (host && limits(host) && options.spares !== false) this.spares = new SpareLauncher({ tmpRoot: options.tmpRoot, cgroups: host, pidsMax: options.pidsMax ?? LAMBDA_PIDS_MAX });
+    if (host && limits(host)) this.spares = new SpareLauncher({ tmpRoot: options.tmpRoot, cgroups: host, pidsMax: options.pidsMax ?? LAMBDA_PIDS_MAX });
   }
 
   /**
