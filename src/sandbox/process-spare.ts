@@ -104,9 +104,8 @@ export class SpareLauncher {
     if (this.spare || this.closed) return;
     const made = this.launch();
     this.spare = made;
-    // A spare that dies waiting leaves no cgroup or directory behind, and makes room for the next.
+    // One that could not be made, or that dies waiting (its cgroup removed), makes room for the next.
     void made.then((s) => {
-      // One that could not be made leaves room for the next try.
       if (!s && this.spare === made) this.spare = undefined;
       if (!s) return;
       s.onExit = () => {
