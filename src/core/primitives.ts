@@ -21,6 +21,16 @@ export class Deferred<T> {
   }
 }
 
+/** `fn` made callable many times with effect once: for an end that several events may report. */
+export function once(fn: () => void): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    fn();
+  };
+}
+
 /** Serialises async critical sections (for example all writes to one function). */
 export class Mutex {
   private tail: Promise<void> = Promise.resolve();

@@ -124,7 +124,7 @@ class SpawnedChild extends EventEmitter implements HostChild {
     this.signalCode = signal;
     this.unref();
     this.emit('exit', code, signal);
-    const open = this.stdio.filter((s): s is Readable | Writable => s != null && !s.closed);
+    const open = this.stdio.filter((s): s is Readable | Writable => s !== null && !s.closed);
     // As ChildProcess does at exit: a pipe nobody reads would never reach its end and close.
     for (const s of open) if ('readableFlowing' in s && s.readableFlowing === null) s.resume();
     let left = open.length;
@@ -151,7 +151,8 @@ export class HostSpawner {
     return new Promise<HostChild>((resolve, reject) => {
       this.pending.set(id, {
         onReply: (reply, handle) => {
-          if (reply.op === 'pipe') child.stdio[reply.fd] = handle as Readable | Writable;
+          // A handle that did not cross (its process gone meanwhile) leaves the slot empty.
+          if (reply.op === 'pipe') child.stdio[reply.fd] = (handle as Readable | Writable | undefined) ?? null;
           else if (reply.op === 'spawn') {
             child.pid = reply.pid;
             resolve(child);

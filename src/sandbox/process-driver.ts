@@ -27,7 +27,7 @@ import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { InvalidRuntimeException } from '../core/errors.js';
-import { Deferred } from '../core/primitives.js';
+import { Deferred, once } from '../core/primitives.js';
 import { LAMBDA_PIDS_MAX, launcherCommand, type CgroupHost, type EnvironmentCgroup } from './cgroups/index.js';
 import type { HostChild } from './host-spawner.js';
 import { SpareLauncher } from './process-spare.js';
@@ -158,12 +158,7 @@ class ProcessSandbox extends HookedSandbox implements Sandbox {
       phase: () => (this.exit ? 'exited' : this.stopping ? 'stopping' : 'running'),
     });
     this.output = new RuntimeOutput(child, spec.onOutput);
-    let told = false;
-    this.booted = () => {
-      if (told) return;
-      told = true;
-      booted();
-    };
+    this.booted = once(booted);
     child.once('exit', (code: number | null, signal: NodeJS.Signals | null) => this.onExit(code, signal));
   }
 

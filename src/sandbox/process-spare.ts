@@ -146,7 +146,7 @@ export class SpareLauncher {
 }
 
 /** The file a spare sources: the code directory, exactly `spec.env` with TMPDIR, then the runtime. */
-export function startScript(spec: Pick<SandboxSpec, 'codeDir' | 'env' | 'command' | 'args'>, tmpDir: string): string {
+function startScript(spec: Pick<SandboxSpec, 'codeDir' | 'env' | 'command' | 'args'>, tmpDir: string): string {
   const lines = [
     `cd ${quote(spec.codeDir)} || { echo "gust launcher: cannot enter the code directory" >&2; exit 126; }`,
     // The shell's own PWD and OLDPWD: the runtime gets only the variables it was given.

@@ -12,8 +12,6 @@
  * nothing. The files are made by Gust, never by a function, so one function cannot leave
  * code for another there.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { hostSpawner } from '../host-spawner.js';
 import { rootPython } from '../runtimes/debian-install.js';
 import type { RuntimeFiles } from '../sandbox-driver.js';
@@ -36,8 +34,8 @@ export class BootstrapBytecode {
     hostSpawner()
       .run(command, [...args, '-m', 'compileall', '-q', copyDir], { env: {} })
       .then((ran) => {
-        // A file that does not compile makes compileall exit 1 and costs only its own compile at import.
-        if (ran.code !== 0 && !existsSync(join(copyDir, '_gust_runtime', '__pycache__'))) throw new Error(`${command} -m compileall exited with ${ran.code ?? ran.signal}: ${ran.stderr.trim()}`);
+        // Every file there is Gust's and compiles: any other exit is a failure.
+        if (ran.code !== 0) throw new Error(`${command} -m compileall exited with ${ran.code ?? ran.signal}: ${ran.stderr.trim()}`);
       })
       .catch(this.onFailure);
   }

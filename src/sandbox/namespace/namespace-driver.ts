@@ -18,6 +18,7 @@
 import { accessSync, chownSync, closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Writable } from 'node:stream';
+import { once } from '../../core/primitives.js';
 import type { CgroupHost } from '../cgroups/index.js';
 import type { ReadySandboxesReport, Sandbox, SandboxDriver, SandboxLayout, SandboxMounts, SandboxSpec } from '../sandbox-driver.js';
 import { ARGS_FD, bwrapArgs, COMMAND_FD, DEFAULT_BWRAP, OPT_ROOT, RUNTIME_API_PORT, runtimeApiVariables, SOCKET_NAME, TASK_ROOT } from './bwrap-args.js';
@@ -145,12 +146,8 @@ export class NamespaceDriver implements SandboxDriver {
     files.host.etc.refresh();
     this.bytecode.prepare(spec.runtime, files.host.runtimes.python);
     this.startsBooting++;
-    let booting = true;
     // Told at the first /next and again at the exit, or at a failed start: counted once.
-    const booted = () => {
-      if (booting) this.startsBooting--;
-      booting = false;
-    };
+    const booted = once(() => this.startsBooting--);
     const ready = await this.ready.take(spec, () => files.optTrees.treeFor(spec.layerDirs), booted).catch((err: unknown) => {
       booted();
       throw err;
