@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { detectCgroups, type CgroupHost } from './cgroups/index.js';
+import { detectCgroups, type CgroupHost, type EnvironmentCgroup } from './cgroups/index.js';
 import { ProcessDriver } from './process-driver.js';
-import { runSandboxDriverContract } from './sandbox-driver.contract.js';
+import { runSandboxDriverContract, waitFor } from './sandbox-driver.contract.js';
 
 runSandboxDriverContract({ name: 'process', create: (tmpRoot) => new ProcessDriver({ tmpRoot }) });
 
@@ -51,9 +51,24 @@ describe.skipIf(!limited)('ProcessDriver with cgroups: the launcher started ahea
   it('runs the runtime in the same process, started before the start, inside its cgroup from the first instruction, with exactly its variables', async () => {
     const root = mkdtempSync(join(tmpdir(), 'gust-spare-'));
     roots.push(root);
-    const driver = await withSpare(root, cgroups);
+    // The cgroups the driver makes, to see when the launcher it starts ahead has joined its own.
+    const made: EnvironmentCgroup[] = [];
+    const watched: CgroupHost = {
+      support: cgroups.support,
+      create: async (name, limits) => {
+        const cgroup = await cgroups.create(name, limits);
+        made.push(cgroup);
+        return cgroup;
+      },
+      sweep: () => cgroups.sweep(),
+      backgroundProcs: () => cgroups.backgroundProcs(),
+      close: () => cgroups.close(),
+    };
+    const driver = await withSpare(root, watched);
     try {
-      await new Promise((r) => setTimeout(r, 300));
+      // The first start's cgroup, then the launcher's, which holds it once it has joined (on a busy host that takes a while).
+      await waitFor(() => made.length >= 2 && readFileSync(made.at(-1)!.procsFiles[0]!, 'utf8').trim() !== '', 10_000);
+      await new Promise((r) => setTimeout(r, 200));
       const tricky = `it's "quoted" $HOME \`x\` \\ \n second line`;
       const lines: string[] = [];
       const t0 = Date.now();
