@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -74,8 +74,9 @@ describe.skipIf(!limited)('ProcessDriver with cgroups: the launcher started ahea
       const t0 = Date.now();
       const sandbox = await driver.start({
         command: '/bin/sh',
-        // The exec'd shell's own environ, as it was given: NULs to lines, its newlines to |.
-        args: ['-c', 'cat /proc/$$/cgroup; echo ---; tr "\\000\\n" "\\n|" < /proc/$$/environ'],
+        // The exec'd shell's own environ, as it was given: NULs to lines, its newlines to |. It then
+        // waits for the test to have read its start time, so that its pid is still its own.
+        args: ['-c', 'cat /proc/$$/cgroup; echo ---; tr "\\000\\n" "\\n|" < /proc/$$/environ; echo ===; while [ ! -e "$TMPDIR/go" ]; do sleep 0.01; done'],
         env: { PATH: '/usr/bin:/bin', TRICKY: tricky },
         codeDir: root,
         layerDirs: [],
@@ -83,6 +84,9 @@ describe.skipIf(!limited)('ProcessDriver with cgroups: the launcher started ahea
         onOutput: (line) => lines.push(line),
       });
       const launched = startedAt(sandbox.pid);
+      await waitFor(() => lines.includes('==='));
+      const environ = lines.slice(lines.indexOf('---') + 1, lines.indexOf('===')).filter((l) => l !== '');
+      writeFileSync(join(environ.find((e) => e.startsWith('TMPDIR='))!.slice('TMPDIR='.length), 'go'), '');
       expect(await sandbox.exited).toEqual({ code: 0, signal: null, reason: 'exit' });
       // Exec'd in the process that waited: it began before the start was asked for.
       expect(launched).toBeLessThan(t0 - 100);
@@ -91,7 +95,6 @@ describe.skipIf(!limited)('ProcessDriver with cgroups: the launcher started ahea
       const cgroupLines = lines.slice(0, cut).filter((l) => /:(memory|pids)[,:]/.test(l) || (cgroups.support.mode === 'v2' && /^0::/.test(l)));
       expect(cgroupLines.length).toBeGreaterThan(0);
       for (const l of cgroupLines) expect(l).toMatch(/\/gust-env-[0-9a-f]{12}$/);
-      const environ = lines.slice(cut + 1);
       expect(environ.map((e) => e.split('=')[0]).sort()).toEqual(['PATH', 'TMPDIR', 'TRICKY']);
       expect(environ).toContain(`TRICKY=${tricky.replaceAll('\n', '|')}`);
       await sandbox.stop();
