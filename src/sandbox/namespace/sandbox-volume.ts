@@ -103,7 +103,7 @@ export class SandboxVolume {
     // without loop devices): hidden by the mount, they would only take space.
     for (const name of readdirSync(this.root)) rmSync(join(this.root, name), { recursive: true, force: true });
     if (!existsSync(this.image)) await this.make();
-    await runHost('mount', ['-o', MOUNT_OPTIONS, this.image, this.root]);
+    await runHost('mount', ['-t', 'ext4', '-o', MOUNT_OPTIONS, this.image, this.root]);
     this.mountedHere = true;
     rmSync(join(this.root, 'lost+found'), { recursive: true, force: true });
     return this.root;

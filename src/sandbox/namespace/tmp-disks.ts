@@ -54,7 +54,7 @@ const MAKE_TEMPLATE = `set -e
 trap 'status=$?; set +e; umount "$1.d" 2>/dev/null; rmdir "$1.d" 2>/dev/null; exit $status' EXIT
 mkfs.ext4 -q -F -m 0 -O ^has_journal -E lazy_itable_init=1,root_owner=0:0 "$1"
 mkdir -m 0700 "$1.d"
-mount -o loop,nosuid,nodev,noatime "$1" "$1.d"
+mount -t ext4 -o loop,nosuid,nodev,noatime "$1" "$1.d"
 rmdir "$1.d/lost+found"
 chmod 1777 "$1.d"
 umount "$1.d"
@@ -64,6 +64,8 @@ rmdir "$1.d"`;
  * Joins the cgroup whose `cgroup.procs` is its first argument (unless empty), then copies
  * the template (the second) to each disk named in the others (`<dir>/<id>`: the image is
  * `<id>.img`, the mount point `<id>`, made by the caller) and mounts it nosuid, nodev, noatime.
+ * The type is named: without it mount(8) probes the new loop device with libblkid, which
+ * read its first blocks and took a mount from ~3.0 to ~5.2 ms (20 mounts, each way).
  */
 const MAKE_DISKS = `set -e
 if [ -n "$1" ]; then echo 0 > "$1" || true; fi
@@ -71,7 +73,7 @@ template=$2
 shift 2
 for d in "$@"; do
   cp --sparse=always "$template" "$d.img"
-  mount -o loop,nosuid,nodev,noatime,noinit_itable "$d.img" "$d"
+  mount -t ext4 -o loop,nosuid,nodev,noatime,noinit_itable "$d.img" "$d"
 done`;
 
 /** Why this host cannot give sandboxes disk-backed /tmp (they then get a tmpfs), or undefined. */
