@@ -1,7 +1,7 @@
 /**
- * Read-only binds on the host through one long-lived `gust-init binds` (see gust-init.c):
- * the bind of a function's code on a ready sandbox's slot is on its cold path, and a
- * `mount` process per bind through the spawner cost ~5 ms each, where a request to a
+ * Read-only binds into running sandboxes through one long-lived `gust-init binds` (see
+ * gust-init.c): the bind of a function's code into a ready sandbox is on its cold path, and
+ * a `mount` process per bind through the spawner cost ~5 ms each, where a request to a
  * process already running costs a write and a read. Requests go one at a time, in order.
  * The helper is started (through the spawner, as any host process) at the first request
  * and again after it ended; it dies with the spawner (PDEATHSIG) and at `close()`.
@@ -35,13 +35,17 @@ export class BindHelper {
   /** `init` is the gust-init executable. */
   constructor(private readonly init: string) {}
 
-  /** Binds `src` read-only (nosuid, nodev) on `dst`. */
-  async bindReadOnly(src: string, dst: string): Promise<void> {
+  /**
+   * Binds the host's `src` read-only (nosuid, nodev) on `dst` inside the sandbox of the
+   * bubblewrap `bwrapPid` (its child's mount namespace). The mount lives in that namespace
+   * alone, and ends with it.
+   */
+  async bindInto(bwrapPid: number, src: string, dst: string): Promise<void> {
     if (this.closed) throw new BindError('the bind helper is closed', undefined);
     const child = await this.start();
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ resolve, reject, what: `${src} on ${dst}` });
-      (child.stdio[0] as Writable).write(`${src}\0${dst}\0`);
+      this.pending.push({ resolve, reject, what: `${src} on ${dst} in the sandbox of ${bwrapPid}` });
+      (child.stdio[0] as Writable).write(`${src}\0${bwrapPid}\0${dst}\0`);
     });
   }
 

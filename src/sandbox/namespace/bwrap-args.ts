@@ -52,7 +52,8 @@ export interface BwrapInput {
   host: SandboxHostFiles;
   /** The runtime's complete environment; bwrap itself starts with none. */
   env: Readonly<Record<string, string>>;
-  codeDir: string;
+  /** The host directory bound read-only as /var/task; none: an empty /var/task, for a sandbox booted ahead of its function (ready-sandboxes.ts). */
+  codeDir?: string | undefined;
   /** The host directory bound read-only as /opt (one layer, or the merged tree of several: opt-trees.ts); none: an empty /opt. */
   optDir?: string | undefined;
   /** The language runtime's files (host paths); absent for provided runtimes. */
@@ -119,7 +120,8 @@ export function bwrapArgs(input: BwrapInput): { options: string[]; runtime: stri
   );
   args.push('--ro-bind', input.host.etc.dir, '/etc');
   for (const d of ETC_DIRS) args.push('--ro-bind-try', `/etc/${d}`, `/etc/${d}`);
-  args.push('--ro-bind', input.codeDir, TASK_ROOT);
+  if (input.codeDir) args.push('--ro-bind', input.codeDir, TASK_ROOT);
+  else args.push('--dir', TASK_ROOT);
   if (input.optDir) args.push('--ro-bind', input.optDir, OPT_ROOT);
   else args.push('--dir', OPT_ROOT);
   args.push(...runtimeMountArgs(input.runtime, input.host.runtimes, input.host.usr));

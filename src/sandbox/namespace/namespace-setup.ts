@@ -5,14 +5,15 @@
  * a ready driver or a SandboxUnavailableError whose message says what is missing, which
  * `gust serve` logs when it falls back to the process driver.
  */
-import { accessSync, constants, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CgroupHost } from '../cgroups/index.js';
 import { OptTrees } from './opt-trees.js';
 import { SandboxNetwork, type SandboxNetworkOptions } from '../network/sandbox-network.js';
 import { gustRuntimesDir } from '../runtimes/gust-runtimes.js';
+import { runHost } from '../host-commands.js';
 import { DEFAULT_BWRAP } from './bwrap-args.js';
-import { unmountUnder } from './mount-slots.js';
+import { mountPoints } from './mount-points.js';
 import { NamespaceDriver, type DriverFiles } from './namespace-driver.js';
 import { ensureTraversable, prepareSandboxHost, SandboxUnavailableError, type SandboxIdentity } from './sandbox-host.js';
 import { TmpDisks, tmpDiskGap } from './tmp-disks.js';
@@ -81,10 +82,9 @@ export async function setUpNamespaceDriver(options: NamespaceSetupOptions): Prom
   const runtimesDir = options.runtimesDir ?? gustRuntimesDir();
   const stateDir = join(options.dataDir, 'sandbox');
   mkdirSync(options.workRoot, { recursive: true });
-  // Socket directories and mount slots of sandboxes a killed server left (their processes died with it).
-  await unmountUnder(options.workRoot);
+  // Socket directories of sandboxes a killed server left (their processes died with it).
   for (const name of readdirSync(options.workRoot)) {
-    if (name.startsWith('gust-ns-') || name.startsWith('gust-slots-')) rmSync(join(options.workRoot, name), { recursive: true, force: true });
+    if (name.startsWith('gust-ns-')) rmSync(join(options.workRoot, name), { recursive: true, force: true });
   }
   const network = options.network ? await setUpNetwork(options.network) : undefined;
   try {
@@ -106,6 +106,22 @@ export async function setUpNamespaceDriver(options: NamespaceSetupOptions): Prom
     await network?.close();
     throw err;
   }
+}
+
+/**
+ * Unmounts whatever is mounted under `root` before it is emptied, since a recursive delete
+ * across a mount would delete the mounted files: a data dir of an earlier Gust, killed,
+ * keeps the slots it bound ready sandboxes' code on there (its volume stays mounted).
+ */
+async function unmountUnder(root: string): Promise<void> {
+  let real: string;
+  try {
+    real = realpathSync(root);
+  } catch {
+    return;
+  }
+  const points = mountPoints().filter((p) => p.startsWith(`${real}/`));
+  if (points.length > 0) await runHost('/bin/sh', ['-c', 'for d; do umount -R -l "$d" 2>/dev/null; done; exit 0', 'sh', ...points]);
 }
 
 /** The driver's files made again under `stateDir` (on the sandbox volume), with an empty socket root. */

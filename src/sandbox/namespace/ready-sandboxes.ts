@@ -3,8 +3,9 @@
  * a function. A cold start spent most of its time booting the interpreter and Gust's
  * bootstrap (Node ~45 ms, Python ~32 ms here); a ready sandbox did that ahead, and its
  * bootstrap waits on its assignment channel (assignment-channel.ts). Giving it a function
- * then takes: the memory limit written to its cgroup, the function's code bound on its
- * /var/task slot and its layers on its /opt slot (mount-slots.ts), its Runtime API socket
+ * then takes: the memory limit written to its cgroup, the function's code bound on its empty
+ * /var/task and its layers on its empty /opt, inside its mount namespace (bind-helper.ts),
+ * its Runtime API socket
  * (listening since the boot) pointed at the environment's endpoint,
  * and the function's variables sent to the bootstrap, which takes them as its own, imports
  * the handler and goes on as any runtime. Init Duration counts from the take.
@@ -42,7 +43,6 @@ import { AssignmentChannel } from './assignment-channel.js';
 import { BindHelper } from './bind-helper.js';
 import { DemandTarget } from './demand-target.js';
 import { ARGS_FD, bwrapArgs, COMMAND_FD, OPT_ROOT, runtimeApiVariables, SOCKET_DIR_IN_SANDBOX, SOCKET_NAME, TASK_ROOT } from './bwrap-args.js';
-import { MountSlots } from './mount-slots.js';
 import { NamespaceSandbox } from './namespace-sandbox.js';
 import type { OptTrees } from './opt-trees.js';
 import { listenRuntimeApiLater, type PendingRuntimeApi } from './runtime-api-relay.js';
@@ -125,7 +125,8 @@ interface Ready {
   tmp: TmpDisk | undefined;
   socketDir: string;
   channel: AssignmentChannel;
-  slots: MountSlots;
+  /** What binds the function's code into it at assignment. */
+  binds: BindHelper;
   /** The variables it booted with; an assigned function must agree on each. */
   bootEnv: Readonly<Record<string, string>>;
   command: string;
@@ -311,7 +312,6 @@ export class ReadySandboxes {
     let launched: LaunchedSandbox | undefined;
     let tmp: TmpDisk | undefined;
     let channel: AssignmentChannel | undefined;
-    let slots: MountSlots | undefined;
     let runtimeApi: PendingRuntimeApi | undefined;
     const release = async () => {
       channel?.close();
@@ -319,8 +319,6 @@ export class ReadySandboxes {
       const gone = launched?.cgroup ? await launched.cgroup.destroy().then(() => true, () => false) : true;
       if (launched?.netns) await this.options.network?.release(launched.netns).catch(() => undefined);
       if (tmp) await tmpDisks?.release(tmp);
-      // After the sandbox: an unmount of a slot while it runs would reach inside.
-      await slots?.remove();
       rmSync(socketDir, { recursive: true, force: true });
       if (launched && gone) uids.release(launched.identity);
     };
@@ -330,14 +328,11 @@ export class ReadySandboxes {
         tmpDisks?.take(READY_TMP_MB),
         AssignmentChannel.listen(files.socketPath(socketDir, ASSIGNMENT_SOCKET)),
         listenRuntimeApiLater(files.socketPath(socketDir, SOCKET_NAME)),
-        // Beside the socket directory, not in it: that one is bound at /run/gust, and the code must show only at /var/task.
-        MountSlots.create(mkdtempSync(join(files.socketRoot, 'gust-slots-')), (this.binds ??= new BindHelper(files.host.init))),
       ] as const);
       if (made[0].status === 'fulfilled') launched = made[0].value;
       if (made[1].status === 'fulfilled') tmp = made[1].value;
       if (made[2].status === 'fulfilled') channel = made[2].value;
       if (made[3].status === 'fulfilled') runtimeApi = made[3].value;
-      if (made[4].status === 'fulfilled') slots = made[4].value;
       for (const m of made) if (m.status === 'rejected') throw m.reason;
       const { uid, gid } = launched!.identity;
       chownSync(socketDir, uid, gid);
@@ -348,8 +343,6 @@ export class ReadySandboxes {
       const args = bwrapArgs({
         host: files.host,
         env: { ...bootEnv, _GUST_ASSIGNMENT: `${SOCKET_DIR_IN_SANDBOX}/${ASSIGNMENT_SOCKET}` },
-        codeDir: slots!.task,
-        optDir: slots!.opt,
         runtime,
         socketDir,
         tmpBytes: READY_TMP_MB * 1024 * 1024,
@@ -363,7 +356,7 @@ export class ReadySandboxes {
       setReferenced(child, false);
       writeWords(child, ARGS_FD, args.options);
       writeWords(child, COMMAND_FD, args.runtime);
-      const done: Ready = { key, launched: launched!, tmp, socketDir, channel: channel!, slots: slots!, bootEnv, command: layout.command, args: layout.args, runtimeApi: runtimeApi!, release, onExit: () => undefined };
+      const done: Ready = { key, launched: launched!, tmp, socketDir, channel: channel!, binds: (this.binds ??= new BindHelper(files.host.init)), bootEnv, command: layout.command, args: layout.args, runtimeApi: runtimeApi!, release, onExit: () => undefined };
       done.onExit = () => this.onWaitingExit(done);
       child.once('exit', done.onExit);
       return done;
@@ -382,7 +375,8 @@ export class ReadySandboxes {
     const spawnedAt = performance.now();
     launched.cgroup?.setMemoryLimit(spec.limits.memoryMb);
     ready.runtimeApi.to(spec.runtimeApi!);
-    await ready.slots.fill(spec.codeDir, await optDir());
+    const opt = await optDir();
+    await Promise.all([ready.binds.bindInto(launched.child.pid!, spec.codeDir, TASK_ROOT), opt ? ready.binds.bindInto(launched.child.pid!, opt, OPT_ROOT) : undefined]);
     ready.channel.assign(env);
     setReferenced(launched.child, true);
     return new NamespaceSandbox(launched.child, spawnedAt, spec.onOutput, {
