@@ -2,7 +2,8 @@
  * gust-init: the launcher of a namespace sandbox on the host, and its pid 1 inside
  * (see src/sandbox/namespace/). One binary for both, so that Gust builds and caches one.
  *
- *   gust-init launch <nofile> <uid> <gid> [--net <netns path> <address> <gateway>] [cgroup.procs...] -- <bwrap> [args...]
+ *   gust-init launch <nofile> <uid> <gid> [--net <netns path> <address> <gateway>]
+ *                    [--keep <mount>] [--detach <dir>]... [cgroup.procs...] -- <bwrap> [args...]
  *
  * On the host, as root, in the process Gust spawned: sets RLIMIT_NOFILE (soft and hard),
  * enters the network namespace Gust prepared for the sandbox and configures it (loopback
@@ -10,7 +11,14 @@
  * <gateway> on eth0 and the default route through it), so that bwrap, told to share it,
  * runs the runtime there: a namespace owned by the host's user namespace, whose links,
  * addresses and routes nothing in the sandbox may change. Configured here, with a few
- * ioctls, rather than by an `ip` process per namespace, joins the environment's cgroups by writing 0 into each cgroup.procs while it is a single
+ * ioctls, rather than by an `ip` process per namespace. With --detach, moves to a mount
+ * namespace of its own (a slave of the host's, so nothing made here reaches the host) and
+ * detaches each <dir> there with everything mounted under it: the host's per-sandbox mounts
+ * (every sandbox's /tmp disk, every network namespace's name), which bubblewrap would copy and
+ * read through once per bind it makes (its CPU grew with them, 4.8 ms at 21 host mounts to
+ * 17.2 ms at 151); --keep <mount> is cloned before and put back after, at the same path: the
+ * sandbox's own /tmp disk. Then it
+ * joins the environment's cgroups by writing 0 into each cgroup.procs while it is a single
  * thread (everything after starts inside them), drops to the sandbox uid/gid with no
  * supplementary groups, and execs bubblewrap. It dies with Gust (PDEATHSIG, set after the
  * uid change, which would clear it): a sandbox started ahead waits in bwrap for its
@@ -68,6 +76,7 @@
 #include <linux/close_range.h>
 #include <grp.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -76,6 +85,19 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#endif
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+#define BIND_RDONLY 0x00000001 /* MOUNT_ATTR_RDONLY */
+#define BIND_NOSUID 0x00000002 /* MOUNT_ATTR_NOSUID */
+#define BIND_NODEV 0x00000004  /* MOUNT_ATTR_NODEV */
 
 #define MAX_CONNS 16
 #define BUF_SIZE 65536
@@ -249,6 +271,26 @@ static int launch_failed(const char *what, const char *arg) {
   return 126;
 }
 
+/*
+ * A mount namespace of this process's own, a slave of the host's, in which each of `detach`
+ * (`n` of them) is lazily unmounted with what is under it, and `keep` (when given) is what
+ * it was before, cloned ahead and attached again at its path. NULL, or the step that failed.
+ */
+static const char *private_mounts(const char *keep, char **detach, int n) {
+  int tree = -1;
+  if (keep && (tree = (int)syscall(SYS_open_tree, AT_FDCWD, keep, OPEN_TREE_CLONE | O_CLOEXEC)) < 0) return "clone";
+  if (unshare(CLONE_NEWNS) < 0) return "unshare";
+  if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) return "make it a slave";
+  /* EINVAL: not a mount point (nothing mounted there yet), so nothing to take away. */
+  for (int k = 0; k < n; k++)
+    if (umount2(detach[k], MNT_DETACH) < 0 && errno != EINVAL) return "detach";
+  if (tree >= 0) {
+    if (syscall(SYS_move_mount, tree, "", AT_FDCWD, keep, MOVE_MOUNT_F_EMPTY_PATH) < 0) return "attach";
+    close(tree);
+  }
+  return NULL;
+}
+
 static int launch(int argc, char **argv) {
   if (argc < 6) {
     dprintf(2, "usage: gust-init launch <nofile> <uid> <gid> [--net <netns path> <address> <gateway>] [cgroup.procs...] -- <command> [args...]\n");
@@ -266,6 +308,18 @@ static int launch(int argc, char **argv) {
     if (failed) return launch_failed("cannot configure the sandbox network: ", failed);
     i += 4;
   }
+  const char *keep = NULL;
+  if (i + 1 < argc && strcmp(argv[i], "--keep") == 0) {
+    keep = argv[i + 1];
+    i += 2;
+  }
+  char *detach[8];
+  int detaching = 0;
+  for (; i + 1 < argc && strcmp(argv[i], "--detach") == 0 && detaching < 8; i += 2) detach[detaching++] = argv[i + 1];
+  if (detaching > 0) {
+    const char *failed = private_mounts(keep, detach, detaching);
+    if (failed) return launch_failed("cannot make the sandbox's mount namespace: ", failed);
+  }
   for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
     int fd = open(argv[i], O_WRONLY | O_CLOEXEC);
     if (fd < 0 || write(fd, "0", 1) != 1) return launch_failed("cannot join ", argv[i]);
@@ -282,18 +336,6 @@ static int launch(int argc, char **argv) {
   return launch_failed("cannot execute ", argv[i + 1]);
 }
 
-#ifndef OPEN_TREE_CLONE
-#define OPEN_TREE_CLONE 1
-#endif
-#ifndef MOVE_MOUNT_F_EMPTY_PATH
-#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
-#endif
-#ifndef AT_RECURSIVE
-#define AT_RECURSIVE 0x8000
-#endif
-#define BIND_RDONLY 0x00000001 /* MOUNT_ATTR_RDONLY */
-#define BIND_NOSUID 0x00000002 /* MOUNT_ATTR_NOSUID */
-#define BIND_NODEV 0x00000004  /* MOUNT_ATTR_NODEV */
 
 /* struct mount_attr, which older C libraries do not declare. */
 struct bind_attr {

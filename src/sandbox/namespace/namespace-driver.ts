@@ -29,7 +29,7 @@ import { BootstrapBytecode } from './bootstrap-bytecode.js';
 import { listenRuntimeApi, parseHostPort, type RuntimeApiListener } from './runtime-api-relay.js';
 import { namespaceRuntimeLayout, RUNTIME_DIR_IN_SANDBOX } from './runtime-mounts.js';
 import type { SandboxHostFiles } from './sandbox-host.js';
-import type { TmpDisk, TmpDisks } from './tmp-disks.js';
+import type { TmpDisks } from './tmp-disks.js';
 import type { UidLeases } from './uid-leases.js';
 import { ReadySandboxes } from './ready-sandboxes.js';
 import { SandboxLauncher, type LaunchedSandbox } from './sandbox-launcher.js';
@@ -96,7 +96,7 @@ export class NamespaceDriver implements SandboxDriver {
   }
 
   constructor(private readonly options: NamespaceDriverOptions) {
-    this.launcher = new SandboxLauncher({ init: options.host.init, seccomp: options.host.seccomp, uids: options.uids, bwrapPath: options.bwrapPath ?? DEFAULT_BWRAP, cgroups: options.cgroups, network: options.network });
+    this.launcher = new SandboxLauncher({ init: options.host.init, seccomp: options.host.seccomp, uids: options.uids, bwrapPath: options.bwrapPath ?? DEFAULT_BWRAP, cgroups: options.cgroups, network: options.network, tmpDisks: options.tmpDisks });
     this.bytecode = new BootstrapBytecode(options.onBytecodeFailure);
     this.files = Promise.resolve(openFiles({ host: options.host, optTrees: options.optTrees, socketRoot: options.workRoot }));
     this.ready = new ReadySandboxes({
@@ -156,7 +156,6 @@ export class NamespaceDriver implements SandboxDriver {
     const socketDir = mkdtempSync(join(files.socketRoot, 'gust-ns-'));
     let relay: RuntimeApiListener | undefined;
     let launched: LaunchedSandbox | undefined;
-    let tmp: TmpDisk | undefined;
     const network = this.options.network;
     const tmpDisks = this.options.tmpDisks;
     const release = async () => {
@@ -164,7 +163,7 @@ export class NamespaceDriver implements SandboxDriver {
       // Kills what is left in the cgroup and removes it; a busy one stays for the sweep.
       const gone = launched?.cgroup ? await launched.cgroup.destroy().then(() => true, () => false) : true;
       if (launched?.netns) await network?.release(launched.netns).catch(() => undefined);
-      if (tmp) await tmpDisks?.release(tmp);
+      if (launched?.tmp) await tmpDisks?.release(launched.tmp);
       rmSync(socketDir, { recursive: true, force: true });
       // Its uid comes back only once nothing that ran as it is left.
       if (launched && gone) this.options.uids.release(launched.identity);
@@ -175,12 +174,10 @@ export class NamespaceDriver implements SandboxDriver {
       const inside = (p: string) => this.insidePath(p, spec);
       const made = await Promise.allSettled([
         target ? listenRuntimeApi(socketPath(files, socketDir, SOCKET_NAME), spec) : undefined,
-        this.launcher.take(spec.limits.memoryMb),
-        tmpDisks?.take(spec.limits.ephemeralStorageMb),
+        this.launcher.take(spec.limits.memoryMb, spec.limits.ephemeralStorageMb),
       ] as const);
       if (made[0].status === 'fulfilled') relay = made[0].value;
       if (made[1].status === 'fulfilled') launched = made[1].value;
-      if (made[2].status === 'fulfilled') tmp = made[2].value;
       for (const m of made) if (m.status === 'rejected') throw m.reason;
       const { uid, gid } = launched!.identity;
       chownSync(socketDir, uid, gid);
@@ -195,7 +192,7 @@ export class NamespaceDriver implements SandboxDriver {
         ...(spec.runtime ? { runtime: spec.runtime } : {}),
         socketDir,
         tmpBytes: spec.limits.ephemeralStorageMb * 1024 * 1024,
-        ...(tmp ? { tmpDir: tmp.mount } : {}),
+        ...(launched!.tmp ? { tmpDir: launched!.tmp.mount } : {}),
         shareNet: launched!.netns !== undefined,
         command: inside(spec.command),
         args: spec.args,

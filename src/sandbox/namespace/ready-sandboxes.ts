@@ -50,7 +50,7 @@ import { namespaceRuntimeLayout, RUNTIME_DIR_IN_SANDBOX } from './runtime-mounts
 import type { SandboxHostFiles } from './sandbox-host.js';
 import { setReferenced } from '../host-spawner.js';
 import type { LaunchedSandbox, SandboxLauncher } from './sandbox-launcher.js';
-import type { TmpDisk, TmpDisks } from './tmp-disks.js';
+import type { TmpDisks } from './tmp-disks.js';
 import type { UidLeases } from './uid-leases.js';
 
 /**
@@ -122,7 +122,6 @@ export interface ReadySandboxesOptions {
 interface Ready {
   key: string;
   launched: LaunchedSandbox;
-  tmp: TmpDisk | undefined;
   socketDir: string;
   channel: AssignmentChannel;
   /** What binds the function's code into it at assignment. */
@@ -310,7 +309,6 @@ export class ReadySandboxes {
     const files = await this.options.files();
     const socketDir = mkdtempSync(join(files.socketRoot, 'gust-ns-'));
     let launched: LaunchedSandbox | undefined;
-    let tmp: TmpDisk | undefined;
     let channel: AssignmentChannel | undefined;
     let runtimeApi: PendingRuntimeApi | undefined;
     const release = async () => {
@@ -318,21 +316,19 @@ export class ReadySandboxes {
       await runtimeApi?.close();
       const gone = launched?.cgroup ? await launched.cgroup.destroy().then(() => true, () => false) : true;
       if (launched?.netns) await this.options.network?.release(launched.netns).catch(() => undefined);
-      if (tmp) await tmpDisks?.release(tmp);
+      if (launched?.tmp) await tmpDisks?.release(launched.tmp);
       rmSync(socketDir, { recursive: true, force: true });
       if (launched && gone) uids.release(launched.identity);
     };
     try {
       const made = await Promise.allSettled([
-        launcher.launch(READY_MEMORY_MB),
-        tmpDisks?.take(READY_TMP_MB),
+        launcher.launch(READY_MEMORY_MB, READY_TMP_MB),
         AssignmentChannel.listen(files.socketPath(socketDir, ASSIGNMENT_SOCKET)),
         listenRuntimeApiLater(files.socketPath(socketDir, SOCKET_NAME)),
       ] as const);
       if (made[0].status === 'fulfilled') launched = made[0].value;
-      if (made[1].status === 'fulfilled') tmp = made[1].value;
-      if (made[2].status === 'fulfilled') channel = made[2].value;
-      if (made[3].status === 'fulfilled') runtimeApi = made[3].value;
+      if (made[1].status === 'fulfilled') channel = made[1].value;
+      if (made[2].status === 'fulfilled') runtimeApi = made[2].value;
       for (const m of made) if (m.status === 'rejected') throw m.reason;
       const { uid, gid } = launched!.identity;
       chownSync(socketDir, uid, gid);
@@ -346,7 +342,7 @@ export class ReadySandboxes {
         runtime,
         socketDir,
         tmpBytes: READY_TMP_MB * 1024 * 1024,
-        ...(tmp ? { tmpDir: tmp.mount } : {}),
+        ...(launched!.tmp ? { tmpDir: launched!.tmp.mount } : {}),
         shareNet: launched!.netns !== undefined,
         command: layout.command,
         args: layout.args,
@@ -356,7 +352,7 @@ export class ReadySandboxes {
       setReferenced(child, false);
       writeWords(child, ARGS_FD, args.options);
       writeWords(child, COMMAND_FD, args.runtime);
-      const done: Ready = { key, launched: launched!, tmp, socketDir, channel: channel!, binds: (this.binds ??= new BindHelper(files.host.init)), bootEnv, command: layout.command, args: layout.args, runtimeApi: runtimeApi!, release, onExit: () => undefined };
+      const done: Ready = { key, launched: launched!, socketDir, channel: channel!, binds: (this.binds ??= new BindHelper(files.host.init)), bootEnv, command: layout.command, args: layout.args, runtimeApi: runtimeApi!, release, onExit: () => undefined };
       done.onExit = () => this.onWaitingExit(done);
       child.once('exit', done.onExit);
       return done;

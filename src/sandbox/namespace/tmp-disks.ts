@@ -25,9 +25,13 @@
  * runs the pool dry at once, and then made a disk per start on its path (measured: a first
  * burst of 50 spent about a fifth of the machine's CPU making disks). Copies share the
  * template's filesystem UUID, which nothing on the host reads.
+ *
+ * The directory the disks are mounted in is a mount of its own (a bind on itself, private),
+ * so that a sandbox's launcher detaches every disk at once in its own mount namespace and
+ * keeps only the sandbox's (sandbox-launcher.ts): bwrap's cost grows with the mounts it sees.
  */
 import { randomBytes } from 'node:crypto';
-import { accessSync, chmodSync, closeSync, constants, ftruncateSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, constants, ftruncateSync, mkdirSync, openSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runHost } from '../host-commands.js';
 import { mountPoints } from './mount-points.js';
@@ -99,7 +103,8 @@ export class TmpDisks {
   private releasingDone: Promise<void> | undefined;
 
   private constructor(
-    private readonly dir: string,
+    /** Where the disks are mounted: a mount of its own (see above). */
+    readonly dir: string,
     private readonly backgroundProcs: string | undefined,
   ) {}
 
@@ -112,6 +117,7 @@ export class TmpDisks {
     mkdirSync(dir, { recursive: true, mode: 0o711 });
     chmodSync(dir, 0o711);
     await sweep(dir);
+    if (!mountPoints().includes(realpathSync(dir))) await runHost('sh', ['-c', 'mount --bind "$1" "$1" && mount --make-private "$1"', 'sh', dir]);
     return new TmpDisks(dir, backgroundProcs);
   }
 
@@ -178,6 +184,7 @@ export class TmpDisks {
     await Promise.all(waiting.map((d) => this.release(d)));
     const templates = await Promise.allSettled(this.templates.values());
     for (const t of templates) if (t.status === 'fulfilled') rmSync(t.value, { force: true });
+    await runHost('umount', ['-l', this.dir]).catch(() => undefined);
   }
 
   private async make(sizeMb: number, count: number, options: { background?: boolean } = {}): Promise<TmpDisk[]> {
