@@ -26,21 +26,29 @@
  * two execs; one small exec saves ~2 ms of every cold start. A failed step exits 126 and
  * says why on stderr, as the process driver's shell launcher does.
  *
- *   gust-init binds
+ *   gust-init helper [<cgroup.procs> | -]
  *
- * On the host, as root, for as long as its stdin is open: reads requests "SRC\0PID\0DST\0"
- * and binds SRC read-only (and nosuid, nodev) on DST in the mount namespace of PID's child,
- * answering "ok\n" or "error <errno>\n" on stdout, one line per request. What gives a
- * sandbox booted ahead its function's code (src/sandbox/namespace/ready-sandboxes.ts): PID
- * is its bubblewrap, whose one child is the sandbox, and DST a path inside it. The new mount
- * API does it: open_tree clones SRC detached (in the host's namespace, where SRC is),
- * mount_setattr makes the clone read-only, setns enters the sandbox's namespace, move_mount
- * attaches the clone there, and setns comes back. The mount exists in that namespace only
- * and goes with it: the host's mount table stays the size it was, which every bwrap reads
- * (once per bind it makes) and copies. One long-lived process instead of a `mount` per
- * bind: ~0.1 ms a request against ~5 ms. It dies with the process that spawned it
- * (PDEATHSIG).
+ * On the host, as root, for as long as its stdin is open: reads requests of four
+ * NUL-terminated fields and answers each with "ok\n" or "error <errno>\n" on stdout, one line
+ * per request, in order. One long-lived process instead of a `mount` (or a shell, `cp`,
+ * `losetup` and `mount`) per request through the spawner: ~0.1 ms a bind against ~5 ms.
+ * It dies with the process that spawned it (PDEATHSIG). Given a second argument, it runs at
+ * nice 19, in that cgroup unless it is "-": the background helper, for the disks made ahead.
  *
+ * "bind" SRC PID DST: binds SRC read-only (and nosuid, nodev) on DST in the mount namespace
+ * of PID's child. What gives a sandbox booted ahead its function's code
+ * (src/sandbox/namespace/ready-sandboxes.ts): PID is its bubblewrap, whose one child is the
+ * sandbox, and DST a path inside it. The new mount API does it: open_tree clones SRC
+ * detached (in the host's namespace, where SRC is), mount_setattr makes the clone read-only,
+ * setns enters the sandbox's namespace, move_mount attaches the clone there, and setns comes
+ * back. The mount exists in that namespace only and goes with it: the host's mount table
+ * stays the size it was, which every bwrap reads (once per bind it makes) and copies.
+ *
+ * "disk" TEMPLATE IMAGE MOUNT: a sandbox's /tmp disk (src/sandbox/namespace/tmp-disks.ts).
+ * Copies the formatted TEMPLATE to a new IMAGE (its data ranges only, so the copy is as
+ * sparse), attaches IMAGE to the next free loop device with autoclear set (it goes with its
+ * last mount), and mounts it at MOUNT (ext4, nosuid, nodev, noatime, noinit_itable).
+
  *   gust-init <status-fd> <command-fd> <port> <socket>
  *
  * In the sandbox, as its pid 1 (the runtime's command line, NUL-separated, is read from
@@ -75,7 +83,9 @@
 #include <string.h>
 #include <linux/close_range.h>
 #include <grp.h>
+#include <linux/loop.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -381,31 +391,112 @@ static int bind_into(int home, const char *src, const char *pid, const char *dst
   return err;
 }
 
-static int binds(void) {
+/* Copies the data ranges of `in` (of `size` bytes) to `out`, which ends `size` bytes long; -1 with errno set. */
+static int copy_sparse(int in, int out, off_t size) {
+  for (off_t pos = 0; pos < size;) {
+    off_t data = lseek(in, pos, SEEK_DATA);
+    if (data < 0) {
+      if (errno == ENXIO) break; /* nothing but a hole to the end */
+      return -1;
+    }
+    off_t hole = lseek(in, data, SEEK_HOLE);
+    if (hole < 0) return -1;
+    loff_t from = data, to = data;
+    while (from < hole) {
+      ssize_t n = copy_file_range(in, &from, out, &to, (size_t)(hole - from), 0);
+      if (n < 0) return -1;
+      if (n == 0) break;
+    }
+    pos = hole;
+  }
+  return ftruncate(out, size);
+}
+
+/* A disk: `image` copied from `template`, on a loop device of its own, mounted at `mnt`; 0 or an errno. */
+static int make_disk(const char *template, const char *image, const char *mnt) {
+  int err = 0, in = -1, img = -1, ctl = -1, lo = -1;
+  struct stat st;
+  if ((in = open(template, O_RDONLY | O_CLOEXEC)) < 0 || fstat(in, &st) < 0 ||
+      (img = open(image, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0 || copy_sparse(in, img, st.st_size) < 0 ||
+      (ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC)) < 0) {
+    err = errno;
+    goto out;
+  }
+  char dev[32];
+  /* Another process may take the device between GET_FREE and CONFIGURE: EBUSY, take the next. */
+  for (int tries = 0;; tries++) {
+    int n = ioctl(ctl, LOOP_CTL_GET_FREE);
+    if (n < 0) {
+      err = errno;
+      goto out;
+    }
+    snprintf(dev, sizeof dev, "/dev/loop%d", n);
+    if ((lo = open(dev, O_RDWR | O_CLOEXEC)) < 0) {
+      err = errno;
+      goto out;
+    }
+    struct loop_config config;
+    memset(&config, 0, sizeof config);
+    config.fd = (unsigned)img;
+    config.info.lo_flags = LO_FLAGS_AUTOCLEAR;
+    if (ioctl(lo, LOOP_CONFIGURE, &config) == 0) break;
+    err = errno;
+    close(lo);
+    lo = -1;
+    if (err != EBUSY || tries == 16) goto out;
+    err = 0;
+  }
+  /* Closing `lo` after the mount leaves the device to the mount; after a failed one, detaches it. */
+  if (mount(dev, mnt, "ext4", MS_NOSUID | MS_NODEV | MS_NOATIME, "noinit_itable") < 0) err = errno;
+out:
+  if (lo >= 0) close(lo);
+  if (ctl >= 0) close(ctl);
+  if (img >= 0) close(img);
+  if (in >= 0) close(in);
+  return err;
+}
+
+static int helper(int argc, char **argv) {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() == 1) return 126;
+  if (argc == 3) {
+    if (strcmp(argv[2], "-") != 0) {
+      int fd = open(argv[2], O_WRONLY | O_CLOEXEC);
+      if (fd < 0 || write(fd, "0", 1) != 1) return 126;
+      close(fd);
+    }
+    if (setpriority(PRIO_PROCESS, 0, 19) < 0) return 126;
+  }
   int home = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
   if (home < 0) return 126;
-  static char buf[3 * 4096 + 3];
+  static char buf[3 * 4096 + 16];
   size_t have = 0;
   for (;;) {
     ssize_t n = read(0, buf + have, sizeof buf - have);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return 0;
     have += (size_t)n;
-    /* Every complete request in the buffer: three NUL-terminated fields. */
+    /* Every complete request in the buffer: four NUL-terminated fields. */
     for (;;) {
-      char *src_end = memchr(buf, '\0', have);
-      char *pid_end = src_end ? memchr(src_end + 1, '\0', have - (size_t)(src_end + 1 - buf)) : NULL;
-      char *dst_end = pid_end ? memchr(pid_end + 1, '\0', have - (size_t)(pid_end + 1 - buf)) : NULL;
-      if (!dst_end) break;
-      int err = bind_into(home, buf, src_end + 1, pid_end + 1);
+      char *field[4];
+      char *at = buf;
+      int k = 0;
+      for (; k < 4; k++) {
+        char *end = memchr(at, '\0', have - (size_t)(at - buf));
+        if (!end) break;
+        field[k] = at;
+        at = end + 1;
+      }
+      if (k < 4) break;
+      int err = strcmp(field[0], "bind") == 0 ? bind_into(home, field[1], field[2], field[3])
+                : strcmp(field[0], "disk") == 0 ? make_disk(field[1], field[2], field[3])
+                                                 : EINVAL;
       if (err) dprintf(1, "error %d\n", err);
       else dprintf(1, "ok\n");
-      size_t used = (size_t)(dst_end + 1 - buf);
-      memmove(buf, dst_end + 1, have - used);
+      size_t used = (size_t)(at - buf);
+      memmove(buf, at, have - used);
       have -= used;
     }
-    if (have == sizeof buf) return 126; /* a request longer than two paths and a pid can be */
+    if (have == sizeof buf) return 126; /* a request longer than three paths can be */
   }
 }
 
@@ -434,7 +525,7 @@ static char **read_command(int fd) {
 
 int main(int argc, char **argv) {
   if (argc > 1 && strcmp(argv[1], "launch") == 0) return launch(argc, argv);
-  if (argc == 2 && strcmp(argv[1], "binds") == 0) return binds();
+  if ((argc == 2 || argc == 3) && strcmp(argv[1], "helper") == 0) return helper(argc, argv);
   if (argc != 5) {
     dprintf(2, "usage: gust-init <status-fd> <command-fd> <port> <socket>\n");
     return 127;

@@ -92,7 +92,7 @@ export async function setUpNamespaceDriver(options: NamespaceSetupOptions): Prom
     for (const path of [options.workRoot, stateDir]) ensureTraversable(path, options.dataDir, options.identity);
     for (const path of options.bindRoots ?? []) ensureTraversable(path, options.dataDir, options.identity);
     const uids = new UidLeases(options.identity, options.identities ?? 1);
-    const tmpDisks = options.tmpOnDisk !== false && tmpDiskGap() === undefined ? await TmpDisks.open(join(stateDir, 'tmp-disks'), options.cgroups?.backgroundProcs()) : undefined;
+    const tmpDisks = options.tmpOnDisk !== false && tmpDiskGap() === undefined ? await TmpDisks.open(join(stateDir, 'tmp-disks'), host.init, options.cgroups?.backgroundProcs()) : undefined;
     const optTrees = OptTrees.open(join(stateDir, 'opt-trees'));
     const driver = new NamespaceDriver({ host, uids, tmpDisks, optTrees, workRoot: options.workRoot, bwrapPath, stopGraceMs: options.stopGraceMs, cgroups: options.cgroups, network, readySandboxes: options.readySandboxes, readyUidsKept: options.readyUidsKept, onReadyFailure: options.onReadyFailure, onBytecodeFailure: options.onBytecodeFailure });
     await trial(driver, stateDir).catch(async (err: unknown) => {

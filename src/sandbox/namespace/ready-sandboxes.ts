@@ -4,7 +4,7 @@
  * bootstrap (Node ~45 ms, Python ~32 ms here); a ready sandbox did that ahead, and its
  * bootstrap waits on its assignment channel (assignment-channel.ts). Giving it a function
  * then takes: the memory limit written to its cgroup, the function's code bound on its empty
- * /var/task and its layers on its empty /opt, inside its mount namespace (bind-helper.ts),
+ * /var/task and its layers on its empty /opt, inside its mount namespace (init-helper.ts),
  * its Runtime API socket
  * (listening since the boot) pointed at the environment's endpoint,
  * and the function's variables sent to the bootstrap, which takes them as its own, imports
@@ -40,7 +40,7 @@ import type { SandboxNetwork } from '../network/sandbox-network.js';
 import { buildLambdaEnvironment } from '../lambda-environment.js';
 import type { ReadySandboxesReport, RuntimeFiles, Sandbox, SandboxSpec } from '../sandbox-driver.js';
 import { AssignmentChannel } from './assignment-channel.js';
-import { BindHelper } from './bind-helper.js';
+import { InitHelper } from './init-helper.js';
 import { DemandTarget } from './demand-target.js';
 import { ARGS_FD, bwrapArgs, COMMAND_FD, OPT_ROOT, runtimeApiVariables, SOCKET_DIR_IN_SANDBOX, SOCKET_NAME, TASK_ROOT } from './bwrap-args.js';
 import { NamespaceSandbox } from './namespace-sandbox.js';
@@ -125,7 +125,7 @@ interface Ready {
   socketDir: string;
   channel: AssignmentChannel;
   /** What binds the function's code into it at assignment. */
-  binds: BindHelper;
+  binds: InitHelper;
   /** The variables it booted with; an assigned function must agree on each. */
   bootEnv: Readonly<Record<string, string>>;
   command: string;
@@ -156,7 +156,7 @@ export class ReadySandboxes {
   private closed = false;
   /** Boots under way (with the discard of one that ends after the close): how many run at once, and what the close waits for. */
   private readonly boots = new Set<Promise<void>>();
-  private binds: BindHelper | undefined;
+  private binds: InitHelper | undefined;
 
   constructor(private readonly options: ReadySandboxesOptions) {}
 
@@ -352,7 +352,7 @@ export class ReadySandboxes {
       setReferenced(child, false);
       writeWords(child, ARGS_FD, args.options);
       writeWords(child, COMMAND_FD, args.runtime);
-      const done: Ready = { key, launched: launched!, socketDir, channel: channel!, binds: (this.binds ??= new BindHelper(files.host.init)), bootEnv, command: layout.command, args: layout.args, runtimeApi: runtimeApi!, release, onExit: () => undefined };
+      const done: Ready = { key, launched: launched!, socketDir, channel: channel!, binds: (this.binds ??= new InitHelper(files.host.init)), bootEnv, command: layout.command, args: layout.args, runtimeApi: runtimeApi!, release, onExit: () => undefined };
       done.onExit = () => this.onWaitingExit(done);
       child.once('exit', done.onExit);
       return done;

@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hostSpawner } from '../host-spawner.js';
+import { gustRuntimesDir } from '../runtimes/gust-runtimes.js';
 import { mountPoints } from './mount-points.js';
+import { prepareSandboxHost } from './sandbox-host.js';
 import { tmpDiskGap, TmpDisks } from './tmp-disks.js';
 
 const gap = process.getuid?.() !== 0 ? 'it needs root (mount)' : tmpDiskGap();
@@ -29,7 +31,8 @@ describe.skipIf(gap !== undefined)('TmpDisks', () => {
     const root = mkdtempSync(join(tmpdir(), 'gust-tmpdisks-'));
     dirs.push(root);
     const dir = join(root, 'disks');
-    const disks = await TmpDisks.open(dir);
+    const { init } = await prepareSandboxHost(join(root, 'state'), gustRuntimesDir());
+    const disks = await TmpDisks.open(dir, init);
     const taken = await Promise.all([disks.take(16), disks.take(16), disks.take(16)]);
     expect(taken.every((d) => mountPoints().includes(d.mount))).toBe(true);
     // Killed, not yet seen dead: the release's umount goes to it first.

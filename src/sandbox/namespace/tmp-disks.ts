@@ -8,11 +8,16 @@
  *
  * Making one (a copy of a formatted image and a loop mount) is kept off the cold path: four
  * of each size last asked for wait ready, and once two are taken, two more are made in the
- * background, in one niced shell that copies and mounts each: every process Node spawns costs its
- * event loop a fork of the whole server (a few ms of Gust's CPU), so a spawn per disk, two
- * per cold start, doubled Gust's CPU per cold start. That shell joins the server's
- * background cgroup (the least CPU weight, beside the environments'), so the runtimes
- * booting meanwhile get the CPU first: nice alone does not reach across cgroups. An image
+ * background. gust-init's helper mode makes them (init-helper.ts): a long-lived process that
+ * copies the image's data ranges, attaches it to a loop device and mounts it with system
+ * calls, ~1.2 ms a disk, where a shell with `cp`, `losetup` and `mount` took ~5 ms and
+ * `mount -o loop` read every loop device's backing file first (6.6–7.0 ms with a burst's 100
+ * disks attached); every process Node spawns costs its event loop a fork of the whole
+ * server, which is why the spawner forks them, and why none is spawned per disk now. The
+ * helper that makes them ahead runs at nice 19 in the server's background cgroup (the least
+ * CPU weight, beside the environments'), so the runtimes booting meanwhile get the CPU
+ * first: nice alone does not reach across cgroups; a start that finds none ready has its disk
+ * made by a helper of normal priority. An image
  * costs ~400 KB of disk until written to. After its sandbox, a disk is unmounted (lazily,
  * should anything still hold it) and its image deleted; a server killed before that leaves
  * them to the sweep at the next start. A disk still mounted after its `umount` (the spawner
@@ -21,10 +26,10 @@
  *
  * Each size's filesystem is formatted once, into a template that is already empty (no
  * lost+found) and sticky-writable by all, as Lambda's /tmp; a disk is a sparse copy of it.
- * Per disk that is one `cp` instead of mkfs, mkdir, rmdir and chmod: a burst of cold starts
- * runs the pool dry at once, and then made a disk per start on its path (measured: a first
- * burst of 50 spent about a fifth of the machine's CPU making disks). Copies share the
- * template's filesystem UUID, which nothing on the host reads.
+ * Per disk that is a copy instead of mkfs, mkdir, rmdir and chmod: a burst of cold starts
+ * runs the pool dry at once, and then makes a disk per start on its path (measured: a first
+ * burst of 50 spent about a fifth of the machine's CPU making disks, when each was a mkfs).
+ * Copies share the template's filesystem UUID, which nothing on the host reads.
  *
  * The directory the disks are mounted in is a mount of its own (a bind on itself, private),
  * so that a sandbox's launcher detaches every disk at once in its own mount namespace and
@@ -34,6 +39,7 @@ import { randomBytes } from 'node:crypto';
 import { accessSync, chmodSync, closeSync, constants, ftruncateSync, mkdirSync, openSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runHost } from '../host-commands.js';
+import { InitHelper } from './init-helper.js';
 import { mountPoints } from './mount-points.js';
 
 export interface TmpDisk {
@@ -64,32 +70,10 @@ chmod 1777 "$1.d"
 umount "$1.d"
 rmdir "$1.d"`;
 
-/**
- * Joins the cgroup whose `cgroup.procs` is its first argument (unless empty), then copies
- * the template (the second) to each disk named in the others (`<dir>/<id>`: the image is
- * `<id>.img`, the mount point `<id>`, made by the caller) and mounts it nosuid, nodev, noatime.
- * The type is named: without it mount(8) probes the new loop device with libblkid, which
- * read its first blocks and took a mount from ~3.0 to ~5.2 ms (20 mounts, each way). The loop
- * device is set up by `losetup --find` (the kernel's next free one) rather than `mount -o
- * loop`, which read every loop device's backing file in /sys first, looking for an overlap:
- * with a burst's 100 disks attached, 6.6–7.0 ms a disk against 5.0–5.1. Detached at once,
- * while mounted, the device is only marked to go with its last mount (the kernel's autoclear,
- * as `-o loop` sets it), which may be a sandbox's own (sandbox-launcher.ts).
- */
-const MAKE_DISKS = `set -e
-if [ -n "$1" ]; then echo 0 > "$1" || true; fi
-template=$2
-shift 2
-for d in "$@"; do
-  cp --sparse=always "$template" "$d.img"
-  dev=$(losetup --find --show "$d.img")
-  mount -t ext4 -o nosuid,nodev,noatime,noinit_itable "$dev" "$d" || { losetup -d "$dev"; exit 1; }
-  losetup -d "$dev"
-done`;
 
 /** Why this host cannot give sandboxes disk-backed /tmp (they then get a tmpfs), or undefined. */
 export function tmpDiskGap(): string | undefined {
-  for (const tool of ['/usr/sbin/mkfs.ext4', '/usr/bin/mount', '/usr/bin/umount', '/usr/sbin/losetup', '/usr/bin/cp', '/dev/loop-control']) {
+  for (const tool of ['/usr/sbin/mkfs.ext4', '/usr/bin/mount', '/usr/bin/umount', '/dev/loop-control']) {
     try {
       accessSync(tool, tool.startsWith('/dev') ? constants.R_OK : constants.X_OK);
     } catch {
@@ -112,20 +96,23 @@ export class TmpDisks {
   private constructor(
     /** Where the disks are mounted: a mount of its own (see above). */
     readonly dir: string,
-    private readonly backgroundProcs: string | undefined,
+    /** Makes the disks a start waits for. */
+    private readonly helper: InitHelper,
+    /** Makes the disks made ahead. */
+    private readonly background: InitHelper,
   ) {}
 
   /**
-   * Sweeps what a killed server left in `dir`, then makes the pool. Refills join the
-   * `backgroundProcs` cgroup (the least CPU weight) when given.
+   * Sweeps what a killed server left in `dir`, then makes the pool, through helpers of
+   * `init` (gust-init). Refills join the `backgroundProcs` cgroup (the least CPU weight) when given.
    */
-  static async open(dir: string, backgroundProcs?: string): Promise<TmpDisks> {
+  static async open(dir: string, init: string, backgroundProcs?: string): Promise<TmpDisks> {
     // Searchable, not listable: bubblewrap, as the sandbox's uid, walks to the mount it binds.
     mkdirSync(dir, { recursive: true, mode: 0o711 });
     chmodSync(dir, 0o711);
     await sweep(dir);
     if (!mountPoints().includes(realpathSync(dir))) await runHost('sh', ['-c', 'mount --bind "$1" "$1" && mount --make-private "$1"', 'sh', dir]);
-    return new TmpDisks(dir, backgroundProcs);
+    return new TmpDisks(dir, new InitHelper(init), new InitHelper(init, backgroundProcs ?? ''));
   }
 
   /** A disk of `sizeMb`: a waiting one, else one made now; the pool of that size refills once half of it is gone. */
@@ -191,6 +178,8 @@ export class TmpDisks {
     await Promise.all(waiting.map((d) => this.release(d)));
     const templates = await Promise.allSettled(this.templates.values());
     for (const t of templates) if (t.status === 'fulfilled') rmSync(t.value, { force: true });
+    this.helper.close();
+    this.background.close();
     await runHost('umount', ['-l', this.dir]).catch(() => undefined);
   }
 
@@ -204,8 +193,8 @@ export class TmpDisks {
         disks.push(disk);
         mkdirSync(disk.mount, { mode: 0o755 });
       }
-      const script = ['sh', '-c', MAKE_DISKS, 'sh', (options.background && this.backgroundProcs) || '', template, ...disks.map((d) => d.mount)];
-      await (options.background ? runHost('nice', ['-n', '19', ...script]) : runHost(script[0]!, script.slice(1)));
+      const helper = options.background ? this.background : this.helper;
+      for (const d of disks) await helper.makeDisk(template, d.image, d.mount);
       return disks;
     } catch (err) {
       await Promise.all(disks.map((d) => this.release(d)));
