@@ -38,7 +38,7 @@ export class GustCgroupHost implements CgroupHost {
   ) {}
 
   async create(name: string, limits: CgroupLimits): Promise<EnvironmentCgroup> {
-    const env = CgroupEnvironment.create(name, this.placements, limits);
+    const env = await CgroupEnvironment.create(name, this.placements, limits);
     this.live.add(env);
     const destroy = env.destroy.bind(env);
     env.destroy = () => destroy().finally(() => this.live.delete(env));

@@ -4,7 +4,7 @@
  * creation, the CPU share later (after the runtime's first /next), peak memory is read
  * through a kept file, and `destroy` kills whatever is left before removing the directories.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -62,11 +62,16 @@ export class CgroupEnvironment implements EnvironmentCgroup {
     this.procsFiles = this.dirs.map((d) => join(d.path, 'cgroup.procs'));
   }
 
-  /** Makes the directories and sets the memory and pids limits. On failure, removes what it made. */
-  static create(name: string, placements: Placements, limits: CgroupLimits): CgroupEnvironment {
+  /**
+   * Makes the directories and sets the memory and pids limits. On failure, removes what it
+   * made. The directories are made off the event loop, all at once: a v1 memory cgroup's
+   * `mkdir` alone took ~0.9 ms of the server's main thread per sandbox (a burst's profile).
+   */
+  static async create(name: string, placements: Placements, limits: CgroupLimits): Promise<CgroupEnvironment> {
     const env = new CgroupEnvironment(name, placements);
     try {
-      for (const d of env.dirs) mkdirSync(d.path);
+      const made = await Promise.allSettled(env.dirs.map((d) => mkdir(d.path)));
+      for (const m of made) if (m.status === 'rejected') throw m.reason;
       const pids = env.at.pids;
       if (pids) pids.files.setPidsMax(pids.path, limits.pidsMax);
       const memory = env.at.memory;
@@ -84,7 +89,7 @@ export class CgroupEnvironment implements EnvironmentCgroup {
       const cpu = env.at.cpu;
       if (cpu) cpu.files.setCpuShares(cpu.path, TASK_SHARES * availableParallelism());
     } catch (err) {
-      void env.destroy();
+      await env.destroy().catch(() => undefined);
       throw err;
     }
     return env;
