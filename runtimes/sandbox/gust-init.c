@@ -14,16 +14,16 @@
  * ioctls, rather than by an `ip` process per namespace. With --detach, moves to a mount
  * namespace of its own (a slave of the host's, so nothing made here reaches the host) and
  * detaches each <dir> there with everything mounted under it: the host's per-sandbox mounts
- * (every sandbox's /tmp disk, every network namespace's name), which bubblewrap would copy and
- * read through once per bind it makes (its CPU grew with them, 4.8 ms at 21 host mounts to
- * 17.2 ms at 151); --keep <mount> is cloned before and put back after, at the same path: the
- * sandbox's own /tmp disk. Then it
- * joins the environment's cgroups by writing 0 into each cgroup.procs while it is a single
- * thread (everything after starts inside them), drops to the sandbox uid/gid with no
- * supplementary groups, and execs bubblewrap. It dies with Gust (PDEATHSIG, set after the
- * uid change, which would clear it): a sandbox started ahead waits in bwrap for its
- * options, and must not outlive the server that would send them. This is what `/bin/sh` and `setpriv` did in
- * two execs; one small exec saves ~2 ms of every cold start. A failed step exits 126 and
+ * (every sandbox's /tmp disk, every network namespace's name), which bubblewrap would copy
+ * and read through once per bind it makes (its CPU grew with them, 4.8 ms at 21 host mounts
+ * to 17.2 ms at 151); --keep <mount>, the sandbox's own /tmp disk, is cloned before and put
+ * back after, at the same path. Then it joins the environment's cgroups by writing 0 into
+ * each cgroup.procs while it is a single thread (everything after starts inside them),
+ * drops to the sandbox uid/gid with no supplementary groups, and execs bubblewrap. It dies
+ * with Gust (PDEATHSIG, set after the uid change, which would clear it): a sandbox started
+ * ahead waits in bwrap for its options, and must not outlive the server that would send
+ * them. This is what `/bin/sh` and `setpriv` did in two execs; one small exec saves ~2 ms
+ * of every cold start. A failed step exits 126 and
  * says why on stderr, as the process driver's shell launcher does.
  *
  *   gust-init helper [<cgroup.procs> | -]
@@ -48,7 +48,7 @@
  * Copies the formatted TEMPLATE to a new IMAGE (its data ranges only, so the copy is as
  * sparse), attaches IMAGE to the next free loop device with autoclear set (it goes with its
  * last mount), and mounts it at MOUNT (ext4, nosuid, nodev, noatime, noinit_itable).
-
+ *
  *   gust-init <status-fd> <command-fd> <port> <socket>
  *
  * In the sandbox, as its pid 1 (the runtime's command line, NUL-separated, is read from
@@ -303,7 +303,7 @@ static const char *private_mounts(const char *keep, char **detach, int n) {
 
 static int launch(int argc, char **argv) {
   if (argc < 6) {
-    dprintf(2, "usage: gust-init launch <nofile> <uid> <gid> [--net <netns path> <address> <gateway>] [cgroup.procs...] -- <command> [args...]\n");
+    dprintf(2, "usage: gust-init launch <nofile> <uid> <gid> [--net <netns path> <address> <gateway>] [--keep <mount>] [--detach <dir>]... [cgroup.procs...] -- <command> [args...]\n");
     return 126;
   }
   rlim_t nofile = (rlim_t)strtoul(argv[2], NULL, 10);
