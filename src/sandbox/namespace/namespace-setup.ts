@@ -6,6 +6,7 @@
  * `gust serve` logs when it falls back to the process driver.
  */
 import { accessSync, constants, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { release } from 'node:os';
 import { join } from 'node:path';
 import type { CgroupHost } from '../cgroups/index.js';
 import { OptTrees } from './opt-trees.js';
@@ -66,12 +67,28 @@ export function namespaceHostGap(bwrapPath = DEFAULT_BWRAP): string | undefined 
     return `bubblewrap is not installed (${bwrapPath}; Debian/Ubuntu: apt-get install bubblewrap)`;
   }
   if (process.geteuid?.() !== 0) return 'Gust must run as root to start sandboxes as the unprivileged sandbox uid';
+  const old = kernelGap(release());
+  if (old) return old;
   try {
     if (Number(readFileSync('/proc/sys/user/max_user_namespaces', 'utf8')) === 0) return 'user namespaces are disabled (sysctl user.max_user_namespaces=0)';
   } catch {
     return 'the kernel has no user namespaces';
   }
   return undefined;
+}
+
+/**
+ * Why a kernel of `release` (uname -r) cannot run the driver, or undefined. Every launch
+ * detaches the host's per-sandbox mounts with the new mount API (`open_tree`, `move_mount`:
+ * 5.2), and every /tmp disk is a loop device configured in one call (`LOOP_CONFIGURE`: 5.8).
+ * Ready sandboxes also need `mount_setattr` (5.12); on 5.8 to 5.11 they fail to boot and
+ * starts take the ordinary path.
+ */
+export function kernelGap(release: string): string | undefined {
+  const m = /^(\d+)\.(\d+)/.exec(release);
+  if (!m) return undefined;
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  return major < 5 || (major === 5 && minor < 8) ? `needs Linux 5.8 or later (the new mount API and LOOP_CONFIGURE); this host runs ${release}` : undefined;
 }
 
 /** A working NamespaceDriver, or a SandboxUnavailableError saying why not. */
