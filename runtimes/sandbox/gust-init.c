@@ -290,6 +290,8 @@ static const char *private_mounts(const char *keep, char **detach, int n) {
   int tree = -1;
   if (keep && (tree = (int)syscall(SYS_open_tree, AT_FDCWD, keep, OPEN_TREE_CLONE | O_CLOEXEC)) < 0) return "clone";
   if (unshare(CLONE_NEWNS) < 0) return "unshare";
+  /* A slave, not private: what the host mounts later still comes in (the sandbox volume,
+     mounted once the server listens, after the first spares launched). */
   if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) return "make it a slave";
   /* EINVAL: not a mount point (nothing mounted there yet), so nothing to take away. */
   for (int k = 0; k < n; k++)
