@@ -5,8 +5,7 @@
  * bootstrap waits on its assignment channel (assignment-channel.ts). Giving it a function
  * then takes: the memory limit written to its cgroup, the function's code bound on its empty
  * /var/task and its layers on its empty /opt, inside its mount namespace (init-helper.ts),
- * its Runtime API socket
- * (listening since the boot) pointed at the environment's endpoint,
+ * its Runtime API socket (listening since the boot) pointed at the environment's endpoint,
  * and the function's variables sent to the bootstrap, which takes them as its own, imports
  * the handler and goes on as any runtime. Init Duration counts from the take.
  *

@@ -70,7 +70,6 @@ chmod 1777 "$1.d"
 umount "$1.d"
 rmdir "$1.d"`;
 
-
 /** Why this host cannot give sandboxes disk-backed /tmp (they then get a tmpfs), or undefined. */
 export function tmpDiskGap(): string | undefined {
   for (const tool of ['/usr/sbin/mkfs.ext4', '/usr/bin/mount', '/usr/bin/umount', '/dev/loop-control']) {
