@@ -4,8 +4,7 @@
  * creation, the CPU share later (after the runtime's first /next), peak memory is read
  * through a kept file, and `destroy` kills whatever is left before removing the directories.
  */
-import { mkdir } from 'node:fs/promises';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { KeptFile, killPids, pollUntil, readPids, removeCgroupDir } from './cgroupfs.js';
