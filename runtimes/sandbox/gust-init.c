@@ -44,6 +44,9 @@
  * back. The mount exists in that namespace only and goes with it: the host's mount table
  * stays the size it was, which every bwrap reads (once per bind it makes) and copies.
  *
+ * "bindrw" SRC PID DST: the same, writable (still nosuid, nodev): a /tmp disk of another
+ * size than the one a sandbox booted ahead with, mounted over its /tmp.
+ *
  * "disk" TEMPLATE IMAGE MOUNT: a sandbox's /tmp disk (src/sandbox/namespace/tmp-disks.ts).
  * Copies the formatted TEMPLATE to a new IMAGE (its data ranges only, so the copy is as
  * sparse), attaches IMAGE to the next free loop device with autoclear set (it goes with its
@@ -372,14 +375,14 @@ static int child_mount_ns(const char *pid) {
 }
 
 /*
- * One read-only bind of src (a host path) on dst in the mount namespace of pid's child; 0 or
- * an errno. Exits when it cannot come back to `home`, the host's namespace: every later
+ * One bind (read-only unless `readonly` is 0) of src (a host path) on dst in the mount
+ * namespace of pid's child; 0 or an errno. Exits when it cannot come back to `home`, the host's namespace: every later
  * request's src would resolve in the wrong one.
  */
-static int bind_into(int home, const char *src, const char *pid, const char *dst) {
+static int bind_into(int home, const char *src, const char *pid, const char *dst, int readonly) {
   int fd = (int)syscall(SYS_open_tree, AT_FDCWD, src, OPEN_TREE_CLONE | O_CLOEXEC);
   if (fd < 0) return errno;
-  struct bind_attr attr = {.attr_set = BIND_RDONLY | BIND_NOSUID | BIND_NODEV};
+  struct bind_attr attr = {.attr_set = (readonly ? BIND_RDONLY : 0) | BIND_NOSUID | BIND_NODEV};
   int err = 0;
   int ns = -1;
   if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0 || (ns = child_mount_ns(pid)) < 0 || setns(ns, CLONE_NEWNS) < 0) {
@@ -489,7 +492,8 @@ static int helper(int argc, char **argv) {
         at = end + 1;
       }
       if (k < 4) break;
-      int err = strcmp(field[0], "bind") == 0 ? bind_into(home, field[1], field[2], field[3])
+      int err = strcmp(field[0], "bind") == 0     ? bind_into(home, field[1], field[2], field[3], 1)
+                : strcmp(field[0], "bindrw") == 0 ? bind_into(home, field[1], field[2], field[3], 0)
                 : strcmp(field[0], "disk") == 0 ? make_disk(field[1], field[2], field[3])
                                                  : EINVAL;
       if (err) dprintf(1, "error %d\n", err);

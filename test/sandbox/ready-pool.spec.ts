@@ -119,6 +119,27 @@ it.skipIf(gap)('a ready sandbox takes the MemorySize of its function: 150 MB of 
   expect(small.log).toContain('Init Duration');
 });
 
+it.skipIf(gap)('a ready sandbox takes the EphemeralStorage of its function: a disk of that size over the /tmp it booted with', { timeout: 120_000 }, async () => {
+  const probe = `const fs = require('fs');
+exports.handler = async () => {
+  fs.writeFileSync('/tmp/mine', 'x');
+  const st = fs.statfsSync('/tmp');
+  return { mb: Math.round((st.blocks * st.bsize) / 2 ** 20), entries: fs.readdirSync('/tmp'), age: ${NODE_AGE} };
+};`;
+  await createFunction(t!.lambda, 'tmp-2048', { EphemeralStorage: { Size: 2048 }, files: { 'index.js': probe } });
+  await createFunction(t!.lambda, 'tmp-arm', { files: { 'index.js': 'exports.handler = async () => 1;' } });
+  await invoke(t!.lambda, 'tmp-arm');
+  await readyFor('bootstrap.mjs');
+  const r = await invoke(t!.lambda, 'tmp-2048', {}, { LogType: 'Tail' });
+  expect(r.functionError, r.text).toBeUndefined();
+  const seen = r.json as { mb: number; entries: string[]; age: number };
+  // Booted ahead (with a 512 MB disk), and given a 2 GB one, empty but for what it wrote.
+  expect(seen.age).toBeGreaterThan(1);
+  expect(seen.mb).toBeGreaterThan(1900);
+  expect(seen.entries).toEqual(['mine']);
+  expect(initDuration(r.log)).toBeLessThan(1000);
+});
+
 it.skipIf(gap)('a Python cold start is given a ready sandbox: its code, variables and context, read-only /var/task, Init Duration', { timeout: 120_000 }, async () => {
   const files = (answer: string) => ({ 'lambda_function.py': `def handler(event, context):\n    return "${answer}"\n` });
   await createFunction(t!.lambda, 'py-first', { Runtime: 'python3.11', Handler: 'lambda_function.handler', files: files('first') });

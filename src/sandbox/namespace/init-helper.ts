@@ -44,12 +44,12 @@ export class InitHelper {
   ) {}
 
   /**
-   * Binds the host's `src` read-only (nosuid, nodev) on `dst` inside the sandbox of the
-   * bubblewrap `bwrapPid` (its child's mount namespace). The mount lives in that namespace
-   * alone, and ends with it.
+   * Binds the host's `src` (nosuid, nodev; read-only unless `writable`) on `dst` inside the
+   * sandbox of the bubblewrap `bwrapPid` (its child's mount namespace). The mount lives in
+   * that namespace alone, and ends with it.
    */
-  bindInto(bwrapPid: number, src: string, dst: string): Promise<void> {
-    return this.request(['bind', src, String(bwrapPid), dst], `bind of ${src} on ${dst} in the sandbox of ${bwrapPid}`);
+  bindInto(bwrapPid: number, src: string, dst: string, { writable = false } = {}): Promise<void> {
+    return this.request([writable ? 'bindrw' : 'bind', src, String(bwrapPid), dst], `bind of ${src} on ${dst} in the sandbox of ${bwrapPid}`);
   }
 
   /** Copies `template` to the new `image`, attaches it to a loop device and mounts it at `mount` (an empty directory). */

@@ -15,7 +15,9 @@
  * starts cannot be given later, so {@link ReadySandboxes.take} refuses, and the start takes
  * the ordinary path, when the function sets an interpreter's start-up variable
  * (NODE_OPTIONS, PYTHON*, LD_*, AWS_LAMBDA_EXEC_WRAPPER, …) or any of the start variables
- * differently, asks for another /tmp size than Lambda's default, or attaches host networks.
+ * differently, or attaches host networks; and, where /tmp is a tmpfs rather than a disk,
+ * when it asks for another /tmp size than Lambda's default. With disks, a function of
+ * another size gets a disk of its size mounted over the sandbox's /tmp at assignment.
  *
  * Sizing, by demand (demand-target.ts): each runtime keeps as many as its largest recent
  * burst of cold starts, plus one, up to `size`; a minute without a start halves the count (the
@@ -49,7 +51,7 @@ import { namespaceRuntimeLayout, RUNTIME_DIR_IN_SANDBOX } from './runtime-mounts
 import type { SandboxHostFiles } from './sandbox-host.js';
 import { setReferenced } from '../host-spawner.js';
 import type { LaunchedSandbox, SandboxLauncher } from './sandbox-launcher.js';
-import type { TmpDisks } from './tmp-disks.js';
+import type { TmpDisk, TmpDisks } from './tmp-disks.js';
 import type { UidLeases } from './uid-leases.js';
 
 /**
@@ -169,7 +171,7 @@ export class ReadySandboxes {
     const entry = this.entry(key, spec.runtime);
     entry.replacements = 0;
     entry.stalled = false;
-    const env = eligible(spec) ? assignedEnv(spec.env) : undefined;
+    const env = eligible(spec, this.options.tmpDisks !== undefined) ? assignedEnv(spec.env) : undefined;
     if (env) entry.target.started();
     const i = env ? entry.ready.findIndex((r) => fits(r, spec, env)) : -1;
     if (i < 0) {
@@ -371,7 +373,20 @@ export class ReadySandboxes {
     launched.cgroup?.setMemoryLimit(spec.limits.memoryMb);
     ready.runtimeApi.to(spec.runtimeApi!);
     const opt = await optDir();
-    await Promise.all([ready.binds.bindInto(launched.child.pid!, spec.codeDir, TASK_ROOT), opt ? ready.binds.bindInto(launched.child.pid!, opt, OPT_ROOT) : undefined]);
+    const pid = launched.child.pid!;
+    const tmp = await this.tmpOfSize(ready, spec.limits.ephemeralStorageMb);
+    const release = tmp ? () => ready.release().finally(() => this.options.tmpDisks!.release(tmp)) : ready.release;
+    try {
+      await Promise.all([
+        ready.binds.bindInto(pid, spec.codeDir, TASK_ROOT),
+        opt ? ready.binds.bindInto(pid, opt, OPT_ROOT) : undefined,
+        tmp ? ready.binds.bindInto(pid, tmp.mount, '/tmp', { writable: true }) : undefined,
+      ]);
+    } catch (err) {
+      // The sandbox is discarded (take() releases it); the disk made for it goes now.
+      if (tmp) await this.options.tmpDisks!.release(tmp);
+      throw err;
+    }
     ready.channel.assign(env);
     setReferenced(launched.child, true);
     return new NamespaceSandbox(launched.child, spawnedAt, spec.onOutput, {
@@ -379,9 +394,19 @@ export class ReadySandboxes {
       memoryFromCgroup: Boolean(launched.cgroup && this.options.cgroups?.support.memory),
       memoryMb: spec.limits.memoryMb,
       graceMs: this.options.graceMs,
-      release: ready.release,
+      release,
       booted,
     });
+  }
+
+  /**
+   * The disk a function of `sizeMb` of /tmp needs over the one `ready` booted with, or
+   * undefined when that one fits. It is mounted over the sandbox's /tmp, which nothing has
+   * written yet (the bootstrap only waited), and released after the sandbox.
+   */
+  private async tmpOfSize(ready: Ready, sizeMb: number): Promise<TmpDisk | undefined> {
+    if (ready.launched.tmp?.sizeMb === sizeMb || !this.options.tmpDisks) return undefined;
+    return this.options.tmpDisks.take(sizeMb);
   }
 
   private onWaitingExit(ready: Ready): void {
@@ -437,9 +462,12 @@ function assignedEnv(env: Readonly<Record<string, string>>): Record<string, stri
   return { ...env, TMPDIR: '/tmp', ...runtimeApiVariables() };
 }
 
-/** What of a start a ready sandbox can never give: another /tmp size, host networks, a Runtime API only relayed to (a test's own server). */
-function eligible(spec: SandboxSpec): boolean {
-  return spec.limits.ephemeralStorageMb === READY_TMP_MB && !spec.networks?.length && spec.runtimeApi !== undefined;
+/**
+ * What of a start a ready sandbox can never give: host networks, a Runtime API only relayed
+ * to (a test's own server), and, without disks (`withDisks` false), another /tmp size.
+ */
+function eligible(spec: SandboxSpec, withDisks: boolean): boolean {
+  return (withDisks || spec.limits.ephemeralStorageMb === READY_TMP_MB) && !spec.networks?.length && spec.runtimeApi !== undefined;
 }
 
 /** Whether `spec`, with the variables `env`, can run in `ready`: same command, same start variables, none of its own. */
