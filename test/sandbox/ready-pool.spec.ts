@@ -20,6 +20,7 @@
  * Skipped, saying why, where the namespace driver cannot run.
  */
 import { readFileSync, realpathSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { namespaceHostGap } from '../../src/sandbox/namespace/namespace-setup.js';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
@@ -31,14 +32,18 @@ const gap = namespaceHostGap();
 if (gap) console.warn(`test/sandbox/ready-pool.spec.ts skipped: the namespace driver cannot run here: ${gap}`);
 
 let t: TestGust | undefined;
+/** A host service that functions attached to the `svc` host network reach; it greets and hangs up. */
+const service = createServer((socket) => socket.end('hello from the host'));
 
 beforeAll(async () => {
   if (gap) return;
-  t = await startTestGust({ flags: { sandbox: 'namespace', readySandboxes: '2' } });
+  await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
+  t = await startTestGust({ flags: { sandbox: 'namespace', readySandboxes: '2', hostNetworks: `svc=127.0.0.1:${(service.address() as AddressInfo).port}` } });
 }, 120_000);
 
 afterAll(async () => {
   await t?.stop();
+  service.close();
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -138,6 +143,37 @@ exports.handler = async () => {
   expect(seen.mb).toBeGreaterThan(1900);
   expect(seen.entries).toEqual(['mine']);
   expect(initDuration(r.log)).toBeLessThan(1000);
+});
+
+it.skipIf(gap)('a function attached to a host network is given a ready sandbox that reaches it; one that is not attached is refused', { timeout: 120_000 }, async () => {
+  const port = (service.address() as AddressInfo).port;
+  const app = `const net = require('net');
+exports.handler = async () => {
+  const age = ${NODE_AGE};
+  const said = await new Promise((resolve) => {
+    const s = net.connect(${port}, new URL(process.env.AWS_ENDPOINT_URL).hostname);
+    let data = '';
+    s.on('data', (d) => (data += d));
+    s.on('end', () => resolve(data));
+    s.on('error', (e) => resolve(e.code));
+  });
+  return { said, age };
+};`;
+  await createFunction(t!.lambda, 'net-arm', { files: { 'index.js': 'exports.handler = async () => 1;' } });
+  await invoke(t!.lambda, 'net-arm');
+  const attachments: [string, { VpcConfig?: { SubnetIds: string[]; SecurityGroupIds: string[] } }][] = [
+    ['attached', { VpcConfig: { SubnetIds: ['svc'], SecurityGroupIds: [] } }],
+    ['detached', {}],
+  ];
+  for (const [name, vpc] of attachments) {
+    await readyFor('bootstrap.mjs');
+    await createFunction(t!.lambda, name, { files: { 'index.js': app }, ...vpc });
+    const r = await invoke(t!.lambda, name);
+    expect(r.functionError, r.text).toBeUndefined();
+    const seen = r.json as { said: string; age: number };
+    expect(seen.age).toBeGreaterThan(1);
+    expect(seen.said).toBe(name === 'attached' ? 'hello from the host' : 'ECONNREFUSED');
+  }
 });
 
 it.skipIf(gap)('a Python cold start is given a ready sandbox: its code, variables and context, read-only /var/task, Init Duration', { timeout: 120_000 }, async () => {

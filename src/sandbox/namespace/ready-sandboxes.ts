@@ -15,9 +15,10 @@
  * starts cannot be given later, so {@link ReadySandboxes.take} refuses, and the start takes
  * the ordinary path, when the function sets an interpreter's start-up variable
  * (NODE_OPTIONS, PYTHON*, LD_*, AWS_LAMBDA_EXEC_WRAPPER, …) or any of the start variables
- * differently, or attaches host networks; and, where /tmp is a tmpfs rather than a disk,
- * when it asks for another /tmp size than Lambda's default. With disks, a function of
- * another size gets a disk of its size mounted over the sandbox's /tmp at assignment.
+ * differently; and, where /tmp is a tmpfs rather than a disk, when it asks for another /tmp
+ * size than Lambda's default. With disks, a function of another size gets a disk of its size
+ * mounted over the sandbox's /tmp at assignment; a function attached to host networks gets
+ * its sandbox's address into their sets then, as an ordinary start does before its runtime.
  *
  * Sizing, by demand (demand-target.ts): each runtime keeps as many as its largest recent
  * burst of cold starts, plus one, up to `size`; a minute without a start halves the count (the
@@ -381,6 +382,8 @@ export class ReadySandboxes {
         ready.binds.bindInto(pid, spec.codeDir, TASK_ROOT),
         opt ? ready.binds.bindInto(pid, opt, OPT_ROOT) : undefined,
         tmp ? ready.binds.bindInto(pid, tmp.mount, '/tmp', { writable: true }) : undefined,
+        // Released with the namespace (SandboxNetwork.release), as an ordinary start's.
+        launched.netns && spec.networks?.length ? this.options.network?.attach(launched.netns, spec.networks) : undefined,
       ]);
     } catch (err) {
       // The sandbox is discarded (take() releases it); the disk made for it goes now.
@@ -463,11 +466,11 @@ function assignedEnv(env: Readonly<Record<string, string>>): Record<string, stri
 }
 
 /**
- * What of a start a ready sandbox can never give: host networks, a Runtime API only relayed
- * to (a test's own server), and, without disks (`withDisks` false), another /tmp size.
+ * What of a start a ready sandbox can never give: a Runtime API only relayed to (a test's own
+ * server), and, without disks (`withDisks` false), another /tmp size.
  */
 function eligible(spec: SandboxSpec, withDisks: boolean): boolean {
-  return (withDisks || spec.limits.ephemeralStorageMb === READY_TMP_MB) && !spec.networks?.length && spec.runtimeApi !== undefined;
+  return (withDisks || spec.limits.ephemeralStorageMb === READY_TMP_MB) && spec.runtimeApi !== undefined;
 }
 
 /** Whether `spec`, with the variables `env`, can run in `ready`: same command, same start variables, none of its own. */
