@@ -26,6 +26,7 @@ import { NamespaceSandbox, type SandboxResources } from './namespace-sandbox.js'
 import type { OptTrees } from './opt-trees.js';
 import type { SandboxNetwork } from '../network/sandbox-network.js';
 import { BootstrapBytecode } from './bootstrap-bytecode.js';
+import { InitHelper } from './init-helper.js';
 import { listenRuntimeApi, parseHostPort, type RuntimeApiListener } from './runtime-api-relay.js';
 import { namespaceRuntimeLayout, RUNTIME_DIR_IN_SANDBOX } from './runtime-mounts.js';
 import type { SandboxHostFiles } from './sandbox-host.js';
@@ -78,6 +79,8 @@ export class NamespaceDriver implements SandboxDriver {
   readonly name = 'namespace';
 
   private readonly launcher: SandboxLauncher;
+  /** Binds into ready sandboxes at assignment (started at its first request). */
+  private readonly binds: InitHelper;
   private files: Promise<OpenFiles>;
   /** Sandboxes whose runtime booted ahead of its function. */
   readonly ready: ReadySandboxes;
@@ -97,12 +100,14 @@ export class NamespaceDriver implements SandboxDriver {
 
   constructor(private readonly options: NamespaceDriverOptions) {
     this.launcher = new SandboxLauncher({ init: options.host.init, seccomp: options.host.seccomp, uids: options.uids, bwrapPath: options.bwrapPath ?? DEFAULT_BWRAP, cgroups: options.cgroups, network: options.network, tmpDisks: options.tmpDisks });
+    this.binds = new InitHelper(options.host.init);
     this.bytecode = new BootstrapBytecode(options.onBytecodeFailure);
     this.files = Promise.resolve(openFiles({ host: options.host, optTrees: options.optTrees, socketRoot: options.workRoot }));
     this.ready = new ReadySandboxes({
       size: options.readySandboxes ?? 0,
       uidsKept: options.readyUidsKept ?? 0,
       launcher: this.launcher,
+      binds: this.binds,
       files: () => this.files.then((f) => ({ ...f, socketPath: (dir: string, name: string) => socketPath(f, dir, name) })),
       uids: options.uids,
       cgroups: options.cgroups,
@@ -234,6 +239,7 @@ export class NamespaceDriver implements SandboxDriver {
   /** Kills the sandboxes launched or booted ahead and takes the sandbox network down; running sandboxes are the pool's to stop first. */
   async close(): Promise<void> {
     await this.ready.close();
+    this.binds.close();
     this.launcher.close();
     closeSync((await this.files).socketRootFd);
     await this.options.tmpDisks?.close();

@@ -5,16 +5,15 @@
  * a ready driver or a SandboxUnavailableError whose message says what is missing, which
  * `gust serve` logs when it falls back to the process driver.
  */
-import { accessSync, constants, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import type { CgroupHost } from '../cgroups/index.js';
 import { OptTrees } from './opt-trees.js';
 import { SandboxNetwork, type SandboxNetworkOptions } from '../network/sandbox-network.js';
 import { gustRuntimesDir } from '../runtimes/gust-runtimes.js';
-import { runHost } from '../host-commands.js';
 import { DEFAULT_BWRAP } from './bwrap-args.js';
-import { mountPoints } from './mount-points.js';
+import { unmountUnder } from './mount-points.js';
 import { NamespaceDriver, type DriverFiles } from './namespace-driver.js';
 import { ensureTraversable, prepareSandboxHost, SandboxUnavailableError, type SandboxIdentity } from './sandbox-host.js';
 import { TmpDisks, tmpDiskGap } from './tmp-disks.js';
@@ -125,26 +124,11 @@ export async function setUpNamespaceDriver(options: NamespaceSetupOptions): Prom
   }
 }
 
-/**
- * Unmounts whatever is mounted under `root` before it is emptied, since a recursive delete
- * across a mount would delete the mounted files: a data dir of an earlier Gust, killed,
- * keeps the slots it bound ready sandboxes' code on there (its volume stays mounted).
- */
-async function unmountUnder(root: string): Promise<void> {
-  let real: string;
-  try {
-    real = realpathSync(root);
-  } catch {
-    return;
-  }
-  const points = mountPoints().filter((p) => p.startsWith(`${real}/`));
-  if (points.length > 0) await runHost('/bin/sh', ['-c', 'for d; do umount -R -l "$d" 2>/dev/null; done; exit 0', 'sh', ...points]);
-}
-
 /** The driver's files made again under `stateDir` (on the sandbox volume), with an empty socket root. */
 async function prepareFiles(stateDir: string, runtimesDir: string, buildCache: string | undefined, nameserver: string | undefined): Promise<DriverFiles> {
   const host = await prepareSandboxHost(stateDir, runtimesDir, buildCache, nameserver);
   const socketRoot = join(stateDir, 'sockets');
+  // A data dir of an earlier Gust, killed, keeps the slots it bound ready sandboxes' code on there.
   await unmountUnder(socketRoot);
   rmSync(socketRoot, { recursive: true, force: true });
   mkdirSync(socketRoot, { mode: 0o755 });

@@ -42,7 +42,7 @@ import type { SandboxNetwork } from '../network/sandbox-network.js';
 import { buildLambdaEnvironment } from '../lambda-environment.js';
 import type { ReadySandboxesReport, RuntimeFiles, Sandbox, SandboxSpec } from '../sandbox-driver.js';
 import { AssignmentChannel } from './assignment-channel.js';
-import { InitHelper } from './init-helper.js';
+import type { InitHelper } from './init-helper.js';
 import { DemandTarget } from './demand-target.js';
 import { ARGS_FD, bwrapArgs, COMMAND_FD, OPT_ROOT, runtimeApiVariables, SOCKET_DIR_IN_SANDBOX, SOCKET_NAME, TASK_ROOT } from './bwrap-args.js';
 import { NamespaceSandbox } from './namespace-sandbox.js';
@@ -107,6 +107,8 @@ export interface ReadySandboxesOptions {
   /** Free uids a refill leaves for environments that start the ordinary way (the concurrency limit). */
   uidsKept: number;
   launcher: SandboxLauncher;
+  /** Binds a function's code (and a /tmp of its size) into the sandbox given to it. */
+  binds: InitHelper;
   /** The files sandboxes bind now (they move to the sandbox volume once it is mounted). */
   files: () => Promise<ReadyFiles>;
   uids: UidLeases;
@@ -126,8 +128,6 @@ interface Ready {
   launched: LaunchedSandbox;
   socketDir: string;
   channel: AssignmentChannel;
-  /** What binds the function's code into it at assignment. */
-  binds: InitHelper;
   /** The variables it booted with; an assigned function must agree on each. */
   bootEnv: Readonly<Record<string, string>>;
   command: string;
@@ -158,7 +158,6 @@ export class ReadySandboxes {
   private closed = false;
   /** Boots under way (with the discard of one that ends after the close): how many run at once, and what the close waits for. */
   private readonly boots = new Set<Promise<void>>();
-  private binds: InitHelper | undefined;
 
   constructor(private readonly options: ReadySandboxesOptions) {}
 
@@ -205,7 +204,6 @@ export class ReadySandboxes {
   /** Kills every waiting sandbox and boots none after. */
   async close(): Promise<void> {
     this.closed = true;
-    this.binds?.close();
     const all = [...this.runtimes.values()].flatMap((e) => {
       clearTimeout(e.refill);
       e.target.stop();
@@ -354,7 +352,7 @@ export class ReadySandboxes {
       setReferenced(child, false);
       writeWords(child, ARGS_FD, args.options);
       writeWords(child, COMMAND_FD, args.runtime);
-      const done: Ready = { key, launched: launched!, socketDir, channel: channel!, binds: (this.binds ??= new InitHelper(files.host.init)), bootEnv, command: layout.command, args: layout.args, runtimeApi: runtimeApi!, release, onExit: () => undefined };
+      const done: Ready = { key, launched: launched!, socketDir, channel: channel!, bootEnv, command: layout.command, args: layout.args, runtimeApi: runtimeApi!, release, onExit: () => undefined };
       done.onExit = () => this.onWaitingExit(done);
       child.once('exit', done.onExit);
       return done;
@@ -379,9 +377,9 @@ export class ReadySandboxes {
     const release = tmp ? () => ready.release().finally(() => this.options.tmpDisks!.release(tmp)) : ready.release;
     try {
       await Promise.all([
-        ready.binds.bindInto(pid, spec.codeDir, TASK_ROOT),
-        opt ? ready.binds.bindInto(pid, opt, OPT_ROOT) : undefined,
-        tmp ? ready.binds.bindInto(pid, tmp.mount, '/tmp', { writable: true }) : undefined,
+        this.options.binds.bindInto(pid, spec.codeDir, TASK_ROOT),
+        opt ? this.options.binds.bindInto(pid, opt, OPT_ROOT) : undefined,
+        tmp ? this.options.binds.bindInto(pid, tmp.mount, '/tmp', { writable: true }) : undefined,
         // Released with the namespace (SandboxNetwork.release), as an ordinary start's.
         launched.netns && spec.networks?.length ? this.options.network?.attach(launched.netns, spec.networks) : undefined,
       ]);

@@ -40,7 +40,7 @@ import { accessSync, chmodSync, closeSync, constants, ftruncateSync, mkdirSync, 
 import { join } from 'node:path';
 import { runHost } from '../host-commands.js';
 import { InitHelper } from './init-helper.js';
-import { mountPoints } from './mount-points.js';
+import { mountPoints, unmountUnder } from './mount-points.js';
 
 export interface TmpDisk {
   sizeMb: number;
@@ -225,7 +225,6 @@ export class TmpDisks {
 
 /** Unmounts and deletes every disk under `dir`. */
 async function sweep(dir: string): Promise<void> {
-  const mounted = mountPoints().filter((m) => m.startsWith(`${dir}/`));
-  for (const m of mounted) await runHost('umount', ['-l', m]).catch(() => undefined);
+  await unmountUnder(dir);
   for (const name of readdirSync(dir)) rmSync(join(dir, name), { recursive: true, force: true });
 }
