@@ -5,7 +5,7 @@
  * where Gust answers, under `/2018-06-01/runtime/gust`: a warm-up invocation at once
  * (`warm/invocation/next` and its `/response`), and `assignment` once the sandbox is given to
  * an environment: 200 with `{"env": {...}}`, the environment's complete variables. By then
- * the function's code is mounted at /var/task and its layers at /opt. Anything else (the
+ * the function's code is at the task root and its layers where its variables say. Anything else (the
  * socket closed, another status) means Gust gave the sandbox up: the runtime exits.
  *
  * The warm-up runs one invocation of a no-op handler through the invocation loop and the
@@ -14,7 +14,7 @@
  * loop, the context); that is now paid before the function arrives. Nothing of it stays:
  * the request id is cleared, and the variables it set are replaced with the assignment's.
  */
-import { createRequire } from 'node:module';
+import Module, { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,7 +59,10 @@ export async function takeAssignment(socketPath, runtimeApiSocket) {
   const { env } = JSON.parse(answer.body);
   for (const key of Object.keys(process.env)) if (!Object.hasOwn(env, key)) delete process.env[key];
   Object.assign(process.env, env);
-  // The working directory is the empty mount point the sandbox started in; the code was mounted over it since.
+  // Node read NODE_PATH as it started; the function's may name other directories (the
+  // process driver's code and layers are where they are on the host).
+  Module._initPaths();
+  // The working directory is where the runtime booted; the code is at the task root since.
   process.chdir(env.LAMBDA_TASK_ROOT ?? '/var/task');
   return early;
 }

@@ -19,23 +19,21 @@
  *   the runtime is ready, and the freezer between invocations; the launcher joins it
  *   before exec, so the runtime and everything it forks are inside from the start (one
  *   launcher waits ahead, already joined, so that a start skips the join: process-spare.ts);
+ * - runtimes booted ahead, waiting for a function, as the namespace driver's ready
+ *   sandboxes (process-ready.ts): a start that finds one skips the interpreter's boot;
  * - peak memory, reset per invocation: from the memory cgroup where there is one (see
  *   cgroups/resident-peak.ts for what it counts), else of the process tree from /proc.
  */
-import { spawn } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { InvalidRuntimeException } from '../core/errors.js';
-import { Deferred, once } from '../core/primitives.js';
-import { LAMBDA_PIDS_MAX, launcherCommand, type CgroupHost, type EnvironmentCgroup } from './cgroups/index.js';
-import type { HostChild } from './host-spawner.js';
+import { once } from '../core/primitives.js';
+import { LAMBDA_PIDS_MAX, type CgroupHost, type EnvironmentCgroup } from './cgroups/index.js';
 import { SpareLauncher } from './process-spare.js';
-import { HookedSandbox } from './hooked-sandbox.js';
-import { RuntimeOutput } from './runtime-output.js';
-import { processTree } from './process-tree.js';
-import { SandboxCgroupHooks } from './sandbox-cgroup-hooks.js';
-import type { Sandbox, SandboxDriver, SandboxExit, SandboxLayout, SandboxMounts, SandboxSpec } from './sandbox-driver.js';
+import { ProcessReadyBooter } from './process-ready.js';
+import { ProcessSandbox } from './process-sandbox.js';
+import { ReadyPool } from './ready-pool.js';
+import type { ReadySandboxesReport, Sandbox, SandboxDriver, SandboxLayout, SandboxMounts, SandboxSpec } from './sandbox-driver.js';
 
 export interface ProcessDriverOptions {
   /** Directory under which each environment's private TMPDIR is created. */
@@ -46,6 +44,10 @@ export interface ProcessDriverOptions {
   cgroups?: CgroupHost;
   /** Processes and threads per environment when the pids controller is there (default Lambda's 1,024). */
   pidsMax?: number;
+  /** The most runtimes kept booted ahead per language runtime (process-ready.ts); 0 or absent: none. */
+  readySandboxes?: number | undefined;
+  /** Told when a ready sandbox could not be given to a start (which then took the ordinary path). */
+  onReadyFailure?: ((err: unknown, what: string) => void) | undefined;
 }
 
 /** Runs runtimes as child processes; see the module comment for what that does not isolate. */
@@ -54,10 +56,18 @@ export class ProcessDriver implements SandboxDriver {
 
   /** A launcher waiting ahead in its cgroup, where there are cgroups (process-spare.ts). */
   private readonly spares: SpareLauncher | undefined;
+  /** Runtimes booted ahead, waiting for a function (process-ready.ts). */
+  private readonly ready: ReadyPool<unknown, (() => void) | undefined>;
+  /** Starts, from a ready sandbox or not, whose runtime has not asked for work yet (nor exited). */
+  private startsBooting = 0;
 
   constructor(private readonly options: ProcessDriverOptions) {
     const host = options.cgroups;
-    if (host && limits(host)) this.spares = new SpareLauncher({ tmpRoot: options.tmpRoot, cgroups: host, pidsMax: options.pidsMax ?? LAMBDA_PIDS_MAX });
+    const cgroups = host && limits(host) ? host : undefined;
+    const pidsMax = options.pidsMax ?? LAMBDA_PIDS_MAX;
+    if (cgroups) this.spares = new SpareLauncher({ tmpRoot: options.tmpRoot, cgroups, pidsMax });
+    const booter = new ProcessReadyBooter({ tmpRoot: options.tmpRoot, cgroups, pidsMax, graceMs: options.stopGraceMs ?? 2000, layout: (mounts) => this.layout(mounts) });
+    this.ready = new ReadyPool({ size: options.readySandboxes ?? 0, onFailure: options.onReadyFailure, startsBooting: () => this.startsBooting }, booter);
   }
 
   /**
@@ -81,8 +91,15 @@ export class ProcessDriver implements SandboxDriver {
     accessSync(spec.command, constants.X_OK);
     const host = this.options.cgroups;
     const graceMs = this.options.stopGraceMs ?? 2000;
-    // Made again once this start's runtime asks for work or exits (see process-spare.ts).
-    const booted = () => this.spares?.refill();
+    this.startsBooting++;
+    // Told at the first /next and again at the exit: counted once. The spare launcher is
+    // made again then (see process-spare.ts).
+    const booted = once(() => {
+      this.startsBooting--;
+      this.spares?.refill();
+    });
+    const ready = await this.ready.take(spec, booted);
+    if (ready) return ready;
     const taken = await this.spares?.take(spec);
     if (taken) {
       const resources = { tmpDir: taken.tmpDir, graceMs, cgroup: taken.cgroup, memoryFromCgroup: Boolean(host?.support.memory) };
@@ -100,159 +117,22 @@ export class ProcessDriver implements SandboxDriver {
     } catch (err) {
       await cgroup?.destroy().catch(() => undefined);
       rmSync(tmpDir, { recursive: true, force: true });
+      booted();
       throw err;
     }
   }
 
-  /** Kills the waiting launcher and removes its cgroup (server shutdown). */
+  readySandboxes(): ReadySandboxesReport[] {
+    return this.ready.report();
+  }
+
+  /** Kills the waiting launcher and ready runtimes, and removes their cgroups (server shutdown). */
   async close(): Promise<void> {
-    await this.spares?.close();
+    await Promise.all([this.spares?.close(), this.ready.close()]);
   }
 }
 
 /** Whether the host's cgroups limit anything an environment does. */
 function limits(host: CgroupHost): boolean {
   return host.support.memory || host.support.pids || host.support.cpu || host.support.freezer;
-}
-
-interface SandboxResources {
-  /** The private TMPDIR, removed by stop. */
-  tmpDir: string;
-  graceMs: number;
-  /** The environment's cgroup, destroyed by stop. */
-  cgroup: EnvironmentCgroup | undefined;
-  /** Whether the cgroup measures memory (else /proc does). */
-  memoryFromCgroup: boolean;
-}
-
-class ProcessSandbox extends HookedSandbox implements Sandbox {
-  readonly exited: Promise<SandboxExit>;
-  exit: SandboxExit | undefined;
-  private readonly exitDeferred = new Deferred<SandboxExit>();
-  protected readonly output: RuntimeOutput;
-  private signalled = false;
-  private readonly booted: () => void;
-  private stopping: Promise<SandboxExit> | undefined;
-  /** Descendants seen while the runtime was alive; they outlive it only if they left the group. */
-  private knownTree: number[] = [];
-  protected readonly hooks: SandboxCgroupHooks;
-  private readonly cgroup: EnvironmentCgroup | undefined;
-
-  /** `booted` is told once, at the runtime's first /next or its exit. */
-  constructor(
-    private readonly child: HostChild,
-    readonly pid: number,
-    readonly spawnedAt: number,
-    private readonly resources: SandboxResources,
-    spec: Pick<SandboxSpec, 'limits' | 'onOutput'>,
-    booted: () => void,
-  ) {
-    super();
-    this.exited = this.exitDeferred.promise;
-    this.cgroup = resources.cgroup;
-    this.hooks = new SandboxCgroupHooks({
-      cgroup: resources.cgroup,
-      memoryFromCgroup: resources.memoryFromCgroup,
-      meterRoot: () => pid,
-      memoryMb: spec.limits.memoryMb,
-      phase: () => (this.exit ? 'exited' : this.stopping ? 'stopping' : 'running'),
-    });
-    this.output = new RuntimeOutput(child, spec.onOutput);
-    this.booted = once(booted);
-    child.once('exit', (code: number | null, signal: NodeJS.Signals | null) => this.onExit(code, signal));
-  }
-
-  override runtimeReady(): Promise<void> {
-    this.booted();
-    return super.runtimeReady();
-  }
-
-  static spawn(spec: SandboxSpec, resources: SandboxResources, booted: () => void): Promise<ProcessSandbox> {
-    const launch = launcherCommand(spec, { procsFiles: resources.cgroup?.procsFiles ?? [], env: spec.env });
-    const spawnedAt = performance.now();
-    const child = spawn(launch.command, [...launch.args], {
-      cwd: spec.codeDir,
-      // Only the spec's environment: nothing of Gust's own leaks into the function.
-      env: { ...spec.env, TMPDIR: resources.tmpDir },
-      // A new session and process group, so that a signal to -pid reaches the whole tree.
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    return new Promise((resolve, reject) => {
-      child.once('error', reject);
-      child.once('spawn', () => {
-        child.off('error', reject);
-        // After spawn, an 'error' can only come from a failed kill; the exit event reports the rest.
-        child.on('error', () => undefined);
-        resolve(new ProcessSandbox(child, child.pid!, spawnedAt, resources, spec, booted));
-      });
-    });
-  }
-
-  stop(graceMs = this.resources.graceMs): Promise<SandboxExit> {
-    this.stopping ??= (async () => {
-      // A frozen process takes no signal until thawed; SIGTERM must find it running.
-      await this.cgroup?.thaw();
-      if (!this.exit) {
-        this.knownTree = processTree(this.pid);
-        this.signalled = true;
-        this.signal('SIGTERM');
-        const timer = setTimeout(() => this.signal('SIGKILL'), graceMs);
-        try {
-          await this.exited;
-        } finally {
-          clearTimeout(timer);
-        }
-      }
-      // Whatever ignored SIGTERM while the runtime went down goes now.
-      this.signal('SIGKILL');
-      // Kills what is left in the cgroup (also what left the process group) and removes it.
-      // A directory still busy stays for the server's close() and the next start's sweep.
-      await this.cgroup?.destroy().catch(() => undefined);
-      rmSync(this.resources.tmpDir, { recursive: true, force: true });
-      return this.exit!;
-    })();
-    return this.stopping;
-  }
-
-  kill(): void {
-    if (!this.exit) {
-      this.knownTree = processTree(this.pid);
-      this.signalled = true;
-    }
-    this.signal('SIGKILL');
-    // A frozen process dies of the SIGKILL only once thawed.
-    void this.cgroup?.thaw();
-  }
-
-  private signal(sig: NodeJS.Signals): void {
-    try {
-      process.kill(-this.pid, sig);
-    } catch {
-      // ESRCH: the group is empty already.
-    }
-    if (sig !== 'SIGKILL') return;
-    for (const p of [...this.knownTree, ...(this.cgroup?.pids() ?? [])]) {
-      if (p === this.pid) continue;
-      try {
-        process.kill(p, sig);
-      } catch {
-        // gone
-      }
-    }
-  }
-
-  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
-    this.booted();
-    // The kernel counts an OOM kill before the killed process is reaped, so the count is final here.
-    const reason = this.signalled ? 'killed' : this.cgroup?.oomKilled() ? 'oom' : 'exit';
-    const exit: SandboxExit = { code, signal, reason };
-    // The runtime is gone; its descendants go with it, as the environment does on Lambda.
-    this.signal('SIGKILL');
-    this.output.settleAfterClose(this.child, () => {
-      this.hooks.close();
-      this.exit = exit;
-      this.exitDeferred.resolve(exit);
-    });
-  }
 }

@@ -32,7 +32,8 @@ import { namespaceRuntimeLayout, RUNTIME_DIR_IN_SANDBOX } from './runtime-mounts
 import type { SandboxHostFiles } from './sandbox-host.js';
 import type { TmpDisks } from './tmp-disks.js';
 import type { UidLeases } from './uid-leases.js';
-import { ReadySandboxes } from './ready-sandboxes.js';
+import { ReadyPool } from '../ready-pool.js';
+import { NamespaceReadyBooter, type NamespaceAssignment } from './ready-sandboxes.js';
 import { SandboxLauncher, type LaunchedSandbox } from './sandbox-launcher.js';
 
 export interface NamespaceDriverOptions {
@@ -83,7 +84,7 @@ export class NamespaceDriver implements SandboxDriver {
   private readonly binds: InitHelper;
   private files: Promise<OpenFiles>;
   /** Sandboxes whose runtime booted ahead of its function. */
-  readonly ready: ReadySandboxes;
+  readonly ready: ReadyPool<unknown, NamespaceAssignment>;
   /** Starts, from a ready sandbox or not, whose runtime has not asked for work yet (nor exited). */
   private startsBooting = 0;
   private readonly bytecode: BootstrapBytecode;
@@ -103,8 +104,7 @@ export class NamespaceDriver implements SandboxDriver {
     this.binds = new InitHelper(options.host.init);
     this.bytecode = new BootstrapBytecode(options.onBytecodeFailure);
     this.files = Promise.resolve(openFiles({ host: options.host, optTrees: options.optTrees, socketRoot: options.workRoot }));
-    this.ready = new ReadySandboxes({
-      size: options.readySandboxes ?? 0,
+    const booter = new NamespaceReadyBooter({
       uidsKept: options.readyUidsKept ?? 0,
       launcher: this.launcher,
       binds: this.binds,
@@ -114,9 +114,8 @@ export class NamespaceDriver implements SandboxDriver {
       tmpDisks: options.tmpDisks,
       network: options.network,
       graceMs: options.stopGraceMs ?? 2000,
-      onFailure: options.onReadyFailure,
-      startsBooting: () => this.startsBooting,
     });
+    this.ready = new ReadyPool({ size: options.readySandboxes ?? 0, onFailure: options.onReadyFailure, startsBooting: () => this.startsBooting }, booter);
   }
 
   /**
@@ -153,7 +152,7 @@ export class NamespaceDriver implements SandboxDriver {
     this.startsBooting++;
     // Told at the first /next and again at the exit, or at a failed start: counted once.
     const booted = once(() => this.startsBooting--);
-    const ready = await this.ready.take(spec, () => files.optTrees.treeFor(spec.layerDirs), booted).catch((err: unknown) => {
+    const ready = await this.ready.take(spec, { optDir: () => files.optTrees.treeFor(spec.layerDirs), booted }).catch((err: unknown) => {
       booted();
       throw err;
     });

@@ -1,0 +1,140 @@
+/**
+ * The process driver's ready sandboxes (see ready-pool.ts for the pool): a runtime launched
+ * as any other (its launcher joins a fresh environment cgroup, then execs the interpreter),
+ * whose bootstrap waits on its assignment channel, a unix socket in the sandbox's own
+ * directory under the driver's tmpRoot. Giving it a function then takes: the memory limit
+ * written to its cgroup, two links made in its directory, and the function's variables sent
+ * to the bootstrap, which takes them as its own, enters the code directory, imports the
+ * handler and goes on as any runtime. Init Duration counts from the take.
+ *
+ * Why links: an ordinary process start names the code and layer directories in the
+ * variables the runtime starts with, and the C library reads LD_LIBRARY_PATH once, at exec,
+ * for every library the function loads later. A ready runtime boots with its own directory's
+ * `task` and `opt-0` … `opt-4` in their place; at assignment `task` becomes a link to the
+ * code and each `opt-N` to the layer in that place of the lookup order, so that a library in
+ * the code's `lib/` or a layer's is found as on the ordinary path. The variables the function
+ * gets (and passes to what it runs) name the real directories, as on the ordinary path, and
+ * the bootstraps take their module paths from those (NODE_PATH, PYTHONPATH) at assignment.
+ *
+ * A function takes the ordinary path when it sets one of the start variables itself (PATH,
+ * LD_LIBRARY_PATH, NODE_PATH, …) or a variable an interpreter reads as it starts (NODE_OPTIONS,
+ * PYTHON*, AWS_LAMBDA_EXEC_WRAPPER, …), runs another command (an exec wrapper), or has more
+ * layers than Lambda allows. Each waits with its cgroup at {@link READY_MEMORY_MB}.
+ */
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { LIMITS } from '../core/limits.js';
+import { AssignmentChannel } from './assignment-channel.js';
+import { launcherCommand, type CgroupHost, type EnvironmentCgroup } from './cgroups/index.js';
+import { hostSpawner, setReferenced, type HostChild } from './host-spawner.js';
+import { ProcessSandbox } from './process-sandbox.js';
+import { START_VARIABLE, startVariables, type ReadyBooter } from './ready-pool.js';
+import type { RuntimeFiles, RuntimeLayout, Sandbox, SandboxLayout, SandboxMounts, SandboxSpec } from './sandbox-driver.js';
+
+/** The memory limit a ready runtime boots under: Lambda's default MemorySize, which most functions keep. */
+export const READY_MEMORY_MB = LIMITS.memoryMbDefault;
+/** Layers a function may have (Lambda's limit): one link each. */
+const MAX_LAYERS = 5;
+const ASSIGNMENT_SOCKET = 'assignment.sock';
+
+export interface ProcessBooterOptions {
+  /** Where each ready sandbox's directory (its TMPDIR, links and assignment socket) is made. */
+  tmpRoot: string;
+  /** The server's cgroups, when they limit anything; else ready runtimes are only measured, as any. */
+  cgroups: CgroupHost | undefined;
+  pidsMax: number;
+  graceMs: number;
+  /** The driver's layout of a function's code, layers and runtime. */
+  layout(mounts: SandboxMounts): SandboxLayout;
+}
+
+/** One booted runtime waiting for its function. */
+interface Ready {
+  child: HostChild;
+  /** Its own directory: the TMPDIR, the links and the socket; removed with it. */
+  dir: string;
+  channel: AssignmentChannel;
+  cgroup: EnvironmentCgroup | undefined;
+  command: string;
+  args: readonly string[];
+}
+
+/** Boots process sandboxes ahead and gives them to functions; see the module comment. */
+export class ProcessReadyBooter implements ReadyBooter<Ready, (() => void) | undefined> {
+  constructor(private readonly options: ProcessBooterOptions) {}
+
+  async boot(runtime: RuntimeFiles): Promise<Ready> {
+    const dir = mkdtempSync(join(this.options.tmpRoot, 'gust-ready-'));
+    let cgroup: EnvironmentCgroup | undefined;
+    let channel: AssignmentChannel | undefined;
+    try {
+      mkdirSync(join(dir, 'tmp'));
+      const layout = this.options.layout({ codeDir: join(dir, 'task'), layerDirs: links(dir).reverse(), runtime }) as SandboxLayout & { runtime: RuntimeLayout };
+      const env = { ...startVariables(runtime, layout), TMPDIR: join(dir, 'tmp'), _GUST_ASSIGNMENT: join(dir, ASSIGNMENT_SOCKET) };
+      cgroup = await this.options.cgroups?.create(basename(dir), { memoryMb: READY_MEMORY_MB, pidsMax: this.options.pidsMax });
+      channel = await AssignmentChannel.listen(join(dir, ASSIGNMENT_SOCKET));
+      const launch = launcherCommand(layout.runtime, { procsFiles: cgroup?.procsFiles ?? [], env });
+      const child = await hostSpawner().spawn(launch.command, launch.args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      // Waiting keeps nothing of Gust alive; the take references it again.
+      setReferenced(child, false);
+      // One killed while it waits cuts its pipes; that is no error of the server's.
+      for (const pipe of child.stdio) pipe?.on('error', () => undefined);
+      return { child, dir, channel, cgroup, command: layout.runtime.command, args: layout.runtime.args };
+    } catch (err) {
+      await this.release({ dir, channel, cgroup });
+      throw err;
+    }
+  }
+
+  child(ready: Ready): HostChild {
+    return ready.child;
+  }
+
+  assignedEnv(spec: SandboxSpec): Record<string, string> | undefined {
+    if (!spec.runtime || spec.layerDirs.length > MAX_LAYERS) return undefined;
+    const layout = this.options.layout(spec) as SandboxLayout & { runtime: RuntimeLayout };
+    const gusts = startVariables(spec.runtime, layout);
+    for (const [k, v] of Object.entries(gusts)) if (spec.env[k] !== v) return undefined;
+    // The driver sets TMPDIR whatever the function says.
+    if (Object.keys(spec.env).some((k) => START_VARIABLE.test(k) && !(k in gusts) && k !== 'TMPDIR')) return undefined;
+    return { ...spec.env };
+  }
+
+  fits(ready: Ready, spec: SandboxSpec): boolean {
+    return spec.command === ready.command && spec.args.length === ready.args.length && spec.args.every((a, i) => a === ready.args[i]);
+  }
+
+  async assign(ready: Ready, spec: SandboxSpec, env: Record<string, string>, booted: (() => void) | undefined): Promise<Sandbox> {
+    symlinkSync(spec.codeDir, join(ready.dir, 'task'));
+    const optRoots = this.options.layout(spec).optRoots;
+    const opt = links(ready.dir);
+    optRoots.forEach((root, i) => symlinkSync(root, opt[i]!));
+    ready.cgroup?.setMemoryLimit(spec.limits.memoryMb);
+    const spawnedAt = performance.now();
+    ready.channel.assign({ ...env, TMPDIR: join(ready.dir, 'tmp') });
+    setReferenced(ready.child, true);
+    const resources = { tmpDir: ready.dir, graceMs: this.options.graceMs, cgroup: ready.cgroup, memoryFromCgroup: Boolean(ready.cgroup && this.options.cgroups?.support.memory), release: () => ready.channel.close() };
+    return new ProcessSandbox(ready.child, ready.child.pid!, spawnedAt, resources, spec, booted ?? (() => undefined));
+  }
+
+  async release(ready: { dir: string; channel?: AssignmentChannel | undefined; cgroup?: EnvironmentCgroup | undefined }): Promise<void> {
+    ready.channel?.close();
+    // Kills what is left in the cgroup and removes it; a busy one stays for the server's sweep.
+    await ready.cgroup?.destroy().catch(() => undefined);
+    rmSync(ready.dir, { recursive: true, force: true });
+  }
+
+  memoryBytes(ready: Ready): number {
+    return ready.cgroup?.peakMemoryBytes() ?? 0;
+  }
+
+  roomToBoot(): boolean {
+    return true;
+  }
+}
+
+/** The links that stand for the layers in `dir`, in lookup order. */
+function links(dir: string): string[] {
+  return Array.from({ length: MAX_LAYERS }, (_, i) => join(dir, `opt-${i}`));
+}
