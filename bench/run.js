@@ -208,16 +208,17 @@ const SCENARIOS = {
     ],
   },
   ready: {
-    // Namespace sandboxes and root, whatever --sandbox says: named with --only.
+    // Starts servers of its own (per --sandbox): named with --only.
     optIn: true,
+    perDriver: true,
     round: (ctx) => readyRound(ctx),
-    rows: (r) =>
+    rows: (r, driver = 'process') =>
       ['node', 'python'].flatMap((kind) => [
-        row(`cold start ${kind} [namespace]: invoke → response, ready sandbox vs none (ms)`, pick(r, (x) => x[kind].ready), pick(r, (x) => x[kind].plain), { absMax: 10 }),
-        row(`cold start ${kind} [namespace]: Init Duration, ready sandbox vs none (ms)`, pick(r, (x) => x[kind].readyInit), pick(r, (x) => x[kind].plainInit), undefined),
-        row(`ready ${kind} sandbox waiting: resident memory, bwrap + gust-init + runtime (MB)`, pick(r, (x) => x[kind].rssMb), undefined, undefined),
-        row(`ready ${kind} sandbox waiting: proportional memory (PSS) (MB)`, pick(r, (x) => x[kind].pssMb), undefined, undefined),
-        row(`cold start ${kind} [namespace]: a stream of new functions 60 ms apart, invoke → response p50, default pool vs none (ms)`, pick(r, (x) => x[kind].streamPooled), pick(r, (x) => x[kind].streamPlain), undefined),
+        row(`cold start ${kind} [${driver}]: invoke → response, ready sandbox vs none (ms)`, pick(r, (x) => x[kind].ready), pick(r, (x) => x[kind].plain), { absMax: 10 }),
+        row(`cold start ${kind} [${driver}]: Init Duration, ready sandbox vs none (ms)`, pick(r, (x) => x[kind].readyInit), pick(r, (x) => x[kind].plainInit), undefined),
+        row(`ready ${kind} sandbox waiting [${driver}]: resident memory, ${driver === 'namespace' ? 'bwrap + gust-init + runtime' : 'runtime'} (MB)`, pick(r, (x) => x[kind].rssMb), undefined, undefined),
+        row(`ready ${kind} sandbox waiting [${driver}]: proportional memory (PSS) (MB)`, pick(r, (x) => x[kind].pssMb), undefined, undefined),
+        row(`cold start ${kind} [${driver}]: a stream of new functions 60 ms apart, invoke → response p50, default pool vs none (ms)`, pick(r, (x) => x[kind].streamPooled), pick(r, (x) => x[kind].streamPlain), undefined),
       ]),
   },
   auth: {

@@ -1,11 +1,12 @@
 /**
- * Ready sandboxes (namespace driver; needs root): hello-world cold starts, invoke to
+ * Ready sandboxes, per driver (`--sandbox`; the namespace driver needs root): hello-world cold starts, invoke to
  * response, on a server keeping ready sandboxes (`--ready-sandboxes 2`) against one keeping
  * none (`--ready-sandboxes 0`), for Node and Python, taking turns. Before each start on the
  * first server the bench waits until a ready sandbox of the runtime waits again (the pool
  * refills 250 ms after a take), so every start there is given one; each function is new, so
  * every start is cold. Then what the waiting sandboxes hold: resident and proportional memory
- * of each ready sandbox's processes (bwrap, gust-init, the booted runtime), read from /proc.
+ * of each ready sandbox's processes (the booted runtime, and the namespace driver's bwrap and
+ * gust-init), read from /proc.
  * Last, a stream: new functions invoked one after another, 60 ms apart, each a cold start, on
  * a server with the default pool (sized by demand) against the one keeping none.
  */
@@ -54,17 +55,17 @@ function kb(path, field) {
   return m ? Number(m[1]) : 0;
 }
 
-/** RSS and PSS (MB) of one ready sandbox: the runtime, gust-init (its parent) and bwrap (gust-init's parent). */
-function sandboxMemory(runtimePid) {
+/** RSS and PSS (MB) of one ready sandbox: the runtime, and in a namespace sandbox gust-init (its parent) and bwrap (gust-init's parent). */
+function sandboxMemory(runtimePid, sandbox) {
   const init = parentOf(runtimePid);
-  const pids = [runtimePid, init, parentOf(init)];
+  const pids = sandbox === 'namespace' ? [runtimePid, init, parentOf(init)] : [runtimePid];
   return {
     rssMb: pids.reduce((s, p) => s + kb(`/proc/${p}/status`, 'VmRSS'), 0) / 1024,
     pssMb: pids.reduce((s, p) => s + kb(`/proc/${p}/smaps_rollup`, 'Pss'), 0) / 1024,
   };
 }
 
-async function coldStarts(agent, ready, plain, kind, count) {
+async function coldStarts(agent, ready, plain, kind, count, sandbox) {
   const { fixture, bootstrap } = KINDS[kind];
   const prefix = uniqueName(`ready-${kind}`);
   for (const g of [ready, plain]) for (let i = 0; i <= count; i++) await createFunction(agent, g.url, `${prefix}-${i}`, fixture);
@@ -90,7 +91,7 @@ async function coldStarts(agent, ready, plain, kind, count) {
   }
   await untilWaiting(ready.pid, bootstrap);
   await sleep(500);
-  const memory = waiting(ready.pid, bootstrap).map(sandboxMemory);
+  const memory = waiting(ready.pid, bootstrap).map((pid) => sandboxMemory(pid, sandbox));
   return {
     ready: median(withReady),
     readyInit: median(withReadyInit),
@@ -121,18 +122,19 @@ async function stream(agent, gust, kind, count) {
 
 const STREAM_GAP_MS = 60;
 
-export async function readyRound({ quick }) {
-  const ready = await startGustProcess({ sandbox: 'namespace', args: ['--ready-sandboxes', '2'] });
-  const plain = await startGustProcess({ sandbox: 'namespace', args: ['--ready-sandboxes', '0'] });
+export async function readyRound({ quick, gustOptions }) {
+  const sandbox = gustOptions.sandbox ?? 'process';
+  const ready = await startGustProcess({ sandbox, args: ['--ready-sandboxes', '2'] });
+  const plain = await startGustProcess({ sandbox, args: ['--ready-sandboxes', '0'] });
   let pooled;
   const agent = keepAliveAgent(8);
   try {
     const count = quick ? 8 : 20;
-    const node = await coldStarts(agent, ready, plain, 'node', count);
-    const python = await coldStarts(agent, ready, plain, 'python', count);
+    const node = await coldStarts(agent, ready, plain, 'node', count, sandbox);
+    const python = await coldStarts(agent, ready, plain, 'python', count, sandbox);
     await ready.stop();
     // The default pool: its size follows the stream.
-    pooled = await startGustProcess({ sandbox: 'namespace' });
+    pooled = await startGustProcess({ sandbox });
     for (const [kind, r] of [['node', node], ['python', python]]) {
       r.streamPooled = await stream(agent, pooled, kind, count);
       r.streamPlain = await stream(agent, plain, kind, count);

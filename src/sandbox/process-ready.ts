@@ -10,9 +10,10 @@
  * Why links: an ordinary process start names the code and layer directories in the
  * variables the runtime starts with, and the C library reads LD_LIBRARY_PATH once, at exec,
  * for every library the function loads later. A ready runtime boots with its own directory's
- * `task` and `opt-0` … `opt-4` in their place; at assignment `task` becomes a link to the
- * code and each `opt-N` to the layer in that place of the lookup order, so that a library in
- * the code's `lib/` or a layer's is found as on the ordinary path. The variables the function
+ * `task` and `opt-0` … `opt-4` in their place, empty directories with an empty `lib/` (the C
+ * library marks a search directory it does not find as missing, for good); at assignment
+ * `task` becomes a link to the code and each `opt-N` to the layer in that place of the lookup
+ * order, so that a library in the code's `lib/` or a layer's is found as on the ordinary path. The variables the function
  * gets (and passes to what it runs) name the real directories, as on the ordinary path, and
  * the bootstraps take their module paths from those (NODE_PATH, PYTHONPATH) at assignment.
  *
@@ -70,6 +71,8 @@ export class ProcessReadyBooter implements ReadyBooter<Ready, (() => void) | und
     let channel: AssignmentChannel | undefined;
     try {
       mkdirSync(join(dir, 'tmp'));
+      // The C library marks a search directory missing at its first search, for good.
+      for (const stand of [join(dir, 'task'), ...links(dir)]) mkdirSync(join(stand, 'lib'), { recursive: true });
       const layout = this.options.layout({ codeDir: join(dir, 'task'), layerDirs: links(dir).reverse(), runtime }) as SandboxLayout & { runtime: RuntimeLayout };
       const env = { ...startVariables(runtime, layout), TMPDIR: join(dir, 'tmp'), _GUST_ASSIGNMENT: join(dir, ASSIGNMENT_SOCKET) };
       cgroup = await this.options.cgroups?.create(basename(dir), { memoryMb: READY_MEMORY_MB, pidsMax: this.options.pidsMax });
@@ -106,10 +109,9 @@ export class ProcessReadyBooter implements ReadyBooter<Ready, (() => void) | und
   }
 
   async assign(ready: Ready, spec: SandboxSpec, env: Record<string, string>, booted: (() => void) | undefined): Promise<Sandbox> {
-    symlinkSync(spec.codeDir, join(ready.dir, 'task'));
-    const optRoots = this.options.layout(spec).optRoots;
+    link(spec.codeDir, join(ready.dir, 'task'));
     const opt = links(ready.dir);
-    optRoots.forEach((root, i) => symlinkSync(root, opt[i]!));
+    this.options.layout(spec).optRoots.forEach((root, i) => link(root, opt[i]!));
     ready.cgroup?.setMemoryLimit(spec.limits.memoryMb);
     const spawnedAt = performance.now();
     ready.channel.assign({ ...env, TMPDIR: join(ready.dir, 'tmp') });
@@ -134,7 +136,13 @@ export class ProcessReadyBooter implements ReadyBooter<Ready, (() => void) | und
   }
 }
 
-/** The links that stand for the layers in `dir`, in lookup order. */
+/** Replaces the empty directory `at` stood for `target` with a link to it. */
+function link(target: string, at: string): void {
+  rmSync(at, { recursive: true });
+  symlinkSync(target, at);
+}
+
+/** The directories that stand for the layers in `dir`, in lookup order. */
 function links(dir: string): string[] {
   return Array.from({ length: MAX_LAYERS }, (_, i) => join(dir, `opt-${i}`));
 }

@@ -36,7 +36,11 @@ export function buildGust(): void {
  */
 export async function serve(dataDir: string, args: string[] = []): Promise<ServerProcess> {
   const store = TEST_ON_POSTGRES && !args.includes('--store') ? ['--store', await testStoreOf(dataDir)] : [];
-  const child = spawn(process.execPath, [join(ROOT, 'bin/gust.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'info', ...store, ...args], {
+  // A process-driver server boots no runtimes ahead unless the suite asks: its start-up probe
+  // would boot two per installed runtime (eight here) in each of the one to three servers a
+  // suite runs, beside other suites. Their own suite is test/sandbox/process-ready.spec.ts.
+  const ready = args.includes('process') && !args.includes('--ready-sandboxes') ? ['--ready-sandboxes', '0'] : [];
+  const child = spawn(process.execPath, [join(ROOT, 'bin/gust.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'info', ...store, ...ready, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   });

@@ -19,13 +19,14 @@
  *
  * Skipped, saying why, where the namespace driver cannot run.
  */
-import { readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { namespaceHostGap } from '../../src/sandbox/namespace/namespace-setup.js';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
 import { createFunction, invoke } from '../helpers/lambda.js';
-import { ourProcesses, ourSpawners } from '../helpers/processes.js';
+import { ourSpawners } from '../helpers/processes.js';
+import { initDuration, readyFor, waitingRuntimes } from '../helpers/ready-runtimes.js';
 import { parseMetrics, total } from '../helpers/prometheus.js';
 
 const gap = namespaceHostGap();
@@ -51,31 +52,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Seconds since the runtime process started, as the handler reads it from its own /proc. */
 const NODE_AGE = `(() => { const up = Number(require('fs').readFileSync('/proc/uptime', 'utf8').split(' ')[0]); const st = require('fs').readFileSync('/proc/self/stat', 'utf8'); return up - Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[19]) / 100; })()`;
 const PY_AGE = `(float(open("/proc/uptime").read().split()[0]) - int(open("/proc/self/stat").read().rsplit(")", 1)[1].split()[19]) / 100)`;
-
-/** The pids of the runtimes waiting in ready sandboxes of this server: bootstraps whose start environment names the assignment socket. */
-function waitingRuntimes(bootstrap: string): number[] {
-  return ourProcesses()
-    .filter((p) => {
-      try {
-        return readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').includes(bootstrap) && readFileSync(`/proc/${p.pid}/environ`, 'utf8').includes('_GUST_ASSIGNMENT=');
-      } catch {
-        return false;
-      }
-    })
-    .map((p) => p.pid);
-}
-
-/** Waits until a runtime of `bootstrap` waits ready, and a little more, so that a start given it shows an old runtime. */
-async function readyFor(bootstrap: string): Promise<void> {
-  for (let i = 0; i < 200 && waitingRuntimes(bootstrap).length === 0; i++) await sleep(50);
-  expect(waitingRuntimes(bootstrap).length, `no ready ${bootstrap} runtime`).toBeGreaterThan(0);
-  await sleep(1200);
-}
-
-function initDuration(log: string | undefined): number | undefined {
-  const m = /Init Duration: ([\d.]+) ms/.exec(log ?? '');
-  return m ? Number(m[1]) : undefined;
-}
 
 const NODE_PROBE = `const fs = require('fs');
 exports.handler = async (event, context) => {
