@@ -14,6 +14,7 @@
  */
 import { rmSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
+import { Deferred } from '../core/primitives.js';
 
 /** The path of the assignment request. */
 export const ASSIGNMENT_PATH = '/2018-06-01/runtime/gust/assignment';
@@ -28,6 +29,7 @@ export class AssignmentChannel {
   private waiting: ServerResponse | undefined;
   private payload: string | undefined;
   private closed = false;
+  private readonly asking = new Deferred<void>();
 
   private constructor(
     private readonly server: Server,
@@ -49,6 +51,11 @@ export class AssignmentChannel {
     });
     server.unref();
     return channel;
+  }
+
+  /** Resolves once the runtime asks for its assignment: it has booted, and waits. */
+  asked(): Promise<void> {
+    return this.asking.promise;
   }
 
   /** Sends the environment's variables: now if the runtime waits, else as soon as it asks. */
@@ -78,6 +85,7 @@ export class AssignmentChannel {
     }
     this.waiting = res;
     res.socket?.unref();
+    this.asking.resolve();
     if (this.payload !== undefined) this.answer(res);
   }
 

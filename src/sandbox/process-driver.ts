@@ -100,6 +100,10 @@ export class ProcessDriver implements SandboxDriver {
     });
     const ready = await this.ready.take(spec, booted);
     if (ready) return ready;
+    await spec.bootTurn?.().catch((err: unknown) => {
+      booted();
+      throw err;
+    });
     const taken = await this.spares?.take(spec);
     if (taken) {
       const resources = { tmpDir: taken.tmpDir, graceMs, cgroup: taken.cgroup, memoryFromCgroup: Boolean(host?.support.memory) };

@@ -30,7 +30,7 @@ import { AssignmentChannel } from './assignment-channel.js';
 import { launcherCommand, type CgroupHost, type EnvironmentCgroup } from './cgroups/index.js';
 import { hostSpawner, setReferenced, type HostChild } from './host-spawner.js';
 import { ProcessSandbox } from './process-sandbox.js';
-import { START_VARIABLE, startVariables, type ReadyBooter } from './ready-pool.js';
+import { killGroup, START_VARIABLE, startVariables, untilAsking, type ReadyBooter } from './ready-pool.js';
 import type { RuntimeFiles, RuntimeLayout, Sandbox, SandboxLayout, SandboxMounts, SandboxSpec } from './sandbox-driver.js';
 
 /** The memory limit a ready runtime boots under: Lambda's default MemorySize, which most functions keep. */
@@ -69,6 +69,7 @@ export class ProcessReadyBooter implements ReadyBooter<Ready, (() => void) | und
     const dir = mkdtempSync(join(this.options.tmpRoot, 'gust-ready-'));
     let cgroup: EnvironmentCgroup | undefined;
     let channel: AssignmentChannel | undefined;
+    let child: HostChild | undefined;
     try {
       mkdirSync(join(dir, 'tmp'));
       // The C library marks a search directory missing at its first search, for good.
@@ -78,13 +79,15 @@ export class ProcessReadyBooter implements ReadyBooter<Ready, (() => void) | und
       cgroup = await this.options.cgroups?.create(basename(dir), { memoryMb: READY_MEMORY_MB, pidsMax: this.options.pidsMax });
       channel = await AssignmentChannel.listen(join(dir, ASSIGNMENT_SOCKET));
       const launch = launcherCommand(layout.runtime, { procsFiles: cgroup?.procsFiles ?? [], env });
-      const child = await hostSpawner().spawn(launch.command, launch.args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      child = await hostSpawner().spawn(launch.command, launch.args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
       // Waiting keeps nothing of Gust alive; the take references it again.
       setReferenced(child, false);
       // One killed while it waits cuts its pipes; that is no error of the server's.
       for (const pipe of child.stdio) pipe?.on('error', () => undefined);
+      await untilAsking(channel, child);
       return { child, dir, channel, cgroup, command: layout.runtime.command, args: layout.runtime.args };
     } catch (err) {
+      if (child) killGroup(child);
       await this.release({ dir, channel, cgroup });
       throw err;
     }

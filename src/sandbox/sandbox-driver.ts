@@ -113,6 +113,13 @@ export interface SandboxSpec extends SandboxMounts {
   /** Called for every line the runtime writes, without its trailing newline. */
   onOutput: (line: string, stream: 'stdout' | 'stderr') => void;
   /**
+   * Waits for this start's turn among the runtimes booting (the pool's init permits: two
+   * hundred interpreters booting at once each got a sliver of the CPU). A driver calls it
+   * before it launches a runtime, not when it gives the start a ready sandbox, whose runtime
+   * booted already. Rejects when the start is given up meanwhile.
+   */
+  bootTurn?: () => Promise<void>;
+  /**
    * The Runtime API that `env.AWS_LAMBDA_RUNTIME_API` names, as connections can be handed
    * to it (the environment's endpoint). A driver that gives the sandbox a socket of its
    * own hands it each connection the runtime makes, with no hop through that address.

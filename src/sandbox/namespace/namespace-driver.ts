@@ -157,6 +157,10 @@ export class NamespaceDriver implements SandboxDriver {
       throw err;
     });
     if (ready) return ready;
+    await spec.bootTurn?.().catch((err: unknown) => {
+      booted();
+      throw err;
+    });
     const socketDir = mkdtempSync(join(files.socketRoot, 'gust-ns-'));
     let relay: RuntimeApiListener | undefined;
     let launched: LaunchedSandbox | undefined;

@@ -28,7 +28,7 @@ import { AssignmentChannel } from '../assignment-channel.js';
 import type { CgroupHost } from '../cgroups/index.js';
 import type { SandboxNetwork } from '../network/sandbox-network.js';
 import type { HostChild } from '../host-spawner.js';
-import { START_VARIABLE, startVariables, type ReadyBooter } from '../ready-pool.js';
+import { killGroup, START_VARIABLE, startVariables, untilAsking, type ReadyBooter } from '../ready-pool.js';
 import type { RuntimeFiles, Sandbox, SandboxSpec } from '../sandbox-driver.js';
 import type { InitHelper } from './init-helper.js';
 import { ARGS_FD, bwrapArgs, COMMAND_FD, OPT_ROOT, runtimeApiVariables, SOCKET_DIR_IN_SANDBOX, SOCKET_NAME, TASK_ROOT } from './bwrap-args.js';
@@ -172,9 +172,10 @@ export class NamespaceReadyBooter implements ReadyBooter<Ready, NamespaceAssignm
       setReferenced(child, false);
       writeWords(child, ARGS_FD, args.options);
       writeWords(child, COMMAND_FD, args.runtime);
+      await untilAsking(channel!, child);
       return { launched: launched!, socketDir, channel: channel!, bootEnv, command: layout.command, args: layout.args, runtimeApi: runtimeApi!, release };
     } catch (err) {
-      if (launched) killGroup(launched);
+      if (launched) killGroup(launched.child);
       await release();
       throw err;
     }
@@ -258,12 +259,4 @@ function writeWords(child: LaunchedSandbox['child'], fd: number, words: readonly
   // bwrap may die before reading them; its exit says why.
   pipe.on('error', () => undefined);
   pipe.end(Buffer.from(words.map((a) => `${a}\0`).join('')));
-}
-
-function killGroup(launched: LaunchedSandbox): void {
-  try {
-    process.kill(-launched.child.pid!, 'SIGKILL');
-  } catch {
-    // gone already
-  }
 }
