@@ -14,6 +14,7 @@
  * - The end: a stop leaves no ready runtime running and no ready directory behind.
  */
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { LambdaClient, PublishLayerVersionCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -160,6 +161,37 @@ it('a ready runtime killed while it waits is replaced, and cold starts still wor
   expect(r.functionError, r.text).toBeUndefined();
   expect(r.json).toMatchObject({ ok: true });
   expect((r.json as { ahead: boolean }).ahead).toBe(true);
+});
+
+it('a burst given ready runtimes is not held to the init permits: more handlers initialise at once than runtimes may boot at once', { timeout: 180_000 }, async () => {
+  // The pool's init permits (src/pool/pool.ts): as many runtimes boot at once, each holding
+  // its permit until its first /next. A ready runtime booted already, so it needs none.
+  const permits = Math.max(4, 2 * availableParallelism());
+  const n = permits + 2;
+  const server = await startTestGust({ flags: { sandbox: 'process', readySandboxes: String(n + 2) } });
+  try {
+    const grow = `exports.handler = async () => ({ ahead: ${NODE_AHEAD} });`;
+    // Each probe's module takes 600 ms to load: its Init overlaps the others' or waits for them.
+    const probe = `const t0 = Date.now(); await new Promise((r) => setTimeout(r, 600)); const t1 = Date.now();
+export const handler = async () => ({ t0, t1, ahead: (await import('node:fs')).readFileSync('/proc/self/environ', 'latin1').includes('_GUST_ASSIGNMENT=') });`;
+    for (let i = 0; i < n; i++) {
+      await createFunction(server.lambda, `grow-${i}`, { files: { 'index.js': grow } });
+      await createFunction(server.lambda, `probe-${i}`, { Handler: 'index.handler', files: { 'index.mjs': probe } });
+    }
+    // A burst of n cold starts grows the pool to n + 1 waiting runtimes.
+    await Promise.all(Array.from({ length: n }, (_, i) => invoke(server.lambda, `grow-${i}`)));
+    for (let i = 0; i < 600 && waitingRuntimes('bootstrap.mjs', unassigned).length < n; i++) await sleep(100);
+    expect(waitingRuntimes('bootstrap.mjs', unassigned).length).toBeGreaterThanOrEqual(n);
+    const runs = await Promise.all(Array.from({ length: n }, (_, i) => invoke(server.lambda, `probe-${i}`)));
+    for (const r of runs) expect(r.functionError, r.text).toBeUndefined();
+    const inits = runs.map((r) => r.json as { t0: number; t1: number; ahead: boolean });
+    expect(inits.every((x) => x.ahead)).toBe(true);
+    // The most module loads under way at one moment.
+    const overlap = Math.max(...inits.map((a) => inits.filter((b) => b.t0 <= a.t0 && a.t0 < b.t1).length));
+    expect(overlap).toBeGreaterThan(permits);
+  } finally {
+    await server.stop();
+  }
 });
 
 it('a stop leaves no ready runtime running and no ready directory behind', { timeout: 120_000 }, async () => {

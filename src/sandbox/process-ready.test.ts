@@ -1,0 +1,62 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { ProcessDriver } from './process-driver.js';
+import { startVariables } from './ready-pool.js';
+import type { RuntimeFiles, RuntimeLayout, SandboxLayout, SandboxSpec } from './sandbox-driver.js';
+
+/** A bootstrap that asks for its function only `ASK_AFTER_MS` after it started (the real ones ask once booted). */
+const ASK_AFTER_MS = 800;
+const LATE = `if (process.env._GUST_ASSIGNMENT) setTimeout(() => require('node:http').get({ socketPath: process.env._GUST_ASSIGNMENT, path: '/2018-06-01/runtime/gust/assignment' }).on('error', () => {}), ${ASK_AFTER_MS});
+setInterval(() => {}, 1000);
+`;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+let cleanup: (() => Promise<void>) | undefined;
+
+afterEach(async () => {
+  await cleanup?.();
+  cleanup = undefined;
+});
+
+it('counts a ready runtime as waiting once it asks for its function, not once it is spawned', { timeout: 30_000 }, async () => {
+  const root = mkdtempSync(join(tmpdir(), 'gust-process-ready-'));
+  const runtimeDir = join(root, 'runtime');
+  const codeDir = join(root, 'code');
+  mkdirSync(runtimeDir);
+  mkdirSync(codeDir);
+  writeFileSync(join(runtimeDir, 'late.cjs'), LATE);
+  const driver = new ProcessDriver({ tmpRoot: root, readySandboxes: 2 });
+  cleanup = async () => {
+    await driver.close();
+    rmSync(root, { recursive: true, force: true });
+  };
+  const runtime: RuntimeFiles = { language: 'nodejs', version: '20', runtimeDir, bootstrap: 'late.cjs', interpreter: process.execPath };
+  const layout = driver.layout({ codeDir, layerDirs: [], runtime }) as SandboxLayout & { runtime: RuntimeLayout };
+  const spec: SandboxSpec = {
+    codeDir,
+    layerDirs: [],
+    runtime,
+    command: layout.runtime.command,
+    args: layout.runtime.args,
+    env: startVariables(runtime, layout),
+    limits: { memoryMb: 128, ephemeralStorageMb: 512 },
+    onOutput: () => undefined,
+  };
+  // The runtime's first start finds none and arms the pool.
+  const first = await driver.start(spec);
+  await first.stop(200);
+  let bootingAt: number | undefined;
+  let waitingAt: number | undefined;
+  for (let i = 0; i < 400 && waitingAt === undefined; i++) {
+    const [report] = driver.readySandboxes();
+    if (report && report.booting + report.waiting > 0) bootingAt ??= performance.now();
+    if (report && report.waiting > 0) waitingAt = performance.now();
+    await sleep(20);
+  }
+  expect(bootingAt).toBeDefined();
+  expect(waitingAt).toBeDefined();
+  // Booting from its spawn until it asked, which it did only after its delay.
+  expect(waitingAt! - bootingAt!).toBeGreaterThan(ASK_AFTER_MS - 200);
+});
