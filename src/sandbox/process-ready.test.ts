@@ -20,14 +20,14 @@ afterEach(async () => {
   cleanup = undefined;
 });
 
-it('counts a ready runtime as waiting once it asks for its function, not once it is spawned', { timeout: 30_000 }, async () => {
-  const root = mkdtempSync(join(tmpdir(), 'gust-process-ready-'));
+/** A process driver keeping `size` ready runtimes of a bootstrap that asks late, under `tmpRoot`, and a start of that runtime. */
+function lateRuntime(root: string, tmpRoot: string, size: number): { driver: ProcessDriver; spec: SandboxSpec } {
   const runtimeDir = join(root, 'runtime');
   const codeDir = join(root, 'code');
   mkdirSync(runtimeDir);
   mkdirSync(codeDir);
   writeFileSync(join(runtimeDir, 'late.cjs'), LATE);
-  const driver = new ProcessDriver({ tmpRoot: root, readySandboxes: 2 });
+  const driver = new ProcessDriver({ tmpRoot, readySandboxes: size });
   cleanup = async () => {
     await driver.close();
     rmSync(root, { recursive: true, force: true });
@@ -44,6 +44,12 @@ it('counts a ready runtime as waiting once it asks for its function, not once it
     limits: { memoryMb: 128, ephemeralStorageMb: 512 },
     onOutput: () => undefined,
   };
+  return { driver, spec };
+}
+
+it('counts a ready runtime as waiting once it asks for its function, not once it is spawned', { timeout: 30_000 }, async () => {
+  const root = mkdtempSync(join(tmpdir(), 'gust-process-ready-'));
+  const { driver, spec } = lateRuntime(root, root, 2);
   // The runtime's first start finds none and arms the pool.
   const first = await driver.start(spec);
   await first.stop(200);
@@ -59,4 +65,15 @@ it('counts a ready runtime as waiting once it asks for its function, not once it
   expect(waitingAt).toBeDefined();
   // Booting from its spawn until it asked, which it did only after its delay.
   expect(waitingAt! - bootingAt!).toBeGreaterThan(ASK_AFTER_MS - 200);
+});
+
+it('boots ready runtimes under a directory whose path is longer than a unix socket may be', { timeout: 30_000 }, async () => {
+  const root = mkdtempSync(join(tmpdir(), 'gust-process-ready-'));
+  const tmpRoot = join(root, 'd'.repeat(120));
+  mkdirSync(tmpRoot);
+  const { driver, spec } = lateRuntime(root, tmpRoot, 2);
+  const first = await driver.start(spec);
+  await first.stop(200);
+  for (let i = 0; i < 500 && (driver.readySandboxes()[0]?.waiting ?? 0) < 2; i++) await sleep(20);
+  expect(driver.readySandboxes()[0]).toMatchObject({ waiting: 2 });
 });

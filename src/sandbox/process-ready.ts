@@ -1,8 +1,8 @@
 /**
  * The process driver's ready sandboxes (see ready-pool.ts for the pool): a runtime launched
  * as any other (its launcher joins a fresh environment cgroup, then execs the interpreter),
- * whose bootstrap waits on its assignment channel, a unix socket in the sandbox's own
- * directory under the driver's tmpRoot. Giving it a function then takes: the memory limit
+ * whose bootstrap waits on its assignment channel, a unix socket in a private directory of
+ * its own. Giving it a function then takes: the memory limit
  * written to its cgroup, two links made in its directory, and the function's variables sent
  * to the bootstrap, which takes them as its own, enters the code directory, imports the
  * handler and goes on as any runtime. Init Duration counts from the take.
@@ -23,6 +23,7 @@
  * layers than Lambda allows. Each waits with its cgroup at {@link READY_MEMORY_MB}.
  */
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { LIMITS } from '../core/limits.js';
@@ -53,8 +54,10 @@ export interface ProcessBooterOptions {
 /** One booted runtime waiting for its function. */
 interface Ready {
   child: HostChild;
-  /** Its own directory: the TMPDIR, the links and the socket; removed with it. */
+  /** Its own directory: the TMPDIR and the links; removed with it. */
   dir: string;
+  /** Where its assignment socket is; removed with it. */
+  socketDir: string;
   channel: AssignmentChannel;
   cgroup: EnvironmentCgroup | undefined;
   command: string;
@@ -67,6 +70,10 @@ export class ProcessReadyBooter implements ReadyBooter<Ready, (() => void) | und
 
   async boot(runtime: RuntimeFiles): Promise<Ready> {
     const dir = mkdtempSync(join(this.options.tmpRoot, 'gust-ready-'));
+    // A unix socket's path has at most 107 bytes (beyond, libuv binds a cut one and Python
+    // refuses it), which a data dir's can pass: the socket lies in a directory of its own
+    // under the system's temporary directory, private (0700) as the other.
+    const socketDir = mkdtempSync(join(tmpdir(), 'gust-ready-'));
     let cgroup: EnvironmentCgroup | undefined;
     let channel: AssignmentChannel | undefined;
     let child: HostChild | undefined;
@@ -75,9 +82,9 @@ export class ProcessReadyBooter implements ReadyBooter<Ready, (() => void) | und
       // The C library marks a search directory missing at its first search, for good.
       for (const stand of [join(dir, 'task'), ...links(dir)]) mkdirSync(join(stand, 'lib'), { recursive: true });
       const layout = this.options.layout({ codeDir: join(dir, 'task'), layerDirs: links(dir).reverse(), runtime }) as SandboxLayout & { runtime: RuntimeLayout };
-      const env = { ...startVariables(runtime, layout), TMPDIR: join(dir, 'tmp'), _GUST_ASSIGNMENT: join(dir, ASSIGNMENT_SOCKET) };
+      const env = { ...startVariables(runtime, layout), TMPDIR: join(dir, 'tmp'), _GUST_ASSIGNMENT: join(socketDir, ASSIGNMENT_SOCKET) };
       cgroup = await this.options.cgroups?.create(basename(dir), { memoryMb: READY_MEMORY_MB, pidsMax: this.options.pidsMax });
-      channel = await AssignmentChannel.listen(join(dir, ASSIGNMENT_SOCKET));
+      channel = await AssignmentChannel.listen(join(socketDir, ASSIGNMENT_SOCKET));
       const launch = launcherCommand(layout.runtime, { procsFiles: cgroup?.procsFiles ?? [], env });
       child = await hostSpawner().spawn(launch.command, launch.args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
       // Waiting keeps nothing of Gust alive; the take references it again.
@@ -85,10 +92,10 @@ export class ProcessReadyBooter implements ReadyBooter<Ready, (() => void) | und
       // One killed while it waits cuts its pipes; that is no error of the server's.
       for (const pipe of child.stdio) pipe?.on('error', () => undefined);
       await untilAsking(channel, child);
-      return { child, dir, channel, cgroup, command: layout.runtime.command, args: layout.runtime.args };
+      return { child, dir, socketDir, channel, cgroup, command: layout.runtime.command, args: layout.runtime.args };
     } catch (err) {
       if (child) killGroup(child);
-      await this.release({ dir, channel, cgroup });
+      await this.release({ dir, socketDir, channel, cgroup });
       throw err;
     }
   }
@@ -119,15 +126,19 @@ export class ProcessReadyBooter implements ReadyBooter<Ready, (() => void) | und
     const spawnedAt = performance.now();
     ready.channel.assign({ ...env, TMPDIR: join(ready.dir, 'tmp') });
     setReferenced(ready.child, true);
-    const resources = { tmpDir: ready.dir, graceMs: this.options.graceMs, cgroup: ready.cgroup, memoryFromCgroup: Boolean(ready.cgroup && this.options.cgroups?.support.memory), release: () => ready.channel.close() };
+    const release = () => {
+      ready.channel.close();
+      rmSync(ready.socketDir, { recursive: true, force: true });
+    };
+    const resources = { tmpDir: ready.dir, graceMs: this.options.graceMs, cgroup: ready.cgroup, memoryFromCgroup: Boolean(ready.cgroup && this.options.cgroups?.support.memory), release };
     return new ProcessSandbox(ready.child, ready.child.pid!, spawnedAt, resources, spec, booted ?? (() => undefined));
   }
 
-  async release(ready: { dir: string; channel?: AssignmentChannel | undefined; cgroup?: EnvironmentCgroup | undefined }): Promise<void> {
+  async release(ready: { dir: string; socketDir: string; channel?: AssignmentChannel | undefined; cgroup?: EnvironmentCgroup | undefined }): Promise<void> {
     ready.channel?.close();
     // Kills what is left in the cgroup and removes it; a busy one stays for the server's sweep.
     await ready.cgroup?.destroy().catch(() => undefined);
-    rmSync(ready.dir, { recursive: true, force: true });
+    for (const d of [ready.dir, ready.socketDir]) rmSync(d, { recursive: true, force: true });
   }
 
   memoryBytes(ready: Ready): number {
