@@ -36,7 +36,9 @@ function environmentTrees(gustPid) {
 const settle = () => new Promise((r) => setTimeout(r, 1500));
 
 export async function memoryRound({ gustOptions }) {
-  const gust = await startGustProcess(gustOptions);
+  // What environments cost, without the ready sandboxes a burst of them makes the pool boot
+  // (the ready scenario measures those).
+  const gust = await startGustProcess({ ...gustOptions, args: ['--ready-sandboxes', '0'] });
   try {
     return await measure(gust);
   } finally {

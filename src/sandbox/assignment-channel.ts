@@ -1,9 +1,9 @@
 /**
  * How a runtime booted ahead of its function learns it (runtimes/node/assignment.mjs,
  * runtimes/python/_gust_runtime/assignment.py): an HTTP endpoint only the pool uses,
- * `GET /2018-06-01/runtime/gust/assignment`, on a unix socket in the sandbox's own socket
- * directory (bound at /run/gust, owned by the sandbox uid, 0700, so no other sandbox reaches
- * it). The bootstrap's request waits; at assignment Gust answers 200 with one JSON
+ * `GET /2018-06-01/runtime/gust/assignment`, on a unix socket in a directory of the sandbox's
+ * own, 0700 (a namespace sandbox's is bound at /run/gust and owned by its uid, so no other
+ * sandbox reaches it). The bootstrap's request waits; at assignment Gust answers 200 with one JSON
  * document, `{"env": {...}}`, the environment's complete variables, and the socket is closed
  * and removed. HTTP rather than a bare stream: the runtime's first request is then made by
  * the same HTTP client as its Runtime API requests, whose code is loaded and run once before

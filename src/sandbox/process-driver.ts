@@ -98,12 +98,13 @@ export class ProcessDriver implements SandboxDriver {
       this.startsBooting--;
       this.spares?.refill();
     });
-    const ready = await this.ready.take(spec, booted);
-    if (ready) return ready;
-    await spec.bootTurn?.().catch((err: unknown) => {
+    const failed = (err: unknown) => {
       booted();
       throw err;
-    });
+    };
+    const ready = await this.ready.take(spec, booted).catch(failed);
+    if (ready) return ready;
+    await spec.bootTurn?.().catch(failed);
     const taken = await this.spares?.take(spec);
     if (taken) {
       const resources = { tmpDir: taken.tmpDir, graceMs, cgroup: taken.cgroup, memoryFromCgroup: Boolean(host?.support.memory) };

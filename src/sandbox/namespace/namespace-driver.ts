@@ -152,15 +152,13 @@ export class NamespaceDriver implements SandboxDriver {
     this.startsBooting++;
     // Told at the first /next and again at the exit, or at a failed start: counted once.
     const booted = once(() => this.startsBooting--);
-    const ready = await this.ready.take(spec, { optDir: () => files.optTrees.treeFor(spec.layerDirs), booted }).catch((err: unknown) => {
+    const failed = (err: unknown) => {
       booted();
       throw err;
-    });
+    };
+    const ready = await this.ready.take(spec, { optDir: () => files.optTrees.treeFor(spec.layerDirs), booted }).catch(failed);
     if (ready) return ready;
-    await spec.bootTurn?.().catch((err: unknown) => {
-      booted();
-      throw err;
-    });
+    await spec.bootTurn?.().catch(failed);
     const socketDir = mkdtempSync(join(files.socketRoot, 'gust-ns-'));
     let relay: RuntimeApiListener | undefined;
     let launched: LaunchedSandbox | undefined;
