@@ -397,7 +397,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     keeperLease?.start();
     router?.start();
     logger.info({ accounts: spaces.all().length, ms: Math.round(performance.now() - t0) }, 'gust started: every account open');
-    // Last, and waited for by the scrapes alone: process metrics count from here on.
+    // Last, and waited for by the scrapes alone (the process metrics count from the first).
     metrics?.prepare().catch((err: unknown) => logger.warn({ err }, 'metrics: prom-client did not load; scrapes will fail'));
   });
   // Observed by `serve` (and by the requests that wait); a test may not look.
