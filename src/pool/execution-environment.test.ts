@@ -102,11 +102,15 @@ describe('ExecutionEnvironment', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(started).toBe(false);
     expect(env.timings).toBeUndefined();
+    const released = performance.now();
     deps.inits.release();
     const init = await starting;
+    const sinceRelease = performance.now() - released;
     expect(init.ok).toBe(true);
     expect(env.timings!.prepareMs).toBeGreaterThanOrEqual(250);
-    expect(env.timings!.initMs).toBeLessThan(env.timings!.prepareMs);
+    // Counted from the spawn, after the wait: within what followed the release, however long
+    // a loaded host took to boot the runtime (compared with the wait, it once read longer).
+    expect(env.timings!.initMs).toBeLessThanOrEqual(sinceRelease);
     // The permit came back once the runtime was ready.
     expect(deps.inits.tryAcquire()).toBe(true);
   });
