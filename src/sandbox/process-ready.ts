@@ -1,8 +1,8 @@
 /**
  * The process driver's ready sandboxes (see ready-pool.ts for the pool): a runtime launched
  * as any other (its launcher joins a fresh environment cgroup, then execs the interpreter),
- * whose bootstrap waits on its assignment channel, a unix socket in a private directory of
- * its own. Giving it a function then takes: the memory limit
+ * whose bootstrap waits on its assignment channel, a unix socket in the sandbox's own
+ * directory under the driver's tmpRoot. Giving it a function then takes: the memory limit
  * written to its cgroup, two links made in its directory, and the function's variables sent
  * to the bootstrap, which takes them as its own, enters the code directory, imports the
  * handler and goes on as any runtime. Init Duration counts from the take.
@@ -39,6 +39,8 @@ export const READY_MEMORY_MB = LIMITS.memoryMbDefault;
 /** Layers a function may have (Lambda's limit): one link each. */
 const MAX_LAYERS = 5;
 const ASSIGNMENT_SOCKET = 'assignment.sock';
+/** The longest path a unix socket can be bound at (sun_path's 108 bytes, with its NUL). */
+const MAX_SOCKET_PATH_BYTES = 107;
 
 export interface ProcessBooterOptions {
   /** Where each ready sandbox's directory (its TMPDIR, links and assignment socket) is made. */
@@ -56,7 +58,7 @@ interface Ready {
   child: HostChild;
   /** Its own directory: the TMPDIR and the links; removed with it. */
   dir: string;
-  /** Where its assignment socket is; removed with it. */
+  /** Where its assignment socket is: `dir`, or a directory of its own when that path is too long; removed with it. */
   socketDir: string;
   channel: AssignmentChannel;
   cgroup: EnvironmentCgroup | undefined;
@@ -71,9 +73,9 @@ export class ProcessReadyBooter implements ReadyBooter<Ready, (() => void) | und
   async boot(runtime: RuntimeFiles): Promise<Ready> {
     const dir = mkdtempSync(join(this.options.tmpRoot, 'gust-ready-'));
     // A unix socket's path has at most 107 bytes (beyond, libuv binds a cut one and Python
-    // refuses it), which a data dir's can pass: the socket lies in a directory of its own
-    // under the system's temporary directory, private (0700) as the other.
-    const socketDir = mkdtempSync(join(tmpdir(), 'gust-ready-'));
+    // refuses it), which a long data dir's passes: the socket then lies in a directory of
+    // its own under the system's temporary directory, private (0700) as the other.
+    const socketDir = Buffer.byteLength(join(dir, ASSIGNMENT_SOCKET)) <= MAX_SOCKET_PATH_BYTES ? dir : mkdtempSync(join(tmpdir(), 'gust-ready-'));
     let cgroup: EnvironmentCgroup | undefined;
     let channel: AssignmentChannel | undefined;
     let child: HostChild | undefined;
