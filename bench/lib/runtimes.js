@@ -1,5 +1,5 @@
 /** How the baselines start Gust's runtimes bare: the same command Gust uses, minimal environment. */
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gustRuntimesDir } from '../../dist/sandbox/runtimes/gust-runtimes.js';
@@ -16,9 +16,16 @@ export function runtimeCommand(kind) {
   throw new Error(`unknown runtime kind ${kind}`);
 }
 
+/** The task roots made in this run, removed when the bench exits (each run left a few in the temporary directory). */
+const made = new Set();
+process.on('exit', () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 /** Writes a fixture's files to a temporary task root. */
 export function prepareCode(fixture) {
   const dir = mkdtempSync(join(tmpdir(), 'gust-bench-code-'));
+  made.add(dir);
   for (const [name, text] of Object.entries(fixture.files)) writeFileSync(join(dir, name), text);
   return { dir, handler: fixture.handler, runtime: fixture.runtime };
 }
