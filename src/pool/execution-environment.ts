@@ -213,10 +213,10 @@ export class ExecutionEnvironment {
       const outcome = await this.spawnAndAwaitReady(command, env, bootTurn).finally(() => {
         if (permit) this.deps.inits.release();
       });
-      const sandbox = this.sandbox;
-      if (!sandbox) return await this.failInit(outcome === 'ready' ? STOPPED_DURING_START : outcome, 0);
-      const initMs = systemClock.monotonic() - sandbox.spawnedAt;
+      // No sandbox when the start was stopped while it waited for its turn to boot.
+      const initMs = this.sandbox ? systemClock.monotonic() - this.sandbox.spawnedAt : 0;
       if (outcome !== 'ready') return await this.failInit(outcome, initMs);
+      const sandbox = this.sandbox!;
       // Now, not before: a CPU quota during init made a 128 MB cold start ~10x slower.
       await sandbox.runtimeReady?.();
       this.machine.transition('ready');

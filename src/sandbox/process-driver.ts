@@ -27,7 +27,6 @@
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { InvalidRuntimeException } from '../core/errors.js';
-import { once } from '../core/primitives.js';
 import { LAMBDA_PIDS_MAX, type CgroupHost, type EnvironmentCgroup } from './cgroups/index.js';
 import { SpareLauncher } from './process-spare.js';
 import { ProcessReadyBooter } from './process-ready.js';
@@ -57,9 +56,7 @@ export class ProcessDriver implements SandboxDriver {
   /** A launcher waiting ahead in its cgroup, where there are cgroups (process-spare.ts). */
   private readonly spares: SpareLauncher | undefined;
   /** Runtimes booted ahead, waiting for a function (process-ready.ts). */
-  private readonly ready: ReadyPool<unknown, (() => void) | undefined>;
-  /** Starts, from a ready sandbox or not, whose runtime has not asked for work yet (nor exited). */
-  private startsBooting = 0;
+  private readonly ready: ReadyPool<unknown, () => void>;
 
   constructor(private readonly options: ProcessDriverOptions) {
     const host = options.cgroups;
@@ -67,7 +64,7 @@ export class ProcessDriver implements SandboxDriver {
     const pidsMax = options.pidsMax ?? LAMBDA_PIDS_MAX;
     if (cgroups) this.spares = new SpareLauncher({ tmpRoot: options.tmpRoot, cgroups, pidsMax });
     const booter = new ProcessReadyBooter({ tmpRoot: options.tmpRoot, cgroups, pidsMax, graceMs: options.stopGraceMs ?? 2000, layout: (mounts) => this.layout(mounts) });
-    this.ready = new ReadyPool({ size: options.readySandboxes ?? 0, onFailure: options.onReadyFailure, startsBooting: () => this.startsBooting }, booter);
+    this.ready = new ReadyPool({ size: options.readySandboxes ?? 0, onFailure: options.onReadyFailure }, booter);
   }
 
   /**
@@ -91,20 +88,9 @@ export class ProcessDriver implements SandboxDriver {
     accessSync(spec.command, constants.X_OK);
     const host = this.options.cgroups;
     const graceMs = this.options.stopGraceMs ?? 2000;
-    this.startsBooting++;
-    // Told at the first /next and again at the exit: counted once. The spare launcher is
-    // made again then (see process-spare.ts).
-    const booted = once(() => {
-      this.startsBooting--;
-      this.spares?.refill();
-    });
-    const failed = (err: unknown) => {
-      booted();
-      throw err;
-    };
-    const ready = await this.ready.take(spec, booted).catch(failed);
+    // The spare launcher is made again once this start's runtime asks for work or exits (see process-spare.ts).
+    const { sandbox: ready, booted } = await this.ready.start(spec, (started) => started, () => this.spares?.refill());
     if (ready) return ready;
-    await spec.bootTurn?.().catch(failed);
     const taken = await this.spares?.take(spec);
     if (taken) {
       const resources = { tmpDir: taken.tmpDir, graceMs, cgroup: taken.cgroup, memoryFromCgroup: Boolean(host?.support.memory) };

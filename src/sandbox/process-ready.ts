@@ -67,7 +67,7 @@ interface Ready {
 }
 
 /** Boots process sandboxes ahead and gives them to functions; see the module comment. */
-export class ProcessReadyBooter implements ReadyBooter<Ready, (() => void) | undefined> {
+export class ProcessReadyBooter implements ReadyBooter<Ready, () => void> {
   constructor(private readonly options: ProcessBooterOptions) {}
 
   async boot(runtime: RuntimeFiles): Promise<Ready> {
@@ -120,7 +120,7 @@ export class ProcessReadyBooter implements ReadyBooter<Ready, (() => void) | und
     return spec.command === ready.command && spec.args.length === ready.args.length && spec.args.every((a, i) => a === ready.args[i]);
   }
 
-  async assign(ready: Ready, spec: SandboxSpec, env: Record<string, string>, booted: (() => void) | undefined): Promise<Sandbox> {
+  async assign(ready: Ready, spec: SandboxSpec, env: Record<string, string>, booted: () => void): Promise<Sandbox> {
     link(spec.codeDir, join(ready.dir, 'task'));
     const opt = links(ready.dir);
     this.options.layout(spec).optRoots.forEach((root, i) => link(root, opt[i]!));
@@ -133,7 +133,7 @@ export class ProcessReadyBooter implements ReadyBooter<Ready, (() => void) | und
       rmSync(ready.socketDir, { recursive: true, force: true });
     };
     const resources = { tmpDir: ready.dir, graceMs: this.options.graceMs, cgroup: ready.cgroup, memoryFromCgroup: Boolean(ready.cgroup && this.options.cgroups?.support.memory), release };
-    return new ProcessSandbox(ready.child, ready.child.pid!, spawnedAt, resources, spec, booted ?? (() => undefined));
+    return new ProcessSandbox(ready.child, ready.child.pid!, spawnedAt, resources, spec, booted);
   }
 
   async release(ready: { dir: string; socketDir: string; channel?: AssignmentChannel | undefined; cgroup?: EnvironmentCgroup | undefined }): Promise<void> {

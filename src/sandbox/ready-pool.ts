@@ -23,6 +23,7 @@
  */
 import { availableParallelism, freemem, totalmem } from 'node:os';
 import type { Runtime } from '../core/limits.js';
+import { once } from '../core/primitives.js';
 import type { AssignmentChannel } from './assignment-channel.js';
 import type { HostChild } from './host-spawner.js';
 import { DemandTarget } from './demand-target.js';
@@ -89,8 +90,14 @@ export interface ReadyPoolOptions {
   size: number;
   /** Told when a ready sandbox could not be given to a start (which then took the ordinary path), booted or released. */
   onFailure?: ((err: unknown, what: string) => void) | undefined;
-  /** Starts under way (a ready sandbox's or not) whose runtime has not asked for work yet: a burst's, when there are many. */
-  startsBooting?: (() => number) | undefined;
+}
+
+/** A start under way (see {@link ReadyPool.start}). */
+export interface PoolStart {
+  /** The ready sandbox it was given; undefined: it boots one the ordinary way, its turn come. */
+  sandbox: Sandbox | undefined;
+  /** To call at its runtime's first /next, and at its exit (once counts). */
+  booted: () => void;
 }
 
 /** One booted sandbox waiting for its function. */
@@ -121,6 +128,8 @@ export class ReadyPool<R, C> {
   private closed = false;
   /** Boots under way (with the discard of one that ends after the close): how many run at once, and what the close waits for. */
   private readonly boots = new Set<Promise<void>>();
+  /** Starts under way (a ready sandbox's or not) whose runtime has not asked for work yet: a burst's, when there are many. */
+  private startsBooting = 0;
 
   constructor(
     private readonly options: ReadyPoolOptions,
@@ -128,10 +137,32 @@ export class ReadyPool<R, C> {
   ) {}
 
   /**
+   * Begins a driver's start of `spec`: a ready sandbox given to it when one fits (`context`
+   * makes what the booter's assignment needs, from the start's `booted`), else its turn to
+   * boot one the ordinary way (`spec.bootTurn`: a ready one needs none). The start counts as
+   * booting until `booted` is called, or here when this fails; `then` runs at that moment too.
+   */
+  async start(spec: SandboxSpec, context: (booted: () => void) => C, then?: () => void): Promise<PoolStart> {
+    this.startsBooting++;
+    const booted = once(() => {
+      this.startsBooting--;
+      then?.();
+    });
+    try {
+      const sandbox = await this.take(spec, context(booted));
+      if (!sandbox) await spec.bootTurn?.();
+      return { sandbox, booted };
+    } catch (err) {
+      booted();
+      throw err;
+    }
+  }
+
+  /**
    * A ready sandbox given to `spec` (its runtime starting), or undefined when none fits:
    * the caller then starts one the ordinary way. Keeps `spec`'s runtime stocked either way.
    */
-  async take(spec: SandboxSpec, context: C): Promise<Sandbox | undefined> {
+  private async take(spec: SandboxSpec, context: C): Promise<Sandbox | undefined> {
     if (this.options.size === 0 || !spec.runtime || this.closed) return undefined;
     const key = runtimeKey(spec.runtime);
     const entry = this.entry(key, spec.runtime);
@@ -144,17 +175,17 @@ export class ReadyPool<R, C> {
       this.scheduleRefill(entry, key);
       return undefined;
     }
-    const [taken] = entry.waiting.splice(i, 1);
+    const taken = entry.waiting.splice(i, 1)[0]!;
     this.scheduleRefill(entry, key);
-    const child = this.booter.child(taken!.ready);
-    child.off('exit', taken!.onExit);
+    const child = this.booter.child(taken.ready);
+    child.off('exit', taken.onExit);
     try {
       if (child.exitCode !== null || child.signalCode !== null) throw new Error('the ready sandbox has exited');
-      return await this.booter.assign(taken!.ready, spec, env!, context);
+      return await this.booter.assign(taken.ready, spec, env!, context);
     } catch (err) {
       this.options.onFailure?.(err, 'could not be given to a cold start, which took the ordinary path');
       // The ordinary path still works: this sandbox is given up, not the start.
-      this.discard(taken!).catch((cannot: unknown) => this.options.onFailure?.(cannot, 'could not be released'));
+      this.discard(taken).catch((cannot: unknown) => this.options.onFailure?.(cannot, 'could not be released'));
       return undefined;
     }
   }
@@ -220,7 +251,7 @@ export class ReadyPool<R, C> {
    * 50 took 3.0 s instead of 1.3 s).
    */
   private refillWhenCalm(entry: RuntimeEntry<R>, key: string): void {
-    if (!this.closed && (this.options.startsBooting?.() ?? 0) > BOOT_PARALLELISM) {
+    if (!this.closed && this.busy()) {
       entry.refill = setTimeout(() => this.refillWhenCalm(entry, key), REFILL_DELAY_MS);
       entry.refill.unref();
       return;
@@ -241,7 +272,12 @@ export class ReadyPool<R, C> {
    * into a first burst that came right after start-up, which took 0.5 s longer.
    */
   private inStream(entry: RuntimeEntry<R>): boolean {
-    return entry.target.following() && entry.waiting.length + entry.booting < STREAM_RESERVE && (this.options.startsBooting?.() ?? 0) <= BOOT_PARALLELISM;
+    return entry.target.following() && entry.waiting.length + entry.booting < STREAM_RESERVE && !this.busy();
+  }
+
+  /** Whether more starts boot than the pool boots at once: a burst's, whose CPU a refill would take. */
+  private busy(): boolean {
+    return this.startsBooting > BOOT_PARALLELISM;
   }
 
   /** Whether another boot leaves the memory (and whatever the booter counts) that environments need. */

@@ -18,7 +18,6 @@
 import { accessSync, chownSync, closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { once } from '../../core/primitives.js';
 import type { CgroupHost } from '../cgroups/index.js';
 import type { ReadySandboxesReport, Sandbox, SandboxDriver, SandboxLayout, SandboxMounts, SandboxSpec } from '../sandbox-driver.js';
 import { ARGS_FD, bwrapArgs, COMMAND_FD, DEFAULT_BWRAP, OPT_ROOT, RUNTIME_API_PORT, runtimeApiVariables, SOCKET_NAME, TASK_ROOT } from './bwrap-args.js';
@@ -85,8 +84,6 @@ export class NamespaceDriver implements SandboxDriver {
   private files: Promise<OpenFiles>;
   /** Sandboxes whose runtime booted ahead of its function. */
   readonly ready: ReadyPool<unknown, NamespaceAssignment>;
-  /** Starts, from a ready sandbox or not, whose runtime has not asked for work yet (nor exited). */
-  private startsBooting = 0;
   private readonly bytecode: BootstrapBytecode;
 
   /** Whether /tmp is a disk (else a tmpfs, charged to memory). */
@@ -115,7 +112,7 @@ export class NamespaceDriver implements SandboxDriver {
       network: options.network,
       graceMs: options.stopGraceMs ?? 2000,
     });
-    this.ready = new ReadyPool({ size: options.readySandboxes ?? 0, onFailure: options.onReadyFailure, startsBooting: () => this.startsBooting }, booter);
+    this.ready = new ReadyPool({ size: options.readySandboxes ?? 0, onFailure: options.onReadyFailure }, booter);
   }
 
   /**
@@ -149,16 +146,8 @@ export class NamespaceDriver implements SandboxDriver {
     const files = await this.files;
     files.host.etc.refresh();
     this.bytecode.prepare(spec.runtime, files.host.runtimes.python);
-    this.startsBooting++;
-    // Told at the first /next and again at the exit, or at a failed start: counted once.
-    const booted = once(() => this.startsBooting--);
-    const failed = (err: unknown) => {
-      booted();
-      throw err;
-    };
-    const ready = await this.ready.take(spec, { optDir: () => files.optTrees.treeFor(spec.layerDirs), booted }).catch(failed);
+    const { sandbox: ready, booted } = await this.ready.start(spec, (started) => ({ optDir: () => files.optTrees.treeFor(spec.layerDirs), booted: started }));
     if (ready) return ready;
-    await spec.bootTurn?.().catch(failed);
     const socketDir = mkdtempSync(join(files.socketRoot, 'gust-ns-'));
     let relay: RuntimeApiListener | undefined;
     let launched: LaunchedSandbox | undefined;
