@@ -29,6 +29,21 @@ export async function readyFor(bootstrap: string, waiting?: (pid: number) => boo
   await sleep(1200);
 }
 
+/**
+ * Kills this server's runtimes of `bootstrap` waiting now, and resolves with those waiting
+ * in their place once the pool replaced them (empty if it did not within 10 s).
+ */
+export async function killWaitingAndAwaitReplacement(bootstrap: string, waiting?: (pid: number) => boolean): Promise<number[]> {
+  const killed = waitingRuntimes(bootstrap, waiting);
+  for (const pid of killed) process.kill(pid, 'SIGKILL');
+  for (let i = 0; i < 200; i++) {
+    const replaced = waitingRuntimes(bootstrap, waiting).filter((p) => !killed.includes(p));
+    if (replaced.length > 0) return replaced;
+    await sleep(50);
+  }
+  return [];
+}
+
 /** The Init Duration of a REPORT line in `log`, if it has one. */
 export function initDuration(log: string | undefined): number | undefined {
   const m = /Init Duration: ([\d.]+) ms/.exec(log ?? '');

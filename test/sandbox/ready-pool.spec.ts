@@ -26,7 +26,7 @@ import { namespaceHostGap } from '../../src/sandbox/namespace/namespace-setup.js
 import { startTestGust, type TestGust } from '../helpers/gust.js';
 import { createFunction, invoke } from '../helpers/lambda.js';
 import { ourSpawners } from '../helpers/processes.js';
-import { initDuration, readyFor, waitingRuntimes } from '../helpers/ready-runtimes.js';
+import { initDuration, killWaitingAndAwaitReplacement, readyFor, waitingRuntimes } from '../helpers/ready-runtimes.js';
 import { parseMetrics, total } from '../helpers/prometheus.js';
 
 const gap = namespaceHostGap();
@@ -249,15 +249,7 @@ it.skipIf(gap)('NODE_OPTIONS and AWS_LAMBDA_EXEC_WRAPPER take the ordinary path 
 
 it.skipIf(gap)('a ready runtime killed while it waits is replaced, and cold starts still work', { timeout: 120_000 }, async () => {
   await readyFor('bootstrap.mjs');
-  const killed = waitingRuntimes('bootstrap.mjs');
-  for (const pid of killed) process.kill(pid, 'SIGKILL');
-  let replaced: number[] = [];
-  for (let i = 0; i < 200; i++) {
-    replaced = waitingRuntimes('bootstrap.mjs').filter((p) => !killed.includes(p));
-    if (replaced.length > 0) break;
-    await sleep(50);
-  }
-  expect(replaced.length).toBeGreaterThan(0);
+  expect((await killWaitingAndAwaitReplacement('bootstrap.mjs')).length).toBeGreaterThan(0);
   await sleep(1200);
   await createFunction(t!.lambda, 'after-kill', { files: { 'index.js': `exports.handler = async () => ({ ok: true, age: ${NODE_AGE} });` } });
   const r = await invoke(t!.lambda, 'after-kill');
