@@ -146,9 +146,11 @@ it.skipIf(skip)('freeze and thaw of an idle runtime; cold start and warm-after-i
     const sandbox = await driver.start({ command: process.execPath, args: ['-e', 'setInterval(() => {}, 1000)'], env: {}, codeDir: limited.root, layerDirs: [], limits: { memoryMb: 128, ephemeralStorageMb: 512 }, onOutput: () => undefined });
     const freeze: number[] = [];
     const thaw: number[] = [];
-    await sleep(100);
-    // Only now: the launcher joins the cgroup just before it execs the runtime.
+    // Only once the launcher joined the environment's cgroup, just before it execs the
+    // runtime: under the full suite that took longer than the 100 ms this once slept.
+    for (let waited = 0; !controllerDir(sandbox.pid, 'freezer').includes('/gust-env-') && waited < 5_000; waited += 20) await sleep(20);
     const freezerDir = controllerDir(sandbox.pid, 'freezer');
+    expect(freezerDir).toContain('/gust-env-');
     for (let i = 0; i < 20; i++) {
       let t0 = performance.now();
       await sandbox.freeze!();
