@@ -29,6 +29,7 @@ import { MultipartService } from '../control/s3/multipart-service.js';
 import { destinationAccount, NotificationDispatcher } from '../triggers/s3/notification-dispatcher.js';
 import { AmqpBucketEvents } from '../triggers/s3/amqp-bucket-events.js';
 import { detectCgroups } from '../sandbox/cgroups/index.js';
+import { openEnvTmp } from './env-tmp.js';
 import { ProcessDriver } from '../sandbox/process-driver.js';
 import { ChosenDriver } from '../sandbox/chosen-driver.js';
 import { namespaceHostGap } from '../sandbox/namespace/namespace-setup.js';
@@ -158,8 +159,8 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     throw err;
   });
 
-  const envTmp = join(dataDir, 'env-tmp');
-  mkdirSync(envTmp, { recursive: true });
+  const envTmpDirs = openEnvTmp(dataDir);
+  const envTmp = envTmpDirs.dir;
   const runtimesDir = resolve(runtimesDirOf(config));
   mkdirSync(runtimesDir, { recursive: true });
   const openFiles = openFilesLimit();
@@ -189,6 +190,15 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   const volumeState = new Deferred<string>();
   let listening!: () => void;
   const listened = new Promise<void>((resolve) => (listening = resolve));
+  // What killed servers left in env-tmp goes in the background, once this one listens.
+  listened
+    .then(() => envTmpDirs.sweep())
+    .then(
+      (removed) => {
+        if (removed > 0) logger.info({ removed }, `env-tmp: removed the temporary files of ${removed} server(s) that did not stop in order`);
+      },
+      (err: unknown) => logger.warn({ err }, 'env-tmp: could not remove the temporary files of servers that did not stop in order'),
+    );
   // Cgroup limits wherever the host has them; what a killed server left behind goes before
   // the driver's trial sandbox.
   const cgroupHost = listened.then(async () => {
@@ -543,6 +553,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
         await edge.drained;
         await driver.close?.();
         await (await cgroupHost.catch(() => undefined))?.close();
+        envTmpDirs.close();
         await volume?.close().catch((err: unknown) => logger.warn({ err }, 'sandbox volume: unmount failed'));
         for (const space of all) await space.close();
         await s3Store.close();

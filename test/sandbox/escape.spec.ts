@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { namespaceHostGap } from '../../src/sandbox/namespace/namespace-setup.js';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
+import { envTmpEntries } from '../helpers/env-tmp.js';
 import { createFunction, invoke } from '../helpers/lambda.js';
 
 // Lambda's sbx_user1051, which every sandbox shows whatever host uid its environment has.
@@ -320,6 +321,6 @@ describe.skipIf(gap !== undefined)('escape attempts from a namespace sandbox', (
     expect(sandboxUids().filter(descendsFromUs)).toEqual([]);
     const mounts = readFileSync('/proc/self/mountinfo', 'utf8');
     expect(mounts).not.toContain(t.dataDir);
-    expect(readdirSync(join(t.dataDir, 'env-tmp')).filter((n) => n.startsWith('gust-ns-'))).toEqual([]);
+    expect(envTmpEntries(t.dataDir).filter((n) => n.split('/')[1]!.startsWith('gust-ns-'))).toEqual([]);
   });
 });

@@ -13,12 +13,12 @@
  *   work; a ready runtime killed while it waits is replaced, and starts still work.
  * - The end: a stop leaves no ready runtime running and no ready directory behind.
  */
-import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { LambdaClient, PublishLayerVersionCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestGust, type TestGust } from '../helpers/gust.js';
+import { envTmpEntries } from '../helpers/env-tmp.js';
 import { createFunction, invoke } from '../helpers/lambda.js';
 import { parseMetrics, total } from '../helpers/prometheus.js';
 import { initDuration, killWaitingAndAwaitReplacement, readyFor, waitingRuntimes } from '../helpers/ready-runtimes.js';
@@ -201,7 +201,7 @@ it('a stop leaves no ready runtime running and no ready directory behind', { tim
   await createFunction(t!.lambda, 'stop-arm', { files: { 'index.js': 'exports.handler = async () => 1;' } });
   await invoke(t!.lambda, 'stop-arm');
   await readyFor('bootstrap.mjs', unassigned);
-  const readyDirs = () => readdirSync(join(dataDir, 'env-tmp')).filter((d) => d.startsWith('gust-ready-'));
+  const readyDirs = () => envTmpEntries(dataDir).filter((d) => d.split('/')[1]!.startsWith('gust-ready-'));
   expect(readyDirs().length).toBeGreaterThan(0);
   const server = t!;
   t = undefined;

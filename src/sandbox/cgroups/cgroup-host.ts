@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { removeCgroupDir } from './cgroupfs.js';
 import type { CgroupHost, CgroupLimits, CgroupSupport, EnvironmentCgroup } from './cgroup-types.js';
 import { CgroupEnvironment, type Placement, type Placements } from './environment-cgroup.js';
-import { isLeftover } from './instance.js';
+import { isLeftover } from '../server-instance.js';
 import type { Watchdog } from './watchdog.js';
 
 /** The background cgroup's name among the environments' (theirs are environment ids). */

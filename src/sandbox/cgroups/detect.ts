@@ -14,7 +14,7 @@ import { GustCgroupHost } from './cgroup-host.js';
 import type { CgroupController, CgroupHost, CgroupMode, CgroupSupport } from './cgroup-types.js';
 import type { Placements } from './environment-cgroup.js';
 import { findHierarchies, type Hierarchy } from './hierarchies.js';
-import { newInstanceName } from './instance.js';
+import { newInstanceName } from '../server-instance.js';
 import { cgroupV1 } from './v1.js';
 import { cgroupV2 } from './v2.js';
 

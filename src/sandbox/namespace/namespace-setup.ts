@@ -5,7 +5,7 @@
  * a ready driver or a SandboxUnavailableError whose message says what is missing, which
  * `gust serve` logs when it falls back to the process driver.
  */
-import { accessSync, constants, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import type { CgroupHost } from '../cgroups/index.js';
@@ -22,7 +22,7 @@ import { UidLeases } from './uid-leases.js';
 export interface NamespaceSetupOptions {
   /** Gust's data directory: the driver's files go under it, and it is made searchable for the sandbox uid. */
   dataDir: string;
-  /** Where per-environment directories go (inside dataDir). */
+  /** Where per-environment directories go (inside dataDir): this server's own, which no other server uses. */
   workRoot: string;
   /** The first host uid/gid of the sandboxes' range. */
   identity: SandboxIdentity;
@@ -98,10 +98,6 @@ export async function setUpNamespaceDriver(options: NamespaceSetupOptions): Prom
   const runtimesDir = options.runtimesDir ?? gustRuntimesDir();
   const stateDir = join(options.dataDir, 'sandbox');
   mkdirSync(options.workRoot, { recursive: true });
-  // Socket directories of sandboxes a killed server left (their processes died with it).
-  for (const name of readdirSync(options.workRoot)) {
-    if (name.startsWith('gust-ns-')) rmSync(join(options.workRoot, name), { recursive: true, force: true });
-  }
   const network = options.network ? await setUpNetwork(options.network) : undefined;
   try {
     const host = await prepareSandboxHost(stateDir, runtimesDir, options.buildCache, network?.plan.gateway);

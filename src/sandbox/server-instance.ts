@@ -1,12 +1,13 @@
 /**
- * Names of server instances in the cgroup tree: `<pid>-<start time>-<random>`, the start
- * time being field 22 of /proc/<pid>/stat (clock ticks since boot), the random part telling
- * apart two servers of one process (test suites start several). A directory whose pid is
- * dead, or alive with another start time (a reused pid), belongs to a server that is gone:
- * `sweep` may remove it. A live server's directory is never touched.
+ * Names of server instances, in the cgroup tree and in the data dir's env-tmp:
+ * `<pid>-<start time>-<random>`, the start time being field 22 of /proc/<pid>/stat (clock
+ * ticks since boot), the random part telling apart two servers of one process (test suites
+ * start several). A directory whose pid is dead, or alive with another start time (a
+ * reused pid), belongs to a server that is gone and may be removed. A live server's
+ * directory is never touched.
  */
 import { readFileSync } from 'node:fs';
-import { randomHex } from '../../core/ids.js';
+import { randomHex } from '../core/ids.js';
 
 const INSTANCE_NAME = /^(\d+)-(\d+)-[0-9a-f]+$/;
 
@@ -32,5 +33,18 @@ export function newInstanceName(): string {
 export function isLeftover(name: string): boolean {
   const m = INSTANCE_NAME.exec(name);
   if (!m) return false;
-  return processStartTime(Number(m[1])) !== m[2];
+  const pid = Number(m[1]);
+  // Named without /proc (macOS): only a dead pid tells, and a reused one passes for alive.
+  if (m[2] === '0') return !alive(pid);
+  return processStartTime(pid) !== m[2];
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: alive, someone else's.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -1,0 +1,46 @@
+/**
+ * The environments' temporary files: each server works in a directory of its own under
+ * `<data dir>/env-tmp`, named after its instance (sandbox/server-instance.ts), where the
+ * sandboxes' TMPDIRs, the ready runtimes' directories, the namespace sandboxes' sockets
+ * and the runtime probe live. A server stopped in order empties its own; one killed
+ * (SIGKILL, a crash, the machine's power) leaves it, with up to the ephemeral storage of
+ * every environment it ran (512 MB to 10 GB each). The next server on the data dir
+ * removes what servers that are gone left, and only that: another server running on the
+ * same data dir keeps its directory, which a sweep of every sandbox directory would have
+ * pulled from under its environments.
+ */
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isLeftover, newInstanceName } from '../sandbox/server-instance.js';
+
+/** Entries of the layout before instance directories, which a killed server of that version left. */
+const UNOWNED = /^(?:gust-env-|gust-ready-|gust-ns-|runtime-probe$)/;
+
+export interface EnvTmp {
+  /** This server's directory. */
+  dir: string;
+  /** Removes the directories of servers that are gone; resolves with how many it removed. */
+  sweep(): Promise<number>;
+  /** Removes this server's directory (once its sandboxes stopped). */
+  close(): void;
+}
+
+/** Makes this server's directory under `<dataDir>/env-tmp`. */
+export function openEnvTmp(dataDir: string): EnvTmp {
+  const root = join(dataDir, 'env-tmp');
+  const instance = newInstanceName();
+  const dir = join(root, instance);
+  mkdirSync(dir, { recursive: true });
+  return {
+    dir,
+    async sweep() {
+      const gone = readdirSync(root).filter((name) => name !== instance && (isLeftover(name) || UNOWNED.test(name)));
+      await Promise.all(gone.map((name) => rm(join(root, name), { recursive: true, force: true, maxRetries: 2 })));
+      return gone.length;
+    },
+    close() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
