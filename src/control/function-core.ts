@@ -129,6 +129,12 @@ export class ControlCore {
     return into;
   }
 
+  /** Every runtime a function version names. */
+  runtimesInUse(into: Set<string>): Set<string> {
+    for (const name of this.registry.functionNames()) for (const version of this.registry.versions(name)) if (version.runtime !== undefined) into.add(version.runtime);
+    return into;
+  }
+
   /** PreconditionFailedException when the client's RevisionId is stale. */
   checkRevision(current: string, given: string | undefined): void {
     if (given !== undefined && given !== '' && given !== current) throw new PreconditionFailedException(PRECONDITION_MESSAGE);

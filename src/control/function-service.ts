@@ -124,6 +124,11 @@ export class FunctionService {
     return this.core.codeReferences(into);
   }
 
+  /** Every runtime a function version here names (the runtime probe arms only those). */
+  runtimesInUse(into: Set<string> = new Set()): Set<string> {
+    return this.core.runtimesInUse(into);
+  }
+
   // Functions.
 
   createFunction(input: CreateFunctionInput): Promise<FunctionVersion> {

@@ -165,6 +165,7 @@ export class ReadyPool<R, C> {
   private async take(spec: SandboxSpec, context: C): Promise<Sandbox | undefined> {
     if (this.options.size === 0 || !spec.runtime || this.closed) return undefined;
     const key = runtimeKey(spec.runtime);
+    if (spec.stockReady === false && !this.runtimes.has(key)) return undefined;
     const entry = this.entry(key, spec.runtime);
     entry.replacements = 0;
     entry.stalled = false;

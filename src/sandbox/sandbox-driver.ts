@@ -120,6 +120,12 @@ export interface SandboxSpec extends SandboxMounts {
    */
   bootTurn?: () => Promise<void>;
   /**
+   * Whether this start makes a driver that boots sandboxes ahead keep some of its runtime
+   * (default true). False for the runtime probe's start of a runtime no function uses: it
+   * takes a ready sandbox if the runtime has any, and arms nothing.
+   */
+  stockReady?: boolean;
+  /**
    * The Runtime API that `env.AWS_LAMBDA_RUNTIME_API` names, as connections can be handed
    * to it (the environment's endpoint). A driver that gives the sandbox a socket of its
    * own hands it each connection the runtime makes, with no hop through that address.

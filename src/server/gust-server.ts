@@ -30,6 +30,7 @@ import { destinationAccount, NotificationDispatcher } from '../triggers/s3/notif
 import { AmqpBucketEvents } from '../triggers/s3/amqp-bucket-events.js';
 import { detectCgroups } from '../sandbox/cgroups/index.js';
 import { openEnvTmp } from './env-tmp.js';
+import type { Runtime } from '../core/limits.js';
 import { ProcessDriver } from '../sandbox/process-driver.js';
 import { ChosenDriver } from '../sandbox/chosen-driver.js';
 import { namespaceHostGap } from '../sandbox/namespace/namespace-setup.js';
@@ -86,6 +87,13 @@ function spaceView(space: AccountSpace): SpaceView {
     mappings: () => space.pollers.report(),
     queues: () => space.queues.report(),
   };
+}
+
+/** Whether a function of an open account names the runtime, as the accounts stand now. */
+function runtimesInUse(spaces: readonly AccountSpace[]): (runtime: Runtime) => boolean {
+  const used = new Set<string>();
+  for (const space of spaces) space.functions.runtimesInUse(used);
+  return (runtime) => used.has(runtime);
 }
 
 export interface RunningGust {
@@ -507,7 +515,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     probeRuntimes() {
       probing ??= (async () => {
         const results = await probeRuntimes(
-          { driver, images: runtimes, region: config.region, workDir: join(envTmp, 'runtime-probe'), endpointUrl: () => baseUrl },
+          { driver, images: runtimes, region: config.region, workDir: join(envTmp, 'runtime-probe'), endpointUrl: () => baseUrl, inUse: runtimesInUse(spaces.all()) },
           probedRuntimes((runtime) => runtimes.readiness(runtime).kind === 'ready'),
         );
         if (results.length === 0) logger.info('runtime probe: no runtime is installed yet (each installs at its first CreateFunction, and is probed from the next start on)');

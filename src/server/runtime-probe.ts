@@ -14,6 +14,7 @@ import { SUPPORTED_RUNTIMES, type Runtime } from '../core/limits.js';
 import type { LogEvent } from '../core/model/logs.js';
 import { Pool, type InvokableVersion } from '../pool/pool.js';
 import { RuntimeCommandResolver, type RuntimeImages } from '../sandbox/runtime-command.js';
+import { runtimeName } from '../sandbox/ready-pool.js';
 import type { SandboxDriver } from '../sandbox/sandbox-driver.js';
 
 export interface ProbeResult {
@@ -33,6 +34,27 @@ export interface ProbeDeps {
   workDir: string;
   /** Gust's API URL, for drivers that leave functions on the host's network. */
   endpointUrl: () => string;
+  /**
+   * Whether a function uses the runtime: only those keep sandboxes booted ahead because the
+   * probe started one. Without it, every runtime probed does.
+   */
+  inUse?: (runtime: Runtime) => boolean;
+}
+
+/**
+ * The driver as the probe starts it: a runtime no function uses keeps no ready sandboxes
+ * (each a booted interpreter, ~40 MB of Node) for the probe's sake; its first function's
+ * first start arms it.
+ */
+function probeDriver(driver: SandboxDriver, inUse: ((runtime: Runtime) => boolean) | undefined): SandboxDriver {
+  if (!inUse) return driver;
+  return {
+    get name() {
+      return driver.name;
+    },
+    layout: (mounts) => driver.layout(mounts),
+    start: (spec) => driver.start(spec.runtime && !inUse(runtimeName(spec.runtime)) ? { ...spec, stockReady: false } : spec),
+  };
 }
 
 /** What each language runtime's hello world is: its files and handler. */
@@ -94,7 +116,7 @@ function runtimeOutput(lines: readonly LogEvent[]): string {
 export async function probeRuntimes(deps: ProbeDeps, runtimes: readonly Runtime[]): Promise<ProbeResult[]> {
   const lines: LogEvent[] = [];
   const pool = new Pool({
-    driver: deps.driver,
+    driver: probeDriver(deps.driver, deps.inUse),
     commands: new RuntimeCommandResolver(deps.images),
     logs: { append: (events) => void lines.push(...events) },
     clock: systemClock,

@@ -43,7 +43,7 @@ exports.handler = async (event) => {
 /**
  * Waits until the server's ready sandboxes are all booted and stay so for 1.5 s: as many
  * waiting as it keeps and none booting. (The runtime probe starts every installed runtime
- * after start-up, and each start asks for ready sandboxes of its runtime.)
+ * after start-up, and each start of a runtime that functions use arms its ready sandboxes.)
  */
 async function settledPool(url: string): Promise<void> {
   let last = '';
