@@ -22,7 +22,7 @@ import type { ClusterBus } from '../bus/cluster-bus.js';
 import { ServiceException } from '../core/errors.js';
 import type { InvokeResult } from '../invoke/invoke-types.js';
 import { decodeAnswer, encodeRequest, type RoutedRequest } from '../invoke/routed-invoke.js';
-import { postToNode } from './node-post.js';
+import { NodePostError, postToNode } from './node-post.js';
 
 /** How often a node tells the others which versions it runs. */
 export const GOSSIP_MS = 1_000;
@@ -129,8 +129,9 @@ export class InvokeRouter {
     try {
       answer = await postToNode(this.agent, peer.url, '/gust/cluster/invoke', encodeRequest(accountId, sent), this.options.secret);
     } catch (err) {
-      // Refused: nothing was sent, and it runs here. Anything later may have run there.
-      if ((err as NodeJS.ErrnoException).code === 'ECONNREFUSED') return undefined;
+      // The node never began it (refused, or a kept-alive connection it had closed as it
+      // died): it runs here. Once begun there, it may have run.
+      if (err instanceof NodePostError && !err.accepted) return undefined;
       this.options.logger.warn({ err, node: peer.url, requestId: request.requestId }, 'cluster: the node running an invocation stopped before it answered');
       throw new ServiceException('The node running the invocation stopped before it answered.');
     }

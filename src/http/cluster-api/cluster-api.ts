@@ -7,7 +7,7 @@
  * instead of a signature (the node that took the client's request verified that one).
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LambdaError, ServiceException } from '../../core/errors.js';
 import { SqsError, SqsInternalFailure } from '../../core/sqs-errors.js';
 import { decodeSend, encodeSendAnswer } from '../../control/sqs/sent-elsewhere.js';
@@ -50,7 +50,7 @@ function jsonOf(body: unknown): unknown {
  * A POST only the cluster's nodes may send: 403 without the secret, 400 when `decode` does
  * not read the body as `what`; otherwise `answer`'s JSON.
  */
-function nodeRoute<T>(app: FastifyInstance, path: string, secret: string, what: string, decode: (body: unknown) => T | undefined, answer: (sent: T, request: FastifyRequest) => Promise<string>): void {
+function nodeRoute<T>(app: FastifyInstance, path: string, secret: string, what: string, decode: (body: unknown) => T | undefined, answer: (sent: T, request: FastifyRequest, reply: FastifyReply) => Promise<string>): void {
   app.post(path, { config: { auth: 'none' }, bodyLimit: BODY_LIMIT }, async (request, reply) => {
     reply.type('application/json');
     if (!sameSecret(request.headers[CLUSTER_SECRET_HEADER], secret)) {
@@ -62,7 +62,7 @@ function nodeRoute<T>(app: FastifyInstance, path: string, secret: string, what: 
       reply.code(400);
       return JSON.stringify({ message: `The body is not a ${what}.` });
     }
-    return answer(sent, request);
+    return answer(sent, request, reply);
   });
 }
 
@@ -78,7 +78,10 @@ export function clusterApi(ctx: ClusterApiContext): HttpPlugin {
           return encodeSendAnswer({ error: new SqsInternalFailure(`An internal error occurred (request ${request.id}).`) });
         }
       });
-      nodeRoute(app, '/gust/cluster/invoke', ctx.secret, 'routed invocation', decodeRequest, async (routed, request) => {
+      nodeRoute(app, '/gust/cluster/invoke', ctx.secret, 'routed invocation', decodeRequest, async (routed, request, reply) => {
+        // Said before the invocation begins, so that a sender that hears nothing more (this
+        // node died) knows whether it may run it itself: without this, it never ran here.
+        reply.raw.writeProcessing();
         try {
           return encodeAnswer({ result: await ctx.run(routed.accountId, routed.request) });
         } catch (err) {
