@@ -13,7 +13,7 @@
  *   work; a ready runtime killed while it waits is replaced, and starts still work.
  * - The end: a stop leaves no ready runtime running and no ready directory behind.
  */
-import { existsSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { LambdaClient, PublishLayerVersionCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -61,22 +61,28 @@ async function layerWithLibrary(lambda: LambdaClient, name: string): Promise<str
   return out.LayerVersionArn!;
 }
 
-it('a Node cold start is given a ready runtime: its variables, context, code directory and module paths, Init Duration', { timeout: 120_000 }, async () => {
-  await createFunction(t!.lambda, 'node-first', { files: { 'index.js': 'exports.handler = async () => "first";' } });
-  expect((await invoke(t!.lambda, 'node-first')).json).toBe('first');
+/** A waiting Node runtime of `major` (the host's node runs its own major; another is one Gust installed). */
+const nodeOf = (major: number) => (pid: number) => unassigned(pid) && (major === HOST_NODE_MAJOR ? realpathSync(`/proc/${pid}/exe`) === realpathSync(process.execPath) : readlinkSync(`/proc/${pid}/exe`).includes(`/node-${major}.`));
+const HOST_NODE_MAJOR = Number(process.versions.node.split('.')[0]);
+
+// Node 22 and later take their module paths at assignment through the same internal API (Module._initPaths).
+it.each([HOST_NODE_MAJOR, 22].filter((v, i, all) => all.indexOf(v) === i))('a Node %i cold start is given a ready runtime: its variables, context, code directory and module paths, Init Duration', { timeout: 180_000 }, async (major) => {
+  const runtime = `nodejs${major}.x` as 'nodejs20.x';
+  await createFunction(t!.lambda, `node${major}-first`, { Runtime: runtime, files: { 'index.js': 'exports.handler = async () => process.versions.node;' } });
+  expect((await invoke(t!.lambda, `node${major}-first`)).json).toMatch(new RegExp(`^${major}\\.`));
   const probe = `exports.handler = async (event, context) => ({ ahead: ${NODE_AHEAD}, cwd: process.cwd(), root: process.env.LAMBDA_TASK_ROOT, own: require('fs').readFileSync('own.txt', 'utf8'),
     nodePath: process.env.NODE_PATH, paths: require.resolve.paths('x'), color: process.env.COLOR, assignment: process.env._GUST_ASSIGNMENT ?? null,
     ctx: { name: context.functionName, mem: context.memoryLimitInMB } });`;
-  await createFunction(t!.lambda, 'node-probe', { MemorySize: 256, Environment: { Variables: { COLOR: 'blue' } }, files: { 'index.js': probe, 'own.txt': 'mine' } });
-  await readyFor('bootstrap.mjs', unassigned);
-  const r = await invoke(t!.lambda, 'node-probe', {}, { LogType: 'Tail' });
+  await createFunction(t!.lambda, `node${major}-probe`, { Runtime: runtime, MemorySize: 256, Environment: { Variables: { COLOR: 'blue' } }, files: { 'index.js': probe, 'own.txt': 'mine' } });
+  await readyFor('bootstrap.mjs', nodeOf(major));
+  const r = await invoke(t!.lambda, `node${major}-probe`, {}, { LogType: 'Tail' });
   expect(r.functionError, r.text).toBeUndefined();
   const seen = r.json as { ahead: boolean; cwd: string; root: string; nodePath: string; paths: string[] };
   const init = initDuration(r.log);
   expect(init, r.log).toBeDefined();
   expect(seen.ahead).toBe(true);
   expect(init!).toBeLessThan(1000);
-  expect(seen).toMatchObject({ own: 'mine', color: 'blue', assignment: null, ctx: { name: 'node-probe', mem: '256' } });
+  expect(seen).toMatchObject({ own: 'mine', color: 'blue', assignment: null, ctx: { name: `node${major}-probe`, mem: '256' } });
   expect(seen.cwd).toBe(seen.root);
   expect(seen.root).toContain('/blobs/code/');
   // Node's global module paths are the function's NODE_PATH, not the ones it booted with.
