@@ -44,7 +44,7 @@ describe('env-tmp after a killed server', () => {
     await waitUntil(() => killed.every((instance) => !existsSync(join(rig.dataDir, 'env-tmp', instance))), 10_000, 'the killed server\'s env-tmp to go');
     expect(existsSync(tmp)).toBe(false);
     expect(existsSync(join(live, 'gust-env-kept'))).toBe(true);
-    expect(rig.server.lines().some((l) => l.includes('env-tmp: removed the temporary files of'))).toBe(true);
+    await waitUntil(() => rig.server!.lines().some((l) => l.includes('env-tmp: removed the temporary files of')), 5_000, 'the sweep\'s log line');
     // The new server's own functions still get their TMPDIR.
     const now = (await invoke(rig.server.lambda, 'writer')).json as string;
     expect(existsSync(join(now, 'scratch'))).toBe(true);
