@@ -8,7 +8,7 @@ import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { ConfigError } from '../../src/server/config.js';
 import { openAccessKeys } from '../../src/server/admin.js';
 import { testStoreOf } from '../helpers/test-store.js';
-import { newDataDir, startTestGust } from '../helpers/gust.js';
+import { newDataDir, removeDataDir, startTestGust } from '../helpers/gust.js';
 
 describe('auth modes', () => {
   it('open on loopback without keys; verifying once a key is made; a removed key stops working', async () => {
@@ -53,6 +53,7 @@ describe('auth modes', () => {
       expect((await fetch(`${keyed.url}/2015-03-31/functions`)).status).toBe(403);
     } finally {
       await keyed.stop();
+      await removeDataDir(dataDir);
     }
   });
 });

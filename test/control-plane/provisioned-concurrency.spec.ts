@@ -21,7 +21,7 @@ import {
   type GetProvisionedConcurrencyConfigCommandOutput,
 } from '@aws-sdk/client-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
-import { newDataDir, startTestGust, type TestGust } from '../helpers/gust.js';
+import { newDataDir, removeDataDir, startTestGust, type TestGust } from '../helpers/gust.js';
 import { ARN_PREFIX, createFunction, expectAwsError } from '../helpers/lambda.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -187,7 +187,12 @@ describe('provisioned concurrency configuration API', () => {
     await t.stop();
 
     t = await startTestGust({ dataDir });
-    const again = await ready(t, 'pc', 'live');
-    expect(again).toMatchObject({ RequestedProvisionedConcurrentExecutions: 1, AllocatedProvisionedConcurrentExecutions: 1, LastModified: put.LastModified });
+    try {
+      const again = await ready(t, 'pc', 'live');
+      expect(again).toMatchObject({ RequestedProvisionedConcurrentExecutions: 1, AllocatedProvisionedConcurrentExecutions: 1, LastModified: put.LastModified });
+    } finally {
+      await t.stop();
+      await removeDataDir(dataDir);
+    }
   });
 });

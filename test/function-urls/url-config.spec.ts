@@ -18,7 +18,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { expectAwsError, ROLE } from '../helpers/lambda.js';
 import { makeZip } from '../helpers/zips.js';
-import { newDataDir, startTestGust, type TestGust } from '../helpers/gust.js';
+import { newDataDir, removeDataDir, startTestGust, type TestGust } from '../helpers/gust.js';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -38,6 +38,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await t.stop();
+  await removeDataDir(dataDir);
 });
 
 describe('function URL configuration API', () => {

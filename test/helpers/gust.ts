@@ -27,6 +27,12 @@ export function newDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'gust-test-'));
 }
 
+/** Removes a data dir a suite made with {@link newDataDir} and passed to its servers (and its database on PostgreSQL). */
+export async function removeDataDir(dataDir: string): Promise<void> {
+  rmSync(dataDir, { recursive: true, force: true });
+  if (TEST_ON_POSTGRES) await dropTestDatabase(dataDir);
+}
+
 /**
  * `env` is what the server's configuration reads besides `flags` (OTEL_* for traces); the
  * worker's own process.env is never read, so suites running in parallel cannot leak into each other.
@@ -38,9 +44,17 @@ export async function startTestGust(options: { dataDir?: string; keepDataDir?: b
   // Two ready sandboxes per runtime, not the default's demand-grown pool: a suite's bursts
   // would leave dozens booting in the background, competing with the next tests for the CPU.
   const config = loadConfig({ port: '0', dataDir, logLevel: 'silent', runtimesDir: testRuntimesDir(), store, readySandboxes: '2', ...options.flags }, options.env ?? {});
-  const gust = await startGust(config, pino({ level: process.env.GUST_TEST_LOG ?? 'silent' }), options.eventsClock ? { eventsClock: options.eventsClock } : {});
-  // As `gust serve` does before its runtime probe: the suites start from a server that has opened its stores.
-  await gust.started;
+  let gust: RunningGust | undefined;
+  try {
+    gust = await startGust(config, pino({ level: process.env.GUST_TEST_LOG ?? 'silent' }), options.eventsClock ? { eventsClock: options.eventsClock } : {});
+    // As `gust serve` does before its runtime probe: the suites start from a server that has opened its stores.
+    await gust.started;
+  } catch (err) {
+    // A start a suite expects to be refused leaves no server and no data dir of the helper's behind.
+    await gust?.close().catch(() => undefined);
+    if (!options.dataDir) await removeDataDir(dataDir);
+    throw err;
+  }
   const lambda = new LambdaClient({
     endpoint: gust.url,
     region: config.region,
