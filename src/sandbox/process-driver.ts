@@ -37,6 +37,8 @@ import type { ReadySandboxesReport, Sandbox, SandboxDriver, SandboxLayout, Sandb
 export interface ProcessDriverOptions {
   /** Directory under which each environment's private TMPDIR is created. */
   tmpRoot: string;
+  /** See ProcessBooterOptions.socketDirPrefix. */
+  socketDirPrefix?: string;
   /** Default grace between SIGTERM and SIGKILL in `stop()`. */
   stopGraceMs?: number;
   /** The server's cgroups (`detectCgroups()`); without them environments are only measured, not limited. */
@@ -63,7 +65,7 @@ export class ProcessDriver implements SandboxDriver {
     const cgroups = host && limits(host) ? host : undefined;
     const pidsMax = options.pidsMax ?? LAMBDA_PIDS_MAX;
     if (cgroups) this.spares = new SpareLauncher({ tmpRoot: options.tmpRoot, cgroups, pidsMax });
-    const booter = new ProcessReadyBooter({ tmpRoot: options.tmpRoot, cgroups, pidsMax, graceMs: options.stopGraceMs ?? 2000, layout: (mounts) => this.layout(mounts) });
+    const booter = new ProcessReadyBooter({ tmpRoot: options.tmpRoot, socketDirPrefix: options.socketDirPrefix, cgroups, pidsMax, graceMs: options.stopGraceMs ?? 2000, layout: (mounts) => this.layout(mounts) });
     this.ready = new ReadyPool({ size: options.readySandboxes ?? 0, onFailure: options.onReadyFailure }, booter);
   }
 

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
@@ -21,13 +21,13 @@ afterEach(async () => {
 });
 
 /** A process driver keeping `size` ready runtimes of a bootstrap that asks late, under `tmpRoot`, and a start of that runtime. */
-function lateRuntime(root: string, tmpRoot: string, size: number): { driver: ProcessDriver; spec: SandboxSpec } {
+function lateRuntime(root: string, tmpRoot: string, size: number, socketDirPrefix?: string): { driver: ProcessDriver; spec: SandboxSpec } {
   const runtimeDir = join(root, 'runtime');
   const codeDir = join(root, 'code');
   mkdirSync(runtimeDir);
   mkdirSync(codeDir);
   writeFileSync(join(runtimeDir, 'late.cjs'), LATE);
-  const driver = new ProcessDriver({ tmpRoot, readySandboxes: size });
+  const driver = new ProcessDriver({ tmpRoot, readySandboxes: size, ...(socketDirPrefix ? { socketDirPrefix } : {}) });
   cleanup = async () => {
     await driver.close();
     rmSync(root, { recursive: true, force: true });
@@ -71,9 +71,14 @@ it('boots ready runtimes under a directory whose path is longer than a unix sock
   const root = mkdtempSync(join(tmpdir(), 'gust-process-ready-'));
   const tmpRoot = join(root, 'd'.repeat(120));
   mkdirSync(tmpRoot);
-  const { driver, spec } = lateRuntime(root, tmpRoot, 2);
+  // Their sockets go to directories of the server's naming (env-tmp.ts sweeps a killed server's).
+  const { driver, spec } = lateRuntime(root, tmpRoot, 2, join(root, 'sock-'));
+  const socketDirs = () => readdirSync(root).filter((name) => name.startsWith('sock-'));
   const first = await driver.start(spec);
   await first.stop(200);
   for (let i = 0; i < 500 && (driver.readySandboxes()[0]?.waiting ?? 0) < 2; i++) await sleep(20);
   expect(driver.readySandboxes()[0]).toMatchObject({ waiting: 2 });
+  expect(socketDirs()).toHaveLength(2);
+  await driver.close();
+  expect(socketDirs()).toEqual([]);
 });

@@ -45,6 +45,8 @@ const MAX_SOCKET_PATH_BYTES = 107;
 export interface ProcessBooterOptions {
   /** Where each ready sandbox's directory (its TMPDIR, links and assignment socket) is made. */
   tmpRoot: string;
+  /** The prefix of the directory its assignment socket gets when the sandbox's own path is too long for one (default `<system tmpdir>/gust-ready-`). */
+  socketDirPrefix?: string | undefined;
   /** The server's cgroups, when they limit anything; else ready runtimes are only measured, as any. */
   cgroups: CgroupHost | undefined;
   pidsMax: number;
@@ -75,7 +77,7 @@ export class ProcessReadyBooter implements ReadyBooter<Ready, () => void> {
     // A unix socket's path has at most 107 bytes (beyond, libuv binds a cut one and Python
     // refuses it), which a long data dir's passes: the socket then lies in a directory of
     // its own under the system's temporary directory, private (0700) as the other.
-    const socketDir = Buffer.byteLength(join(dir, ASSIGNMENT_SOCKET)) <= MAX_SOCKET_PATH_BYTES ? dir : mkdtempSync(join(tmpdir(), 'gust-ready-'));
+    const socketDir = Buffer.byteLength(join(dir, ASSIGNMENT_SOCKET)) <= MAX_SOCKET_PATH_BYTES ? dir : mkdtempSync(this.options.socketDirPrefix ?? join(tmpdir(), 'gust-ready-'));
     let cgroup: EnvironmentCgroup | undefined;
     let channel: AssignmentChannel | undefined;
     let child: HostChild | undefined;

@@ -7,7 +7,10 @@ import { processStartTime } from '../sandbox/server-instance.js';
 import { openEnvTmp } from './env-tmp.js';
 
 let dataDir = '';
-afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+let systemTmp = '';
+afterEach(() => {
+  for (const d of [dataDir, systemTmp]) if (d) rmSync(d, { recursive: true, force: true });
+});
 
 /** A directory under env-tmp with a file in it, as a server leaves its sandboxes' files. */
 function leftBy(name: string): string {
@@ -29,11 +32,23 @@ it('sweeps what servers that are gone left, and keeps the directories of servers
   const unowned = [leftBy('gust-env-abc'), leftBy('gust-ready-abc'), leftBy('gust-ns-abc'), leftBy('runtime-probe')];
   const other = leftBy('not-gusts');
 
-  const envTmp = openEnvTmp(dataDir);
+  // Ready runtimes' socket directories in the system's temporary directory (a data dir too long for a socket path).
+  systemTmp = mkdtempSync(join(tmpdir(), 'gust-envtmp-sys-'));
+  const socketDir = (name: string) => {
+    mkdirSync(join(systemTmp, name));
+    return join(systemTmp, name);
+  };
+  const deadSocket = socketDir(`gust-ready-${exited}-${processStartTime(process.pid)}-0badc0de-AbC123`);
+  const liveSocket = socketDir(`gust-ready-${process.pid}-${processStartTime(process.pid)}-0a1b2c3d-AbC123`);
+  // Of an older version or another program: no instance to tell whose.
+  const anonymousSocket = socketDir('gust-ready-AbC123');
+
+  const envTmp = openEnvTmp(dataDir, systemTmp);
   expect(envTmp.dir.startsWith(join(dataDir, 'env-tmp'))).toBe(true);
-  expect(await envTmp.sweep()).toBe(2 + unowned.length);
-  for (const gone of [dead, reused, ...unowned]) expect(existsSync(gone), gone).toBe(false);
-  for (const kept of [live, other, envTmp.dir]) expect(existsSync(kept), kept).toBe(true);
+  expect(envTmp.socketDirPrefix.startsWith(join(systemTmp, `gust-ready-${envTmp.dir.slice(envTmp.dir.lastIndexOf('/') + 1)}-`))).toBe(true);
+  expect(await envTmp.sweep()).toBe(3 + unowned.length);
+  for (const gone of [dead, reused, ...unowned, deadSocket]) expect(existsSync(gone), gone).toBe(false);
+  for (const kept of [live, other, envTmp.dir, liveSocket, anonymousSocket]) expect(existsSync(kept), kept).toBe(true);
 
   envTmp.close();
   expect(existsSync(envTmp.dir)).toBe(false);
@@ -44,6 +59,7 @@ it('gives each server of one data dir a directory of its own', () => {
   dataDir = mkdtempSync(join(tmpdir(), 'gust-envtmp-'));
   const a = openEnvTmp(dataDir);
   const b = openEnvTmp(dataDir);
+  expect(a.socketDirPrefix).not.toBe(b.socketDirPrefix);
   expect(a.dir).not.toBe(b.dir);
   a.close();
   expect(existsSync(b.dir)).toBe(true);

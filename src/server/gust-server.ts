@@ -218,7 +218,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     return cgroups;
   });
   const driver = new ChosenDriver(
-    cgroupHost.then((cgroups) => chooseSandboxDriver({ config, dataDir, envTmp, cgroups, bindRoots: [runtimesDir], api: () => api, processDriver: () => new ProcessDriver({ tmpRoot: envTmp, cgroups, readySandboxes: config.readySandboxes, onReadyFailure: (err, what) => logger.warn({ err }, `ready sandbox: ${what}`) }), logger, ...(volume ? { volumeState: volumeState.promise } : {}) })),
+    cgroupHost.then((cgroups) => chooseSandboxDriver({ config, dataDir, envTmp, cgroups, bindRoots: [runtimesDir], api: () => api, processDriver: () => new ProcessDriver({ tmpRoot: envTmp, socketDirPrefix: envTmpDirs.socketDirPrefix, cgroups, readySandboxes: config.readySandboxes, onReadyFailure: (err, what) => logger.warn({ err }, `ready sandbox: ${what}`) }), logger, ...(volume ? { volumeState: volumeState.promise } : {}) })),
   );
   // Before the functions load: a version a previous process left Pending waits for its runtime.
   const runtimes = new RuntimeProvider({
