@@ -22,7 +22,7 @@
  * before the runtime's next start.
  */
 import { availableParallelism, freemem, totalmem } from 'node:os';
-import type { Runtime } from '../core/limits.js';
+import { LIMITS, type Runtime } from '../core/limits.js';
 import { once } from '../core/primitives.js';
 import type { AssignmentChannel } from './assignment-channel.js';
 import type { HostChild } from './host-spawner.js';
@@ -59,8 +59,6 @@ const BOOT_PARALLELISM = Math.max(1, Math.floor(availableParallelism() / 2));
 const SHRINK_AFTER_MS = 60_000;
 /** The share of the machine's memory a refill leaves available. */
 const KEPT_MEMORY_SHARE = 0.25;
-/** How long a ready sandbox's runtime may take to boot and ask for its function (Lambda's init limit). */
-const BOOT_LIMIT_MS = 10_000;
 
 /**
  * How one driver boots ready sandboxes (`R`) and gives them to functions; `C` is what its
@@ -383,7 +381,7 @@ export function startVariables(r: RuntimeFiles, layout: SandboxLayout & { runtim
 export function untilAsking(channel: AssignmentChannel, child: HostChild): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const onExit = () => settle(new Error('the runtime exited before it asked for its function'));
-    const timer = setTimeout(() => settle(new Error(`the runtime did not ask for its function within ${BOOT_LIMIT_MS / 1000} s`)), BOOT_LIMIT_MS);
+    const timer = setTimeout(() => settle(new Error(`the runtime did not ask for its function within ${LIMITS.initTimeoutMs / 1000} s`)), LIMITS.initTimeoutMs);
     timer.unref();
     const settle = (err?: Error) => {
       clearTimeout(timer);

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { processStartTime } from '../sandbox/server-instance.js';
+import { newInstanceName, processStartTime } from '../sandbox/server-instance.js';
 import { openEnvTmp } from './env-tmp.js';
 
 let dataDir = '';
@@ -43,7 +43,7 @@ it('sweeps what servers that are gone left, and keeps the directories of servers
   // Of an older version or another program: no instance to tell whose.
   const anonymousSocket = socketDir('gust-ready-AbC123');
 
-  const envTmp = openEnvTmp(dataDir, systemTmp);
+  const envTmp = openEnvTmp(dataDir, newInstanceName(), systemTmp);
   expect(envTmp.dir.startsWith(join(dataDir, 'env-tmp'))).toBe(true);
   expect(envTmp.socketDirPrefix.startsWith(join(systemTmp, `gust-ready-${envTmp.dir.slice(envTmp.dir.lastIndexOf('/') + 1)}-`))).toBe(true);
   expect(await envTmp.sweep()).toBe(3 + unowned.length);
@@ -57,8 +57,8 @@ it('sweeps what servers that are gone left, and keeps the directories of servers
 
 it('gives each server of one data dir a directory of its own', () => {
   dataDir = mkdtempSync(join(tmpdir(), 'gust-envtmp-'));
-  const a = openEnvTmp(dataDir);
-  const b = openEnvTmp(dataDir);
+  const a = openEnvTmp(dataDir, newInstanceName());
+  const b = openEnvTmp(dataDir, newInstanceName());
   expect(a.socketDirPrefix).not.toBe(b.socketDirPrefix);
   expect(a.dir).not.toBe(b.dir);
   a.close();

@@ -15,7 +15,7 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isLeftover, newInstanceName } from '../sandbox/server-instance.js';
+import { isLeftover } from '../sandbox/server-instance.js';
 
 /** Entries of the layout before instance directories, which a killed server of that version left. */
 const UNOWNED = /^(?:gust-env-|gust-ready-|gust-ns-|runtime-probe$)/;
@@ -33,10 +33,9 @@ export interface EnvTmp {
   close(): void;
 }
 
-/** Makes this server's directory under `<dataDir>/env-tmp`. */
-export function openEnvTmp(dataDir: string, systemTmp = tmpdir()): EnvTmp {
+/** Makes the directory of the server named `instance` (its cgroups' name too) under `<dataDir>/env-tmp`. */
+export function openEnvTmp(dataDir: string, instance: string, systemTmp = tmpdir()): EnvTmp {
   const root = join(dataDir, 'env-tmp');
-  const instance = newInstanceName();
   const dir = join(root, instance);
   mkdirSync(dir, { recursive: true });
   return {

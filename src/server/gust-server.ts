@@ -30,6 +30,7 @@ import { destinationAccount, NotificationDispatcher } from '../triggers/s3/notif
 import { AmqpBucketEvents } from '../triggers/s3/amqp-bucket-events.js';
 import { detectCgroups } from '../sandbox/cgroups/index.js';
 import { openEnvTmp } from './env-tmp.js';
+import { newInstanceName } from '../sandbox/server-instance.js';
 import type { Runtime } from '../core/limits.js';
 import { ProcessDriver } from '../sandbox/process-driver.js';
 import { ChosenDriver } from '../sandbox/chosen-driver.js';
@@ -167,7 +168,9 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     throw err;
   });
 
-  const envTmpDirs = openEnvTmp(dataDir);
+  // One name for this server's files in env-tmp and its cgroups, each swept by the next server once it is gone.
+  const instance = newInstanceName();
+  const envTmpDirs = openEnvTmp(dataDir, instance);
   const envTmp = envTmpDirs.dir;
   const runtimesDir = resolve(runtimesDirOf(config));
   mkdirSync(runtimesDir, { recursive: true });
@@ -210,7 +213,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   // Cgroup limits wherever the host has them; what a killed server left behind goes before
   // the driver's trial sandbox.
   const cgroupHost = listened.then(async () => {
-    const cgroups = await detectCgroups();
+    const cgroups = await detectCgroups({ instance });
     await cgroups.sweep();
     const { warnings, ...support } = cgroups.support;
     logger.info({ cgroups: support }, 'cgroups');

@@ -16,7 +16,6 @@ beforeAll(async () => {
   rig.server = await serve(rig.dataDir, ['--sandbox', 'process']);
 }, 120_000);
 
-
 /** Voluntary context switches of the server's main thread: each is a wait that ended, a wake-up. */
 function wakeups(pid: number): number {
   return Number(/^voluntary_ctxt_switches:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/task/${pid}/status`, 'utf8'))?.[1]);

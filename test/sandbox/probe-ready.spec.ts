@@ -1,55 +1,49 @@
 /**
- * The runtime probe of `gust serve` and the ready runtimes: the probe starts every
- * installed runtime, but only a runtime that a function uses keeps runtimes booted ahead
- * for it (each a booted interpreter: ~40 MB of Node). Process driver, as a user without
- * root runs it.
+ * The runtime probe (which `gust serve` runs once the server has started) and the ready
+ * runtimes: the probe starts every installed runtime, but only a runtime that a function
+ * uses keeps runtimes booted ahead for it (each a booted interpreter: ~40 MB of Node).
+ * Process driver, as a user without root runs it.
  */
-import { describe, expect, it } from 'vitest';
-import { crashRig, serve, stopServer, type ServerProcess } from '../helpers/gust-process.js';
+import { afterAll, expect, it } from 'vitest';
+import { newDataDir, removeDataDir, startTestGust, type TestGust } from '../helpers/gust.js';
 import { createFunction, invoke } from '../helpers/lambda.js';
 import { waitingRuntimes } from '../helpers/ready-runtimes.js';
 import { waitFor } from '../helpers/wait.js';
 
-const SERVE_ARGS = ['--sandbox', 'process', '--ready-sandboxes', '4'];
+const FLAGS = { sandbox: 'process', readySandboxes: '4' };
 /** A handler that says whether its runtime was booted ahead: its start environment names the assignment socket. */
 const READY_MARK = "def handler(e, c):\n    return '_GUST_ASSIGNMENT=' in open('/proc/self/environ').read()\n";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The runtimes the server's probe reported starting, once it has reported every one it tried. */
-async function probed(server: ServerProcess): Promise<string[]> {
-  const lines = () => server.lines().filter((l) => l.includes('runtime probe:'));
-  await waitFor('the runtime probe', () => (lines().length > 0 && lines().length === new Set(lines()).size ? true : undefined), 60_000, 200);
-  // Every runtime probed in turn: wait until no new line came for a while.
-  let seen = -1;
-  while (seen !== lines().length) {
-    seen = lines().length;
-    await sleep(1500);
-  }
-  return lines().map((l) => (JSON.parse(l) as { runtime?: string }).runtime ?? '');
+const dataDir = newDataDir();
+let t: TestGust | undefined;
+afterAll(async () => {
+  await t?.stop();
+  await removeDataDir(dataDir);
+});
+
+/** Expects no runtime of `bootstraps` waiting for 3 s (a pool refills within a second of a start). */
+async function noneWaiting(...bootstraps: string[]): Promise<void> {
+  for (let i = 0; i < 15; i++, await sleep(200)) expect(bootstraps.flatMap((b) => waitingRuntimes(b))).toEqual([]);
 }
 
-describe('the runtime probe and ready runtimes', () => {
-  const rig = crashRig('gust-probe-ready');
+it('arms only the runtimes that functions use', { timeout: 180_000 }, async () => {
+  t = await startTestGust({ dataDir, keepDataDir: true, flags: FLAGS });
+  const first = (await t.gust.probeRuntimes()).filter((r) => r.ok).map((r) => r.runtime);
+  expect(first).toContain('nodejs20.x');
+  const python = first.find((r) => r.startsWith('python'));
+  expect(python).toBeDefined();
+  // No function yet: the probe's starts leave nothing booted ahead.
+  await noneWaiting('bootstrap.mjs', 'bootstrap.py');
 
-  it('arms only the runtimes that functions use', { timeout: 180_000 }, async () => {
-    rig.server = await serve(rig.dataDir, SERVE_ARGS);
-    const first = await probed(rig.server);
-    expect(first).toContain('nodejs20.x');
-    expect(first.some((r) => r.startsWith('python'))).toBe(true);
-    // No function yet: the probe's starts leave nothing booted ahead (a pool refills within a second).
-    for (let i = 0; i < 15; i++, await sleep(200)) expect([...waitingRuntimes('bootstrap.mjs'), ...waitingRuntimes('bootstrap.py')]).toEqual([]);
+  await createFunction(t.lambda, 'py', { Runtime: python as 'python3.11', Handler: 'app.handler', files: { 'app.py': READY_MARK } });
+  expect((await invoke(t.lambda, 'py')).json).toBe(false);
+  await t.stop();
 
-    const python = first.find((r) => r.startsWith('python'))!;
-    await createFunction(rig.server.lambda, 'py', { Runtime: python as 'python3.11', Handler: 'app.handler', files: { 'app.py': READY_MARK } });
-    expect((await invoke(rig.server.lambda, 'py')).json).toBe(false);
-    await stopServer(rig.server);
-
-    rig.server = await serve(rig.dataDir, SERVE_ARGS);
-    await probed(rig.server);
-    await waitFor('a ready Python runtime', () => (waitingRuntimes('bootstrap.py').length > 0 ? true : undefined), 20_000, 100);
-    expect(waitingRuntimes('bootstrap.mjs')).toEqual([]);
-    for (let i = 0; i < 15; i++, await sleep(200)) expect(waitingRuntimes('bootstrap.mjs')).toEqual([]);
-    // Its first start after the restart is given one.
-    expect((await invoke(rig.server.lambda, 'py')).json).toBe(true);
-  });
+  t = await startTestGust({ dataDir, keepDataDir: true, flags: FLAGS });
+  await t.gust.probeRuntimes();
+  await waitFor('a ready Python runtime', () => (waitingRuntimes('bootstrap.py').length > 0 ? true : undefined), 20_000, 100);
+  await noneWaiting('bootstrap.mjs');
+  // Its first start after the restart is given one.
+  expect((await invoke(t.lambda, 'py')).json).toBe(true);
 });

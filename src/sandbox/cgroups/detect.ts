@@ -21,7 +21,7 @@ import { cgroupV2 } from './v2.js';
 export interface DetectOptions {
   /** Name of the directory under Gust's own cgroup that holds every server instance (default `gust`). */
   parentName?: string;
-  /** This server's instance name (default `<pid>-<start time>-<random>`, see instance.ts). */
+  /** This server's instance name (default `<pid>-<start time>-<random>`, see server-instance.ts). */
   instance?: string;
   /** Test seam: the texts of /proc/self/mountinfo and /proc/self/cgroup. */
   proc?: { mountinfo: string; cgroup: string };
