@@ -52,7 +52,7 @@ export function recordBodyDigest(request: FastifyRequest, hex: string): void {
 }
 
 /** A request header's value, repeats joined as SigV4 joins them. */
-export function headerOf(raw: IncomingMessage, name: string): string | undefined {
+export function headerOf(raw: Pick<IncomingMessage, 'headers'>, name: string): string | undefined {
   const v = raw.headers[name];
   return Array.isArray(v) ? v.join(',') : v;
 }

@@ -21,7 +21,8 @@ import { registerBodyReader } from './upload-body.js';
 import { registerEdgeAuth, type EdgeAuth } from './edge-auth.js';
 import { registerHandOver, type HandOver } from './hand-over.js';
 import { lazySchemaCompilers } from './schema-compilers.js';
-import { leanHandler, type LeanRoute } from './lean-route.js';
+import { installLeanFront } from './lean-front.js';
+import type { LeanRoute, RequestHead } from './lean-route.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -42,7 +43,7 @@ export interface HttpPlugin {
    * The URL to route a request by, when the plugin claims a request by something other
    * than its path (function URLs claim host names); undefined leaves the URL to the others.
    */
-  rewriteUrl?(request: IncomingMessage): string | undefined;
+  rewriteUrl?(request: RequestHead): string | undefined;
   /** Routes answered before Fastify, on the invoke hot path (lean-route.ts); each also has a Fastify route for what it leaves. */
   leanRoutes?: readonly LeanRoute[];
 }
@@ -95,13 +96,6 @@ export function buildHttpServer(logger: Logger, plugins: readonly HttpPlugin[], 
   // AWS-shaped 503 with Connection: close, in each API's own shape).
   let closing = false;
   const leanRoutes = plugins.flatMap((p) => p.leanRoutes ?? []);
-  const lean = (next: RequestHandler): RequestHandler => {
-    const handler = leanHandler(
-      { routes: leanRoutes, logger, auth: options.auth, diskFull: options.diskFull, claimedElsewhere: (request) => rewriters.some((rewrite) => rewrite(request) !== undefined) },
-      next,
-    );
-    return (request, response) => (starting === undefined && !closing ? handler(request, response) : next(request, response));
-  };
   const listening = options.listening;
   let adopted: RequestHandler | undefined;
   const app = Fastify({
@@ -130,12 +124,12 @@ export function buildHttpServer(logger: Logger, plugins: readonly HttpPlugin[], 
     frameworkErrors: handleError,
     // And those Node's HTTP parser refuses before Fastify (a 431 for huge headers).
     clientErrorHandler: handleClientError,
-    // The server's request handler is Fastify's behind the lean routes': on the server
-    // already listening, once the routes are ready, or on one made here.
+    // The server's request handler is Fastify's: on the server already listening, once the
+    // routes are ready, or on one made here. The lean front (below) reads each connection first.
     serverFactory: (handler: RequestHandler) => {
-      adopted = lean(handler);
+      adopted = handler;
       if (listening) return listening.server;
-      return createServer(adopted);
+      return createServer(handler);
     },
   });
   // What Fastify sets on a server it makes itself (its defaults: no request timeout).
@@ -143,6 +137,16 @@ export function buildHttpServer(logger: Logger, plugins: readonly HttpPlugin[], 
   server.keepAliveTimeout = app.initialConfig.keepAliveTimeout ?? server.keepAliveTimeout;
   server.requestTimeout = 0;
   server.setTimeout(app.initialConfig.connectionTimeout ?? 0);
+  if (leanRoutes.length > 0) {
+    installLeanFront(server, {
+      routes: leanRoutes,
+      logger,
+      auth: options.auth,
+      diskFull: options.diskFull,
+      claimedElsewhere: (request) => rewriters.some((rewrite) => rewrite(request) !== undefined),
+      open: () => starting === undefined && !closing,
+    });
+  }
   app.addHook('preClose', (done) => {
     closing = true;
     done();

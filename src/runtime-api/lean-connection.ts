@@ -15,6 +15,7 @@
  */
 import { STATUS_CODES, validateHeaderValue } from 'node:http';
 import type { Socket } from 'node:net';
+import { ByteQueue, HEAD_END, keepAliveHeadEnd, MAX_HEAD_BYTES, parseHeaderLines, writeHeadAndBody } from '../core/http1-wire.js';
 import type { Invocation } from '../core/model/invocation.js';
 import { invocationHeaders } from './invocation-next.js';
 import { ACCEPTED_BODY, errorResponse } from './runtime-api-errors.js';
@@ -25,14 +26,8 @@ const RESPONSE_START = 'POST /2018-06-01/runtime/invocation/';
 const RESPONSE_END = '/response HTTP/1.1';
 /** Request ids that read the same decoded: Gust's are UUIDs. */
 const PLAIN_ID = /^[A-Za-z0-9._~-]{1,128}$/;
-/** A head longer than this is left to node:http (and its limits). */
-const MAX_HEAD_BYTES = 8192;
 /** Bytes a runtime may send behind a parked /next before it is cut off: a runtime has nothing to say then. */
 const MAX_PIPELINED_BYTES = 65536;
-const HEAD_END = Buffer.from('\r\n\r\n');
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/** What node:http refuses in a head (control characters), a lone CR or LF included. */
-const INVALID_HEAD_BYTES = /[^\t\x20-\x7e\x80-\xff]/;
 /** Headers whose presence sends the request to node:http. */
 const NOT_HERE = new Set(['transfer-encoding', 'expect', 'upgrade', 'trailer', 'lambda-runtime-function-response-mode']);
 
@@ -61,9 +56,8 @@ export function serveLean(socket: Socket, endpoint: LeanEndpoint): void {
 }
 
 class LeanConnection implements ParkedNext {
-  /** Bytes received and not yet answered, in arrival order; joined only when a head is read or a body is whole. */
-  private parts: Buffer[] = [];
-  private size = 0;
+  /** Bytes received and not yet answered. */
+  private readonly bytes = new ByteQueue();
   private pending: PendingResult | undefined;
   /** A /next of this connection is parked in the session. */
   private parked = false;
@@ -93,9 +87,9 @@ class LeanConnection implements ParkedNext {
     }
     this.parked = false;
     this.gone = undefined;
-    this.write(`${head}${closingHeaders()}`, invocation.payload);
+    this.write(`${head}${keepAliveHeadEnd()}`, invocation.payload);
     // What the runtime sent behind its /next, if anything, now has its turn.
-    if (this.size > 0) queueMicrotask(() => this.drain());
+    if (this.bytes.size > 0) queueMicrotask(() => this.drain());
   }
 
   destroy(): void {
@@ -107,34 +101,33 @@ class LeanConnection implements ParkedNext {
   }
 
   private receive(chunk: Buffer): void {
-    this.parts.push(chunk);
-    this.size += chunk.length;
+    this.bytes.push(chunk);
     if (this.parked) {
-      if (this.size > MAX_PIPELINED_BYTES) this.socket.destroy();
+      if (this.bytes.size > MAX_PIPELINED_BYTES) this.socket.destroy();
       return;
     }
-    if (this.pending && this.size < this.pending.length) return;
+    if (this.pending && this.bytes.size < this.pending.length) return;
     this.drain();
   }
 
   /** Answers the requests in hand, one at a time, until one is incomplete or parks. */
   private drain(): void {
-    while (this.size > 0 && !this.parked && !this.socket.destroyed) {
+    while (this.bytes.size > 0 && !this.parked && !this.socket.destroyed) {
       if (this.pending) {
-        if (this.size < this.pending.length) return;
+        if (this.bytes.size < this.pending.length) return;
         const pending = this.pending;
         this.pending = undefined;
-        this.finishResult(pending, this.take(pending.length));
+        this.finishResult(pending, this.bytes.take(pending.length));
         continue;
       }
-      const bytes = this.joined();
+      const bytes = this.bytes.joined();
       const end = bytes.indexOf(HEAD_END);
       const head = end < 0 || end > MAX_HEAD_BYTES ? undefined : parseHead(bytes.toString('latin1', 0, end));
       if (!head || head.contentLength > this.endpoint.session.maxResponseBytes) {
         this.handOver();
         return;
       }
-      this.take(end + HEAD_END.length);
+      this.bytes.take(end + HEAD_END.length);
       if (head.kind === 'next') {
         this.parked = true;
         try {
@@ -175,41 +168,15 @@ class LeanConnection implements ParkedNext {
   }
 
   private writeJson(status: number, text: string): void {
-    this.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n${closingHeaders()}${text}`);
-  }
-
-  /** The bytes in hand as one buffer. */
-  private joined(): Buffer {
-    if (this.parts.length > 1) this.parts = [Buffer.concat(this.parts, this.size)];
-    return this.parts[0]!;
-  }
-
-  /** Removes and returns the first `n` bytes in hand. */
-  private take(n: number): Buffer {
-    const bytes = this.joined();
-    const rest = bytes.subarray(n);
-    this.parts = rest.length > 0 ? [rest] : [];
-    this.size = rest.length;
-    return bytes.subarray(0, n);
+    this.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n${keepAliveHeadEnd()}${text}`);
   }
 
   private write(head: string, body?: Buffer): void {
-    if (this.socket.destroyed) return;
-    if (body === undefined || body.length === 0) {
-      this.socket.write(head, 'latin1');
-      return;
-    }
-    // One writev for both, as node:http sends a head and a body written together.
-    this.socket.cork();
-    this.socket.write(head, 'latin1');
-    this.socket.write(body);
-    this.socket.uncork();
+    if (!this.socket.destroyed) writeHeadAndBody(this.socket, head, body);
   }
 
   private handOver(): void {
-    const unread = this.size > 0 ? this.joined() : undefined;
-    this.parts = [];
-    this.size = 0;
+    const unread = this.bytes.takeAll();
     this.socket.off('data', this.onData);
     this.endpoint.handOver(this.socket, unread);
   }
@@ -230,43 +197,9 @@ function parseHead(text: string): Head | undefined {
   } else {
     return undefined;
   }
-  let contentLength: number | undefined;
-  let host = false;
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (INVALID_HEAD_BYTES.test(line)) return undefined;
-    const colon = line.indexOf(':');
-    if (colon <= 0) return undefined;
-    const name = line.slice(0, colon);
-    if (!TOKEN.test(name)) return undefined;
-    const lower = name.toLowerCase();
-    const value = line.slice(colon + 1).trim();
-    if (NOT_HERE.has(lower)) return undefined;
-    if (lower === 'host') {
-      if (host) return undefined;
-      host = true;
-    } else if (lower === 'content-length') {
-      if (contentLength !== undefined || !/^\d{1,9}$/.test(value)) return undefined;
-      contentLength = Number(value);
-    } else if (lower === 'connection' && !/^keep-alive$/i.test(value)) {
-      return undefined;
-    }
-  }
-  if (!host) return undefined;
-  if (kind === 'next') return contentLength === undefined || contentLength === 0 ? { kind, requestId, contentLength: 0 } : undefined;
-  return contentLength === undefined ? undefined : { kind, requestId, contentLength };
-}
-
-let dateSecond = -1;
-let dateText = '';
-
-/** `Date` and `Connection: keep-alive`, the headers node:http adds, and the end of the head. */
-function closingHeaders(): string {
-  const now = Date.now();
-  const second = Math.floor(now / 1000);
-  if (second !== dateSecond) {
-    dateSecond = second;
-    dateText = new Date(second * 1000).toUTCString();
-  }
-  return `Date: ${dateText}\r\nConnection: keep-alive\r\n\r\n`;
+  const parsed = parseHeaderLines(lines, NOT_HERE);
+  if (!parsed) return undefined;
+  const { headers, contentLength } = parsed;
+  if (kind === 'next') return contentLength === 0 ? { kind, requestId, contentLength } : undefined;
+  return headers['content-length'] === undefined ? undefined : { kind, requestId, contentLength };
 }

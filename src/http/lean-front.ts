@@ -1,0 +1,347 @@
+/**
+ * The edge's connections, read here first. A request a lean route claims (lean-route.ts:
+ * Invoke) is answered straight off the socket: a scan of its head and one write, where
+ * node:http spent an IncomingMessage, a ServerResponse, their streams and listeners and a
+ * header object built and checked twice (a fifth of Gust's CPU per warm invoke went to the
+ * front's node:http). Every other request goes to node:http through the connection's
+ * tunnel (http-tunnel.ts), whole, and once node:http has answered it the next request is
+ * read here again: SDK clients send control calls and invokes on the same kept-alive
+ * connections.
+ *
+ * A request goes through the tunnel when its head is one this reader frames exactly as
+ * node:http does: HTTP/1.1, a usual method, well-formed headers each named once, a Host, a
+ * plain Content-Length or none, no Transfer-Encoding, Expect, Upgrade or Trailer. At any
+ * other (a chunked body, a head over 8 KB, one that does not parse), the connection goes to
+ * node:http for good, with the bytes it has not seen put back (or, when it has a tunnel
+ * already, through that): node:http then answers it, errors included, as it always did.
+ */
+import { STATUS_CODES, validateHeaderValue, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { ByteQueue, HEAD_END, keepAliveHeadEnd, MAX_HEAD_BYTES, parseHeaderLines, writeHeadAndBody } from '../core/http1-wire.js';
+import { newRequestId } from '../core/ids.js';
+import { HttpTunnel } from './http-tunnel.js';
+import { answerLean, claimLean, logAnswered, type Claimed, type LeanAnswer, type LeanEdge, type RequestHead } from './lean-route.js';
+
+export interface LeanFront extends LeanEdge {
+  /** Whether lean routes answer now: not while the server starts, nor once it closes (Fastify's hooks answer then). */
+  open(): boolean;
+}
+
+/** Headers whose requests node:http frames or answers in ways this reader does not. */
+const NOT_HERE = new Set(['transfer-encoding', 'expect', 'upgrade', 'trailer']);
+/** Methods whose requests node:http answers with a `request` event (CONNECT has its own). */
+const REQUEST_LINE = /^(GET|HEAD|POST|PUT|DELETE|PATCH|OPTIONS) (\S+) HTTP\/1\.1$/;
+const KEEP_ALIVE_GRACE_MS = 1000;
+/** Bytes of later requests held while one is answered before the socket stops reading. */
+const MAX_HELD_BYTES = 1024 * 1024;
+
+// Why the socket stops reading: node:http reads no more, answers wait for the client to
+// read, or later requests pile up behind the one being answered.
+const TUNNEL_FULL = 1;
+const WRITES_WAITING = 2;
+const PIPELINE_FULL = 4;
+
+/**
+ * Serves `server`'s connections through the front from now on. node:http's own listener
+ * gets the tunnels (and the connections handed over for good); its close of idle
+ * connections (Fastify's close, the edge's graceful sweep) also closes the front's.
+ */
+export function installLeanFront(server: Server, front: LeanFront): void {
+  const http = server.listeners('connection') as ((socket: Duplex) => void)[];
+  server.removeAllListeners('connection');
+  const toHttp = (socket: Duplex): void => {
+    for (const listener of http) listener.call(server, socket);
+  };
+  const connections = new Set<FrontConnection>();
+  server.on('connection', (socket: Socket) => {
+    const connection = new FrontConnection(socket, front, server.keepAliveTimeout, toHttp);
+    connections.add(connection);
+    socket.once('close', () => connections.delete(connection));
+  });
+  server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => {
+    if (request.socket instanceof HttpTunnel) request.socket.follow(response);
+  });
+  const closeIdle = server.closeIdleConnections.bind(server);
+  server.closeIdleConnections = () => {
+    closeIdle();
+    for (const connection of connections) connection.closeIfIdle();
+  };
+  const closeAll = server.closeAllConnections.bind(server);
+  server.closeAllConnections = () => {
+    closeAll();
+    for (const connection of connections) connection.destroy();
+  };
+}
+
+/**
+ * Where a connection is: `idle` between requests; `body` reading a claimed request's body;
+ * `answering` it; `tunnel` while node:http has a request; `http` once handed over for good;
+ * `closed` once ended.
+ */
+type Mode = 'idle' | 'body' | 'answering' | 'tunnel' | 'http' | 'closed';
+
+/** A claimed request whose body is being read. */
+interface Call {
+  claimed: Claimed;
+  head: RequestHead;
+  requestId: string;
+  started: number;
+  bodyBytes: number;
+}
+
+class FrontConnection {
+  private mode: Mode = 'idle';
+  /** Bytes received and not yet used. */
+  private readonly bytes = new ByteQueue();
+  private call: Call | undefined;
+  private tunnel: HttpTunnel | undefined;
+  /** Bytes of the request in the tunnel still to pass on. */
+  private owed = 0;
+  /** node:http has finished its answer to the request in the tunnel. */
+  private tunnelAnswered = false;
+  /** The client ended its side: end ours once what it sent is answered. */
+  private clientEnded = false;
+  private holds = 0;
+  private readonly onData = (chunk: Buffer): void => this.guarded(() => this.receive(chunk));
+  private readonly onEnd = (): void => this.guarded(() => this.endFromClient());
+  private readonly onTimeout = (): void => {
+    if (this.mode === 'http') this.tunnel?.timedOut();
+    else this.closeIfIdle();
+  };
+  private readonly onError = (): void => void this.socket.destroy();
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly front: LeanFront,
+    private readonly keepAliveMs: number,
+    private readonly toHttp: (socket: Duplex) => void,
+  ) {
+    socket.setNoDelay(true);
+    socket.on('data', this.onData);
+    socket.on('end', this.onEnd);
+    socket.on('error', this.onError);
+    // One timer for the connection's life, never re-armed per request: it fires after the
+    // keep-alive timeout without a byte either way, and ends the connection only if it is
+    // idle then. A second past the timeout the answers announce, as node:http waits, so that
+    // the client stops reusing the connection first.
+    if (keepAliveMs > 0) {
+      socket.setTimeout(keepAliveMs + KEEP_ALIVE_GRACE_MS);
+      socket.on('timeout', this.onTimeout);
+    }
+    socket.once('close', () => {
+      this.mode = 'closed';
+      this.tunnel?.destroy();
+    });
+  }
+
+  /** Ends the connection if it has nothing in hand: the keep-alive timeout, or the server closing. */
+  closeIfIdle(): void {
+    if (this.mode === 'idle' && this.bytes.size === 0) this.socket.destroy();
+  }
+
+  destroy(): void {
+    if (this.mode !== 'http') this.socket.destroy();
+  }
+
+  private receive(chunk: Buffer): void {
+    if (this.mode === 'tunnel' && this.owed > 0) {
+      // Nothing is in hand while a body is owed: all of it went to the tunnel.
+      const passed = Math.min(this.owed, chunk.length);
+      this.owed -= passed;
+      this.tunnel!.feed(passed === chunk.length ? chunk : chunk.subarray(0, passed));
+      if (this.owed === 0 && this.tunnelAnswered) this.mode = 'idle';
+      if (passed === chunk.length) return;
+      chunk = chunk.subarray(passed);
+    }
+    if (this.mode === 'http') {
+      this.tunnel!.feed(chunk);
+      return;
+    }
+    this.bytes.push(chunk);
+    if (this.mode === 'body' && this.bytes.size >= this.call!.bodyBytes) this.answer();
+    else if (this.mode === 'idle') this.drain();
+    else if (this.bytes.size > MAX_HELD_BYTES) this.hold(PIPELINE_FULL, true);
+  }
+
+  /** Serves the requests in hand, one at a time, until one is incomplete or another has the connection. */
+  private drain(): void {
+    this.hold(PIPELINE_FULL, false);
+    while (this.mode === 'idle' && this.bytes.size > 0) {
+      if (this.socket.writableNeedDrain) {
+        this.hold(WRITES_WAITING, true);
+        this.socket.once('drain', () => {
+          this.hold(WRITES_WAITING, false);
+          this.guarded(() => this.drain());
+        });
+        return;
+      }
+      const bytes = this.bytes.joined();
+      const end = bytes.subarray(0, MAX_HEAD_BYTES + HEAD_END.length).indexOf(HEAD_END);
+      if (end < 0) {
+        // The rest of the head is on its way; one this long is node:http's (and its limits').
+        if (this.bytes.size > MAX_HEAD_BYTES) this.handOver();
+        return;
+      }
+      const head = parseHead(bytes.toString('latin1', 0, end));
+      if (!head) {
+        this.handOver();
+        return;
+      }
+      const headBytes = end + HEAD_END.length;
+      const claimed = this.front.open() ? claimLean(this.front, head) : undefined;
+      if (claimed) {
+        this.bytes.take(headBytes);
+        this.call = { claimed, head, requestId: newRequestId(), started: performance.now(), bodyBytes: claimed.call.bodyBytes };
+        this.mode = 'body';
+        if (this.bytes.size >= claimed.call.bodyBytes) this.answer();
+      } else {
+        this.passOn(headBytes + head.contentLength);
+      }
+    }
+    // What a client that ended sent is answered; a head it left unfinished never will be.
+    if (this.clientEnded && this.mode === 'idle') this.socket.end();
+  }
+
+  private answer(): void {
+    const call = this.call!;
+    this.call = undefined;
+    this.mode = 'answering';
+    const body = this.bytes.take(call.bodyBytes);
+    void answerLean(this.front, call.claimed, call.head, body, call.requestId).then((answer) => {
+      if (this.mode === 'closed') return;
+      try {
+        this.write(answer, call.requestId);
+      } catch (err) {
+        // An answer that cannot be written (a header Node refuses) ends the exchange, not the server.
+        this.front.logger.error({ err, requestId: call.requestId }, 'unexpected error writing an answer');
+        this.socket.destroy();
+        return;
+      }
+      logAnswered(this.front, call.head, call.requestId, answer.status, call.started);
+      this.mode = 'idle';
+      this.guarded(() => this.drain());
+    });
+  }
+
+  /** Runs a step of the connection: a fault of this reader ends the connection, never the server. */
+  private guarded(step: () => void): void {
+    try {
+      step();
+    } catch (err) {
+      this.front.logger.error({ err }, 'unexpected error reading a connection');
+      this.socket.destroy();
+    }
+  }
+
+  /** What node:http writes for the same answer: the status line, the headers as given, a length, Date and keep-alive. */
+  private write(answer: LeanAnswer, requestId: string): void {
+    let head = `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status] ?? 'unknown'}\r\nx-amzn-RequestId: ${requestId}\r\n`;
+    for (const name in answer.headers) {
+      const value = answer.headers[name]!;
+      validateHeaderValue(name, value);
+      head += `${name}: ${value}\r\n`;
+    }
+    const body = typeof answer.body === 'string' ? Buffer.from(answer.body) : answer.body;
+    head += `content-length: ${body?.length ?? 0}\r\n${keepAliveHeadEnd(this.keepAliveMs)}`;
+    writeHeadAndBody(this.socket, head, body);
+  }
+
+  /** Gives the request of `length` bytes at the front to node:http, through the tunnel. */
+  private passOn(length: number): void {
+    const tunnel = (this.tunnel ??= this.openTunnel());
+    const inHand = Math.min(this.bytes.size, length);
+    this.owed = length - inHand;
+    this.tunnelAnswered = false;
+    this.mode = 'tunnel';
+    tunnel.feed(this.bytes.take(inHand));
+  }
+
+  /** node:http takes the connection for good, from the first byte not yet used. */
+  private handOver(): void {
+    const unread = this.bytes.takeAll();
+    this.mode = 'http';
+    this.hold(PIPELINE_FULL | WRITES_WAITING, false);
+    if (this.tunnel) {
+      // node:http reads this connection through its tunnel already: it goes on doing so.
+      if (unread) this.tunnel.feed(unread);
+      if (this.clientEnded) this.tunnel.feedEnd();
+      return;
+    }
+    const socket = this.socket;
+    socket.off('data', this.onData);
+    socket.off('end', this.onEnd);
+    socket.off('error', this.onError);
+    socket.off('timeout', this.onTimeout);
+    // node:http sets no socket timeout of its own with the server's at 0: the front's would cut a long request.
+    socket.setTimeout(0);
+    // Paused across the hand-over, so that no byte arrives with no one listening.
+    socket.pause();
+    if (unread) socket.unshift(unread);
+    this.toHttp(socket);
+    socket.resume();
+  }
+
+  private openTunnel(): HttpTunnel {
+    const tunnel = new HttpTunnel(this.socket, {
+      answered: () => {
+        // An answer after which node:http ends the connection has nothing follow it.
+        if (this.tunnel !== tunnel || tunnel.writableEnded) return;
+        this.tunnelAnswered = true;
+        if (this.mode === 'tunnel' && this.owed === 0) {
+          this.mode = 'idle';
+          this.guarded(() => this.drain());
+        }
+      },
+      ended: () => {
+        if (this.tunnel !== tunnel) return;
+        this.mode = 'closed';
+        this.socket.end();
+      },
+      gone: () => {
+        if (this.tunnel !== tunnel) return;
+        this.tunnel = undefined;
+        this.hold(TUNNEL_FULL, false);
+        // node:http closing its side of a connection it has no request on (an idle close)
+        // leaves the front's request, if any, to finish: the next request opens a new tunnel.
+        if (this.mode === 'tunnel' || this.mode === 'http') this.socket.destroy();
+      },
+      full: (held) => this.hold(TUNNEL_FULL, held),
+    });
+    this.toHttp(tunnel);
+    return tunnel;
+  }
+
+  private endFromClient(): void {
+    this.clientEnded = true;
+    if (this.mode === 'http') this.tunnel?.feedEnd();
+    else if (this.mode === 'tunnel') this.tunnel!.feedEnd();
+    else if (this.mode === 'idle') this.drain();
+    // A body that will never be whole.
+    else if (this.mode === 'body') this.socket.destroy();
+  }
+
+  /** Stops or restarts reading the socket for `reason`; it reads while no reason holds. */
+  private hold(reason: number, held: boolean): void {
+    const before = this.holds;
+    this.holds = held ? before | reason : before & ~reason;
+    if (before === 0 && this.holds !== 0) this.socket.pause();
+    else if (before !== 0 && this.holds === 0) this.socket.resume();
+  }
+}
+
+interface ParsedHead extends RequestHead {
+  method: string;
+  url: string;
+  contentLength: number;
+}
+
+/** A request head this reader frames as node:http does, or undefined for node:http to read. */
+function parseHead(text: string): ParsedHead | undefined {
+  const lines = text.split('\r\n');
+  const line = REQUEST_LINE.exec(lines[0]!);
+  if (!line) return undefined;
+  const parsed = parseHeaderLines(lines, NOT_HERE);
+  if (!parsed) return undefined;
+  return { method: line[1]!, url: line[2]!, headers: parsed.headers, contentLength: parsed.contentLength };
+}
