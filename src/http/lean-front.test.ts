@@ -3,7 +3,7 @@ import { connect, type AddressInfo, type Socket } from 'node:net';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { installLeanFront } from './lean-front.js';
-import type { LeanRoute } from './lean-route.js';
+import { leanRoutes, type LeanRoute } from './lean-route.js';
 
 /**
  * A node:http server behind the lean front. `POST /lean` is the lean route's (it answers
@@ -28,7 +28,7 @@ afterEach(async () => {
   }
 });
 
-async function front(options: { keepAliveMs?: number } = {}): Promise<Front> {
+async function front(options: { keepAliveMs?: number; routesLater?: boolean } = {}): Promise<Front & { giveRoutes: () => void }> {
   const leanSeen: string[] = [];
   const httpSeen: string[] = [];
   const route: LeanRoute = {
@@ -61,12 +61,14 @@ async function front(options: { keepAliveMs?: number } = {}): Promise<Front> {
     });
   });
   server.keepAliveTimeout = options.keepAliveMs ?? 5000;
-  installLeanFront(server, { routes: [route], logger: pino({ level: 'silent' }), claimedElsewhere: () => false, open: () => true });
+  const door = installLeanFront(server);
+  const giveRoutes = (): void => door.use(leanRoutes({ routes: [route], logger: pino({ level: 'silent' }), claimedElsewhere: () => false }, () => true));
+  if (!options.routesLater) giveRoutes();
   let accepted = 0;
   server.on('connection', () => accepted++);
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.address() as AddressInfo).port, server, connections: () => accepted, leanSeen, httpSeen };
+  return { port: (server.address() as AddressInfo).port, server, connections: () => accepted, leanSeen, httpSeen, giveRoutes };
 }
 
 interface Answer {
@@ -145,6 +147,16 @@ describe('the lean front', () => {
     expect(a.headers).toMatchObject({ connection: 'keep-alive', 'keep-alive': 'timeout=5', 'content-length': '8', 'content-type': 'text/plain' });
     expect(new Date(a.headers.date!).getTime()).toBeGreaterThan(Date.now() - 60_000);
     expect(a.headers['x-amzn-requestid']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('leaves every request to node:http until it has routes, then answers on connections made before', async () => {
+    const f = await front({ routesLater: true });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    expect((await send(f.port, agent, 'POST', '/lean', 'early')).body).toBe('http POST /lean early');
+    f.giveRoutes();
+    expect((await send(f.port, agent, 'POST', '/lean', 'later')).body).toBe('lean later');
+    agent.destroy();
+    expect(f.connections()).toBe(1);
   });
 
   it('answers pipelined requests in order, whichever side takes each, empty bodies last included', async () => {

@@ -19,13 +19,39 @@ import { STATUS_CODES, validateHeaderValue, type IncomingMessage, type Server, t
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ByteQueue, HEAD_END, keepAliveHeadEnd, MAX_HEAD_BYTES, parseHeaderLines, writeHeadAndBody } from '../core/http1-wire.js';
-import { newRequestId } from '../core/ids.js';
 import { HttpTunnel } from './http-tunnel.js';
-import { answerLean, claimLean, logAnswered, type Claimed, type LeanAnswer, type LeanEdge, type RequestHead } from './lean-route.js';
 
-export interface LeanFront extends LeanEdge {
-  /** Whether lean routes answer now: not while the server starts, nor once it closes (Fastify's hooks answer then). */
-  open(): boolean;
+/** What a lean route reads of a request before its body: what node:http's request has too. */
+export type RequestHead = Pick<IncomingMessage, 'method' | 'url' | 'headers'>;
+
+/** An HTTP answer as a lean route gives it. */
+export interface LeanAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body?: Buffer | string;
+}
+
+/** What the front asks of the edge (lean-route.ts makes it of the lean routes). */
+export interface LeanRoutes {
+  /** The exchange for a request a lean route answers now, or undefined to leave it to node:http. */
+  claim(head: RequestHead): LeanExchange | undefined;
+  /** A fault of the front's own, which ended a connection. */
+  fault(err: unknown, requestId?: string): void;
+}
+
+/** A claimed request: its body's length, then its answer. */
+export interface LeanExchange {
+  bodyBytes: number;
+  requestId: string;
+  /** The answer for the whole body, errors rendered (it never rejects). */
+  answer(body: Buffer): Promise<LeanAnswer>;
+  /** Told once the answer is written (the edge's request log line). */
+  written(status: number): void;
+}
+
+/** A server's front: every request goes to node:http until routes are given (the edge still being built). */
+export interface FrontDoor {
+  use(routes: LeanRoutes): void;
 }
 
 /** Headers whose requests node:http frames or answers in ways this reader does not. */
@@ -46,16 +72,19 @@ const PIPELINE_FULL = 4;
  * Serves `server`'s connections through the front from now on. node:http's own listener
  * gets the tunnels (and the connections handed over for good); its close of idle
  * connections (Fastify's close, the edge's graceful sweep) also closes the front's.
+ * Installed as the port opens (server/first-listener.ts), so that no connection a client
+ * makes early (a health check on a kept-alive agent) stays node:http's for good.
  */
-export function installLeanFront(server: Server, front: LeanFront): void {
+export function installLeanFront(server: Server): FrontDoor {
   const http = server.listeners('connection') as ((socket: Duplex) => void)[];
   server.removeAllListeners('connection');
   const toHttp = (socket: Duplex): void => {
     for (const listener of http) listener.call(server, socket);
   };
+  const door: { routes?: LeanRoutes } = {};
   const connections = new Set<FrontConnection>();
   server.on('connection', (socket: Socket) => {
-    const connection = new FrontConnection(socket, front, server.keepAliveTimeout, toHttp);
+    const connection = new FrontConnection(socket, door, server.keepAliveTimeout, toHttp);
     connections.add(connection);
     socket.once('close', () => connections.delete(connection));
   });
@@ -72,6 +101,7 @@ export function installLeanFront(server: Server, front: LeanFront): void {
     closeAll();
     for (const connection of connections) connection.destroy();
   };
+  return { use: (routes) => (door.routes = routes) };
 }
 
 /**
@@ -81,20 +111,11 @@ export function installLeanFront(server: Server, front: LeanFront): void {
  */
 type Mode = 'idle' | 'body' | 'answering' | 'tunnel' | 'http' | 'closed';
 
-/** A claimed request whose body is being read. */
-interface Call {
-  claimed: Claimed;
-  head: RequestHead;
-  requestId: string;
-  started: number;
-  bodyBytes: number;
-}
-
 class FrontConnection {
   private mode: Mode = 'idle';
   /** Bytes received and not yet used. */
   private readonly bytes = new ByteQueue();
-  private call: Call | undefined;
+  private exchange: LeanExchange | undefined;
   private tunnel: HttpTunnel | undefined;
   /** Bytes of the request in the tunnel still to pass on. */
   private owed = 0;
@@ -113,7 +134,7 @@ class FrontConnection {
 
   constructor(
     private readonly socket: Socket,
-    private readonly front: LeanFront,
+    private readonly door: { routes?: LeanRoutes },
     private readonly keepAliveMs: number,
     private readonly toHttp: (socket: Duplex) => void,
   ) {
@@ -159,7 +180,7 @@ class FrontConnection {
       return;
     }
     this.bytes.push(chunk);
-    if (this.mode === 'body' && this.bytes.size >= this.call!.bodyBytes) this.answer();
+    if (this.mode === 'body' && this.bytes.size >= this.exchange!.bodyBytes) this.answer();
     else if (this.mode === 'idle') this.drain();
     else if (this.bytes.size > MAX_HELD_BYTES) this.hold(PIPELINE_FULL, true);
   }
@@ -189,12 +210,12 @@ class FrontConnection {
         return;
       }
       const headBytes = end + HEAD_END.length;
-      const claimed = this.front.open() ? claimLean(this.front, head) : undefined;
-      if (claimed) {
+      const exchange = this.door.routes?.claim(head);
+      if (exchange) {
         this.bytes.take(headBytes);
-        this.call = { claimed, head, requestId: newRequestId(), started: performance.now(), bodyBytes: claimed.call.bodyBytes };
+        this.exchange = exchange;
         this.mode = 'body';
-        if (this.bytes.size >= claimed.call.bodyBytes) this.answer();
+        if (this.bytes.size >= exchange.bodyBytes) this.answer();
       } else {
         this.passOn(headBytes + head.contentLength);
       }
@@ -204,21 +225,20 @@ class FrontConnection {
   }
 
   private answer(): void {
-    const call = this.call!;
-    this.call = undefined;
+    const exchange = this.exchange!;
+    this.exchange = undefined;
     this.mode = 'answering';
-    const body = this.bytes.take(call.bodyBytes);
-    void answerLean(this.front, call.claimed, call.head, body, call.requestId).then((answer) => {
+    void exchange.answer(this.bytes.take(exchange.bodyBytes)).then((answer) => {
       if (this.mode === 'closed') return;
       try {
-        this.write(answer, call.requestId);
+        this.write(answer, exchange.requestId);
       } catch (err) {
         // An answer that cannot be written (a header Node refuses) ends the exchange, not the server.
-        this.front.logger.error({ err, requestId: call.requestId }, 'unexpected error writing an answer');
+        this.door.routes?.fault(err, exchange.requestId);
         this.socket.destroy();
         return;
       }
-      logAnswered(this.front, call.head, call.requestId, answer.status, call.started);
+      exchange.written(answer.status);
       this.mode = 'idle';
       this.guarded(() => this.drain());
     });
@@ -229,7 +249,7 @@ class FrontConnection {
     try {
       step();
     } catch (err) {
-      this.front.logger.error({ err }, 'unexpected error reading a connection');
+      this.door.routes?.fault(err);
       this.socket.destroy();
     }
   }

@@ -13,19 +13,13 @@
  * signature check with the body's SHA-256, AWS's error shape, the request log line.
  */
 import { createHash } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import type { Caller } from '../auth/caller.js';
 import { causedByFullDisk, ServiceException } from '../core/errors.js';
+import { newRequestId } from '../core/ids.js';
 import { headerOf, PRECHECK_BYTES, type EdgeAuth } from './edge-auth.js';
+import type { LeanAnswer, LeanExchange, LeanRoutes, RequestHead } from './lean-front.js';
 import { errorAnswer, toLambdaError } from './render-error.js';
-
-/** An HTTP answer as a lean route gives it. */
-export interface LeanAnswer {
-  status: number;
-  headers: Record<string, string>;
-  body?: Buffer | string;
-}
 
 /** A request a lean route took: what to read, and how to answer once it is read. */
 export interface LeanCall {
@@ -34,9 +28,6 @@ export interface LeanCall {
   /** The answer, for the body and the verified caller (undefined on a server without auth); throws what the edge renders. */
   answer(body: Buffer, caller: Caller | undefined, requestId: string): Promise<LeanAnswer>;
 }
-
-/** What a lean route reads of a request before its body: what node:http's request has too. */
-export type RequestHead = Pick<IncomingMessage, 'method' | 'url' | 'headers'>;
 
 export interface LeanRoute {
   /**
@@ -58,14 +49,14 @@ export interface LeanEdge {
 }
 
 /** A call a route took, with the URL it was claimed by, which the signature check reads too. */
-export interface Claimed {
+interface Claimed {
   call: LeanCall;
   path: string;
   query: string;
 }
 
 /** The lean route's call for a request with a sized body, or undefined when it is Fastify's. */
-export function claimLean(edge: LeanEdge, request: RequestHead): Claimed | undefined {
+function claimLean(edge: LeanEdge, request: RequestHead): Claimed | undefined {
   const url = request.url ?? '/';
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
@@ -81,7 +72,7 @@ export function claimLean(edge: LeanEdge, request: RequestHead): Claimed | undef
 }
 
 /** The answer to a claimed call whose whole body is `body`: the route's, or the error it threw in AWS's shape. */
-export async function answerLean(edge: LeanEdge, claimed: Claimed, request: RequestHead, body: Buffer, requestId: string): Promise<LeanAnswer> {
+async function answerLean(edge: LeanEdge, claimed: Claimed, request: RequestHead, body: Buffer, requestId: string): Promise<LeanAnswer> {
   try {
     let caller: Caller | undefined;
     if (edge.auth) {
@@ -113,9 +104,30 @@ function failure(edge: LeanEdge, err: unknown, requestId: string): LeanAnswer {
 }
 
 /** The edge's request log line (server.ts) for an answered call: invokes at debug, failures of the server at info. */
-export function logAnswered(edge: LeanEdge, request: RequestHead, requestId: string, status: number, started: number): void {
+function logAnswered(edge: LeanEdge, request: RequestHead, requestId: string, status: number, started: number): void {
   const level = status >= 500 ? 'info' : 'debug';
   if (edge.logger.isLevelEnabled(level)) {
     edge.logger[level]({ requestId, method: request.method, url: request.url, status, ms: Math.round(performance.now() - started) }, 'request');
   }
+}
+
+/** The lean routes as the front asks for them (lean-front.ts); they claim nothing while `open` says no. */
+export function leanRoutes(edge: LeanEdge, open: () => boolean): LeanRoutes {
+  return {
+    claim(head): LeanExchange | undefined {
+      const claimed = open() ? claimLean(edge, head) : undefined;
+      if (!claimed) return undefined;
+      const requestId = newRequestId();
+      const started = performance.now();
+      return {
+        bodyBytes: claimed.call.bodyBytes,
+        requestId,
+        answer: (body) => answerLean(edge, claimed, head, body, requestId),
+        written: (status) => logAnswered(edge, head, requestId, status, started),
+      };
+    },
+    fault(err, requestId) {
+      edge.logger.error({ err, requestId }, requestId === undefined ? 'unexpected error reading a connection' : 'unexpected error writing an answer');
+    },
+  };
 }

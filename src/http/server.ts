@@ -21,8 +21,8 @@ import { registerBodyReader } from './upload-body.js';
 import { registerEdgeAuth, type EdgeAuth } from './edge-auth.js';
 import { registerHandOver, type HandOver } from './hand-over.js';
 import { lazySchemaCompilers } from './schema-compilers.js';
-import { installLeanFront } from './lean-front.js';
-import type { LeanRoute, RequestHead } from './lean-route.js';
+import { installLeanFront, type FrontDoor, type RequestHead } from './lean-front.js';
+import { leanRoutes as leanRoutesOf, type LeanRoute } from './lean-route.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -79,6 +79,8 @@ type RequestHandler = (request: IncomingMessage, response: ServerResponse) => vo
 
 export interface ListeningServer {
   readonly server: Server;
+  /** The lean front it installed as it opened (lean-front.ts): the edge gives it its lean routes. */
+  readonly front: FrontDoor;
   handOver(handler: RequestHandler): void;
 }
 
@@ -138,14 +140,9 @@ export function buildHttpServer(logger: Logger, plugins: readonly HttpPlugin[], 
   server.requestTimeout = 0;
   server.setTimeout(app.initialConfig.connectionTimeout ?? 0);
   if (leanRoutes.length > 0) {
-    installLeanFront(server, {
-      routes: leanRoutes,
-      logger,
-      auth: options.auth,
-      diskFull: options.diskFull,
-      claimedElsewhere: (request) => rewriters.some((rewrite) => rewrite(request) !== undefined),
-      open: () => starting === undefined && !closing,
-    });
+    const front = listening ? listening.front : installLeanFront(server);
+    const edge = { routes: leanRoutes, logger, auth: options.auth, diskFull: options.diskFull, claimedElsewhere: (request: RequestHead) => rewriters.some((rewrite) => rewrite(request) !== undefined) };
+    front.use(leanRoutesOf(edge, () => starting === undefined && !closing));
   }
   app.addHook('preClose', (done) => {
     closing = true;

@@ -4,12 +4,14 @@
  * first `/health` needs none of it: this listener answers `/health` at once and holds
  * every other request, in order, until the server takes them over (`handOver`), after
  * which the server's handler sees every request on the same port and connections. Only
- * node:http is imported here, so that nothing else loads before the port is open.
+ * node:http and the lean front (its connections' reader, a few small modules) are imported
+ * here, so that nothing else loads before the port is open.
  *
  * `gust serve` opens it only on a loopback address: a server bound elsewhere must first
  * check that it may start at all (auth-setup.ts), and opens its port after that, as before.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { installLeanFront, type FrontDoor } from '../http/lean-front.js';
 
 export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void;
 
@@ -17,7 +19,12 @@ export class FirstListener {
   private handler: RequestHandler | undefined;
   private held: [IncomingMessage, ServerResponse][] = [];
 
-  private constructor(readonly server: Server) {}
+  /** Every connection is read by the lean front from the first (lean-front.ts); the edge gives it its routes. */
+  readonly front: FrontDoor;
+
+  private constructor(readonly server: Server) {
+    this.front = installLeanFront(server);
+  }
 
   /** Listens on `host:port` (0: a free port); rejects as `listen` does (a port in use). */
   static async open(host: string, port: number): Promise<FirstListener> {

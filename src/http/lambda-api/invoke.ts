@@ -12,7 +12,8 @@ import { AccessDeniedException, RequestTooLargeException, validationError } from
 import { LIMITS } from '../../core/limits.js';
 import type { InvocationType, InvokeRequest } from '../../invoke/invoke-types.js';
 import { rawBody } from '../body.js';
-import type { LeanAnswer, LeanRoute } from '../lean-route.js';
+import type { LeanAnswer } from '../lean-front.js';
+import type { LeanRoute } from '../lean-route.js';
 import type { LambdaApiContext, LambdaApiSpaces } from './context.js';
 
 const INVOCATION_TYPES: readonly InvocationType[] = ['RequestResponse', 'Event', 'DryRun'];
