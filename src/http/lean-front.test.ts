@@ -28,7 +28,7 @@ afterEach(async () => {
   }
 });
 
-async function front(options: { keepAliveMs?: number; routesLater?: boolean } = {}): Promise<Front & { giveRoutes: () => void }> {
+async function front(options: { keepAliveMs?: number; headersTimeoutMs?: number; routesLater?: boolean } = {}): Promise<Front & { giveRoutes: () => void }> {
   const leanSeen: string[] = [];
   const httpSeen: string[] = [];
   const route: LeanRoute = {
@@ -61,6 +61,7 @@ async function front(options: { keepAliveMs?: number; routesLater?: boolean } = 
     });
   });
   server.keepAliveTimeout = options.keepAliveMs ?? 5000;
+  if (options.headersTimeoutMs !== undefined) server.headersTimeout = options.headersTimeoutMs;
   const door = installLeanFront(server);
   const giveRoutes = (): void => door.use(leanRoutes({ routes: [route], logger: pino({ level: 'silent' }), claimedElsewhere: () => false }, () => true));
   if (!options.routesLater) giveRoutes();
@@ -258,6 +259,16 @@ describe('the lean front', () => {
     const [big, next] = await c.answers(2);
     expect(big).toBe(`HTTP/1.1 200 OK | ${'x'.repeat(4 * 1024 * 1024)}`);
     expect(next).toBe('HTTP/1.1 200 OK | lean next');
+    c.socket.destroy();
+  });
+
+  it("gives node:http a head that takes longer than node:http's headers timeout", async () => {
+    const f = await front({ headersTimeoutMs: 200 });
+    const c = raw(f.port);
+    c.socket.write('POST /lean HTTP/1.1\r\nHo');
+    await new Promise((r) => setTimeout(r, 400));
+    c.socket.write('st: x\r\nContent-Length: 1\r\n\r\nc');
+    expect(await c.answers(1)).toEqual(['HTTP/1.1 200 OK | http POST /lean c']);
     c.socket.destroy();
   });
 

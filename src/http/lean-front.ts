@@ -84,7 +84,7 @@ export function installLeanFront(server: Server): FrontDoor {
   const door: { routes?: LeanRoutes } = {};
   const connections = new Set<FrontConnection>();
   server.on('connection', (socket: Socket) => {
-    const connection = new FrontConnection(socket, door, server.keepAliveTimeout, toHttp);
+    const connection = new FrontConnection(socket, door, server.keepAliveTimeout, server.headersTimeout, toHttp);
     connections.add(connection);
     socket.once('close', () => connections.delete(connection));
   });
@@ -124,6 +124,8 @@ class FrontConnection {
   /** The client ended its side: end ours once what it sent is answered. */
   private clientEnded = false;
   private holds = 0;
+  /** Set while a head is incomplete (the server's headers timeout). */
+  private headTimer: NodeJS.Timeout | undefined;
   private readonly onData = (chunk: Buffer): void => this.guarded(() => this.receive(chunk));
   private readonly onEnd = (): void => this.guarded(() => this.endFromClient());
   private readonly onTimeout = (): void => {
@@ -136,6 +138,7 @@ class FrontConnection {
     private readonly socket: Socket,
     private readonly door: { routes?: LeanRoutes },
     private readonly keepAliveMs: number,
+    private readonly headersTimeoutMs: number,
     private readonly toHttp: (socket: Duplex) => void,
   ) {
     socket.setNoDelay(true);
@@ -152,6 +155,7 @@ class FrontConnection {
     }
     socket.once('close', () => {
       this.mode = 'closed';
+      clearTimeout(this.headTimer);
       this.tunnel?.destroy();
     });
   }
@@ -202,8 +206,13 @@ class FrontConnection {
       if (end < 0) {
         // The rest of the head is on its way; one this long is node:http's (and its limits').
         if (this.bytes.size > MAX_HEAD_BYTES) this.handOver();
+        // One that takes longer than node:http allows a head is node:http's too, which then
+        // times it out (a client that sends a byte now and then never lets the socket idle).
+        else this.headTimer ??= setTimeout(() => this.guarded(() => this.handOver()), this.headersTimeoutMs);
         return;
       }
+      clearTimeout(this.headTimer);
+      this.headTimer = undefined;
       const head = parseHead(bytes.toString('latin1', 0, end));
       if (!head) {
         this.handOver();
@@ -279,6 +288,7 @@ class FrontConnection {
 
   /** node:http takes the connection for good, from the first byte not yet used. */
   private handOver(): void {
+    clearTimeout(this.headTimer);
     const unread = this.bytes.takeAll();
     this.mode = 'http';
     this.hold(PIPELINE_FULL | WRITES_WAITING, false);
