@@ -6,7 +6,7 @@ import { installLeanFront } from './lean-front.js';
 import { leanRoutes, type LeanRoute } from './lean-route.js';
 
 /**
- * A node:http server behind the lean front. `POST /lean` is the lean route's (it answers
+ * A node:http server behind the lean front. `POST /2015-03-31/lean` is the lean route's (it answers
  * `lean <body>`); node:http answers everything else with `http <method> <url> <body>`, or,
  * for `/big`, 4 MB of `x`, for `/who`, the client's port as node:http sees it, and for
  * `/early`, `early` before it reads the body.
@@ -33,7 +33,7 @@ async function front(options: { keepAliveMs?: number; headersTimeoutMs?: number;
   const httpSeen: string[] = [];
   const route: LeanRoute = {
     claim(request, path) {
-      if (request.method !== 'POST' || path !== '/lean') return undefined;
+      if (request.method !== 'POST' || path !== '/2015-03-31/lean') return undefined;
       const bodyBytes = Number(request.headers['content-length'] ?? 0);
       return {
         bodyBytes,
@@ -45,7 +45,7 @@ async function front(options: { keepAliveMs?: number; headersTimeoutMs?: number;
     },
   };
   const server = http.createServer((request: IncomingMessage, response: ServerResponse) => {
-    if (request.url === '/early') {
+    if (request.url!.endsWith('/early')) {
       httpSeen.push(`${request.method} ${request.url} unread`);
       response.end('early');
       return;
@@ -55,8 +55,8 @@ async function front(options: { keepAliveMs?: number; headersTimeoutMs?: number;
     request.on('end', () => {
       const body = Buffer.concat(chunks).toString();
       httpSeen.push(`${request.method} ${request.url} ${body}`);
-      if (request.url === '/big') response.end('x'.repeat(4 * 1024 * 1024));
-      else if (request.url === '/who') response.end(String(request.socket.remotePort));
+      if (request.url === '/2015-03-31/big') response.end('x'.repeat(4 * 1024 * 1024));
+      else if (request.url === '/2015-03-31/who') response.end(String(request.socket.remotePort));
       else response.end(`http ${request.method} ${request.url} ${body}`);
     });
   });
@@ -121,28 +121,28 @@ function raw(port: number): { socket: Socket; answers: (count: number) => Promis
   return { socket, answers, closed };
 }
 
-const lean = (body: string): string => `POST /lean HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+const lean = (body: string): string => `POST /2015-03-31/lean HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
 const other = (method: string, path: string, body = ''): string => `${method} ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
 
 describe('the lean front', () => {
   it('answers what a lean route claims itself and the rest through node:http, and comes back, on one kept-alive connection', async () => {
     const f = await front();
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    const a = await send(f.port, agent, 'POST', '/lean', 'one');
-    const b = await send(f.port, agent, 'GET', '/fn/config');
-    const c = await send(f.port, agent, 'POST', '/lean', 'two');
-    const d = await send(f.port, agent, 'PUT', '/fn/code', 'zip');
-    const e = await send(f.port, agent, 'POST', '/lean', 'three');
+    const a = await send(f.port, agent, 'POST', '/2015-03-31/lean', 'one');
+    const b = await send(f.port, agent, 'GET', '/2015-03-31/fn/config');
+    const c = await send(f.port, agent, 'POST', '/2015-03-31/lean', 'two');
+    const d = await send(f.port, agent, 'PUT', '/2015-03-31/fn/code', 'zip');
+    const e = await send(f.port, agent, 'POST', '/2015-03-31/lean', 'three');
     agent.destroy();
     expect([a, b, c, d, e].map((x) => [x.status, x.body])).toEqual([
       [200, 'lean one'],
-      [200, 'http GET /fn/config '],
+      [200, 'http GET /2015-03-31/fn/config '],
       [200, 'lean two'],
-      [200, 'http PUT /fn/code zip'],
+      [200, 'http PUT /2015-03-31/fn/code zip'],
       [200, 'lean three'],
     ]);
     expect(f.leanSeen).toEqual(['one', 'two', 'three']);
-    expect(f.httpSeen).toEqual(['GET /fn/config ', 'PUT /fn/code zip']);
+    expect(f.httpSeen).toEqual(['GET /2015-03-31/fn/config ', 'PUT /2015-03-31/fn/code zip']);
     expect(f.connections()).toBe(1);
     // What node:http writes on a kept-alive answer, the lean one has too.
     expect(a.headers).toMatchObject({ connection: 'keep-alive', 'keep-alive': 'timeout=5', 'content-length': '8', 'content-type': 'text/plain' });
@@ -153,9 +153,9 @@ describe('the lean front', () => {
   it('leaves every request to node:http until it has routes, then answers on connections made before', async () => {
     const f = await front({ routesLater: true });
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    expect((await send(f.port, agent, 'POST', '/lean', 'early')).body).toBe('http POST /lean early');
+    expect((await send(f.port, agent, 'POST', '/2015-03-31/lean', 'early')).body).toBe('http POST /2015-03-31/lean early');
     f.giveRoutes();
-    expect((await send(f.port, agent, 'POST', '/lean', 'later')).body).toBe('lean later');
+    expect((await send(f.port, agent, 'POST', '/2015-03-31/lean', 'later')).body).toBe('lean later');
     agent.destroy();
     expect(f.connections()).toBe(1);
   });
@@ -163,12 +163,12 @@ describe('the lean front', () => {
   it('answers pipelined requests in order, whichever side takes each, empty bodies last included', async () => {
     const f = await front();
     const c = raw(f.port);
-    c.socket.write(lean('a') + other('POST', '/b', 'bb') + lean('c') + other('GET', '/d') + lean('e') + lean(''));
+    c.socket.write(lean('a') + other('POST', '/2015-03-31/b', 'bb') + lean('c') + other('GET', '/2015-03-31/d') + lean('e') + lean(''));
     expect(await c.answers(6)).toEqual([
       'HTTP/1.1 200 OK | lean a',
-      'HTTP/1.1 200 OK | http POST /b bb',
+      'HTTP/1.1 200 OK | http POST /2015-03-31/b bb',
       'HTTP/1.1 200 OK | lean c',
-      'HTTP/1.1 200 OK | http GET /d ',
+      'HTTP/1.1 200 OK | http GET /2015-03-31/d ',
       'HTTP/1.1 200 OK | lean e',
       'HTTP/1.1 200 OK | lean ',
     ]);
@@ -180,12 +180,12 @@ describe('the lean front', () => {
   it('reads heads and bodies that arrive in pieces, on both sides', async () => {
     const f = await front();
     const c = raw(f.port);
-    const bytes = lean('split body') + other('POST', '/slow', 'slow body') + lean('last');
+    const bytes = lean('split body') + other('POST', '/2015-03-31/slow', 'slow body') + lean('last');
     for (let i = 0; i < bytes.length; i += 7) {
       c.socket.write(bytes.slice(i, i + 7));
       await new Promise((r) => setTimeout(r, 1));
     }
-    expect(await c.answers(3)).toEqual(['HTTP/1.1 200 OK | lean split body', 'HTTP/1.1 200 OK | http POST /slow slow body', 'HTTP/1.1 200 OK | lean last']);
+    expect(await c.answers(3)).toEqual(['HTTP/1.1 200 OK | lean split body', 'HTTP/1.1 200 OK | http POST /2015-03-31/slow slow body', 'HTTP/1.1 200 OK | lean last']);
     c.socket.destroy();
   });
 
@@ -195,12 +195,12 @@ describe('the lean front', () => {
     // First thing on the connection: node:http gets the socket itself.
     const first = raw(f.port);
     first.socket.write(chunked + lean('after'));
-    expect(await first.answers(2)).toEqual(['HTTP/1.1 200 OK | http POST /chunked abc', 'HTTP/1.1 200 OK | http POST /lean after']);
+    expect(await first.answers(2)).toEqual(['HTTP/1.1 200 OK | http POST /chunked abc', 'HTTP/1.1 200 OK | http POST /2015-03-31/lean after']);
     first.socket.destroy();
     // After a tunnelled request: node:http goes on reading through the tunnel.
     const second = raw(f.port);
-    second.socket.write(other('GET', '/x') + chunked + lean('after'));
-    expect(await second.answers(3)).toEqual(['HTTP/1.1 200 OK | http GET /x ', 'HTTP/1.1 200 OK | http POST /chunked abc', 'HTTP/1.1 200 OK | http POST /lean after']);
+    second.socket.write(other('GET', '/2015-03-31/x') + chunked + lean('after'));
+    expect(await second.answers(3)).toEqual(['HTTP/1.1 200 OK | http GET /2015-03-31/x ', 'HTTP/1.1 200 OK | http POST /chunked abc', 'HTTP/1.1 200 OK | http POST /2015-03-31/lean after']);
     second.socket.destroy();
     expect(f.leanSeen).toEqual([]);
   });
@@ -208,7 +208,7 @@ describe('the lean front', () => {
   it('passes on the rest of a body node:http answered before it arrived, then reads the next request', async () => {
     const f = await front();
     const c = raw(f.port);
-    c.socket.write('POST /early HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nfirst');
+    c.socket.write('POST /2015-03-31/early HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nfirst');
     expect(await c.answers(1)).toEqual(['HTTP/1.1 200 OK | early']);
     c.socket.write('-half');
     await new Promise((r) => setTimeout(r, 20));
@@ -217,17 +217,29 @@ describe('the lean front', () => {
     c.socket.destroy();
   });
 
+  it("gives node:http for good a connection whose request is not the Lambda API's, and tunnels /health", async () => {
+    const f = await front();
+    const s3 = raw(f.port);
+    s3.socket.write(other('GET', '/bucket/key') + lean('after'));
+    expect(await s3.answers(2)).toEqual(['HTTP/1.1 200 OK | http GET /bucket/key ', 'HTTP/1.1 200 OK | http POST /2015-03-31/lean after']);
+    s3.socket.destroy();
+    const polled = raw(f.port);
+    polled.socket.write(other('GET', '/health') + lean('after'));
+    expect(await polled.answers(2)).toEqual(['HTTP/1.1 200 OK | http GET /health ', 'HTTP/1.1 200 OK | lean after']);
+    polled.socket.destroy();
+  });
+
   it("leaves a malformed request to node:http, which refuses it, and sends node:http a duplicated header's request", async () => {
     const f = await front();
     const bad = raw(f.port);
-    bad.socket.write('POST /lean HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab');
+    bad.socket.write('POST /2015-03-31/lean HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab');
     expect(await bad.closed).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
     const garbage = raw(f.port);
     garbage.socket.write('NOT HTTP AT ALL\r\n\r\n');
     expect(await garbage.closed).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
     const repeated = raw(f.port);
-    repeated.socket.write('POST /lean HTTP/1.1\r\nHost: x\r\nX-A: 1\r\nX-A: 2\r\nContent-Length: 2\r\n\r\nab');
-    expect(await repeated.answers(1)).toEqual(['HTTP/1.1 200 OK | http POST /lean ab']);
+    repeated.socket.write('POST /2015-03-31/lean HTTP/1.1\r\nHost: x\r\nX-A: 1\r\nX-A: 2\r\nContent-Length: 2\r\n\r\nab');
+    expect(await repeated.answers(1)).toEqual(['HTTP/1.1 200 OK | http POST /2015-03-31/lean ab']);
     repeated.socket.destroy();
     expect(f.leanSeen).toEqual([]);
   });
@@ -235,9 +247,9 @@ describe('the lean front', () => {
   it("shows node:http the client's address through the tunnel", async () => {
     const f = await front();
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    await send(f.port, agent, 'POST', '/lean', 'x');
+    await send(f.port, agent, 'POST', '/2015-03-31/lean', 'x');
     const who = await new Promise<{ port: number; answer: string }>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port: f.port, path: '/who', agent }, (res) => {
+      const req = http.request({ host: '127.0.0.1', port: f.port, path: '/2015-03-31/who', agent }, (res) => {
         let text = '';
         res.on('data', (d: Buffer) => (text += d.toString()));
         res.on('end', () => resolve({ port: req.socket!.localPort!, answer: text }));
@@ -253,7 +265,7 @@ describe('the lean front', () => {
     const f = await front();
     const c = raw(f.port);
     c.socket.pause();
-    c.socket.write(other('GET', '/big') + lean('next'));
+    c.socket.write(other('GET', '/2015-03-31/big') + lean('next'));
     await new Promise((r) => setTimeout(r, 100));
     c.socket.resume();
     const [big, next] = await c.answers(2);
@@ -265,16 +277,16 @@ describe('the lean front', () => {
   it("gives node:http a head that takes longer than node:http's headers timeout", async () => {
     const f = await front({ headersTimeoutMs: 200 });
     const c = raw(f.port);
-    c.socket.write('POST /lean HTTP/1.1\r\nHo');
+    c.socket.write('POST /2015-03-31/lean HTTP/1.1\r\nHo');
     await new Promise((r) => setTimeout(r, 400));
     c.socket.write('st: x\r\nContent-Length: 1\r\n\r\nc');
-    expect(await c.answers(1)).toEqual(['HTTP/1.1 200 OK | http POST /lean c']);
+    expect(await c.answers(1)).toEqual(['HTTP/1.1 200 OK | http POST /2015-03-31/lean c']);
     c.socket.destroy();
   });
 
   it('answers what a client that half-closed sent, then ends the connection', async () => {
     const f = await front();
-    for (const request of [lean('bye'), other('GET', '/bye')]) {
+    for (const request of [lean('bye'), other('GET', '/2015-03-31/bye')]) {
       const c = raw(f.port);
       c.socket.end(request);
       const text = await c.closed;
@@ -289,7 +301,7 @@ describe('the lean front', () => {
     // node:http's for good, through its tunnel: node:http's keep-alive timeout, on the front's timer.
     const handed = raw(f.port);
     idle.socket.write(lean('a'));
-    handed.socket.write(`${other('GET', '/a')}POST /b HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`);
+    handed.socket.write(`${other('GET', '/2015-03-31/a')}POST /2015-03-31/b HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`);
     await Promise.all([idle.answers(1), handed.answers(2)]);
     const started = Date.now();
     await Promise.all([idle.closed, handed.closed]);
@@ -298,10 +310,10 @@ describe('the lean front', () => {
 
     const swept = raw(f.port);
     const waiting = raw(f.port);
-    swept.socket.write(other('GET', '/a') + lean('b'));
+    swept.socket.write(other('GET', '/2015-03-31/a') + lean('b'));
     await swept.answers(2);
     // Half a head: a request the connection is reading.
-    waiting.socket.write('POST /lean HTTP/1.1\r\nHo');
+    waiting.socket.write('POST /2015-03-31/lean HTTP/1.1\r\nHo');
     await new Promise((r) => setTimeout(r, 50));
     f.server.closeIdleConnections();
     await swept.closed;

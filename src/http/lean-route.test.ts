@@ -13,13 +13,13 @@ import type { LeanRoute } from './lean-route.js';
 import { buildHttpServer, type HttpPlugin } from './server.js';
 
 /**
- * `POST /echo` has both routes: the lean one answers `{lean: true, …}`, Fastify's
- * `{lean: false, …}`, so each case sees which one took it. `/echo?fail=…` throws.
+ * `POST /2015-03-31/echo` has both routes: the lean one answers `{lean: true, …}`, Fastify's
+ * `{lean: false, …}`, so each case sees which one took it. `/2015-03-31/echo?fail=…` throws.
  */
 function echo(seen: { caller?: Caller | undefined; body?: string }[], hold?: Promise<void>): HttpPlugin {
   const lean: LeanRoute = {
     claim(request, path, query) {
-      if (request.method !== 'POST' || path !== '/echo') return undefined;
+      if (request.method !== 'POST' || path !== '/2015-03-31/echo') return undefined;
       const length = request.headers['content-length'];
       if (length === undefined || Number(length) > 64) return undefined;
       return {
@@ -38,7 +38,7 @@ function echo(seen: { caller?: Caller | undefined; body?: string }[], hold?: Pro
   return {
     leanRoutes: [lean],
     register(app) {
-      app.post('/echo', async (request) => ({ lean: false, bytes: Buffer.isBuffer(request.body) ? request.body.length : -1 }));
+      app.post('/2015-03-31/echo', async (request) => ({ lean: false, bytes: Buffer.isBuffer(request.body) ? request.body.length : -1 }));
     },
   };
 }
@@ -61,7 +61,7 @@ function request(port: number, options: { path?: string; body?: string; headers?
   return new Promise((resolve, reject) => {
     const body = options.body ?? '';
     const req = http.request(
-      { host: '127.0.0.1', port, method: 'POST', path: options.path ?? '/echo', ...(options.agent ? { agent: options.agent } : {}), headers: { ...(options.chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': Buffer.byteLength(body) }), ...options.headers } },
+      { host: '127.0.0.1', port, method: 'POST', path: options.path ?? '/2015-03-31/echo', ...(options.agent ? { agent: options.agent } : {}), headers: { ...(options.chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': Buffer.byteLength(body) }), ...options.headers } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -121,12 +121,12 @@ describe('lean routes', () => {
   it("render what the route throws in AWS's shape, and a fault of Gust's as a 500 without its cause", async () => {
     const { logger, lines } = logLines();
     const port = await listen([echo([])], { logger });
-    const missing = await request(port, { path: '/echo?fail=missing', body: '{}' });
+    const missing = await request(port, { path: '/2015-03-31/echo?fail=missing', body: '{}' });
     expect(missing.status).toBe(404);
     expect(missing.headers['x-amzn-errortype']).toBe('ResourceNotFoundException');
     expect(JSON.parse(missing.body)).toEqual({ Type: 'User', Message: 'Function not found: echo' });
 
-    const bug = await request(port, { path: '/echo?fail=bug', body: '{}' });
+    const bug = await request(port, { path: '/2015-03-31/echo?fail=bug', body: '{}' });
     expect(bug.status).toBe(500);
     expect(bug.headers['x-amzn-errortype']).toBe('ServiceException');
     expect(JSON.parse(bug.body)).toEqual({ Type: 'Service', Message: `An internal error occurred (request ${bug.headers['x-amzn-requestid']}).` });
@@ -134,8 +134,8 @@ describe('lean routes', () => {
     // As the edge logs: the hot path at debug, a failure of the server at info, its cause at error.
     const requests = lines.filter((l) => l.msg === 'request').map((l) => [l.url, l.status, pino.levels.labels[l.level as number]]);
     expect(requests).toEqual([
-      ['/echo?fail=missing', 404, 'debug'],
-      ['/echo?fail=bug', 500, 'info'],
+      ['/2015-03-31/echo?fail=missing', 404, 'debug'],
+      ['/2015-03-31/echo?fail=bug', 500, 'info'],
     ]);
     expect(lines.some((l) => l.msg === 'unexpected error' && l.requestId === bug.headers['x-amzn-requestid'])).toBe(true);
   });
@@ -151,10 +151,10 @@ describe('lean routes', () => {
     };
     const seen: { caller?: Caller | undefined }[] = [];
     const port = await listen([echo(seen)], { auth });
-    const ok = await request(port, { path: '/echo?x=1', body: 'signed body', headers: { authorization: 'good' } });
+    const ok = await request(port, { path: '/2015-03-31/echo?x=1', body: 'signed body', headers: { authorization: 'good' } });
     expect(ok.status).toBe(200);
     expect(seen[0]!.caller).toEqual({ accountId: '111122223333', accessKeyId: 'AKIDGOOD', kind: 'key' });
-    expect(asked[0]).toEqual({ path: '/echo', rawQuery: 'x=1', sha256: createHash('sha256').update('signed body').digest('hex'), signed: 'good' });
+    expect(asked[0]).toEqual({ path: '/2015-03-31/echo', rawQuery: 'x=1', sha256: createHash('sha256').update('signed body').digest('hex'), signed: 'good' });
 
     const refused = await request(port, { body: 'unsigned' });
     expect(refused.status).toBe(403);
@@ -167,10 +167,10 @@ describe('lean routes', () => {
     const port = await listen([echo([], new Promise((resolve) => (release = resolve)))]);
     // One connection, busy with a held request when the close begins (so it stays open), on
     // which a second request follows, pipelined.
-    const { socket, ended } = rawConnection(port, 'POST /echo?hold HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nheld');
+    const { socket, ended } = rawConnection(port, 'POST /2015-03-31/echo?hold HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nheld');
     await new Promise((r) => setTimeout(r, 50));
     const closed = apps.splice(0)[0]!.close();
-    socket.write('POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nlate');
+    socket.write('POST /2015-03-31/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nlate');
     await new Promise((r) => setTimeout(r, 50));
     release();
     const text = await ended;
@@ -187,7 +187,7 @@ describe('lean routes', () => {
   it('end an exchange whose answer cannot be written, and go on serving', async () => {
     const { logger, lines } = logLines();
     const port = await listen([echo([])], { logger });
-    await expect(request(port, { path: '/echo?fail=header', body: '{}' })).rejects.toThrow();
+    await expect(request(port, { path: '/2015-03-31/echo?fail=header', body: '{}' })).rejects.toThrow();
     expect(lines.some((l) => l.msg === 'unexpected error writing an answer')).toBe(true);
     expect(JSON.parse((await request(port, { body: 'after' })).body)).toMatchObject({ lean: true });
   });
@@ -195,7 +195,7 @@ describe('lean routes', () => {
   it('survive a client that sends less than its Content-Length and goes away', async () => {
     const port = await listen([echo([])]);
     await new Promise<void>((resolve) => {
-      const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/echo', headers: { 'content-length': '20' } });
+      const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/2015-03-31/echo', headers: { 'content-length': '20' } });
       req.on('error', () => resolve());
       req.write('short');
       setTimeout(() => {
