@@ -58,7 +58,7 @@ export interface FrontDoor {
 /** Headers whose requests node:http frames or answers in ways this reader does not. */
 const NOT_HERE = new Set(['transfer-encoding', 'expect', 'upgrade', 'trailer']);
 /** Methods whose requests node:http answers with a `request` event (CONNECT has its own). */
-const REQUEST_LINE = /^(GET|HEAD|POST|PUT|DELETE|PATCH|OPTIONS) (\S+) HTTP\/1\.1$/;
+const REQUEST_LINE = /^(GET|HEAD|POST|PUT|DELETE|PATCH|OPTIONS) ([\x21-\x7e]+) HTTP\/1\.1$/;
 /**
  * Requests node:http gets through the tunnel, so that their connection comes back here:
  * the Lambda API's (its dated paths) and `/health`, which a client may poll on the agent it
@@ -126,6 +126,8 @@ class FrontConnection {
   /** Bytes received and not yet used. */
   private readonly bytes = new ByteQueue();
   private exchange: LeanExchange | undefined;
+  /** The claimed request's head while its body is read: node:http's, if the client never sends the rest. */
+  private exchangeHead: Buffer | undefined;
   private tunnel: HttpTunnel | undefined;
   /** Bytes of the request in the tunnel still to pass on. */
   private owed = 0;
@@ -231,7 +233,7 @@ class FrontConnection {
       const headBytes = end + HEAD_END.length;
       const exchange = this.door.routes?.claim(head);
       if (exchange) {
-        this.bytes.take(headBytes);
+        this.exchangeHead = this.bytes.take(headBytes);
         this.exchange = exchange;
         this.mode = 'body';
         if (this.bytes.size >= exchange.bodyBytes) this.answer();
@@ -249,6 +251,7 @@ class FrontConnection {
   private answer(): void {
     const exchange = this.exchange!;
     this.exchange = undefined;
+    this.exchangeHead = undefined;
     this.mode = 'answering';
     void exchange.answer(this.bytes.take(exchange.bodyBytes)).then((answer) => {
       if (this.mode === 'closed') return;
@@ -359,9 +362,25 @@ class FrontConnection {
     this.clientEnded = true;
     if (this.mode === 'http') this.tunnel?.feedEnd();
     else if (this.mode === 'tunnel') this.tunnel!.feedEnd();
-    else if (this.mode === 'idle') this.drain();
-    // A body that will never be whole.
-    else if (this.mode === 'body') this.socket.destroy();
+    else if (this.mode === 'idle') {
+      this.drain();
+      // A head the client will never finish: node:http answers that as it does (a 400),
+      // through a tunnel, since the socket's end has been read already.
+      if (this.mode === 'idle' && this.bytes.size > 0) {
+        this.tunnel ??= this.openTunnel();
+        this.handOver();
+      }
+    }
+    // A body that will never be whole: node:http answers that as it does (a 400), given the
+    // request as it came, through a tunnel.
+    else if (this.mode === 'body') {
+      this.exchange = undefined;
+      this.mode = 'idle';
+      this.tunnel ??= this.openTunnel();
+      this.tunnel.feed(this.exchangeHead!);
+      this.exchangeHead = undefined;
+      this.handOver();
+    }
   }
 
   /** Stops or restarts reading the socket for `reason`; it reads while no reason holds. */
