@@ -293,6 +293,13 @@ describe('the lean front', () => {
       expect(text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
       expect(text).toMatch(/bye ?$/);
     }
+    // Ended with a request unfinished behind one the front answers: node:http's 400 for it, after.
+    for (const unfinished of ['POST /2015-03-31/lean HTTP/1.1\r\nHo', 'POST /2015-03-31/lean HTTP/1.1\r\nHost: x\r\nContent-Length: 9\r\n\r\nhalf']) {
+      const c = raw(f.port);
+      c.socket.end(lean('first') + unfinished);
+      const text = await c.closed;
+      expect(text).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*lean firstHTTP\/1\.1 400 Bad Request\r\n/);
+    }
   });
 
   it('closes a connection idle past the keep-alive timeout, or when the server closes idle ones, and not one with a request in hand', async () => {

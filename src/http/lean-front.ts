@@ -204,6 +204,10 @@ class FrontConnection {
   /** Serves the requests in hand, one at a time, until one is incomplete or another has the connection. */
   private drain(): void {
     this.hold(PIPELINE_FULL, false);
+    if (this.clientEnded && (this.mode === 'body' || (this.mode === 'idle' && this.bytes.size > 0))) {
+      this.giveRest();
+      return;
+    }
     while (this.mode === 'idle' && this.bytes.size > 0) {
       if (this.socket.writableNeedDrain) {
         this.hold(WRITES_WAITING, true);
@@ -244,8 +248,8 @@ class FrontConnection {
         return;
       }
     }
-    // What a client that ended sent is answered; a head it left unfinished never will be.
-    if (this.clientEnded && this.mode === 'idle') this.socket.end();
+    // Everything a client that ended sent is answered.
+    if (this.clientEnded && this.mode === 'idle' && this.bytes.size === 0) this.socket.end();
   }
 
   private answer(): void {
@@ -361,26 +365,22 @@ class FrontConnection {
   private endFromClient(): void {
     this.clientEnded = true;
     if (this.mode === 'http') this.tunnel?.feedEnd();
-    else if (this.mode === 'tunnel') this.tunnel!.feedEnd();
-    else if (this.mode === 'idle') {
-      this.drain();
-      // A head the client will never finish: node:http answers that as it does (a 400),
-      // through a tunnel, since the socket's end has been read already.
-      if (this.mode === 'idle' && this.bytes.size > 0) {
-        this.tunnel ??= this.openTunnel();
-        this.handOver();
-      }
-    }
-    // A body that will never be whole: node:http answers that as it does (a 400), given the
-    // request as it came, through a tunnel.
-    else if (this.mode === 'body') {
-      this.exchange = undefined;
-      this.mode = 'idle';
-      this.tunnel ??= this.openTunnel();
-      this.tunnel.feed(this.exchangeHead!);
-      this.exchangeHead = undefined;
-      this.handOver();
-    }
+    // The body of the request in the tunnel will never be whole.
+    else if (this.mode === 'tunnel' && this.owed > 0) this.tunnel!.feedEnd();
+    else if (this.mode === 'idle' || this.mode === 'body') this.drain();
+  }
+
+  /**
+   * Gives node:http what a client that ended its side left, through a tunnel (the socket's
+   * end has been read already): the whole requests in it are answered, and an unfinished
+   * one (a head, or a claimed request's body) gets node:http's 400, as without the front.
+   */
+  private giveRest(): void {
+    const tunnel = (this.tunnel ??= this.openTunnel());
+    if (this.exchangeHead) tunnel.feed(this.exchangeHead);
+    this.exchange = undefined;
+    this.exchangeHead = undefined;
+    this.handOver();
   }
 
   /** Stops or restarts reading the socket for `reason`; it reads while no reason holds. */
