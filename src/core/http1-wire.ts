@@ -4,6 +4,7 @@
  * Each takes only a strict subset of requests and leaves the rest to node:http, so what is
  * here is what both need to tell a request of that subset and to answer as node:http does.
  */
+import type { Socket } from 'node:net';
 import type { Writable } from 'node:stream';
 
 export const HEAD_END = Buffer.from('\r\n\r\n');
@@ -117,4 +118,16 @@ export function writeHeadAndBody(socket: Writable, head: string, body: Buffer | 
   socket.write(head, 'latin1');
   socket.write(body);
   socket.uncork();
+}
+
+/**
+ * Gives `socket` to node:http (`accept`: its server's connection listener) from the first
+ * byte a lean path has not used: `unread`, read off the socket already, is put back first.
+ */
+export function giveSocket(socket: Socket, unread: Buffer | undefined, accept: (socket: Socket) => void): void {
+  // Paused across the hand-over, so that no byte arrives with no one listening.
+  socket.pause();
+  if (unread) socket.unshift(unread);
+  accept(socket);
+  socket.resume();
 }

@@ -19,7 +19,7 @@
 import { STATUS_CODES, validateHeaderValue, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { ByteQueue, HEAD_END, keepAliveHeadEnd, MAX_HEAD_BYTES, parseHeaderLines, writeHeadAndBody } from '../core/http1-wire.js';
+import { ByteQueue, giveSocket, HEAD_END, keepAliveHeadEnd, MAX_HEAD_BYTES, parseHeaderLines, writeHeadAndBody } from '../core/http1-wire.js';
 import { HttpTunnel } from './http-tunnel.js';
 
 /** What a lean route reads of a request before its body: what node:http's request has too. */
@@ -36,8 +36,8 @@ export interface LeanAnswer {
 export interface LeanRoutes {
   /** The exchange for a request a lean route answers now, or undefined to leave it to node:http. */
   claim(head: RequestHead): LeanExchange | undefined;
-  /** A fault of the front's own, which ended a connection. */
-  fault(err: unknown, requestId?: string): void;
+  /** A fault of the front's own (`what` it was doing), which ended a connection. */
+  fault(err: unknown, what: string, requestId?: string): void;
 }
 
 /** A claimed request: its body's length, then its answer. */
@@ -125,9 +125,8 @@ class FrontConnection {
   private mode: Mode = 'idle';
   /** Bytes received and not yet used. */
   private readonly bytes = new ByteQueue();
-  private exchange: LeanExchange | undefined;
-  /** The claimed request's head while its body is read: node:http's, if the client never sends the rest. */
-  private exchangeHead: Buffer | undefined;
+  /** The claimed request whose body is being read, with its head: node:http's, if the client never sends the rest. */
+  private claimed: { exchange: LeanExchange; head: Buffer } | undefined;
   private tunnel: HttpTunnel | undefined;
   /** Bytes of the request in the tunnel still to pass on. */
   private owed = 0;
@@ -153,7 +152,6 @@ class FrontConnection {
     private readonly headersTimeoutMs: number,
     private readonly toHttp: (socket: Duplex) => void,
   ) {
-    socket.setNoDelay(true);
     socket.on('data', this.onData);
     socket.on('end', this.onEnd);
     socket.on('error', this.onError);
@@ -178,7 +176,7 @@ class FrontConnection {
   }
 
   destroy(): void {
-    if (this.mode !== 'http') this.socket.destroy();
+    this.socket.destroy();
   }
 
   private receive(chunk: Buffer): void {
@@ -196,7 +194,7 @@ class FrontConnection {
       return;
     }
     this.bytes.push(chunk);
-    if (this.mode === 'body' && this.bytes.size >= this.exchange!.bodyBytes) this.answer();
+    if (this.mode === 'body' && this.bytes.size >= this.claimed!.exchange.bodyBytes) this.answer();
     else if (this.mode === 'idle') this.drain();
     else if (this.bytes.size > MAX_HELD_BYTES) this.hold(PIPELINE_FULL, true);
   }
@@ -237,8 +235,7 @@ class FrontConnection {
       const headBytes = end + HEAD_END.length;
       const exchange = this.door.routes?.claim(head);
       if (exchange) {
-        this.exchangeHead = this.bytes.take(headBytes);
-        this.exchange = exchange;
+        this.claimed = { exchange, head: this.bytes.take(headBytes) };
         this.mode = 'body';
         if (this.bytes.size >= exchange.bodyBytes) this.answer();
       } else if (COMES_BACK.test(head.url)) {
@@ -253,9 +250,8 @@ class FrontConnection {
   }
 
   private answer(): void {
-    const exchange = this.exchange!;
-    this.exchange = undefined;
-    this.exchangeHead = undefined;
+    const { exchange } = this.claimed!;
+    this.claimed = undefined;
     this.mode = 'answering';
     void exchange.answer(this.bytes.take(exchange.bodyBytes)).then((answer) => {
       if (this.mode === 'closed') return;
@@ -263,7 +259,7 @@ class FrontConnection {
         this.write(answer, exchange.requestId);
       } catch (err) {
         // An answer that cannot be written (a header Node refuses) ends the exchange, not the server.
-        this.door.routes?.fault(err, exchange.requestId);
+        this.door.routes?.fault(err, 'unexpected error writing an answer', exchange.requestId);
         this.socket.destroy();
         return;
       }
@@ -278,7 +274,7 @@ class FrontConnection {
     try {
       step();
     } catch (err) {
-      this.door.routes?.fault(err);
+      this.door.routes?.fault(err, 'unexpected error reading a connection');
       this.socket.destroy();
     }
   }
@@ -325,11 +321,7 @@ class FrontConnection {
     socket.off('timeout', this.onTimeout);
     // node:http sets no socket timeout of its own with the server's at 0: the front's would cut a long request.
     socket.setTimeout(0);
-    // Paused across the hand-over, so that no byte arrives with no one listening.
-    socket.pause();
-    if (unread) socket.unshift(unread);
-    this.toHttp(socket);
-    socket.resume();
+    giveSocket(socket, unread, this.toHttp);
   }
 
   private openTunnel(): HttpTunnel {
@@ -377,9 +369,8 @@ class FrontConnection {
    */
   private giveRest(): void {
     const tunnel = (this.tunnel ??= this.openTunnel());
-    if (this.exchangeHead) tunnel.feed(this.exchangeHead);
-    this.exchange = undefined;
-    this.exchangeHead = undefined;
+    if (this.claimed) tunnel.feed(this.claimed.head);
+    this.claimed = undefined;
     this.handOver();
   }
 

@@ -126,8 +126,8 @@ export function leanRoutes(edge: LeanEdge, open: () => boolean): LeanRoutes {
         written: (status) => logAnswered(edge, head, requestId, status, started),
       };
     },
-    fault(err, requestId) {
-      edge.logger.error({ err, requestId }, requestId === undefined ? 'unexpected error reading a connection' : 'unexpected error writing an answer');
+    fault(err, what, requestId) {
+      edge.logger.error({ err, requestId }, what);
     },
   };
 }

@@ -15,6 +15,7 @@
 import { lstatSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import { giveSocket } from '../core/http1-wire.js';
 import type { FunctionAnswer, Invocation } from '../core/model/invocation.js';
 import type { RuntimeState } from './invocation-state.js';
 import type { FunctionInfo, RouteContext } from './route-context.js';
@@ -68,13 +69,7 @@ export class RuntimeEndpoint {
     this.parkedExtensions = context.parkedExtensions;
     this.lean = {
       session: context.session,
-      handOver: (socket, unread) => {
-        // Paused across the hand-over, so that no byte arrives with no one listening.
-        socket.pause();
-        if (unread) socket.unshift(unread);
-        this.server.emit('connection', socket);
-        socket.resume();
-      },
+      handOver: (socket, unread) => giveSocket(socket, unread, (handed) => this.server.emit('connection', handed)),
     };
   }
 
