@@ -12,6 +12,7 @@ import { connect, type AddressInfo } from 'node:net';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../test/helpers/fuzz.js';
+import { splitAnswers } from '../../test/helpers/raw-http.js';
 import { installLeanFront } from './lean-front.js';
 import { leanRoutes, type LeanRoute } from './lean-route.js';
 
@@ -85,23 +86,10 @@ function exchange(port: number, parts: readonly Buffer[]): Promise<string> {
   });
 }
 
-/** The answers in what a server wrote: each status and body, with the headers either may write its own way left out. */
+/** The answers in what a server wrote, and what it left unfinished. */
 function answers(text: string): string[] {
-  const out: string[] = [];
-  let at = 0;
-  while (at < text.length) {
-    const end = text.indexOf('\r\n\r\n', at);
-    if (end < 0) {
-      out.push(`(partial) ${text.slice(at, at + 40)}`);
-      break;
-    }
-    const head = text.slice(at, end);
-    const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0);
-    const closing = /\r\nconnection: *close/i.test(head) ? ' (close)' : '';
-    out.push(`${head.split('\r\n')[0]!}${closing} | ${text.slice(end + 4, end + 4 + length)}`);
-    at = end + 4 + length;
-  }
-  return out;
+  const { answers: whole, rest } = splitAnswers(text);
+  return rest === '' ? whole : [...whole, `(partial) ${rest.slice(0, 40)}`];
 }
 
 /**

@@ -2,6 +2,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { splitAnswers } from '../../test/helpers/raw-http.js';
 import { installLeanFront } from './lean-front.js';
 import { leanRoutes, type LeanRoute } from './lean-route.js';
 
@@ -103,19 +104,7 @@ function raw(port: number): { socket: Socket; answers: (count: number) => Promis
     for (const w of waiters.splice(0)) w();
   });
   const closed = new Promise<string>((resolve) => socket.on('close', () => resolve(received.toString('latin1'))));
-  const split = (): string[] => {
-    const out: string[] = [];
-    let at = 0;
-    for (;;) {
-      const end = received.indexOf('\r\n\r\n', at);
-      if (end < 0) return out;
-      const head = received.toString('latin1', at, end);
-      const length = Number(/\r\ncontent-length: (\d+)/i.exec(head)?.[1] ?? 0);
-      if (received.length < end + 4 + length) return out;
-      out.push(`${head.split('\r\n')[0]!} | ${received.toString('latin1', end + 4, end + 4 + length)}`);
-      at = end + 4 + length;
-    }
-  };
+  const split = (): string[] => splitAnswers(received.toString('latin1')).answers;
   const answers = async (count: number): Promise<string[]> => {
     while (split().length < count) await new Promise<void>((resolve) => waiters.push(resolve));
     return split();

@@ -1,5 +1,7 @@
-import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Agent, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { buildHttpServer } from '../http/server.js';
 import { FirstListener } from './first-listener.js';
 
 let listener: FirstListener | undefined;
@@ -13,10 +15,10 @@ function port(l: FirstListener): number {
   return typeof address === 'object' && address ? address.port : 0;
 }
 
-/** One request on a connection of its own; resolves with the status and body. */
-function send(l: FirstListener, method: string, path: string, body?: string): Promise<{ status: number; body: string }> {
+/** One request, on a connection of its own unless `agent` keeps one; resolves with the status and body. */
+function send(l: FirstListener, method: string, path: string, body?: string, agent: Agent | false = false): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port: port(l), method, path, agent: false }, (res) => {
+    const req = httpRequest({ host: '127.0.0.1', port: port(l), method, path, agent, headers: body === undefined ? {} : { 'content-length': Buffer.byteLength(body) } }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (text += d));
@@ -54,6 +56,25 @@ describe('FirstListener', () => {
 
     // After the hand-over even /health is the handler's.
     expect(await send(listener, 'GET', '/health')).toEqual({ status: 200, body: 'handled /health ' });
+  });
+
+  it("gives a connection made before the edge was built to the edge's lean routes once it is", async () => {
+    listener = await FirstListener.open('127.0.0.1', 0);
+    let connections = 0;
+    listener.server.on('connection', () => connections++);
+    // A client that polls /health on the agent it then invokes with.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    expect(await send(listener, 'GET', '/health', undefined, agent)).toEqual({ status: 200, body: '{"status":"ok"}' });
+    const path = '/2015-03-31/functions/f/invocations';
+    const app = buildHttpServer(pino({ level: 'silent' }), [{
+      leanRoutes: [{ claim: (request, claimed) => (claimed === path ? { bodyBytes: Number(request.headers['content-length']), answer: async (body) => ({ status: 200, headers: {}, body: `lean ${body.toString()}` }) } : undefined) }],
+      register: (scope) => void scope.post(path, async () => 'fastify'),
+    }], { uploads: { concurrency: 1, maxWaiting: 1, stagingPath: () => '/nonexistent' }, listening: listener });
+    await app.ready();
+    expect(await send(listener, 'POST', path, '{}', agent)).toEqual({ status: 200, body: 'lean {}' });
+    agent.destroy();
+    expect(connections).toBe(1);
+    await app.close();
   });
 
   it('rejects as listen does when the port is taken, and closes what it opened', async () => {
