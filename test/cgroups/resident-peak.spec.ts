@@ -121,8 +121,8 @@ it.skipIf(skip)('keeps the files of at most 16 processes open, still counts ever
     const pids = cg.pids();
     expect(resident.read()).toBe(pids.reduce((sum, pid) => sum + hwmBytes(pid), 0));
     resident.reset();
-    // A status and a clear_refs descriptor for each of 16 processes.
-    expect(procFilesOpenOn(pids)).toHaveLength(32);
+    // A status, a schedstat and a clear_refs descriptor for each of 16 processes.
+    expect(procFilesOpenOn(pids)).toHaveLength(48);
     resident.close();
     expect(procFilesOpenOn(pids)).toEqual([]);
   }));

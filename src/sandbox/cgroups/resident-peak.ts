@@ -17,19 +17,29 @@
  * pid), and the pid list is re-read only when it may have changed: the cgroup's task count
  * (`pids.current`, threads included) moved, or a kept process is gone; a reset uses the
  * list as last read.
+ *
+ * Why a process that has not run is not read again: an environment's cgroup holds Gust's
+ * own helpers beside the runtime (bwrap and gust-init, which sleep while it works), and
+ * their status reads and resets were two thirds of this meter's system calls per
+ * invocation. A process's resident set grows only by its own page faults, so one whose
+ * CPU time (`/proc/<pid>/schedstat`, a few numbers, several times cheaper to read than
+ * `status`) has not moved since its last status read still has the VmRSS that read
+ * found, and after the reset that followed, that is its VmHWM too: it is reported without
+ * reading `status`, and not reset again until it runs.
  */
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { readPids, type KeptFile } from './cgroupfs.js';
 
 /**
  * Processes whose files stay open. A sandbox has one to three; a fork bomb has up to its
- * pids limit, and 2 descriptors each for those would put Gust's own descriptors at risk:
+ * pids limit, and 3 descriptors each for those would put Gust's own descriptors at risk:
  * past this, the others' files are opened per use.
  */
 const MAX_KEPT_PROCESSES = 16;
 /** /proc/<pid>/status is ~1.4 KB; VmHWM comes after the Groups line, whose length varies. */
 const STATUS_BYTES = 4096;
 const VM_HWM = Buffer.from('VmHWM:', 'latin1');
+const VM_RSS = Buffer.from('VmRSS:', 'latin1');
 
 export class ResidentPeak {
   private readonly buf = Buffer.alloc(STATUS_BYTES);
@@ -105,11 +115,19 @@ export class ResidentPeak {
   }
 }
 
-/** One process's /proc/<pid>/status and clear_refs: kept open, or opened per use past the cap. */
+/** One process's /proc/<pid>/status, schedstat and clear_refs: kept open, or opened per use past the cap. */
 class TrackedProcess {
   alive = true;
   private status: number | undefined;
+  private schedstat: number | undefined;
   private clearRefs: number | undefined;
+  /** CPU time (schedstat's first field, as text) read just before the last status read, and VmRSS in that read. */
+  private ranAtStatus = '';
+  private residentAtStatus = 0;
+  /** Whether a reset followed that status read. */
+  private settled = false;
+  /** Whether the last read found the process as it was then: no status read, and no reset due. */
+  private quiet = false;
 
   constructor(
     private readonly pid: number,
@@ -118,6 +136,10 @@ class TrackedProcess {
 
   /** VmHWM in bytes; undefined once the process is gone (or a zombie, which has no memory left). */
   peakBytes(buf: Buffer): number | undefined {
+    // Only kept processes are checked: the others' files are opened per use, which costs more than the read saves.
+    const ran = this.keep ? this.cpuTime(buf) : '';
+    this.quiet = this.settled && ran !== '' && ran === this.ranAtStatus;
+    if (this.quiet) return this.residentAtStatus;
     let n: number;
     try {
       this.status ??= openSync(`/proc/${this.pid}/status`, 'r');
@@ -128,15 +150,24 @@ class TrackedProcess {
     } finally {
       if (!this.keep) this.close();
     }
-    const kb = parseField(buf.subarray(0, n), VM_HWM);
-    if (kb === undefined) this.alive = false;
-    return kb === undefined ? undefined : kb * 1024;
+    const text = buf.subarray(0, n);
+    const kb = parseField(text, VM_HWM);
+    if (kb === undefined) {
+      this.alive = false;
+      return undefined;
+    }
+    this.ranAtStatus = ran;
+    this.residentAtStatus = (parseField(text, VM_RSS) ?? kb) * 1024;
+    this.settled = false;
+    return kb * 1024;
   }
 
   resetPeak(): void {
+    if (this.quiet) return;
     try {
       this.clearRefs ??= openSync(`/proc/${this.pid}/clear_refs`, 'w');
       writeSync(this.clearRefs, '5', 0);
+      this.settled = true;
     } catch {
       // Gone, or a kernel without the feature: that process's peak stays cumulative.
     } finally {
@@ -145,9 +176,22 @@ class TrackedProcess {
   }
 
   close(): void {
-    for (const fd of [this.status, this.clearRefs]) if (fd !== undefined) closeSync(fd);
+    for (const fd of [this.status, this.schedstat, this.clearRefs]) if (fd !== undefined) closeSync(fd);
     this.status = undefined;
+    this.schedstat = undefined;
     this.clearRefs = undefined;
+  }
+
+  /** The CPU time the process has run, as schedstat gives it; '' where it cannot be read (a kernel without schedstats). */
+  private cpuTime(buf: Buffer): string {
+    try {
+      this.schedstat ??= openSync(`/proc/${this.pid}/schedstat`, 'r');
+      const n = readSync(this.schedstat, buf, 0, buf.length, 0);
+      const space = buf.indexOf(0x20);
+      return buf.toString('latin1', 0, space > 0 && space < n ? space : 0);
+    } catch {
+      return '';
+    }
   }
 }
 
