@@ -21,11 +21,13 @@
  * Why a process that has not run is not read again: an environment's cgroup holds Gust's
  * own helpers beside the runtime (bwrap and gust-init, which sleep while it works), and
  * their status reads and resets were two thirds of this meter's system calls per
- * invocation. A process's resident set grows only by its own page faults, so one whose
- * CPU time (`/proc/<pid>/schedstat`, a few numbers, several times cheaper to read than
- * `status`) has not moved since its last status read still has the VmRSS that read
- * found, and after the reset that followed, that is its VmHWM too: it is reported without
- * reading `status`, and not reset again until it runs.
+ * invocation. A process's resident set grows only by its own page faults, so one that has
+ * not run since its last status read still has the VmRSS that read found, and after the
+ * reset that followed, that is its VmHWM too: it is reported without reading `status`, and
+ * not reset again until it runs. Whether it ran is told by its CPU time in
+ * `/proc/<pid>/schedstat` (a few numbers, several times cheaper to read than `status`),
+ * which is its main thread's alone: so only a process that had one thread at that read
+ * qualifies (another thread would have to be made by that one, which then ran).
  */
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { readPids, type KeptFile } from './cgroupfs.js';
@@ -40,6 +42,7 @@ const MAX_KEPT_PROCESSES = 16;
 const STATUS_BYTES = 4096;
 const VM_HWM = Buffer.from('VmHWM:', 'latin1');
 const VM_RSS = Buffer.from('VmRSS:', 'latin1');
+const THREADS = Buffer.from('Threads:', 'latin1');
 
 export class ResidentPeak {
   private readonly buf = Buffer.alloc(STATUS_BYTES);
@@ -124,8 +127,9 @@ class TrackedProcess {
   /** CPU time (schedstat's first field, as text) read just before the last status read, and VmRSS in that read. */
   private ranAtStatus = '';
   private residentAtStatus = 0;
-  /** Whether a reset followed that status read. */
+  /** Whether that read found one thread, and a reset followed it. */
   private settled = false;
+  private singleThreaded = false;
   /** Whether the last read found the process as it was then: no status read, and no reset due. */
   private quiet = false;
 
@@ -158,6 +162,7 @@ class TrackedProcess {
     }
     this.ranAtStatus = ran;
     this.residentAtStatus = (parseField(text, VM_RSS) ?? kb) * 1024;
+    this.singleThreaded = parseField(text, THREADS) === 1;
     this.settled = false;
     return kb * 1024;
   }
@@ -167,7 +172,7 @@ class TrackedProcess {
     try {
       this.clearRefs ??= openSync(`/proc/${this.pid}/clear_refs`, 'w');
       writeSync(this.clearRefs, '5', 0);
-      this.settled = true;
+      this.settled = this.singleThreaded;
     } catch {
       // Gone, or a kernel without the feature: that process's peak stays cumulative.
     } finally {
