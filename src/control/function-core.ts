@@ -249,6 +249,7 @@ export class ControlCore {
     }
     // Lambda hands out a new RevisionId when the function becomes Active or an update completes.
     await this.put(settle(current));
+    if (runtime !== undefined) this.deps.runtimes?.activated?.(runtime);
   }
 
   private finishSoon(name: string, version: string, failure: SettleFailure): void {

@@ -11,4 +11,9 @@ export interface RuntimeAvailability {
   readiness(runtime: Runtime): RuntimeReadiness;
   /** Installs what the runtime lacks; rejects with an error whose message says why it could not. */
   prepare(runtime: Runtime): Promise<void>;
+  /**
+   * Told when a version of the runtime became Active or finished an update: the host may
+   * make ready what that version's first start needs (the sandbox driver's ready runtimes).
+   */
+  activated?(runtime: Runtime): void;
 }

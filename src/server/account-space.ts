@@ -23,6 +23,7 @@ import type { LockSession } from '../store/lock-session.js';
 import type { CodeStorage } from '../control/code-storage.js';
 import { FunctionService, type FunctionChange } from '../control/function-service.js';
 import { LayerService } from '../control/layer-service.js';
+import type { RuntimeAvailability } from '../control/runtime-availability.js';
 import { UrlService } from '../control/url-service.js';
 import { EventInvokeConfigService } from '../control/event-invoke-config-service.js';
 import { QueueService, type SendMessageInput, type SendResult } from '../control/sqs/queue-service.js';
@@ -61,6 +62,8 @@ export interface SharedParts {
   credentialsKey: Buffer;
   driver: SandboxDriver;
   runtimes: RuntimeProvider;
+  /** What the control plane asks of runtimes: the provider's readiness and installs, and a version of a runtime becoming Active. */
+  availability: RuntimeAvailability;
   blobs: BlobStore;
   code: CodeStorage;
   reserve: DiskReserve;
@@ -143,7 +146,7 @@ export class AccountSpace {
     this.partition = partition;
     const store = opened.metadata;
     this.logs = opened.logs;
-    const functions = new FunctionService({ store, blobs, code, partition, clock: systemClock, accountConcurrencyLimit: config.concurrencyLimit, runtimes: shared.runtimes, reportError: report, networks: config.hostNetworks.map((n) => n.name), ...(shared.announce ? { announce: (name: string, change: FunctionChange | undefined) => shared.announce!(accountId, name, change) } : {}) });
+    const functions = new FunctionService({ store, blobs, code, partition, clock: systemClock, accountConcurrencyLimit: config.concurrencyLimit, runtimes: shared.availability, reportError: report, networks: config.hostNetworks.map((n) => n.name), ...(shared.announce ? { announce: (name: string, change: FunctionChange | undefined) => shared.announce!(accountId, name, change) } : {}) });
     this.functions = functions;
     this.layers = new LayerService({ store, blobs, code, partition, clock: systemClock });
     const urlStore = opened.urls;

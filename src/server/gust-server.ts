@@ -32,6 +32,7 @@ import { detectCgroups } from '../sandbox/cgroups/index.js';
 import { openEnvTmp } from './env-tmp.js';
 import { newInstanceName } from '../sandbox/server-instance.js';
 import type { Runtime } from '../core/limits.js';
+import type { RuntimeAvailability } from '../control/runtime-availability.js';
 import { ProcessDriver } from '../sandbox/process-driver.js';
 import { ChosenDriver } from '../sandbox/chosen-driver.js';
 import { namespaceHostGap } from '../sandbox/namespace/namespace-setup.js';
@@ -67,6 +68,7 @@ import type { InvokeResult } from '../invoke/invoke-types.js';
 import { clusterApi } from '../http/cluster-api/cluster-api.js';
 import { InvokeRouter } from './invoke-routing.js';
 import { probeRuntimes, probedRuntimes, type ProbeResult } from './runtime-probe.js';
+import { RuntimeArming } from './runtime-arming.js';
 import type { AccountSpace } from './account-space.js';
 import { observers } from '../invoke/invocation-observer.js';
 import { GustMetrics } from '../metrics/gust-metrics.js';
@@ -281,7 +283,24 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   // reference. One concurrency limit for the server beside each account's, and one set of
   // init permits, so that more accounts never mean more than the machine was sized for.
   const serverConcurrency = new ServerConcurrency(config.concurrencyLimit);
-  const spaces = new AccountSpaces({ config, logger, credentialsKey, driver, runtimes, blobs, code, reserve, backend, report, serverConcurrency, initPermits: initPermits(), baseUrl: () => baseUrl, eventsClock: options.eventsClock ?? systemClock, ...(observer ? { observer } : {}), ...(traces ? { tracer: traces } : {}), ...(cluster ? { node: cluster.id, locks: cluster.locks, elsewhere: (account: string, name: string, request: RoutedRequest): Promise<InvokeResult | undefined> => router!.elsewhere(account, name, request), provisionedElsewhere: (account: string, name: string, version: string): boolean => router!.provisionedElsewhere(account, name, version), announce: (account: string, name: string, change: FunctionChange | undefined) => cluster.announce(account, name, change), announceUrls: (account: string, name: string) => cluster.announceUrls(account, name), announceConfigs: (account: string, name: string) => cluster.announceConfigs(account, name), announceRule: (account: string, bus: string, name: string) => cluster.announceRule(account, bus, name), firesSchedules: (): boolean => scheduleLease?.holding ?? false, keeps: (): boolean => keeperLease?.holding ?? false, sendElsewhere: (account: string, queue: string, input: SendMessageInput): Promise<SendResult> => keeper!.send(account, queue, input), announceQueues: (account: string) => cluster.announceQueues(account) } : {}) });
+  let probing: Promise<ProbeResult[]> | undefined;
+  const probeDeps = (inUse: (runtime: Runtime) => boolean) => ({ driver, images: runtimes, region: config.region, workDir: join(envTmp, 'runtime-probe'), endpointUrl: () => baseUrl, inUse });
+  const reportProbe = (results: ProbeResult[]) => {
+    for (const r of results) {
+      if (r.ok) logger.info({ runtime: r.runtime, initMs: r.initMs }, `runtime probe: ${r.runtime} starts in the sandbox (Init Duration ${r.initMs?.toFixed(1) ?? '?'} ms)`);
+      else logger.warn({ runtime: r.runtime, problem: r.problem }, `runtime probe: ${r.runtime} does not start in the sandbox; its functions will fail: ${r.problem}`);
+    }
+  };
+  const arming = new RuntimeArming({
+    enabled: config.readySandboxes > 0,
+    armed: (runtime) => driver.readySandboxes().some((r) => r.runtime === runtime),
+    probe: (runtime) => probeRuntimes(probeDeps(() => true), [runtime]),
+    startupProbe: () => probing?.catch(() => undefined) ?? Promise.resolve(),
+    report: reportProbe,
+    fail: (err, runtime) => logger.warn({ err, runtime }, `runtime probe: arming ${runtime} failed; its first start takes the ordinary path`),
+  });
+  const availability: RuntimeAvailability = { readiness: (r) => runtimes.readiness(r), prepare: (r) => runtimes.prepare(r), activated: (r) => arming.arm(r) };
+  const spaces = new AccountSpaces({ config, logger, credentialsKey, driver, runtimes, availability, blobs, code, reserve, backend, report, serverConcurrency, initPermits: initPermits(), baseUrl: () => baseUrl, eventsClock: options.eventsClock ?? systemClock, ...(observer ? { observer } : {}), ...(traces ? { tracer: traces } : {}), ...(cluster ? { node: cluster.id, locks: cluster.locks, elsewhere: (account: string, name: string, request: RoutedRequest): Promise<InvokeResult | undefined> => router!.elsewhere(account, name, request), provisionedElsewhere: (account: string, name: string, version: string): boolean => router!.provisionedElsewhere(account, name, version), announce: (account: string, name: string, change: FunctionChange | undefined) => cluster.announce(account, name, change), announceUrls: (account: string, name: string) => cluster.announceUrls(account, name), announceConfigs: (account: string, name: string) => cluster.announceConfigs(account, name), announceRule: (account: string, bus: string, name: string) => cluster.announceRule(account, bus, name), firesSchedules: (): boolean => scheduleLease?.holding ?? false, keeps: (): boolean => keeperLease?.holding ?? false, sendElsewhere: (account: string, queue: string, input: SendMessageInput): Promise<SendResult> => keeper!.send(account, queue, input), announceQueues: (account: string) => cluster.announceQueues(account) } : {}) });
   // A synchronous invocation no idle environment here would take goes to a node that has one.
   const router: InvokeRouter | undefined = cluster ? new InvokeRouter({ bus: cluster.bus, cluster: cluster.cluster, secret: cluster.secret, node: cluster.id, url: () => baseUrl, warmVersions: (): string[] => spaces.warmVersions(), provisionedVersions: (): string[] => spaces.provisionedVersions(), room: () => serverConcurrency.free, logger }) : undefined;
   // One node of a cluster fires every schedule: the holder of the scheduler lease.
@@ -509,7 +528,6 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   let closing: Promise<void> | undefined;
   let hurry: () => void = () => undefined;
   const hurried = new Promise<void>((resolve) => (hurry = resolve));
-  let probing: Promise<ProbeResult[]> | undefined;
   return {
     url: baseUrl,
     port,
@@ -517,15 +535,9 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
     started,
     probeRuntimes() {
       probing ??= (async () => {
-        const results = await probeRuntimes(
-          { driver, images: runtimes, region: config.region, workDir: join(envTmp, 'runtime-probe'), endpointUrl: () => baseUrl, inUse: runtimesInUse(spaces.all()) },
-          probedRuntimes((runtime) => runtimes.readiness(runtime).kind === 'ready'),
-        );
-        if (results.length === 0) logger.info('runtime probe: no runtime is installed yet (each installs at its first CreateFunction, and is probed from the next start on)');
-        for (const r of results) {
-          if (r.ok) logger.info({ runtime: r.runtime, initMs: r.initMs }, `runtime probe: ${r.runtime} starts in the sandbox (Init Duration ${r.initMs?.toFixed(1) ?? '?'} ms)`);
-          else logger.warn({ runtime: r.runtime, problem: r.problem }, `runtime probe: ${r.runtime} does not start in the sandbox; its functions will fail: ${r.problem}`);
-        }
+        const results = await probeRuntimes(probeDeps(runtimesInUse(spaces.all())), probedRuntimes((runtime) => runtimes.readiness(runtime).kind === 'ready'));
+        if (results.length === 0) logger.info('runtime probe: no runtime is installed yet (each installs and is probed at its first CreateFunction)');
+        reportProbe(results);
         return results;
       })();
       return probing;
@@ -545,6 +557,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
         await keeperLease?.stop();
         // A probe in progress finishes first: it runs on the driver closed below.
         await probing?.catch(() => undefined);
+        await arming.close();
         // No new request; those in flight get --shutdown-grace to finish while the environments
         // still run, and the ones that did not are answered as their runtimes stop below.
         const edge = closeEdge(app, options.listener && (() => options.listener!.close()));

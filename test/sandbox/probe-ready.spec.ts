@@ -1,8 +1,10 @@
 /**
  * The runtime probe (which `gust serve` runs once the server has started) and the ready
  * runtimes: the probe starts every installed runtime, but only a runtime that a function
- * uses keeps runtimes booted ahead for it (each a booted interpreter: ~40 MB of Node).
- * Process driver, as a user without root runs it.
+ * uses keeps runtimes booted ahead for it (each a booted interpreter: ~40 MB of Node); a
+ * runtime whose first function is created while the server runs is armed once that
+ * function is Active, so that its first invoke is given one too. Process driver, as a user
+ * without root runs it.
  */
 import { afterAll, expect, it } from 'vitest';
 import { newDataDir, removeDataDir, startTestGust, type TestGust } from '../helpers/gust.js';
@@ -27,7 +29,7 @@ async function noneWaiting(...bootstraps: string[]): Promise<void> {
   for (let i = 0; i < 15; i++, await sleep(200)) expect(bootstraps.flatMap((b) => waitingRuntimes(b))).toEqual([]);
 }
 
-it('arms only the runtimes that functions use', { timeout: 180_000 }, async () => {
+it('arms only the runtimes that functions use, and a new one once its first function is Active', { timeout: 180_000 }, async () => {
   t = await startTestGust({ dataDir, keepDataDir: true, flags: FLAGS });
   const first = (await t.gust.probeRuntimes()).filter((r) => r.ok).map((r) => r.runtime);
   expect(first).toContain('nodejs20.x');
@@ -37,7 +39,10 @@ it('arms only the runtimes that functions use', { timeout: 180_000 }, async () =
   await noneWaiting('bootstrap.mjs', 'bootstrap.py');
 
   await createFunction(t.lambda, 'py', { Runtime: python as 'python3.11', Handler: 'app.handler', files: { 'app.py': READY_MARK } });
-  expect((await invoke(t.lambda, 'py')).json).toBe(false);
+  await waitFor('a ready Python runtime once its first function is Active', () => (waitingRuntimes('bootstrap.py').length > 0 ? true : undefined), 20_000, 100);
+  await noneWaiting('bootstrap.mjs');
+  // The function's first start is given one.
+  expect((await invoke(t.lambda, 'py')).json).toBe(true);
   await t.stop();
 
   t = await startTestGust({ dataDir, keepDataDir: true, flags: FLAGS });

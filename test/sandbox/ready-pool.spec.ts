@@ -283,11 +283,11 @@ it.skipIf(gap)('a burst of cold starts grows the pool by demand: the next burst 
       for (let i = 0; i < 600 && (await ready()).waiting < waiting; i++) await sleep(100);
       expect(await ready()).toEqual({ waiting, target: waiting });
     };
-    await createFunction(demand.lambda, 'arm', { files: { 'index.js': 'exports.handler = async () => "armed";' } });
     expect(await ready()).toEqual({ waiting: 0, target: 0 });
-    expect((await invoke(demand.lambda, 'arm')).json).toBe('armed');
-    // The runtime's first start found none: two are kept from then on.
+    await createFunction(demand.lambda, 'arm', { files: { 'index.js': 'exports.handler = async () => "armed";' } });
+    // Its function's becoming Active armed the runtime (runtime-arming.ts): two are kept from then on.
     await settle(2);
+    expect((await invoke(demand.lambda, 'arm')).json).toBe('armed');
     // Four at once, each held long enough that none is served by another's environment.
     const burst = async (prefix: string) => {
       for (let i = 0; i < 4; i++) await createFunction(demand.lambda, `${prefix}-${i}`, { files: { 'index.js': `exports.handler = async () => { const age = ${NODE_AGE}; await new Promise((r) => setTimeout(r, 500)); return { age }; };` } });
@@ -314,7 +314,13 @@ it.skipIf(gap)('cold starts that come one after another are given ready sandboxe
     const handler = `exports.handler = async () => require('fs').readFileSync('/proc/self/environ', 'utf8').includes('_GUST_ASSIGNMENT=');`;
     const names = ['arm', ...Array.from({ length: 8 }, (_, i) => `stream-${i}`)];
     for (const name of names) await createFunction(server.lambda, name, { files: { 'index.js': handler } });
-    expect((await invoke(server.lambda, 'arm')).json).toBe(false);
+    // The first function to become Active armed the runtime (runtime-arming.ts): its first start is given one.
+    const waiting = async () => {
+      const m = parseMetrics(await (await fetch(`${server.url}/metrics`)).text());
+      return m.has('gust_ready_sandboxes_waiting') ? total(m, 'gust_ready_sandboxes_waiting') : 0;
+    };
+    for (let i = 0; i < 200 && (await waiting()) < 2; i++) await sleep(50);
+    expect((await invoke(server.lambda, 'arm')).json).toBe(true);
     for (let i = 0; i < 100 && waitingRuntimes('bootstrap.mjs').length < 2; i++) await sleep(50);
     const served: boolean[] = [];
     for (const name of names.slice(1)) {
