@@ -171,6 +171,7 @@ export class ReadyPool<R, C> {
     if (env) entry.target.started();
     const i = env ? entry.waiting.findIndex((w) => this.booter.fits(w.ready, spec, env)) : -1;
     if (i < 0) {
+      if (spec.stockReady === 'at-once') entry.refillBy = Date.now();
       this.scheduleRefill(entry, key);
       return undefined;
     }

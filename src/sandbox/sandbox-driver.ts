@@ -122,9 +122,11 @@ export interface SandboxSpec extends SandboxMounts {
   /**
    * Whether this start makes a driver that boots sandboxes ahead keep some of its runtime
    * (default true). False for the runtime probe's start of a runtime no function uses: it
-   * takes a ready sandbox if the runtime has any, and arms nothing.
+   * takes a ready sandbox if the runtime has any, and arms nothing. `at-once` for the probe
+   * that arms a runtime for its first function (server/runtime-arming.ts): its refill boots
+   * now, not after the delay that keeps a burst's refills from its starts.
    */
-  stockReady?: boolean;
+  stockReady?: boolean | 'at-once';
   /**
    * The Runtime API that `env.AWS_LAMBDA_RUNTIME_API` names, as connections can be handed
    * to it (the environment's endpoint). A driver that gives the sandbox a socket of its

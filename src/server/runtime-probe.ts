@@ -15,7 +15,7 @@ import type { LogEvent } from '../core/model/logs.js';
 import { Pool, type InvokableVersion } from '../pool/pool.js';
 import { RuntimeCommandResolver, type RuntimeImages } from '../sandbox/runtime-command.js';
 import { runtimeName } from '../sandbox/ready-pool.js';
-import type { SandboxDriver } from '../sandbox/sandbox-driver.js';
+import type { SandboxDriver, SandboxSpec } from '../sandbox/sandbox-driver.js';
 
 export interface ProbeResult {
   runtime: Runtime;
@@ -39,6 +39,8 @@ export interface ProbeDeps {
    * probe started one. Without it, every runtime probed does.
    */
   inUse?: (runtime: Runtime) => boolean;
+  /** The probe arms its runtimes for a function waiting for its first start: their ready sandboxes boot at once. */
+  arming?: boolean;
 }
 
 /**
@@ -46,14 +48,21 @@ export interface ProbeDeps {
  * (each a booted interpreter, ~40 MB of Node) for the probe's sake; its first function's
  * first start arms it.
  */
-function probeDriver(driver: SandboxDriver, inUse: ((runtime: Runtime) => boolean) | undefined): SandboxDriver {
-  if (!inUse) return driver;
+function probeDriver(driver: SandboxDriver, inUse: ((runtime: Runtime) => boolean) | undefined, arming: boolean): SandboxDriver {
+  if (!inUse && !arming) return driver;
+  const stock = (spec: SandboxSpec): SandboxSpec['stockReady'] => {
+    if (spec.runtime && inUse && !inUse(runtimeName(spec.runtime))) return false;
+    return arming ? 'at-once' : undefined;
+  };
   return {
     get name() {
       return driver.name;
     },
     layout: (mounts) => driver.layout(mounts),
-    start: (spec) => driver.start(spec.runtime && !inUse(runtimeName(spec.runtime)) ? { ...spec, stockReady: false } : spec),
+    start: (spec) => {
+      const stockReady = stock(spec);
+      return driver.start(stockReady === undefined ? spec : { ...spec, stockReady });
+    },
   };
 }
 
@@ -116,7 +125,7 @@ function runtimeOutput(lines: readonly LogEvent[]): string {
 export async function probeRuntimes(deps: ProbeDeps, runtimes: readonly Runtime[]): Promise<ProbeResult[]> {
   const lines: LogEvent[] = [];
   const pool = new Pool({
-    driver: probeDriver(deps.driver, deps.inUse),
+    driver: probeDriver(deps.driver, deps.inUse, deps.arming ?? false),
     commands: new RuntimeCommandResolver(deps.images),
     logs: { append: (events) => void lines.push(...events) },
     clock: systemClock,
