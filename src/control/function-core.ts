@@ -175,14 +175,25 @@ export class ControlCore {
   /**
    * Installs, in the background, the runtimes of the function's versions that this node
    * lacks: the node that created or changed it installed them before the version became
-   * Active, and this node's first cold start would otherwise find none.
+   * Active, and this node's first cold start would otherwise find none. The runtimes of its
+   * Active versions are told `activated` here too (once installed), as the node that
+   * settled them was.
    */
   private prepareRuntimes(name: string): void {
     const runtimes = this.deps.runtimes;
     if (!runtimes) return;
-    for (const runtime of new Set(this.registry.versions(name).map((v) => v.runtime))) {
-      if (runtime === undefined || runtimes.readiness(runtime).kind !== 'installing') continue;
-      runtimes.prepare(runtime).catch((err: unknown) => this.reportError(err, `installing the runtime ${runtime} of ${name}`));
+    const versions = this.registry.versions(name);
+    const active = new Set(versions.filter((v) => v.state === 'Active').map((v) => v.runtime));
+    for (const runtime of new Set(versions.map((v) => v.runtime))) {
+      if (runtime === undefined) continue;
+      const activated = () => {
+        if (active.has(runtime)) runtimes.activated?.(runtime);
+      };
+      if (runtimes.readiness(runtime).kind !== 'installing') {
+        activated();
+        continue;
+      }
+      runtimes.prepare(runtime).then(activated, (err: unknown) => this.reportError(err, `installing the runtime ${runtime} of ${name}`));
     }
   }
 

@@ -143,8 +143,9 @@ describe('FunctionService of two nodes on one store', () => {
     expect((await fixture.store.getFunction('f'))?.nextVersion).toBe(3);
   });
 
-  it('installs on refresh a runtime this node lacks, which the other node installed before its version became Active', async () => {
+  it('installs on refresh a runtime this node lacks, which the other node installed before its version became Active, and then tells it activated', async () => {
     const prepared: string[] = [];
+    const told: string[] = [];
     const installing = new Set(['python3.12']);
     const nodeC = new FunctionService({
       store: fixture.store,
@@ -155,8 +156,10 @@ describe('FunctionService of two nodes on one store', () => {
         readiness: (runtime) => (installing.has(runtime) ? { kind: 'installing', reason: `installing ${runtime}` } : { kind: 'ready' }),
         prepare: async (runtime) => {
           prepared.push(runtime);
+          told.push(`installed ${runtime}`);
           installing.delete(runtime);
         },
+        activated: (runtime) => told.push(`activated ${runtime}`),
       },
     });
     await nodeC.load();
@@ -165,6 +168,25 @@ describe('FunctionService of two nodes on one store', () => {
     await nodeC.refresh('py', { kind: 'created' });
     await nodeC.refresh('py', undefined);
     expect(prepared).toEqual(['python3.12']);
+    expect(told.slice(0, 2)).toEqual(['installed python3.12', 'activated python3.12']);
+  });
+
+  it('tells the runtimes of a version that becomes Active, on the node that settled it, and not before', async () => {
+    const activated: string[] = [];
+    const own = new FunctionService({
+      store: fixture.store,
+      blobs: fixture.blobs,
+      partition: PARTITION,
+      clock: fixture.clock,
+      runtimes: { readiness: () => ({ kind: 'ready' }), prepare: async () => undefined, activated: (runtime) => activated.push(runtime) },
+    });
+    await own.load();
+    const created = await own.createFunction({ ...nodeFunction('act', await zipOf()), runtime: 'python3.12', handler: 'index.handler' });
+    expect(created.state).toBe('Pending');
+    expect(activated).toEqual([]);
+    await settle();
+    expect(own.getVersionSync('act', '$LATEST')?.state).toBe('Active');
+    expect(activated).toEqual(['python3.12']);
   });
 
   it('learns of a change committed by another node on refresh, and tells its listeners as after its own write', async () => {
