@@ -81,7 +81,7 @@ const SCENARIOS = {
     rows: (r) => [
       row('warm invoke latency p50 (ms)', pick(r, (x) => x.gustLatency.p50), pick(r, (x) => x.baseLatency.p50), { max: 1.2 }),
       row('warm invoke latency p99 (ms)', pick(r, (x) => x.gustLatency.p99), pick(r, (x) => x.baseLatency.p99), undefined),
-      row('$LATEST invoke right after TagResource + PublishVersion (ms)', pick(r, 'afterChanges'), pick(r, (x) => x.gustLatency.p50), undefined),
+      row('$LATEST invoke right after TagResource + PublishVersion vs after two GetFunction (ms)', pick(r, (x) => x.afterChanges.changed), pick(r, (x) => x.afterChanges.read), undefined),
       row('warm invoke after 100 ms idle (Gust froze the environment), p50 (ms)', pick(r, 'gustAfterIdle'), pick(r, 'baseAfterIdle'), undefined),
       row('warm invoke: server CPU per invoke (µs)', pick(r, (x) => x.gustLatency.cpuUs), pick(r, (x) => x.baseLatency.cpuUs), { max: 1.1 }),
       // Left out where pinning cannot run (one core, no taskset).
