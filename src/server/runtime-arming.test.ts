@@ -55,8 +55,10 @@ describe('RuntimeArming', () => {
     arming.arm('python3.11');
     // An invoke's cold start arms it during the wait.
     r.armedNow.add('python3.11');
-    await sleep(100);
-    expect(r.probed).toEqual([]);
+    // Runtimes are armed in turn: once a later one is probed, the two before it were passed over.
+    arming.arm('python3.12');
+    await waitUntil(() => r.reported.length === 1);
+    expect(r.probed).toEqual(['python3.12']);
     expect(r.failed).toEqual([]);
   });
 
@@ -69,7 +71,7 @@ describe('RuntimeArming', () => {
     await sleep(40);
     expect(r.probed).toEqual([]);
     startupDone();
-    await sleep(40);
+    await waitUntil(() => r.reported.length === 1);
     expect(r.probed).toEqual(['python3.11']);
 
     const off = recording({ enabled: false });

@@ -49,6 +49,14 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** What a server's metrics say of its ready sandboxes, summed over runtimes. */
+async function readyGauges(server: TestGust): Promise<{ waiting: number; target: number }> {
+  const m = parseMetrics(await (await fetch(`${server.url}/metrics`)).text());
+  // A gauge with no runtime yet has no sample, and the parser then no family.
+  const gauge = (name: string) => (m.has(name) ? total(m, name) : 0);
+  return { waiting: gauge('gust_ready_sandboxes_waiting'), target: gauge('gust_ready_sandboxes_target') };
+}
+
 /** Seconds since the runtime process started, as the handler reads it from its own /proc. */
 const NODE_AGE = `(() => { const up = Number(require('fs').readFileSync('/proc/uptime', 'utf8').split(' ')[0]); const st = require('fs').readFileSync('/proc/self/stat', 'utf8'); return up - Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[19]) / 100; })()`;
 const PY_AGE = `(float(open("/proc/uptime").read().split()[0]) - int(open("/proc/self/stat").read().rsplit(")", 1)[1].split()[19]) / 100)`;
@@ -273,12 +281,7 @@ it.skipIf(gap)("the spawner's death takes the waiting sandboxes with it, and sta
 it.skipIf(gap)('a burst of cold starts grows the pool by demand: the next burst of the same size is given ready sandboxes, and the metrics say so', { timeout: 180_000 }, async () => {
   const demand = await startTestGust({ flags: { sandbox: 'namespace', readySandboxes: '4' } });
   try {
-    const ready = async () => {
-      const m = parseMetrics(await (await fetch(`${demand.url}/metrics`)).text());
-      // A gauge with no runtime yet has no sample, and the parser then no family.
-      const gauge = (name: string) => (m.has(name) ? total(m, name) : 0);
-      return { waiting: gauge('gust_ready_sandboxes_waiting'), target: gauge('gust_ready_sandboxes_target') };
-    };
+    const ready = () => readyGauges(demand);
     const settle = async (waiting: number) => {
       for (let i = 0; i < 600 && (await ready()).waiting < waiting; i++) await sleep(100);
       expect(await ready()).toEqual({ waiting, target: waiting });
@@ -315,11 +318,7 @@ it.skipIf(gap)('cold starts that come one after another are given ready sandboxe
     const names = ['arm', ...Array.from({ length: 8 }, (_, i) => `stream-${i}`)];
     for (const name of names) await createFunction(server.lambda, name, { files: { 'index.js': handler } });
     // The first function to become Active armed the runtime (runtime-arming.ts): its first start is given one.
-    const waiting = async () => {
-      const m = parseMetrics(await (await fetch(`${server.url}/metrics`)).text());
-      return m.has('gust_ready_sandboxes_waiting') ? total(m, 'gust_ready_sandboxes_waiting') : 0;
-    };
-    for (let i = 0; i < 200 && (await waiting()) < 2; i++) await sleep(50);
+    for (let i = 0; i < 200 && (await readyGauges(server)).waiting < 2; i++) await sleep(50);
     expect((await invoke(server.lambda, 'arm')).json).toBe(true);
     for (let i = 0; i < 100 && waitingRuntimes('bootstrap.mjs').length < 2; i++) await sleep(50);
     const served: boolean[] = [];
