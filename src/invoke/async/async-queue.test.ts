@@ -32,11 +32,16 @@ async function settle(turns = 8): Promise<void> {
   for (let i = 0; i < turns; i++) await new Promise((r) => setImmediate(r));
 }
 
+/** Time for the round trips to PostgreSQL that the work in hand makes. */
+async function roundTrips(): Promise<void> {
+  await new Promise((r) => setTimeout(r, 200));
+  await settle();
+}
+
 /** One lease poll of every leasing queue on `clock`, and time for its round trips to PostgreSQL. */
 async function pollOn(clock: ManualClock): Promise<void> {
   clock.advance(1_000);
-  await new Promise((r) => setTimeout(r, 200));
-  await settle();
+  await roundTrips();
 }
 
 type Outcome = 'ok' | 'error' | 'throttle' | 'platform' | Deferred<InvokeResult>;
@@ -193,7 +198,8 @@ describe('AsyncQueue', () => {
     await settle();
     expect(callsOf(a, 'f').map((c) => c.requestId)).toEqual(['req-1']);
     const drained = a.queue.drain();
-    await settle();
+    // A gives req-2 back in a write to PostgreSQL, which B's poll must come after.
+    await roundTrips();
     // B's next poll takes req-2, which A had not started; req-1 goes on at A.
     await pollOn(clock);
     expect(callsOf(b, 'f').map((c) => c.requestId)).toEqual(['req-2']);
