@@ -45,6 +45,26 @@ export function runLogStoreContract(name: string, factory: LogStoreFactory): voi
       expect((await s.query({ logGroup: '/aws/lambda/none' })).events).toEqual([]);
     });
 
+    it('keeps every event of a large write once, in order, whatever groups and streams it mixes', async () => {
+      // Stores write a buffer in batches (SQLite: 50 rows a statement); 137 events cross two
+      // batch edges and leave a remainder, and alternate between two groups and streams.
+      const s = await create();
+      const mixed = Array.from({ length: 137 }, (_, i) => ({
+        logGroup: i % 3 === 0 ? '/aws/lambda/other' : G,
+        logStream: i % 2 === 0 ? 's1' : 's2',
+        timestamp: 1000 + i,
+        message: `mixed ${i}`,
+      }));
+      for (const e of mixed) s.append([e]);
+      for (const group of [G, '/aws/lambda/other']) {
+        const got = await s.query({ logGroup: group });
+        expect(got.events.map((e) => [e.logStream, e.timestamp, e.message])).toEqual(
+          mixed.filter((e) => e.logGroup === group).map((e) => [e.logStream, e.timestamp, e.message]),
+        );
+      }
+      expect((await s.listGroups()).map((g) => g.events).sort()).toEqual([46, 91]);
+    });
+
     it('gives a message back exactly as appended: NUL, control characters and any script included', async () => {
       // A function may print anything; PostgreSQL's text type, for one, cannot hold NUL.
       const s = await create();

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitUntil } from '../../../test/helpers/wait.js';
+import { KeptFile } from './cgroupfs.js';
 import { ResidentPeak } from './resident-peak.js';
 
 const MB = 1024 * 1024;
@@ -118,5 +119,36 @@ describe.skipIf(skip)('ResidentPeak, over processes that sleep between windows',
     }
     await waitUntil(() => vmRssBytes(threaded.pid) > before + 60 * MB);
     expect(peak.read()).toBeGreaterThan(before + 60 * MB);
+  });
+});
+
+/** Read system calls this thread has made (per-thread I/O accounting), or undefined without it. */
+function threadReads(): number | undefined {
+  if (!existsSync('/proc/thread-self/io')) return undefined;
+  return Number(/syscr:\s+(\d+)/.exec(readFileSync('/proc/thread-self/io', 'latin1'))![1]);
+}
+
+describe.skipIf(skip || !existsSync(PYTHON) || threadReads() === undefined)('ResidentPeak, over a process with several threads', () => {
+  it('reads its status once per window and nothing else of it: its CPU time could not spare that read', async () => {
+    const threaded = await started(PYTHON, ['-c', PYTHON_THREADED(3600)]);
+    const tasks = join((dir ??= mkdtempSync(join(tmpdir(), 'gust-resident-'))), 'pids.current');
+    writeFileSync(tasks, '2\n');
+    const taskCount = new KeptFile(tasks, false);
+    const peak = new ResidentPeak(procsFile([threaded.pid]), taskCount);
+    // The first window lists the pids and learns the thread count.
+    peak.read();
+    peak.reset();
+    const windows = 20;
+    const first = threadReads()!;
+    const perMeasurement = threadReads()! - first;
+    const before = threadReads()!;
+    for (let i = 0; i < windows; i++) {
+      expect(peak.read()).toBeGreaterThan(0);
+      peak.reset();
+    }
+    const reads = threadReads()! - before - perMeasurement;
+    // Per window: the task count, then the process's status.
+    expect(reads).toBe(windows * 2);
+    peak.close();
   });
 });

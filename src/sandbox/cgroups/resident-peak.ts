@@ -27,7 +27,9 @@
  * not reset again until it runs. Whether it ran is told by its CPU time in
  * `/proc/<pid>/schedstat` (a few numbers, several times cheaper to read than `status`),
  * which is its main thread's alone: so only a process that had one thread at that read
- * qualifies (another thread would have to be made by that one, which then ran).
+ * qualifies (another thread would have to be made by that one, which then ran). A process
+ * that had more (a Node.js runtime always does) is read in full without asking, since no
+ * answer could spare that: one schedstat read fewer per Node.js invocation.
  */
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { readPids, type KeptFile } from './cgroupfs.js';
@@ -129,7 +131,8 @@ class TrackedProcess {
   private residentAtStatus = 0;
   /** Whether that read found one thread, and a reset followed it. */
   private settled = false;
-  private singleThreaded = false;
+  /** Threads at the last status read; 0 before the first. */
+  private threads = 0;
   /** Whether the last read found the process as it was then: no status read, and no reset due. */
   private quiet = false;
 
@@ -141,7 +144,7 @@ class TrackedProcess {
   /** VmHWM in bytes; undefined once the process is gone (or a zombie, which has no memory left). */
   peakBytes(buf: Buffer): number | undefined {
     // Only kept processes are checked: the others' files are opened per use, which costs more than the read saves.
-    const ran = this.keep ? this.cpuTime(buf) : '';
+    const ran = this.keep && this.threads <= 1 ? this.cpuTime(buf) : '';
     this.quiet = this.settled && ran !== '' && ran === this.ranAtStatus;
     if (this.quiet) return this.residentAtStatus;
     let n: number;
@@ -162,7 +165,7 @@ class TrackedProcess {
     }
     this.ranAtStatus = ran;
     this.residentAtStatus = (parseField(text, VM_RSS) ?? kb) * 1024;
-    this.singleThreaded = parseField(text, THREADS) === 1;
+    this.threads = parseField(text, THREADS) ?? 0;
     this.settled = false;
     return kb * 1024;
   }
@@ -172,7 +175,7 @@ class TrackedProcess {
     try {
       this.clearRefs ??= openSync(`/proc/${this.pid}/clear_refs`, 'w');
       writeSync(this.clearRefs, '5', 0);
-      this.settled = this.singleThreaded;
+      this.settled = this.threads === 1;
     } catch {
       // Gone, or a kernel without the feature: that process's peak stays cumulative.
     } finally {

@@ -44,6 +44,13 @@ export interface SqliteLogStoreOptions {
   onWriteFailure?: (err: unknown, dropped: number) => void;
 }
 
+/** Rows per multi-row INSERT (× 6 parameters, far below SQLite's 32,766). */
+const ROWS_PER_INSERT = 50;
+const COLUMNS = 6;
+const INSERT_EVENTS = 'INSERT INTO log_events (group_id, stream, ts, ingested, bytes, message) VALUES';
+const ROW = '(?, ?, ?, ?, ?, ?)';
+type InsertRow = [groupId: number, stream: string, ts: number, ingested: number, bytes: number, message: string];
+
 /** After a group passes a bound it is trimmed to this fraction of it, so trimming is not per flush. */
 const TRIM_TO = 0.9;
 const DEFAULT_LIMIT = 1000;
@@ -262,20 +269,30 @@ export class SqliteLogStore implements LogStore {
     }
   }
 
-  /** Inserts a batch and trims the groups it touched, in one transaction. */
+  /**
+   * Inserts a batch and trims the groups it touched, in one transaction. Rows go in
+   * `ROWS_PER_INSERT` at a time, in batch order (ids, which reads page by, follow it):
+   * one statement per row cost ~40% more per event, and a warm invoke writes three.
+   */
   private insert(batch: LogEvent[]): void {
     const now = this.clock.now();
     this.db.transaction(() => {
       const added = new Map<number, { bytes: number; events: number }>();
+      const values: (string | number)[] = [];
       for (const e of batch) {
         const groupId = this.groupId(e.logGroup);
         const bytes = logEventSize(e.message);
-        this.stmts.insertEvent.run(groupId, e.logStream, e.timestamp, now, bytes, e.message);
+        values.push(groupId, e.logStream, e.timestamp, now, bytes, e.message);
+        if (values.length === ROWS_PER_INSERT * COLUMNS) {
+          this.stmts.insertEvents.run(values);
+          values.length = 0;
+        }
         const a = added.get(groupId) ?? { bytes: 0, events: 0 };
         a.bytes += bytes;
         a.events += 1;
         added.set(groupId, a);
       }
+      for (let i = 0; i < values.length; i += COLUMNS) this.stmts.insertEvent.run(...(values.slice(i, i + COLUMNS) as InsertRow));
       for (const [groupId, a] of added) {
         this.stmts.addTotals.run(a.bytes, a.events, groupId);
         this.trim(groupId);
@@ -324,9 +341,8 @@ function prepareStatements(db: Database.Database) {
   return {
     groupId: db.prepare<[string], { id: number }>('SELECT id FROM log_groups WHERE name = ?'),
     insertGroup: db.prepare<[string]>('INSERT INTO log_groups (name) VALUES (?)'),
-    insertEvent: db.prepare<[number, string, number, number, number, string]>(
-      'INSERT INTO log_events (group_id, stream, ts, ingested, bytes, message) VALUES (?, ?, ?, ?, ?, ?)',
-    ),
+    insertEvent: db.prepare<InsertRow>(`${INSERT_EVENTS} ${ROW}`),
+    insertEvents: db.prepare<[(string | number)[]]>(`${INSERT_EVENTS} ${Array.from({ length: ROWS_PER_INSERT }, () => ROW).join(', ')}`),
     addTotals: db.prepare<[number, number, number]>('UPDATE log_groups SET bytes = bytes + ?, events = events + ? WHERE id = ?'),
     totals: db.prepare<[number], { bytes: number; events: number }>('SELECT bytes, events FROM log_groups WHERE id = ?'),
     oldest: db.prepare<[number, number, number], { id: number; bytes: number }>(
