@@ -46,6 +46,11 @@ async function pollOn(clock: ManualClock): Promise<void> {
 
 type Outcome = 'ok' | 'error' | 'throttle' | 'platform' | Deferred<InvokeResult>;
 
+/** A node's lease releases: `next` resolves once its next release has been written. */
+interface ReleasesOf {
+  next(): Promise<void>;
+}
+
 interface Harness {
   queue: AsyncQueue;
   router: DestinationRouter;
@@ -119,10 +124,18 @@ describe('AsyncQueue', () => {
   }
 
   /** Two cluster nodes' queues, A (with `overA`) and B, leasing from one PostgreSQL schema; not started. */
-  async function leasingNodes(overA: Omit<Parameters<typeof harness>[0] & object, 'store' | 'leasing'> = {}): Promise<[Harness, Harness]> {
+  async function leasingNodes(overA: Omit<Parameters<typeof harness>[0] & object, 'store' | 'leasing'> = {}): Promise<[Harness, Harness, ReleasesOf]> {
     const schema = pg.newSchema();
     const [storeA, storeB] = [await PgEventQueue.open(schema), await PgEventQueue.open(schema)];
-    return [harness({ store: storeA, leasing: { store: storeA, owner: 'a' }, ...overA }), harness({ store: storeB, leasing: { store: storeB, owner: 'b' } })];
+    // A's releases are PostgreSQL writes another node's poll must come after: told as each lands.
+    const landed: (() => void)[] = [];
+    const release = storeA.release.bind(storeA);
+    storeA.release = async (owner, seqs) => {
+      await release(owner, seqs);
+      for (const told of landed.splice(0)) told();
+    };
+    const releasesOfA: ReleasesOf = { next: () => new Promise<void>((told) => landed.push(told)) };
+    return [harness({ store: storeA, leasing: { store: storeA, owner: 'a' }, ...overA }), harness({ store: storeB, leasing: { store: storeB, owner: 'b' } }), releasesOfA];
   }
 
   const succeeded = (requestId: string): InvokeResult => ({ statusCode: 200, payload: Buffer.from('{}'), executedVersion: '$LATEST', requestId });
@@ -188,7 +201,7 @@ describe('AsyncQueue', () => {
   });
 
   it.skipIf(pg.skip !== undefined)('drains: lets its invocation in flight finish and record its outcome, and hands its waiting events to another node at once', async () => {
-    const [a, b] = await leasingNodes({ maxConcurrencyPerFunction: 1 });
+    const [a, b, releasesOfA] = await leasingNodes({ maxConcurrencyPerFunction: 1 });
     await a.queue.start();
     await b.queue.start();
     const slow = new Deferred<InvokeResult>();
@@ -197,9 +210,10 @@ describe('AsyncQueue', () => {
     await send(a.queue, 'f', { n: 2 }, 'req-2');
     await settle();
     expect(callsOf(a, 'f').map((c) => c.requestId)).toEqual(['req-1']);
+    const released = releasesOfA.next();
     const drained = a.queue.drain();
     // A gives req-2 back in a write to PostgreSQL, which B's poll must come after.
-    await roundTrips();
+    await released;
     // B's next poll takes req-2, which A had not started; req-1 goes on at A.
     await pollOn(clock);
     expect(callsOf(b, 'f').map((c) => c.requestId)).toEqual(['req-2']);
