@@ -7,14 +7,18 @@
 // src/<subsystem>/<folder>/ does, so that paths made from `import.meta.url` (the runtimes'
 // and the console's files) find the same place from the bundle as from dist/.
 import { cpSync, rmSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { build } from 'esbuild';
+import { pruneBundle } from './prune-bundle.js';
 
 /** Written last: dist/runtimes/ is complete (see gust-runtimes.ts). */
 const RUNTIMES_BUILT = 'dist/runtimes/.built';
 
-await build({
+const BUNDLE_DIR = 'dist/bundle/cli';
+
+const cli = await build({
   entryPoints: { main: 'dist/cli/main.js' },
-  outdir: 'dist/bundle/cli',
+  outdir: BUNDLE_DIR,
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -31,7 +35,9 @@ await build({
   banner: { js: "import { createRequire as gustBundleRequire } from 'node:module'; const require = gustBundleRequire(import.meta.url);" },
   sourcemap: true,
   logLevel: 'warning',
+  metafile: true,
 });
+pruneBundle(BUNDLE_DIR, Object.keys(cli.metafile.outputs).map((path) => basename(path)));
 
 // dist/runtimes/: runtimes/ as it is, but with the Node.js bootstrap and the modules it
 // imports in one file, which gust serve runs when it is newer than every file of runtimes/
