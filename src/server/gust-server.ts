@@ -286,7 +286,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   let probing: Promise<ProbeResult[]> | undefined;
   // Arming's probes write their code apart from the start-up probe's: a version left Pending by
   // the last process can become Active, and arm its runtime, before `gust serve` starts that probe.
-  const probeDeps = (inUse: (runtime: Runtime) => boolean, arming = false) => ({ driver, images: runtimes, region: config.region, workDir: join(envTmp, 'runtime-probe', arming ? 'arming' : ''), endpointUrl: () => baseUrl, inUse, arming });
+  const probeDeps = (inUse: ((runtime: Runtime) => boolean) | undefined, arming = false) => ({ driver, images: runtimes, region: config.region, workDir: join(envTmp, 'runtime-probe', arming ? 'arming' : ''), endpointUrl: () => baseUrl, ...(inUse ? { inUse } : {}), arming });
   const reportProbe = (results: ProbeResult[]) => {
     for (const r of results) {
       if (r.ok) logger.info({ runtime: r.runtime, initMs: r.initMs }, `runtime probe: ${r.runtime} starts in the sandbox (Init Duration ${r.initMs?.toFixed(1) ?? '?'} ms)`);
@@ -296,7 +296,7 @@ export async function startGust(config: GustConfig, logger: Logger = pino({ leve
   const arming = new RuntimeArming({
     enabled: config.readySandboxes > 0,
     armed: (runtime) => driver.readySandboxes().some((r) => r.runtime === runtime),
-    probe: (runtime) => probeRuntimes(probeDeps(() => true, true), [runtime]),
+    probe: (runtime) => probeRuntimes(probeDeps(undefined, true), [runtime]),
     startupProbe: () => probing?.catch(() => undefined) ?? Promise.resolve(),
     report: reportProbe,
     fail: (err, runtime) => logger.warn({ err, runtime }, `runtime probe: arming ${runtime} failed; its first start takes the ordinary path`),
